@@ -1,0 +1,9 @@
+//! Pure types and rules of the desk: no I/O, no terminal, no SQL.
+
+pub mod call;
+pub mod reference;
+pub mod text;
+pub mod time;
+
+#[cfg(test)]
+mod tests;

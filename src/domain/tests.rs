@@ -1,0 +1,142 @@
+use super::call::*;
+use super::reference::pick;
+use crate::catalog::embedded_reference;
+use chrono::{TimeZone, Utc};
+
+fn draft() -> CallDraft {
+    CallDraft {
+        caller_name: "  Zoé   Martin ".into(),
+        caller_phone: "06 12 34 56 78".into(),
+        caller_email: "zoe.martin@interieur.gouv.fr".into(),
+        service: "mi".into(),
+        device: "noemi".into(),
+        summary: "carte agent oubliée".into(),
+        notes: String::new(),
+        procedures: vec![],
+    }
+}
+
+#[test]
+fn a_complete_draft_becomes_a_call() {
+    let at = Utc.with_ymd_and_hms(2026, 11, 23, 8, 41, 0).unwrap();
+    let call = draft()
+        .validate(&embedded_reference(), "dupontje", at)
+        .unwrap();
+    assert_eq!(call.caller_name, "Zoé Martin");
+    assert_eq!(call.caller_phone.as_deref(), Some("06 12 34 56 78"));
+    assert_eq!(call.notes, None);
+    assert_eq!(call.opened_at, at);
+}
+
+#[test]
+fn every_bad_field_is_reported_with_its_value() {
+    let mut d = draft();
+    d.caller_name = "   ".into();
+    d.caller_phone = "06-12-AB".into();
+    d.caller_email = "zoe@".into();
+    d.service = "interieur".into();
+    d.device = "minitel".into();
+    d.summary = String::new();
+    let err = d
+        .validate(&embedded_reference(), "op", Utc::now())
+        .unwrap_err();
+    let fields: Vec<_> = err.0.iter().map(|e| e.field).collect();
+    assert_eq!(
+        fields,
+        [
+            Field::CallerName,
+            Field::Phone,
+            Field::Email,
+            Field::Service,
+            Field::Device,
+            Field::Summary
+        ]
+    );
+    assert!(
+        err.for_field(Field::Phone)
+            .unwrap()
+            .contains("« 06-12-AB »")
+    );
+    assert!(err.for_field(Field::Email).unwrap().contains("« zoe@ »"));
+    assert!(
+        err.for_field(Field::Service)
+            .unwrap()
+            .contains("« interieur »")
+    );
+    assert!(
+        err.for_field(Field::Device)
+            .unwrap()
+            .contains("« minitel »")
+    );
+    assert_eq!(err.to_string(), "le nom de l'appelant est vide");
+}
+
+#[test]
+fn overlong_fields_are_refused() {
+    let mut d = draft();
+    d.summary = "x".repeat(301);
+    let err = d
+        .validate(&embedded_reference(), "op", Utc::now())
+        .unwrap_err();
+    assert_eq!(
+        err.for_field(Field::Summary),
+        Some("Objet trop long : 301 caractères, 300 au plus")
+    );
+}
+
+#[test]
+fn call_references_read_aloud_both_ways() {
+    assert_eq!(CallRef(42).to_string(), "A-0042");
+    assert_eq!(CallRef(123_456).to_string(), "A-123456");
+    for typed in ["A-0042", "a42", "A 42", "42", " a-42 "] {
+        assert_eq!(typed.parse::<CallRef>(), Ok(CallRef(42)), "{typed}");
+    }
+    for bad in ["", "A-", "B-42", "A-4x", "0", "-3", "A--42x"] {
+        assert!(bad.parse::<CallRef>().is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn outcomes_use_the_design_slugs() {
+    let slugs: Vec<_> = Outcome::ALL.iter().map(|o| o.slug()).collect();
+    assert_eq!(
+        slugs,
+        [
+            "resolved",
+            "escalated",
+            "callback",
+            "transferred",
+            "abandoned"
+        ]
+    );
+    assert!(
+        "fixed"
+            .parse::<Outcome>()
+            .unwrap_err()
+            .to_string()
+            .contains("« fixed »")
+    );
+}
+
+#[test]
+fn type_ahead_finds_services_and_devices() {
+    let r = embedded_reference();
+    let first_service = |q: &str| r.services[pick(&r.services, q)[0]].slug.clone();
+    let first_device = |q: &str| r.devices[pick(&r.devices, q)[0]].slug.clone();
+    assert_eq!(first_service("int"), "mi");
+    assert_eq!(first_service("Intérieur"), "mi");
+    assert_eq!(first_service("rouen"), "acn-rouen");
+    assert_eq!(first_service("carinae"), "social-drdjscs");
+    assert_eq!(first_device("noe"), "noemi");
+    assert_eq!(first_device("imprim"), "copier");
+    assert_eq!(first_device("cle usb"), "usb-media");
+    assert!(pick(&r.devices, "zzz").is_empty());
+    assert_eq!(pick(&r.devices, "").len(), r.devices.len());
+}
+
+#[test]
+fn operator_names_are_checked() {
+    assert_eq!(check_operator(" dupontje ").unwrap(), "dupontje");
+    assert!(check_operator("").is_err());
+    assert!(check_operator("a\u{1b}b").is_err());
+}

@@ -1,0 +1,8 @@
+//! guichet: a keyboard-driven console for IT hotline desks of French public administrations.
+//!
+//! Layers, each knowing only those below it: `domain` (pure rules), `catalog` (data files),
+//! `store` (SQLite), then the two front ends, `cli` and `tui`.
+
+pub mod catalog;
+pub mod domain;
+pub mod store;

@@ -1,0 +1,341 @@
+//! Calls and their journal.
+
+use super::{Result, Store, StoreError};
+use crate::domain::call::{
+    Call, CallRecord, CallRef, CallStatus, JournalEntry, JournalKind, NewCall, Outcome,
+};
+use crate::domain::text::{digits, fold};
+use crate::domain::time::from_unix;
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, Row, TransactionBehavior, params, params_from_iter};
+
+/// Which calls a list shows. Every field narrows the list; `None` means no constraint.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CallFilter {
+    pub open_only: bool,
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+    pub service: Option<String>,
+    pub device: Option<String>,
+    pub operator: Option<String>,
+    /// Part of the caller's name (any case, any accents) or of the phone number's digits.
+    pub caller: Option<String>,
+    /// At most this many calls, newest first; `None` for all.
+    pub limit: Option<u32>,
+}
+
+const CALL_COLUMNS: &str = "id, opened_at, closed_at, operator, caller_name, caller_phone, \
+     caller_email, service, device, summary, status, outcome";
+
+fn row_to_call(r: &Row<'_>) -> rusqlite::Result<Call> {
+    let status: String = r.get(10)?;
+    let outcome: Option<String> = r.get(11)?;
+    Ok(Call {
+        reference: CallRef(r.get(0)?),
+        opened_at: from_unix(r.get(1)?),
+        closed_at: r.get::<_, Option<i64>>(2)?.map(from_unix),
+        operator: r.get(3)?,
+        caller_name: r.get(4)?,
+        caller_phone: r.get(5)?,
+        caller_email: r.get(6)?,
+        service: r.get(7)?,
+        device: r.get(8)?,
+        summary: r.get(9)?,
+        // The schema's CHECK constraints keep these two columns to known values.
+        status: CallStatus::from_slug(&status).unwrap_or(CallStatus::Open),
+        outcome: outcome.as_deref().and_then(Outcome::from_slug),
+    })
+}
+
+fn search_key(name: &str, phone: Option<&str>) -> String {
+    format!(
+        "{}\u{1f}{}",
+        fold(name),
+        phone.map(digits).unwrap_or_default()
+    )
+}
+
+fn append(
+    tx: &rusqlite::Transaction<'_>,
+    call: CallRef,
+    at: DateTime<Utc>,
+    operator: &str,
+    kind: JournalKind,
+    body: &str,
+) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO journal (call_id, at, operator, kind, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![call.0, at.timestamp(), operator, kind.slug(), body],
+    )
+    .map(|_| ())
+}
+
+impl Store {
+    /// Stores a checked call with its opening entry, its notes and the procedures used, in
+    /// one transaction; returns it as stored.
+    pub fn insert_call(&mut self, call: &NewCall) -> Result<Call> {
+        let path = self.path.clone();
+        let err = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err)?;
+        tx.execute(
+            "INSERT INTO calls (opened_at, operator, caller_name, caller_phone, caller_email, \
+             service, device, summary, status, search_key) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'open', ?9)",
+            params![
+                call.opened_at.timestamp(),
+                call.operator,
+                call.caller_name,
+                call.caller_phone,
+                call.caller_email,
+                call.service,
+                call.device,
+                call.summary,
+                search_key(&call.caller_name, call.caller_phone.as_deref()),
+            ],
+        )
+        .map_err(err)?;
+        let reference = CallRef(tx.last_insert_rowid());
+        let at = call.opened_at;
+        append(
+            &tx,
+            reference,
+            at,
+            &call.operator,
+            JournalKind::Opened,
+            &call.summary,
+        )
+        .map_err(err)?;
+        if let Some(notes) = &call.notes {
+            append(&tx, reference, at, &call.operator, JournalKind::Note, notes).map_err(err)?;
+        }
+        for slug in &call.procedures {
+            append(
+                &tx,
+                reference,
+                at,
+                &call.operator,
+                JournalKind::Procedure,
+                slug,
+            )
+            .map_err(err)?;
+        }
+        let stored = tx
+            .query_row(
+                &format!("SELECT {CALL_COLUMNS} FROM calls WHERE id = ?1"),
+                [reference.0],
+                row_to_call,
+            )
+            .map_err(err)?;
+        tx.commit().map_err(err)?;
+        Ok(stored)
+    }
+
+    /// Calls matching `filter`, newest first.
+    pub fn list_calls(&self, filter: &CallFilter) -> Result<Vec<Call>> {
+        let mut sql = format!("SELECT {CALL_COLUMNS} FROM calls WHERE 1 = 1");
+        let mut args: Vec<rusqlite::types::Value> = Vec::new();
+        let mut arg = |sql: &mut String, clause: &str, v: rusqlite::types::Value| {
+            args.push(v);
+            sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
+        };
+        if filter.open_only {
+            sql.push_str(" AND status = 'open'");
+        }
+        if let Some(t) = filter.since {
+            arg(&mut sql, " AND opened_at >= ?", t.timestamp().into());
+        }
+        if let Some(t) = filter.until {
+            arg(&mut sql, " AND opened_at < ?", t.timestamp().into());
+        }
+        if let Some(s) = &filter.service {
+            arg(&mut sql, " AND service = ?", s.clone().into());
+        }
+        if let Some(d) = &filter.device {
+            arg(&mut sql, " AND device = ?", d.clone().into());
+        }
+        if let Some(o) = &filter.operator {
+            arg(&mut sql, " AND operator = ?", o.clone().into());
+        }
+        if let Some(text) = filter
+            .caller
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
+            // A query made only of digits and separators is a phone number; anything else
+            // is part of a name.
+            let is_phone = text
+                .chars()
+                .all(|c| c.is_ascii_digit() || " .-+()/".contains(c));
+            // Digits never need escaping; the name part may hold % or _.
+            let pattern = if is_phone {
+                format!("%\u{1f}%{}%", digits(text))
+            } else {
+                format!("%{}%", like_escape(&fold(text)))
+            };
+            arg(
+                &mut sql,
+                " AND search_key LIKE ? ESCAPE '\\'",
+                pattern.into(),
+            );
+        }
+        sql.push_str(" ORDER BY opened_at DESC, id DESC");
+        if let Some(limit) = filter.limit {
+            arg(&mut sql, " LIMIT ?", i64::from(limit).into());
+        }
+        let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map(params_from_iter(args), row_to_call)
+            .map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.err(e))
+    }
+
+    /// One call and its whole journal.
+    pub fn get_call(&self, reference: CallRef) -> Result<CallRecord> {
+        let call = self
+            .conn
+            .query_row(
+                &format!("SELECT {CALL_COLUMNS} FROM calls WHERE id = ?1"),
+                [reference.0],
+                row_to_call,
+            )
+            .optional()
+            .map_err(|e| self.err(e))?
+            .ok_or(StoreError::UnknownCall(reference))?;
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT at, operator, kind, body FROM journal WHERE call_id = ?1 ORDER BY id",
+            )
+            .map_err(|e| self.err(e))?;
+        let journal = stmt
+            .query_map([reference.0], |r| {
+                let kind: String = r.get(2)?;
+                Ok(JournalEntry {
+                    at: from_unix(r.get(0)?),
+                    operator: r.get(1)?,
+                    kind: JournalKind::from_slug(&kind).unwrap_or(JournalKind::Note),
+                    text: r.get(3)?,
+                })
+            })
+            .map_err(|e| self.err(e))?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.err(e))?;
+        Ok(CallRecord { call, journal })
+    }
+
+    /// Appends a note (already checked) to a call's journal.
+    pub fn add_note(
+        &mut self,
+        reference: CallRef,
+        operator: &str,
+        at: DateTime<Utc>,
+        note: &str,
+    ) -> Result<()> {
+        let path = self.path.clone();
+        let err = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err)?;
+        let exists: bool = tx
+            .query_row("SELECT 1 FROM calls WHERE id = ?1", [reference.0], |_| {
+                Ok(true)
+            })
+            .optional()
+            .map_err(err)?
+            .unwrap_or(false);
+        if !exists {
+            return Err(StoreError::UnknownCall(reference));
+        }
+        append(&tx, reference, at, operator, JournalKind::Note, note).map_err(err)?;
+        tx.commit().map_err(err)
+    }
+
+    /// Closes an open call with its outcome, and an optional closing note.
+    pub fn close_call(
+        &mut self,
+        reference: CallRef,
+        operator: &str,
+        at: DateTime<Utc>,
+        outcome: Outcome,
+        note: Option<&str>,
+    ) -> Result<Call> {
+        let path = self.path.clone();
+        let err = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err)?;
+        let status: Option<String> = tx
+            .query_row(
+                "SELECT status FROM calls WHERE id = ?1",
+                [reference.0],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(err)?;
+        match status.as_deref() {
+            None => return Err(StoreError::UnknownCall(reference)),
+            Some("closed") => return Err(StoreError::AlreadyClosed(reference)),
+            Some(_) => {}
+        }
+        tx.execute(
+            "UPDATE calls SET status = 'closed', closed_at = ?2, outcome = ?3 WHERE id = ?1",
+            params![reference.0, at.timestamp(), outcome.slug()],
+        )
+        .map_err(err)?;
+        if let Some(note) = note {
+            append(&tx, reference, at, operator, JournalKind::Note, note).map_err(err)?;
+        }
+        append(
+            &tx,
+            reference,
+            at,
+            operator,
+            JournalKind::Outcome,
+            outcome.slug(),
+        )
+        .map_err(err)?;
+        append(&tx, reference, at, operator, JournalKind::Status, "closed").map_err(err)?;
+        let call = tx
+            .query_row(
+                &format!("SELECT {CALL_COLUMNS} FROM calls WHERE id = ?1"),
+                [reference.0],
+                row_to_call,
+            )
+            .map_err(err)?;
+        tx.commit().map_err(err)?;
+        Ok(call)
+    }
+
+    /// How many calls are open, for the list's title.
+    pub fn count_open(&self) -> Result<i64> {
+        self.conn
+            .query_row(
+                "SELECT count(*) FROM calls WHERE status = 'open'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.err(e))
+    }
+}
+
+fn like_escape(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}

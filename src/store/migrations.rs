@@ -1,0 +1,79 @@
+//! Numbered SQL files from `db/migrations/`, applied in order inside one transaction each,
+//! recorded in `schema_migrations` and in `PRAGMA user_version`.
+
+use super::{Result, Store, StoreError};
+use rusqlite::TransactionBehavior;
+
+/// (version, name, SQL), in order. Adding a file here is the whole of a schema change.
+const MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "0001_calls",
+    include_str!("../../db/migrations/0001_calls.sql"),
+)];
+
+pub const LATEST_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
+
+fn user_version(store: &Store) -> Result<i64> {
+    store
+        .conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(|e| store.err(e))
+}
+
+pub(super) fn refuse_newer(store: &Store) -> Result<()> {
+    let found = user_version(store)?;
+    if found > LATEST_VERSION {
+        return Err(StoreError::NewerSchema {
+            path: store.path.clone(),
+            found,
+            known: LATEST_VERSION,
+        });
+    }
+    Ok(())
+}
+
+pub(super) fn migrate(store: &mut Store) -> Result<()> {
+    if user_version(store)? == LATEST_VERSION {
+        return Ok(());
+    }
+    let path = store.path.clone();
+    let err = |source| StoreError::Sqlite {
+        path: path.clone(),
+        source,
+    };
+    // IMMEDIATE takes the write lock first, so two processes opening a fresh file at once
+    // do not both apply the same migration: the second waits, then sees it done.
+    let tx = store
+        .conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(err)?;
+    tx.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+             version    INTEGER PRIMARY KEY,
+             name       TEXT NOT NULL,
+             applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+         )",
+    )
+    .map_err(err)?;
+    let current: i64 = tx
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(err)?;
+    if current > LATEST_VERSION {
+        return Err(StoreError::NewerSchema {
+            path: path.clone(),
+            found: current,
+            known: LATEST_VERSION,
+        });
+    }
+    for (version, name, sql) in MIGRATIONS.iter().filter(|(v, _, _)| *v > current) {
+        tx.execute_batch(sql).map_err(err)?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version, name) VALUES (?1, ?2)",
+            rusqlite::params![version, name],
+        )
+        .map_err(err)?;
+        tx.pragma_update(None, "user_version", version)
+            .map_err(err)?;
+    }
+    tx.commit().map_err(err)
+}

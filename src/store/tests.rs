@@ -1,0 +1,315 @@
+use super::*;
+use crate::catalog::embedded_reference;
+use crate::domain::call::{CallDraft, CallStatus, JournalKind, NewCall, Outcome};
+use chrono::{DateTime, Duration, TimeZone, Utc};
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap()
+}
+
+fn new_call(name: &str, service: &str, device: &str, operator: &str, at: DateTime<Utc>) -> NewCall {
+    CallDraft {
+        caller_name: name.into(),
+        caller_phone: "06 12 34 56 78".into(),
+        service: service.into(),
+        device: device.into(),
+        summary: "VPN bleu".into(),
+        ..CallDraft::default()
+    }
+    .validate(&embedded_reference(), operator, at)
+    .unwrap()
+}
+
+fn temp_store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("sub").join("g.db")).unwrap();
+    (dir, store)
+}
+
+#[test]
+fn open_sets_durability_pragmas_and_creates_the_folder() {
+    let (dir, store) = temp_store();
+    assert!(dir.path().join("sub").join("g.db").exists());
+    let mode: String = store
+        .conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    let sync: i64 = store
+        .conn
+        .query_row("PRAGMA synchronous", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(sync, 2, "synchronous=FULL");
+    let fk: i64 = store
+        .conn
+        .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(fk, 1);
+    let recorded: Vec<(i64, String)> = store
+        .conn
+        .prepare("SELECT version, name FROM schema_migrations ORDER BY version")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    assert_eq!(recorded, [(1, "0001_calls".to_string())]);
+}
+
+#[test]
+fn reopening_does_not_reapply_migrations() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("g.db");
+    let mut s = Store::open(&path).unwrap();
+    s.insert_call(&new_call("Zoé", "mi", "noemi", "op", t0()))
+        .unwrap();
+    drop(s);
+    let s = Store::open(&path).unwrap();
+    assert_eq!(s.list_calls(&CallFilter::default()).unwrap().len(), 1);
+}
+
+#[test]
+fn a_newer_database_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("future.db");
+    {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch("CREATE TABLE t (x); PRAGMA user_version = 99;")
+            .unwrap();
+    }
+    let before = std::fs::read(&path).unwrap();
+    let err = Store::open(&path).err().unwrap();
+    assert!(matches!(err, StoreError::NewerSchema { found: 99, .. }));
+    assert!(err.to_string().contains("version plus récente"));
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    assert!(!dir.path().join("future.db-wal").exists());
+}
+
+#[test]
+fn the_journal_cannot_be_rewritten() {
+    let (_dir, mut store) = temp_store();
+    let call = store
+        .insert_call(&new_call("Zoé", "mi", "noemi", "op", t0()))
+        .unwrap();
+    let upd = store.conn.execute("UPDATE journal SET body = 'x'", []);
+    assert!(upd.unwrap_err().to_string().contains("append-only"));
+    let del = store.conn.execute("DELETE FROM journal", []);
+    assert!(del.unwrap_err().to_string().contains("append-only"));
+    let del = store
+        .conn
+        .execute("DELETE FROM calls WHERE id = ?1", [call.reference.0]);
+    assert!(del.is_err());
+    assert_eq!(store.get_call(call.reference).unwrap().journal.len(), 1);
+}
+
+#[test]
+fn a_call_is_stored_with_its_journal() {
+    let (_dir, mut store) = temp_store();
+    let mut nc = new_call("Zoé Martin", "mi", "noemi", "dupontje", t0());
+    nc.notes = Some("rappelle depuis son portable".into());
+    nc.procedures = vec!["mi-agent-card-cryhod".into()];
+    let call = store.insert_call(&nc).unwrap();
+    assert_eq!(call.reference.to_string(), "A-0001");
+    assert_eq!(call.status, CallStatus::Open);
+    store
+        .add_note(
+            call.reference,
+            "martinpa",
+            t0() + Duration::minutes(3),
+            "carte retrouvée",
+        )
+        .unwrap();
+    let closed = store
+        .close_call(
+            call.reference,
+            "martinpa",
+            t0() + Duration::minutes(5),
+            Outcome::Resolved,
+            Some("fin"),
+        )
+        .unwrap();
+    assert_eq!(closed.status, CallStatus::Closed);
+    assert_eq!(closed.outcome, Some(Outcome::Resolved));
+    assert_eq!(closed.closed_at, Some(t0() + Duration::minutes(5)));
+    let record = store.get_call(call.reference).unwrap();
+    let kinds: Vec<_> = record.journal.iter().map(|e| e.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            JournalKind::Opened,
+            JournalKind::Note,
+            JournalKind::Procedure,
+            JournalKind::Note,
+            JournalKind::Note,
+            JournalKind::Outcome,
+            JournalKind::Status
+        ]
+    );
+    assert_eq!(record.journal[3].operator, "martinpa");
+    assert!(matches!(
+        store.close_call(call.reference, "x", t0(), Outcome::Abandoned, None),
+        Err(StoreError::AlreadyClosed(_))
+    ));
+    assert!(matches!(
+        store.add_note(CallRef(99), "x", t0(), "n"),
+        Err(StoreError::UnknownCall(CallRef(99)))
+    ));
+}
+
+#[test]
+fn filters_narrow_the_list_newest_first() {
+    let (_dir, mut store) = temp_store();
+    let a = store
+        .insert_call(&new_call("Zoé Çelik", "mi", "noemi", "anne", t0()))
+        .unwrap();
+    let b = store
+        .insert_call(&new_call(
+            "Bruno Lefèvre",
+            "acn-caen",
+            "copier",
+            "anne",
+            t0() + Duration::hours(1),
+        ))
+        .unwrap();
+    let c = store
+        .insert_call(&new_call(
+            "Chloé Œuvray",
+            "mi",
+            "span",
+            "paul",
+            t0() + Duration::hours(2),
+        ))
+        .unwrap();
+    store
+        .close_call(
+            b.reference,
+            "anne",
+            t0() + Duration::hours(3),
+            Outcome::Resolved,
+            None,
+        )
+        .unwrap();
+    let refs = |f: CallFilter| -> Vec<i64> {
+        store
+            .list_calls(&f)
+            .unwrap()
+            .iter()
+            .map(|c| c.reference.0)
+            .collect()
+    };
+    let (a, b, c) = (a.reference.0, b.reference.0, c.reference.0);
+    assert_eq!(refs(CallFilter::default()), [c, b, a]);
+    assert_eq!(
+        refs(CallFilter {
+            open_only: true,
+            ..Default::default()
+        }),
+        [c, a]
+    );
+    assert_eq!(
+        refs(CallFilter {
+            service: Some("mi".into()),
+            ..Default::default()
+        }),
+        [c, a]
+    );
+    assert_eq!(
+        refs(CallFilter {
+            device: Some("copier".into()),
+            ..Default::default()
+        }),
+        [b]
+    );
+    assert_eq!(
+        refs(CallFilter {
+            operator: Some("anne".into()),
+            ..Default::default()
+        }),
+        [b, a]
+    );
+    assert_eq!(
+        refs(CallFilter {
+            since: Some(t0() + Duration::minutes(30)),
+            until: Some(t0() + Duration::minutes(90)),
+            ..Default::default()
+        }),
+        [b]
+    );
+    assert_eq!(
+        refs(CallFilter {
+            caller: Some("celik".into()),
+            ..Default::default()
+        }),
+        [a]
+    );
+    assert_eq!(
+        refs(CallFilter {
+            caller: Some("OEUV".into()),
+            ..Default::default()
+        }),
+        [c]
+    );
+    assert_eq!(
+        refs(CallFilter {
+            caller: Some("lefèvre".into()),
+            ..Default::default()
+        }),
+        [b]
+    );
+    assert_eq!(
+        refs(CallFilter {
+            caller: Some("06 12 34".into()),
+            ..Default::default()
+        })
+        .len(),
+        3
+    );
+    assert_eq!(
+        refs(CallFilter {
+            caller: Some("%".into()),
+            ..Default::default()
+        }),
+        Vec::<i64>::new()
+    );
+    assert_eq!(
+        refs(CallFilter {
+            limit: Some(2),
+            ..Default::default()
+        }),
+        [c, b]
+    );
+}
+
+#[test]
+fn drafts_are_kept_per_operator() {
+    let (_dir, mut store) = temp_store();
+    assert_eq!(store.load_draft("anne").unwrap(), None);
+    let draft = CallDraft {
+        caller_name: "Zoé".into(),
+        summary: "carte agent oubl".into(),
+        ..CallDraft::default()
+    };
+    store.save_draft("anne", t0(), t0(), &draft).unwrap();
+    store
+        .save_draft("anne", t0(), t0() + Duration::seconds(5), &draft)
+        .unwrap();
+    let saved = store.load_draft("anne").unwrap().unwrap();
+    assert_eq!(saved.draft, draft);
+    assert_eq!(saved.opened_at, t0());
+    assert_eq!(store.load_draft("paul").unwrap(), None);
+    store.clear_draft("anne").unwrap();
+    assert_eq!(store.load_draft("anne").unwrap(), None);
+}
+
+#[test]
+fn check_and_backup_work_on_a_live_database() {
+    let (dir, mut store) = temp_store();
+    store
+        .insert_call(&new_call("Zoé", "mi", "noemi", "op", t0()))
+        .unwrap();
+    assert!(store.check().unwrap().is_empty());
+    let copy = dir.path().join("copy.db");
+    store.backup(&copy).unwrap();
+    let other = Store::open(&copy).unwrap();
+    assert_eq!(other.list_calls(&CallFilter::default()).unwrap().len(), 1);
+}
