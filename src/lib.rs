@@ -4,5 +4,8 @@
 //! `store` (SQLite), then the two front ends, `cli` and `tui`.
 
 pub mod catalog;
+pub mod cli;
+pub mod config;
 pub mod domain;
 pub mod store;
+pub mod tui;

@@ -498,3 +498,23 @@ pub fn check_note(text: &str) -> Result<String, BadNote> {
         Ok(t.to_string())
     }
 }
+
+impl JournalEntry {
+    /// The entry as one line of French for the journal views.
+    pub fn describe(&self) -> String {
+        match self.kind {
+            JournalKind::Opened => format!("appel ouvert : {}", self.text),
+            JournalKind::Note => self.text.clone(),
+            JournalKind::Status => match CallStatus::from_slug(&self.text) {
+                Some(CallStatus::Closed) => "appel clos".into(),
+                Some(CallStatus::Open) => "appel rouvert".into(),
+                None => format!("statut : {}", self.text),
+            },
+            JournalKind::Outcome => match Outcome::from_slug(&self.text) {
+                Some(o) => format!("issue : {}", o.label()),
+                None => format!("issue : {}", self.text),
+            },
+            JournalKind::Procedure => format!("procédure suivie : {}", self.text),
+        }
+    }
+}

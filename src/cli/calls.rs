@@ -1,0 +1,341 @@
+//! `guichet call ...`
+
+use super::CliError;
+use super::args::{CallCommand, Format, FormatArg, OperatorArg};
+use super::output::{csv, json, table};
+use crate::config::resolve_operator;
+use crate::domain::call::{Call, CallDraft, CallRecord, CallRef, Outcome, check_note};
+use crate::domain::reference::Reference;
+use crate::domain::text::visible;
+use crate::domain::time::{paris, parse_datetime, rfc3339};
+use crate::store::{CallFilter, Store};
+use chrono::Utc;
+
+pub fn run(cmd: CallCommand, store: &mut Store, reference: &Reference) -> Result<String, CliError> {
+    match cmd {
+        CallCommand::Add {
+            service,
+            device,
+            caller,
+            phone,
+            email,
+            summary,
+            notes,
+            procedures,
+            operator,
+            at,
+            format,
+        } => {
+            let fmt = formats(
+                &format,
+                &[Format::Text, Format::Table, Format::Json, Format::Csv],
+            )?;
+            let operator = operator_of(&operator)?;
+            let opened_at = match at {
+                Some(s) => parse_datetime(&s).map_err(CliError::bad)?,
+                None => Utc::now(),
+            };
+            let draft = CallDraft {
+                caller_name: caller,
+                caller_phone: phone.unwrap_or_default(),
+                caller_email: email.unwrap_or_default(),
+                service,
+                device,
+                summary,
+                notes: notes.unwrap_or_default(),
+                procedures,
+            };
+            let new = draft
+                .validate(reference, &operator, opened_at)
+                .map_err(CliError::bad)?;
+            let call = store.insert_call(&new)?;
+            Ok(match fmt {
+                Format::Json => json(&call),
+                Format::Csv => csv(&CALL_HEADERS, &[call_row(&call)]),
+                Format::Text | Format::Table => format!("{}\n", call.reference),
+            })
+        }
+        CallCommand::List {
+            open,
+            since,
+            until,
+            service,
+            device,
+            operator,
+            caller,
+            limit,
+            format,
+        } => {
+            let fmt = formats(&format, &[Format::Table, Format::Json, Format::Csv])?;
+            let since = since
+                .map(|s| parse_datetime(&s))
+                .transpose()
+                .map_err(CliError::bad)?;
+            let until = until
+                .map(|s| parse_datetime(&s))
+                .transpose()
+                .map_err(CliError::bad)?;
+            if let (Some(s), Some(u)) = (since, until)
+                && s > u
+            {
+                return Err(CliError::BadInput(format!(
+                    "--since ({}) est après --until ({})",
+                    paris(s, "%d/%m/%Y %H:%M"),
+                    paris(u, "%d/%m/%Y %H:%M")
+                )));
+            }
+            if let Some(s) = &service
+                && reference.service(s).is_none()
+            {
+                return Err(CliError::BadInput(format!(
+                    "service inconnu « {s} » : choisir parmi {}",
+                    reference.service_slugs()
+                )));
+            }
+            if let Some(d) = &device
+                && reference.device(d).is_none()
+            {
+                return Err(CliError::BadInput(format!(
+                    "poste inconnu « {d} » : choisir parmi {}",
+                    reference.device_slugs()
+                )));
+            }
+            let filter = CallFilter {
+                open_only: open,
+                since,
+                until,
+                service,
+                device,
+                operator,
+                caller,
+                limit: (limit > 0).then_some(limit),
+            };
+            let calls = store.list_calls(&filter)?;
+            Ok(match fmt {
+                Format::Json => json(&calls),
+                Format::Csv => csv(
+                    &CALL_HEADERS,
+                    &calls.iter().map(call_row).collect::<Vec<_>>(),
+                ),
+                _ if calls.is_empty() => "Aucun appel ne correspond.\n".into(),
+                _ => list_table(&calls, reference),
+            })
+        }
+        CallCommand::Show {
+            reference: r,
+            format,
+        } => {
+            let fmt = formats(
+                &format,
+                &[Format::Text, Format::Table, Format::Json, Format::Csv],
+            )?;
+            let call_ref: CallRef = r.parse().map_err(CliError::bad)?;
+            let record = store.get_call(call_ref)?;
+            Ok(match fmt {
+                Format::Json => json(&record),
+                Format::Csv => journal_csv(&record),
+                _ => show_text(&record, reference),
+            })
+        }
+        CallCommand::Note {
+            reference: r,
+            text,
+            operator,
+            format,
+        } => {
+            let fmt = formats(&format, &[Format::Text, Format::Table, Format::Json])?;
+            let call_ref: CallRef = r.parse().map_err(CliError::bad)?;
+            let operator = operator_of(&operator)?;
+            let note = check_note(&text).map_err(CliError::bad)?;
+            store.add_note(call_ref, &operator, Utc::now(), &note)?;
+            let record = store.get_call(call_ref)?;
+            Ok(match fmt {
+                Format::Json => json(&record),
+                _ => format!("note ajoutée à {call_ref}\n"),
+            })
+        }
+        CallCommand::Close {
+            reference: r,
+            outcome,
+            note,
+            operator,
+            format,
+        } => {
+            let fmt = formats(&format, &[Format::Text, Format::Table, Format::Json])?;
+            let call_ref: CallRef = r.parse().map_err(CliError::bad)?;
+            let outcome: Outcome = outcome.parse().map_err(CliError::bad)?;
+            let operator = operator_of(&operator)?;
+            let note = note
+                .map(|n| check_note(&n))
+                .transpose()
+                .map_err(CliError::bad)?;
+            let call =
+                store.close_call(call_ref, &operator, Utc::now(), outcome, note.as_deref())?;
+            Ok(match fmt {
+                Format::Json => json(&call),
+                _ => format!("{call_ref} clos : {}\n", outcome.label()),
+            })
+        }
+    }
+}
+
+fn operator_of(arg: &OperatorArg) -> Result<String, CliError> {
+    resolve_operator(arg.operator.as_deref()).map_err(CliError::bad)
+}
+
+/// The chosen format, the first allowed one by default; a format the command does not
+/// produce is a usage error naming it.
+fn formats(arg: &FormatArg, allowed: &[Format]) -> Result<Format, CliError> {
+    let chosen = arg.format.unwrap_or(allowed[0]);
+    if allowed.contains(&chosen) {
+        Ok(chosen)
+    } else {
+        let name = |f: &Format| format!("{f:?}").to_lowercase();
+        Err(CliError::BadInput(format!(
+            "format « {} » non disponible pour cette commande : choisir parmi {}",
+            name(&chosen),
+            allowed.iter().map(name).collect::<Vec<_>>().join(", ")
+        )))
+    }
+}
+
+const CALL_HEADERS: [&str; 12] = [
+    "reference",
+    "opened_at",
+    "closed_at",
+    "status",
+    "outcome",
+    "operator",
+    "caller_name",
+    "caller_phone",
+    "caller_email",
+    "service",
+    "device",
+    "summary",
+];
+
+fn call_row(c: &Call) -> Vec<String> {
+    vec![
+        c.reference.to_string(),
+        rfc3339(c.opened_at),
+        c.closed_at.map(rfc3339).unwrap_or_default(),
+        c.status.slug().into(),
+        c.outcome.map(|o| o.slug().to_string()).unwrap_or_default(),
+        c.operator.clone(),
+        c.caller_name.clone(),
+        c.caller_phone.clone().unwrap_or_default(),
+        c.caller_email.clone().unwrap_or_default(),
+        c.service.clone(),
+        c.device.clone(),
+        c.summary.clone(),
+    ]
+}
+
+fn list_table(calls: &[Call], reference: &Reference) -> String {
+    let rows: Vec<Vec<String>> = calls
+        .iter()
+        .map(|c| {
+            vec![
+                c.reference.to_string(),
+                paris(c.opened_at, "%d/%m/%Y %H:%M"),
+                match c.outcome {
+                    Some(o) if c.closed_at.is_some() => format!("clos ({})", o.label()),
+                    _ => c.status.label().to_string(),
+                },
+                c.operator.clone(),
+                c.caller_name.clone(),
+                c.caller_phone.clone().unwrap_or_default(),
+                reference.service_short(&c.service).to_string(),
+                reference.device_short(&c.device).to_string(),
+                c.summary.clone(),
+            ]
+        })
+        .collect();
+    table(
+        &[
+            "Réf.",
+            "Ouvert",
+            "Statut",
+            "Opérateur",
+            "Appelant",
+            "Téléphone",
+            "Service",
+            "Poste",
+            "Objet",
+        ],
+        &rows,
+    )
+}
+
+fn show_text(record: &CallRecord, reference: &Reference) -> String {
+    let c = &record.call;
+    let v = |s: &str| visible(s).into_owned();
+    let mut out = String::new();
+    let mut line = |label: &str, value: String| {
+        out.push_str(&format!("{label:<11} {value}\n"));
+    };
+    line("Appel", format!("{} ({})", c.reference, c.status.label()));
+    line(
+        "Ouvert",
+        format!(
+            "{} par {}",
+            paris(c.opened_at, "%d/%m/%Y %H:%M"),
+            v(&c.operator)
+        ),
+    );
+    if let Some(closed) = c.closed_at {
+        line("Clos", paris(closed, "%d/%m/%Y %H:%M"));
+    }
+    line("Appelant", v(&c.caller_name));
+    line("Téléphone", v(c.caller_phone.as_deref().unwrap_or("—")));
+    line("Courriel", v(c.caller_email.as_deref().unwrap_or("—")));
+    let service = reference
+        .service(&c.service)
+        .map_or(c.service.clone(), |s| format!("{} ({})", s.label, s.slug));
+    line("Service", service);
+    let device = reference
+        .device(&c.device)
+        .map_or(c.device.clone(), |d| format!("{} ({})", d.label, d.slug));
+    line("Poste", device);
+    line("Objet", v(&c.summary));
+    line(
+        "Issue",
+        c.outcome.map_or("—".into(), |o| o.label().to_string()),
+    );
+    out.push_str("Journal\n");
+    let rows: Vec<Vec<String>> = record
+        .journal
+        .iter()
+        .map(|e| {
+            vec![
+                paris(e.at, "%d/%m %H:%M"),
+                e.operator.clone(),
+                e.kind.label().to_string(),
+                e.describe(),
+            ]
+        })
+        .collect();
+    for l in table(&["Heure", "Opérateur", "Quoi", "Détail"], &rows).lines() {
+        out.push_str("  ");
+        out.push_str(l);
+        out.push('\n');
+    }
+    out
+}
+
+fn journal_csv(record: &CallRecord) -> String {
+    let rows: Vec<Vec<String>> = record
+        .journal
+        .iter()
+        .map(|e| {
+            vec![
+                record.call.reference.to_string(),
+                rfc3339(e.at),
+                e.operator.clone(),
+                e.kind.slug().to_string(),
+                e.text.clone(),
+            ]
+        })
+        .collect();
+    csv(&["reference", "at", "operator", "kind", "text"], &rows)
+}

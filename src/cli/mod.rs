@@ -1,0 +1,128 @@
+//! The command line: parses arguments, calls the library, prints. Exit codes: 0 success,
+//! 1 failure, 2 bad usage or bad input (DESIGN.md §5).
+
+mod args;
+mod calls;
+pub mod output;
+
+pub use args::{CallCommand, Cli, Command, DbCommand, Format};
+
+use crate::catalog::embedded_reference;
+use crate::config::{DeskConfig, resolve_db_path, resolve_operator};
+use crate::store::{Store, StoreError};
+use clap::Parser;
+use std::io::Write;
+
+/// An error that ends a command: its message is one sentence for stderr.
+#[derive(Debug)]
+pub enum CliError {
+    /// The input named a bad value: exit 2.
+    BadInput(String),
+    /// The command could not do its work: exit 1.
+    Failed(String),
+}
+
+impl CliError {
+    pub fn code(&self) -> i32 {
+        match self {
+            CliError::BadInput(_) => 2,
+            CliError::Failed(_) => 1,
+        }
+    }
+    pub fn message(&self) -> &str {
+        match self {
+            CliError::BadInput(m) | CliError::Failed(m) => m,
+        }
+    }
+    pub fn bad(e: impl std::fmt::Display) -> Self {
+        CliError::BadInput(e.to_string())
+    }
+}
+
+impl From<StoreError> for CliError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::UnknownCall(_) => CliError::BadInput(e.to_string()),
+            _ => CliError::Failed(e.to_string()),
+        }
+    }
+}
+
+/// Runs the program with the process's arguments and returns its exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // clap prints help and version to stdout (exit 0) and usage errors to stderr.
+            let _ = e.print();
+            return if e.use_stderr() { 2 } else { 0 };
+        }
+    };
+    match run(cli) {
+        Ok(()) => 0,
+        Err(e) => {
+            let _ = writeln!(std::io::stderr(), "guichet : {}", e.message());
+            e.code()
+        }
+    }
+}
+
+pub fn run(cli: Cli) -> Result<(), CliError> {
+    let db_path = resolve_db_path(cli.db.as_deref());
+    let reference = embedded_reference();
+    match cli.command {
+        None => {
+            let operator = resolve_operator(cli.operator.as_deref()).map_err(CliError::bad)?;
+            let desk = DeskConfig::load().map_err(|e| CliError::Failed(e.to_string()))?;
+            let store = Store::open(&db_path)?;
+            crate::tui::run(store, reference, operator, desk)
+                .map_err(|e| CliError::Failed(format!("console : {e}")))
+        }
+        Some(Command::Call(cmd)) => {
+            let mut store = Store::open(&db_path)?;
+            let text = calls::run(*cmd, &mut store, &reference)?;
+            print(&text)
+        }
+        Some(Command::Db(cmd)) => {
+            let store = Store::open(&db_path)?;
+            match cmd {
+                DbCommand::Check => {
+                    let problems = store.check()?;
+                    if problems.is_empty() {
+                        print(&format!(
+                            "{} : intégrité vérifiée, aucun problème\n",
+                            store.path()
+                        ))
+                    } else {
+                        Err(CliError::Failed(format!(
+                            "{} : {} problème(s) d'intégrité : {}",
+                            store.path(),
+                            problems.len(),
+                            problems.join(" ; ")
+                        )))
+                    }
+                }
+                DbCommand::Backup { path } => {
+                    if path.exists() {
+                        return Err(CliError::BadInput(format!(
+                            "le fichier « {} » existe déjà : choisir un autre chemin",
+                            path.display()
+                        )));
+                    }
+                    store.backup(&path)?;
+                    print(&format!("copie écrite dans {}\n", path.display()))
+                }
+            }
+        }
+    }
+}
+
+fn print(text: &str) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        // A closed pipe (`guichet call list | head`) is the reader's choice, not a failure.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(CliError::Failed(format!("écriture impossible : {e}"))),
+    }
+}

@@ -1,0 +1,748 @@
+//! The console's state and how keys change it. Nothing here draws; the store is asked only
+//! when something changes (a key, a tick that finds the database moved), never per frame.
+
+use super::input::{Picker, TextField};
+use super::keys::{Action, Context, action_for};
+use super::theme::Theme;
+use crate::domain::call::{
+    Call, CallDraft, CallRecord, CallRef, CallStatus, Field, InvalidCall, Outcome, check_note,
+};
+use crate::domain::reference::Reference;
+use crate::store::{CallFilter, Store};
+use chrono::{DateTime, Duration, Utc};
+use crossterm::event::{KeyCode, KeyEvent};
+
+/// How many calls the list keeps in memory; older ones are reached by searching.
+const LIST_WINDOW: u32 = 500;
+/// How many open calls the form's side panel can show at most.
+const OPEN_PANEL: u32 = 40;
+/// How long a message stays in the status line.
+const FLASH_FOR: Duration = Duration::seconds(6);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    List,
+    Form,
+    Detail,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Open,
+    Mine,
+    All,
+}
+
+impl Scope {
+    pub fn label(self) -> &'static str {
+        match self {
+            Scope::Open => "ouverts",
+            Scope::Mine => "les miens",
+            Scope::All => "tous",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Flash {
+    pub text: String,
+    pub error: bool,
+    pub until: DateTime<Utc>,
+}
+
+pub struct ListState {
+    pub scope: Scope,
+    pub service: Option<String>,
+    pub search: TextField,
+    pub searching: bool,
+    pub calls: Vec<Call>,
+    pub selected: usize,
+    pub open_count: i64,
+    /// The most recent open calls whatever the list's filters, for the form's side panel.
+    pub open_calls: Vec<Call>,
+}
+
+pub struct FormState {
+    pub opened_at: DateTime<Utc>,
+    pub focus: Field,
+    pub caller_name: TextField,
+    pub phone: TextField,
+    pub email: TextField,
+    pub summary: TextField,
+    pub notes: TextField,
+    pub service: Picker,
+    pub device: Picker,
+    pub errors: Option<InvalidCall>,
+    /// Changed since the draft was last saved.
+    pub dirty: bool,
+}
+
+impl FormState {
+    pub fn new(opened_at: DateTime<Utc>, draft: &CallDraft, reference: &Reference) -> FormState {
+        FormState {
+            opened_at,
+            focus: Field::CallerName,
+            caller_name: TextField::single(&draft.caller_name, Field::CallerName.max_chars()),
+            phone: TextField::single(&draft.caller_phone, Field::Phone.max_chars()),
+            email: TextField::single(&draft.caller_email, Field::Email.max_chars()),
+            summary: TextField::single(&draft.summary, Field::Summary.max_chars()),
+            notes: TextField::multi(&draft.notes, Field::Notes.max_chars()),
+            service: Picker::new(&reference.services, &draft.service),
+            device: Picker::new(&reference.devices, &draft.device),
+            errors: None,
+            dirty: false,
+        }
+    }
+
+    pub fn draft(&self, reference: &Reference) -> CallDraft {
+        CallDraft {
+            caller_name: self.caller_name.value(),
+            caller_phone: self.phone.value(),
+            caller_email: self.email.value(),
+            service: self.service.value(&reference.services),
+            device: self.device.value(&reference.devices),
+            summary: self.summary.value(),
+            notes: self.notes.value(),
+            procedures: Vec::new(),
+        }
+    }
+
+    pub fn text_field(&mut self, field: Field) -> Option<&mut TextField> {
+        match field {
+            Field::CallerName => Some(&mut self.caller_name),
+            Field::Phone => Some(&mut self.phone),
+            Field::Email => Some(&mut self.email),
+            Field::Summary => Some(&mut self.summary),
+            Field::Notes => Some(&mut self.notes),
+            Field::Service | Field::Device => None,
+        }
+    }
+
+    fn move_focus(&mut self, delta: isize) {
+        let all = Field::ALL;
+        let i = all.iter().position(|f| *f == self.focus).unwrap_or(0) as isize;
+        let n = all.len() as isize;
+        self.focus = all[(i + delta).rem_euclid(n) as usize];
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum DetailMode {
+    View,
+    Note(TextField),
+    Close { outcome: usize, note: TextField },
+}
+
+pub struct DetailState {
+    pub record: CallRecord,
+    /// First journal line shown.
+    pub scroll: usize,
+    pub mode: DetailMode,
+    /// A note typed then cancelled, offered again next time.
+    pub pending_note: String,
+}
+
+pub struct App {
+    pub store: Store,
+    pub reference: Reference,
+    pub operator: String,
+    pub desk: String,
+    pub theme: Theme,
+    pub now: DateTime<Utc>,
+    pub screen: Screen,
+    pub help: bool,
+    /// First line of the help shown, when it is taller than the screen.
+    pub help_scroll: u16,
+    pub list: ListState,
+    pub form: Option<FormState>,
+    pub detail: Option<DetailState>,
+    pub flash: Option<Flash>,
+    pub quit: bool,
+    data_version: i64,
+}
+
+impl App {
+    pub fn new(
+        store: Store,
+        reference: Reference,
+        operator: String,
+        desk: String,
+        theme: Theme,
+        now: DateTime<Utc>,
+    ) -> App {
+        let mut app = App {
+            store,
+            reference,
+            operator,
+            desk,
+            theme,
+            now,
+            screen: Screen::List,
+            help: false,
+            help_scroll: 0,
+            list: ListState {
+                scope: Scope::Open,
+                service: None,
+                search: TextField::single("", 60),
+                searching: false,
+                calls: Vec::new(),
+                selected: 0,
+                open_count: 0,
+                open_calls: Vec::new(),
+            },
+            form: None,
+            detail: None,
+            flash: None,
+            quit: false,
+            data_version: 0,
+        };
+        app.data_version = app.store.data_version().unwrap_or(0);
+        app.reload_list();
+        match app.store.load_draft(&app.operator) {
+            Ok(Some(saved)) if !saved.draft.is_blank() => {
+                app.form = Some(FormState::new(
+                    saved.opened_at,
+                    &saved.draft,
+                    &app.reference,
+                ));
+                app.screen = Screen::Form;
+                app.info("Saisie en cours reprise : l'appel n'était pas enregistré".into());
+            }
+            Ok(_) => {}
+            Err(e) => app.error(format!("brouillon illisible : {e}")),
+        }
+        app
+    }
+
+    pub fn context(&self) -> Context {
+        if self.help {
+            return Context::Help;
+        }
+        match self.screen {
+            Screen::List if self.list.searching => Context::ListSearch,
+            Screen::List => Context::List,
+            Screen::Form => Context::Form,
+            Screen::Detail => match self.detail.as_ref().map(|d| &d.mode) {
+                Some(DetailMode::Note(_)) => Context::DetailNote,
+                Some(DetailMode::Close { .. }) => Context::DetailClose,
+                _ => Context::Detail,
+            },
+        }
+    }
+
+    fn info(&mut self, text: String) {
+        self.flash = Some(Flash {
+            text,
+            error: false,
+            until: self.now + FLASH_FOR,
+        });
+    }
+
+    fn error(&mut self, text: String) {
+        self.flash = Some(Flash {
+            text,
+            error: true,
+            until: self.now + FLASH_FOR,
+        });
+    }
+
+    /// The clock moved: expire messages, save the draft, and pick up other operators'
+    /// changes when the database says it changed.
+    pub fn tick(&mut self, now: DateTime<Utc>) {
+        self.now = now;
+        if self.flash.as_ref().is_some_and(|f| f.until <= now) {
+            self.flash = None;
+        }
+        self.save_draft_if_dirty();
+        if let Ok(v) = self.store.data_version()
+            && v != self.data_version
+        {
+            self.data_version = v;
+            self.reload_list();
+            self.reload_detail();
+        }
+    }
+
+    fn save_draft_if_dirty(&mut self) {
+        let Some(form) = self.form.as_mut().filter(|f| f.dirty) else {
+            return;
+        };
+        form.dirty = false;
+        let draft = form.draft(&self.reference);
+        let opened_at = form.opened_at;
+        if let Err(e) = self
+            .store
+            .save_draft(&self.operator, opened_at, self.now, &draft)
+        {
+            self.error(format!("brouillon non sauvegardé : {e}"));
+        }
+    }
+
+    pub fn reload_list(&mut self) {
+        let keep = self.list.calls.get(self.list.selected).map(|c| c.reference);
+        let search = self.list.search.value();
+        let filter = CallFilter {
+            open_only: self.list.scope == Scope::Open,
+            operator: (self.list.scope == Scope::Mine).then(|| self.operator.clone()),
+            service: self.list.service.clone(),
+            caller: (!search.trim().is_empty()).then_some(search),
+            limit: Some(LIST_WINDOW),
+            ..CallFilter::default()
+        };
+        match self.store.list_calls(&filter) {
+            Ok(calls) => self.list.calls = calls,
+            Err(e) => self.error(e.to_string()),
+        }
+        if let Ok(n) = self.store.count_open() {
+            self.list.open_count = n;
+        }
+        let open = CallFilter {
+            open_only: true,
+            limit: Some(OPEN_PANEL),
+            ..CallFilter::default()
+        };
+        match self.store.list_calls(&open) {
+            Ok(calls) => self.list.open_calls = calls,
+            Err(e) => self.error(e.to_string()),
+        }
+        self.list.selected = keep
+            .and_then(|r| self.list.calls.iter().position(|c| c.reference == r))
+            .unwrap_or(0)
+            .min(self.list.calls.len().saturating_sub(1));
+    }
+
+    fn reload_detail(&mut self) {
+        let Some(detail) = self.detail.as_mut() else {
+            return;
+        };
+        match self.store.get_call(detail.record.call.reference) {
+            Ok(record) => detail.record = record,
+            Err(e) => self.error(e.to_string()),
+        }
+    }
+
+    fn open_detail(&mut self, reference: CallRef) {
+        match self.store.get_call(reference) {
+            Ok(record) => {
+                let scroll = record.journal.len().saturating_sub(1);
+                self.detail = Some(DetailState {
+                    record,
+                    scroll,
+                    mode: DetailMode::View,
+                    pending_note: String::new(),
+                });
+                self.screen = Screen::Detail;
+            }
+            Err(e) => self.error(e.to_string()),
+        }
+    }
+
+    pub fn handle_key(&mut self, ev: KeyEvent) {
+        let ctx = self.context();
+        match action_for(ctx, &ev) {
+            Some(action) => self.act(ctx, action, ev),
+            None if ctx.takes_text() => self.type_key(ctx, ev),
+            None => {}
+        }
+    }
+
+    fn act(&mut self, ctx: Context, action: Action, ev: KeyEvent) {
+        match action {
+            Action::Help => {
+                self.help = !self.help;
+                self.help_scroll = 0;
+            }
+            Action::ForceQuit | Action::Quit => {
+                self.save_draft_if_dirty();
+                self.quit = true;
+            }
+            Action::NewCall => {
+                self.help = false;
+                self.new_call();
+            }
+            _ => match ctx {
+                Context::Help => match action {
+                    Action::Up => self.help_scroll = self.help_scroll.saturating_sub(1),
+                    Action::Down => self.help_scroll = self.help_scroll.saturating_add(1),
+                    _ => self.help = false,
+                },
+                Context::List => self.act_list(action),
+                Context::ListSearch => self.act_search(action),
+                Context::Form => self.act_form(action, ev),
+                Context::Detail => self.act_detail(action),
+                Context::DetailNote => self.act_note(action),
+                Context::DetailClose => self.act_close(action),
+            },
+        }
+    }
+
+    fn new_call(&mut self) {
+        if self.form.is_none() {
+            self.form = Some(FormState::new(
+                self.now,
+                &CallDraft::default(),
+                &self.reference,
+            ));
+        }
+        if let Some(form) = self.form.as_mut() {
+            form.focus = Field::CallerName;
+        }
+        self.screen = Screen::Form;
+    }
+
+    fn act_list(&mut self, action: Action) {
+        let n = self.list.calls.len();
+        let sel = &mut self.list.selected;
+        match action {
+            Action::Up => *sel = sel.saturating_sub(1),
+            Action::Down => *sel = (*sel + 1).min(n.saturating_sub(1)),
+            Action::PageUp => *sel = sel.saturating_sub(10),
+            Action::PageDown => *sel = (*sel + 10).min(n.saturating_sub(1)),
+            Action::First => *sel = 0,
+            Action::Last => *sel = n.saturating_sub(1),
+            Action::Open => {
+                if let Some(r) = self.list.calls.get(self.list.selected).map(|c| c.reference) {
+                    self.open_detail(r);
+                }
+            }
+            Action::Search => self.list.searching = true,
+            Action::NextScope | Action::ScopeOpen | Action::ScopeMine | Action::ScopeAll => {
+                self.list.scope = match (action, self.list.scope) {
+                    (Action::ScopeOpen, _) | (Action::NextScope, Scope::All) => Scope::Open,
+                    (Action::ScopeMine, _) | (Action::NextScope, Scope::Open) => Scope::Mine,
+                    _ => Scope::All,
+                };
+                self.reload_list();
+            }
+            Action::NextService => {
+                let services = &self.reference.services;
+                let next = match &self.list.service {
+                    None => services.first(),
+                    Some(cur) => services
+                        .iter()
+                        .position(|s| &s.slug == cur)
+                        .and_then(|i| services.get(i + 1)),
+                };
+                self.list.service = next.map(|s| s.slug.clone());
+                self.reload_list();
+            }
+            Action::Back => {
+                self.list.service = None;
+                self.list.search = TextField::single("", 60);
+                self.reload_list();
+            }
+            _ => {}
+        }
+    }
+
+    fn act_search(&mut self, action: Action) {
+        match action {
+            Action::Confirm => self.list.searching = false,
+            Action::Back => {
+                self.list.searching = false;
+                self.list.search = TextField::single("", 60);
+                self.reload_list();
+            }
+            _ => {}
+        }
+    }
+
+    fn act_form(&mut self, action: Action, ev: KeyEvent) {
+        let Some(form) = self.form.as_mut() else {
+            return;
+        };
+        match (action, form.focus) {
+            (Action::Save, _) => {
+                self.save_call();
+                return;
+            }
+            (Action::Back, _) => {
+                self.save_draft_if_dirty();
+                self.screen = Screen::List;
+                self.info("Saisie gardée : F2 pour la reprendre".into());
+                return;
+            }
+            (Action::NextField, f) | (Action::Confirm, f) if f != Field::Notes => {
+                commit_picker(form, action == Action::Confirm);
+                form.move_focus(1);
+            }
+            (Action::NextField, Field::Notes) => form.move_focus(1),
+            (Action::PrevField, _) => {
+                commit_picker(form, false);
+                form.move_focus(-1);
+            }
+            (Action::Up, Field::Service) => form.service.move_highlight(-1),
+            (Action::Down, Field::Service) => form.service.move_highlight(1),
+            (Action::Up, Field::Device) => form.device.move_highlight(-1),
+            (Action::Down, Field::Device) => form.device.move_highlight(1),
+            // In the notes, Enter and the arrows edit the text.
+            (Action::Confirm | Action::Up | Action::Down, Field::Notes) => {
+                let changed = form.notes.handle(ev);
+                form.dirty |= changed;
+            }
+            (Action::Up, _) => form.move_focus(-1),
+            (Action::Down, _) => form.move_focus(1),
+            _ => {}
+        }
+        self.revalidate();
+    }
+
+    fn type_key(&mut self, ctx: Context, ev: KeyEvent) {
+        match ctx {
+            Context::ListSearch if self.list.search.handle(ev) => {
+                self.list.selected = 0;
+                self.reload_list();
+            }
+            Context::Form => {
+                let reference = &self.reference;
+                let Some(form) = self.form.as_mut() else {
+                    return;
+                };
+                let changed = match form.focus {
+                    Field::Service => edit_picker(&mut form.service, &reference.services, ev),
+                    Field::Device => edit_picker(&mut form.device, &reference.devices, ev),
+                    f => form.text_field(f).is_some_and(|t| t.handle(ev)),
+                };
+                if changed {
+                    form.dirty = true;
+                    self.revalidate();
+                }
+            }
+            Context::DetailNote => {
+                if let Some(DetailState {
+                    mode: DetailMode::Note(field),
+                    ..
+                }) = self.detail.as_mut()
+                {
+                    field.handle(ev);
+                }
+            }
+            Context::DetailClose => {
+                if let Some(DetailState {
+                    mode: DetailMode::Close { note, .. },
+                    ..
+                }) = self.detail.as_mut()
+                {
+                    note.handle(ev);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Once a save has failed, errors follow the typing so a fixed field clears at once.
+    fn revalidate(&mut self) {
+        let Some(form) = self.form.as_mut() else {
+            return;
+        };
+        if form.errors.is_some() {
+            form.errors = form
+                .draft(&self.reference)
+                .validate(&self.reference, &self.operator, form.opened_at)
+                .err();
+        }
+    }
+
+    fn save_call(&mut self) {
+        let Some(form) = self.form.as_mut() else {
+            return;
+        };
+        commit_picker(form, false);
+        let draft = form.draft(&self.reference);
+        match draft.validate(&self.reference, &self.operator, form.opened_at) {
+            Err(errors) => {
+                form.focus = errors.0[0].field;
+                let n = errors.0.len();
+                form.errors = Some(errors);
+                self.error(format!(
+                    "{n} champ{} à corriger : l'appel n'est pas enregistré",
+                    if n > 1 { "s" } else { "" }
+                ));
+            }
+            Ok(new_call) => match self.store.insert_call(&new_call) {
+                Ok(call) => {
+                    self.form = None;
+                    if let Err(e) = self.store.clear_draft(&self.operator) {
+                        self.error(format!("brouillon non effacé : {e}"));
+                    }
+                    self.reload_list();
+                    self.open_detail(call.reference);
+                    self.info(format!(
+                        "Appel {} enregistré : référence à donner à l'appelant",
+                        call.reference
+                    ));
+                }
+                Err(e) => self.error(format!("appel non enregistré, saisie gardée : {e}")),
+            },
+        }
+    }
+
+    fn act_detail(&mut self, action: Action) {
+        let Some(detail) = self.detail.as_mut() else {
+            return;
+        };
+        let last = detail.record.journal.len().saturating_sub(1);
+        match action {
+            Action::Up => detail.scroll = detail.scroll.saturating_sub(1),
+            Action::Down => detail.scroll = (detail.scroll + 1).min(last),
+            Action::AddNote => {
+                detail.mode = DetailMode::Note(TextField::single(
+                    &detail.pending_note,
+                    Field::Notes.max_chars(),
+                ));
+            }
+            Action::CloseCall => {
+                if detail.record.call.status == CallStatus::Closed {
+                    let r = detail.record.call.reference;
+                    self.error(format!("l'appel {r} est déjà clos"));
+                } else {
+                    detail.mode = DetailMode::Close {
+                        outcome: 0,
+                        note: TextField::single("", Field::Notes.max_chars()),
+                    };
+                }
+            }
+            Action::Back => {
+                self.screen = Screen::List;
+                self.detail = None;
+            }
+            _ => {}
+        }
+    }
+
+    fn act_note(&mut self, action: Action) {
+        let Some(detail) = self.detail.as_mut() else {
+            return;
+        };
+        let DetailMode::Note(field) = &detail.mode else {
+            return;
+        };
+        let text = field.value();
+        match action {
+            Action::Back => {
+                detail.pending_note = text;
+                detail.mode = DetailMode::View;
+            }
+            Action::Confirm => {
+                let reference = detail.record.call.reference;
+                match check_note(&text) {
+                    Err(e) => self.error(e.to_string()),
+                    Ok(note) => {
+                        match self
+                            .store
+                            .add_note(reference, &self.operator, self.now, &note)
+                        {
+                            Ok(()) => {
+                                detail.pending_note.clear();
+                                detail.mode = DetailMode::View;
+                                self.reload_detail();
+                                self.scroll_journal_to_end();
+                                self.info(format!("Note ajoutée à {reference}"));
+                            }
+                            Err(e) => self.error(format!("note non ajoutée : {e}")),
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn act_close(&mut self, action: Action) {
+        let Some(detail) = self.detail.as_mut() else {
+            return;
+        };
+        let DetailMode::Close { outcome, note } = &mut detail.mode else {
+            return;
+        };
+        let n = Outcome::ALL.len();
+        match action {
+            Action::Up => *outcome = (*outcome + n - 1) % n,
+            Action::Down => *outcome = (*outcome + 1) % n,
+            Action::Back => detail.mode = DetailMode::View,
+            Action::Confirm => {
+                let chosen = Outcome::ALL[*outcome];
+                let text = note.value();
+                let reference = detail.record.call.reference;
+                let note = if text.trim().is_empty() {
+                    None
+                } else {
+                    match check_note(&text) {
+                        Ok(n) => Some(n),
+                        Err(e) => {
+                            self.error(e.to_string());
+                            return;
+                        }
+                    }
+                };
+                match self.store.close_call(
+                    reference,
+                    &self.operator,
+                    self.now,
+                    chosen,
+                    note.as_deref(),
+                ) {
+                    Ok(_) => {
+                        detail.mode = DetailMode::View;
+                        self.reload_detail();
+                        self.reload_list();
+                        self.scroll_journal_to_end();
+                        self.info(format!("Appel {reference} clos : {}", chosen.label()));
+                    }
+                    Err(e) => self.error(e.to_string()),
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn scroll_journal_to_end(&mut self) {
+        if let Some(d) = self.detail.as_mut() {
+            d.scroll = d.record.journal.len().saturating_sub(1);
+        }
+    }
+}
+
+/// Leaving a picker takes the highlighted proposal if the operator typed something; Enter
+/// takes it even on the untouched list.
+fn commit_picker(form: &mut FormState, enter: bool) {
+    let picker = match form.focus {
+        Field::Service => &mut form.service,
+        Field::Device => &mut form.device,
+        _ => return,
+    };
+    let changed = if enter {
+        picker.commit_highlighted()
+    } else {
+        picker.commit()
+    };
+    if changed {
+        form.dirty = true;
+    }
+}
+
+fn edit_picker<T: crate::domain::reference::Pickable>(
+    picker: &mut Picker,
+    items: &[T],
+    ev: KeyEvent,
+) -> bool {
+    match ev.code {
+        KeyCode::Char(c)
+            if !ev
+                .modifiers
+                .contains(crossterm::event::KeyModifiers::CONTROL) =>
+        {
+            picker.type_char(items, c);
+            true
+        }
+        KeyCode::Backspace => {
+            picker.backspace(items);
+            true
+        }
+        KeyCode::Delete => {
+            picker.clear(items);
+            true
+        }
+        _ => false,
+    }
+}

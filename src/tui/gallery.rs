@@ -1,0 +1,337 @@
+//! Every screen in every state worth seeing, built from fixed data and a fixed clock. The
+//! snapshot tests and the screenshot command both render these scenes, so the pictures in
+//! `screenshots/` are what the tests check.
+
+use super::app::App;
+use super::theme::Theme;
+use crate::catalog::embedded_reference;
+use crate::domain::call::{CallDraft, Outcome};
+use crate::store::Store;
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+
+pub struct Scene {
+    pub name: &'static str,
+    pub width: u16,
+    pub height: u16,
+    build: fn() -> App,
+}
+
+/// 23 November 2026, 09:41 in Paris.
+pub fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 8, 41, 0).unwrap()
+}
+
+pub const OPERATOR: &str = "dupontje";
+pub const DESK: &str = "Hotline MI 01 40 07 20 00";
+
+fn app_with(store: Store, theme: Theme) -> App {
+    App::new(
+        store,
+        embedded_reference(),
+        OPERATOR.into(),
+        DESK.into(),
+        theme,
+        now(),
+    )
+}
+
+fn empty() -> App {
+    app_with(Store::open_in_memory().unwrap(), Theme { color: true })
+}
+
+/// A morning at the desk: open and closed calls of several services.
+pub fn sample_store() -> Store {
+    let mut store = Store::open_in_memory().unwrap();
+    let reference = embedded_reference();
+    let t = now();
+    let calls = [
+        (
+            "Théo Müller",
+            "01 44 38 20 00",
+            "social-direccte",
+            "pc-perso",
+            "accès GEMINI refusé depuis le domicile",
+            "martinpa",
+            t - Duration::hours(20),
+            Some(Outcome::Transferred),
+        ),
+        (
+            "Anne Çelik",
+            "02 31 30 15 00",
+            "acn-caen",
+            "copier",
+            "impression bloquée sur le copieur de la DSI",
+            "martinpa",
+            t - Duration::minutes(106),
+            None,
+        ),
+        (
+            "Bruno Lefèvre",
+            "06 71 23 45 67",
+            "mi",
+            "span",
+            "VPN ne se connecte pas en 4G",
+            "dupontje",
+            t - Duration::minutes(89),
+            None,
+        ),
+        (
+            "Chloé Œuvray",
+            "",
+            "mtes",
+            "pc-pro",
+            "audioconférence à six personnes demain",
+            "dupontje",
+            t - Duration::minutes(71),
+            Some(Outcome::Resolved),
+        ),
+        (
+            "Éloïse Le Gall-N'Diaye",
+            "06 12 34 56 78",
+            "mi",
+            "noemi",
+            "carte agent perdue, NOEMI en veille",
+            "dupontje",
+            t - Duration::minutes(12),
+            None,
+        ),
+    ];
+    for (name, phone, service, device, summary, op, at, outcome) in calls {
+        let new = CallDraft {
+            caller_name: name.into(),
+            caller_phone: phone.into(),
+            service: service.into(),
+            device: device.into(),
+            summary: summary.into(),
+            ..CallDraft::default()
+        }
+        .validate(&reference, op, at)
+        .unwrap();
+        let call = store.insert_call(&new).unwrap();
+        if let Some(o) = outcome {
+            store
+                .close_call(call.reference, op, at + Duration::minutes(9), o, None)
+                .unwrap();
+        }
+    }
+    let last = crate::domain::call::CallRef(5);
+    store
+        .add_note(
+            last,
+            OPERATOR,
+            t - Duration::minutes(10),
+            "collègue absent, pas de déverrouillage possible",
+        )
+        .unwrap();
+    store
+        .add_note(
+            last,
+            OPERATOR,
+            t - Duration::minutes(8),
+            "rappeler après accord du RSIM",
+        )
+        .unwrap();
+    store
+}
+
+fn filled() -> App {
+    app_with(sample_store(), Theme { color: true })
+}
+
+fn key(app: &mut App, code: KeyCode) {
+    app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
+}
+
+fn ctrl(app: &mut App, c: char) {
+    app.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
+}
+
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        key(app, KeyCode::Char(c));
+    }
+}
+
+fn list_empty() -> App {
+    empty()
+}
+
+fn list_open() -> App {
+    filled()
+}
+
+fn list_no_color() -> App {
+    app_with(sample_store(), Theme { color: false })
+}
+
+fn list_all_search() -> App {
+    let mut app = filled();
+    key(&mut app, KeyCode::Char('t'));
+    key(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "celi");
+    app
+}
+
+fn list_search_none() -> App {
+    let mut app = filled();
+    key(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "Zygmunt");
+    app
+}
+
+fn form_empty() -> App {
+    let mut app = filled();
+    key(&mut app, KeyCode::F(2));
+    app
+}
+
+fn form_service_picker() -> App {
+    let mut app = filled();
+    key(&mut app, KeyCode::F(2));
+    type_text(&mut app, "Zoé Martin");
+    key(&mut app, KeyCode::Tab);
+    type_text(&mut app, "06 12 34 56 78");
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Tab);
+    type_text(&mut app, "int");
+    app.tick(now() + Duration::seconds(157));
+    app
+}
+
+fn form_filled() -> App {
+    let mut app = filled();
+    key(&mut app, KeyCode::F(2));
+    type_text(&mut app, "Zoé Martin");
+    key(&mut app, KeyCode::Tab);
+    type_text(&mut app, "06 12 34 56 78");
+    key(&mut app, KeyCode::Tab);
+    type_text(&mut app, "zoe.martin@interieur.gouv.fr");
+    key(&mut app, KeyCode::Tab);
+    type_text(&mut app, "int");
+    key(&mut app, KeyCode::Tab);
+    type_text(&mut app, "noe");
+    key(&mut app, KeyCode::Tab);
+    type_text(&mut app, "carte agent oubliée à la maison");
+    key(&mut app, KeyCode::Tab);
+    type_text(&mut app, "appelle depuis Beauvau");
+    app.tick(now() + Duration::seconds(157));
+    app
+}
+
+fn form_errors() -> App {
+    let mut app = filled();
+    key(&mut app, KeyCode::F(2));
+    key(&mut app, KeyCode::Tab);
+    type_text(&mut app, "06-12-AB");
+    key(&mut app, KeyCode::Tab);
+    type_text(&mut app, "zoe@");
+    key(&mut app, KeyCode::Tab);
+    type_text(&mut app, "xyz");
+    key(&mut app, KeyCode::Tab);
+    ctrl(&mut app, 's');
+    app
+}
+
+fn detail_open() -> App {
+    let mut app = filled();
+    key(&mut app, KeyCode::Enter);
+    app
+}
+
+fn detail_note() -> App {
+    let mut app = detail_open();
+    key(&mut app, KeyCode::Char('a'));
+    type_text(&mut app, "RSIM joint, révocation de la carte demandée");
+    app
+}
+
+fn detail_close() -> App {
+    let mut app = detail_open();
+    key(&mut app, KeyCode::Char('c'));
+    key(&mut app, KeyCode::Down);
+    type_text(&mut app, "ticket SETNA ouvert");
+    app
+}
+
+fn detail_closed() -> App {
+    let mut app = filled();
+    key(&mut app, KeyCode::Char('t'));
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Enter);
+    app
+}
+
+fn help_list() -> App {
+    let mut app = filled();
+    key(&mut app, KeyCode::Char('?'));
+    app
+}
+
+fn help_form() -> App {
+    let mut app = filled();
+    key(&mut app, KeyCode::F(2));
+    key(&mut app, KeyCode::F(1));
+    app
+}
+
+fn saved() -> App {
+    let mut app = form_filled();
+    ctrl(&mut app, 's');
+    app
+}
+
+pub fn scenes() -> Vec<Scene> {
+    let s = |name, build| Scene {
+        name,
+        width: 80,
+        height: 24,
+        build,
+    };
+    vec![
+        s("list-empty", list_empty as fn() -> App),
+        s("list-open", list_open),
+        s("list-no-color", list_no_color),
+        s("list-all-search", list_all_search),
+        s("list-search-none", list_search_none),
+        s("form-empty", form_empty),
+        s("form-service-picker", form_service_picker),
+        s("form-filled", form_filled),
+        s("form-errors", form_errors),
+        s("form-saved", saved),
+        s("detail-open", detail_open),
+        s("detail-note", detail_note),
+        s("detail-close", detail_close),
+        s("detail-closed", detail_closed),
+        s("help-list", help_list),
+        s("help-form", help_form),
+        Scene {
+            name: "form-filled-wide",
+            width: 120,
+            height: 32,
+            build: form_filled,
+        },
+    ]
+}
+
+impl Scene {
+    pub fn app(&self) -> App {
+        (self.build)()
+    }
+
+    pub fn render(&self) -> Buffer {
+        let app = self.app();
+        render_app(&app, self.width, self.height)
+    }
+}
+
+pub fn render_app(app: &App, width: u16, height: u16) -> Buffer {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test backend");
+    terminal
+        .draw(|f| super::ui::draw(f, app))
+        .expect("drawing into memory");
+    terminal.backend().buffer().clone()
+}

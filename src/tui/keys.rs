@@ -1,0 +1,537 @@
+//! The one key table: the event handling, the footer and the help overlay all read it, so
+//! what the screen says is what the keys do.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// A key as the table names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    Char(char),
+    Ctrl(char),
+    F(u8),
+    Enter,
+    Esc,
+    Tab,
+    BackTab,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Home,
+    End,
+}
+
+impl Key {
+    pub fn from_event(ev: &KeyEvent) -> Option<Key> {
+        let ctrl = ev.modifiers.contains(KeyModifiers::CONTROL);
+        Some(match ev.code {
+            KeyCode::Char(c) if ctrl => Key::Ctrl(c.to_ascii_lowercase()),
+            KeyCode::Char(c) => Key::Char(c),
+            KeyCode::F(n) => Key::F(n),
+            KeyCode::Enter => Key::Enter,
+            KeyCode::Esc => Key::Esc,
+            KeyCode::Tab if ev.modifiers.contains(KeyModifiers::SHIFT) => Key::BackTab,
+            KeyCode::Tab => Key::Tab,
+            KeyCode::BackTab => Key::BackTab,
+            KeyCode::Up => Key::Up,
+            KeyCode::Down => Key::Down,
+            KeyCode::PageUp => Key::PageUp,
+            KeyCode::PageDown => Key::PageDown,
+            KeyCode::Home => Key::Home,
+            KeyCode::End => Key::End,
+            _ => return None,
+        })
+    }
+
+    /// The key as printed in the footer and the help, in French.
+    pub fn label(self) -> String {
+        match self {
+            Key::Char(' ') => "Espace".into(),
+            Key::Char(c) => c.to_string(),
+            Key::Ctrl(c) => format!("Ctrl-{}", c.to_ascii_uppercase()),
+            Key::F(n) => format!("F{n}"),
+            Key::Enter => "Entrée".into(),
+            Key::Esc => "Échap".into(),
+            Key::Tab => "Tab".into(),
+            Key::BackTab => "Maj-Tab".into(),
+            Key::Up => "↑".into(),
+            Key::Down => "↓".into(),
+            Key::PageUp => "PgPréc".into(),
+            Key::PageDown => "PgSuiv".into(),
+            Key::Home => "Début".into(),
+            Key::End => "Fin".into(),
+        }
+    }
+}
+
+/// Where the keyboard is: each context has its own bindings, then the global ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Context {
+    List,
+    ListSearch,
+    Form,
+    Detail,
+    DetailNote,
+    DetailClose,
+    Help,
+}
+
+impl Context {
+    /// In these contexts keys without a binding are typed into a field.
+    pub fn takes_text(self) -> bool {
+        matches!(
+            self,
+            Context::ListSearch | Context::Form | Context::DetailNote | Context::DetailClose
+        )
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Help,
+    NewCall,
+    Quit,
+    ForceQuit,
+    Search,
+    NextScope,
+    ScopeOpen,
+    ScopeMine,
+    ScopeAll,
+    NextService,
+    Open,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    First,
+    Last,
+    Back,
+    NextField,
+    PrevField,
+    Save,
+    AddNote,
+    CloseCall,
+    Confirm,
+}
+
+pub struct Binding {
+    pub keys: &'static [Key],
+    pub action: Action,
+    /// Short French label for the footer; `None` keeps the binding out of the footer.
+    pub footer: Option<&'static str>,
+    /// What the help overlay says.
+    pub help: &'static str,
+}
+
+const fn b(
+    keys: &'static [Key],
+    action: Action,
+    footer: Option<&'static str>,
+    help: &'static str,
+) -> Binding {
+    Binding {
+        keys,
+        action,
+        footer,
+        help,
+    }
+}
+
+const GLOBAL: &[Binding] = &[
+    b(
+        &[Key::F(1)],
+        Action::Help,
+        Some("aide"),
+        "Afficher ou fermer l'aide de l'écran",
+    ),
+    b(
+        &[Key::F(2)],
+        Action::NewCall,
+        None,
+        "Nouvel appel (reprend la saisie en cours)",
+    ),
+    b(
+        &[Key::Ctrl('c')],
+        Action::ForceQuit,
+        None,
+        "Quitter (la saisie en cours est gardée)",
+    ),
+];
+
+const LIST: &[Binding] = &[
+    b(
+        &[Key::F(2), Key::Char('n')],
+        Action::NewCall,
+        Some("appel"),
+        "Nouvel appel",
+    ),
+    b(
+        &[Key::Char('/')],
+        Action::Search,
+        Some("chercher"),
+        "Chercher un appelant (nom ou téléphone)",
+    ),
+    b(
+        &[Key::Enter],
+        Action::Open,
+        None,
+        "Ouvrir l'appel sélectionné",
+    ),
+    b(
+        &[Key::Char('f')],
+        Action::NextScope,
+        Some("filtre"),
+        "Filtre suivant : ouverts, les miens, tous",
+    ),
+    b(
+        &[Key::Char('o')],
+        Action::ScopeOpen,
+        None,
+        "Afficher les appels ouverts",
+    ),
+    b(
+        &[Key::Char('m')],
+        Action::ScopeMine,
+        None,
+        "Afficher mes appels",
+    ),
+    b(
+        &[Key::Char('t')],
+        Action::ScopeAll,
+        None,
+        "Afficher tous les appels",
+    ),
+    b(
+        &[Key::Char('s')],
+        Action::NextService,
+        Some("service"),
+        "Filtrer par service (tour à tour)",
+    ),
+    b(
+        &[Key::Up, Key::Char('k')],
+        Action::Up,
+        None,
+        "Appel précédent",
+    ),
+    b(
+        &[Key::Down, Key::Char('j')],
+        Action::Down,
+        None,
+        "Appel suivant",
+    ),
+    b(&[Key::PageUp], Action::PageUp, None, "Page précédente"),
+    b(&[Key::PageDown], Action::PageDown, None, "Page suivante"),
+    b(
+        &[Key::Home, Key::Char('g')],
+        Action::First,
+        None,
+        "Premier appel",
+    ),
+    b(
+        &[Key::End, Key::Char('G')],
+        Action::Last,
+        None,
+        "Dernier appel",
+    ),
+    b(&[Key::Char('?')], Action::Help, None, "Aide"),
+    b(
+        &[Key::Esc],
+        Action::Back,
+        None,
+        "Effacer la recherche et le filtre de service",
+    ),
+    b(
+        &[Key::Char('q')],
+        Action::Quit,
+        Some("quitter"),
+        "Quitter guichet",
+    ),
+];
+
+const LIST_SEARCH: &[Binding] = &[
+    b(
+        &[Key::Enter, Key::Down],
+        Action::Confirm,
+        Some("valider"),
+        "Garder la recherche et revenir à la liste",
+    ),
+    b(
+        &[Key::Esc],
+        Action::Back,
+        Some("effacer"),
+        "Effacer la recherche",
+    ),
+];
+
+const FORM: &[Binding] = &[
+    b(
+        &[Key::Ctrl('s')],
+        Action::Save,
+        Some("enregistrer"),
+        "Enregistrer l'appel",
+    ),
+    b(
+        &[Key::Tab],
+        Action::NextField,
+        Some("suivant"),
+        "Champ suivant (choisit la proposition en cours)",
+    ),
+    b(&[Key::BackTab], Action::PrevField, None, "Champ précédent"),
+    b(
+        &[Key::Up],
+        Action::Up,
+        None,
+        "Proposition précédente, ou champ précédent",
+    ),
+    b(
+        &[Key::Down],
+        Action::Down,
+        None,
+        "Proposition suivante, ou champ suivant",
+    ),
+    b(
+        &[Key::Enter],
+        Action::Confirm,
+        None,
+        "Choisir la proposition et passer au champ suivant ; nouvelle ligne dans Notes",
+    ),
+    b(
+        &[Key::Esc],
+        Action::Back,
+        Some("liste (saisie gardée)"),
+        "Revenir à la liste ; la saisie est gardée",
+    ),
+];
+
+const DETAIL: &[Binding] = &[
+    b(
+        &[Key::Char('a')],
+        Action::AddNote,
+        Some("note"),
+        "Ajouter une note au journal",
+    ),
+    b(
+        &[Key::Char('c')],
+        Action::CloseCall,
+        Some("clore"),
+        "Clore l'appel avec son issue",
+    ),
+    b(
+        &[Key::F(2), Key::Char('n')],
+        Action::NewCall,
+        Some("appel"),
+        "Nouvel appel",
+    ),
+    b(
+        &[Key::Up, Key::Char('k')],
+        Action::Up,
+        None,
+        "Remonter dans le journal",
+    ),
+    b(
+        &[Key::Down, Key::Char('j')],
+        Action::Down,
+        None,
+        "Descendre dans le journal",
+    ),
+    b(&[Key::Char('?')], Action::Help, None, "Aide"),
+    b(
+        &[Key::Esc, Key::Char('q')],
+        Action::Back,
+        Some("retour"),
+        "Revenir à la liste",
+    ),
+];
+
+const DETAIL_NOTE: &[Binding] = &[
+    b(
+        &[Key::Enter],
+        Action::Confirm,
+        Some("ajouter"),
+        "Ajouter la note au journal",
+    ),
+    b(
+        &[Key::Esc],
+        Action::Back,
+        Some("annuler"),
+        "Annuler (le texte est gardé pour plus tard)",
+    ),
+];
+
+const DETAIL_CLOSE: &[Binding] = &[
+    b(&[Key::Up], Action::Up, None, "Issue précédente"),
+    b(&[Key::Down], Action::Down, None, "Issue suivante"),
+    b(
+        &[Key::Enter, Key::Ctrl('s')],
+        Action::Confirm,
+        Some("clore"),
+        "Clore avec l'issue choisie et la note",
+    ),
+    b(&[Key::Esc], Action::Back, Some("annuler"), "Annuler"),
+];
+
+const HELP: &[Binding] = &[
+    b(
+        &[Key::Esc, Key::Char('?'), Key::Char('q')],
+        Action::Back,
+        Some("fermer"),
+        "Fermer l'aide",
+    ),
+    b(
+        &[Key::Up, Key::Char('k')],
+        Action::Up,
+        Some("défiler"),
+        "Remonter dans l'aide",
+    ),
+    b(
+        &[Key::Down, Key::Char('j')],
+        Action::Down,
+        None,
+        "Descendre dans l'aide",
+    ),
+];
+
+pub fn bindings(ctx: Context) -> &'static [Binding] {
+    match ctx {
+        Context::List => LIST,
+        Context::ListSearch => LIST_SEARCH,
+        Context::Form => FORM,
+        Context::Detail => DETAIL,
+        Context::DetailNote => DETAIL_NOTE,
+        Context::DetailClose => DETAIL_CLOSE,
+        Context::Help => HELP,
+    }
+}
+
+pub fn global() -> &'static [Binding] {
+    GLOBAL
+}
+
+/// The action a key triggers in a context: the context's own bindings first, then the
+/// global ones.
+pub fn action_for(ctx: Context, ev: &KeyEvent) -> Option<Action> {
+    let key = Key::from_event(ev)?;
+    bindings(ctx)
+        .iter()
+        .chain(GLOBAL)
+        .find(|b| b.keys.contains(&key))
+        .map(|b| b.action)
+}
+
+/// The footer's entries for a context, in table order: (keys, label).
+pub fn footer(ctx: Context) -> Vec<(String, &'static str)> {
+    bindings(ctx)
+        .iter()
+        .chain(GLOBAL)
+        .filter_map(|b| b.footer.map(|f| (keys_label(b.keys), f)))
+        .collect()
+}
+
+pub fn keys_label(keys: &[Key]) -> String {
+    keys.iter().map(|k| k.label()).collect::<Vec<_>>().join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crossterm::event::KeyEvent;
+
+    fn ev(code: KeyCode, m: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, m)
+    }
+
+    #[test]
+    fn contract_keys_of_design_section_6() {
+        let none = KeyModifiers::NONE;
+        let list = Context::List;
+        assert_eq!(
+            action_for(list, &ev(KeyCode::F(2), none)),
+            Some(Action::NewCall)
+        );
+        assert_eq!(
+            action_for(list, &ev(KeyCode::Char('n'), none)),
+            Some(Action::NewCall)
+        );
+        assert_eq!(
+            action_for(list, &ev(KeyCode::F(1), none)),
+            Some(Action::Help)
+        );
+        assert_eq!(
+            action_for(list, &ev(KeyCode::Char('?'), none)),
+            Some(Action::Help)
+        );
+        assert_eq!(
+            action_for(list, &ev(KeyCode::Char('/'), none)),
+            Some(Action::Search)
+        );
+        assert_eq!(
+            action_for(list, &ev(KeyCode::Char('q'), none)),
+            Some(Action::Quit)
+        );
+        assert_eq!(
+            action_for(list, &ev(KeyCode::Char('j'), none)),
+            Some(Action::Down)
+        );
+        assert_eq!(action_for(list, &ev(KeyCode::Up, none)), Some(Action::Up));
+        let form = Context::Form;
+        assert_eq!(
+            action_for(form, &ev(KeyCode::Char('n'), none)),
+            None,
+            "typed"
+        );
+        assert_eq!(
+            action_for(form, &ev(KeyCode::Char('q'), none)),
+            None,
+            "typed"
+        );
+        assert_eq!(
+            action_for(form, &ev(KeyCode::Tab, none)),
+            Some(Action::NextField)
+        );
+        assert_eq!(
+            action_for(form, &ev(KeyCode::BackTab, KeyModifiers::SHIFT)),
+            Some(Action::PrevField)
+        );
+        assert_eq!(
+            action_for(form, &ev(KeyCode::Char('s'), KeyModifiers::CONTROL)),
+            Some(Action::Save)
+        );
+        assert_eq!(
+            action_for(form, &ev(KeyCode::Esc, none)),
+            Some(Action::Back)
+        );
+        for ctx in [
+            Context::List,
+            Context::Form,
+            Context::Detail,
+            Context::DetailNote,
+            Context::Help,
+        ] {
+            assert_eq!(
+                action_for(ctx, &ev(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+                Some(Action::ForceQuit)
+            );
+        }
+    }
+
+    #[test]
+    fn no_key_is_bound_twice_in_one_context() {
+        for ctx in [
+            Context::List,
+            Context::ListSearch,
+            Context::Form,
+            Context::Detail,
+            Context::DetailNote,
+            Context::DetailClose,
+            Context::Help,
+        ] {
+            let mut seen = Vec::new();
+            for b in bindings(ctx) {
+                for k in b.keys {
+                    assert!(!seen.contains(k), "{ctx:?}: {k:?} bound twice");
+                    seen.push(*k);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,67 @@
+//! The console: ratatui + crossterm.
+
+pub mod app;
+pub mod gallery;
+pub mod input;
+pub mod keys;
+pub mod screens;
+pub mod svg;
+pub mod theme;
+pub mod ui;
+
+use crate::config::DeskConfig;
+use crate::domain::reference::Reference;
+use crate::store::Store;
+use app::App;
+use chrono::Utc;
+use crossterm::event::{self, Event, KeyEventKind};
+use std::time::Duration;
+
+/// Runs the console until the operator quits. The terminal is restored on every exit path,
+/// a panic included (ratatui's init installs the hook).
+pub fn run(
+    store: Store,
+    reference: Reference,
+    operator: String,
+    desk: DeskConfig,
+) -> std::io::Result<()> {
+    let mut app = App::new(
+        store,
+        reference,
+        operator,
+        desk.desk,
+        theme::Theme::from_env(),
+        Utc::now(),
+    );
+    let mut terminal = ratatui::init();
+    let result = event_loop(&mut terminal, &mut app);
+    ratatui::restore();
+    result
+}
+
+fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> std::io::Result<()> {
+    let mut dirty = true;
+    while !app.quit {
+        if dirty {
+            terminal.draw(|f| ui::draw(f, app))?;
+            dirty = false;
+        }
+        // Wake at the next whole second for the clock and the call timer.
+        let ms_into_second = u64::from(Utc::now().timestamp_subsec_millis());
+        let wait = Duration::from_millis(1000 - ms_into_second.min(999));
+        if event::poll(wait)? {
+            match event::read()? {
+                Event::Key(key) if key.kind != KeyEventKind::Release => {
+                    app.handle_key(key);
+                    dirty = true;
+                }
+                Event::Resize(_, _) => dirty = true,
+                _ => {}
+            }
+        } else {
+            app.tick(Utc::now());
+            dirty = true;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,196 @@
+//! One call: its fields, its journal, adding a note, closing it.
+
+use crate::domain::call::{CallStatus, Outcome};
+use crate::domain::text::{truncate, visible};
+use crate::domain::time::{age, paris};
+use crate::tui::app::{App, DetailMode, DetailState};
+use crate::tui::ui::centered;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState, Paragraph};
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
+    let Some(detail) = app.detail.as_ref() else {
+        return;
+    };
+    let note_height = if matches!(detail.mode, DetailMode::Note(_)) {
+        3
+    } else {
+        0
+    };
+    let [fields, journal, note] = Layout::vertical([
+        Constraint::Length(8),
+        Constraint::Min(3),
+        Constraint::Length(note_height),
+    ])
+    .areas(area);
+    draw_fields(frame, fields, app, detail);
+    draw_journal(frame, journal, app, detail);
+    match &detail.mode {
+        DetailMode::Note(field) => {
+            let block = Block::default()
+                .borders(Borders::ALL)
+                .border_style(app.theme.border_focused())
+                .title(Span::styled(" Nouvelle note ", app.theme.title()));
+            let inner = block.inner(note);
+            frame.render_widget(block, note);
+            frame.render_widget(field.textarea(), inner);
+        }
+        DetailMode::Close { outcome, note } => draw_close(frame, area, app, detail, *outcome, note),
+        DetailMode::View => {}
+    }
+}
+
+fn draw_fields(frame: &mut Frame, area: Rect, app: &App, detail: &DetailState) {
+    let c = &detail.record.call;
+    let theme = &app.theme;
+    let state = match c.status {
+        CallStatus::Open => format!("ouvert depuis {}", age(app.now - c.opened_at)),
+        CallStatus::Closed => format!(
+            "clos le {}",
+            c.closed_at
+                .map_or(String::new(), |t| paris(t, "%d/%m %H:%M"))
+        ),
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border())
+        .title(Span::styled(
+            format!(" Appel {} ", c.reference),
+            theme.title(),
+        ))
+        .title(Line::from(format!(" {state} ")).right_aligned());
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+
+    let [left, right] =
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(inner);
+    let pair = |label: &str, value: String| {
+        Line::from(vec![
+            Span::styled(format!("{label:<10}"), theme.label()),
+            Span::raw(visible(&value).into_owned()),
+        ])
+    };
+    let service = app
+        .reference
+        .service(&c.service)
+        .map_or(c.service.clone(), |s| s.short.clone());
+    let device = app
+        .reference
+        .device(&c.device)
+        .map_or(c.device.clone(), |d| d.label.clone());
+    let dash = || "—".to_string();
+    let left_lines = vec![
+        pair("Appelant", c.caller_name.clone()),
+        pair("Tél.", c.caller_phone.clone().unwrap_or_else(dash)),
+        pair("Courriel", c.caller_email.clone().unwrap_or_else(dash)),
+        pair("Ouvert", paris(c.opened_at, "%d/%m/%Y %H:%M")),
+    ];
+    let right_lines = vec![
+        pair("Service", service),
+        pair("Poste", device),
+        pair("Opérateur", c.operator.clone()),
+        pair(
+            "Issue",
+            c.outcome.map_or_else(dash, |o| o.label().to_string()),
+        ),
+    ];
+    let [top_left, summary_left] =
+        Layout::vertical([Constraint::Length(4), Constraint::Min(1)]).areas(left);
+    let [top_right, _] = Layout::vertical([Constraint::Length(4), Constraint::Min(1)]).areas(right);
+    frame.render_widget(Paragraph::new(left_lines), top_left);
+    frame.render_widget(Paragraph::new(right_lines), top_right);
+    let summary_area = Rect {
+        width: inner.width,
+        ..summary_left
+    };
+    frame.render_widget(
+        Paragraph::new(pair("Objet", c.summary.clone()))
+            .wrap(ratatui::widgets::Wrap { trim: true }),
+        summary_area,
+    );
+}
+
+fn draw_journal(frame: &mut Frame, area: Rect, app: &App, detail: &DetailState) {
+    let theme = &app.theme;
+    let journal = &detail.record.journal;
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border())
+        .title(Span::styled(
+            format!(" Journal ({}) ", journal.len()),
+            theme.title(),
+        ));
+    let width = area.width.saturating_sub(2) as usize;
+    let items: Vec<ListItem> = journal
+        .iter()
+        .map(|e| {
+            let head = format!(
+                "{} {:<10} ",
+                paris(e.at, "%d/%m %H:%M"),
+                truncate(&e.operator, 10)
+            );
+            let room = width.saturating_sub(head.chars().count());
+            ListItem::new(Line::from(vec![
+                Span::styled(head, theme.dim()),
+                Span::raw(truncate(&visible(&e.describe()), room).into_owned()),
+            ]))
+        })
+        .collect();
+    let list = List::new(items).block(block);
+    // Keeps the line at `scroll` in view; without a highlight style nothing looks selected.
+    let mut state = ListState::default().with_selected(Some(detail.scroll));
+    frame.render_stateful_widget(list, area, &mut state);
+}
+
+fn draw_close(
+    frame: &mut Frame,
+    area: Rect,
+    app: &App,
+    detail: &DetailState,
+    outcome: usize,
+    note: &crate::tui::input::TextField,
+) {
+    let theme = &app.theme;
+    let popup = centered(area, 52, 11);
+    frame.render_widget(Clear, popup);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border_focused())
+        .title(Span::styled(
+            format!(" Clore l'appel {} ", detail.record.call.reference),
+            theme.title(),
+        ));
+    let inner = block.inner(popup);
+    frame.render_widget(block, popup);
+    let [label, choices, note_label, note_area] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(Outcome::ALL.len() as u16),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(inner);
+    frame.render_widget(
+        Paragraph::new(Span::styled("Issue (↑/↓) :", theme.label())),
+        label,
+    );
+    let items: Vec<ListItem> = Outcome::ALL
+        .iter()
+        .map(|o| ListItem::new(format!("  {}", o.label())))
+        .collect();
+    let mut state = ListState::default().with_selected(Some(outcome));
+    frame.render_stateful_widget(
+        List::new(items).highlight_style(theme.selected()),
+        choices,
+        &mut state,
+    );
+    frame.render_widget(
+        Paragraph::new(Span::styled(
+            "Note de clôture (facultative) :",
+            theme.label(),
+        )),
+        note_label,
+    );
+    frame.render_widget(note.textarea(), note_area);
+}

@@ -1,0 +1,6 @@
+//! One module per screen.
+
+pub mod detail;
+pub mod form;
+pub mod help;
+pub mod list;

@@ -1,0 +1,591 @@
+//! The command line contract (DESIGN.md §5), driving the real binary.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+struct Desk {
+    dir: tempfile::TempDir,
+}
+
+impl Desk {
+    fn new() -> Desk {
+        Desk {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn db(&self) -> PathBuf {
+        self.dir.path().join("desk.db")
+    }
+
+    fn cmd(&self) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_guichet"));
+        c.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.dir.path())
+            .env("XDG_DATA_HOME", self.dir.path().join("data"))
+            .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
+            .env("USER", "loginname")
+            .env("GUICHET_DB", self.db());
+        c
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.cmd().args(args).output().unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "{args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        serde_json::from_str(&self.ok(args)).unwrap()
+    }
+
+    /// Runs a command expected to fail; returns (exit code, stderr).
+    fn fails(&self, args: &[&str]) -> (i32, String) {
+        let out = self.run(args);
+        assert!(!out.status.success(), "{args:?} should fail");
+        assert!(out.stdout.is_empty(), "nothing on stdout when failing");
+        (
+            out.status.code().unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    }
+
+    fn add(&self, caller: &str, service: &str, device: &str, extra: &[&str]) -> String {
+        let mut args = vec![
+            "call",
+            "add",
+            "--service",
+            service,
+            "--device",
+            device,
+            "--caller",
+            caller,
+            "--summary",
+            "VPN bleu",
+        ];
+        args.extend_from_slice(extra);
+        self.ok(&args).trim().to_string()
+    }
+
+    fn count(&self) -> usize {
+        self.json(&["call", "list", "--limit", "0", "--format", "json"])
+            .as_array()
+            .unwrap()
+            .len()
+    }
+}
+
+#[test]
+fn add_prints_a_reference_to_read_aloud() {
+    let desk = Desk::new();
+    assert_eq!(desk.add("Zoé Martin", "mi", "noemi", &[]), "A-0001");
+    assert_eq!(desk.add("Bruno", "acn-caen", "copier", &[]), "A-0002");
+}
+
+#[test]
+fn add_in_json_gives_the_call_object() {
+    let desk = Desk::new();
+    let call = desk.json(&[
+        "call",
+        "add",
+        "--service",
+        "mi",
+        "--device",
+        "noemi",
+        "--caller",
+        "Zoé Martin",
+        "--phone",
+        "06 12 34 56 78",
+        "--email",
+        "zoe.martin@interieur.gouv.fr",
+        "--summary",
+        "carte agent oubliée",
+        "--notes",
+        "appelle de Beauvau",
+        "--procedure",
+        "mi-agent-card-cryhod",
+        "--operator",
+        "dupontje",
+        "--at",
+        "2026-11-23T09:41",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(call["reference"], "A-0001");
+    assert_eq!(call["opened_at"], "2026-11-23T08:41:00Z");
+    assert_eq!(call["operator"], "dupontje");
+    assert_eq!(call["caller_name"], "Zoé Martin");
+    assert_eq!(call["caller_phone"], "06 12 34 56 78");
+    assert_eq!(call["service"], "mi");
+    assert_eq!(call["device"], "noemi");
+    assert_eq!(call["status"], "open");
+    assert_eq!(call["outcome"], Value::Null);
+    let shown = desk.json(&["call", "show", "A-0001", "--format", "json"]);
+    let kinds: Vec<_> = shown["journal"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(kinds, ["opened", "note", "procedure"]);
+    assert_eq!(shown["journal"][1]["text"], "appelle de Beauvau");
+    assert_eq!(shown["journal"][2]["text"], "mi-agent-card-cryhod");
+}
+
+#[test]
+fn bad_input_exits_2_with_one_sentence_and_writes_nothing() {
+    let desk = Desk::new();
+    desk.add("Témoin", "mi", "noemi", &[]);
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &[
+                "call",
+                "add",
+                "--service",
+                "interieur",
+                "--device",
+                "noemi",
+                "--caller",
+                "Zoé",
+                "--summary",
+                "x",
+            ],
+            "« interieur »",
+        ),
+        (
+            &[
+                "call",
+                "add",
+                "--service",
+                "mi",
+                "--device",
+                "minitel",
+                "--caller",
+                "Zoé",
+                "--summary",
+                "x",
+            ],
+            "« minitel »",
+        ),
+        (
+            &[
+                "call",
+                "add",
+                "--service",
+                "mi",
+                "--device",
+                "noemi",
+                "--caller",
+                "  ",
+                "--summary",
+                "x",
+            ],
+            "nom de l'appelant est vide",
+        ),
+        (
+            &[
+                "call",
+                "add",
+                "--service",
+                "mi",
+                "--device",
+                "noemi",
+                "--caller",
+                "Zoé",
+                "--summary",
+                "",
+            ],
+            "objet de l'appel est vide",
+        ),
+        (
+            &[
+                "call",
+                "add",
+                "--service",
+                "mi",
+                "--device",
+                "noemi",
+                "--caller",
+                "Zoé",
+                "--summary",
+                "x",
+                "--at",
+                "23/11/2026",
+            ],
+            "« 23/11/2026 »",
+        ),
+        (
+            &[
+                "call",
+                "add",
+                "--service",
+                "mi",
+                "--device",
+                "noemi",
+                "--caller",
+                "Zoé",
+                "--summary",
+                "x",
+                "--phone",
+                "abc",
+            ],
+            "« abc »",
+        ),
+        (
+            &[
+                "call",
+                "add",
+                "--service",
+                "mi",
+                "--device",
+                "noemi",
+                "--caller",
+                "Zoé",
+                "--summary",
+                "x",
+                "--email",
+                "zoe",
+            ],
+            "« zoe »",
+        ),
+        (&["call", "list", "--since", "hier"], "« hier »"),
+        (&["call", "list", "--service", "xyz"], "« xyz »"),
+        (&["call", "show", "A-0999"], "« A-0999 »"),
+        (&["call", "show", "B-12"], "« B-12 »"),
+        (&["call", "note", "A-0999", "texte"], "« A-0999 »"),
+        (&["call", "note", "A-0001", "  "], "la note est vide"),
+        (
+            &["call", "close", "A-0999", "--outcome", "resolved"],
+            "« A-0999 »",
+        ),
+        (
+            &["call", "close", "A-0001", "--outcome", "fixed"],
+            "« fixed »",
+        ),
+        (&["call", "list", "--format", "text"], "« text »"),
+    ];
+    for (args, needle) in cases {
+        let (code, err) = desk.fails(args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "one sentence: {err}");
+    }
+    assert_eq!(desk.count(), 1, "nothing written");
+    let shown = desk.json(&["call", "show", "A-0001", "--format", "json"]);
+    assert_eq!(shown["journal"].as_array().unwrap().len(), 1);
+    assert_eq!(shown["status"], "open");
+}
+
+#[test]
+fn list_filters_and_formats() {
+    let desk = Desk::new();
+    desk.add(
+        "Anne Çelik",
+        "acn-caen",
+        "copier",
+        &[
+            "--at",
+            "2026-11-23T07:55",
+            "--operator",
+            "martinpa",
+            "--phone",
+            "02 31 30 15 00",
+        ],
+    );
+    desk.add(
+        "Bruno Lefèvre",
+        "mi",
+        "span",
+        &["--at", "2026-11-23T08:12", "--operator", "dupontje"],
+    );
+    desk.add(
+        "Chloé Œuvray",
+        "mi",
+        "noemi",
+        &["--at", "2026-11-23T09:29", "--operator", "dupontje"],
+    );
+    desk.ok(&[
+        "call",
+        "close",
+        "A-0002",
+        "--outcome",
+        "resolved",
+        "--operator",
+        "dupontje",
+    ]);
+
+    let refs = |args: &[&str]| -> Vec<String> {
+        let mut full = vec!["call", "list", "--format", "json"];
+        full.extend_from_slice(args);
+        desk.json(&full)
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["reference"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(refs(&[]), ["A-0003", "A-0002", "A-0001"], "newest first");
+    assert_eq!(refs(&["--open"]), ["A-0003", "A-0001"]);
+    assert_eq!(refs(&["--service", "mi"]), ["A-0003", "A-0002"]);
+    assert_eq!(refs(&["--device", "copier"]), ["A-0001"]);
+    assert_eq!(refs(&["--operator", "martinpa"]), ["A-0001"]);
+    assert_eq!(refs(&["--caller", "celik"]), ["A-0001"]);
+    assert_eq!(refs(&["--caller", "ŒUVRAY"]), ["A-0003"]);
+    assert_eq!(refs(&["--caller", "0231"]), ["A-0001"]);
+    assert_eq!(
+        refs(&["--since", "2026-11-23T08:00", "--until", "2026-11-23T09:00"]),
+        ["A-0002"]
+    );
+    assert_eq!(
+        refs(&["--since", "2026-11-23T07:12:00Z"]),
+        ["A-0003", "A-0002"]
+    );
+    assert_eq!(refs(&["--limit", "1"]), ["A-0003"]);
+    assert_eq!(refs(&["--limit", "0"]).len(), 3);
+
+    let (code, err) = desk.fails(&[
+        "call",
+        "list",
+        "--since",
+        "2026-11-24",
+        "--until",
+        "2026-11-23",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--since"), "{err}");
+
+    let csv = desk.ok(&["call", "list", "--format", "csv"]);
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "reference,opened_at,closed_at,status,outcome,operator,caller_name,caller_phone,caller_email,service,device,summary"
+    );
+    assert_eq!(lines.count(), 3);
+    assert!(csv.contains("A-0002,2026-11-23T07:12:00Z,"));
+
+    let table = desk.ok(&["call", "list"]);
+    let lines: Vec<&str> = table.lines().collect();
+    assert!(lines[0].starts_with("Réf."));
+    // Accented names keep the next column aligned (display width, not bytes).
+    let col = |l: &str, needle: &str| {
+        let i = l.find(needle).unwrap();
+        unicode_width_of(&l[..i])
+    };
+    assert_eq!(col(lines[1], "Intérieur"), col(lines[3], "Acad. Caen"));
+    assert_eq!(col(lines[1], "Chloé"), col(lines[3], "Anne"));
+}
+
+fn unicode_width_of(s: &str) -> usize {
+    s.chars().count()
+}
+
+#[test]
+fn show_note_close_walk_a_call() {
+    let desk = Desk::new();
+    desk.add("Zoé Martin", "mi", "noemi", &["--operator", "dupontje"]);
+    assert_eq!(
+        desk.ok(&[
+            "call",
+            "note",
+            "a1",
+            "rappel prévu",
+            "--operator",
+            "martinpa"
+        ]),
+        "note ajoutée à A-0001\n"
+    );
+    assert_eq!(
+        desk.ok(&[
+            "call",
+            "close",
+            "A-0001",
+            "--outcome",
+            "escalated",
+            "--note",
+            "ticket SETNA"
+        ]),
+        "A-0001 clos : escaladé (2e niveau)\n"
+    );
+    let text = desk.ok(&["call", "show", "A-0001"]);
+    assert!(text.contains("Zoé Martin"));
+    assert!(text.contains("Ministère de l'Intérieur (mi)"));
+    assert!(text.contains("rappel prévu"));
+    assert!(text.contains("martinpa"));
+    assert!(text.contains("issue : escaladé (2e niveau)"));
+    assert!(text.contains("appel clos"));
+    let json = desk.json(&["call", "show", "1", "--format", "json"]);
+    assert_eq!(json["status"], "closed");
+    assert_eq!(json["outcome"], "escalated");
+    assert_eq!(json["journal"][1]["operator"], "martinpa");
+    assert_eq!(json["journal"][2]["operator"], "loginname");
+    let (code, err) = desk.fails(&["call", "close", "A-0001", "--outcome", "resolved"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("déjà clos"), "{err}");
+}
+
+#[test]
+fn operator_comes_from_flag_then_environment_then_login() {
+    let desk = Desk::new();
+    desk.add("A", "mi", "noemi", &[]);
+    let out = desk
+        .cmd()
+        .env("GUICHET_OPERATOR", "envop")
+        .args([
+            "call",
+            "add",
+            "--service",
+            "mi",
+            "--device",
+            "noemi",
+            "--caller",
+            "B",
+            "--summary",
+            "x",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let out = desk
+        .cmd()
+        .env("GUICHET_OPERATOR", "envop")
+        .args([
+            "call",
+            "add",
+            "--service",
+            "mi",
+            "--device",
+            "noemi",
+            "--caller",
+            "C",
+            "--summary",
+            "x",
+            "--operator",
+            "flagop",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let ops: Vec<String> = desk
+        .json(&["call", "list", "--format", "json"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["operator"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ops, ["flagop", "envop", "loginname"]);
+}
+
+#[test]
+fn database_path_from_flag_env_or_xdg_default() {
+    let desk = Desk::new();
+    let flagged = desk.dir.path().join("elsewhere").join("other.db");
+    desk.ok(&[
+        "--db",
+        flagged.to_str().unwrap(),
+        "call",
+        "add",
+        "--service",
+        "mi",
+        "--device",
+        "noemi",
+        "--caller",
+        "Zoé",
+        "--summary",
+        "x",
+    ]);
+    assert!(
+        flagged.exists(),
+        "--db wins over GUICHET_DB and its folder is created"
+    );
+    assert!(!desk.db().exists());
+
+    let out = Command::new(env!("CARGO_BIN_EXE_guichet"))
+        .env_clear()
+        .env("HOME", desk.dir.path())
+        .env("XDG_DATA_HOME", desk.dir.path().join("xdg"))
+        .env("USER", "u")
+        .args(["call", "list", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8(out.stdout).unwrap().trim(), "[]");
+    assert!(desk.dir.path().join("xdg/guichet/guichet.db").exists());
+}
+
+#[test]
+fn a_database_from_a_newer_guichet_is_refused_untouched() {
+    let desk = Desk::new();
+    make_future_db(&desk.db());
+    let before = std::fs::read(desk.db()).unwrap();
+    let (code, err) = desk.fails(&["call", "list"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("version plus récente"), "{err}");
+    assert_eq!(std::fs::read(desk.db()).unwrap(), before);
+}
+
+fn make_future_db(path: &Path) {
+    // A real guichet database whose schema version is then bumped by hand, as a future
+    // guichet would have left it.
+    let status = Command::new(env!("CARGO_BIN_EXE_guichet"))
+        .env("GUICHET_DB", path)
+        .args(["db", "check"])
+        .output()
+        .unwrap();
+    assert!(status.status.success());
+    // Offset 60 of the SQLite header holds user_version as a big-endian u32.
+    let mut bytes = std::fs::read(path).unwrap();
+    bytes[60..64].copy_from_slice(&99u32.to_be_bytes());
+    std::fs::write(path, bytes).unwrap();
+}
+
+#[test]
+fn db_check_and_backup() {
+    let desk = Desk::new();
+    desk.add("Zoé", "mi", "noemi", &[]);
+    assert!(desk.ok(&["db", "check"]).contains("aucun problème"));
+    let copy = desk.dir.path().join("copy.db");
+    desk.ok(&["db", "backup", copy.to_str().unwrap()]);
+    let out = desk
+        .cmd()
+        .env("GUICHET_DB", &copy)
+        .args(["call", "list", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        serde_json::from_slice::<Value>(&out.stdout)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let (code, err) = desk.fails(&["db", "backup", copy.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("existe déjà"));
+}
+
+#[test]
+fn hostile_caller_names_cannot_drive_the_terminal() {
+    let desk = Desk::new();
+    desk.add("\u{1b}]0;pwned\u{7}\u{1b}[2J", "mi", "noemi", &[]);
+    let table = desk.ok(&["call", "list"]);
+    assert!(!table.contains('\u{1b}'));
+    assert!(!desk.ok(&["call", "show", "A-0001"]).contains('\u{1b}'));
+    // JSON keeps the exact value, escaped.
+    let json = desk.ok(&["call", "list", "--format", "json"]);
+    assert!(json.contains("\\u001b]0;pwned"));
+}

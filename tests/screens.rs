@@ -1,0 +1,33 @@
+//! Snapshot of every screen and state of the console, from the same gallery that renders
+//! `screenshots/`.
+
+use guichet::tui::gallery::scenes;
+
+#[test]
+fn every_screen_matches_its_snapshot() {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| {
+        for scene in scenes() {
+            let buffer = scene.render();
+            let text = buffer_text(&buffer);
+            insta::assert_snapshot!(scene.name, text);
+        }
+    });
+}
+
+/// The screen as lines of text, trailing spaces kept visible with a closing bar so that
+/// alignment problems show in the diff.
+fn buffer_text(buffer: &ratatui::buffer::Buffer) -> String {
+    let area = buffer.area;
+    let mut out = String::new();
+    for y in 0..area.height {
+        let mut line = String::new();
+        for x in 0..area.width {
+            line.push_str(buffer[(x, y)].symbol());
+        }
+        out.push_str(&line);
+        out.push_str("│\n");
+    }
+    out
+}
