@@ -457,6 +457,7 @@ impl App {
                 return;
             }
             (Action::Back, _) => {
+                commit_typed_pickers(form);
                 self.save_draft_if_dirty();
                 self.screen = Screen::List;
                 self.info("Saisie gardée : F2 pour la reprendre".into());
@@ -547,7 +548,7 @@ impl App {
         let Some(form) = self.form.as_mut() else {
             return;
         };
-        commit_picker(form, false);
+        commit_typed_pickers(form);
         let draft = form.draft(&self.reference);
         match draft.validate(&self.reference, &self.operator, form.opened_at) {
             Err(errors) => {
@@ -719,6 +720,12 @@ fn commit_picker(form: &mut FormState, enter: bool) {
     if changed {
         form.dirty = true;
     }
+}
+
+/// A query typed in a picker and left without Tab still means its best proposal.
+fn commit_typed_pickers(form: &mut FormState) {
+    let changed = form.service.commit() | form.device.commit();
+    form.dirty |= changed;
 }
 
 fn edit_picker<T: crate::domain::reference::Pickable>(
