@@ -589,3 +589,32 @@ fn hostile_caller_names_cannot_drive_the_terminal() {
     let json = desk.ok(&["call", "list", "--format", "json"]);
     assert!(json.contains("\\u001b]0;pwned"));
 }
+
+#[test]
+fn top_level_operator_applies_to_commands() {
+    let desk = Desk::new();
+    desk.ok(&[
+        "--operator",
+        "topop",
+        "call",
+        "add",
+        "--service",
+        "mi",
+        "--device",
+        "noemi",
+        "--caller",
+        "Zoé",
+        "--summary",
+        "x",
+    ]);
+    let calls = desk.json(&["call", "list", "--format", "json"]);
+    assert_eq!(calls[0]["operator"], "topop");
+}
+
+#[test]
+fn the_console_outside_a_terminal_says_so() {
+    let desk = Desk::new();
+    let (code, err) = desk.fails(&[]);
+    assert_eq!(code, 1);
+    assert!(err.contains("demande un terminal"), "{err}");
+}

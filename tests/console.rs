@@ -106,7 +106,12 @@ fn a_failed_save_keeps_the_typing_and_points_at_the_field() {
     assert_eq!(form.caller_name.value(), "Zoé");
     assert_eq!(form.phone.value(), "06-AB");
     let errors = form.errors.as_ref().unwrap();
-    assert!(errors.for_field(Field::Phone).unwrap().contains("« 06-AB »"));
+    assert!(
+        errors
+            .for_field(Field::Phone)
+            .unwrap()
+            .contains("« 06-AB »")
+    );
     assert!(errors.for_field(Field::Service).is_some());
     assert!(app.flash.as_ref().unwrap().error);
     assert!(stored(&db).is_empty());
@@ -114,7 +119,16 @@ fn a_failed_save_keeps_the_typing_and_points_at_the_field() {
     for _ in 0..5 {
         key(&mut app, KeyCode::Backspace);
     }
-    assert!(app.form.as_ref().unwrap().errors.as_ref().unwrap().for_field(Field::Phone).is_none());
+    assert!(
+        app.form
+            .as_ref()
+            .unwrap()
+            .errors
+            .as_ref()
+            .unwrap()
+            .for_field(Field::Phone)
+            .is_none()
+    );
 }
 
 #[test]
@@ -222,7 +236,10 @@ fn notes_and_closing_are_journaled() {
     assert!(app.flash.as_ref().unwrap().error);
     key(&mut app, KeyCode::Esc);
     assert_eq!(app.screen, Screen::List);
-    assert!(app.list.calls.is_empty(), "the open list no longer shows it");
+    assert!(
+        app.list.calls.is_empty(),
+        "the open list no longer shows it"
+    );
     key(&mut app, KeyCode::Char('t'));
     assert_eq!(app.list.scope, Scope::All);
     assert_eq!(app.list.calls.len(), 1);

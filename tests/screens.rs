@@ -31,3 +31,14 @@ fn buffer_text(buffer: &ratatui::buffer::Buffer) -> String {
     }
     out
 }
+
+#[test]
+fn every_screen_draws_at_any_size_without_panicking() {
+    for scene in scenes() {
+        let app = scene.app();
+        for (w, h) in [(1, 1), (10, 3), (20, 6), (40, 12), (79, 23), (200, 60)] {
+            let buffer = guichet::tui::gallery::render_app(&app, w, h);
+            assert_eq!(buffer.area.width, w, "{}", scene.name);
+        }
+    }
+}

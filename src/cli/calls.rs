@@ -11,7 +11,16 @@ use crate::domain::time::{paris, parse_datetime, rfc3339};
 use crate::store::{CallFilter, Store};
 use chrono::Utc;
 
-pub fn run(cmd: CallCommand, store: &mut Store, reference: &Reference) -> Result<String, CliError> {
+/// `default_operator` is the top-level `--operator`, used when the command has none.
+pub fn run(
+    cmd: CallCommand,
+    store: &mut Store,
+    reference: &Reference,
+    default_operator: Option<&str>,
+) -> Result<String, CliError> {
+    let operator_of = |arg: &OperatorArg| {
+        resolve_operator(arg.operator.as_deref().or(default_operator)).map_err(CliError::bad)
+    };
     match cmd {
         CallCommand::Add {
             service,
@@ -177,10 +186,6 @@ pub fn run(cmd: CallCommand, store: &mut Store, reference: &Reference) -> Result
             })
         }
     }
-}
-
-fn operator_of(arg: &OperatorArg) -> Result<String, CliError> {
-    resolve_operator(arg.operator.as_deref()).map_err(CliError::bad)
 }
 
 /// The chosen format, the first allowed one by default; a format the command does not

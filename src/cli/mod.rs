@@ -80,7 +80,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         }
         Some(Command::Call(cmd)) => {
             let mut store = Store::open(&db_path)?;
-            let text = calls::run(*cmd, &mut store, &reference)?;
+            let text = calls::run(*cmd, &mut store, &reference, cli.operator.as_deref())?;
             print(&text)
         }
         Some(Command::Db(cmd)) => {

@@ -33,7 +33,20 @@ pub fn run(
         theme::Theme::from_env(),
         Utc::now(),
     );
-    let mut terminal = ratatui::init();
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        return Err(std::io::Error::other(
+            "la console demande un terminal ; hors terminal, utiliser les commandes \
+             (guichet call list, guichet --help)",
+        ));
+    }
+    let mut terminal = match ratatui::try_init() {
+        Ok(t) => t,
+        Err(e) => {
+            ratatui::restore();
+            return Err(e);
+        }
+    };
     let result = event_loop(&mut terminal, &mut app);
     ratatui::restore();
     result
