@@ -105,8 +105,10 @@ impl Term {
             "80",
             "-y",
             "24",
-            // More than one word: tmux runs it directly, no shell quoting involved.
+            // More than one word: tmux runs it directly, no shell quoting involved. `env -i`:
+            // the console sees only the desk's environment, not the one tmux inherited.
             "env",
+            "-i",
         ];
         args.extend(env.iter().map(String::as_str));
         args.push(env!("CARGO_BIN_EXE_guichet"));
@@ -145,28 +147,37 @@ impl Term {
         self.tmux_ok(&["send-keys", "-t", session, key]);
     }
 
-    /// Waits for the console to end; returns its exit status.
-    fn wait_exit(&self, session: &str) -> i32 {
+    /// Waits for the console to end; returns how it ended: `exit N` or `signal N`.
+    fn wait_exit(&self, session: &str) -> String {
         let start = Instant::now();
+        let mut nudged = false;
         loop {
             let out = self.tmux_ok(&[
                 "list-panes",
                 "-t",
                 session,
                 "-F",
-                "#{pane_dead} #{pane_dead_status}",
+                "#{pane_dead}|#{pane_dead_status}|#{pane_dead_signal}",
             ]);
             let line = out.lines().next().unwrap_or_default().trim().to_string();
-            if let Some(status) = line.strip_prefix("1 ") {
-                return status
-                    .trim()
-                    .parse()
-                    .unwrap_or_else(|_| panic!("unreadable exit status: {line:?}"));
+            match line.split('|').collect::<Vec<_>>()[..] {
+                ["1", status, _] if !status.is_empty() => return format!("exit {status}"),
+                ["1", _, signal] if !signal.is_empty() => return format!("signal {signal}"),
+                // The terminal is closed but tmux has not reaped the process yet. A tmux
+                // linked with libutempter can miss that SIGCHLD for good: it swaps in its
+                // own handler while it removes the utmp record, which it does exactly when
+                // the pane's terminal closes (tmux/tmux#311). Repeat the signal to our
+                // private server so that it reaps the process and records its status.
+                ["1", _, _] => {
+                    self.nudge_server();
+                    nudged = true;
+                }
+                _ => {}
             }
             if start.elapsed() > DEADLINE {
                 panic!(
-                    "the console did not end within {DEADLINE:?} (pane: {line:?}); last screen:\n\
-                     ----------------\n{}----------------",
+                    "the console did not end within {DEADLINE:?} (pane: {line:?}, server \
+                     nudged: {nudged}); last screen:\n----------------\n{}----------------",
                     self.capture(session)
                 );
             }
@@ -174,10 +185,24 @@ impl Term {
         }
     }
 
+    /// Sends SIGCHLD to this test's own tmux server, which then reaps its dead children.
+    fn nudge_server(&self) {
+        let pid: libc::pid_t = self
+            .tmux_ok(&["display-message", "-p", "#{pid}"])
+            .trim()
+            .parse()
+            .expect("tmux server pid");
+        assert!(pid > 1, "unexpected tmux server pid {pid}");
+        // SAFETY: kill(2) with a valid signal number has no memory-safety requirement.
+        unsafe {
+            libc::kill(pid, libc::SIGCHLD);
+        }
+    }
+
     /// `guichet call list --format json` on the same database.
     fn cli_calls(&self) -> Vec<Value> {
         let mut c = Command::new(env!("CARGO_BIN_EXE_guichet"));
-        c.args(["call", "list", "--format", "json"]);
+        c.args(["call", "list", "--format", "json"]).env_clear();
         for (k, v) in self.desk_env() {
             c.env(k, v);
         }
@@ -229,7 +254,11 @@ fn new_call_typed_at_the_keyboard_is_found_by_the_cli() {
     // same read as the escape and be taken for Alt-q.
     term.wait_for(s, &["quitter", "Zoé Martin"]);
     term.press(s, "q");
-    assert_eq!(term.wait_exit(s), 0, "the console should exit cleanly");
+    assert_eq!(
+        term.wait_exit(s),
+        "exit 0",
+        "the console should exit cleanly"
+    );
 
     let calls = term.cli_calls();
     assert_eq!(calls.len(), 1, "exactly one call expected: {calls:#?}");
@@ -268,7 +297,11 @@ fn draft_survives_leaving_the_form_and_restarting() {
     // Back on the list, the draft kept.
     term.wait_for(first, &["Saisie gardée", "quitter", "Aucun appel ouvert"]);
     term.press(first, "q");
-    assert_eq!(term.wait_exit(first), 0, "the console should exit cleanly");
+    assert_eq!(
+        term.wait_exit(first),
+        "exit 0",
+        "the console should exit cleanly"
+    );
 
     let second = "second";
     term.start(second);
@@ -278,7 +311,11 @@ fn draft_survives_leaving_the_form_and_restarting() {
         "header expected; screen:\n{screen}"
     );
     term.press(second, "C-c");
-    assert_eq!(term.wait_exit(second), 0, "the console should exit cleanly");
+    assert_eq!(
+        term.wait_exit(second),
+        "exit 0",
+        "the console should exit cleanly"
+    );
 
     let calls = term.cli_calls();
     assert!(calls.is_empty(), "a draft is not a call: {calls:#?}");

@@ -1,6 +1,7 @@
 //! Pure types and rules of the desk: no I/O, no terminal, no SQL.
 
 pub mod call;
+pub mod procedure;
 pub mod reference;
 pub mod text;
 pub mod time;

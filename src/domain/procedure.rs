@@ -1,0 +1,262 @@
+//! Scripted procedures: a small graph of steps the operator walks with the caller.
+
+use serde::Serialize;
+
+/// Which services or devices a procedure is for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Applies {
+    /// `["*"]` in the file.
+    All,
+    Only(Vec<String>),
+}
+
+impl Applies {
+    pub fn includes(&self, slug: &str) -> bool {
+        match self {
+            Applies::All => true,
+            Applies::Only(list) => list.iter().any(|s| s == slug),
+        }
+    }
+
+    pub fn slugs(&self) -> Vec<&str> {
+        match self {
+            Applies::All => vec!["*"],
+            Applies::Only(list) => list.iter().map(String::as_str).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum StepKind {
+    /// What the operator says or has the caller do.
+    Say,
+    /// A yes/no question; each answer leads to a step.
+    Ask { yes: String, no: String },
+    /// What the operator verifies before going on.
+    Check,
+    /// A value captured on the call. A secret one is never written anywhere.
+    Record {
+        label: String,
+        secret: bool,
+        valid_for_months: Option<u32>,
+    },
+    /// The call goes to another level.
+    Escalate { target: String },
+}
+
+impl StepKind {
+    pub fn slug(&self) -> &'static str {
+        match self {
+            StepKind::Say => "say",
+            StepKind::Ask { .. } => "ask",
+            StepKind::Check => "check",
+            StepKind::Record { .. } => "record",
+            StepKind::Escalate { .. } => "escalate",
+        }
+    }
+
+    pub fn label(&self) -> &'static str {
+        match self {
+            StepKind::Say => "dire",
+            StepKind::Ask { .. } => "question",
+            StepKind::Check => "vérifier",
+            StepKind::Record { .. } => "noter",
+            StepKind::Escalate { .. } => "escalader",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Step {
+    pub id: String,
+    #[serde(flatten)]
+    pub kind: StepKind,
+    pub text: String,
+    /// Explicit successor; `None` means the next step in the file.
+    pub next: Option<String>,
+    /// Ends the procedure here.
+    pub end: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Source {
+    pub seed: String,
+    pub section: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Procedure {
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub services: Applies,
+    pub devices: Applies,
+    pub keywords: Vec<String>,
+    pub sources: Vec<Source>,
+    pub editor_notes: Option<String>,
+    pub steps: Vec<Step>,
+}
+
+/// Where a step leads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Successor {
+    Step(usize),
+    End,
+    /// A target that names no step (the linter reports it; the runner stops).
+    Missing,
+}
+
+impl Procedure {
+    pub fn step_index(&self, id: &str) -> Option<usize> {
+        self.steps.iter().position(|s| s.id == id)
+    }
+
+    fn target(&self, id: &str) -> Successor {
+        self.step_index(id)
+            .map_or(Successor::Missing, Successor::Step)
+    }
+
+    /// The step after `index` for a non-question step, or after `answer` to a question.
+    pub fn successor(&self, index: usize, answer: Option<bool>) -> Successor {
+        let step = &self.steps[index];
+        match (&step.kind, answer) {
+            (StepKind::Ask { yes, .. }, Some(true)) => self.target(yes),
+            (StepKind::Ask { no, .. }, Some(false)) => self.target(no),
+            (StepKind::Ask { .. }, None) => Successor::Missing,
+            _ if step.end => Successor::End,
+            _ => match &step.next {
+                Some(id) => self.target(id),
+                None if index + 1 < self.steps.len() => Successor::Step(index + 1),
+                None => Successor::End,
+            },
+        }
+    }
+
+    /// Every successor of a step (both answers of a question).
+    pub fn successors(&self, index: usize) -> Vec<Successor> {
+        match self.steps[index].kind {
+            StepKind::Ask { .. } => vec![
+                self.successor(index, Some(true)),
+                self.successor(index, Some(false)),
+            ],
+            _ => vec![self.successor(index, None)],
+        }
+    }
+
+    /// Problems of the step graph: targets naming no step, steps never reached from the
+    /// first, steps from which no end can be reached, duplicate ids.
+    pub fn graph_problems(&self) -> Vec<GraphProblem> {
+        let mut problems = Vec::new();
+        let n = self.steps.len();
+        if n == 0 {
+            problems.push(GraphProblem::NoSteps);
+            return problems;
+        }
+        for (i, s) in self.steps.iter().enumerate() {
+            if self.steps[..i].iter().any(|o| o.id == s.id) {
+                problems.push(GraphProblem::DuplicateId(i));
+            }
+            let targets: Vec<&String> = match &s.kind {
+                StepKind::Ask { yes, no } => vec![yes, no],
+                _ => s.next.iter().collect(),
+            };
+            for t in targets {
+                if self.step_index(t).is_none() {
+                    problems.push(GraphProblem::UnknownTarget(i, t.clone()));
+                }
+            }
+        }
+        // Reachable from the first step.
+        let mut reached = vec![false; n];
+        let mut stack = vec![0];
+        while let Some(i) = stack.pop() {
+            if std::mem::replace(&mut reached[i], true) {
+                continue;
+            }
+            for s in self.successors(i) {
+                if let Successor::Step(j) = s {
+                    stack.push(j);
+                }
+            }
+        }
+        for (i, r) in reached.iter().enumerate() {
+            if !r {
+                problems.push(GraphProblem::Unreachable(i));
+            }
+        }
+        // Can reach an end: fixed point over the reverse graph.
+        let mut ends = vec![false; n];
+        loop {
+            let mut changed = false;
+            for i in 0..n {
+                if ends[i] {
+                    continue;
+                }
+                let ok = self.successors(i).iter().any(|s| match s {
+                    Successor::End => true,
+                    Successor::Step(j) => ends[*j],
+                    Successor::Missing => false,
+                });
+                if ok {
+                    ends[i] = true;
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        for (i, e) in ends.iter().enumerate() {
+            if !e && reached[i] {
+                problems.push(GraphProblem::NoEnd(i));
+            }
+        }
+        problems
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GraphProblem {
+    NoSteps,
+    DuplicateId(usize),
+    UnknownTarget(usize, String),
+    Unreachable(usize),
+    NoEnd(usize),
+}
+
+impl GraphProblem {
+    pub fn step(&self) -> Option<usize> {
+        match self {
+            GraphProblem::NoSteps => None,
+            GraphProblem::DuplicateId(i)
+            | GraphProblem::UnknownTarget(i, _)
+            | GraphProblem::Unreachable(i)
+            | GraphProblem::NoEnd(i) => Some(*i),
+        }
+    }
+
+    pub fn describe(&self, p: &Procedure) -> String {
+        let id = |i: &usize| p.steps[*i].id.clone();
+        match self {
+            GraphProblem::NoSteps => "la procédure n'a aucune étape".into(),
+            GraphProblem::DuplicateId(i) => format!("identifiant d'étape en double « {} »", id(i)),
+            GraphProblem::UnknownTarget(i, t) => {
+                format!("l'étape « {} » mène à une étape inconnue « {t} »", id(i))
+            }
+            GraphProblem::Unreachable(i) => {
+                format!(
+                    "l'étape « {} » n'est jamais atteinte depuis la première",
+                    id(i)
+                )
+            }
+            GraphProblem::NoEnd(i) => {
+                format!(
+                    "l'étape « {} » ne mène à aucune fin (boucle sans sortie)",
+                    id(i)
+                )
+            }
+        }
+    }
+}
