@@ -1,6 +1,8 @@
 //! Reads the desk's data files (services, devices) into domain types. The files are
 //! embedded at build time so a fresh install needs nothing beside the binary.
 
+pub mod procedures;
+
 use crate::domain::reference::{Device, Entity, Reference, Service};
 use serde::Deserialize;
 use std::collections::HashSet;

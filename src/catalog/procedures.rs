@@ -1,0 +1,389 @@
+//! Procedure files: TOML in, checked `Procedure`s out, with every problem located by file
+//! and line so that a desk fixes its own files without reading code.
+
+use crate::domain::call::is_slug;
+use crate::domain::procedure::{Applies, Procedure, Source, Step, StepKind};
+use crate::domain::reference::Reference;
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::fmt;
+use std::path::Path;
+use toml::Spanned;
+
+/// The catalogue embedded at build time: (file name, contents).
+pub const EMBEDDED: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/procedures.rs"));
+
+/// One problem in one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LintError {
+    pub file: String,
+    pub line: usize,
+    pub message: String,
+}
+
+impl fmt::Display for LintError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.file, self.line, self.message)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProcedure {
+    title: Spanned<String>,
+    summary: Spanned<String>,
+    services: Spanned<Vec<Spanned<String>>>,
+    devices: Spanned<Vec<Spanned<String>>>,
+    keywords: Spanned<Vec<String>>,
+    #[serde(default)]
+    editor_notes: Option<String>,
+    #[serde(default)]
+    sources: Option<Spanned<Vec<Spanned<RawSource>>>>,
+    #[serde(default)]
+    steps: Vec<Spanned<RawStep>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSource {
+    seed: String,
+    section: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStep {
+    id: String,
+    kind: Spanned<String>,
+    text: String,
+    #[serde(default)]
+    next: Option<String>,
+    #[serde(default)]
+    end: bool,
+    #[serde(default)]
+    yes: Option<String>,
+    #[serde(default)]
+    no: Option<String>,
+    #[serde(default)]
+    label: Option<String>,
+    #[serde(default)]
+    secret: bool,
+    #[serde(default)]
+    valid_for_months: Option<u32>,
+    #[serde(default)]
+    target: Option<String>,
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+/// Parses and checks one file. `file` is the name used in messages; the slug is the file
+/// name without `.toml`.
+pub fn parse_procedure(
+    file: &str,
+    text: &str,
+    reference: &Reference,
+) -> Result<Procedure, Vec<LintError>> {
+    let err = |offset: usize, message: String| LintError {
+        file: file.to_string(),
+        line: line_of(text, offset),
+        message,
+    };
+    let slug = Path::new(file)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let raw: RawProcedure = toml::from_str(text).map_err(|e| {
+        let offset = e.span().map_or(0, |s| s.start);
+        let first = e
+            .message()
+            .lines()
+            .next()
+            .unwrap_or("TOML invalide")
+            .to_string();
+        vec![err(offset, format!("TOML invalide : {first}"))]
+    })?;
+    let mut errors = Vec::new();
+    if !is_slug(&slug) {
+        errors.push(err(
+            0,
+            format!("nom de fichier invalide « {slug} » : minuscules, chiffres et tirets"),
+        ));
+    }
+    for (field, value) in [("title", &raw.title), ("summary", &raw.summary)] {
+        if value.get_ref().trim().is_empty() {
+            errors.push(err(value.span().start, format!("« {field} » est vide")));
+        }
+    }
+    if raw.title.get_ref().chars().count() > 80 {
+        errors.push(err(
+            raw.title.span().start,
+            "titre trop long : 80 caractères au plus".into(),
+        ));
+    }
+    let mut applies =
+        |list: &Spanned<Vec<Spanned<String>>>, known: &dyn Fn(&str) -> bool, what: &str| {
+            let items = list.get_ref();
+            if items.is_empty() {
+                errors.push(err(
+                    list.span().start,
+                    format!("liste « {what} » vide : donner des slugs ou [\"*\"]"),
+                ));
+                return Applies::All;
+            }
+            if items.len() == 1 && items[0].get_ref() == "*" {
+                return Applies::All;
+            }
+            for item in items {
+                if !known(item.get_ref()) {
+                    errors.push(err(
+                        item.span().start,
+                        format!(
+                            "{} inconnu « {} »",
+                            if what == "services" {
+                                "service"
+                            } else {
+                                "poste"
+                            },
+                            item.get_ref()
+                        ),
+                    ));
+                }
+            }
+            Applies::Only(items.iter().map(|s| s.get_ref().clone()).collect())
+        };
+    let services = applies(
+        &raw.services,
+        &|s| reference.service(s).is_some(),
+        "services",
+    );
+    let devices = applies(&raw.devices, &|d| reference.device(d).is_some(), "devices");
+    if raw.keywords.get_ref().is_empty() {
+        errors.push(err(raw.keywords.span().start, "aucun mot-clé".into()));
+    }
+    let sources: Vec<Source> = match &raw.sources {
+        None => {
+            errors.push(err(
+                0,
+                "source manquante : ajouter une table [[sources]] (seed, section)".into(),
+            ));
+            Vec::new()
+        }
+        Some(list) => {
+            if list.get_ref().is_empty() {
+                errors.push(err(list.span().start, "source manquante".into()));
+            }
+            list.get_ref()
+                .iter()
+                .map(|s| {
+                    let r = s.get_ref();
+                    if r.seed.trim().is_empty() || r.section.trim().is_empty() {
+                        errors.push(err(
+                            s.span().start,
+                            "source incomplète : seed et section".into(),
+                        ));
+                    }
+                    Source {
+                        seed: r.seed.clone(),
+                        section: r.section.clone(),
+                    }
+                })
+                .collect()
+        }
+    };
+    let mut steps = Vec::new();
+    for spanned in &raw.steps {
+        let r = spanned.get_ref();
+        let at = spanned.span().start;
+        let missing = |field: &str| {
+            err(
+                at,
+                format!(
+                    "l'étape « {} » ({}) doit avoir « {field} »",
+                    r.id,
+                    r.kind.get_ref()
+                ),
+            )
+        };
+        let kind = match r.kind.get_ref().as_str() {
+            "say" => StepKind::Say,
+            "check" => StepKind::Check,
+            "ask" => match (&r.yes, &r.no) {
+                (Some(yes), Some(no)) => StepKind::Ask {
+                    yes: yes.clone(),
+                    no: no.clone(),
+                },
+                (None, _) => {
+                    errors.push(missing("yes"));
+                    continue;
+                }
+                (_, None) => {
+                    errors.push(missing("no"));
+                    continue;
+                }
+            },
+            "record" => match &r.label {
+                Some(label) => StepKind::Record {
+                    label: label.clone(),
+                    secret: r.secret,
+                    valid_for_months: r.valid_for_months,
+                },
+                None => {
+                    errors.push(missing("label"));
+                    continue;
+                }
+            },
+            "escalate" => match &r.target {
+                Some(target) => StepKind::Escalate {
+                    target: target.clone(),
+                },
+                None => {
+                    errors.push(missing("target"));
+                    continue;
+                }
+            },
+            other => {
+                errors.push(err(
+                    r.kind.span().start,
+                    format!(
+                        "sorte d'étape inconnue « {other} » : say, ask, check, record ou escalate"
+                    ),
+                ));
+                continue;
+            }
+        };
+        if r.text.trim().is_empty() {
+            errors.push(err(at, format!("l'étape « {} » n'a pas de texte", r.id)));
+        }
+        steps.push((
+            at,
+            Step {
+                id: r.id.clone(),
+                kind,
+                text: r.text.clone(),
+                next: r.next.clone(),
+                end: r.end,
+            },
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let offsets: Vec<usize> = steps.iter().map(|(o, _)| *o).collect();
+    let procedure = Procedure {
+        slug,
+        title: raw.title.into_inner(),
+        summary: raw.summary.into_inner(),
+        services,
+        devices,
+        keywords: raw.keywords.into_inner(),
+        sources,
+        editor_notes: raw.editor_notes,
+        steps: steps.into_iter().map(|(_, s)| s).collect(),
+    };
+    let problems: Vec<LintError> = procedure
+        .graph_problems()
+        .iter()
+        .map(|p| err(p.step().map_or(0, |i| offsets[i]), p.describe(&procedure)))
+        .collect();
+    if problems.is_empty() {
+        Ok(procedure)
+    } else {
+        Err(problems)
+    }
+}
+
+/// A loaded catalogue: the procedures that passed, and the problems of those that did not
+/// (reported and skipped: one broken file never hides the rest).
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    pub procedures: Vec<Procedure>,
+    pub problems: Vec<LintError>,
+}
+
+impl Catalog {
+    pub fn get(&self, slug: &str) -> Option<&Procedure> {
+        self.procedures.iter().find(|p| p.slug == slug)
+    }
+
+    /// A fingerprint of the catalogue's content, to know when the search index is stale.
+    pub fn fingerprint(&self) -> String {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        format!("{:?}", self.procedures).hash(&mut h);
+        format!("{:016x}-{}", h.finish(), self.procedures.len())
+    }
+}
+
+/// Checks and loads a set of files given as (file name, text).
+pub fn load_files<'a>(
+    files: impl IntoIterator<Item = (String, &'a str)>,
+    reference: &Reference,
+) -> Catalog {
+    let mut catalog = Catalog::default();
+    let mut seen: HashMap<String, String> = HashMap::new();
+    for (file, text) in files {
+        match parse_procedure(&file, text, reference) {
+            Ok(p) => {
+                if let Some(first) = seen.get(&p.slug) {
+                    catalog.problems.push(LintError {
+                        file: file.clone(),
+                        line: 1,
+                        message: format!("slug en double « {} » (déjà dans {first})", p.slug),
+                    });
+                    continue;
+                }
+                seen.insert(p.slug.clone(), file);
+                catalog.procedures.push(p);
+            }
+            Err(errors) => catalog.problems.extend(errors),
+        }
+    }
+    catalog.procedures.sort_by(|a, b| a.slug.cmp(&b.slug));
+    catalog
+}
+
+pub fn embedded(reference: &Reference) -> Catalog {
+    load_files(
+        EMBEDDED
+            .iter()
+            .map(|(name, text)| (name.to_string(), *text)),
+        reference,
+    )
+}
+
+/// Reads every `*.toml` of a folder (not recursive), in name order.
+pub fn load_dir(dir: &Path, reference: &Reference) -> std::io::Result<Catalog> {
+    let mut paths: Vec<_> = std::fs::read_dir(dir)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    paths.sort();
+    let mut texts = Vec::new();
+    let mut problems = Vec::new();
+    for p in paths {
+        match std::fs::read(&p) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(t) => texts.push((p.display().to_string(), t)),
+                Err(_) => problems.push(LintError {
+                    file: p.display().to_string(),
+                    line: 1,
+                    message: "le fichier n'est pas en UTF-8".into(),
+                }),
+            },
+            Err(e) => problems.push(LintError {
+                file: p.display().to_string(),
+                line: 1,
+                message: format!("illisible : {e}"),
+            }),
+        }
+    }
+    let mut catalog = load_files(
+        texts.iter().map(|(f, t)| (f.clone(), t.as_str())),
+        reference,
+    );
+    catalog.problems.splice(0..0, problems);
+    Ok(catalog)
+}
