@@ -18,6 +18,7 @@ fn app_on(path: &Path, operator: &str) -> App {
     App::new(
         Store::open(path).unwrap(),
         embedded_reference(),
+        guichet::catalog::procedures::embedded(&embedded_reference()),
         operator.into(),
         "Hotline".into(),
         Theme { color: false },

@@ -307,12 +307,15 @@ impl Catalog {
         self.procedures.iter().find(|p| p.slug == slug)
     }
 
-    /// A fingerprint of the catalogue's content, to know when the search index is stale.
+    /// A fingerprint of the catalogue's content (FNV-1a, stable across builds), to know
+    /// when the search index is stale.
     pub fn fingerprint(&self) -> String {
-        use std::hash::{Hash, Hasher};
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        format!("{:?}", self.procedures).hash(&mut h);
-        format!("{:016x}-{}", h.finish(), self.procedures.len())
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for byte in format!("{:?}", self.procedures).bytes() {
+            h ^= u64::from(byte);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        format!("{h:016x}-{}", self.procedures.len())
     }
 }
 

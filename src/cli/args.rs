@@ -16,6 +16,10 @@ pub struct Cli {
     #[arg(long, env = "GUICHET_DB", global = true, value_name = "PATH")]
     pub db: Option<PathBuf>,
 
+    /// Dossier de procédures remplaçant le catalogue intégré
+    #[arg(long, global = true, value_name = "DIR")]
+    pub catalog: Option<PathBuf>,
+
     /// Opérateur de la console (défaut : GUICHET_OPERATOR, puis le nom de connexion)
     #[arg(long, value_name = "OP")]
     pub operator: Option<String>,
@@ -29,6 +33,9 @@ pub enum Command {
     /// Appels : saisir, lister, consulter, annoter, clore
     #[command(subcommand)]
     Call(Box<CallCommand>),
+    /// Procédures : lister, chercher, afficher, vérifier
+    #[command(subcommand)]
+    Procedures(ProceduresCommand),
     /// Base de données : vérifier, sauvegarder
     #[command(subcommand)]
     Db(DbCommand),
@@ -141,6 +148,44 @@ pub enum CallCommand {
         operator: OperatorArg,
         #[command(flatten)]
         format: FormatArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProceduresCommand {
+    /// Le catalogue, filtré par service et poste
+    List {
+        #[arg(long, value_name = "S")]
+        service: Option<String>,
+        #[arg(long, value_name = "D")]
+        device: Option<String>,
+        #[command(flatten)]
+        format: FormatArg,
+    },
+    /// Les procédures qui correspondent, les meilleures d'abord
+    Search {
+        #[arg(value_name = "QUERY")]
+        query: String,
+        #[arg(long, value_name = "S")]
+        service: Option<String>,
+        #[arg(long, value_name = "D")]
+        device: Option<String>,
+        #[arg(long, value_name = "N", default_value_t = 10)]
+        limit: u32,
+        #[command(flatten)]
+        format: FormatArg,
+    },
+    /// Une procédure, lisible en texte
+    Show {
+        #[arg(value_name = "SLUG")]
+        slug: String,
+        #[command(flatten)]
+        format: FormatArg,
+    },
+    /// Vérifie des fichiers de procédures (défaut : le catalogue en usage)
+    Lint {
+        #[arg(value_name = "DIR")]
+        dir: Option<PathBuf>,
     },
 }
 

@@ -1,8 +1,9 @@
 //! `guichet call ...`
 
-use super::CliError;
-use super::args::{CallCommand, Format, FormatArg, OperatorArg};
+use super::args::{CallCommand, Format, OperatorArg};
 use super::output::{csv, json, table};
+use super::{CliError, formats};
+use crate::catalog::procedures::Catalog;
 use crate::config::resolve_operator;
 use crate::domain::call::{Call, CallDraft, CallRecord, CallRef, Outcome, check_note};
 use crate::domain::reference::Reference;
@@ -16,6 +17,7 @@ pub fn run(
     cmd: CallCommand,
     store: &mut Store,
     reference: &Reference,
+    catalog: &Catalog,
     default_operator: Option<&str>,
 ) -> Result<String, CliError> {
     let operator_of = |arg: &OperatorArg| {
@@ -57,6 +59,11 @@ pub fn run(
             let new = draft
                 .validate(reference, &operator, opened_at)
                 .map_err(CliError::bad)?;
+            if let Some(unknown) = new.procedures.iter().find(|s| catalog.get(s).is_none()) {
+                return Err(CliError::BadInput(format!(
+                    "procédure inconnue « {unknown} » : voir guichet procedures list"
+                )));
+            }
             let call = store.insert_call(&new)?;
             Ok(match fmt {
                 Format::Json => json(&call),
@@ -185,22 +192,6 @@ pub fn run(
                 _ => format!("{call_ref} clos : {}\n", outcome.label()),
             })
         }
-    }
-}
-
-/// The chosen format, the first allowed one by default; a format the command does not
-/// produce is a usage error naming it.
-fn formats(arg: &FormatArg, allowed: &[Format]) -> Result<Format, CliError> {
-    let chosen = arg.format.unwrap_or(allowed[0]);
-    if allowed.contains(&chosen) {
-        Ok(chosen)
-    } else {
-        let name = |f: &Format| format!("{f:?}").to_lowercase();
-        Err(CliError::BadInput(format!(
-            "format « {} » non disponible pour cette commande : choisir parmi {}",
-            name(&chosen),
-            allowed.iter().map(name).collect::<Vec<_>>().join(", ")
-        )))
     }
 }
 

@@ -4,14 +4,18 @@
 mod args;
 mod calls;
 pub mod output;
+mod procedures;
 
-pub use args::{CallCommand, Cli, Command, DbCommand, Format};
+pub use args::{CallCommand, Cli, Command, DbCommand, Format, FormatArg, ProceduresCommand};
 
 use crate::catalog::embedded_reference;
+use crate::catalog::procedures::{Catalog, embedded, load_dir};
 use crate::config::{DeskConfig, resolve_db_path, resolve_operator};
+use crate::domain::reference::Reference;
 use crate::store::{Store, StoreError};
 use clap::Parser;
 use std::io::Write;
+use std::path::Path;
 
 /// An error that ends a command: its message is one sentence for stderr.
 #[derive(Debug)]
@@ -67,20 +71,61 @@ pub fn main() -> i32 {
     }
 }
 
+/// The active catalogue: `--catalog DIR`, else the embedded one. Broken files are reported
+/// on stderr and skipped (except by `procedures lint`, which reports them as its result).
+fn load_catalog(
+    dir: Option<&Path>,
+    reference: &Reference,
+    warn: bool,
+) -> Result<Catalog, CliError> {
+    let catalog = match dir {
+        Some(d) => load_dir(d, reference).map_err(|e| {
+            CliError::BadInput(format!(
+                "dossier de procédures illisible « {} » : {e}",
+                d.display()
+            ))
+        })?,
+        None => embedded(reference),
+    };
+    if warn {
+        for p in &catalog.problems {
+            let _ = writeln!(std::io::stderr(), "guichet : procédure ignorée : {p}");
+        }
+    }
+    Ok(catalog)
+}
+
 pub fn run(cli: Cli) -> Result<(), CliError> {
     let db_path = resolve_db_path(cli.db.as_deref());
     let reference = embedded_reference();
+    let is_lint = matches!(
+        cli.command,
+        Some(Command::Procedures(ProceduresCommand::Lint { .. }))
+    );
+    let catalog = load_catalog(cli.catalog.as_deref(), &reference, !is_lint)?;
     match cli.command {
         None => {
             let operator = resolve_operator(cli.operator.as_deref()).map_err(CliError::bad)?;
             let desk = DeskConfig::load().map_err(|e| CliError::Failed(e.to_string()))?;
             let store = Store::open(&db_path)?;
-            crate::tui::run(store, reference, operator, desk)
+            crate::tui::run(store, reference, catalog, operator, desk)
                 .map_err(|e| CliError::Failed(format!("console : {e}")))
         }
         Some(Command::Call(cmd)) => {
             let mut store = Store::open(&db_path)?;
-            let text = calls::run(*cmd, &mut store, &reference, cli.operator.as_deref())?;
+            let text = calls::run(
+                *cmd,
+                &mut store,
+                &reference,
+                &catalog,
+                cli.operator.as_deref(),
+            )?;
+            print(&text)
+        }
+        Some(Command::Procedures(cmd)) => {
+            let text = procedures::run(cmd, &catalog, &reference, || {
+                Store::open(&db_path).map_err(CliError::from)
+            })?;
             print(&text)
         }
         Some(Command::Db(cmd)) => {
@@ -114,6 +159,22 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 }
             }
         }
+    }
+}
+
+/// The chosen format, the first allowed one by default; a format the command does not
+/// produce is a usage error naming it.
+pub(crate) fn formats(arg: &FormatArg, allowed: &[Format]) -> Result<Format, CliError> {
+    let chosen = arg.format.unwrap_or(allowed[0]);
+    if allowed.contains(&chosen) {
+        Ok(chosen)
+    } else {
+        let name = |f: &Format| format!("{f:?}").to_lowercase();
+        Err(CliError::BadInput(format!(
+            "format « {} » non disponible pour cette commande : choisir parmi {}",
+            name(&chosen),
+            allowed.iter().map(name).collect::<Vec<_>>().join(", ")
+        )))
     }
 }
 

@@ -3,6 +3,7 @@
 pub mod call;
 pub mod procedure;
 pub mod reference;
+pub mod search;
 pub mod text;
 pub mod time;
 

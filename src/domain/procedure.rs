@@ -260,3 +260,87 @@ impl GraphProblem {
         }
     }
 }
+
+impl Procedure {
+    /// The procedure as plain French text, numbered steps with where each leads: what
+    /// `procedures show` prints and what the console shows.
+    pub fn readable_lines(&self, reference: &super::reference::Reference) -> Vec<String> {
+        let names = |applies: &Applies, label: &dyn Fn(&str) -> Option<String>| match applies {
+            Applies::All => "tous".to_string(),
+            Applies::Only(list) => list
+                .iter()
+                .map(|s| label(s).unwrap_or_else(|| s.clone()))
+                .collect::<Vec<_>>()
+                .join(", "),
+        };
+        let mut out = vec![
+            self.title.clone(),
+            format!("[{}]", self.slug),
+            String::new(),
+            self.summary.clone(),
+            String::new(),
+            format!(
+                "Services : {}",
+                names(&self.services, &|s| reference
+                    .service(s)
+                    .map(|x| x.short.clone()))
+            ),
+            format!(
+                "Postes : {}",
+                names(&self.devices, &|d| reference
+                    .device(d)
+                    .map(|x| x.short.clone()))
+            ),
+            format!("Mots-clés : {}", self.keywords.join(", ")),
+        ];
+        for s in &self.sources {
+            out.push(format!("Source : {} — {}", s.seed, s.section));
+        }
+        out.push(String::new());
+        let number = |succ: Successor| match succ {
+            Successor::Step(j) => format!("étape {}", j + 1),
+            Successor::End => "fin".to_string(),
+            Successor::Missing => "étape inconnue".to_string(),
+        };
+        for (i, step) in self.steps.iter().enumerate() {
+            let tag = match &step.kind {
+                StepKind::Record {
+                    label,
+                    secret,
+                    valid_for_months,
+                } => {
+                    let mut t = format!("noter : {label}");
+                    if *secret {
+                        t.push_str(", secret, jamais écrit");
+                    }
+                    if let Some(m) = valid_for_months {
+                        t.push_str(&format!(", valable {m} mois"));
+                    }
+                    t
+                }
+                StepKind::Escalate { target } => format!("escalader vers {target}"),
+                other => other.label().to_string(),
+            };
+            out.push(format!("{}. [{tag}] {}", i + 1, step.text));
+            match step.kind {
+                StepKind::Ask { .. } => out.push(format!(
+                    "   oui → {} ; non → {}",
+                    number(self.successor(i, Some(true))),
+                    number(self.successor(i, Some(false)))
+                )),
+                _ => {
+                    let next = self.successor(i, None);
+                    if next != Successor::Step(i + 1) {
+                        out.push(format!("   → {}", number(next)));
+                    }
+                }
+            }
+        }
+        if let Some(notes) = &self.editor_notes {
+            out.push(String::new());
+            out.push("Notes de rédaction :".to_string());
+            out.extend(notes.lines().map(|l| format!("  {l}")));
+        }
+        out
+    }
+}

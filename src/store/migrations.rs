@@ -5,11 +5,18 @@ use super::{Result, Store, StoreError};
 use rusqlite::TransactionBehavior;
 
 /// (version, name, SQL), in order. Adding a file here is the whole of a schema change.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "0001_calls",
-    include_str!("../../db/migrations/0001_calls.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "0001_calls",
+        include_str!("../../db/migrations/0001_calls.sql"),
+    ),
+    (
+        2,
+        "0002_procedures",
+        include_str!("../../db/migrations/0002_procedures.sql"),
+    ),
+];
 
 pub const LATEST_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
 

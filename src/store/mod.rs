@@ -5,6 +5,8 @@ mod calls;
 mod drafts;
 pub use drafts::SavedDraft;
 mod migrations;
+mod procedures;
+pub use procedures::{ProcedureHit, ProcedureQuery, SearchIndex};
 
 pub use calls::CallFilter;
 pub use migrations::LATEST_VERSION;

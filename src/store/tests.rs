@@ -53,7 +53,13 @@ fn open_sets_durability_pragmas_and_creates_the_folder() {
         .unwrap()
         .collect::<rusqlite::Result<_>>()
         .unwrap();
-    assert_eq!(recorded, [(1, "0001_calls".to_string())]);
+    assert_eq!(
+        recorded,
+        [
+            (1, "0001_calls".to_string()),
+            (2, "0002_procedures".to_string())
+        ]
+    );
 }
 
 #[test]

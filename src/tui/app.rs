@@ -4,11 +4,12 @@
 use super::input::{Picker, TextField};
 use super::keys::{Action, Context, action_for};
 use super::theme::Theme;
+use crate::catalog::procedures::Catalog;
 use crate::domain::call::{
     Call, CallDraft, CallRecord, CallRef, CallStatus, Field, InvalidCall, Outcome, check_note,
 };
 use crate::domain::reference::Reference;
-use crate::store::{CallFilter, Store};
+use crate::store::{CallFilter, SearchIndex, Store};
 use chrono::{DateTime, Duration, Utc};
 use crossterm::event::{KeyCode, KeyEvent};
 
@@ -145,6 +146,8 @@ pub struct DetailState {
 pub struct App {
     pub store: Store,
     pub reference: Reference,
+    pub catalog: Catalog,
+    pub search_index: SearchIndex,
     pub operator: String,
     pub desk: String,
     pub theme: Theme,
@@ -163,16 +166,23 @@ pub struct App {
 
 impl App {
     pub fn new(
-        store: Store,
+        mut store: Store,
         reference: Reference,
+        catalog: Catalog,
         operator: String,
         desk: String,
         theme: Theme,
         now: DateTime<Utc>,
     ) -> App {
+        let (search_index, index_error) = match store.sync_catalog(&catalog) {
+            Ok(index) => (index, None),
+            Err(e) => (SearchIndex::default(), Some(e)),
+        };
         let mut app = App {
             store,
             reference,
+            catalog,
+            search_index,
             operator,
             desk,
             theme,
@@ -196,6 +206,9 @@ impl App {
             quit: false,
             data_version: 0,
         };
+        if let Some(e) = index_error {
+            app.error(format!("index des procédures indisponible : {e}"));
+        }
         app.data_version = app.store.data_version().unwrap_or(0);
         app.reload_list();
         match app.store.load_draft(&app.operator) {

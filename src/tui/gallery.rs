@@ -29,9 +29,12 @@ pub const OPERATOR: &str = "dupontje";
 pub const DESK: &str = "Hotline MI 01 40 07 20 00";
 
 fn app_with(store: Store, theme: Theme) -> App {
+    let reference = embedded_reference();
+    let catalog = crate::catalog::procedures::embedded(&reference);
     App::new(
         store,
-        embedded_reference(),
+        reference,
+        catalog,
         OPERATOR.into(),
         DESK.into(),
         theme,

@@ -9,6 +9,7 @@ pub mod svg;
 pub mod theme;
 pub mod ui;
 
+use crate::catalog::procedures::Catalog;
 use crate::config::DeskConfig;
 use crate::domain::reference::Reference;
 use crate::store::Store;
@@ -22,12 +23,14 @@ use std::time::Duration;
 pub fn run(
     store: Store,
     reference: Reference,
+    catalog: Catalog,
     operator: String,
     desk: DeskConfig,
 ) -> std::io::Result<()> {
     let mut app = App::new(
         store,
         reference,
+        catalog,
         operator,
         desk.desk,
         theme::Theme::from_env(),

@@ -1,0 +1,164 @@
+//! `guichet procedures ...`
+
+use super::CliError;
+use super::args::{Format, ProceduresCommand};
+use super::output::{csv, json, table};
+use crate::catalog::procedures::{Catalog, load_dir};
+use crate::domain::reference::Reference;
+use crate::store::{ProcedureQuery, Store};
+use std::path::Path;
+
+pub fn run(
+    cmd: ProceduresCommand,
+    catalog: &Catalog,
+    reference: &Reference,
+    open_store: impl FnOnce() -> Result<Store, CliError>,
+) -> Result<String, CliError> {
+    match cmd {
+        ProceduresCommand::List {
+            service,
+            device,
+            format,
+        } => {
+            let fmt = super::formats(&format, &[Format::Table, Format::Json, Format::Csv])?;
+            check_context(reference, service.as_deref(), device.as_deref())?;
+            let list: Vec<_> = catalog
+                .procedures
+                .iter()
+                .filter(|p| service.as_ref().is_none_or(|s| p.services.includes(s)))
+                .filter(|p| device.as_ref().is_none_or(|d| p.devices.includes(d)))
+                .collect();
+            let rows: Vec<Vec<String>> = list
+                .iter()
+                .map(|p| {
+                    vec![
+                        p.slug.clone(),
+                        p.title.clone(),
+                        p.services.slugs().join(" "),
+                        p.devices.slugs().join(" "),
+                    ]
+                })
+                .collect();
+            Ok(match fmt {
+                Format::Json => json(&list),
+                Format::Csv => csv(&["slug", "title", "services", "devices"], &rows),
+                _ => table(&["Procédure", "Titre", "Services", "Postes"], &rows),
+            })
+        }
+        ProceduresCommand::Search {
+            query,
+            service,
+            device,
+            limit,
+            format,
+        } => {
+            let fmt = super::formats(&format, &[Format::Table, Format::Json, Format::Csv])?;
+            check_context(reference, service.as_deref(), device.as_deref())?;
+            let mut store = open_store()?;
+            let index = store.sync_catalog(catalog)?;
+            let hits = store.search_procedures(
+                &index,
+                &ProcedureQuery {
+                    text: &query,
+                    service: service.as_deref(),
+                    device: device.as_deref(),
+                    limit: limit.max(1) as usize,
+                },
+            )?;
+            let rows: Vec<Vec<String>> = hits
+                .iter()
+                .map(|h| vec![format!("{:.2}", h.score), h.slug.clone(), h.title.clone()])
+                .collect();
+            Ok(match fmt {
+                Format::Json => json(&hits),
+                Format::Csv => csv(&["score", "slug", "title"], &rows),
+                _ if hits.is_empty() => format!("Aucune procédure ne correspond à « {query} ».\n"),
+                _ => table(&["Score", "Procédure", "Titre"], &rows),
+            })
+        }
+        ProceduresCommand::Show { slug, format } => {
+            let fmt = super::formats(&format, &[Format::Text, Format::Json])?;
+            let p = catalog.get(&slug).ok_or_else(|| {
+                CliError::BadInput(format!(
+                    "procédure inconnue « {slug} » : voir guichet procedures list"
+                ))
+            })?;
+            Ok(match fmt {
+                Format::Json => json(p),
+                _ => {
+                    let mut text = p.readable_lines(reference).join("\n");
+                    text.push('\n');
+                    text
+                }
+            })
+        }
+        ProceduresCommand::Lint { dir } => lint(dir.as_deref(), catalog, reference),
+    }
+}
+
+/// `procedures lint`: the given folder, else the active catalogue. Exit 1 with one
+/// `file:line: message` per problem.
+fn lint(dir: Option<&Path>, active: &Catalog, reference: &Reference) -> Result<String, CliError> {
+    let loaded;
+    let catalog = match dir {
+        Some(d) => {
+            loaded = load_dir(d, reference).map_err(|e| {
+                CliError::BadInput(format!(
+                    "dossier de procédures illisible « {} » : {e}",
+                    d.display()
+                ))
+            })?;
+            &loaded
+        }
+        None => active,
+    };
+    if catalog.problems.is_empty() {
+        Ok(format!(
+            "{} procédure{} vérifiée{}, aucun problème\n",
+            catalog.procedures.len(),
+            if catalog.procedures.len() > 1 {
+                "s"
+            } else {
+                ""
+            },
+            if catalog.procedures.len() > 1 {
+                "s"
+            } else {
+                ""
+            }
+        ))
+    } else {
+        Err(CliError::Failed(
+            catalog
+                .problems
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ))
+    }
+}
+
+fn check_context(
+    reference: &Reference,
+    service: Option<&str>,
+    device: Option<&str>,
+) -> Result<(), CliError> {
+    if let Some(s) = service
+        && reference.service(s).is_none()
+    {
+        return Err(CliError::BadInput(format!(
+            "service inconnu « {s} » : choisir parmi {}",
+            reference.service_slugs()
+        )));
+    }
+    if let Some(d) = device
+        && reference.device(d).is_none()
+    {
+        return Err(CliError::BadInput(format!(
+            "poste inconnu « {d} » : choisir parmi {}",
+            reference.device_slugs()
+        )));
+    }
+    Ok(())
+}
