@@ -163,6 +163,8 @@ pub enum JournalKind {
     Status,
     Outcome,
     Procedure,
+    /// A step of a procedure walked on the call.
+    Step,
 }
 
 impl JournalKind {
@@ -173,6 +175,7 @@ impl JournalKind {
             JournalKind::Status => "status",
             JournalKind::Outcome => "outcome",
             JournalKind::Procedure => "procedure",
+            JournalKind::Step => "step",
         }
     }
     pub fn label(self) -> &'static str {
@@ -182,6 +185,7 @@ impl JournalKind {
             JournalKind::Status => "statut",
             JournalKind::Outcome => "issue",
             JournalKind::Procedure => "procédure",
+            JournalKind::Step => "étape",
         }
     }
     pub fn from_slug(s: &str) -> Option<Self> {
@@ -191,6 +195,7 @@ impl JournalKind {
             JournalKind::Status,
             JournalKind::Outcome,
             JournalKind::Procedure,
+            JournalKind::Step,
         ]
         .into_iter()
         .find(|k| k.slug() == s)
@@ -515,6 +520,7 @@ impl JournalEntry {
                 None => format!("issue : {}", self.text),
             },
             JournalKind::Procedure => format!("procédure suivie : {}", self.text),
+            JournalKind::Step => self.text.clone(),
         }
     }
 }

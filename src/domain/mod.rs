@@ -6,6 +6,7 @@ pub mod reference;
 pub mod search;
 pub mod text;
 pub mod time;
+pub mod walk;
 
 #[cfg(test)]
 mod tests;

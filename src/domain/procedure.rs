@@ -279,24 +279,7 @@ impl Procedure {
             String::new(),
             self.summary.clone(),
             String::new(),
-            format!(
-                "Services : {}",
-                names(&self.services, &|s| reference
-                    .service(s)
-                    .map(|x| x.short.clone()))
-            ),
-            format!(
-                "Postes : {}",
-                names(&self.devices, &|d| reference
-                    .device(d)
-                    .map(|x| x.short.clone()))
-            ),
-            format!("Mots-clés : {}", self.keywords.join(", ")),
         ];
-        for s in &self.sources {
-            out.push(format!("Source : {} — {}", s.seed, s.section));
-        }
-        out.push(String::new());
         let number = |succ: Successor| match succ {
             Successor::Step(j) => format!("étape {}", j + 1),
             Successor::End => "fin".to_string(),
@@ -336,6 +319,24 @@ impl Procedure {
                 }
             }
         }
+        // What a reviewer needs comes after the steps the operator reads.
+        out.push(String::new());
+        out.push(format!(
+            "Services : {}",
+            names(&self.services, &|s| reference
+                .service(s)
+                .map(|x| x.short.clone()))
+        ));
+        out.push(format!(
+            "Postes : {}",
+            names(&self.devices, &|d| reference
+                .device(d)
+                .map(|x| x.short.clone()))
+        ));
+        for s in &self.sources {
+            out.push(format!("Source : {} — {}", s.seed, s.section));
+        }
+        out.push(format!("Mots-clés : {}", self.keywords.join(", ")));
         if let Some(notes) = &self.editor_notes {
             out.push(String::new());
             out.push("Notes de rédaction :".to_string());

@@ -6,6 +6,7 @@ use crate::domain::call::{
 };
 use crate::domain::text::{digits, fold};
 use crate::domain::time::from_unix;
+use crate::domain::walk::WalkMark;
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Row, TransactionBehavior, params, params_from_iter};
 
@@ -338,4 +339,87 @@ fn like_escape(s: &str) -> String {
     s.replace('\\', "\\\\")
         .replace('%', "\\%")
         .replace('_', "\\_")
+}
+
+impl Store {
+    /// Appends one move of a procedure walk: its journal line and where the walk stands. An
+    /// escalation also sets the call's outcome to `escalated` (the call stays open until it
+    /// is closed).
+    pub fn append_walk(
+        &mut self,
+        reference: CallRef,
+        operator: &str,
+        at: DateTime<Utc>,
+        kind: JournalKind,
+        line: &str,
+        mark: &WalkMark,
+        escalated: bool,
+    ) -> Result<()> {
+        let path = self.path.clone();
+        let err = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let mark_json = serde_json::to_string(mark).unwrap_or_default();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err)?;
+        let status: Option<String> = tx
+            .query_row(
+                "SELECT status FROM calls WHERE id = ?1",
+                [reference.0],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(err)?;
+        if status.is_none() {
+            return Err(StoreError::UnknownCall(reference));
+        }
+        tx.execute(
+            "INSERT INTO journal (call_id, at, operator, kind, body, walk) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                reference.0,
+                at.timestamp(),
+                operator,
+                kind.slug(),
+                line,
+                mark_json
+            ],
+        )
+        .map_err(err)?;
+        if escalated {
+            tx.execute(
+                "UPDATE calls SET outcome = 'escalated' WHERE id = ?1",
+                [reference.0],
+            )
+            .map_err(err)?;
+            append(
+                &tx,
+                reference,
+                at,
+                operator,
+                JournalKind::Outcome,
+                Outcome::Escalated.slug(),
+            )
+            .map_err(err)?;
+        }
+        tx.commit().map_err(err)
+    }
+
+    /// Where the last procedure walked on a call stands, to resume it.
+    pub fn last_walk(&self, reference: CallRef) -> Result<Option<WalkMark>> {
+        let json: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT walk FROM journal WHERE call_id = ?1 AND walk IS NOT NULL \
+                 ORDER BY id DESC LIMIT 1",
+                [reference.0],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))?;
+        Ok(json.and_then(|j| serde_json::from_str(&j).ok()))
+    }
 }

@@ -16,6 +16,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0002_procedures",
         include_str!("../../db/migrations/0002_procedures.sql"),
     ),
+    (
+        3,
+        "0003_walks",
+        include_str!("../../db/migrations/0003_walks.sql"),
+    ),
 ];
 
 pub const LATEST_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;

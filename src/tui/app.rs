@@ -3,18 +3,22 @@
 
 use super::input::{Picker, TextField};
 use super::keys::{Action, Context, action_for};
+use super::procedures::ProceduresState;
+use super::runner::Runner;
 use super::theme::Theme;
 use crate::catalog::procedures::Catalog;
 use crate::domain::call::{
     Call, CallDraft, CallRecord, CallRef, CallStatus, Field, InvalidCall, Outcome, check_note,
 };
 use crate::domain::reference::Reference;
-use crate::store::{CallFilter, SearchIndex, Store};
+use crate::store::{CallFilter, ProcedureHit, ProcedureQuery, SearchIndex, Store};
 use chrono::{DateTime, Duration, Utc};
 use crossterm::event::{KeyCode, KeyEvent};
 
 /// How many calls the list keeps in memory; older ones are reached by searching.
 const LIST_WINDOW: u32 = 500;
+/// How many procedures the form proposes.
+const MATCHES: usize = 6;
 /// How many open calls the form's side panel can show at most.
 const OPEN_PANEL: u32 = 40;
 /// How long a message stays in the status line.
@@ -25,6 +29,7 @@ pub enum Screen {
     List,
     Form,
     Detail,
+    Procedures,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,6 +81,13 @@ pub struct FormState {
     pub errors: Option<InvalidCall>,
     /// Changed since the draft was last saved.
     pub dirty: bool,
+    /// Procedures matching the call as typed, best first.
+    pub matches: Vec<ProcedureHit>,
+    pub match_selected: usize,
+    /// The keyboard is on the proposed procedures rather than on a field.
+    pub in_matches: bool,
+    /// (summary, service, device) the matches were computed for.
+    matched_for: (String, String, String),
 }
 
 impl FormState {
@@ -92,6 +104,10 @@ impl FormState {
             device: Picker::new(&reference.devices, &draft.device),
             errors: None,
             dirty: false,
+            matches: Vec::new(),
+            match_selected: 0,
+            in_matches: false,
+            matched_for: Default::default(),
         }
     }
 
@@ -141,6 +157,8 @@ pub struct DetailState {
     pub mode: DetailMode,
     /// A note typed then cancelled, offered again next time.
     pub pending_note: String,
+    /// The procedure being walked on this call, if any.
+    pub runner: Option<Runner>,
 }
 
 pub struct App {
@@ -159,6 +177,7 @@ pub struct App {
     pub list: ListState,
     pub form: Option<FormState>,
     pub detail: Option<DetailState>,
+    pub procedures: ProceduresState,
     pub flash: Option<Flash>,
     pub quit: bool,
     data_version: i64,
@@ -202,6 +221,7 @@ impl App {
             },
             form: None,
             detail: None,
+            procedures: ProceduresState::default(),
             flash: None,
             quit: false,
             data_version: 0,
@@ -229,21 +249,44 @@ impl App {
 
     pub fn context(&self) -> Context {
         if self.help {
-            return Context::Help;
-        }
-        match self.screen {
-            Screen::List if self.list.searching => Context::ListSearch,
-            Screen::List => Context::List,
-            Screen::Form => Context::Form,
-            Screen::Detail => match self.detail.as_ref().map(|d| &d.mode) {
-                Some(DetailMode::Note(_)) => Context::DetailNote,
-                Some(DetailMode::Close { .. }) => Context::DetailClose,
-                _ => Context::Detail,
-            },
+            Context::Help
+        } else {
+            self.screen_context()
         }
     }
 
-    fn info(&mut self, text: String) {
+    /// Where the keyboard is on the screen itself, the help overlay aside.
+    pub fn screen_context(&self) -> Context {
+        match self.screen {
+            Screen::List if self.list.searching => Context::ListSearch,
+            Screen::List => Context::List,
+            Screen::Form if self.form.as_ref().is_some_and(|f| f.in_matches) => {
+                Context::FormMatches
+            }
+            Screen::Form => Context::Form,
+            Screen::Detail => match self.detail.as_ref() {
+                Some(DetailState {
+                    mode: DetailMode::Note(_),
+                    ..
+                }) => Context::DetailNote,
+                Some(DetailState {
+                    mode: DetailMode::Close { .. },
+                    ..
+                }) => Context::DetailClose,
+                Some(DetailState {
+                    runner: Some(runner),
+                    ..
+                }) if runner.wants_input() => Context::RunnerInput,
+                Some(DetailState {
+                    runner: Some(_), ..
+                }) => Context::Runner,
+                _ => Context::Detail,
+            },
+            Screen::Procedures => self.procedures_context(),
+        }
+    }
+
+    pub(super) fn info(&mut self, text: String) {
         self.flash = Some(Flash {
             text,
             error: false,
@@ -251,7 +294,7 @@ impl App {
         });
     }
 
-    fn error(&mut self, text: String) {
+    pub(super) fn error(&mut self, text: String) {
         self.flash = Some(Flash {
             text,
             error: true,
@@ -324,7 +367,7 @@ impl App {
             .min(self.list.calls.len().saturating_sub(1));
     }
 
-    fn reload_detail(&mut self) {
+    pub(super) fn reload_detail(&mut self) {
         let Some(detail) = self.detail.as_mut() else {
             return;
         };
@@ -334,7 +377,7 @@ impl App {
         }
     }
 
-    fn open_detail(&mut self, reference: CallRef) {
+    pub(super) fn open_detail(&mut self, reference: CallRef) {
         match self.store.get_call(reference) {
             Ok(record) => {
                 let scroll = record.journal.len().saturating_sub(1);
@@ -343,6 +386,7 @@ impl App {
                     scroll,
                     mode: DetailMode::View,
                     pending_note: String::new(),
+                    runner: None,
                 });
                 self.screen = Screen::Detail;
             }
@@ -373,6 +417,7 @@ impl App {
                 self.help = false;
                 self.new_call();
             }
+            Action::Procedures if ctx != Context::Help => self.open_procedures(),
             _ => match ctx {
                 Context::Help => match action {
                     Action::Up => self.help_scroll = self.help_scroll.saturating_sub(1),
@@ -385,6 +430,11 @@ impl App {
                 Context::Detail => self.act_detail(action),
                 Context::DetailNote => self.act_note(action),
                 Context::DetailClose => self.act_close(action),
+                Context::FormMatches => self.act_form_matches(action),
+                Context::Procedures | Context::ProceduresSearch | Context::ProcedureView => {
+                    self.act_procedures(ctx, action)
+                }
+                Context::Runner | Context::RunnerInput => self.act_runner(action),
             },
         }
     }
@@ -399,8 +449,10 @@ impl App {
         }
         if let Some(form) = self.form.as_mut() {
             form.focus = Field::CallerName;
+            form.in_matches = false;
         }
         self.screen = Screen::Form;
+        self.update_matches();
     }
 
     fn act_list(&mut self, action: Action) {
@@ -480,7 +532,24 @@ impl App {
                 commit_picker(form, action == Action::Confirm);
                 form.move_focus(1);
             }
-            (Action::NextField, Field::Notes) => form.move_focus(1),
+            (Action::NextField, Field::Notes) => {
+                if form.matches.is_empty() {
+                    form.move_focus(1);
+                } else {
+                    form.in_matches = true;
+                }
+            }
+            (Action::Run, _) => {
+                commit_picker(form, false);
+                if form.matches.is_empty() {
+                    self.error(
+                        "aucune procédure proposée : choisir le service, le poste et décrire l'objet"
+                            .into(),
+                    );
+                } else {
+                    form.in_matches = true;
+                }
+            }
             (Action::PrevField, _) => {
                 commit_picker(form, false);
                 form.move_focus(-1);
@@ -499,6 +568,7 @@ impl App {
             _ => {}
         }
         self.revalidate();
+        self.update_matches();
     }
 
     fn type_key(&mut self, ctx: Context, ev: KeyEvent) {
@@ -520,6 +590,7 @@ impl App {
                 if changed {
                     form.dirty = true;
                     self.revalidate();
+                    self.update_matches();
                 }
             }
             Context::DetailNote => {
@@ -540,6 +611,18 @@ impl App {
                     note.handle(ev);
                 }
             }
+            Context::ProceduresSearch => {
+                if self.procedures.search.handle(ev) {
+                    self.procedures.selected = 0;
+                    self.reload_procedures();
+                }
+            }
+            Context::RunnerInput => {
+                if let Some(runner) = self.detail.as_mut().and_then(|d| d.runner.as_mut()) {
+                    runner.hide();
+                    runner.input.handle(ev);
+                }
+            }
             _ => {}
         }
     }
@@ -557,21 +640,24 @@ impl App {
         }
     }
 
-    fn save_call(&mut self) {
+    /// Saves the call being typed; on success shows it and returns its reference.
+    pub(super) fn save_call(&mut self) -> Option<CallRef> {
         let Some(form) = self.form.as_mut() else {
-            return;
+            return None;
         };
         commit_typed_pickers(form);
         let draft = form.draft(&self.reference);
         match draft.validate(&self.reference, &self.operator, form.opened_at) {
             Err(errors) => {
                 form.focus = errors.0[0].field;
+                form.in_matches = false;
                 let n = errors.0.len();
                 form.errors = Some(errors);
                 self.error(format!(
                     "{n} champ{} à corriger : l'appel n'est pas enregistré",
                     if n > 1 { "s" } else { "" }
                 ));
+                None
             }
             Ok(new_call) => match self.store.insert_call(&new_call) {
                 Ok(call) => {
@@ -585,9 +671,93 @@ impl App {
                         "Appel {} enregistré : référence à donner à l'appelant",
                         call.reference
                     ));
+                    Some(call.reference)
                 }
-                Err(e) => self.error(format!("appel non enregistré, saisie gardée : {e}")),
+                Err(e) => {
+                    self.error(format!("appel non enregistré, saisie gardée : {e}"));
+                    None
+                }
             },
+        }
+    }
+
+    /// Re-runs the procedure search when the summary, service or device changed: one query
+    /// per such key, never per frame.
+    pub(super) fn update_matches(&mut self) {
+        let Some(form) = self.form.as_mut() else {
+            return;
+        };
+        let draft = form.draft(&self.reference);
+        let key = (draft.summary, draft.service, draft.device);
+        if key == form.matched_for {
+            return;
+        }
+        let query = ProcedureQuery {
+            text: &key.0,
+            service: self.reference.service(&key.1).map(|s| s.slug.as_str()),
+            device: self.reference.device(&key.2).map(|d| d.slug.as_str()),
+            limit: MATCHES,
+        };
+        match self.store.search_procedures(&self.search_index, &query) {
+            Ok(hits) => {
+                form.matches = hits;
+                form.match_selected = 0;
+                if form.matches.is_empty() {
+                    form.in_matches = false;
+                }
+                form.matched_for = key;
+            }
+            Err(e) => self.error(format!("recherche de procédures impossible : {e}")),
+        }
+    }
+
+    fn act_form_matches(&mut self, action: Action) {
+        let Some(form) = self.form.as_mut() else {
+            return;
+        };
+        let n = form.matches.len();
+        match action {
+            Action::Up => form.match_selected = form.match_selected.saturating_sub(1),
+            Action::Down => {
+                form.match_selected = (form.match_selected + 1).min(n.saturating_sub(1))
+            }
+            Action::NextField => {
+                form.in_matches = false;
+                form.focus = Field::CallerName;
+            }
+            Action::PrevField => {
+                form.in_matches = false;
+                form.focus = Field::Notes;
+            }
+            Action::Back => {
+                form.in_matches = false;
+                self.act_form(Action::Back, KeyEvent::from(KeyCode::Esc));
+            }
+            Action::Save => {
+                self.save_call();
+            }
+            Action::View => {
+                if let Some(slug) = form
+                    .matches
+                    .get(form.match_selected)
+                    .map(|h| h.slug.clone())
+                {
+                    self.view_procedure(&slug, None);
+                }
+            }
+            Action::Run => {
+                let Some(slug) = form
+                    .matches
+                    .get(form.match_selected)
+                    .map(|h| h.slug.clone())
+                else {
+                    return;
+                };
+                if let Some(reference) = self.save_call() {
+                    self.start_walk(reference, &slug);
+                }
+            }
+            _ => {}
         }
     }
 
@@ -599,6 +769,10 @@ impl App {
         match action {
             Action::Up => detail.scroll = detail.scroll.saturating_sub(1),
             Action::Down => detail.scroll = (detail.scroll + 1).min(last),
+            Action::Run => {
+                let reference = detail.record.call.reference;
+                self.resume_or_choose(reference);
+            }
             Action::AddNote => {
                 detail.mode = DetailMode::Note(TextField::single(
                     &detail.pending_note,

@@ -287,6 +287,70 @@ fn saved() -> App {
     app
 }
 
+fn form_matches() -> App {
+    let mut app = form_filled();
+    ctrl(&mut app, 'p');
+    app
+}
+
+fn runner_ask() -> App {
+    let mut app = form_matches();
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('n'));
+    app
+}
+
+fn runner_secret() -> App {
+    let mut app = runner_ask();
+    key(&mut app, KeyCode::Char('n'));
+    type_text(&mut app, "Tr0ub4dor&3");
+    app
+}
+
+fn runner_secret_shown() -> App {
+    let mut app = runner_secret();
+    ctrl(&mut app, 'r');
+    app
+}
+
+fn runner_done() -> App {
+    let mut app = runner_secret();
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('n'));
+    key(&mut app, KeyCode::Enter);
+    app
+}
+
+fn detail_walked() -> App {
+    let mut app = runner_done();
+    key(&mut app, KeyCode::Enter);
+    app
+}
+
+fn procedures_list() -> App {
+    let mut app = filled();
+    key(&mut app, KeyCode::F(3));
+    app
+}
+
+fn procedures_for_call() -> App {
+    let mut app = detail_open();
+    key(&mut app, KeyCode::Char('p'));
+    app
+}
+
+fn procedure_view() -> App {
+    let mut app = filled();
+    key(&mut app, KeyCode::F(3));
+    key(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "telemaintenance");
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('v'));
+    app
+}
+
 pub fn scenes() -> Vec<Scene> {
     let s = |name, build| Scene {
         name,
@@ -311,6 +375,15 @@ pub fn scenes() -> Vec<Scene> {
         s("detail-closed", detail_closed),
         s("help-list", help_list),
         s("help-form", help_form),
+        s("form-matches", form_matches),
+        s("runner-ask", runner_ask),
+        s("runner-secret", runner_secret),
+        s("runner-secret-shown", runner_secret_shown),
+        s("runner-done", runner_done),
+        s("detail-walked", detail_walked),
+        s("procedures-list", procedures_list),
+        s("procedures-for-call", procedures_for_call),
+        s("procedure-view", procedure_view),
         Scene {
             name: "form-filled-wide",
             width: 120,

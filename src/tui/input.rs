@@ -35,6 +35,27 @@ impl TextField {
         }
     }
 
+    /// A masked field for a secret: no undo history keeps a copy of what was typed.
+    pub fn secret(max_chars: usize) -> TextField {
+        let mut field = TextField::build(vec![String::new()], false, max_chars);
+        field.area.set_max_histories(0);
+        field.area.set_mask_char('•');
+        field
+    }
+
+    /// Shows or hides a secret field's characters.
+    pub fn set_masked(&mut self, masked: bool) {
+        if masked {
+            self.area.set_mask_char('•');
+        } else {
+            self.area.clear_mask_char();
+        }
+    }
+
+    pub fn is_masked(&self) -> bool {
+        self.area.mask_char().is_some()
+    }
+
     pub fn value(&self) -> String {
         self.area.lines().join("\n")
     }

@@ -19,6 +19,8 @@ pub enum Key {
     PageDown,
     Home,
     End,
+    Left,
+    Backspace,
 }
 
 impl Key {
@@ -39,6 +41,8 @@ impl Key {
             KeyCode::PageDown => Key::PageDown,
             KeyCode::Home => Key::Home,
             KeyCode::End => Key::End,
+            KeyCode::Left => Key::Left,
+            KeyCode::Backspace => Key::Backspace,
             _ => return None,
         })
     }
@@ -60,6 +64,8 @@ impl Key {
             Key::PageDown => "PgSuiv".into(),
             Key::Home => "Début".into(),
             Key::End => "Fin".into(),
+            Key::Left => "←".into(),
+            Key::Backspace => "⌫".into(),
         }
     }
 }
@@ -73,6 +79,15 @@ pub enum Context {
     Detail,
     DetailNote,
     DetailClose,
+    /// The new-call form with the proposed procedures focused.
+    FormMatches,
+    Procedures,
+    ProceduresSearch,
+    ProcedureView,
+    /// Walking a procedure: a step to confirm, answer or escalate.
+    Runner,
+    /// Walking a procedure: a value to record.
+    RunnerInput,
     Help,
 }
 
@@ -81,7 +96,12 @@ impl Context {
     pub fn takes_text(self) -> bool {
         matches!(
             self,
-            Context::ListSearch | Context::Form | Context::DetailNote | Context::DetailClose
+            Context::ListSearch
+                | Context::Form
+                | Context::DetailNote
+                | Context::DetailClose
+                | Context::ProceduresSearch
+                | Context::RunnerInput
         )
     }
 }
@@ -112,6 +132,14 @@ pub enum Action {
     AddNote,
     CloseCall,
     Confirm,
+    Procedures,
+    NextDevice,
+    View,
+    Run,
+    Yes,
+    No,
+    StepBack,
+    Reveal,
 }
 
 pub struct Binding {
@@ -137,258 +165,141 @@ const fn b(
     }
 }
 
+#[rustfmt::skip]
 const GLOBAL: &[Binding] = &[
-    b(
-        &[Key::F(1)],
-        Action::Help,
-        Some("aide"),
-        "Afficher ou fermer l'aide de l'écran",
-    ),
-    b(
-        &[Key::F(2)],
-        Action::NewCall,
-        None,
-        "Nouvel appel (reprend la saisie en cours)",
-    ),
-    b(
-        &[Key::Ctrl('c')],
-        Action::ForceQuit,
-        None,
-        "Quitter (la saisie en cours est gardée)",
-    ),
+    b(&[Key::F(1)], Action::Help, Some("aide"), "Afficher ou fermer l'aide de l'écran"),
+    b(&[Key::F(2)], Action::NewCall, None, "Nouvel appel (reprend la saisie en cours)"),
+    b(&[Key::F(3)], Action::Procedures, None, "Procédures : le catalogue, pour l'appel affiché s'il y en a un"),
+    b(&[Key::Ctrl('c')], Action::ForceQuit, None, "Quitter (la saisie en cours est gardée)"),
 ];
 
+#[rustfmt::skip]
 const LIST: &[Binding] = &[
-    b(
-        &[Key::F(2), Key::Char('n')],
-        Action::NewCall,
-        Some("appel"),
-        "Nouvel appel",
-    ),
-    b(
-        &[Key::Char('/')],
-        Action::Search,
-        Some("chercher"),
-        "Chercher un appelant (nom ou téléphone)",
-    ),
-    b(
-        &[Key::Enter],
-        Action::Open,
-        None,
-        "Ouvrir l'appel sélectionné",
-    ),
-    b(
-        &[Key::Char('f')],
-        Action::NextScope,
-        Some("filtre"),
-        "Filtre suivant : ouverts, les miens, tous",
-    ),
-    b(
-        &[Key::Char('o')],
-        Action::ScopeOpen,
-        None,
-        "Afficher les appels ouverts",
-    ),
-    b(
-        &[Key::Char('m')],
-        Action::ScopeMine,
-        None,
-        "Afficher mes appels",
-    ),
-    b(
-        &[Key::Char('t')],
-        Action::ScopeAll,
-        None,
-        "Afficher tous les appels",
-    ),
-    b(
-        &[Key::Char('s')],
-        Action::NextService,
-        Some("service"),
-        "Filtrer par service (tour à tour)",
-    ),
-    b(
-        &[Key::Up, Key::Char('k')],
-        Action::Up,
-        None,
-        "Appel précédent",
-    ),
-    b(
-        &[Key::Down, Key::Char('j')],
-        Action::Down,
-        None,
-        "Appel suivant",
-    ),
+    b(&[Key::F(2), Key::Char('n')], Action::NewCall, Some("appel"), "Nouvel appel"),
+    b(&[Key::Char('/')], Action::Search, Some("chercher"), "Chercher un appelant (nom ou téléphone)"),
+    b(&[Key::Enter], Action::Open, None, "Ouvrir l'appel sélectionné"),
+    b(&[Key::Char('f')], Action::NextScope, Some("filtre"), "Filtre suivant : ouverts, les miens, tous"),
+    b(&[Key::Char('o')], Action::ScopeOpen, None, "Afficher les appels ouverts"),
+    b(&[Key::Char('m')], Action::ScopeMine, None, "Afficher mes appels"),
+    b(&[Key::Char('t')], Action::ScopeAll, None, "Afficher tous les appels"),
+    b(&[Key::Char('s')], Action::NextService, Some("service"), "Filtrer par service (tour à tour)"),
+    b(&[Key::Up, Key::Char('k')], Action::Up, None, "Appel précédent"),
+    b(&[Key::Down, Key::Char('j')], Action::Down, None, "Appel suivant"),
     b(&[Key::PageUp], Action::PageUp, None, "Page précédente"),
     b(&[Key::PageDown], Action::PageDown, None, "Page suivante"),
-    b(
-        &[Key::Home, Key::Char('g')],
-        Action::First,
-        None,
-        "Premier appel",
-    ),
-    b(
-        &[Key::End, Key::Char('G')],
-        Action::Last,
-        None,
-        "Dernier appel",
-    ),
+    b(&[Key::Home, Key::Char('g')], Action::First, None, "Premier appel"),
+    b(&[Key::End, Key::Char('G')], Action::Last, None, "Dernier appel"),
     b(&[Key::Char('?')], Action::Help, None, "Aide"),
-    b(
-        &[Key::Esc],
-        Action::Back,
-        None,
-        "Effacer la recherche et le filtre de service",
-    ),
-    b(
-        &[Key::Char('q')],
-        Action::Quit,
-        Some("quitter"),
-        "Quitter guichet",
-    ),
+    b(&[Key::Esc], Action::Back, None, "Effacer la recherche et le filtre de service"),
+    b(&[Key::Char('q')], Action::Quit, Some("quitter"), "Quitter guichet"),
 ];
 
+#[rustfmt::skip]
 const LIST_SEARCH: &[Binding] = &[
-    b(
-        &[Key::Enter, Key::Down],
-        Action::Confirm,
-        Some("valider"),
-        "Garder la recherche et revenir à la liste",
-    ),
-    b(
-        &[Key::Esc],
-        Action::Back,
-        Some("effacer"),
-        "Effacer la recherche",
-    ),
+    b(&[Key::Enter, Key::Down], Action::Confirm, Some("valider"), "Garder la recherche et revenir à la liste"),
+    b(&[Key::Esc], Action::Back, Some("effacer"), "Effacer la recherche"),
 ];
 
+#[rustfmt::skip]
 const FORM: &[Binding] = &[
-    b(
-        &[Key::Ctrl('s')],
-        Action::Save,
-        Some("enregistrer"),
-        "Enregistrer l'appel",
-    ),
-    b(
-        &[Key::Tab],
-        Action::NextField,
-        Some("suivant"),
-        "Champ suivant (choisit la proposition en cours)",
-    ),
+    b(&[Key::Ctrl('s')], Action::Save, Some("enregistrer"), "Enregistrer l'appel"),
+    b(&[Key::Tab], Action::NextField, Some("suivant"), "Champ suivant (choisit la proposition en cours) ; après Notes, les procédures proposées"),
     b(&[Key::BackTab], Action::PrevField, None, "Champ précédent"),
-    b(
-        &[Key::Up],
-        Action::Up,
-        None,
-        "Proposition précédente, ou champ précédent",
-    ),
-    b(
-        &[Key::Down],
-        Action::Down,
-        None,
-        "Proposition suivante, ou champ suivant",
-    ),
-    b(
-        &[Key::Enter],
-        Action::Confirm,
-        None,
-        "Choisir la proposition et passer au champ suivant ; nouvelle ligne dans Notes",
-    ),
-    b(
-        &[Key::Esc],
-        Action::Back,
-        Some("liste (saisie gardée)"),
-        "Revenir à la liste ; la saisie est gardée",
-    ),
+    b(&[Key::Ctrl('p')], Action::Run, Some("procédures"), "Aller aux procédures proposées"),
+    b(&[Key::Up], Action::Up, None, "Proposition précédente, ou champ précédent"),
+    b(&[Key::Down], Action::Down, None, "Proposition suivante, ou champ suivant"),
+    b(&[Key::Enter], Action::Confirm, None, "Choisir la proposition et passer au champ suivant ; nouvelle ligne dans Notes"),
+    b(&[Key::Esc], Action::Back, Some("liste"), "Revenir à la liste ; la saisie est gardée"),
 ];
 
+#[rustfmt::skip]
+const FORM_MATCHES: &[Binding] = &[
+    b(&[Key::Enter], Action::Run, Some("suivre"), "Enregistrer l'appel et suivre la procédure choisie"),
+    b(&[Key::Up, Key::Char('k')], Action::Up, None, "Procédure précédente"),
+    b(&[Key::Down, Key::Char('j')], Action::Down, None, "Procédure suivante"),
+    b(&[Key::Char('v')], Action::View, Some("lire"), "Lire la procédure en entier"),
+    b(&[Key::Ctrl('s')], Action::Save, Some("enregistrer"), "Enregistrer l'appel"),
+    b(&[Key::Tab], Action::NextField, None, "Revenir au premier champ"),
+    b(&[Key::BackTab], Action::PrevField, None, "Revenir aux notes"),
+    b(&[Key::Esc], Action::Back, Some("liste"), "Revenir à la liste ; la saisie est gardée"),
+];
+
+#[rustfmt::skip]
 const DETAIL: &[Binding] = &[
-    b(
-        &[Key::Char('a')],
-        Action::AddNote,
-        Some("note"),
-        "Ajouter une note au journal",
-    ),
-    b(
-        &[Key::Char('c')],
-        Action::CloseCall,
-        Some("clore"),
-        "Clore l'appel avec son issue",
-    ),
-    b(
-        &[Key::F(2), Key::Char('n')],
-        Action::NewCall,
-        Some("appel"),
-        "Nouvel appel",
-    ),
-    b(
-        &[Key::Up, Key::Char('k')],
-        Action::Up,
-        None,
-        "Remonter dans le journal",
-    ),
-    b(
-        &[Key::Down, Key::Char('j')],
-        Action::Down,
-        None,
-        "Descendre dans le journal",
-    ),
+    b(&[Key::Char('p')], Action::Run, Some("procédure"), "Suivre une procédure (reprend celle en cours)"),
+    b(&[Key::Char('a')], Action::AddNote, Some("note"), "Ajouter une note au journal"),
+    b(&[Key::Char('c')], Action::CloseCall, Some("clore"), "Clore l'appel avec son issue"),
+    b(&[Key::F(2), Key::Char('n')], Action::NewCall, Some("appel"), "Nouvel appel"),
+    b(&[Key::Up, Key::Char('k')], Action::Up, None, "Remonter dans le journal"),
+    b(&[Key::Down, Key::Char('j')], Action::Down, None, "Descendre dans le journal"),
     b(&[Key::Char('?')], Action::Help, None, "Aide"),
-    b(
-        &[Key::Esc, Key::Char('q')],
-        Action::Back,
-        Some("retour"),
-        "Revenir à la liste",
-    ),
+    b(&[Key::Esc, Key::Char('q')], Action::Back, Some("retour"), "Revenir à la liste"),
 ];
 
+#[rustfmt::skip]
 const DETAIL_NOTE: &[Binding] = &[
-    b(
-        &[Key::Enter],
-        Action::Confirm,
-        Some("ajouter"),
-        "Ajouter la note au journal",
-    ),
-    b(
-        &[Key::Esc],
-        Action::Back,
-        Some("annuler"),
-        "Annuler (le texte est gardé pour plus tard)",
-    ),
+    b(&[Key::Enter], Action::Confirm, Some("ajouter"), "Ajouter la note au journal"),
+    b(&[Key::Esc], Action::Back, Some("annuler"), "Annuler (le texte est gardé pour plus tard)"),
 ];
 
+#[rustfmt::skip]
 const DETAIL_CLOSE: &[Binding] = &[
     b(&[Key::Up], Action::Up, None, "Issue précédente"),
     b(&[Key::Down], Action::Down, None, "Issue suivante"),
-    b(
-        &[Key::Enter, Key::Ctrl('s')],
-        Action::Confirm,
-        Some("clore"),
-        "Clore avec l'issue choisie et la note",
-    ),
+    b(&[Key::Enter, Key::Ctrl('s')], Action::Confirm, Some("clore"), "Clore avec l'issue choisie et la note"),
     b(&[Key::Esc], Action::Back, Some("annuler"), "Annuler"),
 ];
 
+#[rustfmt::skip]
+const PROCEDURES: &[Binding] = &[
+    b(&[Key::Enter], Action::Run, Some("ouvrir"), "Suivre la procédure sur l'appel, ou la lire s'il n'y a pas d'appel"),
+    b(&[Key::Char('v')], Action::View, None, "Lire la procédure en entier"),
+    b(&[Key::Char('/')], Action::Search, Some("chercher"), "Chercher dans les procédures"),
+    b(&[Key::Char('s')], Action::NextService, Some("service"), "Filtrer par service (tour à tour)"),
+    b(&[Key::Char('d')], Action::NextDevice, Some("poste"), "Filtrer par poste (tour à tour)"),
+    b(&[Key::Up, Key::Char('k')], Action::Up, None, "Procédure précédente"),
+    b(&[Key::Down, Key::Char('j')], Action::Down, None, "Procédure suivante"),
+    b(&[Key::Esc, Key::Char('q')], Action::Back, Some("retour"), "Revenir à l'écran précédent"),
+];
+
+#[rustfmt::skip]
+const PROCEDURES_SEARCH: &[Binding] = &[
+    b(&[Key::Enter, Key::Down], Action::Confirm, Some("valider"), "Garder la recherche et revenir à la liste"),
+    b(&[Key::Esc], Action::Back, Some("effacer"), "Effacer la recherche"),
+];
+
+#[rustfmt::skip]
+const PROCEDURE_VIEW: &[Binding] = &[
+    b(&[Key::Enter], Action::Run, Some("suivre"), "Suivre cette procédure sur l'appel"),
+    b(&[Key::Up, Key::Char('k')], Action::Up, None, "Remonter"),
+    b(&[Key::Down, Key::Char('j')], Action::Down, None, "Descendre"),
+    b(&[Key::PageUp], Action::PageUp, None, "Page précédente"),
+    b(&[Key::PageDown, Key::Char(' ')], Action::PageDown, None, "Page suivante"),
+    b(&[Key::Esc, Key::Char('q')], Action::Back, Some("retour"), "Revenir à la liste"),
+];
+
+#[rustfmt::skip]
+const RUNNER: &[Binding] = &[
+    b(&[Key::Enter], Action::Confirm, Some("valider"), "Étape faite (dire, vérifier) ; escalade confirmée ; fermer une procédure terminée"),
+    b(&[Key::Char('o')], Action::Yes, Some("oui"), "Répondre oui à la question"),
+    b(&[Key::Char('n')], Action::No, Some("non"), "Répondre non à la question"),
+    b(&[Key::Left, Key::Backspace], Action::StepBack, Some("précédente"), "Revenir à l'étape précédente (noté au journal)"),
+    b(&[Key::Esc], Action::Back, Some("quitter"), "Quitter le déroulé ; il reprendra à cette étape"),
+];
+
+#[rustfmt::skip]
+const RUNNER_INPUT: &[Binding] = &[
+    b(&[Key::Enter], Action::Confirm, Some("noter"), "Noter la valeur au journal (un secret n'est jamais écrit)"),
+    b(&[Key::Ctrl('r')], Action::Reveal, Some("montrer"), "Afficher le secret une seule fois, pour le lire à l'appelant"),
+    b(&[Key::Ctrl('b')], Action::StepBack, Some("précédente"), "Revenir à l'étape précédente (noté au journal)"),
+    b(&[Key::Esc], Action::Back, Some("quitter"), "Quitter le déroulé ; il reprendra à cette étape"),
+];
+
+#[rustfmt::skip]
 const HELP: &[Binding] = &[
-    b(
-        &[Key::Esc, Key::Char('?'), Key::Char('q')],
-        Action::Back,
-        Some("fermer"),
-        "Fermer l'aide",
-    ),
-    b(
-        &[Key::Up, Key::Char('k')],
-        Action::Up,
-        Some("défiler"),
-        "Remonter dans l'aide",
-    ),
-    b(
-        &[Key::Down, Key::Char('j')],
-        Action::Down,
-        None,
-        "Descendre dans l'aide",
-    ),
+    b(&[Key::Esc, Key::Char('?'), Key::Char('q')], Action::Back, Some("fermer"), "Fermer l'aide"),
+    b(&[Key::Up, Key::Char('k')], Action::Up, Some("défiler"), "Remonter dans l'aide"),
+    b(&[Key::Down, Key::Char('j')], Action::Down, None, "Descendre dans l'aide"),
 ];
 
 pub fn bindings(ctx: Context) -> &'static [Binding] {
@@ -399,6 +310,12 @@ pub fn bindings(ctx: Context) -> &'static [Binding] {
         Context::Detail => DETAIL,
         Context::DetailNote => DETAIL_NOTE,
         Context::DetailClose => DETAIL_CLOSE,
+        Context::FormMatches => FORM_MATCHES,
+        Context::Procedures => PROCEDURES,
+        Context::ProceduresSearch => PROCEDURES_SEARCH,
+        Context::ProcedureView => PROCEDURE_VIEW,
+        Context::Runner => RUNNER,
+        Context::RunnerInput => RUNNER_INPUT,
         Context::Help => HELP,
     }
 }
@@ -423,7 +340,8 @@ pub fn footer(ctx: Context) -> Vec<(String, &'static str)> {
     bindings(ctx)
         .iter()
         .chain(GLOBAL)
-        .filter_map(|b| b.footer.map(|f| (keys_label(b.keys), f)))
+        // The footer names the first key only; the help lists them all.
+        .filter_map(|b| b.footer.map(|f| (b.keys[0].label(), f)))
         .collect()
 }
 
@@ -523,6 +441,12 @@ mod tests {
             Context::Detail,
             Context::DetailNote,
             Context::DetailClose,
+            Context::FormMatches,
+            Context::Procedures,
+            Context::ProceduresSearch,
+            Context::ProcedureView,
+            Context::Runner,
+            Context::RunnerInput,
             Context::Help,
         ] {
             let mut seen = Vec::new();

@@ -4,6 +4,8 @@ pub mod app;
 pub mod gallery;
 pub mod input;
 pub mod keys;
+pub mod procedures;
+pub mod runner;
 pub mod screens;
 pub mod svg;
 pub mod theme;

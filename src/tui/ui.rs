@@ -23,6 +23,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Screen::List => screens::list::draw(frame, body, app),
         Screen::Form => screens::form::draw(frame, body, app),
         Screen::Detail => screens::detail::draw(frame, body, app),
+        Screen::Procedures => screens::procedures::draw(frame, body, app),
     }
     draw_status(frame, status, app);
     draw_footer(frame, footer, app);

@@ -1,9 +1,11 @@
 //! One call: its fields, its journal, adding a note, closing it.
 
 use crate::domain::call::{CallStatus, Outcome};
+use crate::domain::procedure::{StepKind, Successor};
 use crate::domain::text::{truncate, visible};
 use crate::domain::time::{age, paris};
 use crate::tui::app::{App, DetailMode, DetailState};
+use crate::tui::runner::Runner;
 use crate::tui::ui::centered;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -14,6 +16,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let Some(detail) = app.detail.as_ref() else {
         return;
     };
+    if let Some(runner) = &detail.runner {
+        let [head, body] =
+            Layout::vertical([Constraint::Length(3), Constraint::Min(5)]).areas(area);
+        draw_compact(frame, head, app, detail);
+        draw_runner(frame, body, app, runner);
+        return;
+    }
     let note_height = if matches!(detail.mode, DetailMode::Note(_)) {
         3
     } else {
@@ -193,4 +202,174 @@ fn draw_close(
         note_label,
     );
     frame.render_widget(note.textarea(), note_area);
+}
+
+/// The call in three lines, so the runner gets the room.
+fn draw_compact(frame: &mut Frame, area: Rect, app: &App, detail: &DetailState) {
+    let c = &detail.record.call;
+    let theme = &app.theme;
+    let state = match c.status {
+        CallStatus::Open => format!("ouvert depuis {}", age(app.now - c.opened_at)),
+        CallStatus::Closed => "clos".to_string(),
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border())
+        .title(Span::styled(
+            format!(" Appel {} ", c.reference),
+            theme.title(),
+        ))
+        .title(Line::from(format!(" {state} ")).right_aligned());
+    let line = format!(
+        "{} · {} · {} · {}",
+        visible(&c.caller_name),
+        app.reference.service_short(&c.service),
+        app.reference.device_short(&c.device),
+        visible(&c.summary)
+    );
+    frame.render_widget(Paragraph::new(line).block(block), area);
+}
+
+fn draw_runner(frame: &mut Frame, area: Rect, app: &App, runner: &Runner) {
+    let theme = &app.theme;
+    let walk = &runner.walk;
+    let procedure = &walk.procedure;
+    let total = procedure.steps.len();
+    let position = match walk.current {
+        Some(i) => format!(" étape {} sur {total} ", i + 1),
+        None => " terminée ".to_string(),
+    };
+    let room = (area.width as usize).saturating_sub(position.chars().count() + 6);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border_focused())
+        .title(Span::styled(
+            format!(" {} ", truncate(&visible(&procedure.title), room)),
+            theme.title(),
+        ))
+        .title(Line::from(position).right_aligned());
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let width = inner.width as usize;
+
+    // Steps done, most recent last, with the answer given to questions.
+    let done: Vec<Line> = walk
+        .done
+        .iter()
+        .enumerate()
+        .map(|(k, &i)| {
+            let step = &procedure.steps[i];
+            let after = walk.done.get(k + 1).copied().or(walk.current);
+            let answer = match step.kind {
+                StepKind::Ask { .. } => {
+                    let yes = procedure.successor(i, Some(true));
+                    match (after, yes) {
+                        (Some(a), Successor::Step(y)) if a == y => " → oui",
+                        _ => " → non",
+                    }
+                }
+                _ => "",
+            };
+            let head = format!("✓ {}. ", i + 1);
+            let room = width.saturating_sub(head.chars().count() + answer.chars().count());
+            Line::from(vec![
+                Span::styled(head, theme.dim()),
+                Span::styled(
+                    truncate(&visible(&step.text), room).into_owned(),
+                    theme.dim(),
+                ),
+                Span::styled(answer, theme.dim()),
+            ])
+        })
+        .collect();
+    let shown_done = done.len().min(3);
+    let upcoming = walk.upcoming(2);
+    let input_height = u16::from(runner.wants_input());
+    let [done_area, _, current_area, input_area, _, next_area] = Layout::vertical([
+        Constraint::Length(shown_done as u16),
+        Constraint::Length(u16::from(shown_done > 0)),
+        Constraint::Min(2),
+        Constraint::Length(input_height),
+        Constraint::Length(1),
+        Constraint::Length(upcoming.len().min(2) as u16),
+    ])
+    .areas(inner);
+    frame.render_widget(
+        Paragraph::new(done[done.len() - shown_done..].to_vec()),
+        done_area,
+    );
+
+    let Some(current) = walk.current else {
+        frame.render_widget(
+            Paragraph::new(vec![
+                Line::from(Span::styled("✓ Procédure terminée.", theme.success())),
+                Line::from("Entrée : fermer le déroulé · c : clore l'appel · a : ajouter une note"),
+            ]),
+            current_area,
+        );
+        return;
+    };
+    let step = &procedure.steps[current];
+    let kind = match &step.kind {
+        StepKind::Say => "DIRE".to_string(),
+        StepKind::Check => "VÉRIFIER".to_string(),
+        StepKind::Ask { .. } => "QUESTION · o : oui · n : non".to_string(),
+        StepKind::Record { label, secret, .. } => {
+            if *secret {
+                format!("NOTER · SECRET, jamais écrit : {label}")
+            } else {
+                format!("NOTER : {label}")
+            }
+        }
+        StepKind::Escalate { target } => format!("ESCALADER vers {target}"),
+    };
+    let mut lines = vec![
+        Line::from(Span::styled(
+            format!("▶ {}. {kind}", current + 1),
+            theme.label_focused(),
+        )),
+        Line::from(Span::styled(
+            visible(&step.text).into_owned(),
+            theme.title(),
+        )),
+    ];
+    if let StepKind::Record {
+        secret: true,
+        valid_for_months: Some(m),
+        ..
+    } = &step.kind
+    {
+        let until = crate::domain::walk::valid_until(app.now, *m);
+        lines.push(Line::from(Span::styled(
+            format!("Valable jusqu'au {}", paris(until, "%d/%m/%Y à %H:%M")),
+            theme.dim(),
+        )));
+    }
+    frame.render_widget(
+        Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: true }),
+        current_area,
+    );
+    if runner.wants_input() {
+        let [label, field] =
+            Layout::horizontal([Constraint::Length(9), Constraint::Min(1)]).areas(input_area);
+        frame.render_widget(
+            Paragraph::new(Span::styled("Valeur : ", theme.label())),
+            label,
+        );
+        frame.render_widget(runner.input.textarea(), field);
+    }
+    let next: Vec<Line> = upcoming
+        .iter()
+        .take(2)
+        .enumerate()
+        .map(|(k, &i)| {
+            let head = if k == 0 { "Ensuite : " } else { "          " };
+            let text = format!("{head}{}. {}", i + 1, visible(&procedure.steps[i].text));
+            Line::from(Span::styled(
+                truncate(&text, width).into_owned(),
+                theme.dim(),
+            ))
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(next), next_area);
 }

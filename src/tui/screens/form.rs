@@ -21,7 +21,59 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let [left, right] =
         Layout::horizontal([Constraint::Percentage(56), Constraint::Percentage(44)]).areas(area);
     draw_fields(frame, left, app, form);
-    draw_open_calls(frame, right, app);
+    let [matches, open_calls] =
+        Layout::vertical([Constraint::Length(9), Constraint::Min(3)]).areas(right);
+    draw_matches(frame, matches, app, form);
+    draw_open_calls(frame, open_calls, app);
+}
+
+/// The procedures matching the call as typed; the place the operator goes with Ctrl-P.
+fn draw_matches(frame: &mut Frame, area: Rect, app: &App, form: &FormState) {
+    let theme = &app.theme;
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(if form.in_matches {
+            theme.border_focused()
+        } else {
+            theme.border()
+        })
+        .title(Span::styled(" Procédures proposées ", theme.title()));
+    if form.matches.is_empty() {
+        let hint = "Choisir service et poste, décrire l'objet : les procédures s'affichent ici.";
+        frame.render_widget(
+            Paragraph::new(Span::styled(hint, theme.dim()))
+                .wrap(ratatui::widgets::Wrap { trim: true })
+                .block(block),
+            area,
+        );
+        return;
+    }
+    let width = area.width.saturating_sub(3) as usize;
+    let items: Vec<ListItem> = form
+        .matches
+        .iter()
+        .map(|hit| {
+            let style = if hit.fits_service && hit.fits_device {
+                ratatui::style::Style::new()
+            } else {
+                theme.dim()
+            };
+            ListItem::new(Span::styled(
+                truncate(&hit.title, width).into_owned(),
+                style,
+            ))
+        })
+        .collect();
+    let list = List::new(items)
+        .block(block)
+        .highlight_symbol("▶")
+        .highlight_style(if form.in_matches {
+            theme.selected()
+        } else {
+            ratatui::style::Style::new()
+        });
+    let mut state = ListState::default().with_selected(Some(form.match_selected));
+    frame.render_stateful_widget(list, area, &mut state);
 }
 
 fn draw_fields(frame: &mut Frame, area: Rect, app: &App, form: &FormState) {

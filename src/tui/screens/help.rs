@@ -1,7 +1,7 @@
 //! The help overlay: every key of the current screen, from the key table itself.
 
 use crate::tui::app::App;
-use crate::tui::keys::{self, Context, keys_label};
+use crate::tui::keys::{self, keys_label};
 use crate::tui::ui::centered;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -11,15 +11,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let theme = &app.theme;
     // The help describes the screen under it, not itself.
-    let mut under = app.context();
-    if under == Context::Help {
-        under = match app.screen {
-            crate::tui::app::Screen::List if app.list.searching => Context::ListSearch,
-            crate::tui::app::Screen::List => Context::List,
-            crate::tui::app::Screen::Form => Context::Form,
-            crate::tui::app::Screen::Detail => Context::Detail,
-        };
-    }
+    let under = app.screen_context();
     let mut lines = Vec::new();
     let section = |title: &str| Line::from(Span::styled(title.to_string(), theme.title()));
     let entry = |keys: String, help: &str| {

@@ -4,3 +4,4 @@ pub mod detail;
 pub mod form;
 pub mod help;
 pub mod list;
+pub mod procedures;

@@ -1,0 +1,232 @@
+//! Walking a procedure on a call: where the walk stands, and what each move writes in the
+//! journal. Pure: the console applies the moves, the store keeps the entries.
+
+use super::procedure::{Procedure, StepKind, Successor};
+use chrono::{DateTime, Months, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Where a walk stands, saved with every journal entry of the walk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WalkMark {
+    pub procedure: String,
+    /// Steps done, in order (ids).
+    pub done: Vec<String>,
+    /// The step to do now; `None` when the procedure is finished.
+    pub current: Option<String>,
+}
+
+/// A walk in progress over a procedure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Walk {
+    pub procedure: Procedure,
+    pub done: Vec<usize>,
+    pub current: Option<usize>,
+}
+
+/// What the operator did at the current step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Move {
+    /// A say or check step confirmed.
+    Confirm,
+    /// An answer to a question.
+    Answer(bool),
+    /// A value recorded; for a secret step only the fact that it was given is kept.
+    Record(String),
+    /// The hand-off to another level confirmed.
+    Escalate,
+    /// Back to the previous step.
+    Back,
+}
+
+/// What a move produces: the journal line and, for an escalation, its target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Effect {
+    pub journal: String,
+    pub escalated_to: Option<String>,
+}
+
+/// Until when a secret valid for `months` months given at `at` can be used. A month later
+/// on the same day; when that day does not exist (given 31 January) the last day of the
+/// shorter month (28 or 29 February): the password never outlives the month it promises.
+pub fn valid_until(at: DateTime<Utc>, months: u32) -> DateTime<Utc> {
+    at.checked_add_months(Months::new(months)).unwrap_or(at)
+}
+
+impl Walk {
+    pub fn start(procedure: Procedure) -> Walk {
+        let current = if procedure.steps.is_empty() {
+            None
+        } else {
+            Some(0)
+        };
+        Walk {
+            procedure,
+            done: Vec::new(),
+            current,
+        }
+    }
+
+    /// Resumes from a saved mark; ids that no longer exist (the file changed since) end
+    /// the walk rather than guess.
+    pub fn resume(procedure: Procedure, mark: &WalkMark) -> Walk {
+        let done = mark
+            .done
+            .iter()
+            .filter_map(|id| procedure.step_index(id))
+            .collect();
+        let current = mark
+            .current
+            .as_deref()
+            .and_then(|id| procedure.step_index(id));
+        Walk {
+            procedure,
+            done,
+            current,
+        }
+    }
+
+    pub fn mark(&self) -> WalkMark {
+        let id = |i: &usize| self.procedure.steps[*i].id.clone();
+        WalkMark {
+            procedure: self.procedure.slug.clone(),
+            done: self.done.iter().map(id).collect(),
+            current: self.current.as_ref().map(id),
+        }
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.current.is_none()
+    }
+
+    /// The steps likely to come after the current one (following "yes" at questions),
+    /// at most `n`, for the runner's "next" hint.
+    pub fn upcoming(&self, n: usize) -> Vec<usize> {
+        let mut out = Vec::new();
+        let mut at = self.current;
+        while let Some(i) = at {
+            if out.len() == n {
+                break;
+            }
+            let next = match self.procedure.steps[i].kind {
+                StepKind::Ask { .. } => self.procedure.successor(i, Some(true)),
+                _ => self.procedure.successor(i, None),
+            };
+            at = match next {
+                Successor::Step(j) if !out.contains(&j) && Some(j) != self.current => {
+                    out.push(j);
+                    Some(j)
+                }
+                _ => None,
+            };
+        }
+        out
+    }
+
+    /// Applies a move at time `at`. Returns `None` when the move does not fit the current
+    /// step (an answer to a non-question, back at the first step...).
+    pub fn apply(&mut self, mv: Move, at: DateTime<Utc>) -> Option<Effect> {
+        if mv == Move::Back {
+            let previous = self.done.pop()?;
+            self.current = Some(previous);
+            let step = &self.procedure.steps[previous];
+            return Some(Effect {
+                journal: format!(
+                    "[{}] retour à l'étape {} : {}",
+                    self.procedure.slug,
+                    previous + 1,
+                    short(&step.text)
+                ),
+                escalated_to: None,
+            });
+        }
+        let index = self.current?;
+        let step = &self.procedure.steps[index];
+        let slug = &self.procedure.slug;
+        let n = index + 1;
+        let (line, answer, escalated_to) = match (&step.kind, mv) {
+            (StepKind::Say | StepKind::Check, Move::Confirm) => (
+                format!("[{slug}] étape {n} faite : {}", short(&step.text)),
+                None,
+                None,
+            ),
+            (StepKind::Ask { .. }, Move::Answer(yes)) => (
+                format!(
+                    "[{slug}] étape {n} : {} → {}",
+                    short(&step.text),
+                    if yes { "oui" } else { "non" }
+                ),
+                Some(yes),
+                None,
+            ),
+            (
+                StepKind::Record {
+                    label,
+                    secret,
+                    valid_for_months,
+                },
+                Move::Record(value),
+            ) => {
+                let value = value.trim();
+                if value.is_empty() {
+                    return None;
+                }
+                let line = if *secret {
+                    let mut l = format!(
+                        "[{slug}] {label} donné à l'appelant le {} (secret : jamais conservé)",
+                        super::time::paris(at, "%d/%m/%Y à %H:%M")
+                    );
+                    if let Some(m) = valid_for_months {
+                        l.push_str(&format!(
+                            ", valable jusqu'au {}",
+                            super::time::paris(valid_until(at, *m), "%d/%m/%Y à %H:%M")
+                        ));
+                    }
+                    l
+                } else {
+                    format!("[{slug}] {label} : {value}")
+                };
+                (line, None, None)
+            }
+            (StepKind::Escalate { target }, Move::Escalate) => (
+                format!("[{slug}] escaladé vers {target} : {}", short(&step.text)),
+                None,
+                Some(target.clone()),
+            ),
+            _ => return None,
+        };
+        self.done.push(index);
+        self.current = match self.procedure.successor(index, answer) {
+            Successor::Step(j) => Some(j),
+            Successor::End | Successor::Missing => None,
+        };
+        let mut journal = line;
+        if self.current.is_none() {
+            journal.push_str(" — procédure terminée");
+        }
+        Some(Effect {
+            journal,
+            escalated_to,
+        })
+    }
+}
+
+/// The start of a step's text, for journal lines that stay on one line.
+fn short(text: &str) -> String {
+    let one_line = super::text::normalize_spaces(text);
+    super::text::truncate(&one_line, 90).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn a_month_later_clamps_at_month_ends() {
+        let at = |y, m, d| Utc.with_ymd_and_hms(y, m, d, 9, 0, 0).unwrap();
+        assert_eq!(valid_until(at(2026, 11, 23), 1), at(2026, 12, 23));
+        assert_eq!(valid_until(at(2027, 1, 31), 1), at(2027, 2, 28));
+        assert_eq!(valid_until(at(2028, 1, 31), 1), at(2028, 2, 29));
+        assert_eq!(valid_until(at(2026, 12, 31), 1), at(2027, 1, 31));
+    }
+}
