@@ -618,3 +618,124 @@ fn the_console_outside_a_terminal_says_so() {
     assert_eq!(code, 1);
     assert!(err.contains("demande un terminal"), "{err}");
 }
+
+#[test]
+fn procedures_list_search_show() {
+    let desk = Desk::new();
+    let all = desk.json(&["procedures", "list", "--format", "json"]);
+    assert!(all.as_array().unwrap().len() >= 34);
+    let acn = desk.json(&[
+        "procedures",
+        "list",
+        "--service",
+        "acn-rouen",
+        "--format",
+        "json",
+    ]);
+    assert!(
+        acn.as_array().unwrap().iter().all(|p| {
+            let s = &p["services"];
+            s == "*"
+                || s.as_array()
+                    .is_some_and(|a| a.iter().any(|x| x == "acn-rouen"))
+        }),
+        "{acn}"
+    );
+    let hits = desk.json(&[
+        "procedures",
+        "search",
+        "vpn icone bleue",
+        "--service",
+        "mi",
+        "--device",
+        "noemi",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(hits[0]["slug"], "mi-noemi-reset-vpn");
+    assert!(hits[0]["title"].as_str().unwrap().contains("ResetVPN"));
+    let scores: Vec<f64> = hits
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["score"].as_f64().unwrap())
+        .collect();
+    assert!(
+        scores.windows(2).all(|w| w[0] >= w[1]),
+        "best first: {scores:?}"
+    );
+    let text = desk.ok(&["procedures", "show", "mi-call-centre"]);
+    assert!(text.contains("01 40 07 20 00"), "{text}");
+    assert!(text.contains("1. ["), "{text}");
+    let (code, err) = desk.fails(&["procedures", "show", "nope"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("« nope »"));
+    let (code, err) = desk.fails(&["procedures", "search", "vpn", "--service", "police"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("« police »"));
+    let (code, err) = desk.fails(&[
+        "call",
+        "add",
+        "--service",
+        "mi",
+        "--device",
+        "noemi",
+        "--caller",
+        "Zoé",
+        "--summary",
+        "x",
+        "--procedure",
+        "mi-inexistante",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("« mi-inexistante »"), "{err}");
+}
+
+#[test]
+fn lint_reports_file_and_line_and_a_broken_catalog_file_is_skipped() {
+    let desk = Desk::new();
+    assert!(desk.ok(&["procedures", "lint"]).contains("aucun problème"));
+    assert!(
+        desk.ok(&[
+            "procedures",
+            "lint",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/db/procedures")
+        ])
+        .contains("aucun problème")
+    );
+    let dir = desk.dir.path().join("catalogue");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::copy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/db/procedures/mi-call-centre.toml"
+        ),
+        dir.join("mi-call-centre.toml"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("casse.toml"),
+        "title = \"x\"\nservices = [\"mi\"\n",
+    )
+    .unwrap();
+    let (code, err) = desk.fails(&["procedures", "lint", dir.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(err.contains("casse.toml:"), "{err}");
+    // The console and the other commands skip the broken file and keep the rest.
+    let out = desk
+        .cmd()
+        .args([
+            "--catalog",
+            dir.to_str().unwrap(),
+            "procedures",
+            "list",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let list: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("procédure ignorée"));
+}

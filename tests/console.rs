@@ -304,3 +304,211 @@ fn help_opens_over_any_screen_and_closes() {
     assert!(!app.help);
     assert_eq!(app.screen, Screen::Form);
 }
+
+fn walk_to_cryhod_secret(app: &mut App) {
+    fill_call(app, "Zoé Martin");
+    ctrl(app, 'p');
+    assert_eq!(
+        app.form.as_ref().unwrap().matches[0].slug,
+        "mi-agent-card-cryhod"
+    );
+    key(app, KeyCode::Enter);
+    assert_eq!(app.screen, Screen::Detail);
+    // 1. card with the agent? no → 5. colleague? no → 7. CRYHOD password (secret).
+    key(app, KeyCode::Char('n'));
+    key(app, KeyCode::Char('n'));
+    let runner = app.detail.as_ref().unwrap().runner.as_ref().unwrap();
+    assert!(runner.is_secret());
+}
+
+#[test]
+fn a_secret_is_given_journaled_as_given_and_never_written() {
+    const SECRET: &str = "Zx9-CRYHOD-s3cret!";
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("g.db");
+    let mut app = app_on(&db, "dupontje");
+    walk_to_cryhod_secret(&mut app);
+    type_text(&mut app, SECRET);
+    {
+        let runner = app.detail.as_ref().unwrap().runner.as_ref().unwrap();
+        assert!(runner.input.is_masked());
+    }
+    // Shown once to read it aloud, then masked again, and never again.
+    ctrl(&mut app, 'r');
+    assert!(
+        !app.detail
+            .as_ref()
+            .unwrap()
+            .runner
+            .as_ref()
+            .unwrap()
+            .input
+            .is_masked()
+    );
+    key(&mut app, KeyCode::End);
+    assert!(
+        app.detail
+            .as_ref()
+            .unwrap()
+            .runner
+            .as_ref()
+            .unwrap()
+            .input
+            .is_masked()
+    );
+    ctrl(&mut app, 'r');
+    assert!(
+        app.detail
+            .as_ref()
+            .unwrap()
+            .runner
+            .as_ref()
+            .unwrap()
+            .input
+            .is_masked()
+    );
+    assert!(app.flash.as_ref().unwrap().error);
+    key(&mut app, KeyCode::Enter);
+
+    let journal = &app.detail.as_ref().unwrap().record.journal;
+    let last = journal.last().unwrap().describe();
+    assert!(
+        last.contains("Mot de passe CRYHOD donné à l'appelant le 23/11/2026 à 09:41"),
+        "{last}"
+    );
+    assert!(
+        last.contains("valable jusqu'au 23/12/2026 à 09:41"),
+        "{last}"
+    );
+    ctrl(&mut app, 'c');
+    drop(app);
+
+    for suffix in ["", "-wal", "-shm"] {
+        let path = dir.path().join(format!("g.db{suffix}"));
+        if let Ok(bytes) = std::fs::read(&path) {
+            let found = bytes.windows(SECRET.len()).any(|w| w == SECRET.as_bytes());
+            assert!(!found, "secret found in {}", path.display());
+        }
+    }
+}
+
+#[test]
+fn a_walk_is_journaled_resumed_and_can_go_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("g.db");
+    let mut app = app_on(&db, "dupontje");
+    walk_to_cryhod_secret(&mut app);
+    // Back one step: journaled, the question asked again.
+    ctrl(&mut app, 'b');
+    let current = |app: &App| {
+        let r = app.detail.as_ref().unwrap().runner.as_ref().unwrap();
+        r.walk.current.map(|i| r.walk.procedure.steps[i].id.clone())
+    };
+    let at_question = current(&app).unwrap();
+    assert_eq!(app.context(), guichet::tui::keys::Context::Runner);
+    // Leave the runner and the call; come back: the walk resumes at the same step.
+    key(&mut app, KeyCode::Esc);
+    assert!(app.detail.as_ref().unwrap().runner.is_none());
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.screen, Screen::List);
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('p'));
+    assert_eq!(current(&app).unwrap(), at_question);
+    // Yes: a colleague unlocks (6), then "card lost?" yes → escalation (12).
+    key(&mut app, KeyCode::Char('o'));
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('o'));
+    key(&mut app, KeyCode::Enter);
+    let detail = app.detail.as_ref().unwrap();
+    assert!(detail.runner.as_ref().unwrap().walk.is_finished());
+    assert_eq!(detail.record.call.outcome, Some(Outcome::Escalated));
+    assert_eq!(detail.record.call.status, CallStatus::Open);
+    let lines: Vec<String> = detail.record.journal.iter().map(|e| e.describe()).collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l == "procédure suivie : mi-agent-card-cryhod"),
+        "{lines:#?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("étape 1 : ") && l.ends_with("→ non")),
+        "{lines:#?}"
+    );
+    assert!(
+        lines.iter().any(|l| l.contains("retour à l'étape 5")),
+        "{lines:#?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("étape 5 : ") && l.ends_with("→ oui")),
+        "{lines:#?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("escaladé vers") && l.contains("procédure terminée")),
+        "{lines:#?}"
+    );
+    assert!(
+        lines.iter().any(|l| l == "issue : escaladé (2e niveau)"),
+        "{lines:#?}"
+    );
+    // Only one "procedure used" entry: resuming is not starting again.
+    assert_eq!(
+        lines
+            .iter()
+            .filter(|l| l.starts_with("procédure suivie"))
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn proposals_follow_the_summary_service_and_device() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_on(&dir.path().join("g.db"), "op");
+    key(&mut app, KeyCode::F(2));
+    assert!(app.form.as_ref().unwrap().matches.is_empty());
+    for _ in 0..3 {
+        key(&mut app, KeyCode::Tab);
+    }
+    type_text(&mut app, "rouen");
+    key(&mut app, KeyCode::Tab);
+    type_text(&mut app, "pc pro");
+    key(&mut app, KeyCode::Tab);
+    // Service and device alone already propose what fits them.
+    assert!(!app.form.as_ref().unwrap().matches.is_empty());
+    type_text(&mut app, "code session prise en main");
+    assert_eq!(
+        app.form.as_ref().unwrap().matches[0].slug,
+        "acn-telemaintenance"
+    );
+}
+
+#[test]
+fn call_show_prints_the_steps_walked() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("g.db");
+    let mut app = app_on(&db, "dupontje");
+    walk_to_cryhod_secret(&mut app);
+    type_text(&mut app, "secret-du-test");
+    key(&mut app, KeyCode::Enter);
+    ctrl(&mut app, 'c');
+    drop(app);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_guichet"))
+        .env("GUICHET_DB", &db)
+        .args(["call", "show", "A-0001"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("procédure suivie : mi-agent-card-cryhod"),
+        "{text}"
+    );
+    assert!(text.contains("[mi-agent-card-cryhod] étape 1 :"), "{text}");
+    assert!(text.contains("Mot de passe CRYHOD donné"), "{text}");
+    assert!(!text.contains("secret-du-test"));
+}

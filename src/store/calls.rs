@@ -341,6 +341,16 @@ fn like_escape(s: &str) -> String {
         .replace('_', "\\_")
 }
 
+/// One move of a procedure walk, as the journal keeps it.
+#[derive(Debug, Clone, Copy)]
+pub struct WalkEntry<'a> {
+    pub kind: JournalKind,
+    pub line: &'a str,
+    pub mark: &'a WalkMark,
+    /// The move hands the call to another level: its outcome becomes `escalated`.
+    pub escalated: bool,
+}
+
 impl Store {
     /// Appends one move of a procedure walk: its journal line and where the walk stands. An
     /// escalation also sets the call's outcome to `escalated` (the call stays open until it
@@ -350,11 +360,14 @@ impl Store {
         reference: CallRef,
         operator: &str,
         at: DateTime<Utc>,
-        kind: JournalKind,
-        line: &str,
-        mark: &WalkMark,
-        escalated: bool,
+        entry: &WalkEntry<'_>,
     ) -> Result<()> {
+        let WalkEntry {
+            kind,
+            line,
+            mark,
+            escalated,
+        } = *entry;
         let path = self.path.clone();
         let err = |source| StoreError::Sqlite {
             path: path.clone(),

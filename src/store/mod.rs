@@ -8,7 +8,7 @@ mod migrations;
 mod procedures;
 pub use procedures::{ProcedureHit, ProcedureQuery, SearchIndex};
 
-pub use calls::CallFilter;
+pub use calls::{CallFilter, WalkEntry};
 pub use migrations::LATEST_VERSION;
 
 use crate::domain::call::CallRef;

@@ -611,11 +611,9 @@ impl App {
                     note.handle(ev);
                 }
             }
-            Context::ProceduresSearch => {
-                if self.procedures.search.handle(ev) {
-                    self.procedures.selected = 0;
-                    self.reload_procedures();
-                }
+            Context::ProceduresSearch if self.procedures.search.handle(ev) => {
+                self.procedures.selected = 0;
+                self.reload_procedures();
             }
             Context::RunnerInput => {
                 if let Some(runner) = self.detail.as_mut().and_then(|d| d.runner.as_mut()) {
@@ -642,9 +640,7 @@ impl App {
 
     /// Saves the call being typed; on success shows it and returns its reference.
     pub(super) fn save_call(&mut self) -> Option<CallRef> {
-        let Some(form) = self.form.as_mut() else {
-            return None;
-        };
+        let form = self.form.as_mut()?;
         commit_typed_pickers(form);
         let draft = form.draft(&self.reference);
         match draft.validate(&self.reference, &self.operator, form.opened_at) {

@@ -7,6 +7,7 @@ use super::keys::Action;
 use crate::domain::call::{CallRef, JournalKind};
 use crate::domain::procedure::StepKind;
 use crate::domain::walk::{Move, Walk};
+use crate::store::WalkEntry;
 
 const VALUE_MAX: usize = 200;
 
@@ -103,15 +104,16 @@ impl App {
             }
             None => {
                 let walk = Walk::start(procedure);
-                if let Err(e) = self.store.append_walk(
-                    reference,
-                    &self.operator,
-                    self.now,
-                    JournalKind::Procedure,
-                    slug,
-                    &walk.mark(),
-                    false,
-                ) {
+                let entry = WalkEntry {
+                    kind: JournalKind::Procedure,
+                    line: slug,
+                    mark: &walk.mark(),
+                    escalated: false,
+                };
+                if let Err(e) = self
+                    .store
+                    .append_walk(reference, &self.operator, self.now, &entry)
+                {
                     self.error(format!("procédure non commencée : {e}"));
                     return;
                 }
@@ -196,15 +198,16 @@ impl App {
             return;
         };
         let call = runner.call;
-        match self.store.append_walk(
-            call,
-            &self.operator,
-            self.now,
-            JournalKind::Step,
-            &effect.journal,
-            &next.mark(),
-            effect.escalated_to.is_some(),
-        ) {
+        let entry = WalkEntry {
+            kind: JournalKind::Step,
+            line: &effect.journal,
+            mark: &next.mark(),
+            escalated: effect.escalated_to.is_some(),
+        };
+        match self
+            .store
+            .append_walk(call, &self.operator, self.now, &entry)
+        {
             Ok(()) => {
                 let finished = next.is_finished();
                 if let Some(runner) = self.detail.as_mut().and_then(|d| d.runner.as_mut()) {
