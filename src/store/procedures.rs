@@ -4,7 +4,7 @@
 use super::{Result, Store, StoreError};
 use crate::catalog::procedures::Catalog;
 use crate::domain::procedure::{Applies, StepKind};
-use crate::domain::search::{TypoIndex, query_words};
+use crate::domain::search::{TYPO_MIN_LEN, TypoIndex, query_words};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
 
@@ -212,13 +212,17 @@ impl Store {
                 .collect::<rusqlite::Result<Vec<_>>>()
                 .map_err(|e| self.err(e));
         }
+        let last = words.len() - 1;
         let match_expr = words
             .iter()
-            .map(|w| {
+            .enumerate()
+            .map(|(i, w)| {
                 let mut alternatives = Vec::new();
-                // The last word is still being typed: a prefix. Others too, since "impri"
-                // must find "imprimante" wherever it stands.
-                if w.chars().count() >= 2 {
+                // The last word is still being typed, and a long word may be a stem
+                // ("impri"): both match as prefixes. A short finished word matches whole,
+                // so "moi" does not find "mois".
+                let len = w.chars().count();
+                if (i == last && len >= 2) || len >= TYPO_MIN_LEN {
                     alternatives.push(format!("{}*", quoted(w)));
                 } else {
                     alternatives.push(quoted(w));

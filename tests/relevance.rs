@@ -1,0 +1,444 @@
+//! Search relevance: what hotline operators really type while a caller talks (French, often
+//! without accents, sometimes with a typo, a tool's name or a symptom), with the call's
+//! service and device, must bring the right procedure into the first three. Goes through
+//! `Store::search_procedures`, the function the console and the command line share.
+
+use guichet::catalog::embedded_reference;
+use guichet::catalog::procedures::{Catalog, embedded};
+use guichet::store::{ProcedureHit, ProcedureQuery, SearchIndex, Store};
+use std::collections::BTreeSet;
+
+/// (what the operator types, service, device, procedure expected in the top 3)
+const CASES: &[(&str, &str, &str, &str)] = &[
+    // The four the desk asked for, exactly.
+    ("carte agent oubliee", "mi", "noemi", "mi-agent-card-cryhod"),
+    ("vpn icone bleue", "mi", "noemi", "mi-noemi-reset-vpn"),
+    (
+        "code session prise en main",
+        "acn-rouen",
+        "pc-pro",
+        "acn-telemaintenance",
+    ),
+    (
+        "renvoi appel poste",
+        "acn-caen",
+        "ip-phone",
+        "acn-call-forwarding",
+    ),
+    // Ministère de l'Intérieur.
+    ("mot de passe cryod", "mi", "pc-pro", "mi-agent-card-cryhod"),
+    ("catre agent perdue", "mi", "noemi", "mi-agent-card-cryhod"),
+    ("badge perdu", "mi", "pc-pro", "mi-agent-card-cryhod"),
+    ("vpn reste bleu", "mi", "noemi", "mi-noemi-reset-vpn"),
+    (
+        "internet ne marche pas",
+        "mi",
+        "noemi",
+        "mi-noemi-reset-vpn",
+    ),
+    ("resetvpn", "mi", "noemi", "mi-noemi-reset-vpn"),
+    ("bitloker", "mi", "usb-media", "mi-usb-bitlocker"),
+    ("cle usb", "mi", "usb-media", "mi-usb-bitlocker"),
+    ("clé USB refusée", "mi", "pc-pro", "mi-usb-bitlocker"),
+    (
+        "disque dur externe pas reconnu",
+        "mi",
+        "pc-perso",
+        "mi-usb-bitlocker",
+    ),
+    (
+        "connexion lente youtube",
+        "mi",
+        "span",
+        "mi-bonnes-pratiques-internet",
+    ),
+    ("dropbox", "mi", "pc-pro", "mi-bonnes-pratiques-internet"),
+    ("numero centre d'appel", "mi", "pc-perso", "mi-call-centre"),
+    ("ticket setna", "mi", "pc-pro", "mi-call-centre"),
+    ("login comu", "mi", "span", "mi-comu-login"),
+    ("gendarmerie visio", "mi", "pc-pro", "mi-comu-login"),
+    ("4g bridee", "mi", "noemi", "mi-noemi-4g"),
+    ("forfait 20 go", "mi", "noemi", "mi-noemi-4g"),
+    ("nouveau pc noemi", "mi", "pc-pro", "mi-noemi-migration"),
+    ("rdv jour j", "mi", "noemi", "mi-noemi-migration"),
+    ("wifi box perso", "mi", "noemi", "mi-noemi-wifi"),
+    ("wi-fi maison", "mi", "noemi", "mi-noemi-wifi"),
+    ("certificat nomade 2", "mi", "pc-perso", "mi-nomade2"),
+    ("mail pro sur pc perso", "mi", "pc-perso", "mi-nomade2"),
+    (
+        "quel outil teletravail",
+        "mi",
+        "pc-perso",
+        "mi-outils-teletravail",
+    ),
+    ("span airbox", "mi", "span", "mi-span"),
+    ("bureau a distance", "mi", "span", "mi-span"),
+    ("jitsi webconf", "mi", "noemi", "webconf-etat"),
+    ("partage d'ecran visio", "mi", "pc-pro", "webconf-etat"),
+    // Académie de Normandie.
+    ("imprimnate", "acn-caen", "copier", "acn-printers"),
+    (
+        "imprimer depuis la maison",
+        "acn-rouen",
+        "pc-pro",
+        "acn-printers",
+    ),
+    ("anyconect", "acn-rouen", "pc-pro", "acn-anyconnect"),
+    ("code otp refuse", "acn-caen", "pc-pro", "acn-anyconnect"),
+    ("token vpn", "acn-rouen", "pc-pro", "acn-anyconnect"),
+    ("numero urgence lycee", "acn-rouen", "other", "acn-amigo"),
+    (
+        "horaires assistance vacances",
+        "acn-caen",
+        "pc-pro",
+        "acn-amigo",
+    ),
+    (
+        "pc eteint tout seul",
+        "acn-rouen",
+        "pc-pro",
+        "acn-auto-shutdown",
+    ),
+    (
+        "perdu mon travail",
+        "acn-caen",
+        "pc-pro",
+        "acn-auto-shutdown",
+    ),
+    ("adresse intranet", "acn-caen", "pc-pro", "acn-intranet"),
+    ("portail metier", "acn-rouen", "pc-pro", "acn-intranet"),
+    (
+        "envoyer gros fichier",
+        "acn-rouen",
+        "pc-pro",
+        "acn-large-files",
+    ),
+    ("wetransfer", "acn-caen", "pc-pro", "acn-large-files"),
+    (
+        "lecteur u disparu",
+        "acn-caen",
+        "pc-pro",
+        "acn-network-drives",
+    ),
+    (
+        "dossiers partages inaccessibles",
+        "acn-rouen",
+        "pc-pro",
+        "acn-network-drives",
+    ),
+    ("installer logiciel", "acn-rouen", "pc-pro", "acn-wapt"),
+    ("tribu", "acn-caen", "pc-pro", "acn-tribu"),
+    ("visio avec exterieur", "acn-caen", "pc-pro", "acn-webconf"),
+    (
+        "portail apps education",
+        "acn-caen",
+        "pc-pro",
+        "acn-apps-portal",
+    ),
+    (
+        "telemaintenace isl",
+        "acn-caen",
+        "pc-pro",
+        "acn-telemaintenance",
+    ),
+    ("repondeur", "acn-caen", "ip-phone", "acn-call-forwarding"),
+    (
+        "renvoyer mes appels",
+        "acn-rouen",
+        "ip-phone",
+        "acn-call-forwarding",
+    ),
+    ("tchap inscription", "acn-caen", "pc-pro", "tchap"),
+    // Ministères sociaux (DIRECCTE, DRDJSCS).
+    (
+        "hotspot android",
+        "social-direccte",
+        "smartphone-pro",
+        "connection-sharing",
+    ),
+    (
+        "partage de conexion",
+        "social-drdjscs",
+        "smartphone-pro",
+        "connection-sharing",
+    ),
+    ("gemeni", "social-direccte", "pc-pro", "social-gemini"),
+    (
+        "webmail direccte",
+        "social-direccte",
+        "pc-perso",
+        "social-gemini",
+    ),
+    (
+        "carinae identifiant sd",
+        "social-drdjscs",
+        "pc-pro",
+        "social-carinae",
+    ),
+    (
+        "melanie2web",
+        "social-drdjscs",
+        "pc-perso",
+        "social-carinae",
+    ),
+    (
+        "mail suspect lien",
+        "social-drdjscs",
+        "pc-perso",
+        "phishing-check",
+    ),
+    ("hameconnage", "social-direccte", "pc-pro", "phishing-check"),
+    (
+        "smartphone pro mise a jour",
+        "social-drdjscs",
+        "smartphone-pro",
+        "smartphone-hygiene",
+    ),
+    (
+        "symbiose",
+        "social-direccte",
+        "pc-pro",
+        "social-collab-spaces",
+    ),
+    (
+        "sharepoint",
+        "social-drdjscs",
+        "pc-pro",
+        "social-collab-spaces",
+    ),
+    ("wbex", "social-direccte", "smartphone-pro", "social-webex"),
+    ("webex code", "social-drdjscs", "ip-phone", "social-webex"),
+    (
+        "visio 12 participants",
+        "social-direccte",
+        "pc-pro",
+        "webconf-etat",
+    ),
+    ("tchapp", "social-drdjscs", "smartphone-perso", "tchap"),
+    // MTES.
+    (
+        "conf call",
+        "mtes",
+        "smartphone-pro",
+        "mtes-audio-conference",
+    ),
+    (
+        "appel a trois iphone",
+        "mtes",
+        "smartphone-perso",
+        "mtes-audio-conference",
+    ),
+    ("sharpoint", "mtes", "pc-pro", "mtes-collab-space"),
+    ("stockage webmel", "mtes", "pc-pro", "mtes-collab-space"),
+    ("webmel", "mtes", "pc-perso", "mtes-messaging"),
+    ("ariane", "mtes", "pc-pro", "mtes-messaging"),
+    ("zoom lifesize", "mtes", "pc-pro", "mtes-web-conference"),
+    ("visio plus de 50", "mtes", "pc-pro", "mtes-web-conference"),
+    ("teams", "mtes", "pc-pro", "mtes-web-conference"),
+    ("inscription tchap", "mtes", "smartphone-pro", "tchap"),
+    // GIP Territoires Numériques.
+    ("mdp oublie", "gip-tn", "pc-perso", "gip-remote-reflexes"),
+    (
+        "navigateur trop vieux",
+        "gip-tn",
+        "pc-perso",
+        "gip-remote-reflexes",
+    ),
+    ("outil visio mairie", "gip-tn", "pc-pro", "gip-tools"),
+    ("whatsapp", "gip-tn", "smartphone-perso", "gip-tools"),
+];
+
+struct Search {
+    catalog: Catalog,
+    store: Store,
+    index: SearchIndex,
+}
+
+impl Search {
+    fn new() -> Search {
+        let reference = embedded_reference();
+        let catalog = embedded(&reference);
+        assert!(catalog.problems.is_empty(), "{:#?}", catalog.problems);
+        let mut store = Store::open_in_memory().unwrap();
+        let index = store.sync_catalog(&catalog).unwrap();
+        Search {
+            catalog,
+            store,
+            index,
+        }
+    }
+
+    fn run(&self, text: &str, service: &str, device: &str, limit: usize) -> Vec<ProcedureHit> {
+        self.store
+            .search_procedures(
+                &self.index,
+                &ProcedureQuery {
+                    text,
+                    service: Some(service),
+                    device: Some(device),
+                    limit,
+                },
+            )
+            .unwrap()
+    }
+
+    /// Whether the catalogue offers `slug` to `service` (its own list, or `*`).
+    fn fits(&self, slug: &str, service: &str) -> bool {
+        self.catalog
+            .get(slug)
+            .unwrap_or_else(|| panic!("{slug} is not in the catalogue"))
+            .services
+            .includes(service)
+    }
+}
+
+fn slugs(hits: &[ProcedureHit]) -> Vec<&str> {
+    hits.iter().map(|h| h.slug.as_str()).collect()
+}
+
+#[test]
+fn operators_queries_find_the_right_procedure_in_the_top_three() {
+    let search = Search::new();
+    let expected: BTreeSet<&str> = CASES.iter().map(|c| c.3).collect();
+    assert!(CASES.len() >= 30, "only {} queries", CASES.len());
+    assert!(
+        expected.len() >= 25,
+        "only {} distinct procedures covered",
+        expected.len()
+    );
+
+    let mut failures = Vec::new();
+    for &(text, service, device, want) in CASES {
+        if search.catalog.get(want).is_none() {
+            failures.push(format!(
+                "{text:?} ({service}, {device}): expected {want}, which is not in the catalogue"
+            ));
+            continue;
+        }
+        let hits = search.run(text, service, device, 3);
+        let got = slugs(&hits);
+        if got.len() > 3 {
+            failures.push(format!(
+                "{text:?} ({service}, {device}): limit 3 returned {} hits: {got:?}",
+                got.len()
+            ));
+        } else if !got.contains(&want) {
+            failures.push(format!(
+                "{text:?} ({service}, {device}): expected {want}, got {got:?}"
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} queries miss their procedure:\n  {}",
+        failures.len(),
+        CASES.len(),
+        failures.join("\n  ")
+    );
+}
+
+/// Every procedure fitting the call's service comes before every one that does not.
+fn check_service_order(search: &Search, text: &str, service: &str, hits: &[ProcedureHit]) {
+    let mut other_seen: Option<&str> = None;
+    for hit in hits {
+        let fits = search.fits(&hit.slug, service);
+        assert_eq!(
+            hit.fits_service, fits,
+            "{text:?} ({service}): {} is flagged fits_service={} but the catalogue says {fits}",
+            hit.slug, hit.fits_service
+        );
+        match (fits, other_seen) {
+            (true, Some(other)) => panic!(
+                "{text:?} ({service}): {other} (another service) ranks above {} (fits): {:?}",
+                hit.slug,
+                slugs(hits)
+            ),
+            (false, None) => other_seen = Some(&hit.slug),
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn a_topic_shared_by_several_services_lists_the_callers_service_first() {
+    let search = Search::new();
+    let cases = [
+        ("webconference", "acn-caen", "pc-pro"),
+        ("tchap", "acn-caen", "pc-pro"),
+        ("audio conference", "acn-caen", "ip-phone"),
+        ("visio", "acn-rouen", "pc-pro"),
+        ("visio", "mi", "span"),
+        ("partage de connexion", "social-direccte", "smartphone-pro"),
+    ];
+    for (text, service, device) in cases {
+        let hits = search.run(text, service, device, 20);
+        let got = slugs(&hits);
+        assert!(
+            hits.iter().any(|h| !search.fits(&h.slug, service)),
+            "{text:?} should also match other services' procedures, got {got:?}"
+        );
+        let first = hits
+            .first()
+            .unwrap_or_else(|| panic!("{text:?} ({service}): no hit"));
+        assert!(
+            search.fits(&first.slug, service),
+            "{text:?} ({service}, {device}): first hit {} is not offered to {service}: {got:?}",
+            first.slug
+        );
+        if service.starts_with("acn-") {
+            let p = search.catalog.get(&first.slug).unwrap();
+            assert!(
+                first.slug.starts_with("acn-") || p.services.includes(service),
+                "{text:?}: first hit {} is neither acn-* nor offered to {service}",
+                first.slug
+            );
+        }
+        check_service_order(&search, text, service, &hits);
+    }
+}
+
+#[test]
+fn a_procedure_for_another_service_comes_after_every_fitting_one() {
+    let search = Search::new();
+    // (query, service, device, a matching procedure of another service entirely)
+    let cases = [
+        (
+            "sharepoint",
+            "social-drdjscs",
+            "pc-pro",
+            "mtes-collab-space",
+        ),
+        ("osmose", "mtes", "pc-pro", "social-collab-spaces"),
+        ("audio conference", "mtes", "smartphone-pro", "social-webex"),
+        ("webconference", "mtes", "pc-pro", "acn-webconf"),
+        ("webconference", "acn-caen", "pc-pro", "mi-comu-login"),
+        ("vpn", "mi", "noemi", "acn-anyconnect"),
+    ];
+    for (text, service, device, other) in cases {
+        assert!(
+            !search.fits(other, service),
+            "{other} is offered to {service}: pick another example"
+        );
+        let hits = search.run(text, service, device, 40);
+        let got = slugs(&hits);
+        let at = got
+            .iter()
+            .position(|s| *s == other)
+            .unwrap_or_else(|| panic!("{text:?} ({service}) should match {other}: {got:?}"));
+        assert!(
+            hits.iter().any(|h| search.fits(&h.slug, service)),
+            "{text:?} ({service}): no fitting procedure at all: {got:?}"
+        );
+        for (i, hit) in hits.iter().enumerate() {
+            if search.fits(&hit.slug, service) {
+                assert!(
+                    i < at,
+                    "{text:?} ({service}, {device}): {other} (not for {service}) ranks above {} \
+                     which fits: {got:?}",
+                    hit.slug
+                );
+            }
+        }
+        check_service_order(&search, text, service, &hits);
+    }
+}
