@@ -1,6 +1,7 @@
 //! Reads the desk's data files (services, devices) into domain types. The files are
 //! embedded at build time so a fresh install needs nothing beside the binary.
 
+pub mod calendar;
 pub mod procedures;
 
 use crate::domain::reference::{Device, Entity, Reference, Service};

@@ -36,6 +36,9 @@ pub enum Command {
     /// Procédures : lister, chercher, afficher, vérifier
     #[command(subcommand)]
     Procedures(ProceduresCommand),
+    /// Outils de l'opérateur : imprimantes, COMU, épeler, AMIGO, CRYHOD, 4G, XiVO
+    #[command(subcommand)]
+    Tools(ToolsCommand),
     /// Base de données : vérifier, sauvegarder
     #[command(subcommand)]
     Db(DbCommand),
@@ -186,6 +189,118 @@ pub enum ProceduresCommand {
     Lint {
         #[arg(value_name = "DIR")]
         dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ToolsCommand {
+    /// Noms des copieurs de l'Académie de Normandie
+    #[command(subcommand)]
+    Printer(PrinterCommand),
+    /// Identifiant de connexion COMU (webconférence du ministère de l'Intérieur)
+    Comu {
+        #[arg(long, value_name = "F")]
+        first_name: String,
+        #[arg(long, value_name = "L")]
+        last_name: String,
+        /// AC, AT, PJ, SP, DG, CRS, PAF, PPOL ou gendarmerie
+        #[arg(long, value_name = "D")]
+        domain: String,
+        #[command(flatten)]
+        format: FormatArg,
+    },
+    /// Épelle un texte caractère par caractère (lu sur l'entrée standard s'il est absent ;
+    /// rien n'est conservé)
+    Spell {
+        #[arg(value_name = "TEXT")]
+        text: Option<String>,
+        /// Alphabet des mots : international (Alfa, Bravo…) ou french (Anatole, Berthe…)
+        #[arg(long, value_enum, default_value = "international")]
+        alphabet: AlphabetArg,
+        #[command(flatten)]
+        format: FormatArg,
+    },
+    /// La plateforme d'assistance AMIGO est-elle ouverte ?
+    Amigo {
+        #[arg(long, value_name = "DT")]
+        at: Option<String>,
+        #[command(flatten)]
+        format: FormatArg,
+    },
+    /// Validité d'un mot de passe CRYHOD (un mois)
+    Cryhod {
+        /// Heure à laquelle il a été donné (défaut : maintenant)
+        #[arg(long, value_name = "DT")]
+        issued: Option<String>,
+        #[command(flatten)]
+        format: FormatArg,
+    },
+    /// Ligne 4G NOEMI : bridée au-delà de 20 Go dans le mois ?
+    Quota {
+        /// Données cellulaires utilisées ce mois, en Go (12,5)
+        #[arg(value_name = "GO")]
+        used: String,
+        #[command(flatten)]
+        format: FormatArg,
+    },
+    /// Codes de renvoi et de messagerie de la téléphonie XiVO
+    Xivo {
+        #[arg(value_name = "QUERY")]
+        query: Option<String>,
+        #[command(flatten)]
+        format: FormatArg,
+    },
+    /// Note sur un appel le code de session de télémaintenance donné à l'appelant
+    Telemaintenance {
+        #[arg(value_name = "REF")]
+        reference: String,
+        #[arg(long, value_name = "CODE")]
+        code: String,
+        /// Comment le code a été donné : phone ou mail
+        #[arg(long, value_enum, default_value = "phone")]
+        by: ChannelArg,
+        #[command(flatten)]
+        operator: OperatorArg,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AlphabetArg {
+    International,
+    French,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ChannelArg {
+    Phone,
+    Mail,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PrinterCommand {
+    /// Décode un nom (I14RC-DSI-RDC)
+    Decode {
+        #[arg(value_name = "NAME")]
+        name: String,
+        #[command(flatten)]
+        format: FormatArg,
+    },
+    /// Construit un nom à partir de ses parties
+    Encode {
+        /// 14, 27, 50, 61 ou 76
+        #[arg(long, value_name = "DD")]
+        department: String,
+        /// RC, DN, CI ou CR
+        #[arg(long, value_name = "YY")]
+        site: String,
+        #[arg(long, value_name = "DIV")]
+        division: String,
+        /// Numéro du copieur quand la division en a plusieurs
+        #[arg(long, value_name = "N")]
+        copier: Option<String>,
+        /// Bâtiment et étage (B4), RDC pour le rez-de-chaussée
+        #[arg(long, value_name = "LOC")]
+        location: String,
     },
 }
 

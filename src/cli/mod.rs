@@ -1,10 +1,12 @@
 //! The command line: parses arguments, calls the library, prints. Exit codes: 0 success,
 //! 1 failure, 2 bad usage or bad input (DESIGN.md §5).
 
+mod amigo;
 mod args;
 mod calls;
 pub mod output;
 mod procedures;
+mod tools;
 
 pub use args::{CallCommand, Cli, Command, DbCommand, Format, FormatArg, ProceduresCommand};
 
@@ -120,6 +122,12 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 &catalog,
                 cli.operator.as_deref(),
             )?;
+            print(&text)
+        }
+        Some(Command::Tools(cmd)) => {
+            let text = tools::run(cmd, cli.operator.as_deref(), || {
+                Store::open(&db_path).map_err(CliError::from)
+            })?;
             print(&text)
         }
         Some(Command::Procedures(cmd)) => {

@@ -1,12 +1,20 @@
 //! Pure types and rules of the desk: no I/O, no terminal, no SQL.
 
+pub mod amigo;
 pub mod call;
+pub mod comu;
+pub mod holidays;
+pub mod printer;
 pub mod procedure;
+pub mod quota;
 pub mod reference;
 pub mod search;
+pub mod spell;
+pub mod telemaintenance;
 pub mod text;
 pub mod time;
 pub mod walk;
 
 #[cfg(test)]
 mod tests;
+pub mod xivo;

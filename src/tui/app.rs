@@ -6,7 +6,10 @@ use super::keys::{Action, Context, action_for};
 use super::procedures::ProceduresState;
 use super::runner::Runner;
 use super::theme::Theme;
+use super::tools::ToolsState;
+use crate::catalog::calendar::embedded_calendar;
 use crate::catalog::procedures::Catalog;
+use crate::domain::amigo::{AmigoStatus, SchoolCalendar, amigo_status};
 use crate::domain::call::{
     Call, CallDraft, CallRecord, CallRef, CallStatus, Field, InvalidCall, Outcome, check_note,
 };
@@ -30,6 +33,7 @@ pub enum Screen {
     Form,
     Detail,
     Procedures,
+    Tools,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -178,6 +182,11 @@ pub struct App {
     pub form: Option<FormState>,
     pub detail: Option<DetailState>,
     pub procedures: ProceduresState,
+    pub tools: ToolsState,
+    /// The school calendar AMIGO's hours depend on.
+    pub calendar: SchoolCalendar,
+    /// AMIGO's state now, refreshed on the clock's tick (shown for Normandie calls).
+    pub amigo: AmigoStatus,
     pub flash: Option<Flash>,
     pub quit: bool,
     data_version: i64,
@@ -193,6 +202,7 @@ impl App {
         theme: Theme,
         now: DateTime<Utc>,
     ) -> App {
+        let calendar = embedded_calendar();
         let (search_index, index_error) = match store.sync_catalog(&catalog) {
             Ok(index) => (index, None),
             Err(e) => (SearchIndex::default(), Some(e)),
@@ -222,6 +232,9 @@ impl App {
             form: None,
             detail: None,
             procedures: ProceduresState::default(),
+            tools: ToolsState::default(),
+            amigo: amigo_status(now, &calendar),
+            calendar,
             flash: None,
             quit: false,
             data_version: 0,
@@ -255,6 +268,22 @@ impl App {
         }
     }
 
+    /// The call on screen (typed or stored) is from the Académie de Normandie, whose
+    /// assistance platform AMIGO has opening hours worth seeing.
+    pub fn is_normandie_call(&self) -> bool {
+        let service = match self.screen {
+            Screen::Form => self
+                .form
+                .as_ref()
+                .map(|f| f.service.value(&self.reference.services)),
+            Screen::Detail | Screen::Tools | Screen::Procedures => {
+                self.detail.as_ref().map(|d| d.record.call.service.clone())
+            }
+            Screen::List => None,
+        };
+        matches!(service.as_deref(), Some("acn-caen" | "acn-rouen"))
+    }
+
     /// Where the keyboard is on the screen itself, the help overlay aside.
     pub fn screen_context(&self) -> Context {
         match self.screen {
@@ -283,6 +312,7 @@ impl App {
                 _ => Context::Detail,
             },
             Screen::Procedures => self.procedures_context(),
+            Screen::Tools => self.tools_context(),
         }
     }
 
@@ -306,6 +336,7 @@ impl App {
     /// changes when the database says it changed.
     pub fn tick(&mut self, now: DateTime<Utc>) {
         self.now = now;
+        self.amigo = amigo_status(now, &self.calendar);
         if self.flash.as_ref().is_some_and(|f| f.until <= now) {
             self.flash = None;
         }
@@ -418,6 +449,7 @@ impl App {
                 self.new_call();
             }
             Action::Procedures if ctx != Context::Help => self.open_procedures(),
+            Action::Tools if ctx != Context::Help => self.open_tools(),
             _ => match ctx {
                 Context::Help => match action {
                     Action::Up => self.help_scroll = self.help_scroll.saturating_sub(1),
@@ -435,6 +467,7 @@ impl App {
                     self.act_procedures(ctx, action)
                 }
                 Context::Runner | Context::RunnerInput => self.act_runner(action),
+                Context::Tools => self.act_tools(action),
             },
         }
     }
@@ -615,6 +648,7 @@ impl App {
                 self.procedures.selected = 0;
                 self.reload_procedures();
             }
+            Context::Tools => self.type_in_tools(ev),
             Context::RunnerInput => {
                 if let Some(runner) = self.detail.as_mut().and_then(|d| d.runner.as_mut()) {
                     runner.hide();

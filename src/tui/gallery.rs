@@ -351,6 +351,70 @@ fn procedure_view() -> App {
     app
 }
 
+fn tools_open(tool_steps: usize) -> App {
+    let mut app = filled();
+    key(&mut app, KeyCode::F(4));
+    for _ in 0..tool_steps {
+        key(&mut app, KeyCode::PageDown);
+    }
+    app
+}
+
+fn tools_printer() -> App {
+    let mut app = tools_open(0);
+    type_text(&mut app, "i76rc-dsi04-b4");
+    app
+}
+
+fn tools_printer_error() -> App {
+    let mut app = tools_open(0);
+    type_text(&mut app, "I99RC-DSI-RDC");
+    app
+}
+
+fn tools_comu() -> App {
+    let mut app = tools_open(1);
+    type_text(&mut app, "Éloïse");
+    key(&mut app, KeyCode::Tab);
+    type_text(&mut app, "Le Gall-N'Diaye");
+    key(&mut app, KeyCode::Tab);
+    type_text(&mut app, "PPOL");
+    app
+}
+
+fn tools_spell() -> App {
+    let mut app = tools_open(2);
+    type_text(&mut app, "Il0-x_7!");
+    app
+}
+
+fn tools_amigo() -> App {
+    let mut app = tools_open(3);
+    type_text(&mut app, "2026-11-25T13:00");
+    app
+}
+
+fn tools_xivo() -> App {
+    tools_open(6)
+}
+
+fn tools_telemaintenance() -> App {
+    let mut app = filled();
+    key(&mut app, KeyCode::Char('f'));
+    key(&mut app, KeyCode::Char('f'));
+    // Anne Çelik, Académie de Normandie (Caen): the header shows AMIGO.
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::F(4));
+    for _ in 0..7 {
+        key(&mut app, KeyCode::PageDown);
+    }
+    type_text(&mut app, "482 913");
+    app
+}
+
 pub fn scenes() -> Vec<Scene> {
     let s = |name, build| Scene {
         name,
@@ -384,6 +448,13 @@ pub fn scenes() -> Vec<Scene> {
         s("procedures-list", procedures_list),
         s("procedures-for-call", procedures_for_call),
         s("procedure-view", procedure_view),
+        s("tools-printer", tools_printer),
+        s("tools-printer-error", tools_printer_error),
+        s("tools-comu", tools_comu),
+        s("tools-spell", tools_spell),
+        s("tools-amigo", tools_amigo),
+        s("tools-xivo", tools_xivo),
+        s("tools-telemaintenance", tools_telemaintenance),
         Scene {
             name: "form-filled-wide",
             width: 120,

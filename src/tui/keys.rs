@@ -88,6 +88,7 @@ pub enum Context {
     Runner,
     /// Walking a procedure: a value to record.
     RunnerInput,
+    Tools,
     Help,
 }
 
@@ -102,6 +103,7 @@ impl Context {
                 | Context::DetailClose
                 | Context::ProceduresSearch
                 | Context::RunnerInput
+                | Context::Tools
         )
     }
 }
@@ -140,6 +142,8 @@ pub enum Action {
     No,
     StepBack,
     Reveal,
+    Tools,
+    Toggle,
 }
 
 pub struct Binding {
@@ -170,6 +174,7 @@ const GLOBAL: &[Binding] = &[
     b(&[Key::F(1)], Action::Help, Some("aide"), "Afficher ou fermer l'aide de l'écran"),
     b(&[Key::F(2)], Action::NewCall, None, "Nouvel appel (reprend la saisie en cours)"),
     b(&[Key::F(3)], Action::Procedures, None, "Procédures : le catalogue, pour l'appel affiché s'il y en a un"),
+    b(&[Key::F(4)], Action::Tools, None, "Outils : imprimante, COMU, épeler, AMIGO, CRYHOD, 4G, XiVO, télémaintenance"),
     b(&[Key::Ctrl('c')], Action::ForceQuit, None, "Quitter (la saisie en cours est gardée)"),
 ];
 
@@ -296,6 +301,17 @@ const RUNNER_INPUT: &[Binding] = &[
 ];
 
 #[rustfmt::skip]
+const TOOLS: &[Binding] = &[
+    b(&[Key::PageDown], Action::PageDown, Some("outil suivant"), "Outil suivant"),
+    b(&[Key::PageUp], Action::PageUp, None, "Outil précédent"),
+    b(&[Key::Tab], Action::NextField, Some("champ"), "Champ suivant"),
+    b(&[Key::BackTab], Action::PrevField, None, "Champ précédent"),
+    b(&[Key::Ctrl('a')], Action::Toggle, None, "Épeler : alphabet international ou français"),
+    b(&[Key::Enter], Action::Confirm, None, "Télémaintenance : noter le code sur l'appel"),
+    b(&[Key::Esc], Action::Back, Some("retour"), "Revenir à l'écran précédent"),
+];
+
+#[rustfmt::skip]
 const HELP: &[Binding] = &[
     b(&[Key::Esc, Key::Char('?'), Key::Char('q')], Action::Back, Some("fermer"), "Fermer l'aide"),
     b(&[Key::Up, Key::Char('k')], Action::Up, Some("défiler"), "Remonter dans l'aide"),
@@ -316,6 +332,7 @@ pub fn bindings(ctx: Context) -> &'static [Binding] {
         Context::ProcedureView => PROCEDURE_VIEW,
         Context::Runner => RUNNER,
         Context::RunnerInput => RUNNER_INPUT,
+        Context::Tools => TOOLS,
         Context::Help => HELP,
     }
 }
@@ -447,6 +464,7 @@ mod tests {
             Context::ProcedureView,
             Context::Runner,
             Context::RunnerInput,
+            Context::Tools,
             Context::Help,
         ] {
             let mut seen = Vec::new();

@@ -9,6 +9,7 @@ pub mod runner;
 pub mod screens;
 pub mod svg;
 pub mod theme;
+pub mod tools;
 pub mod ui;
 
 use crate::catalog::procedures::Catalog;

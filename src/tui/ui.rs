@@ -24,6 +24,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Screen::Form => screens::form::draw(frame, body, app),
         Screen::Detail => screens::detail::draw(frame, body, app),
         Screen::Procedures => screens::procedures::draw(frame, body, app),
+        Screen::Tools => screens::tools::draw(frame, body, app),
     }
     draw_status(frame, status, app);
     draw_footer(frame, footer, app);
@@ -44,9 +45,13 @@ fn draw_header(frame: &mut Frame, area: Rect, app: &App) {
         visible(&app.desk),
         visible(&app.operator)
     );
-    let right = format!("{} ", paris(app.now, "%d/%m/%Y %H:%M"));
-    let [l, r] = Layout::horizontal([Constraint::Min(1), Constraint::Length(right.len() as u16)])
-        .areas(area);
+    let mut right = format!("{} ", paris(app.now, "%d/%m/%Y %H:%M"));
+    if app.is_normandie_call() {
+        let state = if app.amigo.open { "ouvert" } else { "fermé" };
+        right = format!("AMIGO {state} · {right}");
+    }
+    let width = crate::domain::text::width(&right) as u16;
+    let [l, r] = Layout::horizontal([Constraint::Min(1), Constraint::Length(width)]).areas(area);
     frame.render_widget(Paragraph::new(left).style(style), l);
     frame.render_widget(Paragraph::new(right).style(style), r);
 }

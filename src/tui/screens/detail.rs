@@ -291,7 +291,10 @@ fn draw_runner(frame: &mut Frame, area: Rect, app: &App, runner: &Runner) {
         Constraint::Min(2),
         Constraint::Length(input_height),
         Constraint::Length(1),
-        Constraint::Length(upcoming.len().min(2) as u16),
+        Constraint::Length(
+            upcoming.len().min(2) as u16
+                + u16::from(crate::tui::tools::Tool::for_procedure(&procedure.slug).is_some()),
+        ),
     ])
     .areas(inner);
     frame.render_widget(
@@ -333,6 +336,24 @@ fn draw_runner(frame: &mut Frame, area: Rect, app: &App, runner: &Runner) {
             theme.title(),
         )),
     ];
+    if runner.revealed {
+        // Shown once to be read aloud: spelled, with the confusable characters flagged.
+        let spelled = crate::domain::spell::spell(
+            &runner.input.value(),
+            crate::domain::spell::Alphabet::International,
+        );
+        let parts: Vec<String> = spelled
+            .iter()
+            .map(|s| match s.confusable {
+                Some(_) => format!("{} ⚠", s.say),
+                None => s.say.clone(),
+            })
+            .collect();
+        lines.push(Line::from(Span::styled(
+            format!("À lire : {}", parts.join(" · ")),
+            theme.label_focused(),
+        )));
+    }
     if let StepKind::Record {
         secret: true,
         valid_for_months: Some(m),
@@ -358,18 +379,20 @@ fn draw_runner(frame: &mut Frame, area: Rect, app: &App, runner: &Runner) {
         );
         frame.render_widget(runner.input.textarea(), field);
     }
-    let next: Vec<Line> = upcoming
-        .iter()
-        .take(2)
-        .enumerate()
-        .map(|(k, &i)| {
-            let head = if k == 0 { "Ensuite : " } else { "          " };
-            let text = format!("{head}{}. {}", i + 1, visible(&procedure.steps[i].text));
-            Line::from(Span::styled(
-                truncate(&text, width).into_owned(),
-                theme.dim(),
-            ))
-        })
-        .collect();
+    let mut next: Vec<Line> = Vec::new();
+    if let Some(tool) = crate::tui::tools::Tool::for_procedure(&procedure.slug) {
+        next.push(Line::from(Span::styled(
+            format!("F4 : outil « {} » pour cette procédure", tool.label()),
+            theme.label(),
+        )));
+    }
+    next.extend(upcoming.iter().take(2).enumerate().map(|(k, &i)| {
+        let head = if k == 0 { "Ensuite : " } else { "          " };
+        let text = format!("{head}{}. {}", i + 1, visible(&procedure.steps[i].text));
+        Line::from(Span::styled(
+            truncate(&text, width).into_owned(),
+            theme.dim(),
+        ))
+    }));
     frame.render_widget(Paragraph::new(next), next_area);
 }

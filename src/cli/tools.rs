@@ -1,0 +1,256 @@
+//! `guichet tools ...`: the operator's small computations.
+
+use super::args::{AlphabetArg, ChannelArg, Format, PrinterCommand, ToolsCommand};
+use super::output::{csv, json, table};
+use super::{CliError, formats};
+use crate::config::resolve_operator;
+use crate::domain::call::CallRef;
+use crate::domain::comu::comu_login;
+use crate::domain::printer;
+use crate::domain::quota::{parse_gb, quota};
+use crate::domain::spell::{Alphabet, spell};
+use crate::domain::telemaintenance::{Channel, check_code, journal_line};
+use crate::domain::time::{paris, parse_datetime, rfc3339};
+use crate::domain::walk::valid_until;
+use crate::domain::xivo;
+use crate::store::Store;
+use chrono::Utc;
+use serde::Serialize;
+use std::io::Read;
+
+pub fn run(
+    cmd: ToolsCommand,
+    default_operator: Option<&str>,
+    open_store: impl FnOnce() -> Result<Store, CliError>,
+) -> Result<String, CliError> {
+    match cmd {
+        ToolsCommand::Printer(PrinterCommand::Decode { name, format }) => {
+            let fmt = formats(
+                &format,
+                &[Format::Text, Format::Table, Format::Json, Format::Csv],
+            )?;
+            let p = printer::decode(&name).map_err(CliError::bad)?;
+            let rows = vec![
+                ("department_code", p.department_code.clone()),
+                ("department_name", p.department_name.clone()),
+                ("site_code", p.site_code.clone()),
+                ("site_name", p.site_name.clone()),
+                ("division", p.division.clone()),
+                ("copier_number", p.copier_number.clone().unwrap_or_default()),
+                ("location", p.location.clone()),
+                ("location_label", p.location_label.clone()),
+                ("perimeter", format!("{:?}", p.perimeter).to_lowercase()),
+                ("print_server", p.print_server.clone()),
+            ];
+            Ok(match fmt {
+                Format::Json => json(&p),
+                Format::Csv => csv(
+                    &rows.iter().map(|(k, _)| *k).collect::<Vec<_>>(),
+                    &[rows.iter().map(|(_, v)| v.clone()).collect()],
+                ),
+                _ => format!(
+                    "Département  {} ({}), périmètre {}\nSite         {} ({})\nDivision     {}\nCopieur      {}\nEmplacement  {} ({})\nServeur      {}\n",
+                    p.department_code,
+                    p.department_name,
+                    if p.perimeter == printer::Perimeter::Caen {
+                        "Caen"
+                    } else {
+                        "Rouen"
+                    },
+                    p.site_code,
+                    p.site_name,
+                    p.division,
+                    p.copier_number
+                        .as_deref()
+                        .map_or("unique dans la division".to_string(), |n| format!("n° {n}")),
+                    p.location,
+                    p.location_label,
+                    p.print_server
+                ),
+            })
+        }
+        ToolsCommand::Printer(PrinterCommand::Encode {
+            department,
+            site,
+            division,
+            copier,
+            location,
+        }) => {
+            let name = printer::encode(&department, &site, &division, copier.as_deref(), &location)
+                .map_err(CliError::bad)?;
+            Ok(format!("{name}\n"))
+        }
+        ToolsCommand::Comu {
+            first_name,
+            last_name,
+            domain,
+            format,
+        } => {
+            let fmt = formats(&format, &[Format::Text, Format::Table, Format::Json])?;
+            let login = comu_login(&first_name, &last_name, &domain).map_err(CliError::bad)?;
+            Ok(match fmt {
+                Format::Json => json(&login),
+                Format::Table => format!(
+                    "Identifiant   {}\nMot de passe  {}\nAdresse       {}\n",
+                    login.login, login.password, login.address
+                ),
+                _ => format!("{}\n", login.login),
+            })
+        }
+        ToolsCommand::Spell {
+            text,
+            alphabet,
+            format,
+        } => {
+            let fmt = formats(
+                &format,
+                &[Format::Text, Format::Table, Format::Json, Format::Csv],
+            )?;
+            let text = match text {
+                Some(t) => t,
+                None => {
+                    let mut s = String::new();
+                    std::io::stdin().read_to_string(&mut s).map_err(|e| {
+                        CliError::Failed(format!("lecture de l'entrée impossible : {e}"))
+                    })?;
+                    // The line break that ends what was typed is not part of the text.
+                    s.strip_suffix('\n')
+                        .map(|t| t.strip_suffix('\r').unwrap_or(t))
+                        .unwrap_or(&s)
+                        .to_string()
+                }
+            };
+            let alphabet = match alphabet {
+                AlphabetArg::International => Alphabet::International,
+                AlphabetArg::French => Alphabet::French,
+            };
+            let spelled = spell(&text, alphabet);
+            Ok(match fmt {
+                Format::Json => json(&spelled),
+                Format::Csv => csv(
+                    &["position", "character", "say", "confusable"],
+                    &spelled
+                        .iter()
+                        .enumerate()
+                        .map(|(i, s)| {
+                            vec![
+                                (i + 1).to_string(),
+                                s.shown.clone(),
+                                s.say.clone(),
+                                s.confusable.unwrap_or("").to_string(),
+                            ]
+                        })
+                        .collect::<Vec<_>>(),
+                ),
+                _ => {
+                    let mut out = String::new();
+                    for (i, s) in spelled.iter().enumerate() {
+                        out.push_str(&format!(
+                            "{:>3}  {}  {}",
+                            i + 1,
+                            crate::domain::text::visible(&s.shown),
+                            s.say
+                        ));
+                        if let Some(w) = s.confusable {
+                            out.push_str(&format!("  ⚠ {w}"));
+                        }
+                        out.push('\n');
+                    }
+                    out.push_str(&format!(
+                        "{} caractère{}\n",
+                        spelled.len(),
+                        if spelled.len() > 1 { "s" } else { "" }
+                    ));
+                    out
+                }
+            })
+        }
+        ToolsCommand::Amigo { at, format } => {
+            let fmt = formats(&format, &[Format::Text, Format::Table, Format::Json])?;
+            let at = match at {
+                Some(s) => parse_datetime(&s).map_err(CliError::bad)?,
+                None => Utc::now(),
+            };
+            let answer = super::amigo::answer(at);
+            Ok(match fmt {
+                Format::Json => json(&answer),
+                _ => super::amigo::text(&answer),
+            })
+        }
+        ToolsCommand::Cryhod { issued, format } => {
+            let fmt = formats(&format, &[Format::Text, Format::Table, Format::Json])?;
+            let issued = match issued {
+                Some(s) => parse_datetime(&s).map_err(CliError::bad)?,
+                None => Utc::now(),
+            };
+            let until = valid_until(issued, 1);
+            #[derive(Serialize)]
+            struct Validity {
+                issued_at: String,
+                valid_until: String,
+                rule: &'static str,
+            }
+            const RULE: &str = "un mois : même jour du mois suivant ; si ce jour n'existe pas (donné un 31 janvier), dernier jour du mois suivant";
+            Ok(match fmt {
+                Format::Json => json(&Validity {
+                    issued_at: rfc3339(issued),
+                    valid_until: rfc3339(until),
+                    rule: RULE,
+                }),
+                _ => format!(
+                    "Donné le {}, valable jusqu'au {} ({RULE})\n",
+                    paris(issued, "%d/%m/%Y à %H:%M"),
+                    paris(until, "%d/%m/%Y à %H:%M")
+                ),
+            })
+        }
+        ToolsCommand::Quota { used, format } => {
+            let fmt = formats(&format, &[Format::Text, Format::Table, Format::Json])?;
+            let answer = quota(parse_gb(&used).map_err(CliError::bad)?);
+            Ok(match fmt {
+                Format::Json => json(&answer),
+                _ => format!(
+                    "{}\n{}\n",
+                    if answer.throttled {
+                        "Ligne bridée"
+                    } else {
+                        "Ligne non bridée"
+                    },
+                    answer.advice
+                ),
+            })
+        }
+        ToolsCommand::Xivo { query, format } => {
+            let fmt = formats(&format, &[Format::Table, Format::Json, Format::Csv])?;
+            let codes = xivo::search(query.as_deref().unwrap_or(""));
+            let rows: Vec<Vec<String>> = codes
+                .iter()
+                .map(|c| vec![c.code.to_string(), c.what.to_string(), c.then.to_string()])
+                .collect();
+            Ok(match fmt {
+                Format::Json => json(&codes),
+                Format::Csv => csv(&["code", "what", "then"], &rows),
+                _ if codes.is_empty() => "Aucun code ne correspond.\n".into(),
+                _ => table(&["Code", "Effet", "Puis composer"], &rows),
+            })
+        }
+        ToolsCommand::Telemaintenance {
+            reference,
+            code,
+            by,
+            operator,
+        } => {
+            let call: CallRef = reference.parse().map_err(CliError::bad)?;
+            let code = check_code(&code).map_err(CliError::bad)?;
+            let operator = resolve_operator(operator.operator.as_deref().or(default_operator))
+                .map_err(CliError::bad)?;
+            let channel = match by {
+                ChannelArg::Phone => Channel::Phone,
+                ChannelArg::Mail => Channel::Mail,
+            };
+            let mut store = open_store()?;
+            store.add_note(call, &operator, Utc::now(), &journal_line(&code, channel))?;
+            Ok(format!("code de session {code} noté sur {call}\n"))
+        }
+    }
+}

@@ -1,0 +1,165 @@
+//! COMU web-conference logins of the Ministère de l'Intérieur (seed 003, "COMU").
+//!
+//! Form: `<domaine>-<nom><deux premières lettres du prénom>@comu.minint.fr`, in lower case
+//! (Jean Dupont, AC → `ac-dupontje@comu.minint.fr`); the gendarmerie uses
+//! `prenom.nom@comu.minint.fr`.
+//!
+//! Decisions the seed leaves open:
+//! - the domain is `comu.minint.fr`: the seed's examples and the address
+//!   webconf.comu.minint.fr agree; its format lines `@comun.minint.fr` and
+//!   `@comun.mintint.fr` are typos;
+//! - accents are removed (é → e, ç → c, œ → oe), as in every directory login;
+//! - in the domain form the login is one word: spaces, hyphens and apostrophes of the names
+//!   are dropped (Éloïse Le Gall-N'Diaye, AC → `ac-legallndiayeel`);
+//! - in the gendarmerie form compound names keep their hyphens, spaces become hyphens and
+//!   apostrophes are dropped (`eloise.le-gall-ndiaye`);
+//! - the operator reads the result back to the caller: a directory may differ for rare
+//!   names, and the caller's real login wins.
+
+use super::text::fold;
+use serde::Serialize;
+use thiserror::Error;
+
+pub const COMU_DOMAIN: &str = "comu.minint.fr";
+pub const COMU_ADDRESS: &str = "https://webconf.comu.minint.fr";
+/// The entity codes of the domain form.
+pub const ENTITIES: &[&str] = &["AC", "AT", "PJ", "SP", "DG", "CRS", "PAF", "PPOL"];
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ComuLogin {
+    pub login: String,
+    /// Which password goes with this form of login.
+    pub password: &'static str,
+    pub address: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ComuError {
+    #[error("prénom vide")]
+    NoFirstName,
+    #[error("nom vide")]
+    NoLastName,
+    #[error("domaine « {0} » inconnu : attendu AC, AT, PJ, SP, DG, CRS, PAF, PPOL ou gendarmerie")]
+    Domain(String),
+    #[error("« {0} » ne contient aucune lettre utilisable dans un identifiant")]
+    NoLetters(String),
+}
+
+/// Letters and digits of a folded name; `keep_hyphens` turns spaces and hyphens into single
+/// hyphens instead of dropping them.
+fn login_part(name: &str, keep_hyphens: bool) -> String {
+    let folded = fold(name);
+    let mut out = String::new();
+    for c in folded.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if keep_hyphens && (c == '-' || c.is_whitespace()) && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_matches('-').to_string()
+}
+
+pub fn comu_login(first_name: &str, last_name: &str, domain: &str) -> Result<ComuLogin, ComuError> {
+    if first_name.trim().is_empty() {
+        return Err(ComuError::NoFirstName);
+    }
+    if last_name.trim().is_empty() {
+        return Err(ComuError::NoLastName);
+    }
+    let domain_clean = domain.trim();
+    if domain_clean.eq_ignore_ascii_case("gendarmerie") {
+        let first = login_part(first_name, true);
+        let last = login_part(last_name, true);
+        for (part, raw) in [(&first, first_name), (&last, last_name)] {
+            if part.is_empty() {
+                return Err(ComuError::NoLetters(raw.to_string()));
+            }
+        }
+        return Ok(ComuLogin {
+            login: format!("{first}.{last}@{COMU_DOMAIN}"),
+            password: "mot de passe intranet",
+            address: COMU_ADDRESS,
+        });
+    }
+    let code = domain_clean.to_uppercase();
+    if !ENTITIES.contains(&code.as_str()) {
+        return Err(ComuError::Domain(domain.to_string()));
+    }
+    let last = login_part(last_name, false);
+    let first = login_part(first_name, false);
+    if last.is_empty() {
+        return Err(ComuError::NoLetters(last_name.to_string()));
+    }
+    if first.is_empty() {
+        return Err(ComuError::NoLetters(first_name.to_string()));
+    }
+    let two: String = first.chars().take(2).collect();
+    Ok(ComuLogin {
+        login: format!("{}-{last}{two}@{COMU_DOMAIN}", code.to_lowercase()),
+        password: "mot de passe de session Windows",
+        address: COMU_ADDRESS,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_seed_examples() {
+        let jd = comu_login("Jean", "Dupont", "AC").unwrap();
+        assert_eq!(jd.login, "ac-dupontje@comu.minint.fr");
+        assert_eq!(jd.password, "mot de passe de session Windows");
+        let g = comu_login("Jean", "Dupont", "gendarmerie").unwrap();
+        assert_eq!(g.login, "jean.dupont@comu.minint.fr");
+        assert_eq!(g.password, "mot de passe intranet");
+        // The seed's screenshot shows ac-rolletva: a last name Rollet, first name Va...
+        assert_eq!(
+            comu_login("Valérie", "Rollet", "ac").unwrap().login,
+            "ac-rolletva@comu.minint.fr"
+        );
+    }
+
+    #[test]
+    fn accents_spaces_hyphens_and_apostrophes() {
+        assert_eq!(
+            comu_login("Éloïse", "Le Gall-N'Diaye", "PPOL")
+                .unwrap()
+                .login,
+            "ppol-legallndiayeel@comu.minint.fr"
+        );
+        assert_eq!(
+            comu_login("Éloïse", "Le Gall-N'Diaye", "Gendarmerie")
+                .unwrap()
+                .login,
+            "eloise.le-gall-ndiaye@comu.minint.fr"
+        );
+        assert_eq!(
+            comu_login("Jean-Pierre", "Çelik", "crs").unwrap().login,
+            "crs-celikje@comu.minint.fr"
+        );
+        assert_eq!(
+            comu_login("Zoé", "Œuvray", "SP").unwrap().login,
+            "sp-oeuvrayzo@comu.minint.fr"
+        );
+    }
+
+    #[test]
+    fn every_domain_and_bad_input() {
+        for d in ENTITIES {
+            let l = comu_login("Jean", "Dupont", d).unwrap().login;
+            assert!(l.starts_with(&format!("{}-dupontje@", d.to_lowercase())));
+            assert!(!l.contains("comun") && !l.contains("mintint"));
+        }
+        assert_eq!(
+            comu_login("Jean", "Dupont", "XX").unwrap_err().to_string(),
+            "domaine « XX » inconnu : attendu AC, AT, PJ, SP, DG, CRS, PAF, PPOL ou gendarmerie"
+        );
+        assert_eq!(comu_login(" ", "Dupont", "AC"), Err(ComuError::NoFirstName));
+        assert!(matches!(
+            comu_login("Jean", "'-", "AC"),
+            Err(ComuError::NoLetters(_))
+        ));
+    }
+}

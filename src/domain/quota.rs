@@ -1,0 +1,78 @@
+//! The NOEMI 4G line's monthly data (seed 003, "4G"): beyond 20 GB in the month the
+//! operator throttles the line.
+
+use serde::Serialize;
+use thiserror::Error;
+
+pub const THROTTLE_LIMIT_GB: f64 = 20.0;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QuotaAnswer {
+    pub used_gb: f64,
+    pub limit_gb: f64,
+    pub throttled: bool,
+    /// What to tell the caller.
+    pub advice: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("consommation invalide « {0} » : un nombre de Go, par exemple 12,5")]
+pub struct BadQuota(pub String);
+
+/// Reads "12,5", "12.5", "12 Go", "12GB".
+pub fn parse_gb(text: &str) -> Result<f64, BadQuota> {
+    let t = text.trim().to_lowercase();
+    let number = t
+        .trim_end_matches("go")
+        .trim_end_matches("gb")
+        .trim()
+        .replace(',', ".");
+    match number.parse::<f64>() {
+        Ok(v) if v.is_finite() && (0.0..100_000.0).contains(&v) => Ok(v),
+        _ => Err(BadQuota(text.to_string())),
+    }
+}
+
+pub fn quota(used_gb: f64) -> QuotaAnswer {
+    let throttled = used_gb > THROTTLE_LIMIT_GB;
+    let advice = if throttled {
+        format!(
+            "{used_gb} Go utilisés ce mois : au-delà de 20 Go la ligne 4G est bridée, la lenteur vient de là. \
+             Proposer un Wi-Fi personnel, un câble ou le partage de connexion d'un téléphone, et éviter \
+             les téléchargements lourds et la vidéo jusqu'à la fin du mois."
+        )
+    } else {
+        format!(
+            "{used_gb} Go utilisés ce mois : sous le seuil de 20 Go, la ligne n'est pas bridée. \
+             Chercher une autre cause (couverture 4G, VPN : voir ResetVPN)."
+        )
+    };
+    QuotaAnswer {
+        used_gb,
+        limit_gb: THROTTLE_LIMIT_GB,
+        throttled,
+        advice,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn over_twenty_gigabytes_is_throttled() {
+        assert!(!quota(20.0).throttled, "20 GB exactly is not over 20 GB");
+        assert!(quota(20.1).throttled);
+        assert!(!quota(3.0).throttled);
+        assert!(quota(25.0).advice.contains("bridée"));
+        assert_eq!(parse_gb("12,5 Go"), Ok(12.5));
+        assert_eq!(parse_gb("21GB"), Ok(21.0));
+        assert!(
+            parse_gb("beaucoup")
+                .unwrap_err()
+                .to_string()
+                .contains("« beaucoup »")
+        );
+        assert!(parse_gb("-3").is_err());
+    }
+}

@@ -1,0 +1,69 @@
+//! Telemaintenance sessions of the Académie de Normandie (seed 002, "La télémaintenance"):
+//! the operator gives the caller a single-use session code by phone or mail; the code is
+//! kept on the call (harmless once the session is over).
+
+use thiserror::Error;
+
+pub const CLIENT_NAME: &str = "Telemaintenance acNormandie Client";
+pub const DOWNLOAD_ADDRESS: &str = "https://telemaintenance.ac-normandie.fr/start/ISLLightClient";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    Phone,
+    Mail,
+}
+
+impl Channel {
+    pub fn label(self) -> &'static str {
+        match self {
+            Channel::Phone => "par téléphone",
+            Channel::Mail => "par courriel",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("code de session invalide « {0} » : des chiffres et des lettres, 3 à 20 caractères")]
+pub struct BadSessionCode(pub String);
+
+/// Checks a session code: letters, digits, and the spaces or dashes it is read out with.
+pub fn check_code(code: &str) -> Result<String, BadSessionCode> {
+    let clean: String = code
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect();
+    if (3..=20).contains(&clean.len()) && clean.chars().all(|c| c.is_ascii_alphanumeric()) {
+        Ok(clean)
+    } else {
+        Err(BadSessionCode(code.to_string()))
+    }
+}
+
+/// The journal line of a session code given to a caller.
+pub fn journal_line(code: &str, channel: Channel) -> String {
+    format!(
+        "Télémaintenance : code de session {code} donné {} ; client « {CLIENT_NAME} » ({DOWNLOAD_ADDRESS})",
+        channel.label()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_checked_and_journaled() {
+        assert_eq!(check_code(" 123 456 ").unwrap(), "123456");
+        assert_eq!(check_code("AB-12-CD").unwrap(), "AB12CD");
+        assert!(check_code("12").is_err());
+        assert!(
+            check_code("12;DROP")
+                .unwrap_err()
+                .to_string()
+                .contains("« 12;DROP »")
+        );
+        let line = journal_line("123456", Channel::Phone);
+        assert!(line.contains("123456 donné par téléphone"));
+        assert!(line.contains("https://telemaintenance.ac-normandie.fr/start/ISLLightClient"));
+    }
+}
