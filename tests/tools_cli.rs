@@ -1,0 +1,306 @@
+//! `guichet tools ...` through the real binary, with the seeds' own examples.
+
+use serde_json::Value;
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn guichet(dir: &tempfile::TempDir, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_guichet"))
+        .env("GUICHET_DB", dir.path().join("t.db"))
+        .env("GUICHET_OPERATOR", "toolop")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn ok(args: &[&str]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let out = guichet(&dir, args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn json(args: &[&str]) -> Value {
+    serde_json::from_str(&ok(args)).unwrap()
+}
+
+fn bad(args: &[&str]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let out = guichet(&dir, args);
+    assert_eq!(out.status.code(), Some(2), "{args:?}");
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    err
+}
+
+#[test]
+fn printer_decode_gives_the_design_fields() {
+    let p = json(&[
+        "tools",
+        "printer",
+        "decode",
+        "I76RC-DSI04-B4",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(p["department_code"], "76");
+    assert_eq!(p["department_name"], "Seine-Maritime");
+    assert_eq!(p["site_code"], "RC");
+    assert_eq!(p["site_name"], "Rectorat");
+    assert_eq!(p["division"], "DSI");
+    assert_eq!(p["copier_number"], "04");
+    assert_eq!(p["location"], "B4");
+    assert_eq!(p["perimeter"], "rouen");
+    assert_eq!(p["print_server"], "172.26.66.73");
+    let caen = json(&[
+        "tools",
+        "printer",
+        "decode",
+        " i14rc-dsi-rdc ",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(caen["copier_number"], Value::Null);
+    assert_eq!(caen["perimeter"], "caen");
+    assert!(ok(&["tools", "printer", "decode", "I14RC-DSI-RDC"]).contains("Calvados"));
+    let err = bad(&["tools", "printer", "decode", "I99RC-DSI-RDC"]);
+    assert!(
+        err.contains("département « 99 » inconnu : attendu 14, 27, 50, 61 ou 76"),
+        "{err}"
+    );
+}
+
+#[test]
+fn printer_encode_builds_the_name() {
+    assert_eq!(
+        ok(&[
+            "tools",
+            "printer",
+            "encode",
+            "--department",
+            "76",
+            "--site",
+            "rc",
+            "--division",
+            "dsi",
+            "--copier",
+            "04",
+            "--location",
+            "B4"
+        ]),
+        "I76RC-DSI04-B4\n"
+    );
+    let err = bad(&[
+        "tools",
+        "printer",
+        "encode",
+        "--department",
+        "14",
+        "--site",
+        "XX",
+        "--division",
+        "DSI",
+        "--location",
+        "RDC",
+    ]);
+    assert!(err.contains("site « XX »"), "{err}");
+}
+
+#[test]
+fn comu_logins() {
+    assert_eq!(
+        ok(&[
+            "tools",
+            "comu",
+            "--first-name",
+            "Jean",
+            "--last-name",
+            "Dupont",
+            "--domain",
+            "ac"
+        ]),
+        "ac-dupontje@comu.minint.fr\n"
+    );
+    assert_eq!(
+        ok(&[
+            "tools",
+            "comu",
+            "--first-name",
+            "Jean",
+            "--last-name",
+            "Dupont",
+            "--domain",
+            "gendarmerie"
+        ]),
+        "jean.dupont@comu.minint.fr\n"
+    );
+    let j = json(&[
+        "tools",
+        "comu",
+        "--first-name",
+        "Éloïse",
+        "--last-name",
+        "Le Gall-N'Diaye",
+        "--domain",
+        "PPOL",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(j["login"], "ppol-legallndiayeel@comu.minint.fr");
+    assert_eq!(j["password"], "mot de passe de session Windows");
+    assert_eq!(j["address"], "https://webconf.comu.minint.fr");
+    let err = bad(&[
+        "tools",
+        "comu",
+        "--first-name",
+        "Jean",
+        "--last-name",
+        "Dupont",
+        "--domain",
+        "XX",
+    ]);
+    assert!(err.contains("« XX »"));
+}
+
+#[test]
+fn spell_reads_stdin_and_stores_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_guichet"))
+        .env("GUICHET_DB", dir.path().join("t.db"))
+        .args(["tools", "spell", "--format", "json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"Ab1-_\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let spelled: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let says: Vec<&str> = spelled
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["say"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        says,
+        [
+            "A majuscule, comme Alfa",
+            "B minuscule, comme Bravo",
+            "chiffre 1 (un)",
+            "tiret",
+            "tiret bas"
+        ]
+    );
+    // Spelling never opens the database.
+    assert!(!dir.path().join("t.db").exists());
+    let text = ok(&["tools", "spell", "l0", "--alphabet", "french"]);
+    assert!(text.contains("L minuscule, comme Louis"), "{text}");
+    assert!(text.contains("⚠"), "{text}");
+}
+
+#[test]
+fn amigo_answers_with_period_reason_and_next_opening() {
+    // Wednesday 25 November 2026, 13:00 in Paris: school period, closed since 13:00.
+    let a = json(&[
+        "tools",
+        "amigo",
+        "--at",
+        "2026-11-25T13:00",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(a["open"], false);
+    assert_eq!(a["period"]["kind"], "scolaire");
+    assert!(a["reason"].as_str().unwrap().contains("mercredi"));
+    assert_eq!(a["next_opening"], "2026-11-26T07:00:00Z");
+    let b = json(&[
+        "tools",
+        "amigo",
+        "--at",
+        "2026-11-25T12:59",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(b["open"], true);
+    let text = ok(&["tools", "amigo", "--at", "2026-12-25T10:00"]);
+    assert!(text.contains("09 70 80 97 97"), "{text}");
+    assert!(text.contains("0806 000 488"), "{text}");
+    bad(&["tools", "amigo", "--at", "demain"]);
+}
+
+#[test]
+fn cryhod_quota_xivo() {
+    let c = json(&[
+        "tools",
+        "cryhod",
+        "--issued",
+        "2027-01-31T10:00",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(c["valid_until"], "2027-02-28T09:00:00Z");
+    let q = json(&["tools", "quota", "21,5", "--format", "json"]);
+    assert_eq!(q["throttled"], true);
+    assert_eq!(
+        json(&["tools", "quota", "20", "--format", "json"])["throttled"],
+        false
+    );
+    bad(&["tools", "quota", "beaucoup"]);
+    let x = json(&["tools", "xivo", "--format", "json"]);
+    let codes: Vec<&str> = x
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["*21", "*22", "*23", "*20", "*10", "*25", "*98"]);
+    assert!(ok(&["tools", "xivo", "occupation"]).contains("*23"));
+}
+
+#[test]
+fn telemaintenance_code_is_noted_on_the_call() {
+    let dir = tempfile::tempdir().unwrap();
+    let add = guichet(
+        &dir,
+        &[
+            "call",
+            "add",
+            "--service",
+            "acn-rouen",
+            "--device",
+            "pc-pro",
+            "--caller",
+            "Anne",
+            "--summary",
+            "prise en main",
+        ],
+    );
+    assert!(add.status.success());
+    let out = guichet(
+        &dir,
+        &["tools", "telemaintenance", "A-0001", "--code", "482 913"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let show = guichet(&dir, &["call", "show", "A-0001"]);
+    let text = String::from_utf8(show.stdout).unwrap();
+    assert!(
+        text.contains("code de session 482913 donné par téléphone"),
+        "{text}"
+    );
+    let out = guichet(
+        &dir,
+        &["tools", "telemaintenance", "A-0009", "--code", "123456"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let out = guichet(&dir, &["tools", "telemaintenance", "A-0001", "--code", "x"]);
+    assert_eq!(out.status.code(), Some(2));
+}
