@@ -1,6 +1,7 @@
 //! Who is at the keyboard, which database, and the desk's own settings.
 
 use crate::domain::call::{BadOperator, check_operator};
+use crate::domain::shifts::ShiftPlan;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
@@ -52,12 +53,24 @@ pub fn resolve_db_path(flag: Option<&Path>) -> PathBuf {
 pub struct DeskConfig {
     /// Shown in the console's header, e.g. "Hotline MI 01 40 07 20 00".
     pub desk: String,
+    /// The desk's shifts; the default plan (matin 08–16, soir 16–24, nuit 00–08) if none.
+    pub shifts: Vec<ShiftEntry>,
+}
+
+/// One `[[shifts]]` table: `name = "matin"`, `start = "08:00"`, `end = "16:00"`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShiftEntry {
+    pub name: String,
+    pub start: String,
+    pub end: String,
 }
 
 impl Default for DeskConfig {
     fn default() -> Self {
         DeskConfig {
             desk: "Hotline".into(),
+            shifts: Vec::new(),
         }
     }
 }
@@ -79,6 +92,23 @@ pub fn config_path() -> Option<PathBuf> {
 }
 
 impl DeskConfig {
+    /// The shift plan the configuration describes.
+    pub fn shift_plan(&self) -> Result<ShiftPlan, ConfigError> {
+        if self.shifts.is_empty() {
+            return Ok(ShiftPlan::default_plan());
+        }
+        ShiftPlan::new(
+            self.shifts
+                .iter()
+                .map(|s| (s.name.clone(), s.start.clone(), s.end.clone()))
+                .collect(),
+        )
+        .map_err(|e| ConfigError::Parse {
+            path: config_path().map_or("config.toml".into(), |p| p.display().to_string()),
+            message: e.to_string(),
+        })
+    }
+
     /// The desk's settings; defaults when the file does not exist.
     pub fn load() -> Result<DeskConfig, ConfigError> {
         match config_path() {

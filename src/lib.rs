@@ -7,5 +7,6 @@ pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod report;
 pub mod store;
 pub mod tui;

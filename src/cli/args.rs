@@ -36,6 +36,9 @@ pub enum Command {
     /// Procédures : lister, chercher, afficher, vérifier
     #[command(subcommand)]
     Procedures(ProceduresCommand),
+    /// Relève : le rapport de la relève, sa note, sa prise de connaissance
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// Outils de l'opérateur : imprimantes, COMU, épeler, AMIGO, CRYHOD, 4G, XiVO
     #[command(subcommand)]
     Tools(ToolsCommand),
@@ -50,6 +53,7 @@ pub enum Format {
     Json,
     Csv,
     Text,
+    Md,
 }
 
 #[derive(Debug, Args)]
@@ -189,6 +193,43 @@ pub enum ProceduresCommand {
     Lint {
         #[arg(value_name = "DIR")]
         dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Le rapport de relève (défaut : la relève en cours) ; --from et --to ensemble
+    /// choisissent une période, l'un des deux seul la relève qui le contient
+    Handover {
+        #[arg(long, value_name = "DT")]
+        from: Option<String>,
+        #[arg(long, value_name = "DT")]
+        to: Option<String>,
+        /// Les appels de cet opérateur seulement
+        #[arg(long, value_name = "OP")]
+        operator: Option<String>,
+        /// CSV : séparateur (« ; » pour un tableur réglé en français)
+        #[arg(long, value_name = "C", default_value = ",")]
+        separator: String,
+        /// CSV : marque d'ordre UTF-8 en tête, pour Excel
+        #[arg(long)]
+        bom: bool,
+        #[command(flatten)]
+        format: FormatArg,
+    },
+    /// Écrit la note de relève de la relève en cours (ou de celle qui contient --at)
+    Note {
+        #[arg(value_name = "TEXT")]
+        text: String,
+        #[arg(long, value_name = "DT")]
+        at: Option<String>,
+        #[command(flatten)]
+        operator: OperatorArg,
+    },
+    /// Prend connaissance de la relève précédente (l'opérateur qui arrive)
+    Ack {
+        #[command(flatten)]
+        operator: OperatorArg,
     },
 }
 

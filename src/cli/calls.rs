@@ -68,7 +68,7 @@ pub fn run(
             Ok(match fmt {
                 Format::Json => json(&call),
                 Format::Csv => csv(&CALL_HEADERS, &[call_row(&call)]),
-                Format::Text | Format::Table => format!("{}\n", call.reference),
+                _ => format!("{}\n", call.reference),
             })
         }
         CallCommand::List {

@@ -6,6 +6,7 @@ mod args;
 mod calls;
 pub mod output;
 mod procedures;
+mod report;
 mod tools;
 
 pub use args::{CallCommand, Cli, Command, DbCommand, Format, FormatArg, ProceduresCommand};
@@ -120,6 +121,19 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 &mut store,
                 &reference,
                 &catalog,
+                cli.operator.as_deref(),
+            )?;
+            print(&text)
+        }
+        Some(Command::Report(cmd)) => {
+            let desk = DeskConfig::load().map_err(|e| CliError::Failed(e.to_string()))?;
+            let mut store = Store::open(&db_path)?;
+            let text = report::run(
+                cmd,
+                &mut store,
+                &reference,
+                &catalog,
+                &desk,
                 cli.operator.as_deref(),
             )?;
             print(&text)

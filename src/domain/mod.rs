@@ -9,6 +9,7 @@ pub mod procedure;
 pub mod quota;
 pub mod reference;
 pub mod search;
+pub mod shifts;
 pub mod spell;
 pub mod telemaintenance;
 pub mod text;

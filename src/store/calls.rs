@@ -25,10 +25,10 @@ pub struct CallFilter {
     pub limit: Option<u32>,
 }
 
-const CALL_COLUMNS: &str = "id, opened_at, closed_at, operator, caller_name, caller_phone, \
+pub(super) const CALL_COLUMNS: &str = "id, opened_at, closed_at, operator, caller_name, caller_phone, \
      caller_email, service, device, summary, status, outcome";
 
-fn row_to_call(r: &Row<'_>) -> rusqlite::Result<Call> {
+pub(super) fn row_to_call(r: &Row<'_>) -> rusqlite::Result<Call> {
     let status: String = r.get(10)?;
     let outcome: Option<String> = r.get(11)?;
     Ok(Call {

@@ -21,6 +21,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0003_walks",
         include_str!("../../db/migrations/0003_walks.sql"),
     ),
+    (
+        4,
+        "0004_handover",
+        include_str!("../../db/migrations/0004_handover.sql"),
+    ),
 ];
 
 pub const LATEST_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;

@@ -6,7 +6,9 @@ mod drafts;
 pub use drafts::SavedDraft;
 mod migrations;
 mod procedures;
+mod report;
 pub use procedures::{ProcedureHit, ProcedureQuery, SearchIndex};
+pub use report::{HandoverEntry, HandoverKind, ReportData, WAITING_LIMIT, WaitingCall};
 
 pub use calls::{CallFilter, WalkEntry};
 pub use migrations::LATEST_VERSION;

@@ -1,6 +1,7 @@
 //! The console's state and how keys change it. Nothing here draws; the store is asked only
 //! when something changes (a key, a tick that finds the database moved), never per frame.
 
+use super::handover::HandoverState;
 use super::input::{Picker, TextField};
 use super::keys::{Action, Context, action_for};
 use super::procedures::ProceduresState;
@@ -14,6 +15,7 @@ use crate::domain::call::{
     Call, CallDraft, CallRecord, CallRef, CallStatus, Field, InvalidCall, Outcome, check_note,
 };
 use crate::domain::reference::Reference;
+use crate::domain::shifts::ShiftPlan;
 use crate::store::{CallFilter, ProcedureHit, ProcedureQuery, SearchIndex, Store};
 use chrono::{DateTime, Duration, Utc};
 use crossterm::event::{KeyCode, KeyEvent};
@@ -34,6 +36,7 @@ pub enum Screen {
     Detail,
     Procedures,
     Tools,
+    Handover,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -183,6 +186,7 @@ pub struct App {
     pub detail: Option<DetailState>,
     pub procedures: ProceduresState,
     pub tools: ToolsState,
+    pub handover: HandoverState,
     /// The school calendar AMIGO's hours depend on.
     pub calendar: SchoolCalendar,
     /// AMIGO's state now, refreshed on the clock's tick (shown for Normandie calls).
@@ -233,6 +237,7 @@ impl App {
             detail: None,
             procedures: ProceduresState::default(),
             tools: ToolsState::default(),
+            handover: HandoverState::new(ShiftPlan::default_plan()),
             amigo: amigo_status(now, &calendar),
             calendar,
             flash: None,
@@ -276,7 +281,7 @@ impl App {
                 .form
                 .as_ref()
                 .map(|f| f.service.value(&self.reference.services)),
-            Screen::Detail | Screen::Tools | Screen::Procedures => {
+            Screen::Detail | Screen::Tools | Screen::Procedures | Screen::Handover => {
                 self.detail.as_ref().map(|d| d.record.call.service.clone())
             }
             Screen::List => None,
@@ -313,6 +318,7 @@ impl App {
             },
             Screen::Procedures => self.procedures_context(),
             Screen::Tools => self.tools_context(),
+            Screen::Handover => self.handover_context(),
         }
     }
 
@@ -347,7 +353,16 @@ impl App {
             self.data_version = v;
             self.reload_list();
             self.reload_detail();
+            if self.screen == Screen::Handover {
+                self.reload_handover();
+            }
         }
+    }
+
+    /// Uses the desk's shift plan instead of the default one.
+    pub fn with_shift_plan(mut self, plan: ShiftPlan) -> App {
+        self.handover = HandoverState::new(plan);
+        self
     }
 
     fn save_draft_if_dirty(&mut self) {
@@ -450,6 +465,7 @@ impl App {
             }
             Action::Procedures if ctx != Context::Help => self.open_procedures(),
             Action::Tools if ctx != Context::Help => self.open_tools(),
+            Action::Handover if ctx != Context::Help => self.open_handover(),
             _ => match ctx {
                 Context::Help => match action {
                     Action::Up => self.help_scroll = self.help_scroll.saturating_sub(1),
@@ -468,6 +484,7 @@ impl App {
                 }
                 Context::Runner | Context::RunnerInput => self.act_runner(action),
                 Context::Tools => self.act_tools(action),
+                Context::Handover | Context::HandoverNote => self.act_handover(ctx, action),
             },
         }
     }
@@ -649,6 +666,7 @@ impl App {
                 self.reload_procedures();
             }
             Context::Tools => self.type_in_tools(ev),
+            Context::HandoverNote => self.type_in_handover(ev),
             Context::RunnerInput => {
                 if let Some(runner) = self.detail.as_mut().and_then(|d| d.runner.as_mut()) {
                     runner.hide();

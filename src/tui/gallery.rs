@@ -415,6 +415,164 @@ fn tools_telemaintenance() -> App {
     app
 }
 
+/// A busy morning shift, for the handover: more calls, outcomes, procedures and notes.
+pub fn handover_store() -> Store {
+    use crate::domain::shifts::ShiftPlan;
+    use crate::store::HandoverKind;
+    let mut store = sample_store();
+    let reference = embedded_reference();
+    let t = now();
+    let extra = [
+        (
+            "Marc Dubois",
+            "mi",
+            "noemi",
+            "VPN bleu après mise en veille",
+            "martinpa",
+            75,
+            Some(Outcome::Resolved),
+            Some("mi-noemi-reset-vpn"),
+        ),
+        (
+            "Inès Haddad",
+            "acn-rouen",
+            "pc-pro",
+            "prise en main à distance pour Pronote",
+            "dupontje",
+            68,
+            Some(Outcome::Resolved),
+            Some("acn-telemaintenance"),
+        ),
+        (
+            "Paul Renaud",
+            "mi",
+            "noemi",
+            "VPN bleu, Wi-Fi de l'hôtel",
+            "martinpa",
+            61,
+            Some(Outcome::Callback),
+            Some("mi-noemi-reset-vpn"),
+        ),
+        (
+            "Léa Moreau",
+            "mtes",
+            "smartphone-pro",
+            "fusionner deux appels pour une audio",
+            "dupontje",
+            50,
+            Some(Outcome::Resolved),
+            Some("mtes-audio-conference"),
+        ),
+        (
+            "Hugo Bernard",
+            "mi",
+            "usb-media",
+            "clé USB refusée, BitLocker",
+            "martinpa",
+            44,
+            Some(Outcome::Escalated),
+            Some("mi-usb-bitlocker"),
+        ),
+        (
+            "Sarah Lopez",
+            "acn-caen",
+            "ip-phone",
+            "renvoi d'appel vers le portable",
+            "dupontje",
+            30,
+            Some(Outcome::Resolved),
+            Some("acn-call-forwarding"),
+        ),
+        (
+            "Nadia Petit",
+            "social-direccte",
+            "pc-perso",
+            "GEMINI ne s'ouvre pas",
+            "martinpa",
+            20,
+            None,
+            Some("social-gemini"),
+        ),
+    ];
+    for (name, service, device, summary, op, minutes_ago, outcome, procedure) in extra {
+        let mut draft = CallDraft {
+            caller_name: name.into(),
+            service: service.into(),
+            device: device.into(),
+            summary: summary.into(),
+            ..CallDraft::default()
+        };
+        if let Some(p) = procedure {
+            draft.procedures.push(p.into());
+        }
+        let at = t - Duration::minutes(minutes_ago);
+        let call = store
+            .insert_call(&draft.validate(&reference, op, at).unwrap())
+            .unwrap();
+        if let Some(o) = outcome {
+            store
+                .close_call(
+                    call.reference,
+                    op,
+                    at + Duration::minutes(4 + minutes_ago % 9),
+                    o,
+                    None,
+                )
+                .unwrap();
+        }
+    }
+    let plan = ShiftPlan::default_plan();
+    let morning = plan.current(t);
+    let night = plan.previous(&morning);
+    store
+        .add_handover(
+            HandoverKind::Note,
+            "nuitop",
+            night.to - Duration::minutes(10),
+            &night,
+            "Panne VPN signalée à 6 h sur Beauvau, rétablie à 7 h ; surveiller les rappels.",
+        )
+        .unwrap();
+    store
+        .add_handover(
+            HandoverKind::Ack,
+            OPERATOR,
+            night.to + Duration::minutes(2),
+            &night,
+            "",
+        )
+        .unwrap();
+    store
+        .add_handover(
+            HandoverKind::Note,
+            OPERATOR,
+            t - Duration::minutes(1),
+            &morning,
+            "Rappeler Paul Renaud (VPN hôtel) avant 11 h ; BitLocker de H. Bernard chez le RSSI.",
+        )
+        .unwrap();
+    store
+}
+
+fn handover_busy() -> App {
+    let mut app = app_with(handover_store(), Theme { color: true });
+    key(&mut app, KeyCode::F(5));
+    app
+}
+
+fn handover_empty() -> App {
+    let mut app = empty();
+    key(&mut app, KeyCode::F(5));
+    app
+}
+
+fn handover_writing() -> App {
+    let mut app = handover_busy();
+    key(&mut app, KeyCode::Char('e'));
+    type_text(&mut app, " Ticket SETNA 48213 ouvert.");
+    app
+}
+
 pub fn scenes() -> Vec<Scene> {
     let s = |name, build| Scene {
         name,
@@ -455,6 +613,15 @@ pub fn scenes() -> Vec<Scene> {
         s("tools-amigo", tools_amigo),
         s("tools-xivo", tools_xivo),
         s("tools-telemaintenance", tools_telemaintenance),
+        s("handover", handover_busy),
+        s("handover-empty", handover_empty),
+        s("handover-writing", handover_writing),
+        Scene {
+            name: "handover-wide",
+            width: 120,
+            height: 36,
+            build: handover_busy,
+        },
         Scene {
             name: "form-filled-wide",
             width: 120,

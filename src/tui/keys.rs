@@ -20,6 +20,7 @@ pub enum Key {
     Home,
     End,
     Left,
+    Right,
     Backspace,
 }
 
@@ -42,6 +43,7 @@ impl Key {
             KeyCode::Home => Key::Home,
             KeyCode::End => Key::End,
             KeyCode::Left => Key::Left,
+            KeyCode::Right => Key::Right,
             KeyCode::Backspace => Key::Backspace,
             _ => return None,
         })
@@ -65,6 +67,7 @@ impl Key {
             Key::Home => "Début".into(),
             Key::End => "Fin".into(),
             Key::Left => "←".into(),
+            Key::Right => "→".into(),
             Key::Backspace => "⌫".into(),
         }
     }
@@ -89,6 +92,8 @@ pub enum Context {
     /// Walking a procedure: a value to record.
     RunnerInput,
     Tools,
+    Handover,
+    HandoverNote,
     Help,
 }
 
@@ -104,6 +109,7 @@ impl Context {
                 | Context::ProceduresSearch
                 | Context::RunnerInput
                 | Context::Tools
+                | Context::HandoverNote
         )
     }
 }
@@ -144,6 +150,10 @@ pub enum Action {
     Reveal,
     Tools,
     Toggle,
+    Handover,
+    PrevShift,
+    NextShift,
+    Acknowledge,
 }
 
 pub struct Binding {
@@ -174,6 +184,7 @@ const GLOBAL: &[Binding] = &[
     b(&[Key::F(1)], Action::Help, Some("aide"), "Afficher ou fermer l'aide de l'écran"),
     b(&[Key::F(2)], Action::NewCall, None, "Nouvel appel (reprend la saisie en cours)"),
     b(&[Key::F(3)], Action::Procedures, None, "Procédures : le catalogue, pour l'appel affiché s'il y en a un"),
+    b(&[Key::F(5)], Action::Handover, None, "Relève : la relève en cours, ce qui attend, la note"),
     b(&[Key::F(4)], Action::Tools, None, "Outils : imprimante, COMU, épeler, AMIGO, CRYHOD, 4G, XiVO, télémaintenance"),
     b(&[Key::Ctrl('c')], Action::ForceQuit, None, "Quitter (la saisie en cours est gardée)"),
 ];
@@ -312,6 +323,25 @@ const TOOLS: &[Binding] = &[
 ];
 
 #[rustfmt::skip]
+const HANDOVER: &[Binding] = &[
+    b(&[Key::Left], Action::PrevShift, Some("relève préc."), "Relève précédente"),
+    b(&[Key::Right], Action::NextShift, Some("suiv."), "Relève suivante"),
+    b(&[Key::Char('e')], Action::AddNote, Some("note"), "Écrire la note de relève (l'opérateur qui part)"),
+    b(&[Key::Char('a')], Action::Acknowledge, Some("j'ai lu"), "Prendre connaissance de la relève (l'opérateur qui arrive)"),
+    b(&[Key::Char('m')], Action::ScopeMine, None, "Mes appels seulement, ou tous"),
+    b(&[Key::Up, Key::Char('k')], Action::Up, None, "Appel en attente précédent"),
+    b(&[Key::Down, Key::Char('j')], Action::Down, None, "Appel en attente suivant"),
+    b(&[Key::Enter], Action::Open, None, "Ouvrir l'appel en attente sélectionné"),
+    b(&[Key::Esc, Key::Char('q')], Action::Back, Some("retour"), "Revenir à l'écran précédent"),
+];
+
+#[rustfmt::skip]
+const HANDOVER_NOTE: &[Binding] = &[
+    b(&[Key::Enter], Action::Confirm, Some("enregistrer"), "Enregistrer la note de relève"),
+    b(&[Key::Esc], Action::Back, Some("annuler"), "Annuler"),
+];
+
+#[rustfmt::skip]
 const HELP: &[Binding] = &[
     b(&[Key::Esc, Key::Char('?'), Key::Char('q')], Action::Back, Some("fermer"), "Fermer l'aide"),
     b(&[Key::Up, Key::Char('k')], Action::Up, Some("défiler"), "Remonter dans l'aide"),
@@ -333,6 +363,8 @@ pub fn bindings(ctx: Context) -> &'static [Binding] {
         Context::Runner => RUNNER,
         Context::RunnerInput => RUNNER_INPUT,
         Context::Tools => TOOLS,
+        Context::Handover => HANDOVER,
+        Context::HandoverNote => HANDOVER_NOTE,
         Context::Help => HELP,
     }
 }
@@ -465,6 +497,8 @@ mod tests {
             Context::Runner,
             Context::RunnerInput,
             Context::Tools,
+            Context::Handover,
+            Context::HandoverNote,
             Context::Help,
         ] {
             let mut seen = Vec::new();

@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod gallery;
+pub mod handover;
 pub mod input;
 pub mod keys;
 pub mod procedures;
@@ -35,9 +36,13 @@ pub fn run(
         reference,
         catalog,
         operator,
-        desk.desk,
+        desk.desk.clone(),
         theme::Theme::from_env(),
         Utc::now(),
+    )
+    .with_shift_plan(
+        desk.shift_plan()
+            .map_err(|e| std::io::Error::other(e.to_string()))?,
     );
     use std::io::IsTerminal;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {

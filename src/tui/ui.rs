@@ -25,6 +25,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Screen::Detail => screens::detail::draw(frame, body, app),
         Screen::Procedures => screens::procedures::draw(frame, body, app),
         Screen::Tools => screens::tools::draw(frame, body, app),
+        Screen::Handover => screens::handover::draw(frame, body, app),
     }
     draw_status(frame, status, app);
     draw_footer(frame, footer, app);

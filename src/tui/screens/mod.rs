@@ -2,6 +2,7 @@
 
 pub mod detail;
 pub mod form;
+pub mod handover;
 pub mod help;
 pub mod list;
 pub mod procedures;

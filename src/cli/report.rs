@@ -1,0 +1,125 @@
+//! `guichet report ...`: the shift handover.
+
+use super::args::{Format, ReportCommand};
+use super::output::json;
+use super::{CliError, formats};
+use crate::catalog::procedures::Catalog;
+use crate::config::{DeskConfig, resolve_operator};
+use crate::domain::call::check_note;
+use crate::domain::reference::Reference;
+use crate::domain::shifts::{ShiftPlan, ShiftWindow};
+use crate::domain::time::{paris, parse_datetime};
+use crate::report::{CsvOptions, HandoverReport, to_csv, to_markdown};
+use crate::store::{HandoverKind, Store};
+use chrono::{DateTime, Utc};
+
+/// The window a report covers: both dates a free period, one the shift containing it,
+/// none the current shift.
+pub fn window(
+    plan: &ShiftPlan,
+    from: Option<&str>,
+    to: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<ShiftWindow, CliError> {
+    let from = from
+        .map(parse_datetime)
+        .transpose()
+        .map_err(CliError::bad)?;
+    let to = to.map(parse_datetime).transpose().map_err(CliError::bad)?;
+    Ok(match (from, to) {
+        (Some(f), Some(t)) => {
+            if f >= t {
+                return Err(CliError::BadInput(format!(
+                    "--from ({}) doit précéder --to ({})",
+                    paris(f, "%d/%m/%Y %H:%M"),
+                    paris(t, "%d/%m/%Y %H:%M")
+                )));
+            }
+            ShiftWindow {
+                name: "période".into(),
+                from: f,
+                to: t,
+            }
+        }
+        (Some(at), None) => plan.current(at),
+        (None, Some(at)) => plan.current(at - chrono::Duration::seconds(1)),
+        (None, None) => plan.current(now),
+    })
+}
+
+pub fn run(
+    cmd: ReportCommand,
+    store: &mut Store,
+    reference: &Reference,
+    catalog: &Catalog,
+    desk: &DeskConfig,
+    default_operator: Option<&str>,
+) -> Result<String, CliError> {
+    let plan = desk
+        .shift_plan()
+        .map_err(|e| CliError::Failed(e.to_string()))?;
+    let now = Utc::now();
+    match cmd {
+        ReportCommand::Handover {
+            from,
+            to,
+            operator,
+            separator,
+            bom,
+            format,
+        } => {
+            let fmt = formats(&format, &[Format::Md, Format::Json, Format::Csv])?;
+            let shift = window(&plan, from.as_deref(), to.as_deref(), now)?;
+            let separator = match separator.as_str() {
+                "," | ";" | "\t" => separator.chars().next().unwrap_or(','),
+                "tab" => '\t',
+                other => {
+                    return Err(CliError::BadInput(format!(
+                        "séparateur « {other} » non pris en charge : « , », « ; » ou tab"
+                    )));
+                }
+            };
+            if fmt == Format::Csv {
+                let calls = store.window_calls(shift.from, shift.to, operator.as_deref())?;
+                return Ok(to_csv(&calls, CsvOptions { separator, bom }));
+            }
+            let previous = plan.previous(&shift);
+            let report = HandoverReport::build(
+                store,
+                reference,
+                catalog,
+                &shift,
+                &previous,
+                operator.as_deref(),
+                now,
+            )?;
+            Ok(match fmt {
+                Format::Json => json(&report),
+                _ => to_markdown(&report, reference, &desk.desk),
+            })
+        }
+        ReportCommand::Note { text, at, operator } => {
+            let op = resolve_operator(operator.operator.as_deref().or(default_operator))
+                .map_err(CliError::bad)?;
+            let text = check_note(&text).map_err(CliError::bad)?;
+            let at_time = at
+                .map(|s| parse_datetime(&s))
+                .transpose()
+                .map_err(CliError::bad)?;
+            let shift = plan.current(at_time.unwrap_or(now));
+            store.add_handover(HandoverKind::Note, &op, now, &shift, &text)?;
+            Ok(format!("note de relève enregistrée : {}\n", shift.label()))
+        }
+        ReportCommand::Ack { operator } => {
+            let op = resolve_operator(operator.operator.as_deref().or(default_operator))
+                .map_err(CliError::bad)?;
+            // The incoming operator acknowledges the shift that just ended.
+            let shift = plan.previous(&plan.current(now));
+            store.add_handover(HandoverKind::Ack, &op, now, &shift, "")?;
+            Ok(format!(
+                "prise de connaissance enregistrée : {}\n",
+                shift.label()
+            ))
+        }
+    }
+}

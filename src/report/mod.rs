@@ -1,0 +1,270 @@
+//! The shift handover report: one model, built from the store, rendered by the console and
+//! as Markdown, JSON and CSV.
+
+mod render;
+
+pub use render::{CsvOptions, to_csv, to_markdown};
+
+use crate::catalog::procedures::Catalog;
+use crate::domain::call::{Call, CallStatus, Outcome};
+use crate::domain::reference::Reference;
+use crate::domain::shifts::ShiftWindow;
+use crate::domain::text::normalize_spaces;
+use crate::domain::walk::WalkMark;
+use crate::store::{HandoverEntry, HandoverKind, ReportData, Result, Store, WaitingCall};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// One line of a count table: what, its French label, how many.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Count {
+    pub slug: String,
+    pub label: String,
+    pub count: i64,
+}
+
+/// A call the next shift must know about.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WaitingLine {
+    #[serde(flatten)]
+    pub call: Call,
+    pub age_secs: i64,
+    /// The last journal line, as text.
+    pub last_journal: Option<String>,
+    /// "mi-agent-card-cryhod, étape 7" when a procedure walked on it stopped midway.
+    pub stopped_at: Option<String>,
+    /// The call was closed with "we call back": someone must.
+    pub callback_due: bool,
+    /// Handed to a second level, waiting for its answer.
+    pub escalated: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Handling {
+    pub closed: usize,
+    pub median_secs: Option<i64>,
+    pub longest_secs: Option<i64>,
+    pub longest_call: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProcedureUse {
+    pub slug: String,
+    pub title: String,
+    pub calls: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HandoverReport {
+    pub shift: ShiftWindow,
+    pub shift_label: String,
+    pub operator: Option<String>,
+    pub generated_at: DateTime<Utc>,
+    pub calls_total: i64,
+    /// Calls of the window not closed yet.
+    pub still_open: i64,
+    /// Every call still open (opened before the window's end), oldest first.
+    pub open: Vec<WaitingLine>,
+    /// How many open calls there are in all (`open` stops at a limit).
+    pub open_total: i64,
+    /// Calls closed in the window with the promise to call back.
+    pub callbacks: Vec<WaitingLine>,
+    pub by_service: BTreeMap<String, i64>,
+    pub by_device: BTreeMap<String, i64>,
+    pub by_outcome: BTreeMap<String, i64>,
+    pub by_operator: BTreeMap<String, i64>,
+    /// The same counts, largest first, with labels: what the screen and Markdown show.
+    pub services: Vec<Count>,
+    pub devices: Vec<Count>,
+    pub outcomes: Vec<Count>,
+    pub operators: Vec<Count>,
+    pub handling: Handling,
+    pub top_procedures: Vec<ProcedureUse>,
+    /// This shift's handover notes and acknowledgements.
+    pub notes: Vec<HandoverEntry>,
+    /// The previous shift's, shown on this handover.
+    pub previous_notes: Vec<HandoverEntry>,
+}
+
+fn median(values: &mut [i64]) -> Option<i64> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_unstable();
+    let n = values.len();
+    Some(if n % 2 == 1 {
+        values[n / 2]
+    } else {
+        (values[n / 2 - 1] + values[n / 2]) / 2
+    })
+}
+
+fn waiting_line(w: WaitingCall, now: DateTime<Utc>) -> WaitingLine {
+    let stopped_at = w.walk.as_ref().and_then(|m: &WalkMark| {
+        m.current
+            .as_ref()
+            .map(|step| format!("{}, étape « {step} »", m.procedure))
+    });
+    let closed_or_now = w.call.closed_at.unwrap_or(now);
+    WaitingLine {
+        age_secs: (closed_or_now.max(now) - w.call.opened_at)
+            .num_seconds()
+            .max(0),
+        last_journal: w
+            .last_entry
+            .as_ref()
+            .map(|e| normalize_spaces(&e.describe())),
+        stopped_at,
+        callback_due: w.call.outcome == Some(Outcome::Callback),
+        escalated: w.call.outcome == Some(Outcome::Escalated),
+        call: w.call,
+    }
+}
+
+impl HandoverReport {
+    /// Builds the report of `shift` (one operator's calls when `operator` is given).
+    pub fn build(
+        store: &Store,
+        reference: &Reference,
+        catalog: &Catalog,
+        shift: &ShiftWindow,
+        previous: &ShiftWindow,
+        operator: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<HandoverReport> {
+        let data = store.report_data(shift.from, shift.to, operator)?;
+        let notes = store.handover_entries(shift.from, shift.from)?;
+        let previous_notes = store.handover_entries(previous.from, previous.from)?;
+        Ok(HandoverReport::from_data(
+            data,
+            reference,
+            catalog,
+            shift,
+            operator,
+            now,
+            notes,
+            previous_notes,
+        ))
+    }
+
+    #[allow(clippy::too_many_arguments)] // one call site: build()
+    fn from_data(
+        data: ReportData,
+        reference: &Reference,
+        catalog: &Catalog,
+        shift: &ShiftWindow,
+        operator: Option<&str>,
+        now: DateTime<Utc>,
+        notes: Vec<HandoverEntry>,
+        previous_notes: Vec<HandoverEntry>,
+    ) -> HandoverReport {
+        let ReportData {
+            calls_total,
+            still_open,
+            by_service,
+            by_device,
+            by_outcome,
+            by_operator,
+            mut handling_secs,
+            longest,
+            procedures,
+            waiting,
+            waiting_total,
+        } = data;
+        let counts = |v: &[(String, i64)], label: &dyn Fn(&str) -> String| -> Vec<Count> {
+            v.iter()
+                .map(|(slug, n)| Count {
+                    slug: slug.clone(),
+                    label: label(slug),
+                    count: *n,
+                })
+                .collect()
+        };
+        let outcomes_named: Vec<(String, i64)> = by_outcome
+            .iter()
+            .filter_map(|(o, n)| o.clone().map(|o| (o, *n)))
+            .collect();
+        let mut open = Vec::new();
+        let mut callbacks = Vec::new();
+        let mut callbacks_count = 0;
+        for w in waiting {
+            let line = waiting_line(w, now);
+            if line.call.status == CallStatus::Open {
+                open.push(line);
+            } else {
+                callbacks_count += 1;
+                callbacks.push(line);
+            }
+        }
+        let map = |v: &[(String, i64)]| v.iter().cloned().collect::<BTreeMap<_, _>>();
+        HandoverReport {
+            shift_label: shift.label(),
+            shift: shift.clone(),
+            operator: operator.map(String::from),
+            generated_at: now,
+            calls_total,
+            still_open,
+            open_total: waiting_total - callbacks_count,
+            open,
+            callbacks,
+            by_service: map(&by_service),
+            by_device: map(&by_device),
+            by_outcome: map(&outcomes_named),
+            by_operator: map(&by_operator),
+            services: counts(&by_service, &|s| reference.service_short(s).to_string()),
+            devices: counts(&by_device, &|d| reference.device_short(d).to_string()),
+            outcomes: counts(&outcomes_named, &|o| {
+                Outcome::from_slug(o).map_or(o.to_string(), |x| x.label().to_string())
+            }),
+            operators: counts(&by_operator, &|o| o.to_string()),
+            handling: Handling {
+                closed: handling_secs.len(),
+                median_secs: median(&mut handling_secs),
+                longest_secs: longest.map(|(_, s)| s),
+                longest_call: longest.map(|(r, _)| r.to_string()),
+            },
+            top_procedures: procedures
+                .into_iter()
+                .map(|(slug, calls)| ProcedureUse {
+                    title: catalog
+                        .get(&slug)
+                        .map_or_else(|| slug.clone(), |p| p.title.clone()),
+                    slug,
+                    calls,
+                })
+                .collect(),
+            notes,
+            previous_notes,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.calls_total == 0 && self.open.is_empty() && self.callbacks.is_empty()
+    }
+
+    /// The outgoing operator's last note on this shift.
+    pub fn note(&self) -> Option<&HandoverEntry> {
+        self.notes
+            .iter()
+            .rev()
+            .find(|e| e.kind == HandoverKind::Note)
+    }
+
+    /// Who acknowledged this shift's handover, and when.
+    pub fn acknowledgements(&self) -> impl Iterator<Item = &HandoverEntry> {
+        self.notes.iter().filter(|e| e.kind == HandoverKind::Ack)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::median;
+
+    #[test]
+    fn median_of_odd_and_even_counts() {
+        assert_eq!(median(&mut []), None);
+        assert_eq!(median(&mut [5, 1, 3]), Some(3));
+        assert_eq!(median(&mut [4, 1, 3, 2]), Some(2));
+    }
+}

@@ -1,0 +1,265 @@
+//! The report as Markdown (pasted into a mail or a Tchap message) and the window's calls
+//! as CSV (opens right in LibreOffice Calc and Excel set to French with `;` and a BOM).
+
+use super::{Count, HandoverReport, WaitingLine};
+use crate::domain::call::Call;
+use crate::domain::reference::Reference;
+use crate::domain::text::{normalize_spaces, visible};
+use crate::domain::time::{age, paris, rfc3339};
+use crate::store::HandoverKind;
+use chrono::Duration;
+use std::fmt::Write;
+
+/// Markdown table cell: one line, no pipe breaking the table, nothing a terminal would run.
+fn cell(text: &str) -> String {
+    normalize_spaces(&visible(text)).replace('|', "\\|")
+}
+
+fn minutes(secs: i64) -> String {
+    age(Duration::seconds(secs))
+}
+
+fn counts_table(out: &mut String, title: &str, column: &str, counts: &[Count]) {
+    if counts.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n### {title}\n\n| {column} | Appels |\n|---|---:|");
+    for c in counts {
+        let _ = writeln!(out, "| {} | {} |", cell(&c.label), c.count);
+    }
+}
+
+fn waiting_row(out: &mut String, w: &WaitingLine, reference: &Reference) {
+    let mut flags = Vec::new();
+    if w.callback_due {
+        flags.push("**à rappeler**");
+    }
+    if w.escalated {
+        flags.push("**escaladé, en attente**");
+    }
+    let whereabouts = match (&w.stopped_at, &w.last_journal) {
+        (Some(step), _) => format!("procédure {}", cell(step)),
+        (None, Some(last)) => cell(last),
+        (None, None) => String::new(),
+    };
+    let _ = writeln!(
+        out,
+        "| {}{} | {} | {} | {} | {} | {} |",
+        w.call.reference,
+        if flags.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", flags.join(" "))
+        },
+        minutes(w.age_secs),
+        cell(&w.call.caller_name),
+        cell(reference.service_short(&w.call.service)),
+        cell(reference.device_short(&w.call.device)),
+        whereabouts
+    );
+}
+
+pub fn to_markdown(report: &HandoverReport, reference: &Reference, desk: &str) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# Relève — {}", report.shift_label);
+    let who = report
+        .operator
+        .as_deref()
+        .map_or(String::new(), |o| format!(" · appels de {}", cell(o)));
+    let _ = writeln!(
+        out,
+        "\n{} · rapport du {}{who}",
+        cell(desk),
+        paris(report.generated_at, "%d/%m/%Y à %H:%M")
+    );
+    if report.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nAucun appel pendant cette relève, aucun appel en attente."
+        );
+    } else {
+        let mut summary = format!(
+            "\n**{} appel{}** · {} encore ouvert{}",
+            report.calls_total,
+            if report.calls_total > 1 { "s" } else { "" },
+            report.still_open,
+            if report.still_open > 1 { "s" } else { "" }
+        );
+        if let Some(m) = report.handling.median_secs {
+            let _ = write!(summary, " · durée médiane {}", minutes(m));
+        }
+        if let (Some(l), Some(r)) = (report.handling.longest_secs, &report.handling.longest_call) {
+            let _ = write!(summary, " · la plus longue {} ({r})", minutes(l));
+        }
+        let _ = writeln!(out, "{summary}");
+    }
+    let waiting = report.open.len() + report.callbacks.len();
+    if waiting > 0 {
+        let _ = writeln!(
+            out,
+            "\n## En attente ({})\n\n| Réf. | Depuis | Appelant | Service | Poste | Où on en est |\n|---|---|---|---|---|---|",
+            report.open_total + report.callbacks.len() as i64
+        );
+        for w in report.callbacks.iter().chain(&report.open) {
+            waiting_row(&mut out, w, reference);
+        }
+        let more = report.open_total - report.open.len() as i64;
+        if more > 0 {
+            let _ = writeln!(out, "\n… et {more} autres appels ouverts plus récents.");
+        }
+    }
+    if report.calls_total > 0 {
+        let _ = writeln!(out, "\n## Chiffres de la relève");
+        counts_table(&mut out, "Par service", "Service", &report.services);
+        counts_table(&mut out, "Par poste", "Poste", &report.devices);
+        counts_table(&mut out, "Par issue", "Issue", &report.outcomes);
+        counts_table(&mut out, "Par opérateur", "Opérateur", &report.operators);
+    }
+    if !report.top_procedures.is_empty() {
+        let _ = writeln!(out, "\n## Procédures les plus suivies\n");
+        for p in &report.top_procedures {
+            let _ = writeln!(
+                out,
+                "- {} ({}) : {} appel{}",
+                cell(&p.title),
+                p.slug,
+                p.calls,
+                if p.calls > 1 { "s" } else { "" }
+            );
+        }
+    }
+    let _ = writeln!(out, "\n## Note de relève\n");
+    match report.note() {
+        Some(n) => {
+            for line in visible(&n.text).lines() {
+                let _ = writeln!(out, "> {line}");
+            }
+            let _ = writeln!(
+                out,
+                "\n— {}, le {}",
+                cell(&n.operator),
+                paris(n.at, "%d/%m/%Y à %H:%M")
+            );
+        }
+        None => {
+            let _ = writeln!(out, "Pas encore de note pour cette relève.");
+        }
+    }
+    let acks: Vec<String> = report
+        .acknowledgements()
+        .map(|a| {
+            format!(
+                "{} le {}",
+                cell(&a.operator),
+                paris(a.at, "%d/%m/%Y à %H:%M")
+            )
+        })
+        .collect();
+    if !acks.is_empty() {
+        let _ = writeln!(out, "\nPrise de connaissance : {}.", acks.join(", "));
+    }
+    if let Some(prev) = report
+        .previous_notes
+        .iter()
+        .rev()
+        .find(|e| e.kind == HandoverKind::Note)
+    {
+        let _ = writeln!(
+            out,
+            "\nNote de la relève précédente ({}, {}) : {}",
+            cell(&prev.shift_name),
+            cell(&prev.operator),
+            cell(&prev.text)
+        );
+    }
+    out
+}
+
+/// How the CSV is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CsvOptions {
+    pub separator: char,
+    /// A UTF-8 byte order mark first, so that Excel reads the accents right.
+    pub bom: bool,
+}
+
+impl Default for CsvOptions {
+    fn default() -> Self {
+        CsvOptions {
+            separator: ',',
+            bom: false,
+        }
+    }
+}
+
+fn csv_field(s: &str, sep: char) -> String {
+    // A leading = + - @ would make a spreadsheet run the cell as a formula.
+    let guarded = if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
+    if guarded.contains([sep, '"', '\n', '\r']) {
+        format!("\"{}\"", guarded.replace('"', "\"\""))
+    } else {
+        guarded
+    }
+}
+
+pub const CSV_HEADERS: [&str; 14] = [
+    "reference",
+    "opened_at",
+    "opened_paris",
+    "closed_at",
+    "status",
+    "outcome",
+    "operator",
+    "caller_name",
+    "caller_phone",
+    "caller_email",
+    "service",
+    "device",
+    "summary",
+    "handling_minutes",
+];
+
+/// The window's calls, one per line.
+pub fn to_csv(calls: &[Call], options: CsvOptions) -> String {
+    let sep = options.separator;
+    let mut out = String::new();
+    if options.bom {
+        out.push('\u{feff}');
+    }
+    let join = |fields: Vec<String>| {
+        fields
+            .iter()
+            .map(|f| csv_field(f, sep))
+            .collect::<Vec<_>>()
+            .join(&sep.to_string())
+    };
+    out.push_str(&join(CSV_HEADERS.iter().map(|h| h.to_string()).collect()));
+    out.push_str("\r\n");
+    for c in calls {
+        let row = vec![
+            c.reference.to_string(),
+            rfc3339(c.opened_at),
+            paris(c.opened_at, "%d/%m/%Y %H:%M"),
+            c.closed_at.map(rfc3339).unwrap_or_default(),
+            c.status.slug().to_string(),
+            c.outcome.map(|o| o.slug().to_string()).unwrap_or_default(),
+            c.operator.clone(),
+            c.caller_name.clone(),
+            c.caller_phone.clone().unwrap_or_default(),
+            c.caller_email.clone().unwrap_or_default(),
+            c.service.clone(),
+            c.device.clone(),
+            c.summary.clone(),
+            c.closed_at
+                .map(|t| ((t - c.opened_at).num_seconds() / 60).to_string())
+                .unwrap_or_default(),
+        ];
+        out.push_str(&join(row));
+        out.push_str("\r\n");
+    }
+    out
+}
