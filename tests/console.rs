@@ -512,3 +512,44 @@ fn call_show_prints_the_steps_walked() {
     assert!(text.contains("Mot de passe CRYHOD donné"), "{text}");
     assert!(!text.contains("secret-du-test"));
 }
+
+#[test]
+fn handover_screen_writes_the_note_and_acknowledges() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("g.db");
+    let mut app = app_on(&db, "anne");
+    fill_call(&mut app, "Zoé Martin");
+    ctrl(&mut app, 's');
+    key(&mut app, KeyCode::F(5));
+    assert_eq!(app.screen, Screen::Handover);
+    let report = app.handover.report.as_ref().unwrap();
+    assert_eq!(report.calls_total, 1);
+    assert_eq!(report.open.len(), 1);
+    key(&mut app, KeyCode::Char('e'));
+    type_text(&mut app, "Rappeler Zoé");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(
+        app.handover.report.as_ref().unwrap().note().unwrap().text,
+        "Rappeler Zoé"
+    );
+    key(&mut app, KeyCode::Char('a'));
+    key(&mut app, KeyCode::Char('a'));
+    assert!(app.flash.as_ref().unwrap().error, "acknowledged only once");
+    let acks = app
+        .handover
+        .report
+        .as_ref()
+        .unwrap()
+        .acknowledgements()
+        .count();
+    assert_eq!(acks, 1);
+    // The previous shift, then back; the future is not offered.
+    key(&mut app, KeyCode::Left);
+    assert_eq!(app.handover.shift.as_ref().unwrap().name, "nuit");
+    key(&mut app, KeyCode::Right);
+    key(&mut app, KeyCode::Right);
+    assert_eq!(app.handover.shift.as_ref().unwrap().name, "matin");
+    // Enter opens the waiting call.
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.screen, Screen::Detail);
+}

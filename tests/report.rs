@@ -1,0 +1,373 @@
+//! The handover report on a fixed data set, in every format; acknowledgement; the CSV read
+//! back; empty shifts and bad windows.
+
+use chrono::Duration;
+use guichet::catalog::embedded_reference;
+use guichet::catalog::procedures::embedded;
+use guichet::domain::shifts::ShiftPlan;
+use guichet::report::{CsvOptions, HandoverReport, to_csv, to_markdown};
+use guichet::store::{HandoverKind, Store};
+use guichet::tui::gallery::{handover_store, now};
+use serde_json::Value;
+use std::process::Command;
+
+fn report(store: &Store) -> HandoverReport {
+    let plan = ShiftPlan::default_plan();
+    let shift = plan.current(now());
+    let reference = embedded_reference();
+    HandoverReport::build(
+        store,
+        &reference,
+        &embedded(&reference),
+        &shift,
+        &plan.previous(&shift),
+        None,
+        now(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn the_morning_report_counts_and_lists_what_waits() {
+    let store = handover_store();
+    let r = report(&store);
+    assert_eq!(r.shift.name, "matin");
+    assert_eq!(r.calls_total, 10);
+    assert_eq!(r.still_open, 3);
+    assert_eq!(r.by_service["mi"], 5);
+    assert_eq!(r.by_service["mtes"], 2);
+    assert_eq!(r.by_device["noemi"], 3);
+    assert_eq!(r.by_outcome["resolved"], 5);
+    assert_eq!(r.by_outcome["callback"], 1);
+    assert_eq!(r.by_outcome["escalated"], 1);
+    assert_eq!(r.by_operator["dupontje"], 6);
+    assert_eq!(r.by_operator["martinpa"], 4);
+    // Oldest first, including the one opened before the shift (A-0002, 07:55).
+    let open: Vec<String> = r
+        .open
+        .iter()
+        .map(|w| w.call.reference.to_string())
+        .collect();
+    assert_eq!(open, ["A-0002", "A-0003", "A-0012", "A-0005"]);
+    assert_eq!(r.open[0].age_secs, 106 * 60);
+    assert_eq!(
+        r.open[3].last_journal.as_deref(),
+        Some("rappeler après accord du RSIM")
+    );
+    let callbacks: Vec<String> = r
+        .callbacks
+        .iter()
+        .map(|w| w.call.reference.to_string())
+        .collect();
+    assert_eq!(callbacks, ["A-0008"]);
+    assert!(r.callbacks[0].callback_due);
+    assert_eq!(r.top_procedures[0].slug, "mi-noemi-reset-vpn");
+    assert_eq!(r.top_procedures[0].calls, 2);
+    assert_eq!(r.handling.closed, 7);
+    assert!(r.handling.median_secs.is_some());
+    assert_eq!(r.note().unwrap().operator, "dupontje");
+    assert_eq!(
+        r.previous_notes.len(),
+        2,
+        "the night's note and its acknowledgement"
+    );
+}
+
+#[test]
+fn markdown_reads_well_pasted_in_a_mail() {
+    let store = handover_store();
+    let md = to_markdown(&report(&store), &embedded_reference(), "Hotline MI");
+    assert!(
+        md.starts_with("# Relève — matin du 23/11/2026 (08:00 → 16:00)\n"),
+        "{md}"
+    );
+    assert!(md.contains("**10 appels** · 3 encore ouverts"), "{md}");
+    assert!(md.contains("| A-0008 **à rappeler** |"), "{md}");
+    assert!(md.contains("| Intérieur | 5 |"), "{md}");
+    assert!(
+        md.contains("> Rappeler Paul Renaud (VPN hôtel) avant 11 h"),
+        "{md}"
+    );
+    assert!(
+        md.contains("Note de la relève précédente (nuit, nuitop)"),
+        "{md}"
+    );
+    // Every table row has the same number of cells as its header.
+    for block in md.split("\n\n").filter(|b| b.starts_with('|')) {
+        let cols: Vec<usize> = block
+            .lines()
+            .map(|l| l.replace("\\|", "").matches('|').count())
+            .collect();
+        assert!(cols.windows(2).all(|w| w[0] == w[1]), "{block}");
+    }
+}
+
+#[test]
+fn csv_with_semicolons_and_bom_parses_back() {
+    let store = handover_store();
+    let plan = ShiftPlan::default_plan();
+    let shift = plan.current(now());
+    let calls = store.window_calls(shift.from, shift.to, None).unwrap();
+    let text = to_csv(
+        &calls,
+        CsvOptions {
+            separator: ';',
+            bom: true,
+        },
+    );
+    assert!(text.starts_with('\u{feff}'));
+    let body = text.trim_start_matches('\u{feff}');
+    let rows = parse_csv(body, ';');
+    assert_eq!(rows.len(), 11, "header and ten calls");
+    assert_eq!(rows[0][0], "reference");
+    assert_eq!(rows[0].len(), rows[1].len());
+    let anne: Vec<&Vec<String>> = rows.iter().filter(|r| r[7] == "Bruno Lefèvre").collect();
+    assert_eq!(anne.len(), 1);
+    assert_eq!(anne[0][10], "mi");
+    assert_eq!(anne[0][2], "23/11/2026 08:12");
+}
+
+/// A small RFC 4180 reader: quoted fields, doubled quotes, CRLF.
+fn parse_csv(text: &str, sep: char) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let mut row = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            (true, '"') => quoted = false,
+            (true, c) => field.push(c),
+            (false, '"') => quoted = true,
+            (false, c) if c == sep => row.push(std::mem::take(&mut field)),
+            (false, '\r') => {}
+            (false, '\n') => {
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+            }
+            (false, c) => field.push(c),
+        }
+    }
+    rows
+}
+
+#[test]
+fn an_empty_shift_is_a_short_report() {
+    let store = Store::open_in_memory().unwrap();
+    let r = report(&store);
+    assert!(r.is_empty());
+    let md = to_markdown(&r, &embedded_reference(), "Hotline");
+    assert!(md.contains("Aucun appel pendant cette relève"), "{md}");
+    assert!(md.lines().count() < 12, "{md}");
+}
+
+#[test]
+fn acknowledgement_is_kept_and_shown() {
+    let mut store = Store::open_in_memory().unwrap();
+    let plan = ShiftPlan::default_plan();
+    let shift = plan.current(now());
+    store
+        .add_handover(HandoverKind::Note, "anne", now(), &shift, "RAS")
+        .unwrap();
+    store
+        .add_handover(
+            HandoverKind::Ack,
+            "paul",
+            now() + Duration::minutes(20),
+            &shift,
+            "",
+        )
+        .unwrap();
+    let r = report(&store);
+    let acks: Vec<&str> = r.acknowledgements().map(|a| a.operator.as_str()).collect();
+    assert_eq!(acks, ["paul"]);
+    let md = to_markdown(&r, &embedded_reference(), "Hotline");
+    assert!(
+        md.contains("Prise de connaissance : paul le 23/11/2026 à 10:01."),
+        "{md}"
+    );
+}
+
+#[test]
+fn cli_report_in_all_formats_and_bad_windows() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("r.db");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_guichet"))
+            .env("GUICHET_DB", &db)
+            .env("GUICHET_OPERATOR", "anne")
+            .env("XDG_CONFIG_HOME", dir.path().join("cfg"))
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    for (at, svc) in [
+        ("2026-11-23T09:00", "mi"),
+        ("2026-11-23T10:00", "acn-caen"),
+        ("2026-11-23T17:00", "mi"),
+    ] {
+        let out = run(&[
+            "call",
+            "add",
+            "--service",
+            svc,
+            "--device",
+            "pc-pro",
+            "--caller",
+            "Zoé",
+            "--summary",
+            "x",
+            "--at",
+            at,
+        ]);
+        assert!(out.status.success());
+    }
+    let out = run(&[
+        "report",
+        "handover",
+        "--from",
+        "2026-11-23T08:00",
+        "--to",
+        "2026-11-23T16:00",
+        "--format",
+        "json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j["calls_total"], 2);
+    assert_eq!(j["by_service"]["mi"], 1);
+    assert_eq!(j["by_service"]["acn-caen"], 1);
+    assert_eq!(j["by_device"]["pc-pro"], 2);
+    assert!(j["by_outcome"].is_object());
+    assert!(j["open"].is_array());
+    // The shift that contains --from alone.
+    let out = run(&[
+        "report",
+        "handover",
+        "--from",
+        "2026-11-23T17:30",
+        "--format",
+        "json",
+    ]);
+    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j["shift"]["name"], "soir");
+    assert_eq!(j["calls_total"], 1);
+    let md = run(&[
+        "report",
+        "handover",
+        "--from",
+        "2026-11-23T08:00",
+        "--to",
+        "2026-11-23T16:00",
+    ]);
+    assert!(
+        String::from_utf8(md.stdout)
+            .unwrap()
+            .starts_with("# Relève — période")
+    );
+    let csv = run(&[
+        "report",
+        "handover",
+        "--from",
+        "2026-11-23T08:00",
+        "--to",
+        "2026-11-23T16:00",
+        "--format",
+        "csv",
+        "--separator",
+        ";",
+        "--bom",
+    ]);
+    let text = String::from_utf8(csv.stdout).unwrap();
+    assert!(text.starts_with("\u{feff}reference;opened_at;"));
+    assert_eq!(text.lines().count(), 3);
+    let empty = run(&[
+        "report",
+        "handover",
+        "--from",
+        "2025-01-01T08:00",
+        "--to",
+        "2025-01-01T16:00",
+    ]);
+    assert!(empty.status.success());
+    assert!(
+        String::from_utf8(empty.stdout)
+            .unwrap()
+            .contains("Aucun appel")
+    );
+    let bad = run(&[
+        "report",
+        "handover",
+        "--from",
+        "2026-11-23T16:00",
+        "--to",
+        "2026-11-23T08:00",
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    let err = String::from_utf8(bad.stderr).unwrap();
+    assert!(
+        err.contains("--from") && err.trim_end().lines().count() == 1,
+        "{err}"
+    );
+    let bad = run(&["report", "handover", "--from", "hier"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8(bad.stderr).unwrap().contains("« hier »"));
+    let ok = run(&["report", "note", "RAS, bonne relève"]);
+    assert!(ok.status.success());
+    let ok = run(&["report", "ack"]);
+    assert!(ok.status.success());
+}
+
+#[test]
+fn a_desk_configures_its_shifts() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("cfg").join("guichet");
+    std::fs::create_dir_all(&cfg).unwrap();
+    std::fs::write(
+        cfg.join("config.toml"),
+        "desk = \"Hotline test\"\n[[shifts]]\nname = \"jour\"\nstart = \"07:00\"\nend = \"19:00\"\n[[shifts]]\nname = \"nuit\"\nstart = \"19:00\"\nend = \"07:00\"\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_guichet"))
+        .env("GUICHET_DB", dir.path().join("r.db"))
+        .env("XDG_CONFIG_HOME", dir.path().join("cfg"))
+        .args([
+            "report",
+            "handover",
+            "--from",
+            "2026-11-23T20:00",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j["shift"]["name"], "nuit");
+    assert_eq!(j["shift"]["to"], "2026-11-24T06:00:00Z");
+    std::fs::write(
+        cfg.join("config.toml"),
+        "[[shifts]]\nname = \"a\"\nstart = \"25:00\"\nend = \"07:00\"\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_guichet"))
+        .env("GUICHET_DB", dir.path().join("r.db"))
+        .env("XDG_CONFIG_HOME", dir.path().join("cfg"))
+        .args(["report", "handover"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("« 25:00 »"));
+}
