@@ -55,6 +55,8 @@ pub struct DeskConfig {
     pub desk: String,
     /// The desk's shifts; the default plan (matin 08–16, soir 16–24, nuit 00–08) if none.
     pub shifts: Vec<ShiftEntry>,
+    /// A Unix group given read and write access to a new database (owner only otherwise).
+    pub db_group: Option<String>,
 }
 
 /// One `[[shifts]]` table: `name = "matin"`, `start = "08:00"`, `end = "16:00"`.
@@ -71,6 +73,7 @@ impl Default for DeskConfig {
         DeskConfig {
             desk: "Hotline".into(),
             shifts: Vec::new(),
+            db_group: None,
         }
     }
 }

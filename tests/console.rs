@@ -158,8 +158,17 @@ fn leaving_the_form_keeps_the_draft_across_restarts() {
     let paul = app_on(&db, "paul");
     assert_eq!(paul.screen, Screen::List);
     assert!(paul.form.is_none());
+    assert!(paul.draft_offer.is_none());
 
-    let again = app_on(&db, "anne");
+    let mut again = app_on(&db, "anne");
+    // The draft is offered first, over the list.
+    assert_eq!(again.screen, Screen::List);
+    assert_eq!(again.context(), guichet::tui::keys::Context::DraftOffer);
+    assert_eq!(
+        again.draft_offer.as_ref().unwrap().draft.caller_name,
+        "Anne Çelik"
+    );
+    key(&mut again, KeyCode::Char('o'));
     assert_eq!(again.screen, Screen::Form);
     let form = again.form.as_ref().unwrap();
     assert_eq!(form.caller_name.value(), "Anne Çelik");
@@ -552,4 +561,57 @@ fn handover_screen_writes_the_note_and_acknowledges() {
     // Enter opens the waiting call.
     key(&mut app, KeyCode::Enter);
     assert_eq!(app.screen, Screen::Detail);
+}
+
+#[test]
+fn a_draft_found_at_start_can_be_kept_for_later_or_abandoned() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("g.db");
+    let mut app = app_on(&db, "anne");
+    key(&mut app, KeyCode::F(2));
+    type_text(&mut app, "Bruno");
+    ctrl(&mut app, 'c');
+    drop(app);
+    let mut later = app_on(&db, "anne");
+    key(&mut later, KeyCode::Esc);
+    assert_eq!(later.screen, Screen::List);
+    key(&mut later, KeyCode::F(2));
+    assert_eq!(later.form.as_ref().unwrap().caller_name.value(), "Bruno");
+    drop(later);
+    let mut abandon = app_on(&db, "anne");
+    key(&mut abandon, KeyCode::Char('x'));
+    assert!(abandon.draft_offer.is_none());
+    drop(abandon);
+    let clean = app_on(&db, "anne");
+    assert!(clean.draft_offer.is_none(), "abandoning clears the draft");
+}
+
+#[test]
+fn taking_over_a_call_asks_first_and_is_journaled() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("g.db");
+    let mut anne = app_on(&db, "anne");
+    fill_call(&mut anne, "Zoé Martin");
+    ctrl(&mut anne, 's');
+    drop(anne);
+    let mut paul = app_on(&db, "paul");
+    key(&mut paul, KeyCode::Enter);
+    assert_eq!(paul.detail.as_ref().unwrap().record.call.handler, "anne");
+    key(&mut paul, KeyCode::Char('a'));
+    assert_eq!(paul.context(), guichet::tui::keys::Context::DetailTakeOver);
+    key(&mut paul, KeyCode::Char('n'));
+    assert_eq!(paul.detail.as_ref().unwrap().record.call.handler, "anne");
+    key(&mut paul, KeyCode::Char('a'));
+    key(&mut paul, KeyCode::Char('o'));
+    let detail = paul.detail.as_ref().unwrap();
+    assert_eq!(detail.record.call.handler, "paul");
+    assert!(
+        detail
+            .record
+            .journal
+            .iter()
+            .any(|e| e.describe() == "appel repris par paul (le tenait : anne)")
+    );
+    // The note input the operator asked for is open now.
+    assert_eq!(paul.context(), guichet::tui::keys::Context::DetailNote);
 }

@@ -305,6 +305,8 @@ fn draft_survives_leaving_the_form_and_restarting() {
 
     let second = "second";
     term.start(second);
+    term.wait_for(second, &["Saisie retrouvée", "Anne Çelik"]);
+    term.press(second, "o");
     let screen = term.wait_for(second, &["Nouvel appel", "reprise", "Anne Çelik"]);
     assert!(
         screen.contains("guichet ·") && screen.contains(OPERATOR),

@@ -20,6 +20,10 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "DIR")]
     pub catalog: Option<PathBuf>,
 
+    /// Ouvre la base en lecture seule (consultation, relecture d'une relève)
+    #[arg(long, global = true)]
+    pub read_only: bool,
+
     /// Opérateur de la console (défaut : GUICHET_OPERATOR, puis le nom de connexion)
     #[arg(long, value_name = "OP")]
     pub operator: Option<String>,

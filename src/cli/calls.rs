@@ -282,6 +282,9 @@ fn show_text(record: &CallRecord, reference: &Reference) -> String {
     if let Some(closed) = c.closed_at {
         line("Clos", paris(closed, "%d/%m/%Y %H:%M"));
     }
+    if c.handler != c.operator {
+        line("Traité par", v(&c.handler));
+    }
     line("Appelant", v(&c.caller_name));
     line("Téléphone", v(c.caller_phone.as_deref().unwrap_or("—")));
     line("Courriel", v(c.caller_email.as_deref().unwrap_or("—")));

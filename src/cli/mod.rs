@@ -15,7 +15,7 @@ use crate::catalog::embedded_reference;
 use crate::catalog::procedures::{Catalog, embedded, load_dir};
 use crate::config::{DeskConfig, resolve_db_path, resolve_operator};
 use crate::domain::reference::Reference;
-use crate::store::{Store, StoreError};
+use crate::store::{FileAccess, Store, StoreError};
 use clap::Parser;
 use std::io::Write;
 use std::path::Path;
@@ -106,16 +106,21 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Some(Command::Procedures(ProceduresCommand::Lint { .. }))
     );
     let catalog = load_catalog(cli.catalog.as_deref(), &reference, !is_lint)?;
+    let desk = DeskConfig::load().map_err(|e| CliError::Failed(e.to_string()))?;
+    let access = FileAccess {
+        group: desk.db_group.clone(),
+        read_only: cli.read_only,
+    };
+    let open_store = || Store::open_with(&db_path, &access).map_err(CliError::from);
     match cli.command {
         None => {
             let operator = resolve_operator(cli.operator.as_deref()).map_err(CliError::bad)?;
-            let desk = DeskConfig::load().map_err(|e| CliError::Failed(e.to_string()))?;
-            let store = Store::open(&db_path)?;
+            let store = open_store()?;
             crate::tui::run(store, reference, catalog, operator, desk)
                 .map_err(|e| CliError::Failed(format!("console : {e}")))
         }
         Some(Command::Call(cmd)) => {
-            let mut store = Store::open(&db_path)?;
+            let mut store = open_store()?;
             let text = calls::run(
                 *cmd,
                 &mut store,
@@ -126,8 +131,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             print(&text)
         }
         Some(Command::Report(cmd)) => {
-            let desk = DeskConfig::load().map_err(|e| CliError::Failed(e.to_string()))?;
-            let mut store = Store::open(&db_path)?;
+            let mut store = open_store()?;
             let text = report::run(
                 cmd,
                 &mut store,
@@ -139,19 +143,15 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             print(&text)
         }
         Some(Command::Tools(cmd)) => {
-            let text = tools::run(cmd, cli.operator.as_deref(), || {
-                Store::open(&db_path).map_err(CliError::from)
-            })?;
+            let text = tools::run(cmd, cli.operator.as_deref(), open_store)?;
             print(&text)
         }
         Some(Command::Procedures(cmd)) => {
-            let text = procedures::run(cmd, &catalog, &reference, || {
-                Store::open(&db_path).map_err(CliError::from)
-            })?;
+            let text = procedures::run(cmd, &catalog, &reference, open_store)?;
             print(&text)
         }
         Some(Command::Db(cmd)) => {
-            let store = Store::open(&db_path)?;
+            let store = open_store()?;
             match cmd {
                 DbCommand::Check => {
                     let problems = store.check()?;

@@ -152,6 +152,8 @@ pub struct Call {
     pub summary: String,
     pub status: CallStatus,
     pub outcome: Option<Outcome>,
+    /// Who is handling the call now (the opener, until someone takes it over).
+    pub handler: String,
 }
 
 /// What a journal entry records.

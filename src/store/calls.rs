@@ -26,16 +26,19 @@ pub struct CallFilter {
 }
 
 pub(super) const CALL_COLUMNS: &str = "id, opened_at, closed_at, operator, caller_name, caller_phone, \
-     caller_email, service, device, summary, status, outcome";
+     caller_email, service, device, summary, status, outcome, handler";
 
 pub(super) fn row_to_call(r: &Row<'_>) -> rusqlite::Result<Call> {
     let status: String = r.get(10)?;
     let outcome: Option<String> = r.get(11)?;
+    let operator: String = r.get(3)?;
+    let handler: Option<String> = r.get(12)?;
     Ok(Call {
+        handler: handler.unwrap_or_else(|| operator.clone()),
         reference: CallRef(r.get(0)?),
         opened_at: from_unix(r.get(1)?),
         closed_at: r.get::<_, Option<i64>>(2)?.map(from_unix),
-        operator: r.get(3)?,
+        operator,
         caller_name: r.get(4)?,
         caller_phone: r.get(5)?,
         caller_email: r.get(6)?,
@@ -76,18 +79,15 @@ impl Store {
     /// one transaction; returns it as stored.
     pub fn insert_call(&mut self, call: &NewCall) -> Result<Call> {
         let path = self.path.clone();
-        let err = |source| StoreError::Sqlite {
-            path: path.clone(),
-            source,
-        };
+        let err = |source| StoreError::sqlite(&path, source);
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(err)?;
         tx.execute(
             "INSERT INTO calls (opened_at, operator, caller_name, caller_phone, caller_email, \
-             service, device, summary, status, search_key) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'open', ?9)",
+             service, device, summary, status, search_key, handler) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'open', ?9, ?2)",
             params![
                 call.opened_at.timestamp(),
                 call.operator,
@@ -241,10 +241,7 @@ impl Store {
         note: &str,
     ) -> Result<()> {
         let path = self.path.clone();
-        let err = |source| StoreError::Sqlite {
-            path: path.clone(),
-            source,
-        };
+        let err = |source| StoreError::sqlite(&path, source);
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -273,10 +270,7 @@ impl Store {
         note: Option<&str>,
     ) -> Result<Call> {
         let path = self.path.clone();
-        let err = |source| StoreError::Sqlite {
-            path: path.clone(),
-            source,
-        };
+        let err = |source| StoreError::sqlite(&path, source);
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -352,6 +346,56 @@ pub struct WalkEntry<'a> {
 }
 
 impl Store {
+    /// Makes `operator` the one handling the call, journaling who had it before.
+    pub fn take_over(
+        &mut self,
+        reference: CallRef,
+        operator: &str,
+        at: DateTime<Utc>,
+    ) -> Result<Call> {
+        let path = self.path.clone();
+        let err = |source| StoreError::sqlite(&path, source);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err)?;
+        let previous: Option<(Option<String>, String)> = tx
+            .query_row(
+                "SELECT handler, operator FROM calls WHERE id = ?1",
+                [reference.0],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(err)?;
+        let Some((handler, opener)) = previous else {
+            return Err(StoreError::UnknownCall(reference));
+        };
+        let previous = handler.unwrap_or(opener);
+        tx.execute(
+            "UPDATE calls SET handler = ?2 WHERE id = ?1",
+            params![reference.0, operator],
+        )
+        .map_err(err)?;
+        append(
+            &tx,
+            reference,
+            at,
+            operator,
+            JournalKind::Note,
+            &format!("appel repris par {operator} (le tenait : {previous})"),
+        )
+        .map_err(err)?;
+        let call = tx
+            .query_row(
+                &format!("SELECT {CALL_COLUMNS} FROM calls WHERE id = ?1"),
+                [reference.0],
+                row_to_call,
+            )
+            .map_err(err)?;
+        tx.commit().map_err(err)?;
+        Ok(call)
+    }
+
     /// Appends one move of a procedure walk: its journal line and where the walk stands. An
     /// escalation also sets the call's outcome to `escalated` (the call stays open until it
     /// is closed).
@@ -369,10 +413,7 @@ impl Store {
             escalated,
         } = *entry;
         let path = self.path.clone();
-        let err = |source| StoreError::Sqlite {
-            path: path.clone(),
-            source,
-        };
+        let err = |source| StoreError::sqlite(&path, source);
         let mark_json = serde_json::to_string(mark).unwrap_or_default();
         let tx = self
             .conn

@@ -26,6 +26,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0004_handover",
         include_str!("../../db/migrations/0004_handover.sql"),
     ),
+    (
+        5,
+        "0005_handler",
+        include_str!("../../db/migrations/0005_handler.sql"),
+    ),
 ];
 
 pub const LATEST_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
@@ -49,15 +54,24 @@ pub(super) fn refuse_newer(store: &Store) -> Result<()> {
     Ok(())
 }
 
+/// A read-only database must already have the current schema: it cannot be migrated.
+pub(super) fn require_current(store: &Store) -> Result<()> {
+    let found = user_version(store)?;
+    if found < LATEST_VERSION {
+        return Err(StoreError::ReadOnlyOutdated {
+            path: store.path.clone(),
+            found,
+        });
+    }
+    Ok(())
+}
+
 pub(super) fn migrate(store: &mut Store) -> Result<()> {
     if user_version(store)? == LATEST_VERSION {
         return Ok(());
     }
     let path = store.path.clone();
-    let err = |source| StoreError::Sqlite {
-        path: path.clone(),
-        source,
-    };
+    let err = |source| StoreError::sqlite(&path, source);
     // IMMEDIATE takes the write lock first, so two processes opening a fresh file at once
     // do not both apply the same migration: the second waits, then sees it done.
     let tx = store

@@ -50,6 +50,20 @@ pub enum StoreError {
     UnknownCall(CallRef),
     #[error("l'appel {0} est déjà clos")]
     AlreadyClosed(CallRef),
+    #[error(
+        "la base {path} est illisible (fichier abîmé ou qui n'est pas une base guichet) : rien n'a été modifié ; restaurer la dernière copie (guichet db backup)"
+    )]
+    Corrupt { path: String },
+    #[error(
+        "la base {path} est verrouillée par un autre processus depuis plus de {seconds} s : rien n'a été modifié ; réessayer, ou chercher le processus bloqué"
+    )]
+    Locked { path: String, seconds: u64 },
+    #[error("la base {path} est en lecture seule : rien ne peut y être écrit")]
+    ReadOnly { path: String },
+    #[error(
+        "la base {path} est en lecture seule et date d'une version plus ancienne de guichet (schéma {found}) : elle ne peut pas être mise à jour"
+    )]
+    ReadOnlyOutdated { path: String, found: i64 },
     #[error("impossible de copier la base vers {path} : {source}")]
     Backup {
         path: String,
@@ -60,16 +74,62 @@ pub enum StoreError {
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
+impl StoreError {
+    /// An SQLite error in the words an operator can act on: a damaged file, a lock held
+    /// too long and a read-only file each get their own sentence.
+    pub fn sqlite(path: &str, source: rusqlite::Error) -> StoreError {
+        use rusqlite::ErrorCode;
+        let path = path.to_string();
+        match source.sqlite_error_code() {
+            Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => {
+                StoreError::Corrupt { path }
+            }
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Locked {
+                path,
+                seconds: busy_timeout().as_secs().max(1),
+            },
+            Some(ErrorCode::ReadOnly) => StoreError::ReadOnly { path },
+            _ => StoreError::Sqlite { path, source },
+        }
+    }
+}
+
+/// How long a writer waits for another process's transaction. `GUICHET_BUSY_TIMEOUT_MS`
+/// shortens it for tests of a stuck lock; operators never need it.
+fn busy_timeout() -> Duration {
+    std::env::var("GUICHET_BUSY_TIMEOUT_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map_or(BUSY_TIMEOUT, Duration::from_millis)
+}
+
 /// One connection to a guichet database.
 pub struct Store {
     conn: Connection,
     path: String,
+    read_only: bool,
+}
+
+/// Who may read a new database file: the owner only by default, a desk's group when
+/// configured.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FileAccess {
+    /// A Unix group given read and write access.
+    pub group: Option<String>,
+    /// Open for reading only, even if the file could be written (a supervisor's review).
+    pub read_only: bool,
 }
 
 impl Store {
     /// Opens (creating it and its folder if needed) the database at `path` and brings its
     /// schema up to date. A database from a newer guichet is refused untouched.
     pub fn open(path: &Path) -> Result<Store> {
+        Store::open_with(path, &FileAccess::default())
+    }
+
+    /// Opens or creates the database; a new file is readable by its owner only (and the
+    /// configured group). A file the process cannot write is opened read-only.
+    pub fn open_with(path: &Path, access: &FileAccess) -> Result<Store> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
                 path: dir.display().to_string(),
@@ -77,46 +137,69 @@ impl Store {
             })?;
         }
         let display = path.display().to_string();
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE
-                | OpenFlags::SQLITE_OPEN_CREATE
-                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|source| StoreError::Sqlite {
-            path: display.clone(),
-            source,
-        })?;
-        Store::prepare(conn, display)
+        if !path.exists() {
+            create_private(path, access).map_err(|source| StoreError::CreateDir {
+                path: display.clone(),
+                source,
+            })?;
+        }
+        let writable = !access.read_only
+            && std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .open(path)
+                .is_ok();
+        let flags = if writable {
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        } else {
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        };
+        let conn = Connection::open_with_flags(path, flags)
+            .map_err(|source| StoreError::sqlite(&display, source))?;
+        let mut store = Store {
+            conn,
+            path: display,
+            read_only: !writable,
+        };
+        store.prepare()?;
+        Ok(store)
     }
 
     /// A private database in memory, for tests and the screenshot gallery.
     pub fn open_in_memory() -> Result<Store> {
-        let conn = Connection::open_in_memory().map_err(|source| StoreError::Sqlite {
+        let conn = Connection::open_in_memory()
+            .map_err(|source| StoreError::sqlite(":memory:", source))?;
+        let mut store = Store {
+            conn,
             path: ":memory:".into(),
-            source,
-        })?;
-        Store::prepare(conn, ":memory:".into())
+            read_only: false,
+        };
+        store.prepare()?;
+        Ok(store)
     }
 
-    fn prepare(conn: Connection, path: String) -> Result<Store> {
-        let mut store = Store { conn, path };
-        store
-            .conn
-            .busy_timeout(BUSY_TIMEOUT)
-            .map_err(|e| store.err(e))?;
+    fn prepare(&mut self) -> Result<()> {
+        self.conn
+            .busy_timeout(busy_timeout())
+            .map_err(|e| self.err(e))?;
         // Checked before any pragma that writes to the file (journal_mode does).
-        migrations::refuse_newer(&store)?;
-        store
-            .conn
+        migrations::refuse_newer(self)?;
+        if self.read_only {
+            return migrations::require_current(self);
+        }
+        self.conn
             .execute_batch(
                 "PRAGMA journal_mode = WAL;
                  PRAGMA synchronous = FULL;
                  PRAGMA foreign_keys = ON;",
             )
-            .map_err(|e| store.err(e))?;
-        migrations::migrate(&mut store)?;
-        Ok(store)
+            .map_err(|e| self.err(e))?;
+        migrations::migrate(self)
+    }
+
+    /// The file could not be opened for writing: everything can be read, nothing written.
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
     }
 
     pub fn path(&self) -> &str {
@@ -124,10 +207,7 @@ impl Store {
     }
 
     pub(crate) fn err(&self, source: rusqlite::Error) -> StoreError {
-        StoreError::Sqlite {
-            path: self.path.clone(),
-            source,
-        }
+        StoreError::sqlite(&self.path, source)
     }
 
     /// SQLite's counter of commits made by other connections: when it moves, what the
@@ -184,6 +264,48 @@ impl Store {
                 source,
             })
     }
+}
+
+/// Creates an empty database file readable by its owner only, or by the desk's group.
+fn create_private(path: &Path, access: &FileAccess) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(if access.group.is_some() { 0o660 } else { 0o600 });
+    }
+    match options.open(path) {
+        Ok(_) => {}
+        // Another process created it first: theirs is as good.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Ok(()),
+        Err(e) => return Err(e),
+    }
+    #[cfg(unix)]
+    if let Some(group) = &access.group {
+        set_group(path, group)?;
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn set_group(path: &Path, group: &str) -> std::io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let name = CString::new(group).map_err(|_| std::io::Error::other("nom de groupe invalide"))?;
+    let file = CString::new(path.as_os_str().as_bytes())
+        .map_err(|_| std::io::Error::other("chemin invalide"))?;
+    // SAFETY: both pointers come from live CStrings; getgrnam's result is read at once.
+    unsafe {
+        let gr = libc::getgrnam(name.as_ptr());
+        if gr.is_null() {
+            return Err(std::io::Error::other(format!("groupe inconnu « {group} »")));
+        }
+        if libc::chown(file.as_ptr(), u32::MAX, (*gr).gr_gid) != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+    }
+    Ok(())
 }
 
 /// The path used when neither `--db` nor `GUICHET_DB` is given.

@@ -73,10 +73,7 @@ impl Store {
 
     fn rebuild_index(&mut self, catalog: &Catalog, fingerprint: &str) -> Result<()> {
         let path = self.path.clone();
-        let err = |source| StoreError::Sqlite {
-            path: path.clone(),
-            source,
-        };
+        let err = |source| StoreError::sqlite(&path, source);
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)

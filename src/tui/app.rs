@@ -16,7 +16,7 @@ use crate::domain::call::{
 };
 use crate::domain::reference::Reference;
 use crate::domain::shifts::ShiftPlan;
-use crate::store::{CallFilter, ProcedureHit, ProcedureQuery, SearchIndex, Store};
+use crate::store::{CallFilter, ProcedureHit, ProcedureQuery, SavedDraft, SearchIndex, Store};
 use chrono::{DateTime, Duration, Utc};
 use crossterm::event::{KeyCode, KeyEvent};
 
@@ -154,7 +154,14 @@ impl FormState {
 pub enum DetailMode {
     View,
     Note(TextField),
-    Close { outcome: usize, note: TextField },
+    Close {
+        outcome: usize,
+        note: TextField,
+    },
+    /// Someone else handles the call: ask before taking it over, then do `then`.
+    TakeOver {
+        then: Action,
+    },
 }
 
 pub struct DetailState {
@@ -192,6 +199,9 @@ pub struct App {
     /// AMIGO's state now, refreshed on the clock's tick (shown for Normandie calls).
     pub amigo: AmigoStatus,
     pub flash: Option<Flash>,
+    /// A call typed but never saved, found at start (the process was killed, the SSH link
+    /// dropped): offered back before anything else.
+    pub draft_offer: Option<SavedDraft>,
     pub quit: bool,
     data_version: i64,
 }
@@ -241,6 +251,7 @@ impl App {
             amigo: amigo_status(now, &calendar),
             calendar,
             flash: None,
+            draft_offer: None,
             quit: false,
             data_version: 0,
         };
@@ -250,15 +261,7 @@ impl App {
         app.data_version = app.store.data_version().unwrap_or(0);
         app.reload_list();
         match app.store.load_draft(&app.operator) {
-            Ok(Some(saved)) if !saved.draft.is_blank() => {
-                app.form = Some(FormState::new(
-                    saved.opened_at,
-                    &saved.draft,
-                    &app.reference,
-                ));
-                app.screen = Screen::Form;
-                app.info("Saisie en cours reprise : l'appel n'était pas enregistré".into());
-            }
+            Ok(Some(saved)) if !saved.draft.is_blank() => app.draft_offer = Some(saved),
             Ok(_) => {}
             Err(e) => app.error(format!("brouillon illisible : {e}")),
         }
@@ -268,6 +271,8 @@ impl App {
     pub fn context(&self) -> Context {
         if self.help {
             Context::Help
+        } else if self.draft_offer.is_some() {
+            Context::DraftOffer
         } else {
             self.screen_context()
         }
@@ -307,6 +312,10 @@ impl App {
                     mode: DetailMode::Close { .. },
                     ..
                 }) => Context::DetailClose,
+                Some(DetailState {
+                    mode: DetailMode::TakeOver { .. },
+                    ..
+                }) => Context::DetailTakeOver,
                 Some(DetailState {
                     runner: Some(runner),
                     ..
@@ -365,7 +374,18 @@ impl App {
         self
     }
 
+    /// Saves the call being typed now, whatever its state (leaving the console).
+    pub fn save_draft_now(&mut self) {
+        if let Some(form) = self.form.as_mut() {
+            form.dirty = true;
+        }
+        self.save_draft_if_dirty();
+    }
+
     fn save_draft_if_dirty(&mut self) {
+        if self.store.is_read_only() {
+            return;
+        }
         let Some(form) = self.form.as_mut().filter(|f| f.dirty) else {
             return;
         };
@@ -478,6 +498,8 @@ impl App {
                 Context::Detail => self.act_detail(action),
                 Context::DetailNote => self.act_note(action),
                 Context::DetailClose => self.act_close(action),
+                Context::DetailTakeOver => self.act_take_over(action),
+                Context::DraftOffer => self.act_draft_offer(action),
                 Context::FormMatches => self.act_form_matches(action),
                 Context::Procedures | Context::ProceduresSearch | Context::ProcedureView => {
                     self.act_procedures(ctx, action)
@@ -490,6 +512,17 @@ impl App {
     }
 
     fn new_call(&mut self) {
+        if let Some(saved) = self.draft_offer.take() {
+            self.form = Some(FormState::new(
+                saved.opened_at,
+                &saved.draft,
+                &self.reference,
+            ));
+        }
+        if self.store.is_read_only() {
+            self.error("base en lecture seule : aucun appel ne peut être enregistré ici".into());
+            return;
+        }
         if self.form.is_none() {
             self.form = Some(FormState::new(
                 self.now,
@@ -813,6 +846,12 @@ impl App {
         let Some(detail) = self.detail.as_mut() else {
             return;
         };
+        let call = &detail.record.call;
+        let acts_on_call = matches!(action, Action::Run | Action::AddNote | Action::CloseCall);
+        if acts_on_call && call.status == CallStatus::Open && call.handler != self.operator {
+            detail.mode = DetailMode::TakeOver { then: action };
+            return;
+        }
         let last = detail.record.journal.len().saturating_sub(1);
         match action {
             Action::Up => detail.scroll = detail.scroll.saturating_sub(1),
@@ -843,6 +882,63 @@ impl App {
                 self.detail = None;
             }
             _ => {}
+        }
+    }
+
+    /// The draft found at start: take it back, keep it for later, or abandon it.
+    fn act_draft_offer(&mut self, action: Action) {
+        let Some(saved) = self.draft_offer.take() else {
+            return;
+        };
+        match action {
+            Action::Yes => {
+                self.form = Some(FormState::new(
+                    saved.opened_at,
+                    &saved.draft,
+                    &self.reference,
+                ));
+                self.screen = Screen::Form;
+                self.update_matches();
+                self.info("Saisie reprise : l'appel n'est pas encore enregistré (Ctrl-S)".into());
+            }
+            Action::Abandon => match self.store.clear_draft(&self.operator) {
+                Ok(()) => self.info("Saisie abandonnée".into()),
+                Err(e) => {
+                    self.error(format!("brouillon non effacé : {e}"));
+                    self.draft_offer = Some(saved);
+                }
+            },
+            _ => {
+                // Later: F2 takes it back.
+                self.form = Some(FormState::new(
+                    saved.opened_at,
+                    &saved.draft,
+                    &self.reference,
+                ));
+                self.info("Saisie gardée : F2 pour la reprendre".into());
+            }
+        }
+    }
+
+    fn act_take_over(&mut self, action: Action) {
+        let Some(detail) = self.detail.as_mut() else {
+            return;
+        };
+        let DetailMode::TakeOver { then } = detail.mode else {
+            return;
+        };
+        detail.mode = DetailMode::View;
+        if action != Action::Yes {
+            return;
+        }
+        let reference = detail.record.call.reference;
+        match self.store.take_over(reference, &self.operator, self.now) {
+            Ok(_) => {
+                self.reload_detail();
+                self.info(format!("Vous avez repris l'appel {reference}"));
+                self.act_detail(then);
+            }
+            Err(e) => self.error(format!("appel non repris : {e}")),
         }
     }
 

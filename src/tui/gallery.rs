@@ -573,6 +573,59 @@ fn handover_writing() -> App {
     app
 }
 
+fn draft_offer() -> App {
+    let mut store = sample_store();
+    let draft = CallDraft {
+        caller_name: "Anne Çelik".into(),
+        caller_phone: "02 31 30 15 00".into(),
+        service: "acn-caen".into(),
+        summary: "copieur de la DSI bloqué, travaux urgents".into(),
+        ..CallDraft::default()
+    };
+    store
+        .save_draft(
+            OPERATOR,
+            now() - Duration::minutes(3),
+            now() - Duration::minutes(2),
+            &draft,
+        )
+        .unwrap();
+    app_with(store, Theme { color: true })
+}
+
+fn take_over() -> App {
+    let mut app = filled();
+    // Anne Çelik's call was opened by martinpa.
+    for _ in 0..2 {
+        key(&mut app, KeyCode::Down);
+    }
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('a'));
+    app
+}
+
+fn read_only() -> App {
+    // A real file opened read-only, as a supervisor's `--read-only` does.
+    let path = std::env::temp_dir().join(format!("guichet-gallery-{}.db", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    {
+        let source = sample_store();
+        source.backup(&path).unwrap();
+    }
+    let store = Store::open_with(
+        &path,
+        &crate::store::FileAccess {
+            group: None,
+            read_only: true,
+        },
+    )
+    .unwrap();
+    let _ = std::fs::remove_file(&path);
+    let mut app = app_with(store, Theme { color: true });
+    key(&mut app, KeyCode::F(2));
+    app
+}
+
 pub fn scenes() -> Vec<Scene> {
     let s = |name, build| Scene {
         name,
@@ -613,6 +666,9 @@ pub fn scenes() -> Vec<Scene> {
         s("tools-amigo", tools_amigo),
         s("tools-xivo", tools_xivo),
         s("tools-telemaintenance", tools_telemaintenance),
+        s("draft-offer", draft_offer),
+        s("take-over", take_over),
+        s("read-only", read_only),
         s("handover", handover_busy),
         s("handover-empty", handover_empty),
         s("handover-writing", handover_writing),

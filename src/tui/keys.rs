@@ -82,6 +82,9 @@ pub enum Context {
     Detail,
     DetailNote,
     DetailClose,
+    DetailTakeOver,
+    /// A draft found at start is offered back.
+    DraftOffer,
     /// The new-call form with the proposed procedures focused.
     FormMatches,
     Procedures,
@@ -150,6 +153,7 @@ pub enum Action {
     Reveal,
     Tools,
     Toggle,
+    Abandon,
     Handover,
     PrevShift,
     NextShift,
@@ -267,6 +271,19 @@ const DETAIL_CLOSE: &[Binding] = &[
 ];
 
 #[rustfmt::skip]
+const DETAIL_TAKE_OVER: &[Binding] = &[
+    b(&[Key::Char('o')], Action::Yes, Some("reprendre"), "Reprendre l'appel (noté au journal)"),
+    b(&[Key::Char('n'), Key::Esc], Action::No, Some("laisser"), "Laisser l'appel à son opérateur"),
+];
+
+#[rustfmt::skip]
+const DRAFT_OFFER: &[Binding] = &[
+    b(&[Key::Char('o'), Key::Enter], Action::Yes, Some("reprendre"), "Reprendre la saisie retrouvée"),
+    b(&[Key::Esc], Action::Back, Some("plus tard"), "La garder pour plus tard (F2 la reprend)"),
+    b(&[Key::Char('x')], Action::Abandon, Some("abandonner"), "Abandonner la saisie retrouvée"),
+];
+
+#[rustfmt::skip]
 const PROCEDURES: &[Binding] = &[
     b(&[Key::Enter], Action::Run, Some("ouvrir"), "Suivre la procédure sur l'appel, ou la lire s'il n'y a pas d'appel"),
     b(&[Key::Char('v')], Action::View, None, "Lire la procédure en entier"),
@@ -356,6 +373,8 @@ pub fn bindings(ctx: Context) -> &'static [Binding] {
         Context::Detail => DETAIL,
         Context::DetailNote => DETAIL_NOTE,
         Context::DetailClose => DETAIL_CLOSE,
+        Context::DetailTakeOver => DETAIL_TAKE_OVER,
+        Context::DraftOffer => DRAFT_OFFER,
         Context::FormMatches => FORM_MATCHES,
         Context::Procedures => PROCEDURES,
         Context::ProceduresSearch => PROCEDURES_SEARCH,
@@ -490,6 +509,8 @@ mod tests {
             Context::Detail,
             Context::DetailNote,
             Context::DetailClose,
+            Context::DetailTakeOver,
+            Context::DraftOffer,
             Context::FormMatches,
             Context::Procedures,
             Context::ProceduresSearch,

@@ -1,6 +1,7 @@
 //! The console: ratatui + crossterm.
 
 pub mod app;
+pub mod crash;
 pub mod gallery;
 pub mod handover;
 pub mod input;
@@ -22,8 +23,9 @@ use chrono::Utc;
 use crossterm::event::{self, Event, KeyEventKind};
 use std::time::Duration;
 
-/// Runs the console until the operator quits. The terminal is restored on every exit path,
-/// a panic included (ratatui's init installs the hook).
+/// Runs the console until the operator quits, the terminal goes away or a signal asks it
+/// to stop. The terminal is restored on every exit path, a panic included, and the call
+/// being typed is saved first.
 pub fn run(
     store: Store,
     reference: Reference,
@@ -31,6 +33,16 @@ pub fn run(
     operator: String,
     desk: DeskConfig,
 ) -> std::io::Result<()> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        return Err(std::io::Error::other(
+            "la console demande un terminal ; hors terminal, utiliser les commandes \
+             (guichet call list, guichet --help)",
+        ));
+    }
+    let plan = desk
+        .shift_plan()
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
     let mut app = App::new(
         store,
         reference,
@@ -40,17 +52,8 @@ pub fn run(
         theme::Theme::from_env(),
         Utc::now(),
     )
-    .with_shift_plan(
-        desk.shift_plan()
-            .map_err(|e| std::io::Error::other(e.to_string()))?,
-    );
-    use std::io::IsTerminal;
-    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-        return Err(std::io::Error::other(
-            "la console demande un terminal ; hors terminal, utiliser les commandes \
-             (guichet call list, guichet --help)",
-        ));
-    }
+    .with_shift_plan(plan);
+    let signals = crash::Signals::install()?;
     let mut terminal = match ratatui::try_init() {
         Ok(t) => t,
         Err(e) => {
@@ -58,22 +61,44 @@ pub fn run(
             return Err(e);
         }
     };
-    let result = event_loop(&mut terminal, &mut app);
+    crash::install_panic_hook();
+    let result = event_loop(&mut terminal, &mut app, &signals);
+    // Whatever ended the loop (a key, a signal, a terminal that went away), nothing typed
+    // is lost.
+    app.save_draft_now();
     ratatui::restore();
     result
 }
 
-fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> std::io::Result<()> {
+/// How often the loop looks for a signal while nothing happens.
+const SIGNAL_POLL: Duration = Duration::from_millis(200);
+
+fn event_loop(
+    terminal: &mut ratatui::DefaultTerminal,
+    app: &mut App,
+    signals: &crash::Signals,
+) -> std::io::Result<()> {
     let mut dirty = true;
+    let mut next_tick = Utc::now();
     while !app.quit {
+        if signals.received().is_some() {
+            return Ok(());
+        }
         if dirty {
             terminal.draw(|f| ui::draw(f, app))?;
             dirty = false;
         }
-        // Wake at the next whole second for the clock and the call timer.
-        let ms_into_second = u64::from(Utc::now().timestamp_subsec_millis());
-        let wait = Duration::from_millis(1000 - ms_into_second.min(999));
-        if event::poll(wait)? {
+        let now = Utc::now();
+        if now >= next_tick {
+            app.tick(now);
+            dirty = true;
+            // The clock and the call timer change on whole seconds.
+            let ms = i64::from(now.timestamp_subsec_millis());
+            next_tick = now + chrono::Duration::milliseconds(1000 - ms);
+            continue;
+        }
+        let until_tick = (next_tick - now).to_std().unwrap_or_default();
+        if event::poll(until_tick.min(SIGNAL_POLL))? {
             match event::read()? {
                 Event::Key(key) if key.kind != KeyEventKind::Release => {
                     app.handle_key(key);
@@ -82,9 +107,6 @@ fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> std::io
                 Event::Resize(_, _) => dirty = true,
                 _ => {}
             }
-        } else {
-            app.tick(Utc::now());
-            dirty = true;
         }
     }
     Ok(())

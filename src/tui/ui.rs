@@ -29,6 +29,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
     }
     draw_status(frame, status, app);
     draw_footer(frame, footer, app);
+    if let Some(saved) = &app.draft_offer {
+        screens::draft::draw(frame, body, app, saved);
+    }
     if app.help {
         // The help may cover the status line too: it is the only thing to read then.
         let area = Rect {
@@ -41,15 +44,18 @@ pub fn draw(frame: &mut Frame, app: &App) {
 
 fn draw_header(frame: &mut Frame, area: Rect, app: &App) {
     let style = app.theme.header();
-    let left = format!(
+    let mut left = format!(
         " guichet · {} · {}",
         visible(&app.desk),
         visible(&app.operator)
     );
-    let mut right = format!("{} ", paris(app.now, "%d/%m/%Y %H:%M"));
+    if app.store.is_read_only() {
+        left.push_str(" · LECTURE SEULE");
+    }
+    let mut right = format!(" {} ", paris(app.now, "%d/%m/%Y %H:%M"));
     if app.is_normandie_call() {
         let state = if app.amigo.open { "ouvert" } else { "fermé" };
-        right = format!("AMIGO {state} · {right}");
+        right = format!(" AMIGO {state} ·{right}");
     }
     let width = crate::domain::text::width(&right) as u16;
     let [l, r] = Layout::horizontal([Constraint::Min(1), Constraint::Length(width)]).areas(area);

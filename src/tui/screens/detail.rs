@@ -47,6 +47,35 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             frame.render_widget(field.textarea(), inner);
         }
         DetailMode::Close { outcome, note } => draw_close(frame, area, app, detail, *outcome, note),
+        DetailMode::TakeOver { .. } => {
+            let c = &detail.record.call;
+            let popup = centered(area, 60, 5);
+            frame.render_widget(Clear, popup);
+            let block = Block::default()
+                .borders(Borders::ALL)
+                .border_style(app.theme.border_focused())
+                .title(Span::styled(
+                    " Appel pris par un autre opérateur ",
+                    app.theme.title(),
+                ));
+            let text = vec![
+                Line::from(format!(
+                    "{} est traité par {}.",
+                    c.reference,
+                    visible(&c.handler)
+                )),
+                Line::from(Span::styled(
+                    "Le reprendre ? o : oui (noté au journal) · n : non",
+                    app.theme.label_focused(),
+                )),
+            ];
+            frame.render_widget(
+                Paragraph::new(text)
+                    .block(block)
+                    .wrap(ratatui::widgets::Wrap { trim: true }),
+                popup,
+            );
+        }
         DetailMode::View => {}
     }
 }
@@ -77,7 +106,7 @@ fn draw_fields(frame: &mut Frame, area: Rect, app: &App, detail: &DetailState) {
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(inner);
     let pair = |label: &str, value: String| {
         Line::from(vec![
-            Span::styled(format!("{label:<10}"), theme.label()),
+            Span::styled(format!("{label:<11}"), theme.label()),
             Span::raw(visible(&value).into_owned()),
         ])
     };
@@ -99,7 +128,14 @@ fn draw_fields(frame: &mut Frame, area: Rect, app: &App, detail: &DetailState) {
     let right_lines = vec![
         pair("Service", service),
         pair("Poste", device),
-        pair("Opérateur", c.operator.clone()),
+        pair(
+            "Traité par",
+            if c.handler == c.operator {
+                c.handler.clone()
+            } else {
+                format!("{} (ouvert par {})", c.handler, c.operator)
+            },
+        ),
         pair(
             "Issue",
             c.outcome.map_or_else(dash, |o| o.label().to_string()),

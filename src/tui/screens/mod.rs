@@ -1,6 +1,7 @@
 //! One module per screen.
 
 pub mod detail;
+pub mod draft;
 pub mod form;
 pub mod handover;
 pub mod help;

@@ -1,0 +1,124 @@
+//! What happens when the console dies: the terminal is given back, and a panic leaves a
+//! crash report (owner-only file under the data directory) that says where it stopped.
+//! The report holds the panic message, its place in the code and a backtrace: never the
+//! state of a call or a field, so no secret can be in it.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Where crash reports go.
+pub fn crash_dir() -> PathBuf {
+    dirs::data_dir()
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("guichet")
+        .join("crash")
+}
+
+/// Writes one report; returns its path.
+pub fn write_report(dir: &Path, message: &str, location: &str) -> std::io::Result<PathBuf> {
+    std::fs::create_dir_all(dir)?;
+    let now = chrono::Utc::now();
+    let path = dir.join(format!(
+        "crash-{}-{}.txt",
+        now.format("%Y%m%dT%H%M%SZ"),
+        std::process::id()
+    ));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(&path)?;
+    writeln!(
+        file,
+        "guichet {} — arrêt sur erreur interne",
+        env!("CARGO_PKG_VERSION")
+    )?;
+    writeln!(file, "date : {}", now.to_rfc3339())?;
+    writeln!(file, "message : {message}")?;
+    writeln!(file, "endroit : {location}")?;
+    writeln!(file, "\n{}", std::backtrace::Backtrace::force_capture())?;
+    Ok(path)
+}
+
+/// Installs the panic hook: terminal back first (so the message is readable), then the
+/// report, then the usual panic message.
+pub fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        ratatui::restore();
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "panique".into());
+        let location = info
+            .location()
+            .map_or("inconnu".into(), |l| format!("{}:{}", l.file(), l.line()));
+        match write_report(&crash_dir(), &message, &location) {
+            Ok(path) => eprintln!(
+                "guichet s'est arrêté sur une erreur interne. Rapport : {} (la saisie en cours a été gardée).",
+                path.display()
+            ),
+            Err(e) => {
+                eprintln!("guichet s'est arrêté sur une erreur interne (rapport impossible : {e}).")
+            }
+        }
+        previous(info);
+    }));
+}
+
+/// Signals that end the console: SIGTERM (kill), SIGHUP (the SSH link dropped), SIGINT,
+/// SIGQUIT. The handler only records the signal; the event loop sees it within its poll
+/// interval and leaves cleanly (draft saved, terminal restored).
+pub struct Signals {
+    last: Arc<AtomicUsize>,
+}
+
+impl Signals {
+    pub fn install() -> std::io::Result<Signals> {
+        let last = Arc::new(AtomicUsize::new(0));
+        for sig in [
+            signal_hook::consts::SIGTERM,
+            signal_hook::consts::SIGHUP,
+            signal_hook::consts::SIGINT,
+            signal_hook::consts::SIGQUIT,
+        ] {
+            signal_hook::flag::register_usize(sig, Arc::clone(&last), sig as usize)?;
+        }
+        Ok(Signals { last })
+    }
+
+    /// The signal received, if any.
+    pub fn received(&self) -> Option<i32> {
+        match self.last.load(Ordering::Relaxed) {
+            0 => None,
+            n => Some(n as i32),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_report_is_owner_only_and_says_where() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write_report(dir.path(), "boom", "src/x.rs:1").unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("message : boom"));
+        assert!(text.contains("endroit : src/x.rs:1"));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+}
