@@ -124,8 +124,8 @@ impl Walk {
 
     /// Applies a move at time `at`. Returns `None` when the move does not fit the current
     /// step (an answer to a non-question, back at the first step...).
-    pub fn apply(&mut self, mv: Move, at: DateTime<Utc>) -> Option<Effect> {
-        if mv == Move::Back {
+    pub fn apply(&mut self, mv: &Move, at: DateTime<Utc>) -> Option<Effect> {
+        if *mv == Move::Back {
             let previous = self.done.pop()?;
             self.current = Some(previous);
             let step = &self.procedure.steps[previous];
@@ -149,7 +149,7 @@ impl Walk {
                 None,
                 None,
             ),
-            (StepKind::Ask { .. }, Move::Answer(yes)) => (
+            (StepKind::Ask { .. }, &Move::Answer(yes)) => (
                 format!(
                     "[{slug}] étape {n} : {} → {}",
                     short(&step.text),
@@ -166,6 +166,7 @@ impl Walk {
                 },
                 Move::Record(value),
             ) => {
+                // A secret's value is never put in the line: only that it was given.
                 let value = value.trim();
                 if value.is_empty() {
                     return None;

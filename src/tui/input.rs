@@ -52,6 +52,16 @@ impl TextField {
         }
     }
 
+    /// Overwrites the field's text in memory before it is dropped: a secret once read out
+    /// leaves no copy behind in this field.
+    pub fn wipe(&mut self) {
+        use zeroize::Zeroize;
+        let area = std::mem::take(&mut self.area);
+        for mut line in area.into_lines() {
+            line.zeroize();
+        }
+    }
+
     pub fn is_masked(&self) -> bool {
         self.area.mask_char().is_some()
     }

@@ -52,8 +52,9 @@ impl Runner {
         )
     }
 
-    /// A fresh field for the current step; the previous value (a secret perhaps) is dropped.
+    /// A fresh field for the current step; the previous value (a secret perhaps) is wiped.
     fn reset_input(&mut self) {
+        self.input.wipe();
         self.input = if self.is_secret() {
             TextField::secret(VALUE_MAX)
         } else {
@@ -187,7 +188,13 @@ impl App {
             _ => return,
         };
         let mut next = runner.walk.clone();
-        let Some(effect) = next.apply(mv.clone(), self.now) else {
+        let applied = next.apply(&mv, self.now);
+        let mut mv = mv;
+        if let Move::Record(value) = &mut mv {
+            use zeroize::Zeroize;
+            value.zeroize();
+        }
+        let Some(effect) = applied else {
             let message = match mv {
                 Move::Back => "déjà à la première étape",
                 Move::Record(_) => "valeur vide : la saisir avant Entrée",
