@@ -670,10 +670,20 @@ impl App {
                     Field::Device => edit_picker(&mut form.device, &reference.devices, ev),
                     f => form.text_field(f).is_some_and(|t| t.handle(ev)),
                 };
+                let focus = form.focus;
+                let full = form
+                    .text_field(focus)
+                    .is_some_and(|t| t.value().chars().count() >= focus.max_chars());
                 if changed {
                     form.dirty = true;
                     self.revalidate();
                     self.update_matches();
+                } else if full && matches!(ev.code, KeyCode::Char(_)) {
+                    self.error(format!(
+                        "{} : {} caractères au plus, la suite n'est pas prise",
+                        focus.label(),
+                        focus.max_chars()
+                    ));
                 }
             }
             Context::DetailNote => {
