@@ -126,15 +126,22 @@ impl Term {
 
     /// Waits until the screen shows every one of `needles`; returns that screen.
     pub fn wait_for(&self, session: &str, needles: &[&str]) -> String {
+        self.wait_until(session, &format!("{needles:?}"), |screen| {
+            needles.iter().all(|n| screen.contains(n))
+        })
+    }
+
+    /// Waits until the screen satisfies `ready` (described by `what` in the failure).
+    pub fn wait_until(&self, session: &str, what: &str, ready: impl Fn(&str) -> bool) -> String {
         let start = Instant::now();
         loop {
             let screen = self.capture(session);
-            if needles.iter().all(|n| screen.contains(n)) {
+            if ready(&screen) {
                 return screen;
             }
             if start.elapsed() > DEADLINE {
                 panic!(
-                    "timed out after {DEADLINE:?} waiting for {needles:?}; last screen:\n\
+                    "timed out after {DEADLINE:?} waiting for {what}; last screen:\n\
                      ----------------\n{screen}----------------"
                 );
             }
