@@ -59,6 +59,54 @@ fn search_key(name: &str, phone: Option<&str>) -> String {
     )
 }
 
+/// Why a write on a call cannot go on: SQLite failed, or there is no such call.
+enum Refusal {
+    Sqlite(rusqlite::Error),
+    Unknown(CallRef),
+}
+
+impl From<rusqlite::Error> for Refusal {
+    fn from(e: rusqlite::Error) -> Self {
+        Refusal::Sqlite(e)
+    }
+}
+
+fn refused(path: &str, r: Refusal) -> StoreError {
+    match r {
+        Refusal::Sqlite(e) => StoreError::sqlite(path, e),
+        Refusal::Unknown(reference) => StoreError::UnknownCall(reference),
+    }
+}
+
+/// The status of an existing call, inside a write transaction.
+fn status_of(
+    tx: &rusqlite::Transaction<'_>,
+    reference: CallRef,
+) -> std::result::Result<CallStatus, Refusal> {
+    let status: Option<String> = tx
+        .query_row(
+            "SELECT status FROM calls WHERE id = ?1",
+            [reference.0],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match status.as_deref().and_then(CallStatus::from_slug) {
+        Some(s) => Ok(s),
+        None => Err(Refusal::Unknown(reference)),
+    }
+}
+
+impl Store {
+    /// A write transaction that takes the write lock at once (BEGIN IMMEDIATE): a writer
+    /// waits its turn up front instead of failing halfway when another one commits.
+    pub(super) fn begin(&mut self) -> Result<rusqlite::Transaction<'_>> {
+        let path = self.path.clone();
+        self.conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| StoreError::sqlite(&path, e))
+    }
+}
+
 fn append(
     tx: &rusqlite::Transaction<'_>,
     call: CallRef,
@@ -80,10 +128,7 @@ impl Store {
     pub fn insert_call(&mut self, call: &NewCall) -> Result<Call> {
         let path = self.path.clone();
         let err = |source| StoreError::sqlite(&path, source);
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(err)?;
+        let tx = self.begin()?;
         tx.execute(
             "INSERT INTO calls (opened_at, operator, caller_name, caller_phone, caller_email, \
              service, device, summary, status, search_key, handler) \
@@ -242,20 +287,8 @@ impl Store {
     ) -> Result<()> {
         let path = self.path.clone();
         let err = |source| StoreError::sqlite(&path, source);
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(err)?;
-        let exists: bool = tx
-            .query_row("SELECT 1 FROM calls WHERE id = ?1", [reference.0], |_| {
-                Ok(true)
-            })
-            .optional()
-            .map_err(err)?
-            .unwrap_or(false);
-        if !exists {
-            return Err(StoreError::UnknownCall(reference));
-        }
+        let tx = self.begin()?;
+        status_of(&tx, reference).map_err(|r| refused(&path, r))?;
         append(&tx, reference, at, operator, JournalKind::Note, note).map_err(err)?;
         tx.commit().map_err(err)
     }
@@ -271,22 +304,9 @@ impl Store {
     ) -> Result<Call> {
         let path = self.path.clone();
         let err = |source| StoreError::sqlite(&path, source);
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(err)?;
-        let status: Option<String> = tx
-            .query_row(
-                "SELECT status FROM calls WHERE id = ?1",
-                [reference.0],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(err)?;
-        match status.as_deref() {
-            None => return Err(StoreError::UnknownCall(reference)),
-            Some("closed") => return Err(StoreError::AlreadyClosed(reference)),
-            Some(_) => {}
+        let tx = self.begin()?;
+        if status_of(&tx, reference).map_err(|r| refused(&path, r))? == CallStatus::Closed {
+            return Err(StoreError::AlreadyClosed(reference));
         }
         tx.execute(
             "UPDATE calls SET status = 'closed', closed_at = ?2, outcome = ?3 WHERE id = ?1",
@@ -355,10 +375,7 @@ impl Store {
     ) -> Result<Call> {
         let path = self.path.clone();
         let err = |source| StoreError::sqlite(&path, source);
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(err)?;
+        let tx = self.begin()?;
         let previous: Option<(Option<String>, String)> = tx
             .query_row(
                 "SELECT handler, operator FROM calls WHERE id = ?1",
@@ -415,21 +432,8 @@ impl Store {
         let path = self.path.clone();
         let err = |source| StoreError::sqlite(&path, source);
         let mark_json = serde_json::to_string(mark).unwrap_or_default();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(err)?;
-        let status: Option<String> = tx
-            .query_row(
-                "SELECT status FROM calls WHERE id = ?1",
-                [reference.0],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(err)?;
-        if status.is_none() {
-            return Err(StoreError::UnknownCall(reference));
-        }
+        let tx = self.begin()?;
+        status_of(&tx, reference).map_err(|r| refused(&path, r))?;
         tx.execute(
             "INSERT INTO journal (call_id, at, operator, kind, body, walk) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",

@@ -103,6 +103,37 @@ impl Signals {
     }
 }
 
+/// Whether the terminal on standard input has gone away (the SSH link or the emulator
+/// closed): its attributes can no longer be read.
+fn terminal_gone() -> bool {
+    // SAFETY: tcgetattr writes into a zeroed termios we own; fd 0 is ours.
+    unsafe {
+        let mut t: libc::termios = std::mem::zeroed();
+        libc::tcgetattr(0, &mut t) != 0
+    }
+}
+
+/// The event loop can be stuck inside crossterm when its terminal hangs up (crossterm
+/// 0.29 retries reads at end of file forever: crossterm-rs/crossterm#793), and then it
+/// never sees a signal. This thread watches for a signal or a vanished terminal and, if
+/// the loop has not ended `grace` later, ends the process itself. The draft is at most one
+/// second old then: the loop saves it on every tick.
+pub fn spawn_watchdog(signals: &Signals, grace: std::time::Duration) {
+    let last = Arc::clone(&signals.last);
+    std::thread::spawn(move || {
+        loop {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            if last.load(Ordering::Relaxed) != 0 || terminal_gone() {
+                break;
+            }
+        }
+        std::thread::sleep(grace);
+        // Still here: the loop is stuck. Give the terminal back if it is still there.
+        ratatui::restore();
+        std::process::exit(0);
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

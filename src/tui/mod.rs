@@ -62,6 +62,7 @@ pub fn run(
         }
     };
     crash::install_panic_hook();
+    crash::spawn_watchdog(&signals, Duration::from_millis(1500));
     let result = event_loop(&mut terminal, &mut app, &signals);
     // Whatever ended the loop (a key, a signal, a terminal that went away), nothing typed
     // is lost.
