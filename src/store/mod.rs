@@ -97,10 +97,40 @@ impl StoreError {
 /// How long a writer waits for another process's transaction. `GUICHET_BUSY_TIMEOUT_MS`
 /// shortens it for tests of a stuck lock; operators never need it.
 fn busy_timeout() -> Duration {
-    std::env::var("GUICHET_BUSY_TIMEOUT_MS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .map_or(BUSY_TIMEOUT, Duration::from_millis)
+    static TIMEOUT: std::sync::OnceLock<Duration> = std::sync::OnceLock::new();
+    *TIMEOUT.get_or_init(|| {
+        std::env::var("GUICHET_BUSY_TIMEOUT_MS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .map_or(BUSY_TIMEOUT, Duration::from_millis)
+    })
+}
+
+thread_local! {
+    /// When the current wait for the lock began.
+    static BUSY_SINCE: std::cell::Cell<Option<std::time::Instant>> =
+        const { std::cell::Cell::new(None) };
+}
+
+/// SQLite calls this while another connection holds the lock. Its own handler backs off to
+/// 100 ms sleeps, so a writer that has waited long sleeps long and keeps losing the lock to
+/// writers that retry sooner: under sixteen busy writers one could starve past the timeout.
+/// Short sleeps with jitter give every waiter the same chance at each release.
+fn retry_while_busy(attempt: i32) -> bool {
+    let now = std::time::Instant::now();
+    let since = BUSY_SINCE.with(|cell| match cell.get() {
+        Some(t) if attempt > 0 => t,
+        _ => {
+            cell.set(Some(now));
+            now
+        }
+    });
+    if now.duration_since(since) >= busy_timeout() {
+        return false;
+    }
+    let jitter = u64::from(now.elapsed().subsec_nanos() ^ std::process::id()) % 1500;
+    std::thread::sleep(Duration::from_micros(250 + jitter));
+    true
 }
 
 /// One connection to a guichet database.
@@ -180,7 +210,7 @@ impl Store {
 
     fn prepare(&mut self) -> Result<()> {
         self.conn
-            .busy_timeout(busy_timeout())
+            .busy_handler(Some(retry_while_busy))
             .map_err(|e| self.err(e))?;
         // Checked before any pragma that writes to the file (journal_mode does).
         migrations::refuse_newer(self)?;
