@@ -31,6 +31,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0005_handler",
         include_str!("../../db/migrations/0005_handler.sql"),
     ),
+    (
+        6,
+        "0006_search_postings",
+        include_str!("../../db/migrations/0006_search_postings.sql"),
+    ),
 ];
 
 pub const LATEST_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;

@@ -60,7 +60,8 @@ fn open_sets_durability_pragmas_and_creates_the_folder() {
             (2, "0002_procedures".to_string()),
             (3, "0003_walks".to_string()),
             (4, "0004_handover".to_string()),
-            (5, "0005_handler".to_string())
+            (5, "0005_handler".to_string()),
+            (6, "0006_search_postings".to_string())
         ]
     );
 }
