@@ -739,3 +739,85 @@ fn lint_reports_file_and_line_and_a_broken_catalog_file_is_skipped() {
     assert_eq!(list.as_array().unwrap().len(), 1);
     assert!(String::from_utf8_lossy(&out.stderr).contains("procédure ignorée"));
 }
+
+#[test]
+fn a_damaged_database_gets_one_sentence_and_is_left_alone() {
+    let desk = Desk::new();
+    std::fs::write(
+        desk.db(),
+        b"ceci n'est pas une base SQLite, juste du texte abime",
+    )
+    .unwrap();
+    let before = std::fs::read(desk.db()).unwrap();
+    let (code, err) = desk.fails(&["call", "list"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("illisible"), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1);
+    assert_eq!(std::fs::read(desk.db()).unwrap(), before);
+}
+
+#[test]
+fn a_lock_held_too_long_gets_one_sentence() {
+    let desk = Desk::new();
+    desk.add("Zoé", "mi", "noemi", &[]);
+    // A stuck process holding the write lock.
+    let holder = rusqlite::Connection::open(desk.db()).unwrap();
+    holder.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    let out = desk
+        .cmd()
+        .env("GUICHET_BUSY_TIMEOUT_MS", "300")
+        .args([
+            "call",
+            "add",
+            "--service",
+            "mi",
+            "--device",
+            "noemi",
+            "--caller",
+            "B",
+            "--summary",
+            "x",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("verrouillée par un autre processus"), "{err}");
+    holder.execute_batch("ROLLBACK").unwrap();
+    drop(holder);
+    assert_eq!(desk.count(), 1, "nothing half-written");
+}
+
+#[test]
+fn read_only_reads_and_refuses_to_write() {
+    let desk = Desk::new();
+    desk.add("Zoé", "mi", "noemi", &[]);
+    let list = desk.ok(&["--read-only", "call", "list", "--format", "json"]);
+    assert!(list.contains("Zoé"));
+    let (code, err) = desk.fails(&[
+        "--read-only",
+        "call",
+        "add",
+        "--service",
+        "mi",
+        "--device",
+        "noemi",
+        "--caller",
+        "B",
+        "--summary",
+        "x",
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains("lecture seule"), "{err}");
+    assert_eq!(desk.count(), 1);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_new_database_is_readable_by_its_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let desk = Desk::new();
+    desk.add("Zoé", "mi", "noemi", &[]);
+    let mode = std::fs::metadata(desk.db()).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+}
