@@ -5,7 +5,7 @@
 //! this test binary re-executed with `GUICHET_STRESS_WRITER` set, which then runs only
 //! `stress_writer_entry` and inserts calls through the library, one transaction per call,
 //! exactly as `guichet call add` does (without paying for a process start per call; a
-//! writer may sleep between calls instead, see `DESK_PAUSE_MS`).
+//! writer may sleep between calls instead).
 
 use guichet::catalog::embedded_reference;
 use guichet::domain::call::{Call, CallDraft, CallRef, JournalKind};
@@ -327,17 +327,7 @@ fn all_calls(store: &Store) -> Vec<Call> {
 
 // ---------------------------------------------------------------------------------------
 
-/// How long each of the sixteen writers breathes between two calls: about what the real
-/// binary spends starting up for each call in a debug build (40 to 80 ms here), so that the
-/// sixteen press on the database the way sixteen `guichet call add` loops would.
-const DESK_PAUSE_MS: u64 = 50;
-
-#[test]
-fn sixteen_writers_lose_nothing() {
-    sixteen_writers("sixteen_writers_lose_nothing", DESK_PAUSE_MS);
-}
-
-/// The same with no breath at all: sixteen processes each committing as fast as they can
+/// Sixteen processes each committing as fast as they can
 /// keep the write lock taken all the time. With SQLite's own busy handler (a waiter sleeps
 /// up to 100 ms between tries while the others take the lock again) a writer starved past
 /// the 10 s timeout in 7 runs of 9 on a loaded two-core machine; the store's jittered

@@ -170,7 +170,7 @@ impl HandoverReport {
             longest,
             procedures,
             waiting,
-            waiting_total,
+            open_total,
         } = data;
         let counts = |v: &[(String, i64)], label: &dyn Fn(&str) -> String| -> Vec<Count> {
             v.iter()
@@ -187,13 +187,11 @@ impl HandoverReport {
             .collect();
         let mut open = Vec::new();
         let mut callbacks = Vec::new();
-        let mut callbacks_count = 0;
         for w in waiting {
             let line = waiting_line(w, now);
             if line.call.status == CallStatus::Open {
                 open.push(line);
             } else {
-                callbacks_count += 1;
                 callbacks.push(line);
             }
         }
@@ -205,7 +203,7 @@ impl HandoverReport {
             generated_at: now,
             calls_total,
             still_open,
-            open_total: waiting_total - callbacks_count,
+            open_total,
             open,
             callbacks,
             by_service: map(&by_service),

@@ -8,7 +8,9 @@ mod migrations;
 mod procedures;
 mod report;
 pub use procedures::{ProcedureHit, ProcedureQuery, SearchIndex};
-pub use report::{HandoverEntry, HandoverKind, ReportData, WAITING_LIMIT, WaitingCall};
+pub use report::{
+    HandoverEntry, HandoverKind, ReportData, WAITING_LIMIT, WaitingCall, WindowCounts,
+};
 
 pub use calls::{CallFilter, WalkEntry};
 pub use migrations::LATEST_VERSION;
@@ -217,14 +219,28 @@ impl Store {
         if self.read_only {
             return migrations::require_current(self);
         }
-        self.conn
-            .execute_batch(
-                "PRAGMA journal_mode = WAL;
-                 PRAGMA synchronous = FULL;
-                 PRAGMA foreign_keys = ON;",
-            )
-            .map_err(|e| self.err(e))?;
-        migrations::migrate(self)
+        // Switching a new file to WAL needs its exclusive lock, and SQLite answers "busy"
+        // at once, without its busy handler, when waiting could deadlock (several processes
+        // opening a fresh file together): retry here until the same timeout.
+        let started = std::time::Instant::now();
+        loop {
+            let attempt = self
+                .conn
+                .execute_batch(
+                    "PRAGMA journal_mode = WAL;
+                     PRAGMA synchronous = FULL;
+                     PRAGMA foreign_keys = ON;",
+                )
+                .map_err(|e| self.err(e))
+                .and_then(|()| migrations::migrate(self));
+            match attempt {
+                Err(StoreError::Locked { .. }) if started.elapsed() < busy_timeout() => {
+                    let jitter = u64::from(started.elapsed().subsec_nanos() % 3000);
+                    std::thread::sleep(Duration::from_micros(500 + jitter));
+                }
+                other => return other,
+            }
+        }
     }
 
     /// The file could not be opened for writing: everything can be read, nothing written.
