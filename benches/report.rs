@@ -471,9 +471,9 @@ fn main() -> Res<()> {
     println!(
         "  report_data : {} appels, {} encore ouverts, {} durées, {} procédures, {} en attente \
          listés, {} appels ouverts en tout (limite {WAITING_LIMIT})",
-        data.calls_total,
-        data.still_open,
-        data.handling_secs.len(),
+        data.counts.calls_total,
+        data.counts.still_open,
+        data.counts.handling_secs.len(),
         data.procedures.len(),
         data.waiting.len(),
         data.open_total
@@ -485,7 +485,10 @@ fn main() -> Res<()> {
         report.callbacks.len(),
         report.handling.median_secs
     );
-    assert_eq!(data.calls_total, n_day, "report_data counts the same day");
+    assert_eq!(
+        data.counts.calls_total, n_day,
+        "report_data counts the same day"
+    );
 
     println!();
     println!("-- mesures ({reps} répétitions après 3 d'échauffement) --");

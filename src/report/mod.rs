@@ -11,7 +11,9 @@ use crate::domain::reference::Reference;
 use crate::domain::shifts::ShiftWindow;
 use crate::domain::text::normalize_spaces;
 use crate::domain::walk::WalkMark;
-use crate::store::{HandoverEntry, HandoverKind, ReportData, Result, Store, WaitingCall};
+use crate::store::{
+    HandoverEntry, HandoverKind, ReportData, Result, Store, WaitingCall, WindowCounts,
+};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -160,14 +162,17 @@ impl HandoverReport {
         previous_notes: Vec<HandoverEntry>,
     ) -> HandoverReport {
         let ReportData {
-            calls_total,
-            still_open,
-            by_service,
-            by_device,
-            by_outcome,
-            by_operator,
-            mut handling_secs,
-            longest,
+            counts:
+                WindowCounts {
+                    calls_total,
+                    still_open,
+                    by_service,
+                    by_device,
+                    by_outcome,
+                    by_operator,
+                    mut handling_secs,
+                    longest,
+                },
             procedures,
             waiting,
             open_total,

@@ -45,17 +45,7 @@ pub struct HandoverEntry {
 /// The raw material of a shift report.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ReportData {
-    pub calls_total: i64,
-    /// Calls of the window not closed yet.
-    pub still_open: i64,
-    pub by_service: Vec<(String, i64)>,
-    pub by_device: Vec<(String, i64)>,
-    /// Calls of the window by outcome; `None` is a call with no outcome yet.
-    pub by_outcome: Vec<(Option<String>, i64)>,
-    pub by_operator: Vec<(String, i64)>,
-    /// Seconds from opening to closing of the window's calls that are closed.
-    pub handling_secs: Vec<i64>,
-    pub longest: Option<(CallRef, i64)>,
+    pub counts: WindowCounts,
     pub procedures: Vec<(String, i64)>,
     pub waiting: Vec<WaitingCall>,
     /// How many calls are open in all (`waiting` lists the oldest of them).
@@ -66,9 +56,11 @@ pub struct ReportData {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct WindowCounts {
     pub calls_total: i64,
+    /// Calls of the window not closed yet.
     pub still_open: i64,
     pub by_service: Vec<(String, i64)>,
     pub by_device: Vec<(String, i64)>,
+    /// Calls of the window by outcome; `None` is a call with no outcome yet.
     pub by_outcome: Vec<(Option<String>, i64)>,
     pub by_operator: Vec<(String, i64)>,
     pub handling_secs: Vec<i64>,
@@ -91,16 +83,7 @@ impl Store {
         operator: Option<&str>,
     ) -> Result<ReportData> {
         let (f, t) = (from.timestamp(), to.timestamp());
-        let WindowCounts {
-            calls_total,
-            still_open,
-            by_service,
-            by_device,
-            by_outcome,
-            by_operator,
-            handling_secs,
-            longest,
-        } = self.window_counts(from, to, operator)?;
+        let counts = self.window_counts(from, to, operator)?;
 
         let mut stmt = self
             .conn
@@ -119,14 +102,7 @@ impl Store {
 
         let (waiting, open_total) = self.waiting_calls(from, to, operator)?;
         Ok(ReportData {
-            calls_total,
-            still_open,
-            by_service,
-            by_device,
-            by_outcome,
-            by_operator,
-            handling_secs,
-            longest,
+            counts,
             procedures,
             waiting,
             open_total,

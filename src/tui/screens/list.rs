@@ -31,28 +31,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
 
-    let search_value = list.search.value();
-    let show_search = list.searching || !search_value.is_empty();
-    let [search_area, table_area] = Layout::vertical([
-        Constraint::Length(u16::from(show_search)),
-        Constraint::Min(1),
-    ])
-    .areas(inner);
-    if show_search {
-        let [label, input] =
-            Layout::horizontal([Constraint::Length(13), Constraint::Min(1)]).areas(search_area);
-        let style = if list.searching {
-            app.theme.label_focused()
-        } else {
-            app.theme.label()
-        };
-        frame.render_widget(Paragraph::new(Span::styled(" Recherche : ", style)), label);
-        if list.searching {
-            frame.render_widget(list.search.textarea(), input);
-        } else {
-            frame.render_widget(Paragraph::new(visible(&search_value).into_owned()), input);
-        }
-    }
+    let (show_search, table_area) =
+        super::search_bar::draw(frame, inner, app, &list.search, list.searching);
 
     if list.calls.is_empty() {
         let text = match (list.scope, show_search) {

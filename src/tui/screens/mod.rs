@@ -7,4 +7,5 @@ pub mod handover;
 pub mod help;
 pub mod list;
 pub mod procedures;
+pub mod search_bar;
 pub mod tools;

@@ -3,7 +3,7 @@
 use crate::domain::text::{truncate, visible};
 use crate::tui::app::App;
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph, Wrap};
 
@@ -36,28 +36,7 @@ fn draw_list(frame: &mut Frame, area: Rect, app: &App) {
         .title(Line::from(format!(" {} ", state.items.len())).right_aligned());
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let search = state.search.value();
-    let show_search = state.searching || !search.is_empty();
-    let [search_area, list_area] = Layout::vertical([
-        Constraint::Length(u16::from(show_search)),
-        Constraint::Min(1),
-    ])
-    .areas(inner);
-    if show_search {
-        let [label, input] =
-            Layout::horizontal([Constraint::Length(13), Constraint::Min(1)]).areas(search_area);
-        let style = if state.searching {
-            theme.label_focused()
-        } else {
-            theme.label()
-        };
-        frame.render_widget(Paragraph::new(Span::styled(" Recherche : ", style)), label);
-        if state.searching {
-            frame.render_widget(state.search.textarea(), input);
-        } else {
-            frame.render_widget(Paragraph::new(visible(&search).into_owned()), input);
-        }
-    }
+    let (_, list_area) = super::search_bar::draw(frame, inner, app, &state.search, state.searching);
     if state.items.is_empty() {
         frame.render_widget(
             Paragraph::new(Span::styled(
