@@ -42,3 +42,28 @@ fn every_screen_draws_at_any_size_without_panicking() {
         }
     }
 }
+
+#[test]
+fn a_long_service_label_gives_way_to_its_short_one_in_the_form() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use guichet::tui::gallery::{render_app, scenes};
+    let mut app = scenes()
+        .into_iter()
+        .find(|s| s.name == "form-empty")
+        .unwrap()
+        .app();
+    for _ in 0..3 {
+        app.handle_key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE));
+    }
+    for c in "rouen".chars() {
+        app.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    }
+    app.handle_key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE));
+    let text = buffer_text(&render_app(&app, 80, 24));
+    assert!(text.contains("Service  Acad. Rouen"), "{text}");
+    let wide = buffer_text(&render_app(&app, 160, 30));
+    assert!(
+        wide.contains("Académie de Normandie — périmètre Rouen"),
+        "{wide}"
+    );
+}

@@ -220,9 +220,24 @@ fn draw_picker_value(
     focused: bool,
 ) {
     let picker = picker_of(form, field);
-    let chosen_label = picker.chosen.map(|i| match field {
-        Field::Service => app.reference.services[i].label().to_string(),
-        _ => app.reference.devices[i].label().to_string(),
+    // The full label when it fits, else the short one: "Académie de Normandie — périmètre
+    // Rouen" cut at the edge would hide the very word that matters.
+    let chosen_label = picker.chosen.map(|i| {
+        let (label, short) = match field {
+            Field::Service => (
+                app.reference.services[i].label(),
+                app.reference.services[i].short(),
+            ),
+            _ => (
+                app.reference.devices[i].label(),
+                app.reference.devices[i].short(),
+            ),
+        };
+        if crate::domain::text::width(label) <= area.width as usize {
+            label.to_string()
+        } else {
+            short.to_string()
+        }
     });
     let line = if !picker.query.is_empty() {
         let mut spans = vec![Span::raw(visible(&picker.query).into_owned())];
