@@ -4,6 +4,20 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// The smallest valid `call add`, for tests about everything but its fields.
+const ADD_B: [&str; 10] = [
+    "call",
+    "add",
+    "--service",
+    "mi",
+    "--device",
+    "noemi",
+    "--caller",
+    "B",
+    "--summary",
+    "x",
+];
+
 struct Desk {
     dir: tempfile::TempDir,
 }
@@ -440,18 +454,7 @@ fn operator_comes_from_flag_then_environment_then_login() {
     let out = desk
         .cmd()
         .env("GUICHET_OPERATOR", "envop")
-        .args([
-            "call",
-            "add",
-            "--service",
-            "mi",
-            "--device",
-            "noemi",
-            "--caller",
-            "B",
-            "--summary",
-            "x",
-        ])
+        .args(ADD_B)
         .output()
         .unwrap();
     assert!(out.status.success());
@@ -766,18 +769,7 @@ fn a_lock_held_too_long_gets_one_sentence() {
     let out = desk
         .cmd()
         .env("GUICHET_BUSY_TIMEOUT_MS", "300")
-        .args([
-            "call",
-            "add",
-            "--service",
-            "mi",
-            "--device",
-            "noemi",
-            "--caller",
-            "B",
-            "--summary",
-            "x",
-        ])
+        .args(ADD_B)
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));

@@ -326,7 +326,7 @@ impl App {
                 _ => Context::Detail,
             },
             Screen::Procedures => self.procedures_context(),
-            Screen::Tools => self.tools_context(),
+            Screen::Tools => Context::Tools,
             Screen::Handover => self.handover_context(),
         }
     }

@@ -4,7 +4,7 @@
 
 use super::app::{App, Screen};
 use super::input::TextField;
-use super::keys::{Action, Context};
+use super::keys::Action;
 use crate::domain::call::CallRef;
 use crate::domain::telemaintenance::{Channel, check_code, journal_line};
 use crossterm::event::KeyEvent;
@@ -224,9 +224,5 @@ impl App {
                 }
             }
         }
-    }
-
-    pub(super) fn tools_context(&self) -> Context {
-        Context::Tools
     }
 }
