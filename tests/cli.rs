@@ -813,3 +813,191 @@ fn a_new_database_is_readable_by_its_owner_only() {
     let mode = std::fs::metadata(desk.db()).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o600, "{mode:o}");
 }
+
+#[test]
+fn a_closed_calls_outcome_is_corrected_everywhere_and_the_journal_keeps_both() {
+    let desk = Desk::new();
+    desk.add(
+        "Zoé Martin",
+        "mi",
+        "noemi",
+        &["--at", "2026-11-23T09:41", "--operator", "dupontje"],
+    );
+    desk.add(
+        "Témoin",
+        "mi",
+        "span",
+        &["--at", "2026-11-23T09:50", "--operator", "dupontje"],
+    );
+    desk.ok(&["call", "close", "A-0001", "--outcome", "resolved"]);
+    desk.ok(&["call", "close", "A-0002", "--outcome", "resolved"]);
+    assert_eq!(
+        desk.ok(&[
+            "call",
+            "outcome",
+            "a1",
+            "--outcome",
+            "escalated",
+            "--note",
+            "l'agent a rappelé : ticket SETNA",
+            "--operator",
+            "martinpa",
+        ]),
+        "issue de A-0001 corrigée : escaladé (2e niveau)\n"
+    );
+    let shown = desk.json(&["call", "show", "A-0001", "--format", "json"]);
+    assert_eq!(shown["outcome"], "escalated");
+    assert_eq!(shown["status"], "closed");
+    let journal: Vec<(String, String, String)> = shown["journal"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["kind"].as_str().unwrap().to_string(),
+                e["text"].as_str().unwrap().to_string(),
+                e["operator"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let kinds: Vec<&str> = journal.iter().map(|(k, _, _)| k.as_str()).collect();
+    assert_eq!(
+        kinds,
+        ["opened", "outcome", "status", "note", "outcome_corrected"]
+    );
+    assert_eq!(
+        journal[1].1, "resolved",
+        "the first outcome stays in the journal"
+    );
+    assert_eq!(journal[3].1, "l'agent a rappelé : ticket SETNA");
+    assert_eq!(journal[4].1, "escalated");
+    assert_eq!(journal[4].2, "martinpa");
+
+    let text = desk.ok(&["call", "show", "A-0001"]);
+    let issue_line = text.lines().find(|l| l.starts_with("Issue")).unwrap();
+    assert!(issue_line.contains("escaladé (2e niveau)"), "{text}");
+    assert!(text.contains("issue : résolu"), "{text}");
+    assert!(
+        text.contains("issue corrigée : escaladé (2e niveau)"),
+        "{text}"
+    );
+    let csv = desk.ok(&["call", "show", "A-0001", "--format", "csv"]);
+    assert!(
+        csv.lines()
+            .any(|l| l.ends_with(",martinpa,outcome_corrected,escalated")),
+        "{csv}"
+    );
+
+    let listed = desk.json(&["call", "list", "--format", "json"]);
+    assert_eq!(listed[1]["reference"], "A-0001");
+    assert_eq!(listed[1]["outcome"], "escalated");
+    assert_eq!(listed[0]["outcome"], "resolved");
+    let table = desk.ok(&["call", "list"]);
+    assert!(table.contains("clos (escaladé (2e niveau))"), "{table}");
+    let list_csv = desk.ok(&["call", "list", "--format", "csv"]);
+    assert!(list_csv.contains(",closed,escalated,"), "{list_csv}");
+
+    let window = ["--from", "2026-11-23T08:00", "--to", "2026-11-23T16:00"];
+    let mut args = vec!["report", "handover", "--format", "json"];
+    args.extend_from_slice(&window);
+    let report = desk.json(&args);
+    assert_eq!(report["calls_total"], 2);
+    assert_eq!(report["by_outcome"]["escalated"], 1);
+    assert_eq!(report["by_outcome"]["resolved"], 1);
+    let mut args = vec!["report", "handover", "--format", "csv"];
+    args.extend_from_slice(&window);
+    let report_csv = desk.ok(&args);
+    let a1 = report_csv
+        .lines()
+        .find(|l| l.starts_with("A-0001"))
+        .unwrap();
+    assert!(a1.contains("escalated") && !a1.contains("resolved"), "{a1}");
+    let mut args = vec!["report", "handover", "--format", "md"];
+    args.extend_from_slice(&window);
+    let md = desk.ok(&args);
+    assert!(md.contains("escaladé (2e niveau)"), "{md}");
+
+    // JSON gives the corrected call object; no note needed.
+    let call = desk.json(&[
+        "call",
+        "outcome",
+        "A-0001",
+        "--outcome",
+        "callback",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(call["reference"], "A-0001");
+    assert_eq!(call["outcome"], "callback");
+    let shown = desk.json(&["call", "show", "A-0001", "--format", "json"]);
+    assert_eq!(shown["journal"].as_array().unwrap().len(), 6);
+}
+
+#[test]
+fn an_outcome_correction_that_cannot_be_made_exits_2_and_changes_nothing() {
+    let desk = Desk::new();
+    desk.add("Ouvert", "mi", "noemi", &[]);
+    desk.add("Clos", "mi", "noemi", &[]);
+    desk.ok(&["call", "close", "A-0002", "--outcome", "resolved"]);
+    let before: Vec<Value> = ["A-0001", "A-0002"]
+        .iter()
+        .map(|r| desk.json(&["call", "show", r, "--format", "json"]))
+        .collect();
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["call", "outcome", "A-0001", "--outcome", "escalated"],
+            "l'appel A-0001 est ouvert : le clore (call close) avant d'en corriger l'issue",
+        ),
+        (
+            &["call", "outcome", "A-0002", "--outcome", "resolved"],
+            "« résolu » (resolved)",
+        ),
+        (
+            &["call", "outcome", "A-0999", "--outcome", "escalated"],
+            "« A-0999 »",
+        ),
+        (
+            &["call", "outcome", "X-2", "--outcome", "escalated"],
+            "« X-2 »",
+        ),
+        (
+            &["call", "outcome", "A-0002", "--outcome", "fixed"],
+            "« fixed »",
+        ),
+        (
+            &[
+                "call",
+                "outcome",
+                "A-0002",
+                "--outcome",
+                "escalated",
+                "--note",
+                " ",
+            ],
+            "la note est vide",
+        ),
+        (
+            &[
+                "call",
+                "outcome",
+                "A-0002",
+                "--outcome",
+                "escalated",
+                "--format",
+                "csv",
+            ],
+            "« csv »",
+        ),
+    ];
+    for (args, needle) in cases {
+        let (code, err) = desk.fails(args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "one sentence: {err}");
+    }
+    let after: Vec<Value> = ["A-0001", "A-0002"]
+        .iter()
+        .map(|r| desk.json(&["call", "show", r, "--format", "json"]))
+        .collect();
+    assert_eq!(before, after, "nothing written");
+}

@@ -34,7 +34,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Appels : saisir, lister, consulter, annoter, clore
+    /// Appels : saisir, lister, consulter, annoter, clore, corriger l'issue
     #[command(subcommand)]
     Call(Box<CallCommand>),
     /// Procédures : lister, chercher, afficher, vérifier
@@ -153,6 +153,21 @@ pub enum CallCommand {
         /// resolved, escalated, callback, transferred ou abandoned
         #[arg(long, value_name = "O")]
         outcome: String,
+        #[arg(long, value_name = "TEXT")]
+        note: Option<String>,
+        #[command(flatten)]
+        operator: OperatorArg,
+        #[command(flatten)]
+        format: FormatArg,
+    },
+    /// Corrige l'issue d'un appel clos (le journal garde l'ancienne et la nouvelle)
+    Outcome {
+        #[arg(value_name = "REF")]
+        reference: String,
+        /// La nouvelle issue : resolved, escalated, callback, transferred ou abandoned
+        #[arg(long, value_name = "O")]
+        outcome: String,
+        /// Pourquoi l'issue change (ajoutée au journal avant la correction)
         #[arg(long, value_name = "TEXT")]
         note: Option<String>,
         #[command(flatten)]

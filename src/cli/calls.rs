@@ -192,6 +192,28 @@ pub fn run(
                 _ => format!("{call_ref} clos : {}\n", outcome.label()),
             })
         }
+        CallCommand::Outcome {
+            reference: r,
+            outcome,
+            note,
+            operator,
+            format,
+        } => {
+            let fmt = formats(&format, &[Format::Text, Format::Table, Format::Json])?;
+            let call_ref: CallRef = r.parse().map_err(CliError::bad)?;
+            let outcome: Outcome = outcome.parse().map_err(CliError::bad)?;
+            let operator = operator_of(&operator)?;
+            let note = note
+                .map(|n| check_note(&n))
+                .transpose()
+                .map_err(CliError::bad)?;
+            let call =
+                store.correct_outcome(call_ref, &operator, Utc::now(), outcome, note.as_deref())?;
+            Ok(match fmt {
+                Format::Json => json(&call),
+                _ => format!("issue de {call_ref} corrigée : {}\n", outcome.label()),
+            })
+        }
     }
 }
 

@@ -49,7 +49,11 @@ impl CliError {
 impl From<StoreError> for CliError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::UnknownCall(_) => CliError::BadInput(e.to_string()),
+            // The input named a call that is not there, or asked for a correction that
+            // does not apply to it.
+            StoreError::UnknownCall(_) | StoreError::NotClosed(_) | StoreError::SameOutcome(..) => {
+                CliError::BadInput(e.to_string())
+            }
             _ => CliError::Failed(e.to_string()),
         }
     }

@@ -158,7 +158,7 @@ pub struct Call {
 
 /// What a journal entry records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 pub enum JournalKind {
     Opened,
     Note,
@@ -167,6 +167,8 @@ pub enum JournalKind {
     Procedure,
     /// A step of a procedure walked on the call.
     Step,
+    /// A closed call's outcome corrected afterwards; the body is the new outcome's slug.
+    OutcomeCorrected,
 }
 
 impl JournalKind {
@@ -178,6 +180,7 @@ impl JournalKind {
             JournalKind::Outcome => "outcome",
             JournalKind::Procedure => "procedure",
             JournalKind::Step => "step",
+            JournalKind::OutcomeCorrected => "outcome_corrected",
         }
     }
     pub fn label(self) -> &'static str {
@@ -188,6 +191,7 @@ impl JournalKind {
             JournalKind::Outcome => "issue",
             JournalKind::Procedure => "procédure",
             JournalKind::Step => "étape",
+            JournalKind::OutcomeCorrected => "issue corrigée",
         }
     }
     pub fn from_slug(s: &str) -> Option<Self> {
@@ -198,6 +202,7 @@ impl JournalKind {
             JournalKind::Outcome,
             JournalKind::Procedure,
             JournalKind::Step,
+            JournalKind::OutcomeCorrected,
         ]
         .into_iter()
         .find(|k| k.slug() == s)
@@ -521,8 +526,23 @@ impl JournalEntry {
                 Some(o) => format!("issue : {}", o.label()),
                 None => format!("issue : {}", self.text),
             },
+            JournalKind::OutcomeCorrected => match Outcome::from_slug(&self.text) {
+                Some(o) => format!("issue corrigée : {}", o.label()),
+                None => format!("issue corrigée : {}", self.text),
+            },
             JournalKind::Procedure => format!("procédure suivie : {}", self.text),
             JournalKind::Step => self.text.clone(),
         }
     }
+}
+
+/// The latest outcome a journal records (an `Outcome` entry, or a later correction), what
+/// the call's outcome column holds once every write went through the store. Entries whose
+/// body is no known outcome are skipped.
+pub fn journal_outcome(journal: &[JournalEntry]) -> Option<Outcome> {
+    journal
+        .iter()
+        .rev()
+        .filter(|e| matches!(e.kind, JournalKind::Outcome | JournalKind::OutcomeCorrected))
+        .find_map(|e| Outcome::from_slug(&e.text))
 }

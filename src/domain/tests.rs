@@ -140,3 +140,58 @@ fn operator_names_are_checked() {
     assert!(check_operator("").is_err());
     assert!(check_operator("a\u{1b}b").is_err());
 }
+
+fn entry(kind: JournalKind, text: &str) -> JournalEntry {
+    JournalEntry {
+        at: Utc.with_ymd_and_hms(2026, 11, 23, 8, 41, 0).unwrap(),
+        operator: "dupontje".into(),
+        kind,
+        text: text.into(),
+    }
+}
+
+#[test]
+fn a_corrected_outcome_reads_in_french_and_keeps_its_slug() {
+    let e = entry(JournalKind::OutcomeCorrected, "escalated");
+    assert_eq!(e.describe(), "issue corrigée : escaladé (2e niveau)");
+    assert_eq!(JournalKind::OutcomeCorrected.slug(), "outcome_corrected");
+    assert_eq!(JournalKind::OutcomeCorrected.label(), "issue corrigée");
+    assert_eq!(
+        JournalKind::from_slug("outcome_corrected"),
+        Some(JournalKind::OutcomeCorrected)
+    );
+    // JSON exports use the same slug as the database.
+    assert_eq!(
+        serde_json::to_value(JournalKind::OutcomeCorrected).unwrap(),
+        "outcome_corrected"
+    );
+    assert_eq!(
+        serde_json::to_value(JournalKind::Outcome).unwrap(),
+        "outcome"
+    );
+}
+
+#[test]
+fn the_journal_outcome_is_the_latest_recorded() {
+    assert_eq!(journal_outcome(&[]), None);
+    let opened = entry(JournalKind::Opened, "VPN bleu");
+    assert_eq!(journal_outcome(std::slice::from_ref(&opened)), None);
+    let journal = [
+        opened,
+        entry(JournalKind::Outcome, "escalated"),
+        entry(JournalKind::Outcome, "resolved"),
+        entry(JournalKind::Status, "closed"),
+    ];
+    assert_eq!(journal_outcome(&journal), Some(Outcome::Resolved));
+    let mut corrected = journal.to_vec();
+    corrected.push(entry(
+        JournalKind::Note,
+        "rappel de l'agent : toujours en panne",
+    ));
+    corrected.push(entry(JournalKind::OutcomeCorrected, "callback"));
+    corrected.push(entry(JournalKind::Note, "resolved"));
+    assert_eq!(journal_outcome(&corrected), Some(Outcome::Callback));
+    // An entry whose body is no known outcome is skipped, not taken as "none".
+    corrected.push(entry(JournalKind::OutcomeCorrected, "fixed"));
+    assert_eq!(journal_outcome(&corrected), Some(Outcome::Callback));
+}

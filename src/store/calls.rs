@@ -337,6 +337,64 @@ impl Store {
         Ok(call)
     }
 
+    /// Corrects a closed call's outcome (a callback that turned into an escalation, a
+    /// wrong key at closing): the call's outcome becomes `outcome`; the journal keeps the
+    /// first one and gains the optional note, then an `OutcomeCorrected` entry. Refuses an
+    /// open call (close it instead) and the outcome it already has. One transaction.
+    pub fn correct_outcome(
+        &mut self,
+        reference: CallRef,
+        operator: &str,
+        at: DateTime<Utc>,
+        outcome: Outcome,
+        note: Option<&str>,
+    ) -> Result<Call> {
+        let path = self.path.clone();
+        let err = |source| StoreError::sqlite(&path, source);
+        let tx = self.begin()?;
+        let current = tx
+            .query_row(
+                &format!("SELECT {CALL_COLUMNS} FROM calls WHERE id = ?1"),
+                [reference.0],
+                row_to_call,
+            )
+            .optional()
+            .map_err(err)?
+            .ok_or(StoreError::UnknownCall(reference))?;
+        if current.status != CallStatus::Closed {
+            return Err(StoreError::NotClosed(reference));
+        }
+        if current.outcome == Some(outcome) {
+            return Err(StoreError::SameOutcome(reference, outcome));
+        }
+        tx.execute(
+            "UPDATE calls SET outcome = ?2 WHERE id = ?1",
+            params![reference.0, outcome.slug()],
+        )
+        .map_err(err)?;
+        if let Some(note) = note {
+            append(&tx, reference, at, operator, JournalKind::Note, note).map_err(err)?;
+        }
+        append(
+            &tx,
+            reference,
+            at,
+            operator,
+            JournalKind::OutcomeCorrected,
+            outcome.slug(),
+        )
+        .map_err(err)?;
+        let call = tx
+            .query_row(
+                &format!("SELECT {CALL_COLUMNS} FROM calls WHERE id = ?1"),
+                [reference.0],
+                row_to_call,
+            )
+            .map_err(err)?;
+        tx.commit().map_err(err)?;
+        Ok(call)
+    }
+
     /// How many calls are open, for the list's title.
     pub fn count_open(&self) -> Result<i64> {
         self.conn

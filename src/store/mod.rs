@@ -15,7 +15,7 @@ pub use report::{
 pub use calls::{CallFilter, WalkEntry};
 pub use migrations::LATEST_VERSION;
 
-use crate::domain::call::CallRef;
+use crate::domain::call::{CallRef, Outcome};
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -52,6 +52,14 @@ pub enum StoreError {
     UnknownCall(CallRef),
     #[error("l'appel {0} est déjà clos")]
     AlreadyClosed(CallRef),
+    #[error("l'appel {0} est ouvert : le clore (call close) avant d'en corriger l'issue")]
+    NotClosed(CallRef),
+    #[error(
+        "l'appel {0} a déjà l'issue « {label} » ({slug}) : rien à corriger",
+        label = .1.label(),
+        slug = .1.slug()
+    )]
+    SameOutcome(CallRef, Outcome),
     #[error(
         "la base {path} est illisible (fichier abîmé ou qui n'est pas une base guichet) : rien n'a été modifié ; restaurer la dernière copie (guichet db backup)"
     )]

@@ -167,6 +167,117 @@ fn a_call_is_stored_with_its_journal() {
 }
 
 #[test]
+fn a_closed_calls_outcome_is_corrected_and_the_journal_keeps_both() {
+    use crate::domain::call::journal_outcome;
+    let (_dir, mut store) = temp_store();
+    let call = store
+        .insert_call(&new_call("Zoé Martin", "mi", "noemi", "dupontje", t0()))
+        .unwrap();
+    let open_refused = store.correct_outcome(
+        call.reference,
+        "martinpa",
+        t0() + Duration::minutes(1),
+        Outcome::Escalated,
+        None,
+    );
+    match open_refused {
+        Err(e @ StoreError::NotClosed(CallRef(1))) => assert_eq!(
+            e.to_string(),
+            "l'appel A-0001 est ouvert : le clore (call close) avant d'en corriger l'issue"
+        ),
+        other => panic!("an open call's outcome cannot be corrected: {other:?}"),
+    }
+    store
+        .close_call(
+            call.reference,
+            "dupontje",
+            t0() + Duration::minutes(5),
+            Outcome::Resolved,
+            None,
+        )
+        .unwrap();
+    let before = store.get_call(call.reference).unwrap();
+    match store.correct_outcome(call.reference, "martinpa", t0(), Outcome::Resolved, None) {
+        Err(e @ StoreError::SameOutcome(CallRef(1), Outcome::Resolved)) => {
+            assert!(e.to_string().contains("« résolu » (resolved)"), "{e}")
+        }
+        other => panic!("the same outcome is no correction: {other:?}"),
+    }
+    assert!(matches!(
+        store.correct_outcome(CallRef(99), "x", t0(), Outcome::Resolved, None),
+        Err(StoreError::UnknownCall(CallRef(99)))
+    ));
+    assert_eq!(
+        store.get_call(call.reference).unwrap(),
+        before,
+        "refusals write nothing"
+    );
+
+    let later = t0() + Duration::hours(2);
+    let corrected = store
+        .correct_outcome(
+            call.reference,
+            "martinpa",
+            later,
+            Outcome::Escalated,
+            Some("l'agent a rappelé : toujours bloqué, ticket SETNA"),
+        )
+        .unwrap();
+    assert_eq!(corrected.outcome, Some(Outcome::Escalated));
+    assert_eq!(corrected.status, CallStatus::Closed);
+    assert_eq!(
+        corrected.closed_at,
+        Some(t0() + Duration::minutes(5)),
+        "the call stays closed when it was closed"
+    );
+    let record = store.get_call(call.reference).unwrap();
+    assert_eq!(record.call, corrected);
+    let tail: Vec<_> = record.journal[before.journal.len()..]
+        .iter()
+        .map(|e| (e.kind, e.text.as_str(), e.operator.as_str(), e.at))
+        .collect();
+    assert_eq!(
+        tail,
+        [
+            (
+                JournalKind::Note,
+                "l'agent a rappelé : toujours bloqué, ticket SETNA",
+                "martinpa",
+                later
+            ),
+            (
+                JournalKind::OutcomeCorrected,
+                "escalated",
+                "martinpa",
+                later
+            ),
+        ]
+    );
+    assert_eq!(
+        record.journal[..before.journal.len()],
+        before.journal[..],
+        "earlier entries untouched"
+    );
+    assert!(
+        record
+            .journal
+            .iter()
+            .any(|e| e.kind == JournalKind::Outcome && e.text == "resolved")
+    );
+    assert_eq!(journal_outcome(&record.journal), record.call.outcome);
+    // Corrected again, without a note: only the correction is appended.
+    store
+        .correct_outcome(call.reference, "martinpa", later, Outcome::Callback, None)
+        .unwrap();
+    let record = store.get_call(call.reference).unwrap();
+    assert_eq!(record.journal.len(), before.journal.len() + 3);
+    assert_eq!(record.call.outcome, Some(Outcome::Callback));
+    assert_eq!(journal_outcome(&record.journal), Some(Outcome::Callback));
+    let listed = store.list_calls(&CallFilter::default()).unwrap();
+    assert_eq!(listed[0].outcome, Some(Outcome::Callback));
+}
+
+#[test]
 fn filters_narrow_the_list_newest_first() {
     let (_dir, mut store) = temp_store();
     let a = store
