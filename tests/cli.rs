@@ -234,9 +234,9 @@ fn bad_input_exits_2_with_one_sentence_and_writes_nothing() {
                 "--summary",
                 "x",
                 "--at",
-                "23/11/2026",
+                "31/11/2026",
             ],
-            "« 23/11/2026 »",
+            "« 31/11/2026 »",
         ),
         (
             &[
@@ -1000,4 +1000,138 @@ fn an_outcome_correction_that_cannot_be_made_exits_2_and_changes_nothing() {
         .map(|r| desk.json(&["call", "show", r, "--format", "json"]))
         .collect();
     assert_eq!(before, after, "nothing written");
+}
+
+#[test]
+fn dates_are_typed_the_french_way_on_every_option() {
+    use chrono::Datelike;
+    let desk = Desk::new();
+    // This year in Paris, for the forms without a year.
+    let year = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Europe::Paris)
+        .year();
+    let add = |caller: &str, at: &str| {
+        desk.json(&[
+            "call",
+            "add",
+            "--service",
+            "mi",
+            "--device",
+            "noemi",
+            "--caller",
+            caller,
+            "--summary",
+            "x",
+            "--at",
+            at,
+            "--format",
+            "json",
+        ])["opened_at"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(add("Avant", "18/12/2026 19h30"), "2026-12-18T18:30:00Z");
+    assert_eq!(add("Après", "18/12/2026 à 20:30"), "2026-12-18T19:30:00Z");
+    add("Cette année, avant", &format!("{year}-06-18T19:30"));
+    add("Cette année, après", &format!("{year}-06-18T20:30"));
+    let names = |args: &[&str]| -> Vec<String> {
+        let mut full = vec!["call", "list", "--format", "json"];
+        full.extend_from_slice(args);
+        desk.json(&full)
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["caller_name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        names(&["--since", "18/12/2026 20h", "--until", "19/12/2026"]),
+        ["Après"]
+    );
+    assert_eq!(
+        names(&["--since", "18/12/2026", "--until", "18/12/2026 à 20h"]),
+        ["Avant"]
+    );
+    assert_eq!(
+        names(&["--since", "18/06 20h", "--until", "18/06 21h"]),
+        ["Cette année, après"]
+    );
+    assert_eq!(
+        names(&["--since", "18/06", "--until", "18/06 20:00"]),
+        ["Cette année, avant"]
+    );
+
+    // The handover report's window, French or ISO, gives the same report.
+    let report = |from: &str, to: &str| {
+        let mut r = desk.json(&[
+            "report", "handover", "--from", from, "--to", to, "--format", "json",
+        ]);
+        r.as_object_mut().unwrap().remove("generated_at");
+        r
+    };
+    let french = report("18/12/2026 16h", "18/12/2026 à 23h59");
+    let iso = report("2026-12-18T16:00", "2026-12-18T23:59");
+    assert_eq!(french, iso);
+    assert_eq!(french["calls_total"], 2);
+
+    // AMIGO and CRYHOD read the same forms.
+    assert_eq!(
+        desk.json(&[
+            "tools",
+            "amigo",
+            "--at",
+            "25/11/2026 13h",
+            "--format",
+            "json"
+        ]),
+        desk.json(&[
+            "tools",
+            "amigo",
+            "--at",
+            "2026-11-25T13:00",
+            "--format",
+            "json"
+        ])
+    );
+    assert_eq!(
+        desk.json(&[
+            "tools",
+            "cryhod",
+            "--issued",
+            "31/01/2027 9h",
+            "--format",
+            "json"
+        ])["valid_until"],
+        "2027-02-28T08:00:00Z"
+    );
+
+    // Impossible or unreadable dates: one sentence naming them, exit 2, nothing written.
+    let before = desk.count();
+    for (args, needle) in [
+        (vec!["call", "list", "--since", "31/02"], "« 31/02 »"),
+        (
+            vec!["call", "list", "--until", "18/12 25h"],
+            "« 18/12 25h »",
+        ),
+        (
+            vec!["report", "handover", "--from", "hier", "--to", "20h"],
+            "« hier »",
+        ),
+        (vec!["tools", "amigo", "--at", "20h61"], "« 20h61 »"),
+        (
+            vec!["tools", "cryhod", "--issued", "28/03/2027 2h30"],
+            "« 28/03/2027 2h30 »",
+        ),
+        (
+            [ADD_B.as_slice(), &["--at", "30/02/2026 10h"]].concat(),
+            "« 30/02/2026 10h »",
+        ),
+    ] {
+        let (code, err) = desk.fails(&args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "one sentence: {err}");
+    }
+    assert_eq!(desk.count(), before, "nothing written");
 }

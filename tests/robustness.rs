@@ -7,7 +7,7 @@ use guichet::catalog::procedures::{EMBEDDED, parse_procedure};
 use guichet::domain::call::CallRef;
 use guichet::domain::printer;
 use guichet::domain::spell::{Alphabet, spell};
-use guichet::domain::time::parse_datetime;
+use guichet::domain::time::{parse_datetime, parse_when};
 
 /// xorshift64*: deterministic, so a failure is replayed by its seed.
 struct Rng(u64);
@@ -86,6 +86,23 @@ fn the_date_parser_never_panics() {
             _ => mutate(&mut rng, "2026-03-29T02:30:00+01:00"),
         };
         if let Err(e) = parse_datetime(&input) {
+            assert!(e.to_string().contains('«'), "{e}");
+        }
+    }
+}
+
+#[test]
+fn the_french_date_parser_never_panics() {
+    let mut rng = Rng(0x5eed_0005);
+    let now = parse_datetime("2026-12-31T23:30:00Z").unwrap();
+    for _ in 0..20_000 {
+        let input = match rng.below(4) {
+            0 => random_text(&mut rng, 30),
+            1 => mutate(&mut rng, "18/12/2026 à 20h30"),
+            2 => mutate(&mut rng, "8h05"),
+            _ => mutate(&mut rng, "28/03 02:30"),
+        };
+        if let Err(e) = parse_when(&input, now) {
             assert!(e.to_string().contains('«'), "{e}");
         }
     }

@@ -97,7 +97,8 @@ pub enum CallCommand {
         procedures: Vec<String>,
         #[command(flatten)]
         operator: OperatorArg,
-        /// Heure de début de l'appel (défaut : maintenant)
+        /// Heure de début de l'appel, heure de Paris (18/12 20h, 8h05, 2026-12-18T20:00 ;
+        /// défaut : maintenant)
         #[arg(long, value_name = "DATETIME")]
         at: Option<String>,
         #[command(flatten)]
@@ -108,8 +109,10 @@ pub enum CallCommand {
         /// Appels ouverts seulement
         #[arg(long)]
         open: bool,
+        /// Ouverts à partir de (18/12/2026 20:00, 18/12 20h, 20h30, 2026-12-18T20:00)
         #[arg(long, value_name = "DT")]
         since: Option<String>,
+        /// Ouverts avant (mêmes formes que --since)
         #[arg(long, value_name = "DT")]
         until: Option<String>,
         #[arg(long, value_name = "S")]
@@ -220,8 +223,10 @@ pub enum ReportCommand {
     /// Le rapport de relève (défaut : la relève en cours) ; --from et --to ensemble
     /// choisissent une période, l'un des deux seul la relève qui le contient
     Handover {
+        /// Début (18/12/2026 8h, 18/12 8h, 8h, 2026-12-18T08:00)
         #[arg(long, value_name = "DT")]
         from: Option<String>,
+        /// Fin (mêmes formes que --from)
         #[arg(long, value_name = "DT")]
         to: Option<String>,
         /// Les appels de cet opérateur seulement
@@ -282,6 +287,7 @@ pub enum ToolsCommand {
     },
     /// La plateforme d'assistance AMIGO est-elle ouverte ?
     Amigo {
+        /// À cette heure (18/12 20h, 20h30, 2026-12-18T20:00 ; défaut : maintenant)
         #[arg(long, value_name = "DT")]
         at: Option<String>,
         #[command(flatten)]
@@ -289,7 +295,8 @@ pub enum ToolsCommand {
     },
     /// Validité d'un mot de passe CRYHOD (un mois)
     Cryhod {
-        /// Heure à laquelle il a été donné (défaut : maintenant)
+        /// Heure à laquelle il a été donné (18/12 9h, 9h, 2026-12-18T09:00 ; défaut :
+        /// maintenant)
         #[arg(long, value_name = "DT")]
         issued: Option<String>,
         #[command(flatten)]

@@ -8,7 +8,7 @@ use crate::config::resolve_operator;
 use crate::domain::call::{Call, CallDraft, CallRecord, CallRef, Outcome, check_note};
 use crate::domain::reference::Reference;
 use crate::domain::text::visible;
-use crate::domain::time::{paris, parse_datetime, rfc3339};
+use crate::domain::time::{paris, parse_when, rfc3339};
 use crate::store::{CallFilter, Store};
 use chrono::Utc;
 
@@ -43,7 +43,7 @@ pub fn run(
             )?;
             let operator = operator_of(&operator)?;
             let opened_at = match at {
-                Some(s) => parse_datetime(&s).map_err(CliError::bad)?,
+                Some(s) => parse_when(&s, Utc::now()).map_err(CliError::bad)?,
                 None => Utc::now(),
             };
             let draft = CallDraft {
@@ -83,12 +83,13 @@ pub fn run(
             format,
         } => {
             let fmt = formats(&format, &[Format::Table, Format::Json, Format::Csv])?;
+            let now = Utc::now();
             let since = since
-                .map(|s| parse_datetime(&s))
+                .map(|s| parse_when(&s, now))
                 .transpose()
                 .map_err(CliError::bad)?;
             let until = until
-                .map(|s| parse_datetime(&s))
+                .map(|s| parse_when(&s, now))
                 .transpose()
                 .map_err(CliError::bad)?;
             if let (Some(s), Some(u)) = (since, until)

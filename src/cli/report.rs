@@ -8,7 +8,7 @@ use crate::config::{DeskConfig, resolve_operator};
 use crate::domain::call::check_note;
 use crate::domain::reference::Reference;
 use crate::domain::shifts::{ShiftPlan, ShiftWindow};
-use crate::domain::time::{paris, parse_datetime};
+use crate::domain::time::{paris, parse_when};
 use crate::report::{CsvOptions, HandoverReport, to_csv, to_markdown};
 use crate::store::{HandoverKind, Store};
 use chrono::{DateTime, Utc};
@@ -21,11 +21,9 @@ pub fn window(
     to: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<ShiftWindow, CliError> {
-    let from = from
-        .map(parse_datetime)
-        .transpose()
-        .map_err(CliError::bad)?;
-    let to = to.map(parse_datetime).transpose().map_err(CliError::bad)?;
+    let read = |s: &str| parse_when(s, now);
+    let from = from.map(read).transpose().map_err(CliError::bad)?;
+    let to = to.map(read).transpose().map_err(CliError::bad)?;
     Ok(match (from, to) {
         (Some(f), Some(t)) => {
             if f >= t {
@@ -103,7 +101,7 @@ pub fn run(
                 .map_err(CliError::bad)?;
             let text = check_note(&text).map_err(CliError::bad)?;
             let at_time = at
-                .map(|s| parse_datetime(&s))
+                .map(|s| parse_when(&s, now))
                 .transpose()
                 .map_err(CliError::bad)?;
             let shift = plan.current(at_time.unwrap_or(now));

@@ -1,17 +1,97 @@
 //! Time as the desk sees it: stored in UTC, read and shown in Europe/Paris.
 
-use chrono::{DateTime, Duration, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Europe::Paris;
 use thiserror::Error;
 
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum TimeError {
     #[error(
-        "date invalide « {0} » : attendu AAAA-MM-JJTHH:MM (heure de Paris), AAAA-MM-JJ ou RFC 3339"
+        "date invalide « {0} » : attendu 18/12/2026 20:00, 18/12 20h, 20h30, \
+         AAAA-MM-JJTHH:MM (heure de Paris) ou RFC 3339"
     )]
     Unreadable(String),
     #[error("l'heure « {0} » n'existe pas à Paris (passage à l'heure d'été)")]
     Skipped(String),
+    /// Read, but no such day or time: 31/02, 25h, 20h60.
+    #[error("date impossible « {0} » : ce jour ou cette heure n'existe pas")]
+    Impossible(String),
+}
+
+/// Reads a date as operators type it, in Paris time: everything [`parse_datetime`] reads,
+/// and the French forms `18/12/2026 20:00`, `18/12/2026 20h30`, `18/12/2026` (midnight),
+/// `18/12 20h` (this year), `18/12`, `20h30`, `20:30`, `8h05` (today), with an optional
+/// `à` between the day and the time. "This year" and "today" are Paris's at `now`. Days
+/// and times that do not exist (31/02, 25h) are refused, and so is the hour skipped in
+/// spring; the autumn hour that happens twice is the earlier one.
+pub fn parse_when(input: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, TimeError> {
+    let s = input.trim();
+    match parse_datetime(s) {
+        Err(TimeError::Unreadable(_)) => {}
+        other => return other,
+    }
+    let unreadable = || TimeError::Unreadable(s.to_string());
+    let impossible = || TimeError::Impossible(s.to_string());
+    let words: Vec<&str> = s.split_whitespace().collect();
+    let (day, time) = match words.as_slice() {
+        [one] if one.contains('/') => (Some(*one), None),
+        [one] => (None, Some(*one)),
+        [day, time] => (Some(*day), Some(*time)),
+        [day, "à" | "a" | "À" | "A", time] => (Some(*day), Some(*time)),
+        _ => return Err(unreadable()),
+    };
+    let today = now.with_timezone(&Paris).date_naive();
+    let date = match day {
+        None => today,
+        Some(d) => {
+            let (day, month, year) = french_day(d).ok_or_else(unreadable)?;
+            NaiveDate::from_ymd_opt(year.unwrap_or(today.year()), month, day)
+                .ok_or_else(impossible)?
+        }
+    };
+    let (hour, minute) = match time {
+        None => (0, 0),
+        Some(t) => french_time(t).ok_or_else(unreadable)?,
+    };
+    let naive = date.and_hms_opt(hour, minute, 0).ok_or_else(impossible)?;
+    paris_to_utc(naive).ok_or_else(|| TimeError::Skipped(s.to_string()))
+}
+
+/// An ASCII number of `min..=max` digits.
+fn number(s: &str, min: usize, max: usize) -> Option<u32> {
+    if (min..=max).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit()) {
+        s.parse().ok()
+    } else {
+        None
+    }
+}
+
+/// `18/12/2026` or `18/12`: (day, month, year), unchecked against the calendar.
+fn french_day(s: &str) -> Option<(u32, u32, Option<i32>)> {
+    let parts: Vec<&str> = s.split('/').collect();
+    let (day, month, year) = match parts.as_slice() {
+        [d, m] => (d, m, None),
+        [d, m, y] => (d, m, Some(number(y, 4, 4)? as i32)),
+        _ => return None,
+    };
+    Some((number(day, 1, 2)?, number(month, 1, 2)?, year))
+}
+
+/// `20h`, `20h30`, `8h05`, `20:30`: (hour, minute), unchecked against the clock.
+fn french_time(s: &str) -> Option<(u32, u32)> {
+    let (hour, minute) = match s.split_once(['h', 'H']) {
+        Some((h, "")) => (h, None),
+        Some((h, m)) => (h, Some(m)),
+        None => {
+            let (h, m) = s.split_once(':')?;
+            (h, Some(m))
+        }
+    };
+    let minute = match minute {
+        Some(m) => number(m, 2, 2)?,
+        None => 0,
+    };
+    Some((number(hour, 1, 2)?, minute))
 }
 
 /// Reads a date given on the command line: RFC 3339 (any offset), `YYYY-MM-DDTHH:MM`
@@ -123,6 +203,183 @@ mod tests {
         assert_eq!(
             rfc3339(parse_datetime("2026-10-25T02:30").unwrap()),
             "2026-10-25T00:30:00Z"
+        );
+    }
+
+    /// 09:41 in Paris on Monday 23 November 2026 (winter time, UTC+1).
+    fn monday() -> DateTime<Utc> {
+        parse_datetime("2026-11-23T09:41").unwrap()
+    }
+
+    fn when(s: &str, now: DateTime<Utc>) -> String {
+        rfc3339(parse_when(s, now).unwrap_or_else(|e| panic!("{s:?}: {e}")))
+    }
+
+    #[test]
+    fn french_dates_with_a_year_are_read_in_paris() {
+        let now = monday();
+        for (typed, utc) in [
+            ("18/12/2026 20:00", "2026-12-18T19:00:00Z"),
+            ("18/12/2026 20h", "2026-12-18T19:00:00Z"),
+            ("18/12/2026 20H", "2026-12-18T19:00:00Z"),
+            ("18/12/2026 20h30", "2026-12-18T19:30:00Z"),
+            ("18/12/2026 à 20h30", "2026-12-18T19:30:00Z"),
+            ("18/12/2026 a 20:30", "2026-12-18T19:30:00Z"),
+            ("18/12/2026", "2026-12-17T23:00:00Z"),
+            ("8/1/2027 8h05", "2027-01-08T07:05:00Z"),
+            ("  18/12/2026   20h ", "2026-12-18T19:00:00Z"),
+            // Summer time: UTC+2.
+            ("01/07/2026 09:00", "2026-07-01T07:00:00Z"),
+            ("1/7/2026 9h", "2026-07-01T07:00:00Z"),
+            // Another year than now's.
+            ("29/02/2028 12h", "2028-02-29T11:00:00Z"),
+        ] {
+            assert_eq!(when(typed, now), utc, "{typed:?}");
+        }
+    }
+
+    #[test]
+    fn a_day_without_a_year_is_in_the_current_year_in_paris() {
+        let now = monday();
+        for (typed, utc) in [
+            ("18/12 20h", "2026-12-18T19:00:00Z"),
+            ("18/12 20:00", "2026-12-18T19:00:00Z"),
+            ("18/12 à 20h", "2026-12-18T19:00:00Z"),
+            ("18/12 20h30", "2026-12-18T19:30:00Z"),
+            ("18/12", "2026-12-17T23:00:00Z"),
+            ("02/01", "2026-01-01T23:00:00Z"),
+            ("1/7 9h", "2026-07-01T07:00:00Z"),
+        ] {
+            assert_eq!(when(typed, now), utc, "{typed:?}");
+        }
+        // 23:30 UTC on 31 December is already 1 January in Paris: the year is Paris's.
+        let new_year = parse_datetime("2026-12-31T23:30:00Z").unwrap();
+        assert_eq!(when("18/12", new_year), "2027-12-17T23:00:00Z");
+        assert_eq!(when("31/12 22h", new_year), "2027-12-31T21:00:00Z");
+    }
+
+    #[test]
+    fn a_time_alone_is_today_in_paris() {
+        let now = monday();
+        for (typed, utc) in [
+            ("20h30", "2026-11-23T19:30:00Z"),
+            ("20h", "2026-11-23T19:00:00Z"),
+            ("20:30", "2026-11-23T19:30:00Z"),
+            ("8h05", "2026-11-23T07:05:00Z"),
+            ("8h", "2026-11-23T07:00:00Z"),
+            ("08:05", "2026-11-23T07:05:00Z"),
+            ("0h", "2026-11-22T23:00:00Z"),
+            ("23h59", "2026-11-23T22:59:00Z"),
+            (" 20h30 ", "2026-11-23T19:30:00Z"),
+        ] {
+            assert_eq!(when(typed, now), utc, "{typed:?}");
+        }
+        // 23:30 UTC on 23 November is 00:30 on the 24th in Paris: "today" is the 24th.
+        let after_midnight = parse_datetime("2026-11-23T23:30:00Z").unwrap();
+        assert_eq!(when("8h05", after_midnight), "2026-11-24T07:05:00Z");
+        // In summer, today's 9h is UTC+2.
+        let summer = parse_datetime("2026-07-01T12:00").unwrap();
+        assert_eq!(when("9h", summer), "2026-07-01T07:00:00Z");
+    }
+
+    #[test]
+    fn french_dates_follow_the_clock_changes() {
+        let now = monday();
+        // 28 March 2027, 02:30 does not exist in Paris.
+        for typed in ["28/03/2027 02:30", "28/03/2027 2h30", "28/03/2027 à 2h"] {
+            assert_eq!(
+                parse_when(typed, now),
+                Err(TimeError::Skipped(typed.into())),
+                "{typed:?}"
+            );
+        }
+        let spring_day = parse_datetime("2027-03-28T12:00").unwrap();
+        assert_eq!(
+            parse_when("2h30", spring_day),
+            Err(TimeError::Skipped("2h30".into()))
+        );
+        assert_eq!(when("3h", spring_day), "2027-03-28T01:00:00Z");
+        // 25 October 2026, 02:30 happens twice: the earlier (summer time) is taken.
+        assert_eq!(when("25/10/2026 2h30", now), "2026-10-25T00:30:00Z");
+        assert_eq!(when("25/10 02:30", now), "2026-10-25T00:30:00Z");
+    }
+
+    #[test]
+    fn what_parse_datetime_reads_parse_when_reads_alike() {
+        let now = monday();
+        for typed in [
+            "2026-11-23T09:41",
+            "2026-07-01 09:00",
+            "2026-11-23",
+            "2026-11-23T09:41:00+01:00",
+            "2026-11-23T07:12:00Z",
+            "2026-10-25T02:30",
+        ] {
+            assert_eq!(parse_when(typed, now), parse_datetime(typed), "{typed:?}");
+        }
+        assert_eq!(
+            parse_when("2027-03-28T02:30", now),
+            Err(TimeError::Skipped("2027-03-28T02:30".into()))
+        );
+    }
+
+    #[test]
+    fn impossible_and_unreadable_french_dates_name_the_value() {
+        let now = monday();
+        for typed in [
+            "31/02/2026",
+            "31/02",
+            "29/02/2027 10h",
+            "18/13",
+            "0/12",
+            "18/00/2026",
+            "25h",
+            "24:00",
+            "20h60",
+            "8h75",
+            "18/12 25h",
+            "18/12/2026 20:61",
+        ] {
+            let err = parse_when(typed, now).unwrap_err();
+            assert_eq!(err, TimeError::Impossible(typed.into()), "{typed:?}");
+            assert!(err.to_string().contains(&format!("« {typed} »")), "{err}");
+        }
+        for typed in [
+            "",
+            "hier",
+            "demain 8h",
+            "18/12/26",
+            "18/12/02026",
+            "18/12 20",
+            "18/12 à",
+            "à 20h",
+            "20h30 18/12",
+            "18/12 20h 30",
+            "18//12",
+            "/12",
+            "18/12/",
+            "20h3",
+            "20:3",
+            "123h",
+            "h30",
+            "20h30m",
+            "٣/١٢",
+            "18/12 ١٢h",
+            "+18/12",
+        ] {
+            let err = parse_when(typed, now).unwrap_err();
+            assert_eq!(err, TimeError::Unreadable(typed.into()), "{typed:?}");
+        }
+        let message = parse_when("hier", now).unwrap_err().to_string();
+        assert_eq!(
+            message,
+            "date invalide « hier » : attendu 18/12/2026 20:00, 18/12 20h, 20h30, \
+             AAAA-MM-JJTHH:MM (heure de Paris) ou RFC 3339"
+        );
+        // The value is named as typed, without the spaces around it.
+        assert_eq!(
+            parse_when("  31/02  ", now),
+            Err(TimeError::Impossible("31/02".into()))
         );
     }
 
