@@ -258,3 +258,84 @@ fn duplicate_slugs_and_broken_files_are_skipped_not_fatal() {
         "{msgs:?}"
     );
 }
+
+/// GOOD with its `no` branch leading to a record step (line 27 onwards).
+fn with_record(extra: &str) -> String {
+    GOOD.replace(
+        "kind = \"escalate\"\ntarget = \"support local\"\ntext = \"Non.\"",
+        &format!("kind = \"record\"\nlabel = \"Numéro de ticket\"\n{extra}text = \"Non.\""),
+    )
+}
+
+fn parsed(text: &str) -> guichet::domain::procedure::Procedure {
+    parse_procedure("essai.toml", text, &embedded_reference()).unwrap()
+}
+
+#[test]
+fn an_optional_record_step_is_read_and_misplaced_optional_is_caught_with_its_line() {
+    let record = |text: &str| match &parsed(text).steps[2].kind {
+        StepKind::Record { optional, .. } => *optional,
+        other => panic!("{other:?}"),
+    };
+    assert!(!record(&with_record("")), "optional defaults to false");
+    assert!(record(&with_record("optional = true\n")));
+    assert!(!record(&with_record("optional = false\n")));
+    // A file valid before `optional` existed is read the same.
+    assert_eq!(lint(GOOD), Vec::<String>::new());
+
+    assert_eq!(
+        lint(&GOOD.replace(
+            "kind = \"say\"\ntext = \"Oui.\"",
+            "kind = \"say\"\noptional = true\ntext = \"Oui.\""
+        )),
+        ["essai.toml:22: « optional » ne s'applique qu'à une étape record : l'étape « b » est say"]
+    );
+    assert_eq!(
+        lint(&with_record("secret = true\noptional = true\n")),
+        [
+            "essai.toml:30: l'étape « c » est secrète : elle ne peut pas être facultative \
+             (un secret se donne à l'appelant, il ne se saute pas)"
+        ]
+    );
+    let errors = lint(&with_record("optional = \"oui\"\n"));
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].starts_with("essai.toml:29: TOML invalide"),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn the_steps_whose_label_says_facultatif_are_optional() {
+    use guichet::domain::text::fold;
+    let catalog = embedded(&embedded_reference());
+    let nomade = catalog.get("mi-nomade2").unwrap();
+    let step = &nomade.steps[nomade.step_index("reference-certificat").unwrap()];
+    assert!(
+        matches!(
+            &step.kind,
+            StepKind::Record { label, optional: true, secret: false, .. }
+                if label == "Référence du certificat (facultatif)"
+        ),
+        "{step:?}"
+    );
+    let mut optional = 0;
+    for p in &catalog.procedures {
+        for s in &p.steps {
+            if let StepKind::Record {
+                label, optional: o, ..
+            } = &s.kind
+            {
+                assert_eq!(
+                    fold(label).contains("facultati"),
+                    *o,
+                    "{} « {} »: the label and `optional` must agree",
+                    p.slug,
+                    s.id
+                );
+                optional += usize::from(*o);
+            }
+        }
+    }
+    assert!(optional >= 1);
+}

@@ -71,6 +71,8 @@ struct RawStep {
     #[serde(default)]
     valid_for_months: Option<u32>,
     #[serde(default)]
+    optional: Option<Spanned<bool>>,
+    #[serde(default)]
     target: Option<String>,
 }
 
@@ -206,6 +208,27 @@ pub fn parse_procedure(
                 ),
             )
         };
+        if let Some(optional) = &r.optional {
+            let kind = r.kind.get_ref();
+            if kind != "record" {
+                errors.push(err(
+                    optional.span().start,
+                    format!(
+                        "« optional » ne s'applique qu'à une étape record : l'étape « {} » est {kind}",
+                        r.id
+                    ),
+                ));
+            } else if r.secret && *optional.get_ref() {
+                errors.push(err(
+                    optional.span().start,
+                    format!(
+                        "l'étape « {} » est secrète : elle ne peut pas être facultative \
+                         (un secret se donne à l'appelant, il ne se saute pas)",
+                        r.id
+                    ),
+                ));
+            }
+        }
         let kind = match r.kind.get_ref().as_str() {
             "say" => StepKind::Say,
             "check" => StepKind::Check,
@@ -228,6 +251,7 @@ pub fn parse_procedure(
                     label: label.clone(),
                     secret: r.secret,
                     valid_for_months: r.valid_for_months,
+                    optional: r.optional.as_ref().is_some_and(|o| *o.get_ref()),
                 },
                 None => {
                     errors.push(missing("label"));

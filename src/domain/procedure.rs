@@ -36,11 +36,13 @@ pub enum StepKind {
     Ask { yes: String, no: String },
     /// What the operator verifies before going on.
     Check,
-    /// A value captured on the call. A secret one is never written anywhere.
+    /// A value captured on the call. A secret one is never written anywhere; an optional
+    /// one may be left empty.
     Record {
         label: String,
         secret: bool,
         valid_for_months: Option<u32>,
+        optional: bool,
     },
     /// The call goes to another level.
     Escalate { target: String },
@@ -291,8 +293,12 @@ impl Procedure {
                     label,
                     secret,
                     valid_for_months,
+                    optional,
                 } => {
                     let mut t = format!("noter : {label}");
+                    if *optional && !super::text::fold(label).contains("facultati") {
+                        t.push_str(" (facultatif)");
+                    }
                     if *secret {
                         t.push_str(", secret, jamais écrit");
                     }
@@ -343,5 +349,65 @@ impl Procedure {
             out.extend(notes.lines().map(|l| format!("  {l}")));
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(label: &str, optional: bool) -> Step {
+        Step {
+            id: "r".into(),
+            kind: StepKind::Record {
+                label: label.into(),
+                secret: false,
+                valid_for_months: None,
+                optional,
+            },
+            text: "Noter.".into(),
+            next: None,
+            end: false,
+        }
+    }
+
+    #[test]
+    fn an_optional_step_reads_facultatif_once() {
+        let reference = crate::catalog::embedded_reference();
+        let mut p = Procedure {
+            slug: "essai".into(),
+            title: "Essai".into(),
+            summary: "Essai.".into(),
+            services: Applies::All,
+            devices: Applies::All,
+            keywords: vec!["essai".into()],
+            sources: vec![],
+            editor_notes: None,
+            steps: vec![
+                record("Numéro de ticket", true),
+                record("Référence (facultative)", true),
+                record("Code de session", false),
+            ],
+        };
+        let lines = p.readable_lines(&reference);
+        let steps: Vec<&str> = lines
+            .iter()
+            .filter(|l| l.contains(". [noter"))
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            steps,
+            [
+                "1. [noter : Numéro de ticket (facultatif)] Noter.",
+                "2. [noter : Référence (facultative)] Noter.",
+                "3. [noter : Code de session] Noter.",
+            ]
+        );
+        p.steps.truncate(1);
+        assert!(
+            !p.readable_lines(&reference)
+                .concat()
+                .contains("(facultatif) (facultatif)")
+        );
     }
 }

@@ -30,7 +30,8 @@ pub enum Move {
     Confirm,
     /// An answer to a question.
     Answer(bool),
-    /// A value recorded; for a secret step only the fact that it was given is kept.
+    /// A value recorded; for a secret step only the fact that it was given is kept. Empty
+    /// is accepted on an optional step only.
     Record(String),
     /// The hand-off to another level confirmed.
     Escalate,
@@ -163,15 +164,18 @@ impl Walk {
                     label,
                     secret,
                     valid_for_months,
+                    optional,
                 },
                 Move::Record(value),
             ) => {
                 // A secret's value is never put in the line: only that it was given.
                 let value = value.trim();
-                if value.is_empty() {
-                    return None;
-                }
-                let line = if *secret {
+                let line = if value.is_empty() {
+                    if !*optional {
+                        return None;
+                    }
+                    format!("[{slug}] {label} : non renseigné")
+                } else if *secret {
                     let mut l = format!(
                         "[{slug}] {label} donné à l'appelant le {} (secret : jamais conservé)",
                         super::time::paris(at, "%d/%m/%Y à %H:%M")
@@ -220,7 +224,64 @@ fn short(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::procedure::{Applies, Step};
     use chrono::TimeZone;
+
+    fn record(id: &str, label: &str, optional: bool) -> Step {
+        Step {
+            id: id.into(),
+            kind: StepKind::Record {
+                label: label.into(),
+                secret: false,
+                valid_for_months: None,
+                optional,
+            },
+            text: "Noter.".into(),
+            next: None,
+            end: false,
+        }
+    }
+
+    fn two_records() -> Procedure {
+        Procedure {
+            slug: "essai".into(),
+            title: "Essai".into(),
+            summary: "Essai.".into(),
+            services: Applies::All,
+            devices: Applies::All,
+            keywords: vec!["essai".into()],
+            sources: vec![],
+            editor_notes: None,
+            steps: vec![
+                record("reference", "Référence du certificat", true),
+                record("ticket", "Numéro de ticket", false),
+            ],
+        }
+    }
+
+    #[test]
+    fn an_optional_record_accepts_an_empty_answer_and_says_so() {
+        let at = Utc.with_ymd_and_hms(2026, 11, 23, 8, 41, 0).unwrap();
+        let mut walk = Walk::start(two_records());
+        let effect = walk.apply(&Move::Record("  ".into()), at).unwrap();
+        assert_eq!(
+            effect.journal,
+            "[essai] Référence du certificat : non renseigné"
+        );
+        assert_eq!(walk.current, Some(1));
+        // The step that is not optional still wants a value, and stays where it is.
+        assert_eq!(walk.apply(&Move::Record(String::new()), at), None);
+        assert_eq!(walk.current, Some(1));
+        let effect = walk.apply(&Move::Record(" 4242 ".into()), at).unwrap();
+        assert_eq!(
+            effect.journal,
+            "[essai] Numéro de ticket : 4242 — procédure terminée"
+        );
+        // An optional step given a value records it as any other.
+        let mut walk = Walk::start(two_records());
+        let effect = walk.apply(&Move::Record("CERT-17".into()), at).unwrap();
+        assert_eq!(effect.journal, "[essai] Référence du certificat : CERT-17");
+    }
 
     #[test]
     fn a_month_later_clamps_at_month_ends() {
