@@ -339,3 +339,49 @@ fn the_steps_whose_label_says_facultatif_are_optional() {
     }
     assert!(optional >= 1);
 }
+
+#[test]
+fn a_procedure_names_the_tool_it_opens() {
+    use guichet::domain::tool::ToolKind;
+    let catalog = embedded(&embedded_reference());
+    let tools: Vec<(&str, ToolKind)> = catalog
+        .procedures
+        .iter()
+        .filter_map(|p| p.tool.map(|t| (p.slug.as_str(), t)))
+        .collect();
+    assert_eq!(
+        tools,
+        [
+            ("acn-amigo", ToolKind::Amigo),
+            ("acn-call-forwarding", ToolKind::Xivo),
+            ("acn-printers", ToolKind::Printer),
+            ("acn-telemaintenance", ToolKind::Telemaintenance),
+            ("mi-agent-card-cryhod", ToolKind::Spell),
+            ("mi-comu-login", ToolKind::Comu),
+            ("mi-noemi-4g", ToolKind::Quota),
+            ("mi-nomade2", ToolKind::Spell),
+        ]
+    );
+    assert_eq!(parsed(GOOD).tool, None, "no tool unless the file names one");
+    let with_tool = |slug: &str| {
+        GOOD.replace(
+            "keywords = [\"essai\"]",
+            &format!("keywords = [\"essai\"]\ntool = \"{slug}\""),
+        )
+    };
+    for kind in ToolKind::ALL {
+        assert_eq!(parsed(&with_tool(kind.slug())).tool, Some(kind));
+    }
+    assert_eq!(
+        lint(&with_tool("fax")),
+        [
+            "essai.toml:7: outil inconnu « fax » : printer, comu, spell, amigo, cryhod, quota, xivo ou telemaintenance"
+        ]
+    );
+    assert_eq!(
+        lint(&with_tool("Printer")),
+        [
+            "essai.toml:7: outil inconnu « Printer » : printer, comu, spell, amigo, cryhod, quota, xivo ou telemaintenance"
+        ]
+    );
+}

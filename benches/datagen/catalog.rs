@@ -319,6 +319,7 @@ impl<'a> Vocabulary<'a> {
             keywords,
             sources: base.sources.clone(),
             editor_notes: base.editor_notes.clone().filter(|_| rng.chance(0.3)),
+            tool: base.tool,
             steps: self.steps(rng, base, donor, qualifier),
         }
     }

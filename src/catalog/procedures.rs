@@ -4,6 +4,7 @@
 use crate::domain::call::is_slug;
 use crate::domain::procedure::{Applies, Procedure, Source, Step, StepKind};
 use crate::domain::reference::Reference;
+use crate::domain::tool::ToolKind;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::fmt;
@@ -37,6 +38,8 @@ struct RawProcedure {
     keywords: Spanned<Vec<String>>,
     #[serde(default)]
     editor_notes: Option<String>,
+    #[serde(default)]
+    tool: Option<Spanned<String>>,
     #[serde(default)]
     sources: Option<Spanned<Vec<Spanned<RawSource>>>>,
     #[serde(default)]
@@ -161,6 +164,20 @@ pub fn parse_procedure(
         "services",
     );
     let devices = applies(&raw.devices, &|d| reference.device(d).is_some(), "devices");
+    let tool = raw.tool.as_ref().and_then(|t| {
+        let found = ToolKind::from_slug(t.get_ref());
+        if found.is_none() {
+            errors.push(err(
+                t.span().start,
+                format!(
+                    "outil inconnu « {} » : {}",
+                    t.get_ref(),
+                    ToolKind::slugs_in_french()
+                ),
+            ));
+        }
+        found
+    });
     if raw.keywords.get_ref().is_empty() {
         errors.push(err(raw.keywords.span().start, "aucun mot-clé".into()));
     }
@@ -304,6 +321,7 @@ pub fn parse_procedure(
         keywords: raw.keywords.into_inner(),
         sources,
         editor_notes: raw.editor_notes,
+        tool,
         steps: steps.into_iter().map(|(_, s)| s).collect(),
     };
     let problems: Vec<LintError> = procedure

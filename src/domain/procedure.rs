@@ -98,6 +98,9 @@ pub struct Procedure {
     pub keywords: Vec<String>,
     pub sources: Vec<Source>,
     pub editor_notes: Option<String>,
+    /// The desk tool the procedure calls for (`tool = "printer"` in the file), which the
+    /// console offers while the procedure is walked.
+    pub tool: Option<super::tool::ToolKind>,
     pub steps: Vec<Step>,
 }
 
@@ -383,6 +386,7 @@ mod tests {
             keywords: vec!["essai".into()],
             sources: vec![],
             editor_notes: None,
+            tool: None,
             steps: vec![
                 record("Numéro de ticket", true),
                 record("Référence (facultative)", true),

@@ -195,3 +195,29 @@ fn the_journal_outcome_is_the_latest_recorded() {
     corrected.push(entry(JournalKind::OutcomeCorrected, "fixed"));
     assert_eq!(journal_outcome(&corrected), Some(Outcome::Callback));
 }
+
+#[test]
+fn tool_slugs_read_back() {
+    use super::tool::ToolKind;
+    let slugs: Vec<_> = ToolKind::ALL.iter().map(|t| t.slug()).collect();
+    assert_eq!(
+        slugs,
+        [
+            "printer",
+            "comu",
+            "spell",
+            "amigo",
+            "cryhod",
+            "quota",
+            "xivo",
+            "telemaintenance"
+        ]
+    );
+    for t in ToolKind::ALL {
+        assert_eq!(ToolKind::from_slug(t.slug()), Some(t));
+        assert_eq!(serde_json::to_value(t).unwrap(), t.slug());
+    }
+    assert_eq!(ToolKind::from_slug("fax"), None);
+    assert_eq!(ToolKind::from_slug("PRINTER"), None);
+    assert_eq!(ToolKind::from_slug(""), None);
+}

@@ -252,6 +252,7 @@ mod tests {
             keywords: vec!["essai".into()],
             sources: vec![],
             editor_notes: None,
+            tool: None,
             steps: vec![
                 record("reference", "Référence du certificat", true),
                 record("ticket", "Numéro de ticket", false),
