@@ -4,7 +4,7 @@
 pub mod calendar;
 pub mod procedures;
 
-use crate::domain::reference::{Device, Entity, Reference, Service};
+use crate::domain::reference::{ASSISTANCE_PLATFORMS, Device, Entity, Reference, Service};
 use serde::Deserialize;
 use std::collections::HashSet;
 use thiserror::Error;
@@ -36,6 +36,9 @@ struct ServiceEntry {
     keywords: Vec<String>,
     #[serde(default)]
     entities: Vec<EntityEntry>,
+    /// The assistance platform whose hours the console shows for this service.
+    #[serde(default)]
+    assistance: Option<String>,
     #[allow(dead_code)] // kept in the file for reviewers; not shown anywhere yet
     source: Option<toml::Value>,
 }
@@ -79,10 +82,26 @@ pub fn parse_reference(services: &str, devices: &str) -> Result<Reference, Catal
         file: "devices.toml".into(),
         message: e.to_string(),
     })?;
+    if let Some(s) = sf.services.iter().find(|s| {
+        s.assistance
+            .as_deref()
+            .is_some_and(|a| !ASSISTANCE_PLATFORMS.contains(&a))
+    }) {
+        return Err(CatalogError::Invalid {
+            file: "services.toml".into(),
+            message: format!(
+                "plateforme d'assistance inconnue « {} » pour le service « {} » : {}",
+                s.assistance.as_deref().unwrap_or_default(),
+                s.slug,
+                ASSISTANCE_PLATFORMS.join(", ")
+            ),
+        });
+    }
     let services: Vec<Service> = sf
         .services
         .into_iter()
         .map(|s| Service {
+            assistance: s.assistance,
             slug: s.slug,
             label: s.label,
             short: s.short,
@@ -201,6 +220,48 @@ mod tests {
         );
         let ppol = &r.service("mi").unwrap().entities[7];
         assert_eq!(ppol.label, "Préfecture de police");
+    }
+
+    #[test]
+    fn the_academys_two_perimeters_show_amigo() {
+        let r = embedded_reference();
+        let with_amigo: Vec<&str> = r
+            .services
+            .iter()
+            .filter(|s| s.shows_amigo())
+            .map(|s| s.slug.as_str())
+            .collect();
+        assert_eq!(with_amigo, ["acn-caen", "acn-rouen"]);
+        assert_eq!(
+            r.service("acn-caen").unwrap().assistance.as_deref(),
+            Some("amigo")
+        );
+        assert_eq!(r.service("mi").unwrap().assistance, None);
+        assert!(r.shows_amigo("acn-rouen"));
+        assert!(!r.shows_amigo("mi"));
+        assert!(!r.shows_amigo("gip-tn"));
+        assert!(
+            !r.shows_amigo("acn-lille"),
+            "an unknown service shows nothing"
+        );
+        assert!(!r.shows_amigo(""));
+    }
+
+    #[test]
+    fn an_unknown_assistance_platform_is_refused() {
+        let services = "[[services]]\nslug='acn-x'\nlabel='X'\nshort='X'\nassistance='amgio'\n";
+        let err = parse_reference(services, DEVICES_TOML).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "services.toml : plateforme d'assistance inconnue « amgio » pour le service « acn-x » : \
+             amigo"
+        );
+        let services = "[[services]]\nslug='acn-x'\nlabel='X'\nshort='X'\nassistance='amigo'\n";
+        assert!(
+            parse_reference(services, DEVICES_TOML)
+                .unwrap()
+                .shows_amigo("acn-x")
+        );
     }
 
     #[test]

@@ -11,6 +11,14 @@ pub struct Entity {
     pub label: String,
 }
 
+/// The assistance platforms a service's agents may be sent to, by the name
+/// `services.toml` gives them (`assistance = "amigo"`).
+pub const ASSISTANCE_PLATFORMS: &[&str] = &[AMIGO];
+
+/// The Académie de Normandie's assistance platform, whose opening hours the console shows
+/// for the academy's callers.
+pub const AMIGO: &str = "amigo";
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Service {
     pub slug: String,
@@ -18,6 +26,16 @@ pub struct Service {
     pub short: String,
     pub keywords: Vec<String>,
     pub entities: Vec<Entity>,
+    /// The assistance platform the service's agents depend on, if the desk should show
+    /// its hours (one of [`ASSISTANCE_PLATFORMS`]).
+    pub assistance: Option<String>,
+}
+
+impl Service {
+    /// Whether the console shows the AMIGO platform's hours for this service's callers.
+    pub fn shows_amigo(&self) -> bool {
+        self.assistance.as_deref() == Some(AMIGO)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -121,6 +139,11 @@ impl Reference {
 
     pub fn device(&self, slug: &str) -> Option<&Device> {
         self.devices.iter().find(|d| d.slug == slug)
+    }
+
+    /// Whether a call from service `slug` shows AMIGO's hours; an unknown slug does not.
+    pub fn shows_amigo(&self, slug: &str) -> bool {
+        self.service(slug).is_some_and(Service::shows_amigo)
     }
 
     pub fn service_slugs(&self) -> String {
