@@ -35,6 +35,8 @@ struct ServiceEntry {
     #[serde(default)]
     keywords: Vec<String>,
     #[serde(default)]
+    aliases: Vec<String>,
+    #[serde(default)]
     entities: Vec<EntityEntry>,
     /// The assistance platform whose hours the console shows for this service.
     #[serde(default)]
@@ -64,6 +66,8 @@ struct DeviceEntry {
     short: String,
     #[serde(default)]
     keywords: Vec<String>,
+    #[serde(default)]
+    aliases: Vec<String>,
 }
 
 /// The reference lists embedded in the binary.
@@ -106,6 +110,7 @@ pub fn parse_reference(services: &str, devices: &str) -> Result<Reference, Catal
             label: s.label,
             short: s.short,
             keywords: s.keywords,
+            aliases: s.aliases,
             entities: s
                 .entities
                 .into_iter()
@@ -124,6 +129,7 @@ pub fn parse_reference(services: &str, devices: &str) -> Result<Reference, Catal
             label: d.label,
             short: d.short,
             keywords: d.keywords,
+            aliases: d.aliases,
         })
         .collect();
     check_slugs("services.toml", services.iter().map(|s| s.slug.as_str()))?;

@@ -135,6 +135,94 @@ fn type_ahead_finds_services_and_devices() {
 }
 
 #[test]
+fn type_ahead_matches_several_words_and_the_words_operators_use() {
+    let r = embedded_reference();
+    let services = |q: &str| -> Vec<&str> {
+        pick(&r.services, q)
+            .into_iter()
+            .map(|i| r.services[i].slug.as_str())
+            .collect()
+    };
+    let devices = |q: &str| -> Vec<&str> {
+        pick(&r.devices, q)
+            .into_iter()
+            .map(|i| r.devices[i].slug.as_str())
+            .collect()
+    };
+    for q in [
+        "tel fixe",
+        "telephone fixe",
+        "téléphone fixe",
+        "TÉLÉPHONE  FIXE ",
+        "poste fixe",
+        "tel f",
+        "telephone ip",
+    ] {
+        assert_eq!(
+            devices(q).first(),
+            Some(&"ip-phone"),
+            "{q:?}: {:?}",
+            devices(q)
+        );
+    }
+    for (q, first) in [
+        ("portable pro", "smartphone-pro"),
+        ("mobile pro", "smartphone-pro"),
+        ("portable perso", "smartphone-perso"),
+        ("cle usb", "usb-media"),
+        ("clé USB", "usb-media"),
+        ("disque externe", "usb-media"),
+        ("photocopieur", "copier"),
+        ("imprimante", "copier"),
+        ("pc pro", "pc-pro"),
+        ("pc perso", "pc-perso"),
+    ] {
+        assert_eq!(devices(q).first(), Some(&first), "{q:?}: {:?}", devices(q));
+    }
+    // Every word must match: "pc" and "fixe" are both in the professional PC's words,
+    // not in the IP phone's.
+    assert_eq!(devices("pc fixe"), ["pc-pro"]);
+    assert!(devices("telephone minitel").is_empty());
+    for (q, first) in [
+        ("rouen", "acn-rouen"),
+        ("caen", "acn-caen"),
+        ("rectorat rouen", "acn-rouen"),
+        ("academie rouen", "acn-rouen"),
+        ("académie de caen", "acn-caen"),
+        ("ac-caen", "acn-caen"),
+        ("ac-rouen", "acn-rouen"),
+        ("acad rouen", "acn-rouen"),
+        ("seine maritime", "acn-rouen"),
+        ("calvados", "acn-caen"),
+        ("ministere interieur", "mi"),
+        ("gendarmerie", "mi"),
+        ("mairie", "gip-tn"),
+        ("ministere du travail", "social-direccte"),
+        ("jeunesse et sports", "social-drdjscs"),
+        ("ministere ecologie", "mtes"),
+    ] {
+        assert_eq!(
+            services(q).first(),
+            Some(&first),
+            "{q:?}: {:?}",
+            services(q)
+        );
+    }
+    // Two words narrow: the other perimeter is not proposed.
+    assert_eq!(services("rectorat rouen"), ["acn-rouen"]);
+    assert_eq!(services("academie caen"), ["acn-caen"]);
+    // The single words of before keep their order.
+    assert_eq!(services("int")[0], "mi");
+    assert_eq!(services("academie")[..2], ["acn-caen", "acn-rouen"]);
+    assert_eq!(devices("noe")[0], "noemi");
+    assert_eq!(devices("telephone")[0], "ip-phone");
+    assert_eq!(devices("portable")[0], "noemi");
+    assert_eq!(devices("imprim")[0], "copier");
+    assert_eq!(devices("pc-pro")[0], "pc-pro");
+    assert!(devices("'").is_empty());
+}
+
+#[test]
 fn operator_names_are_checked() {
     assert_eq!(check_operator(" dupontje ").unwrap(), "dupontje");
     assert!(check_operator("").is_err());
