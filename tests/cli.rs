@@ -356,6 +356,19 @@ fn list_filters_and_formats() {
     assert_eq!(refs(&["--caller", "celik"]), ["A-0001"]);
     assert_eq!(refs(&["--caller", "ŒUVRAY"]), ["A-0003"]);
     assert_eq!(refs(&["--caller", "0231"]), ["A-0001"]);
+    // A reference finds its call, however it is typed.
+    for typed in ["A-0002", "a-0002", "a2", "A 2"] {
+        assert_eq!(refs(&["--caller", typed]), ["A-0002"], "{typed:?}");
+    }
+    // Digits are a reference and part of a phone number: A-0001's (02 31 30 15 00)
+    // holds a 2 and a 3.
+    assert_eq!(refs(&["--caller", "2"]), ["A-0002", "A-0001"]);
+    assert_eq!(refs(&["--caller", "3"]), ["A-0003", "A-0001"]);
+    assert_eq!(refs(&["--caller", "0002"]), ["A-0002"]);
+    assert_eq!(
+        refs(&["--caller", "A-0002", "--open"]),
+        Vec::<String>::new()
+    );
     assert_eq!(
         refs(&["--since", "2026-11-23T08:00", "--until", "2026-11-23T09:00"]),
         ["A-0002"]

@@ -122,7 +122,7 @@ pub enum CallCommand {
         /// Appels pris par cet opérateur
         #[arg(long, value_name = "OP")]
         operator: Option<String>,
-        /// Partie du nom ou du téléphone de l'appelant
+        /// Partie du nom ou du téléphone de l'appelant, ou référence de l'appel (A-0005, a5)
         #[arg(long, value_name = "TEXT")]
         caller: Option<String>,
         /// Nombre maximal d'appels (0 : tous)

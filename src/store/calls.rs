@@ -19,7 +19,8 @@ pub struct CallFilter {
     pub service: Option<String>,
     pub device: Option<String>,
     pub operator: Option<String>,
-    /// Part of the caller's name (any case, any accents) or of the phone number's digits.
+    /// Part of the caller's name (any case, any accents) or of the phone number's digits;
+    /// a call reference as operators type it ("A-0005", "a5", "5") also finds that call.
     pub caller: Option<String>,
     /// At most this many calls, newest first; `None` for all.
     pub limit: Option<u32>,
@@ -184,29 +185,35 @@ impl Store {
 
     /// Calls matching `filter`, newest first.
     pub fn list_calls(&self, filter: &CallFilter) -> Result<Vec<Call>> {
+        use rusqlite::types::Value;
         let mut sql = format!("SELECT {CALL_COLUMNS} FROM calls WHERE 1 = 1");
-        let mut args: Vec<rusqlite::types::Value> = Vec::new();
-        let mut arg = |sql: &mut String, clause: &str, v: rusqlite::types::Value| {
-            args.push(v);
-            sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
+        let mut args: Vec<Value> = Vec::new();
+        // Appends a clause whose `?`s take `values` in order.
+        let mut arg = |sql: &mut String, clause: &str, values: Vec<Value>| {
+            let mut parts = clause.split('?');
+            sql.push_str(parts.next().unwrap_or_default());
+            for (part, v) in parts.zip(values) {
+                args.push(v);
+                sql.push_str(&format!("?{}{part}", args.len()));
+            }
         };
         if filter.open_only {
             sql.push_str(" AND status = 'open'");
         }
         if let Some(t) = filter.since {
-            arg(&mut sql, " AND opened_at >= ?", t.timestamp().into());
+            arg(&mut sql, " AND opened_at >= ?", vec![t.timestamp().into()]);
         }
         if let Some(t) = filter.until {
-            arg(&mut sql, " AND opened_at < ?", t.timestamp().into());
+            arg(&mut sql, " AND opened_at < ?", vec![t.timestamp().into()]);
         }
         if let Some(s) = &filter.service {
-            arg(&mut sql, " AND service = ?", s.clone().into());
+            arg(&mut sql, " AND service = ?", vec![s.clone().into()]);
         }
         if let Some(d) = &filter.device {
-            arg(&mut sql, " AND device = ?", d.clone().into());
+            arg(&mut sql, " AND device = ?", vec![d.clone().into()]);
         }
         if let Some(o) = &filter.operator {
-            arg(&mut sql, " AND operator = ?", o.clone().into());
+            arg(&mut sql, " AND operator = ?", vec![o.clone().into()]);
         }
         if let Some(text) = filter
             .caller
@@ -225,15 +232,24 @@ impl Store {
             } else {
                 format!("%{}%", like_escape(&fold(text)))
             };
-            arg(
-                &mut sql,
-                " AND search_key LIKE ? ESCAPE '\\'",
-                pattern.into(),
-            );
+            // What reads as a reference ("A-0005", "a5", "0005") also finds that call, by
+            // its primary key, in the same query.
+            match text.parse::<CallRef>() {
+                Ok(reference) => arg(
+                    &mut sql,
+                    " AND (id = ? OR search_key LIKE ? ESCAPE '\\')",
+                    vec![reference.0.into(), pattern.into()],
+                ),
+                Err(_) => arg(
+                    &mut sql,
+                    " AND search_key LIKE ? ESCAPE '\\'",
+                    vec![pattern.into()],
+                ),
+            }
         }
         sql.push_str(" ORDER BY opened_at DESC, id DESC");
         if let Some(limit) = filter.limit {
-            arg(&mut sql, " LIMIT ?", i64::from(limit).into());
+            arg(&mut sql, " LIMIT ?", vec![i64::from(limit).into()]);
         }
         let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
         let rows = stmt

@@ -278,6 +278,65 @@ fn a_closed_calls_outcome_is_corrected_and_the_journal_keeps_both() {
 }
 
 #[test]
+fn the_caller_search_finds_a_call_by_its_reference_too() {
+    let (_dir, mut store) = temp_store();
+    let mut refs = Vec::new();
+    for i in 1..=12 {
+        let mut call = new_call(
+            &format!("Agent {}", "x".repeat(i)),
+            "mi",
+            "noemi",
+            "op",
+            t0() + Duration::minutes(i as i64),
+        );
+        call.caller_phone = match i {
+            // A phone holding 0005 and a 5, and one with a 5 only.
+            2 => Some("01 40 00 05 12".into()),
+            9 => Some("06 15 00 00 00".into()),
+            _ => None,
+        };
+        refs.push(store.insert_call(&call).unwrap().reference);
+    }
+    store
+        .close_call(
+            refs[4],
+            "op",
+            t0() + Duration::hours(1),
+            Outcome::Resolved,
+            None,
+        )
+        .unwrap();
+    let found = |caller: &str, open_only: bool| -> Vec<String> {
+        store
+            .list_calls(&CallFilter {
+                caller: Some(caller.into()),
+                open_only,
+                ..CallFilter::default()
+            })
+            .unwrap()
+            .iter()
+            .map(|c| c.reference.to_string())
+            .collect()
+    };
+    for typed in ["A-0005", "a-0005", "a5", "A5", "A 5", " a-5 "] {
+        assert_eq!(found(typed, false), ["A-0005"], "{typed:?}");
+    }
+    // Digits are a reference and part of a phone number at once: newest first.
+    assert_eq!(found("0005", false), ["A-0005", "A-0002"]);
+    assert_eq!(found("5", false), ["A-0009", "A-0005", "A-0002"]);
+    assert_eq!(found("12", false), ["A-0012", "A-0002"]);
+    // The other filters still hold: A-0005 is closed.
+    assert_eq!(found("A-0005", true), Vec::<String>::new());
+    assert_eq!(found("0005", true), ["A-0002"]);
+    // No such call: only what the phones and names give.
+    assert_eq!(found("A-0099", false), Vec::<String>::new());
+    assert_eq!(found("99", false), Vec::<String>::new());
+    // Not a reference (0 is none): phones only; names as before.
+    assert_eq!(found("0", false), ["A-0009", "A-0002"]);
+    assert_eq!(found("agent xxxxxxxxxxx", false), ["A-0012", "A-0011"]);
+}
+
+#[test]
 fn filters_narrow_the_list_newest_first() {
     let (_dir, mut store) = temp_store();
     let a = store
