@@ -102,6 +102,94 @@ pub fn normalize_spaces(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Folds text into lines of at most `width` columns, breaking between words. A phone
+/// number written in groups ("01 40 07 20 00") and an address are never broken; French
+/// punctuation stays with its word (no line starts with « : » or « » »). A word wider than
+/// the line is cut where it must be. Line breaks in the text are kept.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    wrap_hanging(text, width, width)
+}
+
+/// Like [`wrap`], with a first line of `first` columns and the others of `rest` (for a
+/// label before the first line, or a hanging indent).
+pub fn wrap_hanging(text: &str, first: usize, rest: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    for paragraph in text.split('\n') {
+        let mut line = String::new();
+        let mut used = 0;
+        let room = |lines: &Vec<String>| if lines.is_empty() { first } else { rest }.max(1);
+        for unit in units(paragraph) {
+            let w = width(&unit);
+            let sep = usize::from(used > 0);
+            if used + sep + w <= room(&lines) {
+                if sep == 1 {
+                    line.push(' ');
+                }
+                line.push_str(&unit);
+                used += sep + w;
+                continue;
+            }
+            if used > 0 {
+                lines.push(std::mem::take(&mut line));
+            }
+            // Wider than a whole line: cut it, character by character.
+            let mut rest_of_unit = unit.as_str();
+            while width(rest_of_unit) > room(&lines) {
+                let max = room(&lines);
+                let mut cut = 0;
+                let mut cols = 0;
+                for (i, c) in rest_of_unit.char_indices() {
+                    let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+                    if cols + cw > max {
+                        break;
+                    }
+                    cols += cw;
+                    cut = i + c.len_utf8();
+                }
+                if cut == 0 {
+                    // Not even one character fits: give up rather than loop.
+                    break;
+                }
+                lines.push(rest_of_unit[..cut].to_string());
+                rest_of_unit = &rest_of_unit[cut..];
+            }
+            line.push_str(rest_of_unit);
+            used = width(rest_of_unit);
+        }
+        lines.push(line);
+    }
+    lines
+}
+
+/// The unbreakable units of a paragraph: words, with phone-number groups and French
+/// punctuation glued to their neighbours by a no-break space.
+fn units(paragraph: &str) -> Vec<String> {
+    let words: Vec<&str> = paragraph.split(' ').filter(|w| !w.is_empty()).collect();
+    let is_group = |w: &str| {
+        let digits = w.strip_prefix('+').unwrap_or(w);
+        !digits.is_empty() && digits.len() <= 4 && digits.bytes().all(|b| b.is_ascii_digit())
+    };
+    let mut out: Vec<String> = Vec::new();
+    let mut glue_next = false;
+    for (i, w) in words.iter().enumerate() {
+        let previous_is_group = i > 0 && is_group(words[i - 1]);
+        let next_is_group = words.get(i + 1).is_some_and(|n| is_group(n));
+        let in_phone =
+            is_group(w) && previous_is_group && (next_is_group || i >= 2 && is_group(words[i - 2]));
+        let closing = matches!(*w, ":" | ";" | "!" | "?" | "»");
+        match out.last_mut() {
+            Some(last) if glue_next || closing || in_phone => {
+                last.push('\u{a0}');
+                last.push_str(w);
+            }
+            _ => out.push((*w).to_string()),
+        }
+        glue_next = *w == "«";
+    }
+    // The no-break spaces are for the folding only: the screen shows plain spaces.
+    out.into_iter().map(|u| u.replace('\u{a0}', " ")).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,5 +222,32 @@ mod tests {
     #[test]
     fn spaces_are_collapsed() {
         assert_eq!(normalize_spaces("  Zoé   Martin \t"), "Zoé Martin");
+    }
+
+    #[test]
+    fn wrapping_keeps_phone_numbers_addresses_and_punctuation_whole() {
+        let text = "En cas de difficulté, appeler le centre d'appel : 01 40 07 20 00 ou ouvrir https://certif.messagerie.si.mi/ ensuite.";
+        for w in 20..60 {
+            let lines = wrap(text, w);
+            let joined = lines.join("\n");
+            assert!(joined.contains("01 40 07 20 00"), "{w}: {joined}");
+            assert!(
+                joined.contains("https://certif.messagerie.si.mi/"),
+                "{w}: {joined}"
+            );
+            assert!(lines.iter().all(|l| !l.starts_with(':')), "{w}: {joined}");
+            assert!(lines.iter().all(|l| width(l) <= w), "{w}: {joined}");
+        }
+        assert_eq!(wrap("a b", 10), ["a b"]);
+        assert_eq!(wrap("", 10), [""]);
+        assert_eq!(wrap("un\ndeux", 10), ["un", "deux"]);
+        // Too long for any line: cut, nothing lost.
+        assert_eq!(wrap("abcdefgh", 3), ["abc", "def", "gh"]);
+        assert_eq!(wrap_hanging("un deux trois", 3, 10), ["un", "deux trois"]);
+        // Ordinary numbers still break.
+        assert_eq!(
+            wrap("de 12 à 50 personnes", 9),
+            ["de 12 à", "50", "personnes"]
+        );
     }
 }

@@ -200,9 +200,24 @@ fn form_service_picker() -> App {
     type_text(&mut app, "06 12 34 56 78");
     key(&mut app, KeyCode::Tab);
     key(&mut app, KeyCode::Tab);
-    type_text(&mut app, "int");
+    type_text(&mut app, "aca");
     app.tick(now() + Duration::seconds(157));
     app
+}
+
+/// A new call typed field by field, up to its summary (the notes left empty).
+fn typed_call(app: &mut App, name: &str, service: &str, device: &str, summary: &str) {
+    key(app, KeyCode::F(2));
+    type_text(app, name);
+    key(app, KeyCode::Tab);
+    type_text(app, "06 12 34 56 78");
+    key(app, KeyCode::Tab);
+    key(app, KeyCode::Tab);
+    type_text(app, service);
+    key(app, KeyCode::Tab);
+    type_text(app, device);
+    key(app, KeyCode::Tab);
+    type_text(app, summary);
 }
 
 fn form_filled() -> App {
@@ -260,10 +275,65 @@ fn detail_close() -> App {
     app
 }
 
+/// Bruno Lefèvre's call, whose procedure escalated it (the journal holds the outcome).
+fn escalated_store() -> Store {
+    let mut store = sample_store();
+    let walk = crate::domain::walk::WalkMark {
+        procedure: "mi-noemi-reset-vpn".into(),
+        done: vec![],
+        current: None,
+    };
+    store
+        .append_walk(
+            crate::domain::call::CallRef(3),
+            OPERATOR,
+            now() - Duration::minutes(5),
+            &crate::store::WalkEntry {
+                kind: crate::domain::call::JournalKind::Step,
+                line: "[mi-noemi-reset-vpn] escaladé vers le support de proximité (ticket SETNA)",
+                mark: &walk,
+                escalated: true,
+            },
+        )
+        .unwrap();
+    store
+}
+
+fn detail_close_escalated() -> App {
+    let mut app = app_with(escalated_store(), Theme { color: true });
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('c'));
+    app
+}
+
+fn detail_close_confirm() -> App {
+    let mut app = detail_close_escalated();
+    key(&mut app, KeyCode::Up);
+    key(&mut app, KeyCode::Enter);
+    app
+}
+
 fn detail_closed() -> App {
     let mut app = filled();
     key(&mut app, KeyCode::Char('t'));
     key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Enter);
+    app
+}
+
+fn detail_correct() -> App {
+    let mut app = detail_closed();
+    key(&mut app, KeyCode::Char('c'));
+    key(&mut app, KeyCode::Down);
+    type_text(&mut app, "rappel prévu : l'agent doit tester la salle");
+    app
+}
+
+fn detail_entry() -> App {
+    let mut app = detail_open();
+    key(&mut app, KeyCode::Up);
+    key(&mut app, KeyCode::Up);
     key(&mut app, KeyCode::Enter);
     app
 }
@@ -278,6 +348,14 @@ fn help_form() -> App {
     let mut app = filled();
     key(&mut app, KeyCode::F(2));
     key(&mut app, KeyCode::F(1));
+    app
+}
+
+fn help_form_end() -> App {
+    let mut app = help_form();
+    for _ in 0..40 {
+        key(&mut app, KeyCode::Down);
+    }
     app
 }
 
@@ -309,6 +387,33 @@ fn runner_secret() -> App {
 
 fn runner_secret_shown() -> App {
     let mut app = runner_secret();
+    ctrl(&mut app, 'r');
+    app
+}
+
+/// Walks `slug` on a new call whose summary proposes it.
+fn walking(service: &str, device: &str, summary: &str, slug: &str) -> App {
+    let mut app = filled();
+    typed_call(&mut app, "Hugo Bernard", service, device, summary);
+    ctrl(&mut app, 'p');
+    let rank = app
+        .form()
+        .and_then(|f| f.matches.iter().position(|m| m.slug == slug))
+        .unwrap_or_else(|| panic!("{slug} is not proposed for « {summary} »"));
+    for _ in 0..rank {
+        key(&mut app, KeyCode::Down);
+    }
+    key(&mut app, KeyCode::Enter);
+    app
+}
+
+/// NOMADE 2's certificate password, spelled, at 80x24: the longest secret step's text.
+fn runner_nomade2_secret() -> App {
+    let mut app = walking("int", "pc perso", "certificat nomade 2", "mi-nomade2");
+    key(&mut app, KeyCode::Char('o'));
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Enter);
+    type_text(&mut app, "l1O0-=_?!Kx");
     ctrl(&mut app, 'r');
     app
 }
@@ -351,6 +456,12 @@ fn procedure_view() -> App {
     app
 }
 
+fn procedure_view_for_call() -> App {
+    let mut app = procedures_for_call();
+    key(&mut app, KeyCode::Char('v'));
+    app
+}
+
 fn tools_open(tool_steps: usize) -> App {
     let mut app = filled();
     key(&mut app, KeyCode::F(4));
@@ -379,6 +490,17 @@ fn tools_comu() -> App {
     type_text(&mut app, "Le Gall-N'Diaye");
     key(&mut app, KeyCode::Tab);
     type_text(&mut app, "PPOL");
+    app
+}
+
+/// COMU opened on Éloïse Le Gall-N'Diaye's call: her name is already there.
+fn tools_comu_on_call() -> App {
+    let mut app = detail_open();
+    key(&mut app, KeyCode::F(4));
+    key(&mut app, KeyCode::PageDown);
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Tab);
+    type_text(&mut app, "SP");
     app
 }
 
@@ -573,6 +695,12 @@ fn handover_writing() -> App {
     app
 }
 
+fn help_runner() -> App {
+    let mut app = runner_ask();
+    key(&mut app, KeyCode::F(1));
+    app
+}
+
 fn draft_offer() -> App {
     let mut store = sample_store();
     let draft = CallDraft {
@@ -648,20 +776,28 @@ pub fn scenes() -> Vec<Scene> {
         s("detail-note", detail_note),
         s("detail-close", detail_close),
         s("detail-closed", detail_closed),
+        s("detail-correct", detail_correct),
+        s("detail-close-escalated", detail_close_escalated),
+        s("detail-close-confirm", detail_close_confirm),
+        s("detail-entry", detail_entry),
         s("help-list", help_list),
         s("help-form", help_form),
+        s("help-form-end", help_form_end),
         s("form-matches", form_matches),
         s("runner-ask", runner_ask),
         s("runner-secret", runner_secret),
         s("runner-secret-shown", runner_secret_shown),
+        s("runner-nomade2-secret", runner_nomade2_secret),
         s("runner-done", runner_done),
         s("detail-walked", detail_walked),
         s("procedures-list", procedures_list),
         s("procedures-for-call", procedures_for_call),
         s("procedure-view", procedure_view),
+        s("procedure-view-for-call", procedure_view_for_call),
         s("tools-printer", tools_printer),
         s("tools-printer-error", tools_printer_error),
         s("tools-comu", tools_comu),
+        s("tools-comu-on-call", tools_comu_on_call),
         s("tools-spell", tools_spell),
         s("tools-amigo", tools_amigo),
         s("tools-xivo", tools_xivo),
@@ -672,6 +808,18 @@ pub fn scenes() -> Vec<Scene> {
         s("handover", handover_busy),
         s("handover-empty", handover_empty),
         s("handover-writing", handover_writing),
+        Scene {
+            name: "handover-60x20",
+            width: 60,
+            height: 20,
+            build: handover_busy,
+        },
+        Scene {
+            name: "help-runner-60x20",
+            width: 60,
+            height: 20,
+            build: help_runner,
+        },
         Scene {
             name: "handover-wide",
             width: 120,
@@ -700,8 +848,6 @@ impl Scene {
 
 pub fn render_app(app: &App, width: u16, height: u16) -> Buffer {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test backend");
-    terminal
-        .draw(|f| super::ui::draw(f, app))
-        .expect("drawing into memory");
+    terminal.draw(|f| app.draw(f)).expect("drawing into memory");
     terminal.backend().buffer().clone()
 }

@@ -1,10 +1,11 @@
-//! Text fields on top of `ratatui-textarea`, which owns the editing keys (arrows, Home/End,
-//! Ctrl-W, undo ...), and the type-ahead picker used for services and devices.
+//! Text fields on top of `ratatui-textarea`, driven by the one editing table of `keys`, and
+//! the type-ahead picker used for services and devices (its query is such a field too).
 
+use super::keys::{Edit, Key, edit_for};
 use crate::domain::reference::{Pickable, pick};
-use crossterm::event::KeyEvent;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::style::Style;
-use ratatui_textarea::TextArea;
+use ratatui_textarea::{CursorMove, TextArea};
 
 /// A text field: one line, or several for notes.
 #[derive(Debug, Clone)]
@@ -12,6 +13,13 @@ pub struct TextField {
     area: TextArea<'static>,
     multiline: bool,
     max_chars: usize,
+    secret: bool,
+}
+
+impl Default for TextField {
+    fn default() -> Self {
+        TextField::single("", 200)
+    }
 }
 
 impl TextField {
@@ -25,21 +33,31 @@ impl TextField {
 
     fn build(lines: Vec<String>, multiline: bool, max_chars: usize) -> TextField {
         let mut area = TextArea::new(lines);
-        area.move_cursor(ratatui_textarea::CursorMove::Bottom);
-        area.move_cursor(ratatui_textarea::CursorMove::End);
+        area.move_cursor(CursorMove::Bottom);
+        area.move_cursor(CursorMove::End);
         area.set_cursor_line_style(Style::new());
         TextField {
             area,
             multiline,
             max_chars,
+            secret: false,
         }
     }
 
-    /// A masked field for a secret: no undo history keeps a copy of what was typed.
+    /// The same field, its long text folded onto the rows it is given (a note).
+    pub fn wrapped(mut self) -> TextField {
+        self.area
+            .set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
+        self
+    }
+
+    /// A masked field for a secret: no undo history and no cut buffer keep a copy of what
+    /// was typed.
     pub fn secret(max_chars: usize) -> TextField {
         let mut field = TextField::build(vec![String::new()], false, max_chars);
         field.area.set_max_histories(0);
         field.area.set_mask_char('•');
+        field.secret = true;
         field
     }
 
@@ -52,14 +70,24 @@ impl TextField {
         }
     }
 
-    /// Overwrites the field's text in memory before it is dropped: a secret once read out
-    /// leaves no copy behind in this field.
+    /// Overwrites the field's text in memory and empties it: what was typed (a secret, a
+    /// password to spell) leaves no copy behind in this field.
     pub fn wipe(&mut self) {
         use zeroize::Zeroize;
+        let masked = self.is_masked();
         let area = std::mem::take(&mut self.area);
         for mut line in area.into_lines() {
             line.zeroize();
         }
+        let mut fresh = TextArea::new(vec![String::new()]);
+        fresh.set_cursor_line_style(Style::new());
+        if self.secret {
+            fresh.set_max_histories(0);
+        }
+        if masked {
+            fresh.set_mask_char('•');
+        }
+        self.area = fresh;
     }
 
     pub fn is_masked(&self) -> bool {
@@ -74,23 +102,99 @@ impl TextField {
         self.area.is_empty()
     }
 
-    /// Feeds a key to the editor; returns whether the text changed. A single-line field
-    /// never takes a line break, and a field never grows past its limit (the form says so
-    /// rather than silently cutting a paste).
-    pub fn handle(&mut self, key: KeyEvent) -> bool {
-        let before = self.value();
-        let changed = self.area.input(key);
-        if !changed {
+    pub fn chars(&self) -> usize {
+        self.area.lines().iter().map(|l| l.chars().count()).sum()
+    }
+
+    pub fn max_chars(&self) -> usize {
+        self.max_chars
+    }
+
+    /// Whether a printable key was refused because the field is full.
+    pub fn is_full(&self) -> bool {
+        self.chars() >= self.max_chars
+    }
+
+    /// Feeds a key to the field; returns whether the text changed. Editing keys follow
+    /// `keys::EDITING`; printable characters are typed; Enter breaks the line of a
+    /// multi-line field; anything else is ignored (never a hidden shortcut of the editor).
+    /// A field never grows past its limit.
+    pub fn handle(&mut self, ev: KeyEvent) -> bool {
+        let Some(key) = Key::from_event(&ev) else {
             return false;
+        };
+        if let Some(edit) = edit_for(key) {
+            return self.edit(edit);
         }
-        let after = self.value();
-        let too_long = after.chars().count() > self.max_chars && after.len() > before.len();
-        let broke_line = !self.multiline && self.area.lines().len() > 1;
-        if too_long || broke_line {
-            self.area.undo();
-            return false;
+        match key {
+            Key::Char(c) if !c.is_control() => {
+                if self.is_full() {
+                    return false;
+                }
+                self.area.insert_char(c);
+                true
+            }
+            Key::Enter if self.multiline && !self.is_full() => {
+                self.area.insert_newline();
+                true
+            }
+            Key::Up if self.multiline => {
+                self.area.move_cursor(CursorMove::Up);
+                false
+            }
+            Key::Down if self.multiline => {
+                self.area.move_cursor(CursorMove::Down);
+                false
+            }
+            _ => false,
         }
-        before != after
+    }
+
+    fn edit(&mut self, edit: Edit) -> bool {
+        let before = self.chars();
+        let a = &mut self.area;
+        match edit {
+            Edit::Left => a.move_cursor(CursorMove::Back),
+            Edit::Right => a.move_cursor(CursorMove::Forward),
+            Edit::Home => a.move_cursor(CursorMove::Head),
+            Edit::End => a.move_cursor(CursorMove::End),
+            Edit::DeleteBack => return a.delete_char(),
+            Edit::DeleteForward => return a.delete_next_char(),
+            // The editor's own word and line deletions keep what they cut in a buffer: a
+            // secret field deletes one character at a time instead.
+            Edit::DeleteWordBack if self.secret => {
+                let line = &a.lines()[a.cursor().0];
+                let col = a.cursor().1;
+                let head: Vec<char> = line.chars().take(col).collect();
+                let spaces = head.iter().rev().take_while(|c| c.is_whitespace()).count();
+                let word = head
+                    .iter()
+                    .rev()
+                    .skip(spaces)
+                    .take_while(|c| !c.is_whitespace())
+                    .count();
+                for _ in 0..spaces + word {
+                    a.delete_char();
+                }
+            }
+            Edit::DeleteToStart if self.secret => {
+                for _ in 0..a.cursor().1 {
+                    a.delete_char();
+                }
+            }
+            Edit::DeleteToEnd if self.secret => {
+                let ratatui_textarea::DataCursor(row, col) = a.cursor();
+                let rest = a.lines()[row].chars().count().saturating_sub(col);
+                for _ in 0..rest {
+                    a.delete_next_char();
+                }
+            }
+            Edit::DeleteWordBack => return a.delete_word(),
+            Edit::DeleteToStart => return a.delete_line_by_head(),
+            Edit::DeleteToEnd => return a.delete_line_by_end(),
+            Edit::Undo => return a.undo(),
+        }
+        self.chars() != before
     }
 
     pub fn textarea(&self) -> &TextArea<'static> {
@@ -98,26 +202,30 @@ impl TextField {
     }
 }
 
+/// A key event for a printable character, for feeding text programmatically.
+pub fn char_key(c: char) -> KeyEvent {
+    KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
+}
+
 /// Type-ahead choice in a fixed list: typing narrows the proposals, arrows move, Enter or
 /// Tab takes the highlighted one.
 #[derive(Debug, Clone, Default)]
 pub struct Picker {
-    pub query: String,
+    pub query: TextField,
     pub chosen: Option<usize>,
     pub highlight: usize,
     pub matches: Vec<usize>,
 }
 
+const PICKER_QUERY_MAX: usize = 40;
+
 impl Picker {
     pub fn new<T: Pickable>(items: &[T], chosen_slug: &str) -> Picker {
         let chosen = items.iter().position(|i| i.slug() == chosen_slug);
+        // A slug typed earlier that matches nothing stays visible so it can be fixed.
+        let query = if chosen.is_none() { chosen_slug } else { "" };
         let mut p = Picker {
-            // A slug typed earlier that matches nothing stays visible so it can be fixed.
-            query: if chosen.is_none() {
-                chosen_slug.to_string()
-            } else {
-                String::new()
-            },
+            query: TextField::single(query, PICKER_QUERY_MAX),
             chosen,
             ..Picker::default()
         };
@@ -125,31 +233,33 @@ impl Picker {
         p
     }
 
+    pub fn query_text(&self) -> String {
+        self.query.value()
+    }
+
     fn refresh<T: Pickable>(&mut self, items: &[T]) {
-        self.matches = pick(items, &self.query);
+        self.matches = pick(items, &self.query.value());
         self.highlight = 0;
     }
 
-    pub fn type_char<T: Pickable>(&mut self, items: &[T], c: char) {
-        if c.is_control() || self.query.chars().count() >= 40 {
-            return;
-        }
-        self.query.push(c);
-        self.chosen = None;
-        self.refresh(items);
-    }
-
-    pub fn backspace<T: Pickable>(&mut self, items: &[T]) {
-        if self.query.pop().is_none() {
+    /// Feeds a key to the query; returns whether it changed (the choice is then undone
+    /// until a proposal is taken).
+    pub fn handle<T: Pickable>(&mut self, items: &[T], ev: KeyEvent) -> bool {
+        let was_empty = self.query.is_empty();
+        let backspace_on_empty = was_empty
+            && matches!(Key::from_event(&ev), Some(k) if edit_for(k) == Some(Edit::DeleteBack));
+        if backspace_on_empty && self.chosen.is_some() {
+            // Backspace on a made choice undoes it, as erasing its text would.
             self.chosen = None;
+            self.refresh(items);
+            return true;
         }
-        self.refresh(items);
-    }
-
-    pub fn clear<T: Pickable>(&mut self, items: &[T]) {
-        self.query.clear();
+        if !self.query.handle(ev) {
+            return false;
+        }
         self.chosen = None;
         self.refresh(items);
+        true
     }
 
     pub fn move_highlight(&mut self, delta: isize) {
@@ -166,14 +276,7 @@ impl Picker {
         if self.query.is_empty() {
             return false;
         }
-        match self.matches.get(self.highlight) {
-            Some(&i) => {
-                self.chosen = Some(i);
-                self.query.clear();
-                true
-            }
-            None => false,
-        }
+        self.commit_highlighted()
     }
 
     /// Takes the highlighted proposal even without a query (Enter on the open list).
@@ -181,7 +284,7 @@ impl Picker {
         match self.matches.get(self.highlight) {
             Some(&i) => {
                 self.chosen = Some(i);
-                self.query.clear();
+                self.query = TextField::single("", PICKER_QUERY_MAX);
                 true
             }
             None => false,
@@ -192,7 +295,71 @@ impl Picker {
     pub fn value<T: Pickable>(&self, items: &[T]) -> String {
         match self.chosen {
             Some(i) => items[i].slug().to_string(),
-            None => self.query.trim().to_string(),
+            None => self.query.value().trim().to_string(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctrl(c: char) -> KeyEvent {
+        KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)
+    }
+
+    fn typed(field: &mut TextField, text: &str) {
+        for c in text.chars() {
+            field.handle(char_key(c));
+        }
+    }
+
+    #[test]
+    fn editing_keys_do_what_the_help_says() {
+        let mut f = TextField::single("", 100);
+        typed(&mut f, "carte agent oubliée");
+        f.handle(ctrl('w'));
+        assert_eq!(f.value(), "carte agent ");
+        f.handle(ctrl('a'));
+        typed(&mut f, "la ");
+        assert_eq!(f.value(), "la carte agent ");
+        f.handle(ctrl('e'));
+        typed(&mut f, "perdue");
+        assert_eq!(f.value(), "la carte agent perdue");
+        f.handle(ctrl('a'));
+        f.handle(ctrl('k'));
+        assert_eq!(f.value(), "");
+        typed(&mut f, "abc");
+        f.handle(ctrl('u'));
+        assert_eq!(f.value(), "");
+        f.handle(ctrl('z'));
+        assert_eq!(f.value(), "abc");
+        // Ctrl-V or Ctrl-Y are no hidden editor shortcuts.
+        assert!(!f.handle(ctrl('y')));
+        assert!(!f.handle(ctrl('v')));
+        assert_eq!(f.value(), "abc");
+    }
+
+    #[test]
+    fn a_secret_field_edits_without_keeping_copies() {
+        let mut f = TextField::secret(50);
+        typed(&mut f, "ab cd");
+        f.handle(ctrl('w'));
+        assert_eq!(f.value(), "ab ");
+        f.handle(ctrl('u'));
+        assert_eq!(f.value(), "");
+        assert_eq!(f.textarea().yank_text(), "");
+        typed(&mut f, "x");
+        f.wipe();
+        assert!(f.is_empty());
+        assert!(f.is_masked());
+    }
+
+    #[test]
+    fn a_field_stops_at_its_limit() {
+        let mut f = TextField::single("", 3);
+        typed(&mut f, "abcd");
+        assert_eq!(f.value(), "abc");
+        assert!(f.is_full());
     }
 }

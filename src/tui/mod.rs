@@ -1,18 +1,15 @@
 //! The console: ratatui + crossterm.
 
 pub mod app;
+pub mod component;
 pub mod crash;
 pub mod gallery;
-pub mod handover;
 pub mod input;
 pub mod keys;
-pub mod procedures;
-pub mod runner;
 pub mod screens;
 pub mod svg;
 pub mod theme;
-pub mod tools;
-pub mod ui;
+pub mod widgets;
 
 use crate::catalog::procedures::Catalog;
 use crate::config::DeskConfig;
@@ -68,6 +65,9 @@ pub fn run(
     // is lost.
     app.save_draft_now();
     ratatui::restore();
+    if let Some(farewell) = app.farewell() {
+        eprintln!("{farewell}");
+    }
     result
 }
 
@@ -86,7 +86,7 @@ fn event_loop(
             return Ok(());
         }
         if dirty {
-            terminal.draw(|f| ui::draw(f, app))?;
+            terminal.draw(|f| app.draw(f))?;
             dirty = false;
         }
         let now = Utc::now();

@@ -1,90 +1,263 @@
-//! One call: its fields, its journal, adding a note, closing it.
+//! One call: its fields and its journal; from here a note, a procedure, the close (or the
+//! correction of a closed call's outcome). Acting on a call someone else handles asks
+//! first.
 
-use crate::domain::call::{CallStatus, Outcome};
-use crate::domain::procedure::{StepKind, Successor};
-use crate::domain::text::{truncate, visible};
+use super::Screen;
+use super::confirm::ConfirmPopup;
+use super::entry::EntryPopup;
+use super::note::NotePopup;
+use super::outcome::OutcomeDialog;
+use super::procedures::ProceduresScreen;
+use super::runner::RunnerScreen;
+use crate::domain::call::{CallRecord, CallRef, CallStatus, JournalEntry, journal_outcome};
+use crate::domain::text::{truncate, visible, wrap_hanging};
 use crate::domain::time::{age, paris};
-use crate::tui::app::{App, DetailMode, DetailState};
-use crate::tui::runner::Runner;
-use crate::tui::ui::centered;
+use crate::tui::component::{
+    About, Component, Doing, Effect, Env, Input, Pending, Problem, Reply, Update, View, ask_before,
+};
+use crate::tui::keys::{Action, Context};
+use crate::tui::widgets::{label_value, scroll_to_show};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState, Paragraph};
+use ratatui::widgets::{Block, Borders, Paragraph};
+use std::cell::Cell;
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
-    let Some(detail) = app.detail.as_ref() else {
-        return;
-    };
-    if let Some(runner) = &detail.runner {
-        let [head, body] =
-            Layout::vertical([Constraint::Length(3), Constraint::Min(5)]).areas(area);
-        draw_compact(frame, head, app, detail);
-        draw_runner(frame, body, app, runner);
-        return;
+const LABEL_COLS: usize = 11;
+
+pub struct DetailScreen {
+    pub record: CallRecord,
+    /// The journal line selected (Entrée reads it whole).
+    pub selected: usize,
+    /// A note typed then cancelled, offered again next time.
+    pub pending_note: String,
+    /// First journal row drawn, kept between frames so the list does not jump.
+    top: Cell<usize>,
+}
+
+impl DetailScreen {
+    pub fn open(env: &mut Env, reference: CallRef) -> Result<DetailScreen, Problem> {
+        let record = env.store.get_call(reference).doing("appel illisible")?;
+        let selected = record.journal.len().saturating_sub(1);
+        Ok(DetailScreen {
+            record,
+            selected,
+            pending_note: String::new(),
+            top: Cell::new(0),
+        })
     }
-    let note_height = if matches!(detail.mode, DetailMode::Note(_)) {
-        3
-    } else {
-        0
-    };
-    let [fields, journal, note] = Layout::vertical([
-        Constraint::Length(8),
-        Constraint::Min(3),
-        Constraint::Length(note_height),
-    ])
-    .areas(area);
-    draw_fields(frame, fields, app, detail);
-    draw_journal(frame, journal, app, detail);
-    match &detail.mode {
-        DetailMode::Note(field) => {
-            let block = Block::default()
-                .borders(Borders::ALL)
-                .border_style(app.theme.border_focused())
-                .title(Span::styled(" Nouvelle note ", app.theme.title()));
-            let inner = block.inner(note);
-            frame.render_widget(block, note);
-            frame.render_widget(field.textarea(), inner);
+
+    pub fn reference(&self) -> CallRef {
+        self.record.call.reference
+    }
+
+    fn reload(&mut self, env: &mut Env) -> Result<(), Problem> {
+        let grew = self.selected + 1 >= self.record.journal.len();
+        self.record = env
+            .store
+            .get_call(self.reference())
+            .doing("appel illisible")?;
+        let last = self.record.journal.len().saturating_sub(1);
+        // Following the end of the journal keeps following it as it grows.
+        self.selected = if grew { last } else { self.selected.min(last) };
+        Ok(())
+    }
+
+    /// Does `action` on the call; `asked` once the operator agreed to act on a call
+    /// someone else handles.
+    fn act(&mut self, action: Action, asked: bool, env: &mut Env) -> Update {
+        let call = &self.record.call;
+        let acts_on_call = matches!(
+            action,
+            Action::Run | Action::AddNote | Action::CloseCall | Action::CorrectOutcome
+        );
+        if acts_on_call
+            && !asked
+            && let Some(pending) = ask_before(call, &env.desk.operator, action)
+        {
+            let question = match &pending {
+                Pending::TakeOver(_) => format!(
+                    "{} est traité par {}. Le reprendre ? (noté au journal)",
+                    call.reference,
+                    visible(&call.handler)
+                ),
+                _ => format!(
+                    "{} est clos et a été traité par {}. Agir quand même sur cet appel ?",
+                    call.reference,
+                    visible(&call.handler)
+                ),
+            };
+            let title = match &pending {
+                Pending::TakeOver(_) => "Appel pris par un autre opérateur",
+                _ => "Appel clos d'un autre opérateur",
+            };
+            return Ok(Effect::Push(Screen::Confirm(ConfirmPopup::new(
+                title, question, pending,
+            ))));
         }
-        DetailMode::Close { outcome, note } => draw_close(frame, area, app, detail, *outcome, note),
-        DetailMode::TakeOver { .. } => {
-            let c = &detail.record.call;
-            let popup = centered(area, 60, 5);
-            frame.render_widget(Clear, popup);
-            let block = Block::default()
-                .borders(Borders::ALL)
-                .border_style(app.theme.border_focused())
-                .title(Span::styled(
-                    " Appel pris par un autre opérateur ",
-                    app.theme.title(),
-                ));
-            let text = vec![
-                Line::from(format!(
-                    "{} est traité par {}.",
-                    c.reference,
-                    visible(&c.handler)
-                )),
-                Line::from(Span::styled(
-                    "Le reprendre ? o : oui (noté au journal) · n : non",
-                    app.theme.label_focused(),
-                )),
-            ];
-            frame.render_widget(
-                Paragraph::new(text)
-                    .block(block)
-                    .wrap(ratatui::widgets::Wrap { trim: true }),
-                popup,
-            );
+        let last = self.record.journal.len().saturating_sub(1);
+        match action {
+            Action::Up => self.selected = self.selected.saturating_sub(1),
+            Action::Down => self.selected = (self.selected + 1).min(last),
+            Action::First => self.selected = 0,
+            Action::Last => self.selected = last,
+            Action::Open => {
+                if let Some(entry) = self.record.journal.get(self.selected) {
+                    return Ok(Effect::Push(Screen::Entry(EntryPopup::new(
+                        self.reference(),
+                        entry,
+                    ))));
+                }
+            }
+            Action::Run => return self.walk_or_choose(env),
+            Action::AddNote => {
+                return Ok(Effect::Push(Screen::Note(NotePopup::new(
+                    &format!("Note sur l'appel {}", self.reference()),
+                    &self.pending_note,
+                ))));
+            }
+            Action::CloseCall if call.status == CallStatus::Open => {
+                let recorded = call
+                    .outcome
+                    .or_else(|| journal_outcome(&self.record.journal));
+                return Ok(Effect::Push(Screen::Outcome(OutcomeDialog::close(
+                    call.reference,
+                    recorded,
+                ))));
+            }
+            Action::CorrectOutcome if call.status == CallStatus::Closed => {
+                return Ok(Effect::Push(Screen::Outcome(OutcomeDialog::correct(
+                    call.reference,
+                    call.outcome,
+                ))));
+            }
+            Action::Back => return Ok(Effect::Pop),
+            _ => {}
         }
-        DetailMode::View => {}
+        Ok(Effect::None)
+    }
+
+    /// `p`: resume the walk in progress, else choose a procedure for the call.
+    fn walk_or_choose(&mut self, env: &mut Env) -> Update {
+        let reference = self.reference();
+        let mark = env.store.last_walk(reference).doing("déroulé illisible")?;
+        if let Some(mark) = mark
+            && mark.current.is_some()
+            && env.desk.catalog.get(&mark.procedure).is_some()
+        {
+            let runner = RunnerScreen::start(env, self.record.clone(), &mark.procedure)?;
+            return Ok(runner_effect(runner));
+        }
+        let chooser = ProceduresScreen::for_call(env, &self.record)?;
+        Ok(Effect::Push(Screen::Procedures(Box::new(chooser))))
     }
 }
 
-fn draw_fields(frame: &mut Frame, area: Rect, app: &App, detail: &DetailState) {
-    let c = &detail.record.call;
-    let theme = &app.theme;
+/// Opening a runner, with the sentence that says whether it resumed.
+pub fn runner_effect(runner: RunnerScreen) -> Effect {
+    let message = runner.opening_message();
+    Effect::Push(Screen::Runner(Box::new(runner))).and(match message {
+        Some(m) => Effect::Info(m),
+        None => Effect::None,
+    })
+}
+
+impl Component for DetailScreen {
+    fn context(&self) -> Context {
+        match self.record.call.status {
+            CallStatus::Open => Context::Detail,
+            CallStatus::Closed => Context::DetailClosed,
+        }
+    }
+
+    fn update(&mut self, input: Input, env: &mut Env) -> Update {
+        match input {
+            Input::Action(action) => self.act(action, false, env),
+            Input::Text(_) => Ok(Effect::None),
+        }
+    }
+
+    fn refresh(&mut self, env: &mut Env) -> Result<(), Problem> {
+        self.reload(env)
+    }
+
+    fn resume(&mut self, reply: Reply, env: &mut Env) -> Update {
+        let reference = self.reference();
+        let operator = env.desk.operator.clone();
+        match reply {
+            Reply::Confirmed(Pending::TakeOver(action)) => {
+                env.store
+                    .take_over(reference, &operator, env.now)
+                    .doing("appel non repris")?;
+                self.reload(env)?;
+                let then = self.act(action, true, env)?;
+                Ok(Effect::Info(format!("Vous avez repris l'appel {reference}")).and(then))
+            }
+            Reply::Confirmed(Pending::ActOnClosed(action)) => self.act(action, true, env),
+            Reply::Note(text) => {
+                if let Err(e) = env.store.add_note(reference, &operator, env.now, &text) {
+                    // Nothing typed is lost: the note is offered again next time.
+                    self.pending_note = text;
+                    return Err(Problem(format!("note non ajoutée, texte gardé : {e}")));
+                }
+                self.pending_note.clear();
+                self.reload(env)?;
+                self.selected = self.record.journal.len().saturating_sub(1);
+                Ok(Effect::Info(format!("Note ajoutée à {reference}")))
+            }
+            Reply::Cancelled(text) => {
+                self.pending_note = text;
+                Ok(Effect::None)
+            }
+            Reply::Outcome(outcome, note) => {
+                let message = if self.record.call.status == CallStatus::Open {
+                    env.store
+                        .close_call(reference, &operator, env.now, outcome, note.as_deref())
+                        .doing("appel non clos")?;
+                    format!("Appel {reference} clos : {}", outcome.label())
+                } else {
+                    env.store
+                        .correct_outcome(reference, &operator, env.now, outcome, note.as_deref())
+                        .doing("issue non corrigée")?;
+                    format!(
+                        "Issue de {reference} corrigée : {} (le journal garde l'ancienne)",
+                        outcome.label()
+                    )
+                };
+                self.reload(env)?;
+                self.selected = self.record.journal.len().saturating_sub(1);
+                Ok(Effect::Info(message))
+            }
+            Reply::Walk(slug) => {
+                let runner = RunnerScreen::start(env, self.record.clone(), &slug)?;
+                Ok(runner_effect(runner))
+            }
+            Reply::Then(action) => self.act(action, true, env),
+            Reply::Confirmed(_) => Ok(Effect::None),
+        }
+    }
+
+    fn about(&self) -> About<'_> {
+        About {
+            call: Some(&self.record),
+            service: Some(&self.record.call.service),
+            procedure: None,
+        }
+    }
+
+    fn view(&self, frame: &mut Frame, area: Rect, view: &View) {
+        let [fields, journal] =
+            Layout::vertical([Constraint::Length(8), Constraint::Min(3)]).areas(area);
+        draw_fields(frame, fields, view, &self.record);
+        self.draw_journal(frame, journal, view);
+    }
+}
+
+fn draw_fields(frame: &mut Frame, area: Rect, view: &View, record: &CallRecord) {
+    let c = &record.call;
+    let theme = view.theme;
     let state = match c.status {
-        CallStatus::Open => format!("ouvert depuis {}", age(app.now - c.opened_at)),
+        CallStatus::Open => format!("ouvert depuis {}", age(view.now - c.opened_at)),
         CallStatus::Closed => format!(
             "clos le {}",
             c.closed_at
@@ -104,42 +277,46 @@ fn draw_fields(frame: &mut Frame, area: Rect, app: &App, detail: &DetailState) {
 
     let [left, right] =
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(inner);
-    let pair = |label: &str, value: String| {
-        Line::from(vec![
-            Span::styled(format!("{label:<11}"), theme.label()),
-            Span::raw(visible(&value).into_owned()),
-        ])
-    };
-    let service = app
-        .reference
+    let reference = &view.desk.reference;
+    let service = reference
         .service(&c.service)
         .map_or(c.service.clone(), |s| s.short.clone());
-    let device = app
-        .reference
+    let device = reference
         .device(&c.device)
         .map_or(c.device.clone(), |d| d.label.clone());
     let dash = || "—".to_string();
+    let lw = left.width.saturating_sub(1) as usize;
+    let rw = right.width as usize;
+    let pair = |label: &str, value: String, cols: usize| {
+        label_value(label, &value, LABEL_COLS, cols, theme)
+    };
+    let corrected = record
+        .journal
+        .iter()
+        .any(|e| e.kind == crate::domain::call::JournalKind::OutcomeCorrected);
+    let outcome = c.outcome.map_or_else(dash, |o| {
+        if corrected {
+            format!("{} (corrigée)", super::list::short_outcome(o))
+        } else {
+            o.label().to_string()
+        }
+    });
     let left_lines = vec![
-        pair("Appelant", c.caller_name.clone()),
-        pair("Tél.", c.caller_phone.clone().unwrap_or_else(dash)),
-        pair("Courriel", c.caller_email.clone().unwrap_or_else(dash)),
-        pair("Ouvert", paris(c.opened_at, "%d/%m/%Y %H:%M")),
+        pair("Appelant", c.caller_name.clone(), lw),
+        pair("Tél.", c.caller_phone.clone().unwrap_or_else(dash), lw),
+        pair("Courriel", c.caller_email.clone().unwrap_or_else(dash), lw),
+        pair("Ouvert", paris(c.opened_at, "%d/%m/%Y %H:%M"), lw),
     ];
+    let handler = if c.handler == c.operator {
+        c.handler.clone()
+    } else {
+        format!("{} (ouvert par {})", c.handler, c.operator)
+    };
     let right_lines = vec![
-        pair("Service", service),
-        pair("Poste", device),
-        pair(
-            "Traité par",
-            if c.handler == c.operator {
-                c.handler.clone()
-            } else {
-                format!("{} (ouvert par {})", c.handler, c.operator)
-            },
-        ),
-        pair(
-            "Issue",
-            c.outcome.map_or_else(dash, |o| o.label().to_string()),
-        ),
+        pair("Service", service, rw),
+        pair("Poste", device, rw),
+        pair("Traité par", handler, rw),
+        pair("Issue", outcome, rw),
     ];
     let [top_left, summary_left] =
         Layout::vertical([Constraint::Length(4), Constraint::Min(1)]).areas(left);
@@ -150,285 +327,115 @@ fn draw_fields(frame: &mut Frame, area: Rect, app: &App, detail: &DetailState) {
         width: inner.width,
         ..summary_left
     };
-    frame.render_widget(
-        Paragraph::new(pair("Objet", c.summary.clone()))
-            .wrap(ratatui::widgets::Wrap { trim: true }),
-        summary_area,
+    let cols = summary_area.width as usize;
+    let mut rows = wrap_hanging(
+        &visible(&c.summary),
+        cols.saturating_sub(LABEL_COLS),
+        cols.saturating_sub(LABEL_COLS),
     );
-}
-
-fn draw_journal(frame: &mut Frame, area: Rect, app: &App, detail: &DetailState) {
-    let theme = &app.theme;
-    let journal = &detail.record.journal;
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border())
-        .title(Span::styled(
-            format!(" Journal ({}) ", journal.len()),
-            theme.title(),
+    let room = summary_area.height as usize;
+    if rows.len() > room && room > 0 {
+        rows.truncate(room);
+        let last = rows.pop().unwrap_or_default();
+        rows.push(format!(
+            "{}…",
+            truncate(&last, cols.saturating_sub(LABEL_COLS + 1))
         ));
-    let width = area.width.saturating_sub(2) as usize;
-    let items: Vec<ListItem> = journal
-        .iter()
-        .map(|e| {
-            let head = format!(
-                "{} {:<10} ",
-                paris(e.at, "%d/%m %H:%M"),
-                truncate(&e.operator, 10)
-            );
-            let room = width.saturating_sub(head.chars().count());
-            ListItem::new(Line::from(vec![
-                Span::styled(head, theme.dim()),
-                Span::raw(truncate(&visible(&e.describe()), room).into_owned()),
-            ]))
-        })
-        .collect();
-    let list = List::new(items).block(block);
-    // Keeps the line at `scroll` in view; without a highlight style nothing looks selected.
-    let mut state = ListState::default().with_selected(Some(detail.scroll));
-    frame.render_stateful_widget(list, area, &mut state);
-}
-
-fn draw_close(
-    frame: &mut Frame,
-    area: Rect,
-    app: &App,
-    detail: &DetailState,
-    outcome: usize,
-    note: &crate::tui::input::TextField,
-) {
-    let theme = &app.theme;
-    let popup = centered(area, 52, 11);
-    frame.render_widget(Clear, popup);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border_focused())
-        .title(Span::styled(
-            format!(" Clore l'appel {} ", detail.record.call.reference),
-            theme.title(),
-        ));
-    let inner = block.inner(popup);
-    frame.render_widget(block, popup);
-    let [label, choices, note_label, note_area] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(Outcome::ALL.len() as u16),
-        Constraint::Length(1),
-        Constraint::Length(1),
-    ])
-    .areas(inner);
-    frame.render_widget(
-        Paragraph::new(Span::styled("Issue (↑/↓) :", theme.label())),
-        label,
-    );
-    let items: Vec<ListItem> = Outcome::ALL
-        .iter()
-        .map(|o| ListItem::new(format!("  {}", o.label())))
-        .collect();
-    let mut state = ListState::default().with_selected(Some(outcome));
-    frame.render_stateful_widget(
-        List::new(items).highlight_style(theme.selected()),
-        choices,
-        &mut state,
-    );
-    frame.render_widget(
-        Paragraph::new(Span::styled(
-            "Note de clôture (facultative) :",
-            theme.label(),
-        )),
-        note_label,
-    );
-    frame.render_widget(note.textarea(), note_area);
-}
-
-/// The call in three lines, so the runner gets the room.
-fn draw_compact(frame: &mut Frame, area: Rect, app: &App, detail: &DetailState) {
-    let c = &detail.record.call;
-    let theme = &app.theme;
-    let state = match c.status {
-        CallStatus::Open => format!("ouvert depuis {}", age(app.now - c.opened_at)),
-        CallStatus::Closed => "clos".to_string(),
-    };
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border())
-        .title(Span::styled(
-            format!(" Appel {} ", c.reference),
-            theme.title(),
-        ))
-        .title(Line::from(format!(" {state} ")).right_aligned());
-    let line = format!(
-        "{} · {} · {} · {}",
-        visible(&c.caller_name),
-        app.reference.service_short(&c.service),
-        app.reference.device_short(&c.device),
-        visible(&c.summary)
-    );
-    frame.render_widget(Paragraph::new(line).block(block), area);
-}
-
-fn draw_runner(frame: &mut Frame, area: Rect, app: &App, runner: &Runner) {
-    let theme = &app.theme;
-    let walk = &runner.walk;
-    let procedure = &walk.procedure;
-    let total = procedure.steps.len();
-    let position = match walk.current {
-        Some(i) => format!(" étape {} sur {total} ", i + 1),
-        None => " terminée ".to_string(),
-    };
-    let room = (area.width as usize).saturating_sub(position.chars().count() + 6);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border_focused())
-        .title(Span::styled(
-            format!(" {} ", truncate(&visible(&procedure.title), room)),
-            theme.title(),
-        ))
-        .title(Line::from(position).right_aligned());
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    let width = inner.width as usize;
-
-    // Steps done, most recent last, with the answer given to questions.
-    let done: Vec<Line> = walk
-        .done
-        .iter()
+    }
+    let lines: Vec<Line> = rows
+        .into_iter()
         .enumerate()
-        .map(|(k, &i)| {
-            let step = &procedure.steps[i];
-            let after = walk.done.get(k + 1).copied().or(walk.current);
-            let answer = match step.kind {
-                StepKind::Ask { .. } => {
-                    let yes = procedure.successor(i, Some(true));
-                    match (after, yes) {
-                        (Some(a), Successor::Step(y)) if a == y => " → oui",
-                        _ => " → non",
-                    }
-                }
-                _ => "",
-            };
-            let head = format!("✓ {}. ", i + 1);
-            let room = width.saturating_sub(head.chars().count() + answer.chars().count());
+        .map(|(i, r)| {
+            let label = if i == 0 { "Objet" } else { "" };
             Line::from(vec![
-                Span::styled(head, theme.dim()),
-                Span::styled(
-                    truncate(&visible(&step.text), room).into_owned(),
-                    theme.dim(),
-                ),
-                Span::styled(answer, theme.dim()),
+                Span::styled(format!("{label:<LABEL_COLS$}"), theme.label()),
+                Span::raw(r),
             ])
         })
         .collect();
-    let shown_done = done.len().min(3);
-    let upcoming = walk.upcoming(2);
-    let input_height = u16::from(runner.wants_input());
-    let [done_area, _, current_area, input_area, _, next_area] = Layout::vertical([
-        Constraint::Length(shown_done as u16),
-        Constraint::Length(u16::from(shown_done > 0)),
-        Constraint::Min(2),
-        Constraint::Length(input_height),
-        Constraint::Length(1),
-        Constraint::Length(
-            upcoming.len().min(2) as u16
-                + u16::from(crate::tui::tools::Tool::for_procedure(&procedure.slug).is_some()),
-        ),
-    ])
-    .areas(inner);
-    frame.render_widget(
-        Paragraph::new(done[done.len() - shown_done..].to_vec()),
-        done_area,
-    );
+    frame.render_widget(Paragraph::new(lines), summary_area);
+}
 
-    let Some(current) = walk.current else {
-        frame.render_widget(
-            Paragraph::new(vec![
-                Line::from(Span::styled("✓ Procédure terminée.", theme.success())),
-                Line::from("Entrée : fermer le déroulé · c : clore l'appel · a : ajouter une note"),
-            ]),
-            current_area,
+/// One journal line's head: when and who, in fixed columns.
+pub fn entry_head(e: &JournalEntry) -> String {
+    format!(
+        "{} {:<10} ",
+        paris(e.at, "%d/%m %H:%M"),
+        truncate(&visible(&e.operator), 10)
+    )
+}
+
+impl DetailScreen {
+    /// The journal, one row per line; the selected line is unfolded whole so that any
+    /// line can be read by moving onto it.
+    fn draw_journal(&self, frame: &mut Frame, area: Rect, view: &View) {
+        let theme = view.theme;
+        let journal = &self.record.journal;
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.border())
+            .title(Span::styled(
+                format!(" Journal ({}) ", journal.len()),
+                theme.title(),
+            ));
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let cols = inner.width as usize;
+        let rows = inner.height as usize;
+        if rows == 0 || journal.is_empty() {
+            return;
+        }
+        // Rows per entry: one, or all the selected entry needs.
+        let head_cols = 6 + 5 + 1 + 10 + 1;
+        let text_cols = cols.saturating_sub(head_cols).max(1);
+        let unfolded: Vec<String> = wrap_hanging(
+            &visible(&journal[self.selected.min(journal.len() - 1)].describe()),
+            text_cols,
+            text_cols,
         );
-        return;
-    };
-    let step = &procedure.steps[current];
-    let kind = match &step.kind {
-        StepKind::Say => "DIRE".to_string(),
-        StepKind::Check => "VÉRIFIER".to_string(),
-        StepKind::Ask { .. } => "QUESTION · o : oui · n : non".to_string(),
-        StepKind::Record { label, secret, .. } => {
-            if *secret {
-                format!("NOTER · SECRET, jamais écrit : {label}")
+        let height = |i: usize| {
+            if i == self.selected {
+                unfolded.len().min(rows)
             } else {
-                format!("NOTER : {label}")
+                1
+            }
+        };
+        // Scroll so that the whole selected entry is in view.
+        let mut top = scroll_to_show(self.selected, journal.len(), rows, self.top.get());
+        let used = |top: usize| (top..=self.selected).map(height).sum::<usize>();
+        while top < self.selected && used(top) > rows {
+            top += 1;
+        }
+        self.top.set(top);
+        let mut lines: Vec<Line> = Vec::new();
+        for (i, e) in journal.iter().enumerate().skip(top) {
+            if lines.len() >= rows {
+                break;
+            }
+            let selected = i == self.selected;
+            let head_style = if selected {
+                theme.selected()
+            } else {
+                theme.dim()
+            };
+            let head = entry_head(e);
+            if selected {
+                for (k, part) in unfolded.iter().enumerate() {
+                    let lead = if k == 0 {
+                        Span::styled(head.clone(), head_style)
+                    } else {
+                        Span::raw(" ".repeat(head_cols))
+                    };
+                    lines.push(Line::from(vec![lead, Span::raw(part.clone())]));
+                }
+            } else {
+                lines.push(Line::from(vec![
+                    Span::styled(head, head_style),
+                    Span::raw(truncate(&visible(&e.describe()), text_cols).into_owned()),
+                ]));
             }
         }
-        StepKind::Escalate { target } => format!("ESCALADER vers {target}"),
-    };
-    let mut lines = vec![
-        Line::from(Span::styled(
-            format!("▶ {}. {kind}", current + 1),
-            theme.label_focused(),
-        )),
-        Line::from(Span::styled(
-            visible(&step.text).into_owned(),
-            theme.title(),
-        )),
-    ];
-    if runner.revealed {
-        // Shown once to be read aloud: spelled, with the confusable characters flagged.
-        let spelled = crate::domain::spell::spell(
-            &runner.input.value(),
-            crate::domain::spell::Alphabet::International,
-        );
-        let parts: Vec<String> = spelled
-            .iter()
-            .map(|s| match s.confusable {
-                Some(_) => format!("{} ⚠", s.say),
-                None => s.say.clone(),
-            })
-            .collect();
-        lines.push(Line::from(Span::styled(
-            format!("À lire : {}", parts.join(" · ")),
-            theme.label_focused(),
-        )));
+        lines.truncate(rows);
+        frame.render_widget(Paragraph::new(lines), inner);
     }
-    if let StepKind::Record {
-        secret: true,
-        valid_for_months: Some(m),
-        ..
-    } = &step.kind
-    {
-        let until = crate::domain::walk::valid_until(app.now, *m);
-        lines.push(Line::from(Span::styled(
-            format!("Valable jusqu'au {}", paris(until, "%d/%m/%Y à %H:%M")),
-            theme.dim(),
-        )));
-    }
-    frame.render_widget(
-        Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: true }),
-        current_area,
-    );
-    if runner.wants_input() {
-        let [label, field] =
-            Layout::horizontal([Constraint::Length(9), Constraint::Min(1)]).areas(input_area);
-        frame.render_widget(
-            Paragraph::new(Span::styled("Valeur : ", theme.label())),
-            label,
-        );
-        frame.render_widget(runner.input.textarea(), field);
-    }
-    let mut next: Vec<Line> = Vec::new();
-    if let Some(tool) = crate::tui::tools::Tool::for_procedure(&procedure.slug) {
-        next.push(Line::from(Span::styled(
-            format!("F4 : outil « {} » pour cette procédure", tool.label()),
-            theme.label(),
-        )));
-    }
-    next.extend(upcoming.iter().take(2).enumerate().map(|(k, &i)| {
-        let head = if k == 0 { "Ensuite : " } else { "          " };
-        let text = format!("{head}{}. {}", i + 1, visible(&procedure.steps[i].text));
-        Line::from(Span::styled(
-            truncate(&text, width).into_owned(),
-            theme.dim(),
-        ))
-    }));
-    frame.render_widget(Paragraph::new(next), next_area);
 }

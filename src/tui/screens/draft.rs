@@ -1,57 +1,101 @@
-//! The prompt that offers back a call typed but never saved.
+//! The prompt that offers back a call typed but never saved (the process was killed, the
+//! SSH link dropped).
 
+use super::Screen;
+use super::form::FormScreen;
 use crate::domain::text::visible;
 use crate::domain::time::paris;
 use crate::store::SavedDraft;
-use crate::tui::app::App;
-use crate::tui::ui::centered;
+use crate::tui::component::{Component, Doing, Effect, Env, Input, Update, View};
+use crate::tui::keys::{Action, Context};
+use crate::tui::widgets::{centered, hints, popup};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App, saved: &SavedDraft) {
-    let theme = &app.theme;
-    let d = &saved.draft;
-    let or_dash = |s: &str| {
-        if s.trim().is_empty() {
-            "—".to_string()
-        } else {
-            visible(s).into_owned()
+pub struct DraftOffer {
+    pub saved: SavedDraft,
+}
+
+impl Component for DraftOffer {
+    fn context(&self) -> Context {
+        Context::DraftOffer
+    }
+
+    fn update(&mut self, input: Input, env: &mut Env) -> Update {
+        let Input::Action(action) = input else {
+            return Ok(Effect::None);
+        };
+        match action {
+            Action::Yes => {
+                let form = FormScreen::resumed(env, &self.saved)?;
+                Ok(
+                    Effect::Replace(Screen::Form(Box::new(form))).and(Effect::Info(
+                        "Saisie reprise : l'appel n'est pas encore enregistré (Ctrl-S)".into(),
+                    )),
+                )
+            }
+            Action::Abandon => {
+                env.store
+                    .clear_draft(&env.desk.operator)
+                    .doing("brouillon non effacé")?;
+                Ok(Effect::Pop.and(Effect::Info("Saisie abandonnée".into())))
+            }
+            Action::Back => {
+                let form = FormScreen::resumed(env, &self.saved)?;
+                Ok(Effect::Pop
+                    .and(Effect::Park(Box::new(form)))
+                    .and(Effect::Info("Saisie gardée : F2 pour la reprendre".into())))
+            }
+            _ => Ok(Effect::None),
         }
-    };
-    let lines = vec![
-        Line::from(format!(
-            "Un appel commencé le {} n'a pas été enregistré",
-            paris(saved.opened_at, "%d/%m/%Y à %H:%M")
-        )),
-        Line::from(Span::styled(
-            format!(
-                "(dernière frappe gardée à {}).",
-                paris(saved.saved_at, "%H:%M:%S")
-            ),
-            theme.dim(),
-        )),
-        Line::default(),
-        Line::from(format!("Appelant  {}", or_dash(&d.caller_name))),
-        Line::from(format!("Tél.      {}", or_dash(&d.caller_phone))),
-        Line::from(format!("Service   {}", or_dash(&d.service))),
-        Line::from(format!("Objet     {}", or_dash(&d.summary))),
-        Line::default(),
-        Line::from(Span::styled(
-            "o : reprendre · Échap : plus tard (F2) · x : abandonner",
-            theme.label_focused(),
-        )),
-    ];
-    let popup = centered(area, 64, lines.len() as u16 + 2);
-    frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .border_style(theme.border_focused())
-                .title(Span::styled(" Saisie retrouvée ", theme.title())),
-        ),
-        popup,
-    );
+    }
+
+    fn is_popup(&self) -> bool {
+        true
+    }
+
+    fn view(&self, frame: &mut Frame, area: Rect, view: &View) {
+        let theme = view.theme;
+        let d = &self.saved.draft;
+        let or_dash = |s: &str| {
+            if s.trim().is_empty() {
+                "—".to_string()
+            } else {
+                visible(s).into_owned()
+            }
+        };
+        let answer = hints(
+            Context::DraftOffer,
+            &[
+                (Action::Yes, "reprendre"),
+                (Action::Back, "plus tard (F2)"),
+                (Action::Abandon, "abandonner"),
+            ],
+        );
+        let lines = vec![
+            Line::from(format!(
+                "Un appel commencé le {} n'a pas été enregistré",
+                paris(self.saved.opened_at, "%d/%m/%Y à %H:%M")
+            )),
+            Line::from(Span::styled(
+                format!(
+                    "(dernière frappe gardée à {}).",
+                    paris(self.saved.saved_at, "%H:%M:%S")
+                ),
+                theme.dim(),
+            )),
+            Line::default(),
+            Line::from(format!("Appelant  {}", or_dash(&d.caller_name))),
+            Line::from(format!("Tél.      {}", or_dash(&d.caller_phone))),
+            Line::from(format!("Service   {}", or_dash(&d.service))),
+            Line::from(format!("Objet     {}", or_dash(&d.summary))),
+            Line::default(),
+            Line::from(Span::styled(answer, theme.label_focused())),
+        ];
+        let rect = centered(area, 64, lines.len() as u16 + 2);
+        let inner = popup(frame, rect, "Saisie retrouvée", theme);
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    }
 }

@@ -1,350 +1,766 @@
-//! The new-call form: fields on the left, the open calls on the right (the place where the
-//! matching procedures will appear).
+//! The new-call form: fields on the left; on the right the procedures matching the call
+//! as typed and the open calls.
 
-use crate::domain::call::Field;
-use crate::domain::reference::Pickable;
-use crate::domain::text::{truncate, visible};
+use super::Screen;
+use super::detail::{DetailScreen, runner_effect};
+use super::procedure_view::ProcedureView;
+use super::runner::RunnerScreen;
+use crate::domain::call::{Call, CallDraft, Field, InvalidCall};
+use crate::domain::reference::{Pickable, Reference};
+use crate::domain::text::{truncate, visible, width};
 use crate::domain::time::{paris, timer};
-use crate::tui::app::{App, FormState};
-use crate::tui::input::Picker;
+use crate::store::{CallFilter, ProcedureHit, ProcedureQuery, SavedDraft};
+use crate::tui::component::{About, Component, Doing, Effect, Env, Input, Problem, Update, View};
+use crate::tui::input::{Picker, TextField};
+use crate::tui::keys::{Action, Context};
+use chrono::{DateTime, Utc};
+use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState, Paragraph};
 
 const LABEL_WIDTH: u16 = 10;
+/// How many procedures the form proposes.
+const MATCHES: usize = 6;
+/// How many open calls the side panel can show at most.
+const OPEN_PANEL: u32 = 40;
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
-    let Some(form) = app.form.as_ref() else {
-        return;
-    };
-    let [left, right] =
-        Layout::horizontal([Constraint::Percentage(56), Constraint::Percentage(44)]).areas(area);
-    draw_fields(frame, left, app, form);
-    let [matches, open_calls] =
-        Layout::vertical([Constraint::Length(9), Constraint::Min(3)]).areas(right);
-    draw_matches(frame, matches, app, form);
-    draw_open_calls(frame, open_calls, app);
+pub struct FormScreen {
+    pub opened_at: DateTime<Utc>,
+    pub focus: Field,
+    pub caller_name: TextField,
+    pub phone: TextField,
+    pub email: TextField,
+    pub summary: TextField,
+    pub notes: TextField,
+    pub service: Picker,
+    pub device: Picker,
+    pub errors: Option<InvalidCall>,
+    /// Changed since the draft was last saved.
+    pub dirty: bool,
+    /// Procedures matching the call as typed, best first.
+    pub matches: Vec<ProcedureHit>,
+    pub match_selected: usize,
+    /// The keyboard is on the proposed procedures rather than on a field.
+    pub in_matches: bool,
+    /// (summary, service, device) the matches were computed for.
+    matched_for: (String, String, String),
+    /// The most recent open calls, for the side panel, and how many are open.
+    pub open_calls: Vec<Call>,
+    pub open_count: i64,
 }
 
-/// The procedures matching the call as typed; the place the operator goes with Ctrl-P.
-fn draw_matches(frame: &mut Frame, area: Rect, app: &App, form: &FormState) {
-    let theme = &app.theme;
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(if form.in_matches {
-            theme.border_focused()
-        } else {
-            theme.border()
-        })
-        .title(Span::styled(" Procédures proposées ", theme.title()));
-    if form.matches.is_empty() {
-        let hint = "Choisir service et poste, décrire l'objet : les procédures s'affichent ici.";
-        frame.render_widget(
-            Paragraph::new(Span::styled(hint, theme.dim()))
-                .wrap(ratatui::widgets::Wrap { trim: true })
-                .block(block),
-            area,
-        );
-        return;
+impl FormScreen {
+    pub fn new(env: &mut Env, opened_at: DateTime<Utc>, draft: &CallDraft) -> FormScreen {
+        let reference = &env.desk.reference;
+        let mut form = FormScreen {
+            opened_at,
+            focus: Field::CallerName,
+            caller_name: TextField::single(&draft.caller_name, Field::CallerName.max_chars()),
+            phone: TextField::single(&draft.caller_phone, Field::Phone.max_chars()),
+            email: TextField::single(&draft.caller_email, Field::Email.max_chars()),
+            summary: TextField::single(&draft.summary, Field::Summary.max_chars()),
+            notes: TextField::multi(&draft.notes, Field::Notes.max_chars()),
+            service: Picker::new(&reference.services, &draft.service),
+            device: Picker::new(&reference.devices, &draft.device),
+            errors: None,
+            dirty: false,
+            matches: Vec::new(),
+            match_selected: 0,
+            in_matches: false,
+            matched_for: Default::default(),
+            open_calls: Vec::new(),
+            open_count: 0,
+        };
+        // A form that cannot read the open calls or search procedures still takes the
+        // call: those panels stay empty.
+        let _ = form.load_open_calls(env);
+        let _ = form.update_matches(env);
+        form
     }
-    let width = area.width.saturating_sub(3) as usize;
-    let items: Vec<ListItem> = form
-        .matches
-        .iter()
-        .map(|hit| {
-            let style = if hit.fits_service && hit.fits_device {
-                ratatui::style::Style::new()
-            } else {
-                theme.dim()
-            };
-            ListItem::new(Span::styled(
-                truncate(&hit.title, width).into_owned(),
-                style,
-            ))
-        })
-        .collect();
-    let list = List::new(items)
-        .block(block)
-        .highlight_symbol("▶")
-        .highlight_style(if form.in_matches {
-            theme.selected()
-        } else {
-            ratatui::style::Style::new()
-        });
-    let mut state = ListState::default().with_selected(Some(form.match_selected));
-    frame.render_stateful_widget(list, area, &mut state);
-}
 
-fn draw_fields(frame: &mut Frame, area: Rect, app: &App, form: &FormState) {
-    let theme = &app.theme;
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border_focused())
-        .title(Span::styled(" Nouvel appel ", theme.title()))
-        .title(Line::from(format!(" {} ", timer(app.now - form.opened_at))).right_aligned());
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
+    /// A draft found in the store, typed again into a form.
+    pub fn resumed(env: &mut Env, saved: &SavedDraft) -> Result<FormScreen, Problem> {
+        Ok(FormScreen::new(env, saved.opened_at, &saved.draft))
+    }
 
-    // One row per field, one more under a field that has an error; the notes take the rest.
-    let mut constraints = Vec::new();
-    for field in Field::ALL {
-        if field == Field::Notes {
-            constraints.push(Constraint::Min(1));
+    pub fn draft(&self, reference: &Reference) -> CallDraft {
+        CallDraft {
+            caller_name: self.caller_name.value(),
+            caller_phone: self.phone.value(),
+            caller_email: self.email.value(),
+            service: self.service.value(&reference.services),
+            device: self.device.value(&reference.devices),
+            summary: self.summary.value(),
+            notes: self.notes.value(),
+            procedures: Vec::new(),
+        }
+    }
+
+    /// The draft to save when it changed since the last save.
+    pub fn take_dirty(&mut self, reference: &Reference) -> Option<CallDraft> {
+        if !self.dirty {
+            return None;
+        }
+        self.dirty = false;
+        Some(self.draft(reference))
+    }
+
+    pub fn text_field(&mut self, field: Field) -> Option<&mut TextField> {
+        match field {
+            Field::CallerName => Some(&mut self.caller_name),
+            Field::Phone => Some(&mut self.phone),
+            Field::Email => Some(&mut self.email),
+            Field::Summary => Some(&mut self.summary),
+            Field::Notes => Some(&mut self.notes),
+            Field::Service | Field::Device => None,
+        }
+    }
+
+    fn text_of(&self, field: Field) -> Option<&TextField> {
+        match field {
+            Field::CallerName => Some(&self.caller_name),
+            Field::Phone => Some(&self.phone),
+            Field::Email => Some(&self.email),
+            Field::Summary => Some(&self.summary),
+            Field::Notes => Some(&self.notes),
+            Field::Service | Field::Device => None,
+        }
+    }
+
+    fn move_focus(&mut self, delta: isize) {
+        let all = Field::ALL;
+        let i = all.iter().position(|f| *f == self.focus).unwrap_or(0) as isize;
+        let n = all.len() as isize;
+        self.focus = all[(i + delta).rem_euclid(n) as usize];
+    }
+
+    fn load_open_calls(&mut self, env: &mut Env) -> Result<(), Problem> {
+        let open = CallFilter {
+            open_only: true,
+            limit: Some(OPEN_PANEL),
+            ..CallFilter::default()
+        };
+        self.open_calls = env
+            .store
+            .list_calls(&open)
+            .doing("appels ouverts illisibles")?;
+        self.open_count = env.store.count_open().doing("appels ouverts illisibles")?;
+        Ok(())
+    }
+
+    /// Leaving a picker takes the highlighted proposal if the operator typed something;
+    /// Enter takes it even on the untouched list.
+    fn commit_picker(&mut self, enter: bool) {
+        let picker = match self.focus {
+            Field::Service => &mut self.service,
+            Field::Device => &mut self.device,
+            _ => return,
+        };
+        let changed = if enter {
+            picker.commit_highlighted()
         } else {
-            constraints.push(Constraint::Length(1));
-            if let Some(message) = error_of(form, field) {
-                constraints.push(Constraint::Length(error_height(message, inner.width)));
+            picker.commit()
+        };
+        self.dirty |= changed;
+    }
+
+    /// A query typed in a picker and left without Tab still means its best proposal.
+    fn commit_typed_pickers(&mut self) {
+        let changed = self.service.commit() | self.device.commit();
+        self.dirty |= changed;
+    }
+
+    /// Once a save has failed, errors follow the typing so a fixed field clears at once.
+    fn revalidate(&mut self, env: &Env) {
+        if self.errors.is_some() {
+            self.errors = self
+                .draft(&env.desk.reference)
+                .validate(&env.desk.reference, &env.desk.operator, self.opened_at)
+                .err();
+        }
+    }
+
+    /// Re-runs the procedure search when the summary, service or device changed: one query
+    /// per such key, never per frame.
+    fn update_matches(&mut self, env: &mut Env) -> Result<(), Problem> {
+        let reference = &env.desk.reference;
+        let draft = self.draft(reference);
+        let key = (draft.summary, draft.service, draft.device);
+        if key == self.matched_for {
+            return Ok(());
+        }
+        let query = ProcedureQuery {
+            text: &key.0,
+            service: reference.service(&key.1).map(|s| s.slug.as_str()),
+            device: reference.device(&key.2).map(|d| d.slug.as_str()),
+            limit: MATCHES,
+        };
+        let hits = env
+            .store
+            .search_procedures(&env.desk.search_index, &query)
+            .doing("recherche de procédures impossible")?;
+        self.matches = hits;
+        self.match_selected = 0;
+        if self.matches.is_empty() {
+            self.in_matches = false;
+        }
+        self.matched_for = key;
+        Ok(())
+    }
+
+    /// Saves the call being typed; on success, the call as stored.
+    fn save(&mut self, env: &mut Env) -> Result<Call, Problem> {
+        self.commit_typed_pickers();
+        let reference = &env.desk.reference;
+        let draft = self.draft(reference);
+        match draft.validate(reference, &env.desk.operator, self.opened_at) {
+            Err(errors) => {
+                self.focus = errors.0[0].field;
+                self.in_matches = false;
+                let n = errors.0.len();
+                self.errors = Some(errors);
+                Err(Problem(format!(
+                    "{n} champ{} à corriger : l'appel n'est pas enregistré",
+                    if n > 1 { "s" } else { "" }
+                )))
+            }
+            Ok(new_call) => {
+                let call = env
+                    .store
+                    .insert_call(&new_call)
+                    .doing("appel non enregistré, saisie gardée")?;
+                // The call is safe; a draft left behind would only be offered back.
+                let _ = env.store.clear_draft(&env.desk.operator);
+                Ok(call)
             }
         }
     }
-    let rows = Layout::vertical(constraints).split(inner);
-    let mut i = 0;
-    let mut picker_row = None;
-    for field in Field::ALL {
-        let row = rows[i];
-        i += 1;
-        let focused = form.focus == field;
-        let [label, value] =
-            Layout::horizontal([Constraint::Length(LABEL_WIDTH), Constraint::Min(1)]).areas(row);
-        let label_style = if focused {
-            theme.label_focused()
-        } else {
-            theme.label()
+
+    fn saved_effect(env: &mut Env, call: &Call, walk: Option<&str>) -> Update {
+        let detail = DetailScreen::open(env, call.reference)?;
+        let mut effect =
+            Effect::Replace(Screen::Detail(Box::new(detail))).and(Effect::Info(format!(
+                "Appel {} enregistré : référence à donner à l'appelant",
+                call.reference
+            )));
+        if let Some(slug) = walk {
+            let record = env
+                .store
+                .get_call(call.reference)
+                .doing("appel illisible")?;
+            let runner = RunnerScreen::start(env, record, slug)?;
+            effect = effect.and(runner_effect(runner));
+        }
+        Ok(effect)
+    }
+
+    fn type_key(&mut self, ev: KeyEvent, env: &mut Env) -> Update {
+        let reference = &env.desk.reference;
+        let changed = match self.focus {
+            Field::Service => self.service.handle(&reference.services, ev),
+            Field::Device => self.device.handle(&reference.devices, ev),
+            f => self.text_field(f).is_some_and(|t| t.handle(ev)),
         };
-        let mark = if focused { "▸" } else { " " };
-        frame.render_widget(
-            Paragraph::new(Span::styled(
-                format!("{mark}{}", field.label()),
-                label_style,
-            )),
-            label,
-        );
-        match field {
-            Field::Service | Field::Device => {
-                draw_picker_value(frame, value, app, form, field, focused);
-                if focused {
-                    picker_row = Some(value);
+        let focus = self.focus;
+        if changed {
+            self.dirty = true;
+            self.revalidate(env);
+            self.update_matches(env)?;
+        } else if self.text_of(focus).is_some_and(TextField::is_full)
+            && matches!(ev.code, crossterm::event::KeyCode::Char(_))
+        {
+            return Err(Problem(format!(
+                "{} : {} caractères au plus, la suite n'est pas prise",
+                focus.label(),
+                focus.max_chars()
+            )));
+        }
+        Ok(Effect::None)
+    }
+
+    fn act_matches(&mut self, action: Action, env: &mut Env) -> Update {
+        let n = self.matches.len();
+        let selected = self
+            .matches
+            .get(self.match_selected)
+            .map(|h| h.slug.clone());
+        match action {
+            Action::Up => self.match_selected = self.match_selected.saturating_sub(1),
+            Action::Down => {
+                self.match_selected = (self.match_selected + 1).min(n.saturating_sub(1))
+            }
+            Action::NextField => {
+                self.in_matches = false;
+                self.focus = Field::CallerName;
+            }
+            Action::PrevField => self.in_matches = false,
+            Action::Back => {
+                self.in_matches = false;
+                return self.act_fields(Action::Back, env);
+            }
+            Action::Save => {
+                let call = self.save(env)?;
+                return Self::saved_effect(env, &call, None);
+            }
+            Action::View => {
+                if let Some(slug) = selected {
+                    let view = ProcedureView::read(&slug, None);
+                    return Ok(Effect::Push(Screen::ProcedureView(view)));
                 }
             }
-            Field::Notes => {
-                let notes_area = Rect {
-                    x: inner.x + 1,
-                    y: row.y + 1,
-                    width: inner.width.saturating_sub(2),
-                    height: row.height.saturating_sub(1),
-                };
-                draw_text(frame, notes_area, app, form, field, focused);
+            Action::Run => {
+                if let Some(slug) = selected {
+                    let call = self.save(env)?;
+                    return Self::saved_effect(env, &call, Some(&slug));
+                }
             }
-            _ => draw_text(frame, value, app, form, field, focused),
+            _ => {}
         }
-        if field != Field::Notes
-            && let Some(message) = error_of(form, field)
-        {
-            let err_row = rows[i];
-            i += 1;
+        Ok(Effect::None)
+    }
+
+    fn act_fields(&mut self, action: Action, env: &mut Env) -> Update {
+        match (action, self.focus) {
+            (Action::Save, _) => {
+                let call = self.save(env)?;
+                return Self::saved_effect(env, &call, None);
+            }
+            (Action::Back, _) => {
+                self.commit_typed_pickers();
+                self.dirty = true;
+                return Ok(
+                    Effect::Pop.and(Effect::Info("Saisie gardée : F2 pour la reprendre".into()))
+                );
+            }
+            (Action::NextField, f) | (Action::Confirm, f) if f != Field::Notes => {
+                self.commit_picker(action == Action::Confirm);
+                self.move_focus(1);
+            }
+            (Action::NextField, Field::Notes) => {
+                if self.matches.is_empty() {
+                    self.move_focus(1);
+                } else {
+                    self.in_matches = true;
+                }
+            }
+            (Action::Run, _) => {
+                self.commit_picker(false);
+                self.update_matches(env)?;
+                if self.matches.is_empty() {
+                    return Err(Problem(
+                        "aucune procédure proposée : choisir le service, le poste et décrire l'objet"
+                            .into(),
+                    ));
+                }
+                self.in_matches = true;
+            }
+            (Action::PrevField, _) => {
+                self.commit_picker(false);
+                self.move_focus(-1);
+            }
+            (Action::Up, Field::Service) => self.service.move_highlight(-1),
+            (Action::Down, Field::Service) => self.service.move_highlight(1),
+            (Action::Up, Field::Device) => self.device.move_highlight(-1),
+            (Action::Down, Field::Device) => self.device.move_highlight(1),
+            // In the notes, Enter and the arrows edit the text.
+            (Action::Confirm | Action::Up | Action::Down, Field::Notes) => {
+                let code = match action {
+                    Action::Up => crossterm::event::KeyCode::Up,
+                    Action::Down => crossterm::event::KeyCode::Down,
+                    _ => crossterm::event::KeyCode::Enter,
+                };
+                self.dirty |= self.notes.handle(KeyEvent::from(code));
+            }
+            (Action::Up, _) => self.move_focus(-1),
+            (Action::Down, _) => self.move_focus(1),
+            _ => {}
+        }
+        self.revalidate(env);
+        self.update_matches(env)?;
+        Ok(Effect::None)
+    }
+}
+
+impl Component for FormScreen {
+    fn context(&self) -> Context {
+        if self.in_matches {
+            Context::FormMatches
+        } else {
+            Context::Form
+        }
+    }
+
+    fn update(&mut self, input: Input, env: &mut Env) -> Update {
+        match input {
+            // Typing while on the proposals goes back to the field left for them: nothing
+            // typed is dropped.
+            Input::Text(ev) => {
+                self.in_matches = false;
+                self.type_key(ev, env)
+            }
+            Input::Action(action) if self.in_matches => self.act_matches(action, env),
+            Input::Action(action) => self.act_fields(action, env),
+        }
+    }
+
+    fn refresh(&mut self, env: &mut Env) -> Result<(), Problem> {
+        self.load_open_calls(env)
+    }
+
+    fn about(&self) -> About<'_> {
+        About {
+            call: None,
+            service: self
+                .service
+                .chosen
+                .map(|_| self.matched_for.1.as_str())
+                .filter(|s| !s.is_empty()),
+            procedure: None,
+        }
+    }
+
+    fn view(&self, frame: &mut Frame, area: Rect, view: &View) {
+        let [left, right] =
+            Layout::horizontal([Constraint::Percentage(56), Constraint::Percentage(44)])
+                .areas(area);
+        self.draw_fields(frame, left, view);
+        let [matches, open_calls] =
+            Layout::vertical([Constraint::Length(9), Constraint::Min(3)]).areas(right);
+        self.draw_matches(frame, matches, view);
+        self.draw_open_calls(frame, open_calls, view);
+    }
+}
+
+impl FormScreen {
+    /// The procedures matching the call as typed; the place the operator goes with Ctrl-P.
+    fn draw_matches(&self, frame: &mut Frame, area: Rect, view: &View) {
+        let theme = view.theme;
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(if self.in_matches {
+                theme.border_focused()
+            } else {
+                theme.border()
+            })
+            .title(Span::styled(" Procédures proposées ", theme.title()));
+        if self.matches.is_empty() {
+            let hint =
+                "Choisir service et poste, décrire l'objet : les procédures s'affichent ici.";
             frame.render_widget(
-                Paragraph::new(Span::styled(format!("⚠ {message}"), theme.error()))
-                    .wrap(ratatui::widgets::Wrap { trim: true }),
-                Rect {
-                    x: err_row.x + LABEL_WIDTH,
-                    width: err_row.width.saturating_sub(LABEL_WIDTH),
-                    ..err_row
-                },
+                Paragraph::new(Span::styled(hint, theme.dim()))
+                    .wrap(ratatui::widgets::Wrap { trim: true })
+                    .block(block),
+                area,
             );
+            return;
+        }
+        let cols = area.width.saturating_sub(3) as usize;
+        let items: Vec<ListItem> = self
+            .matches
+            .iter()
+            .map(|hit| {
+                let style = if hit.fits_service && hit.fits_device {
+                    ratatui::style::Style::new()
+                } else {
+                    theme.dim()
+                };
+                ListItem::new(Span::styled(
+                    truncate(&visible(&hit.title), cols).into_owned(),
+                    style,
+                ))
+            })
+            .collect();
+        let list = List::new(items)
+            .block(block)
+            .highlight_symbol("▶")
+            .highlight_style(if self.in_matches {
+                theme.selected()
+            } else {
+                ratatui::style::Style::new()
+            });
+        let mut state = ListState::default().with_selected(Some(self.match_selected));
+        frame.render_stateful_widget(list, area, &mut state);
+    }
+
+    fn draw_fields(&self, frame: &mut Frame, area: Rect, view: &View) {
+        let theme = view.theme;
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.border_focused())
+            .title(Span::styled(" Nouvel appel ", theme.title()))
+            .title(Line::from(format!(" {} ", timer(view.now - self.opened_at))).right_aligned());
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+
+        // One row per field, one more under a field that has an error; the notes take the
+        // rest.
+        let mut constraints = Vec::new();
+        for field in Field::ALL {
+            if field == Field::Notes {
+                constraints.push(Constraint::Min(1));
+            } else {
+                constraints.push(Constraint::Length(1));
+                if let Some(message) = self.error_of(field) {
+                    constraints.push(Constraint::Length(error_height(message, inner.width)));
+                }
+            }
+        }
+        let rows = Layout::vertical(constraints).split(inner);
+        let mut i = 0;
+        let mut picker_row = None;
+        for field in Field::ALL {
+            let row = rows[i];
+            i += 1;
+            let focused = self.focus == field && !self.in_matches;
+            let [label, value] =
+                Layout::horizontal([Constraint::Length(LABEL_WIDTH), Constraint::Min(1)])
+                    .areas(row);
+            let label_style = if focused {
+                theme.label_focused()
+            } else {
+                theme.label()
+            };
+            let mark = if focused { "▸" } else { " " };
+            frame.render_widget(
+                Paragraph::new(Span::styled(
+                    format!("{mark}{}", field.label()),
+                    label_style,
+                )),
+                label,
+            );
+            match field {
+                Field::Service | Field::Device => {
+                    self.draw_picker_value(frame, value, view, field, focused);
+                    if focused {
+                        picker_row = Some(value);
+                    }
+                }
+                Field::Notes => {
+                    let notes_area = Rect {
+                        x: inner.x + 1,
+                        y: row.y + 1,
+                        width: inner.width.saturating_sub(2),
+                        height: row.height.saturating_sub(1),
+                    };
+                    self.draw_text(frame, notes_area, view, field, focused);
+                }
+                _ => self.draw_text(frame, value, view, field, focused),
+            }
+            if field != Field::Notes
+                && let Some(message) = self.error_of(field)
+            {
+                let err_row = rows[i];
+                i += 1;
+                frame.render_widget(
+                    Paragraph::new(Span::styled(format!("⚠ {message}"), theme.error()))
+                        .wrap(ratatui::widgets::Wrap { trim: true }),
+                    Rect {
+                        x: err_row.x + LABEL_WIDTH,
+                        width: err_row.width.saturating_sub(LABEL_WIDTH),
+                        ..err_row
+                    },
+                );
+            }
+        }
+        if let Some(anchor) = picker_row {
+            self.draw_dropdown(frame, anchor, inner, view);
         }
     }
-    if let Some(anchor) = picker_row {
-        draw_dropdown(frame, anchor, inner, app, form);
+
+    fn error_of(&self, field: Field) -> Option<&str> {
+        self.errors.as_ref().and_then(|e| e.for_field(field))
     }
-}
 
-/// An error takes the lines it needs under its field, two at most (the rest is cut).
-fn error_height(message: &str, width: u16) -> u16 {
-    let room = usize::from(width.saturating_sub(LABEL_WIDTH + 1)).max(1);
-    let needed = (crate::domain::text::width(message) + 2).div_ceil(room);
-    needed.clamp(1, 2) as u16
-}
-
-fn error_of(form: &FormState, field: Field) -> Option<&str> {
-    form.errors.as_ref().and_then(|e| e.for_field(field))
-}
-
-fn draw_text(
-    frame: &mut Frame,
-    area: Rect,
-    app: &App,
-    form: &FormState,
-    field: Field,
-    focused: bool,
-) {
-    let text = match field {
-        Field::CallerName => &form.caller_name,
-        Field::Phone => &form.phone,
-        Field::Email => &form.email,
-        Field::Summary => &form.summary,
-        Field::Notes => &form.notes,
-        Field::Service | Field::Device => return,
-    };
-    if focused {
-        frame.render_widget(text.textarea(), area);
-    } else {
+    fn draw_text(&self, frame: &mut Frame, area: Rect, view: &View, field: Field, focused: bool) {
+        let Some(text) = self.text_of(field) else {
+            return;
+        };
+        if focused {
+            frame.render_widget(text.textarea(), area);
+            return;
+        }
+        let cols = area.width as usize;
         let value = text.value();
         let lines: Vec<Line> = value
             .lines()
-            .map(|l| Line::from(visible(l).into_owned()))
+            .map(|l| Line::from(truncate(&visible(l), cols).into_owned()))
             .collect();
-        let style = if error_of(form, field).is_some() {
-            app.theme.error()
+        let style = if self.error_of(field).is_some() {
+            view.theme.error()
         } else {
             ratatui::style::Style::new()
         };
         frame.render_widget(Paragraph::new(lines).style(style), area);
     }
-}
 
-fn picker_of(form: &FormState, field: Field) -> &Picker {
-    if field == Field::Service {
-        &form.service
-    } else {
-        &form.device
-    }
-}
-
-fn draw_picker_value(
-    frame: &mut Frame,
-    area: Rect,
-    app: &App,
-    form: &FormState,
-    field: Field,
-    focused: bool,
-) {
-    let picker = picker_of(form, field);
-    // The full label when it fits, else the short one: "Académie de Normandie — périmètre
-    // Rouen" cut at the edge would hide the very word that matters.
-    let chosen_label = picker.chosen.map(|i| {
-        let (label, short) = match field {
-            Field::Service => (
-                app.reference.services[i].label(),
-                app.reference.services[i].short(),
-            ),
-            _ => (
-                app.reference.devices[i].label(),
-                app.reference.devices[i].short(),
-            ),
-        };
-        if crate::domain::text::width(label) <= area.width as usize {
-            label.to_string()
+    fn picker_of(&self, field: Field) -> &Picker {
+        if field == Field::Service {
+            &self.service
         } else {
-            short.to_string()
+            &self.device
         }
-    });
-    let line = if !picker.query.is_empty() {
-        let mut spans = vec![Span::raw(visible(&picker.query).into_owned())];
-        if focused {
-            spans.push(Span::styled(" ", app.theme.cursor()));
-        }
-        Line::from(spans)
-    } else if let Some(label) = chosen_label {
-        Line::from(label)
-    } else if focused {
-        Line::from(vec![
-            Span::styled(" ", app.theme.cursor()),
-            Span::styled("taper pour chercher", app.theme.dim()),
-        ])
-    } else {
-        Line::from(Span::styled("—", app.theme.dim()))
-    };
-    frame.render_widget(Paragraph::new(line), area);
-}
-
-/// The proposals of the focused picker, under its row (or above when there is no room).
-fn draw_dropdown(frame: &mut Frame, anchor: Rect, bounds: Rect, app: &App, form: &FormState) {
-    let field = form.focus;
-    let picker = picker_of(form, field);
-    let items: Vec<ListItem> = picker
-        .matches
-        .iter()
-        .map(|&i| {
-            let (slug, label) = match field {
-                Field::Service => (
-                    app.reference.services[i].slug(),
-                    app.reference.services[i].label(),
-                ),
-                _ => (
-                    app.reference.devices[i].slug(),
-                    app.reference.devices[i].label(),
-                ),
-            };
-            ListItem::new(Line::from(vec![
-                Span::raw(label.to_string()),
-                Span::styled(format!("  {slug}"), app.theme.dim()),
-            ]))
-        })
-        .collect();
-    let empty = items.is_empty();
-    let height = (items.len().clamp(1, 6) + 2) as u16;
-    let below = bounds.bottom().saturating_sub(anchor.bottom());
-    let y = if below >= height {
-        anchor.bottom()
-    } else {
-        anchor.y.saturating_sub(height)
-    };
-    let area = Rect {
-        x: anchor.x.saturating_sub(1),
-        y,
-        width: (anchor.width + 1).min(bounds.right() - anchor.x.saturating_sub(1)),
-        height,
-    };
-    frame.render_widget(Clear, area);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(app.theme.border_focused());
-    if empty {
-        frame.render_widget(
-            Paragraph::new(Span::styled("aucune correspondance", app.theme.error())).block(block),
-            area,
-        );
-        return;
     }
-    let list = List::new(items)
-        .block(block)
-        .highlight_style(app.theme.selected());
-    let mut state = ListState::default().with_selected(Some(picker.highlight));
-    frame.render_stateful_widget(list, area, &mut state);
+
+    fn draw_picker_value(
+        &self,
+        frame: &mut Frame,
+        area: Rect,
+        view: &View,
+        field: Field,
+        focused: bool,
+    ) {
+        let picker = self.picker_of(field);
+        let reference = &view.desk.reference;
+        // The full label when it fits, else the short one: "Académie de Normandie —
+        // périmètre Rouen" cut at the edge would hide the very word that matters.
+        let chosen_label = picker.chosen.map(|i| {
+            let (label, short) = match field {
+                Field::Service => (reference.services[i].label(), reference.services[i].short()),
+                _ => (reference.devices[i].label(), reference.devices[i].short()),
+            };
+            fitting_label(label, short, area.width as usize)
+        });
+        if focused && (picker.chosen.is_none() || !picker.query.is_empty()) {
+            frame.render_widget(picker.query.textarea(), area);
+            if picker.query.is_empty() {
+                let hint_area = Rect {
+                    x: area.x + 1,
+                    width: area.width.saturating_sub(1),
+                    ..area
+                };
+                frame.render_widget(
+                    Paragraph::new(Span::styled("taper pour chercher", view.theme.dim())),
+                    hint_area,
+                );
+            }
+            return;
+        }
+        let line = if !picker.query.is_empty() {
+            Line::from(visible(&picker.query.value()).into_owned())
+        } else if let Some(label) = chosen_label {
+            Line::from(label)
+        } else {
+            Line::from(Span::styled("—", view.theme.dim()))
+        };
+        frame.render_widget(Paragraph::new(line), area);
+    }
+
+    /// The proposals of the focused picker, under its row (or above when there is no
+    /// room). Each shows what tells it apart from the others: the short label when the
+    /// long one would be cut, and the slug.
+    fn draw_dropdown(&self, frame: &mut Frame, anchor: Rect, bounds: Rect, view: &View) {
+        let field = self.focus;
+        let picker = self.picker_of(field);
+        let reference = &view.desk.reference;
+        let room = (anchor.width as usize).saturating_sub(2);
+        let items: Vec<ListItem> = picker
+            .matches
+            .iter()
+            .map(|&i| {
+                let (slug, label, short) = match field {
+                    Field::Service => (
+                        reference.services[i].slug(),
+                        reference.services[i].label(),
+                        reference.services[i].short(),
+                    ),
+                    _ => (
+                        reference.devices[i].slug(),
+                        reference.devices[i].label(),
+                        reference.devices[i].short(),
+                    ),
+                };
+                let slug_cols = width(slug) + 2;
+                let text = fitting_label(label, short, room.saturating_sub(slug_cols));
+                let pad = room.saturating_sub(width(&text) + slug_cols);
+                ListItem::new(Line::from(vec![
+                    Span::raw(text),
+                    Span::raw(" ".repeat(pad)),
+                    Span::styled(format!("  {slug}"), view.theme.dim()),
+                ]))
+            })
+            .collect();
+        let empty = items.is_empty();
+        let height = (items.len().clamp(1, 6) + 2) as u16;
+        let below = bounds.bottom().saturating_sub(anchor.bottom());
+        let y = if below >= height {
+            anchor.bottom()
+        } else {
+            anchor.y.saturating_sub(height)
+        };
+        let area = Rect {
+            x: anchor.x.saturating_sub(1),
+            y,
+            width: (anchor.width + 1)
+                .min(bounds.right().saturating_sub(anchor.x.saturating_sub(1))),
+            height,
+        };
+        frame.render_widget(Clear, area);
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(view.theme.border_focused());
+        if empty {
+            frame.render_widget(
+                Paragraph::new(Span::styled("aucune correspondance", view.theme.error()))
+                    .block(block),
+                area,
+            );
+            return;
+        }
+        let list = List::new(items)
+            .block(block)
+            .highlight_style(view.theme.selected());
+        let mut state = ListState::default().with_selected(Some(picker.highlight));
+        frame.render_stateful_widget(list, area, &mut state);
+    }
+
+    fn draw_open_calls(&self, frame: &mut Frame, area: Rect, view: &View) {
+        let theme = view.theme;
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.border())
+            .title(Span::styled(
+                format!(" Appels ouverts ({}) ", self.open_count),
+                theme.title(),
+            ));
+        let inner_width = area.width.saturating_sub(2) as usize;
+        let lines: Vec<Line> = if self.open_calls.is_empty() {
+            vec![Line::from(Span::styled("aucun appel ouvert", theme.dim()))]
+        } else {
+            self.open_calls
+                .iter()
+                .map(|c| {
+                    let head = format!("{} {} ", c.reference, paris(c.opened_at, "%H:%M"));
+                    let rest = format!(
+                        "{} · {}",
+                        visible(&c.caller_name),
+                        view.desk.reference.service_short(&c.service)
+                    );
+                    let room = inner_width.saturating_sub(head.chars().count());
+                    Line::from(vec![
+                        Span::styled(head, theme.dim()),
+                        Span::raw(truncate(&rest, room).into_owned()),
+                    ])
+                })
+                .collect()
+        };
+        frame.render_widget(Paragraph::new(lines).block(block), area);
+    }
 }
 
-fn draw_open_calls(frame: &mut Frame, area: Rect, app: &App) {
-    let open = &app.list.open_calls;
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(app.theme.border())
-        .title(Span::styled(
-            format!(" Appels ouverts ({}) ", app.list.open_count),
-            app.theme.title(),
-        ));
-    let inner_width = area.width.saturating_sub(2) as usize;
-    let lines: Vec<Line> = if open.is_empty() {
-        vec![Line::from(Span::styled(
-            "aucun appel ouvert",
-            app.theme.dim(),
-        ))]
+/// The long label when it fits in `cols`, else the short one, else the short one cut.
+fn fitting_label(label: &str, short: &str, cols: usize) -> String {
+    if width(label) <= cols {
+        label.to_string()
     } else {
-        open.iter()
-            .map(|c| {
-                let head = format!("{} {} ", c.reference, paris(c.opened_at, "%H:%M"),);
-                let rest = format!(
-                    "{} · {}",
-                    visible(&c.caller_name),
-                    app.reference.service_short(&c.service)
-                );
-                let room = inner_width.saturating_sub(head.chars().count());
-                Line::from(vec![
-                    Span::styled(head, app.theme.dim()),
-                    Span::raw(truncate(&rest, room).into_owned()),
-                ])
-            })
-            .collect()
-    };
-    frame.render_widget(Paragraph::new(lines).block(block), area);
+        truncate(short, cols).into_owned()
+    }
+}
+
+/// An error takes the lines it needs under its field, two at most (the rest is cut).
+fn error_height(message: &str, cols: u16) -> u16 {
+    let room = usize::from(cols.saturating_sub(LABEL_WIDTH + 1)).max(1);
+    let needed = (width(message) + 2).div_ceil(room);
+    needed.clamp(1, 2) as u16
 }

@@ -1,67 +1,239 @@
-//! The handover screen: what happened in a shift, what still waits, the handover note.
+//! The handover (F5): a shift's report, another shift, writing the handover note,
+//! acknowledging it. The note is shown whole, every outcome is counted by name, and a
+//! narrow terminal reads the report as one scrolled column.
 
-use crate::domain::text::{truncate, visible, width};
+use super::Screen;
+use super::detail::DetailScreen;
+use super::note::NotePopup;
+use crate::domain::shifts::ShiftWindow;
+use crate::domain::text::{truncate, visible, width, wrap_hanging};
 use crate::domain::time::{age, paris};
-use crate::report::{Count, HandoverReport};
-use crate::tui::app::App;
+use crate::report::{Count, HandoverReport, WaitingLine};
+use crate::store::HandoverKind;
+use crate::tui::component::{Component, Doing, Effect, Env, Input, Problem, Reply, Update, View};
+use crate::tui::keys::{Action, Context, hint};
 use crate::tui::theme::Theme;
+use crate::tui::widgets::scroll_to_show;
 use chrono::Duration;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph};
+use ratatui::widgets::{Block, Borders, Paragraph};
+use std::cell::Cell;
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
-    let theme = &app.theme;
-    let state = &app.handover;
-    let Some(report) = &state.report else {
-        return;
-    };
-    let who = if state.mine {
-        format!(" · appels de {}", visible(&app.operator))
-    } else {
-        String::new()
-    };
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border())
-        .title(Span::styled(
-            format!(" Relève · {}{who} ", report.shift_label),
-            theme.title(),
-        ));
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    let note_height = if state.note.is_some() { 3 } else { 2 };
-    let [summary, middle, notes] = Layout::vertical([
-        Constraint::Length(2),
-        Constraint::Min(4),
-        Constraint::Length(note_height),
-    ])
-    .areas(inner);
-    frame.render_widget(
-        Paragraph::new(summary_lines(report, theme, inner.width)),
-        summary,
-    );
-    let [waiting, charts] =
-        Layout::horizontal([Constraint::Percentage(56), Constraint::Percentage(44)]).areas(middle);
-    draw_waiting(frame, waiting, app, report);
-    draw_charts(frame, charts, theme, report);
-    draw_notes(frame, notes, app, report);
+/// Below this width the report is one column.
+const TWO_COLUMNS_FROM: u16 = 72;
+
+pub struct HandoverScreen {
+    /// The shift shown.
+    pub shift: ShiftWindow,
+    /// Only the operator's own calls.
+    pub mine: bool,
+    pub report: HandoverReport,
+    /// The waiting call selected (Entrée opens it).
+    pub selected: usize,
+    /// First row shown of the one-column report.
+    pub scroll: usize,
+    max_scroll: Cell<usize>,
+}
+
+impl HandoverScreen {
+    /// The shift in progress.
+    pub fn open(env: &mut Env) -> Result<HandoverScreen, Problem> {
+        let shift = env.desk.shift_plan.current(env.now);
+        let report = build(env, &shift, false)?;
+        Ok(HandoverScreen {
+            shift,
+            mine: false,
+            report,
+            selected: 0,
+            scroll: 0,
+            max_scroll: Cell::new(usize::MAX),
+        })
+    }
+
+    /// The waiting calls in the order shown: callbacks first, then open calls.
+    pub fn waiting(&self) -> Vec<&WaitingLine> {
+        self.report
+            .callbacks
+            .iter()
+            .chain(&self.report.open)
+            .collect()
+    }
+
+    fn reload(&mut self, env: &mut Env) -> Result<(), Problem> {
+        self.report = build(env, &self.shift, self.mine)?;
+        let n = self.waiting().len();
+        self.selected = self.selected.min(n.saturating_sub(1));
+        Ok(())
+    }
+
+    fn acknowledge(&mut self, env: &mut Env) -> Update {
+        let operator = &env.desk.operator;
+        if self
+            .report
+            .acknowledgements()
+            .any(|a| &a.operator == operator)
+        {
+            return Err("vous avez déjà pris connaissance de cette relève".into());
+        }
+        env.store
+            .add_handover(HandoverKind::Ack, operator, env.now, &self.shift, "")
+            .doing("prise de connaissance non notée")?;
+        self.reload(env)?;
+        Ok(Effect::Info(format!(
+            "Prise de connaissance notée : {}",
+            self.shift.label()
+        )))
+    }
+}
+
+/// Builds the report again: on entering, on changing shift or filter, and when another
+/// operator's write moves the database (never per frame).
+fn build(env: &mut Env, shift: &ShiftWindow, mine: bool) -> Result<HandoverReport, Problem> {
+    let previous = env.desk.shift_plan.previous(shift);
+    let operator = mine.then(|| env.desk.operator.clone());
+    HandoverReport::build(
+        env.store,
+        &env.desk.reference,
+        &env.desk.catalog,
+        shift,
+        &previous,
+        operator.as_deref(),
+        env.now,
+    )
+    .doing("relève illisible")
+}
+
+impl Component for HandoverScreen {
+    fn context(&self) -> Context {
+        Context::Handover
+    }
+
+    fn update(&mut self, input: Input, env: &mut Env) -> Update {
+        let Input::Action(action) = input else {
+            return Ok(Effect::None);
+        };
+        let n = self.waiting().len();
+        match action {
+            Action::Up => self.selected = self.selected.saturating_sub(1),
+            Action::Down => self.selected = (self.selected + 1).min(n.saturating_sub(1)),
+            Action::PageUp => self.scroll = self.scroll.saturating_sub(5),
+            Action::PageDown => self.scroll = (self.scroll + 5).min(self.max_scroll.get()),
+            Action::PrevShift | Action::NextShift => {
+                let plan = &env.desk.shift_plan;
+                let other = if action == Action::PrevShift {
+                    plan.previous(&self.shift)
+                } else {
+                    plan.next(&self.shift)
+                };
+                // The future has no report yet.
+                if other.from <= env.now {
+                    self.shift = other;
+                    self.selected = 0;
+                    self.scroll = 0;
+                    self.reload(env)?;
+                }
+            }
+            Action::ScopeMine => {
+                self.mine = !self.mine;
+                self.reload(env)?;
+            }
+            Action::AddNote => {
+                let current = self
+                    .report
+                    .note()
+                    .map(|n| n.text.clone())
+                    .unwrap_or_default();
+                return Ok(Effect::Push(Screen::Note(NotePopup::new(
+                    &format!("Note de relève · {}", self.shift.label()),
+                    &current,
+                ))));
+            }
+            Action::Acknowledge => return self.acknowledge(env),
+            Action::Open => {
+                let reference = self.waiting().get(self.selected).map(|w| w.call.reference);
+                if let Some(r) = reference {
+                    let detail = DetailScreen::open(env, r)?;
+                    return Ok(Effect::Push(Screen::Detail(Box::new(detail))));
+                }
+            }
+            Action::Back => return Ok(Effect::Pop),
+            _ => {}
+        }
+        Ok(Effect::None)
+    }
+
+    fn resume(&mut self, reply: Reply, env: &mut Env) -> Update {
+        let Reply::Note(text) = reply else {
+            return Ok(Effect::None);
+        };
+        env.store
+            .add_handover(
+                HandoverKind::Note,
+                &env.desk.operator,
+                env.now,
+                &self.shift,
+                &text,
+            )
+            .doing("note de relève non enregistrée")?;
+        self.reload(env)?;
+        Ok(Effect::Info(format!(
+            "Note de relève enregistrée : {}",
+            self.shift.label()
+        )))
+    }
+
+    fn refresh(&mut self, env: &mut Env) -> Result<(), Problem> {
+        self.reload(env)
+    }
+
+    fn view(&self, frame: &mut Frame, area: Rect, view: &View) {
+        let theme = view.theme;
+        let report = &self.report;
+        let who = if self.mine {
+            format!(" · appels de {}", visible(&view.desk.operator))
+        } else {
+            String::new()
+        };
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.border())
+            .title(Span::styled(
+                format!(" Relève · {}{who} ", report.shift_label),
+                theme.title(),
+            ));
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let cols = inner.width as usize;
+        let mut top = summary_lines(report, theme, cols);
+        top.extend(self.note_lines(view, cols));
+        if inner.width < TWO_COLUMNS_FROM {
+            self.draw_one_column(frame, inner, view, top);
+            return;
+        }
+        let top_rows = (top.len() as u16).min(inner.height.saturating_sub(6));
+        let [notes, middle] =
+            Layout::vertical([Constraint::Length(top_rows), Constraint::Min(4)]).areas(inner);
+        frame.render_widget(Paragraph::new(top), notes);
+        let [waiting, charts] =
+            Layout::horizontal([Constraint::Percentage(56), Constraint::Percentage(44)])
+                .areas(middle);
+        self.draw_waiting(frame, waiting, view);
+        draw_charts(frame, charts, theme, report);
+    }
 }
 
 fn duration(secs: i64) -> String {
     age(Duration::seconds(secs))
 }
 
-fn summary_lines(report: &HandoverReport, theme: &Theme, width_cols: u16) -> Vec<Line<'static>> {
+fn summary_lines(report: &HandoverReport, theme: &Theme, cols: usize) -> Vec<Line<'static>> {
     if report.is_empty() {
-        return vec![
-            Line::from(Span::styled(
-                "Relève calme : aucun appel, rien en attente.",
-                theme.success(),
-            )),
-            Line::default(),
-        ];
+        return vec![Line::from(Span::styled(
+            "Relève calme : aucun appel, rien en attente.",
+            theme.success(),
+        ))];
     }
     let mut first = format!(
         "{} appel{} · {} encore ouvert{}",
@@ -87,91 +259,258 @@ fn summary_lines(report: &HandoverReport, theme: &Theme, width_cols: u16) -> Vec
             .collect();
         format!("Procédures : {}", list.join(" · "))
     };
-    let w = width_cols as usize;
     vec![
         Line::from(Span::styled(
-            truncate(&first, w).into_owned(),
+            truncate(&first, cols).into_owned(),
             theme.title(),
         )),
         Line::from(Span::styled(
-            truncate(&procedures, w).into_owned(),
+            truncate(&procedures, cols).into_owned(),
             theme.dim(),
         )),
     ]
 }
 
-fn draw_waiting(frame: &mut Frame, area: Rect, app: &App, report: &HandoverReport) {
-    let theme = &app.theme;
-    let waiting = app.handover.waiting();
-    let total = report.open_total + report.callbacks.len() as i64;
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border_focused())
-        .title(Span::styled(
-            format!(" En attente ({total}) "),
-            theme.title(),
-        ));
-    if waiting.is_empty() {
-        frame.render_widget(
-            Paragraph::new(Span::styled(
-                "Rien n'attend la relève suivante.",
-                theme.dim(),
-            ))
-            .block(block),
-            area,
-        );
-        return;
+impl HandoverScreen {
+    /// The handover note whole, who has read it, and the previous shift's note.
+    fn note_lines(&self, view: &View, cols: usize) -> Vec<Line<'static>> {
+        let theme = view.theme;
+        let report = &self.report;
+        let mut lines = Vec::new();
+        let fold = |text: &str, style| -> Vec<Line<'static>> {
+            wrap_hanging(text, cols, cols.saturating_sub(2))
+                .into_iter()
+                .enumerate()
+                .map(|(i, l)| {
+                    let pad = if i == 0 { "" } else { "  " };
+                    Line::from(Span::styled(format!("{pad}{l}"), style))
+                })
+                .collect()
+        };
+        match report.note() {
+            Some(n) => {
+                lines.extend(fold(
+                    &format!(
+                        "Note de {} ({}) : {}",
+                        visible(&n.operator),
+                        paris(n.at, "%H:%M"),
+                        visible(&n.text)
+                    ),
+                    theme.title(),
+                ));
+                let acks: Vec<String> = report
+                    .acknowledgements()
+                    .map(|a| format!("{} à {}", visible(&a.operator), paris(a.at, "%H:%M")))
+                    .collect();
+                let seen = if acks.is_empty() {
+                    let mut s = "Pas encore lue".to_string();
+                    if let Some(h) = hint(Context::Handover, Action::Acknowledge, "j'ai lu") {
+                        s.push_str(&format!(" ({h})"));
+                    }
+                    s
+                } else {
+                    format!("✓ Lue par {}", acks.join(", "))
+                };
+                let style = if acks.is_empty() {
+                    theme.open_call()
+                } else {
+                    theme.success()
+                };
+                lines.extend(fold(&seen, style));
+            }
+            None => {
+                let mut s = "Pas de note pour cette relève".to_string();
+                if let Some(h) = hint(Context::Handover, Action::AddNote, "l'écrire") {
+                    s.push_str(&format!(" ({h})"));
+                }
+                lines.extend(fold(&format!("{s}."), theme.dim()));
+            }
+        }
+        let previous = report
+            .previous_notes
+            .iter()
+            .rev()
+            .find(|e| e.kind == HandoverKind::Note)
+            .map_or("Relève précédente : pas de note.".to_string(), |n| {
+                format!(
+                    "Relève précédente ({}, {}) : {}",
+                    visible(&n.shift_name),
+                    visible(&n.operator),
+                    visible(&n.text)
+                )
+            });
+        lines.extend(fold(&previous, theme.dim()));
+        lines
     }
-    let room = area.width.saturating_sub(3) as usize;
-    let items: Vec<ListItem> = waiting
-        .iter()
-        .map(|w| {
-            let mark = if w.callback_due {
-                Span::styled("☎ ", theme.error())
-            } else if w.escalated {
-                Span::styled("⇪ ", theme.open_call())
-            } else {
-                Span::raw("  ")
-            };
-            let head = format!(
-                "{} {:>6} {} · {}",
-                w.call.reference,
-                duration(w.age_secs),
-                visible(&w.call.caller_name),
-                app.reference.service_short(&w.call.service)
-            );
-            let detail = match (&w.stopped_at, &w.last_journal) {
-                (Some(step), _) => format!("   ▸ {step}"),
-                (None, Some(last)) => format!("   {}", visible(last)),
-                (None, None) => String::new(),
-            };
-            ListItem::new(vec![
-                Line::from(vec![
-                    mark,
-                    Span::raw(truncate(&head, room.saturating_sub(2)).into_owned()),
-                ]),
-                Line::from(Span::styled(
-                    truncate(&detail, room).into_owned(),
+
+    /// One waiting call in two lines: who and how long, then where it stands.
+    fn waiting_item(
+        &self,
+        w: &WaitingLine,
+        view: &View,
+        cols: usize,
+        selected: bool,
+    ) -> [Line<'static>; 2] {
+        let theme = view.theme;
+        let mark = if w.callback_due {
+            Span::styled("☎ ", theme.error())
+        } else if w.escalated {
+            Span::styled("⇪ ", theme.open_call())
+        } else {
+            Span::raw("  ")
+        };
+        let head = format!(
+            "{} {:>6} {} · {}",
+            w.call.reference,
+            duration(w.age_secs),
+            visible(&w.call.caller_name),
+            view.desk.reference.service_short(&w.call.service)
+        );
+        let detail = match (&w.stopped_at, &w.last_journal) {
+            (Some(step), _) => format!("   ▸ {step}"),
+            (None, Some(last)) => format!("   {}", visible(last)),
+            (None, None) => String::new(),
+        };
+        let style = if selected {
+            theme.selected()
+        } else {
+            ratatui::style::Style::new()
+        };
+        [
+            Line::from(vec![
+                mark,
+                Span::styled(truncate(&head, cols.saturating_sub(2)).into_owned(), style),
+            ]),
+            Line::from(Span::styled(
+                truncate(&detail, cols).into_owned(),
+                theme.dim(),
+            )),
+        ]
+    }
+
+    fn draw_waiting(&self, frame: &mut Frame, area: Rect, view: &View) {
+        let theme = view.theme;
+        let waiting = self.waiting();
+        let total = self.report.open_total + self.report.callbacks.len() as i64;
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.border_focused())
+            .title(Span::styled(
+                format!(" En attente ({total}) "),
+                theme.title(),
+            ));
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        if waiting.is_empty() {
+            frame.render_widget(
+                Paragraph::new(Span::styled(
+                    "Rien n'attend la relève suivante.",
                     theme.dim(),
                 )),
-            ])
+                inner,
+            );
+            return;
+        }
+        let cols = inner.width as usize;
+        let per_page = (inner.height as usize / 2).max(1);
+        let first = scroll_to_show(self.selected, waiting.len(), per_page, 0);
+        let lines: Vec<Line> = waiting
+            .iter()
+            .enumerate()
+            .skip(first)
+            .take(per_page)
+            .flat_map(|(i, w)| self.waiting_item(w, view, cols, i == self.selected))
+            .collect();
+        frame.render_widget(Paragraph::new(lines), inner);
+    }
+
+    /// Narrow terminals: the whole report as one column, scrolled with PgPréc/PgSuiv;
+    /// the selected waiting call is kept in view.
+    fn draw_one_column(
+        &self,
+        frame: &mut Frame,
+        area: Rect,
+        view: &View,
+        mut lines: Vec<Line<'static>>,
+    ) {
+        let theme = view.theme;
+        let cols = area.width as usize;
+        let waiting = self.waiting();
+        let total = self.report.open_total + self.report.callbacks.len() as i64;
+        lines.push(Line::default());
+        lines.push(Line::from(Span::styled(
+            format!("En attente ({total})"),
+            theme.label_focused(),
+        )));
+        let mut selected_row = None;
+        if waiting.is_empty() {
+            lines.push(Line::from(Span::styled(
+                "Rien n'attend la relève suivante.",
+                theme.dim(),
+            )));
+        }
+        for (i, w) in waiting.iter().enumerate() {
+            if i == self.selected {
+                selected_row = Some(lines.len());
+            }
+            lines.extend(self.waiting_item(w, view, cols, i == self.selected));
+        }
+        lines.push(Line::default());
+        for (title, counts) in groups(&self.report) {
+            lines.extend(inline_counts(title, counts, cols, theme));
+        }
+        let rows = area.height as usize;
+        let max = lines.len().saturating_sub(rows);
+        self.max_scroll.set(max);
+        let mut scroll = self.scroll.min(max);
+        if let Some(row) = selected_row
+            && (row < scroll || row + 2 > scroll + rows)
+        {
+            scroll = row.saturating_sub(rows / 2).min(max);
+        }
+        frame.render_widget(Paragraph::new(lines).scroll((scroll as u16, 0)), area);
+    }
+}
+
+fn groups(report: &HandoverReport) -> [(&'static str, &Vec<Count>); 4] {
+    [
+        ("Issue", &report.outcomes),
+        ("Service", &report.services),
+        ("Poste", &report.devices),
+        ("Opérateur", &report.operators),
+    ]
+}
+
+/// "Issue : résolu 8 · escaladé 2": every count by name, folded to the width.
+fn inline_counts(title: &str, counts: &[Count], cols: usize, theme: &Theme) -> Vec<Line<'static>> {
+    let body = if counts.is_empty() {
+        "—".to_string()
+    } else {
+        counts
+            .iter()
+            .map(|c| format!("{} {}", visible(&c.label), c.count))
+            .collect::<Vec<_>>()
+            .join(" · ")
+    };
+    let lead = width(title) + 3;
+    wrap_hanging(&body, cols.saturating_sub(lead), cols.saturating_sub(2))
+        .into_iter()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 0 {
+                Line::from(vec![
+                    Span::styled(format!("{title} : "), theme.label_focused()),
+                    Span::raw(l),
+                ])
+            } else {
+                Line::from(format!("  {l}"))
+            }
         })
-        .collect();
-    let list = List::new(items)
-        .block(block)
-        .highlight_style(theme.selected());
-    let mut list_state = ListState::default().with_selected(Some(app.handover.selected));
-    frame.render_stateful_widget(list, area, &mut list_state);
+        .collect()
 }
 
 /// Counts as horizontal bars: label, bar scaled to the largest count, number.
-fn bars(
-    title: &str,
-    counts: &[Count],
-    room: usize,
-    max_rows: usize,
-    theme: &Theme,
-) -> Vec<Line<'static>> {
+fn bars(title: &str, counts: &[Count], cols: usize, theme: &Theme) -> Vec<Line<'static>> {
     let mut lines = vec![Line::from(Span::styled(
         title.to_string(),
         theme.label_focused(),
@@ -181,19 +520,14 @@ fn bars(
         return lines;
     }
     let max = counts.iter().map(|c| c.count).max().unwrap_or(1).max(1);
-    let label_w = 11;
+    let label_w = 12;
     let number_w = counts
         .iter()
         .map(|c| c.count.to_string().len())
         .max()
         .unwrap_or(1);
-    let bar_room = room.saturating_sub(label_w + number_w + 2).max(1);
-    let shown = if counts.len() > max_rows {
-        max_rows - 1
-    } else {
-        counts.len()
-    };
-    for c in &counts[..shown] {
+    let bar_room = cols.saturating_sub(label_w + number_w + 2).max(1);
+    for c in counts {
         let filled = ((c.count as f64 / max as f64) * bar_room as f64)
             .round()
             .max(1.0) as usize;
@@ -205,16 +539,11 @@ fn bars(
             Span::raw(format!(" {}", c.count)),
         ]));
     }
-    if shown < counts.len() {
-        let rest: i64 = counts[shown..].iter().map(|c| c.count).sum();
-        lines.push(Line::from(Span::styled(
-            format!("  + {} autres : {rest}", counts.len() - shown),
-            theme.dim(),
-        )));
-    }
     lines
 }
 
+/// The figures: as bars when they all fit, else the outcomes as bars (every one of them,
+/// an escalation is never folded away) and the others as counted text.
 fn draw_charts(frame: &mut Frame, area: Rect, theme: &Theme, report: &HandoverReport) {
     let block = Block::default()
         .borders(Borders::ALL)
@@ -222,94 +551,28 @@ fn draw_charts(frame: &mut Frame, area: Rect, theme: &Theme, report: &HandoverRe
         .title(Span::styled(" Chiffres ", theme.title()));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let room = inner.width as usize;
-    let groups = [
-        ("Service", &report.services),
-        ("Poste", &report.devices),
-        ("Issue", &report.outcomes),
-        ("Opérateur", &report.operators),
-    ];
-    // After the four titles, the rows left are dealt one at a time to the groups that
-    // have more to show, so a long list does not starve a short one.
-    let mut rows = [1usize; 4];
-    let mut left = (inner.height as usize).saturating_sub(8);
-    while left > 0 {
-        let mut gave = false;
-        for (i, (_, counts)) in groups.iter().enumerate() {
-            if left > 0 && rows[i] < counts.len() {
-                rows[i] += 1;
-                left -= 1;
-                gave = true;
-            }
-        }
-        if !gave {
-            break;
-        }
-    }
-    let mut lines = Vec::new();
-    for (i, (title, counts)) in groups.iter().enumerate() {
-        lines.extend(bars(title, counts, room, rows[i], theme));
-    }
-    frame.render_widget(Paragraph::new(lines), inner);
-}
-
-fn draw_notes(frame: &mut Frame, area: Rect, app: &App, report: &HandoverReport) {
-    let theme = &app.theme;
-    if let Some(note) = &app.handover.note {
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.border_focused())
-            .title(Span::styled(" Note de relève ", theme.title()));
-        let inner = block.inner(area);
-        frame.render_widget(block, area);
-        frame.render_widget(note.textarea(), inner);
-        return;
-    }
-    let w = area.width as usize;
-    let note_line = match report.note() {
-        Some(n) => {
-            let acks: Vec<String> = report
-                .acknowledgements()
-                .map(|a| format!("{} {}", visible(&a.operator), paris(a.at, "%H:%M")))
-                .collect();
-            let seen = if acks.is_empty() {
-                " · pas encore lue (a)".to_string()
-            } else {
-                format!(" · lue par {}", acks.join(", "))
-            };
-            format!(
-                "Note de {} ({}) : {}{seen}",
-                visible(&n.operator),
-                paris(n.at, "%H:%M"),
-                visible(&n.text)
-            )
-        }
-        None => "Pas de note pour cette relève : e pour l'écrire.".to_string(),
-    };
-    let previous = report
-        .previous_notes
+    let cols = inner.width as usize;
+    let rows = inner.height as usize;
+    let all: Vec<Line> = groups(report)
         .iter()
-        .rev()
-        .find(|e| e.kind == crate::store::HandoverKind::Note)
-        .map_or("Relève précédente : pas de note.".to_string(), |n| {
-            format!(
-                "Relève précédente ({}, {}) : {}",
-                visible(&n.shift_name),
-                visible(&n.operator),
-                visible(&n.text)
-            )
-        });
-    frame.render_widget(
-        Paragraph::new(vec![
-            Line::from(Span::styled(
-                truncate(&note_line, w).into_owned(),
-                theme.title(),
-            )),
-            Line::from(Span::styled(
-                truncate(&previous, w).into_owned(),
-                theme.dim(),
-            )),
-        ]),
-        area,
-    );
+        .flat_map(|(t, c)| bars(t, c, cols, theme))
+        .collect();
+    let lines = if all.len() <= rows {
+        all
+    } else {
+        let mut lines = bars("Issue", &report.outcomes, cols, theme);
+        for (title, counts) in groups(report).into_iter().skip(1) {
+            lines.extend(inline_counts(title, counts, cols, theme));
+        }
+        if lines.len() > rows && rows > 0 {
+            lines.truncate(rows);
+            let last = lines.pop().map(|l| l.to_string()).unwrap_or_default();
+            lines.push(Line::from(format!(
+                "{}…",
+                truncate(&last, cols.saturating_sub(1))
+            )));
+        }
+        lines
+    };
+    frame.render_widget(Paragraph::new(lines), inner);
 }

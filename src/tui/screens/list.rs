@@ -1,119 +1,287 @@
-//! The call list: newest first, filters, incremental search, age of open calls.
+//! The call list: newest first, filters, incremental search (name, phone or reference),
+//! age of open calls.
 
-use crate::domain::call::{Call, CallStatus};
+use super::Screen;
+use super::detail::DetailScreen;
+use crate::domain::call::{Call, CallStatus, Outcome};
 use crate::domain::text::visible;
 use crate::domain::time::{age, paris};
-use crate::tui::app::{App, Scope};
+use crate::store::CallFilter;
+use crate::tui::component::{Component, Doing, Effect, Env, Input, Problem, Update, View};
+use crate::tui::input::TextField;
+use crate::tui::keys::{Action, Context};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
-    let list = &app.list;
-    let service = list
-        .service
-        .as_deref()
-        .map_or("tous", |s| app.reference.service_short(s));
-    let title = format!(" Appels · {} · service : {} ", list.scope.label(), service);
-    let count = format!(
-        " {} affiché{} · {} ouvert{} ",
-        list.calls.len(),
-        plural(list.calls.len()),
-        list.open_count,
-        plural(list.open_count as usize)
-    );
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(app.theme.border())
-        .title(Span::styled(title, app.theme.title()))
-        .title(Line::from(count).right_aligned());
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
+/// How many calls the list keeps in memory; older ones are reached by searching.
+const LIST_WINDOW: u32 = 500;
+const SEARCH_MAX: usize = 60;
 
-    let (show_search, table_area) =
-        super::search_bar::draw(frame, inner, app, &list.search, list.searching);
-
-    if list.calls.is_empty() {
-        let text = match (list.scope, show_search) {
-            (_, true) => "Aucun appelant ne correspond à la recherche.",
-            (Scope::Open, false) => "Aucun appel ouvert. F2 ou n pour saisir un nouvel appel.",
-            (Scope::Mine, false) => "Vous n'avez pris aucun appel. F2 ou n pour en saisir un.",
-            (Scope::All, false) => "Aucun appel enregistré. F2 ou n pour saisir le premier.",
-        };
-        let [_, mid, _] = Layout::vertical([
-            Constraint::Fill(1),
-            Constraint::Length(1),
-            Constraint::Fill(1),
-        ])
-        .areas(table_area);
-        frame.render_widget(
-            Paragraph::new(Span::styled(text, app.theme.dim())).centered(),
-            mid,
-        );
-        return;
-    }
-
-    let header = Row::new([
-        "Réf.", "Heure", "État", "Appelant", "Service", "Poste", "Objet",
-    ])
-    .style(app.theme.title());
-    let rows = list.calls.iter().map(|c| row(c, app));
-    let table = Table::new(
-        rows,
-        [
-            Constraint::Length(6),
-            Constraint::Length(5),
-            Constraint::Length(9),
-            Constraint::Length(17),
-            Constraint::Length(11),
-            Constraint::Length(8),
-            Constraint::Fill(1),
-        ],
-    )
-    .header(header)
-    .column_spacing(1)
-    .row_highlight_style(app.theme.selected());
-    let mut state = TableState::default().with_selected(Some(list.selected));
-    frame.render_stateful_widget(table, table_area, &mut state);
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Open,
+    Mine,
+    All,
 }
 
-fn row<'a>(c: &'a Call, app: &'a App) -> Row<'a> {
-    let state = match (c.status, c.outcome) {
-        (CallStatus::Open, _) => {
-            Cell::from(age(app.now - c.opened_at)).style(app.theme.open_call())
+impl Scope {
+    pub fn label(self) -> &'static str {
+        match self {
+            Scope::Open => "ouverts",
+            Scope::Mine => "les miens",
+            Scope::All => "tous",
         }
-        (CallStatus::Closed, Some(o)) => Cell::from(short_outcome(o)).style(app.theme.dim()),
-        (CallStatus::Closed, None) => Cell::from("clos").style(app.theme.dim()),
+    }
+}
+
+pub struct ListScreen {
+    pub scope: Scope,
+    pub service: Option<String>,
+    pub search: TextField,
+    pub searching: bool,
+    pub calls: Vec<Call>,
+    pub selected: usize,
+    pub open_count: i64,
+}
+
+impl ListScreen {
+    pub fn new(env: &mut Env) -> (ListScreen, Option<Problem>) {
+        let mut list = ListScreen {
+            scope: Scope::Open,
+            service: None,
+            search: TextField::single("", SEARCH_MAX),
+            searching: false,
+            calls: Vec::new(),
+            selected: 0,
+            open_count: 0,
+        };
+        let problem = list.reload(env).err();
+        (list, problem)
+    }
+
+    fn reload(&mut self, env: &mut Env) -> Result<(), Problem> {
+        let keep = self.calls.get(self.selected).map(|c| c.reference);
+        let search = self.search.value();
+        let filter = CallFilter {
+            open_only: self.scope == Scope::Open,
+            operator: (self.scope == Scope::Mine).then(|| env.desk.operator.clone()),
+            service: self.service.clone(),
+            caller: (!search.trim().is_empty()).then_some(search),
+            limit: Some(LIST_WINDOW),
+            ..CallFilter::default()
+        };
+        self.calls = env.store.list_calls(&filter).doing("liste illisible")?;
+        self.open_count = env.store.count_open().doing("liste illisible")?;
+        self.selected = keep
+            .and_then(|r| self.calls.iter().position(|c| c.reference == r))
+            .unwrap_or(0)
+            .min(self.calls.len().saturating_sub(1));
+        Ok(())
+    }
+
+    fn clear_search(&mut self) {
+        self.search = TextField::single("", SEARCH_MAX);
+    }
+}
+
+impl Component for ListScreen {
+    fn context(&self) -> Context {
+        if self.searching {
+            Context::ListSearch
+        } else {
+            Context::List
+        }
+    }
+
+    fn update(&mut self, input: Input, env: &mut Env) -> Update {
+        let n = self.calls.len();
+        let last = n.saturating_sub(1);
+        let action = match input {
+            Input::Text(ev) => {
+                if self.searching && self.search.handle(ev) {
+                    self.selected = 0;
+                    self.reload(env)?;
+                }
+                return Ok(Effect::None);
+            }
+            Input::Action(a) => a,
+        };
+        if self.searching {
+            match action {
+                Action::Confirm => self.searching = false,
+                Action::Back => {
+                    self.searching = false;
+                    self.clear_search();
+                    self.reload(env)?;
+                }
+                _ => {}
+            }
+            return Ok(Effect::None);
+        }
+        let sel = &mut self.selected;
+        match action {
+            Action::Up => *sel = sel.saturating_sub(1),
+            Action::Down => *sel = (*sel + 1).min(last),
+            Action::PageUp => *sel = sel.saturating_sub(10),
+            Action::PageDown => *sel = (*sel + 10).min(last),
+            Action::First => *sel = 0,
+            Action::Last => *sel = last,
+            Action::Open => {
+                if let Some(r) = self.calls.get(self.selected).map(|c| c.reference) {
+                    let detail = DetailScreen::open(env, r)?;
+                    return Ok(Effect::Push(Screen::Detail(Box::new(detail))));
+                }
+            }
+            Action::Search => self.searching = true,
+            Action::NextScope | Action::ScopeOpen | Action::ScopeMine | Action::ScopeAll => {
+                self.scope = match (action, self.scope) {
+                    (Action::ScopeOpen, _) | (Action::NextScope, Scope::All) => Scope::Open,
+                    (Action::ScopeMine, _) | (Action::NextScope, Scope::Open) => Scope::Mine,
+                    _ => Scope::All,
+                };
+                self.reload(env)?;
+            }
+            Action::NextService => {
+                let services = &env.desk.reference.services;
+                let next = match &self.service {
+                    None => services.first(),
+                    Some(cur) => services
+                        .iter()
+                        .position(|s| &s.slug == cur)
+                        .and_then(|i| services.get(i + 1)),
+                };
+                self.service = next.map(|s| s.slug.clone());
+                self.reload(env)?;
+            }
+            Action::Back => {
+                self.service = None;
+                self.clear_search();
+                self.reload(env)?;
+            }
+            _ => {}
+        }
+        Ok(Effect::None)
+    }
+
+    fn refresh(&mut self, env: &mut Env) -> Result<(), Problem> {
+        self.reload(env)
+    }
+
+    fn view(&self, frame: &mut Frame, area: Rect, view: &View) {
+        let theme = view.theme;
+        let reference = &view.desk.reference;
+        let service = self
+            .service
+            .as_deref()
+            .map_or("tous", |s| reference.service_short(s));
+        let title = format!(" Appels · {} · service : {} ", self.scope.label(), service);
+        let count = format!(
+            " {} affiché{} · {} ouvert{} ",
+            self.calls.len(),
+            plural(self.calls.len()),
+            self.open_count,
+            plural(self.open_count as usize)
+        );
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.border())
+            .title(Span::styled(title, theme.title()))
+            .title(Line::from(count).right_aligned());
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+
+        let (show_search, table_area) =
+            super::search_bar::draw(frame, inner, theme, &self.search, self.searching);
+
+        if self.calls.is_empty() {
+            let text = match (self.scope, show_search) {
+                (_, true) => "Aucun appel ne correspond à la recherche.",
+                (Scope::Open, false) => "Aucun appel ouvert. F2 ou n pour saisir un nouvel appel.",
+                (Scope::Mine, false) => "Vous n'avez pris aucun appel. F2 ou n pour en saisir un.",
+                (Scope::All, false) => "Aucun appel enregistré. F2 ou n pour saisir le premier.",
+            };
+            let [_, mid, _] = Layout::vertical([
+                Constraint::Fill(1),
+                Constraint::Length(1),
+                Constraint::Fill(1),
+            ])
+            .areas(table_area);
+            frame.render_widget(
+                Paragraph::new(Span::styled(text, theme.dim())).centered(),
+                mid,
+            );
+            return;
+        }
+
+        let header = Row::new([
+            "Réf.", "Heure", "État", "Appelant", "Service", "Poste", "Objet",
+        ])
+        .style(theme.title());
+        // Fixed columns and their spacing; the summary takes the rest, cut with "…".
+        let summary_cols = (table_area.width as usize).saturating_sub(6 + 5 + 10 + 17 + 11 + 8 + 6);
+        let rows = self.calls.iter().map(|c| row(c, view, summary_cols));
+        let table = Table::new(
+            rows,
+            [
+                Constraint::Length(6),
+                Constraint::Length(5),
+                Constraint::Length(10),
+                Constraint::Length(17),
+                Constraint::Length(11),
+                Constraint::Length(8),
+                Constraint::Fill(1),
+            ],
+        )
+        .header(header)
+        .column_spacing(1)
+        .row_highlight_style(theme.selected());
+        let mut state = TableState::default().with_selected(Some(self.selected));
+        frame.render_stateful_widget(table, table_area, &mut state);
+    }
+}
+
+/// A cell's text cut with "…" to its column, so a long name never looks complete.
+fn cell(text: &str, cols: usize) -> Cell<'static> {
+    Cell::from(crate::domain::text::truncate(&visible(text), cols).into_owned())
+}
+
+fn row(c: &Call, view: &View, summary_cols: usize) -> Row<'static> {
+    let theme = view.theme;
+    let state = match (c.status, c.outcome) {
+        (CallStatus::Open, _) => Cell::from(age(view.now - c.opened_at)).style(theme.open_call()),
+        (CallStatus::Closed, Some(o)) => Cell::from(short_outcome(o)).style(theme.dim()),
+        (CallStatus::Closed, None) => Cell::from("clos").style(theme.dim()),
     };
+    let reference = &view.desk.reference;
     Row::new(vec![
         Cell::from(c.reference.to_string()),
-        Cell::from(when(c, app)),
+        Cell::from(when(c, view)),
         state,
-        Cell::from(visible(&c.caller_name).into_owned()),
-        Cell::from(app.reference.service_short(&c.service).to_string()),
-        Cell::from(app.reference.device_short(&c.device).to_string()),
-        Cell::from(visible(&c.summary).into_owned()),
+        cell(&c.caller_name, 17),
+        cell(reference.service_short(&c.service), 11),
+        cell(reference.device_short(&c.device), 8),
+        cell(&c.summary, summary_cols),
     ])
 }
 
 /// The time for today's calls, the date for older ones: five columns either way.
-fn when(c: &Call, app: &App) -> String {
-    if paris(c.opened_at, "%Y%m%d") == paris(app.now, "%Y%m%d") {
+fn when(c: &Call, view: &View) -> String {
+    if paris(c.opened_at, "%Y%m%d") == paris(view.now, "%Y%m%d") {
         paris(c.opened_at, "%H:%M")
     } else {
         paris(c.opened_at, "%d/%m")
     }
 }
 
-fn short_outcome(o: crate::domain::call::Outcome) -> &'static str {
-    use crate::domain::call::Outcome::*;
+pub fn short_outcome(o: Outcome) -> &'static str {
     match o {
-        Resolved => "résolu",
-        Escalated => "escaladé",
-        Callback => "à rappeler",
-        Transferred => "transféré",
-        Abandoned => "abandonné",
+        Outcome::Resolved => "résolu",
+        Outcome::Escalated => "escaladé",
+        Outcome::Callback => "à rappeler",
+        Outcome::Transferred => "transféré",
+        Outcome::Abandoned => "abandonné",
     }
 }
 

@@ -1,109 +1,279 @@
-//! The procedures screen: the catalogue (filtered, searched) and one procedure as text.
+//! The procedures screen: the catalogue, filtered and searched; for a call, the choice of
+//! the procedure to walk on it.
 
-use crate::domain::text::{truncate, visible};
-use crate::tui::app::App;
+use super::Screen;
+use super::procedure_view::ProcedureView;
+use crate::domain::call::{CallRecord, CallRef};
+use crate::domain::procedure::Procedure;
+use crate::domain::text::{fold, truncate, visible, width};
+use crate::store::ProcedureQuery;
+use crate::tui::component::{Component, Doing, Effect, Env, Input, Problem, Reply, Update, View};
+use crate::tui::input::TextField;
+use crate::tui::keys::{Action, Context, key_for};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph};
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
-    match &app.procedures.view {
-        Some((slug, scroll)) => draw_view(frame, area, app, slug, *scroll),
-        None => draw_list(frame, area, app),
+const SEARCH_MAX: usize = 80;
+
+/// One line of the procedures list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProcedureItem {
+    pub slug: String,
+    pub title: String,
+    /// Fits the filters' service and device (always true without filters).
+    pub fits: bool,
+}
+
+pub struct ProceduresScreen {
+    pub service: Option<String>,
+    pub device: Option<String>,
+    pub search: TextField,
+    pub searching: bool,
+    pub items: Vec<ProcedureItem>,
+    pub selected: usize,
+    /// The call a chosen procedure will be walked on.
+    pub for_call: Option<CallRef>,
+}
+
+impl ProceduresScreen {
+    /// The whole catalogue, to read.
+    pub fn browse(env: &mut Env) -> Result<ProceduresScreen, Problem> {
+        let mut screen = ProceduresScreen {
+            service: None,
+            device: None,
+            search: TextField::single("", SEARCH_MAX),
+            searching: false,
+            items: Vec::new(),
+            selected: 0,
+            for_call: None,
+        };
+        screen.reload(env)?;
+        Ok(screen)
+    }
+
+    /// The procedures for a call: filtered to its service and device, searched with its
+    /// summary; Entrée walks the chosen one on it.
+    pub fn for_call(env: &mut Env, record: &CallRecord) -> Result<ProceduresScreen, Problem> {
+        let call = &record.call;
+        let mut screen = ProceduresScreen {
+            service: Some(call.service.clone()),
+            device: Some(call.device.clone()),
+            search: TextField::single(&call.summary, SEARCH_MAX),
+            searching: false,
+            items: Vec::new(),
+            selected: 0,
+            for_call: Some(call.reference),
+        };
+        screen.reload(env)?;
+        Ok(screen)
+    }
+
+    fn reload(&mut self, env: &mut Env) -> Result<(), Problem> {
+        let text = self.search.value();
+        let fits = |p: &Procedure| {
+            self.service.as_ref().is_none_or(|s| p.services.includes(s))
+                && self.device.as_ref().is_none_or(|d| p.devices.includes(d))
+        };
+        if text.trim().is_empty() {
+            let mut items: Vec<ProcedureItem> = env
+                .desk
+                .catalog
+                .procedures
+                .iter()
+                .filter(|p| fits(p))
+                .map(|p| ProcedureItem {
+                    slug: p.slug.clone(),
+                    title: p.title.clone(),
+                    fits: true,
+                })
+                .collect();
+            // Browsing reads titles: alphabetical, accents aside.
+            items.sort_by_cached_key(|i| fold(&i.title));
+            self.items = items;
+        } else {
+            let query = ProcedureQuery {
+                text: &text,
+                service: self.service.as_deref(),
+                device: self.device.as_deref(),
+                limit: 100,
+            };
+            let hits = env
+                .store
+                .search_procedures(&env.desk.search_index, &query)
+                .doing("recherche impossible")?;
+            self.items = hits
+                .into_iter()
+                .map(|h| ProcedureItem {
+                    fits: h.fits_service && h.fits_device,
+                    slug: h.slug,
+                    title: h.title,
+                })
+                .collect();
+        }
+        self.selected = self.selected.min(self.items.len().saturating_sub(1));
+        Ok(())
+    }
+
+    fn selected_slug(&self) -> Option<String> {
+        self.items.get(self.selected).map(|i| i.slug.clone())
     }
 }
 
-fn draw_list(frame: &mut Frame, area: Rect, app: &App) {
-    let state = &app.procedures;
-    let theme = &app.theme;
-    let service = state
-        .service
-        .as_deref()
-        .map_or("tous", |s| app.reference.service_short(s));
-    let device = state
-        .device
-        .as_deref()
-        .map_or("tous", |d| app.reference.device_short(d));
-    let mut title = format!(" Procédures · service : {service} · poste : {device} ");
-    if let Some(call) = state.for_call {
-        title = format!(" Procédures pour {call} · {service} · {device} ");
+/// The next value of a filter that cycles through `all` then back to none.
+fn cycle<'a>(current: &Option<String>, all: impl Iterator<Item = &'a str>) -> Option<String> {
+    let all: Vec<&str> = all.collect();
+    match current {
+        None => all.first().map(|s| s.to_string()),
+        Some(cur) => all
+            .iter()
+            .position(|s| s == cur)
+            .and_then(|i| all.get(i + 1))
+            .map(|s| s.to_string()),
     }
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border())
-        .title(Span::styled(title, theme.title()))
-        .title(Line::from(format!(" {} ", state.items.len())).right_aligned());
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    let (_, list_area) = super::search_bar::draw(frame, inner, app, &state.search, state.searching);
-    if state.items.is_empty() {
-        frame.render_widget(
-            Paragraph::new(Span::styled(
-                "Aucune procédure : changer la recherche (/) ou les filtres (s, d).",
-                theme.dim(),
-            ))
-            .centered(),
-            list_area,
-        );
-        return;
-    }
-    let width = list_area.width.saturating_sub(1) as usize;
-    let items: Vec<ListItem> = state
-        .items
-        .iter()
-        .map(|item| {
-            // Procedures that do not fit the filters are marked; the slug shows when the
-            // title leaves room for it.
-            let mark = if item.fits { " " } else { "·" };
-            let title = visible(&item.title);
-            let slug_room = width.saturating_sub(crate::domain::text::width(&title) + 2);
-            let mut spans = vec![Span::styled(mark, theme.dim())];
-            if slug_room >= item.slug.len() {
-                spans.push(Span::raw(title.into_owned()));
-                spans.push(Span::styled(format!("  {}", item.slug), theme.dim()));
-            } else {
-                spans.push(Span::raw(truncate(&title, width).into_owned()));
-            }
-            ListItem::new(Line::from(spans))
-        })
-        .collect();
-    let list = List::new(items).highlight_style(theme.selected());
-    let mut list_state = ListState::default().with_selected(Some(state.selected));
-    frame.render_stateful_widget(list, list_area, &mut list_state);
 }
 
-fn draw_view(frame: &mut Frame, area: Rect, app: &App, slug: &str, scroll: u16) {
-    let theme = &app.theme;
-    let Some(procedure) = app.catalog.get(slug) else {
-        return;
-    };
-    let lines: Vec<Line> = procedure
-        .readable_lines(&app.reference)
-        .into_iter()
-        .enumerate()
-        .map(|(i, l)| {
-            let text = visible(&l).into_owned();
-            if i == 0 {
-                Line::from(Span::styled(text, theme.title()))
-            } else if l.starts_with("   ") {
-                Line::from(Span::styled(text, theme.dim()))
-            } else {
-                Line::from(text)
+impl Component for ProceduresScreen {
+    fn context(&self) -> Context {
+        if self.searching {
+            Context::ProceduresSearch
+        } else if self.for_call.is_some() {
+            Context::ProceduresForCall
+        } else {
+            Context::Procedures
+        }
+    }
+
+    fn update(&mut self, input: Input, env: &mut Env) -> Update {
+        let action = match input {
+            Input::Text(ev) => {
+                if self.searching && self.search.handle(ev) {
+                    self.selected = 0;
+                    self.reload(env)?;
+                }
+                return Ok(Effect::None);
             }
+            Input::Action(a) => a,
+        };
+        if self.searching {
+            match action {
+                Action::Confirm => self.searching = false,
+                Action::Back => {
+                    self.searching = false;
+                    self.search = TextField::single("", SEARCH_MAX);
+                    self.reload(env)?;
+                }
+                _ => {}
+            }
+            return Ok(Effect::None);
+        }
+        let n = self.items.len();
+        match action {
+            Action::Up => self.selected = self.selected.saturating_sub(1),
+            Action::Down => self.selected = (self.selected + 1).min(n.saturating_sub(1)),
+            Action::Search => self.searching = true,
+            Action::NextService => {
+                let services = env.desk.reference.services.iter().map(|s| s.slug.as_str());
+                self.service = cycle(&self.service, services);
+                self.reload(env)?;
+            }
+            Action::NextDevice => {
+                let devices = env.desk.reference.devices.iter().map(|d| d.slug.as_str());
+                self.device = cycle(&self.device, devices);
+                self.reload(env)?;
+            }
+            Action::View => {
+                if let Some(slug) = self.selected_slug() {
+                    let view = ProcedureView::read(&slug, self.for_call);
+                    return Ok(Effect::Push(Screen::ProcedureView(view)));
+                }
+            }
+            Action::Run if self.for_call.is_some() => {
+                if let Some(slug) = self.selected_slug() {
+                    return Ok(Effect::Reply(Reply::Walk(slug)));
+                }
+            }
+            Action::Back => return Ok(Effect::Pop),
+            _ => {}
+        }
+        Ok(Effect::None)
+    }
+
+    /// A procedure chosen while reading it goes down to the call's screen.
+    fn resume(&mut self, reply: Reply, _env: &mut Env) -> Update {
+        Ok(match reply {
+            Reply::Walk(slug) if self.for_call.is_some() => Effect::Reply(Reply::Walk(slug)),
+            _ => Effect::None,
         })
-        .collect();
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border_focused())
-        .title(Span::styled(format!(" Procédure {slug} "), theme.title()));
-    // Clamp the scroll so the last line stays reachable but the view never goes blank.
-    let max_scroll = (lines.len() as u16).saturating_sub(area.height.saturating_sub(2));
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false })
-            .scroll((scroll.min(max_scroll), 0)),
-        area,
-    );
+    }
+
+    fn view(&self, frame: &mut Frame, area: Rect, view: &View) {
+        let theme = view.theme;
+        let reference = &view.desk.reference;
+        let service = self
+            .service
+            .as_deref()
+            .map_or("tous", |s| reference.service_short(s));
+        let device = self
+            .device
+            .as_deref()
+            .map_or("tous", |d| reference.device_short(d));
+        let title = match self.for_call {
+            Some(call) => format!(" Procédures pour {call} · {service} · {device} "),
+            None => format!(" Procédures · service : {service} · poste : {device} "),
+        };
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.border())
+            .title(Span::styled(title, theme.title()))
+            .title(Line::from(format!(" {} ", self.items.len())).right_aligned());
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let (_, list_area) =
+            super::search_bar::draw(frame, inner, theme, &self.search, self.searching);
+        if self.items.is_empty() {
+            let ctx = self.context();
+            let keys: Vec<String> = [Action::Search, Action::NextService, Action::NextDevice]
+                .iter()
+                .filter_map(|a| key_for(ctx, *a))
+                .collect();
+            let text = if keys.is_empty() {
+                "Aucune procédure : changer la recherche.".to_string()
+            } else {
+                format!(
+                    "Aucune procédure : changer la recherche ou les filtres ({}).",
+                    keys.join(", ")
+                )
+            };
+            frame.render_widget(
+                Paragraph::new(Span::styled(text, theme.dim())).centered(),
+                list_area,
+            );
+            return;
+        }
+        let cols = list_area.width.saturating_sub(1) as usize;
+        let items: Vec<ListItem> = self
+            .items
+            .iter()
+            .map(|item| {
+                // Procedures that do not fit the filters are marked; the slug shows when
+                // the title leaves room for it.
+                let mark = if item.fits { " " } else { "·" };
+                let title = visible(&item.title);
+                let slug_room = cols.saturating_sub(width(&title) + 2);
+                let mut spans = vec![Span::styled(mark, theme.dim())];
+                if slug_room >= item.slug.len() {
+                    spans.push(Span::raw(title.into_owned()));
+                    spans.push(Span::styled(format!("  {}", item.slug), theme.dim()));
+                } else {
+                    spans.push(Span::raw(truncate(&title, cols).into_owned()));
+                }
+                ListItem::new(Line::from(spans))
+            })
+            .collect();
+        let list = List::new(items).highlight_style(theme.selected());
+        let mut list_state = ListState::default().with_selected(Some(self.selected));
+        frame.render_stateful_widget(list, list_area, &mut list_state);
+    }
 }

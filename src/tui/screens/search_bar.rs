@@ -1,8 +1,8 @@
 //! The one-line search field the call list and the procedures screen open with `/`.
 
 use crate::domain::text::visible;
-use crate::tui::app::App;
 use crate::tui::input::TextField;
+use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Span;
@@ -13,7 +13,7 @@ use ratatui::widgets::Paragraph;
 pub fn draw(
     frame: &mut Frame,
     area: Rect,
-    app: &App,
+    theme: &Theme,
     field: &TextField,
     searching: bool,
 ) -> (bool, Rect) {
@@ -25,9 +25,9 @@ pub fn draw(
         let [label, input] =
             Layout::horizontal([Constraint::Length(13), Constraint::Min(1)]).areas(line);
         let style = if searching {
-            app.theme.label_focused()
+            theme.label_focused()
         } else {
-            app.theme.label()
+            theme.label()
         };
         frame.render_widget(Paragraph::new(Span::styled(" Recherche : ", style)), label);
         if searching {

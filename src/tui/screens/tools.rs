@@ -1,167 +1,593 @@
-//! The tools screen: the list of tools on the left, the chosen tool's fields and its live
-//! answer on the right.
+//! The tools (F4): the list of tools on the left, the chosen tool's fields and its live
+//! answer on the right. Opened on a call, each tool is filled from that call only, and
+//! what it computed can go to the call's journal with one key. What is typed in the
+//! spelling tool is wiped as soon as the tool is left.
 
+use super::Screen;
+use super::confirm::ConfirmPopup;
+use crate::domain::call::{CallRecord, CallStatus, JournalKind};
 use crate::domain::comu::comu_login;
 use crate::domain::printer::{self, Perimeter};
+use crate::domain::procedure::Procedure;
 use crate::domain::quota::{parse_gb, quota};
 use crate::domain::spell::{Alphabet, spell};
-use crate::domain::telemaintenance::{CLIENT_NAME, DOWNLOAD_ADDRESS};
+use crate::domain::telemaintenance::{
+    CLIENT_NAME, Channel, DOWNLOAD_ADDRESS, check_code, journal_line,
+};
 use crate::domain::text::visible;
-use crate::domain::time::{paris, parse_datetime};
+use crate::domain::time::{paris, parse_when};
 use crate::domain::walk::valid_until;
 use crate::domain::xivo;
-use crate::tui::app::App;
-use crate::tui::tools::Tool;
+use crate::tui::component::{
+    About, Component, Doing, Effect, Env, Input, Pending, Problem, Reply, Update, View,
+};
+use crate::tui::input::TextField;
+use crate::tui::keys::{Action, Context, hint};
+use crate::tui::theme::Theme;
+use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph, Wrap};
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
-    let theme = &app.theme;
-    let state = &app.tools;
-    let [menu, panel] =
-        Layout::horizontal([Constraint::Length(21), Constraint::Min(20)]).areas(area);
-    let items: Vec<ListItem> = Tool::ALL.iter().map(|t| ListItem::new(t.label())).collect();
-    let selected = Tool::ALL.iter().position(|t| *t == state.tool);
-    frame.render_stateful_widget(
-        List::new(items)
-            .block(
-                Block::default()
-                    .borders(Borders::ALL)
-                    .border_style(theme.border())
-                    .title(Span::styled(" Outils ", theme.title())),
-            )
-            .highlight_style(theme.selected()),
-        menu,
-        &mut ListState::default().with_selected(selected),
-    );
+const FIELD_MAX: usize = 120;
 
-    let title = match state.for_call {
-        Some(call) => format!(" {} · appel {call} ", state.tool.label()),
-        None => format!(" {} ", state.tool.label()),
-    };
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border_focused())
-        .title(Span::styled(title, theme.title()));
-    let inner = block.inner(panel);
-    frame.render_widget(block, panel);
-    let fields = state.tool.fields();
-    let [fields_area, _, result_area] = Layout::vertical([
-        Constraint::Length(fields.len() as u16),
-        Constraint::Length(1),
-        Constraint::Min(1),
-    ])
-    .areas(inner);
-    let rows = Layout::vertical(vec![Constraint::Length(1); fields.len()]).split(fields_area);
-    for (i, label) in fields.iter().enumerate() {
-        let [l, v] =
-            Layout::horizontal([Constraint::Length(13), Constraint::Min(1)]).areas(rows[i]);
-        let focused = state.focus == i;
-        let style = if focused {
-            theme.label_focused()
-        } else {
-            theme.label()
-        };
-        frame.render_widget(
-            Paragraph::new(Span::styled(format!("{label:<12}"), style)),
-            l,
-        );
-        let field = state.field(i);
-        if focused {
-            frame.render_widget(field.textarea(), v);
-        } else {
-            frame.render_widget(Paragraph::new(visible(&field.value()).into_owned()), v);
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tool {
+    Printer,
+    Comu,
+    Spell,
+    Amigo,
+    Cryhod,
+    Quota,
+    Xivo,
+    Telemaintenance,
+}
+
+impl Tool {
+    pub const ALL: [Tool; 8] = [
+        Tool::Printer,
+        Tool::Comu,
+        Tool::Spell,
+        Tool::Amigo,
+        Tool::Cryhod,
+        Tool::Quota,
+        Tool::Xivo,
+        Tool::Telemaintenance,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Tool::Printer => "Imprimante",
+            Tool::Comu => "Identifiant COMU",
+            Tool::Spell => "Épeler",
+            Tool::Amigo => "AMIGO ouvert ?",
+            Tool::Cryhod => "Validité CRYHOD",
+            Tool::Quota => "Quota 4G NOEMI",
+            Tool::Xivo => "Codes XiVO",
+            Tool::Telemaintenance => "Télémaintenance",
         }
     }
-    frame.render_widget(
-        Paragraph::new(answer(app)).wrap(Wrap { trim: false }),
-        result_area,
-    );
+
+    /// The name a procedure file gives the tool (`tool = "printer"`).
+    pub fn slug(self) -> &'static str {
+        match self {
+            Tool::Printer => "printer",
+            Tool::Comu => "comu",
+            Tool::Spell => "spell",
+            Tool::Amigo => "amigo",
+            Tool::Cryhod => "cryhod",
+            Tool::Quota => "quota",
+            Tool::Xivo => "xivo",
+            Tool::Telemaintenance => "telemaintenance",
+        }
+    }
+
+    /// The fields of the tool, in Tab order.
+    pub fn fields(self) -> &'static [&'static str] {
+        match self {
+            Tool::Printer => &["Nom"],
+            Tool::Comu => &["Prénom", "Nom", "Domaine"],
+            Tool::Spell => &["Texte"],
+            Tool::Amigo => &["Date"],
+            Tool::Cryhod => &["Donné le"],
+            Tool::Quota => &["Go utilisés"],
+            Tool::Xivo => &["Chercher"],
+            Tool::Telemaintenance => &["Code"],
+        }
+    }
+
+    /// The tool a procedure's steps call for, as its file says.
+    pub fn for_procedure(procedure: &Procedure) -> Option<Tool> {
+        let slug = procedure.tool.as_ref()?.slug();
+        Tool::ALL.into_iter().find(|t| t.slug() == slug)
+    }
+
+    fn index(self) -> usize {
+        Tool::ALL.iter().position(|t| *t == self).unwrap_or(0)
+    }
+}
+
+pub struct ToolsScreen {
+    pub tool: Tool,
+    /// One row of fields per tool, for as long as the screen is open (never stored).
+    pub fields: Vec<Vec<TextField>>,
+    pub focus: usize,
+    pub alphabet_french: bool,
+    /// The call the tools were opened on: their prefills, and the journal their answers
+    /// go to.
+    pub call: Option<CallRecord>,
+}
+
+impl ToolsScreen {
+    /// The tools; on a call, each filled from that call only, and the procedure's own
+    /// tool first.
+    pub fn open(call: Option<&CallRecord>, procedure: Option<&Procedure>) -> ToolsScreen {
+        let fields = Tool::ALL
+            .iter()
+            .map(|t| {
+                t.fields()
+                    .iter()
+                    .map(|_| TextField::single("", FIELD_MAX))
+                    .collect()
+            })
+            .collect();
+        let mut screen = ToolsScreen {
+            tool: Tool::Printer,
+            fields,
+            focus: 0,
+            alphabet_french: false,
+            call: call.cloned(),
+        };
+        if let Some(record) = call {
+            screen.fill_from(record);
+        }
+        if let Some(tool) = procedure.and_then(Tool::for_procedure) {
+            screen.tool = tool;
+        }
+        screen
+    }
+
+    fn set(&mut self, tool: Tool, field: usize, value: &str) {
+        self.fields[tool.index()][field] = TextField::single(value, FIELD_MAX);
+    }
+
+    /// What the call already says: the caller's name for COMU, a printer name in the
+    /// summary, when a CRYHOD password was given on it.
+    fn fill_from(&mut self, record: &CallRecord) {
+        let call = &record.call;
+        let mut words = call.caller_name.split_whitespace();
+        let first = words.next().unwrap_or("").to_string();
+        let last = words.collect::<Vec<_>>().join(" ");
+        self.set(Tool::Comu, 0, &first);
+        self.set(Tool::Comu, 1, &last);
+        if let Some(name) = printer_in(&call.summary) {
+            self.set(Tool::Printer, 0, &name);
+        }
+        if let Some(at) = cryhod_given(record) {
+            self.set(Tool::Cryhod, 0, &paris(at, "%d/%m/%Y %H:%M"));
+        }
+    }
+
+    pub fn values(&self) -> Vec<String> {
+        self.fields[self.tool.index()]
+            .iter()
+            .map(TextField::value)
+            .collect()
+    }
+
+    pub fn field(&self, i: usize) -> &TextField {
+        &self.fields[self.tool.index()][i]
+    }
+
+    fn focused_mut(&mut self) -> &mut TextField {
+        let i = self.tool.index();
+        let f = self.focus.min(self.fields[i].len() - 1);
+        &mut self.fields[i][f]
+    }
+
+    /// What was typed to be spelled (a password perhaps) is not kept once the tool is
+    /// left.
+    fn wipe_spelling(&mut self) {
+        for f in &mut self.fields[Tool::Spell.index()] {
+            f.wipe();
+        }
+    }
+
+    fn answer(
+        &self,
+        now: DateTime<Utc>,
+        view: Option<&View>,
+        calendar: &crate::domain::amigo::SchoolCalendar,
+    ) -> Answer {
+        answer(
+            self.tool,
+            &self.values(),
+            self.alphabet_french,
+            now,
+            calendar,
+            view.map(|v| v.theme),
+        )
+    }
+
+    /// Enter on a call: the tool's answer to the journal, asking first when someone else
+    /// handles the call.
+    fn note_on_call(&mut self, env: &mut Env) -> Update {
+        let Some(record) = &self.call else {
+            return Ok(Effect::None);
+        };
+        let line = self
+            .answer(env.now, None, &env.desk.calendar)
+            .journal
+            .map_err(Problem)?;
+        let call = &record.call;
+        if call.handler != env.desk.operator {
+            let take_over = call.status == CallStatus::Open;
+            let question = if take_over {
+                format!(
+                    "{} est traité par {}. Le reprendre et y noter : « {} » ?",
+                    call.reference,
+                    visible(&call.handler),
+                    visible(&line)
+                )
+            } else {
+                format!(
+                    "{} est clos et a été traité par {}. Y noter quand même : « {} » ?",
+                    call.reference,
+                    visible(&call.handler),
+                    visible(&line)
+                )
+            };
+            return Ok(Effect::Push(Screen::Confirm(ConfirmPopup::new(
+                "Appel d'un autre opérateur",
+                question,
+                Pending::ToolNote { line, take_over },
+            ))));
+        }
+        self.write_note(env, &line, false)
+    }
+
+    fn write_note(&mut self, env: &mut Env, line: &str, take_over: bool) -> Update {
+        let Some(record) = &self.call else {
+            return Ok(Effect::None);
+        };
+        let reference = record.call.reference;
+        let operator = env.desk.operator.clone();
+        if take_over {
+            env.store
+                .take_over(reference, &operator, env.now)
+                .doing("appel non repris")?;
+        }
+        env.store
+            .add_note(reference, &operator, env.now, line)
+            .doing("non noté sur l'appel")?;
+        self.call = Some(env.store.get_call(reference).doing("appel illisible")?);
+        if self.tool == Tool::Telemaintenance {
+            self.set(Tool::Telemaintenance, 0, "");
+        }
+        Ok(Effect::Info(format!("Noté sur {reference} : {line}")))
+    }
+}
+
+impl Drop for ToolsScreen {
+    fn drop(&mut self) {
+        self.wipe_spelling();
+    }
+}
+
+/// The first word of `text` that reads as a printer name of the Académie (I14RC-DSI-RDC).
+fn printer_in(text: &str) -> Option<String> {
+    text.split(|c: char| c.is_whitespace() || ",;:()«»\"'".contains(c))
+        .map(|w| w.trim_end_matches(['.', '!', '?']))
+        .find(|w| w.len() >= 6 && printer::decode(w).is_ok())
+        .map(str::to_uppercase)
+}
+
+/// When a CRYHOD password was last given on the call, from its journal.
+fn cryhod_given(record: &CallRecord) -> Option<DateTime<Utc>> {
+    record
+        .journal
+        .iter()
+        .rev()
+        .find(|e| {
+            e.kind == JournalKind::Step
+                && e.text.starts_with("[mi-agent-card-cryhod]")
+                && e.text.contains("donné à l'appelant")
+        })
+        .map(|e| e.at)
+}
+
+impl Component for ToolsScreen {
+    fn context(&self) -> Context {
+        if self.tool == Tool::Spell {
+            Context::ToolsSpell
+        } else if self.call.is_some() {
+            Context::ToolsOnCall
+        } else {
+            Context::Tools
+        }
+    }
+
+    fn update(&mut self, input: Input, env: &mut Env) -> Update {
+        let action = match input {
+            Input::Text(ev) => {
+                self.focused_mut().handle(ev);
+                return Ok(Effect::None);
+            }
+            Input::Action(a) => a,
+        };
+        let n_tools = Tool::ALL.len();
+        let n_fields = self.tool.fields().len();
+        match action {
+            Action::PageDown | Action::PageUp => {
+                let i = self.tool.index();
+                let j = if action == Action::PageDown {
+                    (i + 1) % n_tools
+                } else {
+                    (i + n_tools - 1) % n_tools
+                };
+                if self.tool == Tool::Spell {
+                    self.wipe_spelling();
+                }
+                self.tool = Tool::ALL[j];
+                self.focus = 0;
+            }
+            Action::NextField => self.focus = (self.focus + 1) % n_fields,
+            Action::PrevField => self.focus = (self.focus + n_fields - 1) % n_fields,
+            Action::Toggle => self.alphabet_french = !self.alphabet_french,
+            Action::Confirm => return self.note_on_call(env),
+            Action::Back => {
+                self.wipe_spelling();
+                return Ok(Effect::Pop);
+            }
+            _ => {}
+        }
+        Ok(Effect::None)
+    }
+
+    fn resume(&mut self, reply: Reply, env: &mut Env) -> Update {
+        match reply {
+            Reply::Confirmed(Pending::ToolNote { line, take_over }) => {
+                self.write_note(env, &line, take_over)
+            }
+            _ => Ok(Effect::None),
+        }
+    }
+
+    fn refresh(&mut self, env: &mut Env) -> Result<(), Problem> {
+        if let Some(record) = &self.call {
+            self.call = Some(
+                env.store
+                    .get_call(record.call.reference)
+                    .doing("appel illisible")?,
+            );
+        }
+        Ok(())
+    }
+
+    fn about(&self) -> About<'_> {
+        About {
+            call: self.call.as_ref(),
+            service: self.call.as_ref().map(|r| r.call.service.as_str()),
+            procedure: None,
+        }
+    }
+
+    fn view(&self, frame: &mut Frame, area: Rect, view: &View) {
+        let theme = view.theme;
+        let [menu, panel] =
+            Layout::horizontal([Constraint::Length(21), Constraint::Min(20)]).areas(area);
+        let items: Vec<ListItem> = Tool::ALL.iter().map(|t| ListItem::new(t.label())).collect();
+        frame.render_stateful_widget(
+            List::new(items)
+                .block(
+                    Block::default()
+                        .borders(Borders::ALL)
+                        .border_style(theme.border())
+                        .title(Span::styled(" Outils ", theme.title())),
+                )
+                .highlight_style(theme.selected()),
+            menu,
+            &mut ListState::default().with_selected(Some(self.tool.index())),
+        );
+
+        let title = match &self.call {
+            Some(r) => format!(" {} · appel {} ", self.tool.label(), r.call.reference),
+            None => format!(" {} ", self.tool.label()),
+        };
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.border_focused())
+            .title(Span::styled(title, theme.title()));
+        let inner = block.inner(panel);
+        frame.render_widget(block, panel);
+        let fields = self.tool.fields();
+        let [fields_area, _, result_area] = Layout::vertical([
+            Constraint::Length(fields.len() as u16),
+            Constraint::Length(1),
+            Constraint::Min(1),
+        ])
+        .areas(inner);
+        let rows = Layout::vertical(vec![Constraint::Length(1); fields.len()]).split(fields_area);
+        for (i, label) in fields.iter().enumerate() {
+            let [l, v] =
+                Layout::horizontal([Constraint::Length(13), Constraint::Min(1)]).areas(rows[i]);
+            let focused = self.focus == i;
+            let style = if focused {
+                theme.label_focused()
+            } else {
+                theme.label()
+            };
+            frame.render_widget(
+                Paragraph::new(Span::styled(format!("{label:<12}"), style)),
+                l,
+            );
+            let field = self.field(i);
+            if focused {
+                frame.render_widget(field.textarea(), v);
+            } else {
+                frame.render_widget(Paragraph::new(visible(&field.value()).into_owned()), v);
+            }
+        }
+        let answer = self.answer(view.now, Some(view), &view.desk.calendar);
+        let mut lines = answer.lines;
+        let ctx = self.context();
+        match (&self.call, &answer.journal) {
+            (Some(r), Ok(_)) => {
+                if let Some(h) = hint(
+                    ctx,
+                    Action::Confirm,
+                    &format!("noter cette réponse sur l'appel {}", r.call.reference),
+                ) {
+                    lines.push(Line::default());
+                    lines.push(Line::from(Span::styled(h, theme.label_focused())));
+                }
+            }
+            (None, Ok(_)) if self.tool != Tool::Spell => {
+                lines.push(Line::default());
+                lines.push(Line::from(Span::styled(
+                    "Pour noter cette réponse sur un appel : ouvrir l'appel, puis F4.",
+                    theme.dim(),
+                )));
+            }
+            _ => {}
+        }
+        frame.render_widget(
+            Paragraph::new(lines).wrap(Wrap { trim: false }),
+            result_area,
+        );
+    }
+}
+
+/// A tool's answer: what it shows, and the line it would add to a call's journal (or
+/// why there is nothing to add yet).
+pub struct Answer {
+    pub lines: Vec<Line<'static>>,
+    pub journal: Result<String, String>,
 }
 
 /// The tool's answer for what is typed, computed afresh (pure and cheap).
-fn answer(app: &App) -> Vec<Line<'static>> {
-    let theme = &app.theme;
-    let values = app.tools.values();
+fn answer(
+    tool: Tool,
+    values: &[String],
+    french: bool,
+    now: DateTime<Utc>,
+    calendar: &crate::domain::amigo::SchoolCalendar,
+    theme: Option<&Theme>,
+) -> Answer {
+    let plain = Theme { color: false };
+    let theme = theme.unwrap_or(&plain);
     let v = |i: usize| values.get(i).map(String::as_str).unwrap_or("");
-    let err = |e: String| vec![Line::from(Span::styled(format!("⚠ {e}"), theme.error()))];
-    let hint = |t: &str| Line::from(Span::styled(t.to_string(), theme.dim()));
+    let err = |e: String| Answer {
+        lines: vec![Line::from(Span::styled(format!("⚠ {e}"), theme.error()))],
+        journal: Err(e),
+    };
+    let hint_line = |t: &str| Line::from(Span::styled(t.to_string(), theme.dim()));
+    let waiting = |lines: Vec<Line<'static>>, why: &str| Answer {
+        lines,
+        journal: Err(why.to_string()),
+    };
     let pair = |k: &str, val: String| {
         Line::from(vec![
             Span::styled(format!("{k:<16}"), theme.label()),
             Span::raw(val),
         ])
     };
-    match app.tools.tool {
+    match tool {
         Tool::Printer => {
             if v(0).trim().is_empty() {
-                return vec![hint(
-                    "Taper un nom de copieur, par exemple I14RC-DSI-RDC ou I76RC-DSI04-B4.",
-                )];
+                return waiting(
+                    vec![hint_line(
+                        "Taper un nom de copieur, par exemple I14RC-DSI-RDC ou I76RC-DSI04-B4.",
+                    )],
+                    "taper d'abord le nom du copieur",
+                );
             }
             match printer::decode(v(0)) {
                 Err(e) => err(e.to_string()),
-                Ok(p) => vec![
-                    pair(
-                        "Département",
-                        format!("{} ({})", p.department_code, p.department_name),
-                    ),
-                    pair(
-                        "Périmètre",
-                        if p.perimeter == Perimeter::Caen {
-                            "Caen"
-                        } else {
-                            "Rouen"
-                        }
-                        .into(),
-                    ),
-                    pair("Site", format!("{} ({})", p.site_code, p.site_name)),
-                    pair("Division", p.division.clone()),
-                    pair(
-                        "Copieur",
-                        p.copier_number
-                            .map_or("seul copieur de la division".into(), |n| format!("n° {n}")),
-                    ),
-                    pair(
-                        "Emplacement",
-                        format!("{} : {}", p.location, p.location_label),
-                    ),
-                    pair("Serveur", p.print_server),
-                ],
+                Ok(p) => {
+                    let perimeter = if p.perimeter == Perimeter::Caen {
+                        "Caen"
+                    } else {
+                        "Rouen"
+                    };
+                    let copier = p
+                        .copier_number
+                        .clone()
+                        .map_or("seul copieur de la division".into(), |n| format!("n° {n}"));
+                    let journal = format!(
+                        "Imprimante {} : {} ({}), site {} ({}), division {}, copieur {}, {} : {}, serveur {}",
+                        v(0).trim().to_uppercase(),
+                        p.department_name,
+                        p.department_code,
+                        p.site_name,
+                        p.site_code,
+                        p.division,
+                        copier,
+                        p.location,
+                        p.location_label,
+                        p.print_server
+                    );
+                    Answer {
+                        lines: vec![
+                            pair(
+                                "Département",
+                                format!("{} ({})", p.department_code, p.department_name),
+                            ),
+                            pair("Périmètre", perimeter.into()),
+                            pair("Site", format!("{} ({})", p.site_code, p.site_name)),
+                            pair("Division", p.division.clone()),
+                            pair("Copieur", copier),
+                            pair(
+                                "Emplacement",
+                                format!("{} : {}", p.location, p.location_label),
+                            ),
+                            pair("Serveur", p.print_server.clone()),
+                        ],
+                        journal: Ok(journal),
+                    }
+                }
             }
         }
         Tool::Comu => {
             if v(0).trim().is_empty() || v(1).trim().is_empty() || v(2).trim().is_empty() {
-                return vec![
-                    hint(
-                        "Prénom, nom, et domaine : AC, AT, PJ, SP, DG, CRS, PAF, PPOL ou gendarmerie.",
-                    ),
-                    hint("Adresse : https://webconf.comu.minint.fr"),
-                ];
+                return waiting(
+                    vec![
+                        hint_line(
+                            "Prénom, nom, et domaine : AC, AT, PJ, SP, DG, CRS, PAF, PPOL ou gendarmerie.",
+                        ),
+                        hint_line("Adresse : https://webconf.comu.minint.fr"),
+                    ],
+                    "prénom, nom et domaine d'abord",
+                );
             }
             match comu_login(v(0), v(1), v(2)) {
                 Err(e) => err(e.to_string()),
-                Ok(l) => vec![
-                    pair("Identifiant", l.login),
-                    pair("Mot de passe", l.password.to_string()),
-                    pair("Adresse", l.address.to_string()),
-                    hint(
-                        "Accents retirés ; espaces, tirets, apostrophes ôtés (gendarmerie : tirets gardés).",
-                    ),
-                ],
+                Ok(l) => Answer {
+                    journal: Ok(format!(
+                        "Identifiant COMU indiqué : {} ({}), sur {}",
+                        l.login, l.password, l.address
+                    )),
+                    lines: vec![
+                        pair("Identifiant", l.login),
+                        pair("Mot de passe", l.password.to_string()),
+                        pair("Adresse", l.address.to_string()),
+                        hint_line(
+                            "Accents retirés ; espaces, tirets, apostrophes ôtés (gendarmerie : tirets gardés).",
+                        ),
+                    ],
+                },
             }
         }
         Tool::Spell => {
-            let alphabet = if app.tools.alphabet_french {
+            let alphabet = if french {
                 Alphabet::French
             } else {
                 Alphabet::International
             };
-            let mut lines = vec![hint(&format!(
-                "Alphabet : {} (Ctrl-A pour changer). Rien n'est conservé.",
-                if app.tools.alphabet_french {
+            let mut lines = vec![hint_line(&format!(
+                "Alphabet : {}. Rien n'est conservé : le texte est effacé en quittant l'outil.",
+                if french {
                     "français (Anatole…)"
                 } else {
                     "international (Alfa…)"
@@ -178,24 +604,29 @@ fn answer(app: &App) -> Vec<Line<'static>> {
                 }
                 lines.push(Line::from(spans));
             }
-            lines
+            waiting(lines, "ce qui est épelé n'est jamais noté")
         }
         Tool::Amigo => {
             let at = if v(0).trim().is_empty() {
-                app.now
+                now
             } else {
-                match parse_datetime(v(0)) {
+                match parse_when(v(0), now) {
                     Ok(t) => t,
                     Err(e) => return err(e.to_string()),
                 }
             };
-            let status = crate::domain::amigo::amigo_status(at, &app.calendar);
+            let status = crate::domain::amigo::amigo_status(at, calendar);
+            let when = paris(at, "%d/%m/%Y à %H:%M");
+            let mut journal = format!(
+                "AMIGO le {when} : {} ({})",
+                if status.open { "ouvert" } else { "fermé" },
+                status.reason
+            );
             let mut lines = vec![
                 Line::from(Span::styled(
                     format!(
-                        "AMIGO {} le {}",
+                        "AMIGO {} le {when}",
                         if status.open { "OUVERT" } else { "FERMÉ" },
-                        paris(at, "%d/%m/%Y à %H:%M")
                     ),
                     if status.open {
                         theme.success()
@@ -206,15 +637,17 @@ fn answer(app: &App) -> Vec<Line<'static>> {
                 Line::from(status.reason.clone()),
             ];
             if let Some(next) = status.next_opening {
-                lines.push(pair("Réouverture", paris(next, "%d/%m/%Y à %H:%M")));
+                let next = paris(next, "%d/%m/%Y à %H:%M");
+                journal.push_str(&format!(", réouverture le {next}"));
+                lines.push(pair("Réouverture", next));
             }
             if !status.open {
-                lines.push(hint("En cas d'urgence :"));
+                lines.push(hint_line("En cas d'urgence :"));
                 for (who, number) in crate::domain::amigo::EMERGENCY {
                     lines.push(Line::from(format!("  {who} : {number}")));
                 }
             }
-            lines.push(hint(&format!(
+            lines.push(hint_line(&format!(
                 "{} · calendrier {}{}",
                 crate::domain::amigo::ADDRESS,
                 status.calendar_year,
@@ -224,89 +657,126 @@ fn answer(app: &App) -> Vec<Line<'static>> {
                     ""
                 }
             )));
-            lines
+            Answer {
+                lines,
+                journal: Ok(journal),
+            }
         }
         Tool::Cryhod => {
             let issued = if v(0).trim().is_empty() {
-                app.now
+                now
             } else {
-                match parse_datetime(v(0)) {
+                match parse_when(v(0), now) {
                     Ok(t) => t,
                     Err(e) => return err(e.to_string()),
                 }
             };
-            vec![
-                pair("Donné le", paris(issued, "%d/%m/%Y à %H:%M")),
-                pair(
-                    "Valable jusqu'au",
-                    paris(valid_until(issued, 1), "%d/%m/%Y à %H:%M"),
-                ),
-                hint(
-                    "Un mois : même jour du mois suivant ; donné un 31 janvier, valable jusqu'au dernier jour de février.",
-                ),
-                hint(
-                    "Ensuite : révocation/renouvellement de la carte si elle est perdue, volée ou cassée.",
-                ),
-            ]
+            let given = paris(issued, "%d/%m/%Y à %H:%M");
+            let until = paris(valid_until(issued, 1), "%d/%m/%Y à %H:%M");
+            Answer {
+                journal: Ok(format!(
+                    "Mot de passe CRYHOD donné le {given} : valable jusqu'au {until}"
+                )),
+                lines: vec![
+                    pair("Donné le", given),
+                    pair("Valable jusqu'au", until),
+                    hint_line(
+                        "Un mois : même jour du mois suivant ; donné un 31 janvier, valable jusqu'au dernier jour de février.",
+                    ),
+                    hint_line(
+                        "Ensuite : révocation/renouvellement de la carte si elle est perdue, volée ou cassée.",
+                    ),
+                ],
+            }
         }
         Tool::Quota => {
             if v(0).trim().is_empty() {
-                return vec![hint(
-                    "Lire avec l'agent la consommation « cellulaire » du mois, en Go.",
-                )];
+                return waiting(
+                    vec![hint_line(
+                        "Lire avec l'agent la consommation « cellulaire » du mois, en Go.",
+                    )],
+                    "taper d'abord la consommation en Go",
+                );
             }
             match parse_gb(v(0)) {
                 Err(e) => err(e.to_string()),
                 Ok(gb) => {
                     let q = quota(gb);
-                    vec![
-                        Line::from(Span::styled(
-                            if q.throttled {
-                                "Ligne bridée (plus de 20 Go)"
-                            } else {
-                                "Ligne non bridée"
-                            },
-                            if q.throttled {
-                                theme.error()
-                            } else {
-                                theme.success()
-                            },
+                    let state = if q.throttled {
+                        "Ligne bridée (plus de 20 Go)"
+                    } else {
+                        "Ligne non bridée"
+                    };
+                    Answer {
+                        journal: Ok(format!(
+                            "Quota 4G : {gb} Go utilisés, {}",
+                            state.to_lowercase()
                         )),
-                        Line::from(q.advice),
-                    ]
+                        lines: vec![
+                            Line::from(Span::styled(
+                                state,
+                                if q.throttled {
+                                    theme.error()
+                                } else {
+                                    theme.success()
+                                },
+                            )),
+                            Line::from(q.advice),
+                        ],
+                    }
                 }
             }
         }
         Tool::Xivo => {
             let codes = xivo::search(v(0));
             if codes.is_empty() {
-                return err(format!("aucun code pour « {} »", v(0)));
+                return err(format!("aucun code pour « {} »", visible(v(0))));
             }
-            codes
-                .iter()
-                .map(|c| {
-                    let then = if c.then.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" + {}", c.then)
-                    };
-                    Line::from(vec![
-                        Span::styled(format!("{:<5}", c.code), theme.title()),
-                        Span::raw(format!("{}{then}", c.what)),
-                    ])
-                })
-                .collect()
+            let journal = if v(0).trim().is_empty() {
+                Err("chercher d'abord le renvoi voulu".to_string())
+            } else {
+                Ok(format!(
+                    "Codes XiVO indiqués : {}",
+                    codes
+                        .iter()
+                        .map(|c| format!("{} ({})", c.code, c.what))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            };
+            Answer {
+                journal,
+                lines: codes
+                    .iter()
+                    .map(|c| {
+                        let then = if c.then.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" + {}", c.then)
+                        };
+                        Line::from(vec![
+                            Span::styled(format!("{:<5}", c.code), theme.title()),
+                            Span::raw(format!("{}{then}", c.what)),
+                        ])
+                    })
+                    .collect(),
+            }
         }
-        Tool::Telemaintenance => vec![
-            pair("Client", CLIENT_NAME.to_string()),
-            pair("Téléchargement", DOWNLOAD_ADDRESS.to_string()),
-            Line::default(),
-            match app.tools.for_call {
-                Some(call) => hint(&format!(
-                    "Donner le code à l'agent, puis Entrée pour le noter sur l'appel {call}."
-                )),
-                None => hint("Ouvrir l'appel (liste, Entrée) puis F4 pour y noter le code."),
-            },
-        ],
+        Tool::Telemaintenance => {
+            let lines = vec![
+                pair("Client", CLIENT_NAME.to_string()),
+                pair("Téléchargement", DOWNLOAD_ADDRESS.to_string()),
+                Line::default(),
+                hint_line("Donner le code de session à l'agent."),
+            ];
+            let journal = if v(0).trim().is_empty() {
+                Err("taper d'abord le code de session".to_string())
+            } else {
+                check_code(v(0))
+                    .map(|code| journal_line(&code, Channel::Phone))
+                    .map_err(|e| e.to_string())
+            };
+            Answer { lines, journal }
+        }
     }
 }

@@ -1,0 +1,202 @@
+//! The contract every screen keeps: it owns its state, names the key context it is in,
+//! turns keys into state changes and effects, and draws itself from its state alone. The
+//! router (`app`) applies the effects: a navigation stack, the status line, quitting.
+
+use super::keys::{Action, Context};
+use super::screens::Screen;
+use super::theme::Theme;
+use crate::catalog::procedures::Catalog;
+use crate::domain::amigo::{AmigoStatus, SchoolCalendar};
+use crate::domain::call::{Call, CallRecord, CallStatus, Outcome};
+use crate::domain::procedure::Procedure;
+use crate::domain::reference::Reference;
+use crate::domain::shifts::ShiftPlan;
+use crate::store::{SearchIndex, Store};
+use chrono::{DateTime, Utc};
+use crossterm::event::KeyEvent;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use std::fmt::Display;
+
+/// What the desk is: its lists, its catalogue, who is at the keyboard. Fixed while the
+/// console runs.
+pub struct Desk {
+    pub name: String,
+    pub operator: String,
+    pub reference: Reference,
+    pub catalog: Catalog,
+    pub search_index: SearchIndex,
+    pub calendar: SchoolCalendar,
+    pub shift_plan: ShiftPlan,
+    pub theme: Theme,
+}
+
+impl Desk {
+    /// Whether calls of this service show the hours of the Académie de Normandie's
+    /// assistance platform (AMIGO).
+    pub fn shows_amigo(&self, service: &str) -> bool {
+        self.reference.shows_amigo(service)
+    }
+}
+
+/// What an update may use: the store, the desk, the time.
+pub struct Env<'a> {
+    pub store: &'a mut Store,
+    pub desk: &'a Desk,
+    pub now: DateTime<Utc>,
+}
+
+/// What a view may read: never the store.
+pub struct View<'a> {
+    pub desk: &'a Desk,
+    pub now: DateTime<Utc>,
+    pub theme: &'a Theme,
+    pub amigo: &'a AmigoStatus,
+    pub read_only: bool,
+}
+
+/// A key, as the screen receives it: an action of its context, or a key to type.
+#[derive(Debug, Clone, Copy)]
+pub enum Input {
+    Action(Action),
+    Text(KeyEvent),
+}
+
+/// What a popup hands back to the screen under it when it closes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reply {
+    /// A yes/no question was answered yes.
+    Confirmed(Pending),
+    /// A note was written (already checked: not blank, not too long).
+    Note(String),
+    /// A note was typed then cancelled: kept for next time.
+    Cancelled(String),
+    /// An outcome was chosen in the close (or correction) dialog, with its note.
+    Outcome(Outcome, Option<String>),
+    /// A procedure was chosen to walk on the call.
+    Walk(String),
+    /// Do this action on return (the runner's end asks the call to close).
+    Then(Action),
+}
+
+/// An action waiting on a yes/no question.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pending {
+    /// Take over the call from its handler, then do the action.
+    TakeOver(Action),
+    /// Act on a closed call someone else handled.
+    ActOnClosed(Action),
+    /// Close with another outcome than the journal's.
+    CloseAnyway(Outcome, Option<String>),
+    /// Add a tool's answer to the journal of a call someone else handles (taking an open
+    /// call over first).
+    ToolNote { line: String, take_over: bool },
+}
+
+/// What an update asks of the router.
+pub enum Effect {
+    None,
+    /// Open a screen on top.
+    Push(Screen),
+    /// Close this screen.
+    Pop,
+    /// Close this popup and hand its answer to the screen under it.
+    Reply(Reply),
+    /// Put a screen in this one's place.
+    Replace(Screen),
+    /// A message in the status line.
+    Info(String),
+    /// Keep this call being typed aside: F2 takes it back.
+    Park(Box<super::screens::form::FormScreen>),
+    Quit,
+    Many(Vec<Effect>),
+}
+
+impl Effect {
+    pub fn and(self, other: Effect) -> Effect {
+        match (self, other) {
+            (Effect::None, e) | (e, Effect::None) => e,
+            (Effect::Many(mut v), e) => {
+                v.push(e);
+                Effect::Many(v)
+            }
+            (a, b) => Effect::Many(vec![a, b]),
+        }
+    }
+}
+
+/// A sentence for the status line: what went wrong, in the operator's words. Screens
+/// return it; the router shows it, in one place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem(pub String);
+
+impl<T: Into<String>> From<T> for Problem {
+    fn from(text: T) -> Problem {
+        Problem(text.into())
+    }
+}
+
+pub type Update = Result<Effect, Problem>;
+
+/// Puts what was being done in front of a lower layer's error.
+pub trait Doing<T> {
+    fn doing(self, what: &str) -> Result<T, Problem>;
+}
+
+impl<T, E: Display> Doing<T> for Result<T, E> {
+    fn doing(self, what: &str) -> Result<T, Problem> {
+        self.map_err(|e| Problem(format!("{what} : {e}")))
+    }
+}
+
+/// What a screen is about, for the header and for the screens opened from it (F3, F4).
+#[derive(Default, Clone, Copy)]
+pub struct About<'a> {
+    pub call: Option<&'a CallRecord>,
+    /// The caller's service, even before the call is saved.
+    pub service: Option<&'a str>,
+    pub procedure: Option<&'a Procedure>,
+}
+
+pub trait Component {
+    /// Where the keyboard is on this screen: the key table it obeys and prints.
+    fn context(&self) -> Context;
+
+    /// One key: an action of `context()`, or a key to type in a text context.
+    fn update(&mut self, input: Input, env: &mut Env) -> Update;
+
+    /// Draws the screen from its state; never asks the store.
+    fn view(&self, frame: &mut Frame, area: Rect, view: &View);
+
+    /// The data may have changed (another console wrote, or a popup above did): read
+    /// again what is shown. Never called per frame.
+    fn refresh(&mut self, _env: &mut Env) -> Result<(), Problem> {
+        Ok(())
+    }
+
+    /// A popup above this screen closed with an answer.
+    fn resume(&mut self, _reply: Reply, _env: &mut Env) -> Update {
+        Ok(Effect::None)
+    }
+
+    fn about(&self) -> About<'_> {
+        About::default()
+    }
+
+    /// Drawn over the screen under it rather than in its place.
+    fn is_popup(&self) -> bool {
+        false
+    }
+}
+
+/// The question to ask before `action` on `call`, when someone else handles it: taking
+/// an open call over, or acting on a closed one.
+pub fn ask_before(call: &Call, operator: &str, action: Action) -> Option<Pending> {
+    if call.handler == operator {
+        return None;
+    }
+    Some(match call.status {
+        CallStatus::Open => Pending::TakeOver(action),
+        CallStatus::Closed => Pending::ActOnClosed(action),
+    })
+}

@@ -1,0 +1,514 @@
+//! Walking a procedure on a call. Every move is journaled on the call at once; a secret is
+//! typed masked, shown spelled while the step is open (Ctrl-R), and never written.
+
+use crate::domain::call::{CallRecord, CallStatus, JournalKind};
+use crate::domain::procedure::{Procedure, StepKind, Successor};
+use crate::domain::spell::{Alphabet, spell};
+use crate::domain::text::{truncate, visible, wrap};
+use crate::domain::time::{age, paris};
+use crate::domain::walk::{Move, Walk, valid_until};
+use crate::store::WalkEntry;
+use crate::tui::component::{
+    About, Component, Doing, Effect, Env, Input, Problem, Reply, Update, View,
+};
+use crate::tui::input::TextField;
+use crate::tui::keys::{Action, Context, hint};
+use crate::tui::screens::tools::Tool;
+use crate::tui::widgets::hints;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+const VALUE_MAX: usize = 200;
+
+pub struct RunnerScreen {
+    /// The call walked on, as last read.
+    pub record: CallRecord,
+    pub walk: Walk,
+    /// The value of a `record` step being typed.
+    pub input: TextField,
+    /// The secret is shown, spelled, right now.
+    pub revealed: bool,
+    /// The walk was resumed where it had stopped (said once, when it opens).
+    resumed: bool,
+}
+
+impl RunnerScreen {
+    /// Walks `slug` on the call: resumes where it stopped if it was interrupted, else
+    /// starts it (and journals that the procedure is used).
+    pub fn start(env: &mut Env, record: CallRecord, slug: &str) -> Result<RunnerScreen, Problem> {
+        let procedure: Procedure = env
+            .desk
+            .catalog
+            .get(slug)
+            .cloned()
+            .ok_or_else(|| Problem(format!("procédure inconnue « {} »", visible(slug))))?;
+        let reference = record.call.reference;
+        let mark = env.store.last_walk(reference).doing("déroulé illisible")?;
+        let resumable = mark.filter(|m| m.procedure == slug && m.current.is_some());
+        let resumed = resumable.is_some();
+        let walk = match resumable {
+            Some(mark) => Walk::resume(procedure, &mark),
+            None => {
+                let walk = Walk::start(procedure);
+                let entry = WalkEntry {
+                    kind: JournalKind::Procedure,
+                    line: slug,
+                    mark: &walk.mark(),
+                    escalated: false,
+                };
+                env.store
+                    .append_walk(reference, &env.desk.operator, env.now, &entry)
+                    .doing("procédure non commencée")?;
+                walk
+            }
+        };
+        let record = env.store.get_call(reference).doing("appel illisible")?;
+        let mut runner = RunnerScreen {
+            record,
+            walk,
+            input: TextField::single("", VALUE_MAX),
+            revealed: false,
+            resumed,
+        };
+        runner.reset_input();
+        Ok(runner)
+    }
+
+    /// What to say as the runner opens.
+    pub fn opening_message(&self) -> Option<String> {
+        self.resumed.then(|| {
+            format!(
+                "Procédure reprise là où elle s'était arrêtée : {}",
+                self.walk.procedure.slug
+            )
+        })
+    }
+
+    fn current_kind(&self) -> Option<&StepKind> {
+        self.walk
+            .current
+            .map(|i| &self.walk.procedure.steps[i].kind)
+    }
+
+    pub fn wants_input(&self) -> bool {
+        matches!(self.current_kind(), Some(StepKind::Record { .. }))
+    }
+
+    pub fn is_secret(&self) -> bool {
+        matches!(
+            self.current_kind(),
+            Some(StepKind::Record { secret: true, .. })
+        )
+    }
+
+    /// A fresh field for the current step; the previous value (a secret perhaps) is wiped.
+    fn reset_input(&mut self) {
+        self.input.wipe();
+        self.input = if self.is_secret() {
+            TextField::secret(VALUE_MAX)
+        } else {
+            TextField::single("", VALUE_MAX)
+        };
+        self.revealed = false;
+    }
+
+    fn hide(&mut self) {
+        if self.revealed {
+            self.revealed = false;
+            self.input.set_masked(true);
+        }
+    }
+
+    /// Applies a move: journaled first, then the walk goes on.
+    fn apply(&mut self, mv: Move, env: &mut Env) -> Update {
+        let mut next = self.walk.clone();
+        let applied = next.apply(&mv, env.now);
+        if let Move::Record(mut value) = mv.clone() {
+            use zeroize::Zeroize;
+            value.zeroize();
+        }
+        let Some(effect) = applied else {
+            let message = match mv {
+                Move::Back => "déjà à la première étape",
+                Move::Record(_) => "valeur vide : la saisir avant Entrée",
+                _ => "action impossible à cette étape",
+            };
+            return Err(message.into());
+        };
+        let reference = self.record.call.reference;
+        let entry = WalkEntry {
+            kind: JournalKind::Step,
+            line: &effect.journal,
+            mark: &next.mark(),
+            escalated: effect.escalated_to.is_some(),
+        };
+        env.store
+            .append_walk(reference, &env.desk.operator, env.now, &entry)
+            .doing("étape non enregistrée")?;
+        self.walk = next;
+        self.reset_input();
+        self.record = env.store.get_call(reference).doing("appel illisible")?;
+        if let Some(target) = effect.escalated_to {
+            return Ok(Effect::Info(format!(
+                "Appel escaladé vers {target} (issue : escaladé)"
+            )));
+        }
+        if self.walk.is_finished() {
+            let ctx = self.context();
+            let mut message = "Procédure terminée".to_string();
+            if let Some(h) = hint(ctx, Action::CloseCall, "clore l'appel") {
+                message.push_str(&format!(" : {h}"));
+            }
+            return Ok(Effect::Info(message));
+        }
+        Ok(Effect::None)
+    }
+}
+
+impl Component for RunnerScreen {
+    fn context(&self) -> Context {
+        match self.current_kind() {
+            None if self.record.call.status == CallStatus::Closed => Context::RunnerDoneClosed,
+            None => Context::RunnerDone,
+            Some(StepKind::Ask { .. }) => Context::RunnerAsk,
+            Some(StepKind::Record { secret: true, .. }) => Context::RunnerSecret,
+            Some(StepKind::Record { .. }) => Context::RunnerInput,
+            Some(_) => Context::RunnerStep,
+        }
+    }
+
+    fn update(&mut self, input: Input, env: &mut Env) -> Update {
+        let action = match input {
+            Input::Text(ev) => {
+                self.hide();
+                self.input.handle(ev);
+                return Ok(Effect::None);
+            }
+            Input::Action(Action::Reveal) => {
+                // Shown spelled while the step is open, as often as needed; any other key
+                // masks it again.
+                if self.is_secret() {
+                    self.revealed = !self.revealed;
+                    self.input.set_masked(!self.revealed);
+                }
+                return Ok(Effect::None);
+            }
+            Input::Action(a) => a,
+        };
+        self.hide();
+        let finished = self.walk.is_finished();
+        let mv = match action {
+            Action::Back if !finished => {
+                return Ok(Effect::Pop.and(Effect::Info(format!(
+                    "Procédure interrompue : {}",
+                    hint(Context::Detail, Action::Run, "la reprendre à cette étape")
+                        .unwrap_or_default()
+                ))));
+            }
+            Action::Back => return Ok(Effect::Pop),
+            Action::CloseCall => return Ok(Effect::Reply(Reply::Then(Action::CloseCall))),
+            Action::AddNote => return Ok(Effect::Reply(Reply::Then(Action::AddNote))),
+            Action::StepBack => Move::Back,
+            Action::Yes => Move::Answer(true),
+            Action::No => Move::Answer(false),
+            Action::Confirm => match self.current_kind() {
+                Some(StepKind::Say | StepKind::Check) => Move::Confirm,
+                Some(StepKind::Escalate { .. }) => Move::Escalate,
+                Some(StepKind::Record { .. }) => Move::Record(self.input.value()),
+                _ => return Ok(Effect::None),
+            },
+            _ => return Ok(Effect::None),
+        };
+        self.apply(mv, env)
+    }
+
+    fn refresh(&mut self, env: &mut Env) -> Result<(), Problem> {
+        self.record = env
+            .store
+            .get_call(self.record.call.reference)
+            .doing("appel illisible")?;
+        Ok(())
+    }
+
+    /// Another procedure chosen for the call (F3 while walking): it replaces this one.
+    fn resume(&mut self, reply: Reply, env: &mut Env) -> Update {
+        match reply {
+            Reply::Walk(slug) => {
+                let runner = RunnerScreen::start(env, self.record.clone(), &slug)?;
+                Ok(Effect::Replace(crate::tui::screens::Screen::Runner(
+                    Box::new(runner),
+                )))
+            }
+            _ => Ok(Effect::None),
+        }
+    }
+
+    fn about(&self) -> About<'_> {
+        About {
+            call: Some(&self.record),
+            service: Some(&self.record.call.service),
+            procedure: Some(&self.walk.procedure),
+        }
+    }
+
+    fn view(&self, frame: &mut Frame, area: Rect, view: &View) {
+        let [head, body] =
+            Layout::vertical([Constraint::Length(3), Constraint::Min(3)]).areas(area);
+        self.draw_compact(frame, head, view);
+        self.draw_runner(frame, body, view);
+    }
+}
+
+impl Drop for RunnerScreen {
+    fn drop(&mut self) {
+        self.input.wipe();
+    }
+}
+
+impl RunnerScreen {
+    /// The call in three lines, so the runner gets the room.
+    fn draw_compact(&self, frame: &mut Frame, area: Rect, view: &View) {
+        let c = &self.record.call;
+        let theme = view.theme;
+        let state = match c.status {
+            CallStatus::Open => format!("ouvert depuis {}", age(view.now - c.opened_at)),
+            CallStatus::Closed => "clos".to_string(),
+        };
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.border())
+            .title(Span::styled(
+                format!(" Appel {} ", c.reference),
+                theme.title(),
+            ))
+            .title(Line::from(format!(" {state} ")).right_aligned());
+        let reference = &view.desk.reference;
+        let line = format!(
+            "{} · {} · {} · {}",
+            visible(&c.caller_name),
+            reference.service_short(&c.service),
+            reference.device_short(&c.device),
+            visible(&c.summary)
+        );
+        let cols = area.width.saturating_sub(2) as usize;
+        frame.render_widget(
+            Paragraph::new(truncate(&line, cols).into_owned()).block(block),
+            area,
+        );
+    }
+
+    fn draw_runner(&self, frame: &mut Frame, area: Rect, view: &View) {
+        let theme = view.theme;
+        let walk = &self.walk;
+        let procedure = &walk.procedure;
+        let total = procedure.steps.len();
+        let position = match walk.current {
+            Some(i) => format!(" étape {} sur {total} ", i + 1),
+            None => " terminée ".to_string(),
+        };
+        let room = (area.width as usize).saturating_sub(position.chars().count() + 6);
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(theme.border_focused())
+            .title(Span::styled(
+                format!(" {} ", truncate(&visible(&procedure.title), room)),
+                theme.title(),
+            ))
+            .title(Line::from(position).right_aligned());
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let cols = inner.width as usize;
+        let rows = inner.height as usize;
+        let ctx = self.context();
+
+        // What the operator must see, in order of need: the step's kind, the spelled
+        // secret and the field to type in, then the step's text, then what was done and
+        // what comes next with what room is left.
+        let mut essential: Vec<Line> = Vec::new();
+        let mut text: Vec<Line> = Vec::new();
+        let mut after: Vec<Line> = Vec::new();
+        let mut input_row = None;
+        match walk.current {
+            None => {
+                essential.push(Line::from(Span::styled(
+                    "✓ Procédure terminée.",
+                    theme.success(),
+                )));
+                let h = hints(
+                    ctx,
+                    &[
+                        (Action::Back, "fermer le déroulé"),
+                        (Action::CloseCall, "clore l'appel"),
+                        (Action::AddNote, "ajouter une note"),
+                    ],
+                );
+                for l in wrap(&h, cols) {
+                    essential.push(Line::from(l));
+                }
+            }
+            Some(current) => {
+                let step = &procedure.steps[current];
+                let kind = match &step.kind {
+                    StepKind::Say => "DIRE".to_string(),
+                    StepKind::Check => "VÉRIFIER".to_string(),
+                    StepKind::Ask { .. } => {
+                        let answers = hints(ctx, &[(Action::Yes, "oui"), (Action::No, "non")]);
+                        format!("QUESTION · {answers}")
+                    }
+                    StepKind::Record { label, secret, .. } => {
+                        if *secret {
+                            format!("NOTER · SECRET, jamais écrit : {}", visible(label))
+                        } else {
+                            format!("NOTER : {}", visible(label))
+                        }
+                    }
+                    StepKind::Escalate { target } => {
+                        format!("ESCALADER vers {}", visible(target))
+                    }
+                };
+                essential.push(Line::from(Span::styled(
+                    truncate(&format!("▶ {}. {kind}", current + 1), cols).into_owned(),
+                    theme.label_focused(),
+                )));
+                for l in wrap(&visible(&step.text), cols) {
+                    text.push(Line::from(Span::styled(l, theme.title())));
+                }
+                if self.revealed {
+                    // Spelled to be read aloud, the confusable characters flagged.
+                    let parts: Vec<String> = spell(&self.input.value(), Alphabet::International)
+                        .iter()
+                        .map(|s| match s.confusable {
+                            Some(_) => format!("{} ⚠", s.say),
+                            None => s.say.clone(),
+                        })
+                        .collect();
+                    let spelled = format!("À lire : {}", parts.join(" · "));
+                    for l in wrap(&spelled, cols) {
+                        essential.push(Line::from(Span::styled(l, theme.label_focused())));
+                    }
+                }
+                if let StepKind::Record {
+                    secret: true,
+                    valid_for_months: Some(m),
+                    ..
+                } = &step.kind
+                {
+                    let until = valid_until(view.now, *m);
+                    essential.push(Line::from(Span::styled(
+                        format!("Valable jusqu'au {}", paris(until, "%d/%m/%Y à %H:%M")),
+                        theme.dim(),
+                    )));
+                }
+                if self.wants_input() {
+                    input_row = Some(essential.len());
+                    essential.push(Line::default());
+                }
+                if let Some(tool) = Tool::for_procedure(procedure)
+                    && let Some(h) =
+                        hint(ctx, Action::Tools, &format!("outil « {} »", tool.label()))
+                {
+                    after.push(Line::from(Span::styled(h, theme.label())));
+                }
+                for (k, i) in walk.upcoming(2).into_iter().enumerate() {
+                    let head = if k == 0 { "Ensuite : " } else { "          " };
+                    let line = format!("{head}{}. {}", i + 1, visible(&procedure.steps[i].text));
+                    after.push(Line::from(Span::styled(
+                        truncate(&line, cols).into_owned(),
+                        theme.dim(),
+                    )));
+                }
+            }
+        }
+        let done = self.done_lines(cols, view);
+
+        let essential_rows = essential.len().min(rows);
+        let mut left = rows - essential_rows;
+        let text_rows = text.len().min(left);
+        left -= text_rows;
+        let done_rows = done.len().min(3).min(left.saturating_sub(1));
+        left -= done_rows + usize::from(done_rows > 0);
+        let after_rows = after.len().min(left.saturating_sub(1));
+
+        let mut lines: Vec<Line> = Vec::new();
+        if done_rows > 0 {
+            lines.extend(done[done.len() - done_rows..].iter().cloned());
+            lines.push(Line::default());
+        }
+        // The kind line, the step's text, then the rest of what is essential.
+        let (first, rest) = essential.split_at(essential_rows.min(1));
+        lines.extend(first.iter().cloned());
+        if text_rows < text.len() && text_rows > 0 {
+            lines.extend(text[..text_rows - 1].iter().cloned());
+            let last = text[text_rows - 1].to_string();
+            lines.push(Line::from(Span::styled(
+                format!("{}…", truncate(&last, cols.saturating_sub(1))),
+                theme.title(),
+            )));
+        } else {
+            lines.extend(text[..text_rows].iter().cloned());
+        }
+        let rest_start = lines.len();
+        lines.extend(rest.iter().take(essential_rows.saturating_sub(1)).cloned());
+        if after_rows > 0 {
+            lines.push(Line::default());
+            lines.extend(after[..after_rows].iter().cloned());
+        }
+        frame.render_widget(Paragraph::new(lines), inner);
+        if let Some(row) = input_row {
+            // The field goes on its reserved row, after the label.
+            let y = rest_start + row.saturating_sub(1);
+            if y < rows {
+                let line_area = Rect {
+                    y: inner.y + y as u16,
+                    height: 1,
+                    ..inner
+                };
+                let [label, field] =
+                    Layout::horizontal([Constraint::Length(9), Constraint::Min(1)])
+                        .areas(line_area);
+                frame.render_widget(
+                    Paragraph::new(Span::styled("Valeur : ", theme.label())),
+                    label,
+                );
+                frame.render_widget(self.input.textarea(), field);
+            }
+        }
+    }
+
+    /// Steps done, most recent last, with the answer given to questions.
+    fn done_lines(&self, cols: usize, view: &View) -> Vec<Line<'static>> {
+        let theme = view.theme;
+        let walk = &self.walk;
+        let procedure = &walk.procedure;
+        walk.done
+            .iter()
+            .enumerate()
+            .map(|(k, &i)| {
+                let step = &procedure.steps[i];
+                let after = walk.done.get(k + 1).copied().or(walk.current);
+                let answer = match step.kind {
+                    StepKind::Ask { .. } => {
+                        let yes = procedure.successor(i, Some(true));
+                        match (after, yes) {
+                            (Some(a), Successor::Step(y)) if a == y => " → oui",
+                            _ => " → non",
+                        }
+                    }
+                    _ => "",
+                };
+                let head = format!("✓ {}. ", i + 1);
+                let room = cols.saturating_sub(head.chars().count() + answer.chars().count());
+                Line::from(vec![
+                    Span::styled(head, theme.dim()),
+                    Span::styled(
+                        truncate(&visible(&step.text), room).into_owned(),
+                        theme.dim(),
+                    ),
+                    Span::styled(answer, theme.dim()),
+                ])
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,102 @@
+//! Small drawing pieces the screens share: a popup frame, a label and its value cut to
+//! the room left, text folded to a width, hints from the key table.
+
+use super::keys::{Action, Context, hint};
+use super::theme::Theme;
+use crate::domain::text::{truncate, visible, width, wrap_hanging};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear};
+
+/// A rectangle of at most `w` x `h` centred in `area`.
+pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}
+
+/// Clears `area`, frames it as a focused popup titled `title`, and returns the inside.
+pub fn popup(frame: &mut Frame, area: Rect, title: &str, theme: &Theme) -> Rect {
+    frame.render_widget(Clear, area);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border_focused())
+        .title(Span::styled(format!(" {title} "), theme.title()));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    inner
+}
+
+/// "Label      value": the label padded to `label_cols`, the value made inert and cut with
+/// "…" to what is left of `cols`, so it never runs into what follows.
+pub fn label_value(
+    label: &str,
+    value: &str,
+    label_cols: usize,
+    cols: usize,
+    theme: &Theme,
+) -> Line<'static> {
+    let label = truncate(label, label_cols.saturating_sub(1)).into_owned();
+    let pad = label_cols.saturating_sub(width(&label));
+    let room = cols.saturating_sub(label_cols);
+    Line::from(vec![
+        Span::styled(format!("{label}{}", " ".repeat(pad)), theme.label()),
+        Span::raw(truncate(&visible(value), room).into_owned()),
+    ])
+}
+
+/// Text made inert and folded to `cols` columns, each line in `style`; the first line
+/// after `lead` (already drawn by the caller, of `lead_cols` columns), the others indented
+/// by `indent`.
+pub fn folded(
+    text: &str,
+    cols: usize,
+    lead_cols: usize,
+    indent: usize,
+    style: Style,
+) -> Vec<Line<'static>> {
+    let safe = visible(text);
+    wrap_hanging(
+        &safe,
+        cols.saturating_sub(lead_cols),
+        cols.saturating_sub(indent),
+    )
+    .into_iter()
+    .enumerate()
+    .map(|(i, l)| {
+        let pad = if i == 0 { 0 } else { indent };
+        Line::from(Span::styled(format!("{}{l}", " ".repeat(pad)), style))
+    })
+    .collect()
+}
+
+/// "Entrée : fermer · c : clore l'appel": the hints of the actions `ctx` binds, in order;
+/// an action the context does not bind is left out, never printed.
+pub fn hints(ctx: Context, entries: &[(Action, &str)]) -> String {
+    entries
+        .iter()
+        .filter_map(|(action, what)| hint(ctx, *action, what))
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+/// How many of `total` rows to skip so that row `selected` shows in `rows` rows.
+pub fn scroll_to_show(selected: usize, total: usize, rows: usize, current: usize) -> usize {
+    if rows == 0 || total <= rows {
+        return 0;
+    }
+    let mut top = current.min(total - rows);
+    if selected < top {
+        top = selected;
+    } else if selected >= top + rows {
+        top = selected + 1 - rows;
+    }
+    top
+}
