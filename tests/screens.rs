@@ -67,3 +67,126 @@ fn a_long_service_label_gives_way_to_its_short_one_in_the_form() {
         "{wide}"
     );
 }
+
+/// Every key a screen prints as a hint ("c : clore l'appel", "n pour saisir…") is bound in
+/// the context the keyboard is in: a screen cannot advertise a key that does nothing.
+#[test]
+fn every_key_a_screen_prints_is_bound_where_it_is_printed() {
+    use guichet::tui::keys::{Key, every_key_label, is_bound};
+    let labels = every_key_label();
+    let key_of = |label: &str| -> Vec<Key> {
+        guichet::tui::keys::Context::ALL
+            .iter()
+            .flat_map(|c| {
+                guichet::tui::keys::bindings(*c)
+                    .iter()
+                    .chain(guichet::tui::keys::global(*c))
+            })
+            .flat_map(|b| b.keys.iter().copied())
+            .filter(|k| k.label() == label)
+            .collect()
+    };
+    let mut checked = 0;
+    for scene in scenes() {
+        let app = scene.app();
+        // A popup's hints are for its keys, the screen's under it for the screen's.
+        let drawn = app.drawn_contexts();
+        let text = buffer_text(&scene.render());
+        for line in text.lines() {
+            let chars: Vec<char> = line.chars().collect();
+            for label in &labels {
+                let l: Vec<char> = label.chars().collect();
+                for start in 0..chars.len() {
+                    if chars[start..].starts_with(&l) {
+                        let before = start.checked_sub(1).map(|i| chars[i]);
+                        let after: String = chars[start + l.len()..].iter().take(6).collect();
+                        let boundary = before.is_none_or(|c| !c.is_alphanumeric() && c != '-');
+                        let hint = after.starts_with(" : ") || after.starts_with(" pour ");
+                        if boundary && hint {
+                            checked += 1;
+                            let keys = key_of(label);
+                            assert!(
+                                keys.iter().any(|k| drawn.iter().any(|c| is_bound(*c, *k))),
+                                "scene {}: « {label} » is printed as a key in\n{line}\nbut {drawn:?} do not bind it",
+                                scene.name
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(checked > 20, "the check must see hints: {checked}");
+}
+
+/// The help lists every key of the screen under it, at 80x24 and at 60x20: what does not
+/// fit is reached by scrolling, nothing is cut.
+#[test]
+fn the_help_shows_every_key_at_80x24_and_60x20() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use guichet::tui::gallery::render_app;
+    use guichet::tui::keys::{self, Context, keys_label};
+    let normalize = |s: &str| {
+        s.chars()
+            .map(|c| {
+                if "│─┌┐└┘├┤┬┴┼╭╮╯╰".contains(c) {
+                    ' '
+                } else {
+                    c
+                }
+            })
+            .collect::<String>()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    for scene in scenes() {
+        let base = scene.app();
+        if base.context() == Context::Help {
+            continue;
+        }
+        let under = base.context();
+        let mut expected: Vec<String> = keys::bindings(under)
+            .iter()
+            .chain(keys::global(under))
+            .map(|b| format!("{} {}", keys_label(b.keys), b.help))
+            .collect();
+        if under.takes_text() {
+            expected.extend(
+                keys::EDITING
+                    .iter()
+                    .map(|e| format!("{} {}", keys_label(e.keys), e.help)),
+            );
+        }
+        for (w, h) in [(80, 24), (60, 20)] {
+            let mut app = scene.app();
+            app.handle_key(KeyEvent::new(KeyCode::F(1), KeyModifiers::NONE));
+            assert_eq!(app.context(), Context::Help, "{}", scene.name);
+            let mut seen: Vec<String> = Vec::new();
+            for _ in 0..80 {
+                let buffer = render_app(&app, w, h);
+                // Only the popup's rows: the screen's own header, status and footer aside.
+                let rows: Vec<String> = buffer_text(&buffer)
+                    .lines()
+                    .skip(1)
+                    .take(h as usize - 2)
+                    .map(String::from)
+                    .collect();
+                let page = normalize(&rows.join(" "));
+                if seen.last() == Some(&page) {
+                    break;
+                }
+                seen.push(page);
+                app.handle_key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE));
+            }
+            for entry in &expected {
+                let entry = normalize(entry);
+                assert!(
+                    seen.iter().any(|p| p.contains(&entry)),
+                    "{} at {w}x{h}: the help never shows « {entry} »",
+                    scene.name
+                );
+            }
+        }
+    }
+}

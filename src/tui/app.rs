@@ -134,6 +134,20 @@ impl App {
         self.top().component().context()
     }
 
+    /// The contexts of what is drawn: the screen shown and the popups over it. Each one's
+    /// hints speak for its own keys.
+    pub fn drawn_contexts(&self) -> Vec<Context> {
+        let base = self
+            .stack
+            .iter()
+            .rposition(|s| !s.component().is_popup())
+            .unwrap_or(0);
+        self.stack[base..]
+            .iter()
+            .map(|s| s.component().context())
+            .collect()
+    }
+
     /// The screen shown, popups aside.
     pub fn screen(&self) -> Kind {
         self.stack
@@ -583,7 +597,7 @@ impl App {
             .find_map(|s| s.component().about().service);
         if service.is_some_and(|s| self.desk.shows_amigo(s)) {
             let state = if self.amigo.open { "ouvert" } else { "fermé" };
-            right = format!(" AMIGO {state} ·{right}");
+            right = format!(" · AMIGO {state} ·{right}");
         }
         let right_cols = width(&right) as u16;
         let [l, r] =

@@ -389,7 +389,7 @@ const DETAIL: &[Binding] = &[
     b(&[Key::Char('p')], Action::Run, Some("procédure"), "Suivre une procédure (reprend celle en cours)"),
     b(&[Key::Char('a')], Action::AddNote, Some("note"), "Ajouter une note au journal"),
     b(&[Key::Char('c')], Action::CloseCall, Some("clore"), "Clore l'appel avec son issue"),
-    b(&[Key::Enter], Action::Open, Some("lire"), "Lire en entier la ligne du journal sélectionnée"),
+    b(&[Key::Enter], Action::Open, None, "Lire en entier la ligne du journal sélectionnée"),
     b(&[Key::F(2), Key::Char('n')], Action::NewCall, Some("appel"), "Nouvel appel"),
     b(&[Key::Up, Key::Char('k')], Action::Up, None, "Ligne précédente du journal"),
     b(&[Key::Down, Key::Char('j')], Action::Down, None, "Ligne suivante du journal"),
@@ -404,7 +404,7 @@ const DETAIL_CLOSED: &[Binding] = &[
     b(&[Key::Char('c')], Action::CorrectOutcome, Some("corriger l'issue"), "Corriger l'issue (ajouté au journal, qui garde l'ancienne)"),
     b(&[Key::Char('a')], Action::AddNote, Some("note"), "Ajouter une note au journal"),
     b(&[Key::Char('p')], Action::Run, Some("procédure"), "Suivre une procédure"),
-    b(&[Key::Enter], Action::Open, Some("lire"), "Lire en entier la ligne du journal sélectionnée"),
+    b(&[Key::Enter], Action::Open, None, "Lire en entier la ligne du journal sélectionnée"),
     b(&[Key::F(2), Key::Char('n')], Action::NewCall, Some("appel"), "Nouvel appel"),
     b(&[Key::Up, Key::Char('k')], Action::Up, None, "Ligne précédente du journal"),
     b(&[Key::Down, Key::Char('j')], Action::Down, None, "Ligne suivante du journal"),
@@ -761,13 +761,17 @@ mod tests {
     }
 
     #[test]
-    fn no_key_is_bound_twice_in_one_context() {
+    fn no_key_means_two_things_in_one_context() {
         for ctx in Context::ALL {
-            let mut seen = Vec::new();
+            let mut seen: Vec<(Key, Action)> = Vec::new();
             for b in all_bindings(ctx) {
                 for k in b.keys {
-                    assert!(!seen.contains(k), "{ctx:?}: {k:?} bound twice");
-                    seen.push(*k);
+                    // A screen may name a global key again (F2 in the list) for the same
+                    // action; never for another one.
+                    if let Some((_, a)) = seen.iter().find(|(s, _)| s == k) {
+                        assert_eq!(*a, b.action, "{ctx:?}: {k:?} bound twice");
+                    }
+                    seen.push((*k, b.action));
                 }
             }
         }

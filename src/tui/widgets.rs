@@ -100,3 +100,25 @@ pub fn scroll_to_show(selected: usize, total: usize, rows: usize, current: usize
     }
     top
 }
+
+/// A line folded to `cols` columns when it is wider: its text goes on with a two-column
+/// indent, in the style of its last part (the value, after a label).
+pub fn fold_line(line: Line<'static>, cols: usize) -> Vec<Line<'static>> {
+    if line.width() <= cols || cols < 4 {
+        return vec![line];
+    }
+    let style = line.spans.last().map(|s| s.style).unwrap_or_default();
+    let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+    let first_style = line.spans.first().map(|s| s.style).unwrap_or_default();
+    wrap_hanging(text.trim_end(), cols, cols - 2)
+        .into_iter()
+        .enumerate()
+        .map(|(i, part)| {
+            if i == 0 {
+                Line::from(Span::styled(part, first_style))
+            } else {
+                Line::from(Span::styled(format!("  {part}"), style))
+            }
+        })
+        .collect()
+}

@@ -209,7 +209,25 @@ impl Component for HandoverScreen {
         let mut top = summary_lines(report, theme, cols);
         top.extend(self.note_lines(view, cols));
         if inner.width < TWO_COLUMNS_FROM {
-            self.draw_one_column(frame, inner, view, top);
+            let more = self.draw_one_column(frame, inner, view, top);
+            // Say on the frame that there is more below, and the key that shows it.
+            if more
+                && let Some(h) = hint(Context::Handover, Action::PageDown, "suite")
+                && area.height > 1
+            {
+                let tag = format!(" ↓ {h} ");
+                let cols = width(&tag) as u16;
+                let rect = Rect {
+                    x: area.right().saturating_sub(cols + 1),
+                    y: area.bottom() - 1,
+                    width: cols.min(area.width),
+                    height: 1,
+                };
+                frame.render_widget(
+                    Paragraph::new(Span::styled(tag, theme.label_focused())),
+                    rect,
+                );
+            }
             return;
         }
         let top_rows = (top.len() as u16).min(inner.height.saturating_sub(6));
@@ -425,14 +443,14 @@ impl HandoverScreen {
     }
 
     /// Narrow terminals: the whole report as one column, scrolled with PgPréc/PgSuiv;
-    /// the selected waiting call is kept in view.
+    /// the selected waiting call is kept in view. Returns whether more is below.
     fn draw_one_column(
         &self,
         frame: &mut Frame,
         area: Rect,
         view: &View,
         mut lines: Vec<Line<'static>>,
-    ) {
+    ) -> bool {
         let theme = view.theme;
         let cols = area.width as usize;
         let waiting = self.waiting();
@@ -469,6 +487,7 @@ impl HandoverScreen {
             scroll = row.saturating_sub(rows / 2).min(max);
         }
         frame.render_widget(Paragraph::new(lines).scroll((scroll as u16, 0)), area);
+        scroll < max
     }
 }
 
@@ -520,12 +539,14 @@ fn bars(title: &str, counts: &[Count], cols: usize, theme: &Theme) -> Vec<Line<'
         return lines;
     }
     let max = counts.iter().map(|c| c.count).max().unwrap_or(1).max(1);
-    let label_w = 12;
     let number_w = counts
         .iter()
         .map(|c| c.count.to_string().len())
         .max()
         .unwrap_or(1);
+    // Labels whole when the line leaves a bar of a few columns beside them.
+    let longest = counts.iter().map(|c| width(&c.label)).max().unwrap_or(1) + 1;
+    let label_w = longest.min(cols.saturating_sub(number_w + 6)).max(4);
     let bar_room = cols.saturating_sub(label_w + number_w + 2).max(1);
     for c in counts {
         let filled = ((c.count as f64 / max as f64) * bar_room as f64)

@@ -159,7 +159,7 @@ impl RunnerScreen {
             let ctx = self.context();
             let mut message = "Procédure terminée".to_string();
             if let Some(h) = hint(ctx, Action::CloseCall, "clore l'appel") {
-                message.push_str(&format!(" : {h}"));
+                message.push_str(&format!(" ({h})"));
             }
             return Ok(Effect::Info(message));
         }

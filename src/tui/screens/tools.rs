@@ -24,11 +24,12 @@ use crate::tui::component::{
 use crate::tui::input::TextField;
 use crate::tui::keys::{Action, Context, hint};
 use crate::tui::theme::Theme;
+use crate::tui::widgets::fold_line;
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph};
 
 const FIELD_MAX: usize = 120;
 
@@ -452,10 +453,9 @@ impl Component for ToolsScreen {
             }
             _ => {}
         }
-        frame.render_widget(
-            Paragraph::new(lines).wrap(Wrap { trim: false }),
-            result_area,
-        );
+        let cols = result_area.width as usize;
+        let lines: Vec<Line> = lines.into_iter().flat_map(|l| fold_line(l, cols)).collect();
+        frame.render_widget(Paragraph::new(lines), result_area);
     }
 }
 
