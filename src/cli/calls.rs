@@ -23,6 +23,7 @@ pub fn run(
     let operator_of = |arg: &OperatorArg| {
         resolve_operator(arg.operator.as_deref().or(default_operator)).map_err(CliError::bad)
     };
+    let correcting = matches!(cmd, CallCommand::Outcome { .. });
     match cmd {
         CallCommand::Add {
             service,
@@ -171,29 +172,15 @@ pub fn run(
                 _ => format!("note ajoutée à {call_ref}\n"),
             })
         }
+        // Closing and correcting a closed call's outcome read the same arguments.
         CallCommand::Close {
             reference: r,
             outcome,
             note,
             operator,
             format,
-        } => {
-            let fmt = formats(&format, &[Format::Text, Format::Table, Format::Json])?;
-            let call_ref: CallRef = r.parse().map_err(CliError::bad)?;
-            let outcome: Outcome = outcome.parse().map_err(CliError::bad)?;
-            let operator = operator_of(&operator)?;
-            let note = note
-                .map(|n| check_note(&n))
-                .transpose()
-                .map_err(CliError::bad)?;
-            let call =
-                store.close_call(call_ref, &operator, Utc::now(), outcome, note.as_deref())?;
-            Ok(match fmt {
-                Format::Json => json(&call),
-                _ => format!("{call_ref} clos : {}\n", outcome.label()),
-            })
         }
-        CallCommand::Outcome {
+        | CallCommand::Outcome {
             reference: r,
             outcome,
             note,
@@ -208,11 +195,23 @@ pub fn run(
                 .map(|n| check_note(&n))
                 .transpose()
                 .map_err(CliError::bad)?;
-            let call =
-                store.correct_outcome(call_ref, &operator, Utc::now(), outcome, note.as_deref())?;
+            let (call, done) = if correcting {
+                let call = store.correct_outcome(
+                    call_ref,
+                    &operator,
+                    Utc::now(),
+                    outcome,
+                    note.as_deref(),
+                )?;
+                (call, format!("issue de {call_ref} corrigée"))
+            } else {
+                let call =
+                    store.close_call(call_ref, &operator, Utc::now(), outcome, note.as_deref())?;
+                (call, format!("{call_ref} clos"))
+            };
             Ok(match fmt {
                 Format::Json => json(&call),
-                _ => format!("issue de {call_ref} corrigée : {}\n", outcome.label()),
+                _ => format!("{done} : {}\n", outcome.label()),
             })
         }
     }

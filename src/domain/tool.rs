@@ -49,6 +49,20 @@ impl ToolKind {
         }
     }
 
+    /// The tool's name on the screen.
+    pub fn label(self) -> &'static str {
+        match self {
+            ToolKind::Printer => "Imprimante",
+            ToolKind::Comu => "Identifiant COMU",
+            ToolKind::Spell => "Épeler",
+            ToolKind::Amigo => "AMIGO ouvert ?",
+            ToolKind::Cryhod => "Validité CRYHOD",
+            ToolKind::Quota => "Quota 4G NOEMI",
+            ToolKind::Xivo => "Codes XiVO",
+            ToolKind::Telemaintenance => "Télémaintenance",
+        }
+    }
+
     /// The tool named by `slug`, exactly as written in a procedure file.
     pub fn from_slug(slug: &str) -> Option<ToolKind> {
         ToolKind::ALL.into_iter().find(|t| t.slug() == slug)

@@ -173,56 +173,58 @@ impl App {
         }
     }
 
+    /// The topmost screen `pick` recognises.
+    fn find<'a, T: ?Sized>(&'a self, pick: impl Fn(&'a Screen) -> Option<&'a T>) -> Option<&'a T> {
+        self.stack.iter().rev().find_map(pick)
+    }
+
     /// The call being typed, on screen or put aside.
     pub fn form(&self) -> Option<&FormScreen> {
-        self.stack
-            .iter()
-            .rev()
-            .find_map(|s| match s {
-                Screen::Form(f) => Some(f.as_ref()),
-                _ => None,
-            })
-            .or(self.parked.as_deref())
+        self.find(|s| match s {
+            Screen::Form(f) => Some(f.as_ref()),
+            _ => None,
+        })
+        .or(self.parked.as_deref())
     }
 
     /// The topmost call screen.
     pub fn detail(&self) -> Option<&DetailScreen> {
-        self.stack.iter().rev().find_map(|s| match s {
+        self.find(|s| match s {
             Screen::Detail(d) => Some(d.as_ref()),
             _ => None,
         })
     }
 
     pub fn runner(&self) -> Option<&RunnerScreen> {
-        self.stack.iter().rev().find_map(|s| match s {
+        self.find(|s| match s {
             Screen::Runner(r) => Some(r.as_ref()),
             _ => None,
         })
     }
 
     pub fn tools(&self) -> Option<&ToolsScreen> {
-        self.stack.iter().rev().find_map(|s| match s {
+        self.find(|s| match s {
             Screen::Tools(t) => Some(t.as_ref()),
             _ => None,
         })
     }
 
     pub fn procedures(&self) -> Option<&ProceduresScreen> {
-        self.stack.iter().rev().find_map(|s| match s {
+        self.find(|s| match s {
             Screen::Procedures(p) => Some(p.as_ref()),
             _ => None,
         })
     }
 
     pub fn handover(&self) -> Option<&HandoverScreen> {
-        self.stack.iter().rev().find_map(|s| match s {
+        self.find(|s| match s {
             Screen::Handover(h) => Some(h.as_ref()),
             _ => None,
         })
     }
 
     pub fn draft_offer(&self) -> Option<&DraftOffer> {
-        self.stack.iter().rev().find_map(|s| match s {
+        self.find(|s| match s {
             Screen::DraftOffer(d) => Some(d),
             _ => None,
         })

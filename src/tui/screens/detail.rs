@@ -9,7 +9,7 @@ use super::note::NotePopup;
 use super::outcome::OutcomeDialog;
 use super::procedures::ProceduresScreen;
 use super::runner::RunnerScreen;
-use crate::domain::call::{CallRecord, CallRef, CallStatus, JournalEntry, journal_outcome};
+use crate::domain::call::{Call, CallRecord, CallRef, CallStatus, JournalEntry, journal_outcome};
 use crate::domain::text::{truncate, visible, wrap_hanging};
 use crate::domain::time::{age, paris};
 use crate::tui::component::{
@@ -253,9 +253,8 @@ impl Component for DetailScreen {
     }
 }
 
-fn draw_fields(frame: &mut Frame, area: Rect, view: &View, record: &CallRecord) {
-    let c = &record.call;
-    let theme = view.theme;
+/// A call's frame: its reference, and how long it has been open or when it was closed.
+pub fn call_block(c: &Call, view: &View) -> Block<'static> {
     let state = match c.status {
         CallStatus::Open => format!("ouvert depuis {}", age(view.now - c.opened_at)),
         CallStatus::Closed => format!(
@@ -264,14 +263,20 @@ fn draw_fields(frame: &mut Frame, area: Rect, view: &View, record: &CallRecord) 
                 .map_or(String::new(), |t| paris(t, "%d/%m %H:%M"))
         ),
     };
-    let block = Block::default()
+    Block::default()
         .borders(Borders::ALL)
-        .border_style(theme.border())
+        .border_style(view.theme.border())
         .title(Span::styled(
             format!(" Appel {} ", c.reference),
-            theme.title(),
+            view.theme.title(),
         ))
-        .title(Line::from(format!(" {state} ")).right_aligned());
+        .title(Line::from(format!(" {state} ")).right_aligned())
+}
+
+fn draw_fields(frame: &mut Frame, area: Rect, view: &View, record: &CallRecord) {
+    let c = &record.call;
+    let theme = view.theme;
+    let block = call_block(c, view);
     let inner = block.inner(area);
     frame.render_widget(block, area);
 

@@ -3,12 +3,12 @@
 
 use super::Screen;
 use super::detail::DetailScreen;
+use super::search_bar::SearchBar;
 use crate::domain::call::{Call, CallStatus, Outcome};
 use crate::domain::text::visible;
 use crate::domain::time::{age, paris};
 use crate::store::CallFilter;
 use crate::tui::component::{Component, Doing, Effect, Env, Input, Problem, Update, View};
-use crate::tui::input::TextField;
 use crate::tui::keys::{Action, Context};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -39,8 +39,7 @@ impl Scope {
 pub struct ListScreen {
     pub scope: Scope,
     pub service: Option<String>,
-    pub search: TextField,
-    pub searching: bool,
+    pub search: SearchBar,
     pub calls: Vec<Call>,
     pub selected: usize,
     pub open_count: i64,
@@ -51,8 +50,7 @@ impl ListScreen {
         let mut list = ListScreen {
             scope: Scope::Open,
             service: None,
-            search: TextField::single("", SEARCH_MAX),
-            searching: false,
+            search: SearchBar::new("", SEARCH_MAX),
             calls: Vec::new(),
             selected: 0,
             open_count: 0,
@@ -80,15 +78,11 @@ impl ListScreen {
             .min(self.calls.len().saturating_sub(1));
         Ok(())
     }
-
-    fn clear_search(&mut self) {
-        self.search = TextField::single("", SEARCH_MAX);
-    }
 }
 
 impl Component for ListScreen {
     fn context(&self) -> Context {
-        if self.searching {
+        if self.search.active {
             Context::ListSearch
         } else {
             Context::List
@@ -98,28 +92,16 @@ impl Component for ListScreen {
     fn update(&mut self, input: Input, env: &mut Env) -> Update {
         let n = self.calls.len();
         let last = n.saturating_sub(1);
-        let action = match input {
-            Input::Text(ev) => {
-                if self.searching && self.search.handle(ev) {
-                    self.selected = 0;
-                    self.reload(env)?;
-                }
-                return Ok(Effect::None);
-            }
-            Input::Action(a) => a,
-        };
-        if self.searching {
-            match action {
-                Action::Confirm => self.searching = false,
-                Action::Back => {
-                    self.searching = false;
-                    self.clear_search();
-                    self.reload(env)?;
-                }
-                _ => {}
+        if let Some(changed) = self.search.update(input) {
+            if changed {
+                self.selected = 0;
+                self.reload(env)?;
             }
             return Ok(Effect::None);
         }
+        let Input::Action(action) = input else {
+            return Ok(Effect::None);
+        };
         let sel = &mut self.selected;
         match action {
             Action::Up => *sel = sel.saturating_sub(1),
@@ -134,7 +116,7 @@ impl Component for ListScreen {
                     return Ok(Effect::Push(Screen::Detail(Box::new(detail))));
                 }
             }
-            Action::Search => self.searching = true,
+            Action::Search => self.search.open(),
             Action::NextScope | Action::ScopeOpen | Action::ScopeMine | Action::ScopeAll => {
                 self.scope = match (action, self.scope) {
                     (Action::ScopeOpen, _) | (Action::NextScope, Scope::All) => Scope::Open,
@@ -157,7 +139,7 @@ impl Component for ListScreen {
             }
             Action::Back => {
                 self.service = None;
-                self.clear_search();
+                self.search.clear();
                 self.reload(env)?;
             }
             _ => {}
@@ -192,8 +174,7 @@ impl Component for ListScreen {
         let inner = block.inner(area);
         frame.render_widget(block, area);
 
-        let (show_search, table_area) =
-            super::search_bar::draw(frame, inner, theme, &self.search, self.searching);
+        let (show_search, table_area) = self.search.draw(frame, inner, theme);
 
         if self.calls.is_empty() {
             let text = match (self.scope, show_search) {

@@ -3,12 +3,12 @@
 
 use super::Screen;
 use super::procedure_view::ProcedureView;
+use super::search_bar::SearchBar;
 use crate::domain::call::{CallRecord, CallRef};
 use crate::domain::procedure::Procedure;
 use crate::domain::text::{fold, truncate, visible, width};
 use crate::store::ProcedureQuery;
 use crate::tui::component::{Component, Doing, Effect, Env, Input, Problem, Reply, Update, View};
-use crate::tui::input::TextField;
 use crate::tui::keys::{Action, Context, key_for};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -29,8 +29,7 @@ pub struct ProcedureItem {
 pub struct ProceduresScreen {
     pub service: Option<String>,
     pub device: Option<String>,
-    pub search: TextField,
-    pub searching: bool,
+    pub search: SearchBar,
     pub items: Vec<ProcedureItem>,
     pub selected: usize,
     /// The call a chosen procedure will be walked on.
@@ -43,8 +42,7 @@ impl ProceduresScreen {
         let mut screen = ProceduresScreen {
             service: None,
             device: None,
-            search: TextField::single("", SEARCH_MAX),
-            searching: false,
+            search: SearchBar::new("", SEARCH_MAX),
             items: Vec::new(),
             selected: 0,
             for_call: None,
@@ -60,8 +58,7 @@ impl ProceduresScreen {
         let mut screen = ProceduresScreen {
             service: Some(call.service.clone()),
             device: Some(call.device.clone()),
-            search: TextField::single(&call.summary, SEARCH_MAX),
-            searching: false,
+            search: SearchBar::new(&call.summary, SEARCH_MAX),
             items: Vec::new(),
             selected: 0,
             for_call: Some(call.reference),
@@ -136,7 +133,7 @@ fn cycle<'a>(current: &Option<String>, all: impl Iterator<Item = &'a str>) -> Op
 
 impl Component for ProceduresScreen {
     fn context(&self) -> Context {
-        if self.searching {
+        if self.search.active {
             Context::ProceduresSearch
         } else if self.for_call.is_some() {
             Context::ProceduresForCall
@@ -146,33 +143,21 @@ impl Component for ProceduresScreen {
     }
 
     fn update(&mut self, input: Input, env: &mut Env) -> Update {
-        let action = match input {
-            Input::Text(ev) => {
-                if self.searching && self.search.handle(ev) {
-                    self.selected = 0;
-                    self.reload(env)?;
-                }
-                return Ok(Effect::None);
-            }
-            Input::Action(a) => a,
-        };
-        if self.searching {
-            match action {
-                Action::Confirm => self.searching = false,
-                Action::Back => {
-                    self.searching = false;
-                    self.search = TextField::single("", SEARCH_MAX);
-                    self.reload(env)?;
-                }
-                _ => {}
+        if let Some(changed) = self.search.update(input) {
+            if changed {
+                self.selected = 0;
+                self.reload(env)?;
             }
             return Ok(Effect::None);
         }
+        let Input::Action(action) = input else {
+            return Ok(Effect::None);
+        };
         let n = self.items.len();
         match action {
             Action::Up => self.selected = self.selected.saturating_sub(1),
             Action::Down => self.selected = (self.selected + 1).min(n.saturating_sub(1)),
-            Action::Search => self.searching = true,
+            Action::Search => self.search.open(),
             Action::NextService => {
                 let services = env.desk.reference.services.iter().map(|s| s.slug.as_str());
                 self.service = cycle(&self.service, services);
@@ -230,8 +215,7 @@ impl Component for ProceduresScreen {
             .title(Line::from(format!(" {} ", self.items.len())).right_aligned());
         let inner = block.inner(area);
         frame.render_widget(block, area);
-        let (_, list_area) =
-            super::search_bar::draw(frame, inner, theme, &self.search, self.searching);
+        let (_, list_area) = self.search.draw(frame, inner, theme);
         if self.items.is_empty() {
             let ctx = self.context();
             let keys: Vec<String> = [Action::Search, Action::NextService, Action::NextDevice]

@@ -5,7 +5,7 @@ use crate::domain::call::{CallRecord, CallStatus, JournalKind};
 use crate::domain::procedure::{Procedure, StepKind, Successor};
 use crate::domain::spell::{Alphabet, spell};
 use crate::domain::text::{truncate, visible, wrap};
-use crate::domain::time::{age, paris};
+use crate::domain::time::paris;
 use crate::domain::walk::{Move, Walk, valid_until};
 use crate::store::WalkEntry;
 use crate::tui::component::{
@@ -13,7 +13,6 @@ use crate::tui::component::{
 };
 use crate::tui::input::TextField;
 use crate::tui::keys::{Action, Context, hint};
-use crate::tui::screens::tools::Tool;
 use crate::tui::widgets::hints;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -271,19 +270,7 @@ impl RunnerScreen {
     /// The call in three lines, so the runner gets the room.
     fn draw_compact(&self, frame: &mut Frame, area: Rect, view: &View) {
         let c = &self.record.call;
-        let theme = view.theme;
-        let state = match c.status {
-            CallStatus::Open => format!("ouvert depuis {}", age(view.now - c.opened_at)),
-            CallStatus::Closed => "clos".to_string(),
-        };
-        let block = Block::default()
-            .borders(Borders::ALL)
-            .border_style(theme.border())
-            .title(Span::styled(
-                format!(" Appel {} ", c.reference),
-                theme.title(),
-            ))
-            .title(Line::from(format!(" {state} ")).right_aligned());
+        let block = super::detail::call_block(c, view);
         let reference = &view.desk.reference;
         let line = format!(
             "{} · {} · {} · {}",
@@ -405,7 +392,7 @@ impl RunnerScreen {
                     input_row = Some(essential.len());
                     essential.push(Line::default());
                 }
-                if let Some(tool) = Tool::for_procedure(procedure)
+                if let Some(tool) = procedure.tool
                     && let Some(h) =
                         hint(ctx, Action::Tools, &format!("outil « {} »", tool.label()))
                 {

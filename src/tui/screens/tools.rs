@@ -33,80 +33,25 @@ use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph};
 
 const FIELD_MAX: usize = 120;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tool {
-    Printer,
-    Comu,
-    Spell,
-    Amigo,
-    Cryhod,
-    Quota,
-    Xivo,
-    Telemaintenance,
+/// The tools are the domain's; what the screen adds is their fields.
+pub use crate::domain::tool::ToolKind as Tool;
+
+/// The fields of a tool, in Tab order.
+pub fn fields_of(tool: Tool) -> &'static [&'static str] {
+    match tool {
+        Tool::Printer => &["Nom"],
+        Tool::Comu => &["Prénom", "Nom", "Domaine"],
+        Tool::Spell => &["Texte"],
+        Tool::Amigo => &["Date"],
+        Tool::Cryhod => &["Donné le"],
+        Tool::Quota => &["Go utilisés"],
+        Tool::Xivo => &["Chercher"],
+        Tool::Telemaintenance => &["Code"],
+    }
 }
 
-impl Tool {
-    pub const ALL: [Tool; 8] = [
-        Tool::Printer,
-        Tool::Comu,
-        Tool::Spell,
-        Tool::Amigo,
-        Tool::Cryhod,
-        Tool::Quota,
-        Tool::Xivo,
-        Tool::Telemaintenance,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Tool::Printer => "Imprimante",
-            Tool::Comu => "Identifiant COMU",
-            Tool::Spell => "Épeler",
-            Tool::Amigo => "AMIGO ouvert ?",
-            Tool::Cryhod => "Validité CRYHOD",
-            Tool::Quota => "Quota 4G NOEMI",
-            Tool::Xivo => "Codes XiVO",
-            Tool::Telemaintenance => "Télémaintenance",
-        }
-    }
-
-    /// The name a procedure file gives the tool (`tool = "printer"`).
-    pub fn slug(self) -> &'static str {
-        match self {
-            Tool::Printer => "printer",
-            Tool::Comu => "comu",
-            Tool::Spell => "spell",
-            Tool::Amigo => "amigo",
-            Tool::Cryhod => "cryhod",
-            Tool::Quota => "quota",
-            Tool::Xivo => "xivo",
-            Tool::Telemaintenance => "telemaintenance",
-        }
-    }
-
-    /// The fields of the tool, in Tab order.
-    pub fn fields(self) -> &'static [&'static str] {
-        match self {
-            Tool::Printer => &["Nom"],
-            Tool::Comu => &["Prénom", "Nom", "Domaine"],
-            Tool::Spell => &["Texte"],
-            Tool::Amigo => &["Date"],
-            Tool::Cryhod => &["Donné le"],
-            Tool::Quota => &["Go utilisés"],
-            Tool::Xivo => &["Chercher"],
-            Tool::Telemaintenance => &["Code"],
-        }
-    }
-
-    /// The tool a procedure's steps call for, as its file says.
-    pub fn for_procedure(procedure: &Procedure) -> Option<Tool> {
-        let slug = procedure.tool.as_ref()?.slug();
-        Tool::ALL.into_iter().find(|t| t.slug() == slug)
-    }
-
-    fn index(self) -> usize {
-        Tool::ALL.iter().position(|t| *t == self).unwrap_or(0)
-    }
+fn index_of(tool: Tool) -> usize {
+    Tool::ALL.iter().position(|t| *t == tool).unwrap_or(0)
 }
 
 pub struct ToolsScreen {
@@ -127,7 +72,7 @@ impl ToolsScreen {
         let fields = Tool::ALL
             .iter()
             .map(|t| {
-                t.fields()
+                fields_of(*t)
                     .iter()
                     .map(|_| TextField::single("", FIELD_MAX))
                     .collect()
@@ -143,14 +88,14 @@ impl ToolsScreen {
         if let Some(record) = call {
             screen.fill_from(record);
         }
-        if let Some(tool) = procedure.and_then(Tool::for_procedure) {
+        if let Some(tool) = procedure.and_then(|p| p.tool) {
             screen.tool = tool;
         }
         screen
     }
 
     fn set(&mut self, tool: Tool, field: usize, value: &str) {
-        self.fields[tool.index()][field] = TextField::single(value, FIELD_MAX);
+        self.fields[index_of(tool)][field] = TextField::single(value, FIELD_MAX);
     }
 
     /// What the call already says: the caller's name for COMU, a printer name in the
@@ -171,18 +116,18 @@ impl ToolsScreen {
     }
 
     pub fn values(&self) -> Vec<String> {
-        self.fields[self.tool.index()]
+        self.fields[index_of(self.tool)]
             .iter()
             .map(TextField::value)
             .collect()
     }
 
     pub fn field(&self, i: usize) -> &TextField {
-        &self.fields[self.tool.index()][i]
+        &self.fields[index_of(self.tool)][i]
     }
 
     fn focused_mut(&mut self) -> &mut TextField {
-        let i = self.tool.index();
+        let i = index_of(self.tool);
         let f = self.focus.min(self.fields[i].len() - 1);
         &mut self.fields[i][f]
     }
@@ -190,7 +135,7 @@ impl ToolsScreen {
     /// What was typed to be spelled (a password perhaps) is not kept once the tool is
     /// left.
     fn wipe_spelling(&mut self) {
-        for f in &mut self.fields[Tool::Spell.index()] {
+        for f in &mut self.fields[index_of(Tool::Spell)] {
             f.wipe();
         }
     }
@@ -318,10 +263,10 @@ impl Component for ToolsScreen {
             Input::Action(a) => a,
         };
         let n_tools = Tool::ALL.len();
-        let n_fields = self.tool.fields().len();
+        let n_fields = fields_of(self.tool).len();
         match action {
             Action::PageDown | Action::PageUp => {
-                let i = self.tool.index();
+                let i = index_of(self.tool);
                 let j = if action == Action::PageDown {
                     (i + 1) % n_tools
                 } else {
@@ -389,7 +334,7 @@ impl Component for ToolsScreen {
                 )
                 .highlight_style(theme.selected()),
             menu,
-            &mut ListState::default().with_selected(Some(self.tool.index())),
+            &mut ListState::default().with_selected(Some(index_of(self.tool))),
         );
 
         let title = match &self.call {
@@ -402,7 +347,7 @@ impl Component for ToolsScreen {
             .title(Span::styled(title, theme.title()));
         let inner = block.inner(panel);
         frame.render_widget(block, panel);
-        let fields = self.tool.fields();
+        let fields = fields_of(self.tool);
         let [fields_area, _, result_area] = Layout::vertical([
             Constraint::Length(fields.len() as u16),
             Constraint::Length(1),
