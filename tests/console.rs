@@ -1227,3 +1227,19 @@ fn the_journal_kind_of_a_correction_is_its_own() {
             .any(|e| e.kind == JournalKind::OutcomeCorrected && e.text == "callback")
     );
 }
+
+#[test]
+fn an_escalation_closed_as_escalated_is_journaled_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_on(&dir.path().join("g.db"), "op");
+    gemini_escalated(&mut app);
+    key(&mut app, KeyCode::Char('c'));
+    key(&mut app, KeyCode::Enter);
+    let lines = journal(&app);
+    let outcomes = lines
+        .iter()
+        .filter(|l| *l == "issue : escaladé (2e niveau)")
+        .count();
+    assert_eq!(outcomes, 1, "{lines:#?}");
+    assert_eq!(lines.last().unwrap(), "appel clos");
+}

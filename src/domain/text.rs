@@ -88,6 +88,41 @@ pub fn truncate(text: &str, max: usize) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Cuts a title "Subject : what it is about" to `max` columns keeping its subject and the
+/// end of the rest, which is where titles name what tells them apart ("DIRECCTE : …avec
+/// GEMINI"); a title without a subject is cut at its end.
+pub fn truncate_title(text: &str, max: usize) -> Cow<'_, str> {
+    if width(text) <= max {
+        return Cow::Borrowed(text);
+    }
+    let Some((head, rest)) = text.split_once(" : ") else {
+        return truncate(text, max);
+    };
+    let lead = format!("{head} : …");
+    let room = max.saturating_sub(width(&lead));
+    if room < 8 {
+        return truncate(text, max);
+    }
+    // The last words of the rest that fit, whole.
+    let words: Vec<&str> = rest.split(' ').collect();
+    let mut tail: Vec<&str> = Vec::new();
+    let mut used = 0;
+    for w in words.iter().rev() {
+        let need = width(w) + usize::from(!tail.is_empty());
+        if used + need > room {
+            break;
+        }
+        used += need;
+        tail.push(w);
+    }
+    // A tail of one short word ("Rouen)") says less than the start of the text.
+    if tail.len() < 2 && used < 12 {
+        return truncate(text, max);
+    }
+    tail.reverse();
+    Cow::Owned(format!("{lead}{}", tail.join(" ")))
+}
+
 /// Pads `text` with spaces to exactly `cols` columns (cutting it first if it is wider).
 pub fn pad(text: &str, cols: usize) -> String {
     let cut = truncate(text, cols);
@@ -270,6 +305,18 @@ mod tests {
         assert_eq!(
             wrap("de 12 à 50 personnes", 9),
             ["de 12 à", "50", "personnes"]
+        );
+    }
+
+    #[test]
+    fn a_title_keeps_its_subject_and_what_tells_it_apart() {
+        let t = "DIRECCTE : se connecter à distance avec GEMINI";
+        assert_eq!(truncate_title(t, 60), t);
+        assert_eq!(truncate_title(t, 34), "DIRECCTE : …à distance avec GEMINI");
+        assert!(width(&truncate_title(t, 34)) <= 34);
+        assert_eq!(
+            truncate_title("Installer un logiciel avec WAPT", 20),
+            "Installer un logici…"
         );
     }
 }

@@ -324,6 +324,15 @@ impl Store {
         if status_of(&tx, reference).map_err(|r| refused(&path, r))? == CallStatus::Closed {
             return Err(StoreError::AlreadyClosed(reference));
         }
+        // An outcome the journal already holds (a procedure escalated the call) is not
+        // written twice.
+        let recorded: Option<String> = tx
+            .query_row(
+                "SELECT outcome FROM calls WHERE id = ?1",
+                [reference.0],
+                |r| r.get(0),
+            )
+            .map_err(err)?;
         tx.execute(
             "UPDATE calls SET status = 'closed', closed_at = ?2, outcome = ?3 WHERE id = ?1",
             params![reference.0, at.timestamp(), outcome.slug()],
@@ -332,15 +341,17 @@ impl Store {
         if let Some(note) = note {
             append(&tx, reference, at, operator, JournalKind::Note, note).map_err(err)?;
         }
-        append(
-            &tx,
-            reference,
-            at,
-            operator,
-            JournalKind::Outcome,
-            outcome.slug(),
-        )
-        .map_err(err)?;
+        if recorded.as_deref() != Some(outcome.slug()) {
+            append(
+                &tx,
+                reference,
+                at,
+                operator,
+                JournalKind::Outcome,
+                outcome.slug(),
+            )
+            .map_err(err)?;
+        }
         append(&tx, reference, at, operator, JournalKind::Status, "closed").map_err(err)?;
         let call = tx
             .query_row(

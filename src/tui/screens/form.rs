@@ -7,7 +7,7 @@ use super::procedure_view::ProcedureView;
 use super::runner::RunnerScreen;
 use crate::domain::call::{Call, CallDraft, Field, InvalidCall};
 use crate::domain::reference::{Pickable, Reference};
-use crate::domain::text::{truncate, visible, width};
+use crate::domain::text::{truncate, truncate_title, visible, width};
 use crate::domain::time::{paris, timer};
 use crate::store::{CallFilter, ProcedureHit, ProcedureQuery, SavedDraft};
 use crate::tui::component::{About, Component, Doing, Effect, Env, Input, Problem, Update, View};
@@ -467,7 +467,7 @@ impl FormScreen {
                     theme.dim()
                 };
                 ListItem::new(Span::styled(
-                    truncate(&visible(&hit.title), cols).into_owned(),
+                    truncate_title(&visible(&hit.title), cols).into_owned(),
                     style,
                 ))
             })

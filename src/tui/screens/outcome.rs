@@ -168,7 +168,7 @@ impl Component for OutcomeDialog {
         let items: Vec<ListItem> = Outcome::ALL
             .iter()
             .map(|o| {
-                let mut spans = vec![Span::raw(format!("  {}", o.label()))];
+                let mut spans = vec![Span::raw(format!(" {}", o.label()))];
                 if let Some((m, why)) = marker
                     && m == *o
                 {
@@ -179,7 +179,9 @@ impl Component for OutcomeDialog {
             .collect();
         let mut state = ListState::default().with_selected(Some(self.selected));
         frame.render_stateful_widget(
-            List::new(items).highlight_style(theme.selected()),
+            List::new(items)
+                .highlight_symbol("▶")
+                .highlight_style(theme.selected()),
             choices,
             &mut state,
         );

@@ -82,8 +82,11 @@ impl Component for ProcedureView {
             } else {
                 Style::new()
             };
-            // Continuation lines hang under the text, after the step's number.
-            let hang = (indent + if indent < 3 { 3 } else { 0 }).min(cols / 2);
+            // A step's continuation lines hang under its text, after its number.
+            let is_step = l
+                .split_once(". ")
+                .is_some_and(|(n, _)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+            let hang = (indent + if is_step { 3 } else { 0 }).min(cols / 2);
             let parts = wrap_hanging(
                 &visible(l.trim_start()),
                 cols.saturating_sub(indent),

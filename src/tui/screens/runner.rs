@@ -200,11 +200,12 @@ impl Component for RunnerScreen {
         let finished = self.walk.is_finished();
         let mv = match action {
             Action::Back if !finished => {
-                return Ok(Effect::Pop.and(Effect::Info(format!(
-                    "Procédure interrompue : {}",
-                    hint(Context::Detail, Action::Run, "la reprendre à cette étape")
-                        .unwrap_or_default()
-                ))));
+                let mut message = "Procédure interrompue".to_string();
+                if let Some(h) = hint(Context::Detail, Action::Run, "la reprendre à cette étape")
+                {
+                    message.push_str(&format!(" ({h})"));
+                }
+                return Ok(Effect::Pop.and(Effect::Info(message)));
             }
             Action::Back => return Ok(Effect::Pop),
             Action::CloseCall => return Ok(Effect::Reply(Reply::Then(Action::CloseCall))),
@@ -410,13 +411,15 @@ impl RunnerScreen {
         }
         let done = self.done_lines(cols, view);
 
+        // Rows go to what is essential, then the step's text, then what comes next, and
+        // the steps done take all that is left.
         let essential_rows = essential.len().min(rows);
         let mut left = rows - essential_rows;
         let text_rows = text.len().min(left);
         left -= text_rows;
-        let done_rows = done.len().min(3).min(left.saturating_sub(1));
-        left -= done_rows + usize::from(done_rows > 0);
         let after_rows = after.len().min(left.saturating_sub(1));
+        left -= after_rows + usize::from(after_rows > 0);
+        let done_rows = done.len().min(left.saturating_sub(1));
 
         let mut lines: Vec<Line> = Vec::new();
         if done_rows > 0 {
