@@ -145,7 +145,10 @@ fn a_call_typed_and_saved_is_stored_and_shown() {
     // The call started when the form opened, not when it was saved.
     assert_eq!(c.opened_at, now());
     assert_eq!(
-        Store::open(&db).unwrap().load_draft("dupontje").unwrap(),
+        Store::open(&db)
+            .unwrap()
+            .load_draft(app.desk.console.id())
+            .unwrap(),
         None
     );
     // Back goes to the list, not to the form that was saved.
@@ -199,6 +202,11 @@ fn leaving_the_form_keeps_the_draft_across_restarts() {
     type_text(&mut app, "caen");
     key(&mut app, KeyCode::Esc);
     assert_eq!(app.screen(), Kind::List);
+    assert!(
+        app.flash.as_ref().unwrap().text.contains("Saisie gardée"),
+        "{:?}",
+        app.flash
+    );
     // F2 comes back to the same draft, focus on the caller's name.
     key(&mut app, KeyCode::F(2));
     let form = app.form().unwrap();
@@ -240,9 +248,10 @@ fn the_draft_is_saved_on_the_next_tick_while_typing() {
     key(&mut app, KeyCode::F(2));
     type_text(&mut app, "Bruno");
     let other = Store::open(&db).unwrap();
-    assert_eq!(other.load_draft("anne").unwrap(), None);
+    let console = app.desk.console.id().to_string();
+    assert_eq!(other.load_draft(&console).unwrap(), None);
     app.tick(now() + Duration::seconds(1));
-    let saved = other.load_draft("anne").unwrap().unwrap();
+    let saved = other.load_draft(&console).unwrap().unwrap();
     assert_eq!(saved.draft.caller_name, "Bruno");
 }
 

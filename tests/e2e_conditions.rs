@@ -55,6 +55,33 @@ fn a_draft_survives_kill_9_and_a_dropped_link() {
 }
 
 #[test]
+fn two_consoles_of_one_operator_killed_together_each_get_their_draft_back() {
+    // One technician, two SSH sessions (same operator name), both killed with kill -9.
+    let term = Term::new();
+    for (s, caller) in [("one", "Appelant Un"), ("two", "Appelant Deux")] {
+        term.start(s);
+        term.wait_for(s, &["guichet ·"]);
+        type_a_call(&term, s, caller);
+        term.wait_for(s, &["carte agent oubliee"]);
+    }
+    // Each draft is saved within a second of its last key.
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    for s in ["one", "two"] {
+        term.signal(s, libc::SIGKILL);
+        assert_eq!(term.wait_exit(s), "signal 9", "{s}");
+    }
+    // Two new consoles: each offers one of the two drafts, not the same one twice.
+    let first = term.wait_for_start("three", "Saisie retrouvée");
+    let second = term.wait_for_start("four", "Saisie retrouvée");
+    let has = |screen: &str, caller: &str| screen.contains(caller);
+    assert!(
+        (has(&first, "Appelant Un") && has(&second, "Appelant Deux"))
+            || (has(&first, "Appelant Deux") && has(&second, "Appelant Un")),
+        "each console should offer a different draft:\n{first}\n{second}"
+    );
+}
+
+#[test]
 fn every_terminal_type_without_colours_and_resized() {
     for (i, term_name) in [
         "xterm-256color",

@@ -417,6 +417,59 @@ fn the_console_exits_when_its_terminal_hangs_up() {
     );
 }
 
+#[test]
+fn what_was_typed_up_to_the_hangup_is_in_the_draft_and_the_console_ends_within_two_seconds() {
+    // The SSH link drops while the operator types: every key that reached the console is
+    // in the draft, and the console is gone within two seconds. Three rounds, because the
+    // last keys come a few milliseconds before the hang-up, in different places of the
+    // once-a-second tick.
+    for round in 0..3 {
+        let desk = Desk::new();
+        let mut console = desk.console();
+        console.wait_for("guichet ·", 0);
+        console.settle();
+        console.press(b"\x1bOQ"); // F2
+        console.wait_for("Nouvel appel", 0);
+        let name = format!("Bruno Lefèvre-{round} appelle depuis Lognes");
+        for c in name.chars() {
+            let mut buf = [0u8; 4];
+            console.press(c.encode_utf8(&mut buf).as_bytes());
+            std::thread::sleep(Duration::from_millis(3));
+        }
+        // Long enough for the console to read the keys, not for its next tick.
+        std::thread::sleep(Duration::from_millis(40 + 90 * round));
+        console.child.hang_up();
+        let start = Instant::now();
+        let status = loop {
+            if let Some(st) = console.child.try_wait() {
+                break Some(st);
+            }
+            if start.elapsed() > Duration::from_secs(3) {
+                break None;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        let took = start.elapsed();
+        assert!(
+            status.is_some(),
+            "round {round}: still running 3 s after the hang-up"
+        );
+        assert!(
+            took < Duration::from_secs(2),
+            "round {round}: the console took {} ms to end after the hang-up",
+            took.as_millis()
+        );
+        let store = guichet::store::Store::open(&desk.dir.path().join("pty.db")).unwrap();
+        let consoles = store.draft_consoles(OPERATOR).unwrap();
+        assert_eq!(consoles.len(), 1, "round {round}: one draft expected");
+        let saved = store.load_draft(&consoles[0]).unwrap().unwrap();
+        assert_eq!(
+            saved.draft.caller_name, name,
+            "round {round}: the draft lost the last keys"
+        );
+    }
+}
+
 /// A child in a pseudo-terminal, with libc only. The child is killed and reaped when the
 /// guard drops, a panic included; the master side is closed with it.
 mod pty {

@@ -1,5 +1,5 @@
-//! The call being typed, saved per operator so that a killed process or a dropped SSH link
-//! loses nothing.
+//! The call being typed, saved per console so that a killed process or a dropped SSH link
+//! loses nothing, and two consoles of one operator never share or erase each other's.
 
 use super::{Result, Store};
 use crate::domain::call::CallDraft;
@@ -15,9 +15,21 @@ pub struct SavedDraft {
     pub draft: CallDraft,
 }
 
+fn parse(opened: i64, saved: i64, fields: &str) -> Option<SavedDraft> {
+    // A draft that no longer parses (written by a future version) is absent rather than
+    // blocking the console.
+    serde_json::from_str(fields).ok().map(|draft| SavedDraft {
+        opened_at: from_unix(opened),
+        saved_at: from_unix(saved),
+        draft,
+    })
+}
+
 impl Store {
+    /// Saves the draft of `console` (run by `operator`), replacing its previous one.
     pub fn save_draft(
         &mut self,
+        console: &str,
         operator: &str,
         opened_at: DateTime<Utc>,
         saved_at: DateTime<Utc>,
@@ -27,9 +39,12 @@ impl Store {
         let fields = serde_json::to_string(draft).unwrap_or_default();
         self.conn
             .execute(
-                "INSERT INTO drafts (operator, saved_at, opened_at, fields) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (operator) DO UPDATE SET saved_at = ?2, opened_at = ?3, fields = ?4",
+                "INSERT INTO console_drafts (console, operator, saved_at, opened_at, fields)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (console) DO UPDATE
+                 SET operator = ?2, saved_at = ?3, opened_at = ?4, fields = ?5",
                 params![
+                    console,
                     operator,
                     saved_at.timestamp(),
                     opened_at.timestamp(),
@@ -40,30 +55,53 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
-    /// The operator's draft, if any. A draft that no longer parses (written by a future
-    /// version) is reported as absent rather than blocking the console.
-    pub fn load_draft(&self, operator: &str) -> Result<Option<SavedDraft>> {
+    /// The draft of one console, if any.
+    pub fn load_draft(&self, console: &str) -> Result<Option<SavedDraft>> {
         let row: Option<(i64, i64, String)> = self
             .conn
             .query_row(
-                "SELECT opened_at, saved_at, fields FROM drafts WHERE operator = ?1",
-                [operator],
+                "SELECT opened_at, saved_at, fields FROM console_drafts WHERE console = ?1",
+                [console],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()
             .map_err(|e| self.err(e))?;
-        Ok(row.and_then(|(opened, saved, fields)| {
-            serde_json::from_str(&fields).ok().map(|draft| SavedDraft {
-                opened_at: from_unix(opened),
-                saved_at: from_unix(saved),
-                draft,
-            })
-        }))
+        Ok(row.and_then(|(o, s, f)| parse(o, s, &f)))
     }
 
-    pub fn clear_draft(&mut self, operator: &str) -> Result<()> {
+    /// The consoles holding a draft of `operator`, newest draft first.
+    pub fn draft_consoles(&self, operator: &str) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT console FROM console_drafts WHERE operator = ?1 \
+                 ORDER BY saved_at DESC, console",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([operator], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<Vec<String>>>()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Gives the draft of console `from` to console `to`, which has none; returns whether
+    /// it moved. Two consoles claiming the same draft at once: one gets it.
+    pub fn adopt_draft(&mut self, from: &str, to: &str) -> Result<bool> {
         self.conn
-            .execute("DELETE FROM drafts WHERE operator = ?1", [operator])
+            .execute(
+                "UPDATE console_drafts SET console = ?2 WHERE console = ?1 \
+                 AND NOT EXISTS (SELECT 1 FROM console_drafts WHERE console = ?2)",
+                params![from, to],
+            )
+            .map(|n| n == 1)
+            .map_err(|e| self.err(e))
+    }
+
+    /// Forgets the draft of one console (its call was saved, or abandoned).
+    pub fn clear_draft(&mut self, console: &str) -> Result<()> {
+        self.conn
+            .execute("DELETE FROM console_drafts WHERE console = ?1", [console])
             .map(|_| ())
             .map_err(|e| self.err(e))
     }

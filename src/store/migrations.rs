@@ -36,6 +36,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0006_search_postings",
         include_str!("../../db/migrations/0006_search_postings.sql"),
     ),
+    (
+        7,
+        "0007_console_drafts",
+        include_str!("../../db/migrations/0007_console_drafts.sql"),
+    ),
 ];
 
 pub const LATEST_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;

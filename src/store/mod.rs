@@ -2,7 +2,9 @@
 //! drafts. Nothing above this module writes SQL.
 
 mod calls;
+mod consoles;
 mod drafts;
+pub use consoles::ConsoleLock;
 pub use drafts::SavedDraft;
 mod migrations;
 mod procedures;

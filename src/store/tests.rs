@@ -61,7 +61,8 @@ fn open_sets_durability_pragmas_and_creates_the_folder() {
             (3, "0003_walks".to_string()),
             (4, "0004_handover".to_string()),
             (5, "0005_handler".to_string()),
-            (6, "0006_search_postings".to_string())
+            (6, "0006_search_postings".to_string()),
+            (7, "0007_console_drafts".to_string()),
         ]
     );
 }
@@ -461,24 +462,40 @@ fn filters_narrow_the_list_newest_first() {
 }
 
 #[test]
-fn drafts_are_kept_per_operator() {
+fn drafts_are_kept_per_console() {
     let (_dir, mut store) = temp_store();
-    assert_eq!(store.load_draft("anne").unwrap(), None);
+    assert_eq!(store.load_draft("c1").unwrap(), None);
     let draft = CallDraft {
         caller_name: "Zoé".into(),
         summary: "carte agent oubl".into(),
         ..CallDraft::default()
     };
-    store.save_draft("anne", t0(), t0(), &draft).unwrap();
+    let other = CallDraft {
+        caller_name: "Paul".into(),
+        ..CallDraft::default()
+    };
+    store.save_draft("c1", "anne", t0(), t0(), &draft).unwrap();
     store
-        .save_draft("anne", t0(), t0() + Duration::seconds(5), &draft)
+        .save_draft("c1", "anne", t0(), t0() + Duration::seconds(5), &draft)
         .unwrap();
-    let saved = store.load_draft("anne").unwrap().unwrap();
+    // The same operator's second console keeps its own.
+    store
+        .save_draft("c2", "anne", t0(), t0() + Duration::seconds(6), &other)
+        .unwrap();
+    let saved = store.load_draft("c1").unwrap().unwrap();
     assert_eq!(saved.draft, draft);
     assert_eq!(saved.opened_at, t0());
-    assert_eq!(store.load_draft("paul").unwrap(), None);
-    store.clear_draft("anne").unwrap();
-    assert_eq!(store.load_draft("anne").unwrap(), None);
+    assert_eq!(store.draft_consoles("anne").unwrap(), ["c2", "c1"]);
+    assert!(store.draft_consoles("paul").unwrap().is_empty());
+    store.clear_draft("c1").unwrap();
+    assert_eq!(store.load_draft("c1").unwrap(), None);
+    assert_eq!(store.load_draft("c2").unwrap().unwrap().draft, other);
+    // A draft is adopted by one console only, and never onto a console that has one.
+    assert!(store.adopt_draft("c2", "c3").unwrap());
+    assert!(!store.adopt_draft("c2", "c4").unwrap());
+    store.save_draft("c5", "anne", t0(), t0(), &draft).unwrap();
+    assert!(!store.adopt_draft("c3", "c5").unwrap());
+    assert_eq!(store.load_draft("c3").unwrap().unwrap().draft, other);
 }
 
 #[test]

@@ -2,8 +2,9 @@
 //! kept safe every second, and the once-a-second look for other consoles' writes. Screens
 //! do the rest; their errors become status messages here, in one place.
 
-use super::component::{Desk, Effect, Env, Input, Problem, Update, View};
+use super::component::{Desk, Effect, Env, Input, Pending, Problem, Reply, Update, View};
 use super::keys::{Action, Context, action_for, footer};
+use super::screens::confirm::ConfirmPopup;
 use super::screens::detail::DetailScreen;
 use super::screens::draft::DraftOffer;
 use super::screens::form::FormScreen;
@@ -23,13 +24,24 @@ use crate::domain::reference::Reference;
 use crate::domain::shifts::ShiftPlan;
 use crate::domain::text::{truncate, visible, width};
 use crate::domain::time::paris;
-use crate::store::{SearchIndex, Store};
+use crate::store::{ConsoleLock, SearchIndex, Store};
 use chrono::{DateTime, Duration, Utc};
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
+
+/// The call being typed as it is now, with where to save it: for the watchdog, which
+/// writes it through its own connection when the terminal has gone away.
+#[derive(Debug, Clone)]
+pub struct DraftSnapshot {
+    pub db: String,
+    pub console: String,
+    pub operator: String,
+    pub opened_at: DateTime<Utc>,
+    pub draft: CallDraft,
+}
 
 /// How long a message stays in the status line.
 const FLASH_FOR: Duration = Duration::seconds(6);
@@ -54,6 +66,9 @@ pub struct App {
     /// AMIGO's state now, refreshed on the clock's tick (shown for Normandie calls).
     pub amigo: AmigoStatus,
     data_version: i64,
+    /// Why the call being typed could not be saved, while it cannot: said on the status
+    /// line until a save succeeds, and asked about before quitting.
+    pub draft_unsaved: Option<String>,
 }
 
 impl App {
@@ -72,10 +87,12 @@ impl App {
             Err(e) => (SearchIndex::default(), Some(e)),
         };
         let amigo = amigo_status(now, &calendar);
+        let console = ConsoleLock::acquire(&store);
         let mut app = App {
             desk: Desk {
                 name: desk,
                 operator,
+                console,
                 reference,
                 catalog,
                 search_index,
@@ -91,6 +108,7 @@ impl App {
             quit: false,
             amigo,
             data_version: 0,
+            draft_unsaved: None,
         };
         if let Some(e) = index_error {
             app.error(format!("index des procédures indisponible : {e}"));
@@ -101,11 +119,20 @@ impl App {
         if let Some(p) = problem {
             app.error(p.0);
         }
-        match app.store.load_draft(&app.desk.operator) {
+        // A call typed in a console that is gone (killed, its SSH link dropped) is offered
+        // back; the drafts of this operator's other running consoles are theirs.
+        let claimed = app
+            .desk
+            .console
+            .claim_orphan_draft(&mut app.store, &app.desk.operator);
+        match claimed {
             Ok(Some(saved)) if !saved.draft.is_blank() => {
                 app.stack.push(Screen::DraftOffer(DraftOffer { saved }));
             }
-            Ok(_) => {}
+            Ok(Some(_)) => {
+                let _ = app.store.clear_draft(app.desk.console.id());
+            }
+            Ok(None) => {}
             Err(e) => app.error(format!("brouillon illisible : {e}")),
         }
         app
@@ -295,6 +322,9 @@ impl App {
                 self.pop();
                 self.refresh_top();
             }
+            Effect::Reply(Reply::Confirmed(Pending::QuitUnsaved)) => {
+                self.quit = true;
+            }
             Effect::Reply(reply) => {
                 self.pop();
                 // What the popup answers is acted on against the data as it is now.
@@ -321,7 +351,7 @@ impl App {
             Effect::Info(text) => self.info(text),
             Effect::Park(form) => {
                 self.parked = Some(form);
-                self.save_draft_now();
+                self.keep_aside();
             }
             Effect::Quit => self.leave(),
             Effect::Many(effects) => {
@@ -339,7 +369,7 @@ impl App {
         }
         if let Some(Screen::Form(form)) = self.stack.pop() {
             self.parked = Some(form);
-            self.save_draft_now();
+            self.keep_aside();
         }
     }
 
@@ -446,10 +476,37 @@ impl App {
         }
     }
 
-    /// Quits, keeping the call being typed (saved now).
+    /// The call being typed was put aside: saved now, and the operator told whether it
+    /// really is kept.
+    fn keep_aside(&mut self) {
+        self.save_draft_now();
+        if self.draft_unsaved.is_none() {
+            self.info("Saisie gardée : F2 pour la reprendre".into());
+        }
+    }
+
+    /// Quits, keeping the call being typed (saved now). When it cannot be saved, asks
+    /// first: quitting would lose it.
     fn leave(&mut self) {
         self.save_draft_now();
-        self.quit = true;
+        let Some(problem) = self.draft_unsaved.clone() else {
+            self.quit = true;
+            return;
+        };
+        if self.top_kind() == Kind::Confirm {
+            // Asked already, and asked again: the operator means it.
+            self.quit = true;
+            return;
+        }
+        let question = format!(
+            "La saisie en cours n'a pas pu être sauvegardée ({problem}). En quittant, elle \
+             sera perdue. Quitter quand même ?"
+        );
+        self.stack.push(Screen::Confirm(ConfirmPopup::new(
+            "Saisie non sauvegardée",
+            question,
+            Pending::QuitUnsaved,
+        )));
     }
 
     /// What to say once the terminal is given back: where the call being typed went.
@@ -464,6 +521,12 @@ impl App {
         } else {
             format!(" ({})", visible(draft.caller_name.trim()))
         };
+        if let Some(problem) = &self.draft_unsaved {
+            return Some(format!(
+                "Saisie en cours{who} perdue : elle n'a pas pu être sauvegardée ({})",
+                visible(problem)
+            ));
+        }
         Some(format!(
             "Saisie en cours gardée{who} : au prochain lancement de guichet, elle vous sera \
              proposée (o pour la reprendre)."
@@ -531,12 +594,44 @@ impl App {
             return;
         };
         let opened_at = form.opened_at;
-        if let Err(e) = self
-            .store
-            .save_draft(&self.desk.operator, opened_at, self.now, &draft)
-        {
-            self.error(format!("brouillon non sauvegardé : {e}"));
+        let saved = self.store.save_draft(
+            self.desk.console.id(),
+            &self.desk.operator,
+            opened_at,
+            self.now,
+            &draft,
+        );
+        match saved {
+            Ok(()) => {
+                if self.draft_unsaved.take().is_some() {
+                    self.info("Saisie de nouveau sauvegardée".into());
+                }
+            }
+            Err(e) => {
+                // Kept in memory and tried again on the next tick; said until then.
+                if let Some(form) = self.form_mut() {
+                    form.dirty = true;
+                }
+                self.draft_unsaved = Some(e.to_string());
+            }
         }
+    }
+
+    /// What the watchdog saves if the terminal goes away while the loop is stuck: the call
+    /// being typed, as it is now.
+    pub fn draft_snapshot(&self) -> Option<DraftSnapshot> {
+        if self.store.is_read_only() || self.store.path() == ":memory:" {
+            return None;
+        }
+        let form = self.form()?;
+        let draft = form.draft(&self.desk.reference);
+        (!draft.is_blank()).then(|| DraftSnapshot {
+            db: self.store.path().to_string(),
+            console: self.desk.console.id().to_string(),
+            operator: self.desk.operator.clone(),
+            opened_at: form.opened_at,
+            draft,
+        })
     }
 
     /// Draws the console: header, the screen (and its popups), status line, footer.
@@ -610,7 +705,14 @@ impl App {
     }
 
     fn draw_status(&self, frame: &mut Frame, area: Rect) {
-        let Some(flash) = &self.flash else {
+        let unsaved = self.draft_unsaved.as_ref().map(|p| Flash {
+            text: format!(
+                "saisie NON sauvegardée ({p}) : gardée en mémoire, nouvel essai chaque seconde"
+            ),
+            error: true,
+            until: self.now,
+        });
+        let Some(flash) = unsaved.as_ref().or(self.flash.as_ref()) else {
             return;
         };
         let theme = &self.desk.theme;

@@ -11,7 +11,7 @@ use crate::domain::call::{Call, CallRecord, CallStatus, Outcome};
 use crate::domain::procedure::Procedure;
 use crate::domain::reference::Reference;
 use crate::domain::shifts::ShiftPlan;
-use crate::store::{SearchIndex, Store};
+use crate::store::{ConsoleLock, SearchIndex, Store};
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
@@ -23,6 +23,9 @@ use std::fmt::Display;
 pub struct Desk {
     pub name: String,
     pub operator: String,
+    /// This console: its draft is its own, not the operator's (one technician may run
+    /// two consoles).
+    pub console: ConsoleLock,
     pub reference: Reference,
     pub catalog: Catalog,
     pub search_index: SearchIndex,
@@ -88,6 +91,8 @@ pub enum Pending {
     ActOnClosed(Action),
     /// Close with another outcome than the journal's.
     CloseAnyway(Outcome, Option<String>),
+    /// Quit although the call being typed could not be saved.
+    QuitUnsaved,
     /// Add a tool's answer to the journal of a call someone else handles (taking an open
     /// call over first).
     ToolNote { line: String, take_over: bool },

@@ -113,22 +113,38 @@ fn terminal_gone() -> bool {
     }
 }
 
+/// The call being typed, as of the last key, shared with the watchdog.
+pub type DraftSlot = Arc<std::sync::Mutex<Option<super::app::DraftSnapshot>>>;
+
 /// The event loop can be stuck inside crossterm when its terminal hangs up (crossterm
 /// 0.29 retries reads at end of file forever: crossterm-rs/crossterm#793), and then it
 /// never sees a signal. This thread watches for a signal or a vanished terminal and, if
-/// the loop has not ended `grace` later, ends the process itself. The draft is at most one
-/// second old then: the loop saves it on every tick.
-pub fn spawn_watchdog(signals: &Signals, grace: std::time::Duration) {
+/// the loop has not ended `grace` later, saves the call being typed as of the last key
+/// (through its own connection) and ends the process itself.
+pub fn spawn_watchdog(signals: &Signals, grace: std::time::Duration, draft: DraftSlot) {
     let last = Arc::clone(&signals.last);
     std::thread::spawn(move || {
         loop {
-            std::thread::sleep(std::time::Duration::from_millis(100));
+            std::thread::sleep(std::time::Duration::from_millis(50));
             if last.load(Ordering::Relaxed) != 0 || terminal_gone() {
                 break;
             }
         }
         std::thread::sleep(grace);
-        // Still here: the loop is stuck. Give the terminal back if it is still there.
+        // Still here: the loop is stuck. Nothing typed is lost: the last key's draft is
+        // written, then the terminal given back if it is still there.
+        let snapshot = draft.lock().ok().and_then(|slot| slot.clone());
+        if let Some(s) = snapshot
+            && let Ok(mut store) = crate::store::Store::open(std::path::Path::new(&s.db))
+        {
+            let _ = store.save_draft(
+                &s.console,
+                &s.operator,
+                s.opened_at,
+                chrono::Utc::now(),
+                &s.draft,
+            );
+        }
         ratatui::restore();
         std::process::exit(0);
     });

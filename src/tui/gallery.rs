@@ -712,6 +712,7 @@ fn draft_offer() -> App {
     };
     store
         .save_draft(
+            "a-console-killed-earlier",
             OPERATOR,
             now() - Duration::minutes(3),
             now() - Duration::minutes(2),

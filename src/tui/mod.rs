@@ -59,8 +59,9 @@ pub fn run(
         }
     };
     crash::install_panic_hook();
-    crash::spawn_watchdog(&signals, Duration::from_millis(1500));
-    let result = event_loop(&mut terminal, &mut app, &signals);
+    let draft: crash::DraftSlot = Default::default();
+    crash::spawn_watchdog(&signals, Duration::from_millis(300), draft.clone());
+    let result = event_loop(&mut terminal, &mut app, &signals, &draft);
     // Whatever ended the loop (a key, a signal, a terminal that went away), nothing typed
     // is lost.
     app.save_draft_now();
@@ -78,6 +79,7 @@ fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
     app: &mut App,
     signals: &crash::Signals,
+    draft: &crash::DraftSlot,
 ) -> std::io::Result<()> {
     let mut dirty = true;
     let mut next_tick = Utc::now();
@@ -104,6 +106,10 @@ fn event_loop(
                 Event::Key(key) if key.kind != KeyEventKind::Release => {
                     app.handle_key(key);
                     dirty = true;
+                    // For the watchdog, should the terminal vanish before the next save.
+                    if let Ok(mut slot) = draft.lock() {
+                        *slot = app.draft_snapshot();
+                    }
                 }
                 Event::Resize(_, _) => dirty = true,
                 _ => {}

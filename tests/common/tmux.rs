@@ -120,6 +120,13 @@ impl Term {
         self.tmux_ok(&args);
     }
 
+    /// Starts the console in `session` and waits until it shows `needle`; returns the
+    /// screen.
+    pub fn wait_for_start(&self, session: &str, needle: &str) -> String {
+        self.start(session);
+        self.wait_for(session, &["guichet ·", needle])
+    }
+
     pub fn capture(&self, session: &str) -> String {
         self.tmux_ok(&["capture-pane", "-p", "-t", session])
     }

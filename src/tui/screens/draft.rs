@@ -37,16 +37,28 @@ impl Component for DraftOffer {
                 )
             }
             Action::Abandon => {
+                let console = env.desk.console.id();
                 env.store
-                    .clear_draft(&env.desk.operator)
+                    .clear_draft(console)
                     .doing("brouillon non effacé")?;
-                Ok(Effect::Pop.and(Effect::Info("Saisie abandonnée".into())))
+                // Another console's draft left behind (both crashed) comes next.
+                let next = env
+                    .desk
+                    .console
+                    .claim_orphan_draft(env.store, &env.desk.operator)
+                    .doing("brouillon illisible")?;
+                let done = Effect::Info("Saisie abandonnée".into());
+                Ok(match next {
+                    Some(saved) => {
+                        self.saved = saved;
+                        done
+                    }
+                    None => Effect::Pop.and(done),
+                })
             }
             Action::Back => {
                 let form = FormScreen::resumed(env, &self.saved)?;
-                Ok(Effect::Pop
-                    .and(Effect::Park(Box::new(form)))
-                    .and(Effect::Info("Saisie gardée : F2 pour la reprendre".into())))
+                Ok(Effect::Pop.and(Effect::Park(Box::new(form))))
             }
             _ => Ok(Effect::None),
         }

@@ -232,7 +232,7 @@ impl FormScreen {
                     .insert_call(&new_call)
                     .doing("appel non enregistré, saisie gardée")?;
                 // The call is safe; a draft left behind would only be offered back.
-                let _ = env.store.clear_draft(&env.desk.operator);
+                let _ = env.store.clear_draft(env.desk.console.id());
                 Ok(call)
             }
         }
@@ -330,9 +330,8 @@ impl FormScreen {
             (Action::Back, _) => {
                 self.commit_typed_pickers();
                 self.dirty = true;
-                return Ok(
-                    Effect::Pop.and(Effect::Info("Saisie gardée : F2 pour la reprendre".into()))
-                );
+                // The router says whether the draft was kept once it has tried to save it.
+                return Ok(Effect::Pop);
             }
             (Action::NextField, f) | (Action::Confirm, f) if f != Field::Notes => {
                 self.commit_picker(action == Action::Confirm);

@@ -1,0 +1,165 @@
+//! Which consoles are running. Each console takes a random id and holds an exclusive lock
+//! on a file named after it, beside the database, for as long as it runs: the kernel
+//! releases the lock when the process ends, however it ends (kill -9, a dropped SSH link),
+//! so a draft whose console's lock is free belongs to nobody and can be offered back.
+
+use super::{Result, SavedDraft, Store};
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+/// This console's identity, and the lock that says it runs.
+#[derive(Debug)]
+pub struct ConsoleLock {
+    id: String,
+    /// The locked file (none for a database in memory, which no other console shares).
+    file: Option<(File, PathBuf)>,
+}
+
+/// A fresh id: 16 hex digits from the system's random source.
+fn random_id() -> String {
+    use std::io::Read;
+    let mut bytes = [0u8; 8];
+    let read = File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut bytes));
+    if read.is_err() {
+        // No random source: the time and the process tell consoles apart well enough.
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default();
+        let mixed = nanos ^ (u128::from(std::process::id()) << 64);
+        bytes.copy_from_slice(&mixed.to_le_bytes()[..8]);
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Where the consoles of the database at `db` keep their locks.
+fn lock_dir(db: &str) -> Option<PathBuf> {
+    (db != ":memory:").then(|| PathBuf::from(format!("{db}.consoles")))
+}
+
+/// Tries to take the lock of `path` without waiting: `Ok(true)` when taken.
+fn try_lock(file: &File) -> std::io::Result<bool> {
+    use std::os::fd::AsRawFd;
+    // SAFETY: flock on a descriptor we own; no memory is involved.
+    let r = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+    if r == 0 {
+        return Ok(true);
+    }
+    let e = std::io::Error::last_os_error();
+    if e.raw_os_error() == Some(libc::EWOULDBLOCK) {
+        Ok(false)
+    } else {
+        Err(e)
+    }
+}
+
+/// The lock folder made like the database: the owner's access, and the group's when the
+/// database is shared with a group (db_group).
+fn make_lock_dir(dir: &Path, db: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
+    if !dir.exists() {
+        std::fs::DirBuilder::new().mode(0o700).create(dir)?;
+        if let Ok(meta) = std::fs::metadata(db) {
+            let group_rw = meta.mode() & 0o060 == 0o060;
+            if group_rw {
+                std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o770))?;
+                std::os::unix::fs::chown(dir, None, Some(meta.gid()))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+impl ConsoleLock {
+    /// A new console on the database at `store`'s path, holding its lock. When the lock
+    /// cannot be made (a read-only folder), the console still runs: its draft is then
+    /// never offered to another console while it might be alive.
+    pub fn acquire(store: &Store) -> ConsoleLock {
+        let id = random_id();
+        let Some(dir) = lock_dir(store.path()) else {
+            return ConsoleLock { id, file: None };
+        };
+        let path = dir.join(format!("{id}.lock"));
+        let file = make_lock_dir(&dir, Path::new(store.path()))
+            .and_then(|()| {
+                use std::os::unix::fs::OpenOptionsExt;
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .mode(0o600)
+                    .open(&path)
+            })
+            .and_then(|f| try_lock(&f).map(|locked| locked.then_some(f)));
+        match file {
+            Ok(Some(f)) => ConsoleLock {
+                id,
+                file: Some((f, path)),
+            },
+            _ => ConsoleLock { id, file: None },
+        }
+    }
+
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Whether console `id` of the database at `db` is running (its lock is held). A
+    /// console whose lock file is gone, or was never made, is not.
+    fn is_running(db: &str, id: &str) -> bool {
+        let Some(dir) = lock_dir(db) else {
+            return false;
+        };
+        // Ids are ours (hex) or a migrated draft's; anything else names no lock file.
+        if id.is_empty() || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return false;
+        }
+        let path = dir.join(format!("{id}.lock"));
+        let Ok(file) = std::fs::OpenOptions::new().write(true).open(&path) else {
+            return false;
+        };
+        match try_lock(&file) {
+            // Free: its console is gone. The file goes with it.
+            Ok(true) => {
+                let _ = std::fs::remove_file(&path);
+                false
+            }
+            Ok(false) => true,
+            // Cannot tell: say it runs, so that a live draft is never taken away.
+            Err(_) => true,
+        }
+    }
+
+    /// Takes over the newest draft of `operator` whose console is no longer running, and
+    /// returns it (this console's draft from now on). Drafts of running consoles are left
+    /// to them.
+    pub fn claim_orphan_draft(
+        &self,
+        store: &mut Store,
+        operator: &str,
+    ) -> Result<Option<SavedDraft>> {
+        if store.load_draft(&self.id)?.is_some() {
+            return Ok(None);
+        }
+        let db = store.path().to_string();
+        for console in store.draft_consoles(operator)? {
+            if console == self.id || Self::is_running(&db, &console) {
+                continue;
+            }
+            if store.adopt_draft(&console, &self.id)? {
+                return store.load_draft(&self.id);
+            }
+        }
+        Ok(None)
+    }
+}
+
+impl Drop for ConsoleLock {
+    /// A console that ends cleanly takes its lock file away (a killed one leaves it, free,
+    /// for the next console to find and remove).
+    fn drop(&mut self) {
+        if let Some((file, path)) = self.file.take() {
+            let _ = std::fs::remove_file(&path);
+            drop(file);
+        }
+    }
+}
