@@ -419,10 +419,9 @@ fn the_console_exits_when_its_terminal_hangs_up() {
 
 #[test]
 fn what_was_typed_up_to_the_hangup_is_in_the_draft_and_the_console_ends_within_two_seconds() {
-    // The SSH link drops while the operator types: every key that reached the console is
-    // in the draft, and the console is gone within two seconds. Three rounds, because the
-    // last keys come a few milliseconds before the hang-up, in different places of the
-    // once-a-second tick.
+    // The SSH link drops while the operator types: every key the console took is in the
+    // draft, and the console is gone within two seconds. Three rounds, the hang-up coming
+    // at different moments of the once-a-second save.
     for round in 0..3 {
         let desk = Desk::new();
         let mut console = desk.console();
@@ -436,8 +435,10 @@ fn what_was_typed_up_to_the_hangup_is_in_the_draft_and_the_console_ends_within_t
             console.press(c.encode_utf8(&mut buf).as_bytes());
             std::thread::sleep(Duration::from_millis(3));
         }
-        // Long enough for the console to read the keys, not for its next tick.
-        std::thread::sleep(Duration::from_millis(40 + 90 * round));
+        // The console has the last key once it has drawn it; hang up then, at a different
+        // moment of its once-a-second tick in each round.
+        console.settle();
+        std::thread::sleep(Duration::from_millis(10 + 150 * round));
         console.child.hang_up();
         let start = Instant::now();
         let status = loop {

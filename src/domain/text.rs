@@ -116,7 +116,7 @@ pub fn truncate_title(text: &str, max: usize) -> Cow<'_, str> {
         tail.push(w);
     }
     // A tail of one short word ("Rouen)") says less than the start of the text.
-    if tail.len() < 2 && used < 12 {
+    if tail.len() < 2 {
         return truncate(text, max);
     }
     tail.reverse();

@@ -11,6 +11,7 @@ use super::{Result, Store, StoreError};
 use crate::catalog::procedures::Catalog;
 use crate::domain::procedure::{Applies, StepKind};
 use crate::domain::search::{TYPO_MIN_LEN, TypoIndex, query_words};
+use crate::domain::text::fold;
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
 
@@ -77,15 +78,22 @@ impl Indexed {
         )
     }
 
-    fn hit(&self, relevance: f64, fits_service: bool, fits_device: bool) -> ProcedureHit {
-        let tier = f64::from(u8::from(fits_service) * 2 + u8::from(fits_device));
+    fn hit(&self, relevance: f64, matched: Vec<String>, fits: (bool, bool)) -> ProcedureHit {
+        let (fits_service, fits_device) = fits;
         ProcedureHit {
             slug: self.slug.clone(),
             title: self.title.clone(),
-            score: tier * 1000.0 + relevance.min(999.0),
+            score: relevance * fit_factor(fits_service, fits_device),
             relevance,
+            matched,
             fits_service,
             fits_device,
+            services: self
+                .services
+                .slugs()
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
         }
     }
 }
@@ -101,45 +109,51 @@ fn parse_applies(stored: &str) -> Applies {
 impl SearchIndex {
     /// The indexes of the terms a query word stands for: itself (as a prefix when it is
     /// being typed, from three letters, or may be a stem, from five) and, for a word the
-    /// index does not know, the terms one typo away.
-    fn terms_for(&self, word: &str, last: bool) -> Vec<usize> {
+    /// index does not know, the terms one typo away (flagged true).
+    fn terms_for(&self, word: &str, last: bool) -> Vec<(usize, bool)> {
         let len = word.chars().count();
         // Two letters as a prefix would match nearly everything ("co", "re"): they match
         // whole until a third letter comes.
         let prefix = (last && len >= 3) || len >= TYPO_MIN_LEN;
         let start = self.terms.partition_point(|t| t.as_str() < word);
-        let mut found: Vec<usize> = if prefix {
-            (start..self.terms.len())
-                .take_while(|&i| self.terms[i].starts_with(word))
-                .collect()
-        } else {
-            (start..self.terms.len())
-                .take_while(|&i| self.terms[i] == word)
-                .collect()
-        };
+        let mut found: Vec<(usize, bool)> = (start..self.terms.len())
+            .take_while(|&i| {
+                if prefix {
+                    self.terms[i].starts_with(word)
+                } else {
+                    self.terms[i] == word
+                }
+            })
+            .map(|i| (i, false))
+            .collect();
         if !self.typos.contains(word) {
             for near in self.typos.near(word, MAX_VARIANTS) {
                 if let Ok(i) = self.terms.binary_search(&near) {
-                    found.push(i);
+                    found.push((i, true));
                 }
             }
         }
         found
     }
 
-    /// Column bits per procedure for one query word (0: no match).
-    fn word_columns(&self, word: &str, last: bool) -> Vec<u8> {
-        let mut columns = vec![0u8; self.procedures.len()];
-        for t in self.terms_for(word, last) {
+    /// How well each procedure matches one query word, from 0 (not at all) to 1 (in its
+    /// title): the best column it is found in, a typo's match counting a little less.
+    fn word_quality(&self, word: &str, last: bool) -> Vec<f64> {
+        let mut quality = vec![0.0f64; self.procedures.len()];
+        for (t, typo) in self.terms_for(word, last) {
+            let discount = if typo { TYPO_DISCOUNT } else { 1.0 };
             for &(doc, bits) in &self.postings[t] {
-                if let Some(c) = columns.get_mut(doc as usize) {
-                    *c |= bits;
+                if let Some(q) = quality.get_mut(doc as usize) {
+                    *q = q.max(column_weight(bits) / column_weight(TITLE) * discount);
                 }
             }
         }
-        columns
+        quality
     }
 }
+
+/// A word matched only through a typo is worth this much of an exact one.
+const TYPO_DISCOUNT: f64 = 0.8;
 
 /// What the operator typed, and the call's context.
 #[derive(Debug, Clone, Default)]
@@ -150,18 +164,40 @@ pub struct ProcedureQuery<'a> {
     pub limit: usize,
 }
 
-/// One match, best first. `score` orders the list: its thousands say how well the procedure
-/// fits the call (3: service and device, 2: service, 1: device, 0: neither), the rest is the
-/// text's relevance.
+/// One match, best first. `score` is between 0 and 1 and comparable between queries: the
+/// share of the query's words (weighed by rarity) the procedure matches, and how well (a
+/// word of its title counts fully, of its steps an eighth), times how well it suits the
+/// call (1 for the caller's service and device, down to 0.55 for neither). Words that match
+/// no procedure at all do not count against any.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ProcedureHit {
     pub slug: String,
     pub title: String,
     pub score: f64,
+    /// The words' part of the score, before the call's service and device weigh in.
     pub relevance: f64,
+    /// The words of the query that matched (as folded: no accents, lower case).
+    pub matched: Vec<String>,
     pub fits_service: bool,
     pub fits_device: bool,
+    /// The services the procedure is for (`*`: every one), to say why another service's
+    /// procedure is proposed.
+    pub services: Vec<String>,
 }
+
+/// How much the call's context weighs: a procedure for the caller's service and device
+/// keeps its whole relevance, one for another service keeps most of it, so that words
+/// that fit it well still bring it forward.
+const FIT_SERVICE: f64 = 0.35;
+const FIT_DEVICE: f64 = 0.1;
+
+fn fit_factor(fits_service: bool, fits_device: bool) -> f64 {
+    1.0 - FIT_SERVICE * f64::from(u8::from(!fits_service))
+        - FIT_DEVICE * f64::from(u8::from(!fits_device))
+}
+
+/// What the index's content looks like; a change here rebuilds every index.
+const INDEX_FORMAT: &str = "folded-2";
 
 fn slug_list(applies: &Applies) -> String {
     match applies {
@@ -174,7 +210,7 @@ impl Store {
     /// Brings the search index in line with `catalog` (rebuilding it only when the
     /// catalogue changed) and returns what searches need in memory.
     pub fn sync_catalog(&mut self, catalog: &Catalog) -> Result<SearchIndex> {
-        let fingerprint = catalog.fingerprint();
+        let fingerprint = format!("{INDEX_FORMAT}:{}", catalog.fingerprint());
         let current: Option<String> = self
             .conn
             .query_row(
@@ -248,12 +284,14 @@ impl Store {
                     }
                     body.push('\n');
                 }
+                // The index holds text folded by the same rule as the queries (œ → oe,
+                // accents, case, apostrophes): a word is found however it is typed.
                 fts.execute(params![
                     id,
-                    p.title,
-                    p.keywords.join(" ; "),
-                    p.summary,
-                    body
+                    fold(&p.title),
+                    fold(&p.keywords.join(" ; ")),
+                    fold(&p.summary),
+                    fold(&body)
                 ])
                 .map_err(err)?;
             }
@@ -361,65 +399,68 @@ fn search(index: &SearchIndex, query: &ProcedureQuery<'_>) -> Vec<ProcedureHit> 
         return fitting
             .into_iter()
             .take(limit)
-            .map(|p| p.hit(0.0, true, true))
+            .map(|p| p.hit(0.0, Vec::new(), (true, true)))
             .collect();
     }
     let n = index.procedures.len();
     let last = words.len() - 1;
-    let columns: Vec<Vec<u8>> = words
+    let quality: Vec<Vec<f64>> = words
         .iter()
         .enumerate()
-        .map(|(i, w)| index.word_columns(w, i == last))
+        .map(|(i, w)| index.word_quality(w, i == last))
         .collect();
-    // A rare word says more than a common one (inverse document frequency).
-    let idf: Vec<f64> = columns
+    // A rare word says more than a common one (inverse document frequency); a word no
+    // procedure has ("bizarre", "demande") weighs nothing.
+    let idf: Vec<f64> = quality
         .iter()
-        .map(|c| {
-            let df = c.iter().filter(|&&b| b != 0).count().max(1);
-            (1.0 + n as f64 / df as f64).ln()
-        })
-        .collect();
-    let score_of = |doc: usize| -> (f64, usize) {
-        let mut score = 0.0;
-        let mut words_matched = 0;
-        for (w, c) in columns.iter().enumerate() {
-            let weight = column_weight(c[doc]);
-            if weight > 0.0 {
-                score += weight * idf[w];
-                words_matched += 1;
+        .map(|q| {
+            let df = q.iter().filter(|&&x| x > 0.0).count();
+            if df == 0 {
+                0.0
+            } else {
+                (1.0 + n as f64 / df as f64).ln()
             }
-        }
-        (score, words_matched)
-    };
-    let mut scored: Vec<(usize, f64, bool)> = (0..n)
-        .filter_map(|doc| {
-            let (score, matched) = score_of(doc);
-            (matched > 0).then_some((doc, score, matched == words.len()))
         })
         .collect();
-    if scored.iter().filter(|(_, _, all)| *all).count() >= limit {
-        scored.retain(|(_, _, all)| *all);
+    let total: f64 = idf.iter().sum();
+    if total == 0.0 {
+        return Vec::new();
     }
-    // Rank light tuples; build the hits (and clone their text) for the top ones only.
-    let key = |&(doc, score, all): &(usize, f64, bool)| {
-        let (fs, fd) = index.procedures[doc].fits(query.service, query.device);
-        (u8::from(fs) * 2 + u8::from(fd), all, score, doc)
+    // (score, relevance, doc): light tuples ranked first, hits built for the top ones.
+    let mut scored: Vec<(f64, f64, usize)> = (0..n)
+        .filter_map(|doc| {
+            let relevance = quality
+                .iter()
+                .zip(&idf)
+                .map(|(q, w)| q[doc] * w)
+                .sum::<f64>()
+                / total;
+            (relevance > 0.0).then(|| {
+                let (fs, fd) = index.procedures[doc].fits(query.service, query.device);
+                (relevance * fit_factor(fs, fd), relevance, doc)
+            })
+        })
+        .collect();
+    let order = |a: &(f64, f64, usize), b: &(f64, f64, usize)| {
+        b.0.total_cmp(&a.0)
+            .then_with(|| index.procedures[a.2].slug.cmp(&index.procedures[b.2].slug))
     };
-    let mut keyed: Vec<(u8, bool, f64, usize)> = scored.iter().map(key).collect();
-    // Fit first, then procedures matching every word, then relevance, then the slug.
-    let order = |a: &(u8, bool, f64, usize), b: &(u8, bool, f64, usize)| {
-        b.0.cmp(&a.0)
-            .then(b.1.cmp(&a.1))
-            .then(b.2.total_cmp(&a.2))
-            .then_with(|| index.procedures[a.3].slug.cmp(&index.procedures[b.3].slug))
-    };
-    if keyed.len() > limit {
-        keyed.select_nth_unstable_by(limit - 1, order);
-        keyed.truncate(limit);
+    if scored.len() > limit {
+        scored.select_nth_unstable_by(limit - 1, order);
+        scored.truncate(limit);
     }
-    keyed.sort_by(order);
-    keyed
+    scored.sort_by(order);
+    scored
         .into_iter()
-        .map(|(tier, _, score, doc)| index.procedures[doc].hit(score, tier >= 2, tier % 2 == 1))
+        .map(|(_, relevance, doc)| {
+            let matched = words
+                .iter()
+                .zip(&quality)
+                .filter(|(_, q)| q[doc] > 0.0)
+                .map(|(w, _)| w.clone())
+                .collect();
+            let p = &index.procedures[doc];
+            p.hit(relevance, matched, p.fits(query.service, query.device))
+        })
         .collect()
 }

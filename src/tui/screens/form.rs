@@ -465,10 +465,20 @@ impl FormScreen {
                 } else {
                     theme.dim()
                 };
-                ListItem::new(Span::styled(
-                    truncate_title(&visible(&hit.title), cols).into_owned(),
+                // Another service's procedure says whose it is: why it is proposed here.
+                let tag = (!hit.fits_service)
+                    .then(|| other_service_tag(&hit.services, &view.desk.reference))
+                    .flatten();
+                let tag_cols = tag.as_ref().map_or(0, |t| width(t) + 1);
+                let mut spans = vec![Span::styled(
+                    truncate_title(&visible(&hit.title), cols.saturating_sub(tag_cols))
+                        .into_owned(),
                     style,
-                ))
+                )];
+                if let Some(t) = tag {
+                    spans.push(Span::styled(format!(" {t}"), theme.label_focused()));
+                }
+                ListItem::new(Line::from(spans))
             })
             .collect();
         let list = List::new(items)
@@ -746,6 +756,29 @@ impl FormScreen {
         };
         frame.render_widget(Paragraph::new(lines).block(block), area);
     }
+}
+
+/// The services of a procedure proposed to a caller of another service, shortly:
+/// "[Intérieur]", "[MTES]", "[Acad. Caen/Rouen]".
+fn other_service_tag(services: &[String], reference: &Reference) -> Option<String> {
+    if services.is_empty() || services.iter().any(|s| s == "*") {
+        return None;
+    }
+    let shorts: Vec<&str> = services
+        .iter()
+        .map(|s| reference.service_short(s))
+        .collect();
+    let text = match shorts.as_slice() {
+        [one] => one.to_string(),
+        // "Acad. Caen" and "Acad. Rouen" say their common word once.
+        [a, b] => match (a.split_once(' '), b.split_once(' ')) {
+            (Some((pa, ra)), Some((pb, rb))) if pa == pb => format!("{pa} {ra}/{rb}"),
+            _ => format!("{a}/{b}"),
+        },
+        [first, rest @ ..] => format!("{first} +{}", rest.len()),
+        [] => return None,
+    };
+    Some(format!("[{text}]"))
 }
 
 /// The long label when it fits in `cols`, else the short one, else the short one cut.
