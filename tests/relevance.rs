@@ -641,3 +641,64 @@ fn thirteen_calls_from_the_guides() {
         misses.join("\n  ")
     );
 }
+
+#[test]
+fn one_folding_rule_for_the_index_and_the_queries() {
+    // A procedure whose text holds œ, æ and a typographic apostrophe: found by every
+    // spelling an operator may type.
+    let file = r#"
+title = "Main-d’œuvre : le cœur du curriculum vitæ"
+summary = "Une procédure d’essai."
+services = ["*"]
+devices = ["*"]
+keywords = ["essai"]
+
+[[sources]]
+seed = "003_153f178d6c060759.txt"
+section = "TCHAP"
+
+[[steps]]
+id = "dire"
+kind = "say"
+text = "L’agent décrit son problème."
+end = true
+"#;
+    let reference = embedded_reference();
+    let catalog = guichet::catalog::procedures::load_files(
+        [("essai-pliage.toml".to_string(), file)],
+        &reference,
+    );
+    assert_eq!(catalog.procedures.len(), 1, "{:?}", catalog.problems);
+    let mut store = Store::open_in_memory().unwrap();
+    let index = store.sync_catalog(&catalog).unwrap();
+    for typed in [
+        "œuvre",
+        "oeuvre",
+        "OEUVRE",
+        "Œuvre",
+        "cœur",
+        "coeur",
+        "vitae",
+        "vitæ",
+        "l'agent",
+        "l’agent",
+        "agent",
+    ] {
+        let hits = store
+            .search_procedures(
+                &index,
+                &ProcedureQuery {
+                    text: typed,
+                    service: Some("mi"),
+                    device: Some("pc-pro"),
+                    limit: 5,
+                },
+            )
+            .unwrap();
+        assert_eq!(
+            hits.first().map(|h| h.slug.as_str()),
+            Some("essai-pliage"),
+            "« {typed} » should find the procedure"
+        );
+    }
+}
