@@ -1252,3 +1252,13 @@ fn an_escalation_closed_as_escalated_is_journaled_once() {
     assert_eq!(outcomes, 1, "{lines:#?}");
     assert_eq!(lines.last().unwrap(), "appel clos");
 }
+
+#[test]
+fn walking_amigo_shows_whether_it_is_open_now() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_on(&dir.path().join("g.db"), "op");
+    walk_new_call(&mut app, "caen", "pc pro", "horaires amigo", "acn-amigo");
+    let shown = screen_text(&app, 80, 24);
+    // Monday 23 November 2026, 09:41: a school day, the platform is open.
+    assert!(shown.contains("AMIGO maintenant : OUVERT"), "{shown}");
+}

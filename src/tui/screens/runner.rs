@@ -393,6 +393,30 @@ impl RunnerScreen {
                     input_row = Some(essential.len());
                     essential.push(Line::default());
                 }
+                // A procedure about AMIGO's hours shows them: the console knows the school
+                // calendar, the operator need not work it out.
+                if procedure.tool == Some(crate::domain::tool::ToolKind::Amigo) {
+                    let a = view.amigo;
+                    let mut line = format!(
+                        "AMIGO maintenant : {} — {}",
+                        if a.open { "OUVERT" } else { "FERMÉ" },
+                        a.reason
+                    );
+                    if let Some(next) = a.next_opening {
+                        line.push_str(&format!(
+                            " (réouverture le {})",
+                            paris(next, "%d/%m/%Y à %H:%M")
+                        ));
+                    }
+                    let style = if a.open {
+                        theme.success()
+                    } else {
+                        theme.error()
+                    };
+                    for l in wrap(&line, cols) {
+                        essential.push(Line::from(Span::styled(l, style)));
+                    }
+                }
                 if let Some(tool) = procedure.tool
                     && let Some(h) =
                         hint(ctx, Action::Tools, &format!("outil « {} »", tool.label()))
