@@ -6,21 +6,49 @@ use std::collections::{HashMap, HashSet};
 
 /// Words that carry no meaning for matching a procedure.
 const STOP_WORDS: &[&str] = &[
-    "a", "au", "aux", "avec", "ce", "ces", "d", "dans", "de", "des", "du", "elle", "en", "est",
-    "et", "il", "j", "je", "l", "la", "le", "les", "leur", "lui", "m", "ma", "mais", "me", "mes",
-    "mon", "n", "ne", "nous", "on", "ou", "par", "pas", "plus", "pour", "qu", "que", "qui", "s",
-    "sa", "se", "ses", "son", "sur", "t", "ta", "te", "tes", "ton", "tu", "un", "une", "vous", "y",
+    "a", "ai", "ait", "alors", "as", "au", "aucun", "aucune", "aussi", "aux", "avec", "avez",
+    "avoir", "bien", "ca", "ce", "cela", "ces", "cet", "cette", "chez", "comme", "comment", "d",
+    "dans", "de", "deja", "depuis", "des", "donc", "du", "elle", "en", "encore", "est", "et",
+    "etre", "fait", "il", "j", "je", "l", "la", "le", "les", "leur", "lui", "m", "ma", "mais",
+    "me", "mes", "moi", "mon", "n", "ne", "nous", "on", "ont", "ou", "par", "pas", "peut", "peux",
+    "plus", "pour", "quand", "que", "quel", "quelle", "qui", "qu", "s", "sa", "se", "ses", "si",
+    "son", "suis", "sur", "t", "ta", "te", "tes", "toi", "ton", "tout", "tres", "tu", "un", "une",
+    "veut", "veux", "vous", "y",
 ];
 
 /// Shortest word in which one typo is forgiven.
 pub const TYPO_MIN_LEN: usize = 5;
 
-/// The meaningful words of a query, folded (lower case, no accents), in order, deduplicated.
+/// A word reduced to the form the index keeps: a French plural's final `s` or `x` goes
+/// ("mails" and "mail", "appels" and "appel" meet). Applied to the index and the queries
+/// alike, so it needs to be consistent, not linguistics.
+pub fn stem(word: &str) -> &str {
+    let n = word.len();
+    if n > 3 && (word.ends_with('s') && !word.ends_with("ss") || word.ends_with('x')) {
+        &word[..n - 1]
+    } else {
+        word
+    }
+}
+
+/// Text as the index holds it: folded, cut into words, each stemmed.
+pub fn index_text(text: &str) -> String {
+    fold(text)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(stem)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The meaningful words of a query, folded (lower case, no accents) and stemmed like the
+/// index, in order, deduplicated.
 pub fn query_words(query: &str) -> Vec<String> {
     let mut seen = HashSet::new();
     fold(query)
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty() && !STOP_WORDS.contains(w))
+        .map(stem)
         .filter(|w| seen.insert(w.to_string()))
         .map(String::from)
         .collect()
@@ -139,6 +167,10 @@ mod tests {
             ["carte", "agent", "oubliee"]
         );
         assert_eq!(query_words("clé USB"), ["cle", "usb"]);
+        assert_eq!(query_words("mes mails, ses appels"), ["mail", "appel"]);
+        assert_eq!(index_text("Les Mails : accès"), "les mail acce");
+        assert_eq!(stem("bus"), "bus");
+        assert_eq!(stem("class"), "class");
     }
 
     #[test]
