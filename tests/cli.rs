@@ -1019,7 +1019,9 @@ fn an_outcome_correction_that_cannot_be_made_exits_2_and_changes_nothing() {
 fn dates_are_typed_the_french_way_on_every_option() {
     use chrono::Datelike;
     let desk = Desk::new();
-    // This year in Paris, for the forms without a year.
+    // This year in Paris, for the forms without a year. Their day is 1 January: in the
+    // past, or at most a day ahead on New Year's Day, whenever the test runs (dates more
+    // than a day ahead are refused).
     let year = chrono::Utc::now()
         .with_timezone(&chrono_tz::Europe::Paris)
         .year();
@@ -1044,10 +1046,10 @@ fn dates_are_typed_the_french_way_on_every_option() {
             .unwrap()
             .to_string()
     };
-    assert_eq!(add("Avant", "18/12/2026 19h30"), "2026-12-18T18:30:00Z");
-    assert_eq!(add("Après", "18/12/2026 à 20:30"), "2026-12-18T19:30:00Z");
-    add("Cette année, avant", &format!("{year}-06-18T19:30"));
-    add("Cette année, après", &format!("{year}-06-18T20:30"));
+    assert_eq!(add("Avant", "18/11/2026 19h30"), "2026-11-18T18:30:00Z");
+    assert_eq!(add("Après", "18/11/2026 à 20:30"), "2026-11-18T19:30:00Z");
+    add("Cette année, avant", &format!("{year}-01-01T19:30"));
+    add("Cette année, après", &format!("{year}-01-01T20:30"));
     let names = |args: &[&str]| -> Vec<String> {
         let mut full = vec!["call", "list", "--format", "json"];
         full.extend_from_slice(args);
@@ -1059,19 +1061,19 @@ fn dates_are_typed_the_french_way_on_every_option() {
             .collect()
     };
     assert_eq!(
-        names(&["--since", "18/12/2026 20h", "--until", "19/12/2026"]),
+        names(&["--since", "18/11/2026 20h", "--until", "19/11/2026"]),
         ["Après"]
     );
     assert_eq!(
-        names(&["--since", "18/12/2026", "--until", "18/12/2026 à 20h"]),
+        names(&["--since", "18/11/2026", "--until", "18/11/2026 à 20h"]),
         ["Avant"]
     );
     assert_eq!(
-        names(&["--since", "18/06 20h", "--until", "18/06 21h"]),
+        names(&["--since", "01/01 20h", "--until", "01/01 21h"]),
         ["Cette année, après"]
     );
     assert_eq!(
-        names(&["--since", "18/06", "--until", "18/06 20:00"]),
+        names(&["--since", "01/01", "--until", "01/01 20:00"]),
         ["Cette année, avant"]
     );
 
@@ -1083,8 +1085,8 @@ fn dates_are_typed_the_french_way_on_every_option() {
         r.as_object_mut().unwrap().remove("generated_at");
         r
     };
-    let french = report("18/12/2026 16h", "18/12/2026 à 23h59");
-    let iso = report("2026-12-18T16:00", "2026-12-18T23:59");
+    let french = report("18/11/2026 16h", "18/11/2026 à 23h59");
+    let iso = report("2026-11-18T16:00", "2026-11-18T23:59");
     assert_eq!(french, iso);
     assert_eq!(french["calls_total"], 2);
 
@@ -1112,11 +1114,11 @@ fn dates_are_typed_the_french_way_on_every_option() {
             "tools",
             "cryhod",
             "--issued",
-            "31/01/2027 9h",
+            "31/01/2026 9h",
             "--format",
             "json"
         ])["valid_until"],
-        "2027-02-28T08:00:00Z"
+        "2026-02-28T08:00:00Z"
     );
 
     // Impossible or unreadable dates: one sentence naming them, exit 2, nothing written.
@@ -1147,4 +1149,117 @@ fn dates_are_typed_the_french_way_on_every_option() {
         assert_eq!(err.trim_end().lines().count(), 1, "one sentence: {err}");
     }
     assert_eq!(desk.count(), before, "nothing written");
+}
+
+fn with<'a>(args: &[&'a str], extra: &[&'a str]) -> Vec<&'a str> {
+    [args, extra].concat()
+}
+
+/// A Paris wall-clock time `offset` from now, as `2026-12-01T20:05`.
+fn paris_from_now(offset: chrono::Duration) -> String {
+    (chrono::Utc::now() + offset)
+        .with_timezone(&chrono_tz::Europe::Paris)
+        .format("%Y-%m-%dT%H:%M")
+        .to_string()
+}
+
+#[test]
+fn implausible_dates_are_refused_on_every_option() {
+    let desk = Desk::new();
+    desk.add("Zoé", "mi", "noemi", &[]);
+    let before = desk.count();
+    let in_three_days = paris_from_now(chrono::Duration::days(3));
+    let in_two_years = paris_from_now(chrono::Duration::days(800));
+    for (args, needle) in [
+        (
+            with(&ADD_B, &["--at", "1900-01-01T10:00"]),
+            "« 1900-01-01T10:00 » : antérieure au 01/01/2000",
+        ),
+        (
+            with(&ADD_B, &["--at", "31/12/1999 23h59"]),
+            "« 31/12/1999 23h59 »",
+        ),
+        (with(&ADD_B, &["--at", &in_three_days]), "plus d'un jour"),
+        (
+            vec!["call", "list", "--since", "01/01/1999"],
+            "« 01/01/1999 »",
+        ),
+        (
+            vec!["call", "list", "--until", &in_three_days],
+            "plus d'un jour",
+        ),
+        (
+            vec![
+                "report",
+                "handover",
+                "--from",
+                "1900-01-01T08:00",
+                "--to",
+                "2026-11-23T08:00",
+            ],
+            "« 1900-01-01T08:00 »",
+        ),
+        (
+            vec![
+                "report",
+                "handover",
+                "--from",
+                "2026-11-23T08:00",
+                "--to",
+                &in_three_days,
+            ],
+            "plus d'un jour",
+        ),
+        (
+            vec!["report", "handover", "--from", &in_three_days],
+            "plus d'un jour",
+        ),
+        (
+            vec!["report", "note", "relève calme", "--at", "01/01/1990 9h"],
+            "« 01/01/1990 9h »",
+        ),
+        (
+            vec!["report", "note", "x", "--at", &in_three_days],
+            "plus d'un jour",
+        ),
+        (
+            vec!["tools", "amigo", "--at", "1999-06-01T10:00"],
+            "antérieure au 01/01/2000",
+        ),
+        (
+            vec!["tools", "amigo", "--at", &in_two_years],
+            "plus d'un an",
+        ),
+        (
+            vec!["tools", "cryhod", "--issued", "1980-01-01T10:00"],
+            "« 1980-01-01T10:00 »",
+        ),
+        (
+            vec!["tools", "cryhod", "--issued", &in_three_days],
+            "plus d'un jour",
+        ),
+    ] {
+        let (code, err) = desk.fails(&args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains("date improbable"), "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "one sentence: {err}");
+    }
+    assert_eq!(desk.count(), before, "nothing stored");
+    let notes: i64 = rusqlite::Connection::open(desk.db())
+        .unwrap()
+        .query_row("SELECT count(*) FROM handover_entries", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(notes, 0, "no handover note stored");
+
+    // Within the bounds: the first day of 2000, a call logged an hour ahead (a clock a
+    // little off), AMIGO next week (a callback to plan).
+    let in_an_hour = paris_from_now(chrono::Duration::hours(1));
+    let next_week = paris_from_now(chrono::Duration::days(7));
+    desk.ok(&with(&ADD_B, &["--at", "2000-01-01T00:00"]));
+    desk.ok(&with(&ADD_B, &["--at", &in_an_hour]));
+    desk.ok(&["tools", "amigo", "--at", &next_week]);
+    desk.ok(&["tools", "cryhod", "--issued", &in_an_hour]);
+    desk.ok(&["call", "list", "--until", &in_an_hour]);
+    assert_eq!(desk.count(), before + 2);
 }

@@ -8,7 +8,7 @@ use crate::config::resolve_operator;
 use crate::domain::call::{Call, CallDraft, CallRecord, CallRef, Outcome, check_note};
 use crate::domain::reference::Reference;
 use crate::domain::text::visible;
-use crate::domain::time::{paris, parse_when, rfc3339};
+use crate::domain::time::{DAY_AHEAD, paris, parse_plausible, rfc3339};
 use crate::store::{CallFilter, Store};
 use chrono::Utc;
 
@@ -44,7 +44,7 @@ pub fn run(
             )?;
             let operator = operator_of(&operator)?;
             let opened_at = match at {
-                Some(s) => parse_when(&s, Utc::now()).map_err(CliError::bad)?,
+                Some(s) => parse_plausible(&s, Utc::now(), DAY_AHEAD).map_err(CliError::bad)?,
                 None => Utc::now(),
             };
             let draft = CallDraft {
@@ -86,11 +86,11 @@ pub fn run(
             let fmt = formats(&format, &[Format::Table, Format::Json, Format::Csv])?;
             let now = Utc::now();
             let since = since
-                .map(|s| parse_when(&s, now))
+                .map(|s| parse_plausible(&s, now, DAY_AHEAD))
                 .transpose()
                 .map_err(CliError::bad)?;
             let until = until
-                .map(|s| parse_when(&s, now))
+                .map(|s| parse_plausible(&s, now, DAY_AHEAD))
                 .transpose()
                 .map_err(CliError::bad)?;
             if let (Some(s), Some(u)) = (since, until)
