@@ -1263,3 +1263,56 @@ fn implausible_dates_are_refused_on_every_option() {
     desk.ok(&["call", "list", "--until", &in_an_hour]);
     assert_eq!(desk.count(), before + 2);
 }
+
+#[test]
+fn references_are_read_strictly_everywhere() {
+    let desk = Desk::new();
+    desk.add("Zoé", "mi", "noemi", &[]);
+    for typed in ["A-0001", "a-0001", "A1", "a1", "A 1", "1", "0001"] {
+        assert!(
+            desk.ok(&["call", "show", typed]).contains("A-0001"),
+            "{typed}"
+        );
+    }
+    for typed in [
+        "A--1",
+        "A-",
+        "A-1-2",
+        "-1",
+        "+1",
+        "A-0 1",
+        "A-1000000000000",
+    ] {
+        // `--` so that "-1" is read as the reference, not as an option.
+        for args in [
+            vec!["call", "show", "--", typed],
+            vec!["call", "note", "--", typed, "rappel"],
+            vec!["call", "close", "--outcome", "resolved", "--", typed],
+            vec!["tools", "telemaintenance", "--code", "123456", "--", typed],
+        ] {
+            let (code, err) = desk.fails(&args);
+            assert_eq!(code, 2, "{args:?}: {err}");
+            assert!(err.contains(&format!("« {typed} »")), "{args:?}: {err}");
+            assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+        }
+    }
+    // The list's search reads references the same way: "A--1" is no reference.
+    let refs = |caller: &str| -> Vec<String> {
+        desk.json(&["call", "list", "--caller", caller, "--format", "json"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["reference"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(refs("a1"), ["A-0001"]);
+    assert_eq!(refs("A-0001"), ["A-0001"]);
+    assert!(refs("A--1").is_empty());
+    assert!(refs("A-1-2").is_empty());
+    let record = desk.json(&["call", "show", "A-0001", "--format", "json"]);
+    assert_eq!(
+        record["journal"].as_array().unwrap().len(),
+        1,
+        "nothing added"
+    );
+}
