@@ -1316,3 +1316,118 @@ fn references_are_read_strictly_everywhere() {
         "nothing added"
     );
 }
+
+#[test]
+fn absurd_filters_and_options_are_bad_input_in_one_short_sentence() {
+    let desk = Desk::new();
+    for name in ["Zoé", "Bruno", "Anne"] {
+        desk.add(name, "mi", "noemi", &[]);
+    }
+    let long_name = "é".repeat(10_000);
+    let long_slug = "x".repeat(10_000);
+    let garbage = "mi\n\u{1b}[2J\u{7}";
+    for args in [
+        vec!["call", "list", "--caller", &long_name],
+        vec!["call", "list", "--caller", "Zoé\nBruno"],
+        vec!["call", "list", "--service", &long_slug],
+        vec!["call", "list", "--service", garbage],
+        vec!["call", "list", "--device", &long_slug],
+        vec!["call", "list", "--device", garbage],
+        vec!["call", "list", "--operator", &long_slug],
+        vec!["call", "list", "--operator", garbage],
+        vec!["procedures", "search", "vpn", "--service", &long_slug],
+        vec!["procedures", "search", "vpn", "--device", garbage],
+        vec!["procedures", "list", "--service", garbage],
+    ] {
+        let (code, err) = desk.fails(&args);
+        let shown: String = args
+            .iter()
+            .map(|a| a.chars().take(20).collect::<String>())
+            .collect();
+        assert_eq!(code, 2, "{shown}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "one sentence: {err}");
+        assert!(
+            err.len() < 400,
+            "{shown}: a short sentence, not the value: {} bytes",
+            err.len()
+        );
+        assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "{err:?}");
+        assert!(!err.contains("SQL") && !err.contains("sqlite"), "{err}");
+    }
+    // The option is named.
+    let (_, err) = desk.fails(&["call", "list", "--caller", &long_name]);
+    assert!(err.contains("--caller") && err.contains("10000"), "{err}");
+    let (_, err) = desk.fails(&["call", "list", "--service", garbage]);
+    assert!(err.contains("service inconnu « mi␊␛[2J␇ »"), "{err}");
+
+    // --limit 0 means all, on every command that takes it.
+    let listed = |limit: &str| {
+        desk.json(&["call", "list", "--limit", limit, "--format", "json"])
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    assert_eq!(listed("1"), 1);
+    assert_eq!(listed("0"), 3);
+    let found = |limit: &str| {
+        desk.json(&[
+            "procedures",
+            "search",
+            "vpn",
+            "--limit",
+            limit,
+            "--format",
+            "json",
+        ])
+        .as_array()
+        .unwrap()
+        .len()
+    };
+    assert_eq!(found("1"), 1);
+    assert!(found("0") > 1, "{}", found("0"));
+    assert_eq!(found("0"), found("1000"));
+
+    // An option that does nothing with the chosen format is refused, naming both.
+    for (args, option, format) in [
+        (vec!["report", "handover", "--bom"], "--bom", "md"),
+        (
+            vec!["report", "handover", "--bom", "--format", "md"],
+            "--bom",
+            "md",
+        ),
+        (
+            vec!["report", "handover", "--bom", "--format", "json"],
+            "--bom",
+            "json",
+        ),
+        (
+            vec!["report", "handover", "--separator", ";"],
+            "--separator",
+            "md",
+        ),
+        (
+            vec!["report", "handover", "--separator", ";", "--format", "json"],
+            "--separator",
+            "json",
+        ),
+    ] {
+        let (code, err) = desk.fails(&args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(
+            err.contains(option) && err.contains(&format!("« {format} »")),
+            "{args:?}: {err}"
+        );
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    }
+    let csv = desk.ok(&[
+        "report",
+        "handover",
+        "--format",
+        "csv",
+        "--separator",
+        ";",
+        "--bom",
+    ]);
+    assert!(csv.starts_with('\u{feff}'), "{csv}");
+    desk.ok(&["report", "handover", "--format", "md"]);
+}

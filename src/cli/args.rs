@@ -232,9 +232,9 @@ pub enum ReportCommand {
         /// Les appels de cet opérateur seulement
         #[arg(long, value_name = "OP")]
         operator: Option<String>,
-        /// CSV : séparateur (« ; » pour un tableur réglé en français)
-        #[arg(long, value_name = "C", default_value = ",")]
-        separator: String,
+        /// CSV : séparateur, « , » (défaut), « ; » pour un tableur réglé en français, ou tab
+        #[arg(long, value_name = "C")]
+        separator: Option<String>,
         /// CSV : marque d'ordre UTF-8 en tête, pour Excel
         #[arg(long)]
         bom: bool,

@@ -204,6 +204,64 @@ pub(crate) fn formats(arg: &FormatArg, allowed: &[Format]) -> Result<Format, Cli
     }
 }
 
+/// A value as an error message names it: control characters made visible, and cut after
+/// 40 characters so that a pasted page stays one short sentence.
+pub(crate) fn named(value: &str) -> String {
+    const SHOWN: usize = 40;
+    let shown = crate::domain::text::visible(value);
+    let count = shown.chars().count();
+    if count <= SHOWN {
+        shown.into_owned()
+    } else {
+        let cut: String = shown.chars().take(SHOWN).collect();
+        format!("{cut}… ({count} caractères)")
+    }
+}
+
+/// A free-text filter given as `option`: at most `max` characters, no control character.
+pub(crate) fn filter_text(option: &str, value: String, max: usize) -> Result<String, CliError> {
+    let count = value.chars().count();
+    if count > max {
+        return Err(CliError::BadInput(format!(
+            "{option} trop long : {count} caractères, {max} au plus"
+        )));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(CliError::BadInput(format!(
+            "{option} « {} » contient un caractère de contrôle",
+            named(&value)
+        )));
+    }
+    Ok(value)
+}
+
+/// `--service` and `--device` name known slugs.
+pub(crate) fn check_context(
+    reference: &Reference,
+    service: Option<&str>,
+    device: Option<&str>,
+) -> Result<(), CliError> {
+    if let Some(s) = service
+        && reference.service(s).is_none()
+    {
+        return Err(CliError::BadInput(format!(
+            "service inconnu « {} » : choisir parmi {}",
+            named(s),
+            reference.service_slugs()
+        )));
+    }
+    if let Some(d) = device
+        && reference.device(d).is_none()
+    {
+        return Err(CliError::BadInput(format!(
+            "poste inconnu « {} » : choisir parmi {}",
+            named(d),
+            reference.device_slugs()
+        )));
+    }
+    Ok(())
+}
+
 fn print(text: &str) -> Result<(), CliError> {
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {

@@ -1,8 +1,8 @@
 //! `guichet procedures ...`
 
-use super::CliError;
 use super::args::{Format, ProceduresCommand};
 use super::output::{csv, json, table};
+use super::{CliError, check_context};
 use crate::catalog::procedures::{Catalog, load_dir};
 use crate::domain::reference::Reference;
 use crate::store::{ProcedureQuery, Store};
@@ -62,7 +62,12 @@ pub fn run(
                     text: &query,
                     service: service.as_deref(),
                     device: device.as_deref(),
-                    limit: limit.max(1) as usize,
+                    // 0: every match.
+                    limit: if limit == 0 {
+                        usize::MAX
+                    } else {
+                        limit as usize
+                    },
                 },
             )?;
             let rows: Vec<Vec<String>> = hits
@@ -137,28 +142,4 @@ fn lint(dir: Option<&Path>, active: &Catalog, reference: &Reference) -> Result<S
                 .join("\n"),
         ))
     }
-}
-
-fn check_context(
-    reference: &Reference,
-    service: Option<&str>,
-    device: Option<&str>,
-) -> Result<(), CliError> {
-    if let Some(s) = service
-        && reference.service(s).is_none()
-    {
-        return Err(CliError::BadInput(format!(
-            "service inconnu « {s} » : choisir parmi {}",
-            reference.service_slugs()
-        )));
-    }
-    if let Some(d) = device
-        && reference.device(d).is_none()
-    {
-        return Err(CliError::BadInput(format!(
-            "poste inconnu « {d} » : choisir parmi {}",
-            reference.device_slugs()
-        )));
-    }
-    Ok(())
 }

@@ -67,13 +67,26 @@ pub fn run(
             format,
         } => {
             let fmt = formats(&format, &[Format::Md, Format::Json, Format::Csv])?;
+            // CSV's options change nothing in another format: saying so beats ignoring them.
+            if fmt != Format::Csv {
+                let given = [(bom, "--bom"), (separator.is_some(), "--separator")];
+                if let Some((_, option)) = given.iter().find(|(on, _)| *on) {
+                    return Err(CliError::BadInput(format!(
+                        "{option} ne sert qu'au format csv, pas au format « {} » : \
+                         ajouter --format csv ou retirer {option}",
+                        format!("{fmt:?}").to_lowercase()
+                    )));
+                }
+            }
             let shift = window(&plan, from.as_deref(), to.as_deref(), now)?;
+            let separator = separator.unwrap_or_else(|| ",".into());
             let separator = match separator.as_str() {
                 "," | ";" | "\t" => separator.chars().next().unwrap_or(','),
                 "tab" => '\t',
                 other => {
                     return Err(CliError::BadInput(format!(
-                        "séparateur « {other} » non pris en charge : « , », « ; » ou tab"
+                        "séparateur « {} » non pris en charge : « , », « ; » ou tab",
+                        super::named(other)
                     )));
                 }
             };
