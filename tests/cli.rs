@@ -1431,3 +1431,40 @@ fn absurd_filters_and_options_are_bad_input_in_one_short_sentence() {
     assert!(csv.starts_with('\u{feff}'), "{csv}");
     desk.ok(&["report", "handover", "--format", "md"]);
 }
+
+#[test]
+fn a_handover_window_over_several_days_names_both_days() {
+    let desk = Desk::new();
+    let title = |from: &str, to: &str| {
+        let md = desk.ok(&[
+            "report", "handover", "--from", from, "--to", to, "--format", "md",
+        ]);
+        let json = desk.json(&[
+            "report", "handover", "--from", from, "--to", to, "--format", "json",
+        ]);
+        let first = md.lines().next().unwrap().to_string();
+        assert_eq!(
+            first,
+            format!("# Relève — {}", json["shift_label"].as_str().unwrap())
+        );
+        first
+    };
+    assert_eq!(
+        title("2026-11-23T08:00", "2026-11-25T08:00"),
+        "# Relève — période du 23/11/2026 08:00 au 25/11/2026 08:00"
+    );
+    // A whole day is two days too: 08:00 → 08:00 would read as nothing.
+    assert_eq!(
+        title("23/11/2026 8h", "24/11/2026 8h"),
+        "# Relève — période du 23/11/2026 08:00 au 24/11/2026 08:00"
+    );
+    // Within a day, and across one midnight for less than a day, one date is enough.
+    assert_eq!(
+        title("2026-11-23T08:00", "2026-11-23T16:00"),
+        "# Relève — période du 23/11/2026 (08:00 → 16:00)"
+    );
+    assert_eq!(
+        title("2026-11-23T22:00", "2026-11-24T06:00"),
+        "# Relève — période du 23/11/2026 (22:00 → 06:00)"
+    );
+}
