@@ -141,3 +141,155 @@ fn configuration_errors_name_the_file_the_line_and_the_key() {
         );
     }
 }
+
+/// An SQLite file of another program: a table of its own, rollback journal, a user_version.
+fn foreign_db(path: &Path, user_version: i64) {
+    let c = rusqlite::Connection::open(path).unwrap();
+    c.execute_batch(&format!(
+        "PRAGMA journal_mode = DELETE;
+         CREATE TABLE clients (id INTEGER PRIMARY KEY, nom TEXT);
+         INSERT INTO clients (nom) VALUES ('Dupont');
+         PRAGMA user_version = {user_version};"
+    ))
+    .unwrap();
+}
+
+fn journal_mode(path: &Path) -> String {
+    let c = rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .unwrap();
+    c.query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn an_sqlite_file_of_another_program_is_refused_and_left_as_it_was() {
+    let desk = Desk::new();
+    for user_version in [0, 3, 99] {
+        let db = desk.db();
+        let _ = std::fs::remove_file(&db);
+        foreign_db(&db, user_version);
+        let before = std::fs::read(&db).unwrap();
+        assert_eq!(journal_mode(&db), "delete");
+        for args in [
+            &["call", "list"][..],
+            &ADD,
+            &["db", "check"],
+            &["report", "handover"],
+            &["procedures", "search", "vpn"],
+            &["--read-only", "call", "list"],
+        ] {
+            let (code, err) = desk.fails(args);
+            assert_eq!(code, 1, "{args:?}: {err}");
+            assert!(err.contains("n'est pas une base guichet"), "{err}");
+            assert!(err.contains(&db.display().to_string()), "{err}");
+            assert!(err.contains("rien n'a été modifié"), "{err}");
+            assert_eq!(std::fs::read(&db).unwrap(), before, "{args:?}: same bytes");
+            assert_eq!(journal_mode(&db), "delete", "{args:?}");
+            for suffix in ["-wal", "-shm", "-journal"] {
+                assert!(!exists(&side(&db, suffix)), "{args:?}: no {suffix}");
+            }
+        }
+    }
+}
+
+#[test]
+fn an_empty_file_or_a_new_path_becomes_a_guichet_database() {
+    let desk = Desk::new();
+    std::fs::write(desk.db(), b"").unwrap();
+    assert_eq!(desk.ok(&ADD).trim(), "A-0001");
+    assert_eq!(journal_mode(&desk.db()), "wal");
+    let fresh = desk.path("neuf/sous-dossier/desk.db");
+    let out = desk
+        .cmd()
+        .env("GUICHET_DB", &fresh)
+        .args(ADD)
+        .output()
+        .unwrap();
+    assert_eq!(check_ok(&ADD, out).trim(), "A-0001");
+    assert_eq!(journal_mode(&fresh), "wal");
+}
+
+/// Removes what a failed run may have left beside a path it should not have touched, so
+/// that one failing test does not leave files in /dev.
+struct Beside(PathBuf);
+
+impl Drop for Beside {
+    fn drop(&mut self) {
+        for suffix in ["-wal", "-shm", "-journal"] {
+            let _ = std::fs::remove_file(side(&self.0, suffix));
+        }
+    }
+}
+
+#[test]
+fn a_directory_or_a_device_is_no_database() {
+    let desk = Desk::new();
+    let folder = desk.path("un-dossier");
+    std::fs::create_dir(&folder).unwrap();
+    let null = PathBuf::from("/dev/null");
+    let had: Vec<bool> = ["-wal", "-shm", "-journal"]
+        .iter()
+        .map(|s| exists(&side(&null, s)))
+        .collect();
+    assert!(
+        !had.contains(&true),
+        "leftovers in /dev before the test: {had:?}"
+    );
+    let _cleanup = Beside(null.clone());
+    for (path, what) in [(&folder, "est un dossier"), (&null, "n'est pas un fichier")] {
+        for args in [
+            &["call", "list"][..],
+            &ADD,
+            &["db", "check"],
+            &["--read-only", "call", "list"],
+        ] {
+            let out = desk
+                .cmd()
+                .env("GUICHET_DB", path)
+                .args(args)
+                .output()
+                .unwrap();
+            let (code, err) = check_fails(args, out);
+            assert_eq!(code, 1, "{path:?} {args:?}: {err}");
+            assert!(err.contains(what), "{err}");
+            assert!(err.contains(&path.display().to_string()), "{err}");
+            for suffix in ["-wal", "-shm", "-journal"] {
+                assert!(
+                    !exists(&side(path, suffix)),
+                    "{path:?} {args:?}: {suffix} created"
+                );
+            }
+        }
+    }
+    assert_eq!(
+        std::fs::read_dir(&folder).unwrap().count(),
+        0,
+        "nothing inside the folder"
+    );
+    let out = desk
+        .cmd()
+        .args(["db", "backup", "/dev/null"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "no backup onto a device");
+}
+
+#[test]
+fn an_unknown_group_is_refused_before_anything_is_created() {
+    let desk = Desk::new();
+    desk.config("db_group = \"pas-un-groupe-guichet\"\n");
+    let db = desk.path("neuf/desk.db");
+    for args in [&ADD[..], &["call", "list"]] {
+        let out = desk
+            .cmd()
+            .env("GUICHET_DB", &db)
+            .args(args)
+            .output()
+            .unwrap();
+        let (code, err) = check_fails(args, out);
+        assert_eq!(code, 1, "{err}");
+        assert!(err.contains("« pas-un-groupe-guichet »"), "{err}");
+        assert!(err.contains("db_group"), "{err}");
+        assert!(!exists(&desk.path("neuf")), "no folder created");
+    }
+}

@@ -80,6 +80,38 @@ pub enum StoreError {
         #[source]
         source: rusqlite::Error,
     },
+    /// An SQLite file with tables but without guichet's schema: another program's.
+    #[error(
+        "le fichier {path} est une base SQLite qui n'est pas une base guichet : rien n'a été \
+         modifié ; choisir un autre chemin (--db ou GUICHET_DB)"
+    )]
+    NotGuichet { path: String },
+    /// A directory, a device, a pipe… where the database file should be.
+    #[error(
+        "la base {path} {what} : rien n'a été créé ; donner le chemin d'un fichier (--db ou GUICHET_DB)"
+    )]
+    NotAFile { path: String, what: &'static str },
+    #[error(
+        "le groupe « {group} » (db_group dans config.toml) n'existe pas sur cette machine : \
+         rien n'a été créé"
+    )]
+    UnknownGroup { group: String },
+    #[error("la base {path} n'existe pas : rien à lire en lecture seule")]
+    Missing { path: String },
+    #[error("la base {path} est vide : rien à lire en lecture seule")]
+    Empty { path: String },
+    #[error("impossible de créer la base {path} : {source}")]
+    Create {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("impossible de lire le fichier {path} : {source}")]
+    Inspect {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -169,16 +201,46 @@ impl Store {
 
     /// Opens or creates the database; a new file is readable by its owner only (and the
     /// configured group). A file the process cannot write is opened read-only.
+    ///
+    /// Nothing is created or changed before the path is known to be fit: an unknown group,
+    /// a directory or a device, an SQLite file of another program are refused as they are.
     pub fn open_with(path: &Path, access: &FileAccess) -> Result<Store> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
-                path: dir.display().to_string(),
-                source,
-            })?;
-        }
         let display = path.display().to_string();
-        if !path.exists() {
-            create_private(path, access).map_err(|source| StoreError::CreateDir {
+        let gid = access.group.as_deref().map(group_id).transpose()?;
+        let exists = match std::fs::metadata(path) {
+            Ok(meta) if meta.is_file() => true,
+            Ok(meta) => {
+                return Err(StoreError::NotAFile {
+                    path: display,
+                    what: not_a_file(&meta),
+                });
+            }
+            // A link to nowhere: creating the database would create its target.
+            Err(e)
+                if e.kind() == std::io::ErrorKind::NotFound
+                    && std::fs::symlink_metadata(path).is_ok() =>
+            {
+                return Err(StoreError::NotAFile {
+                    path: display,
+                    what: "est un lien symbolique vers un fichier qui n'existe pas",
+                });
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+            Err(source) => {
+                return Err(StoreError::Inspect {
+                    path: display,
+                    source,
+                });
+            }
+        };
+        if !exists {
+            if access.read_only {
+                return Err(StoreError::Missing { path: display });
+            }
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                create_dir(dir, gid)?;
+            }
+            create_private(path, gid).map_err(|source| StoreError::Create {
                 path: display.clone(),
                 source,
             })?;
@@ -222,10 +284,11 @@ impl Store {
         self.conn
             .busy_handler(Some(retry_while_busy))
             .map_err(|e| self.err(e))?;
-        // Checked before any pragma that writes to the file (journal_mode does).
-        migrations::refuse_newer(self)?;
+        // Checked before any pragma that writes to the file (journal_mode does): another
+        // program's file, or a newer guichet's, is left exactly as it is.
+        let version = migrations::inspect(self)?;
         if self.read_only {
-            return migrations::require_current(self);
+            return migrations::require_current(self, version);
         }
         // Switching a new file to WAL needs its exclusive lock, and SQLite answers "busy"
         // at once, without its busy handler, when waiting could deadlock (several processes
@@ -320,46 +383,87 @@ impl Store {
     }
 }
 
-/// Creates an empty database file readable by its owner only, or by the desk's group.
-fn create_private(path: &Path, access: &FileAccess) -> std::io::Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(if access.group.is_some() { 0o660 } else { 0o600 });
+/// What a path that is not a regular file is, for the sentence that refuses it.
+fn not_a_file(meta: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    if t.is_dir() {
+        "est un dossier, pas un fichier"
+    } else if t.is_char_device() || t.is_block_device() {
+        "n'est pas un fichier mais un périphérique"
+    } else if t.is_fifo() {
+        "n'est pas un fichier mais un tube nommé"
+    } else if t.is_socket() {
+        "n'est pas un fichier mais une socket"
+    } else {
+        "n'est pas un fichier ordinaire"
     }
-    match options.open(path) {
-        Ok(_) => {}
-        // Another process created it first: theirs is as good.
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Ok(()),
-        Err(e) => return Err(e),
+}
+
+/// The id of the desk's group, or the sentence that refuses an unknown one.
+fn group_id(group: &str) -> Result<u32> {
+    let unknown = || StoreError::UnknownGroup {
+        group: group.to_string(),
+    };
+    let name = std::ffi::CString::new(group).map_err(|_| unknown())?;
+    if group.is_empty() {
+        return Err(unknown());
     }
-    #[cfg(unix)]
-    if let Some(group) = &access.group {
-        set_group(path, group)?;
+    // SAFETY: the pointer comes from a live CString; getgrnam's result is read at once and
+    // never kept.
+    unsafe {
+        let gr = libc::getgrnam(name.as_ptr());
+        if gr.is_null() {
+            return Err(unknown());
+        }
+        Ok((*gr).gr_gid)
+    }
+}
+
+/// Creates the database's folder. The folder itself (not its parents), when guichet creates
+/// it for a desk's group, belongs to that group, which may create files in it (the `-wal`
+/// and `-shm` beside the database), and new files there inherit the group (setgid).
+fn create_dir(dir: &Path, gid: Option<u32>) -> Result<()> {
+    let failed = |source| StoreError::CreateDir {
+        path: dir.display().to_string(),
+        source,
+    };
+    if dir.is_dir() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(dir).map_err(failed)?;
+    if let Some(gid) = gid {
+        use std::os::unix::fs::PermissionsExt;
+        std::os::unix::fs::chown(dir, None, Some(gid)).map_err(failed)?;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o2770)).map_err(failed)?;
     }
     Ok(())
 }
 
-#[cfg(unix)]
-fn set_group(path: &Path, group: &str) -> std::io::Result<()> {
-    use std::ffi::CString;
-    use std::os::unix::ffi::OsStrExt;
-    let name = CString::new(group).map_err(|_| std::io::Error::other("nom de groupe invalide"))?;
-    let file = CString::new(path.as_os_str().as_bytes())
-        .map_err(|_| std::io::Error::other("chemin invalide"))?;
-    // SAFETY: both pointers come from live CStrings; getgrnam's result is read at once.
-    unsafe {
-        let gr = libc::getgrnam(name.as_ptr());
-        if gr.is_null() {
-            return Err(std::io::Error::other(format!("groupe inconnu « {group} »")));
-        }
-        if libc::chown(file.as_ptr(), u32::MAX, (*gr).gr_gid) != 0 {
-            return Err(std::io::Error::last_os_error());
-        }
+/// Creates an empty database file readable by its owner only (0600), or read and written by
+/// the desk's group too (0660). The mode is set on the open file, so the umask has no say.
+fn create_private(path: &Path, gid: Option<u32>) -> std::io::Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let file = match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)
+    {
+        Ok(file) => file,
+        // Another process created it first: theirs is as good.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    if let Some(gid) = gid {
+        std::os::unix::fs::fchown(&file, None, Some(gid))?;
     }
-    Ok(())
+    file.set_permissions(std::fs::Permissions::from_mode(if gid.is_some() {
+        0o660
+    } else {
+        0o600
+    }))
 }
 
 /// The path used when neither `--db` nor `GUICHET_DB` is given.
