@@ -293,3 +293,134 @@ fn an_unknown_group_is_refused_before_anything_is_created() {
         assert!(!exists(&desk.path("neuf")), "no folder created");
     }
 }
+
+/// `cmd` with the given umask in the child, so that only an explicit mode can hold.
+fn with_umask(mut cmd: Command, mask: libc::mode_t) -> Command {
+    // SAFETY: umask is async-signal-safe and touches nothing but the child's own state.
+    unsafe {
+        cmd.pre_exec(move || {
+            libc::umask(mask);
+            Ok(())
+        });
+    }
+    cmd
+}
+
+fn mode(path: &Path) -> u32 {
+    std::fs::symlink_metadata(path).unwrap().mode() & 0o7777
+}
+
+/// The calls a database holds, read by guichet itself.
+fn calls_in(desk: &Desk, db: &Path) -> usize {
+    let args = ["call", "list", "--limit", "0", "--format", "json"];
+    let out = desk
+        .cmd()
+        .env("GUICHET_DB", db)
+        .args(args)
+        .output()
+        .unwrap();
+    let list: serde_json::Value = serde_json::from_str(&check_ok(&args, out)).unwrap();
+    list.as_array().unwrap().len()
+}
+
+/// The names in a folder, sorted.
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_backup_has_the_databases_mode_whatever_the_umask() {
+    let desk = Desk::new();
+    desk.ok(&ADD);
+    assert_eq!(mode(&desk.db()), 0o600);
+    let copy = desk.path("copie.db");
+    let args = ["db", "backup", copy.to_str().unwrap()];
+    check_ok(
+        &args,
+        with_umask(desk.cmd(), 0).args(args).output().unwrap(),
+    );
+    assert_eq!(
+        mode(&copy),
+        0o600,
+        "owner-only like the database, umask 000"
+    );
+    assert_eq!(calls_in(&desk, &copy), 1);
+    // The database's own mode, whatever it is.
+    std::fs::set_permissions(desk.db(), std::fs::Permissions::from_mode(0o640)).unwrap();
+    let copy2 = desk.path("copie2.db");
+    let args = ["db", "backup", copy2.to_str().unwrap()];
+    check_ok(
+        &args,
+        with_umask(desk.cmd(), 0o077).args(args).output().unwrap(),
+    );
+    assert_eq!(mode(&copy2), 0o640, "umask 077");
+    assert_eq!(
+        std::fs::metadata(&copy2).unwrap().gid(),
+        std::fs::metadata(desk.db()).unwrap().gid()
+    );
+}
+
+#[test]
+fn a_backup_never_follows_a_link_and_replaces_a_file_only_when_forced() {
+    let desk = Desk::new();
+    desk.ok(&ADD);
+    let victim = desk.path("victime.txt");
+    std::fs::write(&victim, "à garder").unwrap();
+    let link = desk.path("lien.db");
+    std::os::unix::fs::symlink(&victim, &link).unwrap();
+    let dangling = desk.path("lien-vide.db");
+    let nowhere = desk.path("cible-absente.db");
+    std::os::unix::fs::symlink(&nowhere, &dangling).unwrap();
+    let folder = desk.path("dossier");
+    std::fs::create_dir(&folder).unwrap();
+    let before = names_in(desk.dir.path());
+    for (path, needle) in [
+        (&link, "lien symbolique"),
+        (&dangling, "lien symbolique"),
+        (&folder, "dossier"),
+    ] {
+        for force in [false, true] {
+            let mut args = vec!["db", "backup", path.to_str().unwrap()];
+            if force {
+                args.push("--force");
+            }
+            let (code, err) = desk.fails(&args);
+            assert_eq!(code, 2, "{args:?}: {err}");
+            assert!(err.contains(needle), "{args:?}: {err}");
+            assert!(err.contains(path.to_str().unwrap()), "{err}");
+        }
+    }
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "à garder");
+    assert!(!exists(&nowhere), "the link's target was not created");
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+
+    // An existing file is kept, unless --force, which replaces it whole.
+    let old = desk.path("ancienne.db");
+    std::fs::write(&old, "une ancienne copie").unwrap();
+    std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let (code, err) = desk.fails(&["db", "backup", old.to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("existe déjà") && err.contains("--force"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&old).unwrap(), "une ancienne copie");
+    desk.ok(&["db", "backup", old.to_str().unwrap(), "--force"]);
+    assert_eq!(calls_in(&desk, &old), 1);
+    assert_eq!(mode(&old), 0o600, "the database's mode, not the old file's");
+    // No temporary file left behind, nothing but the copy added.
+    let mut expected = before.clone();
+    expected.push("ancienne.db".into());
+    expected.sort();
+    assert_eq!(names_in(desk.dir.path()), expected);
+}

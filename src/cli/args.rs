@@ -375,9 +375,13 @@ pub enum PrinterCommand {
 pub enum DbCommand {
     /// Vérifie l'intégrité de la base
     Check,
-    /// Copie cohérente de la base, même pendant que d'autres écrivent
+    /// Copie cohérente de la base, même pendant que d'autres écrivent, avec les droits de
+    /// la base (propriétaire seul par défaut)
     Backup {
         #[arg(value_name = "PATH")]
         path: PathBuf,
+        /// Remplace le fichier PATH s'il existe (jamais un lien symbolique)
+        #[arg(long)]
+        force: bool,
     },
 }

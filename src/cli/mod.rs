@@ -51,9 +51,13 @@ impl From<StoreError> for CliError {
         match e {
             // The input named a call that is not there, or asked for a correction that
             // does not apply to it.
-            StoreError::UnknownCall(_) | StoreError::NotClosed(_) | StoreError::SameOutcome(..) => {
-                CliError::BadInput(e.to_string())
-            }
+            StoreError::UnknownCall(_)
+            | StoreError::NotClosed(_)
+            | StoreError::SameOutcome(..)
+            // The backup's path names a link, a folder or a file to keep.
+            | StoreError::BackupExists { .. }
+            | StoreError::BackupLink { .. }
+            | StoreError::BackupNotAFile { .. } => CliError::BadInput(e.to_string()),
             _ => CliError::Failed(e.to_string()),
         }
     }
@@ -173,14 +177,8 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                         )))
                     }
                 }
-                DbCommand::Backup { path } => {
-                    if path.exists() {
-                        return Err(CliError::BadInput(format!(
-                            "le fichier « {} » existe déjà : choisir un autre chemin",
-                            path.display()
-                        )));
-                    }
-                    store.backup(&path)?;
+                DbCommand::Backup { path, force } => {
+                    store.backup_with(&path, force)?;
                     print(&format!("copie écrite dans {}\n", path.display()))
                 }
             }

@@ -106,6 +106,23 @@ pub enum StoreError {
         #[source]
         source: std::io::Error,
     },
+    #[error(
+        "le fichier « {path} » existe déjà : choisir un autre chemin, ou --force pour le remplacer"
+    )]
+    BackupExists { path: String },
+    #[error(
+        "« {path} » est un lien symbolique : la copie ne suit pas les liens ; donner le chemin \
+         du fichier lui-même"
+    )]
+    BackupLink { path: String },
+    #[error("« {path} » {what} : la copie ne peut pas y être écrite")]
+    BackupNotAFile { path: String, what: &'static str },
+    #[error("impossible d'écrire la copie {path} : {source}")]
+    BackupIo {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("impossible de lire le fichier {path} : {source}")]
     Inspect {
         path: String,
@@ -370,16 +387,184 @@ impl Store {
         Ok(problems)
     }
 
-    /// A consistent copy of the live database, taken while others keep writing.
+    /// A consistent copy of the live database, taken while others keep writing, into a
+    /// path where nothing exists yet ([`Store::backup_with`]).
     pub fn backup(&self, to: &Path) -> Result<()> {
+        self.backup_with(to, false)
+    }
+
+    /// A consistent copy of the live database at `to`, with the database's own mode and
+    /// group (owner-only by default) whatever the umask. A symbolic link at `to` is refused,
+    /// never followed; an existing file is refused unless `replace`. The copy is written
+    /// into a new file beside `to`, then renamed onto it: `to` is never half-written.
+    pub fn backup_with(&self, to: &Path, replace: bool) -> Result<()> {
         let target = to.display().to_string();
-        self.conn
-            .execute("VACUUM INTO ?1", [&target])
-            .map(|_| ())
+        match std::fs::symlink_metadata(to) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                return Err(StoreError::BackupLink { path: target });
+            }
+            Ok(meta) if !meta.is_file() => {
+                return Err(StoreError::BackupNotAFile {
+                    path: target,
+                    what: not_a_file(&meta),
+                });
+            }
+            Ok(_) if !replace => return Err(StoreError::BackupExists { path: target }),
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(source) => {
+                return Err(StoreError::BackupIo {
+                    path: target,
+                    source,
+                });
+            }
+        }
+        let io = |source| StoreError::BackupIo {
+            path: target.clone(),
+            source,
+        };
+        // The database's mode and group; a database in memory is owner-only.
+        let (mode, gid) = match std::fs::metadata(&self.path) {
+            Ok(meta) if self.path != ":memory:" => {
+                use std::os::unix::fs::MetadataExt;
+                (meta.mode() & 0o777, Some(meta.gid()))
+            }
+            _ => (0o600, None),
+        };
+        let temp = TempCopy::create(to, mode, gid).map_err(io)?;
+        let written = self
+            .conn
+            .execute("VACUUM INTO ?1", [temp.path.display().to_string()])
             .map_err(|source| StoreError::Backup {
-                path: target,
+                path: target.clone(),
                 source,
-            })
+            });
+        if let Err(e) = written {
+            temp.discard();
+            return Err(e);
+        }
+        match temp.install(to, replace) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                Err(StoreError::BackupExists { path: target })
+            }
+            Err(e) => Err(io(e)),
+        }
+    }
+}
+
+/// The file a backup is written into before it takes its name: created here, empty, with
+/// its final mode and group, in the target's folder (so that the rename stays on one file
+/// system). It is ours as long as the name still leads to the inode we created.
+struct TempCopy {
+    path: PathBuf,
+    file: std::fs::File,
+}
+
+impl TempCopy {
+    fn create(to: &Path, mode: u32, gid: Option<u32>) -> std::io::Result<TempCopy> {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        let dir = to
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let name = to
+            .file_name()
+            .map_or("copie".into(), |n| n.to_string_lossy().into_owned());
+        let mut attempt = 0u32;
+        loop {
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.subsec_nanos());
+            let path = dir.join(format!(
+                ".{name}.{}-{nanos:x}-{attempt}.tmp",
+                std::process::id()
+            ));
+            match std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+                .open(&path)
+            {
+                Ok(file) => {
+                    let temp = TempCopy { path, file };
+                    // The group first: a mode open to the group is set only once the file
+                    // is the database's group's. A group we cannot give keeps it owner-only.
+                    let mode = match gid {
+                        Some(gid)
+                            if std::os::unix::fs::fchown(&temp.file, None, Some(gid)).is_err() =>
+                        {
+                            mode & 0o700
+                        }
+                        _ => mode,
+                    };
+                    if let Err(e) = temp
+                        .file
+                        .set_permissions(std::fs::Permissions::from_mode(mode))
+                    {
+                        temp.discard();
+                        return Err(e);
+                    }
+                    return Ok(temp);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 100 => {
+                    attempt += 1;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// The name still leads to the file created here (nobody swapped it meanwhile).
+    fn still_ours(&self) -> bool {
+        use std::os::unix::fs::MetadataExt;
+        match (std::fs::symlink_metadata(&self.path), self.file.metadata()) {
+            (Ok(named), Ok(open)) => named.dev() == open.dev() && named.ino() == open.ino(),
+            _ => false,
+        }
+    }
+
+    fn discard(self) {
+        if self.still_ours() {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+
+    /// Makes the copy durable, then gives it its name: a rename onto `to` when replacing
+    /// (a link there is replaced, not followed), a hard link that fails if anything
+    /// exists there otherwise.
+    fn install(self, to: &Path, replace: bool) -> std::io::Result<()> {
+        if !self.still_ours() {
+            return Err(std::io::Error::other(
+                "le fichier temporaire a été remplacé pendant la copie",
+            ));
+        }
+        if let Err(e) = self.file.sync_all() {
+            self.discard();
+            return Err(e);
+        }
+        let named = if replace {
+            std::fs::rename(&self.path, to)
+        } else {
+            match std::fs::hard_link(&self.path, to) {
+                Ok(()) => std::fs::remove_file(&self.path),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(e),
+                // A file system without hard links: check, then rename.
+                Err(_) if std::fs::symlink_metadata(to).is_err() => std::fs::rename(&self.path, to),
+                Err(_) => Err(std::io::Error::from(std::io::ErrorKind::AlreadyExists)),
+            }
+        };
+        if let Err(e) = named {
+            self.discard();
+            return Err(e);
+        }
+        if let Some(dir) = to.parent().filter(|d| !d.as_os_str().is_empty()) {
+            // The new name survives a power cut.
+            let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
+        }
+        Ok(())
     }
 }
 
