@@ -424,3 +424,346 @@ fn a_backup_never_follows_a_link_and_replaces_a_file_only_when_forced() {
     expected.sort();
     assert_eq!(names_in(desk.dir.path()), expected);
 }
+
+/// The account a case about permissions runs the binary as. Root may write anything,
+/// whatever the modes say, so when the tests run as root (as CI does) the binary runs as
+/// `nobody`, and the files it must own are given to it; otherwise it runs as the user
+/// running the tests. Either way the case is really run.
+struct User {
+    uid: u32,
+    gid: u32,
+    /// The tests run as root, the binary as nobody.
+    switched: bool,
+}
+
+impl User {
+    fn get() -> User {
+        // SAFETY: geteuid and getegid cannot fail; getpwnam's result is read at once.
+        unsafe {
+            if libc::geteuid() != 0 {
+                return User {
+                    uid: libc::geteuid(),
+                    gid: libc::getegid(),
+                    switched: false,
+                };
+            }
+            let pw = libc::getpwnam(c"nobody".as_ptr());
+            assert!(
+                !pw.is_null(),
+                "the tests run as root and there is no `nobody` account to run the binary \
+                 as: the permission cases cannot be checked (root may write anything)"
+            );
+            User {
+                uid: (*pw).pw_uid,
+                gid: (*pw).pw_gid,
+                switched: true,
+            }
+        }
+    }
+
+    /// `cmd` run as this user, with `groups` as its supplementary groups when switched.
+    fn command(&self, mut cmd: Command, groups: &[u32]) -> Command {
+        if self.switched {
+            let (uid, gid, groups) = (self.uid, self.gid, groups.to_vec());
+            // SAFETY: setgroups, setgid and setuid are async-signal-safe; the vector was
+            // allocated before the fork.
+            unsafe {
+                cmd.pre_exec(move || {
+                    if libc::setgroups(groups.len() as _, groups.as_ptr()) != 0
+                        || libc::setgid(gid) != 0
+                        || libc::setuid(uid) != 0
+                    {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                    Ok(())
+                });
+            }
+        }
+        cmd
+    }
+
+    /// Gives `path` to this user (nothing to do when the tests run as the user).
+    fn own(&self, path: &Path) {
+        if self.switched {
+            std::os::unix::fs::chown(path, Some(self.uid), Some(self.gid)).unwrap();
+        }
+    }
+
+    /// Makes `dir` a folder this user cannot write in (root's 0755, or 0555 for the user
+    /// running the tests), until the guard is dropped.
+    fn forbid_writing(&self, dir: &Path) -> Writable {
+        if self.switched {
+            std::os::unix::fs::chown(dir, Some(0), Some(0)).unwrap();
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        } else {
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o555)).unwrap();
+        }
+        // The user can really not create a file there.
+        let probe = self
+            .command(Command::new("touch"), &[])
+            .arg(dir.join("essai"))
+            .output();
+        assert!(
+            probe.is_ok_and(|o| !o.status.success()),
+            "{dir:?} should not be writable by uid {}",
+            self.uid
+        );
+        Writable(dir.to_path_buf(), self.switched.then_some(self.uid))
+    }
+}
+
+/// Gives a folder back to its user on drop, so that the temporary folder can be removed.
+struct Writable(PathBuf, Option<u32>);
+
+impl Drop for Writable {
+    fn drop(&mut self) {
+        if let Some(uid) = self.1 {
+            let _ = std::os::unix::fs::chown(&self.0, Some(uid), None);
+        }
+        let _ = std::fs::set_permissions(&self.0, std::fs::Permissions::from_mode(0o755));
+    }
+}
+
+#[test]
+fn a_database_in_a_folder_the_user_cannot_write_can_still_be_read() {
+    let desk = Desk::new();
+    let user = User::get();
+    let dir = desk.path("lecture");
+    std::fs::create_dir(&dir).unwrap();
+    let db = dir.join("desk.db");
+    let as_writer = |args: &[&str]| {
+        let out = desk
+            .cmd()
+            .env("GUICHET_DB", &db)
+            .args(args)
+            .output()
+            .unwrap();
+        check_ok(args, out)
+    };
+    let as_user = |args: &[&str]| {
+        let cmd = user.command(desk.cmd(), &[]);
+        let mut cmd = cmd;
+        cmd.env("GUICHET_DB", &db).args(args).output().unwrap()
+    };
+    as_writer(&ADD);
+    as_writer(&ADD);
+    assert_eq!(
+        names_in(&dir),
+        ["desk.db"],
+        "closed cleanly: no -wal, no -shm"
+    );
+    user.own(&db);
+    let out_dir = desk.path("sorties");
+    std::fs::create_dir(&out_dir).unwrap();
+    user.own(&out_dir);
+    let round = std::cell::Cell::new(0);
+    let reads = |expected_calls: usize| {
+        round.set(round.get() + 1);
+        let list = check_ok(
+            &["call", "list"],
+            as_user(&["call", "list", "--format", "json"]),
+        );
+        let list: serde_json::Value = serde_json::from_str(&list).unwrap();
+        assert_eq!(list.as_array().unwrap().len(), expected_calls);
+        for args in [
+            &["call", "show", "A-0001"][..],
+            &["report", "handover", "--format", "json"],
+            &["procedures", "search", "vpn"],
+            &["db", "check"],
+            &["--read-only", "call", "list"],
+            &["--read-only", "db", "check"],
+        ] {
+            check_ok(args, as_user(args));
+        }
+        let copy = out_dir.join(format!("copie-{}.db", round.get()));
+        let args = ["db", "backup", copy.to_str().unwrap()];
+        check_ok(&args, as_user(&args));
+        assert_eq!(calls_in(&desk, &copy), expected_calls);
+        let (code, err) = check_fails(&ADD, as_user(&ADD));
+        assert_eq!(code, 1, "{err}");
+        assert!(err.contains("lecture seule"), "{err}");
+    };
+
+    // The file is the user's, the folder is not: nothing can be created beside the file.
+    let guard = user.forbid_writing(&dir);
+    reads(2);
+    assert_eq!(
+        names_in(&dir),
+        ["desk.db"],
+        "nothing left beside the database"
+    );
+    // Neither the file nor the folder can be written.
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o400)).unwrap();
+    reads(2);
+    assert_eq!(names_in(&dir), ["desk.db"]);
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o600)).unwrap();
+    drop(guard);
+
+    // A writer has the database open: its -wal holds a call not yet in the file, and the
+    // user reads it through the writer's -shm.
+    let writer = rusqlite::Connection::open(&db).unwrap();
+    writer
+        .query_row("SELECT count(*) FROM calls", [], |r| r.get::<_, i64>(0))
+        .unwrap();
+    as_writer(&ADD);
+    assert!(std::fs::metadata(side(&db, "-wal")).unwrap().len() > 0);
+    let _guard = user.forbid_writing(&dir);
+    reads(3);
+    drop(writer);
+}
+
+#[test]
+fn a_read_only_open_leaves_nothing_that_stops_a_later_writer() {
+    let desk = Desk::new();
+    let user = User::get();
+    let dir = desk.path("base");
+    std::fs::create_dir(&dir).unwrap();
+    user.own(&dir);
+    let db = dir.join("desk.db");
+    let run = |args: &[&str]| {
+        let mut cmd = user.command(desk.cmd(), &[]);
+        cmd.env("GUICHET_DB", &db).args(args).output().unwrap()
+    };
+    check_ok(&ADD, run(&ADD));
+    assert_eq!(names_in(&dir), ["desk.db"]);
+    // The file cannot be written (a copy put back read-only, a supervisor's 0400): reads
+    // work and leave no -shm, which would keep that mode once the file is writable again.
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o400)).unwrap();
+    for args in [
+        &["call", "list"][..],
+        &["--read-only", "call", "list"],
+        &["db", "check"],
+    ] {
+        check_ok(args, run(args));
+        assert_eq!(names_in(&dir), ["desk.db"], "{args:?}");
+    }
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o600)).unwrap();
+    check_ok(&ADD, run(&ADD));
+    // --read-only on a file the user could write: whatever it leaves, a writer goes on.
+    check_ok(
+        &["--read-only", "call", "list"],
+        run(&["--read-only", "call", "list"]),
+    );
+    for suffix in ["-wal", "-shm"] {
+        if let Ok(meta) = std::fs::metadata(side(&db, suffix)) {
+            assert_eq!(meta.uid(), user.uid, "{suffix}");
+            assert_eq!(meta.mode() & 0o777, 0o600, "{suffix}");
+        }
+    }
+    check_ok(&ADD, run(&ADD));
+    assert_eq!(calls_in(&desk, &db), 3);
+}
+
+/// A read lock on SQLite's shared-lock bytes of a database, taken without SQLite: a
+/// process closing its connection then does not see itself as the last one, so it leaves
+/// its -wal and -shm in place for the test to look at.
+struct SharedLock {
+    /// The lock lasts as long as the descriptor is open.
+    _file: std::fs::File,
+}
+
+impl SharedLock {
+    fn hold(db: &Path) -> SharedLock {
+        use std::os::fd::AsRawFd;
+        let file = std::fs::File::open(db).unwrap();
+        // SAFETY: a zeroed flock is valid; fcntl reads it and the descriptor is open.
+        let taken = unsafe {
+            let mut lock: libc::flock = std::mem::zeroed();
+            lock.l_type = libc::F_RDLCK as _;
+            lock.l_whence = libc::SEEK_SET as _;
+            // SQLite's SHARED_FIRST: the pending byte (1 GiB) plus two.
+            lock.l_start = 0x4000_0002;
+            lock.l_len = 1;
+            libc::fcntl(file.as_raw_fd(), libc::F_SETLK, &lock)
+        };
+        assert_eq!(taken, 0, "{}", std::io::Error::last_os_error());
+        SharedLock { _file: file }
+    }
+}
+
+/// A group to give the database to: one `nobody` is not in when the tests run as root
+/// (the binary is then given it as a supplementary group), else the user's own.
+fn desk_group(user: &User) -> (String, u32) {
+    // SAFETY: getgrnam and getgrgid results are read at once and never kept.
+    unsafe {
+        if user.switched {
+            for name in [c"users", c"daemon", c"staff", c"adm"] {
+                let gr = libc::getgrnam(name.as_ptr());
+                if !gr.is_null() && (*gr).gr_gid != user.gid {
+                    return (name.to_str().unwrap().to_string(), (*gr).gr_gid);
+                }
+            }
+            panic!("no group to give the database to: users, daemon, staff or adm");
+        }
+        let gr = libc::getgrgid(user.gid);
+        assert!(!gr.is_null(), "the user's group has no name");
+        eprintln!(
+            "note: the tests do not run as root: the desk's group is the user's own, so only \
+             the modes are checked, not the change of group"
+        );
+        let name = std::ffi::CStr::from_ptr((*gr).gr_name);
+        (name.to_string_lossy().into_owned(), user.gid)
+    }
+}
+
+#[test]
+fn db_group_gives_the_group_the_database_its_wal_shm_and_backups_whatever_the_umask() {
+    let desk = Desk::new();
+    let user = User::get();
+    let (group, gid) = desk_group(&user);
+    let shared = desk.path("partage");
+    std::fs::create_dir(&shared).unwrap();
+    user.own(&shared);
+    let db = shared.join("desk.db");
+    let run = |db: &Path, args: &[&str]| {
+        let mut cmd = with_umask(user.command(desk.cmd(), &[gid]), 0o077);
+        cmd.env("GUICHET_DB", db).args(args).output().unwrap()
+    };
+    let owned = |path: &Path, mode: u32| {
+        let meta = std::fs::symlink_metadata(path).unwrap();
+        assert_eq!(meta.gid(), gid, "{path:?}: group {group}");
+        assert_eq!(
+            meta.mode() & 0o7777,
+            mode,
+            "{path:?}: mode {:o}",
+            meta.mode()
+        );
+    };
+
+    // Created owner-only without the setting; the setting gives it to the group.
+    let no_config = desk.path("sans-config");
+    let out = with_umask(user.command(desk.cmd(), &[gid]), 0o077)
+        .env("XDG_CONFIG_HOME", &no_config)
+        .env("GUICHET_DB", &db)
+        .args(ADD)
+        .output()
+        .unwrap();
+    check_ok(&ADD, out);
+    assert_eq!(mode(&db), 0o600);
+    desk.config(&format!("db_group = \"{group}\"\n"));
+    check_ok(&ADD, run(&db, &ADD));
+    owned(&db, 0o660);
+
+    // The -wal and -shm the binary creates are the group's too (a lock of the test's keeps
+    // them after the binary ends).
+    let lock = SharedLock::hold(&db);
+    check_ok(&ADD, run(&db, &ADD));
+    for suffix in ["-wal", "-shm"] {
+        let path = side(&db, suffix);
+        assert!(exists(&path), "{suffix} kept by the test's lock");
+        assert_eq!(std::fs::metadata(&path).unwrap().uid(), user.uid);
+        owned(&path, 0o660);
+    }
+    drop(lock);
+
+    // Backups, and a new database in a folder guichet creates.
+    let copy = shared.join("copie.db");
+    let args = ["db", "backup", copy.to_str().unwrap()];
+    check_ok(&args, run(&db, &args));
+    owned(&copy, 0o660);
+    let fresh = shared.join("nouveau").join("desk.db");
+    check_ok(&ADD, run(&fresh, &ADD));
+    owned(&fresh, 0o660);
+    owned(fresh.parent().unwrap(), 0o2770);
+    assert_eq!(calls_in(&desk, &db), 3);
+}

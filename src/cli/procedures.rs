@@ -5,7 +5,7 @@ use super::output::{csv, json, table};
 use super::{CliError, check_context};
 use crate::catalog::procedures::{Catalog, load_dir};
 use crate::domain::reference::Reference;
-use crate::store::{ProcedureQuery, Store};
+use crate::store::{ProcedureQuery, Store, StoreError};
 use std::path::Path;
 
 pub fn run(
@@ -55,7 +55,15 @@ pub fn run(
             let fmt = super::formats(&format, &[Format::Table, Format::Json, Format::Csv])?;
             check_context(reference, service.as_deref(), device.as_deref())?;
             let mut store = open_store()?;
-            let index = store.sync_catalog(catalog)?;
+            let index = match store.sync_catalog(catalog) {
+                // The file's index is stale or absent and cannot be rewritten: the
+                // catalogue is indexed in memory instead, the database is not needed.
+                Err(StoreError::ReadOnly { .. }) if store.is_read_only() => {
+                    store = Store::open_in_memory()?;
+                    store.sync_catalog(catalog)?
+                }
+                other => other?,
+            };
             let hits = store.search_procedures(
                 &index,
                 &ProcedureQuery {

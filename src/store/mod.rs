@@ -68,7 +68,10 @@ pub enum StoreError {
         "la base {path} est verrouillée par un autre processus depuis plus de {seconds} s : rien n'a été modifié ; réessayer, ou chercher le processus bloqué"
     )]
     Locked { path: String, seconds: u64 },
-    #[error("la base {path} est en lecture seule : rien ne peut y être écrit")]
+    #[error(
+        "la base {path} est en lecture seule (--read-only, ou le fichier ou son dossier non \
+         inscriptible) : rien ne peut y être écrit"
+    )]
     ReadOnly { path: String },
     #[error(
         "la base {path} est en lecture seule et date d'une version plus ancienne de guichet (schéma {found}) : elle ne peut pas être mise à jour"
@@ -119,6 +122,20 @@ pub enum StoreError {
     BackupNotAFile { path: String, what: &'static str },
     #[error("impossible d'écrire la copie {path} : {source}")]
     BackupIo {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A WAL database with recent writes, no -shm to read them through, and a folder
+    /// where none can be created.
+    #[error(
+        "la base {path} a des écritures récentes dans son -wal, qui ne peuvent être lues \
+         sans droit d'écriture sur le dossier {dir} : rien n'a été modifié ; l'ouvrir une \
+         fois avec ce droit"
+    )]
+    WalUnreadable { path: String, dir: String },
+    #[error("impossible de donner {path} au groupe de db_group : {source}")]
+    Group {
         path: String,
         #[source]
         source: std::io::Error,
@@ -262,26 +279,62 @@ impl Store {
                 source,
             })?;
         }
-        let writable = !access.read_only
-            && std::fs::OpenOptions::new()
-                .read(true)
-                .write(true)
-                .open(path)
-                .is_ok();
-        let flags = if writable {
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        // Writing needs the file and its folder (where SQLite creates the -wal and -shm).
+        let file_writable = may_write(path);
+        let dir_writable = may_write(dir);
+        let writable = !access.read_only && file_writable && dir_writable;
+        let mode = if writable {
+            OpenMode::ReadWrite
         } else {
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            read_only_mode(path, file_writable && dir_writable)
         };
-        let conn = Connection::open_with_flags(path, flags)
+        let conn = mode
+            .open(path)
             .map_err(|source| StoreError::sqlite(&display, source))?;
         let mut store = Store {
             conn,
             path: display,
             read_only: !writable,
         };
-        store.prepare()?;
+        match store.prepare() {
+            // SQLite could neither find nor create the -shm its WAL needs.
+            Err(StoreError::Sqlite { source, .. })
+                if !writable
+                    && source.sqlite_error_code() == Some(rusqlite::ErrorCode::CannotOpen) =>
+            {
+                return Err(StoreError::WalUnreadable {
+                    path: store.path,
+                    dir: dir.display().to_string(),
+                });
+            }
+            other => other?,
+        }
+        if let Some(gid) = gid {
+            store.give_to_group(path, gid, writable)?;
+        }
         Ok(store)
+    }
+
+    /// The desk's group gets read and write on the database (when this process may change
+    /// it: it owns it) and on the -wal and -shm this process created, whatever the umask and
+    /// whoever's group they were created with. SQLite gives them the database's mode.
+    fn give_to_group(&self, path: &Path, gid: u32, writable: bool) -> Result<()> {
+        let mut files = vec![side_file(path, "-wal"), side_file(path, "-shm")];
+        // A read-only open changes nothing of the database itself.
+        if writable {
+            files.insert(0, path.to_path_buf());
+        }
+        for file in files {
+            share_with_group(&file, gid).map_err(|source| StoreError::Group {
+                path: file.display().to_string(),
+                source,
+            })?;
+        }
+        Ok(())
     }
 
     /// A private database in memory, for tests and the screenshot gallery.
@@ -454,11 +507,14 @@ impl Store {
 }
 
 /// The file a backup is written into before it takes its name: created here, empty, with
-/// its final mode and group, in the target's folder (so that the rename stays on one file
-/// system). It is ours as long as the name still leads to the inode we created.
+/// its final group and owner-only until written, in the target's folder (so that the rename
+/// stays on one file system). It is ours as long as the name still leads to the inode we
+/// created.
 struct TempCopy {
     path: PathBuf,
     file: std::fs::File,
+    /// The mode it gets once written (the database's may not even let its owner write).
+    mode: u32,
 }
 
 impl TempCopy {
@@ -489,20 +545,19 @@ impl TempCopy {
                 .open(&path)
             {
                 Ok(file) => {
-                    let temp = TempCopy { path, file };
-                    // The group first: a mode open to the group is set only once the file
-                    // is the database's group's. A group we cannot give keeps it owner-only.
+                    // A group we cannot give keeps the copy owner-only: the mode opens it to
+                    // the group only once it is the database's group's.
                     let mode = match gid {
-                        Some(gid)
-                            if std::os::unix::fs::fchown(&temp.file, None, Some(gid)).is_err() =>
-                        {
+                        Some(gid) if std::os::unix::fs::fchown(&file, None, Some(gid)).is_err() => {
                             mode & 0o700
                         }
                         _ => mode,
                     };
+                    let temp = TempCopy { path, file, mode };
+                    // Owner-only while written, whatever the umask took away.
                     if let Err(e) = temp
                         .file
-                        .set_permissions(std::fs::Permissions::from_mode(mode))
+                        .set_permissions(std::fs::Permissions::from_mode(0o600))
                     {
                         temp.discard();
                         return Err(e);
@@ -541,7 +596,12 @@ impl TempCopy {
                 "le fichier temporaire a été remplacé pendant la copie",
             ));
         }
-        if let Err(e) = self.file.sync_all() {
+        use std::os::unix::fs::PermissionsExt;
+        let done = self
+            .file
+            .set_permissions(std::fs::Permissions::from_mode(self.mode))
+            .and_then(|()| self.file.sync_all());
+        if let Err(e) = done {
             self.discard();
             return Err(e);
         }
@@ -566,6 +626,136 @@ impl TempCopy {
         }
         Ok(())
     }
+}
+
+/// How a connection opens the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum OpenMode {
+    ReadWrite,
+    /// SQLite's read-only open: it reads a WAL database through its -shm, creating it (and
+    /// an empty -wal) when there is none.
+    ReadOnly,
+    /// `immutable=1`: the file is read as it is, no lock, nothing created beside it.
+    Immutable,
+}
+
+impl OpenMode {
+    fn open(self, path: &Path) -> rusqlite::Result<Connection> {
+        let base = OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        match self {
+            OpenMode::ReadWrite => {
+                Connection::open_with_flags(path, base | OpenFlags::SQLITE_OPEN_READ_WRITE)
+            }
+            OpenMode::ReadOnly => {
+                Connection::open_with_flags(path, base | OpenFlags::SQLITE_OPEN_READ_ONLY)
+            }
+            OpenMode::Immutable => Connection::open_with_flags(
+                file_uri(path, "mode=ro&immutable=1"),
+                base | OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI,
+            ),
+        }
+    }
+}
+
+/// How to read a database this process will not write. A rollback-journal file is read
+/// as it is. A WAL database is read through its -shm, which SQLite creates when missing and
+/// leaves behind (a read-only connection cannot clean up): that is done only where a
+/// writer would create the same -shm (this process may write the file and its folder, so
+/// the -shm gets the file's own mode and owner), or where a writer's -wal and -shm are
+/// already there. Otherwise, when the -wal holds nothing, the file alone is the whole
+/// database and is read `immutable`: nothing is created, so no -shm with a read-only mode
+/// is left to stop a writer once the file is writable again. The price: such a reader does
+/// not see what a writer starting after it writes (a console left open keeps its first
+/// view). A -wal with writes, no -shm and no way to create one cannot be read.
+fn read_only_mode(path: &Path, could_write: bool) -> OpenMode {
+    if !header_says_wal(path) {
+        return OpenMode::ReadOnly;
+    }
+    let wal = std::fs::metadata(side_file(path, "-wal")).ok();
+    let shm_exists = std::fs::metadata(side_file(path, "-shm")).is_ok();
+    if could_write || (wal.is_some() && shm_exists) {
+        return OpenMode::ReadOnly;
+    }
+    if wal.is_none_or(|w| w.len() == 0) {
+        OpenMode::Immutable
+    } else {
+        // SQLite says what it cannot open; prepare turns it into a sentence.
+        OpenMode::ReadOnly
+    }
+}
+
+/// Bytes 18 and 19 of an SQLite header are 2 in WAL mode.
+fn header_says_wal(path: &Path) -> bool {
+    use std::io::Read;
+    let mut header = [0u8; 20];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut header))
+        .is_ok()
+        && header.starts_with(b"SQLite format 3\0")
+        && header[18] == 2
+        && header[19] == 2
+}
+
+/// The database's companion file: `desk.db-wal`, `desk.db-shm`.
+fn side_file(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_os_string();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// This process may write `path` (its effective ids, as the kernel decides: root may).
+fn may_write(path: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(c) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+        return false;
+    };
+    // SAFETY: the pointer comes from a live CString.
+    unsafe { libc::faccessat(libc::AT_FDCWD, c.as_ptr(), libc::W_OK, libc::AT_EACCESS) == 0 }
+}
+
+/// An SQLite URI for `path` with `query`: every byte but the unreserved ones and `/`
+/// percent-encoded, so that `?`, `#` or `%` in a folder's name stay part of the path.
+fn file_uri(path: &Path, query: &str) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    let mut uri = String::from(if path.is_absolute() {
+        "file://"
+    } else {
+        "file:"
+    });
+    for &b in path.as_os_str().as_bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
+            uri.push(char::from(b));
+        } else {
+            uri.push_str(&format!("%{b:02X}"));
+        }
+    }
+    uri.push('?');
+    uri.push_str(query);
+    uri
+}
+
+/// Gives `path` to the group `gid` with read and write for it, if it is a regular file this
+/// process owns and it is not so already. Never follows a link.
+fn share_with_group(path: &Path, gid: u32) -> std::io::Result<()> {
+    use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
+        return Ok(());
+    };
+    // SAFETY: geteuid cannot fail.
+    let me = unsafe { libc::geteuid() };
+    if !meta.is_file() || meta.uid() != me {
+        return Ok(());
+    }
+    let mode = meta.mode() & 0o777;
+    if meta.gid() == gid && mode & 0o060 == 0o060 {
+        return Ok(());
+    }
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+        .open(path)?;
+    std::os::unix::fs::fchown(&file, None, Some(gid))?;
+    file.set_permissions(std::fs::Permissions::from_mode(mode | 0o060))
 }
 
 /// What a path that is not a regular file is, for the sentence that refuses it.
