@@ -755,6 +755,26 @@ fn db_group_gives_the_group_the_database_its_wal_shm_and_backups_whatever_the_um
         owned(&path, 0o660);
     }
     drop(lock);
+    // Another operator of the desk whose own config.toml lacks db_group: the -wal and -shm
+    // it creates follow the database's group all the same, or the others could not use
+    // them.
+    check_ok(&["db", "check"], run(&db, &["db", "check"]));
+    assert!(
+        !exists(&side(&db, "-wal")),
+        "cleaned up once the lock is gone"
+    );
+    let lock = SharedLock::hold(&db);
+    let out = with_umask(user.command(desk.cmd(), &[gid]), 0o077)
+        .env("XDG_CONFIG_HOME", &no_config)
+        .env("GUICHET_DB", &db)
+        .args(ADD)
+        .output()
+        .unwrap();
+    check_ok(&ADD, out);
+    for suffix in ["-wal", "-shm"] {
+        owned(&side(&db, suffix), 0o660);
+    }
+    drop(lock);
 
     // Backups, and a new database in a folder guichet creates.
     let copy = shared.join("copie.db");
@@ -765,5 +785,5 @@ fn db_group_gives_the_group_the_database_its_wal_shm_and_backups_whatever_the_um
     check_ok(&ADD, run(&fresh, &ADD));
     owned(&fresh, 0o660);
     owned(fresh.parent().unwrap(), 0o2770);
-    assert_eq!(calls_in(&desk, &db), 3);
+    assert_eq!(calls_in(&desk, &db), 4);
 }

@@ -313,26 +313,35 @@ impl Store {
             }
             other => other?,
         }
-        if let Some(gid) = gid {
-            store.give_to_group(path, gid, writable)?;
-        }
+        store.share_side_files(path, gid, writable)?;
         Ok(store)
     }
 
-    /// The desk's group gets read and write on the database (when this process may change
-    /// it: it owns it) and on the -wal and -shm this process created, whatever the umask and
-    /// whoever's group they were created with. SQLite gives them the database's mode.
-    fn give_to_group(&self, path: &Path, gid: u32, writable: bool) -> Result<()> {
-        let mut files = vec![side_file(path, "-wal"), side_file(path, "-shm")];
-        // A read-only open changes nothing of the database itself.
-        if writable {
-            files.insert(0, path.to_path_buf());
+    /// The desk's group (`gid`, from `db_group`) gets read and write on the database, when
+    /// this process owns it and opened it for writing. Then the -wal and -shm this process
+    /// created, which SQLite gives the database's mode but this process's group, are given
+    /// the database's group: another operator of the desk can use them, whether or not
+    /// this operator's config.toml names the group (as SQLite does for root, which also
+    /// gives them the database's owner). A group that cannot be given is an error only
+    /// when `db_group` asks for it.
+    fn share_side_files(&self, path: &Path, gid: Option<u32>, writable: bool) -> Result<()> {
+        use std::os::unix::fs::MetadataExt;
+        let failed = |file: &Path| {
+            let path = file.display().to_string();
+            move |source| StoreError::Group { path, source }
+        };
+        if let (Some(gid), true) = (gid, writable) {
+            set_group_and_mode(path, gid, |mode| mode | 0o060).map_err(failed(path))?;
         }
-        for file in files {
-            share_with_group(&file, gid).map_err(|source| StoreError::Group {
-                path: file.display().to_string(),
-                source,
-            })?;
+        let Ok(db) = std::fs::metadata(path) else {
+            return Ok(());
+        };
+        for suffix in ["-wal", "-shm"] {
+            let file = side_file(path, suffix);
+            match set_group_and_mode(&file, db.gid(), |_| db.mode() & 0o777) {
+                Err(e) if gid.is_some() => return Err(failed(&file)(e)),
+                _ => {}
+            }
         }
         Ok(())
     }
@@ -734,9 +743,10 @@ fn file_uri(path: &Path, query: &str) -> String {
     uri
 }
 
-/// Gives `path` to the group `gid` with read and write for it, if it is a regular file this
-/// process owns and it is not so already. Never follows a link.
-fn share_with_group(path: &Path, gid: u32) -> std::io::Result<()> {
+/// Gives `path` the group `gid` and `mode`, if it is a regular file this process owns and
+/// it has not both already. Never follows a link. The group is given first: the mode opens
+/// the file to a group only once it is that group's.
+fn set_group_and_mode(path: &Path, gid: u32, mode: impl Fn(u32) -> u32) -> std::io::Result<()> {
     use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
     let Ok(meta) = std::fs::symlink_metadata(path) else {
         return Ok(());
@@ -746,8 +756,9 @@ fn share_with_group(path: &Path, gid: u32) -> std::io::Result<()> {
     if !meta.is_file() || meta.uid() != me {
         return Ok(());
     }
-    let mode = meta.mode() & 0o777;
-    if meta.gid() == gid && mode & 0o060 == 0o060 {
+    let now = meta.mode() & 0o777;
+    let wanted = mode(now);
+    if meta.gid() == gid && now == wanted {
         return Ok(());
     }
     let file = std::fs::OpenOptions::new()
@@ -755,7 +766,7 @@ fn share_with_group(path: &Path, gid: u32) -> std::io::Result<()> {
         .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
         .open(path)?;
     std::os::unix::fs::fchown(&file, None, Some(gid))?;
-    file.set_permissions(std::fs::Permissions::from_mode(mode | 0o060))
+    file.set_permissions(std::fs::Permissions::from_mode(wanted))
 }
 
 /// What a path that is not a regular file is, for the sentence that refuses it.
