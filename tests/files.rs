@@ -787,3 +787,26 @@ fn db_group_gives_the_group_the_database_its_wal_shm_and_backups_whatever_the_um
     owned(fresh.parent().unwrap(), 0o2770);
     assert_eq!(calls_in(&desk, &db), 4);
 }
+
+#[test]
+fn read_only_creates_nothing() {
+    let desk = Desk::new();
+    let args = ["--read-only", "call", "list"];
+    let fresh = desk.path("absente/desk.db");
+    let out = desk
+        .cmd()
+        .env("GUICHET_DB", &fresh)
+        .args(args)
+        .output()
+        .unwrap();
+    let (code, err) = check_fails(&args, out);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("n'existe pas"), "{err}");
+    assert!(!exists(&desk.path("absente")), "no folder created");
+    std::fs::write(desk.db(), b"").unwrap();
+    let (code, err) = desk.fails(&args);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("est vide"), "{err}");
+    assert_eq!(std::fs::read(desk.db()).unwrap().len(), 0);
+    assert_eq!(names_in(desk.dir.path()), ["desk.db"]);
+}
