@@ -607,9 +607,29 @@ fn a_database_in_a_folder_the_user_cannot_write_can_still_be_read() {
         .unwrap();
     as_writer(&ADD);
     assert!(std::fs::metadata(side(&db, "-wal")).unwrap().len() > 0);
-    let _guard = user.forbid_writing(&dir);
+    let guard = user.forbid_writing(&dir);
     reads(3);
     drop(writer);
+    drop(guard);
+
+    // A writer ended without cleaning up and its -shm is gone: the -wal holds a call the
+    // file does not have. Reading the file alone would hide it, and no -shm can be made
+    // to read the -wal: one sentence, nothing changed.
+    let lock = SharedLock::hold(&db);
+    as_writer(&ADD);
+    drop(lock);
+    std::fs::remove_file(side(&db, "-shm")).unwrap();
+    assert!(std::fs::metadata(side(&db, "-wal")).unwrap().len() > 0);
+    let wal_before = std::fs::read(side(&db, "-wal")).unwrap();
+    let _guard = user.forbid_writing(&dir);
+    let (code, err) = check_fails(&["call", "list"], as_user(&["call", "list"]));
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("écritures récentes") && err.contains("-wal"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(side(&db, "-wal")).unwrap(), wal_before);
+    assert_eq!(names_in(&dir), ["desk.db", "desk.db-wal"]);
 }
 
 #[test]
