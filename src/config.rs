@@ -86,8 +86,108 @@ pub enum ConfigError {
         #[source]
         source: std::io::Error,
     },
+    /// The file could not be read as the settings: names the line, the key and what was
+    /// expected there.
+    #[error("fichier de configuration {path}, ligne {line} : {problem}")]
+    Invalid {
+        path: String,
+        line: usize,
+        problem: String,
+    },
     #[error("fichier de configuration {path} invalide : {message}")]
     Parse { path: String, message: String },
+}
+
+/// One sentence for a TOML or serde error in `text`: the line, the key (with its table:
+/// `shifts.start`) and, for the usual mistakes, what was expected in French.
+fn describe(path: &Path, text: &str, err: &toml::de::Error) -> ConfigError {
+    let start = err.span().map_or(0, |s| s.start).min(text.len());
+    let line = text[..start].matches('\n').count() + 1;
+    let lines: Vec<&str> = text.lines().collect();
+    let here = lines.get(line - 1).map_or("", |l| l.trim());
+    let is_header = |l: &str| l.starts_with('[');
+    // The table the line belongs to: the nearest header at or above it.
+    let table = lines
+        .iter()
+        .take(line)
+        .rev()
+        .map(|l| l.trim())
+        .find(|l| is_header(l))
+        .map(|h| h.trim_matches(['[', ']', ' ']).to_string());
+    let full = |key: &str| match &table {
+        Some(t) if !t.is_empty() => format!("{t}.{key}"),
+        _ => key.to_string(),
+    };
+    let key_here = (!is_header(here))
+        .then(|| here.split_once('='))
+        .flatten()
+        .map(|(k, _)| k.trim().trim_matches(['"', '\'']).to_string())
+        .filter(|k| !k.is_empty());
+    let message = err.message();
+    let quoted = |s: &str| -> Vec<String> {
+        s.split('`')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_string)
+            .collect()
+    };
+    let problem = if let Some(rest) = message.strip_prefix("unknown field ") {
+        let names = quoted(rest);
+        let known = names.get(1..).unwrap_or_default().join(", ");
+        format!(
+            "clé inconnue « {} » (clés possibles : {known})",
+            full(names.first().map_or("", String::as_str))
+        )
+    } else if let Some(rest) = message.strip_prefix("missing field ") {
+        let names = quoted(rest);
+        format!(
+            "clé « {} » manquante",
+            full(names.first().map_or("", String::as_str))
+        )
+    } else if let (Some(rest), Some(key)) = (message.strip_prefix("invalid type: "), &key_here) {
+        let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
+        format!(
+            "« {} » attend {}, pas {}",
+            full(key),
+            french_kind(expected),
+            french_value(found)
+        )
+    } else if let ("duplicate key", Some(key)) = (message, &key_here) {
+        format!("clé « {} » donnée deux fois", full(key))
+    } else {
+        format!("TOML invalide ({message})")
+    };
+    ConfigError::Invalid {
+        path: path.display().to_string(),
+        line,
+        problem,
+    }
+}
+
+/// serde's "a string", "a sequence"… in French.
+fn french_kind(expected: &str) -> String {
+    match expected {
+        "a string" => "du texte".into(),
+        "a sequence" => "une liste".into(),
+        "a boolean" => "un booléen (true ou false)".into(),
+        "a map" | "struct ShiftEntry" | "struct DeskConfig" => "une table".into(),
+        other => other.to_string(),
+    }
+}
+
+/// serde's "integer `3`", "string \"matin\"", "sequence"… in French.
+fn french_value(found: &str) -> String {
+    let (kind, value) = found.split_once(' ').unwrap_or((found, ""));
+    let value = value.trim_matches(['`', '"']);
+    match kind {
+        "integer" => format!("l'entier {value}"),
+        "float" => format!("le nombre {value}"),
+        "boolean" => format!("le booléen {value}"),
+        "string" => format!("le texte « {value} »"),
+        "sequence" => "une liste".into(),
+        "map" => "une table".into(),
+        _ => found.to_string(),
+    }
 }
 
 pub fn config_path() -> Option<PathBuf> {
@@ -125,9 +225,81 @@ impl DeskConfig {
             path: path.display().to_string(),
             source,
         })?;
-        toml::from_str(&text).map_err(|e| ConfigError::Parse {
-            path: path.display().to_string(),
-            message: e.to_string().lines().next().unwrap_or_default().to_string(),
-        })
+        toml::from_str(&text).map_err(|e| describe(path, &text, &e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The error for a config.toml holding `text`, with the file's path shown as `PATH`.
+    fn error_for(text: &str) -> String {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, text).unwrap();
+        let err = DeskConfig::load_from(&path).unwrap_err().to_string();
+        err.replace(&path.display().to_string(), "PATH")
+    }
+
+    #[test]
+    fn a_valid_file_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(
+            &path,
+            "desk = \"Hotline MI\"\ndb_group = \"hotline\"\n\n[[shifts]]\nname = \"jour\"\nstart = \"07:00\"\nend = \"19:00\"\n",
+        )
+        .unwrap();
+        let config = DeskConfig::load_from(&path).unwrap();
+        assert_eq!(config.desk, "Hotline MI");
+        assert_eq!(config.db_group.as_deref(), Some("hotline"));
+        assert_eq!(config.shifts.len(), 1);
+    }
+
+    #[test]
+    fn errors_name_the_file_the_line_the_key_and_what_was_expected() {
+        for (text, expected) in [
+            (
+                "desk = 3",
+                "fichier de configuration PATH, ligne 1 : « desk » attend du texte, pas l'entier 3",
+            ),
+            (
+                "desk = \"Hotline\"\ndbgroup = \"hotline\"",
+                "fichier de configuration PATH, ligne 2 : clé inconnue « dbgroup » \
+                 (clés possibles : desk, shifts, db_group)",
+            ),
+            (
+                "db_group = [1]",
+                "fichier de configuration PATH, ligne 1 : « db_group » attend du texte, pas une liste",
+            ),
+            (
+                "shifts = \"matin\"",
+                "fichier de configuration PATH, ligne 1 : « shifts » attend une liste, pas le texte « matin »",
+            ),
+            (
+                "desk = \"a\"\n\n[[shifts]]\nname = \"matin\"\nstart = 8\nend = \"16:00\"",
+                "fichier de configuration PATH, ligne 5 : « shifts.start » attend du texte, pas l'entier 8",
+            ),
+            (
+                "[[shifts]]\nname = \"matin\"\nstart = \"08:00\"\nfin = \"16:00\"",
+                "fichier de configuration PATH, ligne 4 : clé inconnue « shifts.fin » \
+                 (clés possibles : name, start, end)",
+            ),
+            (
+                "[[shifts]]\nname = \"matin\"\nstart = \"08:00\"",
+                "fichier de configuration PATH, ligne 1 : clé « shifts.end » manquante",
+            ),
+            (
+                "desk = \"a\"\ndesk = \"b\"",
+                "fichier de configuration PATH, ligne 2 : clé « desk » donnée deux fois",
+            ),
+            (
+                "desk = \"Hotline\n",
+                "fichier de configuration PATH, ligne 1 : TOML invalide (invalid basic string, expected `\"`)",
+            ),
+        ] {
+            assert_eq!(error_for(text), expected, "{text:?}");
+        }
     }
 }

@@ -1019,7 +1019,9 @@ fn an_outcome_correction_that_cannot_be_made_exits_2_and_changes_nothing() {
 fn dates_are_typed_the_french_way_on_every_option() {
     use chrono::Datelike;
     let desk = Desk::new();
-    // This year in Paris, for the forms without a year.
+    // This year in Paris, for the forms without a year. Their day is 1 January: in the
+    // past, or at most a day ahead on New Year's Day, whenever the test runs (dates more
+    // than a day ahead are refused).
     let year = chrono::Utc::now()
         .with_timezone(&chrono_tz::Europe::Paris)
         .year();
@@ -1044,10 +1046,10 @@ fn dates_are_typed_the_french_way_on_every_option() {
             .unwrap()
             .to_string()
     };
-    assert_eq!(add("Avant", "18/12/2026 19h30"), "2026-12-18T18:30:00Z");
-    assert_eq!(add("Après", "18/12/2026 à 20:30"), "2026-12-18T19:30:00Z");
-    add("Cette année, avant", &format!("{year}-06-18T19:30"));
-    add("Cette année, après", &format!("{year}-06-18T20:30"));
+    assert_eq!(add("Avant", "18/11/2026 19h30"), "2026-11-18T18:30:00Z");
+    assert_eq!(add("Après", "18/11/2026 à 20:30"), "2026-11-18T19:30:00Z");
+    add("Cette année, avant", &format!("{year}-01-01T19:30"));
+    add("Cette année, après", &format!("{year}-01-01T20:30"));
     let names = |args: &[&str]| -> Vec<String> {
         let mut full = vec!["call", "list", "--format", "json"];
         full.extend_from_slice(args);
@@ -1059,19 +1061,19 @@ fn dates_are_typed_the_french_way_on_every_option() {
             .collect()
     };
     assert_eq!(
-        names(&["--since", "18/12/2026 20h", "--until", "19/12/2026"]),
+        names(&["--since", "18/11/2026 20h", "--until", "19/11/2026"]),
         ["Après"]
     );
     assert_eq!(
-        names(&["--since", "18/12/2026", "--until", "18/12/2026 à 20h"]),
+        names(&["--since", "18/11/2026", "--until", "18/11/2026 à 20h"]),
         ["Avant"]
     );
     assert_eq!(
-        names(&["--since", "18/06 20h", "--until", "18/06 21h"]),
+        names(&["--since", "01/01 20h", "--until", "01/01 21h"]),
         ["Cette année, après"]
     );
     assert_eq!(
-        names(&["--since", "18/06", "--until", "18/06 20:00"]),
+        names(&["--since", "01/01", "--until", "01/01 20:00"]),
         ["Cette année, avant"]
     );
 
@@ -1083,8 +1085,8 @@ fn dates_are_typed_the_french_way_on_every_option() {
         r.as_object_mut().unwrap().remove("generated_at");
         r
     };
-    let french = report("18/12/2026 16h", "18/12/2026 à 23h59");
-    let iso = report("2026-12-18T16:00", "2026-12-18T23:59");
+    let french = report("18/11/2026 16h", "18/11/2026 à 23h59");
+    let iso = report("2026-11-18T16:00", "2026-11-18T23:59");
     assert_eq!(french, iso);
     assert_eq!(french["calls_total"], 2);
 
@@ -1112,11 +1114,11 @@ fn dates_are_typed_the_french_way_on_every_option() {
             "tools",
             "cryhod",
             "--issued",
-            "31/01/2027 9h",
+            "31/01/2026 9h",
             "--format",
             "json"
         ])["valid_until"],
-        "2027-02-28T08:00:00Z"
+        "2026-02-28T08:00:00Z"
     );
 
     // Impossible or unreadable dates: one sentence naming them, exit 2, nothing written.
@@ -1147,4 +1149,322 @@ fn dates_are_typed_the_french_way_on_every_option() {
         assert_eq!(err.trim_end().lines().count(), 1, "one sentence: {err}");
     }
     assert_eq!(desk.count(), before, "nothing written");
+}
+
+fn with<'a>(args: &[&'a str], extra: &[&'a str]) -> Vec<&'a str> {
+    [args, extra].concat()
+}
+
+/// A Paris wall-clock time `offset` from now, as `2026-12-01T20:05`.
+fn paris_from_now(offset: chrono::Duration) -> String {
+    (chrono::Utc::now() + offset)
+        .with_timezone(&chrono_tz::Europe::Paris)
+        .format("%Y-%m-%dT%H:%M")
+        .to_string()
+}
+
+#[test]
+fn implausible_dates_are_refused_on_every_option() {
+    let desk = Desk::new();
+    desk.add("Zoé", "mi", "noemi", &[]);
+    let before = desk.count();
+    let in_three_days = paris_from_now(chrono::Duration::days(3));
+    let in_two_years = paris_from_now(chrono::Duration::days(800));
+    for (args, needle) in [
+        (
+            with(&ADD_B, &["--at", "1900-01-01T10:00"]),
+            "« 1900-01-01T10:00 » : antérieure au 01/01/2000",
+        ),
+        (
+            with(&ADD_B, &["--at", "31/12/1999 23h59"]),
+            "« 31/12/1999 23h59 »",
+        ),
+        (with(&ADD_B, &["--at", &in_three_days]), "plus d'un jour"),
+        (
+            vec!["call", "list", "--since", "01/01/1999"],
+            "« 01/01/1999 »",
+        ),
+        (
+            vec!["call", "list", "--until", &in_three_days],
+            "plus d'un jour",
+        ),
+        (
+            vec![
+                "report",
+                "handover",
+                "--from",
+                "1900-01-01T08:00",
+                "--to",
+                "2026-11-23T08:00",
+            ],
+            "« 1900-01-01T08:00 »",
+        ),
+        (
+            vec![
+                "report",
+                "handover",
+                "--from",
+                "2026-11-23T08:00",
+                "--to",
+                &in_three_days,
+            ],
+            "plus d'un jour",
+        ),
+        (
+            vec!["report", "handover", "--from", &in_three_days],
+            "plus d'un jour",
+        ),
+        (
+            vec!["report", "note", "relève calme", "--at", "01/01/1990 9h"],
+            "« 01/01/1990 9h »",
+        ),
+        (
+            vec!["report", "note", "x", "--at", &in_three_days],
+            "plus d'un jour",
+        ),
+        (
+            vec!["tools", "amigo", "--at", "1999-06-01T10:00"],
+            "antérieure au 01/01/2000",
+        ),
+        (
+            vec!["tools", "amigo", "--at", &in_two_years],
+            "plus d'un an",
+        ),
+        (
+            vec!["tools", "cryhod", "--issued", "1980-01-01T10:00"],
+            "« 1980-01-01T10:00 »",
+        ),
+        (
+            vec!["tools", "cryhod", "--issued", &in_three_days],
+            "plus d'un jour",
+        ),
+    ] {
+        let (code, err) = desk.fails(&args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains("date improbable"), "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "one sentence: {err}");
+    }
+    assert_eq!(desk.count(), before, "nothing stored");
+    let notes: i64 = rusqlite::Connection::open(desk.db())
+        .unwrap()
+        .query_row("SELECT count(*) FROM handover_entries", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(notes, 0, "no handover note stored");
+
+    // Within the bounds: the first day of 2000, a call logged an hour ahead (a clock a
+    // little off), AMIGO next week (a callback to plan).
+    let in_an_hour = paris_from_now(chrono::Duration::hours(1));
+    let next_week = paris_from_now(chrono::Duration::days(7));
+    desk.ok(&with(&ADD_B, &["--at", "2000-01-01T00:00"]));
+    desk.ok(&with(&ADD_B, &["--at", &in_an_hour]));
+    desk.ok(&["tools", "amigo", "--at", &next_week]);
+    desk.ok(&["tools", "cryhod", "--issued", &in_an_hour]);
+    desk.ok(&["call", "list", "--until", &in_an_hour]);
+    assert_eq!(desk.count(), before + 2);
+}
+
+#[test]
+fn references_are_read_strictly_everywhere() {
+    let desk = Desk::new();
+    desk.add("Zoé", "mi", "noemi", &[]);
+    for typed in ["A-0001", "a-0001", "A1", "a1", "A 1", "1", "0001"] {
+        assert!(
+            desk.ok(&["call", "show", typed]).contains("A-0001"),
+            "{typed}"
+        );
+    }
+    for typed in [
+        "A--1",
+        "A-",
+        "A-1-2",
+        "-1",
+        "+1",
+        "A-0 1",
+        "A-1000000000000",
+    ] {
+        // `--` so that "-1" is read as the reference, not as an option.
+        for args in [
+            vec!["call", "show", "--", typed],
+            vec!["call", "note", "--", typed, "rappel"],
+            vec!["call", "close", "--outcome", "resolved", "--", typed],
+            vec!["tools", "telemaintenance", "--code", "123456", "--", typed],
+        ] {
+            let (code, err) = desk.fails(&args);
+            assert_eq!(code, 2, "{args:?}: {err}");
+            assert!(err.contains(&format!("« {typed} »")), "{args:?}: {err}");
+            assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+        }
+    }
+    // The list's search reads references the same way: "A--1" is no reference.
+    let refs = |caller: &str| -> Vec<String> {
+        desk.json(&["call", "list", "--caller", caller, "--format", "json"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["reference"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(refs("a1"), ["A-0001"]);
+    assert_eq!(refs("A-0001"), ["A-0001"]);
+    assert!(refs("A--1").is_empty());
+    assert!(refs("A-1-2").is_empty());
+    let record = desk.json(&["call", "show", "A-0001", "--format", "json"]);
+    assert_eq!(
+        record["journal"].as_array().unwrap().len(),
+        1,
+        "nothing added"
+    );
+}
+
+#[test]
+fn absurd_filters_and_options_are_bad_input_in_one_short_sentence() {
+    let desk = Desk::new();
+    for name in ["Zoé", "Bruno", "Anne"] {
+        desk.add(name, "mi", "noemi", &[]);
+    }
+    let long_name = "é".repeat(10_000);
+    let long_slug = "x".repeat(10_000);
+    let garbage = "mi\n\u{1b}[2J\u{7}";
+    for args in [
+        vec!["call", "list", "--caller", &long_name],
+        vec!["call", "list", "--caller", "Zoé\nBruno"],
+        vec!["call", "list", "--service", &long_slug],
+        vec!["call", "list", "--service", garbage],
+        vec!["call", "list", "--device", &long_slug],
+        vec!["call", "list", "--device", garbage],
+        vec!["call", "list", "--operator", &long_slug],
+        vec!["call", "list", "--operator", garbage],
+        vec!["procedures", "search", "vpn", "--service", &long_slug],
+        vec!["procedures", "search", "vpn", "--device", garbage],
+        vec!["procedures", "list", "--service", garbage],
+    ] {
+        let (code, err) = desk.fails(&args);
+        let shown: String = args
+            .iter()
+            .map(|a| a.chars().take(20).collect::<String>())
+            .collect();
+        assert_eq!(code, 2, "{shown}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "one sentence: {err}");
+        assert!(
+            err.len() < 400,
+            "{shown}: a short sentence, not the value: {} bytes",
+            err.len()
+        );
+        assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "{err:?}");
+        assert!(!err.contains("SQL") && !err.contains("sqlite"), "{err}");
+    }
+    // The option is named.
+    let (_, err) = desk.fails(&["call", "list", "--caller", &long_name]);
+    assert!(err.contains("--caller") && err.contains("10000"), "{err}");
+    let (_, err) = desk.fails(&["call", "list", "--service", garbage]);
+    assert!(err.contains("service inconnu « mi␊␛[2J␇ »"), "{err}");
+
+    // --limit 0 means all, on every command that takes it.
+    let listed = |limit: &str| {
+        desk.json(&["call", "list", "--limit", limit, "--format", "json"])
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    assert_eq!(listed("1"), 1);
+    assert_eq!(listed("0"), 3);
+    let found = |limit: &str| {
+        desk.json(&[
+            "procedures",
+            "search",
+            "vpn",
+            "--limit",
+            limit,
+            "--format",
+            "json",
+        ])
+        .as_array()
+        .unwrap()
+        .len()
+    };
+    assert_eq!(found("1"), 1);
+    assert!(found("0") > 1, "{}", found("0"));
+    assert_eq!(found("0"), found("1000"));
+
+    // An option that does nothing with the chosen format is refused, naming both.
+    for (args, option, format) in [
+        (vec!["report", "handover", "--bom"], "--bom", "md"),
+        (
+            vec!["report", "handover", "--bom", "--format", "md"],
+            "--bom",
+            "md",
+        ),
+        (
+            vec!["report", "handover", "--bom", "--format", "json"],
+            "--bom",
+            "json",
+        ),
+        (
+            vec!["report", "handover", "--separator", ";"],
+            "--separator",
+            "md",
+        ),
+        (
+            vec!["report", "handover", "--separator", ";", "--format", "json"],
+            "--separator",
+            "json",
+        ),
+    ] {
+        let (code, err) = desk.fails(&args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(
+            err.contains(option) && err.contains(&format!("« {format} »")),
+            "{args:?}: {err}"
+        );
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    }
+    let csv = desk.ok(&[
+        "report",
+        "handover",
+        "--format",
+        "csv",
+        "--separator",
+        ";",
+        "--bom",
+    ]);
+    assert!(csv.starts_with('\u{feff}'), "{csv}");
+    desk.ok(&["report", "handover", "--format", "md"]);
+}
+
+#[test]
+fn a_handover_window_over_several_days_names_both_days() {
+    let desk = Desk::new();
+    let title = |from: &str, to: &str| {
+        let md = desk.ok(&[
+            "report", "handover", "--from", from, "--to", to, "--format", "md",
+        ]);
+        let json = desk.json(&[
+            "report", "handover", "--from", from, "--to", to, "--format", "json",
+        ]);
+        let first = md.lines().next().unwrap().to_string();
+        assert_eq!(
+            first,
+            format!("# Relève — {}", json["shift_label"].as_str().unwrap())
+        );
+        first
+    };
+    assert_eq!(
+        title("2026-11-23T08:00", "2026-11-25T08:00"),
+        "# Relève — période du 23/11/2026 08:00 au 25/11/2026 08:00"
+    );
+    // A whole day is two days too: 08:00 → 08:00 would read as nothing.
+    assert_eq!(
+        title("23/11/2026 8h", "24/11/2026 8h"),
+        "# Relève — période du 23/11/2026 08:00 au 24/11/2026 08:00"
+    );
+    // Within a day, and across one midnight for less than a day, one date is enough.
+    assert_eq!(
+        title("2026-11-23T08:00", "2026-11-23T16:00"),
+        "# Relève — période du 23/11/2026 (08:00 → 16:00)"
+    );
+    assert_eq!(
+        title("2026-11-23T22:00", "2026-11-24T06:00"),
+        "# Relève — période du 23/11/2026 (22:00 → 06:00)"
+    );
 }

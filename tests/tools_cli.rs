@@ -239,11 +239,11 @@ fn cryhod_quota_xivo() {
         "tools",
         "cryhod",
         "--issued",
-        "2027-01-31T10:00",
+        "2026-01-31T10:00",
         "--format",
         "json",
     ]);
-    assert_eq!(c["valid_until"], "2027-02-28T09:00:00Z");
+    assert_eq!(c["valid_until"], "2026-02-28T09:00:00Z");
     let q = json(&["tools", "quota", "21,5", "--format", "json"]);
     assert_eq!(q["throttled"], true);
     assert_eq!(

@@ -232,9 +232,9 @@ pub enum ReportCommand {
         /// Les appels de cet opérateur seulement
         #[arg(long, value_name = "OP")]
         operator: Option<String>,
-        /// CSV : séparateur (« ; » pour un tableur réglé en français)
-        #[arg(long, value_name = "C", default_value = ",")]
-        separator: String,
+        /// CSV : séparateur, « , » (défaut), « ; » pour un tableur réglé en français, ou tab
+        #[arg(long, value_name = "C")]
+        separator: Option<String>,
         /// CSV : marque d'ordre UTF-8 en tête, pour Excel
         #[arg(long)]
         bom: bool,
@@ -375,9 +375,13 @@ pub enum PrinterCommand {
 pub enum DbCommand {
     /// Vérifie l'intégrité de la base
     Check,
-    /// Copie cohérente de la base, même pendant que d'autres écrivent
+    /// Copie cohérente de la base, même pendant que d'autres écrivent, avec les droits de
+    /// la base (propriétaire seul par défaut)
     Backup {
         #[arg(value_name = "PATH")]
         path: PathBuf,
+        /// Remplace le fichier PATH s'il existe (jamais un lien symbolique)
+        #[arg(long)]
+        force: bool,
     },
 }

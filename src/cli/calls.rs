@@ -2,13 +2,15 @@
 
 use super::args::{CallCommand, Format, OperatorArg};
 use super::output::{csv, json, table};
-use super::{CliError, formats};
+use super::{CliError, check_context, filter_text, formats, named};
 use crate::catalog::procedures::Catalog;
 use crate::config::resolve_operator;
-use crate::domain::call::{Call, CallDraft, CallRecord, CallRef, Outcome, check_note};
+use crate::domain::call::{
+    Call, CallDraft, CallRecord, CallRef, Field, Outcome, check_note, check_operator,
+};
 use crate::domain::reference::Reference;
 use crate::domain::text::visible;
-use crate::domain::time::{paris, parse_when, rfc3339};
+use crate::domain::time::{DAY_AHEAD, paris, parse_plausible, rfc3339};
 use crate::store::{CallFilter, Store};
 use chrono::Utc;
 
@@ -44,7 +46,7 @@ pub fn run(
             )?;
             let operator = operator_of(&operator)?;
             let opened_at = match at {
-                Some(s) => parse_when(&s, Utc::now()).map_err(CliError::bad)?,
+                Some(s) => parse_plausible(&s, Utc::now(), DAY_AHEAD).map_err(CliError::bad)?,
                 None => Utc::now(),
             };
             let draft = CallDraft {
@@ -86,11 +88,11 @@ pub fn run(
             let fmt = formats(&format, &[Format::Table, Format::Json, Format::Csv])?;
             let now = Utc::now();
             let since = since
-                .map(|s| parse_when(&s, now))
+                .map(|s| parse_plausible(&s, now, DAY_AHEAD))
                 .transpose()
                 .map_err(CliError::bad)?;
             let until = until
-                .map(|s| parse_when(&s, now))
+                .map(|s| parse_plausible(&s, now, DAY_AHEAD))
                 .transpose()
                 .map_err(CliError::bad)?;
             if let (Some(s), Some(u)) = (since, until)
@@ -102,22 +104,22 @@ pub fn run(
                     paris(u, "%d/%m/%Y %H:%M")
                 )));
             }
-            if let Some(s) = &service
-                && reference.service(s).is_none()
-            {
-                return Err(CliError::BadInput(format!(
-                    "service inconnu « {s} » : choisir parmi {}",
-                    reference.service_slugs()
-                )));
-            }
-            if let Some(d) = &device
-                && reference.device(d).is_none()
-            {
-                return Err(CliError::BadInput(format!(
-                    "poste inconnu « {d} » : choisir parmi {}",
-                    reference.device_slugs()
-                )));
-            }
+            check_context(reference, service.as_deref(), device.as_deref())?;
+            let operator = operator
+                .map(|o| {
+                    check_operator(&o).map_err(|_| {
+                        CliError::BadInput(format!(
+                            "opérateur invalide « {} » pour --operator : un nom de 1 à 64 \
+                             caractères est attendu",
+                            named(&o)
+                        ))
+                    })
+                })
+                .transpose()?;
+            // Longest of a name, a phone number or a reference.
+            let caller = caller
+                .map(|c| filter_text("--caller", c, Field::CallerName.max_chars()))
+                .transpose()?;
             let filter = CallFilter {
                 open_only: open,
                 since,

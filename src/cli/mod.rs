@@ -51,9 +51,13 @@ impl From<StoreError> for CliError {
         match e {
             // The input named a call that is not there, or asked for a correction that
             // does not apply to it.
-            StoreError::UnknownCall(_) | StoreError::NotClosed(_) | StoreError::SameOutcome(..) => {
-                CliError::BadInput(e.to_string())
-            }
+            StoreError::UnknownCall(_)
+            | StoreError::NotClosed(_)
+            | StoreError::SameOutcome(..)
+            // The backup's path names a link, a folder or a file to keep.
+            | StoreError::BackupExists { .. }
+            | StoreError::BackupLink { .. }
+            | StoreError::BackupNotAFile { .. } => CliError::BadInput(e.to_string()),
             _ => CliError::Failed(e.to_string()),
         }
     }
@@ -173,14 +177,8 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                         )))
                     }
                 }
-                DbCommand::Backup { path } => {
-                    if path.exists() {
-                        return Err(CliError::BadInput(format!(
-                            "le fichier « {} » existe déjà : choisir un autre chemin",
-                            path.display()
-                        )));
-                    }
-                    store.backup(&path)?;
+                DbCommand::Backup { path, force } => {
+                    store.backup_with(&path, force)?;
                     print(&format!("copie écrite dans {}\n", path.display()))
                 }
             }
@@ -202,6 +200,64 @@ pub(crate) fn formats(arg: &FormatArg, allowed: &[Format]) -> Result<Format, Cli
             allowed.iter().map(name).collect::<Vec<_>>().join(", ")
         )))
     }
+}
+
+/// A value as an error message names it: control characters made visible, and cut after
+/// 40 characters so that a pasted page stays one short sentence.
+pub(crate) fn named(value: &str) -> String {
+    const SHOWN: usize = 40;
+    let shown = crate::domain::text::visible(value);
+    let count = shown.chars().count();
+    if count <= SHOWN {
+        shown.into_owned()
+    } else {
+        let cut: String = shown.chars().take(SHOWN).collect();
+        format!("{cut}… ({count} caractères)")
+    }
+}
+
+/// A free-text filter given as `option`: at most `max` characters, no control character.
+pub(crate) fn filter_text(option: &str, value: String, max: usize) -> Result<String, CliError> {
+    let count = value.chars().count();
+    if count > max {
+        return Err(CliError::BadInput(format!(
+            "{option} trop long : {count} caractères, {max} au plus"
+        )));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(CliError::BadInput(format!(
+            "{option} « {} » contient un caractère de contrôle",
+            named(&value)
+        )));
+    }
+    Ok(value)
+}
+
+/// `--service` and `--device` name known slugs.
+pub(crate) fn check_context(
+    reference: &Reference,
+    service: Option<&str>,
+    device: Option<&str>,
+) -> Result<(), CliError> {
+    if let Some(s) = service
+        && reference.service(s).is_none()
+    {
+        return Err(CliError::BadInput(format!(
+            "service inconnu « {} » : choisir parmi {}",
+            named(s),
+            reference.service_slugs()
+        )));
+    }
+    if let Some(d) = device
+        && reference.device(d).is_none()
+    {
+        return Err(CliError::BadInput(format!(
+            "poste inconnu « {} » : choisir parmi {}",
+            named(d),
+            reference.device_slugs()
+        )));
+    }
+    Ok(())
 }
 
 fn print(text: &str) -> Result<(), CliError> {

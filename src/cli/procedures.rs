@@ -1,11 +1,11 @@
 //! `guichet procedures ...`
 
-use super::CliError;
 use super::args::{Format, ProceduresCommand};
 use super::output::{csv, json, table};
+use super::{CliError, check_context};
 use crate::catalog::procedures::{Catalog, load_dir};
 use crate::domain::reference::Reference;
-use crate::store::{ProcedureQuery, Store};
+use crate::store::{ProcedureQuery, Store, StoreError};
 use std::path::Path;
 
 pub fn run(
@@ -55,14 +55,27 @@ pub fn run(
             let fmt = super::formats(&format, &[Format::Table, Format::Json, Format::Csv])?;
             check_context(reference, service.as_deref(), device.as_deref())?;
             let mut store = open_store()?;
-            let index = store.sync_catalog(catalog)?;
+            let index = match store.sync_catalog(catalog) {
+                // The file's index is stale or absent and cannot be rewritten: the
+                // catalogue is indexed in memory instead, the database is not needed.
+                Err(StoreError::ReadOnly { .. }) if store.is_read_only() => {
+                    store = Store::open_in_memory()?;
+                    store.sync_catalog(catalog)?
+                }
+                other => other?,
+            };
             let hits = store.search_procedures(
                 &index,
                 &ProcedureQuery {
                     text: &query,
                     service: service.as_deref(),
                     device: device.as_deref(),
-                    limit: limit.max(1) as usize,
+                    // 0: every match.
+                    limit: if limit == 0 {
+                        usize::MAX
+                    } else {
+                        limit as usize
+                    },
                 },
             )?;
             let rows: Vec<Vec<String>> = hits
@@ -137,28 +150,4 @@ fn lint(dir: Option<&Path>, active: &Catalog, reference: &Reference) -> Result<S
                 .join("\n"),
         ))
     }
-}
-
-fn check_context(
-    reference: &Reference,
-    service: Option<&str>,
-    device: Option<&str>,
-) -> Result<(), CliError> {
-    if let Some(s) = service
-        && reference.service(s).is_none()
-    {
-        return Err(CliError::BadInput(format!(
-            "service inconnu « {s} » : choisir parmi {}",
-            reference.service_slugs()
-        )));
-    }
-    if let Some(d) = device
-        && reference.device(d).is_none()
-    {
-        return Err(CliError::BadInput(format!(
-            "poste inconnu « {d} » : choisir parmi {}",
-            reference.device_slugs()
-        )));
-    }
-    Ok(())
 }

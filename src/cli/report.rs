@@ -8,7 +8,7 @@ use crate::config::{DeskConfig, resolve_operator};
 use crate::domain::call::check_note;
 use crate::domain::reference::Reference;
 use crate::domain::shifts::{ShiftPlan, ShiftWindow};
-use crate::domain::time::{paris, parse_when};
+use crate::domain::time::{DAY_AHEAD, paris, parse_plausible};
 use crate::report::{CsvOptions, HandoverReport, to_csv, to_markdown};
 use crate::store::{HandoverKind, Store};
 use chrono::{DateTime, Utc};
@@ -21,7 +21,7 @@ pub fn window(
     to: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<ShiftWindow, CliError> {
-    let read = |s: &str| parse_when(s, now);
+    let read = |s: &str| parse_plausible(s, now, DAY_AHEAD);
     let from = from.map(read).transpose().map_err(CliError::bad)?;
     let to = to.map(read).transpose().map_err(CliError::bad)?;
     Ok(match (from, to) {
@@ -67,13 +67,26 @@ pub fn run(
             format,
         } => {
             let fmt = formats(&format, &[Format::Md, Format::Json, Format::Csv])?;
+            // CSV's options change nothing in another format: saying so beats ignoring them.
+            if fmt != Format::Csv {
+                let given = [(bom, "--bom"), (separator.is_some(), "--separator")];
+                if let Some((_, option)) = given.iter().find(|(on, _)| *on) {
+                    return Err(CliError::BadInput(format!(
+                        "{option} ne sert qu'au format csv, pas au format « {} » : \
+                         ajouter --format csv ou retirer {option}",
+                        format!("{fmt:?}").to_lowercase()
+                    )));
+                }
+            }
             let shift = window(&plan, from.as_deref(), to.as_deref(), now)?;
+            let separator = separator.unwrap_or_else(|| ",".into());
             let separator = match separator.as_str() {
                 "," | ";" | "\t" => separator.chars().next().unwrap_or(','),
                 "tab" => '\t',
                 other => {
                     return Err(CliError::BadInput(format!(
-                        "séparateur « {other} » non pris en charge : « , », « ; » ou tab"
+                        "séparateur « {} » non pris en charge : « , », « ; » ou tab",
+                        super::named(other)
                     )));
                 }
             };
@@ -101,7 +114,7 @@ pub fn run(
                 .map_err(CliError::bad)?;
             let text = check_note(&text).map_err(CliError::bad)?;
             let at_time = at
-                .map(|s| parse_when(&s, now))
+                .map(|s| parse_plausible(&s, now, DAY_AHEAD))
                 .transpose()
                 .map_err(CliError::bad)?;
             let shift = plan.current(at_time.unwrap_or(now));

@@ -10,7 +10,7 @@ use crate::domain::printer;
 use crate::domain::quota::{parse_gb, quota};
 use crate::domain::spell::{Alphabet, spell};
 use crate::domain::telemaintenance::{Channel, check_code, journal_line};
-use crate::domain::time::{paris, parse_when, rfc3339};
+use crate::domain::time::{DAY_AHEAD, YEAR_AHEAD, paris, parse_plausible, rfc3339};
 use crate::domain::walk::valid_until;
 use crate::domain::xivo;
 use crate::store::Store;
@@ -167,8 +167,9 @@ pub fn run(
         }
         ToolsCommand::Amigo { at, format } => {
             let fmt = formats(&format, &[Format::Text, Format::Table, Format::Json])?;
+            // A year ahead: whether AMIGO is open next week is a real question.
             let at = match at {
-                Some(s) => parse_when(&s, Utc::now()).map_err(CliError::bad)?,
+                Some(s) => parse_plausible(&s, Utc::now(), YEAR_AHEAD).map_err(CliError::bad)?,
                 None => Utc::now(),
             };
             let answer = super::amigo::answer(at);
@@ -180,7 +181,7 @@ pub fn run(
         ToolsCommand::Cryhod { issued, format } => {
             let fmt = formats(&format, &[Format::Text, Format::Table, Format::Json])?;
             let issued = match issued {
-                Some(s) => parse_when(&s, Utc::now()).map_err(CliError::bad)?,
+                Some(s) => parse_plausible(&s, Utc::now(), DAY_AHEAD).map_err(CliError::bad)?,
                 None => Utc::now(),
             };
             let until = valid_until(issued, 1);

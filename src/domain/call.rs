@@ -29,21 +29,31 @@ impl Serialize for CallRef {
 #[error("référence d'appel invalide « {0} » : attendu A-0042 ou 42")]
 pub struct BadCallRef(pub String);
 
+/// The most digits a reference may have: far more calls than a desk will ever take, few
+/// enough that a pasted phone number or a long run of digits is not read as one.
+pub const REF_MAX_DIGITS: usize = 12;
+
 impl FromStr for CallRef {
     type Err = BadCallRef;
 
-    /// Accepts what an operator may type after hearing it: "A-0042", "a42", "A 42", "42".
+    /// Accepts what an operator may type after hearing it: one optional `A` (any case),
+    /// one optional separator (`-` or a space) after it, then ASCII digits: "A-0042",
+    /// "a-0042", "a42", "A 42", "42", "0042". Anything else is refused rather than guessed
+    /// at: "A--1", "A-1-2", "-1", "+1", "A-00 42", zero, more than [`REF_MAX_DIGITS`] digits.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let bad = || BadCallRef(s.to_string());
         let t = s.trim();
-        let rest = t
-            .strip_prefix(['A', 'a'])
-            .map(|r| r.trim_start_matches(['-', ' ']))
-            .unwrap_or(t);
-        if rest.is_empty() || rest.len() > 12 || !rest.bytes().all(|b| b.is_ascii_digit()) {
+        let digits = match t.strip_prefix(['A', 'a']) {
+            Some(rest) => rest.strip_prefix(['-', ' ']).unwrap_or(rest),
+            None => t,
+        };
+        if digits.is_empty()
+            || digits.len() > REF_MAX_DIGITS
+            || !digits.bytes().all(|b| b.is_ascii_digit())
+        {
             return Err(bad());
         }
-        match rest.parse::<i64>() {
+        match digits.parse::<i64>() {
             Ok(n) if n > 0 => Ok(CallRef(n)),
             _ => Err(bad()),
         }

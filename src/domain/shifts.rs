@@ -31,8 +31,18 @@ pub struct ShiftWindow {
 }
 
 impl ShiftWindow {
-    /// "matin du lundi 23/11 (08:00 → 16:00)"
+    /// "matin du 23/11/2026 (08:00 → 16:00)"; a window of a day or more names both ends,
+    /// "période du 23/11/2026 08:00 au 25/11/2026 08:00". Under a day, the end needs no
+    /// date even across midnight: "nuit du 23/11/2026 (22:00 → 06:00)".
     pub fn label(&self) -> String {
+        if self.to - self.from >= Duration::days(1) {
+            return format!(
+                "{} du {} au {}",
+                self.name,
+                paris(self.from, "%d/%m/%Y %H:%M"),
+                paris(self.to, "%d/%m/%Y %H:%M")
+            );
+        }
         format!(
             "{} du {} ({} → {})",
             self.name,
@@ -227,6 +237,31 @@ mod tests {
         assert_eq!(rfc3339(pp.to), "2026-11-22T23:00:00Z", "24:00 is midnight");
         assert_eq!(plan.next(&pp), p);
         assert_eq!(w.label(), "matin du 23/11/2026 (08:00 → 16:00)");
+    }
+
+    #[test]
+    fn a_window_of_a_day_or_more_names_both_ends() {
+        let window = |from: &str, to: &str| ShiftWindow {
+            name: "période".into(),
+            from: at(from),
+            to: at(to),
+        };
+        assert_eq!(
+            window("2026-11-23T08:00", "2026-11-25T08:00").label(),
+            "période du 23/11/2026 08:00 au 25/11/2026 08:00"
+        );
+        assert_eq!(
+            window("2026-11-23T08:00", "2026-11-24T08:00").label(),
+            "période du 23/11/2026 08:00 au 24/11/2026 08:00"
+        );
+        assert_eq!(
+            window("2026-11-23T08:00", "2026-11-24T07:59").label(),
+            "période du 23/11/2026 (08:00 → 07:59)"
+        );
+        assert_eq!(
+            window("2026-11-23T16:00", "2026-11-24T00:00").label(),
+            "période du 23/11/2026 (16:00 → 00:00)"
+        );
     }
 
     #[test]

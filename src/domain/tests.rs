@@ -97,6 +97,52 @@ fn call_references_read_aloud_both_ways() {
 }
 
 #[test]
+fn call_references_take_one_letter_one_separator_and_digits() {
+    for (typed, n) in [
+        ("A-0042", 42),
+        ("a-0042", 42),
+        ("A42", 42),
+        ("a42", 42),
+        ("A 42", 42),
+        ("42", 42),
+        ("0042", 42),
+        ("A-1", 1),
+        ("A-000000000001", 1),
+        ("A-999999999999", 999_999_999_999),
+    ] {
+        assert_eq!(typed.parse::<CallRef>(), Ok(CallRef(n)), "{typed}");
+    }
+    for bad in [
+        "A--1",
+        "A- 1",
+        "A -1",
+        "A  1",
+        "A-",
+        "A",
+        "A-1-2",
+        "A-1 2",
+        "A-00 42",
+        "4 2",
+        "-1",
+        "+1",
+        "A+1",
+        "-A1",
+        "AA1",
+        "A-0",
+        "A-0000",
+        "A-1000000000000",
+        "99999999999999999999999",
+        "A-٤٢",
+        "A‐42",
+        "A\u{0}42",
+    ] {
+        let err = bad.parse::<CallRef>().unwrap_err();
+        assert_eq!(err, BadCallRef(bad.to_string()), "{bad}");
+        assert!(err.to_string().contains(&format!("« {bad} »")), "{err}");
+    }
+}
+
+#[test]
 fn outcomes_use_the_design_slugs() {
     let slugs: Vec<_> = Outcome::ALL.iter().map(|o| o.slug()).collect();
     assert_eq!(

@@ -16,6 +16,91 @@ pub enum TimeError {
     /// Read, but no such day or time: 31/02, 25h, 20h60.
     #[error("date impossible « {0} » : ce jour ou cette heure n'existe pas")]
     Impossible(String),
+    /// A real date, but before the desk could have taken a call: 1900 for 2000.
+    #[error("date improbable « {0} » : antérieure au 01/01/2000")]
+    TooEarly(String),
+    /// A real date, but further ahead than the option allows.
+    #[error("date improbable « {date} » : plus {ahead} après maintenant (au plus le {limit})")]
+    TooLate {
+        date: String,
+        /// "d'un jour", "d'un an".
+        ahead: String,
+        /// The latest accepted date, in Paris time.
+        limit: String,
+    },
+}
+
+/// How far ahead a date may be for what the desk records or looks up: a day. Enough for a
+/// clock a little off or a shift that ends after midnight; a call logged next month is a
+/// typo.
+pub const DAY_AHEAD: Duration = Duration::days(1);
+
+/// How far ahead `tools amigo --at` may ask: a year. "Is AMIGO open next Tuesday?" is a
+/// real question (a callback to plan); the calendar file covers the coming school year.
+pub const YEAR_AHEAD: Duration = Duration::days(366);
+
+/// The earliest date accepted anywhere: 1 January 2000, midnight in Paris. Nothing the
+/// desk records or looks up is older.
+pub fn earliest() -> DateTime<Utc> {
+    paris_to_utc(
+        NaiveDate::from_ymd_opt(2000, 1, 1)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .unwrap_or_default(),
+    )
+    .unwrap_or_default()
+}
+
+/// A date the desk can believe: not before 2000-01-01 and not more than a day after `now`
+/// ([`DAY_AHEAD`]). The CLI applies it to every date option but `tools amigo --at`; the
+/// console's date fields may use it alike. The error names the date in Paris time.
+pub fn plausible(at: DateTime<Utc>, now: DateTime<Utc>) -> Result<DateTime<Utc>, TimeError> {
+    plausible_within(at, now, DAY_AHEAD)
+}
+
+/// [`plausible`] with another allowance for the future (`tools amigo` asks about next week).
+pub fn plausible_within(
+    at: DateTime<Utc>,
+    now: DateTime<Utc>,
+    ahead: Duration,
+) -> Result<DateTime<Utc>, TimeError> {
+    let shown = || paris(at, "%d/%m/%Y %H:%M");
+    if at < earliest() {
+        return Err(TimeError::TooEarly(shown()));
+    }
+    let limit = now + ahead;
+    if at > limit {
+        return Err(TimeError::TooLate {
+            date: shown(),
+            ahead: match ahead.num_days() {
+                0 => format!("de {} h", ahead.num_hours()),
+                1 => "d'un jour".into(),
+                365 | 366 => "d'un an".into(),
+                n => format!("de {n} jours"),
+            },
+            limit: paris(limit, "%d/%m/%Y %H:%M"),
+        });
+    }
+    Ok(at)
+}
+
+/// Reads a date as [`parse_when`] does and checks it as [`plausible_within`] does; a date
+/// refused as implausible is named as it was typed.
+pub fn parse_plausible(
+    input: &str,
+    now: DateTime<Utc>,
+    ahead: Duration,
+) -> Result<DateTime<Utc>, TimeError> {
+    let at = parse_when(input, now)?;
+    let typed = input.trim().to_string();
+    plausible_within(at, now, ahead).map_err(|e| match e {
+        TimeError::TooEarly(_) => TimeError::TooEarly(typed),
+        TimeError::TooLate { ahead, limit, .. } => TimeError::TooLate {
+            date: typed,
+            ahead,
+            limit,
+        },
+        other => other,
+    })
 }
 
 /// Reads a date as operators type it, in Paris time: everything [`parse_datetime`] reads,
@@ -380,6 +465,65 @@ mod tests {
         assert_eq!(
             parse_when("  31/02  ", now),
             Err(TimeError::Impossible("31/02".into()))
+        );
+    }
+
+    #[test]
+    fn implausible_dates_are_refused_and_named() {
+        let now = monday();
+        // The bounds themselves are accepted.
+        assert_eq!(plausible(earliest(), now), Ok(earliest()));
+        assert_eq!(
+            rfc3339(earliest()),
+            "1999-12-31T23:00:00Z",
+            "midnight in Paris"
+        );
+        assert_eq!(plausible(now + DAY_AHEAD, now), Ok(now + DAY_AHEAD));
+        assert_eq!(plausible(now, now), Ok(now));
+        // A second outside is refused.
+        assert_eq!(
+            plausible(earliest() - Duration::seconds(1), now),
+            Err(TimeError::TooEarly("31/12/1999 23:59".into()))
+        );
+        let late = plausible(now + DAY_AHEAD + Duration::seconds(1), now).unwrap_err();
+        assert_eq!(
+            late.to_string(),
+            "date improbable « 24/11/2026 09:41 » : plus d'un jour après maintenant \
+             (au plus le 24/11/2026 09:41)"
+        );
+        // Next week is fine for AMIGO, not for a call.
+        let next_week = now + Duration::days(7);
+        assert!(plausible(next_week, now).is_err());
+        assert_eq!(plausible_within(next_week, now, YEAR_AHEAD), Ok(next_week));
+        assert!(
+            plausible_within(now + Duration::days(400), now, YEAR_AHEAD)
+                .unwrap_err()
+                .to_string()
+                .contains("plus d'un an après maintenant")
+        );
+        // Typed dates are named as typed.
+        assert_eq!(
+            parse_plausible(" 1900-01-01T10:00 ", now, DAY_AHEAD),
+            Err(TimeError::TooEarly("1900-01-01T10:00".into()))
+        );
+        assert_eq!(
+            parse_plausible("01/01/1900 10h", now, DAY_AHEAD)
+                .unwrap_err()
+                .to_string(),
+            "date improbable « 01/01/1900 10h » : antérieure au 01/01/2000"
+        );
+        assert!(matches!(
+            parse_plausible("18/12", now, DAY_AHEAD),
+            Err(TimeError::TooLate { date, .. }) if date == "18/12"
+        ));
+        assert_eq!(
+            parse_plausible("24/11 9h", now, DAY_AHEAD).map(rfc3339),
+            Ok("2026-11-24T08:00:00Z".into())
+        );
+        // Unreadable dates keep their own error.
+        assert_eq!(
+            parse_plausible("hier", now, DAY_AHEAD),
+            Err(TimeError::Unreadable("hier".into()))
         );
     }
 

@@ -52,8 +52,30 @@ fn user_version(store: &Store) -> Result<i64> {
         .map_err(|e| store.err(e))
 }
 
-pub(super) fn refuse_newer(store: &Store) -> Result<()> {
+/// What the file holds, read before anything is written to it: the schema version of a
+/// guichet database (0 for an empty file, which becomes one). A file with tables but no
+/// `schema_migrations` belongs to another program, and one from a newer guichet cannot be
+/// read by this one: both are refused as they are.
+pub(super) fn inspect(store: &Store) -> Result<i64> {
     let found = user_version(store)?;
+    let (tables, ours): (i64, bool) = store
+        .conn
+        .query_row(
+            "SELECT count(*), coalesce(sum(type = 'table' AND name = 'schema_migrations'), 0) > 0 \
+             FROM sqlite_master",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .map_err(|e| store.err(e))?;
+    if !ours {
+        return if tables == 0 && found == 0 {
+            Ok(0)
+        } else {
+            Err(StoreError::NotGuichet {
+                path: store.path.clone(),
+            })
+        };
+    }
     if found > LATEST_VERSION {
         return Err(StoreError::NewerSchema {
             path: store.path.clone(),
@@ -61,12 +83,16 @@ pub(super) fn refuse_newer(store: &Store) -> Result<()> {
             known: LATEST_VERSION,
         });
     }
-    Ok(())
+    Ok(found)
 }
 
 /// A read-only database must already have the current schema: it cannot be migrated.
-pub(super) fn require_current(store: &Store) -> Result<()> {
-    let found = user_version(store)?;
+pub(super) fn require_current(store: &Store, found: i64) -> Result<()> {
+    if found == 0 {
+        return Err(StoreError::Empty {
+            path: store.path.clone(),
+        });
+    }
     if found < LATEST_VERSION {
         return Err(StoreError::ReadOnlyOutdated {
             path: store.path.clone(),

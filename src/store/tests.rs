@@ -85,8 +85,11 @@ fn a_newer_database_is_refused_untouched() {
     let path = dir.path().join("future.db");
     {
         let c = rusqlite::Connection::open(&path).unwrap();
-        c.execute_batch("CREATE TABLE t (x); PRAGMA user_version = 99;")
-            .unwrap();
+        c.execute_batch(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT);
+             CREATE TABLE t (x); PRAGMA user_version = 99;",
+        )
+        .unwrap();
     }
     let before = std::fs::read(&path).unwrap();
     let err = Store::open(&path).err().unwrap();
