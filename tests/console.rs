@@ -1096,9 +1096,17 @@ fn french_dates_are_read_in_the_tools() {
     let shown = screen_text(&app, 80, 24);
     assert!(shown.contains("le 23/11/2026 à 20:30"), "{shown}");
     key(&mut app, KeyCode::PageDown);
+    type_text(&mut app, "18/11 20h");
+    let shown = screen_text(&app, 80, 24);
+    assert!(shown.contains("18/12/2026 à 20:00"), "{shown}");
+    // A password is not given in the future: the date is refused, named.
+    ctrl(&mut app, 'u');
     type_text(&mut app, "18/12 20h");
     let shown = screen_text(&app, 80, 24);
-    assert!(shown.contains("18/01/2027 à 20:00"), "{shown}");
+    assert!(
+        shown.contains("⚠") && shown.contains("18/12 20h"),
+        "{shown}"
+    );
 }
 
 #[test]

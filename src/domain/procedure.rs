@@ -3,12 +3,21 @@
 use serde::Serialize;
 
 /// Which services or devices a procedure is for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Applies {
     /// `["*"]` in the file.
     All,
     Only(Vec<String>),
+}
+
+/// In JSON: `"*"` for every one, else the list of slugs.
+impl Serialize for Applies {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Applies::All => s.serialize_str("*"),
+            Applies::Only(list) => list.serialize(s),
+        }
+    }
 }
 
 impl Applies {

@@ -15,7 +15,7 @@ use crate::domain::telemaintenance::{
     CLIENT_NAME, Channel, DOWNLOAD_ADDRESS, check_code, journal_line,
 };
 use crate::domain::text::visible;
-use crate::domain::time::{paris, parse_when};
+use crate::domain::time::{DAY_AHEAD, YEAR_AHEAD, paris, parse_plausible};
 use crate::domain::walk::valid_until;
 use crate::domain::xivo;
 use crate::tui::component::{
@@ -555,7 +555,7 @@ fn answer(
             let at = if v(0).trim().is_empty() {
                 now
             } else {
-                match parse_when(v(0), now) {
+                match parse_plausible(v(0), now, YEAR_AHEAD) {
                     Ok(t) => t,
                     Err(e) => return err(e.to_string()),
                 }
@@ -611,7 +611,7 @@ fn answer(
             let issued = if v(0).trim().is_empty() {
                 now
             } else {
-                match parse_when(v(0), now) {
+                match parse_plausible(v(0), now, DAY_AHEAD) {
                     Ok(t) => t,
                     Err(e) => return err(e.to_string()),
                 }
