@@ -395,7 +395,9 @@ fn list_filters_and_formats() {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "reference,opened_at,closed_at,status,outcome,operator,caller_name,caller_phone,caller_email,service,device,summary"
+        "reference,opened_at,opened_paris,closed_at,status,outcome,operator,caller_name,\
+         caller_phone,caller_email,service,device,summary,handling_minutes,closed_paris,\
+         status_label,outcome_label,handler,service_label,device_label,handling_secs,handling"
     );
     assert_eq!(lines.count(), 3);
     assert!(csv.contains("A-0002,2026-11-23T07:12:00Z,"));
@@ -896,8 +898,9 @@ fn a_closed_calls_outcome_is_corrected_everywhere_and_the_journal_keeps_both() {
     );
     let csv = desk.ok(&["call", "show", "A-0001", "--format", "csv"]);
     assert!(
-        csv.lines()
-            .any(|l| l.ends_with(",martinpa,outcome_corrected,escalated")),
+        csv.lines().any(|l| l.contains(
+            ",martinpa,outcome_corrected,issue corrigée,escalated,issue corrigée : escaladé (2e niveau)"
+        )),
         "{csv}"
     );
 
