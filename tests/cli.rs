@@ -1263,3 +1263,18 @@ fn json_fields_keep_the_names_and_types_of_the_contract() {
     ]);
     assert_eq!(school["holiday"], Value::Null);
 }
+
+#[test]
+fn a_handover_note_of_several_lines_is_quoted_line_by_line() {
+    let desk = Desk::new();
+    desk.ok(&[
+        "report",
+        "note",
+        "Imprimante B4 en panne\nRappeler Zoé\u{1b}[2J à 9 h",
+    ]);
+    let md = desk.ok(&["report", "handover", "--format", "md"]);
+    assert!(
+        md.contains("> Imprimante B4 en panne\n> Rappeler Zoé␛[2J à 9 h\n"),
+        "{md}"
+    );
+}

@@ -111,7 +111,9 @@ pub fn main() -> i32 {
             return 0;
         }
     };
-    let mut out = io::BufWriter::with_capacity(64 * 1024, io::stdout().lock());
+    // Not locked for the whole run: the console writes to the terminal itself, from more
+    // than one place.
+    let mut out = io::BufWriter::with_capacity(64 * 1024, io::stdout());
     let result = run(cli, &mut out).and_then(|()| out.flush().map_err(CliError::from));
     match result {
         Ok(()) | Err(CliError::OutputClosed) => 0,

@@ -348,7 +348,7 @@ mod tests {
 
     #[test]
     fn a_streamed_array_is_laid_out_like_a_vec() {
-        let items = vec![
+        let items = [
             serde_json::json!({"a": 1}),
             serde_json::json!({"b": [2, 3]}),
         ];

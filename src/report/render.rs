@@ -5,7 +5,7 @@ use super::{Count, HandoverReport, WaitingLine};
 use crate::csv_export::{self, Cell, CsvOptions, CsvWriter, phone_text};
 use crate::domain::call::Call;
 use crate::domain::reference::Reference;
-use crate::domain::text::{normalize_spaces, visible};
+use crate::domain::text::{normalize_spaces, visible, visible_lines};
 use crate::domain::time::{age, paris, rfc3339};
 use crate::store::HandoverKind;
 use chrono::Duration;
@@ -133,7 +133,7 @@ pub fn to_markdown(report: &HandoverReport, reference: &Reference, desk: &str) -
     let _ = writeln!(out, "\n## Note de relève\n");
     match report.note() {
         Some(n) => {
-            for line in visible(&n.text).lines() {
+            for line in visible_lines(&n.text).lines() {
                 let _ = writeln!(out, "> {line}");
             }
             let _ = writeln!(
