@@ -6,6 +6,7 @@
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod csv_export;
 pub mod domain;
 pub mod report;
 pub mod store;

@@ -395,7 +395,9 @@ fn list_filters_and_formats() {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "reference,opened_at,closed_at,status,outcome,operator,caller_name,caller_phone,caller_email,service,device,summary"
+        "reference,opened_at,opened_paris,closed_at,status,outcome,operator,caller_name,\
+         caller_phone,caller_email,service,device,summary,handling_minutes,closed_paris,\
+         status_label,outcome_label,handler,service_label,device_label,handling_secs,handling"
     );
     assert_eq!(lines.count(), 3);
     assert!(csv.contains("A-0002,2026-11-23T07:12:00Z,"));
@@ -896,8 +898,9 @@ fn a_closed_calls_outcome_is_corrected_everywhere_and_the_journal_keeps_both() {
     );
     let csv = desk.ok(&["call", "show", "A-0001", "--format", "csv"]);
     assert!(
-        csv.lines()
-            .any(|l| l.ends_with(",martinpa,outcome_corrected,escalated")),
+        csv.lines().any(|l| l.contains(
+            ",martinpa,outcome_corrected,issue corrigée,escalated,issue corrigée : escaladé (2e niveau)"
+        )),
         "{csv}"
     );
 
@@ -1466,5 +1469,132 @@ fn a_handover_window_over_several_days_names_both_days() {
     assert_eq!(
         title("2026-11-23T22:00", "2026-11-24T06:00"),
         "# Relève — période du 23/11/2026 (22:00 → 06:00)"
+    );
+}
+
+/// Every JSON object DESIGN.md §5 names keeps its field names and their types.
+#[test]
+fn json_fields_keep_the_names_and_types_of_the_contract() {
+    let desk = Desk::new();
+    let at = ["--at", "2026-11-23T09:00"];
+    desk.add("Zoé Martin", "mi", "noemi", &at);
+    desk.add("Bruno", "acn-caen", "copier", &at);
+    desk.ok(&["call", "close", "A-0002", "--outcome", "resolved"]);
+
+    // procedures search: an array of objects with slug, title (strings) and score (a
+    // number), best first.
+    let hits = desk.json(&[
+        "procedures",
+        "search",
+        "carte agent oubliée",
+        "--service",
+        "mi",
+        "--format",
+        "json",
+    ]);
+    let hits = hits.as_array().unwrap();
+    assert!(!hits.is_empty());
+    for h in hits {
+        assert!(h["slug"].is_string() && h["title"].is_string(), "{h}");
+        assert!(h["score"].is_number(), "{h}");
+    }
+    let scores: Vec<f64> = hits.iter().map(|h| h["score"].as_f64().unwrap()).collect();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
+
+    // report handover: calls_total a count, open an array of calls, three objects of counts.
+    let report = desk.json(&[
+        "report",
+        "handover",
+        "--from",
+        "2026-11-23T08:00",
+        "--to",
+        "2026-11-23T16:00",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(report["calls_total"].as_u64(), Some(2));
+    let open = report["open"].as_array().unwrap();
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0]["reference"], "A-0001");
+    assert!(open[0]["caller_name"].is_string() && open[0]["opened_at"].is_string());
+    for key in ["by_service", "by_device", "by_outcome"] {
+        let counts = report[key].as_object().unwrap();
+        assert!(!counts.is_empty(), "{key}");
+        assert!(counts.values().all(Value::is_u64), "{key}: {counts:?}");
+    }
+    assert_eq!(report["by_service"]["mi"], 1);
+    assert_eq!(report["by_device"]["copier"], 1);
+    assert_eq!(report["by_outcome"]["resolved"], 1);
+
+    // tools printer decode: strings, copier_number null when there is none, perimeter
+    // caen or rouen.
+    for (name, copier, perimeter) in [
+        ("I76RC-DSI04-B4", Value::from("04"), "rouen"),
+        ("I14RC-DSI-RDC", Value::Null, "caen"),
+    ] {
+        let p = desk.json(&["tools", "printer", "decode", name, "--format", "json"]);
+        for key in [
+            "department_code",
+            "department_name",
+            "site_code",
+            "site_name",
+            "division",
+            "location",
+            "print_server",
+        ] {
+            assert!(p[key].is_string(), "{name} {key}: {p}");
+        }
+        assert_eq!(p["copier_number"], copier, "{name}");
+        assert_eq!(p["perimeter"], perimeter, "{name}");
+    }
+
+    // tools amigo: open a bool, period the string scolaire or vacances, reason a string,
+    // next_opening a time or null.
+    for (at, period, open) in [
+        ("2026-11-25T10:00", "scolaire", true),
+        ("2026-11-25T13:00", "scolaire", false),
+        ("2026-12-22T10:00", "vacances", true),
+    ] {
+        let a = desk.json(&["tools", "amigo", "--at", at, "--format", "json"]);
+        assert_eq!(a["open"], open, "{at}: {a}");
+        assert_eq!(a["period"], period, "{at}: {a}");
+        assert!(a["reason"].is_string(), "{at}: {a}");
+        assert!(
+            a["next_opening"].is_string() || a["next_opening"].is_null(),
+            "{at}: {a}"
+        );
+    }
+    let holidays = desk.json(&[
+        "tools",
+        "amigo",
+        "--at",
+        "2026-12-22T10:00",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(holidays["holiday"], "Noël");
+    let school = desk.json(&[
+        "tools",
+        "amigo",
+        "--at",
+        "2026-11-25T10:00",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(school["holiday"], Value::Null);
+}
+
+#[test]
+fn a_handover_note_of_several_lines_is_quoted_line_by_line() {
+    let desk = Desk::new();
+    desk.ok(&[
+        "report",
+        "note",
+        "Imprimante B4 en panne\nRappeler Zoé\u{1b}[2J à 9 h",
+    ]);
+    let md = desk.ok(&["report", "handover", "--format", "md"]);
+    assert!(
+        md.contains("> Imprimante B4 en panne\n> Rappeler Zoé␛[2J à 9 h\n"),
+        "{md}"
     );
 }

@@ -303,7 +303,7 @@ fn operators_queries_rank_their_procedure_first() {
     // What misses the top 3: the ranking's work list.
     let misses: Vec<String> = outcomes
         .iter()
-        .filter(|o| !o.rank.is_some_and(|r| r <= TOP))
+        .filter(|o| o.rank.is_none_or(|r| r > TOP))
         .map(|o| {
             let at = match (o.rank, o.deeper) {
                 (Some(r), _) => format!("rank {r}"),

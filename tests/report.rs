@@ -110,6 +110,7 @@ fn csv_with_semicolons_and_bom_parses_back() {
     let calls = store.window_calls(shift.from, shift.to, None).unwrap();
     let text = to_csv(
         &calls,
+        &embedded_reference(),
         CsvOptions {
             separator: ';',
             bom: true,

@@ -215,7 +215,7 @@ fn amigo_answers_with_period_reason_and_next_opening() {
         "json",
     ]);
     assert_eq!(a["open"], false);
-    assert_eq!(a["period"]["kind"], "scolaire");
+    assert_eq!(a["period"], "scolaire");
     assert!(a["reason"].as_str().unwrap().contains("mercredi"));
     assert_eq!(a["next_opening"], "2026-11-26T07:00:00Z");
     let b = json(&[

@@ -4,6 +4,7 @@
 use crate::domain::call::is_slug;
 use crate::domain::procedure::{Applies, Procedure, Source, Step, StepKind};
 use crate::domain::reference::Reference;
+use crate::domain::text::is_unsafe;
 use crate::domain::tool::ToolKind;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -35,9 +36,9 @@ struct RawProcedure {
     summary: Spanned<String>,
     services: Spanned<Vec<Spanned<String>>>,
     devices: Spanned<Vec<Spanned<String>>>,
-    keywords: Spanned<Vec<String>>,
+    keywords: Spanned<Vec<Spanned<String>>>,
     #[serde(default)]
-    editor_notes: Option<String>,
+    editor_notes: Option<Spanned<String>>,
     #[serde(default)]
     tool: Option<Spanned<String>>,
     #[serde(default)]
@@ -49,8 +50,8 @@ struct RawProcedure {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawSource {
-    seed: String,
-    section: String,
+    seed: Spanned<String>,
+    section: Spanned<String>,
 }
 
 #[derive(Deserialize)]
@@ -58,7 +59,7 @@ struct RawSource {
 struct RawStep {
     id: String,
     kind: Spanned<String>,
-    text: String,
+    text: Spanned<String>,
     #[serde(default)]
     next: Option<String>,
     #[serde(default)]
@@ -68,7 +69,7 @@ struct RawStep {
     #[serde(default)]
     no: Option<String>,
     #[serde(default)]
-    label: Option<String>,
+    label: Option<Spanned<String>>,
     #[serde(default)]
     secret: bool,
     #[serde(default)]
@@ -76,7 +77,22 @@ struct RawStep {
     #[serde(default)]
     optional: Option<Spanned<bool>>,
     #[serde(default)]
-    target: Option<String>,
+    target: Option<Spanned<String>>,
+}
+
+/// A character a procedure's text must not hold (DESIGN.md §4: lint rejects control
+/// characters in text): what [`is_unsafe`] names, but the line break of a multi-line
+/// string. It could drive the operator's terminal, reorder or hide what they read aloud.
+fn control_character(value: &str) -> Option<char> {
+    value.chars().find(|&c| c != '\n' && is_unsafe(c))
+}
+
+fn control_message(field: &str, c: char) -> String {
+    format!(
+        "caractère de contrôle ou invisible U+{:04X} dans « {field} » : le retirer \
+         (il pourrait piloter le terminal de l'opérateur ou masquer du texte)",
+        c as u32
+    )
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
@@ -110,6 +126,49 @@ pub fn parse_procedure(
         vec![err(offset, format!("TOML invalide : {first}"))]
     })?;
     let mut errors = Vec::new();
+    {
+        // Every text of the file, with where it starts.
+        let mut texts: Vec<(&str, &str, usize)> = vec![
+            ("title", raw.title.get_ref(), raw.title.span().start),
+            ("summary", raw.summary.get_ref(), raw.summary.span().start),
+        ];
+        for k in raw.keywords.get_ref() {
+            texts.push(("keywords", k.get_ref(), k.span().start));
+        }
+        if let Some(n) = &raw.editor_notes {
+            texts.push(("editor_notes", n.get_ref(), n.span().start));
+        }
+        for s in raw.sources.iter().flat_map(|l| l.get_ref()) {
+            let s = s.get_ref();
+            texts.push(("seed", s.seed.get_ref(), s.seed.span().start));
+            texts.push(("section", s.section.get_ref(), s.section.span().start));
+        }
+        for step in &raw.steps {
+            let at = step.span().start;
+            let r = step.get_ref();
+            texts.push(("text", r.text.get_ref(), r.text.span().start));
+            for (field, value) in [
+                ("id", Some(&r.id)),
+                ("next", r.next.as_ref()),
+                ("yes", r.yes.as_ref()),
+                ("no", r.no.as_ref()),
+            ] {
+                if let Some(v) = value {
+                    texts.push((field, v, at));
+                }
+            }
+            for (field, value) in [("label", &r.label), ("target", &r.target)] {
+                if let Some(v) = value {
+                    texts.push((field, v.get_ref(), v.span().start));
+                }
+            }
+        }
+        for (field, value, at) in texts {
+            if let Some(c) = control_character(value) {
+                errors.push(err(at, control_message(field, c)));
+            }
+        }
+    }
     if !is_slug(&slug) {
         errors.push(err(
             0,
@@ -197,15 +256,15 @@ pub fn parse_procedure(
                 .iter()
                 .map(|s| {
                     let r = s.get_ref();
-                    if r.seed.trim().is_empty() || r.section.trim().is_empty() {
+                    if r.seed.get_ref().trim().is_empty() || r.section.get_ref().trim().is_empty() {
                         errors.push(err(
                             s.span().start,
                             "source incomplète : seed et section".into(),
                         ));
                     }
                     Source {
-                        seed: r.seed.clone(),
-                        section: r.section.clone(),
+                        seed: r.seed.get_ref().clone(),
+                        section: r.section.get_ref().clone(),
                     }
                 })
                 .collect()
@@ -265,7 +324,7 @@ pub fn parse_procedure(
             },
             "record" => match &r.label {
                 Some(label) => StepKind::Record {
-                    label: label.clone(),
+                    label: label.get_ref().clone(),
                     secret: r.secret,
                     valid_for_months: r.valid_for_months,
                     optional: r.optional.as_ref().is_some_and(|o| *o.get_ref()),
@@ -277,7 +336,7 @@ pub fn parse_procedure(
             },
             "escalate" => match &r.target {
                 Some(target) => StepKind::Escalate {
-                    target: target.clone(),
+                    target: target.get_ref().clone(),
                 },
                 None => {
                     errors.push(missing("target"));
@@ -294,7 +353,7 @@ pub fn parse_procedure(
                 continue;
             }
         };
-        if r.text.trim().is_empty() {
+        if r.text.get_ref().trim().is_empty() {
             errors.push(err(at, format!("l'étape « {} » n'a pas de texte", r.id)));
         }
         steps.push((
@@ -302,7 +361,7 @@ pub fn parse_procedure(
             Step {
                 id: r.id.clone(),
                 kind,
-                text: r.text.clone(),
+                text: r.text.get_ref().clone(),
                 next: r.next.clone(),
                 end: r.end,
             },
@@ -318,9 +377,14 @@ pub fn parse_procedure(
         summary: raw.summary.into_inner(),
         services,
         devices,
-        keywords: raw.keywords.into_inner(),
+        keywords: raw
+            .keywords
+            .into_inner()
+            .into_iter()
+            .map(Spanned::into_inner)
+            .collect(),
         sources,
-        editor_notes: raw.editor_notes,
+        editor_notes: raw.editor_notes.map(Spanned::into_inner),
         tool,
         steps: steps.into_iter().map(|(_, s)| s).collect(),
     };

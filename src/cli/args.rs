@@ -67,6 +67,17 @@ pub struct FormatArg {
     pub format: Option<Format>,
 }
 
+/// How a CSV is written: the same two options on every command that writes CSV.
+#[derive(Debug, Args)]
+pub struct CsvArg {
+    /// CSV : séparateur, « , » (défaut), « ; » (tableur réglé en français) ou tab
+    #[arg(long, value_name = "C")]
+    pub separator: Option<String>,
+    /// CSV : marque d'ordre UTF-8 en tête, pour Excel
+    #[arg(long)]
+    pub bom: bool,
+}
+
 #[derive(Debug, Args)]
 pub struct OperatorArg {
     /// Opérateur qui agit (défaut : GUICHET_OPERATOR, puis le nom de connexion)
@@ -103,6 +114,8 @@ pub enum CallCommand {
         at: Option<String>,
         #[command(flatten)]
         format: FormatArg,
+        #[command(flatten)]
+        csv: CsvArg,
     },
     /// Liste les appels, du plus récent au plus ancien
     List {
@@ -130,6 +143,8 @@ pub enum CallCommand {
         limit: u32,
         #[command(flatten)]
         format: FormatArg,
+        #[command(flatten)]
+        csv: CsvArg,
     },
     /// Affiche un appel et son journal
     Show {
@@ -137,6 +152,8 @@ pub enum CallCommand {
         reference: String,
         #[command(flatten)]
         format: FormatArg,
+        #[command(flatten)]
+        csv: CsvArg,
     },
     /// Ajoute une note au journal d'un appel
     Note {
@@ -190,6 +207,8 @@ pub enum ProceduresCommand {
         device: Option<String>,
         #[command(flatten)]
         format: FormatArg,
+        #[command(flatten)]
+        csv: CsvArg,
     },
     /// Les procédures qui correspondent, les meilleures d'abord
     Search {
@@ -203,6 +222,8 @@ pub enum ProceduresCommand {
         limit: u32,
         #[command(flatten)]
         format: FormatArg,
+        #[command(flatten)]
+        csv: CsvArg,
     },
     /// Une procédure, lisible en texte
     Show {
@@ -232,14 +253,10 @@ pub enum ReportCommand {
         /// Les appels de cet opérateur seulement
         #[arg(long, value_name = "OP")]
         operator: Option<String>,
-        /// CSV : séparateur, « , » (défaut), « ; » pour un tableur réglé en français, ou tab
-        #[arg(long, value_name = "C")]
-        separator: Option<String>,
-        /// CSV : marque d'ordre UTF-8 en tête, pour Excel
-        #[arg(long)]
-        bom: bool,
         #[command(flatten)]
         format: FormatArg,
+        #[command(flatten)]
+        csv: CsvArg,
     },
     /// Écrit la note de relève de la relève en cours (ou de celle qui contient --at)
     Note {
@@ -284,6 +301,8 @@ pub enum ToolsCommand {
         alphabet: AlphabetArg,
         #[command(flatten)]
         format: FormatArg,
+        #[command(flatten)]
+        csv: CsvArg,
     },
     /// La plateforme d'assistance AMIGO est-elle ouverte ?
     Amigo {
@@ -316,6 +335,8 @@ pub enum ToolsCommand {
         query: Option<String>,
         #[command(flatten)]
         format: FormatArg,
+        #[command(flatten)]
+        csv: CsvArg,
     },
     /// Note sur un appel le code de session de télémaintenance donné à l'appelant
     Telemaintenance {
@@ -351,6 +372,8 @@ pub enum PrinterCommand {
         name: String,
         #[command(flatten)]
         format: FormatArg,
+        #[command(flatten)]
+        csv: CsvArg,
     },
     /// Construit un nom à partir de ses parties
     Encode {

@@ -1,18 +1,21 @@
 //! `guichet call ...`
 
 use super::args::{CallCommand, Format, OperatorArg};
-use super::output::{csv, json, table};
-use super::{CliError, check_context, filter_text, formats, named};
+use super::output::{TableWriter, human, json, json_array, table};
+use super::{CliError, check_context, csv_options, filter_text, formats, named};
 use crate::catalog::procedures::Catalog;
 use crate::config::resolve_operator;
+use crate::csv_export::{Cell, CsvOptions, CsvWriter};
 use crate::domain::call::{
     Call, CallDraft, CallRecord, CallRef, Field, Outcome, check_note, check_operator,
 };
 use crate::domain::reference::Reference;
 use crate::domain::text::visible;
 use crate::domain::time::{DAY_AHEAD, paris, parse_plausible, rfc3339};
+use crate::report::{CallCsv, PARIS_CSV};
 use crate::store::{CallFilter, Store};
 use chrono::Utc;
+use std::io::Write;
 
 /// `default_operator` is the top-level `--operator`, used when the command has none.
 pub fn run(
@@ -21,7 +24,8 @@ pub fn run(
     reference: &Reference,
     catalog: &Catalog,
     default_operator: Option<&str>,
-) -> Result<String, CliError> {
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
     let operator_of = |arg: &OperatorArg| {
         resolve_operator(arg.operator.as_deref().or(default_operator)).map_err(CliError::bad)
     };
@@ -39,11 +43,13 @@ pub fn run(
             operator,
             at,
             format,
+            csv,
         } => {
             let fmt = formats(
                 &format,
                 &[Format::Text, Format::Table, Format::Json, Format::Csv],
             )?;
+            let csv = csv_options(&csv, fmt)?;
             let operator = operator_of(&operator)?;
             let opened_at = match at {
                 Some(s) => parse_plausible(&s, Utc::now(), DAY_AHEAD).map_err(CliError::bad)?,
@@ -68,11 +74,16 @@ pub fn run(
                 )));
             }
             let call = store.insert_call(&new)?;
-            Ok(match fmt {
-                Format::Json => json(&call),
-                Format::Csv => csv(&CALL_HEADERS, &[call_row(&call)]),
-                _ => format!("{}\n", call.reference),
-            })
+            match fmt {
+                Format::Json => json(out, &call)?,
+                Format::Csv => {
+                    let mut w = CallCsv::new(&mut *out, csv, reference)?;
+                    w.write(&call)?;
+                    w.finish()?;
+                }
+                _ => human(out, &format!("{}\n", call.reference))?,
+            }
+            Ok(())
         }
         CallCommand::List {
             open,
@@ -84,8 +95,10 @@ pub fn run(
             caller,
             limit,
             format,
+            csv,
         } => {
             let fmt = formats(&format, &[Format::Table, Format::Json, Format::Csv])?;
+            let csv = csv_options(&csv, fmt)?;
             let now = Utc::now();
             let since = since
                 .map(|s| parse_plausible(&s, now, DAY_AHEAD))
@@ -130,32 +143,44 @@ pub fn run(
                 caller,
                 limit: (limit > 0).then_some(limit),
             };
-            let calls = store.list_calls(&filter)?;
-            Ok(match fmt {
-                Format::Json => json(&calls),
-                Format::Csv => csv(
-                    &CALL_HEADERS,
-                    &calls.iter().map(call_row).collect::<Vec<_>>(),
-                ),
-                _ if calls.is_empty() => "Aucun appel ne correspond.\n".into(),
-                _ => list_table(&calls, reference),
-            })
+            // Rows go out as SQLite reads them, in every format.
+            match fmt {
+                Format::Json => json_array::<Call, CliError>(out, |push| {
+                    store.for_each_call(&filter, |call| push(&call))
+                })?,
+                Format::Csv => {
+                    let mut w = CallCsv::new(&mut *out, csv, reference)?;
+                    store.for_each_call(&filter, |call| w.write(&call).map_err(CliError::from))?;
+                    w.finish()?;
+                }
+                _ => {
+                    let mut t = TableWriter::new(out, &LIST_HEADERS);
+                    store.for_each_call(&filter, |call| {
+                        t.row(list_row(&call, reference)).map_err(CliError::from)
+                    })?;
+                    t.finish(Some("Aucun appel ne correspond.\n"))?;
+                }
+            }
+            Ok(())
         }
         CallCommand::Show {
             reference: r,
             format,
+            csv,
         } => {
             let fmt = formats(
                 &format,
                 &[Format::Text, Format::Table, Format::Json, Format::Csv],
             )?;
+            let csv = csv_options(&csv, fmt)?;
             let call_ref: CallRef = r.parse().map_err(CliError::bad)?;
             let record = store.get_call(call_ref)?;
-            Ok(match fmt {
-                Format::Json => json(&record),
-                Format::Csv => journal_csv(&record),
-                _ => show_text(&record, reference),
-            })
+            match fmt {
+                Format::Json => json(out, &record)?,
+                Format::Csv => journal_csv(out, &record, csv)?,
+                _ => human(out, &show_text(&record, reference))?,
+            }
+            Ok(())
         }
         CallCommand::Note {
             reference: r,
@@ -169,10 +194,11 @@ pub fn run(
             let note = check_note(&text).map_err(CliError::bad)?;
             store.add_note(call_ref, &operator, Utc::now(), &note)?;
             let record = store.get_call(call_ref)?;
-            Ok(match fmt {
-                Format::Json => json(&record),
-                _ => format!("note ajoutée à {call_ref}\n"),
-            })
+            match fmt {
+                Format::Json => json(out, &record)?,
+                _ => human(out, &format!("note ajoutée à {call_ref}\n"))?,
+            }
+            Ok(())
         }
         // Closing and correcting a closed call's outcome read the same arguments.
         CallCommand::Close {
@@ -211,80 +237,42 @@ pub fn run(
                     store.close_call(call_ref, &operator, Utc::now(), outcome, note.as_deref())?;
                 (call, format!("{call_ref} clos"))
             };
-            Ok(match fmt {
-                Format::Json => json(&call),
-                _ => format!("{done} : {}\n", outcome.label()),
-            })
+            match fmt {
+                Format::Json => json(out, &call)?,
+                _ => human(out, &format!("{done} : {}\n", outcome.label()))?,
+            }
+            Ok(())
         }
     }
 }
 
-const CALL_HEADERS: [&str; 12] = [
-    "reference",
-    "opened_at",
-    "closed_at",
-    "status",
-    "outcome",
-    "operator",
-    "caller_name",
-    "caller_phone",
-    "caller_email",
-    "service",
-    "device",
-    "summary",
+const LIST_HEADERS: [&str; 9] = [
+    "Réf.",
+    "Ouvert",
+    "Statut",
+    "Opérateur",
+    "Appelant",
+    "Téléphone",
+    "Service",
+    "Poste",
+    "Objet",
 ];
 
-fn call_row(c: &Call) -> Vec<String> {
+fn list_row(c: &Call, reference: &Reference) -> Vec<String> {
     vec![
         c.reference.to_string(),
-        rfc3339(c.opened_at),
-        c.closed_at.map(rfc3339).unwrap_or_default(),
-        c.status.slug().into(),
-        c.outcome.map(|o| o.slug().to_string()).unwrap_or_default(),
+        paris(c.opened_at, "%d/%m/%Y %H:%M"),
+        match c.outcome {
+            Some(o) if c.closed_at.is_some() => format!("clos ({})", o.label()),
+            _ => c.status.label().to_string(),
+        },
         c.operator.clone(),
         c.caller_name.clone(),
         c.caller_phone.clone().unwrap_or_default(),
-        c.caller_email.clone().unwrap_or_default(),
-        c.service.clone(),
-        c.device.clone(),
+        reference.service_short(&c.service).to_string(),
+        reference.device_short(&c.device).to_string(),
         c.summary.clone(),
     ]
-}
-
-fn list_table(calls: &[Call], reference: &Reference) -> String {
-    let rows: Vec<Vec<String>> = calls
-        .iter()
-        .map(|c| {
-            vec![
-                c.reference.to_string(),
-                paris(c.opened_at, "%d/%m/%Y %H:%M"),
-                match c.outcome {
-                    Some(o) if c.closed_at.is_some() => format!("clos ({})", o.label()),
-                    _ => c.status.label().to_string(),
-                },
-                c.operator.clone(),
-                c.caller_name.clone(),
-                c.caller_phone.clone().unwrap_or_default(),
-                reference.service_short(&c.service).to_string(),
-                reference.device_short(&c.device).to_string(),
-                c.summary.clone(),
-            ]
-        })
-        .collect();
-    table(
-        &[
-            "Réf.",
-            "Ouvert",
-            "Statut",
-            "Opérateur",
-            "Appelant",
-            "Téléphone",
-            "Service",
-            "Poste",
-            "Objet",
-        ],
-        &rows,
-    )
 }
 
 fn show_text(record: &CallRecord, reference: &Reference) -> String {
@@ -346,19 +334,36 @@ fn show_text(record: &CallRecord, reference: &Reference) -> String {
     out
 }
 
-fn journal_csv(record: &CallRecord) -> String {
-    let rows: Vec<Vec<String>> = record
-        .journal
-        .iter()
-        .map(|e| {
-            vec![
-                record.call.reference.to_string(),
-                rfc3339(e.at),
-                e.operator.clone(),
-                e.kind.slug().to_string(),
-                e.text.clone(),
-            ]
-        })
-        .collect();
-    csv(&["reference", "at", "operator", "kind", "text"], &rows)
+/// The columns of `call show --format csv`: one line per journal entry.
+pub const JOURNAL_HEADERS: [&str; 8] = [
+    "reference",
+    "at",
+    "at_paris",
+    "operator",
+    "kind",
+    "kind_label",
+    "text",
+    "detail",
+];
+
+fn journal_csv(
+    out: &mut dyn Write,
+    record: &CallRecord,
+    options: CsvOptions,
+) -> Result<(), CliError> {
+    let mut w = CsvWriter::new(out, options, &JOURNAL_HEADERS)?;
+    for e in &record.journal {
+        w.row([
+            Cell::from(record.call.reference.to_string()),
+            Cell::Number(rfc3339(e.at)),
+            Cell::Number(paris(e.at, PARIS_CSV)),
+            Cell::from(&e.operator),
+            Cell::from(e.kind.slug()),
+            Cell::from(e.kind.label()),
+            Cell::from(&e.text),
+            Cell::from(e.describe()),
+        ])?;
+    }
+    w.finish()?;
+    Ok(())
 }

@@ -9,24 +9,36 @@ mod procedures;
 mod report;
 mod tools;
 
-pub use args::{CallCommand, Cli, Command, DbCommand, Format, FormatArg, ProceduresCommand};
+pub use args::{
+    CallCommand, Cli, Command, CsvArg, DbCommand, Format, FormatArg, ProceduresCommand,
+};
 
 use crate::catalog::embedded_reference;
 use crate::catalog::procedures::{Catalog, embedded, load_dir};
 use crate::config::{DeskConfig, resolve_db_path, resolve_operator};
+use crate::csv_export::CsvOptions;
 use crate::domain::reference::Reference;
+use crate::domain::text::visible_lines;
 use crate::store::{FileAccess, Store, StoreError};
 use clap::Parser;
-use std::io::Write;
+use output::human;
+use std::io::{self, Write};
 use std::path::Path;
+use thiserror::Error;
 
 /// An error that ends a command: its message is one sentence for stderr.
-#[derive(Debug)]
+#[derive(Debug, Error)]
 pub enum CliError {
     /// The input named a bad value: exit 2.
+    #[error("{0}")]
     BadInput(String),
     /// The command could not do its work: exit 1.
+    #[error("{0}")]
     Failed(String),
+    /// The reader closed the output (`guichet call list | head`): their choice, not a
+    /// failure; the command stops quietly.
+    #[error("sortie fermée par le lecteur")]
+    OutputClosed,
 }
 
 impl CliError {
@@ -34,15 +46,24 @@ impl CliError {
         match self {
             CliError::BadInput(_) => 2,
             CliError::Failed(_) => 1,
+            CliError::OutputClosed => 0,
         }
     }
-    pub fn message(&self) -> &str {
-        match self {
-            CliError::BadInput(m) | CliError::Failed(m) => m,
-        }
+    pub fn message(&self) -> String {
+        self.to_string()
     }
     pub fn bad(e: impl std::fmt::Display) -> Self {
         CliError::BadInput(e.to_string())
+    }
+}
+
+impl From<io::Error> for CliError {
+    fn from(e: io::Error) -> Self {
+        if e.kind() == io::ErrorKind::BrokenPipe {
+            CliError::OutputClosed
+        } else {
+            CliError::Failed(format!("écriture impossible : {e}"))
+        }
     }
 }
 
@@ -63,20 +84,59 @@ impl From<StoreError> for CliError {
     }
 }
 
+/// The one place that writes to stderr: an error or a warning, after "guichet : ", made
+/// visible line by line (a bad value, a file name or a configuration value quoted in it
+/// cannot drive the terminal).
+pub fn say(message: &str) {
+    let mut err = io::stderr().lock();
+    let _ = writeln!(err, "guichet : {}", visible_lines(message.trim_end()));
+}
+
+/// The CSV options of a command's `--separator` and `--bom`.
+/// The CSV options of a command; given with another format, where they would change
+/// nothing, they are refused (saying so beats ignoring them).
+pub(crate) fn csv_options(arg: &CsvArg, fmt: Format) -> Result<CsvOptions, CliError> {
+    if fmt != Format::Csv {
+        let given = [(arg.bom, "--bom"), (arg.separator.is_some(), "--separator")];
+        if let Some((_, option)) = given.iter().find(|(on, _)| *on) {
+            return Err(CliError::BadInput(format!(
+                "{option} ne sert qu'au format csv, pas au format « {} » : \
+                 ajouter --format csv ou retirer {option}",
+                format!("{fmt:?}").to_lowercase()
+            )));
+        }
+    }
+    CsvOptions::parse(arg.separator.as_deref().unwrap_or(","), arg.bom).map_err(CliError::bad)
+}
+
 /// Runs the program with the process's arguments and returns its exit code.
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
+        Err(e) if e.use_stderr() => {
+            // A usage error quotes what was typed: plain text, made visible.
+            let text = e.render().to_string();
+            let _ = io::stderr()
+                .lock()
+                .write_all(visible_lines(&text).as_bytes());
+            return 2;
+        }
         Err(e) => {
-            // clap prints help and version to stdout (exit 0) and usage errors to stderr.
+            // Help and version, on stdout.
             let _ = e.print();
-            return if e.use_stderr() { 2 } else { 0 };
+            return 0;
         }
     };
-    match run(cli) {
-        Ok(()) => 0,
+    // Not locked for the whole run: the console writes to the terminal itself, from more
+    // than one place.
+    let mut out = io::BufWriter::with_capacity(64 * 1024, io::stdout());
+    let result = run(cli, &mut out).and_then(|()| out.flush().map_err(CliError::from));
+    match result {
+        Ok(()) | Err(CliError::OutputClosed) => 0,
         Err(e) => {
-            let _ = writeln!(std::io::stderr(), "guichet : {}", e.message());
+            // What was written before the error is not taken back, but it goes first.
+            let _ = out.flush();
+            say(&e.message());
             e.code()
         }
     }
@@ -100,13 +160,14 @@ fn load_catalog(
     };
     if warn {
         for p in &catalog.problems {
-            let _ = writeln!(std::io::stderr(), "guichet : procédure ignorée : {p}");
+            say(&format!("procédure ignorée : {p}"));
         }
     }
     Ok(catalog)
 }
 
-pub fn run(cli: Cli) -> Result<(), CliError> {
+/// Runs one command, writing what it prints to `out`.
+pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
     let db_path = resolve_db_path(cli.db.as_deref());
     let reference = embedded_reference();
     let is_lint = matches!(
@@ -129,34 +190,30 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         }
         Some(Command::Call(cmd)) => {
             let mut store = open_store()?;
-            let text = calls::run(
+            calls::run(
                 *cmd,
                 &mut store,
                 &reference,
                 &catalog,
                 cli.operator.as_deref(),
-            )?;
-            print(&text)
+                out,
+            )
         }
         Some(Command::Report(cmd)) => {
             let mut store = open_store()?;
-            let text = report::run(
+            report::run(
                 cmd,
                 &mut store,
                 &reference,
                 &catalog,
                 &desk,
                 cli.operator.as_deref(),
-            )?;
-            print(&text)
+                out,
+            )
         }
-        Some(Command::Tools(cmd)) => {
-            let text = tools::run(cmd, cli.operator.as_deref(), open_store)?;
-            print(&text)
-        }
+        Some(Command::Tools(cmd)) => tools::run(cmd, cli.operator.as_deref(), open_store, out),
         Some(Command::Procedures(cmd)) => {
-            let text = procedures::run(cmd, &catalog, &reference, open_store)?;
-            print(&text)
+            procedures::run(cmd, &catalog, &reference, open_store, out)
         }
         Some(Command::Db(cmd)) => {
             let store = open_store()?;
@@ -164,10 +221,10 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 DbCommand::Check => {
                     let problems = store.check()?;
                     if problems.is_empty() {
-                        print(&format!(
-                            "{} : intégrité vérifiée, aucun problème\n",
-                            store.path()
-                        ))
+                        Ok(human(
+                            out,
+                            &format!("{} : intégrité vérifiée, aucun problème\n", store.path()),
+                        )?)
                     } else {
                         Err(CliError::Failed(format!(
                             "{} : {} problème(s) d'intégrité : {}",
@@ -179,7 +236,10 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 }
                 DbCommand::Backup { path, force } => {
                     store.backup_with(&path, force)?;
-                    print(&format!("copie écrite dans {}\n", path.display()))
+                    Ok(human(
+                        out,
+                        &format!("copie écrite dans {}\n", path.display()),
+                    )?)
                 }
             }
         }
@@ -258,14 +318,4 @@ pub(crate) fn check_context(
         )));
     }
     Ok(())
-}
-
-fn print(text: &str) -> Result<(), CliError> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Ok(()) => Ok(()),
-        // A closed pipe (`guichet call list | head`) is the reader's choice, not a failure.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(CliError::Failed(format!("écriture impossible : {e}"))),
-    }
 }

@@ -1,8 +1,8 @@
 //! `guichet procedures ...`
 
 use super::args::{Format, ProceduresCommand};
-use super::output::{csv, json, table};
-use super::{CliError, check_context};
+use super::output::{Printed, csv, json_data, table};
+use super::{CliError, check_context, csv_options};
 use crate::catalog::procedures::{Catalog, load_dir};
 use crate::domain::reference::Reference;
 use crate::store::{ProcedureQuery, Store, StoreError};
@@ -13,14 +13,17 @@ pub fn run(
     catalog: &Catalog,
     reference: &Reference,
     open_store: impl FnOnce() -> Result<Store, CliError>,
-) -> Result<String, CliError> {
-    match cmd {
+    out: &mut dyn std::io::Write,
+) -> Result<(), CliError> {
+    let printed = match cmd {
         ProceduresCommand::List {
             service,
             device,
             format,
+            csv: csv_arg,
         } => {
             let fmt = super::formats(&format, &[Format::Table, Format::Json, Format::Csv])?;
+            let options = csv_options(&csv_arg, fmt)?;
             check_context(reference, service.as_deref(), device.as_deref())?;
             let list: Vec<_> = catalog
                 .procedures
@@ -39,11 +42,11 @@ pub fn run(
                     ]
                 })
                 .collect();
-            Ok(match fmt {
-                Format::Json => json(&list),
-                Format::Csv => csv(&["slug", "title", "services", "devices"], &rows),
-                _ => table(&["Procédure", "Titre", "Services", "Postes"], &rows),
-            })
+            match fmt {
+                Format::Json => json_data(&list),
+                Format::Csv => csv(options, &["slug", "title", "services", "devices"], &rows),
+                _ => Printed::Text(table(&["Procédure", "Titre", "Services", "Postes"], &rows)),
+            }
         }
         ProceduresCommand::Search {
             query,
@@ -51,8 +54,10 @@ pub fn run(
             device,
             limit,
             format,
+            csv: csv_arg,
         } => {
             let fmt = super::formats(&format, &[Format::Table, Format::Json, Format::Csv])?;
+            let options = csv_options(&csv_arg, fmt)?;
             check_context(reference, service.as_deref(), device.as_deref())?;
             let mut store = open_store()?;
             let index = match store.sync_catalog(catalog) {
@@ -82,12 +87,14 @@ pub fn run(
                 .iter()
                 .map(|h| vec![format!("{:.2}", h.score), h.slug.clone(), h.title.clone()])
                 .collect();
-            Ok(match fmt {
-                Format::Json => json(&hits),
-                Format::Csv => csv(&["score", "slug", "title"], &rows),
-                _ if hits.is_empty() => format!("Aucune procédure ne correspond à « {query} ».\n"),
-                _ => table(&["Score", "Procédure", "Titre"], &rows),
-            })
+            match fmt {
+                Format::Json => json_data(&hits),
+                Format::Csv => csv(options, &["score", "slug", "title"], &rows),
+                _ if hits.is_empty() => {
+                    Printed::Text(format!("Aucune procédure ne correspond à « {query} ».\n"))
+                }
+                _ => Printed::Text(table(&["Score", "Procédure", "Titre"], &rows)),
+            }
         }
         ProceduresCommand::Show { slug, format } => {
             let fmt = super::formats(&format, &[Format::Text, Format::Json])?;
@@ -96,17 +103,18 @@ pub fn run(
                     "procédure inconnue « {slug} » : voir guichet procedures list"
                 ))
             })?;
-            Ok(match fmt {
-                Format::Json => json(p),
+            match fmt {
+                Format::Json => json_data(p),
                 _ => {
                     let mut text = p.readable_lines(reference).join("\n");
                     text.push('\n');
-                    text
+                    Printed::Text(text)
                 }
-            })
+            }
         }
-        ProceduresCommand::Lint { dir } => lint(dir.as_deref(), catalog, reference),
-    }
+        ProceduresCommand::Lint { dir } => Printed::Text(lint(dir.as_deref(), catalog, reference)?),
+    };
+    Ok(printed.emit(out)?)
 }
 
 /// `procedures lint`: the given folder, else the active catalogue. Exit 1 with one

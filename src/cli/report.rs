@@ -1,15 +1,15 @@
 //! `guichet report ...`: the shift handover.
 
 use super::args::{Format, ReportCommand};
-use super::output::json;
-use super::{CliError, formats};
+use super::output::{human, json};
+use super::{CliError, csv_options, formats};
 use crate::catalog::procedures::Catalog;
 use crate::config::{DeskConfig, resolve_operator};
 use crate::domain::call::check_note;
 use crate::domain::reference::Reference;
 use crate::domain::shifts::{ShiftPlan, ShiftWindow};
 use crate::domain::time::{DAY_AHEAD, paris, parse_plausible};
-use crate::report::{CsvOptions, HandoverReport, to_csv, to_markdown};
+use crate::report::{CallCsv, HandoverReport, to_markdown};
 use crate::store::{HandoverKind, Store};
 use chrono::{DateTime, Utc};
 
@@ -52,7 +52,8 @@ pub fn run(
     catalog: &Catalog,
     desk: &DeskConfig,
     default_operator: Option<&str>,
-) -> Result<String, CliError> {
+    out: &mut dyn std::io::Write,
+) -> Result<(), CliError> {
     let plan = desk
         .shift_plan()
         .map_err(|e| CliError::Failed(e.to_string()))?;
@@ -62,37 +63,20 @@ pub fn run(
             from,
             to,
             operator,
-            separator,
-            bom,
             format,
+            csv,
         } => {
             let fmt = formats(&format, &[Format::Md, Format::Json, Format::Csv])?;
-            // CSV's options change nothing in another format: saying so beats ignoring them.
-            if fmt != Format::Csv {
-                let given = [(bom, "--bom"), (separator.is_some(), "--separator")];
-                if let Some((_, option)) = given.iter().find(|(on, _)| *on) {
-                    return Err(CliError::BadInput(format!(
-                        "{option} ne sert qu'au format csv, pas au format « {} » : \
-                         ajouter --format csv ou retirer {option}",
-                        format!("{fmt:?}").to_lowercase()
-                    )));
-                }
-            }
             let shift = window(&plan, from.as_deref(), to.as_deref(), now)?;
-            let separator = separator.unwrap_or_else(|| ",".into());
-            let separator = match separator.as_str() {
-                "," | ";" | "\t" => separator.chars().next().unwrap_or(','),
-                "tab" => '\t',
-                other => {
-                    return Err(CliError::BadInput(format!(
-                        "séparateur « {} » non pris en charge : « , », « ; » ou tab",
-                        super::named(other)
-                    )));
-                }
-            };
+            let options = csv_options(&csv, fmt)?;
             if fmt == Format::Csv {
-                let calls = store.window_calls(shift.from, shift.to, operator.as_deref())?;
-                return Ok(to_csv(&calls, CsvOptions { separator, bom }));
+                // The window's calls, written as SQLite reads them.
+                let mut w = CallCsv::new(&mut *out, options, reference)?;
+                store.for_each_window_call(shift.from, shift.to, operator.as_deref(), |c| {
+                    w.write(&c).map_err(CliError::from)
+                })?;
+                w.finish()?;
+                return Ok(());
             }
             let previous = plan.previous(&shift);
             let report = HandoverReport::build(
@@ -104,10 +88,11 @@ pub fn run(
                 operator.as_deref(),
                 now,
             )?;
-            Ok(match fmt {
-                Format::Json => json(&report),
-                _ => to_markdown(&report, reference, &desk.desk),
-            })
+            match fmt {
+                Format::Json => json(out, &report)?,
+                _ => human(out, &to_markdown(&report, reference, &desk.desk))?,
+            }
+            Ok(())
         }
         ReportCommand::Note { text, at, operator } => {
             let op = resolve_operator(operator.operator.as_deref().or(default_operator))
@@ -119,7 +104,10 @@ pub fn run(
                 .map_err(CliError::bad)?;
             let shift = plan.current(at_time.unwrap_or(now));
             store.add_handover(HandoverKind::Note, &op, now, &shift, &text)?;
-            Ok(format!("note de relève enregistrée : {}\n", shift.label()))
+            Ok(human(
+                out,
+                &format!("note de relève enregistrée : {}\n", shift.label()),
+            )?)
         }
         ReportCommand::Ack { operator } => {
             let op = resolve_operator(operator.operator.as_deref().or(default_operator))
@@ -127,10 +115,10 @@ pub fn run(
             // The incoming operator acknowledges the shift that just ended.
             let shift = plan.previous(&plan.current(now));
             store.add_handover(HandoverKind::Ack, &op, now, &shift, "")?;
-            Ok(format!(
-                "prise de connaissance enregistrée : {}\n",
-                shift.label()
-            ))
+            Ok(human(
+                out,
+                &format!("prise de connaissance enregistrée : {}\n", shift.label()),
+            )?)
         }
     }
 }

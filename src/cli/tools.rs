@@ -1,8 +1,8 @@
 //! `guichet tools ...`: the operator's small computations.
 
 use super::args::{AlphabetArg, ChannelArg, Format, PrinterCommand, ToolsCommand};
-use super::output::{csv, json, table};
-use super::{CliError, formats};
+use super::output::{Printed, csv, json_data, table};
+use super::{CliError, csv_options, formats};
 use crate::config::resolve_operator;
 use crate::domain::call::CallRef;
 use crate::domain::comu::comu_login;
@@ -22,13 +22,29 @@ pub fn run(
     cmd: ToolsCommand,
     default_operator: Option<&str>,
     open_store: impl FnOnce() -> Result<Store, CliError>,
-) -> Result<String, CliError> {
+    out: &mut dyn std::io::Write,
+) -> Result<(), CliError> {
+    let printed = printed(cmd, default_operator, open_store)?;
+    Ok(printed.emit(out)?)
+}
+
+fn printed(
+    cmd: ToolsCommand,
+    default_operator: Option<&str>,
+    open_store: impl FnOnce() -> Result<Store, CliError>,
+) -> Result<Printed, CliError> {
+    use Printed::Text;
     match cmd {
-        ToolsCommand::Printer(PrinterCommand::Decode { name, format }) => {
+        ToolsCommand::Printer(PrinterCommand::Decode {
+            name,
+            format,
+            csv: csv_arg,
+        }) => {
             let fmt = formats(
                 &format,
                 &[Format::Text, Format::Table, Format::Json, Format::Csv],
             )?;
+            let options = csv_options(&csv_arg, fmt)?;
             let p = printer::decode(&name).map_err(CliError::bad)?;
             let rows = vec![
                 ("department_code", p.department_code.clone()),
@@ -43,12 +59,13 @@ pub fn run(
                 ("print_server", p.print_server.clone()),
             ];
             Ok(match fmt {
-                Format::Json => json(&p),
+                Format::Json => json_data(&p),
                 Format::Csv => csv(
+                    options,
                     &rows.iter().map(|(k, _)| *k).collect::<Vec<_>>(),
                     &[rows.iter().map(|(_, v)| v.clone()).collect()],
                 ),
-                _ => format!(
+                _ => Text(format!(
                     "Département  {} ({}), périmètre {}\nSite         {} ({})\nDivision     {}\nCopieur      {}\nEmplacement  {} ({})\nServeur      {}\n",
                     p.department_code,
                     p.department_name,
@@ -66,7 +83,7 @@ pub fn run(
                     p.location,
                     p.location_label,
                     p.print_server
-                ),
+                )),
             })
         }
         ToolsCommand::Printer(PrinterCommand::Encode {
@@ -78,7 +95,7 @@ pub fn run(
         }) => {
             let name = printer::encode(&department, &site, &division, copier.as_deref(), &location)
                 .map_err(CliError::bad)?;
-            Ok(format!("{name}\n"))
+            Ok(Text(format!("{name}\n")))
         }
         ToolsCommand::Comu {
             first_name,
@@ -89,23 +106,25 @@ pub fn run(
             let fmt = formats(&format, &[Format::Text, Format::Table, Format::Json])?;
             let login = comu_login(&first_name, &last_name, &domain).map_err(CliError::bad)?;
             Ok(match fmt {
-                Format::Json => json(&login),
-                Format::Table => format!(
+                Format::Json => json_data(&login),
+                Format::Table => Text(format!(
                     "Identifiant   {}\nMot de passe  {}\nAdresse       {}\n",
                     login.login, login.password, login.address
-                ),
-                _ => format!("{}\n", login.login),
+                )),
+                _ => Text(format!("{}\n", login.login)),
             })
         }
         ToolsCommand::Spell {
             text,
             alphabet,
             format,
+            csv: csv_arg,
         } => {
             let fmt = formats(
                 &format,
                 &[Format::Text, Format::Table, Format::Json, Format::Csv],
             )?;
+            let options = csv_options(&csv_arg, fmt)?;
             let text = match text {
                 Some(t) => t,
                 None => {
@@ -126,8 +145,9 @@ pub fn run(
             };
             let spelled = spell(&text, alphabet);
             Ok(match fmt {
-                Format::Json => json(&spelled),
+                Format::Json => json_data(&spelled),
                 Format::Csv => csv(
+                    options,
                     &["position", "character", "say", "confusable"],
                     &spelled
                         .iter()
@@ -161,7 +181,7 @@ pub fn run(
                         spelled.len(),
                         if spelled.len() > 1 { "s" } else { "" }
                     ));
-                    out
+                    Text(out)
                 }
             })
         }
@@ -174,8 +194,8 @@ pub fn run(
             };
             let answer = super::amigo::answer(at);
             Ok(match fmt {
-                Format::Json => json(&answer),
-                _ => super::amigo::text(&answer),
+                Format::Json => json_data(&super::amigo::Answer::of(&answer)),
+                _ => Text(super::amigo::text(&answer)),
             })
         }
         ToolsCommand::Cryhod { issued, format } => {
@@ -193,24 +213,24 @@ pub fn run(
             }
             const RULE: &str = "un mois : même jour du mois suivant ; si ce jour n'existe pas (donné un 31 janvier), dernier jour du mois suivant";
             Ok(match fmt {
-                Format::Json => json(&Validity {
+                Format::Json => json_data(&Validity {
                     issued_at: rfc3339(issued),
                     valid_until: rfc3339(until),
                     rule: RULE,
                 }),
-                _ => format!(
+                _ => Text(format!(
                     "Donné le {}, valable jusqu'au {} ({RULE})\n",
                     paris(issued, "%d/%m/%Y à %H:%M"),
                     paris(until, "%d/%m/%Y à %H:%M")
-                ),
+                )),
             })
         }
         ToolsCommand::Quota { used, format } => {
             let fmt = formats(&format, &[Format::Text, Format::Table, Format::Json])?;
             let answer = quota(parse_gb(&used).map_err(CliError::bad)?);
             Ok(match fmt {
-                Format::Json => json(&answer),
-                _ => format!(
+                Format::Json => json_data(&answer),
+                _ => Text(format!(
                     "{}\n{}\n",
                     if answer.throttled {
                         "Ligne bridée"
@@ -218,21 +238,26 @@ pub fn run(
                         "Ligne non bridée"
                     },
                     answer.advice
-                ),
+                )),
             })
         }
-        ToolsCommand::Xivo { query, format } => {
+        ToolsCommand::Xivo {
+            query,
+            format,
+            csv: csv_arg,
+        } => {
             let fmt = formats(&format, &[Format::Table, Format::Json, Format::Csv])?;
+            let options = csv_options(&csv_arg, fmt)?;
             let codes = xivo::search(query.as_deref().unwrap_or(""));
             let rows: Vec<Vec<String>> = codes
                 .iter()
                 .map(|c| vec![c.code.to_string(), c.what.to_string(), c.then.to_string()])
                 .collect();
             Ok(match fmt {
-                Format::Json => json(&codes),
-                Format::Csv => csv(&["code", "what", "then"], &rows),
-                _ if codes.is_empty() => "Aucun code ne correspond.\n".into(),
-                _ => table(&["Code", "Effet", "Puis composer"], &rows),
+                Format::Json => json_data(&codes),
+                Format::Csv => csv(options, &["code", "what", "then"], &rows),
+                _ if codes.is_empty() => Text("Aucun code ne correspond.\n".into()),
+                _ => Text(table(&["Code", "Effet", "Puis composer"], &rows)),
             })
         }
         ToolsCommand::Telemaintenance {
@@ -251,7 +276,7 @@ pub fn run(
             };
             let mut store = open_store()?;
             store.add_note(call, &operator, Utc::now(), &journal_line(&code, channel))?;
-            Ok(format!("code de session {code} noté sur {call}\n"))
+            Ok(Text(format!("code de session {code} noté sur {call}\n")))
         }
     }
 }

@@ -36,29 +36,71 @@ pub fn digits(text: &str) -> String {
 
 /// Makes text from a caller, the database or a file safe to draw: control characters,
 /// escape sequences and bidirectional overrides are replaced by visible stand-ins so that
-/// they can neither drive the terminal nor reorder what the operator reads.
+/// they can neither drive the terminal nor reorder what the operator reads. This is the one
+/// function every human-facing output goes through (see [`is_unsafe`] for what it replaces);
+/// a line break is replaced too: for text of several lines, see [`visible_lines`].
 pub fn visible(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(needs_replacing) {
+    if !text.chars().any(is_unsafe) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
-        match c {
-            // C0 controls map onto the Unicode "control pictures" block (␛, ␇, ␊ ...).
-            '\u{0}'..='\u{1f}' => out.push(char::from_u32(0x2400 + c as u32).unwrap_or('�')),
-            '\u{7f}' => out.push('␡'),
-            _ if needs_replacing(c) => out.push('�'),
-            _ => out.push(c),
+        push_visible(&mut out, c);
+    }
+    Cow::Owned(out)
+}
+
+/// [`visible`], keeping the line breaks ("\n"; a "\r\n" becomes "\n"): for text of several
+/// lines printed as lines (a procedure, an error message, a CSV cell).
+pub fn visible_lines(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(|c| c != '\n' && is_unsafe(c)) {
+        return Cow::Borrowed(text);
+    }
+    let text = text.replace("\r\n", "\n");
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c == '\n' {
+            out.push(c);
+        } else {
+            push_visible(&mut out, c);
         }
     }
     Cow::Owned(out)
 }
 
-fn needs_replacing(c: char) -> bool {
+fn push_visible(out: &mut String, c: char) {
+    match c {
+        // C0 controls map onto the Unicode "control pictures" block (␛, ␇, ␊ ...).
+        '\u{0}'..='\u{1f}' => out.push(char::from_u32(0x2400 + c as u32).unwrap_or('�')),
+        '\u{7f}' => out.push('␡'),
+        _ if is_unsafe(c) => out.push('�'),
+        _ => out.push(c),
+    }
+}
+
+/// Whether a character must not reach a reader as it is:
+///
+/// - the C0 controls, DEL and the C1 controls (U+0080 to U+009F: 0x9b alone is a CSI to
+///   many terminals);
+/// - the bidirectional controls (marks, embeddings, overrides, isolates, the Arabic letter
+///   mark): they reorder what is read ("Trojan source");
+/// - the line and paragraph separators U+2028 and U+2029: a line break to some readers and
+///   not to others;
+/// - characters that are invisible and can hide or smuggle text: the zero-width space, the
+///   word joiner and invisible operators (U+2060 to U+2064), the deprecated format
+///   characters U+206A to U+206F, the Mongolian vowel separator, the zero-width no-break
+///   space (a BOM inside text), the interlinear annotation characters and the tag
+///   characters (U+E0000 to U+E007F, invisible ASCII).
+///
+/// The zero-width joiner and non-joiner (U+200C, U+200D) stay: emoji sequences and some
+/// scripts need them, and they neither move nor hide text.
+pub fn is_unsafe(c: char) -> bool {
     matches!(c,
         '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}'
-        | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
-        | '\u{061c}')
+        | '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+        | '\u{2028}' | '\u{2029}'
+        | '\u{180e}' | '\u{200b}' | '\u{2060}'..='\u{2064}' | '\u{206a}'..='\u{206f}'
+        | '\u{feff}' | '\u{fff9}'..='\u{fffb}' | '\u{e0000}'..='\u{e007f}')
 }
 
 /// Display width in terminal columns (é is one column, a CJK ideogram two).
@@ -253,6 +295,70 @@ mod tests {
         assert_eq!(shown, "␛]0;pwned␇␛[2J");
         assert_eq!(visible("a\u{202e}b"), "a�b");
         assert!(matches!(visible("Zoé"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn every_unsafe_class_is_replaced() {
+        let cases = [
+            ("\u{0}", "␀"),
+            ("\u{1b}", "␛"),
+            ("\u{7}", "␇"),
+            ("\t", "␉"),
+            ("\n", "␊"),
+            ("\r", "␍"),
+            ("\u{7f}", "␡"),
+            ("\u{80}", "�"),
+            ("\u{9b}", "�"),
+            ("\u{9f}", "�"),
+            ("\u{061c}", "�"),
+            ("\u{200e}", "�"),
+            ("\u{200f}", "�"),
+            ("\u{202a}", "�"),
+            ("\u{202e}", "�"),
+            ("\u{2066}", "�"),
+            ("\u{2069}", "�"),
+            ("\u{2028}", "�"),
+            ("\u{2029}", "�"),
+            ("\u{200b}", "�"),
+            ("\u{2060}", "�"),
+            ("\u{2064}", "�"),
+            ("\u{206f}", "�"),
+            ("\u{180e}", "�"),
+            ("\u{feff}", "�"),
+            ("\u{fffb}", "�"),
+            ("\u{e0041}", "�"),
+            ("\u{e007f}", "�"),
+        ];
+        for (raw, shown) in cases {
+            assert_eq!(
+                visible(raw),
+                shown,
+                "U+{:04X}",
+                raw.chars().next().unwrap() as u32
+            );
+            assert!(is_unsafe(raw.chars().next().unwrap()));
+        }
+        // What French text, emoji sequences and typography need stays as it is.
+        for kept in [
+            "Zoé Çà œ « » – — … ’",
+            "👩\u{200d}💻",
+            "a\u{200c}b",
+            "\u{a0}\u{202f}",
+            "\u{a0}",
+            "😀",
+        ] {
+            assert!(matches!(visible(kept), Cow::Borrowed(_)), "{kept:?}");
+        }
+        // Replacing twice changes nothing.
+        let once = visible("\u{1b}]0;x\u{7}\u{9b}\u{202e}").into_owned();
+        assert_eq!(visible(&once), once);
+    }
+
+    #[test]
+    fn visible_lines_keep_line_breaks_only() {
+        assert_eq!(visible_lines("un\ndeux\r\ntrois"), "un\ndeux\ntrois");
+        assert_eq!(visible_lines("a\rb\u{1b}[2J\n\u{2028}"), "a␍b␛[2J\n�");
+        assert!(matches!(visible_lines("un\ndeux"), Cow::Borrowed(_)));
     }
 
     #[test]

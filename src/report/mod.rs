@@ -3,7 +3,8 @@
 
 mod render;
 
-pub use render::{CsvOptions, to_csv, to_markdown};
+pub use crate::csv_export::CsvOptions;
+pub use render::{CSV_HEADERS, CallCsv, PARIS_CSV, to_csv, to_markdown};
 
 use crate::catalog::procedures::Catalog;
 use crate::domain::call::{Call, CallStatus, Outcome};

@@ -2,13 +2,15 @@
 //! as CSV (opens right in LibreOffice Calc and Excel set to French with `;` and a BOM).
 
 use super::{Count, HandoverReport, WaitingLine};
+use crate::csv_export::{self, Cell, CsvOptions, CsvWriter, phone_text};
 use crate::domain::call::Call;
 use crate::domain::reference::Reference;
-use crate::domain::text::{normalize_spaces, visible};
+use crate::domain::text::{normalize_spaces, visible, visible_lines};
 use crate::domain::time::{age, paris, rfc3339};
 use crate::store::HandoverKind;
 use chrono::Duration;
-use std::fmt::Write;
+use std::fmt::Write as _;
+use std::io::{self, Write};
 
 /// Markdown table cell: one line, no pipe breaking the table, nothing a terminal would run.
 fn cell(text: &str) -> String {
@@ -131,7 +133,7 @@ pub fn to_markdown(report: &HandoverReport, reference: &Reference, desk: &str) -
     let _ = writeln!(out, "\n## Note de relève\n");
     match report.note() {
         Some(n) => {
-            for line in visible(&n.text).lines() {
+            for line in visible_lines(&n.text).lines() {
                 let _ = writeln!(out, "> {line}");
             }
             let _ = writeln!(
@@ -175,38 +177,10 @@ pub fn to_markdown(report: &HandoverReport, reference: &Reference, desk: &str) -
     out
 }
 
-/// How the CSV is written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CsvOptions {
-    pub separator: char,
-    /// A UTF-8 byte order mark first, so that Excel reads the accents right.
-    pub bom: bool,
-}
-
-impl Default for CsvOptions {
-    fn default() -> Self {
-        CsvOptions {
-            separator: ',',
-            bom: false,
-        }
-    }
-}
-
-fn csv_field(s: &str, sep: char) -> String {
-    // A leading = + - @ would make a spreadsheet run the cell as a formula.
-    let guarded = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
-    if guarded.contains([sep, '"', '\n', '\r']) {
-        format!("\"{}\"", guarded.replace('"', "\"\""))
-    } else {
-        guarded
-    }
-}
-
-pub const CSV_HEADERS: [&str; 14] = [
+/// The columns of a call in CSV, the same for `call list`, `call add` and
+/// `report handover`: the slugs and UTC times a program reads, then the French labels, the
+/// Paris times and the durations a person reads in a spreadsheet (README.md lists them).
+pub const CSV_HEADERS: [&str; 22] = [
     "reference",
     "opened_at",
     "opened_paris",
@@ -221,45 +195,84 @@ pub const CSV_HEADERS: [&str; 14] = [
     "device",
     "summary",
     "handling_minutes",
+    "closed_paris",
+    "status_label",
+    "outcome_label",
+    "handler",
+    "service_label",
+    "device_label",
+    "handling_secs",
+    "handling",
 ];
 
-/// The window's calls, one per line.
-pub fn to_csv(calls: &[Call], options: CsvOptions) -> String {
-    let sep = options.separator;
-    let mut out = String::new();
-    if options.bom {
-        out.push('\u{feff}');
+/// Paris local time as a French spreadsheet reads a date and time: "01/12/2026 14:05".
+pub const PARIS_CSV: &str = "%d/%m/%Y %H:%M";
+
+/// Calls as CSV rows, written one at a time through the program's one CSV writer.
+pub struct CallCsv<'r, W: Write> {
+    csv: CsvWriter<W>,
+    reference: &'r Reference,
+    decimal: char,
+}
+
+impl<'r, W: Write> CallCsv<'r, W> {
+    /// Writes the header (and the byte order mark when asked).
+    pub fn new(out: W, options: CsvOptions, reference: &'r Reference) -> io::Result<Self> {
+        Ok(CallCsv {
+            csv: CsvWriter::new(out, options, &CSV_HEADERS)?,
+            reference,
+            decimal: options.decimal_mark(),
+        })
     }
-    let join = |fields: Vec<String>| {
-        fields
-            .iter()
-            .map(|f| csv_field(f, sep))
-            .collect::<Vec<_>>()
-            .join(&sep.to_string())
+
+    pub fn write(&mut self, c: &Call) -> io::Result<()> {
+        let handling = c.closed_at.map(|t| (t - c.opened_at).num_seconds());
+        let r = self.reference;
+        self.csv.row([
+            Cell::from(c.reference.to_string()),
+            Cell::Number(rfc3339(c.opened_at)),
+            Cell::Number(paris(c.opened_at, PARIS_CSV)),
+            Cell::Number(c.closed_at.map(rfc3339).unwrap_or_default()),
+            Cell::from(c.status.slug()),
+            Cell::from(c.outcome.map(|o| o.slug())),
+            Cell::from(&c.operator),
+            Cell::from(&c.caller_name),
+            Cell::from(c.caller_phone.as_deref().map(phone_text)),
+            Cell::from(c.caller_email.as_deref()),
+            Cell::from(&c.service),
+            Cell::from(&c.device),
+            Cell::from(&c.summary),
+            Cell::Number(
+                handling
+                    .map(|s| csv_export::minutes(s, self.decimal))
+                    .unwrap_or_default(),
+            ),
+            Cell::Number(c.closed_at.map(|t| paris(t, PARIS_CSV)).unwrap_or_default()),
+            Cell::from(c.status.label()),
+            Cell::from(c.outcome.map(|o| o.label())),
+            Cell::from(&c.handler),
+            Cell::from(r.service(&c.service).map(|s| s.label.as_str())),
+            Cell::from(r.device(&c.device).map(|d| d.label.as_str())),
+            Cell::Number(handling.map(|s| s.to_string()).unwrap_or_default()),
+            Cell::Number(handling.map(csv_export::hms).unwrap_or_default()),
+        ])
+    }
+
+    /// Flushes and gives the writer back.
+    pub fn finish(self) -> io::Result<W> {
+        self.csv.finish()
+    }
+}
+
+/// Calls as a whole CSV in a string (a short list, the tests).
+pub fn to_csv(calls: &[Call], reference: &Reference, options: CsvOptions) -> String {
+    let write = || -> io::Result<Vec<u8>> {
+        let mut csv = CallCsv::new(Vec::new(), options, reference)?;
+        for c in calls {
+            csv.write(c)?;
+        }
+        csv.finish()
     };
-    out.push_str(&join(CSV_HEADERS.iter().map(|h| h.to_string()).collect()));
-    out.push_str("\r\n");
-    for c in calls {
-        let row = vec![
-            c.reference.to_string(),
-            rfc3339(c.opened_at),
-            paris(c.opened_at, "%d/%m/%Y %H:%M"),
-            c.closed_at.map(rfc3339).unwrap_or_default(),
-            c.status.slug().to_string(),
-            c.outcome.map(|o| o.slug().to_string()).unwrap_or_default(),
-            c.operator.clone(),
-            c.caller_name.clone(),
-            c.caller_phone.clone().unwrap_or_default(),
-            c.caller_email.clone().unwrap_or_default(),
-            c.service.clone(),
-            c.device.clone(),
-            c.summary.clone(),
-            c.closed_at
-                .map(|t| ((t - c.opened_at).num_seconds() / 60).to_string())
-                .unwrap_or_default(),
-        ];
-        out.push_str(&join(row));
-        out.push_str("\r\n");
-    }
-    out
+    // Writing into memory cannot fail.
+    String::from_utf8(write().unwrap_or_default()).unwrap_or_default()
 }

@@ -185,78 +185,58 @@ impl Store {
 
     /// Calls matching `filter`, newest first.
     pub fn list_calls(&self, filter: &CallFilter) -> Result<Vec<Call>> {
-        use rusqlite::types::Value;
-        let mut sql = format!("SELECT {CALL_COLUMNS} FROM calls WHERE 1 = 1");
-        let mut args: Vec<Value> = Vec::new();
-        // Appends a clause whose `?`s take `values` in order.
-        let mut arg = |sql: &mut String, clause: &str, values: Vec<Value>| {
-            let mut parts = clause.split('?');
-            sql.push_str(parts.next().unwrap_or_default());
-            for (part, v) in parts.zip(values) {
-                args.push(v);
-                sql.push_str(&format!("?{}{part}", args.len()));
-            }
-        };
-        if filter.open_only {
-            sql.push_str(" AND status = 'open'");
+        let mut calls = Vec::new();
+        self.for_each_call(filter, |call| {
+            calls.push(call);
+            Ok::<(), StoreError>(())
+        })?;
+        Ok(calls)
+    }
+
+    /// Calls matching `filter`, newest first, handed to `each` one at a time as SQLite
+    /// reads them: a listing or an export of a million calls holds one in memory. `each`
+    /// may stop the walk with its own error (a closed pipe, a failed write).
+    pub fn for_each_call<E: From<StoreError>>(
+        &self,
+        filter: &CallFilter,
+        each: impl FnMut(Call) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        let (sql, args) = list_query(filter);
+        self.stream_calls(&sql, params_from_iter(args), each)
+    }
+
+    /// The calls opened in `[from, to)` (one operator's when given), oldest first, one at
+    /// a time: the handover's CSV export.
+    pub fn for_each_window_call<E: From<StoreError>>(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        operator: Option<&str>,
+        each: impl FnMut(Call) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        let sql = format!(
+            "SELECT {CALL_COLUMNS} FROM calls WHERE opened_at >= ?1 AND opened_at < ?2 \
+             AND (?3 IS NULL OR operator = ?3) ORDER BY opened_at, id"
+        );
+        self.stream_calls(
+            &sql,
+            params![from.timestamp(), to.timestamp(), operator],
+            each,
+        )
+    }
+
+    fn stream_calls<E: From<StoreError>>(
+        &self,
+        sql: &str,
+        args: impl rusqlite::Params,
+        mut each: impl FnMut(Call) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        let mut stmt = self.conn.prepare_cached(sql).map_err(|e| self.err(e))?;
+        let mut rows = stmt.query(args).map_err(|e| self.err(e))?;
+        while let Some(row) = rows.next().map_err(|e| self.err(e))? {
+            each(row_to_call(row).map_err(|e| self.err(e))?)?;
         }
-        if let Some(t) = filter.since {
-            arg(&mut sql, " AND opened_at >= ?", vec![t.timestamp().into()]);
-        }
-        if let Some(t) = filter.until {
-            arg(&mut sql, " AND opened_at < ?", vec![t.timestamp().into()]);
-        }
-        if let Some(s) = &filter.service {
-            arg(&mut sql, " AND service = ?", vec![s.clone().into()]);
-        }
-        if let Some(d) = &filter.device {
-            arg(&mut sql, " AND device = ?", vec![d.clone().into()]);
-        }
-        if let Some(o) = &filter.operator {
-            arg(&mut sql, " AND operator = ?", vec![o.clone().into()]);
-        }
-        if let Some(text) = filter
-            .caller
-            .as_deref()
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-        {
-            // A query made only of digits and separators is a phone number; anything else
-            // is part of a name.
-            let is_phone = text
-                .chars()
-                .all(|c| c.is_ascii_digit() || " .-+()/".contains(c));
-            // Digits never need escaping; the name part may hold % or _.
-            let pattern = if is_phone {
-                format!("%\u{1f}%{}%", digits(text))
-            } else {
-                format!("%{}%", like_escape(&fold(text)))
-            };
-            // What reads as a reference ("A-0005", "a5", "0005") also finds that call, by
-            // its primary key, in the same query.
-            match text.parse::<CallRef>() {
-                Ok(reference) => arg(
-                    &mut sql,
-                    " AND (id = ? OR search_key LIKE ? ESCAPE '\\')",
-                    vec![reference.0.into(), pattern.into()],
-                ),
-                Err(_) => arg(
-                    &mut sql,
-                    " AND search_key LIKE ? ESCAPE '\\'",
-                    vec![pattern.into()],
-                ),
-            }
-        }
-        sql.push_str(" ORDER BY opened_at DESC, id DESC");
-        if let Some(limit) = filter.limit {
-            arg(&mut sql, " LIMIT ?", vec![i64::from(limit).into()]);
-        }
-        let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map(params_from_iter(args), row_to_call)
-            .map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(|e| self.err(e))
+        Ok(())
     }
 
     /// One call and its whole journal.
@@ -432,6 +412,77 @@ impl Store {
             )
             .map_err(|e| self.err(e))
     }
+}
+
+/// The SQL and arguments of a call listing.
+fn list_query(filter: &CallFilter) -> (String, Vec<rusqlite::types::Value>) {
+    use rusqlite::types::Value;
+    let mut sql = format!("SELECT {CALL_COLUMNS} FROM calls WHERE 1 = 1");
+    let mut args: Vec<Value> = Vec::new();
+    // Appends a clause whose `?`s take `values` in order.
+    let mut arg = |sql: &mut String, clause: &str, values: Vec<Value>| {
+        let mut parts = clause.split('?');
+        sql.push_str(parts.next().unwrap_or_default());
+        for (part, v) in parts.zip(values) {
+            args.push(v);
+            sql.push_str(&format!("?{}{part}", args.len()));
+        }
+    };
+    if filter.open_only {
+        sql.push_str(" AND status = 'open'");
+    }
+    if let Some(t) = filter.since {
+        arg(&mut sql, " AND opened_at >= ?", vec![t.timestamp().into()]);
+    }
+    if let Some(t) = filter.until {
+        arg(&mut sql, " AND opened_at < ?", vec![t.timestamp().into()]);
+    }
+    if let Some(s) = &filter.service {
+        arg(&mut sql, " AND service = ?", vec![s.clone().into()]);
+    }
+    if let Some(d) = &filter.device {
+        arg(&mut sql, " AND device = ?", vec![d.clone().into()]);
+    }
+    if let Some(o) = &filter.operator {
+        arg(&mut sql, " AND operator = ?", vec![o.clone().into()]);
+    }
+    if let Some(text) = filter
+        .caller
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        // A query made only of digits and separators is a phone number; anything else
+        // is part of a name.
+        let is_phone = text
+            .chars()
+            .all(|c| c.is_ascii_digit() || " .-+()/".contains(c));
+        // Digits never need escaping; the name part may hold % or _.
+        let pattern = if is_phone {
+            format!("%\u{1f}%{}%", digits(text))
+        } else {
+            format!("%{}%", like_escape(&fold(text)))
+        };
+        // What reads as a reference ("A-0005", "a5", "0005") also finds that call, by
+        // its primary key, in the same query.
+        match text.parse::<CallRef>() {
+            Ok(reference) => arg(
+                &mut sql,
+                " AND (id = ? OR search_key LIKE ? ESCAPE '\\')",
+                vec![reference.0.into(), pattern.into()],
+            ),
+            Err(_) => arg(
+                &mut sql,
+                " AND search_key LIKE ? ESCAPE '\\'",
+                vec![pattern.into()],
+            ),
+        }
+    }
+    sql.push_str(" ORDER BY opened_at DESC, id DESC");
+    if let Some(limit) = filter.limit {
+        arg(&mut sql, " LIMIT ?", vec![i64::from(limit).into()]);
+    }
+    (sql, args)
 }
 
 fn like_escape(s: &str) -> String {

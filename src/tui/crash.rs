@@ -63,10 +63,13 @@ pub fn install_panic_hook() {
         match write_report(&crash_dir(), &message, &location) {
             Ok(path) => eprintln!(
                 "guichet s'est arrêté sur une erreur interne. Rapport : {} (la saisie en cours a été gardée).",
-                path.display()
+                crate::domain::text::visible(&path.display().to_string())
             ),
             Err(e) => {
-                eprintln!("guichet s'est arrêté sur une erreur interne (rapport impossible : {e}).")
+                eprintln!(
+                    "guichet s'est arrêté sur une erreur interne (rapport impossible : {}).",
+                    crate::domain::text::visible(&e.to_string())
+                )
             }
         }
         previous(info);

@@ -1,0 +1,440 @@
+//! Every CSV the program writes, read back with the `csv` crate as a spreadsheet would read
+//! it (with `,` and with `;` and a byte order mark, as LibreOffice and Excel set to French
+//! want it): formulas come back neutralised, phone numbers intact with their leading 0,
+//! times in Paris beside UTC, statuses and outcomes in French beside their slugs, durations
+//! in seconds.
+
+use rusqlite::params;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::process::Command;
+
+struct Desk {
+    dir: tempfile::TempDir,
+}
+
+impl Desk {
+    fn new() -> Desk {
+        Desk {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn db(&self) -> PathBuf {
+        self.dir.path().join("desk.db")
+    }
+
+    fn bytes(&self, args: &[&str]) -> Vec<u8> {
+        let out = Command::new(env!("CARGO_BIN_EXE_guichet"))
+            .current_dir(self.dir.path())
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.dir.path())
+            .env("XDG_DATA_HOME", self.dir.path().join("data"))
+            .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
+            .env("USER", "dupontje")
+            .env("GUICHET_DB", self.db())
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    }
+
+    fn add(&self, extra: &[&str]) -> String {
+        let mut args = vec!["call", "add", "--service", "mi", "--device", "noemi"];
+        args.extend_from_slice(extra);
+        String::from_utf8(self.bytes(&args))
+            .unwrap()
+            .trim()
+            .to_string()
+    }
+}
+
+/// A CSV read back: the header, then each row as column name → cell.
+struct Sheet {
+    header: Vec<String>,
+    rows: Vec<HashMap<String, String>>,
+}
+
+impl Sheet {
+    fn row(&self, column: &str, value: &str) -> &HashMap<String, String> {
+        self.rows
+            .iter()
+            .find(|r| r[column] == value)
+            .unwrap_or_else(|| panic!("no row with {column} = {value}"))
+    }
+}
+
+/// Checks what every CSV must be (CR LF line ends, the BOM when asked, no live formula),
+/// then reads it with the `csv` crate.
+fn read(bytes: &[u8], separator: u8, bom: bool) -> Sheet {
+    let text = std::str::from_utf8(bytes).unwrap();
+    assert_eq!(text.starts_with('\u{feff}'), bom, "BOM: {text:?}");
+    let body = text.trim_start_matches('\u{feff}');
+    assert!(body.ends_with("\r\n"), "{body:?}");
+    for (i, _) in body.match_indices('\n') {
+        assert_eq!(&body[i - 1..i], "\r", "a line not ended by CR LF: {body:?}");
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(separator)
+        .from_reader(body.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let rows: Vec<HashMap<String, String>> = reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            assert_eq!(r.len(), header.len());
+            header
+                .iter()
+                .cloned()
+                .zip(r.iter().map(String::from))
+                .collect()
+        })
+        .collect();
+    for row in &rows {
+        for (column, cell) in row {
+            let first = cell.trim_start_matches(' ').chars().next();
+            assert!(
+                !matches!(first, Some('=' | '+' | '-' | '@' | '\t' | '\r')),
+                "live formula in {column}: {cell:?}"
+            );
+        }
+    }
+    Sheet { header, rows }
+}
+
+/// Three calls: one closed after 41 s in winter, one open in summer, one escalated; their
+/// fields hold what a spreadsheet would run.
+fn desk_with_calls() -> Desk {
+    let desk = Desk::new();
+    let a1 = desk.add(&[
+        "--caller",
+        "Zoé Martin",
+        "--phone",
+        "06 12 34 56 78",
+        "--email",
+        "zoe.martin@interieur.gouv.fr",
+        "--summary",
+        "=HYPERLINK(\"http://evil.example/?x\",\"clic\")",
+        "--at",
+        "2026-12-01T14:05",
+    ]);
+    assert_eq!(a1, "A-0001");
+    desk.bytes(&["call", "close", "A-0001", "--outcome", "resolved"]);
+    desk.add(&[
+        "--caller",
+        "Bruno Lefèvre",
+        "--phone",
+        "+33 6 12 34 56 78",
+        "--summary",
+        "+1+cmd|' /C calc'!A0",
+        "--at",
+        "2026-07-01T14:00",
+    ]);
+    desk.add(&[
+        "--caller",
+        "@SUM(1+1)",
+        "--phone",
+        "+44 20 7946 0958",
+        // clap reads a lone "-2+3" as an option.
+        "--summary=-2+3",
+        "--at",
+        "2026-12-01T15:00",
+    ]);
+    desk.bytes(&["call", "close", "A-0003", "--outcome", "escalated"]);
+    // The first call lasted 41 s; the third 20 min 5 s.
+    let conn = rusqlite::Connection::open(desk.db()).unwrap();
+    let opened = 1_796_130_300_i64; // 2026-12-01T13:05:00Z, 14:05 in Paris
+    conn.execute(
+        "UPDATE calls SET opened_at = ?1, closed_at = ?2 WHERE id = 1",
+        params![opened, opened + 41],
+    )
+    .unwrap();
+    conn.execute(
+        "UPDATE calls SET closed_at = opened_at + 1205 WHERE id = 3",
+        [],
+    )
+    .unwrap();
+    // A row an older version or another tool wrote: a tab and a CR first.
+    conn.execute(
+        "INSERT INTO calls (opened_at, operator, caller_name, caller_phone, service, device, \
+         summary, status, search_key, handler) \
+         VALUES (?1, 'dupontje', '\r=1+1', '0140072000', 'mi', 'noemi', '\t=1+1', 'open', 'x', 'dupontje')",
+        params![opened + 600],
+    )
+    .unwrap();
+    desk
+}
+
+fn check_calls(sheet: &Sheet, decimal: &str) {
+    for column in [
+        "reference",
+        "opened_at",
+        "opened_paris",
+        "closed_at",
+        "closed_paris",
+        "status",
+        "status_label",
+        "outcome",
+        "outcome_label",
+        "caller_phone",
+        "summary",
+        "handling_secs",
+        "handling",
+        "handling_minutes",
+    ] {
+        assert!(sheet.header.iter().any(|h| h == column), "{column}");
+    }
+    let a1 = sheet.row("reference", "A-0001");
+    assert_eq!(
+        a1["summary"],
+        "'=HYPERLINK(\"http://evil.example/?x\",\"clic\")"
+    );
+    assert_eq!(a1["caller_name"], "Zoé Martin");
+    assert_eq!(a1["caller_phone"], "06 12 34 56 78");
+    assert_eq!(a1["caller_email"], "zoe.martin@interieur.gouv.fr");
+    assert_eq!(a1["opened_at"], "2026-12-01T13:05:00Z");
+    assert_eq!(a1["opened_paris"], "01/12/2026 14:05");
+    assert_eq!(a1["closed_at"], "2026-12-01T13:05:41Z");
+    assert_eq!(a1["closed_paris"], "01/12/2026 14:05");
+    assert_eq!(a1["status"], "closed");
+    assert_eq!(a1["status_label"], "clos");
+    assert_eq!(a1["outcome"], "resolved");
+    assert_eq!(a1["outcome_label"], "résolu");
+    assert_eq!(a1["service_label"], "Ministère de l'Intérieur");
+    assert_eq!(a1["handling_secs"], "41");
+    assert_eq!(a1["handling"], "0:00:41");
+    assert_eq!(a1["handling_minutes"], format!("0{decimal}68"));
+
+    let a2 = sheet.row("reference", "A-0002");
+    assert_eq!(a2["caller_phone"], "06 12 34 56 78", "+33 in national form");
+    assert_eq!(a2["summary"], "'+1+cmd|' /C calc'!A0");
+    assert_eq!(a2["opened_at"], "2026-07-01T12:00:00Z");
+    assert_eq!(a2["opened_paris"], "01/07/2026 14:00", "summer time");
+    assert_eq!(a2["status_label"], "ouvert");
+    assert_eq!(a2["outcome"], "");
+    assert_eq!(a2["handling_secs"], "");
+
+    let a3 = sheet.row("reference", "A-0003");
+    assert_eq!(a3["caller_name"], "'@SUM(1+1)");
+    assert_eq!(a3["summary"], "'-2+3");
+    assert_eq!(a3["caller_phone"], "00 44 20 79 46 09 58");
+    assert_eq!(a3["outcome_label"], "escaladé (2e niveau)");
+    assert_eq!(a3["handling_secs"], "1205");
+    assert_eq!(a3["handling"], "0:20:05");
+    assert_eq!(a3["handling_minutes"], format!("20{decimal}08"));
+
+    let a4 = sheet.row("reference", "A-0004");
+    assert_eq!(a4["summary"], "'␉=1+1");
+    assert_eq!(a4["caller_name"], "'␍=1+1");
+    assert_eq!(a4["caller_phone"], "01 40 07 20 00");
+}
+
+#[test]
+fn call_list_reads_right_in_a_french_spreadsheet() {
+    let desk = desk_with_calls();
+    let list = &["call", "list", "--format", "csv"];
+    check_calls(&read(&desk.bytes(list), b',', false), ".");
+    let mut french = list.to_vec();
+    french.extend(["--separator", ";", "--bom"]);
+    check_calls(&read(&desk.bytes(&french), b';', true), ",");
+    let mut tabs = list.to_vec();
+    tabs.extend(["--separator", "tab"]);
+    check_calls(&read(&desk.bytes(&tabs), b'\t', false), ".");
+}
+
+#[test]
+fn the_handover_csv_is_the_same_call_csv() {
+    let desk = desk_with_calls();
+    let args = [
+        "report",
+        "handover",
+        "--from",
+        "2026-06-01T00:00",
+        "--to",
+        "2026-12-02T00:00",
+        "--format",
+        "csv",
+        "--separator",
+        ";",
+        "--bom",
+    ];
+    let handover = read(&desk.bytes(&args), b';', true);
+    check_calls(&handover, ",");
+    let list = read(
+        &desk.bytes(&[
+            "call",
+            "list",
+            "--format",
+            "csv",
+            "--separator",
+            ";",
+            "--bom",
+        ]),
+        b';',
+        true,
+    );
+    assert_eq!(handover.header, list.header);
+    // Oldest first in the report, newest first in the list.
+    assert_eq!(handover.rows[0]["reference"], "A-0002");
+    assert_eq!(list.rows[0]["reference"], "A-0003");
+}
+
+#[test]
+fn call_add_in_csv_is_one_row_of_the_same_columns() {
+    let desk = Desk::new();
+    let bytes = desk.bytes(&[
+        "call",
+        "add",
+        "--service",
+        "acn-rouen",
+        "--device",
+        "copier",
+        "--caller",
+        "Anne Çelik",
+        "--phone",
+        "0235141516",
+        "--summary",
+        "=1+1",
+        "--format",
+        "csv",
+        "--separator",
+        ";",
+        "--bom",
+    ]);
+    let sheet = read(&bytes, b';', true);
+    assert_eq!(sheet.rows.len(), 1);
+    let row = &sheet.rows[0];
+    assert_eq!(row["reference"], "A-0001");
+    assert_eq!(row["caller_phone"], "02 35 14 15 16");
+    assert_eq!(row["summary"], "'=1+1");
+    assert_eq!(row["status_label"], "ouvert");
+}
+
+#[test]
+fn call_show_in_csv_is_the_journal_with_paris_times_and_labels() {
+    let desk = desk_with_calls();
+    desk.bytes(&["call", "note", "A-0001", "=cmd|' /C calc'!A0"]);
+    for (extra, sep, bom) in [
+        (&[][..], b',', false),
+        (&["--separator", ";", "--bom"][..], b';', true),
+    ] {
+        let mut args = vec!["call", "show", "A-0001", "--format", "csv"];
+        args.extend(extra);
+        let sheet = read(&desk.bytes(&args), sep, bom);
+        assert_eq!(
+            sheet.header,
+            [
+                "reference",
+                "at",
+                "at_paris",
+                "operator",
+                "kind",
+                "kind_label",
+                "text",
+                "detail"
+            ]
+        );
+        let opened = sheet.row("kind", "opened");
+        assert_eq!(opened["reference"], "A-0001");
+        assert_eq!(opened["kind_label"], "ouverture");
+        assert_eq!(
+            opened["text"],
+            "'=HYPERLINK(\"http://evil.example/?x\",\"clic\")"
+        );
+        assert_eq!(opened["at_paris"], "01/12/2026 14:05");
+        let outcome = sheet.row("kind", "outcome");
+        assert_eq!(outcome["text"], "resolved");
+        assert_eq!(outcome["detail"], "issue : résolu");
+        let note = sheet.row("kind", "note");
+        assert_eq!(note["text"], "'=cmd|' /C calc'!A0");
+    }
+}
+
+#[test]
+fn the_other_csvs_share_the_writer() {
+    let desk = Desk::new();
+    for (args, sep, bom) in [
+        (&["procedures", "list", "--format", "csv"][..], b',', false),
+        (
+            &[
+                "procedures",
+                "list",
+                "--format",
+                "csv",
+                "--separator",
+                ";",
+                "--bom",
+            ],
+            b';',
+            true,
+        ),
+        (
+            &[
+                "procedures",
+                "search",
+                "carte agent",
+                "--format",
+                "csv",
+                "--separator",
+                ";",
+            ],
+            b';',
+            false,
+        ),
+        (
+            &[
+                "tools",
+                "xivo",
+                "--format",
+                "csv",
+                "--separator",
+                ";",
+                "--bom",
+            ],
+            b';',
+            true,
+        ),
+        (
+            &[
+                "tools",
+                "spell",
+                "=A-1",
+                "--format",
+                "csv",
+                "--separator",
+                ";",
+            ],
+            b';',
+            false,
+        ),
+        (
+            &[
+                "tools",
+                "printer",
+                "decode",
+                "I76RC-DSI04-B4",
+                "--format",
+                "csv",
+                "--bom",
+            ],
+            b',',
+            true,
+        ),
+    ] {
+        let sheet = read(&desk.bytes(args), sep, bom);
+        assert!(!sheet.rows.is_empty(), "{args:?}");
+    }
+    let spelled = read(
+        &desk.bytes(&["tools", "spell", "=A-1", "--format", "csv"]),
+        b',',
+        false,
+    );
+    assert_eq!(spelled.rows[0]["character"], "'=");
+    assert_eq!(spelled.rows[2]["character"], "'-");
+}
