@@ -741,7 +741,7 @@ fn what_to_use_past_the_webconf_and_tixeo_limits_is_the_desks_advice() {
     let mtes = shipped("mtes-web-conference");
     let (guide, desk) = guide_and_desk(step_text(&mtes, "tixeo"));
     assert!(guide.contains("10 utilisateurs maximum"), "{guide}");
-    assert!(!fold(guide).contains("au-dela de 10"), "{guide}");
+    assert!(!fold(guide).contains("revenir a la webconference"), "{guide}");
     assert!(fold(guide).contains("le guide ne dit pas"), "{guide}");
     assert!(!desk.is_empty());
     // WEBEX's own file does not claim the guide makes it the fallback past 12.
@@ -929,8 +929,9 @@ fn every_source_names_a_real_heading_of_its_guide() {
         }
     }
     let services: toml::Value = toml::from_str(guichet::catalog::SERVICES_TOML).unwrap();
-    let mut cited = 0;
-    for service in services["services"].as_array().unwrap() {
+    let services = services["services"].as_array().unwrap();
+    assert!(services.len() >= 7, "{}", services.len());
+    for service in services {
         let slug = service["slug"].as_str().unwrap();
         let source = service
             .get("source")
@@ -943,9 +944,7 @@ fn every_source_names_a_real_heading_of_its_guide() {
             is_seed_heading(seed, section),
             "service {slug}: « {section} » is not a heading of {seed}"
         );
-        cited += 1;
     }
-    assert_eq!(cited, 8);
 }
 
 /// Where the seeds are at hand (GUICHET_SEEDS, or the shared folder of the desk's build
