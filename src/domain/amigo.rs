@@ -518,9 +518,9 @@ mod tests {
                     "2026-2027",
                     "2026-10-17",
                     Some("2026-11-02"),
-                    true,
+                    false,
                 ),
-                row("Noël", "2026-2027", "2026-12-19", Some("2027-01-04"), true),
+                row("Noël", "2026-2027", "2026-12-19", Some("2027-01-04"), false),
                 row(
                     "Hiver",
                     "2026-2027",
@@ -535,7 +535,7 @@ mod tests {
                     Some("2027-05-03"),
                     false,
                 ),
-                row("Été", "2026-2027", "2027-07-03", None, true),
+                row("Été", "2026-2027", "2027-07-03", None, false),
             ],
         }
     }
@@ -674,19 +674,50 @@ mod tests {
     fn public_holidays_close_it() {
         let s = status("2026-04-06T10:00");
         assert!(!s.open);
-        assert_eq!(s.reason, "fermé : jour férié (Lundi de Pâques)");
+        assert_eq!(
+            s.reason,
+            "fermé : jour férié (Lundi de Pâques), règle du guichet : le guide ne parle pas des jours fériés"
+        );
         // Easter Monday 2026 falls in school period: Tuesday 8:00 Paris, summer time.
         assert_eq!(next(&s), "2026-04-07T06:00:00Z");
         let s = status("2026-05-14T10:00");
         assert!(!s.open);
-        assert_eq!(s.reason, "fermé : jour férié (Ascension)");
+        assert!(
+            s.reason
+                .starts_with("fermé : jour férié (Ascension), règle du guichet"),
+            "{}",
+            s.reason
+        );
         let s = status("2026-05-25T10:00");
         assert!(!s.open, "Whit Monday is treated as a public holiday");
-        assert_eq!(s.reason, "fermé : jour férié (Lundi de Pentecôte)");
+        assert_eq!(
+            s.reason,
+            "fermé : jour férié (Lundi de Pentecôte), règle du guichet : le guide ne parle pas des jours fériés"
+        );
         // Christmas holidays: 2025-12-25 is closed, 2025-12-26 opens at 9:00.
         let s = status("2025-12-25T10:00");
         assert!(!s.open);
         assert_eq!(next(&s), "2025-12-26T08:00:00Z");
+    }
+
+    /// The seed gives « du lundi au vendredi » and says nothing of public holidays: an
+    /// answer whose next opening skips one says the skip is the desk's rule.
+    #[test]
+    fn a_next_opening_past_a_public_holiday_says_it_is_the_desks_rule() {
+        // Saturday before Easter Monday 2026: reopens on Tuesday.
+        let s = status("2026-04-04T10:00");
+        assert_eq!(next(&s), "2026-04-07T06:00:00Z");
+        assert_eq!(
+            s.reason,
+            "fermé : week-end (samedi) ; lundi 6 avril 2026 (Lundi de Pâques) compté fermé, \
+             règle du guichet : le guide ne parle pas des jours fériés"
+        );
+        // Friday before Whit Monday 2026, after hours.
+        let s = status("2026-05-22T18:00");
+        assert!(s.reason.contains("(Lundi de Pentecôte) compté fermé, règle du guichet"));
+        // A plain weekend says nothing of the desk: the guide's « du lundi au vendredi ».
+        let s = status("2026-03-14T10:00");
+        assert!(!s.reason.contains("guichet"), "{}", s.reason);
     }
 
     #[test]

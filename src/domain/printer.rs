@@ -210,7 +210,17 @@ mod tests {
         assert_eq!(caen.site_name, "Rectorat");
         assert_eq!(caen.division, "DSI");
         assert_eq!(caen.copier_number, None);
-        assert_eq!(caen.location_label, "rez-de-chaussée");
+        // The guide writes « RDC » without saying what it means: the desk's reading.
+        assert_eq!(
+            caen.location_label,
+            "rez-de-chaussée (lecture du guichet : le guide écrit « RDC » sans l'expliquer)"
+        );
+        // No copier number: the guide numbers copiers only « si plusieurs copieurs ».
+        assert_eq!(
+            caen.copier_label,
+            "sans numéro (lecture du guichet : le seul copieur de la division ; le guide ne \
+             numérote les copieurs que « si plusieurs copieurs »)"
+        );
         assert_eq!(caen.perimeter, Perimeter::Caen);
         assert_eq!(caen.print_server, "172.26.66.73");
         let rouen = decode(" i76rc-dsi04 - b4 ").unwrap();
@@ -218,6 +228,7 @@ mod tests {
         assert_eq!(rouen.copier_number.as_deref(), Some("04"));
         assert_eq!(rouen.location, "B4");
         assert_eq!(rouen.location_label, "bâtiment B, étage 4");
+        assert_eq!(rouen.copier_label, "n° 04");
         assert_eq!(rouen.perimeter, Perimeter::Rouen);
     }
 
@@ -235,7 +246,7 @@ mod tests {
         assert_eq!(decode("I50CI-SG-A1").unwrap().perimeter, Perimeter::Caen);
         assert_eq!(
             decode("I61CR-DEC-BRDC").unwrap().location_label,
-            "bâtiment B, rez-de-chaussée"
+            "bâtiment B, rez-de-chaussée (lecture du guichet : le guide écrit « RDC » sans l'expliquer)"
         );
     }
 

@@ -75,4 +75,26 @@ mod tests {
         );
         assert!(parse_gb("-3").is_err());
     }
+
+    /// Guide 003 says only « > 20 Go : connexion bridée par l'opérateur »: no month, no
+    /// date the throttling ends. What to do about it is the desk's advice, marked as such.
+    #[test]
+    fn the_advice_says_what_the_guide_says_and_marks_the_desks_own() {
+        for used in [3.0, 20.0, 20.1, 25.0] {
+            let advice = quota(used).advice;
+            assert!(!advice.contains("mois"), "the guide gives no period: {advice}");
+            assert!(advice.contains("20 Go"), "{advice}");
+            let at = advice
+                .find("Conseil du guichet : ")
+                .unwrap_or_else(|| panic!("no desk advice marked: {advice}"));
+            let guide = &advice[..at];
+            for desk in ["Wi-Fi", "câble", "partage", "ResetVPN", "couverture"] {
+                assert!(!guide.contains(desk), "{desk} is the desk's: {advice}");
+            }
+        }
+        let over = quota(25.0).advice;
+        assert!(over.contains("bridée par l'opérateur"), "{over}");
+        assert!(over.contains("le guide ne dit pas"), "{over}");
+        assert!(quota(20.0).advice.contains("pas bridée"));
+    }
 }

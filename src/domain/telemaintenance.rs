@@ -55,13 +55,28 @@ mod tests {
     fn codes_are_checked_and_journaled() {
         assert_eq!(check_code(" 123 456 ").unwrap(), "123456");
         assert_eq!(check_code("AB-12-CD").unwrap(), "AB12CD");
-        assert!(check_code("12").is_err());
         assert!(
             check_code("12;DROP")
                 .unwrap_err()
                 .to_string()
                 .contains("« 12;DROP »")
         );
+        // The guide gives no length: a one-digit session number is not refused, and the
+        // upper bound is the desk's own, said so in the message.
+        assert_eq!(check_code("7").unwrap(), "7");
+        assert_eq!(check_code("12").unwrap(), "12");
+        let long = "1".repeat(MAX_CODE_CHARS);
+        assert_eq!(check_code(&long).unwrap(), long);
+        let too_long = "1".repeat(MAX_CODE_CHARS + 1);
+        let msg = check_code(&too_long).unwrap_err().to_string();
+        assert!(msg.contains("limite du guichet"), "{msg}");
+        assert!(msg.contains("le guide ne donne pas de longueur"), "{msg}");
+        assert!(!msg.contains("3 à 20"), "{msg}");
+        // Nothing to read out, or nothing that reads as a session number.
+        assert!(check_code("").is_err());
+        assert!(check_code(" - ").is_err());
+        assert!(check_code("x").is_err(), "a « numéro de session » has digits");
+        assert!(check_code("12\u{7}34").is_err());
         let line = journal_line("123456", Channel::Phone);
         assert!(line.contains("123456 donné par téléphone"));
         assert!(line.contains("https://telemaintenance.ac-normandie.fr/start/ISLLightClient"));
