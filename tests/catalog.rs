@@ -484,25 +484,61 @@ fn a_removable_media_not_yet_declared_still_gets_bitlocker() {
     assert_eq!(here(&w).0, "rssi-declaration");
     let declared = [&to_rssi[..], &[Escalate, Answer(true)]].concat();
     let w = walk("mi-usb-bitlocker", &declared);
-    assert_eq!(here(&w), ("activer-bitlocker", step_text(&w.procedure, "activer-bitlocker")));
-    assert!(here(&w).1.contains("« Activer BitLocker »"), "{}", here(&w).1);
+    assert_eq!(
+        here(&w),
+        (
+            "activer-bitlocker",
+            step_text(&w.procedure, "activer-bitlocker")
+        )
+    );
+    assert!(
+        here(&w).1.contains("« Activer BitLocker »"),
+        "{}",
+        here(&w).1
+    );
     let w = walk(
         "mi-usb-bitlocker",
-        &[&declared[..], &[Confirm, Confirm, Confirm, Confirm, Confirm]].concat(),
+        &[
+            &declared[..],
+            &[Confirm, Confirm, Confirm, Confirm, Confirm],
+        ]
+        .concat(),
     );
-    assert!(here(&w).1.contains("« Démarrer le chiffrement »"), "{}", here(&w).1);
+    assert!(
+        here(&w).1.contains("« Démarrer le chiffrement »"),
+        "{}",
+        here(&w).1
+    );
     // Declared later, after the call: the caller still hears the BitLocker steps.
-    let later = walk("mi-usb-bitlocker", &[&to_rssi[..], &[Escalate, Answer(false)]].concat());
-    assert!(here(&later).1.contains("« Activer BitLocker »"), "{}", here(&later).1);
+    let later = walk(
+        "mi-usb-bitlocker",
+        &[&to_rssi[..], &[Escalate, Answer(false)]].concat(),
+    );
+    assert!(
+        here(&later).1.contains("« Activer BitLocker »"),
+        "{}",
+        here(&later).1
+    );
     // Whatever happens after the escalation, BitLocker (guide 003, « Étape 2 ») is given.
-    every_path_says("mi-usb-bitlocker", "rssi-declaration", "« Activer BitLocker »");
-    every_path_says("mi-usb-bitlocker", "protection-active", "« Activer BitLocker »");
+    every_path_says(
+        "mi-usb-bitlocker",
+        "rssi-declaration",
+        "« Activer BitLocker »",
+    );
+    every_path_says(
+        "mi-usb-bitlocker",
+        "protection-active",
+        "« Activer BitLocker »",
+    );
 }
 
 #[test]
 fn every_forwarding_path_says_how_to_cancel_it_with_star_20() {
     use Move::*;
-    let w = walk("acn-call-forwarding", &[Answer(true), Answer(true), Confirm]);
+    let w = walk(
+        "acn-call-forwarding",
+        &[Answer(true), Answer(true), Confirm],
+    );
     assert!(done_texts(&w)[2].contains("*21"));
     assert!(here(&w).1.contains("*20"), "{}", here(&w).1);
     for from in ["renvoi-immediat", "renvoi-non-reponse", "renvoi-occupation"] {
@@ -515,12 +551,16 @@ fn a_pc_unlocked_by_a_colleague_is_then_logged_in_with_the_windows_password() {
     use Move::*;
     // Card not at hand, a colleague unlocks: then Windows with the usual login and
     // password instead of the card (guide 003, Aide Carte Agent, step 4).
-    let w = walk("mi-agent-card-cryhod", &[Answer(false), Answer(true), Confirm]);
+    let w = walk(
+        "mi-agent-card-cryhod",
+        &[Answer(false), Answer(true), Confirm],
+    );
     assert_eq!(here(&w).0, "carte-perdue");
     assert!(
         done_texts(&w)
             .iter()
-            .any(|t| t.contains("session Windows avec son identifiant et son mot de passe habituels")),
+            .any(|t| t
+                .contains("session Windows avec son identifiant et son mot de passe habituels")),
         "{:#?}",
         done_texts(&w)
     );
@@ -556,13 +596,22 @@ fn an_interior_caller_sharing_a_connection_is_never_sent_to_carinae() {
         }
     }
     // Interior, not on a NOEMI: the guide says nothing; the call centre is given.
-    let w = walk("connection-sharing", &[Answer(false), Confirm, Answer(false)]);
+    let w = walk(
+        "connection-sharing",
+        &[Answer(false), Confirm, Answer(false)],
+    );
     let (id, text) = here(&w);
     assert!(
-        matches!(w.procedure.steps[w.current.unwrap()].kind, StepKind::Escalate { .. }),
+        matches!(
+            w.procedure.steps[w.current.unwrap()].kind,
+            StepKind::Escalate { .. }
+        ),
         "{id}"
     );
-    assert!(text.contains("01 40 07 20 00") && text.contains("ne dit rien"), "{text}");
+    assert!(
+        text.contains("01 40 07 20 00") && text.contains("ne dit rien"),
+        "{text}"
+    );
     // Interior on a NOEMI with an iPhone: the iPhone path, then the NOEMI Wi-Fi.
     let w = walk(
         "connection-sharing",
@@ -588,14 +637,24 @@ fn nomade2_certificates_received_go_to_installation_and_generation_asks_for_the_
     // Confirmation mail received, not sure about the network: the RGT is asked.
     let w = walk("mi-nomade2", &[Answer(false), Answer(false), Answer(true)]);
     assert_eq!(here(&w).0, "sur-rgt");
-    let rgt = walk("mi-nomade2", &[Answer(false), Answer(false), Answer(true), Answer(true)]);
+    let rgt = walk(
+        "mi-nomade2",
+        &[Answer(false), Answer(false), Answer(true), Answer(true)],
+    );
     assert_eq!(here(&rgt).0, "generer-certificat");
-    let off = walk("mi-nomade2", &[Answer(false), Answer(false), Answer(true), Answer(false)]);
+    let off = walk(
+        "mi-nomade2",
+        &[Answer(false), Answer(false), Answer(true), Answer(false)],
+    );
     assert!(here(&off).1.contains("01 40 07 20 00"), "{}", here(&off).1);
     // No way to the generation (« depuis le RGT ») skips a question about the RGT.
     let p = shipped("mi-nomade2");
     let generation = p.step_index("generer-certificat").unwrap();
-    assert!(p.steps[generation].text.contains("https://certif.messagerie.si.mi/"));
+    assert!(
+        p.steps[generation]
+            .text
+            .contains("https://certif.messagerie.si.mi/")
+    );
     for path in paths_from(&p, &p.steps[0].id) {
         let Some(at) = path.iter().position(|&i| i == generation) else {
             continue;
@@ -615,7 +674,15 @@ fn a_failed_comu_login_goes_to_the_call_centre() {
     use Move::*;
     let w = walk(
         "mi-comu-login",
-        &[Confirm, Answer(false), Confirm, Confirm, Answer(false), Confirm, Answer(false)],
+        &[
+            Confirm,
+            Answer(false),
+            Confirm,
+            Confirm,
+            Answer(false),
+            Confirm,
+            Answer(false),
+        ],
     );
     let (_, text) = here(&w);
     assert!(text.contains("01 40 07 20 00"), "{text}");
@@ -629,11 +696,23 @@ fn a_failed_comu_login_goes_to_the_call_centre() {
 fn noemi_difficulties_go_to_setna_or_72000() {
     use Move::*;
     // VPN: icon not blue, network connected, still no VPN.
-    let w = walk("mi-noemi-reset-vpn", &[Confirm, Answer(false), Answer(true)]);
+    let w = walk(
+        "mi-noemi-reset-vpn",
+        &[Confirm, Answer(false), Answer(true)],
+    );
     // Wi-Fi: « Pas d'internet sécurisé » never shows.
     let wifi = walk(
         "mi-noemi-wifi",
-        &[Confirm, Confirm, Confirm, Confirm, Confirm, Answer(false), Confirm, Answer(false)],
+        &[
+            Confirm,
+            Confirm,
+            Confirm,
+            Confirm,
+            Confirm,
+            Answer(false),
+            Confirm,
+            Answer(false),
+        ],
     );
     for w in [w, wifi] {
         let step = &w.procedure.steps[w.current.unwrap()];
@@ -681,7 +760,10 @@ fn amigo_asks_no_school_period_and_reads_the_hours_the_console_shows() {
     // Urgent: the numbers, whatever the hour (the guide gives them without hours).
     let w = walk("acn-amigo", &[Confirm, Confirm, Answer(true), Answer(true)]);
     assert!(here(&w).1.contains("09 70 80 97 97"));
-    let w = walk("acn-amigo", &[Confirm, Confirm, Answer(true), Answer(false)]);
+    let w = walk(
+        "acn-amigo",
+        &[Confirm, Confirm, Answer(true), Answer(false)],
+    );
     assert!(here(&w).1.contains("0806 000 488") && here(&w).1.contains("0810 14 50 61"));
     for s in ["urgence-lycees", "urgence-autres"] {
         assert!(!fold(step_text(&p, s)).contains("ferm"), "{s}");
@@ -691,23 +773,37 @@ fn amigo_asks_no_school_period_and_reads_the_hours_the_console_shows() {
 #[test]
 fn an_escalation_says_where_the_call_goes() {
     let with = |target: &str, text: &str| {
-        GOOD.replace("target = \"RSSI de la structure\"", &format!("target = {target:?}"))
-            .replace("text = \"Non.\"", &format!("text = {text:?}"))
+        GOOD.replace(
+            "target = \"RSSI de la structure\"",
+            &format!("target = {target:?}"),
+        )
+        .replace("text = \"Non.\"", &format!("text = {text:?}"))
     };
     let message = "essai.toml:25: l'étape « c » (escalate) ne dit pas où transmettre l'appel : \
                    donner un numéro, une adresse ou un service nommé (RSSI, SETNA, AMIGO, \
                    Hot-Line...), ou écrire « le guide ne donne pas de contact »";
     assert_eq!(lint(&with("Support informatique local", "Non.")), [message]);
     // Neither codes, durations, years nor addresses of nothing are contacts.
-    for text in ["Composer *21.", "Attendre 1h15.", "Depuis 2026.", "Voir la procédure."] {
+    for text in [
+        "Composer *21.",
+        "Attendre 1h15.",
+        "Depuis 2026.",
+        "Voir la procédure.",
+    ] {
         assert_eq!(lint(&with("support local", text)), [message], "{text}");
     }
     for (target, text) in [
         ("Support informatique local", "Appeler le 72000."),
         ("Support informatique local", "Appeler le 01 40 07 20 00."),
         ("Support informatique local", "Appeler le 01-40-07-2000."),
-        ("Support", "Inscrire la demande sur http://assistance.ac-normandie.fr/."),
-        ("Support", "Écrire à soutien-it.ac@developpement-durable.gouv.fr."),
+        (
+            "Support",
+            "Inscrire la demande sur http://assistance.ac-normandie.fr/.",
+        ),
+        (
+            "Support",
+            "Écrire à soutien-it.ac@developpement-durable.gouv.fr.",
+        ),
         ("Ticket SETNA", "Non."),
         ("Référent SSI", "Non."),
         ("Hot-Line", "Non."),
@@ -715,7 +811,11 @@ fn an_escalation_says_where_the_call_goes() {
         ("Centre d'appel du ministère", "Non."),
         ("Gestionnaire local", "Le guide ne donne pas de contact."),
     ] {
-        assert_eq!(lint(&with(target, text)), Vec::<String>::new(), "{target} / {text}");
+        assert_eq!(
+            lint(&with(target, text)),
+            Vec::<String>::new(),
+            "{target} / {text}"
+        );
     }
 }
 
@@ -736,12 +836,18 @@ fn what_to_use_past_the_webconf_and_tixeo_limits_is_the_desks_advice() {
     let webconf = shipped("webconf-etat");
     let (guide, desk) = guide_and_desk(step_text(&webconf, "limite-12"));
     assert!(guide.contains("12 participants simultanés"), "{guide}");
-    assert!(!guide.contains("WEBEX") && !guide.contains("social-webex"), "{guide}");
+    assert!(
+        !guide.contains("WEBEX") && !guide.contains("social-webex"),
+        "{guide}"
+    );
     assert!(desk.contains("social-webex"), "{desk}");
     let mtes = shipped("mtes-web-conference");
     let (guide, desk) = guide_and_desk(step_text(&mtes, "tixeo"));
     assert!(guide.contains("10 utilisateurs maximum"), "{guide}");
-    assert!(!fold(guide).contains("revenir a la webconference"), "{guide}");
+    assert!(
+        !fold(guide).contains("revenir a la webconference"),
+        "{guide}"
+    );
     assert!(fold(guide).contains("le guide ne dit pas"), "{guide}");
     assert!(!desk.is_empty());
     // WEBEX's own file does not claim the guide makes it the fallback past 12.

@@ -91,7 +91,8 @@ fn names_a_contact(target: &str, text: &str) -> bool {
         return true;
     }
     let acronym = target.split(|c: char| !c.is_alphanumeric()).any(|w| {
-        w.chars().count() >= 3 && w.chars().all(|c| c.is_uppercase() || c.is_ascii_digit())
+        w.chars().count() >= 3
+            && w.chars().all(|c| c.is_uppercase() || c.is_ascii_digit())
             && w.chars().any(char::is_uppercase)
     });
     let folded_target = crate::domain::text::fold(target);
