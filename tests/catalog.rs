@@ -168,7 +168,7 @@ end = true
 [[steps]]
 id = "c"
 kind = "escalate"
-target = "support local"
+target = "RSSI de la structure"
 text = "Non."
 "#;
 
@@ -225,7 +225,7 @@ fn the_linter_reports_file_and_line() {
 #[test]
 fn a_loop_without_exit_is_caught() {
     let looping = GOOD.replace("end = true", "next = \"a\"").replace(
-        "kind = \"escalate\"\ntarget = \"support local\"",
+        "kind = \"escalate\"\ntarget = \"RSSI de la structure\"",
         "kind = \"say\"\nnext = \"b\"",
     );
     let errors = lint(&looping);
@@ -262,7 +262,7 @@ fn duplicate_slugs_and_broken_files_are_skipped_not_fatal() {
 /// GOOD with its `no` branch leading to a record step (line 27 onwards).
 fn with_record(extra: &str) -> String {
     GOOD.replace(
-        "kind = \"escalate\"\ntarget = \"support local\"\ntext = \"Non.\"",
+        "kind = \"escalate\"\ntarget = \"RSSI de la structure\"\ntext = \"Non.\"",
         &format!("kind = \"record\"\nlabel = \"Numéro de ticket\"\n{extra}text = \"Non.\""),
     )
 }
@@ -384,4 +384,699 @@ fn a_procedure_names_the_tool_it_opens() {
             "essai.toml:7: outil inconnu « Printer » : printer, comu, spell, amigo, cryhod, quota, xivo ou telemaintenance"
         ]
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// Branches that lead somewhere: each test walks the path a caller takes, with the moves an
+// operator makes at each step, and asserts that the step reached says the guide's fact.
+
+use chrono::{TimeZone, Utc};
+use guichet::domain::procedure::{Procedure, Successor};
+use guichet::domain::text::fold;
+use guichet::domain::walk::{Move, Walk};
+
+fn shipped(slug: &str) -> Procedure {
+    embedded(&embedded_reference())
+        .get(slug)
+        .unwrap_or_else(|| panic!("no procedure {slug}"))
+        .clone()
+}
+
+/// Walks `slug` from its first step with `moves`; every move must fit the step it is made
+/// at (an answer at a question, a confirmation at a say or check step...).
+fn walk(slug: &str, moves: &[Move]) -> Walk {
+    let at = Utc.with_ymd_and_hms(2026, 11, 23, 8, 41, 0).unwrap();
+    let mut w = Walk::start(shipped(slug));
+    for (n, mv) in moves.iter().enumerate() {
+        let id = w.current.map(|i| w.procedure.steps[i].id.clone());
+        assert!(
+            w.apply(mv, at).is_some(),
+            "{slug}: move {n} ({mv:?}) does not fit the step {id:?}"
+        );
+    }
+    w
+}
+
+/// The id and text of the step the walk stands at.
+fn here(w: &Walk) -> (&str, &str) {
+    let s = &w.procedure.steps[w.current.expect("the walk is finished")];
+    (s.id.as_str(), s.text.as_str())
+}
+
+/// The texts of the steps done so far, in order.
+fn done_texts(w: &Walk) -> Vec<&str> {
+    w.done
+        .iter()
+        .map(|&i| w.procedure.steps[i].text.as_str())
+        .collect()
+}
+
+/// Every path from the step `from` to an end of the procedure, as step indices.
+fn paths_from(p: &Procedure, from: &str) -> Vec<Vec<usize>> {
+    fn go(p: &Procedure, i: usize, path: &mut Vec<usize>, out: &mut Vec<Vec<usize>>) {
+        if path.contains(&i) {
+            return; // a loop is not a way to an end
+        }
+        path.push(i);
+        for s in p.successors(i) {
+            match s {
+                Successor::Step(j) => go(p, j, path, out),
+                Successor::End => out.push(path.clone()),
+                Successor::Missing => panic!("{}: step {} leads nowhere", p.slug, p.steps[i].id),
+            }
+        }
+        path.pop();
+    }
+    let start = p
+        .step_index(from)
+        .unwrap_or_else(|| panic!("{}: no step {from}", p.slug));
+    let mut out = Vec::new();
+    go(p, start, &mut Vec::new(), &mut out);
+    assert!(!out.is_empty(), "{}: no end after {from}", p.slug);
+    out
+}
+
+/// Every way on from `from` gives a step whose text contains `needle`.
+fn every_path_says(slug: &str, from: &str, needle: &str) {
+    let p = shipped(slug);
+    for path in paths_from(&p, from) {
+        let ids: Vec<&str> = path.iter().map(|&i| p.steps[i].id.as_str()).collect();
+        assert!(
+            path.iter().any(|&i| p.steps[i].text.contains(needle)),
+            "{slug}: the path {ids:?} never says {needle:?}"
+        );
+    }
+}
+
+fn step_text<'a>(p: &'a Procedure, id: &str) -> &'a str {
+    let i = p
+        .step_index(id)
+        .unwrap_or_else(|| panic!("{}: no step {id}", p.slug));
+    &p.steps[i].text
+}
+
+#[test]
+fn a_removable_media_not_yet_declared_still_gets_bitlocker() {
+    use Move::*;
+    // Not Linux, protection on, not declared: the RSSI declares it, then BitLocker.
+    let to_rssi = [Confirm, Answer(false), Answer(true), Answer(false)];
+    let w = walk("mi-usb-bitlocker", &to_rssi);
+    assert_eq!(here(&w).0, "rssi-declaration");
+    let declared = [&to_rssi[..], &[Escalate, Answer(true)]].concat();
+    let w = walk("mi-usb-bitlocker", &declared);
+    assert_eq!(
+        here(&w),
+        (
+            "activer-bitlocker",
+            step_text(&w.procedure, "activer-bitlocker")
+        )
+    );
+    assert!(
+        here(&w).1.contains("« Activer BitLocker »"),
+        "{}",
+        here(&w).1
+    );
+    let w = walk(
+        "mi-usb-bitlocker",
+        &[
+            &declared[..],
+            &[Confirm, Confirm, Confirm, Confirm, Confirm],
+        ]
+        .concat(),
+    );
+    assert!(
+        here(&w).1.contains("« Démarrer le chiffrement »"),
+        "{}",
+        here(&w).1
+    );
+    // Declared later, after the call: the caller still hears the BitLocker steps.
+    let later = walk(
+        "mi-usb-bitlocker",
+        &[&to_rssi[..], &[Escalate, Answer(false)]].concat(),
+    );
+    assert!(
+        here(&later).1.contains("« Activer BitLocker »"),
+        "{}",
+        here(&later).1
+    );
+    // Whatever happens after the escalation, BitLocker (guide 003, « Étape 2 ») is given.
+    every_path_says(
+        "mi-usb-bitlocker",
+        "rssi-declaration",
+        "« Activer BitLocker »",
+    );
+    every_path_says(
+        "mi-usb-bitlocker",
+        "protection-active",
+        "« Activer BitLocker »",
+    );
+}
+
+#[test]
+fn every_forwarding_path_says_how_to_cancel_it_with_star_20() {
+    use Move::*;
+    let w = walk(
+        "acn-call-forwarding",
+        &[Answer(true), Answer(true), Confirm],
+    );
+    assert!(done_texts(&w)[2].contains("*21"));
+    assert!(here(&w).1.contains("*20"), "{}", here(&w).1);
+    for from in ["renvoi-immediat", "renvoi-non-reponse", "renvoi-occupation"] {
+        every_path_says("acn-call-forwarding", from, "*20");
+    }
+}
+
+#[test]
+fn a_pc_unlocked_by_a_colleague_is_then_logged_in_with_the_windows_password() {
+    use Move::*;
+    // Card not at hand, a colleague unlocks: then Windows with the usual login and
+    // password instead of the card (guide 003, Aide Carte Agent, step 4).
+    let w = walk(
+        "mi-agent-card-cryhod",
+        &[Answer(false), Answer(true), Confirm],
+    );
+    assert_eq!(here(&w).0, "carte-perdue");
+    assert!(
+        done_texts(&w)
+            .iter()
+            .any(|t| t
+                .contains("session Windows avec son identifiant et son mot de passe habituels")),
+        "{:#?}",
+        done_texts(&w)
+    );
+    every_path_says(
+        "mi-agent-card-cryhod",
+        "collegue-present",
+        "session Windows avec son identifiant et son mot de passe habituels",
+    );
+}
+
+#[test]
+fn an_interior_caller_sharing_a_connection_is_never_sent_to_carinae() {
+    use Move::*;
+    let p = shipped("connection-sharing");
+    let first = &p.steps[0];
+    assert!(
+        matches!(first.kind, StepKind::Ask { .. }) && first.text.contains("ministères sociaux"),
+        "the service is asked first: {first:?}"
+    );
+    // Not the ministères sociaux: nothing reachable mentions their portals.
+    let StepKind::Ask { no, .. } = &first.kind else {
+        unreachable!()
+    };
+    for path in paths_from(&p, no) {
+        for &i in &path {
+            let t = fold(&p.steps[i].text);
+            assert!(
+                !t.contains("carinae") && !t.contains("gemini"),
+                "{} reached by an Interior caller: {}",
+                p.steps[i].id,
+                p.steps[i].text
+            );
+        }
+    }
+    // Interior, not on a NOEMI: the guide says nothing; the call centre is given.
+    let w = walk(
+        "connection-sharing",
+        &[Answer(false), Confirm, Answer(false)],
+    );
+    let (id, text) = here(&w);
+    assert!(
+        matches!(
+            w.procedure.steps[w.current.unwrap()].kind,
+            StepKind::Escalate { .. }
+        ),
+        "{id}"
+    );
+    assert!(
+        text.contains("01 40 07 20 00") && text.contains("ne dit rien"),
+        "{text}"
+    );
+    // Interior on a NOEMI with an iPhone: the iPhone path, then the NOEMI Wi-Fi.
+    let w = walk(
+        "connection-sharing",
+        &[Answer(false), Confirm, Answer(true), Answer(true), Confirm],
+    );
+    assert_eq!(here(&w).0, "noemi-wifi");
+    // Ministères sociaux, DRDJSCS: CARINAE with the « SD » login.
+    let w = walk(
+        "connection-sharing",
+        &[Answer(true), Confirm, Confirm, Confirm, Answer(false)],
+    );
+    assert!(here(&w).1.contains("CARINAE") && here(&w).1.contains("« SD »"));
+}
+
+#[test]
+fn nomade2_certificates_received_go_to_installation_and_generation_asks_for_the_rgt() {
+    use Move::*;
+    // Certificates already received (the guide's exceptional « COVID-19 » procedure):
+    // straight to their installation in the browser.
+    let w = walk("mi-nomade2", &[Answer(false), Answer(true)]);
+    assert_eq!(here(&w).0, "installer-certificats");
+    assert!(here(&w).1.contains("navigateur web"));
+    // Confirmation mail received, not sure about the network: the RGT is asked.
+    let w = walk("mi-nomade2", &[Answer(false), Answer(false), Answer(true)]);
+    assert_eq!(here(&w).0, "sur-rgt");
+    let rgt = walk(
+        "mi-nomade2",
+        &[Answer(false), Answer(false), Answer(true), Answer(true)],
+    );
+    assert_eq!(here(&rgt).0, "generer-certificat");
+    let off = walk(
+        "mi-nomade2",
+        &[Answer(false), Answer(false), Answer(true), Answer(false)],
+    );
+    assert!(here(&off).1.contains("01 40 07 20 00"), "{}", here(&off).1);
+    // No way to the generation (« depuis le RGT ») skips a question about the RGT.
+    let p = shipped("mi-nomade2");
+    let generation = p.step_index("generer-certificat").unwrap();
+    assert!(
+        p.steps[generation]
+            .text
+            .contains("https://certif.messagerie.si.mi/")
+    );
+    for path in paths_from(&p, &p.steps[0].id) {
+        let Some(at) = path.iter().position(|&i| i == generation) else {
+            continue;
+        };
+        assert!(
+            path[..at].iter().any(|&i| {
+                matches!(p.steps[i].kind, StepKind::Ask { .. }) && p.steps[i].text.contains("RGT")
+            }),
+            "{:?}",
+            path.iter().map(|&i| &p.steps[i].id).collect::<Vec<_>>()
+        );
+    }
+}
+
+#[test]
+fn a_failed_comu_login_goes_to_the_call_centre() {
+    use Move::*;
+    let w = walk(
+        "mi-comu-login",
+        &[
+            Confirm,
+            Answer(false),
+            Confirm,
+            Confirm,
+            Answer(false),
+            Confirm,
+            Answer(false),
+        ],
+    );
+    let (_, text) = here(&w);
+    assert!(text.contains("01 40 07 20 00"), "{text}");
+    assert!(matches!(
+        w.procedure.steps[w.current.unwrap()].kind,
+        StepKind::Escalate { .. }
+    ));
+}
+
+#[test]
+fn noemi_difficulties_go_to_setna_or_72000() {
+    use Move::*;
+    // VPN: icon not blue, network connected, still no VPN.
+    let w = walk(
+        "mi-noemi-reset-vpn",
+        &[Confirm, Answer(false), Answer(true)],
+    );
+    // Wi-Fi: « Pas d'internet sécurisé » never shows.
+    let wifi = walk(
+        "mi-noemi-wifi",
+        &[
+            Confirm,
+            Confirm,
+            Confirm,
+            Confirm,
+            Confirm,
+            Answer(false),
+            Confirm,
+            Answer(false),
+        ],
+    );
+    for w in [w, wifi] {
+        let step = &w.procedure.steps[w.current.unwrap()];
+        let StepKind::Escalate { target } = &step.kind else {
+            panic!("{step:?}")
+        };
+        let all = format!("{target} {}", step.text);
+        assert!(all.contains("SETNA") && all.contains("72000"), "{all}");
+    }
+}
+
+#[test]
+fn amigo_asks_no_school_period_and_reads_the_hours_the_console_shows() {
+    use Move::*;
+    let p = shipped("acn-amigo");
+    let ids: Vec<&str> = p.steps.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "point-entree",
+            "encadre",
+            "urgence",
+            "type-etablissement",
+            "urgence-lycees",
+            "urgence-autres",
+            "horaires-amigo",
+            "inscrire-demande",
+        ]
+    );
+    for s in &p.steps {
+        if matches!(s.kind, StepKind::Ask { .. }) {
+            assert!(!fold(&s.text).contains("scolaire"), "{}: {}", s.id, s.text);
+        }
+    }
+    // Not urgent: the operator reads the hours the console shows (F4 → AMIGO).
+    let w = walk("acn-amigo", &[Confirm, Confirm, Answer(false)]);
+    let (id, text) = here(&w);
+    assert_eq!(id, "horaires-amigo");
+    assert!(matches!(p.steps[w.current.unwrap()].kind, StepKind::Say));
+    assert!(text.contains("F4") && text.contains("AMIGO"), "{text}");
+    // The guide's two sets of hours stay written, for when the console cannot tell.
+    for hours in ["8h à 17h", "8h à 13h", "9h à 12h30", "13h30 à 17h"] {
+        assert!(text.contains(hours), "{hours}: {text}");
+    }
+    // Urgent: the numbers, whatever the hour (the guide gives them without hours).
+    let w = walk("acn-amigo", &[Confirm, Confirm, Answer(true), Answer(true)]);
+    assert!(here(&w).1.contains("09 70 80 97 97"));
+    let w = walk(
+        "acn-amigo",
+        &[Confirm, Confirm, Answer(true), Answer(false)],
+    );
+    assert!(here(&w).1.contains("0806 000 488") && here(&w).1.contains("0810 14 50 61"));
+    for s in ["urgence-lycees", "urgence-autres"] {
+        assert!(!fold(step_text(&p, s)).contains("ferm"), "{s}");
+    }
+}
+
+#[test]
+fn an_escalation_says_where_the_call_goes() {
+    let with = |target: &str, text: &str| {
+        GOOD.replace(
+            "target = \"RSSI de la structure\"",
+            &format!("target = {target:?}"),
+        )
+        .replace("text = \"Non.\"", &format!("text = {text:?}"))
+    };
+    let message = "essai.toml:25: l'étape « c » (escalate) ne dit pas où transmettre l'appel : \
+                   donner un numéro, une adresse ou un service nommé (RSSI, SETNA, AMIGO, \
+                   Hot-Line...), ou écrire « le guide ne donne pas de contact »";
+    assert_eq!(lint(&with("Support informatique local", "Non.")), [message]);
+    // Neither codes, durations, years nor addresses of nothing are contacts.
+    for text in [
+        "Composer *21.",
+        "Attendre 1h15.",
+        "Depuis 2026.",
+        "Voir la procédure.",
+    ] {
+        assert_eq!(lint(&with("support local", text)), [message], "{text}");
+    }
+    for (target, text) in [
+        ("Support informatique local", "Appeler le 72000."),
+        ("Support informatique local", "Appeler le 01 40 07 20 00."),
+        ("Support informatique local", "Appeler le 01-40-07-2000."),
+        (
+            "Support",
+            "Inscrire la demande sur http://assistance.ac-normandie.fr/.",
+        ),
+        (
+            "Support",
+            "Écrire à soutien-it.ac@developpement-durable.gouv.fr.",
+        ),
+        ("Ticket SETNA", "Non."),
+        ("Référent SSI", "Non."),
+        ("Hot-Line", "Non."),
+        ("Hotline : révocation de la carte", "Non."),
+        ("Centre d'appel du ministère", "Non."),
+        ("Gestionnaire local", "Le guide ne donne pas de contact."),
+    ] {
+        assert_eq!(
+            lint(&with(target, text)),
+            Vec::<String>::new(),
+            "{target} / {text}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Facts that are nobody's: what no guide says is gone or marked as the desk's own.
+
+/// A step's text cut at « Conseil du guichet : »: what the guides say, then the desk's
+/// own advice (empty when there is none).
+fn guide_and_desk(text: &str) -> (&str, &str) {
+    match text.find("Conseil du guichet :") {
+        Some(i) => text.split_at(i),
+        None => (text, ""),
+    }
+}
+
+#[test]
+fn what_to_use_past_the_webconf_and_tixeo_limits_is_the_desks_advice() {
+    let webconf = shipped("webconf-etat");
+    let (guide, desk) = guide_and_desk(step_text(&webconf, "limite-12"));
+    assert!(guide.contains("12 participants simultanés"), "{guide}");
+    assert!(
+        !guide.contains("WEBEX") && !guide.contains("social-webex"),
+        "{guide}"
+    );
+    assert!(desk.contains("social-webex"), "{desk}");
+    let mtes = shipped("mtes-web-conference");
+    let (guide, desk) = guide_and_desk(step_text(&mtes, "tixeo"));
+    assert!(guide.contains("10 utilisateurs maximum"), "{guide}");
+    assert!(
+        !fold(guide).contains("revenir a la webconference"),
+        "{guide}"
+    );
+    assert!(fold(guide).contains("le guide ne dit pas"), "{guide}");
+    assert!(!desk.is_empty());
+    // WEBEX's own file does not claim the guide makes it the fallback past 12.
+    let webex = shipped("social-webex");
+    let notes = webex.editor_notes.unwrap();
+    assert!(notes.contains("conseil du guichet"), "{notes}");
+}
+
+#[test]
+fn the_state_network_is_not_said_to_include_a_laptops_vpn() {
+    let catalog = embedded(&embedded_reference());
+    for p in &catalog.procedures {
+        for s in &p.steps {
+            let t = fold(&s.text);
+            if t.contains("(rie)") {
+                assert!(
+                    !t.contains("par le vpn") && !t.contains("(vpn de son poste"),
+                    "{} « {} »: {}",
+                    p.slug,
+                    s.id,
+                    s.text
+                );
+            }
+        }
+    }
+    let webconf = shipped("webconf-etat");
+    let asked = fold(step_text(&webconf, "reseau-etat"));
+    assert!(asked.contains("ne dit pas si"), "{asked}");
+}
+
+#[test]
+fn the_desks_advice_is_marked_the_same_way_everywhere() {
+    // One convention (db/procedures/README.md): « Conseil du guichet : » in a step's text,
+    // written the same way each time so that an operator and a search both find it.
+    let catalog = embedded(&embedded_reference());
+    let mut marked = 0;
+    for p in &catalog.procedures {
+        for s in &p.steps {
+            let loose = fold(&s.text).matches("conseil du guichet").count();
+            let exact = s.text.matches("Conseil du guichet : ").count();
+            assert_eq!(loose, exact, "{} « {} »: {}", p.slug, s.id, s.text);
+            marked += exact;
+        }
+    }
+    assert!(marked >= 3, "{marked}");
+}
+
+#[test]
+fn only_the_calendar_rows_checked_against_the_published_calendar_say_so() {
+    let cal = guichet::catalog::calendar::embedded_calendar();
+    let mut seen = 0;
+    for h in &cal.holidays {
+        match h.school_year.as_str() {
+            // Checked against several published copies (reference table).
+            "2025-2026" => assert!(h.checked, "{} {}", h.name, h.school_year),
+            // Not checked against the official decree.
+            "2026-2027" => assert!(!h.checked, "{} {}", h.name, h.school_year),
+            _ => continue,
+        }
+        seen += 1;
+    }
+    assert_eq!(seen, 10);
+}
+
+#[test]
+fn the_readme_template_escalates_card_revocation_to_the_hot_line() {
+    let readme = include_str!("../db/procedures/README.md");
+    let start = readme.find("```toml\n").unwrap() + "```toml\n".len();
+    let end = start + readme[start..].find("```").unwrap();
+    let template: toml::Value = toml::from_str(&readme[start..end]).unwrap();
+    let revocation = template["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"].as_str() == Some("revocation"))
+        .unwrap();
+    let target = revocation["target"].as_str().unwrap();
+    assert!(target.contains("Hot-Line"), "{target}");
+    assert!(!target.contains("RSIM"), "{target}");
+}
+
+/// The headings of the guides the catalogue cites, as written in the seeds (checked against
+/// the seed files by `the_cited_headings_are_in_the_seeds` when they are at hand).
+const SEED_HEADINGS: &[(&str, &[&str])] = &[
+    (
+        "000_d5abb56c715b756f.txt",
+        &[
+            "Accès distants pour les DIRECCTE",
+            "Accès distants pour les DRDJSCS",
+            "Comment créer vos espaces numériques collaboratifs ?",
+            "Comment organiser des réunions en audio et/ou en vidéo conférence ?",
+            "Comment échanger avec une messagerie instantanée ?",
+            "Où puis-je trouver l'offre de services numériques ? Comment en bénéficier ?",
+            "Que faire en cas de difficultés liées à vos équipements ?",
+            "Quelles bonnes pratiques ?",
+            "Quelles bonnes pratiques d'utilisation pour son smartphone professionnel ?",
+        ],
+    ),
+    (
+        "001_1cd43477181311d7.txt",
+        &[
+            "Je veux organiser ou participer à une audio conférence",
+            "Je veux organiser ou participer à une web conférence",
+            "Je veux travailler sur un espace de travail collaboratif",
+            "Je veux utiliser un service de messagerie",
+            "Les offres numériques préconisées, alternatives ou de secours",
+        ],
+    ),
+    (
+        "002_3545f6e10c51b1c1.txt",
+        &[
+            "Particularités communes aux SA Normands",
+            "1- Accéder aux dossiers partagés et aux applications métiers (cyclades, toasca, epp, ocean, agora, ...) en dehors des services académiques",
+            "2- La téléphonie",
+            "3- Accès à l'intranet",
+            "4- Envoyer des fichiers volumineux",
+            "5- Utilisation des webconférences",
+            "6- Utilisation d'une messagerie instantanée et sécurisée",
+            "7- Espaces collaboratifs",
+            "8- Dispositif d'assistance académique",
+            "9- La télémaintenance",
+            "10- Impressions",
+            "11- Outils Académiques",
+            "12- Installer un logiciel avec WAPT Self Service",
+            "13- Extinction automatique des postes",
+            "14- Outils numériques du ministère de l'Education Nationale",
+        ],
+    ),
+    (
+        "003_153f178d6c060759.txt",
+        &[
+            "Présentation générale sur les outils de télétravail au ministère de l'intérieur",
+            "SPAN",
+            "J-7",
+            "Jour - J",
+            "Après J + 1",
+            "Aide VPN",
+            "Aide Carte Agent",
+            "Renseignements",
+            "Aide connexion Wi-Fi",
+            "Partage de connexion",
+            "Aide 4G",
+            "COMU",
+            "1 Je me connecte à l'Outil de Webconférence",
+            "3 Passer un Appel",
+            "NOMADE 2",
+            "Mise en place du service",
+            "LES SUPPORTS AMOVIBLES",
+            "TCHAP",
+            "JITSI",
+            "BONNES PRATIQUES POUR UN USAGE D'INTERNET EN TÉLÉTRAVAIL",
+        ],
+    ),
+    (
+        "004_a5ea30a1e6417b83.txt",
+        &[
+            "TELETRAVAIL : LES BONS REFLEXES",
+            "1. Accès aux applications du quotidien :",
+            "2. Communication et travail collaboratif :",
+            "a. Communication avec vos usagers",
+            "b. Management",
+            "c. Collaboration plus avancée",
+        ],
+    ),
+];
+
+fn is_seed_heading(seed: &str, section: &str) -> bool {
+    SEED_HEADINGS
+        .iter()
+        .any(|(s, headings)| *s == seed && headings.contains(&section))
+}
+
+#[test]
+fn every_source_names_a_real_heading_of_its_guide() {
+    let catalog = embedded(&embedded_reference());
+    for p in &catalog.procedures {
+        for s in &p.sources {
+            assert!(
+                is_seed_heading(&s.seed, &s.section),
+                "{}: « {} » is not a heading of {}",
+                p.slug,
+                s.section,
+                s.seed
+            );
+        }
+    }
+    let services: toml::Value = toml::from_str(guichet::catalog::SERVICES_TOML).unwrap();
+    let services = services["services"].as_array().unwrap();
+    assert!(services.len() >= 7, "{}", services.len());
+    for service in services {
+        let slug = service["slug"].as_str().unwrap();
+        let source = service
+            .get("source")
+            .unwrap_or_else(|| panic!("service {slug} cites no guide"));
+        let (seed, section) = (
+            source["seed"].as_str().unwrap(),
+            source["section"].as_str().unwrap(),
+        );
+        assert!(
+            is_seed_heading(seed, section),
+            "service {slug}: « {section} » is not a heading of {seed}"
+        );
+    }
+}
+
+/// Where the seeds are at hand (GUICHET_SEEDS, or the shared folder of the desk's build
+/// machine), every heading listed above is a whole line of its seed, markdown marks aside.
+#[test]
+fn the_cited_headings_are_in_the_seeds() {
+    let dir = std::env::var("GUICHET_SEEDS").unwrap_or_else(|_| "/work/shared/seeds".into());
+    let dir = std::path::Path::new(&dir);
+    if !dir.is_dir() {
+        eprintln!("seeds not found in {}: headings not checked", dir.display());
+        return;
+    }
+    for (seed, headings) in SEED_HEADINGS {
+        let text = std::fs::read_to_string(dir.join(seed)).unwrap();
+        let lines: Vec<String> = text
+            .lines()
+            .map(|l| {
+                l.trim_start_matches(['#', ' ', '\t'])
+                    .trim()
+                    .trim_matches('*')
+                    .trim()
+                    .to_string()
+            })
+            .collect();
+        for h in *headings {
+            assert!(lines.iter().any(|l| l == h), "{seed}: no heading « {h} »");
+        }
+    }
 }

@@ -161,6 +161,9 @@ fn journal(call: &Value) -> Vec<(String, String)> {
 }
 
 fn by_outcome(term: &Term) -> Value {
+    // From the earliest date accepted to the latest: now, and an hour more.
+    let to = (chrono::Utc::now() + chrono::Duration::hours(1))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let report = json(
         &term.cli(&[
             "report",
@@ -168,7 +171,7 @@ fn by_outcome(term: &Term) -> Value {
             "--from",
             "2000-01-01T00:00",
             "--to",
-            "2100-01-01T00:00",
+            &to,
             "--format",
             "json",
         ]),

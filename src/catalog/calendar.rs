@@ -243,14 +243,24 @@ mod tests {
         // The open-ended summer 2027 is the last row.
         let last_row = cal.holidays.last().unwrap();
         assert_eq!((last_row.name.as_str(), last_row.resume), ("Été", None));
-        // Only the 2026-2027 winter and spring rows are unchecked.
+        // Only the 2025-2026 rows were checked against the published calendar (reference
+        // table); every 2026-2027 row is unchecked.
         let unchecked: Vec<_> = cal
             .holidays
             .iter()
             .filter(|h| !h.checked)
             .map(|h| format!("{} {}", h.name, h.school_year))
             .collect();
-        assert_eq!(unchecked, ["Hiver 2026-2027", "Printemps 2026-2027"]);
+        assert_eq!(
+            unchecked,
+            [
+                "Toussaint 2026-2027",
+                "Noël 2026-2027",
+                "Hiver 2026-2027",
+                "Printemps 2026-2027",
+                "Été 2026-2027"
+            ]
+        );
     }
 
     #[test]

@@ -95,6 +95,68 @@ fn control_message(field: &str, c: char) -> String {
     )
 }
 
+/// Whether an escalation says where the call goes, so that no branch ends on « the local
+/// support » with nobody to reach: a phone number (five digits or more, grouped or not:
+/// 72000, 01 40 07 20 00, 01-40-07-2000) or an address (web or mail) in the target or the
+/// text; a named service in the target, written as an acronym (RSSI, SETNA, AMIGO, SSI) or
+/// as the hotline or call centre the guides name; or the text's admission that the guide
+/// gives no contact (« le guide ne donne pas de contact »).
+fn names_a_contact(target: &str, text: &str) -> bool {
+    let both = format!("{target} {text}");
+    if has_phone_number(&both) || has_address(&both) {
+        return true;
+    }
+    let acronym = target.split(|c: char| !c.is_alphanumeric()).any(|w| {
+        w.chars().count() >= 3
+            && w.chars().all(|c| c.is_uppercase() || c.is_ascii_digit())
+            && w.chars().any(char::is_uppercase)
+    });
+    let folded_target = crate::domain::text::fold(target);
+    let named = ["hotline", "hot-line", "hot line", "centre d'appel"]
+        .iter()
+        .any(|n| folded_target.contains(n));
+    let folded_text = crate::domain::text::fold(text);
+    let admitted = ["ne donne pas de contact", "ne donne aucun contact"]
+        .iter()
+        .any(|a| folded_text.contains(a));
+    acronym || named || admitted
+}
+
+/// Five digits or more in one run, the groups separated by one space, dot or dash.
+fn has_phone_number(text: &str) -> bool {
+    let chars: Vec<char> = text.chars().collect();
+    let mut digits = 0;
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_ascii_digit() {
+            digits += 1;
+            if digits >= 5 {
+                return true;
+            }
+        } else {
+            let joins = matches!(c, ' ' | '.' | '-' | '\u{a0}' | '\u{202f}')
+                && i > 0
+                && chars[i - 1].is_ascii_digit()
+                && chars.get(i + 1).is_some_and(char::is_ascii_digit);
+            if !joins {
+                digits = 0;
+            }
+        }
+    }
+    false
+}
+
+/// A web address (http://, https://, www.) or a mail address (x@y.z).
+fn has_address(text: &str) -> bool {
+    text.contains("http://")
+        || text.contains("https://")
+        || text.contains("www.")
+        || text.split_whitespace().any(|w| {
+            w.split_once('@').is_some_and(|(user, domain)| {
+                !user.is_empty() && domain.contains('.') && !domain.starts_with('.')
+            })
+        })
+}
+
 fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].matches('\n').count() + 1
 }
@@ -335,9 +397,22 @@ pub fn parse_procedure(
                 }
             },
             "escalate" => match &r.target {
-                Some(target) => StepKind::Escalate {
-                    target: target.get_ref().clone(),
-                },
+                Some(target) => {
+                    if !names_a_contact(target.get_ref(), r.text.get_ref()) {
+                        errors.push(err(
+                            at,
+                            format!(
+                                "l'étape « {} » (escalate) ne dit pas où transmettre l'appel : \
+                                 donner un numéro, une adresse ou un service nommé (RSSI, SETNA, \
+                                 AMIGO, Hot-Line...), ou écrire « le guide ne donne pas de contact »",
+                                r.id
+                            ),
+                        ));
+                    }
+                    StepKind::Escalate {
+                        target: target.get_ref().clone(),
+                    }
+                }
                 None => {
                     errors.push(missing("target"));
                     continue;

@@ -2,7 +2,10 @@
 //! section 8): is it open right now, and if not, when does it open again?
 //!
 //! Its hours depend on whether schools are in session, so the answer needs the school
-//! calendar (data, see `catalog::calendar`) besides the computed public holidays. Every
+//! calendar (data, see `catalog::calendar`). The seed gives hours « du lundi au vendredi »
+//! and says nothing of public holidays: closing AMIGO on them (computed, Whit Monday
+//! included) is the desk's rule, and every answer that relies on it says « règle du
+//! guichet ». Every
 //! rule is applied in Paris wall-clock time: an instant is turned into a Paris date and
 //! time first, and opening times are turned back into UTC one day at a time, so the
 //! summer-time changes need no special case.
@@ -16,7 +19,8 @@ use serde::Serialize;
 /// Where callers file their requests; AMIGO requests come before any other channel.
 pub const ADDRESS: &str = "http://assistance.ac-normandie.fr/";
 
-/// Emergency numbers to give when AMIGO is closed: (who, numbers), as written in the seed.
+/// Emergency numbers: (who, numbers), as written in the seed, which gives them « en cas
+/// d'urgence » without any hours: they hold whether AMIGO is open or not.
 pub const EMERGENCY: &[(&str, &str)] = &[
     ("Lycées publics, EREA, ERPD, LPA, LPM", "09 70 80 97 97"),
     ("Autres", "0806 000 488 ou 0810 14 50 61"),
@@ -157,7 +161,8 @@ pub struct AmigoStatus {
 
 /// Whether AMIGO is open at `at`, why, and when it closes or opens next.
 ///
-/// Weekends and public holidays close it whatever the calendar says. On a date the calendar
+/// Weekends (the seed's « du lundi au vendredi ») and public holidays (the desk's rule,
+/// said in the reason) close it whatever the calendar says. On a date the calendar
 /// does not cover, it is reported open only when both sets of hours agree it is.
 pub fn amigo_status(at: DateTime<Utc>, calendar: &SchoolCalendar) -> AmigoStatus {
     let local = at.with_timezone(&Paris);
@@ -173,7 +178,11 @@ pub fn amigo_status(at: DateTime<Utc>, calendar: &SchoolCalendar) -> AmigoStatus
             format!("fermé : week-end ({})", day_name(weekday)),
         )
     } else if let Some(name) = public_holiday(date) {
-        (false, None, format!("fermé : jour férié ({name})"))
+        (
+            false,
+            None,
+            format!("fermé : jour férié ({name}), {DESK_HOLIDAY_RULE}"),
+        )
     } else {
         match &today {
             Some(day) => known_day(date, time, &day.period),
@@ -186,9 +195,16 @@ pub fn amigo_status(at: DateTime<Utc>, calendar: &SchoolCalendar) -> AmigoStatus
         None
     } else {
         match next_opening(date, time, calendar) {
-            Ok((when, checked)) => {
-                unchecked |= !checked;
-                Some(when)
+            Ok(found) => {
+                unchecked |= !found.checked;
+                if let Some((day, name)) = found.skipped_holiday {
+                    reason.push_str(&format!(
+                        " ; {} {} ({name}) compté fermé, {DESK_HOLIDAY_RULE}",
+                        day_name(day.weekday()),
+                        date_phrase(day)
+                    ));
+                }
+                Some(found.when)
             }
             // The reason of an uncovered day already says the calendar is unknown.
             Err(Search::BeyondCalendar) if today.is_none() && !is_closed_day(date) => None,
@@ -358,6 +374,19 @@ fn unknown_day(
     }
 }
 
+/// What an answer adds when it relies on the desk's public-holiday rule.
+const DESK_HOLIDAY_RULE: &str = "règle du guichet : le guide ne parle pas des jours fériés";
+
+/// The next opening found by `next_opening`.
+struct NextOpening {
+    when: DateTime<Utc>,
+    /// Whether the calendar rows for that day were checked.
+    checked: bool,
+    /// The first public holiday passed over on the way (not `date` itself), whose closing
+    /// is the desk's rule.
+    skipped_holiday: Option<(NaiveDate, &'static str)>,
+}
+
 enum Search {
     /// A working day the calendar does not cover came before any opening.
     BeyondCalendar,
@@ -366,16 +395,21 @@ enum Search {
 }
 
 /// The first opening strictly after `time` on `date`, or on a later day, with whether the
-/// calendar rows for that day were checked. Each day's opening is converted from Paris time
-/// separately, so a summer-time change in between shifts the UTC instant as it should.
+/// calendar rows for that day were checked and the public holiday it passed over, if any.
+/// Each day's opening is converted from Paris time separately, so a summer-time change in
+/// between shifts the UTC instant as it should.
 fn next_opening(
     date: NaiveDate,
     time: NaiveTime,
     calendar: &SchoolCalendar,
-) -> Result<(DateTime<Utc>, bool), Search> {
+) -> Result<NextOpening, Search> {
+    let mut skipped_holiday = None;
     for offset in 0..=NEXT_OPENING_SEARCH_DAYS {
         let day = date + Duration::days(offset);
         if is_closed_day(day) {
+            if offset > 0 && !is_weekend(day.weekday()) && skipped_holiday.is_none() {
+                skipped_holiday = public_holiday(day).map(|name| (day, name));
+            }
             continue;
         }
         let Some(known) = calendar.day(day) else {
@@ -386,7 +420,11 @@ fn next_opening(
             .map(|(start, _)| start)
             .find(|&start| offset > 0 || start > time);
         if let Some(when) = start.and_then(|s| paris_to_utc(day.and_time(s))) {
-            return Ok((when, known.checked));
+            return Ok(NextOpening {
+                when,
+                checked: known.checked,
+                skipped_holiday,
+            });
         }
     }
     Err(Search::TooFar)
@@ -518,9 +556,9 @@ mod tests {
                     "2026-2027",
                     "2026-10-17",
                     Some("2026-11-02"),
-                    true,
+                    false,
                 ),
-                row("Noël", "2026-2027", "2026-12-19", Some("2027-01-04"), true),
+                row("Noël", "2026-2027", "2026-12-19", Some("2027-01-04"), false),
                 row(
                     "Hiver",
                     "2026-2027",
@@ -535,7 +573,7 @@ mod tests {
                     Some("2027-05-03"),
                     false,
                 ),
-                row("Été", "2026-2027", "2027-07-03", None, true),
+                row("Été", "2026-2027", "2027-07-03", None, false),
             ],
         }
     }
@@ -674,19 +712,53 @@ mod tests {
     fn public_holidays_close_it() {
         let s = status("2026-04-06T10:00");
         assert!(!s.open);
-        assert_eq!(s.reason, "fermé : jour férié (Lundi de Pâques)");
+        assert_eq!(
+            s.reason,
+            "fermé : jour férié (Lundi de Pâques), règle du guichet : le guide ne parle pas des jours fériés"
+        );
         // Easter Monday 2026 falls in school period: Tuesday 8:00 Paris, summer time.
         assert_eq!(next(&s), "2026-04-07T06:00:00Z");
         let s = status("2026-05-14T10:00");
         assert!(!s.open);
-        assert_eq!(s.reason, "fermé : jour férié (Ascension)");
+        assert!(
+            s.reason
+                .starts_with("fermé : jour férié (Ascension), règle du guichet"),
+            "{}",
+            s.reason
+        );
         let s = status("2026-05-25T10:00");
         assert!(!s.open, "Whit Monday is treated as a public holiday");
-        assert_eq!(s.reason, "fermé : jour férié (Lundi de Pentecôte)");
+        assert_eq!(
+            s.reason,
+            "fermé : jour férié (Lundi de Pentecôte), règle du guichet : le guide ne parle pas des jours fériés"
+        );
         // Christmas holidays: 2025-12-25 is closed, 2025-12-26 opens at 9:00.
         let s = status("2025-12-25T10:00");
         assert!(!s.open);
         assert_eq!(next(&s), "2025-12-26T08:00:00Z");
+    }
+
+    /// The seed gives « du lundi au vendredi » and says nothing of public holidays: an
+    /// answer whose next opening skips one says the skip is the desk's rule.
+    #[test]
+    fn a_next_opening_past_a_public_holiday_says_it_is_the_desks_rule() {
+        // Saturday before Easter Monday 2026: reopens on Tuesday.
+        let s = status("2026-04-04T10:00");
+        assert_eq!(next(&s), "2026-04-07T06:00:00Z");
+        assert_eq!(
+            s.reason,
+            "fermé : week-end (samedi) ; lundi 6 avril 2026 (Lundi de Pâques) compté fermé, \
+             règle du guichet : le guide ne parle pas des jours fériés"
+        );
+        // Friday before Whit Monday 2026, after hours.
+        let s = status("2026-05-22T18:00");
+        assert!(
+            s.reason
+                .contains("(Lundi de Pentecôte) compté fermé, règle du guichet")
+        );
+        // A plain weekend says nothing of the desk: the guide's « du lundi au vendredi ».
+        let s = status("2026-03-14T10:00");
+        assert!(!s.reason.contains("guichet"), "{}", s.reason);
     }
 
     #[test]

@@ -1,6 +1,11 @@
-//! Printer names of the Académie de Normandie (seed 002, "Imprimer"):
+//! Printer names of the Académie de Normandie (seed 002, "10- Impressions"):
 //! `I` + department + site `-` division [+ copier number] `-` building and floor,
 //! e.g. `I14RC-DSI-RDC` or `I76RC-DSI04-B4`, all served by one print server.
+//!
+//! Two readings are the desk's, not the seed's, and the labels say so: « RDC » (written in
+//! the Caen example, never explained) read as the ground floor, and a name without copier
+//! number read as the division's only copier (the seed numbers copiers « si plusieurs
+//! copieurs »).
 
 use serde::Serialize;
 use thiserror::Error;
@@ -42,9 +47,12 @@ pub struct PrinterName {
     pub division: String,
     /// The copier's number when a division has several, as written ("04").
     pub copier_number: Option<String>,
+    /// The copier number in words for the operator: "n° 04", or, without a number, the
+    /// desk's reading that it is the division's only copier, marked as such.
+    pub copier_label: String,
     /// Building and floor as written ("B4", "RDC").
     pub location: String,
-    /// The location in words ("bâtiment B, étage 4").
+    /// The location in words ("bâtiment B, étage 4"); "RDC" is the desk's reading, marked.
     pub location_label: String,
     pub perimeter: Perimeter,
     pub print_server: String,
@@ -69,7 +77,7 @@ pub enum PrinterError {
     )]
     Division(String),
     #[error(
-        "emplacement « {0} » invalide : attendu le bâtiment et l'étage (B4, C2), RDC pour le rez-de-chaussée (ou BRDC)"
+        "emplacement « {0} » invalide : attendu le bâtiment et l'étage (B4, C2), ou RDC comme l'exemple caennais du guide (ou BRDC)"
     )]
     Location(String),
 }
@@ -90,9 +98,15 @@ fn site(code: &str) -> Result<(&'static str, &'static str), PrinterError> {
         .ok_or_else(|| PrinterError::Site(code.to_string()))
 }
 
-/// "B4" → "bâtiment B, étage 4"; "RDC" → "rez-de-chaussée"; "BRDC" → "bâtiment B,
-/// rez-de-chaussée". The seed names the part "bâtiment et étage" and uses RDC for the
-/// ground floor.
+/// What the desk adds to a label it reads itself.
+const RDC_READING: &str = "(lecture du guichet : le guide écrit « RDC » sans l'expliquer)";
+const NO_NUMBER_READING: &str = "sans numéro (lecture du guichet : le seul copieur de la division ; \
+     le guide ne numérote les copieurs que « si plusieurs copieurs »)";
+
+/// "B4" → "bâtiment B, étage 4"; "RDC" → "rez-de-chaussée (lecture du guichet…)"; "BRDC" →
+/// "bâtiment B, rez-de-chaussée (lecture du guichet…)". The seed names the part "bâtiment et
+/// étage" (C2 in its model); it writes RDC in the Caen example without explaining it, so
+/// the ground floor is the desk's reading and the label says so.
 fn location_label(location: &str) -> Result<String, PrinterError> {
     let bad = || PrinterError::Location(location.to_string());
     let (building, floor) = match location.strip_suffix("RDC") {
@@ -112,7 +126,7 @@ fn location_label(location: &str) -> Result<String, PrinterError> {
         return Err(bad());
     }
     let floor_words = match floor {
-        None => "rez-de-chaussée".to_string(),
+        None => format!("rez-de-chaussée {RDC_READING}"),
         Some(f) => format!("étage {}", f.trim_start_matches('0').max("0")),
     };
     Ok(if building.is_empty() {
@@ -168,6 +182,11 @@ pub fn decode(name: &str) -> Result<PrinterName, PrinterError> {
         site_name: site_name.to_string(),
         division: letters,
         copier_number: (!number.is_empty()).then(|| number.to_string()),
+        copier_label: if number.is_empty() {
+            NO_NUMBER_READING.to_string()
+        } else {
+            format!("n° {number}")
+        },
         location: location.to_string(),
         location_label,
         perimeter,
@@ -210,7 +229,17 @@ mod tests {
         assert_eq!(caen.site_name, "Rectorat");
         assert_eq!(caen.division, "DSI");
         assert_eq!(caen.copier_number, None);
-        assert_eq!(caen.location_label, "rez-de-chaussée");
+        // The guide writes « RDC » without saying what it means: the desk's reading.
+        assert_eq!(
+            caen.location_label,
+            "rez-de-chaussée (lecture du guichet : le guide écrit « RDC » sans l'expliquer)"
+        );
+        // No copier number: the guide numbers copiers only « si plusieurs copieurs ».
+        assert_eq!(
+            caen.copier_label,
+            "sans numéro (lecture du guichet : le seul copieur de la division ; le guide ne \
+             numérote les copieurs que « si plusieurs copieurs »)"
+        );
         assert_eq!(caen.perimeter, Perimeter::Caen);
         assert_eq!(caen.print_server, "172.26.66.73");
         let rouen = decode(" i76rc-dsi04 - b4 ").unwrap();
@@ -218,6 +247,7 @@ mod tests {
         assert_eq!(rouen.copier_number.as_deref(), Some("04"));
         assert_eq!(rouen.location, "B4");
         assert_eq!(rouen.location_label, "bâtiment B, étage 4");
+        assert_eq!(rouen.copier_label, "n° 04");
         assert_eq!(rouen.perimeter, Perimeter::Rouen);
     }
 
@@ -235,7 +265,7 @@ mod tests {
         assert_eq!(decode("I50CI-SG-A1").unwrap().perimeter, Perimeter::Caen);
         assert_eq!(
             decode("I61CR-DEC-BRDC").unwrap().location_label,
-            "bâtiment B, rez-de-chaussée"
+            "bâtiment B, rez-de-chaussée (lecture du guichet : le guide écrit « RDC » sans l'expliquer)"
         );
     }
 

@@ -1,5 +1,6 @@
-//! The NOEMI 4G line's monthly data (seed 003, "4G"): beyond 20 GB in the month the
-//! operator throttles the line.
+//! The NOEMI 4G line's data use (seed 003, "Aide 4G"): when the « cellulaire » use read in
+//! Windows is over 20 GB, the operator throttles the connection. The seed gives no period
+//! (it never says "per month") and no date the throttling ends.
 
 use serde::Serialize;
 use thiserror::Error;
@@ -35,16 +36,19 @@ pub fn parse_gb(text: &str) -> Result<f64, BadQuota> {
 
 pub fn quota(used_gb: f64) -> QuotaAnswer {
     let throttled = used_gb > THROTTLE_LIMIT_GB;
+    // Guide 003 says only « > 20 Go : connexion bridée par l'opérateur »: no period, no
+    // end to the throttling. What to do about it is the desk's advice, marked as such.
     let advice = if throttled {
         format!(
-            "{used_gb} Go utilisés ce mois : au-delà de 20 Go la ligne 4G est bridée, la lenteur vient de là. \
-             Proposer un Wi-Fi personnel, un câble ou le partage de connexion d'un téléphone, et éviter \
-             les téléchargements lourds et la vidéo jusqu'à la fin du mois."
+            "{used_gb} Go de données « cellulaire » : au-delà de 20 Go, la connexion est bridée par l'opérateur ; \
+             la lenteur peut venir de là. Le guide ne dit pas comment lever le bridage ni quand il cesse. \
+             Conseil du guichet : proposer un Wi-Fi personnel, un câble ou le partage de connexion d'un \
+             téléphone, et éviter les téléchargements lourds et la vidéo."
         )
     } else {
         format!(
-            "{used_gb} Go utilisés ce mois : sous le seuil de 20 Go, la ligne n'est pas bridée. \
-             Chercher une autre cause (couverture 4G, VPN : voir ResetVPN)."
+            "{used_gb} Go de données « cellulaire » : 20 Go au plus, la connexion n'est pas bridée par l'opérateur. \
+             Conseil du guichet : chercher une autre cause (couverture 4G, VPN : voir ResetVPN)."
         )
     };
     QuotaAnswer {
@@ -74,5 +78,30 @@ mod tests {
                 .contains("« beaucoup »")
         );
         assert!(parse_gb("-3").is_err());
+    }
+
+    /// Guide 003 says only « > 20 Go : connexion bridée par l'opérateur »: no month, no
+    /// date the throttling ends. What to do about it is the desk's advice, marked as such.
+    #[test]
+    fn the_advice_says_what_the_guide_says_and_marks_the_desks_own() {
+        for used in [3.0, 20.0, 20.1, 25.0] {
+            let advice = quota(used).advice;
+            assert!(
+                !advice.contains("mois"),
+                "the guide gives no period: {advice}"
+            );
+            assert!(advice.contains("20 Go"), "{advice}");
+            let at = advice
+                .find("Conseil du guichet : ")
+                .unwrap_or_else(|| panic!("no desk advice marked: {advice}"));
+            let guide = &advice[..at];
+            for desk in ["Wi-Fi", "câble", "partage", "ResetVPN", "couverture"] {
+                assert!(!guide.contains(desk), "{desk} is the desk's: {advice}");
+            }
+        }
+        let over = quota(25.0).advice;
+        assert!(over.contains("bridée par l'opérateur"), "{over}");
+        assert!(over.contains("Le guide ne dit pas"), "{over}");
+        assert!(quota(20.0).advice.contains("pas bridée"));
     }
 }
