@@ -55,7 +55,8 @@ pub fn text(status: &AmigoStatus) -> String {
             paris(next, "%d/%m/%Y à %H:%M")
         ));
     }
-    if !status.open {
+    // The guide gives the emergency numbers without hours: always shown.
+    {
         out.push_str("En cas d'urgence :\n");
         for (who, number) in EMERGENCY {
             out.push_str(&format!("  {who} : {number}\n"));

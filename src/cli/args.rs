@@ -323,7 +323,7 @@ pub enum ToolsCommand {
     },
     /// Ligne 4G NOEMI : bridée au-delà de 20 Go dans le mois ?
     Quota {
-        /// Données cellulaires utilisées ce mois, en Go (12,5)
+        /// Données cellulaires utilisées, en Go, lues avec l'agent (12,5)
         #[arg(value_name = "GO")]
         used: String,
         #[command(flatten)]

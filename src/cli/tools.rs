@@ -77,9 +77,7 @@ fn printed(
                     p.site_code,
                     p.site_name,
                     p.division,
-                    p.copier_number
-                        .as_deref()
-                        .map_or("unique dans la division".to_string(), |n| format!("n° {n}")),
+                    p.copier_label,
                     p.location,
                     p.location_label,
                     p.print_server

@@ -31,9 +31,29 @@ pub fn stem(word: &str) -> &str {
     }
 }
 
+/// A drive letter ("T:", "le t: a disparu") as a word of its own: a single letter would
+/// be dropped as a stop word or match every elision.
+fn drive_letters(folded: &str) -> String {
+    let chars: Vec<char> = folded.chars().collect();
+    let mut out = String::with_capacity(folded.len());
+    for (i, &c) in chars.iter().enumerate() {
+        let alone = (i == 0 || !chars[i - 1].is_alphanumeric())
+            && chars.get(i + 1) == Some(&':')
+            && chars.get(i + 2).is_none_or(|n| !n.is_alphanumeric());
+        if c.is_ascii_alphabetic() && alone {
+            out.push(' ');
+            out.push(c);
+            out.push_str("deuxpoints ");
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Text as the index holds it: folded, cut into words, each stemmed.
 pub fn index_text(text: &str) -> String {
-    fold(text)
+    drive_letters(&fold(text))
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(stem)
@@ -45,7 +65,7 @@ pub fn index_text(text: &str) -> String {
 /// index, in order, deduplicated.
 pub fn query_words(query: &str) -> Vec<String> {
     let mut seen = HashSet::new();
-    fold(query)
+    drive_letters(&fold(query))
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty() && !STOP_WORDS.contains(w))
         .map(stem)
@@ -170,6 +190,10 @@ mod tests {
         assert_eq!(query_words("mes mails, ses appels"), ["mail", "appel"]);
         assert_eq!(index_text("Les Mails : accès"), "les mail acce");
         assert_eq!(stem("bus"), "bus");
+        // Drive letters are words of their own, on both sides.
+        assert_eq!(query_words("le t: a disparu"), ["tdeuxpoint", "disparu"]);
+        assert!(index_text("lecteurs I:, S:, T:").contains("sdeuxpoint tdeuxpoint"));
+        assert_eq!(query_words("http://x"), ["http", "x"]);
         assert_eq!(stem("class"), "class");
     }
 

@@ -199,7 +199,7 @@ fn fit_factor(fits_service: bool, fits_device: bool) -> f64 {
 }
 
 /// What the index's content looks like; a change here rebuilds every index.
-const INDEX_FORMAT: &str = "folded-stemmed-3";
+const INDEX_FORMAT: &str = "folded-stemmed-drives-4";
 
 fn slug_list(applies: &Applies) -> String {
     match applies {
@@ -385,6 +385,14 @@ impl Store {
     }
 }
 
+/// A query word as `matched` shows it: a drive letter as the operator typed it ("t:").
+fn shown_word(word: &str) -> String {
+    match word.strip_suffix("deuxpoint") {
+        Some(letter) if letter.len() == 1 => format!("{letter}:"),
+        _ => word.to_string(),
+    }
+}
+
 /// The ranking itself: pure, on the in-memory index.
 fn search(index: &SearchIndex, query: &ProcedureQuery<'_>) -> Vec<ProcedureHit> {
     let limit = query.limit.max(1);
@@ -460,7 +468,7 @@ fn search(index: &SearchIndex, query: &ProcedureQuery<'_>) -> Vec<ProcedureHit> 
                 .iter()
                 .zip(&quality)
                 .filter(|(_, q)| q[doc] > 0.0)
-                .map(|(w, _)| w.clone())
+                .map(|(w, _)| shown_word(w))
                 .collect();
             let p = &index.procedures[doc];
             p.hit(relevance, matched, p.fits(query.service, query.device))

@@ -481,6 +481,17 @@ impl FormScreen {
                 ListItem::new(Line::from(spans))
             })
             .collect();
+        // Why the highlighted procedure is there: the words of the call it matched.
+        let block = match self.matches.get(self.match_selected) {
+            Some(hit) if self.in_matches && !hit.matched.is_empty() => {
+                let words = format!(" mots : {} ", hit.matched.join(", "));
+                block.title_bottom(Line::from(Span::styled(
+                    truncate(&visible(&words), cols).into_owned(),
+                    theme.dim(),
+                )))
+            }
+            _ => block,
+        };
         let list = List::new(items)
             .block(block)
             .highlight_symbol("▶")

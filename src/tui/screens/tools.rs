@@ -456,10 +456,7 @@ fn answer(
                     } else {
                         "Rouen"
                     };
-                    let copier = p
-                        .copier_number
-                        .clone()
-                        .map_or("seul copieur de la division".into(), |n| format!("n° {n}"));
+                    let copier = p.copier_label.clone();
                     let journal = format!(
                         "Imprimante {} : {} ({}), site {} ({}), division {}, copieur {}, {} : {}, serveur {}",
                         v(0).trim().to_uppercase(),
@@ -586,7 +583,8 @@ fn answer(
                 journal.push_str(&format!(", réouverture le {next}"));
                 lines.push(pair("Réouverture", next));
             }
-            if !status.open {
+            // The guide gives the emergency numbers without hours: always shown.
+            {
                 lines.push(hint_line("En cas d'urgence :"));
                 for (who, number) in crate::domain::amigo::EMERGENCY {
                     lines.push(Line::from(format!("  {who} : {number}")));
