@@ -574,8 +574,11 @@ impl FormScreen {
                 let err_row = rows[i];
                 i += 1;
                 frame.render_widget(
-                    Paragraph::new(Span::styled(format!("⚠ {message}"), theme.error()))
-                        .wrap(ratatui::widgets::Wrap { trim: true }),
+                    Paragraph::new(Span::styled(
+                        format!("⚠ {}", visible(message)),
+                        theme.error(),
+                    ))
+                    .wrap(ratatui::widgets::Wrap { trim: true }),
                     Rect {
                         x: err_row.x + LABEL_WIDTH,
                         width: err_row.width.saturating_sub(LABEL_WIDTH),
