@@ -467,7 +467,7 @@ fn main() -> Res<()> {
 
     // What the report holds, once.
     let data = store.report_data(shift.from, shift.to, None)?;
-    let report = HandoverReport::build(&store, &reference, &catalog, &shift, &previous, None, now)?;
+    let report = HandoverReport::build(&store, &reference, &shift, &previous, None, now)?;
     println!(
         "  report_data : {} appels, {} encore ouverts, {} durées, {} procédures, {} en attente \
          listés, {} appels ouverts en tout (limite {WAITING_LIMIT})",
@@ -500,7 +500,7 @@ fn main() -> Res<()> {
     print_stats("Store::report_data", &rd);
     let build = stats(&measure(reps, || {
         std::hint::black_box(HandoverReport::build(
-            &store, &reference, &catalog, &shift, &previous, None, now,
+            &store, &reference, &shift, &previous, None, now,
         )?);
         Ok(())
     })?);

@@ -3,7 +3,6 @@
 
 use chrono::Duration;
 use guichet::catalog::embedded_reference;
-use guichet::catalog::procedures::embedded;
 use guichet::domain::shifts::ShiftPlan;
 use guichet::report::{CsvOptions, HandoverReport, to_csv, to_markdown};
 use guichet::store::{HandoverKind, Store};
@@ -18,7 +17,6 @@ fn report(store: &Store) -> HandoverReport {
     HandoverReport::build(
         store,
         &reference,
-        &embedded(&reference),
         &shift,
         &plan.previous(&shift),
         None,

@@ -481,6 +481,8 @@ pub fn parse_procedure(
 pub struct Catalog {
     pub procedures: Vec<Procedure>,
     pub problems: Vec<LintError>,
+    /// What the catalogue was made from: see [`files_fingerprint`].
+    pub source_fingerprint: String,
 }
 
 impl Catalog {
@@ -488,15 +490,146 @@ impl Catalog {
         self.procedures.iter().find(|p| p.slug == slug)
     }
 
-    /// A fingerprint of the catalogue's content (FNV-1a, stable across builds), to know
-    /// when the search index is stale.
+    /// A fingerprint of what the catalogue was made from, to know when the search index
+    /// is stale: the files' names and bytes when it was read from files, else its content.
     pub fn fingerprint(&self) -> String {
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for byte in format!("{:?}", self.procedures).bytes() {
-            h ^= u64::from(byte);
-            h = h.wrapping_mul(0x0100_0000_01b3);
+        if !self.source_fingerprint.is_empty() {
+            return self.source_fingerprint.clone();
         }
-        format!("{h:016x}-{}", self.procedures.len())
+        let mut h = Fnv::new();
+        h.write(format!("{:?}", self.procedures).as_bytes());
+        h.finish(self.procedures.len())
+    }
+}
+
+/// FNV-1a, 64 bits: stable across builds and machines, cheap on a folder of files.
+struct Fnv(u64);
+
+impl Fnv {
+    fn new() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 ^= u64::from(*byte);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn finish(&self, count: usize) -> String {
+        format!("{:016x}-{count}", self.0)
+    }
+}
+
+/// The fingerprint of a set of procedure files: their names (without their folder) and
+/// bytes, in the order given. Known without parsing any of them.
+pub fn files_fingerprint<'a>(files: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> String {
+    let mut h = Fnv::new();
+    let mut count = 0;
+    for (name, bytes) in files {
+        let name = Path::new(name)
+            .file_name()
+            .map_or(name.to_string(), |n| n.to_string_lossy().into_owned());
+        h.write(name.as_bytes());
+        h.write(&[0]);
+        h.write(bytes);
+        h.write(&[0]);
+        count += 1;
+    }
+    h.finish(count)
+}
+
+/// The `*.toml` files of a folder, in name order.
+fn toml_files(dir: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
+    let mut paths: Vec<_> = std::fs::read_dir(dir)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    paths.sort();
+    Ok(paths)
+}
+
+/// Where the active catalogue comes from: the one embedded in the binary, or a folder
+/// (`--catalog DIR`). It is parsed only when something needs its procedures; its
+/// fingerprint is known without parsing.
+pub struct CatalogSource {
+    dir: Option<std::path::PathBuf>,
+    reference: Reference,
+    parsed: std::sync::OnceLock<Result<Catalog, String>>,
+}
+
+impl CatalogSource {
+    pub fn embedded(reference: &Reference) -> CatalogSource {
+        CatalogSource {
+            dir: None,
+            reference: reference.clone(),
+            parsed: std::sync::OnceLock::new(),
+        }
+    }
+
+    pub fn dir(dir: &Path, reference: &Reference) -> CatalogSource {
+        CatalogSource {
+            dir: Some(dir.to_path_buf()),
+            reference: reference.clone(),
+            parsed: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// A catalogue already parsed (tests, the screenshot gallery).
+    pub fn parsed(catalog: Catalog, reference: &Reference) -> CatalogSource {
+        let source = CatalogSource::embedded(reference);
+        let _ = source.parsed.set(Ok(catalog));
+        source
+    }
+
+    pub fn folder(&self) -> Option<&Path> {
+        self.dir.as_deref()
+    }
+
+    /// The fingerprint of the files, read but not parsed.
+    pub fn fingerprint(&self) -> Result<String, String> {
+        if let Some(Ok(c)) = self.parsed.get() {
+            return Ok(c.fingerprint());
+        }
+        match &self.dir {
+            None => Ok(files_fingerprint(
+                EMBEDDED.iter().map(|(n, t)| (*n, t.as_bytes())),
+            )),
+            Some(dir) => {
+                let paths = toml_files(dir).map_err(|e| self.unreadable(&e))?;
+                let mut files = Vec::with_capacity(paths.len());
+                for p in &paths {
+                    // A file that cannot be read changes the fingerprint: the parse then
+                    // reports it.
+                    let bytes = std::fs::read(p).unwrap_or_default();
+                    files.push((p.display().to_string(), bytes));
+                }
+                Ok(files_fingerprint(
+                    files.iter().map(|(n, b)| (n.as_str(), b.as_slice())),
+                ))
+            }
+        }
+    }
+
+    fn unreadable(&self, e: &std::io::Error) -> String {
+        let dir = self.dir.as_deref().unwrap_or(Path::new("?"));
+        format!(
+            "dossier de procédures illisible « {} » : {e}",
+            crate::domain::text::visible(&dir.display().to_string())
+        )
+    }
+
+    /// The catalogue, parsed the first time it is asked for.
+    pub fn catalog(&self) -> Result<&Catalog, String> {
+        self.parsed
+            .get_or_init(|| match &self.dir {
+                None => Ok(embedded(&self.reference)),
+                Some(dir) => load_dir(dir, &self.reference).map_err(|e| self.unreadable(&e)),
+            })
+            .as_ref()
+            .map_err(Clone::clone)
     }
 }
 
@@ -507,6 +640,9 @@ pub fn load_files<'a>(
 ) -> Catalog {
     let mut catalog = Catalog::default();
     let mut seen: HashMap<String, String> = HashMap::new();
+    let files: Vec<(String, &str)> = files.into_iter().collect();
+    catalog.source_fingerprint =
+        files_fingerprint(files.iter().map(|(n, t)| (n.as_str(), t.as_bytes())));
     for (file, text) in files {
         match parse_procedure(&file, text, reference) {
             Ok(p) => {
@@ -539,15 +675,9 @@ pub fn embedded(reference: &Reference) -> Catalog {
 
 /// Reads every `*.toml` of a folder (not recursive), in name order.
 pub fn load_dir(dir: &Path, reference: &Reference) -> std::io::Result<Catalog> {
-    let mut paths: Vec<_> = std::fs::read_dir(dir)?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .collect();
-    paths.sort();
     let mut texts = Vec::new();
     let mut problems = Vec::new();
-    for p in paths {
+    for p in toml_files(dir)? {
         match std::fs::read(&p) {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(t) => texts.push((p.display().to_string(), t)),

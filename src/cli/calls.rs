@@ -3,7 +3,7 @@
 use super::args::{CallCommand, Format, OperatorArg};
 use super::output::{TableWriter, human, json, json_array, table};
 use super::{CliError, check_context, csv_options, filter_text, formats, named};
-use crate::catalog::procedures::Catalog;
+use crate::catalog::procedures::CatalogSource;
 use crate::config::resolve_operator;
 use crate::csv_export::{Cell, CsvOptions, CsvWriter};
 use crate::domain::call::{
@@ -22,7 +22,7 @@ pub fn run(
     cmd: CallCommand,
     store: &mut Store,
     reference: &Reference,
-    catalog: &Catalog,
+    catalog: &CatalogSource,
     default_operator: Option<&str>,
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
@@ -68,7 +68,16 @@ pub fn run(
             let new = draft
                 .validate(reference, &operator, opened_at)
                 .map_err(CliError::bad)?;
-            if let Some(unknown) = new.procedures.iter().find(|s| catalog.get(s).is_none()) {
+            let known = if new.procedures.is_empty() {
+                None
+            } else {
+                Some(super::active_catalog(catalog)?)
+            };
+            if let Some(unknown) = new
+                .procedures
+                .iter()
+                .find(|s| known.is_some_and(|k| k.get(s).is_none()))
+            {
                 return Err(CliError::BadInput(format!(
                     "procédure inconnue « {unknown} » : voir guichet procedures list"
                 )));
@@ -142,6 +151,7 @@ pub fn run(
                 operator,
                 caller,
                 limit: (limit > 0).then_some(limit),
+                offset: 0,
             };
             // Rows go out as SQLite reads them, in every format.
             match fmt {

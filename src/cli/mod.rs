@@ -14,7 +14,7 @@ pub use args::{
 };
 
 use crate::catalog::embedded_reference;
-use crate::catalog::procedures::{Catalog, embedded, load_dir};
+use crate::catalog::procedures::{Catalog, CatalogSource};
 use crate::config::{DeskConfig, resolve_db_path, resolve_operator};
 use crate::csv_export::CsvOptions;
 use crate::domain::reference::Reference;
@@ -23,7 +23,6 @@ use crate::store::{FileAccess, Store, StoreError};
 use clap::Parser;
 use output::human;
 use std::io::{self, Write};
-use std::path::Path;
 use thiserror::Error;
 
 /// An error that ends a command: its message is one sentence for stderr.
@@ -142,26 +141,12 @@ pub fn main() -> i32 {
     }
 }
 
-/// The active catalogue: `--catalog DIR`, else the embedded one. Broken files are reported
-/// on stderr and skipped (except by `procedures lint`, which reports them as its result).
-fn load_catalog(
-    dir: Option<&Path>,
-    reference: &Reference,
-    warn: bool,
-) -> Result<Catalog, CliError> {
-    let catalog = match dir {
-        Some(d) => load_dir(d, reference).map_err(|e| {
-            CliError::BadInput(format!(
-                "dossier de procédures illisible « {} » : {e}",
-                d.display()
-            ))
-        })?,
-        None => embedded(reference),
-    };
-    if warn {
-        for p in &catalog.problems {
-            say(&format!("procédure ignorée : {p}"));
-        }
+/// The active catalogue parsed (`--catalog DIR`, else the embedded one), its broken files
+/// reported on stderr and skipped. Only the commands that need procedures ask for it.
+pub(crate) fn active_catalog(source: &CatalogSource) -> Result<&Catalog, CliError> {
+    let catalog = source.catalog().map_err(CliError::BadInput)?;
+    for p in &catalog.problems {
+        say(&format!("procédure ignorée : {p}"));
     }
     Ok(catalog)
 }
@@ -170,11 +155,11 @@ fn load_catalog(
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
     let db_path = resolve_db_path(cli.db.as_deref());
     let reference = embedded_reference();
-    let is_lint = matches!(
-        cli.command,
-        Some(Command::Procedures(ProceduresCommand::Lint { .. }))
-    );
-    let catalog = load_catalog(cli.catalog.as_deref(), &reference, !is_lint)?;
+    // Parsed only by the commands that need procedures; the others never read a file.
+    let catalog = match cli.catalog.as_deref() {
+        Some(dir) => CatalogSource::dir(dir, &reference),
+        None => CatalogSource::embedded(&reference),
+    };
     let desk = DeskConfig::load().map_err(|e| CliError::Failed(e.to_string()))?;
     let access = FileAccess {
         group: desk.db_group.clone(),

@@ -3,14 +3,14 @@
 use super::args::{Format, ProceduresCommand};
 use super::output::{Printed, csv, json_data, table};
 use super::{CliError, check_context, csv_options};
-use crate::catalog::procedures::{Catalog, load_dir};
+use crate::catalog::procedures::{CatalogSource, load_dir};
 use crate::domain::reference::Reference;
 use crate::store::{ProcedureQuery, Store, StoreError};
 use std::path::Path;
 
 pub fn run(
     cmd: ProceduresCommand,
-    catalog: &Catalog,
+    source: &CatalogSource,
     reference: &Reference,
     open_store: impl FnOnce() -> Result<Store, CliError>,
     out: &mut dyn std::io::Write,
@@ -25,6 +25,7 @@ pub fn run(
             let fmt = super::formats(&format, &[Format::Table, Format::Json, Format::Csv])?;
             let options = csv_options(&csv_arg, fmt)?;
             check_context(reference, service.as_deref(), device.as_deref())?;
+            let catalog = super::active_catalog(source)?;
             let list: Vec<_> = catalog
                 .procedures
                 .iter()
@@ -60,14 +61,16 @@ pub fn run(
             let options = csv_options(&csv_arg, fmt)?;
             check_context(reference, service.as_deref(), device.as_deref())?;
             let mut store = open_store()?;
-            let index = match store.sync_catalog(catalog) {
+            // The index the database keeps, parsed again only when the files changed.
+            let index = match store.ensure_catalog(source) {
+                Ok(_) => store.load_search_index()?,
                 // The file's index is stale or absent and cannot be rewritten: the
                 // catalogue is indexed in memory instead, the database is not needed.
                 Err(StoreError::ReadOnly { .. }) if store.is_read_only() => {
                     store = Store::open_in_memory()?;
-                    store.sync_catalog(catalog)?
+                    store.sync_catalog(super::active_catalog(source)?)?
                 }
-                other => other?,
+                Err(e) => return Err(e.into()),
             };
             let hits = store.search_procedures(
                 &index,
@@ -98,6 +101,7 @@ pub fn run(
         }
         ProceduresCommand::Show { slug, format } => {
             let fmt = super::formats(&format, &[Format::Text, Format::Json])?;
+            let catalog = super::active_catalog(source)?;
             let p = catalog.get(&slug).ok_or_else(|| {
                 CliError::BadInput(format!(
                     "procédure inconnue « {slug} » : voir guichet procedures list"
@@ -112,14 +116,18 @@ pub fn run(
                 }
             }
         }
-        ProceduresCommand::Lint { dir } => Printed::Text(lint(dir.as_deref(), catalog, reference)?),
+        ProceduresCommand::Lint { dir } => Printed::Text(lint(dir.as_deref(), source, reference)?),
     };
     Ok(printed.emit(out)?)
 }
 
 /// `procedures lint`: the given folder, else the active catalogue. Exit 1 with one
 /// `file:line: message` per problem.
-fn lint(dir: Option<&Path>, active: &Catalog, reference: &Reference) -> Result<String, CliError> {
+fn lint(
+    dir: Option<&Path>,
+    active: &CatalogSource,
+    reference: &Reference,
+) -> Result<String, CliError> {
     let loaded;
     let catalog = match dir {
         Some(d) => {
@@ -131,7 +139,8 @@ fn lint(dir: Option<&Path>, active: &Catalog, reference: &Reference) -> Result<S
             })?;
             &loaded
         }
-        None => active,
+        // Its problems are the result here, not warnings.
+        None => active.catalog().map_err(CliError::BadInput)?,
     };
     if catalog.problems.is_empty() {
         Ok(format!(

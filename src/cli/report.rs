@@ -3,7 +3,7 @@
 use super::args::{Format, ReportCommand};
 use super::output::{human, json};
 use super::{CliError, csv_options, formats};
-use crate::catalog::procedures::Catalog;
+use crate::catalog::procedures::CatalogSource;
 use crate::config::{DeskConfig, resolve_operator};
 use crate::domain::call::check_note;
 use crate::domain::reference::Reference;
@@ -49,7 +49,7 @@ pub fn run(
     cmd: ReportCommand,
     store: &mut Store,
     reference: &Reference,
-    catalog: &Catalog,
+    catalog: &CatalogSource,
     desk: &DeskConfig,
     default_operator: Option<&str>,
     out: &mut dyn std::io::Write,
@@ -79,10 +79,16 @@ pub fn run(
                 return Ok(());
             }
             let previous = plan.previous(&shift);
+            // Procedure titles come from the index: brought up to date when it can be (a
+            // read-only or unreadable one keeps the titles it has).
+            if let Err(e) = store.ensure_catalog(catalog) {
+                if !matches!(e, crate::store::StoreError::ReadOnly { .. }) {
+                    super::say(&format!("titres des procédures non mis à jour : {e}"));
+                }
+            }
             let report = HandoverReport::build(
                 store,
                 reference,
-                catalog,
                 &shift,
                 &previous,
                 operator.as_deref(),

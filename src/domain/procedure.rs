@@ -1,6 +1,6 @@
 //! Scripted procedures: a small graph of steps the operator walks with the caller.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Which services or devices a procedure is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -8,6 +8,23 @@ pub enum Applies {
     /// `["*"]` in the file.
     All,
     Only(Vec<String>),
+}
+
+/// Read back as written: `"*"`, or a list of slugs.
+impl<'de> Deserialize<'de> for Applies {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            All(String),
+            Only(Vec<String>),
+        }
+        match Raw::deserialize(d)? {
+            Raw::All(s) if s == "*" => Ok(Applies::All),
+            Raw::All(s) => Err(serde::de::Error::custom(format!("« {s} » : attendu \"*\""))),
+            Raw::Only(list) => Ok(Applies::Only(list)),
+        }
+    }
 }
 
 /// In JSON: `"*"` for every one, else the list of slugs.
@@ -36,7 +53,7 @@ impl Applies {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum StepKind {
     /// What the operator says or has the caller do.
@@ -79,7 +96,7 @@ impl StepKind {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Step {
     pub id: String,
     #[serde(flatten)]
@@ -91,13 +108,13 @@ pub struct Step {
     pub end: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Source {
     pub seed: String,
     pub section: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Procedure {
     pub slug: String,
     pub title: String,

@@ -6,7 +6,6 @@ mod render;
 pub use crate::csv_export::CsvOptions;
 pub use render::{CSV_HEADERS, CallCsv, PARIS_CSV, to_csv, to_markdown};
 
-use crate::catalog::procedures::Catalog;
 use crate::domain::call::{Call, CallStatus, Outcome};
 use crate::domain::reference::Reference;
 use crate::domain::shifts::ShiftWindow;
@@ -130,7 +129,6 @@ impl HandoverReport {
     pub fn build(
         store: &Store,
         reference: &Reference,
-        catalog: &Catalog,
         shift: &ShiftWindow,
         previous: &ShiftWindow,
         operator: Option<&str>,
@@ -139,10 +137,13 @@ impl HandoverReport {
         let data = store.report_data(shift.from, shift.to, operator)?;
         let notes = store.handover_entries(shift.from, shift.from)?;
         let previous_notes = store.handover_entries(previous.from, previous.from)?;
+        // Titles of the procedures used, from the indexed catalogue (the slug when the
+        // procedure is gone from it).
+        let title = |slug: &str| store.procedure_title(slug).ok().flatten();
         Ok(HandoverReport::from_data(
             data,
             reference,
-            catalog,
+            &title,
             shift,
             operator,
             now,
@@ -155,7 +156,7 @@ impl HandoverReport {
     fn from_data(
         data: ReportData,
         reference: &Reference,
-        catalog: &Catalog,
+        title: &dyn Fn(&str) -> Option<String>,
         shift: &ShiftWindow,
         operator: Option<&str>,
         now: DateTime<Utc>,
@@ -231,9 +232,7 @@ impl HandoverReport {
             top_procedures: procedures
                 .into_iter()
                 .map(|(slug, calls)| ProcedureUse {
-                    title: catalog
-                        .get(&slug)
-                        .map_or_else(|| slug.clone(), |p| p.title.clone()),
+                    title: title(&slug).unwrap_or_else(|| slug.clone()),
                     slug,
                     calls,
                 })

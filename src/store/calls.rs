@@ -19,12 +19,20 @@ pub struct CallFilter {
     pub service: Option<String>,
     pub device: Option<String>,
     pub operator: Option<String>,
-    /// Part of the caller's name (any case, any accents) or of the phone number's digits;
-    /// a call reference as operators type it ("A-0005", "a5", "5") also finds that call.
+    /// Part of the caller's name (any case, any accents), of the phone number's digits or
+    /// words of the summary; a call reference as operators type it ("A-0005", "a5", "5")
+    /// also finds that call.
     pub caller: Option<String>,
     /// At most this many calls, newest first; `None` for all.
     pub limit: Option<u32>,
+    /// Skip this many first (the next page of a list being scrolled).
+    pub offset: u32,
 }
+
+/// How many of the newest calls a search of one or two letters looks through: too short
+/// for the trigram index, it is a scan, kept to the recent calls (three letters search
+/// them all).
+pub const SHORT_SEARCH_WINDOW: i64 = 5_000;
 
 pub(super) const CALL_COLUMNS: &str = "id, opened_at, closed_at, operator, caller_name, caller_phone, \
      caller_email, service, device, summary, status, outcome, handler";
@@ -201,7 +209,48 @@ impl Store {
         filter: &CallFilter,
         each: impl FnMut(Call) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
-        let (sql, args) = list_query(filter);
+        let (sql, args, exact) = list_query(filter);
+        let mut each = each;
+        // A reference typed whole comes first, found by its key; the index's rows follow.
+        let mut limit = filter.limit;
+        if let Some(reference) = exact {
+            let mut only = filter.clone();
+            only.caller = None;
+            only.limit = Some(1);
+            only.offset = 0;
+            let (sql_one, mut args_one, _) = list_query(&only);
+            let at = sql_one.find(" ORDER BY").unwrap_or(sql_one.len());
+            let sql_one = format!(
+                "{} AND c.id = ?{}{}",
+                &sql_one[..at],
+                args_one.len() + 1,
+                &sql_one[at..]
+            );
+            args_one.push(reference.0.into());
+            let mut found = false;
+            if filter.offset == 0 {
+                self.stream_calls(&sql_one, params_from_iter(args_one), |call| {
+                    found = true;
+                    each(call)
+                })?;
+            }
+            if found {
+                limit = limit.map(|l| l.saturating_sub(1));
+                if limit == Some(0) {
+                    return Ok(());
+                }
+            }
+            let mut rest = filter.clone();
+            rest.limit = limit;
+            let (sql, args, _) = list_query(&rest);
+            return self.stream_calls(&sql, params_from_iter(args), |call| {
+                if call.reference == reference {
+                    Ok(())
+                } else {
+                    each(call)
+                }
+            });
+        }
         self.stream_calls(&sql, params_from_iter(args), each)
     }
 
@@ -415,10 +464,83 @@ impl Store {
 }
 
 /// The SQL and arguments of a call listing.
-fn list_query(filter: &CallFilter) -> (String, Vec<rusqlite::types::Value>) {
+/// The words of a list search as the trigram index takes them: a phone number as its
+/// digits, any other text folded and cut into words; the words of three letters or more
+/// go to the index (`MATCH`), the shorter ones are checked on the rows it returns.
+struct SearchWords {
+    indexed: Vec<String>,
+    short: Vec<String>,
+}
+
+fn search_words(text: &str) -> SearchWords {
+    let is_phone = text
+        .chars()
+        .all(|c| c.is_ascii_digit() || " .-+()/".contains(c));
+    let words: Vec<String> = if is_phone {
+        vec![digits(text)]
+    } else {
+        fold(text).split_whitespace().map(String::from).collect()
+    };
+    let (indexed, short) = words
+        .into_iter()
+        .filter(|w| !w.is_empty())
+        .partition(|w| w.chars().count() >= 3);
+    SearchWords { indexed, short }
+}
+
+/// An FTS5 query: every word as a quoted phrase, all required.
+fn fts_query(words: &[String]) -> String {
+    words
+        .iter()
+        .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
+        .collect::<Vec<_>>()
+        .join(" AND ")
+}
+
+#[cfg(test)]
+pub(super) fn list_query_for_tests(
+    filter: &CallFilter,
+) -> (String, Vec<rusqlite::types::Value>, Option<CallRef>) {
+    list_query(filter)
+}
+
+/// The query of a list, its arguments, and the reference to look up first when the text
+/// is one and the index serves the rest.
+fn list_query(filter: &CallFilter) -> (String, Vec<rusqlite::types::Value>, Option<CallRef>) {
     use rusqlite::types::Value;
-    let mut sql = format!("SELECT {CALL_COLUMNS} FROM calls WHERE 1 = 1");
+    let text = filter
+        .caller
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
+    let mut words = text.map(search_words);
+    // The open calls are few: looked through directly (their own index), whatever the
+    // words; the trigram index would walk every match to find the few that are open.
+    if filter.open_only
+        && let Some(w) = words.as_mut()
+    {
+        let indexed = std::mem::take(&mut w.indexed);
+        w.short.splice(0..0, indexed);
+    }
+    // Words long enough for the index: the rows come from it, newest first (by row id).
+    let indexed = words.as_ref().filter(|w| !w.indexed.is_empty());
+    let mut sql = if indexed.is_some() {
+        format!(
+            "SELECT {} FROM call_search s JOIN calls c ON c.id = s.rowid \
+             WHERE s.call_search MATCH ?1",
+            CALL_COLUMNS
+                .split(", ")
+                .map(|col| format!("c.{col}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    } else {
+        format!("SELECT {CALL_COLUMNS} FROM calls c WHERE 1 = 1")
+    };
     let mut args: Vec<Value> = Vec::new();
+    if let Some(w) = indexed {
+        args.push(fts_query(&w.indexed).into());
+    }
     // Appends a clause whose `?`s take `values` in order.
     let mut arg = |sql: &mut String, clause: &str, values: Vec<Value>| {
         let mut parts = clause.split('?');
@@ -429,60 +551,95 @@ fn list_query(filter: &CallFilter) -> (String, Vec<rusqlite::types::Value>) {
         }
     };
     if filter.open_only {
-        sql.push_str(" AND status = 'open'");
+        sql.push_str(" AND c.status = 'open'");
     }
     if let Some(t) = filter.since {
-        arg(&mut sql, " AND opened_at >= ?", vec![t.timestamp().into()]);
+        arg(
+            &mut sql,
+            " AND c.opened_at >= ?",
+            vec![t.timestamp().into()],
+        );
     }
     if let Some(t) = filter.until {
-        arg(&mut sql, " AND opened_at < ?", vec![t.timestamp().into()]);
+        arg(&mut sql, " AND c.opened_at < ?", vec![t.timestamp().into()]);
     }
     if let Some(s) = &filter.service {
-        arg(&mut sql, " AND service = ?", vec![s.clone().into()]);
+        arg(&mut sql, " AND c.service = ?", vec![s.clone().into()]);
     }
     if let Some(d) = &filter.device {
-        arg(&mut sql, " AND device = ?", vec![d.clone().into()]);
+        arg(&mut sql, " AND c.device = ?", vec![d.clone().into()]);
     }
     if let Some(o) = &filter.operator {
-        arg(&mut sql, " AND operator = ?", vec![o.clone().into()]);
+        arg(&mut sql, " AND c.operator = ?", vec![o.clone().into()]);
     }
-    if let Some(text) = filter
-        .caller
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-    {
-        // A query made only of digits and separators is a phone number; anything else
-        // is part of a name.
-        let is_phone = text
-            .chars()
-            .all(|c| c.is_ascii_digit() || " .-+()/".contains(c));
-        // Digits never need escaping; the name part may hold % or _.
-        let pattern = if is_phone {
-            format!("%\u{1f}%{}%", digits(text))
-        } else {
-            format!("%{}%", like_escape(&fold(text)))
+    if let (Some(text), Some(words)) = (text, &words) {
+        // The short words, checked on what the index gave (or on the recent calls when
+        // nothing was long enough for it). A reference typed short ("a 5") is one text,
+        // not two words.
+        let short = match text.parse::<CallRef>() {
+            Ok(_) if indexed.is_none() => vec![fold(text)],
+            _ => words.short.clone(),
         };
+        let mut checks = Vec::new();
+        let mut values = Vec::new();
+        for w in &short {
+            checks.push("(c.search_key LIKE ? ESCAPE '\\' OR c.summary LIKE ? ESCAPE '\\')");
+            let pattern = format!("%{}%", like_escape(w));
+            values.push(pattern.clone().into());
+            values.push(pattern.into());
+        }
+        let mut clause = if checks.is_empty() {
+            String::new()
+        } else {
+            checks.join(" AND ")
+        };
+        if indexed.is_none() && !checks.is_empty() && !filter.open_only {
+            clause = format!(
+                "c.id > (SELECT coalesce(max(id), 0) FROM calls) - {SHORT_SEARCH_WINDOW} AND {clause}"
+            );
+        }
         // What reads as a reference ("A-0005", "a5", "0005") also finds that call, by
-        // its primary key, in the same query.
+        // its primary key.
         match text.parse::<CallRef>() {
-            Ok(reference) => arg(
-                &mut sql,
-                " AND (id = ? OR search_key LIKE ? ESCAPE '\\')",
-                vec![reference.0.into(), pattern.into()],
-            ),
-            Err(_) => arg(
-                &mut sql,
-                " AND search_key LIKE ? ESCAPE '\\'",
-                vec![pattern.into()],
-            ),
+            Ok(reference) if indexed.is_none() => {
+                let condition = if clause.is_empty() {
+                    "0".to_string()
+                } else {
+                    clause
+                };
+                values.insert(0, reference.0.into());
+                arg(
+                    &mut sql,
+                    &format!(" AND (c.id = ? OR ({condition}))"),
+                    values,
+                );
+            }
+            _ if !clause.is_empty() => arg(&mut sql, &format!(" AND {clause}"), values),
+            _ => {}
         }
     }
-    sql.push_str(" ORDER BY opened_at DESC, id DESC");
-    if let Some(limit) = filter.limit {
-        arg(&mut sql, " LIMIT ?", vec![i64::from(limit).into()]);
+    if indexed.is_some() {
+        sql.push_str(" ORDER BY s.rowid DESC");
+    } else {
+        sql.push_str(" ORDER BY c.opened_at DESC, c.id DESC");
     }
-    (sql, args)
+    match filter.limit {
+        Some(limit) => arg(
+            &mut sql,
+            " LIMIT ? OFFSET ?",
+            vec![i64::from(limit).into(), i64::from(filter.offset).into()],
+        ),
+        None if filter.offset > 0 => arg(
+            &mut sql,
+            " LIMIT -1 OFFSET ?",
+            vec![i64::from(filter.offset).into()],
+        ),
+        None => {}
+    }
+    let exact = text
+        .filter(|_| indexed.is_some())
+        .and_then(|t| t.parse::<CallRef>().ok());
+    (sql, args, exact)
 }
 
 fn like_escape(s: &str) -> String {

@@ -41,6 +41,16 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0007_console_drafts",
         include_str!("../../db/migrations/0007_console_drafts.sql"),
     ),
+    (
+        8,
+        "0008_call_search",
+        include_str!("../../db/migrations/0008_call_search.sql"),
+    ),
+    (
+        9,
+        "0009_procedure_bodies",
+        include_str!("../../db/migrations/0009_procedure_bodies.sql"),
+    ),
 ];
 
 pub const LATEST_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;

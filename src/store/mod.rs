@@ -9,7 +9,7 @@ pub use drafts::SavedDraft;
 mod migrations;
 mod procedures;
 mod report;
-pub use procedures::{ProcedureHit, ProcedureQuery, SearchIndex};
+pub use procedures::{ProcedureHit, ProcedureQuery, ProcedureSummary, SearchIndex};
 pub use report::{
     HandoverEntry, HandoverKind, ReportData, WAITING_LIMIT, WaitingCall, WindowCounts,
 };
@@ -29,6 +29,9 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 #[derive(Debug, Error)]
 pub enum StoreError {
+    /// The catalogue of procedures could not be read (a folder, a file).
+    #[error("{0}")]
+    Catalog(String),
     #[error("base de données {path} : {source}")]
     Sqlite {
         path: String,

@@ -8,7 +8,8 @@
 //! In memory the same keystroke is a few lists merged into one array.
 
 use super::{Result, Store, StoreError};
-use crate::catalog::procedures::Catalog;
+use crate::catalog::procedures::{Catalog, CatalogSource};
+use crate::domain::procedure::Procedure;
 use crate::domain::procedure::{Applies, StepKind};
 use crate::domain::search::{TYPO_MIN_LEN, TypoIndex, index_text, query_words};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
@@ -208,24 +209,101 @@ fn slug_list(applies: &Applies) -> String {
     }
 }
 
+/// A procedure as lists show it, without its steps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProcedureSummary {
+    pub slug: String,
+    pub title: String,
+    pub services: Applies,
+    pub devices: Applies,
+}
+
 impl Store {
-    /// Brings the search index in line with `catalog` (rebuilding it only when the
-    /// catalogue changed) and returns what searches need in memory.
-    pub fn sync_catalog(&mut self, catalog: &Catalog) -> Result<SearchIndex> {
-        let fingerprint = format!("{INDEX_FORMAT}:{}", catalog.fingerprint());
-        let current: Option<String> = self
-            .conn
+    fn indexed_fingerprint(&self) -> Result<Option<String>> {
+        self.conn
             .query_row(
                 "SELECT fingerprint FROM catalog_state WHERE id = 1",
                 [],
                 |r| r.get(0),
             )
             .optional()
-            .map_err(|e| self.err(e))?;
-        if current.as_deref() != Some(fingerprint.as_str()) {
+            .map_err(|e| self.err(e))
+    }
+
+    /// Brings the search index in line with `catalog` (rebuilding it only when the
+    /// catalogue changed) and returns what searches need in memory.
+    pub fn sync_catalog(&mut self, catalog: &Catalog) -> Result<SearchIndex> {
+        let fingerprint = format!("{INDEX_FORMAT}:{}", catalog.fingerprint());
+        if self.indexed_fingerprint()?.as_deref() != Some(fingerprint.as_str()) {
             self.rebuild_index(catalog, &fingerprint)?;
         }
         self.load_search_index()
+    }
+
+    /// Brings the index in line with the active catalogue without parsing it when its
+    /// files did not change (their fingerprint is compared, nothing more). Returns whether
+    /// it had to be rebuilt. A read-only database with a stale index is refused
+    /// (`ReadOnly`): the caller may index in memory instead.
+    pub fn ensure_catalog(&mut self, source: &CatalogSource) -> Result<bool> {
+        let fingerprint = format!(
+            "{INDEX_FORMAT}:{}",
+            source.fingerprint().map_err(StoreError::Catalog)?
+        );
+        if self.indexed_fingerprint()?.as_deref() == Some(fingerprint.as_str()) {
+            return Ok(false);
+        }
+        if self.read_only {
+            return Err(StoreError::ReadOnly {
+                path: self.path.clone(),
+            });
+        }
+        let catalog = source.catalog().map_err(StoreError::Catalog)?;
+        self.rebuild_index(catalog, &fingerprint)?;
+        Ok(true)
+    }
+
+    /// One procedure of the indexed catalogue, whole; `None` for a slug it does not have.
+    pub fn procedure(&self, slug: &str) -> Result<Option<Procedure>> {
+        let body: Option<Option<String>> = self
+            .conn
+            .query_row("SELECT body FROM procedures WHERE slug = ?1", [slug], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| self.err(e))?;
+        Ok(body.flatten().and_then(|b| serde_json::from_str(&b).ok()))
+    }
+
+    /// The indexed catalogue as lists show it, in catalogue order.
+    pub fn procedure_list(&self) -> Result<Vec<ProcedureSummary>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT slug, title, services, devices FROM procedures ORDER BY id")
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(ProcedureSummary {
+                    slug: r.get(0)?,
+                    title: r.get(1)?,
+                    services: parse_applies(&r.get::<_, String>(2)?),
+                    devices: parse_applies(&r.get::<_, String>(3)?),
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.err(e))
+    }
+
+    /// The title of an indexed procedure.
+    pub fn procedure_title(&self, slug: &str) -> Result<Option<String>> {
+        self.conn
+            .query_row(
+                "SELECT title FROM procedures WHERE slug = ?1",
+                [slug],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))
     }
 
     fn rebuild_index(&mut self, catalog: &Catalog, fingerprint: &str) -> Result<()> {
@@ -255,8 +333,8 @@ impl Store {
         {
             let mut meta = tx
                 .prepare(
-                    "INSERT INTO procedures (id, slug, title, services, devices) \
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                    "INSERT INTO procedures (id, slug, title, services, devices, body) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 )
                 .map_err(err)?;
             let mut fts = tx
@@ -267,12 +345,15 @@ impl Store {
                 .map_err(err)?;
             for (i, p) in catalog.procedures.iter().enumerate() {
                 let id = i as i64 + 1;
+                // A procedure is plain data: serializing it cannot fail.
+                let body = serde_json::to_string(p).unwrap_or_default();
                 meta.execute(params![
                     id,
                     p.slug,
                     p.title,
                     slug_list(&p.services),
-                    slug_list(&p.devices)
+                    slug_list(&p.devices),
+                    body
                 ])
                 .map_err(err)?;
                 let mut body = String::new();
@@ -308,7 +389,8 @@ impl Store {
         tx.commit().map_err(err)
     }
 
-    fn load_search_index(&self) -> Result<SearchIndex> {
+    /// What searches need in memory, read from the index the database keeps.
+    pub fn load_search_index(&self) -> Result<SearchIndex> {
         let mut stmt = self
             .conn
             .prepare("SELECT id, slug, title, services, devices FROM procedures ORDER BY id")

@@ -63,6 +63,8 @@ fn open_sets_durability_pragmas_and_creates_the_folder() {
             (5, "0005_handler".to_string()),
             (6, "0006_search_postings".to_string()),
             (7, "0007_console_drafts".to_string()),
+            (8, "0008_call_search".to_string()),
+            (9, "0009_procedure_bodies".to_string()),
         ]
     );
 }
@@ -512,4 +514,76 @@ fn check_and_backup_work_on_a_live_database() {
     store.backup(&copy).unwrap();
     let other = Store::open(&copy).unwrap();
     assert_eq!(other.list_calls(&CallFilter::default()).unwrap().len(), 1);
+}
+
+#[test]
+fn the_call_search_finds_any_part_of_a_name_a_phone_a_reference_or_the_summary() {
+    let (_dir, mut store) = temp_store();
+    let mut make = |name: &str, phone: Option<&str>, summary: &str, minutes: i64| {
+        let mut call = new_call(name, "mi", "noemi", "op", t0() + Duration::minutes(minutes));
+        call.caller_phone = phone.map(String::from);
+        call.summary = summary.into();
+        store.insert_call(&call).unwrap().reference.to_string()
+    };
+    let zoe = make(
+        "Zoé Martin-Œuvray",
+        Some("06 12 34 56 78"),
+        "carte agent oubliée",
+        1,
+    );
+    let bruno = make(
+        "Bruno Lefèvre",
+        Some("01 40 07 20 00"),
+        "VPN bleu depuis la mise à jour",
+        2,
+    );
+    let anne = make("Anne Lefebvre", None, "certificat NOMADE 2 à installer", 3);
+    let found = |text: &str| -> Vec<String> {
+        store
+            .list_calls(&CallFilter {
+                caller: Some(text.into()),
+                ..CallFilter::default()
+            })
+            .unwrap()
+            .iter()
+            .map(|c| c.reference.to_string())
+            .collect()
+    };
+    // Part of a name, accents and case ignored, newest first.
+    assert_eq!(found("lef"), [anne.as_str(), bruno.as_str()]);
+    assert_eq!(found("LEFEVRE"), [bruno.as_str()]);
+    assert_eq!(found("martin-oe"), [zoe.as_str()]);
+    // Words in any order, one of them short.
+    assert_eq!(found("martin zo"), [zoe.as_str()]);
+    // Digits of the phone, typed with or without its spaces.
+    assert_eq!(found("07 20 00"), [bruno.as_str()]);
+    assert_eq!(found("0612"), [zoe.as_str()]);
+    // Words of the summary.
+    assert_eq!(found("mise à jour"), [bruno.as_str()]);
+    assert_eq!(found("nomade"), [anne.as_str()]);
+    // The reference.
+    assert_eq!(found(&anne), [anne.as_str()]);
+    assert!(found("zzz").is_empty());
+    // Three letters or more are looked up in the trigram index, not by a scan of calls.
+    let (sql, args, _) = super::calls::list_query_for_tests(&CallFilter {
+        caller: Some("lefevre".into()),
+        limit: Some(50),
+        ..CallFilter::default()
+    });
+    let plan: Vec<String> = store
+        .conn
+        .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+        .unwrap()
+        .query_map(rusqlite::params_from_iter(args), |r| r.get::<_, String>(3))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    assert!(
+        plan.iter().any(|p| p.contains("VIRTUAL TABLE INDEX")),
+        "{plan:?}"
+    );
+    assert!(
+        !plan.iter().any(|p| p.starts_with("SCAN c")),
+        "no scan of the calls: {plan:?}"
+    );
 }

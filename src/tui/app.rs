@@ -2,7 +2,7 @@
 //! kept safe every second, and the once-a-second look for other consoles' writes. Screens
 //! do the rest; their errors become status messages here, in one place.
 
-use super::component::{Desk, Effect, Env, Input, Pending, Problem, Reply, Update, View};
+use super::component::{Desk, Effect, Env, Input, Library, Pending, Problem, Reply, Update, View};
 use super::keys::{Action, Context, action_for, footer};
 use super::screens::confirm::ConfirmPopup;
 use super::screens::detail::DetailScreen;
@@ -17,20 +17,22 @@ use super::screens::tools::ToolsScreen;
 use super::screens::{Kind, Screen};
 use super::theme::Theme;
 use crate::catalog::calendar::embedded_calendar;
-use crate::catalog::procedures::Catalog;
+use crate::catalog::procedures::{Catalog, CatalogSource};
 use crate::domain::amigo::{AmigoStatus, amigo_status};
 use crate::domain::call::CallDraft;
 use crate::domain::reference::Reference;
 use crate::domain::shifts::ShiftPlan;
 use crate::domain::text::{truncate, visible, width};
 use crate::domain::time::paris;
-use crate::store::{ConsoleLock, SearchIndex, Store};
+use crate::store::{ConsoleLock, FileAccess, Store, StoreError};
 use chrono::{DateTime, Duration, Utc};
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
+use std::path::Path;
+use std::sync::mpsc::Receiver;
 
 /// The call being typed as it is now, with where to save it: for the watchdog, which
 /// writes it through its own connection when the terminal has gone away.
@@ -69,9 +71,58 @@ pub struct App {
     /// Why the call being typed could not be saved, while it cannot: said on the status
     /// line until a save succeeds, and asked about before quitting.
     pub draft_unsaved: Option<String>,
+    /// The catalogue being loaded after the first paint.
+    loader: Option<Receiver<Loaded>>,
+}
+
+/// What the loader thread hands over: the library, and the broken files it skipped.
+type Loaded = Result<(Library, usize), String>;
+
+/// Checks the catalogue against the index (its files' fingerprint), rebuilds the index if
+/// they changed, and reads it, on its own connection: the console paints meanwhile.
+fn spawn_loader(path: String, read_only: bool, source: CatalogSource) -> Receiver<Loaded> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let load = || -> Result<(Library, usize), String> {
+            let access = FileAccess {
+                group: None,
+                read_only,
+            };
+            let mut store =
+                Store::open_with(Path::new(&path), &access).map_err(|e| e.to_string())?;
+            match store.ensure_catalog(&source) {
+                Ok(rebuilt) => {
+                    let skipped = if rebuilt {
+                        source.catalog().map_or(0, |c| c.problems.len())
+                    } else {
+                        0
+                    };
+                    Ok((
+                        Library::from_store(&store).map_err(|e| e.to_string())?,
+                        skipped,
+                    ))
+                }
+                // A stale index that cannot be rewritten: the catalogue in memory.
+                Err(StoreError::ReadOnly { .. }) => {
+                    let catalog = source.catalog()?.clone();
+                    let mut memory = Store::open_in_memory().map_err(|e| e.to_string())?;
+                    let mut library =
+                        Library::synced(&mut memory, &catalog).map_err(|e| e.to_string())?;
+                    let skipped = catalog.problems.len();
+                    library.in_memory = Some(catalog);
+                    Ok((library, skipped))
+                }
+                Err(e) => Err(e.to_string()),
+            }
+        };
+        let _ = tx.send(load());
+    });
+    rx
 }
 
 impl App {
+    /// A console whose catalogue is given parsed, its index brought up to date at once
+    /// (tests, the screenshot gallery).
     pub fn new(
         mut store: Store,
         reference: Reference,
@@ -81,11 +132,96 @@ impl App {
         theme: Theme,
         now: DateTime<Utc>,
     ) -> App {
-        let calendar = embedded_calendar();
-        let (search_index, index_error) = match store.sync_catalog(&catalog) {
-            Ok(index) => (index, None),
-            Err(e) => (SearchIndex::default(), Some(e)),
+        let (library, index_error) = match Library::synced(&mut store, &catalog) {
+            Ok(library) => (library, None),
+            Err(e) => (Library::default(), Some(e)),
         };
+        let mut app = App::build(store, reference, library, operator, desk, theme, now);
+        if let Some(e) = index_error {
+            app.error(format!("index des procédures indisponible : {e}"));
+        }
+        app
+    }
+
+    /// The console as it starts for real: it paints at once; the catalogue is checked
+    /// (nothing is parsed when its files did not change) and its index read by a loader
+    /// thread, installed when ready.
+    pub fn start(
+        store: Store,
+        reference: Reference,
+        source: CatalogSource,
+        operator: String,
+        desk: String,
+        theme: Theme,
+        now: DateTime<Utc>,
+    ) -> App {
+        let path = store.path().to_string();
+        let read_only = store.is_read_only();
+        if path == ":memory:" {
+            let catalog = source.catalog().cloned().unwrap_or_default();
+            return App::new(store, reference, catalog, operator, desk, theme, now);
+        }
+        let mut app = App::build(
+            store,
+            reference,
+            Library::default(),
+            operator,
+            desk,
+            theme,
+            now,
+        );
+        app.loader = Some(spawn_loader(path, read_only, source));
+        app
+    }
+
+    /// Installs the catalogue once the loader has it; true when it did.
+    pub fn poll_loader(&mut self) -> bool {
+        let Some(rx) = &self.loader else {
+            return false;
+        };
+        let loaded = match rx.try_recv() {
+            Ok(loaded) => loaded,
+            Err(std::sync::mpsc::TryRecvError::Empty) => return false,
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                Err("chargement interrompu".to_string())
+            }
+        };
+        self.loader = None;
+        match loaded {
+            Ok((library, skipped)) => {
+                self.desk.library = library;
+                if skipped > 0 {
+                    self.error(format!(
+                        "{skipped} procédure(s) ignorée(s) : voir guichet procedures lint"
+                    ));
+                }
+                // The proposals and the catalogue screens read it again.
+                self.refresh_all();
+            }
+            Err(e) => self.error(format!("catalogue des procédures indisponible : {e}")),
+        }
+        true
+    }
+
+    /// Waits for the loader (tests that drive a console started for real).
+    pub fn wait_for_catalog(&mut self) {
+        while self.loader.is_some() {
+            if !self.poll_loader() {
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
+        }
+    }
+
+    fn build(
+        store: Store,
+        reference: Reference,
+        library: Library,
+        operator: String,
+        desk: String,
+        theme: Theme,
+        now: DateTime<Utc>,
+    ) -> App {
+        let calendar = embedded_calendar();
         let amigo = amigo_status(now, &calendar);
         let console = ConsoleLock::acquire(&store);
         let mut app = App {
@@ -94,8 +230,7 @@ impl App {
                 operator,
                 console,
                 reference,
-                catalog,
-                search_index,
+                library,
                 calendar,
                 shift_plan: ShiftPlan::default_plan(),
                 theme,
@@ -109,10 +244,8 @@ impl App {
             amigo,
             data_version: 0,
             draft_unsaved: None,
+            loader: None,
         };
-        if let Some(e) = index_error {
-            app.error(format!("index des procédures indisponible : {e}"));
-        }
         app.data_version = app.store.data_version().unwrap_or(0);
         let (list, problem) = ListScreen::new(&mut app.env());
         app.stack.push(Screen::List(list));
@@ -278,6 +411,7 @@ impl App {
     }
 
     pub fn handle_key(&mut self, ev: KeyEvent) {
+        self.poll_loader();
         let ctx = self.context();
         match action_for(ctx, &ev) {
             Some(Action::Help) => self.toggle_help(ctx),
@@ -546,20 +680,26 @@ impl App {
             && v != self.data_version
         {
             self.data_version = v;
-            let mut env = Env {
-                store: &mut self.store,
-                desk: &self.desk,
-                now: self.now,
-            };
-            let mut problem = None;
-            for screen in &mut self.stack {
-                if let Err(p) = screen.component_mut().refresh(&mut env) {
-                    problem = Some(p);
-                }
+            self.refresh_all();
+        }
+        self.poll_loader();
+    }
+
+    /// Every screen reads its data again (another console wrote, the catalogue came).
+    fn refresh_all(&mut self) {
+        let mut env = Env {
+            store: &mut self.store,
+            desk: &self.desk,
+            now: self.now,
+        };
+        let mut problem = None;
+        for screen in &mut self.stack {
+            if let Err(p) = screen.component_mut().refresh(&mut env) {
+                problem = Some(p);
             }
-            if let Some(Problem(text)) = problem {
-                self.error(text);
-            }
+        }
+        if let Some(Problem(text)) = problem {
+            self.error(text);
         }
     }
 

@@ -11,7 +11,7 @@ use crate::domain::call::{Call, CallRecord, CallStatus, Outcome};
 use crate::domain::procedure::Procedure;
 use crate::domain::reference::Reference;
 use crate::domain::shifts::ShiftPlan;
-use crate::store::{ConsoleLock, SearchIndex, Store};
+use crate::store::{ConsoleLock, ProcedureSummary, SearchIndex, Store, StoreError};
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
@@ -27,8 +27,9 @@ pub struct Desk {
     /// two consoles).
     pub console: ConsoleLock,
     pub reference: Reference,
-    pub catalog: Catalog,
-    pub search_index: SearchIndex,
+    /// The procedures: filled at start, or a moment after the first paint by a loader
+    /// thread (see `App::start`).
+    pub library: Library,
     pub calendar: SchoolCalendar,
     pub shift_plan: ShiftPlan,
     pub theme: Theme,
@@ -39,6 +40,46 @@ impl Desk {
     /// assistance platform (AMIGO).
     pub fn shows_amigo(&self, service: &str) -> bool {
         self.reference.shows_amigo(service)
+    }
+}
+
+/// The catalogue as the console uses it: the search index and the list of procedures in
+/// memory; each procedure's steps read from the store when it is opened.
+#[derive(Default)]
+pub struct Library {
+    pub index: SearchIndex,
+    pub list: Vec<ProcedureSummary>,
+    /// A catalogue held in memory instead of the store's index (a read-only database whose
+    /// index is stale).
+    pub in_memory: Option<Catalog>,
+}
+
+impl Library {
+    /// The library of a store whose index is in line with `catalog` (or made so).
+    pub fn synced(store: &mut Store, catalog: &Catalog) -> Result<Library, StoreError> {
+        let index = store.sync_catalog(catalog)?;
+        Ok(Library {
+            index,
+            list: store.procedure_list()?,
+            in_memory: None,
+        })
+    }
+
+    /// The library of a store whose index is current (`ensure_catalog` ran).
+    pub fn from_store(store: &Store) -> Result<Library, StoreError> {
+        Ok(Library {
+            index: store.load_search_index()?,
+            list: store.procedure_list()?,
+            in_memory: None,
+        })
+    }
+
+    /// One procedure, whole, read when it is opened.
+    pub fn procedure(&self, store: &Store, slug: &str) -> Result<Option<Procedure>, Problem> {
+        if let Some(c) = &self.in_memory {
+            return Ok(c.get(slug).cloned());
+        }
+        store.procedure(slug).doing("procédure illisible")
     }
 }
 

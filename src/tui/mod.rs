@@ -11,7 +11,7 @@ pub mod svg;
 pub mod theme;
 pub mod widgets;
 
-use crate::catalog::procedures::Catalog;
+use crate::catalog::procedures::CatalogSource;
 use crate::config::DeskConfig;
 use crate::domain::reference::Reference;
 use crate::store::Store;
@@ -26,7 +26,7 @@ use std::time::Duration;
 pub fn run(
     store: Store,
     reference: Reference,
-    catalog: Catalog,
+    catalog: CatalogSource,
     operator: String,
     desk: DeskConfig,
 ) -> std::io::Result<()> {
@@ -40,7 +40,7 @@ pub fn run(
     let plan = desk
         .shift_plan()
         .map_err(|e| std::io::Error::other(e.to_string()))?;
-    let mut app = App::new(
+    let mut app = App::start(
         store,
         reference,
         catalog,

@@ -143,7 +143,11 @@ impl DetailScreen {
         let mark = env.store.last_walk(reference).doing("déroulé illisible")?;
         if let Some(mark) = mark
             && mark.current.is_some()
-            && env.desk.catalog.get(&mark.procedure).is_some()
+            && env
+                .desk
+                .library
+                .procedure(env.store, &mark.procedure)?
+                .is_some()
         {
             let runner = RunnerScreen::start(env, self.record.clone(), &mark.procedure)?;
             return Ok(runner_effect(runner));

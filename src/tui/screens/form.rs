@@ -199,7 +199,7 @@ impl FormScreen {
         };
         let hits = env
             .store
-            .search_procedures(&env.desk.search_index, &query)
+            .search_procedures(&env.desk.library.index, &query)
             .doing("recherche de procédures impossible")?;
         self.matches = hits;
         self.match_selected = 0;
@@ -306,7 +306,7 @@ impl FormScreen {
             }
             Action::View => {
                 if let Some(slug) = selected {
-                    let view = ProcedureView::read(&slug, None);
+                    let view = ProcedureView::read(env, &slug, None)?;
                     return Ok(Effect::Push(Screen::ProcedureView(view)));
                 }
             }
@@ -405,7 +405,10 @@ impl Component for FormScreen {
     }
 
     fn refresh(&mut self, env: &mut Env) -> Result<(), Problem> {
-        self.load_open_calls(env)
+        self.load_open_calls(env)?;
+        // The catalogue may have come or changed: the proposals are computed again.
+        self.matched_for = Default::default();
+        self.update_matches(env)
     }
 
     fn about(&self) -> About<'_> {

@@ -96,7 +96,6 @@ fn build(env: &mut Env, shift: &ShiftWindow, mine: bool) -> Result<HandoverRepor
     HandoverReport::build(
         env.store,
         &env.desk.reference,
-        &env.desk.catalog,
         shift,
         &previous,
         operator.as_deref(),

@@ -15,8 +15,9 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
 
-/// How many calls the list keeps in memory; older ones are reached by searching.
-const LIST_WINDOW: u32 = 500;
+/// How many calls the list reads at a time: a screen and more; the next page is read as
+/// the operator scrolls towards the end.
+const PAGE: u32 = 100;
 const SEARCH_MAX: usize = 60;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,6 +44,8 @@ pub struct ListScreen {
     pub calls: Vec<Call>,
     pub selected: usize,
     pub open_count: i64,
+    /// The last page read was full: there may be more below.
+    more: bool,
 }
 
 impl ListScreen {
@@ -54,28 +57,59 @@ impl ListScreen {
             calls: Vec::new(),
             selected: 0,
             open_count: 0,
+            more: false,
         };
         let problem = list.reload(env).err();
         (list, problem)
     }
 
-    fn reload(&mut self, env: &mut Env) -> Result<(), Problem> {
-        let keep = self.calls.get(self.selected).map(|c| c.reference);
+    fn filter(&self, env: &Env, offset: u32) -> CallFilter {
         let search = self.search.value();
-        let filter = CallFilter {
+        CallFilter {
             open_only: self.scope == Scope::Open,
             operator: (self.scope == Scope::Mine).then(|| env.desk.operator.clone()),
             service: self.service.clone(),
             caller: (!search.trim().is_empty()).then_some(search),
-            limit: Some(LIST_WINDOW),
+            limit: Some(PAGE),
+            offset,
             ..CallFilter::default()
-        };
-        self.calls = env.store.list_calls(&filter).doing("liste illisible")?;
-        self.open_count = env.store.count_open().doing("liste illisible")?;
+        }
+    }
+
+    /// Reads the first page again (the search or a filter changed), keeping the selected
+    /// call selected when it is still there.
+    fn reload_rows(&mut self, env: &mut Env) -> Result<(), Problem> {
+        let keep = self.calls.get(self.selected).map(|c| c.reference);
+        self.calls = env
+            .store
+            .list_calls(&self.filter(env, 0))
+            .doing("liste illisible")?;
+        self.more = self.calls.len() == PAGE as usize;
         self.selected = keep
             .and_then(|r| self.calls.iter().position(|c| c.reference == r))
             .unwrap_or(0)
             .min(self.calls.len().saturating_sub(1));
+        Ok(())
+    }
+
+    /// Everything again, the count of open calls too: the data changed.
+    fn reload(&mut self, env: &mut Env) -> Result<(), Problem> {
+        self.reload_rows(env)?;
+        self.open_count = env.store.count_open().doing("liste illisible")?;
+        Ok(())
+    }
+
+    /// Near the end of what is read: the next page.
+    fn read_ahead(&mut self, env: &mut Env) -> Result<(), Problem> {
+        if self.more && self.selected + 20 >= self.calls.len() {
+            let offset = self.calls.len() as u32;
+            let next = env
+                .store
+                .list_calls(&self.filter(env, offset))
+                .doing("liste illisible")?;
+            self.more = next.len() == PAGE as usize;
+            self.calls.extend(next);
+        }
         Ok(())
     }
 }
@@ -95,7 +129,7 @@ impl Component for ListScreen {
         if let Some(changed) = self.search.update(input) {
             if changed {
                 self.selected = 0;
-                self.reload(env)?;
+                self.reload_rows(env)?;
             }
             return Ok(Effect::None);
         }
@@ -109,6 +143,8 @@ impl Component for ListScreen {
             Action::PageUp => *sel = sel.saturating_sub(10),
             Action::PageDown => *sel = (*sel + 10).min(last),
             Action::First => *sel = 0,
+            // The end of what is read, and the next page behind it: a million calls are
+            // never read at once.
             Action::Last => *sel = last,
             Action::Open => {
                 if let Some(r) = self.calls.get(self.selected).map(|c| c.reference) {
@@ -144,6 +180,7 @@ impl Component for ListScreen {
             }
             _ => {}
         }
+        self.read_ahead(env)?;
         Ok(Effect::None)
     }
 
@@ -200,13 +237,22 @@ impl Component for ListScreen {
             "Réf.", "Heure", "État", "Appelant", "Service", "Poste", "Objet",
         ])
         .style(theme.title());
-        // Fixed columns and their spacing; the summary takes the rest, cut with "…".
-        let summary_cols = (table_area.width as usize).saturating_sub(6 + 5 + 10 + 17 + 11 + 8 + 6);
+        // The reference takes what its longest needs (A-0042, A-1000000); the other
+        // columns are fixed, and the summary takes the rest, cut with "…".
+        let ref_cols = self
+            .calls
+            .iter()
+            .map(|c| c.reference.to_string().len())
+            .max()
+            .unwrap_or(6)
+            .max(4) as u16;
+        let summary_cols = (table_area.width as usize)
+            .saturating_sub(usize::from(ref_cols) + 5 + 10 + 17 + 11 + 8 + 6);
         let rows = self.calls.iter().map(|c| row(c, view, summary_cols));
         let table = Table::new(
             rows,
             [
-                Constraint::Length(6),
+                Constraint::Length(ref_cols),
                 Constraint::Length(5),
                 Constraint::Length(10),
                 Constraint::Length(17),

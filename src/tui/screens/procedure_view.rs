@@ -1,8 +1,9 @@
 //! One procedure read as text; walked on the call from here when there is one.
 
 use crate::domain::call::CallRef;
+use crate::domain::procedure::Procedure;
 use crate::domain::text::{visible, wrap_hanging};
-use crate::tui::component::{About, Component, Effect, Env, Input, Reply, Update, View};
+use crate::tui::component::{About, Component, Effect, Env, Input, Problem, Reply, Update, View};
 use crate::tui::keys::{Action, Context};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -13,6 +14,8 @@ use std::cell::Cell;
 
 pub struct ProcedureView {
     pub slug: String,
+    /// The procedure, read from the store when the view opened.
+    pub procedure: Option<Procedure>,
     /// The call the procedure can be walked on (Entrée), if any.
     pub for_call: Option<CallRef>,
     pub scroll: usize,
@@ -21,14 +24,20 @@ pub struct ProcedureView {
 }
 
 impl ProcedureView {
-    pub fn read(slug: &str, for_call: Option<CallRef>) -> ProcedureView {
-        ProcedureView {
+    pub fn read(
+        env: &Env,
+        slug: &str,
+        for_call: Option<CallRef>,
+    ) -> Result<ProcedureView, Problem> {
+        let procedure = env.desk.library.procedure(env.store, slug)?;
+        Ok(ProcedureView {
             slug: slug.to_string(),
+            procedure,
             for_call,
             scroll: 0,
             max_scroll: Cell::new(usize::MAX),
             page: Cell::new(10),
-        }
+        })
     }
 }
 
@@ -64,7 +73,7 @@ impl Component for ProcedureView {
 
     fn view(&self, frame: &mut Frame, area: Rect, view: &View) {
         let theme = view.theme;
-        let Some(procedure) = view.desk.catalog.get(&self.slug) else {
+        let Some(procedure) = &self.procedure else {
             return;
         };
         let cols = area.width.saturating_sub(2) as usize;

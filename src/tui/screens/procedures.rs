@@ -5,9 +5,8 @@ use super::Screen;
 use super::procedure_view::ProcedureView;
 use super::search_bar::SearchBar;
 use crate::domain::call::{CallRecord, CallRef};
-use crate::domain::procedure::Procedure;
 use crate::domain::text::{fold, truncate, visible, width};
-use crate::store::ProcedureQuery;
+use crate::store::{ProcedureQuery, ProcedureSummary};
 use crate::tui::component::{Component, Doing, Effect, Env, Input, Problem, Reply, Update, View};
 use crate::tui::keys::{Action, Context, key_for};
 use ratatui::Frame;
@@ -69,15 +68,15 @@ impl ProceduresScreen {
 
     fn reload(&mut self, env: &mut Env) -> Result<(), Problem> {
         let text = self.search.value();
-        let fits = |p: &Procedure| {
+        let fits = |p: &ProcedureSummary| {
             self.service.as_ref().is_none_or(|s| p.services.includes(s))
                 && self.device.as_ref().is_none_or(|d| p.devices.includes(d))
         };
         if text.trim().is_empty() {
             let mut items: Vec<ProcedureItem> = env
                 .desk
-                .catalog
-                .procedures
+                .library
+                .list
                 .iter()
                 .filter(|p| fits(p))
                 .map(|p| ProcedureItem {
@@ -98,7 +97,7 @@ impl ProceduresScreen {
             };
             let hits = env
                 .store
-                .search_procedures(&env.desk.search_index, &query)
+                .search_procedures(&env.desk.library.index, &query)
                 .doing("recherche impossible")?;
             self.items = hits
                 .into_iter()
@@ -170,7 +169,7 @@ impl Component for ProceduresScreen {
             }
             Action::View => {
                 if let Some(slug) = self.selected_slug() {
-                    let view = ProcedureView::read(&slug, self.for_call);
+                    let view = ProcedureView::read(env, &slug, self.for_call)?;
                     return Ok(Effect::Push(Screen::ProcedureView(view)));
                 }
             }

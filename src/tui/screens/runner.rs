@@ -39,9 +39,8 @@ impl RunnerScreen {
     pub fn start(env: &mut Env, record: CallRecord, slug: &str) -> Result<RunnerScreen, Problem> {
         let procedure: Procedure = env
             .desk
-            .catalog
-            .get(slug)
-            .cloned()
+            .library
+            .procedure(env.store, slug)?
             .ok_or_else(|| Problem(format!("procédure inconnue « {} »", visible(slug))))?;
         let reference = record.call.reference;
         let mark = env.store.last_walk(reference).doing("déroulé illisible")?;
