@@ -202,6 +202,8 @@ fn leaving_the_form_keeps_the_draft_across_restarts() {
     type_text(&mut app, "caen");
     key(&mut app, KeyCode::Esc);
     assert_eq!(app.screen(), Kind::List);
+    // "Kept" is said once the writer has it on disk.
+    app.settle_drafts();
     assert!(
         app.flash.as_ref().unwrap().text.contains("Saisie gardée"),
         "{:?}",
@@ -251,6 +253,8 @@ fn the_draft_is_saved_on_the_next_tick_while_typing() {
     let console = app.desk.console.id().to_string();
     assert_eq!(other.load_draft(&console).unwrap(), None);
     app.tick(now() + Duration::seconds(1));
+    // Written off the key thread: within the second, not by the key.
+    app.settle_drafts();
     let saved = other.load_draft(&console).unwrap().unwrap();
     assert_eq!(saved.draft.caller_name, "Bruno");
 }

@@ -69,8 +69,10 @@ fn two_consoles_of_one_operator_keep_their_own_drafts() {
     assert_ne!(first.desk.console.id(), second.desk.console.id());
     start_call(&mut first, "Bruno Lefèvre");
     first.tick(now() + Duration::seconds(1));
+    first.settle_drafts();
     start_call(&mut second, "Zoé Martin");
     second.tick(now() + Duration::seconds(1));
+    second.settle_drafts();
 
     // A third console while both run: neither draft is offered, both are alive.
     let third = console(&db, "martinpa");
@@ -103,8 +105,10 @@ fn after_a_crash_of_both_consoles_each_draft_is_offered_back() {
     let mut second = console(&db, "martinpa");
     start_call(&mut first, "Bruno Lefèvre");
     first.tick(now() + Duration::seconds(1));
+    first.settle_drafts();
     start_call(&mut second, "Zoé Martin");
     second.tick(now() + Duration::seconds(2));
+    second.settle_drafts();
     // Both end without their calls saved (a real kill -9 is in tests/e2e_conditions.rs).
     drop(first);
     drop(second);
@@ -190,6 +194,7 @@ fn a_draft_that_cannot_be_written_is_said_kept_retried_and_asked_about() {
     let mut app = console(&db, "anne");
     start_call(&mut app, "Bruno");
     app.tick(now() + Duration::seconds(1));
+    app.settle_drafts();
     assert!(app.draft_unsaved.is_none());
     disk.fill();
     // A long note: the page it needs cannot be written.
@@ -200,6 +205,7 @@ fn a_draft_that_cannot_be_written_is_said_kept_retried_and_asked_about() {
     let long = "x".repeat(3000);
     type_text(&mut app, &long);
     app.tick(now() + Duration::seconds(2));
+    app.settle_drafts();
     let problem = app
         .draft_unsaved
         .clone()
@@ -211,9 +217,11 @@ fn a_draft_that_cannot_be_written_is_said_kept_retried_and_asked_about() {
     );
     // Still said after the usual six seconds of a message.
     app.tick(now() + Duration::seconds(10));
+    app.settle_drafts();
     assert!(screen(&app).contains("saisie NON sauvegardée"));
     // Échap does not pretend the draft is kept.
     key(&mut app, KeyCode::Esc);
+    app.settle_drafts();
     let flash = app
         .flash
         .as_ref()
@@ -230,6 +238,7 @@ fn a_draft_that_cannot_be_written_is_said_kept_retried_and_asked_about() {
     // Room again: the next tick saves what was typed, every character.
     disk.free();
     app.tick(now() + Duration::seconds(11));
+    app.settle_drafts();
     assert!(app.draft_unsaved.is_none(), "still failing: {problem}");
     let saved = Store::open(&db)
         .unwrap()

@@ -522,22 +522,45 @@ impl Fnv {
     }
 }
 
-/// The fingerprint of a set of procedure files: their names (without their folder) and
-/// bytes, in the order given. Known without parsing any of them.
-pub fn files_fingerprint<'a>(files: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> String {
-    let mut h = Fnv::new();
-    let mut count = 0;
-    for (name, bytes) in files {
+/// The fingerprint of a set of procedure files, made one file at a time: their names
+/// (without their folder) and bytes, in the order given.
+struct FilesFingerprint {
+    h: Fnv,
+    count: usize,
+}
+
+impl FilesFingerprint {
+    fn new() -> FilesFingerprint {
+        FilesFingerprint {
+            h: Fnv::new(),
+            count: 0,
+        }
+    }
+
+    fn add(&mut self, name: &str, bytes: &[u8]) {
         let name = Path::new(name)
             .file_name()
             .map_or(name.to_string(), |n| n.to_string_lossy().into_owned());
-        h.write(name.as_bytes());
-        h.write(&[0]);
-        h.write(bytes);
-        h.write(&[0]);
-        count += 1;
+        self.h.write(name.as_bytes());
+        self.h.write(&[0]);
+        self.h.write(bytes);
+        self.h.write(&[0]);
+        self.count += 1;
     }
-    h.finish(count)
+
+    fn finish(&self) -> String {
+        self.h.finish(self.count)
+    }
+}
+
+/// The fingerprint of a set of procedure files: their names (without their folder) and
+/// bytes, in the order given. Known without parsing any of them.
+pub fn files_fingerprint<'a>(files: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> String {
+    let mut f = FilesFingerprint::new();
+    for (name, bytes) in files {
+        f.add(name, bytes);
+    }
+    f.finish()
 }
 
 /// The `*.toml` files of a folder, in name order.
@@ -599,16 +622,15 @@ impl CatalogSource {
             )),
             Some(dir) => {
                 let paths = toml_files(dir).map_err(|e| self.unreadable(&e))?;
-                let mut files = Vec::with_capacity(paths.len());
+                // One file in memory at a time.
+                let mut f = FilesFingerprint::new();
                 for p in &paths {
                     // A file that cannot be read changes the fingerprint: the parse then
                     // reports it.
                     let bytes = std::fs::read(p).unwrap_or_default();
-                    files.push((p.display().to_string(), bytes));
+                    f.add(&p.display().to_string(), &bytes);
                 }
-                Ok(files_fingerprint(
-                    files.iter().map(|(n, b)| (n.as_str(), b.as_slice())),
-                ))
+                Ok(f.finish())
             }
         }
     }

@@ -2,7 +2,7 @@
 //! of one typo in a longer word.
 
 use super::text::fold;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 /// Words that carry no meaning for matching a procedure.
 const STOP_WORDS: &[&str] = &[
@@ -74,106 +74,91 @@ pub fn query_words(query: &str) -> Vec<String> {
         .collect()
 }
 
-/// The index's words, arranged to find in a few lookups every word one edit away from a
-/// query word (one letter missing, added, changed, or two neighbours swapped).
-#[derive(Debug, Clone, Default)]
-pub struct TypoIndex {
-    words: HashSet<String>,
-    /// A word with one letter removed → the words it came from.
-    deletions: HashMap<String, Vec<String>>,
+/// Sorted words in which to look up a word's near spellings, held as one buffer: a
+/// catalogue of ten thousand procedures has some hundred thousand words.
+pub trait SortedWords {
+    fn word_count(&self) -> usize;
+    fn word(&self, i: usize) -> &str;
+
+    fn find(&self, word: &str) -> Option<usize> {
+        let (mut lo, mut hi) = (0, self.word_count());
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            match self.word(mid).cmp(word) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Some(mid),
+            }
+        }
+        None
+    }
 }
 
-fn deletions(word: &str) -> impl Iterator<Item = String> + '_ {
+/// The letters a folded word is made of: what an edit may put in it.
+const ALPHABET: &str = "abcdefghijklmnopqrstuvwxyz0123456789";
+
+/// The indexes of the words one edit away from `word` (a letter missing, added, changed,
+/// or two neighbours swapped; never `word` itself), for words long enough to forgive a
+/// typo; at most `max`, in word order. The variants are made and looked up one by one:
+/// no index of deletions is kept in memory.
+pub fn near_words(words: &impl SortedWords, word: &str, max: usize) -> Vec<usize> {
     let chars: Vec<char> = word.chars().collect();
-    (0..chars.len()).map(move |i| {
-        chars
-            .iter()
-            .enumerate()
-            .filter(|(j, _)| *j != i)
-            .map(|(_, c)| *c)
-            .collect()
-    })
-}
-
-impl TypoIndex {
-    pub fn new(words: impl IntoIterator<Item = String>) -> TypoIndex {
-        let mut index = TypoIndex::default();
-        for w in words {
-            if w.chars().count() >= TYPO_MIN_LEN {
-                for d in deletions(&w) {
-                    index.deletions.entry(d).or_default().push(w.clone());
-                }
-            }
-            index.words.insert(w);
+    let n = chars.len();
+    if n < TYPO_MIN_LEN {
+        return Vec::new();
+    }
+    let mut found: Vec<usize> = Vec::new();
+    let mut try_variant = |v: &[char]| {
+        let s: String = v.iter().collect();
+        if s != word
+            && let Some(i) = words.find(&s)
+            && !found.contains(&i)
+        {
+            found.push(i);
         }
-        index
-    }
-
-    pub fn len(&self) -> usize {
-        self.words.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.words.is_empty()
-    }
-
-    pub fn contains(&self, word: &str) -> bool {
-        self.words.contains(word)
-    }
-
-    /// Index words one edit away from `word` (never `word` itself), for words long enough
-    /// to forgive a typo; at most `max`, in a stable order.
-    pub fn near(&self, word: &str, max: usize) -> Vec<String> {
-        if word.chars().count() < TYPO_MIN_LEN {
-            return Vec::new();
+    };
+    let mut v: Vec<char> = Vec::with_capacity(n + 1);
+    for i in 0..n {
+        // A letter too many.
+        v.clear();
+        v.extend(
+            chars
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .map(|(_, c)| *c),
+        );
+        try_variant(&v);
+        // Two neighbours swapped.
+        if i + 1 < n {
+            v.clear();
+            v.extend_from_slice(&chars);
+            v.swap(i, i + 1);
+            try_variant(&v);
         }
-        let mut found: Vec<String> = Vec::new();
-        let mut add = |w: &String| {
-            if w != word && !found.contains(w) && one_edit_apart(word, w) {
-                found.push(w.clone());
-            }
-        };
-        // The index word has one letter more (the operator missed one).
-        if let Some(ws) = self.deletions.get(word) {
-            ws.iter().for_each(&mut add);
-        }
-        for d in deletions(word) {
-            // The operator typed one letter too many.
-            if let Some(w) = self.words.get(&d) {
-                add(w);
-            }
-            // One letter changed, or two swapped.
-            if let Some(ws) = self.deletions.get(&d) {
-                ws.iter().for_each(&mut add);
+        // A letter changed.
+        for c in ALPHABET.chars() {
+            if c != chars[i] {
+                v.clear();
+                v.extend_from_slice(&chars);
+                v[i] = c;
+                try_variant(&v);
             }
         }
-        found.sort();
-        found.truncate(max);
-        found
     }
-}
-
-/// Optimal string alignment distance ≤ 1 (a swap of neighbours counts as one edit).
-fn one_edit_apart(a: &str, b: &str) -> bool {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let (la, lb) = (a.len(), b.len());
-    if la.abs_diff(lb) > 1 {
-        return false;
+    // A letter missing.
+    for i in 0..=n {
+        for c in ALPHABET.chars() {
+            v.clear();
+            v.extend_from_slice(&chars[..i]);
+            v.push(c);
+            v.extend_from_slice(&chars[i..]);
+            try_variant(&v);
+        }
     }
-    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
-    if prefix == la && prefix == lb {
-        return true;
-    }
-    let (ra, rb) = (&a[prefix..], &b[prefix..]);
-    if la == lb {
-        ra[1..] == rb[1..]
-            || (ra.len() >= 2 && ra[0] == rb[1] && ra[1] == rb[0] && ra[2..] == rb[2..])
-    } else if la > lb {
-        ra[1..] == *rb
-    } else {
-        *ra == rb[1..]
-    }
+    found.sort_unstable();
+    found.truncate(max);
+    found
 }
 
 #[cfg(test)]
@@ -197,37 +182,39 @@ mod tests {
         assert_eq!(stem("class"), "class");
     }
 
-    #[test]
-    fn one_typo_is_forgiven_in_long_words() {
-        let index = TypoIndex::new(
-            [
-                "cryhod",
-                "bitlocker",
-                "imprimante",
-                "vpn",
-                "carte",
-                "cartes",
-            ]
-            .map(String::from),
-        );
-        assert_eq!(index.near("cryod", 5), ["cryhod"]); // missing letter
-        assert_eq!(index.near("bitloker", 5), ["bitlocker"]); // missing letter
-        assert_eq!(index.near("imprimnate", 5), ["imprimante"]); // swapped letters
-        assert_eq!(index.near("imprimamte", 5), ["imprimante"]); // changed letter
-        assert_eq!(index.near("cryhodd", 5), ["cryhod"]); // extra letter
-        assert_eq!(index.near("carte", 5), ["cartes"]);
-        assert!(
-            index.near("vpm", 5).is_empty(),
-            "short words need exact letters"
-        );
-        assert!(index.near("crayon", 5).is_empty());
+    impl SortedWords for Vec<&str> {
+        fn word_count(&self) -> usize {
+            self.len()
+        }
+        fn word(&self, i: usize) -> &str {
+            self[i]
+        }
     }
 
     #[test]
-    fn edit_distance_is_exact() {
-        assert!(one_edit_apart("abcd", "abdc"));
-        assert!(one_edit_apart("abcd", "abce"));
-        assert!(!one_edit_apart("abcd", "badc"));
-        assert!(!one_edit_apart("abcd", "ab"));
+    fn one_typo_is_forgiven_in_long_words() {
+        let mut words = vec![
+            "cryhod",
+            "bitlocker",
+            "imprimante",
+            "vpn",
+            "carte",
+            "cartes",
+        ];
+        words.sort_unstable();
+        let near = |w: &str| -> Vec<&str> {
+            near_words(&words, w, 5)
+                .into_iter()
+                .map(|i| words[i])
+                .collect()
+        };
+        assert_eq!(near("cryod"), ["cryhod"]); // missing letter
+        assert_eq!(near("bitloker"), ["bitlocker"]); // missing letter
+        assert_eq!(near("imprimnate"), ["imprimante"]); // swapped letters
+        assert_eq!(near("imprimamte"), ["imprimante"]); // changed letter
+        assert_eq!(near("cryhodd"), ["cryhod"]); // extra letter
+        assert_eq!(near("carte"), ["cartes"]);
+        assert!(near("vpm").is_empty(), "short words need exact letters");
+        assert!(near("crayon").is_empty());
     }
 }

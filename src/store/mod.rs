@@ -9,7 +9,7 @@ pub use drafts::SavedDraft;
 mod migrations;
 mod procedures;
 mod report;
-pub use procedures::{ProcedureHit, ProcedureQuery, ProcedureSummary, SearchIndex};
+pub use procedures::{ProcedureHit, ProcedureQuery, SearchIndex};
 pub use report::{
     HandoverEntry, HandoverKind, ReportData, WAITING_LIMIT, WaitingCall, WindowCounts,
 };

@@ -11,7 +11,7 @@ use super::{Result, Store, StoreError};
 use crate::catalog::procedures::{Catalog, CatalogSource};
 use crate::domain::procedure::Procedure;
 use crate::domain::procedure::{Applies, StepKind};
-use crate::domain::search::{TYPO_MIN_LEN, TypoIndex, index_text, query_words};
+use crate::domain::search::{SortedWords, TYPO_MIN_LEN, index_text, near_words, query_words};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
 
@@ -49,16 +49,55 @@ fn column_weight(mask: u8) -> f64 {
     }
 }
 
-/// What a search needs in memory: the index's terms and postings, their vocabulary for
-/// typos, and which services and devices each procedure is for.
+/// What a search needs in memory: the index's terms (sorted, in one buffer) and their
+/// postings (packed), and which services and devices each procedure is for. Compact: a
+/// catalogue of ten thousand procedures holds a few megabytes.
 #[derive(Debug, Clone, Default)]
 pub struct SearchIndex {
-    typos: TypoIndex,
     procedures: Vec<Indexed>,
-    /// Sorted, for prefix ranges.
-    terms: Vec<String>,
-    /// For each term: (procedure index, column bits), by procedure.
-    postings: Vec<Vec<(u32, u8)>>,
+    /// The terms, one after the other; term i is `text[starts[i]..starts[i + 1]]`.
+    text: String,
+    starts: Vec<u32>,
+    /// For term i: `postings[first[i]..first[i + 1]]`, each a procedure (high bits) and the
+    /// columns it has the term in (low four bits).
+    postings: Vec<u32>,
+    first: Vec<u32>,
+}
+
+impl SortedWords for SearchIndex {
+    fn word_count(&self) -> usize {
+        self.starts.len().saturating_sub(1)
+    }
+    fn word(&self, i: usize) -> &str {
+        &self.text[self.starts[i] as usize..self.starts[i + 1] as usize]
+    }
+}
+
+impl SearchIndex {
+    /// The procedures that fit a service and a device (either may be left open), by title
+    /// (accents aside): (slug, title).
+    pub fn browse(&self, service: Option<&str>, device: Option<&str>) -> Vec<(&str, &str)> {
+        let mut fitting: Vec<&Indexed> = self
+            .procedures
+            .iter()
+            .filter(|p| p.fits(service, device) == (true, true))
+            .collect();
+        fitting.sort_by(|a, b| a.title_key.cmp(&b.title_key));
+        fitting
+            .into_iter()
+            .map(|p| (p.slug.as_str(), p.title.as_str()))
+            .collect()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.procedures.is_empty()
+    }
+
+    fn postings_of(&self, term: usize) -> impl Iterator<Item = (u32, u8)> + '_ {
+        self.postings[self.first[term] as usize..self.first[term + 1] as usize]
+            .iter()
+            .map(|p| (p >> 4, (p & 0xf) as u8))
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -115,22 +154,30 @@ impl SearchIndex {
         // Two letters as a prefix would match nearly everything ("co", "re"): they match
         // whole until a third letter comes.
         let prefix = (last && len >= 3) || len >= TYPO_MIN_LEN;
-        let start = self.terms.partition_point(|t| t.as_str() < word);
-        let mut found: Vec<(usize, bool)> = (start..self.terms.len())
+        let n = self.word_count();
+        // The first term not before `word`.
+        let (mut lo, mut hi) = (0, n);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if self.word(mid) < word {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        let mut found: Vec<(usize, bool)> = (lo..n)
             .take_while(|&i| {
                 if prefix {
-                    self.terms[i].starts_with(word)
+                    self.word(i).starts_with(word)
                 } else {
-                    self.terms[i] == word
+                    self.word(i) == word
                 }
             })
             .map(|i| (i, false))
             .collect();
-        if !self.typos.contains(word) {
-            for near in self.typos.near(word, MAX_VARIANTS) {
-                if let Ok(i) = self.terms.binary_search(&near) {
-                    found.push((i, true));
-                }
+        if self.find(word).is_none() {
+            for i in near_words(self, word, MAX_VARIANTS) {
+                found.push((i, true));
             }
         }
         found
@@ -142,7 +189,7 @@ impl SearchIndex {
         let mut quality = vec![0.0f64; self.procedures.len()];
         for (t, typo) in self.terms_for(word, last) {
             let discount = if typo { TYPO_DISCOUNT } else { 1.0 };
-            for &(doc, bits) in &self.postings[t] {
+            for (doc, bits) in self.postings_of(t) {
                 if let Some(q) = quality.get_mut(doc as usize) {
                     *q = q.max(column_weight(bits) / column_weight(TITLE) * discount);
                 }
@@ -209,15 +256,6 @@ fn slug_list(applies: &Applies) -> String {
     }
 }
 
-/// A procedure as lists show it, without its steps.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProcedureSummary {
-    pub slug: String,
-    pub title: String,
-    pub services: Applies,
-    pub devices: Applies,
-}
-
 impl Store {
     fn indexed_fingerprint(&self) -> Result<Option<String>> {
         self.conn
@@ -272,26 +310,6 @@ impl Store {
             .optional()
             .map_err(|e| self.err(e))?;
         Ok(body.flatten().and_then(|b| serde_json::from_str(&b).ok()))
-    }
-
-    /// The indexed catalogue as lists show it, in catalogue order.
-    pub fn procedure_list(&self) -> Result<Vec<ProcedureSummary>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT slug, title, services, devices FROM procedures ORDER BY id")
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok(ProcedureSummary {
-                    slug: r.get(0)?,
-                    title: r.get(1)?,
-                    services: parse_applies(&r.get::<_, String>(2)?),
-                    devices: parse_applies(&r.get::<_, String>(3)?),
-                })
-            })
-            .map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(|e| self.err(e))
     }
 
     /// The title of an indexed procedure.
@@ -425,33 +443,39 @@ impl Store {
             .prepare("SELECT term, doc, col FROM procedure_postings")
             .map_err(|e| self.err(e))?;
         let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
-        let mut terms: Vec<String> = Vec::new();
-        let mut postings: Vec<Vec<(u32, u8)>> = Vec::new();
+        let mut index = SearchIndex {
+            procedures,
+            ..SearchIndex::default()
+        };
+        let mut last_term: Option<String> = None;
         while let Some(r) = rows.next().map_err(|e| self.err(e))? {
             let term = r.get_ref(0).map_err(|e| self.err(e))?;
             let term = term.as_str().unwrap_or_default();
             let doc: i64 = r.get(1).map_err(|e| self.err(e))?;
             let col = r.get_ref(2).map_err(|e| self.err(e))?;
-            let bit = column_bit(col.as_str().unwrap_or_default());
-            let Some(doc) = u32::try_from(doc - 1).ok() else {
+            let bit = u32::from(column_bit(col.as_str().unwrap_or_default()));
+            let Some(doc) = u32::try_from(doc - 1).ok().filter(|d| *d < (1 << 28)) else {
                 continue;
             };
-            if terms.last().map(String::as_str) != Some(term) {
-                terms.push(term.to_string());
-                postings.push(Vec::new());
+            if last_term.as_deref() != Some(term) {
+                index.starts.push(index.text.len() as u32);
+                index.first.push(index.postings.len() as u32);
+                index.text.push_str(term);
+                last_term = Some(term.to_string());
             }
-            let list = postings.last_mut().expect("pushed above");
-            match list.last_mut() {
-                Some((d, bits)) if *d == doc => *bits |= bit,
-                _ => list.push((doc, bit)),
+            // Instances come by term, then procedure: the same procedure's columns merge.
+            let start = *index.first.last().expect("pushed above") as usize;
+            let has_this_term = index.postings.len() > start;
+            match index.postings.last_mut() {
+                Some(p) if has_this_term && *p >> 4 == doc => *p |= bit,
+                _ => index.postings.push(doc << 4 | bit),
             }
         }
-        Ok(SearchIndex {
-            typos: TypoIndex::new(terms.iter().cloned()),
-            procedures,
-            terms,
-            postings,
-        })
+        index.starts.push(index.text.len() as u32);
+        index.first.push(index.postings.len() as u32);
+        index.text.shrink_to_fit();
+        index.postings.shrink_to_fit();
+        Ok(index)
     }
 
     /// Procedures matching what the operator typed, those that fit the call's service and

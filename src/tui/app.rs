@@ -3,6 +3,7 @@
 //! do the rest; their errors become status messages here, in one place.
 
 use super::component::{Desk, Effect, Env, Input, Library, Pending, Problem, Reply, Update, View};
+use super::draft_writer::{self, DraftWriter};
 use super::keys::{Action, Context, action_for, footer};
 use super::screens::confirm::ConfirmPopup;
 use super::screens::detail::DetailScreen;
@@ -73,6 +74,8 @@ pub struct App {
     pub draft_unsaved: Option<String>,
     /// The catalogue being loaded after the first paint.
     loader: Option<Receiver<Loaded>>,
+    /// Writes the draft off this thread (none for a database in memory).
+    draft_writer: Option<DraftWriter>,
 }
 
 /// What the loader thread hands over: the library, and the broken files it skipped.
@@ -190,6 +193,12 @@ impl App {
         match loaded {
             Ok((library, skipped)) => {
                 self.desk.library = library;
+                // What the loader thread used while reading goes back to the system.
+                #[cfg(target_env = "gnu")]
+                // SAFETY: malloc_trim only releases free memory of the allocator.
+                unsafe {
+                    libc::malloc_trim(0);
+                }
                 if skipped > 0 {
                     self.error(format!(
                         "{skipped} procédure(s) ignorée(s) : voir guichet procedures lint"
@@ -245,7 +254,11 @@ impl App {
             data_version: 0,
             draft_unsaved: None,
             loader: None,
+            draft_writer: None,
         };
+        if !app.store.is_read_only() {
+            app.draft_writer = DraftWriter::spawn(app.store.path());
+        }
         app.data_version = app.store.data_version().unwrap_or(0);
         let (list, problem) = ListScreen::new(&mut app.env());
         app.stack.push(Screen::List(list));
@@ -483,6 +496,12 @@ impl App {
                 self.stack.push(screen);
             }
             Effect::Info(text) => self.info(text),
+            Effect::ClearDraft => {
+                self.settle_drafts();
+                if let Err(e) = self.store.clear_draft(self.desk.console.id()) {
+                    self.error(format!("brouillon non effacé : {e}"));
+                }
+            }
             Effect::Park(form) => {
                 self.parked = Some(form);
                 self.keep_aside();
@@ -613,10 +632,11 @@ impl App {
     /// The call being typed was put aside: saved now, and the operator told whether it
     /// really is kept.
     fn keep_aside(&mut self) {
-        self.save_draft_now();
-        if self.draft_unsaved.is_none() {
-            self.info("Saisie gardée : F2 pour la reprendre".into());
+        if let Some(form) = self.form_mut() {
+            form.dirty = true;
         }
+        // "Kept" is said once the draft is on disk, or why it is not.
+        self.save_draft_if_dirty(true);
     }
 
     /// Quits, keeping the call being typed (saved now). When it cannot be saved, asks
@@ -675,7 +695,8 @@ impl App {
         if self.flash.as_ref().is_some_and(|f| f.until <= now) {
             self.flash = None;
         }
-        self.save_draft_if_dirty();
+        self.poll_drafts();
+        self.save_draft_if_dirty(false);
         if let Ok(v) = self.store.data_version()
             && v != self.data_version
         {
@@ -708,7 +729,50 @@ impl App {
         if let Some(form) = self.form_mut() {
             form.dirty = true;
         }
-        self.save_draft_if_dirty();
+        self.save_draft_if_dirty(false);
+        self.settle_drafts();
+    }
+
+    /// Waits for the draft writer to answer everything it was given, and takes its
+    /// answers (leaving the console; tests).
+    pub fn settle_drafts(&mut self) {
+        let answers = self
+            .draft_writer
+            .as_mut()
+            .map(DraftWriter::finish)
+            .unwrap_or_default();
+        self.take_draft_answers(answers);
+    }
+
+    /// What the writer says of the drafts it wrote: kept, or why not (then the draft is
+    /// tried again on the next tick).
+    fn poll_drafts(&mut self) {
+        let answers = self
+            .draft_writer
+            .as_mut()
+            .map(DraftWriter::answers)
+            .unwrap_or_default();
+        self.take_draft_answers(answers);
+    }
+
+    fn take_draft_answers(&mut self, answers: Vec<draft_writer::Done>) {
+        for done in answers {
+            match done.result {
+                Ok(()) => {
+                    if self.draft_unsaved.take().is_some() {
+                        self.info("Saisie de nouveau sauvegardée".into());
+                    } else if done.aside {
+                        self.info("Saisie gardée : F2 pour la reprendre".into());
+                    }
+                }
+                Err(e) => {
+                    if let Some(form) = self.form_mut() {
+                        form.dirty = true;
+                    }
+                    self.draft_unsaved = Some(e);
+                }
+            }
+        }
     }
 
     fn form_mut(&mut self) -> Option<&mut FormScreen> {
@@ -722,7 +786,9 @@ impl App {
         }
     }
 
-    fn save_draft_if_dirty(&mut self) {
+    /// Saves the call being typed if it changed: handed to the writer thread, or written
+    /// here when there is none.
+    fn save_draft_if_dirty(&mut self, aside: bool) {
         if self.store.is_read_only() {
             return;
         }
@@ -734,27 +800,33 @@ impl App {
             return;
         };
         let opened_at = form.opened_at;
-        let saved = self.store.save_draft(
-            self.desk.console.id(),
-            &self.desk.operator,
-            opened_at,
-            self.now,
-            &draft,
-        );
-        match saved {
-            Ok(()) => {
-                if self.draft_unsaved.take().is_some() {
-                    self.info("Saisie de nouveau sauvegardée".into());
-                }
+        let console = self.desk.console.id().to_string();
+        if let Some(writer) = self.draft_writer.as_mut() {
+            let job = draft_writer::Job {
+                console,
+                operator: self.desk.operator.clone(),
+                opened_at,
+                saved_at: self.now,
+                draft,
+                aside,
+            };
+            if writer.send(job) {
+                return;
             }
-            Err(e) => {
-                // Kept in memory and tried again on the next tick; said until then.
-                if let Some(form) = self.form_mut() {
-                    form.dirty = true;
-                }
-                self.draft_unsaved = Some(e.to_string());
+            // The writer is gone: write here from now on.
+            self.draft_writer = None;
+            if let Some(form) = self.form_mut() {
+                form.dirty = true;
             }
+            return self.save_draft_if_dirty(aside);
         }
+        let saved =
+            self.store
+                .save_draft(&console, &self.desk.operator, opened_at, self.now, &draft);
+        self.take_draft_answers(vec![draft_writer::Done {
+            result: saved.map_err(|e| e.to_string()),
+            aside,
+        }]);
     }
 
     /// What the watchdog saves if the terminal goes away while the loop is stuck: the call

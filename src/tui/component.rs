@@ -11,7 +11,7 @@ use crate::domain::call::{Call, CallRecord, CallStatus, Outcome};
 use crate::domain::procedure::Procedure;
 use crate::domain::reference::Reference;
 use crate::domain::shifts::ShiftPlan;
-use crate::store::{ConsoleLock, ProcedureSummary, SearchIndex, Store, StoreError};
+use crate::store::{ConsoleLock, SearchIndex, Store, StoreError};
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
@@ -48,7 +48,6 @@ impl Desk {
 #[derive(Default)]
 pub struct Library {
     pub index: SearchIndex,
-    pub list: Vec<ProcedureSummary>,
     /// A catalogue held in memory instead of the store's index (a read-only database whose
     /// index is stale).
     pub in_memory: Option<Catalog>,
@@ -60,7 +59,6 @@ impl Library {
         let index = store.sync_catalog(catalog)?;
         Ok(Library {
             index,
-            list: store.procedure_list()?,
             in_memory: None,
         })
     }
@@ -69,7 +67,6 @@ impl Library {
     pub fn from_store(store: &Store) -> Result<Library, StoreError> {
         Ok(Library {
             index: store.load_search_index()?,
-            list: store.procedure_list()?,
             in_memory: None,
         })
     }
@@ -152,6 +149,9 @@ pub enum Effect {
     Replace(Screen),
     /// A message in the status line.
     Info(String),
+    /// The call being typed is saved: its draft goes (after any write of it still on its
+    /// way, so that it cannot come back).
+    ClearDraft,
     /// Keep this call being typed aside: F2 takes it back.
     Park(Box<super::screens::form::FormScreen>),
     Quit,

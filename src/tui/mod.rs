@@ -3,6 +3,7 @@
 pub mod app;
 pub mod component;
 pub mod crash;
+pub mod draft_writer;
 pub mod gallery;
 pub mod input;
 pub mod keys;

@@ -231,8 +231,6 @@ impl FormScreen {
                     .store
                     .insert_call(&new_call)
                     .doing("appel non enregistré, saisie gardée")?;
-                // The call is safe; a draft left behind would only be offered back.
-                let _ = env.store.clear_draft(env.desk.console.id());
                 Ok(call)
             }
         }
@@ -240,8 +238,10 @@ impl FormScreen {
 
     fn saved_effect(env: &mut Env, call: &Call, walk: Option<&str>) -> Update {
         let detail = DetailScreen::open(env, call.reference)?;
-        let mut effect =
-            Effect::Replace(Screen::Detail(Box::new(detail))).and(Effect::Info(format!(
+        // The call is safe; a draft left behind would only be offered back.
+        let mut effect = Effect::ClearDraft
+            .and(Effect::Replace(Screen::Detail(Box::new(detail))))
+            .and(Effect::Info(format!(
                 "Appel {} enregistré : référence à donner à l'appelant",
                 call.reference
             )));

@@ -5,8 +5,8 @@ use super::Screen;
 use super::procedure_view::ProcedureView;
 use super::search_bar::SearchBar;
 use crate::domain::call::{CallRecord, CallRef};
-use crate::domain::text::{fold, truncate, visible, width};
-use crate::store::{ProcedureQuery, ProcedureSummary};
+use crate::domain::text::{truncate, visible, width};
+use crate::store::ProcedureQuery;
 use crate::tui::component::{Component, Doing, Effect, Env, Input, Problem, Reply, Update, View};
 use crate::tui::keys::{Action, Context, key_for};
 use ratatui::Frame;
@@ -68,26 +68,20 @@ impl ProceduresScreen {
 
     fn reload(&mut self, env: &mut Env) -> Result<(), Problem> {
         let text = self.search.value();
-        let fits = |p: &ProcedureSummary| {
-            self.service.as_ref().is_none_or(|s| p.services.includes(s))
-                && self.device.as_ref().is_none_or(|d| p.devices.includes(d))
-        };
         if text.trim().is_empty() {
-            let mut items: Vec<ProcedureItem> = env
+            // Browsing reads titles: alphabetical, accents aside.
+            self.items = env
                 .desk
                 .library
-                .list
-                .iter()
-                .filter(|p| fits(p))
-                .map(|p| ProcedureItem {
-                    slug: p.slug.clone(),
-                    title: p.title.clone(),
+                .index
+                .browse(self.service.as_deref(), self.device.as_deref())
+                .into_iter()
+                .map(|(slug, title)| ProcedureItem {
+                    slug: slug.to_string(),
+                    title: title.to_string(),
                     fits: true,
                 })
                 .collect();
-            // Browsing reads titles: alphabetical, accents aside.
-            items.sort_by_cached_key(|i| fold(&i.title));
-            self.items = items;
         } else {
             let query = ProcedureQuery {
                 text: &text,
