@@ -72,10 +72,20 @@ pub struct App {
     /// Why the call being typed could not be saved, while it cannot: said on the status
     /// line until a save succeeds, and asked about before quitting.
     pub draft_unsaved: Option<String>,
+    /// What waits for the first paint: the loader and the draft writer start then, so
+    /// that their threads and connections do not compete with it for the processor.
+    after_paint: Option<AfterPaint>,
     /// The catalogue being loaded after the first paint.
     loader: Option<Receiver<Loaded>>,
     /// Writes the draft off this thread (none for a database in memory).
     draft_writer: Option<DraftWriter>,
+}
+
+/// The catalogue to check and load once the console has painted.
+struct AfterPaint {
+    path: String,
+    read_only: bool,
+    source: CatalogSource,
 }
 
 /// What the loader thread hands over: the library, and the broken files it skipped.
@@ -140,6 +150,9 @@ impl App {
             Err(e) => (Library::default(), Some(e)),
         };
         let mut app = App::build(store, reference, library, operator, desk, theme, now);
+        if !app.store.is_read_only() {
+            app.draft_writer = DraftWriter::spawn(app.store.path());
+        }
         if let Some(e) = index_error {
             app.error(format!("index des procédures indisponible : {e}"));
         }
@@ -173,8 +186,28 @@ impl App {
             theme,
             now,
         );
-        app.loader = Some(spawn_loader(path, read_only, source));
+        app.after_paint = Some(AfterPaint {
+            path,
+            read_only,
+            source,
+        });
         app
+    }
+
+    /// The first frame is on the screen: the catalogue's loader and the draft writer start.
+    pub fn painted(&mut self) {
+        let Some(AfterPaint {
+            path,
+            read_only,
+            source,
+        }) = self.after_paint.take()
+        else {
+            return;
+        };
+        if !read_only {
+            self.draft_writer = DraftWriter::spawn(&path);
+        }
+        self.loader = Some(spawn_loader(path, read_only, source));
     }
 
     /// Installs the catalogue once the loader has it; true when it did.
@@ -214,6 +247,7 @@ impl App {
 
     /// Waits for the loader (tests that drive a console started for real).
     pub fn wait_for_catalog(&mut self) {
+        self.painted();
         while self.loader.is_some() {
             if !self.poll_loader() {
                 std::thread::sleep(std::time::Duration::from_millis(2));
@@ -253,12 +287,10 @@ impl App {
             amigo,
             data_version: 0,
             draft_unsaved: None,
+            after_paint: None,
             loader: None,
             draft_writer: None,
         };
-        if !app.store.is_read_only() {
-            app.draft_writer = DraftWriter::spawn(app.store.path());
-        }
         app.data_version = app.store.data_version().unwrap_or(0);
         let (list, problem) = ListScreen::new(&mut app.env());
         app.stack.push(Screen::List(list));

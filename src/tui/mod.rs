@@ -91,6 +91,7 @@ fn event_loop(
         if dirty {
             terminal.draw(|f| app.draw(f))?;
             dirty = false;
+            app.painted();
         }
         let now = Utc::now();
         if now >= next_tick {
