@@ -462,7 +462,10 @@ fn what_was_typed_up_to_the_hangup_is_in_the_draft_and_the_console_ends_within_t
             std::thread::sleep(Duration::from_millis(10));
         };
         let took = start.elapsed();
-        eprintln!("round {round}: ended {} ms after the hang-up", took.as_millis());
+        eprintln!(
+            "round {round}: ended {} ms after the hang-up",
+            took.as_millis()
+        );
         assert!(
             status.is_some(),
             "round {round}: still running 3 s after the hang-up"

@@ -283,7 +283,12 @@ impl Generator<'_> {
                 return o;
             }
         }
-        self.teams[team].0.iter().find(|o| **o != not).copied().unwrap_or(self.teams[team].0[0])
+        self.teams[team]
+            .0
+            .iter()
+            .find(|o| **o != not)
+            .copied()
+            .unwrap_or(self.teams[team].0[0])
     }
 }
 
@@ -440,7 +445,14 @@ impl<'c> Writer<'c> {
         })
     }
 
-    fn entry(&mut self, call: i64, at: i64, operator: &str, kind: JournalKind, body: &str) -> rusqlite::Result<()> {
+    fn entry(
+        &mut self,
+        call: i64,
+        at: i64,
+        operator: &str,
+        kind: JournalKind,
+        body: &str,
+    ) -> rusqlite::Result<()> {
         self.append
             .execute(params![call, at, operator, kind.slug(), body])
             .map(|_| ())
@@ -487,7 +499,13 @@ impl Sink for Writer<'_> {
                     .execute(params![call.0, at, operator, kind.slug(), line, mark])?;
                 if *escalated {
                     self.escalate.execute([call.0])?;
-                    self.entry(call.0, *at, operator, JournalKind::Outcome, Outcome::Escalated.slug())?;
+                    self.entry(
+                        call.0,
+                        *at,
+                        operator,
+                        JournalKind::Outcome,
+                        Outcome::Escalated.slug(),
+                    )?;
                 }
             }
             Op::Note {
@@ -718,7 +736,7 @@ fn recorded_value(rng: &mut Rng, label: &str) -> String {
     if label.contains("ticket") {
         format!("SETNA-{:06}", rng.below(1_000_000))
     } else if label.contains("nom") {
-        format!("{}", rng.pick(SURNAMES))
+        rng.pick(SURNAMES).to_string()
     } else {
         format!("{:06}", rng.below(1_000_000))
     }
@@ -964,10 +982,11 @@ pub fn generate_ops(
         let team = generator.team(at);
         let operator = generator.operator(&mut rng, team);
         let (summary, topic) = generator.summary(&mut rng, service);
-        let notes = rng
-            .chance(0.08)
-            .then(|| rng.pick(NOTES).to_string())
-            .unwrap_or_default();
+        let notes = if rng.chance(0.08) {
+            rng.pick(NOTES).to_string()
+        } else {
+            String::new()
+        };
         let draft = CallDraft {
             caller_name: agent.name.clone(),
             caller_phone: agent.phone.clone().unwrap_or_default(),
@@ -1016,7 +1035,7 @@ pub fn generate_ops(
                 call,
                 at: span(&mut rng),
                 operator,
-                text: *rng.pick(NOTES),
+                text: NOTES[rng.below(NOTES.len())],
             });
         }
         let mut closer = operator;
@@ -1138,9 +1157,13 @@ pub fn check_against_store(
     // On a memory file system when there is one: the store syncs every write.
     let base = Path::new("/dev/shm");
     let dir = if base.is_dir() {
-        tempfile::Builder::new().prefix("guichet-datagen").tempdir_in(base)?
+        tempfile::Builder::new()
+            .prefix("guichet-datagen")
+            .tempdir_in(base)?
     } else {
-        tempfile::Builder::new().prefix("guichet-datagen").tempdir()?
+        tempfile::Builder::new()
+            .prefix("guichet-datagen")
+            .tempdir()?
     };
     let params = Params {
         calls: 150,

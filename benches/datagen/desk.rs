@@ -233,7 +233,11 @@ pub fn write(dir: &Path, spec: &Spec, say: &mut dyn FnMut(&str)) -> Res<Written>
     let t = Instant::now();
     let loaded = load_dir(&catalog_dir, &reference)?;
     if !loaded.problems.is_empty() {
-        return Err(format!("{} problems in the written catalogue", loaded.problems.len()).into());
+        return Err(format!(
+            "{} problems in the written catalogue",
+            loaded.problems.len()
+        )
+        .into());
     }
     Store::open(&tmp)?.sync_catalog(&loaded)?;
     let index_took = t.elapsed();
