@@ -1,959 +1,395 @@
-//! The console as the operator's terminal sees it: the real release binary in a real
-//! pseudo-terminal of 80x24, timed from outside.
+//! The console as the operator's terminal sees it, on a large desk, beside the bare ratatui
+//! floor measured in the same run: the real release binary in a real pseudo-terminal of
+//! 80x24 (`tests/common/pty.rs`), its output kept on a virtual screen.
 //!
-//! Measured per run: the first paint (spawn until the header "guichet ·" is on the output),
-//! then, for each key typed one at a time, the bytes the console writes until its output goes
-//! quiet (30 ms without a byte) and the latency from the key written to the last byte of that
-//! burst. Two scenarios on a database of 200 calls: searching the call list (`/` then a
-//! caller's name) and typing a call's summary in the new-call form (`F2`, five `Tab`s, then
-//! the text). The same is measured on the bare ratatui floor of `../shared/tools/bare-tui`
-//! when it can be built (in `target/bare-tui`, never in `shared/`).
+//! The desk: `GUICHET_BENCH_DB` (a file written by
+//! `cargo run --release --example datagen -- … --out DIR`, its catalogue in `DIR/procedures`)
+//! or, by default, 1,000,000 calls and 10,000 procedures generated once into
+//! `target/bench-data/desk-1m-10k/` and reused (for a day: its timeline ends when it was
+//! made). Each catalogue gets its own copy of the database, its search index already in
+//! line with it, so that a run measures a console whose catalogue did not change.
 //!
-//! Target: a median under 1 KB written per key, in each scenario.
+//! Scenarios, each run `GUICHET_BENCH_PTY_RUNS` times (5), every run a fresh console:
+//! - the list search: `/` then an open call's caller's name, key by key, on the open calls;
+//!   and on every call (`t` first);
+//! - the summary typed with live matching: `F2`, five `Tab`s, then a sentence key by key;
+//!   every fourth key is sent at the whole second, when the console redraws its clock and
+//!   commits the draft (reported apart and counted in the whole);
+//! - in each run: the first paint (start until the first frame showing "guichet ·"), the
+//!   console's peak memory (VmHWM) after the last key, bytes written per key.
 //!
-//! `cargo bench --bench pty`. `GUICHET_BENCH_PTY_RUNS` sets the runs per scenario (5).
+//! With the 40 embedded procedures and with `--catalog DIR/procedures` (10,000). The floor
+//! (`../shared/tools/bare-tui`, built in `target/bare-tui`) types the same text.
 //!
-//! Keys are sent away from the whole second: the console redraws its clock then, and that
-//! frame is not the key's. Those clock frames are counted apart ("clock frames").
+//! A key's latency lasts until the first frame that shows its result (the typed text in
+//! the field, its cursor after it), however long that takes; the next key waits for it. A
+//! key not shown after `GUICHET_BENCH_KEY_DEADLINE_S` (10) seconds fails the run, loudly.
+//!
+//! `cargo bench --bench pty`.
 
-use chrono::{Duration as Minutes, Utc};
-use guichet::catalog::embedded_reference;
-use guichet::domain::call::{CallDraft, Outcome};
-use guichet::store::Store;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+#[path = "../tests/common/pty.rs"]
+mod pty;
 
-const COLS: u16 = 80;
-const ROWS: u16 = 24;
-/// The output is over when nothing came for this long.
-const QUIET: Duration = Duration::from_millis(30);
-/// Between phases (after first paint, after each key of the preamble).
-const SETTLE: Duration = Duration::from_millis(200);
-/// How long a key may take to produce its first byte before it counts as silent.
-const RESPONSE_LIMIT: Duration = Duration::from_secs(1);
-/// A burst longer than this is cut (a program that never stops writing).
-const BURST_LIMIT: Duration = Duration::from_secs(3);
-const FIRST_PAINT_LIMIT: Duration = Duration::from_secs(10);
-/// How long a program has to exit after its quit key, then after SIGTERM.
-const EXIT_LIMIT: Duration = Duration::from_secs(2);
-/// The target: median bytes written per key.
-const TARGET_BYTES: usize = 1024;
-const CALLS: usize = 200;
-const OPERATOR: &str = "bench";
+// The generators are shared with the example and the other benches.
+#[allow(dead_code)]
+mod datagen;
 
-/// Keys are sent only in this window of the wall-clock second (milliseconds), so that the
-/// console's once-a-second clock redraw does not fall inside a key's measurement.
-const SEND_WINDOW_MS: (u32, u32) = (40, 850);
+#[allow(dead_code)]
+mod console;
 
-struct Scenario {
-    name: &'static str,
-    /// What the preamble is, for the report.
-    preamble_label: &'static str,
-    /// Keys sent one at a time after first paint, each followed by its redraw.
-    preamble: &'static [&'static [u8]],
-    /// Typed one key at a time, each measured.
-    text: &'static str,
-}
+use console::{
+    COLS, Program, ROWS, Res, Samples, When, bare, bare_binary, bench_desk, caller_to_type,
+    describe, env_usize, fmt_mb, fmt_ms, guichet, guichet_binary, home, load_average, median, ms,
+    on_floor, quantile, remove_copy, run, run_copy, search_all, search_open, summary,
+};
+use std::time::{Duration, Instant};
 
-const F2: &[u8] = b"\x1bOQ";
-const TAB: &[u8] = b"\t";
-
-const SCENARIOS: &[Scenario] = &[
-    Scenario {
-        name: "search",
-        preamble_label: "/",
-        preamble: &[b"/"],
-        // 20 characters: a caller's name as typed, no accents.
-        text: "marie-claire lefevre",
-    },
-    Scenario {
-        name: "summary",
-        preamble_label: "F2, Tab x5",
-        preamble: &[F2, TAB, TAB, TAB, TAB, TAB],
-        // 31 characters: every key is also a procedure search.
-        text: "carte agent perdue noemi bloque",
-    },
-];
-
-/// A program under measurement.
-struct Program {
-    label: &'static str,
-    path: PathBuf,
-    marker: &'static str,
-    /// Bytes that make it quit cleanly.
-    quit: &'static [u8],
-    /// The database copied fresh for every run (guichet only): a run's draft or search
-    /// must not carry over to the next one.
-    template_db: Option<PathBuf>,
-}
-
-#[derive(Default)]
-struct Samples {
-    first_paint: Vec<Duration>,
-    bytes: Vec<usize>,
-    latency: Vec<Duration>,
-    first_byte: Vec<Duration>,
-    silent_keys: usize,
-    clock_frames: Vec<usize>,
-    missing_paint: usize,
-    endings: Vec<String>,
-}
+/// Goals of issue 13.
+const FIRST_PAINT_RATIO: f64 = 3.0;
+const KEY_P99: Duration = Duration::from_millis(2);
+const MEMORY_10K: u64 = 30_000_000;
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let runs: usize = std::env::var("GUICHET_BENCH_PTY_RUNS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .filter(|&n| n > 0)
-        .unwrap_or(5);
-
-    let guichet = match guichet_binary(root) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("pty bench: no release binary: {e}");
+    match bench() {
+        Ok(true) => {}
+        Ok(false) => {
+            eprintln!("pty bench: some runs FAILED (see above)");
             std::process::exit(1);
         }
-    };
-    let dir = tempfile::Builder::new()
-        .prefix("guichet-pty-bench")
-        .tempdir()
-        .expect("temporary directory");
-    let template = dir.path().join("template.db");
-    let started = Instant::now();
-    if let Err(e) = fill_database(&template, CALLS) {
-        eprintln!("pty bench: could not prepare the database: {e}");
-        std::process::exit(1);
+        Err(e) => {
+            eprintln!("pty bench: {e}");
+            std::process::exit(1);
+        }
     }
+}
+
+fn bench() -> Res<bool> {
+    let whole = Instant::now();
+    let rounds = env_usize("GUICHET_BENCH_PTY_RUNS", 5).max(1);
+    println!("== guichet in a real terminal ({COLS}x{ROWS}), beside the bare ratatui floor ==");
+    let guichet_path = guichet_binary()?;
+    let bare_path = bare_binary()?;
+    println!("guichet  {}", guichet_path.display());
+    println!("floor    {}", bare_path.display());
+    let desk = bench_desk()?;
     println!(
-        "pty bench: {} ({COLS}x{ROWS}), {CALLS} calls prepared in {:.0} ms, {runs} runs per scenario",
-        guichet.display(),
-        started.elapsed().as_secs_f64() * 1e3
+        "desk     {} : {} calls ({} open), {} procedures in {} — {}",
+        desk.db.display(),
+        desk.calls,
+        desk.open,
+        desk.procedures,
+        desk.catalog.display(),
+        desk.how
     );
-
-    let guichet = Program {
-        label: "guichet",
-        path: guichet,
-        marker: "guichet ·",
-        quit: b"\x03",
-        template_db: Some(template),
-    };
-    let results: Vec<Samples> = SCENARIOS
-        .iter()
-        .map(|s| measure(&guichet, s, runs, dir.path()))
-        .collect();
-    for (scenario, samples) in SCENARIOS.iter().zip(&results) {
-        report(&guichet, scenario, samples);
-    }
-
-    let bare_dir = root.join("../shared/tools/bare-tui");
-    let bare = match build_bare(root, &bare_dir) {
-        Ok(path) => Some(Program {
-            label: "bare-tui",
-            path,
-            marker: "guichet-bare",
-            quit: b"\x1b",
-            template_db: None,
-        }),
-        Err(why) => {
-            println!("\nbare-tui floor: skipped ({why})");
-            None
-        }
-    };
-    if let Some(bare) = &bare {
-        let floor: Vec<Samples> = SCENARIOS
-            .iter()
-            .map(|s| measure(bare, s, runs, dir.path()))
-            .collect();
-        for (scenario, samples) in SCENARIOS.iter().zip(&floor) {
-            report(bare, scenario, samples);
-        }
-        compare(&results, &floor);
-    }
-
-    println!("\ntarget: median bytes per key under {TARGET_BYTES} B");
-    for (scenario, samples) in SCENARIOS.iter().zip(&results) {
-        match median(&samples.bytes) {
-            Some(m) if m < TARGET_BYTES => {
-                println!("  PASS {:<8} median {m} B per key", scenario.name)
-            }
-            Some(m) => println!("  FAIL {:<8} median {m} B per key", scenario.name),
-            None => println!("  FAIL {:<8} no key measured", scenario.name),
-        }
-    }
-    // The temporary directory (databases, configuration) goes with `dir`; every child was
-    // reaped by its guard before.
-    drop(dir);
-}
-
-/// `target/release/guichet`, built when missing.
-fn guichet_binary(root: &Path) -> Result<PathBuf, String> {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target"));
-    let path = target.join("release/guichet");
-    if !path.exists() {
-        println!(
-            "pty bench: {} missing, cargo build --release",
-            path.display()
-        );
-        let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .args(["build", "--release", "--bin", "guichet"])
-            .current_dir(root)
-            .status()
-            .map_err(|e| format!("cargo could not be run: {e}"))?;
-        if !status.success() || !path.exists() {
-            return Err(format!("cargo build --release failed ({status})"));
-        }
-    }
-    Ok(path)
-}
-
-/// Builds the floor into `target/bare-tui` (not into `shared/`), with its own lock file
-/// untouched. An error says why it was skipped.
-fn build_bare(root: &Path, bare_dir: &Path) -> Result<PathBuf, String> {
-    let manifest = bare_dir.join("Cargo.toml");
-    if !manifest.exists() {
-        return Err(format!("{} not found", manifest.display()));
-    }
-    let shared_target = bare_dir.join("target");
-    let had_shared_target = shared_target.exists();
-    let target_dir = root.join("target/bare-tui");
+    let home = home()?;
+    let (db40, took40) = run_copy(&desk, "pty-40", None)?;
+    let (db10k, took10k) = run_copy(&desk, "pty-10k", Some(&desk.catalog))?;
     println!(
-        "\nbare-tui floor: cargo build --release (into {})",
-        target_dir.display()
+        "copies   {} (index of the 40 embedded procedures: {:.1} s), {} (index already there: {:.1} s)",
+        db40.display(),
+        took40.as_secs_f64(),
+        db10k.display(),
+        took10k.as_secs_f64()
     );
-    let out = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args([
-            "build",
-            "--release",
-            "--locked",
-            "--quiet",
-            "--manifest-path",
-        ])
-        .arg(&manifest)
-        .arg("--target-dir")
-        .arg(&target_dir)
-        .output();
-    // Nothing of the build may stay in shared/.
-    if !had_shared_target && shared_target.exists() {
-        let _ = std::fs::remove_dir_all(&shared_target);
-    }
-    let out = out.map_err(|e| format!("cargo could not be run: {e}"))?;
-    if !out.status.success() {
-        let err = String::from_utf8_lossy(&out.stderr);
-        let tail: Vec<&str> = err.lines().rev().take(3).collect();
-        return Err(format!(
-            "cargo build failed: {}",
-            tail.into_iter().rev().collect::<Vec<_>>().join(" / ")
-        ));
-    }
-    let path = target_dir.join("release/bare-tui");
-    if path.exists() {
-        Ok(path)
-    } else {
-        Err(format!("{} not produced", path.display()))
-    }
-}
-
-/// A tiny deterministic generator (xorshift64*).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[(self.next() % items.len() as u64) as usize]
-    }
-}
-
-/// `n` calls over the last three days, a third of them still open, written with the
-/// library exactly as the console would.
-fn fill_database(path: &Path, n: usize) -> Result<(), Box<dyn std::error::Error>> {
-    const FIRST: &[&str] = &[
-        "Marie-Claire",
-        "Jean-Baptiste",
-        "Zoé",
-        "Anne",
-        "Éloïse",
-        "François",
-        "Mathieu",
-        "Nadia",
-        "Karim",
-        "Sophie",
-        "Hélène",
-        "Thierry",
-        "Céline",
-        "Yannick",
-        "Agnès",
-        "Loïc",
-    ];
-    const LAST: &[&str] = &[
-        "Lefèvre",
-        "Martin",
-        "Çelik",
-        "Le Gall-N'Diaye",
-        "Dupont",
-        "Bernard",
-        "Moreau",
-        "Lefebvre",
-        "Girard",
-        "Rousseau",
-        "Benali",
-        "Fournier",
-        "Lemaître",
-        "Marchand",
-    ];
-    const PLACES: &[(&str, &str)] = &[
-        ("mi", "noemi"),
-        ("mi", "pc-pro"),
-        ("mi", "span"),
-        ("acn-caen", "pc-pro"),
-        ("acn-caen", "copier"),
-        ("acn-rouen", "pc-perso"),
-        ("mtes", "smartphone-pro"),
-        ("social-direccte", "ip-phone"),
-        ("gip-tn", "usb-media"),
-    ];
-    const SUMMARIES: &[&str] = &[
-        "carte agent oubliée, NOEMI en veille",
-        "mot de passe CRYHOD refusé trois fois",
-        "VPN : icône bleue, ne se connecte pas",
-        "imprimante bloquée au bureau 204",
-        "clé USB chiffrée BitLocker illisible",
-        "code de télémaintenance demandé",
-        "lecteur réseau U: introuvable",
-        "renvoi d'appel XiVO à programmer",
-        "poste éteint tout seul le soir",
-        "compte COMU bloqué après congés",
-    ];
-    const OPERATORS: &[&str] = &[OPERATOR, "dupontje", "martinc"];
-
-    let reference = embedded_reference();
-    let mut store = Store::open(path)?;
-    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
-    let now = Utc::now();
-    for i in 0..n {
-        let (service, device) = PLACES[(rng.next() % PLACES.len() as u64) as usize];
-        let operator = rng.pick(OPERATORS);
-        let at = now - Minutes::minutes(20 * (n - i) as i64);
-        let phone = if rng.next() % 3 == 0 {
-            String::new()
-        } else {
-            format!(
-                "0{} {:02} {:02} {:02} {:02}",
-                1 + rng.next() % 7,
-                rng.next() % 100,
-                rng.next() % 100,
-                rng.next() % 100,
-                rng.next() % 100
-            )
-        };
-        let new = CallDraft {
-            caller_name: format!("{} {}", rng.pick(FIRST), rng.pick(LAST)),
-            caller_phone: phone,
-            service: service.into(),
-            device: device.into(),
-            summary: rng.pick(SUMMARIES).into(),
-            ..CallDraft::default()
-        }
-        .validate(&reference, operator, at)?;
-        let call = store.insert_call(&new)?;
-        if i % 3 != 0 {
-            let outcome = Outcome::ALL[(rng.next() % Outcome::ALL.len() as u64) as usize];
-            store.close_call(
-                call.reference,
-                operator,
-                at + Minutes::minutes(9),
-                outcome,
-                None,
-            )?;
-        }
-    }
-    drop(store);
-    Ok(())
-}
-
-fn measure(program: &Program, scenario: &Scenario, runs: usize, dir: &Path) -> Samples {
-    let mut samples = Samples::default();
-    for run in 0..runs {
-        let env = match environment(
-            program,
-            dir,
-            &format!("{}-{}-{run}", program.label, scenario.name),
-        ) {
-            Ok(env) => env,
-            Err(e) => {
-                eprintln!("pty bench: run environment: {e}");
-                continue;
-            }
-        };
-        if let Err(e) = one_run(program, scenario, &env, &mut samples) {
-            eprintln!(
-                "pty bench: {} {} run {run}: {e}",
-                program.label, scenario.name
-            );
-        }
-    }
-    samples
-}
-
-/// The child's whole environment (nothing inherited).
-fn environment(program: &Program, dir: &Path, tag: &str) -> std::io::Result<Vec<(String, String)>> {
-    let mut env = vec![("TERM".to_string(), "xterm-256color".to_string())];
-    if let Some(template) = &program.template_db {
-        let run_dir = dir.join(tag);
-        std::fs::create_dir_all(run_dir.join("config"))?;
-        std::fs::create_dir_all(run_dir.join("data"))?;
-        let db = run_dir.join("guichet.db");
-        std::fs::copy(template, &db)?;
-        let s = |p: &Path| p.to_string_lossy().into_owned();
-        env.push(("GUICHET_DB".into(), s(&db)));
-        env.push(("GUICHET_OPERATOR".into(), OPERATOR.into()));
-        env.push(("XDG_CONFIG_HOME".into(), s(&run_dir.join("config"))));
-        env.push(("XDG_DATA_HOME".into(), s(&run_dir.join("data"))));
-        env.push(("HOME".into(), s(&run_dir)));
-    }
-    Ok(env)
-}
-
-fn one_run(
-    program: &Program,
-    scenario: &Scenario,
-    env: &[(String, String)],
-    samples: &mut Samples,
-) -> std::io::Result<()> {
-    let t0 = Instant::now();
-    let mut child = pty::Child::spawn(&program.path, &[], env, COLS, ROWS)?;
-    // First paint.
-    let marker = program.marker.as_bytes();
-    let mut seen = Vec::new();
-    let mut painted = None;
-    while t0.elapsed() < FIRST_PAINT_LIMIT {
-        match child.read(Duration::from_millis(50), &mut seen)? {
-            pty::Read::Data(_) => {
-                if contains(&seen, marker) {
-                    painted = Some(t0.elapsed());
-                    break;
-                }
-            }
-            pty::Read::Timeout => {}
-            pty::Read::Eof => break,
-        }
-    }
-    let Some(first_paint) = painted else {
-        samples.missing_paint += 1;
-        finish(&mut child, program.quit, samples);
-        return Err(std::io::Error::other(format!(
-            "no first paint ({:?} not seen in {} bytes)",
-            program.marker,
-            seen.len()
-        )));
-    };
-    samples.first_paint.push(first_paint);
-    burst(&mut child, SETTLE, SETTLE)?;
-    for key in scenario.preamble {
-        away_from_the_clock(&mut child, samples)?;
-        child.write_all(key)?;
-        burst(&mut child, SETTLE, RESPONSE_LIMIT)?;
-    }
-    let mut buf = [0u8; 4];
-    for c in scenario.text.chars() {
-        away_from_the_clock(&mut child, samples)?;
-        let sent = Instant::now();
-        child.write_all(c.encode_utf8(&mut buf).as_bytes())?;
-        let b = burst(&mut child, QUIET, RESPONSE_LIMIT)?;
-        samples.bytes.push(b.bytes);
-        match (b.first, b.last) {
-            (Some(first), Some(last)) => {
-                samples.first_byte.push(first - sent);
-                samples.latency.push(last - sent);
-            }
-            _ => samples.silent_keys += 1,
-        }
-    }
-    finish(&mut child, program.quit, samples);
-    Ok(())
-}
-
-/// Quits with the program's own key; SIGTERM then SIGKILL if it lingers. Always reaps.
-fn finish(child: &mut pty::Child, quit: &[u8], samples: &mut Samples) {
-    let _ = child.write_all(quit);
-    let ending = match child.wait_draining(EXIT_LIMIT) {
-        Some(status) => pty::describe(status),
-        None => {
-            child.signal(libc::SIGTERM);
-            match child.wait_draining(EXIT_LIMIT) {
-                Some(status) => format!("{} after SIGTERM", pty::describe(status)),
-                None => {
-                    child.signal(libc::SIGKILL);
-                    format!("{} after SIGKILL", pty::describe(child.wait_blocking()))
-                }
-            }
-        }
-    };
-    samples.endings.push(ending);
-}
-
-/// Waits, when needed, until the wall clock is inside the sending window, and takes any
-/// clock frame written meanwhile out of the way.
-fn away_from_the_clock(child: &mut pty::Child, samples: &mut Samples) -> std::io::Result<()> {
-    loop {
-        let ms = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.subsec_millis())
-            .unwrap_or(500);
-        if ms < SEND_WINDOW_MS.0 {
-            std::thread::sleep(Duration::from_millis(u64::from(SEND_WINDOW_MS.0 - ms)));
-        } else if ms > SEND_WINDOW_MS.1 {
-            std::thread::sleep(Duration::from_millis(u64::from(
-                1000 - ms + SEND_WINDOW_MS.0,
-            )));
-        }
-        // Whatever is pending now was not asked for by a key.
-        let b = burst(child, QUIET, Duration::ZERO)?;
-        if b.bytes == 0 {
-            return Ok(());
-        }
-        samples.clock_frames.push(b.bytes);
-    }
-}
-
-struct Burst {
-    bytes: usize,
-    first: Option<Instant>,
-    last: Option<Instant>,
-}
-
-/// Reads until `quiet` passes without a byte, waiting up to `first_limit` for the first one.
-fn burst(child: &mut pty::Child, quiet: Duration, first_limit: Duration) -> std::io::Result<Burst> {
-    let start = Instant::now();
-    let mut out = Burst {
-        bytes: 0,
-        first: None,
-        last: None,
-    };
-    let mut sink = Vec::new();
-    loop {
-        let wait = match out.last {
-            None => first_limit.saturating_sub(start.elapsed()),
-            Some(last) => quiet.saturating_sub(last.elapsed()),
-        };
-        if start.elapsed() > BURST_LIMIT {
-            return Ok(out);
-        }
-        sink.clear();
-        match child.read(wait, &mut sink)? {
-            pty::Read::Data(n) => {
-                let now = Instant::now();
-                out.first.get_or_insert(now);
-                out.last = Some(now);
-                out.bytes += n;
-            }
-            pty::Read::Timeout | pty::Read::Eof => return Ok(out),
-        }
-    }
-}
-
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
-}
-
-fn median<T: Copy + Ord>(v: &[T]) -> Option<T> {
-    let mut s = v.to_vec();
-    s.sort();
-    s.get(s.len() / 2).copied()
-}
-
-/// Nearest rank, as `pty_latency.py` computes it.
-fn quantile<T: Copy + Ord>(v: &[T], p: f64) -> Option<T> {
-    let mut s = v.to_vec();
-    s.sort();
-    if s.is_empty() {
-        return None;
-    }
-    let i = ((p * s.len() as f64) as usize).min(s.len() - 1);
-    Some(s[i])
-}
-
-fn ms(d: Option<Duration>) -> String {
-    d.map(|d| format!("{:.2}", d.as_secs_f64() * 1e3))
-        .unwrap_or_else(|| "-".into())
-}
-
-fn n(v: Option<usize>) -> String {
-    v.map(|v| v.to_string()).unwrap_or_else(|| "-".into())
-}
-
-fn report(program: &Program, scenario: &Scenario, s: &Samples) {
+    let (name, open_n, all_n) = caller_to_type(&db10k)?;
     println!(
-        "\n{} · {} ({} then {:?}, {} chars): {} keys over {} runs",
-        program.label,
-        scenario.name,
-        scenario.preamble_label,
-        scenario.text,
-        scenario.text.chars().count(),
-        s.bytes.len(),
-        s.first_paint.len() + s.missing_paint
+        "search   types {name:?} (an open call's caller: {open_n} open calls and {all_n} calls in all match)"
     );
     println!(
-        "  first paint ms    median {:>8}  max {:>8}{}",
-        ms(median(&s.first_paint)),
-        ms(s.first_paint.iter().max().copied()),
-        if s.missing_paint > 0 {
-            format!("  ({} runs without a first paint)", s.missing_paint)
-        } else {
-            String::new()
-        }
+        "rounds   {rounds}, key deadline {:?}, load average {}",
+        console::key_deadline(),
+        load_average()
     );
-    println!(
-        "  bytes per key     median {:>8}  p99 {:>8}  max {:>8}",
-        n(median(&s.bytes)),
-        n(quantile(&s.bytes, 0.99)),
-        n(s.bytes.iter().max().copied())
+
+    let floor = bare(&bare_path);
+    let g40 = guichet("guichet·40", &guichet_path, &db40, None, home.path());
+    let big = format!("guichet·{}", desk.procedures);
+    let g10k = guichet(
+        &big,
+        &guichet_path,
+        &db10k,
+        Some(&desk.catalog),
+        home.path(),
     );
-    println!(
-        "  key to quiet ms   median {:>8}  p99 {:>8}  max {:>8}   (key written -> last byte)",
-        ms(median(&s.latency)),
-        ms(quantile(&s.latency, 0.99)),
-        ms(s.latency.iter().max().copied())
-    );
-    println!(
-        "  key to 1st byte   median {:>8}  p99 {:>8}  max {:>8}",
-        ms(median(&s.first_byte)),
-        ms(quantile(&s.first_byte, 0.99)),
-        ms(s.first_byte.iter().max().copied())
-    );
-    if s.silent_keys > 0 {
-        println!(
-            "  {} keys wrote nothing within {:?} (counted as 0 bytes)",
-            s.silent_keys, RESPONSE_LIMIT
-        );
-    }
-    if !s.clock_frames.is_empty() {
-        println!(
-            "  clock frames (not counted): {}, median {} bytes",
-            s.clock_frames.len(),
-            n(median(&s.clock_frames))
-        );
-    }
-    let mut endings = s.endings.clone();
-    endings.sort();
-    endings.dedup();
-    println!("  ended: {}", endings.join(", "));
-}
-
-fn compare(guichet: &[Samples], floor: &[Samples]) {
-    println!("\ncomparison with the bare ratatui floor (medians)");
-    println!(
-        "  {:<8} {:>16} {:>16} {:>20} {:>20}",
-        "", "first paint ms", "", "bytes per key", "key to quiet ms"
-    );
-    println!(
-        "  {:<8} {:>8} {:>7} {:>10} {:>9} {:>10} {:>9}",
-        "scenario", "guichet", "bare", "guichet", "bare", "guichet", "bare"
-    );
-    for ((scenario, g), b) in SCENARIOS.iter().zip(guichet).zip(floor) {
-        println!(
-            "  {:<8} {:>8} {:>7} {:>10} {:>9} {:>10} {:>9}",
-            scenario.name,
-            ms(median(&g.first_paint)),
-            ms(median(&b.first_paint)),
-            n(median(&g.bytes)),
-            n(median(&b.bytes)),
-            ms(median(&g.latency)),
-            ms(median(&b.latency)),
-        );
-        let ratio = |a: Option<f64>, b: Option<f64>| match (a, b) {
-            (Some(a), Some(b)) if b > 0.0 => format!("x{:.1}", a / b),
-            _ => "-".into(),
-        };
-        let secs = |d: Option<Duration>| d.map(|d| d.as_secs_f64());
-        let bytes = |v: Option<usize>| v.map(|v| v as f64);
-        println!(
-            "  {:<8} {:>16} {:>20} {:>20}   (guichet / bare)",
-            "",
-            ratio(secs(median(&g.first_paint)), secs(median(&b.first_paint))),
-            ratio(bytes(median(&g.bytes)), bytes(median(&b.bytes))),
-            ratio(secs(median(&g.latency)), secs(median(&b.latency))),
-        );
-    }
-}
-
-/// A child in a pseudo-terminal, with libc only. The child is killed and reaped when the
-/// guard drops, a panic included; the master side is closed with it.
-mod pty {
-    use std::ffi::{CString, c_char, c_int};
-    use std::io;
-    use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
-    use std::os::unix::ffi::OsStrExt;
-    use std::path::Path;
-    use std::ptr;
-    use std::time::{Duration, Instant};
-
-    pub struct Child {
-        master: OwnedFd,
-        pid: libc::pid_t,
-        status: Option<c_int>,
-    }
-
-    pub enum Read {
-        Data(usize),
-        Timeout,
-        /// The terminal's other side is closed (the program and its children are gone).
-        Eof,
-    }
-
-    fn check(r: c_int) -> io::Result<c_int> {
-        if r == -1 {
-            Err(io::Error::last_os_error())
-        } else {
-            Ok(r)
-        }
-    }
-
-    fn cstring(bytes: &[u8]) -> io::Result<CString> {
-        CString::new(bytes).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))
-    }
-
-    impl Child {
-        /// Runs `program` with exactly `env` on a new terminal of `cols` x `rows`, as the
-        /// leader of its own session with that terminal as its controlling one.
-        pub fn spawn(
-            program: &Path,
-            args: &[&str],
-            env: &[(String, String)],
-            cols: u16,
-            rows: u16,
-        ) -> io::Result<Child> {
-            // Everything the child needs is allocated before fork: after it, only
-            // async-signal-safe calls.
-            let path = cstring(program.as_os_str().as_bytes())?;
-            let mut argv_owned = vec![path.clone()];
-            for a in args {
-                argv_owned.push(cstring(a.as_bytes())?);
-            }
-            let env_owned = env
-                .iter()
-                .map(|(k, v)| cstring(format!("{k}={v}").as_bytes()))
-                .collect::<io::Result<Vec<_>>>()?;
-            let argv: Vec<*const c_char> = argv_owned
-                .iter()
-                .map(|c| c.as_ptr())
-                .chain([ptr::null()])
-                .collect();
-            let envp: Vec<*const c_char> = env_owned
-                .iter()
-                .map(|c| c.as_ptr())
-                .chain([ptr::null()])
-                .collect();
-
-            let size = libc::winsize {
-                ws_row: rows,
-                ws_col: cols,
-                ws_xpixel: 0,
-                ws_ypixel: 0,
-            };
-            let (mut m, mut s): (c_int, c_int) = (-1, -1);
-            // SAFETY: the out-pointers are valid; a null name and termios are allowed.
-            check(unsafe { libc::openpty(&mut m, &mut s, ptr::null_mut(), ptr::null(), &size) })?;
-            // SAFETY: openpty just returned these two descriptors; nothing else owns them.
-            let (master, slave) = unsafe { (OwnedFd::from_raw_fd(m), OwnedFd::from_raw_fd(s)) };
-            for fd in [m, s] {
-                // SAFETY: fcntl on a descriptor we own.
-                check(unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) })?;
-            }
-            // SAFETY: TIOCSWINSZ reads a winsize, which `size` is.
-            check(unsafe { libc::ioctl(m, libc::TIOCSWINSZ, &size) })?;
-
-            // SAFETY: the child branch below only calls async-signal-safe functions and
-            // ends in execve or _exit.
-            let pid = unsafe { libc::fork() };
-            if pid == -1 {
-                return Err(io::Error::last_os_error());
-            }
-            if pid == 0 {
-                // SAFETY: async-signal-safe calls on descriptors and memory prepared above.
-                unsafe {
-                    libc::setsid();
-                    libc::ioctl(s, libc::TIOCSCTTY, 0);
-                    libc::dup2(s, 0);
-                    libc::dup2(s, 1);
-                    libc::dup2(s, 2);
-                    // A terminal program starts with default signals, whatever the parent.
-                    for sig in [
-                        libc::SIGHUP,
-                        libc::SIGINT,
-                        libc::SIGQUIT,
-                        libc::SIGTERM,
-                        libc::SIGPIPE,
-                    ] {
-                        libc::signal(sig, libc::SIG_DFL);
-                    }
-                    let mut set: libc::sigset_t = std::mem::zeroed();
-                    libc::sigemptyset(&mut set);
-                    libc::sigprocmask(libc::SIG_SETMASK, &set, ptr::null_mut());
-                    // m and s are close-on-exec; 0, 1 and 2 are not.
-                    libc::execve(path.as_ptr(), argv.as_ptr(), envp.as_ptr());
-                    libc::_exit(127);
-                }
-            }
-            drop(slave);
-            // SAFETY: fcntl on the master we own.
-            unsafe {
-                let flags = check(libc::fcntl(m, libc::F_GETFL))?;
-                check(libc::fcntl(m, libc::F_SETFL, flags | libc::O_NONBLOCK))?;
-            }
-            Ok(Child {
-                master,
-                pid,
-                status: None,
-            })
-        }
-
-        /// Waits up to `timeout` for output and appends what is there to `out`.
-        pub fn read(&mut self, timeout: Duration, out: &mut Vec<u8>) -> io::Result<Read> {
-            let fd = self.master.as_raw_fd();
-            let mut pfd = libc::pollfd {
-                fd,
-                events: libc::POLLIN,
-                revents: 0,
-            };
-            let ms = timeout.as_millis().min(i32::MAX as u128) as c_int;
-            loop {
-                // SAFETY: one valid pollfd.
-                let r = unsafe { libc::poll(&mut pfd, 1, ms) };
-                if r == -1 {
-                    let e = io::Error::last_os_error();
-                    if e.kind() == io::ErrorKind::Interrupted {
-                        continue;
-                    }
-                    return Err(e);
-                }
-                if r == 0 {
-                    return Ok(Read::Timeout);
-                }
-                break;
-            }
-            let mut buf = [0u8; 65536];
-            loop {
-                // SAFETY: reading into a buffer of the given length.
-                let n = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
-                if n > 0 {
-                    out.extend_from_slice(&buf[..n as usize]);
-                    return Ok(Read::Data(n as usize));
-                }
-                if n == 0 {
-                    return Ok(Read::Eof);
-                }
-                let e = io::Error::last_os_error();
-                match e.raw_os_error() {
-                    Some(libc::EINTR) => continue,
-                    Some(libc::EAGAIN) => return Ok(Read::Timeout),
-                    // Linux: the slave side has no process left.
-                    Some(libc::EIO) => return Ok(Read::Eof),
-                    _ => return Err(e),
-                }
-            }
-        }
-
-        pub fn write_all(&mut self, mut bytes: &[u8]) -> io::Result<()> {
-            let fd = self.master.as_raw_fd();
-            let deadline = Instant::now() + Duration::from_secs(2);
-            while !bytes.is_empty() {
-                // SAFETY: writing from a valid slice.
-                let n = unsafe { libc::write(fd, bytes.as_ptr().cast(), bytes.len()) };
-                if n >= 0 {
-                    bytes = &bytes[n as usize..];
+    let scenarios = [search_open(&name), search_all(&name), summary()];
+    let programs: [&Program; 3] = [&floor, &g40, &g10k];
+    let mut samples: Vec<Vec<Samples>> = vec![vec![Samples::default(); scenarios.len()]; 3];
+    println!();
+    for round in 0..rounds {
+        for (p, program) in programs.iter().enumerate() {
+            for (k, scenario) in scenarios.iter().enumerate() {
+                // On the floor, both searches are the same typing.
+                if p == 0 && k == 1 {
                     continue;
                 }
-                let e = io::Error::last_os_error();
-                match e.raw_os_error() {
-                    Some(libc::EINTR) => {}
-                    Some(libc::EAGAIN) if Instant::now() < deadline => {
-                        // The program is not reading: drain its output meanwhile.
-                        self.read(Duration::from_millis(5), &mut Vec::new())?;
-                    }
-                    _ => return Err(e),
-                }
-            }
-            Ok(())
-        }
-
-        pub fn signal(&self, sig: c_int) {
-            if self.status.is_none() {
-                // SAFETY: our own unreaped child: the pid cannot have been reused.
-                unsafe {
-                    libc::kill(self.pid, sig);
-                }
-            }
-        }
-
-        pub fn try_wait(&mut self) -> Option<c_int> {
-            if self.status.is_none() {
-                let mut st = 0;
-                // SAFETY: waitpid on our own child.
-                if unsafe { libc::waitpid(self.pid, &mut st, libc::WNOHANG) } == self.pid {
-                    self.status = Some(st);
-                }
-            }
-            self.status
-        }
-
-        /// Waits up to `limit` for the exit, reading (and dropping) the output meanwhile so
-        /// that the program never blocks on a full terminal.
-        pub fn wait_draining(&mut self, limit: Duration) -> Option<c_int> {
-            let start = Instant::now();
-            while start.elapsed() < limit {
-                if let Some(st) = self.try_wait() {
-                    return Some(st);
-                }
-                match self.read(Duration::from_millis(10), &mut Vec::new()) {
-                    Ok(Read::Eof) | Err(_) => std::thread::sleep(Duration::from_millis(5)),
-                    _ => {}
-                }
-            }
-            self.try_wait()
-        }
-
-        pub fn wait_blocking(&mut self) -> c_int {
-            if let Some(st) = self.status {
-                return st;
-            }
-            let mut st = 0;
-            loop {
-                // SAFETY: waitpid on our own child.
-                let r = unsafe { libc::waitpid(self.pid, &mut st, 0) };
-                if r == self.pid || io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
-                    break;
-                }
-            }
-            self.status = Some(st);
-            st
-        }
-    }
-
-    impl Drop for Child {
-        fn drop(&mut self) {
-            if self.try_wait().is_none() {
-                self.signal(libc::SIGKILL);
-                self.wait_blocking();
+                let scenario = if p == 0 {
+                    on_floor(scenario)
+                } else {
+                    scenario.clone()
+                };
+                let r = run(program, &scenario);
+                let lat: Vec<Duration> = r.keys.iter().map(|k| k.latency).collect();
+                println!(
+                    "round {}/{rounds}  {:<14} {:<12} first paint {:>10}  keys {:>2}  median {:>10}  p99 {:>10}  peak {:>8}  {}{}",
+                    round + 1,
+                    program.label,
+                    scenario.name,
+                    fmt_ms(r.first_paint),
+                    lat.len(),
+                    fmt_ms(median(&lat)),
+                    fmt_ms(quantile(&lat, 0.99)),
+                    fmt_mb(r.peak),
+                    r.ending,
+                    r.failure
+                        .as_deref()
+                        .map(|f| format!("\n  FAILED: {f}"))
+                        .unwrap_or_default()
+                );
+                samples[p][k].runs.push(r);
             }
         }
     }
 
-    /// `exit N` or `signal N`.
-    pub fn describe(status: c_int) -> String {
-        if libc::WIFEXITED(status) {
-            format!("exit {}", libc::WEXITSTATUS(status))
-        } else if libc::WIFSIGNALED(status) {
-            format!("signal {}", libc::WTERMSIG(status))
+    println!("\n-- per program and scenario, over every run --");
+    for (p, program) in programs.iter().enumerate() {
+        for (k, scenario) in scenarios.iter().enumerate() {
+            if !samples[p][k].runs.is_empty() {
+                println!(
+                    "{}",
+                    describe(&program.label, scenario.name, &samples[p][k])
+                );
+            }
+        }
+    }
+    let mut failed = 0;
+    for (p, program) in programs.iter().enumerate() {
+        for (k, scenario) in scenarios.iter().enumerate() {
+            for f in samples[p][k].failures() {
+                failed += 1;
+                println!("FAILED {} {}: {}", program.label, scenario.name, f);
+            }
+            let ends = samples[p][k].endings();
+            if !ends.is_empty() && ends != "exit 0" {
+                println!("{} {} ended: {ends}", program.label, scenario.name);
+            }
+        }
+    }
+
+    // The table.
+    let all = |s: &Samples| s.latencies(None);
+    let fl_search = &samples[0][0];
+    let fl_summary = &samples[0][2];
+    let floor_paint = median(&[fl_search.first_paints(), fl_summary.first_paints()].concat());
+    let paints = |p: usize| {
+        median(
+            &samples[p]
+                .iter()
+                .flat_map(Samples::first_paints)
+                .collect::<Vec<_>>(),
+        )
+    };
+    let peak = |p: usize| samples[p].iter().filter_map(Samples::peak).max();
+    let floor_peak = peak(0);
+    let mut rows: Vec<Row> = Vec::new();
+    let time_row = |figure: String,
+                    goal: Goal,
+                    floor: Option<Duration>,
+                    ours: Option<Duration>,
+                    late: usize| Row {
+        figure,
+        goal,
+        floor: fmt_ms(floor),
+        ours: format!("{}{}", if late > 0 { "≥ " } else { "" }, fmt_ms(ours)),
+        ratio: ratio(ours.map(ms), floor.map(ms)),
+        verdict: goal.verdict(ours.map(ms), floor.map(ms)),
+    };
+    rows.push(time_row(
+        "first paint, 40 procedures (median)".into(),
+        Goal::TimesFloor(FIRST_PAINT_RATIO),
+        floor_paint,
+        paints(1),
+        0,
+    ));
+    rows.push(time_row(
+        format!("first paint, {} procedures (median)", desk.procedures),
+        Goal::TimesFloor(FIRST_PAINT_RATIO),
+        floor_paint,
+        paints(2),
+        0,
+    ));
+    let floor_search_p99 = quantile(&all(fl_search), 0.99);
+    for (k, what) in [(0, "open calls"), (1, "all calls")] {
+        let s = &samples[2][k];
+        rows.push(time_row(
+            format!("list search, {what}: per key p99"),
+            Goal::AtMost(ms(KEY_P99)),
+            floor_search_p99,
+            quantile(&all(s), 0.99),
+            s.late(),
+        ));
+    }
+    let floor_summary_p99 = quantile(&all(fl_summary), 0.99);
+    let s = &samples[2][2];
+    rows.push(time_row(
+        format!(
+            "summary typing, {} procedures: per key p99",
+            desk.procedures
+        ),
+        Goal::AtMost(ms(KEY_P99)),
+        floor_summary_p99,
+        quantile(&all(s), 0.99),
+        s.late(),
+    ));
+    for (when, what) in [
+        (When::Away, "  keys away from the whole second"),
+        (When::AtCommit, "  keys at the draft commit"),
+    ] {
+        rows.push(time_row(
+            format!("{what}: p99"),
+            Goal::AtMost(ms(KEY_P99)),
+            quantile(&fl_summary.latencies(Some(when)), 0.99),
+            quantile(&s.latencies(Some(when)), 0.99),
+            s.keys(Some(when)).iter().filter(|k| k.late).count(),
+        ));
+    }
+    let s40 = &samples[1][2];
+    rows.push(time_row(
+        "summary typing, 40 procedures: per key p99".into(),
+        Goal::None,
+        floor_summary_p99,
+        quantile(&all(s40), 0.99),
+        s40.late(),
+    ));
+    for (p, what, goal) in [
+        (1, "40 procedures", Goal::None),
+        (2, "", Goal::Below(MEMORY_10K as f64 / 1e6)),
+    ] {
+        let ours = peak(p);
+        let what = if what.is_empty() {
+            format!("{} procedures", desk.procedures)
         } else {
-            format!("status {status:#x}")
+            what.to_string()
+        };
+        rows.push(Row {
+            figure: format!("console peak memory (VmHWM), {what}"),
+            goal,
+            floor: fmt_mb(floor_peak),
+            ours: fmt_mb(ours),
+            ratio: ratio(ours.map(|b| b as f64), floor_peak.map(|b| b as f64)),
+            verdict: goal.verdict(
+                ours.map(|b| b as f64 / 1e6),
+                floor_peak.map(|b| b as f64 / 1e6),
+            ),
+        });
+    }
+    for (k, what, floor) in [
+        (0, "list search, open calls", fl_search),
+        (1, "list search, all calls", fl_search),
+        (2, "summary typing", fl_summary),
+    ] {
+        let ours = median(&samples[2][k].bytes());
+        let fl = median(&floor.bytes());
+        rows.push(Row {
+            figure: format!("bytes per key, {what} (median)"),
+            goal: Goal::None,
+            floor: fl.map_or("-".into(), |b| format!("{b} B")),
+            ours: ours.map_or("-".into(), |b| format!("{b} B")),
+            ratio: ratio(ours.map(|b| b as f64), fl.map(|b| b as f64)),
+            verdict: String::new(),
+        });
+    }
+    println!(
+        "\n-- summary: {} calls, {} procedures; {rounds} rounds; floor measured in the same run --",
+        desk.calls, desk.procedures
+    );
+    print_table(&rows);
+    println!(
+        "\n(bench took {:.0} s; load average now {})",
+        whole.elapsed().as_secs_f64(),
+        load_average()
+    );
+    remove_copy(&db40);
+    remove_copy(&db10k);
+    Ok(failed == 0)
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Goal {
+    None,
+    /// At most this many times the floor.
+    TimesFloor(f64),
+    /// At most this (ms, or MB).
+    AtMost(f64),
+    /// Under this (MB).
+    Below(f64),
+}
+
+impl Goal {
+    fn label(self) -> String {
+        match self {
+            Goal::None => "—".into(),
+            Goal::TimesFloor(r) => format!("≤ {r}× floor"),
+            Goal::AtMost(v) => format!("≤ {v} ms"),
+            Goal::Below(v) => format!("< {v} MB"),
         }
+    }
+
+    fn verdict(self, ours: Option<f64>, floor: Option<f64>) -> String {
+        let pass = match (self, ours, floor) {
+            (Goal::None, _, _) => return String::new(),
+            (Goal::TimesFloor(r), Some(o), Some(f)) => o <= r * f,
+            (Goal::AtMost(v), Some(o), _) => o <= v,
+            (Goal::Below(v), Some(o), _) => o < v,
+            _ => false,
+        };
+        if pass { "PASS" } else { "FAIL" }.into()
+    }
+}
+
+struct Row {
+    figure: String,
+    goal: Goal,
+    floor: String,
+    ours: String,
+    ratio: String,
+    verdict: String,
+}
+
+fn ratio(ours: Option<f64>, floor: Option<f64>) -> String {
+    match (ours, floor) {
+        (Some(o), Some(f)) if f > 0.0 => format!("×{:.1}", o / f),
+        _ => "-".into(),
+    }
+}
+
+fn print_table(rows: &[Row]) {
+    let w = rows
+        .iter()
+        .map(|r| r.figure.chars().count())
+        .max()
+        .unwrap_or(6);
+    println!(
+        "| {:<w$} | {:<12} | {:>10} | {:>12} | {:>8} | {:<4} |",
+        "figure", "goal", "bare floor", "guichet", "ratio", ""
+    );
+    println!(
+        "|{}|{}|{}|{}|{}|{}|",
+        "-".repeat(w + 2),
+        "-".repeat(14),
+        "-".repeat(12),
+        "-".repeat(14),
+        "-".repeat(10),
+        "-".repeat(6)
+    );
+    for r in rows {
+        println!(
+            "| {:<w$} | {:<12} | {:>10} | {:>12} | {:>8} | {:<4} |",
+            r.figure,
+            r.goal.label(),
+            r.floor,
+            r.ours,
+            r.ratio,
+            r.verdict
+        );
     }
 }

@@ -6,6 +6,8 @@
 //! `cargo bench --bench search`. Sizes can be lowered for a quick look with
 //! `GUICHET_BENCH_PROCEDURES`, `GUICHET_BENCH_CALLS` and `GUICHET_BENCH_REPS`.
 
+// The desk writer and the store check are the example's and the terminal benches'.
+#[allow(dead_code)]
 mod datagen;
 
 use datagen::Prepared;

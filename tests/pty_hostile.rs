@@ -6,6 +6,9 @@
 //! nothing of the test's environment; the child is killed and reaped when its guard drops, a
 //! failing assertion included.
 
+#[path = "common/pty.rs"]
+mod pty;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
@@ -97,6 +100,7 @@ impl Desk {
     fn console(&self) -> Console {
         let child = pty::Child::spawn(
             Path::new(env!("CARGO_BIN_EXE_guichet")),
+            &[],
             &self.env(),
             COLS,
             ROWS,
@@ -116,6 +120,13 @@ struct Console {
 }
 
 impl Console {
+    /// One read of the terminal into `out`; an error of the terminal itself fails the test.
+    fn read(&mut self, timeout: Duration) -> pty::Read {
+        self.child
+            .read(timeout, &mut self.out)
+            .unwrap_or_else(|e| panic!("read from the terminal: {e}"))
+    }
+
     /// Waits until `needle` is written after byte `from`.
     fn wait_for(&mut self, needle: &str, from: usize) {
         let start = Instant::now();
@@ -128,7 +139,7 @@ impl Console {
                 "{needle:?} not written within {DEADLINE:?}; last bytes:\n{}",
                 escaped_tail(&self.out, 600)
             );
-            if let pty::Read::Eof = self.child.read(Duration::from_millis(20), &mut self.out) {
+            if let pty::Read::Eof = self.read(Duration::from_millis(20)) {
                 panic!(
                     "the console ended while waiting for {needle:?} ({}); last bytes:\n{}",
                     self.child.describe(),
@@ -143,8 +154,8 @@ impl Console {
         let start = Instant::now();
         let mut last = Instant::now();
         while last.elapsed() < QUIET && start.elapsed() < DEADLINE {
-            match self.child.read(Duration::from_millis(20), &mut self.out) {
-                pty::Read::Data => last = Instant::now(),
+            match self.read(Duration::from_millis(20)) {
+                pty::Read::Data(_) => last = Instant::now(),
                 pty::Read::Timeout => {}
                 pty::Read::Eof => return,
             }
@@ -167,7 +178,7 @@ impl Console {
             if start.elapsed() > limit {
                 break None;
             }
-            if let pty::Read::Eof = self.child.read(Duration::from_millis(10), &mut self.out) {
+            if let pty::Read::Eof = self.read(Duration::from_millis(10)) {
                 std::thread::sleep(Duration::from_millis(5));
             }
         };
@@ -178,8 +189,8 @@ impl Console {
             while start.elapsed() < Duration::from_secs(1)
                 && last.elapsed() < Duration::from_millis(100)
             {
-                match self.child.read(Duration::from_millis(20), &mut self.out) {
-                    pty::Read::Data => last = Instant::now(),
+                match self.read(Duration::from_millis(20)) {
+                    pty::Read::Data(_) => last = Instant::now(),
                     pty::Read::Timeout => {}
                     pty::Read::Eof => break,
                 }
@@ -472,278 +483,5 @@ fn what_was_typed_up_to_the_hangup_is_in_the_draft_and_the_console_ends_within_t
             saved.draft.caller_name, name,
             "round {round}: the draft lost the last keys"
         );
-    }
-}
-
-/// A child in a pseudo-terminal, with libc only. The child is killed and reaped when the
-/// guard drops, a panic included; the master side is closed with it.
-mod pty {
-    use std::ffi::{CString, c_char, c_int};
-    use std::io;
-    use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
-    use std::os::unix::ffi::OsStrExt;
-    use std::path::Path;
-    use std::ptr;
-    use std::sync::Mutex;
-    use std::time::{Duration, Instant};
-
-    /// Held from `openpty` until the descriptors are close-on-exec and the child forked:
-    /// a process spawned by another test meanwhile would inherit them (and keep the
-    /// terminal open). Every spawn in this file takes it.
-    pub static SPAWN: Mutex<()> = Mutex::new(());
-
-    pub struct Child {
-        /// None once the test hung up.
-        master: Option<OwnedFd>,
-        pid: libc::pid_t,
-        status: Option<c_int>,
-    }
-
-    pub enum Read {
-        Data,
-        Timeout,
-        /// The terminal's other side is closed (the program and its children are gone).
-        Eof,
-    }
-
-    fn check(r: c_int) -> io::Result<c_int> {
-        if r == -1 {
-            Err(io::Error::last_os_error())
-        } else {
-            Ok(r)
-        }
-    }
-
-    fn cstring(bytes: &[u8]) -> io::Result<CString> {
-        CString::new(bytes).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))
-    }
-
-    impl Child {
-        /// Runs `program` with exactly `env` on a new terminal of `cols` x `rows`, as the
-        /// leader of its own session with that terminal as its controlling one.
-        pub fn spawn(
-            program: &Path,
-            env: &[(String, String)],
-            cols: u16,
-            rows: u16,
-        ) -> io::Result<Child> {
-            // Everything the child needs is allocated before fork: after it, only
-            // async-signal-safe calls.
-            let path = cstring(program.as_os_str().as_bytes())?;
-            let env_owned = env
-                .iter()
-                .map(|(k, v)| cstring(format!("{k}={v}").as_bytes()))
-                .collect::<io::Result<Vec<_>>>()?;
-            let argv: [*const c_char; 2] = [path.as_ptr(), ptr::null()];
-            let envp: Vec<*const c_char> = env_owned
-                .iter()
-                .map(|c| c.as_ptr())
-                .chain([ptr::null()])
-                .collect();
-
-            let size = libc::winsize {
-                ws_row: rows,
-                ws_col: cols,
-                ws_xpixel: 0,
-                ws_ypixel: 0,
-            };
-            let _spawning = SPAWN.lock().unwrap_or_else(|e| e.into_inner());
-            let (mut m, mut s): (c_int, c_int) = (-1, -1);
-            // SAFETY: the out-pointers are valid; a null name and termios are allowed.
-            check(unsafe { libc::openpty(&mut m, &mut s, ptr::null_mut(), ptr::null(), &size) })?;
-            // SAFETY: openpty just returned these two descriptors; nothing else owns them.
-            let (master, slave) = unsafe { (OwnedFd::from_raw_fd(m), OwnedFd::from_raw_fd(s)) };
-            for fd in [m, s] {
-                // SAFETY: fcntl on a descriptor we own.
-                check(unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) })?;
-            }
-            // SAFETY: TIOCSWINSZ reads a winsize, which `size` is.
-            check(unsafe { libc::ioctl(m, libc::TIOCSWINSZ, &size) })?;
-
-            // SAFETY: the child branch below only calls async-signal-safe functions and
-            // ends in execve or _exit.
-            let pid = unsafe { libc::fork() };
-            if pid == -1 {
-                return Err(io::Error::last_os_error());
-            }
-            if pid == 0 {
-                // SAFETY: async-signal-safe calls on descriptors and memory prepared above.
-                unsafe {
-                    libc::setsid();
-                    libc::ioctl(s, libc::TIOCSCTTY, 0);
-                    libc::dup2(s, 0);
-                    libc::dup2(s, 1);
-                    libc::dup2(s, 2);
-                    // A terminal program starts with default signals, whatever the test
-                    // runner had.
-                    for sig in [
-                        libc::SIGHUP,
-                        libc::SIGINT,
-                        libc::SIGQUIT,
-                        libc::SIGTERM,
-                        libc::SIGPIPE,
-                    ] {
-                        libc::signal(sig, libc::SIG_DFL);
-                    }
-                    let mut set: libc::sigset_t = std::mem::zeroed();
-                    libc::sigemptyset(&mut set);
-                    libc::sigprocmask(libc::SIG_SETMASK, &set, ptr::null_mut());
-                    // m and s are close-on-exec; 0, 1 and 2 are not.
-                    libc::execve(path.as_ptr(), argv.as_ptr(), envp.as_ptr());
-                    libc::_exit(127);
-                }
-            }
-            drop(slave);
-            // SAFETY: fcntl on the master we own.
-            unsafe {
-                let flags = check(libc::fcntl(m, libc::F_GETFL))?;
-                check(libc::fcntl(m, libc::F_SETFL, flags | libc::O_NONBLOCK))?;
-            }
-            Ok(Child {
-                master: Some(master),
-                pid,
-                status: None,
-            })
-        }
-
-        /// Waits up to `timeout` for output and appends what is there to `out`. An error
-        /// of the terminal itself is a failure of the test.
-        pub fn read(&mut self, timeout: Duration, out: &mut Vec<u8>) -> Read {
-            let Some(fd) = self.master.as_ref().map(AsRawFd::as_raw_fd) else {
-                std::thread::sleep(timeout);
-                return Read::Eof;
-            };
-            let mut pfd = libc::pollfd {
-                fd,
-                events: libc::POLLIN,
-                revents: 0,
-            };
-            let ms = timeout.as_millis().min(i32::MAX as u128) as c_int;
-            loop {
-                // SAFETY: one valid pollfd.
-                let r = unsafe { libc::poll(&mut pfd, 1, ms) };
-                if r == 0 {
-                    return Read::Timeout;
-                }
-                if r > 0 {
-                    break;
-                }
-                let e = io::Error::last_os_error();
-                assert_eq!(e.kind(), io::ErrorKind::Interrupted, "poll: {e}");
-            }
-            let mut buf = [0u8; 65536];
-            loop {
-                // SAFETY: reading into a buffer of the given length.
-                let n = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
-                if n > 0 {
-                    out.extend_from_slice(&buf[..n as usize]);
-                    return Read::Data;
-                }
-                if n == 0 {
-                    return Read::Eof;
-                }
-                let e = io::Error::last_os_error();
-                match e.raw_os_error() {
-                    Some(libc::EINTR) => continue,
-                    Some(libc::EAGAIN) => return Read::Timeout,
-                    // Linux: the slave side has no process left.
-                    Some(libc::EIO) => return Read::Eof,
-                    _ => panic!("read from the terminal: {e}"),
-                }
-            }
-        }
-
-        pub fn write_all(&mut self, mut bytes: &[u8]) -> io::Result<()> {
-            let fd = self.master.as_ref().map_or(-1, AsRawFd::as_raw_fd);
-            let deadline = Instant::now() + Duration::from_secs(2);
-            while !bytes.is_empty() {
-                // SAFETY: writing from a valid slice.
-                let n = unsafe { libc::write(fd, bytes.as_ptr().cast(), bytes.len()) };
-                if n >= 0 {
-                    bytes = &bytes[n as usize..];
-                    continue;
-                }
-                let e = io::Error::last_os_error();
-                match e.raw_os_error() {
-                    Some(libc::EINTR) => {}
-                    Some(libc::EAGAIN) if Instant::now() < deadline => {
-                        std::thread::sleep(Duration::from_millis(5))
-                    }
-                    _ => return Err(e),
-                }
-            }
-            Ok(())
-        }
-
-        /// Closes the terminal as a dropped SSH link or a closed window does: the kernel
-        /// sends SIGHUP to the program and its reads of the terminal fail.
-        pub fn hang_up(&mut self) {
-            self.master = None;
-        }
-
-        /// Processor time used so far (user + system), from /proc: a program spinning on a
-        /// dead terminal shows here.
-        pub fn cpu_time(&self) -> Option<Duration> {
-            let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid)).ok()?;
-            // Fields after the command name, which is in parentheses.
-            let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
-            let ticks: u64 =
-                fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
-            // SAFETY: sysconf has no memory-safety requirement.
-            let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
-            (hz > 0).then(|| Duration::from_millis(ticks * 1000 / hz as u64))
-        }
-
-        pub fn signal(&self, sig: c_int) {
-            if self.status.is_none() {
-                // SAFETY: our own unreaped child: the pid cannot have been reused.
-                unsafe {
-                    libc::kill(self.pid, sig);
-                }
-            }
-        }
-
-        pub fn try_wait(&mut self) -> Option<c_int> {
-            if self.status.is_none() {
-                let mut st = 0;
-                // SAFETY: waitpid on our own child.
-                if unsafe { libc::waitpid(self.pid, &mut st, libc::WNOHANG) } == self.pid {
-                    self.status = Some(st);
-                }
-            }
-            self.status
-        }
-
-        /// How the child ended so far: `running`, `exit N` or `signal N`.
-        pub fn describe(&mut self) -> String {
-            self.try_wait()
-                .map_or_else(|| "running".to_string(), describe)
-        }
-    }
-
-    impl Drop for Child {
-        fn drop(&mut self) {
-            if self.try_wait().is_none() {
-                self.signal(libc::SIGKILL);
-                let mut st = 0;
-                // SAFETY: waitpid on our own child, killed just above.
-                while unsafe { libc::waitpid(self.pid, &mut st, 0) } == -1
-                    && io::Error::last_os_error().raw_os_error() == Some(libc::EINTR)
-                {
-                }
-                self.status = Some(st);
-            }
-        }
-    }
-
-    /// `exit N` or `signal N`.
-    pub fn describe(status: c_int) -> String {
-        if libc::WIFEXITED(status) {
-            format!("exit {}", libc::WEXITSTATUS(status))
-        } else if libc::WIFSIGNALED(status) {
-            format!("signal {}", libc::WTERMSIG(status))
-        } else {
-            format!("status {status:#x}")
-        }
     }
 }

@@ -359,7 +359,10 @@ impl<'a> Vocabulary<'a> {
                     StepKind::Ask { .. } => StepKind::Check,
                     other => other.clone(),
                 };
-                let mut text = if rng.chance(0.25) {
+                // An escalation's text says where the call goes (lint checks it): its
+                // words stay.
+                let swap = rng.chance(0.25) && !matches!(s.kind, StepKind::Escalate { .. });
+                let mut text = if swap {
                     self.swap_word(rng, &s.text)
                 } else {
                     s.text.clone()

@@ -1,9 +1,12 @@
-//! Deterministic generators of a large, realistic data set for the benchmarks: a procedure
-//! catalogue derived from the real one, and a call history in a SQLite file cached under
-//! `target/bench-data/`.
+//! Deterministic generators of a large, realistic data set for the benchmarks and for
+//! `cargo run --release --example datagen` (which includes this folder with `#[path]`): a
+//! procedure catalogue derived from the real one, a desk's call history written through the
+//! store's own statements, and a whole desk on disk (`desk`: database and catalogue
+//! folder). Files are cached under `target/bench-data/`.
 
 pub mod calls;
 pub mod catalog;
+pub mod desk;
 mod names;
 pub mod rng;
 
@@ -16,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// Bump when the generators change, so that a stale cached file is not reused.
-pub const GENERATOR_VERSION: u32 = 2;
+pub const GENERATOR_VERSION: u32 = 3;
 
 /// How often callers belong to each service (unknown slugs get a small share).
 pub fn service_weight(slug: &str) -> f64 {
@@ -109,7 +112,13 @@ pub fn calls_database(
     remove_with_sidecars(&tmp);
     // The library creates the schema exactly as the application would.
     drop(Store::open(&tmp)?);
-    let generated = calls::generate(&tmp, n, real, reference, seed)?;
+    let params = calls::Params {
+        calls: n,
+        days: desk::DAYS,
+        seed,
+        now: chrono::Utc::now(),
+    };
+    let generated = calls::generate(&tmp, &params, real, reference)?;
     assert_eq!(generated.calls, n);
     remove_with_sidecars(&path);
     std::fs::rename(&tmp, &path)?;
