@@ -19,6 +19,11 @@ pub fn resolve_operator(flag: Option<&str>) -> Result<String, BadOperator> {
     check_operator(&login_name())
 }
 
+/// This user's login name, for PostgreSQL's default role (as libpq takes it).
+pub fn os_user_name() -> Option<String> {
+    Some(login_name())
+}
+
 /// The login name: the environment when it says, else the password database.
 fn login_name() -> String {
     for var in ["USER", "LOGNAME"] {

@@ -1,5 +1,6 @@
 //! Calls and their journal.
 
+use super::db::{DbError, DbResult, Engine, Row, Tx, Value, args};
 use super::{Result, Store, StoreError};
 use crate::domain::call::{
     Call, CallRecord, CallRef, CallStatus, JournalEntry, JournalKind, NewCall, Outcome,
@@ -8,7 +9,6 @@ use crate::domain::text::{digits, fold};
 use crate::domain::time::from_unix;
 use crate::domain::walk::WalkMark;
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, Row, TransactionBehavior, params, params_from_iter};
 
 /// Which calls a list shows. Every field narrows the list; `None` means no constraint.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -37,7 +37,7 @@ pub const SHORT_SEARCH_WINDOW: i64 = 5_000;
 pub(super) const CALL_COLUMNS: &str = "id, opened_at, closed_at, operator, caller_name, caller_phone, \
      caller_email, service, device, summary, status, outcome, handler";
 
-pub(super) fn row_to_call(r: &Row<'_>) -> rusqlite::Result<Call> {
+pub(super) fn row_to_call(r: &Row<'_>) -> DbResult<Call> {
     let status: String = r.get(10)?;
     let outcome: Option<String> = r.get(11)?;
     let operator: String = r.get(3)?;
@@ -46,7 +46,7 @@ pub(super) fn row_to_call(r: &Row<'_>) -> rusqlite::Result<Call> {
         handler: handler.unwrap_or_else(|| operator.clone()),
         reference: CallRef(r.get(0)?),
         opened_at: from_unix(r.get(1)?),
-        closed_at: r.get::<_, Option<i64>>(2)?.map(from_unix),
+        closed_at: r.get::<Option<i64>>(2)?.map(from_unix),
         operator,
         caller_name: r.get(4)?,
         caller_phone: r.get(5)?,
@@ -68,94 +68,122 @@ fn search_key(name: &str, phone: Option<&str>) -> String {
     )
 }
 
-/// Why a write on a call cannot go on: SQLite failed, or there is no such call.
+/// Why a write on a call cannot go on: the engine failed, or there is no such call.
 enum Refusal {
-    Sqlite(rusqlite::Error),
+    Db(DbError),
     Unknown(CallRef),
 }
 
-impl From<rusqlite::Error> for Refusal {
-    fn from(e: rusqlite::Error) -> Self {
-        Refusal::Sqlite(e)
+impl From<DbError> for Refusal {
+    fn from(e: DbError) -> Self {
+        Refusal::Db(e)
     }
 }
 
 fn refused(path: &str, r: Refusal) -> StoreError {
     match r {
-        Refusal::Sqlite(e) => StoreError::sqlite(path, e),
+        Refusal::Db(e) => StoreError::db(path, e),
         Refusal::Unknown(reference) => StoreError::UnknownCall(reference),
     }
 }
 
-/// The status of an existing call, inside a write transaction.
-fn status_of(
-    tx: &rusqlite::Transaction<'_>,
-    reference: CallRef,
-) -> std::result::Result<CallStatus, Refusal> {
-    let status: Option<String> = tx
-        .query_row(
-            "SELECT status FROM calls WHERE id = ?1",
-            [reference.0],
-            |r| r.get(0),
-        )
-        .optional()?;
-    match status.as_deref().and_then(CallStatus::from_slug) {
-        Some(s) => Ok(s),
+/// The call's row, read for writing inside a transaction: on PostgreSQL it stays locked
+/// until the transaction ends, so that two sites closing one call do it one after the
+/// other.
+fn locked_call(tx: &Tx<'_>, reference: CallRef) -> DbResult<Option<Call>> {
+    let sql = match tx.engine() {
+        Engine::Sqlite => const_format_call("SELECT {} FROM calls WHERE id = ?1"),
+        Engine::Postgres => const_format_call("SELECT {} FROM calls WHERE id = ?1 FOR UPDATE"),
+    };
+    tx.query_one(&sql, args![reference.0], row_to_call)
+}
+
+fn const_format_call(template: &str) -> String {
+    template.replace("{}", CALL_COLUMNS)
+}
+
+/// The status of an existing call, inside a write transaction (its row locked).
+fn status_of(tx: &Tx<'_>, reference: CallRef) -> std::result::Result<CallStatus, Refusal> {
+    match locked_call(tx, reference)? {
+        Some(call) => Ok(call.status),
         None => Err(Refusal::Unknown(reference)),
     }
 }
 
-impl Store {
-    /// A write transaction that takes the write lock at once (BEGIN IMMEDIATE): a writer
-    /// waits its turn up front instead of failing halfway when another one commits.
-    pub(super) fn begin(&mut self) -> Result<rusqlite::Transaction<'_>> {
-        let path = self.path.clone();
-        self.conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| StoreError::sqlite(&path, e))
-    }
-}
-
 fn append(
-    tx: &rusqlite::Transaction<'_>,
+    tx: &Tx<'_>,
     call: CallRef,
     at: DateTime<Utc>,
     operator: &str,
     kind: JournalKind,
     body: &str,
-) -> rusqlite::Result<()> {
+) -> DbResult<()> {
     tx.execute(
         "INSERT INTO journal (call_id, at, operator, kind, body) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![call.0, at.timestamp(), operator, kind.slug(), body],
+        args![call.0, at.timestamp(), operator, kind.slug(), body],
     )
     .map(|_| ())
+}
+
+/// The text the server's trigram index searches: the folded name, the phone's digits and
+/// the folded summary (the trigger adds the reference). On SQLite, FTS5 folds as it indexes.
+fn search_text(call: &NewCall) -> String {
+    search_text_of(
+        &call.caller_name,
+        call.caller_phone.as_deref(),
+        &call.summary,
+    )
+}
+
+pub(super) fn search_text_of(name: &str, phone: Option<&str>, summary: &str) -> String {
+    format!(
+        "{} {} {}",
+        fold(name),
+        phone.map(digits).unwrap_or_default(),
+        fold(summary)
+    )
 }
 
 impl Store {
     /// Stores a checked call with its opening entry, its notes and the procedures used, in
     /// one transaction; returns it as stored.
     pub fn insert_call(&mut self, call: &NewCall) -> Result<Call> {
-        let path = self.path.clone();
-        let err = |source| StoreError::sqlite(&path, source);
-        let tx = self.begin()?;
-        tx.execute(
-            "INSERT INTO calls (opened_at, operator, caller_name, caller_phone, caller_email, \
-             service, device, summary, status, search_key, handler) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'open', ?9, ?2)",
-            params![
-                call.opened_at.timestamp(),
-                call.operator,
-                call.caller_name,
-                call.caller_phone,
-                call.caller_email,
-                call.service,
-                call.device,
-                call.summary,
-                search_key(&call.caller_name, call.caller_phone.as_deref()),
-            ],
-        )
-        .map_err(err)?;
-        let reference = CallRef(tx.last_insert_rowid());
+        let path = self.name.clone();
+        let err = |source| StoreError::db(&path, source);
+        let tx = self.db.begin().map_err(err)?;
+        // The server's search text is written with the row; SQLite's index is its trigger's.
+        let sql = match tx.engine() {
+            Engine::Sqlite => {
+                "INSERT INTO calls (opened_at, operator, caller_name, caller_phone, caller_email, \
+                 service, device, summary, status, search_key, handler) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'open', ?9, ?2) RETURNING id"
+            }
+            Engine::Postgres => {
+                "INSERT INTO calls (opened_at, operator, caller_name, caller_phone, caller_email, \
+                 service, device, summary, status, search_key, handler, search_text) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'open', ?9, ?2, ?10) RETURNING id"
+            }
+        };
+        let mut values = args![
+            call.opened_at.timestamp(),
+            &call.operator,
+            &call.caller_name,
+            call.caller_phone.as_deref(),
+            call.caller_email.as_deref(),
+            &call.service,
+            &call.device,
+            &call.summary,
+            search_key(&call.caller_name, call.caller_phone.as_deref()),
+        ]
+        .to_vec();
+        if tx.engine() == Engine::Postgres {
+            values.push(Value::from(search_text(call)));
+        }
+        let id: i64 = tx
+            .query_one(sql, &values, |r| r.get(0))
+            .map_err(err)?
+            .unwrap_or_default();
+        let reference = CallRef(id);
         let at = call.opened_at;
         append(
             &tx,
@@ -180,13 +208,9 @@ impl Store {
             )
             .map_err(err)?;
         }
-        let stored = tx
-            .query_row(
-                &format!("SELECT {CALL_COLUMNS} FROM calls WHERE id = ?1"),
-                [reference.0],
-                row_to_call,
-            )
-            .map_err(err)?;
+        let stored = locked_call(&tx, reference)
+            .map_err(err)?
+            .ok_or(StoreError::UnknownCall(reference))?;
         tx.commit().map_err(err)?;
         Ok(stored)
     }
@@ -209,7 +233,7 @@ impl Store {
         filter: &CallFilter,
         each: impl FnMut(Call) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
-        let (sql, args, exact) = list_query(filter);
+        let (sql, args, exact) = list_query(filter, self.engine());
         let mut each = each;
         // A reference typed whole comes first, found by its key; the index's rows follow.
         let mut limit = filter.limit;
@@ -218,7 +242,7 @@ impl Store {
             only.caller = None;
             only.limit = Some(1);
             only.offset = 0;
-            let (sql_one, mut args_one, _) = list_query(&only);
+            let (sql_one, mut args_one, _) = list_query(&only, self.engine());
             let at = sql_one.find(" ORDER BY").unwrap_or(sql_one.len());
             let sql_one = format!(
                 "{} AND c.id = ?{}{}",
@@ -229,7 +253,7 @@ impl Store {
             args_one.push(reference.0.into());
             let mut found = false;
             if filter.offset == 0 {
-                self.stream_calls(&sql_one, params_from_iter(args_one), |call| {
+                self.stream_calls(&sql_one, &args_one, |call| {
                     found = true;
                     each(call)
                 })?;
@@ -242,8 +266,8 @@ impl Store {
             }
             let mut rest = filter.clone();
             rest.limit = limit;
-            let (sql, args, _) = list_query(&rest);
-            return self.stream_calls(&sql, params_from_iter(args), |call| {
+            let (sql, args, _) = list_query(&rest, self.engine());
+            return self.stream_calls(&sql, &args, |call| {
                 if call.reference == reference {
                     Ok(())
                 } else {
@@ -251,7 +275,7 @@ impl Store {
                 }
             });
         }
-        self.stream_calls(&sql, params_from_iter(args), each)
+        self.stream_calls(&sql, &args, each)
     }
 
     /// The calls opened in `[from, to)` (one operator's when given), oldest first, one at
@@ -265,11 +289,11 @@ impl Store {
     ) -> std::result::Result<(), E> {
         let sql = format!(
             "SELECT {CALL_COLUMNS} FROM calls WHERE opened_at >= ?1 AND opened_at < ?2 \
-             AND (?3 IS NULL OR operator = ?3) ORDER BY opened_at, id"
+             AND (CAST(?3 AS TEXT) IS NULL OR operator = ?3) ORDER BY opened_at, id"
         );
         self.stream_calls(
             &sql,
-            params![from.timestamp(), to.timestamp(), operator],
+            args![from.timestamp(), to.timestamp(), operator],
             each,
         )
     }
@@ -277,47 +301,56 @@ impl Store {
     fn stream_calls<E: From<StoreError>>(
         &self,
         sql: &str,
-        args: impl rusqlite::Params,
+        args: &[Value],
         mut each: impl FnMut(Call) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
-        let mut stmt = self.conn.prepare_cached(sql).map_err(|e| self.err(e))?;
-        let mut rows = stmt.query(args).map_err(|e| self.err(e))?;
-        while let Some(row) = rows.next().map_err(|e| self.err(e))? {
-            each(row_to_call(row).map_err(|e| self.err(e))?)?;
+        /// The walk's own error, or the engine's.
+        enum Stop<E> {
+            Db(DbError),
+            Each(E),
         }
-        Ok(())
+        impl<E> From<DbError> for Stop<E> {
+            fn from(e: DbError) -> Self {
+                Stop::Db(e)
+            }
+        }
+        let walked = self.db.query_each(sql, args, |row| {
+            let call = row_to_call(row)?;
+            each(call).map_err(Stop::Each)
+        });
+        match walked {
+            Ok(()) => Ok(()),
+            Err(Stop::Db(e)) => Err(self.err(e).into()),
+            Err(Stop::Each(e)) => Err(e),
+        }
     }
 
     /// One call and its whole journal.
     pub fn get_call(&self, reference: CallRef) -> Result<CallRecord> {
         let call = self
-            .conn
-            .query_row(
+            .db
+            .query_one(
                 &format!("SELECT {CALL_COLUMNS} FROM calls WHERE id = ?1"),
-                [reference.0],
+                args![reference.0],
                 row_to_call,
             )
-            .optional()
             .map_err(|e| self.err(e))?
             .ok_or(StoreError::UnknownCall(reference))?;
-        let mut stmt = self
-            .conn
-            .prepare_cached(
+        let journal = self
+            .db
+            .query_vec(
                 "SELECT at, operator, kind, body FROM journal WHERE call_id = ?1 ORDER BY id",
+                args![reference.0],
+                |r| {
+                    let kind: String = r.get(2)?;
+                    Ok(JournalEntry {
+                        at: from_unix(r.get(0)?),
+                        operator: r.get(1)?,
+                        kind: JournalKind::from_slug(&kind).unwrap_or(JournalKind::Note),
+                        text: r.get(3)?,
+                    })
+                },
             )
-            .map_err(|e| self.err(e))?;
-        let journal = stmt
-            .query_map([reference.0], |r| {
-                let kind: String = r.get(2)?;
-                Ok(JournalEntry {
-                    at: from_unix(r.get(0)?),
-                    operator: r.get(1)?,
-                    kind: JournalKind::from_slug(&kind).unwrap_or(JournalKind::Note),
-                    text: r.get(3)?,
-                })
-            })
-            .map_err(|e| self.err(e))?
-            .collect::<rusqlite::Result<Vec<_>>>()
             .map_err(|e| self.err(e))?;
         Ok(CallRecord { call, journal })
     }
@@ -330,9 +363,9 @@ impl Store {
         at: DateTime<Utc>,
         note: &str,
     ) -> Result<()> {
-        let path = self.path.clone();
-        let err = |source| StoreError::sqlite(&path, source);
-        let tx = self.begin()?;
+        let path = self.name.clone();
+        let err = |source| StoreError::db(&path, source);
+        let tx = self.db.begin().map_err(err)?;
         status_of(&tx, reference).map_err(|r| refused(&path, r))?;
         append(&tx, reference, at, operator, JournalKind::Note, note).map_err(err)?;
         tx.commit().map_err(err)
@@ -347,30 +380,27 @@ impl Store {
         outcome: Outcome,
         note: Option<&str>,
     ) -> Result<Call> {
-        let path = self.path.clone();
-        let err = |source| StoreError::sqlite(&path, source);
-        let tx = self.begin()?;
-        if status_of(&tx, reference).map_err(|r| refused(&path, r))? == CallStatus::Closed {
+        let path = self.name.clone();
+        let err = |source| StoreError::db(&path, source);
+        let tx = self.db.begin().map_err(err)?;
+        let current = locked_call(&tx, reference)
+            .map_err(err)?
+            .ok_or(StoreError::UnknownCall(reference))?;
+        if current.status == CallStatus::Closed {
             return Err(StoreError::AlreadyClosed(reference));
         }
         // An outcome the journal already holds (a procedure escalated the call) is not
         // written twice.
-        let recorded: Option<String> = tx
-            .query_row(
-                "SELECT outcome FROM calls WHERE id = ?1",
-                [reference.0],
-                |r| r.get(0),
-            )
-            .map_err(err)?;
+        let recorded = current.outcome.map(Outcome::slug);
         tx.execute(
             "UPDATE calls SET status = 'closed', closed_at = ?2, outcome = ?3 WHERE id = ?1",
-            params![reference.0, at.timestamp(), outcome.slug()],
+            args![reference.0, at.timestamp(), outcome.slug()],
         )
         .map_err(err)?;
         if let Some(note) = note {
             append(&tx, reference, at, operator, JournalKind::Note, note).map_err(err)?;
         }
-        if recorded.as_deref() != Some(outcome.slug()) {
+        if recorded != Some(outcome.slug()) {
             append(
                 &tx,
                 reference,
@@ -382,13 +412,9 @@ impl Store {
             .map_err(err)?;
         }
         append(&tx, reference, at, operator, JournalKind::Status, "closed").map_err(err)?;
-        let call = tx
-            .query_row(
-                &format!("SELECT {CALL_COLUMNS} FROM calls WHERE id = ?1"),
-                [reference.0],
-                row_to_call,
-            )
-            .map_err(err)?;
+        let call = locked_call(&tx, reference)
+            .map_err(err)?
+            .ok_or(StoreError::UnknownCall(reference))?;
         tx.commit().map_err(err)?;
         Ok(call)
     }
@@ -405,16 +431,10 @@ impl Store {
         outcome: Outcome,
         note: Option<&str>,
     ) -> Result<Call> {
-        let path = self.path.clone();
-        let err = |source| StoreError::sqlite(&path, source);
-        let tx = self.begin()?;
-        let current = tx
-            .query_row(
-                &format!("SELECT {CALL_COLUMNS} FROM calls WHERE id = ?1"),
-                [reference.0],
-                row_to_call,
-            )
-            .optional()
+        let path = self.name.clone();
+        let err = |source| StoreError::db(&path, source);
+        let tx = self.db.begin().map_err(err)?;
+        let current = locked_call(&tx, reference)
             .map_err(err)?
             .ok_or(StoreError::UnknownCall(reference))?;
         if current.status != CallStatus::Closed {
@@ -425,7 +445,7 @@ impl Store {
         }
         tx.execute(
             "UPDATE calls SET outcome = ?2 WHERE id = ?1",
-            params![reference.0, outcome.slug()],
+            args![reference.0, outcome.slug()],
         )
         .map_err(err)?;
         if let Some(note) = note {
@@ -440,25 +460,22 @@ impl Store {
             outcome.slug(),
         )
         .map_err(err)?;
-        let call = tx
-            .query_row(
-                &format!("SELECT {CALL_COLUMNS} FROM calls WHERE id = ?1"),
-                [reference.0],
-                row_to_call,
-            )
-            .map_err(err)?;
+        let call = locked_call(&tx, reference)
+            .map_err(err)?
+            .ok_or(StoreError::UnknownCall(reference))?;
         tx.commit().map_err(err)?;
         Ok(call)
     }
 
     /// How many calls are open, for the list's title.
     pub fn count_open(&self) -> Result<i64> {
-        self.conn
-            .query_row(
+        self.db
+            .query_one(
                 "SELECT count(*) FROM calls WHERE status = 'open'",
-                [],
+                &[],
                 |r| r.get(0),
             )
+            .map(Option::unwrap_or_default)
             .map_err(|e| self.err(e))
     }
 }
@@ -500,14 +517,15 @@ fn fts_query(words: &[String]) -> String {
 #[cfg(test)]
 pub(super) fn list_query_for_tests(
     filter: &CallFilter,
-) -> (String, Vec<rusqlite::types::Value>, Option<CallRef>) {
-    list_query(filter)
+    engine: Engine,
+) -> (String, Vec<Value>, Option<CallRef>) {
+    list_query(filter, engine)
 }
 
 /// The query of a list, its arguments, and the reference to look up first when the text
-/// is one and the index serves the rest.
-fn list_query(filter: &CallFilter) -> (String, Vec<rusqlite::types::Value>, Option<CallRef>) {
-    use rusqlite::types::Value;
+/// is one and the index serves the rest. The index is FTS5's trigram table on SQLite, a
+/// trigram (GIN) index on each call's folded text on PostgreSQL; both read newest first.
+fn list_query(filter: &CallFilter, engine: Engine) -> (String, Vec<Value>, Option<CallRef>) {
     let text = filter
         .caller
         .as_deref()
@@ -524,23 +542,33 @@ fn list_query(filter: &CallFilter) -> (String, Vec<rusqlite::types::Value>, Opti
     }
     // Words long enough for the index: the rows come from it, newest first (by row id).
     let indexed = words.as_ref().filter(|w| !w.indexed.is_empty());
-    let mut sql = if indexed.is_some() {
-        format!(
-            "SELECT {} FROM call_search s JOIN calls c ON c.id = s.rowid \
-             WHERE s.call_search MATCH ?1",
-            CALL_COLUMNS
-                .split(", ")
-                .map(|col| format!("c.{col}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    } else {
-        format!("SELECT {CALL_COLUMNS} FROM calls c WHERE 1 = 1")
-    };
+    let columns = CALL_COLUMNS
+        .split(", ")
+        .map(|col| format!("c.{col}"))
+        .collect::<Vec<_>>()
+        .join(", ");
     let mut args: Vec<Value> = Vec::new();
-    if let Some(w) = indexed {
-        args.push(fts_query(&w.indexed).into());
-    }
+    let mut sql = match (indexed, engine) {
+        (Some(w), Engine::Sqlite) => {
+            args.push(fts_query(&w.indexed).into());
+            format!(
+                "SELECT {columns} FROM call_search s JOIN calls c ON c.id = s.rowid \
+                 WHERE s.call_search MATCH ?1"
+            )
+        }
+        (Some(w), Engine::Postgres) => {
+            let mut sql = format!("SELECT {columns} FROM calls c WHERE 1 = 1");
+            for word in &w.indexed {
+                args.push(format!("%{}%", like_escape(word)).into());
+                sql.push_str(&format!(
+                    " AND c.search_text LIKE ?{} ESCAPE '\\'",
+                    args.len()
+                ));
+            }
+            sql
+        }
+        (None, _) => format!("SELECT {columns} FROM calls c WHERE 1 = 1"),
+    };
     // Appends a clause whose `?`s take `values` in order.
     let mut arg = |sql: &mut String, clause: &str, values: Vec<Value>| {
         let mut parts = clause.split('?');
@@ -583,9 +611,20 @@ fn list_query(filter: &CallFilter) -> (String, Vec<rusqlite::types::Value>, Opti
         let mut checks = Vec::new();
         let mut values = Vec::new();
         for w in &short {
-            checks.push("(c.search_key LIKE ? ESCAPE '\\' OR c.summary LIKE ? ESCAPE '\\')");
             let pattern = format!("%{}%", like_escape(w));
-            values.push(pattern.clone().into());
+            match engine {
+                // SQLite's LIKE ignores the case of ASCII letters; the summary is not folded.
+                Engine::Sqlite => {
+                    checks.push(
+                        "(c.search_key LIKE ? ESCAPE '\\' OR c.summary LIKE ? ESCAPE '\\')",
+                    );
+                    values.push(pattern.clone().into());
+                }
+                // The text before the reference (see the trigger of 0001_desk.sql).
+                Engine::Postgres => {
+                    checks.push("split_part(c.search_text, chr(31), 1) LIKE ? ESCAPE '\\'")
+                }
+            }
             values.push(pattern.into());
         }
         let mut clause = if checks.is_empty() {
@@ -603,7 +642,7 @@ fn list_query(filter: &CallFilter) -> (String, Vec<rusqlite::types::Value>, Opti
         match text.parse::<CallRef>() {
             Ok(reference) if indexed.is_none() => {
                 let condition = if clause.is_empty() {
-                    "0".to_string()
+                    "1 = 0".to_string()
                 } else {
                     clause
                 };
@@ -618,8 +657,10 @@ fn list_query(filter: &CallFilter) -> (String, Vec<rusqlite::types::Value>, Opti
             _ => {}
         }
     }
-    if indexed.is_some() {
+    if indexed.is_some() && engine == Engine::Sqlite {
         sql.push_str(" ORDER BY s.rowid DESC");
+    } else if indexed.is_some() {
+        sql.push_str(" ORDER BY c.id DESC");
     } else {
         sql.push_str(" ORDER BY c.opened_at DESC, c.id DESC");
     }
@@ -631,7 +672,10 @@ fn list_query(filter: &CallFilter) -> (String, Vec<rusqlite::types::Value>, Opti
         ),
         None if filter.offset > 0 => arg(
             &mut sql,
-            " LIMIT -1 OFFSET ?",
+            match engine {
+                Engine::Sqlite => " LIMIT -1 OFFSET ?",
+                Engine::Postgres => " OFFSET ?",
+            },
             vec![i64::from(filter.offset).into()],
         ),
         None => {}
@@ -666,24 +710,16 @@ impl Store {
         operator: &str,
         at: DateTime<Utc>,
     ) -> Result<Call> {
-        let path = self.path.clone();
-        let err = |source| StoreError::sqlite(&path, source);
-        let tx = self.begin()?;
-        let previous: Option<(Option<String>, String)> = tx
-            .query_row(
-                "SELECT handler, operator FROM calls WHERE id = ?1",
-                [reference.0],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()
-            .map_err(err)?;
-        let Some((handler, opener)) = previous else {
+        let path = self.name.clone();
+        let err = |source| StoreError::db(&path, source);
+        let tx = self.db.begin().map_err(err)?;
+        let Some(current) = locked_call(&tx, reference).map_err(err)? else {
             return Err(StoreError::UnknownCall(reference));
         };
-        let previous = handler.unwrap_or(opener);
+        let previous = current.handler;
         tx.execute(
             "UPDATE calls SET handler = ?2 WHERE id = ?1",
-            params![reference.0, operator],
+            args![reference.0, operator],
         )
         .map_err(err)?;
         append(
@@ -695,13 +731,9 @@ impl Store {
             &format!("appel repris par {operator} (le tenait : {previous})"),
         )
         .map_err(err)?;
-        let call = tx
-            .query_row(
-                &format!("SELECT {CALL_COLUMNS} FROM calls WHERE id = ?1"),
-                [reference.0],
-                row_to_call,
-            )
-            .map_err(err)?;
+        let call = locked_call(&tx, reference)
+            .map_err(err)?
+            .ok_or(StoreError::UnknownCall(reference))?;
         tx.commit().map_err(err)?;
         Ok(call)
     }
@@ -722,15 +754,15 @@ impl Store {
             mark,
             escalated,
         } = *entry;
-        let path = self.path.clone();
-        let err = |source| StoreError::sqlite(&path, source);
+        let path = self.name.clone();
+        let err = |source| StoreError::db(&path, source);
         let mark_json = serde_json::to_string(mark).unwrap_or_default();
-        let tx = self.begin()?;
+        let tx = self.db.begin().map_err(err)?;
         status_of(&tx, reference).map_err(|r| refused(&path, r))?;
         tx.execute(
             "INSERT INTO journal (call_id, at, operator, kind, body, walk) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
+            args![
                 reference.0,
                 at.timestamp(),
                 operator,
@@ -743,7 +775,7 @@ impl Store {
         if escalated {
             tx.execute(
                 "UPDATE calls SET outcome = 'escalated' WHERE id = ?1",
-                [reference.0],
+                args![reference.0],
             )
             .map_err(err)?;
             append(
@@ -762,14 +794,13 @@ impl Store {
     /// Where the last procedure walked on a call stands, to resume it.
     pub fn last_walk(&self, reference: CallRef) -> Result<Option<WalkMark>> {
         let json: Option<String> = self
-            .conn
-            .query_row(
+            .db
+            .query_one(
                 "SELECT walk FROM journal WHERE call_id = ?1 AND walk IS NOT NULL \
                  ORDER BY id DESC LIMIT 1",
-                [reference.0],
+                args![reference.0],
                 |r| r.get(0),
             )
-            .optional()
             .map_err(|e| self.err(e))?;
         Ok(json.and_then(|j| serde_json::from_str(&j).ok()))
     }

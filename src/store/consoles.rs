@@ -32,9 +32,11 @@ fn random_id() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Where the consoles of the database at `db` keep their locks.
-fn lock_dir(db: &str) -> Option<PathBuf> {
-    (db != ":memory:").then(|| PathBuf::from(format!("{db}.consoles")))
+/// Where the consoles whose drafts are in the file `drafts` keep their locks.
+fn lock_dir(drafts: &Path) -> PathBuf {
+    let mut name = drafts.as_os_str().to_os_string();
+    name.push(".consoles");
+    PathBuf::from(name)
 }
 
 /// Tries to take the lock of `path` without waiting: `Ok(true)` when taken.
@@ -76,11 +78,12 @@ impl ConsoleLock {
     /// never offered to another console while it might be alive.
     pub fn acquire(store: &Store) -> ConsoleLock {
         let id = random_id();
-        let Some(dir) = lock_dir(store.path()) else {
+        let Some(drafts) = store.drafts_path() else {
             return ConsoleLock { id, file: None };
         };
+        let dir = lock_dir(&drafts);
         let path = dir.join(format!("{id}.lock"));
-        let file = make_lock_dir(&dir, Path::new(store.path()))
+        let file = make_lock_dir(&dir, &drafts)
             .and_then(|()| {
                 use std::os::unix::fs::OpenOptionsExt;
                 std::fs::OpenOptions::new()
@@ -103,12 +106,13 @@ impl ConsoleLock {
         &self.id
     }
 
-    /// Whether console `id` of the database at `db` is running (its lock is held). A
+    /// Whether console `id` of the drafts file `drafts` is running (its lock is held). A
     /// console whose lock file is gone, or was never made, is not.
-    fn is_running(db: &str, id: &str) -> bool {
-        let Some(dir) = lock_dir(db) else {
+    fn is_running(drafts: Option<&Path>, id: &str) -> bool {
+        let Some(drafts) = drafts else {
             return false;
         };
+        let dir = lock_dir(drafts);
         // Ids are ours (hex) or a migrated draft's; anything else names no lock file.
         if id.is_empty() || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
             return false;
@@ -140,9 +144,9 @@ impl ConsoleLock {
         if store.load_draft(&self.id)?.is_some() {
             return Ok(None);
         }
-        let db = store.path().to_string();
+        let drafts = store.drafts_path();
         for console in store.draft_consoles(operator)? {
-            if console == self.id || Self::is_running(&db, &console) {
+            if console == self.id || Self::is_running(drafts.as_deref(), &console) {
                 continue;
             }
             if store.adopt_draft(&console, &self.id)? {

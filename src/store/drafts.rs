@@ -1,11 +1,13 @@
 //! The call being typed, saved per console so that a killed process or a dropped SSH link
 //! loses nothing, and two consoles of one operator never share or erase each other's.
+//! Drafts live in an SQLite file: the desk's own, or on a PostgreSQL desk a file of the
+//! console's machine (a draft must survive the server going away).
 
+use super::db::args;
 use super::{Result, Store};
 use crate::domain::call::CallDraft;
 use crate::domain::time::from_unix;
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, params};
 
 /// A draft as saved: the fields and when the call started.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,6 +28,11 @@ fn parse(opened: i64, saved: i64, fields: &str) -> Option<SavedDraft> {
 }
 
 impl Store {
+    /// The store the drafts are written to: this one, or the local file of a server's.
+    fn drafts(&self) -> &Store {
+        self.local.as_deref().unwrap_or(self)
+    }
+
     /// Saves the draft of `console` (run by `operator`), replacing its previous one.
     pub fn save_draft(
         &mut self,
@@ -37,13 +44,15 @@ impl Store {
     ) -> Result<()> {
         // CallDraft is plain strings: serializing it cannot fail.
         let fields = serde_json::to_string(draft).unwrap_or_default();
-        self.conn
+        let store = self.drafts();
+        store
+            .db
             .execute(
                 "INSERT INTO console_drafts (console, operator, saved_at, opened_at, fields)
                  VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT (console) DO UPDATE
                  SET operator = ?2, saved_at = ?3, opened_at = ?4, fields = ?5",
-                params![
+                args![
                     console,
                     operator,
                     saved_at.timestamp(),
@@ -52,57 +61,62 @@ impl Store {
                 ],
             )
             .map(|_| ())
-            .map_err(|e| self.err(e))
+            .map_err(|e| store.err(e))
     }
 
     /// The draft of one console, if any.
     pub fn load_draft(&self, console: &str) -> Result<Option<SavedDraft>> {
-        let row: Option<(i64, i64, String)> = self
-            .conn
-            .query_row(
+        let store = self.drafts();
+        let row: Option<(i64, i64, String)> = store
+            .db
+            .query_one(
                 "SELECT opened_at, saved_at, fields FROM console_drafts WHERE console = ?1",
-                [console],
+                args![console],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
-            .optional()
-            .map_err(|e| self.err(e))?;
+            .map_err(|e| store.err(e))?;
         Ok(row.and_then(|(o, s, f)| parse(o, s, &f)))
     }
 
     /// The consoles holding a draft of `operator`, newest draft first.
     pub fn draft_consoles(&self, operator: &str) -> Result<Vec<String>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
+        let store = self.drafts();
+        store
+            .db
+            .query_vec(
                 "SELECT console FROM console_drafts WHERE operator = ?1 \
                  ORDER BY saved_at DESC, console",
+                args![operator],
+                |r| r.get(0),
             )
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map([operator], |r| r.get(0))
-            .map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<Vec<String>>>()
-            .map_err(|e| self.err(e))
+            .map_err(|e| store.err(e))
     }
 
     /// Gives the draft of console `from` to console `to`, which has none; returns whether
     /// it moved. Two consoles claiming the same draft at once: one gets it.
     pub fn adopt_draft(&mut self, from: &str, to: &str) -> Result<bool> {
-        self.conn
+        let store = self.drafts();
+        store
+            .db
             .execute(
                 "UPDATE console_drafts SET console = ?2 WHERE console = ?1 \
                  AND NOT EXISTS (SELECT 1 FROM console_drafts WHERE console = ?2)",
-                params![from, to],
+                args![from, to],
             )
             .map(|n| n == 1)
-            .map_err(|e| self.err(e))
+            .map_err(|e| store.err(e))
     }
 
     /// Forgets the draft of one console (its call was saved, or abandoned).
     pub fn clear_draft(&mut self, console: &str) -> Result<()> {
-        self.conn
-            .execute("DELETE FROM console_drafts WHERE console = ?1", [console])
+        let store = self.drafts();
+        store
+            .db
+            .execute(
+                "DELETE FROM console_drafts WHERE console = ?1",
+                args![console],
+            )
             .map(|_| ())
-            .map_err(|e| self.err(e))
+            .map_err(|e| store.err(e))
     }
 }

@@ -1,63 +1,106 @@
-//! Numbered SQL files from `db/migrations/`, applied in order inside one transaction each,
-//! recorded in `schema_migrations` and in `PRAGMA user_version`.
+//! Numbered SQL files from `db/migrations/<engine>/`, applied in order inside one
+//! transaction, recorded in `schema_migrations` (and on SQLite in `PRAGMA user_version`).
+//! A store whose schema is newer than this version knows is refused untouched, with the
+//! same sentence on both engines.
 
+use super::db::{Engine, args};
 use super::{Result, Store, StoreError};
 use rusqlite::TransactionBehavior;
 
-/// (version, name, SQL), in order. Adding a file here is the whole of a schema change.
+/// (version, name, SQL), in order. Adding a file here is the whole of a schema change
+/// (and one for each engine).
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (
         1,
         "0001_calls",
-        include_str!("../../db/migrations/0001_calls.sql"),
+        include_str!("../../db/migrations/sqlite/0001_calls.sql"),
     ),
     (
         2,
         "0002_procedures",
-        include_str!("../../db/migrations/0002_procedures.sql"),
+        include_str!("../../db/migrations/sqlite/0002_procedures.sql"),
     ),
     (
         3,
         "0003_walks",
-        include_str!("../../db/migrations/0003_walks.sql"),
+        include_str!("../../db/migrations/sqlite/0003_walks.sql"),
     ),
     (
         4,
         "0004_handover",
-        include_str!("../../db/migrations/0004_handover.sql"),
+        include_str!("../../db/migrations/sqlite/0004_handover.sql"),
     ),
     (
         5,
         "0005_handler",
-        include_str!("../../db/migrations/0005_handler.sql"),
+        include_str!("../../db/migrations/sqlite/0005_handler.sql"),
     ),
     (
         6,
         "0006_search_postings",
-        include_str!("../../db/migrations/0006_search_postings.sql"),
+        include_str!("../../db/migrations/sqlite/0006_search_postings.sql"),
     ),
     (
         7,
         "0007_console_drafts",
-        include_str!("../../db/migrations/0007_console_drafts.sql"),
+        include_str!("../../db/migrations/sqlite/0007_console_drafts.sql"),
     ),
     (
         8,
         "0008_call_search",
-        include_str!("../../db/migrations/0008_call_search.sql"),
+        include_str!("../../db/migrations/sqlite/0008_call_search.sql"),
     ),
     (
         9,
         "0009_procedure_bodies",
-        include_str!("../../db/migrations/0009_procedure_bodies.sql"),
+        include_str!("../../db/migrations/sqlite/0009_procedure_bodies.sql"),
+    ),
+    (
+        10,
+        "0010_procedure_words",
+        include_str!("../../db/migrations/sqlite/0010_procedure_words.sql"),
     ),
 ];
 
+/// PostgreSQL's migrations: its store began in the shape SQLite's reached at 0010.
+const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "0001_desk",
+    include_str!("../../db/migrations/postgres/0001_desk.sql"),
+)];
+
+/// The schema this version writes on SQLite.
 pub const LATEST_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
+/// The schema this version writes on PostgreSQL.
+pub const POSTGRES_LATEST_VERSION: i64 = POSTGRES_MIGRATIONS[POSTGRES_MIGRATIONS.len() - 1].0;
+
+/// The newest schema this version knows for the store's engine.
+pub fn latest(engine: Engine) -> i64 {
+    match engine {
+        Engine::Sqlite => LATEST_VERSION,
+        Engine::Postgres => POSTGRES_LATEST_VERSION,
+    }
+}
+
+/// The schema version a store has now.
+pub(super) fn current_version(store: &Store) -> Result<i64> {
+    match store.engine() {
+        Engine::Sqlite => user_version(store),
+        Engine::Postgres => store
+            .db
+            .query_one(
+                "SELECT coalesce(max(version), 0) FROM schema_migrations",
+                &[],
+                |r| r.get(0),
+            )
+            .map(Option::unwrap_or_default)
+            .map_err(|e| store.err(e)),
+    }
+}
 
 fn user_version(store: &Store) -> Result<i64> {
     store
-        .conn
+        .sqlite()
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .map_err(|e| store.err(e))
 }
@@ -67,30 +110,60 @@ fn user_version(store: &Store) -> Result<i64> {
 /// `schema_migrations` belongs to another program, and one from a newer guichet cannot be
 /// read by this one: both are refused as they are.
 pub(super) fn inspect(store: &Store) -> Result<i64> {
-    let found = user_version(store)?;
-    let (tables, ours): (i64, bool) = store
-        .conn
-        .query_row(
-            "SELECT count(*), coalesce(sum(type = 'table' AND name = 'schema_migrations'), 0) > 0 \
-             FROM sqlite_master",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .map_err(|e| store.err(e))?;
+    let (tables, ours, found) = match store.engine() {
+        Engine::Sqlite => {
+            let found = user_version(store)?;
+            let (tables, ours): (i64, bool) = store
+                .sqlite()
+                .query_row(
+                    "SELECT count(*), \
+                     coalesce(sum(type = 'table' AND name = 'schema_migrations'), 0) > 0 \
+                     FROM sqlite_master",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .map_err(|e| store.err(e))?;
+            (tables, ours, found)
+        }
+        Engine::Postgres => {
+            let (tables, ours): (i64, i64) = store
+                .db
+                .query_one(
+                    "SELECT count(*), \
+                     coalesce(sum(CASE WHEN table_name = 'schema_migrations' THEN 1 ELSE 0 END), 0) \
+                     FROM information_schema.tables WHERE table_schema = current_schema()",
+                    &[],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .map_err(|e| store.err(e))?
+                .unwrap_or_default();
+            let found = if ours > 0 {
+                current_version(store)?
+            } else {
+                0
+            };
+            (tables, ours > 0, found)
+        }
+    };
     if !ours {
         return if tables == 0 && found == 0 {
             Ok(0)
+        } else if store.engine() == Engine::Postgres {
+            Err(StoreError::NotGuichetServer {
+                path: store.name.clone(),
+            })
         } else {
             Err(StoreError::NotGuichet {
-                path: store.path.clone(),
+                path: store.name.clone(),
             })
         };
     }
-    if found > LATEST_VERSION {
+    let known = latest(store.engine());
+    if found > known {
         return Err(StoreError::NewerSchema {
-            path: store.path.clone(),
+            path: store.name.clone(),
             found,
-            known: LATEST_VERSION,
+            known,
         });
     }
     Ok(found)
@@ -100,12 +173,12 @@ pub(super) fn inspect(store: &Store) -> Result<i64> {
 pub(super) fn require_current(store: &Store, found: i64) -> Result<()> {
     if found == 0 {
         return Err(StoreError::Empty {
-            path: store.path.clone(),
+            path: store.name.clone(),
         });
     }
-    if found < LATEST_VERSION {
+    if found < latest(store.engine()) {
         return Err(StoreError::ReadOnlyOutdated {
-            path: store.path.clone(),
+            path: store.name.clone(),
             found,
         });
     }
@@ -113,15 +186,77 @@ pub(super) fn require_current(store: &Store, found: i64) -> Result<()> {
 }
 
 pub(super) fn migrate(store: &mut Store) -> Result<()> {
+    match store.engine() {
+        Engine::Sqlite => migrate_sqlite(store),
+        Engine::Postgres => migrate_postgres(store),
+    }
+}
+
+/// The server's migrations, in one transaction that holds an advisory lock: consoles of
+/// several sites starting on a new database apply them once.
+fn migrate_postgres(store: &mut Store) -> Result<()> {
+    let err = |e| store.err(e);
+    if store.db.query_one(
+        "SELECT 1 FROM information_schema.tables \
+         WHERE table_schema = current_schema() AND table_name = 'schema_migrations'",
+        &[],
+        |_| Ok(()),
+    )
+    .map_err(err)?
+    .is_some()
+        && current_version(store)? == POSTGRES_LATEST_VERSION
+    {
+        return Ok(());
+    }
+    let tx = store.db.begin().map_err(err)?;
+    tx.batch(
+        "SELECT pg_advisory_xact_lock(7468657231);
+         CREATE TABLE IF NOT EXISTS schema_migrations (
+             version    BIGINT PRIMARY KEY,
+             name       TEXT NOT NULL,
+             applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+         )",
+    )
+    .map_err(err)?;
+    let current: i64 = tx
+        .query_one(
+            "SELECT coalesce(max(version), 0) FROM schema_migrations",
+            &[],
+            |r| r.get(0),
+        )
+        .map_err(err)?
+        .unwrap_or_default();
+    if current > POSTGRES_LATEST_VERSION {
+        return Err(StoreError::NewerSchema {
+            path: store.name.clone(),
+            found: current,
+            known: POSTGRES_LATEST_VERSION,
+        });
+    }
+    for (version, name, sql) in POSTGRES_MIGRATIONS.iter().filter(|(v, _, _)| *v > current) {
+        tx.batch(sql).map_err(err)?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version, name) VALUES (?1, ?2)",
+            args![*version, *name],
+        )
+        .map_err(err)?;
+    }
+    tx.commit().map_err(err)
+}
+
+fn migrate_sqlite(store: &mut Store) -> Result<()> {
     if user_version(store)? == LATEST_VERSION {
         return Ok(());
     }
-    let path = store.path.clone();
+    let path = store.name.clone();
     let err = |source| StoreError::sqlite(&path, source);
     // IMMEDIATE takes the write lock first, so two processes opening a fresh file at once
     // do not both apply the same migration: the second waits, then sees it done.
-    let tx = store
-        .conn
+    let conn = match &mut store.db {
+        super::db::Db::Sqlite(c) => c,
+        super::db::Db::Postgres(_) => unreachable!("SQLite migrations on an SQLite store"),
+    };
+    let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(err)?;
     tx.execute_batch(

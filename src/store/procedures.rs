@@ -1,18 +1,19 @@
-//! The procedure search index: an FTS5 table rebuilt from the catalogue when it changes,
-//! and the one search function the console and the command line share.
+//! The procedure search index: the words of each procedure (folded and stemmed here, by
+//! the rule the queries follow), kept in the store and rebuilt when the catalogue
+//! changes, and the one search function the console and the command line share.
 //!
-//! FTS5 tokenizes and indexes (accents and case folded, prefixes indexed); its postings,
-//! read once through `fts5vocab`, are kept in memory, and each keystroke is matched and
-//! ranked there. Asking SQLite to rank with bm25 costs time in proportion to the number of
-//! matching procedures: on a catalogue of 10,000 a two-letter prefix took 10 to 20 ms.
-//! In memory the same keystroke is a few lists merged into one array.
+//! The words are read once, in order, into memory, and each keystroke is matched and
+//! ranked there: the same on SQLite and on PostgreSQL. Asking SQLite to rank with bm25
+//! cost time in proportion to the number of matching procedures: on a catalogue of 10,000
+//! a two-letter prefix took 10 to 20 ms. In memory the same keystroke is a few lists
+//! merged into one array.
 
 use super::{Result, Store, StoreError};
 use crate::catalog::procedures::{Catalog, CatalogSource};
 use crate::domain::procedure::Procedure;
 use crate::domain::procedure::{Applies, StepKind};
 use crate::domain::search::{SortedWords, TYPO_MIN_LEN, index_text, near_words, query_words};
-use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use super::db::{DbError, Engine, Value, args};
 use serde::Serialize;
 
 /// At most this many near spellings are tried for one query word.
@@ -23,15 +24,6 @@ const TITLE: u8 = 1;
 const KEYWORDS: u8 = 2;
 const SUMMARY: u8 = 4;
 const BODY: u8 = 8;
-
-fn column_bit(name: &str) -> u8 {
-    match name {
-        "title" => TITLE,
-        "keywords" => KEYWORDS,
-        "summary" => SUMMARY,
-        _ => BODY,
-    }
-}
 
 /// The best column a word matched in decides its weight: a word of the title says more
 /// about a procedure than a word of its steps.
@@ -247,7 +239,7 @@ fn fit_factor(fits_service: bool, fits_device: bool) -> f64 {
 }
 
 /// What the index's content looks like; a change here rebuilds every index.
-const INDEX_FORMAT: &str = "folded-stemmed-drives-4";
+const INDEX_FORMAT: &str = "words-5";
 
 fn slug_list(applies: &Applies) -> String {
     match applies {
@@ -256,15 +248,50 @@ fn slug_list(applies: &Applies) -> String {
     }
 }
 
+/// The words of a procedure as the index keeps them, each with the columns it is in:
+/// folded and stemmed by the same rule as the queries (œ → oe, accents, case,
+/// apostrophes, plurals), so that a word is found however it is typed.
+fn procedure_words(p: &Procedure) -> Vec<(String, u8)> {
+    let mut steps = String::new();
+    for s in &p.steps {
+        steps.push_str(&s.text);
+        steps.push('\n');
+        match &s.kind {
+            StepKind::Record { label, .. } => steps.push_str(label),
+            StepKind::Escalate { target } => steps.push_str(target),
+            _ => {}
+        }
+        steps.push('\n');
+    }
+    let mut words: std::collections::HashMap<String, u8> = std::collections::HashMap::new();
+    for (text, bit) in [
+        (index_text(&p.title), TITLE),
+        (index_text(&p.keywords.join(" ; ")), KEYWORDS),
+        (index_text(&p.summary), SUMMARY),
+        (index_text(&steps), BODY),
+    ] {
+        for word in text.split_whitespace() {
+            match words.get_mut(word) {
+                Some(bits) => *bits |= bit,
+                None => {
+                    words.insert(word.to_string(), bit);
+                }
+            }
+        }
+    }
+    let mut words: Vec<(String, u8)> = words.into_iter().collect();
+    words.sort();
+    words
+}
+
 impl Store {
     fn indexed_fingerprint(&self) -> Result<Option<String>> {
-        self.conn
-            .query_row(
+        self.db
+            .query_one(
                 "SELECT fingerprint FROM catalog_state WHERE id = 1",
-                [],
+                &[],
                 |r| r.get(0),
             )
-            .optional()
             .map_err(|e| self.err(e))
     }
 
@@ -292,7 +319,7 @@ impl Store {
         }
         if self.read_only {
             return Err(StoreError::ReadOnly {
-                path: self.path.clone(),
+                path: self.name.clone(),
             });
         }
         let catalog = source.catalog().map_err(StoreError::Catalog)?;
@@ -303,105 +330,88 @@ impl Store {
     /// One procedure of the indexed catalogue, whole; `None` for a slug it does not have.
     pub fn procedure(&self, slug: &str) -> Result<Option<Procedure>> {
         let body: Option<Option<String>> = self
-            .conn
-            .query_row("SELECT body FROM procedures WHERE slug = ?1", [slug], |r| {
-                r.get(0)
-            })
-            .optional()
+            .db
+            .query_one(
+                "SELECT body FROM procedures WHERE slug = ?1",
+                args![slug],
+                |r| r.get(0),
+            )
             .map_err(|e| self.err(e))?;
         Ok(body.flatten().and_then(|b| serde_json::from_str(&b).ok()))
     }
 
     /// The title of an indexed procedure.
     pub fn procedure_title(&self, slug: &str) -> Result<Option<String>> {
-        self.conn
-            .query_row(
+        self.db
+            .query_one(
                 "SELECT title FROM procedures WHERE slug = ?1",
-                [slug],
+                args![slug],
                 |r| r.get(0),
             )
-            .optional()
             .map_err(|e| self.err(e))
     }
 
     fn rebuild_index(&mut self, catalog: &Catalog, fingerprint: &str) -> Result<()> {
-        let path = self.path.clone();
-        let err = |source| StoreError::sqlite(&path, source);
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(err)?;
+        let err = |e| self.err(e);
+        let tx = self.db.begin().map_err(err)?;
+        if tx.engine() == Engine::Postgres {
+            // Consoles of several sites starting on a new catalogue rebuild it once.
+            tx.batch("SELECT pg_advisory_xact_lock(7468657232)")
+                .map_err(err)?;
+        }
         // Another process may have rebuilt it while we waited for the lock.
         let current: Option<String> = tx
-            .query_row(
+            .query_one(
                 "SELECT fingerprint FROM catalog_state WHERE id = 1",
-                [],
+                &[],
                 |r| r.get(0),
             )
-            .optional()
             .map_err(err)?;
         if current.as_deref() == Some(fingerprint) {
             return tx.commit().map_err(err);
         }
-        tx.execute_batch(
-            "INSERT INTO procedure_fts (procedure_fts) VALUES ('delete-all');
-             DELETE FROM procedures;",
+        tx.batch("DELETE FROM procedure_words; DELETE FROM procedures;")
+            .map_err(err)?;
+        let mut procedures = catalog.procedures.iter().enumerate().map(|(i, p)| {
+            // A procedure is plain data: serializing it cannot fail.
+            let body = serde_json::to_string(p).unwrap_or_default();
+            vec![
+                Value::from(i as i64 + 1),
+                Value::from(&p.slug),
+                Value::from(&p.title),
+                Value::from(slug_list(&p.services)),
+                Value::from(slug_list(&p.devices)),
+                Value::from(body),
+            ]
+        });
+        tx.bulk_insert(
+            "procedures",
+            &["id", "slug", "title", "services", "devices", "body"],
+            &mut procedures,
         )
         .map_err(err)?;
-        {
-            let mut meta = tx
-                .prepare(
-                    "INSERT INTO procedures (id, slug, title, services, devices, body) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                )
-                .map_err(err)?;
-            let mut fts = tx
-                .prepare(
-                    "INSERT INTO procedure_fts (rowid, title, keywords, summary, body) \
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
-                )
-                .map_err(err)?;
-            for (i, p) in catalog.procedures.iter().enumerate() {
-                let id = i as i64 + 1;
-                // A procedure is plain data: serializing it cannot fail.
-                let body = serde_json::to_string(p).unwrap_or_default();
-                meta.execute(params![
-                    id,
-                    p.slug,
-                    p.title,
-                    slug_list(&p.services),
-                    slug_list(&p.devices),
-                    body
-                ])
-                .map_err(err)?;
-                let mut body = String::new();
-                for s in &p.steps {
-                    body.push_str(&s.text);
-                    body.push('\n');
-                    match &s.kind {
-                        StepKind::Record { label, .. } => body.push_str(label),
-                        StepKind::Escalate { target } => body.push_str(target),
-                        _ => {}
-                    }
-                    body.push('\n');
-                }
-                // The index holds text folded and stemmed by the same rule as the queries
-                // (œ → oe, accents, case, apostrophes, plurals): a word is found however
-                // it is typed.
-                fts.execute(params![
-                    id,
-                    index_text(&p.title),
-                    index_text(&p.keywords.join(" ; ")),
-                    index_text(&p.summary),
-                    index_text(&body)
-                ])
-                .map_err(err)?;
-            }
-        }
+        let mut words = catalog
+            .procedures
+            .iter()
+            .enumerate()
+            .flat_map(|(i, p)| procedure_words(p).into_iter().map(move |w| (i, w)))
+            .map(|(i, (term, columns))| {
+                vec![
+                    Value::from(term),
+                    Value::from(i as i64 + 1),
+                    Value::from(i64::from(columns)),
+                ]
+            });
+        tx.bulk_insert(
+            "procedure_words",
+            &["term", "procedure", "columns"],
+            &mut words,
+        )
+        .map_err(err)?;
         tx.execute(
             "INSERT INTO catalog_state (id, fingerprint) VALUES (1, ?1)
              ON CONFLICT (id) DO UPDATE SET fingerprint = ?1",
-            [fingerprint],
+            args![fingerprint],
         )
         .map_err(err)?;
         tx.commit().map_err(err)
@@ -409,26 +419,25 @@ impl Store {
 
     /// What searches need in memory, read from the index the database keeps.
     pub fn load_search_index(&self) -> Result<SearchIndex> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, slug, title, services, devices FROM procedures ORDER BY id")
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map([], |r| {
-                let title: String = r.get(2)?;
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    Indexed {
-                        slug: r.get(1)?,
-                        title_key: crate::domain::text::fold(&title),
-                        title,
-                        services: parse_applies(&r.get::<_, String>(3)?),
-                        devices: parse_applies(&r.get::<_, String>(4)?),
-                    },
-                ))
-            })
-            .map_err(|e| self.err(e))?
-            .collect::<rusqlite::Result<Vec<_>>>()
+        let rows = self
+            .db
+            .query_vec(
+                "SELECT id, slug, title, services, devices FROM procedures ORDER BY id",
+                &[],
+                |r| {
+                    let title: String = r.get(2)?;
+                    Ok((
+                        r.get::<i64>(0)?,
+                        Indexed {
+                            slug: r.get(1)?,
+                            title_key: crate::domain::text::fold(&title),
+                            title,
+                            services: parse_applies(r.str(3)?),
+                            devices: parse_applies(r.str(4)?),
+                        },
+                    ))
+                },
+            )
             .map_err(|e| self.err(e))?;
         // Row ids are 1..=n in catalogue order: the index is always rebuilt whole.
         let procedures: Vec<Indexed> = rows
@@ -437,40 +446,38 @@ impl Store {
             .filter(|(i, (id, _))| *id == *i as i64 + 1)
             .map(|(_, (_, p))| p)
             .collect();
-        // fts5vocab lists instances by term, then procedure: one pass builds the postings.
-        let mut stmt = self
-            .conn
-            .prepare("SELECT term, doc, col FROM procedure_postings")
-            .map_err(|e| self.err(e))?;
-        let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
         let mut index = SearchIndex {
             procedures,
             ..SearchIndex::default()
         };
-        let mut last_term: Option<String> = None;
-        while let Some(r) = rows.next().map_err(|e| self.err(e))? {
-            let term = r.get_ref(0).map_err(|e| self.err(e))?;
-            let term = term.as_str().unwrap_or_default();
-            let doc: i64 = r.get(1).map_err(|e| self.err(e))?;
-            let col = r.get_ref(2).map_err(|e| self.err(e))?;
-            let bit = u32::from(column_bit(col.as_str().unwrap_or_default()));
-            let Some(doc) = u32::try_from(doc - 1).ok().filter(|d| *d < (1 << 28)) else {
-                continue;
-            };
-            if last_term.as_deref() != Some(term) {
-                index.starts.push(index.text.len() as u32);
-                index.first.push(index.postings.len() as u32);
-                index.text.push_str(term);
-                last_term = Some(term.to_string());
-            }
-            // Instances come by term, then procedure: the same procedure's columns merge.
-            let start = *index.first.last().expect("pushed above") as usize;
-            let has_this_term = index.postings.len() > start;
-            match index.postings.last_mut() {
-                Some(p) if has_this_term && *p >> 4 == doc => *p |= bit,
-                _ => index.postings.push(doc << 4 | bit),
-            }
-        }
+        // In word order (bytes), then procedure: one pass builds the sorted terms and
+        // their postings.
+        self.db
+            .query_each(
+                "SELECT term, procedure, columns FROM procedure_words ORDER BY term, procedure",
+                &[],
+                |r| {
+                    let term = r.str(0)?;
+                    let doc: i64 = r.get(1)?;
+                    let bits = (r.get::<i64>(2)? & 0xf) as u32;
+                    let Some(doc) = u32::try_from(doc - 1).ok().filter(|d| *d < (1 << 28)) else {
+                        return Ok::<(), DbError>(());
+                    };
+                    // The terms so far have their starts only (the end comes after).
+                    let is_new = match index.starts.last() {
+                        Some(&start) => &index.text[start as usize..] != term,
+                        None => true,
+                    };
+                    if is_new {
+                        index.starts.push(index.text.len() as u32);
+                        index.first.push(index.postings.len() as u32);
+                        index.text.push_str(term);
+                    }
+                    index.postings.push(doc << 4 | bits);
+                    Ok(())
+                },
+            )
+            .map_err(|e| self.err(e))?;
         index.starts.push(index.text.len() as u32);
         index.first.push(index.postings.len() as u32);
         index.text.shrink_to_fit();

@@ -8,7 +8,7 @@ use crate::domain::call::{Call, CallRef, JournalEntry, JournalKind};
 use crate::domain::time::from_unix;
 use crate::domain::walk::WalkMark;
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, params};
+use super::db::{DbError, args};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -84,22 +84,18 @@ impl Store {
     ) -> Result<ReportData> {
         let (f, t) = (from.timestamp(), to.timestamp());
         let counts = self.window_counts(from, to, operator)?;
-
-        let mut stmt = self
-            .conn
-            .prepare_cached(
+        let procedures = self
+            .db
+            .query_vec(
                 "SELECT j.body, count(DISTINCT j.call_id) FROM calls c \
                  JOIN journal j ON j.call_id = c.id AND j.kind = 'procedure' \
-                 WHERE c.opened_at >= ?1 AND c.opened_at < ?2 AND (?3 IS NULL OR c.operator = ?3) \
+                 WHERE c.opened_at >= ?1 AND c.opened_at < ?2 \
+                 AND (CAST(?3 AS TEXT) IS NULL OR c.operator = ?3) \
                  GROUP BY j.body ORDER BY count(DISTINCT j.call_id) DESC, j.body LIMIT 10",
+                args![f, t, operator],
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .map_err(|e| self.err(e))?;
-        let procedures = stmt
-            .query_map(params![f, t, operator], |r| Ok((r.get(0)?, r.get(1)?)))
-            .map_err(|e| self.err(e))?
-            .collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(|e| self.err(e))?;
-
         let (waiting, open_total) = self.waiting_calls(from, to, operator)?;
         Ok(ReportData {
             counts,
@@ -119,22 +115,18 @@ impl Store {
         let (f, t) = (from.timestamp(), to.timestamp());
         // One pass over the window through the covering index gives every count and every
         // handling time: five GROUP BY scans cost five times that.
-        let sql = match operator {
-            None => {
+        let (sql, values) = match operator {
+            None => (
                 "SELECT service, device, outcome, operator, status, opened_at, closed_at, id \
-                 FROM calls WHERE opened_at >= ?1 AND opened_at < ?2"
-            }
-            Some(_) => {
+                 FROM calls WHERE opened_at >= ?1 AND opened_at < ?2",
+                args![f, t],
+            ),
+            Some(op) => (
                 "SELECT service, device, outcome, operator, status, opened_at, closed_at, id \
-                 FROM calls WHERE opened_at >= ?1 AND opened_at < ?2 AND operator = ?3"
-            }
+                 FROM calls WHERE opened_at >= ?1 AND opened_at < ?2 AND operator = ?3",
+                args![f, t, op],
+            ),
         };
-        let mut stmt = self.conn.prepare_cached(sql).map_err(|e| self.err(e))?;
-        let mut rows = match operator {
-            None => stmt.query(params![f, t]),
-            Some(op) => stmt.query(params![f, t, op]),
-        }
-        .map_err(|e| self.err(e))?;
         let mut by_service: HashMap<String, i64> = HashMap::new();
         let mut by_device: HashMap<String, i64> = HashMap::new();
         let mut by_outcome: HashMap<Option<String>, i64> = HashMap::new();
@@ -142,27 +134,32 @@ impl Store {
         let mut calls_total = 0;
         let mut still_open = 0;
         let mut durations: Vec<(i64, i64)> = Vec::new();
-        while let Some(r) = rows.next().map_err(|e| self.err(e))? {
-            let text = |i: usize| -> rusqlite::Result<Option<String>> {
-                Ok(r.get_ref(i)?.as_str_or_null()?.map(String::from))
-            };
-            let (service, device, outcome, who, status) =
-                (|| Ok::<_, rusqlite::Error>((text(0)?, text(1)?, text(2)?, text(3)?, text(4)?)))()
-                    .map_err(|e| self.err(e))?;
-            *by_service.entry(service.unwrap_or_default()).or_default() += 1;
-            *by_device.entry(device.unwrap_or_default()).or_default() += 1;
-            *by_outcome.entry(outcome).or_default() += 1;
-            *by_operator.entry(who.unwrap_or_default()).or_default() += 1;
-            calls_total += 1;
-            if status.as_deref() == Some("open") {
-                still_open += 1;
-            }
-            let opened: i64 = r.get(5).map_err(|e| self.err(e))?;
-            if let Some(closed) = r.get::<_, Option<i64>>(6).map_err(|e| self.err(e))? {
-                durations.push((r.get(7).map_err(|e| self.err(e))?, closed - opened));
+        // Counted by borrowed text: a key is allocated once per distinct value.
+        fn count(map: &mut HashMap<String, i64>, key: &str) {
+            match map.get_mut(key) {
+                Some(n) => *n += 1,
+                None => {
+                    map.insert(key.to_string(), 1);
+                }
             }
         }
-        drop(rows);
+        self.db
+            .query_each(sql, values, |r| {
+                count(&mut by_service, r.str(0)?);
+                count(&mut by_device, r.str(1)?);
+                *by_outcome.entry(r.get::<Option<String>>(2)?).or_default() += 1;
+                count(&mut by_operator, r.str(3)?);
+                calls_total += 1;
+                if r.str(4)? == "open" {
+                    still_open += 1;
+                }
+                let opened: i64 = r.get(5)?;
+                if let Some(closed) = r.get::<Option<i64>>(6)? {
+                    durations.push((r.get(7)?, closed - opened));
+                }
+                Ok::<(), DbError>(())
+            })
+            .map_err(|e| self.err(e))?;
         let by_service = largest_first(by_service);
         let by_device = largest_first(by_device);
         let by_outcome = largest_first(by_outcome);
@@ -198,72 +195,58 @@ impl Store {
         let (f, t) = (from.timestamp(), to.timestamp());
         // Without an operator the partial index of open calls answers alone.
         let open_total: i64 = match operator {
-            None => self
-                .conn
-                .prepare_cached(
-                    "SELECT count(*) FROM calls WHERE status = 'open' AND opened_at < ?1",
-                )
-                .and_then(|mut s| s.query_row(params![t], |r| r.get(0))),
-            Some(op) => self
-                .conn
-                .prepare_cached(
-                    "SELECT count(*) FROM calls WHERE status = 'open' AND opened_at < ?1 \
-                     AND operator = ?2",
-                )
-                .and_then(|mut s| s.query_row(params![t, op], |r| r.get(0))),
+            None => self.db.query_one(
+                "SELECT count(*) FROM calls WHERE status = 'open' AND opened_at < ?1",
+                args![t],
+                |r| r.get(0),
+            ),
+            Some(op) => self.db.query_one(
+                "SELECT count(*) FROM calls WHERE status = 'open' AND opened_at < ?1 \
+                 AND operator = ?2",
+                args![t, op],
+                |r| r.get(0),
+            ),
         }
-        .map_err(|e| self.err(e))?;
+        .map_err(|e| self.err(e))?
+        .unwrap_or_default();
         let limit = WAITING_LIMIT as i64;
         let open_sql = format!(
             "SELECT {CALL_COLUMNS} FROM calls WHERE status = 'open' AND opened_at < ?1 \
-             AND (?2 IS NULL OR operator = ?2) ORDER BY opened_at, id LIMIT ?3"
+             AND (CAST(?2 AS TEXT) IS NULL OR operator = ?2) ORDER BY opened_at, id LIMIT ?3"
         );
         let callbacks_sql = format!(
             "SELECT {CALL_COLUMNS} FROM calls WHERE outcome = 'callback' \
-             AND closed_at >= ?1 AND closed_at < ?2 AND (?3 IS NULL OR operator = ?3) \
+             AND closed_at >= ?1 AND closed_at < ?2 \
+             AND (CAST(?3 AS TEXT) IS NULL OR operator = ?3) \
              ORDER BY opened_at, id LIMIT ?4"
         );
-        let mut calls: Vec<Call> = Vec::new();
-        let mut stmt = self
-            .conn
-            .prepare_cached(&open_sql)
+        let mut calls = self
+            .db
+            .query_vec(&open_sql, args![t, operator, limit], row_to_call)
             .map_err(|e| self.err(e))?;
-        for row in stmt
-            .query_map(params![t, operator, limit], row_to_call)
-            .map_err(|e| self.err(e))?
-        {
-            calls.push(row.map_err(|e| self.err(e))?);
-        }
-        let mut stmt = self
-            .conn
-            .prepare_cached(&callbacks_sql)
-            .map_err(|e| self.err(e))?;
-        for row in stmt
-            .query_map(params![f, t, operator, limit], row_to_call)
-            .map_err(|e| self.err(e))?
-        {
-            calls.push(row.map_err(|e| self.err(e))?);
-        }
-        let mut last = self
-            .conn
-            .prepare_cached(
-                "SELECT at, operator, kind, body FROM journal WHERE call_id = ?1 \
-                 ORDER BY id DESC LIMIT 1",
-            )
-            .map_err(|e| self.err(e))?;
+        calls.extend(
+            self.db
+                .query_vec(&callbacks_sql, args![f, t, operator, limit], row_to_call)
+                .map_err(|e| self.err(e))?,
+        );
         let mut waiting = Vec::with_capacity(calls.len());
         for call in calls {
-            let last_entry = last
-                .query_row([call.reference.0], |r| {
-                    let kind: String = r.get(2)?;
-                    Ok(JournalEntry {
-                        at: from_unix(r.get(0)?),
-                        operator: r.get(1)?,
-                        kind: JournalKind::from_slug(&kind).unwrap_or(JournalKind::Note),
-                        text: r.get(3)?,
-                    })
-                })
-                .optional()
+            let last_entry = self
+                .db
+                .query_one(
+                    "SELECT at, operator, kind, body FROM journal WHERE call_id = ?1 \
+                     ORDER BY id DESC LIMIT 1",
+                    args![call.reference.0],
+                    |r| {
+                        let kind: String = r.get(2)?;
+                        Ok(JournalEntry {
+                            at: from_unix(r.get(0)?),
+                            operator: r.get(1)?,
+                            kind: JournalKind::from_slug(&kind).unwrap_or(JournalKind::Note),
+                            text: r.get(3)?,
+                        })
+                    },
+                )
                 .map_err(|e| self.err(e))?;
             let walk = self.last_walk(call.reference)?;
             waiting.push(WaitingCall {
@@ -284,16 +267,14 @@ impl Store {
     ) -> Result<Vec<Call>> {
         let sql = format!(
             "SELECT {CALL_COLUMNS} FROM calls WHERE opened_at >= ?1 AND opened_at < ?2 \
-             AND (?3 IS NULL OR operator = ?3) ORDER BY opened_at, id"
+             AND (CAST(?3 AS TEXT) IS NULL OR operator = ?3) ORDER BY opened_at, id"
         );
-        let mut stmt = self.conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map(
-                params![from.timestamp(), to.timestamp(), operator],
+        self.db
+            .query_vec(
+                &sql,
+                args![from.timestamp(), to.timestamp(), operator],
                 row_to_call,
             )
-            .map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()
             .map_err(|e| self.err(e))
     }
 
@@ -306,18 +287,18 @@ impl Store {
         shift: &crate::domain::shifts::ShiftWindow,
         text: &str,
     ) -> Result<()> {
-        self.conn
+        self.db
             .execute(
                 "INSERT INTO handover_entries (at, operator, kind, shift_name, shift_from, shift_to, body) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
+                args![
                     at.timestamp(),
                     operator,
                     match kind {
                         HandoverKind::Note => "note",
                         HandoverKind::Ack => "ack",
                     },
-                    shift.name,
+                    &shift.name,
                     shift.from.timestamp(),
                     shift.to.timestamp(),
                     text
@@ -333,31 +314,27 @@ impl Store {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<HandoverEntry>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
+        self.db
+            .query_vec(
                 "SELECT at, operator, kind, shift_name, shift_from, body FROM handover_entries \
                  WHERE shift_from >= ?1 AND shift_from <= ?2 ORDER BY id",
+                args![from.timestamp(), to.timestamp()],
+                |r| {
+                    let kind: String = r.get(2)?;
+                    Ok(HandoverEntry {
+                        at: from_unix(r.get(0)?),
+                        operator: r.get(1)?,
+                        kind: if kind == "ack" {
+                            HandoverKind::Ack
+                        } else {
+                            HandoverKind::Note
+                        },
+                        shift_name: r.get(3)?,
+                        shift_from: from_unix(r.get(4)?),
+                        text: r.get(5)?,
+                    })
+                },
             )
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map(params![from.timestamp(), to.timestamp()], |r| {
-                let kind: String = r.get(2)?;
-                Ok(HandoverEntry {
-                    at: from_unix(r.get(0)?),
-                    operator: r.get(1)?,
-                    kind: if kind == "ack" {
-                        HandoverKind::Ack
-                    } else {
-                        HandoverKind::Note
-                    },
-                    shift_name: r.get(3)?,
-                    shift_from: from_unix(r.get(4)?),
-                    text: r.get(5)?,
-                })
-            })
-            .map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()
             .map_err(|e| self.err(e))
     }
 }

@@ -1,3 +1,4 @@
+use super::db::{Engine, args};
 use super::*;
 use crate::catalog::embedded_reference;
 use crate::domain::call::{CallDraft, CallStatus, JournalKind, NewCall, Outcome};
@@ -26,27 +27,64 @@ fn temp_store() -> (tempfile::TempDir, Store) {
     (dir, store)
 }
 
+/// A store on a new database of the test server, its drafts in a folder of its own.
+fn server_store() -> (scratch::ScratchDb, tempfile::TempDir, Store) {
+    let db = scratch::ScratchDb::new();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::connect_with_drafts(
+        db.target(),
+        &FileAccess::default(),
+        &dir.path().join("drafts.db"),
+    )
+    .unwrap();
+    (db, dir, store)
+}
+
+/// Each test body run twice: on an SQLite file and on a PostgreSQL database.
+macro_rules! on_both_engines {
+    (fn $name:ident($store:ident) $body:block) => {
+        mod $name {
+            use super::*;
+
+            #[allow(unused_mut)]
+            fn body(mut $store: Store) $body
+
+            #[test]
+            fn sqlite() {
+                let (_dir, store) = temp_store();
+                body(store);
+            }
+
+            #[test]
+            fn postgres() {
+                let (_db, _dir, store) = server_store();
+                body(store);
+            }
+        }
+    };
+}
+
 #[test]
 fn open_sets_durability_pragmas_and_creates_the_folder() {
     let (dir, store) = temp_store();
     assert!(dir.path().join("sub").join("g.db").exists());
     let mode: String = store
-        .conn
+        .sqlite()
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))
         .unwrap();
     assert_eq!(mode, "wal");
     let sync: i64 = store
-        .conn
+        .sqlite()
         .query_row("PRAGMA synchronous", [], |r| r.get(0))
         .unwrap();
     assert_eq!(sync, 2, "synchronous=FULL");
     let fk: i64 = store
-        .conn
+        .sqlite()
         .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
         .unwrap();
     assert_eq!(fk, 1);
     let recorded: Vec<(i64, String)> = store
-        .conn
+        .sqlite()
         .prepare("SELECT version, name FROM schema_migrations ORDER BY version")
         .unwrap()
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -65,6 +103,7 @@ fn open_sets_durability_pragmas_and_creates_the_folder() {
             (7, "0007_console_drafts".to_string()),
             (8, "0008_call_search".to_string()),
             (9, "0009_procedure_bodies".to_string()),
+            (10, "0010_procedure_words".to_string()),
         ]
     );
 }
@@ -101,26 +140,31 @@ fn a_newer_database_is_refused_untouched() {
     assert!(!dir.path().join("future.db-wal").exists());
 }
 
-#[test]
-fn the_journal_cannot_be_rewritten() {
-    let (_dir, mut store) = temp_store();
+on_both_engines! {
+fn the_journal_cannot_be_rewritten(store) {
     let call = store
         .insert_call(&new_call("Zoé", "mi", "noemi", "op", t0()))
         .unwrap();
-    let upd = store.conn.execute("UPDATE journal SET body = 'x'", []);
+    let upd = store.db.execute("UPDATE journal SET body = 'x'", &[]);
     assert!(upd.unwrap_err().to_string().contains("append-only"));
-    let del = store.conn.execute("DELETE FROM journal", []);
+    let del = store.db.execute("DELETE FROM journal", &[]);
     assert!(del.unwrap_err().to_string().contains("append-only"));
     let del = store
-        .conn
-        .execute("DELETE FROM calls WHERE id = ?1", [call.reference.0]);
-    assert!(del.is_err());
+        .db
+        .execute("DELETE FROM calls WHERE id = ?1", args![call.reference.0]);
+    assert!(del.unwrap_err().to_string().contains("never deleted"));
+    if store.engine() == Engine::Postgres {
+        for table in ["journal", "calls", "handover_entries"] {
+            let truncated = store.db.batch(&format!("TRUNCATE {table} CASCADE"));
+            assert!(truncated.is_err(), "TRUNCATE {table} refused");
+        }
+    }
     assert_eq!(store.get_call(call.reference).unwrap().journal.len(), 1);
 }
+}
 
-#[test]
-fn a_call_is_stored_with_its_journal() {
-    let (_dir, mut store) = temp_store();
+on_both_engines! {
+fn a_call_is_stored_with_its_journal(store) {
     let mut nc = new_call("Zoé Martin", "mi", "noemi", "dupontje", t0());
     nc.notes = Some("rappelle depuis son portable".into());
     nc.procedures = vec!["mi-agent-card-cryhod".into()];
@@ -171,11 +215,11 @@ fn a_call_is_stored_with_its_journal() {
         Err(StoreError::UnknownCall(CallRef(99)))
     ));
 }
+}
 
-#[test]
-fn a_closed_calls_outcome_is_corrected_and_the_journal_keeps_both() {
+on_both_engines! {
+fn a_closed_calls_outcome_is_corrected_and_the_journal_keeps_both(store) {
     use crate::domain::call::journal_outcome;
-    let (_dir, mut store) = temp_store();
     let call = store
         .insert_call(&new_call("Zoé Martin", "mi", "noemi", "dupontje", t0()))
         .unwrap();
@@ -282,10 +326,10 @@ fn a_closed_calls_outcome_is_corrected_and_the_journal_keeps_both() {
     let listed = store.list_calls(&CallFilter::default()).unwrap();
     assert_eq!(listed[0].outcome, Some(Outcome::Callback));
 }
+}
 
-#[test]
-fn the_caller_search_finds_a_call_by_its_reference_too() {
-    let (_dir, mut store) = temp_store();
+on_both_engines! {
+fn the_caller_search_finds_a_call_by_its_reference_too(store) {
     let mut refs = Vec::new();
     for i in 1..=12 {
         let mut call = new_call(
@@ -341,10 +385,10 @@ fn the_caller_search_finds_a_call_by_its_reference_too() {
     assert_eq!(found("0", false), ["A-0009", "A-0002"]);
     assert_eq!(found("agent xxxxxxxxxxx", false), ["A-0012", "A-0011"]);
 }
+}
 
-#[test]
-fn filters_narrow_the_list_newest_first() {
-    let (_dir, mut store) = temp_store();
+on_both_engines! {
+fn filters_narrow_the_list_newest_first(store) {
     let a = store
         .insert_call(&new_call("Zoé Çelik", "mi", "noemi", "anne", t0()))
         .unwrap();
@@ -465,10 +509,10 @@ fn filters_narrow_the_list_newest_first() {
         [c, b]
     );
 }
+}
 
-#[test]
-fn drafts_are_kept_per_console() {
-    let (_dir, mut store) = temp_store();
+on_both_engines! {
+fn drafts_are_kept_per_console(store) {
     assert_eq!(store.load_draft("c1").unwrap(), None);
     let draft = CallDraft {
         caller_name: "Zoé".into(),
@@ -502,6 +546,7 @@ fn drafts_are_kept_per_console() {
     assert!(!store.adopt_draft("c3", "c5").unwrap());
     assert_eq!(store.load_draft("c3").unwrap().unwrap().draft, other);
 }
+}
 
 #[test]
 fn check_and_backup_work_on_a_live_database() {
@@ -516,9 +561,8 @@ fn check_and_backup_work_on_a_live_database() {
     assert_eq!(other.list_calls(&CallFilter::default()).unwrap().len(), 1);
 }
 
-#[test]
-fn the_call_search_finds_any_part_of_a_name_a_phone_a_reference_or_the_summary() {
-    let (_dir, mut store) = temp_store();
+on_both_engines! {
+fn the_call_search_finds_any_part_of_a_name_a_phone_a_reference_or_the_summary(store) {
     let mut make = |name: &str, phone: Option<&str>, summary: &str, minutes: i64| {
         let mut call = new_call(name, "mi", "noemi", "op", t0() + Duration::minutes(minutes));
         call.caller_phone = phone.map(String::from);
@@ -564,14 +608,20 @@ fn the_call_search_finds_any_part_of_a_name_a_phone_a_reference_or_the_summary()
     // The reference.
     assert_eq!(found(&anne), [anne.as_str()]);
     assert!(found("zzz").is_empty());
+    if store.engine() == Engine::Postgres {
+        return;
+    }
     // Three letters or more are looked up in the trigram index, not by a scan of calls.
-    let (sql, args, _) = super::calls::list_query_for_tests(&CallFilter {
-        caller: Some("lefevre".into()),
-        limit: Some(50),
-        ..CallFilter::default()
-    });
+    let (sql, args, _) = super::calls::list_query_for_tests(
+        &CallFilter {
+            caller: Some("lefevre".into()),
+            limit: Some(50),
+            ..CallFilter::default()
+        },
+        Engine::Sqlite,
+    );
     let plan: Vec<String> = store
-        .conn
+        .sqlite()
         .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
         .unwrap()
         .query_map(rusqlite::params_from_iter(args), |r| r.get::<_, String>(3))
@@ -586,4 +636,5 @@ fn the_call_search_finds_any_part_of_a_name_a_phone_a_reference_or_the_summary()
         !plan.iter().any(|p| p.starts_with("SCAN c")),
         "no scan of the calls: {plan:?}"
     );
+}
 }

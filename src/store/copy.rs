@@ -1,0 +1,362 @@
+//! Moving a desk between engines (`guichet db copy`), and the PostgreSQL store's check:
+//! both read the history the same way, and the journal's checksum says the copy holds,
+//! byte for byte, what the original holds.
+
+use super::db::{Db, DbResult, Engine, Value, args};
+use super::{Result, Store, StoreError, migrations};
+use serde::Serialize;
+
+/// What a copy moved, counted on both sides and checked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CopyReport {
+    pub from: String,
+    pub to: String,
+    pub calls: u64,
+    pub journal: u64,
+    pub handover: u64,
+    /// The journal's checksum (FNV-1a, 64 bits, in hex), the same on both sides.
+    pub journal_checksum: String,
+}
+
+/// The tables of the history, in the order a copy fills them (the journal refers to the
+/// calls), each with its columns.
+const TABLES: &[(&str, &[&str])] = &[
+    (
+        "calls",
+        &[
+            "id",
+            "opened_at",
+            "closed_at",
+            "operator",
+            "caller_name",
+            "caller_phone",
+            "caller_email",
+            "service",
+            "device",
+            "summary",
+            "status",
+            "outcome",
+            "search_key",
+            "handler",
+        ],
+    ),
+    (
+        "journal",
+        &["id", "call_id", "at", "operator", "kind", "body", "walk"],
+    ),
+    (
+        "handover_entries",
+        &[
+            "id",
+            "at",
+            "operator",
+            "kind",
+            "shift_name",
+            "shift_from",
+            "shift_to",
+            "body",
+        ],
+    ),
+];
+
+/// Which columns hold integers (the rest are text); the same on both engines.
+fn is_integer(column: &str) -> bool {
+    matches!(
+        column,
+        "id" | "opened_at" | "closed_at" | "call_id" | "at" | "shift_from" | "shift_to"
+    )
+}
+
+/// Rows are moved this many at a time: memory stays flat at any size of desk.
+const PAGE: i64 = 5_000;
+
+/// FNV-1a over a stream of bytes: a checksum both sides compute alike, with no
+/// dependency.
+#[derive(Debug, Clone, Copy)]
+struct Fnv(u64);
+
+impl Fnv {
+    fn new() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+    fn eat(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 ^= u64::from(*b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn value(&mut self, v: &Value) {
+        match v {
+            Value::Null => self.eat(&[0]),
+            Value::Int(n) => {
+                self.eat(&[1]);
+                self.eat(&n.to_le_bytes());
+            }
+            Value::Text(s) => {
+                self.eat(&[2]);
+                self.eat(&(s.len() as u64).to_le_bytes());
+                self.eat(s.as_bytes());
+            }
+        }
+    }
+}
+
+/// The rows of `table` after id `after`, at most `PAGE`, as values.
+fn page(db: &Db, table: &str, columns: &[&str], after: i64) -> DbResult<Vec<Vec<Value>>> {
+        let sql = format!(
+            "SELECT {} FROM {table} WHERE id > ?1 ORDER BY id LIMIT ?2",
+            columns.join(", ")
+        );
+    db.query_vec(&sql, args![after, PAGE], |r| {
+        columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                Ok(if is_integer(c) {
+                    Value::from(r.get::<Option<i64>>(i)?)
+                } else {
+                    Value::from(r.get::<Option<String>>(i)?)
+                })
+            })
+            .collect()
+    })
+}
+
+fn count(db: &Db, table: &str) -> DbResult<u64> {
+    let n: i64 = db
+        .query_one(&format!("SELECT count(*) FROM {table}"), &[], |r| r.get(0))?
+        .unwrap_or_default();
+    Ok(n as u64)
+}
+
+/// The counts of the three tables of history.
+fn counts(db: &Db) -> DbResult<[u64; 3]> {
+    Ok([
+        count(db, TABLES[0].0)?,
+        count(db, TABLES[1].0)?,
+        count(db, TABLES[2].0)?,
+    ])
+}
+
+/// The journal's checksum, read in id order.
+fn journal_checksum(db: &Db) -> DbResult<String> {
+    let (table, columns) = TABLES[1];
+    let mut sum = Fnv::new();
+    let mut after = 0;
+    loop {
+        let rows = page(db, table, columns, after)?;
+        let Some(last) = rows.last() else {
+            break;
+        };
+        if let Value::Int(id) = last[0] {
+            after = id;
+        }
+        for row in &rows {
+            for v in row {
+                sum.value(v);
+            }
+        }
+    }
+    Ok(format!("{:016x}", sum.0))
+}
+
+impl Store {
+    /// Copies every call, journal entry (with its times and operators) and handover entry
+    /// of this store into `target`, which must be empty; counts and the journal's
+    /// checksum are compared on both sides before the copy is committed. The procedure
+    /// index is not copied (the target rebuilds it from the catalogue), nor the drafts
+    /// (they belong to the consoles of a machine).
+    pub fn copy_to(&self, target: &mut Store) -> Result<CopyReport> {
+        if target.read_only {
+            return Err(StoreError::ReadOnly {
+                path: target.name.clone(),
+            });
+        }
+        let source_err = |e| self.err(e);
+        let target_name = target.name.clone();
+        let target_err = |e| StoreError::db(&target_name, e);
+        for (table, _) in TABLES {
+            if count(&target.db, table).map_err(target_err)? > 0 {
+                return Err(StoreError::CopyTargetNotEmpty {
+                    path: target.name.clone(),
+                    table: table.to_string(),
+                });
+            }
+        }
+        let tx = target.db.begin().map_err(target_err)?;
+        let mut counts_read = [0u64; 3];
+        for (n, (table, columns)) in TABLES.iter().enumerate() {
+            let mut after = 0;
+            loop {
+                let mut rows = page(&self.db, table, columns, after).map_err(source_err)?;
+                let Some(last) = rows.last() else {
+                    break;
+                };
+                if let Value::Int(id) = last[0] {
+                    after = id;
+                }
+                counts_read[n] += rows.len() as u64;
+                let mut columns = columns.to_vec();
+                if *table == "calls" && tx.engine() == Engine::Postgres {
+                    // The server's search text, from the same folding as a new call's.
+                    columns.push("search_text");
+                    for row in &mut rows {
+                        let text = |i: usize| match &row[i] {
+                            Value::Text(s) => s.clone(),
+                            _ => String::new(),
+                        };
+                        let searched = super::calls::search_text_of(
+                            &text(4),
+                            Some(text(5)).filter(|p| !p.is_empty()).as_deref(),
+                            &text(9),
+                        );
+                        row.push(Value::from(searched));
+                    }
+                }
+                tx.bulk_insert(table, &columns, &mut rows.into_iter())
+                    .map_err(target_err)?;
+            }
+        }
+        if tx.engine() == Engine::Postgres {
+            // New rows take ids after the copied ones.
+            for (table, _) in TABLES {
+                tx.batch(&format!(
+                    "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
+                     coalesce((SELECT max(id) FROM {table}), 0) + 1, false)"
+                ))
+                .map_err(target_err)?;
+            }
+        }
+        let from_sum = journal_checksum(&self.db).map_err(source_err)?;
+        // Read back inside the transaction: nothing is kept unless it is all there.
+        let copied = counts(&tx).map_err(target_err)?;
+        let to_sum = journal_checksum(&tx).map_err(target_err)?;
+        if copied != counts_read || to_sum != from_sum {
+            return Err(StoreError::CopyMismatch {
+                path: target_name,
+                detail: format!(
+                    "lu {} appels, {} entrées de journal, {} entrées de relève (somme {from_sum}) ; \
+                     écrit {}, {}, {} (somme {to_sum})",
+                    counts_read[0],
+                    counts_read[1],
+                    counts_read[2],
+                    copied[0],
+                    copied[1],
+                    copied[2]
+                ),
+            });
+        }
+        tx.commit().map_err(target_err)?;
+        let report = CopyReport {
+            from: self.name.clone(),
+            to: target_name,
+            calls: counts_read[0],
+            journal: counts_read[1],
+            handover: counts_read[2],
+            journal_checksum: from_sum,
+        };
+        Ok(report)
+    }
+
+    /// What is wrong with a PostgreSQL store: its schema's version, the server's guards
+    /// (the triggers that keep history append-only and tell consoles of writes), the
+    /// sequences (behind the ids, a copy would make new calls collide), the journal
+    /// (every call opened in it, every closed call closed in it).
+    pub(super) fn check_postgres(&self) -> Result<Vec<String>> {
+        let err = |e| self.err(e);
+        let mut problems = Vec::new();
+        let version = migrations::current_version(self)?;
+        let known = migrations::latest(Engine::Postgres);
+        if version != known {
+            problems.push(format!("schéma {version}, cette version attend {known}"));
+        }
+        let present: Vec<(String, String)> = self
+            .db
+            .query_vec(
+                "SELECT t.tgname, t.tgenabled::text FROM pg_trigger t \
+                 JOIN pg_class c ON c.oid = t.tgrelid \
+                 WHERE c.relnamespace = current_schema()::regnamespace AND NOT t.tgisinternal",
+                &[],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(err)?;
+        for name in [
+            "calls_no_delete",
+            "calls_no_truncate",
+            "journal_no_update",
+            "journal_no_truncate",
+            "handover_no_update",
+            "handover_no_truncate",
+            "calls_search_text",
+            "calls_notify",
+            "journal_notify",
+            "handover_notify",
+        ] {
+            match present.iter().find(|(n, _)| n == name) {
+                None => problems.push(format!("déclencheur {name} absent")),
+                Some((_, enabled)) if enabled == "D" => {
+                    problems.push(format!("déclencheur {name} désactivé"));
+                }
+                Some(_) => {}
+            }
+        }
+        for (table, _) in TABLES {
+            let behind: Option<i64> = self
+                .db
+                .query_one(
+                    &format!(
+                        "SELECT max(id) FROM {table} HAVING max(id) >= \
+                         (SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END \
+                          FROM {seq})",
+                        seq = sequence_name(table)
+                    ),
+                    &[],
+                    |r| r.get(0),
+                )
+                .map_err(err)?;
+            if let Some(max) = behind {
+                problems.push(format!(
+                    "la séquence des identifiants de {table} est en retard sur {max} : \
+                     les prochains enregistrements seraient refusés"
+                ));
+            }
+        }
+        let unopened: i64 = self
+            .db
+            .query_one(
+                "SELECT count(*) FROM calls c WHERE NOT EXISTS \
+                 (SELECT 1 FROM journal j WHERE j.call_id = c.id AND j.kind = 'opened')",
+                &[],
+                |r| r.get(0),
+            )
+            .map_err(err)?
+            .unwrap_or_default();
+        if unopened > 0 {
+            problems.push(format!(
+                "{unopened} appel(s) sans entrée d'ouverture dans le journal"
+            ));
+        }
+        let unclosed: i64 = self
+            .db
+            .query_one(
+                "SELECT count(*) FROM calls c WHERE c.status = 'closed' AND NOT EXISTS \
+                 (SELECT 1 FROM journal j WHERE j.call_id = c.id AND j.kind = 'status' \
+                  AND j.body = 'closed')",
+                &[],
+                |r| r.get(0),
+            )
+            .map_err(err)?
+            .unwrap_or_default();
+        if unclosed > 0 {
+            problems.push(format!(
+                "{unclosed} appel(s) clos sans entrée de clôture dans le journal"
+            ));
+        }
+        Ok(problems)
+    }
+}
+
+/// The identity sequence behind a table's ids (PostgreSQL names them so).
+fn sequence_name(table: &str) -> String {
+    format!("{table}_id_seq")
+}

@@ -1,0 +1,693 @@
+//! The PostgreSQL side of the store: where the server is (a connection string completed
+//! as libpq would, from `PG*` variables and `~/.pgpass`), one connection that keeps
+//! itself alive, and the server's notifications that say another console wrote.
+//!
+//! A connection that drops (the server restarted, the network went away) is re-made by a
+//! thread of its own: the console never waits on it; until it is back every query says,
+//! at once, that the server is unreachable.
+
+use super::db::{DbError, DbResult, Row, Value, postgres_sql};
+use std::collections::HashMap;
+use std::sync::mpsc::{Receiver, TryRecvError};
+use std::time::Duration;
+
+/// The channel the store's triggers notify on every write (see the PostgreSQL
+/// migrations).
+pub const CHANGES_CHANNEL: &str = "guichet_changes";
+
+/// How long a connection attempt may take before the server is said unreachable.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Whether `--db` names a PostgreSQL server rather than an SQLite file.
+pub fn is_postgres_url(db: &str) -> bool {
+    db.starts_with("postgresql://") || db.starts_with("postgres://")
+}
+
+/// A server and a database, with what is needed to log in. Its `Debug` and its name never
+/// show the password.
+#[derive(Clone)]
+pub struct PgTarget {
+    config: postgres::Config,
+    shown: String,
+}
+
+impl std::fmt::Debug for PgTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.shown)
+    }
+}
+
+/// What the environment says, for libpq's defaults (a test gives its own).
+pub trait PgEnv {
+    fn var(&self, name: &str) -> Option<String>;
+    fn home(&self) -> Option<std::path::PathBuf>;
+    fn os_user(&self) -> Option<String>;
+}
+
+/// The process's own environment.
+pub struct ProcessEnv;
+
+impl PgEnv for ProcessEnv {
+    fn var(&self, name: &str) -> Option<String> {
+        std::env::var(name).ok().filter(|v| !v.is_empty())
+    }
+    fn home(&self) -> Option<std::path::PathBuf> {
+        dirs::home_dir()
+    }
+    fn os_user(&self) -> Option<String> {
+        crate::config::os_user_name()
+    }
+}
+
+impl PgTarget {
+    /// Reads a connection string (`postgresql://user@host:port/db?…`), completed as libpq
+    /// completes it: `PGHOST`, `PGPORT`, `PGUSER`, `PGPASSWORD`, `PGDATABASE`, then the
+    /// password file (`PGPASSFILE`, else `~/.pgpass`). The error names what is wrong with
+    /// the string, never its password.
+    pub fn parse(url: &str) -> Result<PgTarget, String> {
+        PgTarget::parse_with(url, &ProcessEnv)
+    }
+
+    pub fn parse_with(url: &str, env: &dyn PgEnv) -> Result<PgTarget, String> {
+        let mut config: postgres::Config = url.parse().map_err(|e: postgres::Error| {
+            format!(
+                "adresse PostgreSQL illisible ({}) : {e}",
+                redact_url(url)
+            )
+        })?;
+        if config.get_hosts().is_empty() {
+            match env.var("PGHOST") {
+                Some(hosts) => {
+                    for host in hosts.split(',') {
+                        add_host(&mut config, host);
+                    }
+                }
+                None if std::path::Path::new("/var/run/postgresql").is_dir() => {
+                    config.host_path("/var/run/postgresql");
+                }
+                None => {
+                    config.host("localhost");
+                }
+            }
+        }
+        if config.get_ports().is_empty() {
+            let port = match env.var("PGPORT") {
+                Some(p) => p
+                    .parse::<u16>()
+                    .map_err(|_| format!("PGPORT « {p} » n'est pas un numéro de port"))?,
+                None => 5432,
+            };
+            config.port(port);
+        }
+        if config.get_user().is_none() {
+            let user = env
+                .var("PGUSER")
+                .or_else(|| env.os_user())
+                .ok_or("aucun utilisateur PostgreSQL (PGUSER, ou dans l'adresse)")?;
+            config.user(&user);
+        }
+        let user = config.get_user().unwrap_or_default().to_string();
+        if config.get_dbname().is_none() {
+            config.dbname(&env.var("PGDATABASE").unwrap_or_else(|| user.clone()));
+        }
+        let host = shown_host(&config);
+        let port = config.get_ports().first().copied().unwrap_or(5432);
+        let dbname = config.get_dbname().unwrap_or_default().to_string();
+        if config.get_password().is_none() {
+            let password = env
+                .var("PGPASSWORD")
+                .or_else(|| pgpass_lookup(env, &host, port, &dbname, &user));
+            if let Some(p) = password {
+                config.password(p);
+            }
+        }
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(CONNECT_TIMEOUT);
+        }
+        config.application_name("guichet");
+        // A server that vanishes without a word (a cut link) is noticed within a minute.
+        config.keepalives(true);
+        config.keepalives_idle(Duration::from_secs(20));
+        let shown = format!("postgresql://{user}@{host}:{port}/{dbname}");
+        Ok(PgTarget { config, shown })
+    }
+
+    /// `postgresql://user@host:port/db`: how messages name the store.
+    pub fn shown(&self) -> &str {
+        &self.shown
+    }
+
+    /// The database's name.
+    pub fn dbname(&self) -> &str {
+        self.config.get_dbname().unwrap_or_default()
+    }
+
+    /// The same server, another database (tests make one each).
+    pub fn with_dbname(&self, dbname: &str) -> PgTarget {
+        let mut config = self.config.clone();
+        config.dbname(dbname);
+        let shown = format!(
+            "postgresql://{}@{}:{}/{dbname}",
+            config.get_user().unwrap_or_default(),
+            shown_host(&config),
+            config.get_ports().first().copied().unwrap_or(5432)
+        );
+        PgTarget { config, shown }
+    }
+
+    /// The connection string with its password: for a child process that must reach the
+    /// same server (tests). Never shown.
+    pub fn url_with_password(&self) -> String {
+        let enc = |s: &str| -> String {
+            s.bytes()
+                .map(|b| {
+                    if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                        char::from(b).to_string()
+                    } else {
+                        format!("%{b:02X}")
+                    }
+                })
+                .collect()
+        };
+        let user = enc(self.config.get_user().unwrap_or_default());
+        let password = self
+            .config
+            .get_password()
+            .map(|p| format!(":{}", enc(&String::from_utf8_lossy(p))))
+            .unwrap_or_default();
+        let port = self.config.get_ports().first().copied().unwrap_or(5432);
+        let db = enc(self.dbname());
+        match self.config.get_hosts().first() {
+            Some(postgres::config::Host::Unix(dir)) => format!(
+                "postgresql://{user}{password}@/{db}?host={}&port={port}",
+                enc(&dir.display().to_string())
+            ),
+            Some(postgres::config::Host::Tcp(h)) => {
+                format!("postgresql://{user}{password}@{}:{port}/{db}", enc(h))
+            }
+            None => format!("postgresql://{user}{password}@localhost:{port}/{db}"),
+        }
+    }
+
+    /// A new connection, or why there is none (in words; no password).
+    pub fn connect(&self) -> Result<postgres::Client, String> {
+        let sslmode = self.config.get_ssl_mode();
+        if matches!(sslmode, postgres::config::SslMode::Require) {
+            return Err(format!(
+                "{} : sslmode=require demande TLS, que cette version de guichet ne sait pas \
+                 faire ; passer par un tunnel (ssh -L) ou un réseau privé",
+                self.shown
+            ));
+        }
+        self.config
+            .connect(postgres::NoTls)
+            .map_err(|e| format!("{} : {}", self.shown, connect_message(&e)))
+    }
+}
+
+fn add_host(config: &mut postgres::Config, host: &str) {
+    if host.starts_with('/') {
+        config.host_path(host);
+    } else {
+        config.host(host);
+    }
+}
+
+fn shown_host(config: &postgres::Config) -> String {
+    match config.get_hosts().first() {
+        Some(postgres::config::Host::Tcp(h)) => h.clone(),
+        Some(postgres::config::Host::Unix(p)) => p.display().to_string(),
+        None => "localhost".into(),
+    }
+}
+
+/// A connection string with its password (if any) masked, for the message that says it
+/// cannot be read.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let (authority, tail) = match rest.find(['/', '?']) {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    let authority = match authority.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _)) => format!("{user}:***@{host}"),
+            None => format!("{userinfo}@{host}"),
+        },
+        None => authority.to_string(),
+    };
+    // A password given as a parameter (`?password=…`) is masked too.
+    let tail = tail
+        .split('&')
+        .map(|part| match part.split_once("password=") {
+            Some((before, _)) => format!("{before}password=***"),
+            None => part.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("&");
+    format!("{scheme}://{authority}{tail}")
+}
+
+/// Why a connection failed, in the words an operator can act on.
+fn connect_message(e: &postgres::Error) -> String {
+    if let Some(db) = e.as_db_error() {
+        return match db.code().code() {
+            "28P01" | "28000" => format!("identification refusée ({})", db.message()),
+            "3D000" => format!("base inexistante ({})", db.message()),
+            _ => db.message().to_string(),
+        };
+    }
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        text = format!("{text} : {s}");
+        source = s.source();
+    }
+    format!("serveur injoignable ({text})")
+}
+
+/// The password libpq would take from the password file: the first line whose host,
+/// port, database and user match (`*` matches anything). A file others may read is
+/// ignored, as libpq ignores it.
+fn pgpass_lookup(env: &dyn PgEnv, host: &str, port: u16, db: &str, user: &str) -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let path = env
+        .var("PGPASSFILE")
+        .map(std::path::PathBuf::from)
+        .or_else(|| env.home().map(|h| h.join(".pgpass")))?;
+    let meta = std::fs::metadata(&path).ok()?;
+    if !meta.is_file() || meta.mode() & 0o077 != 0 {
+        return None;
+    }
+    let text = std::fs::read_to_string(&path).ok()?;
+    let port = port.to_string();
+    // libpq matches a socket directory as "localhost".
+    let host = if host.starts_with('/') {
+        "localhost"
+    } else {
+        host
+    };
+    text.lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .find_map(|line| {
+            let fields = pgpass_fields(line);
+            let [h, p, d, u, password] = fields.as_slice() else {
+                return None;
+            };
+            let fits = |field: &str, value: &str| field == "*" || field == value;
+            (fits(h, host) && fits(p, &port) && fits(d, db) && fits(u, user))
+                .then(|| password.clone())
+        })
+}
+
+/// The five fields of a password file line: `:` separates them, `\` escapes.
+fn pgpass_fields(line: &str) -> Vec<String> {
+    let mut fields = vec![String::new()];
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                if let Some(next) = chars.next() {
+                    fields.last_mut().expect("never empty").push(next);
+                }
+            }
+            ':' if fields.len() < 5 => fields.push(String::new()),
+            _ => fields.last_mut().expect("never empty").push(c),
+        }
+    }
+    fields
+}
+
+/// One connection to the server, re-made in the background when it drops.
+pub(crate) struct PgConn {
+    target: PgTarget,
+    client: Option<postgres::Client>,
+    statements: HashMap<String, postgres::Statement>,
+    /// Notifications received: another console (or this one) wrote.
+    changes: i64,
+    /// A transaction is open: a lost connection is not replaced under it (the rest of the
+    /// transaction would run outside of it).
+    in_transaction: bool,
+    /// The connection being re-made, and why it was lost.
+    reconnecting: Option<Receiver<postgres::Client>>,
+    lost: Option<String>,
+    /// Cleared when the store goes: the reconnecting thread stops.
+    wanted: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Drop for PgConn {
+    fn drop(&mut self) {
+        self.wanted
+            .store(false, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+impl PgConn {
+    /// Connects now: a server that cannot be reached is an error at once.
+    pub fn open(target: &PgTarget) -> DbResult<PgConn> {
+        let client = target.connect().map_err(DbError::Unreachable)?;
+        let mut conn = PgConn {
+            target: target.clone(),
+            client: Some(client),
+            statements: HashMap::new(),
+            changes: 0,
+            in_transaction: false,
+            reconnecting: None,
+            lost: None,
+            wanted: Default::default(),
+        };
+        conn.wanted.store(true, std::sync::atomic::Ordering::Relaxed);
+        conn.listen()?;
+        Ok(conn)
+    }
+
+    fn listen(&mut self) -> DbResult<()> {
+        let client = self.client.as_mut().expect("connected");
+        client.batch_execute(&format!("LISTEN {CHANGES_CHANNEL}"))?;
+        Ok(())
+    }
+
+    /// Why the server cannot be used now, while it cannot.
+    pub fn lost(&self) -> Option<&str> {
+        self.lost.as_deref()
+    }
+
+    /// The connection, re-made if a background attempt succeeded; an error at once while
+    /// there is none.
+    fn client(&mut self) -> DbResult<&mut postgres::Client> {
+        if self.client.is_none() {
+            self.take_reconnected();
+        }
+        match self.client.as_mut() {
+            Some(c) => Ok(c),
+            None => Err(DbError::Unreachable(
+                self.lost
+                    .clone()
+                    .unwrap_or_else(|| format!("{} : serveur injoignable", self.target.shown)),
+            )),
+        }
+    }
+
+    /// Installs a connection the background thread made (never inside a transaction).
+    fn take_reconnected(&mut self) {
+        if self.in_transaction {
+            return;
+        }
+        if self.reconnecting.is_none() {
+            self.start_reconnecting();
+            return;
+        }
+        let Some(rx) = &self.reconnecting else {
+            return;
+        };
+        match rx.try_recv() {
+            Ok(client) => {
+                self.reconnecting = None;
+                self.client = Some(client);
+                if self.listen().is_err() {
+                    self.drop_connection("LISTEN refusé".into());
+                    return;
+                }
+                self.lost = None;
+                // What happened while away is unknown: the console reads everything again.
+                self.changes += 1;
+            }
+            Err(TryRecvError::Empty) => {}
+            Err(TryRecvError::Disconnected) => self.reconnecting = None,
+        }
+    }
+
+    fn start_reconnecting(&mut self) {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let target = self.target.clone();
+        let wanted = self.wanted.clone();
+        std::thread::spawn(move || {
+            let mut wait = Duration::from_millis(200);
+            loop {
+                match target.connect() {
+                    Ok(client) => {
+                        let _ = tx.send(client);
+                        return;
+                    }
+                    Err(_) => {
+                        std::thread::sleep(wait);
+                        wait = (wait * 2).min(Duration::from_secs(3));
+                    }
+                }
+                // The store was dropped: nobody waits for this connection.
+                if !wanted.load(std::sync::atomic::Ordering::Relaxed) {
+                    return;
+                }
+            }
+        });
+        self.reconnecting = Some(rx);
+    }
+
+    fn drop_connection(&mut self, why: String) {
+        self.client = None;
+        self.statements.clear();
+        if self.lost.is_none() {
+            self.lost = Some(format!(
+                "{} : connexion perdue ({why})",
+                self.target.shown
+            ));
+        }
+    }
+
+    /// Notes a lost connection from the error it gave, and passes the error on.
+    fn check(&mut self, e: DbError) -> DbError {
+        if e.is_connection_lost() || self.client.as_ref().is_some_and(|c| c.is_closed()) {
+            let why = e.to_string();
+            self.drop_connection(why);
+            return DbError::Unreachable(self.lost.clone().unwrap_or_default());
+        }
+        e
+    }
+
+    fn statement(&mut self, sql: &str) -> DbResult<postgres::Statement> {
+        if let Some(s) = self.statements.get(sql) {
+            return Ok(s.clone());
+        }
+        let translated = postgres_sql(sql);
+        let client = self.client()?;
+        let prepared = client.prepare(&translated);
+        let statement = prepared.map_err(|e| self.check(e.into()))?;
+        self.statements.insert(sql.to_string(), statement.clone());
+        Ok(statement)
+    }
+
+    pub fn execute(&mut self, sql: &str, args: &[Value]) -> DbResult<u64> {
+        let statement = self.statement(sql)?;
+        let params: Vec<&(dyn postgres::types::ToSql + Sync)> = args
+            .iter()
+            .map(|a| a as &(dyn postgres::types::ToSql + Sync))
+            .collect();
+        let result = self.client()?.execute(&statement, &params);
+        result.map_err(|e| self.check(e.into()))
+    }
+
+    pub fn batch(&mut self, sql: &str) -> DbResult<()> {
+        let word = sql.trim().to_ascii_uppercase();
+        let ends = word == "COMMIT" || word == "ROLLBACK";
+        if word == "ROLLBACK" && self.client.is_none() {
+            // The server already ended the transaction with the connection.
+            self.in_transaction = false;
+            return Ok(());
+        }
+        let client = match self.client() {
+            Ok(c) => c,
+            Err(e) => {
+                if ends {
+                    self.in_transaction = false;
+                }
+                return Err(e);
+            }
+        };
+        let result = client.batch_execute(sql);
+        if word == "BEGIN" {
+            self.in_transaction = result.is_ok();
+        } else if ends {
+            self.in_transaction = false;
+        }
+        result.map_err(|e| self.check(e.into()))
+    }
+
+    pub fn query_each<E: From<DbError>>(
+        &mut self,
+        sql: &str,
+        args: &[Value],
+        mut each: impl FnMut(&Row<'_>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        use postgres::fallible_iterator::FallibleIterator;
+        let statement = self.statement(sql)?;
+        let client = self.client()?;
+        // The engine's error is looked at once the rows (which borrow the client) are gone.
+        let failed = match client.query_raw(&statement, args.iter()) {
+            Ok(mut rows) => loop {
+                match rows.next() {
+                    Ok(Some(row)) => each(&Row::Postgres(&row))?,
+                    Ok(None) => break None,
+                    Err(e) => break Some(e),
+                }
+            },
+            Err(e) => Some(e),
+        };
+        match failed {
+            None => Ok(()),
+            Some(e) => Err(self.check(e.into()).into()),
+        }
+    }
+
+    /// Sends rows to `table` with `COPY … FROM STDIN`, in one stream.
+    pub fn copy_in(
+        &mut self,
+        table: &str,
+        columns: &[&str],
+        rows: &mut dyn Iterator<Item = Vec<Value>>,
+    ) -> DbResult<u64> {
+        use std::io::Write;
+        let sql = format!("COPY {table} ({}) FROM STDIN", columns.join(", "));
+        let client = self.client()?;
+        let result = (|| -> DbResult<u64> {
+            let mut writer = client.copy_in(&sql)?;
+            let mut line = Vec::with_capacity(256);
+            let mut buffer = Vec::with_capacity(64 * 1024);
+            for row in rows {
+                line.clear();
+                super::db::copy_line(&row, &mut line);
+                buffer.extend_from_slice(&line);
+                if buffer.len() >= 60 * 1024 {
+                    writer
+                        .write_all(&buffer)
+                        .map_err(|e| DbError::Unreachable(e.to_string()))?;
+                    buffer.clear();
+                }
+            }
+            writer
+                .write_all(&buffer)
+                .map_err(|e| DbError::Unreachable(e.to_string()))?;
+            Ok(writer.finish()?)
+        })();
+        result.map_err(|e| self.check(e))
+    }
+
+    /// How many notifications of a write have come so far: it moves when another console
+    /// wrote (read from what the server already sent; no query). An error while the
+    /// server is unreachable.
+    pub fn changes(&mut self) -> DbResult<i64> {
+        use postgres::fallible_iterator::FallibleIterator;
+        let client = self.client()?;
+        let mut count = 0;
+        let mut failed = None;
+        {
+            let mut notifications = client.notifications();
+            let mut iter = notifications.iter();
+            loop {
+                match iter.next() {
+                    Ok(Some(_)) => count += 1,
+                    Ok(None) => break,
+                    Err(e) => {
+                        failed = Some(e);
+                        break;
+                    }
+                }
+            }
+        }
+        self.changes += count;
+        let closed = self.client.as_ref().is_some_and(|c| c.is_closed());
+        match failed {
+            Some(e) => Err(self.check(e.into())),
+            None if closed => {
+                self.drop_connection("le serveur a fermé la connexion".into());
+                Err(DbError::Unreachable(self.lost.clone().unwrap_or_default()))
+            }
+            None => Ok(self.changes),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct FakeEnv(Vec<(&'static str, String)>, Option<std::path::PathBuf>);
+
+    impl PgEnv for FakeEnv {
+        fn var(&self, name: &str) -> Option<String> {
+            self.0.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone())
+        }
+        fn home(&self) -> Option<std::path::PathBuf> {
+            self.1.clone()
+        }
+        fn os_user(&self) -> Option<String> {
+            Some("agent".into())
+        }
+    }
+
+    #[test]
+    fn a_url_is_completed_from_the_environment() {
+        let env = FakeEnv(
+            vec![
+                ("PGHOST", "db.example".into()),
+                ("PGPORT", "6543".into()),
+                ("PGPASSWORD", "s3cret".into()),
+            ],
+            None,
+        );
+        let t = PgTarget::parse_with("postgresql:///guichet", &env).unwrap();
+        assert_eq!(t.shown(), "postgresql://agent@db.example:6543/guichet");
+        assert_eq!(t.config.get_password(), Some(&b"s3cret"[..]));
+        assert!(!format!("{t:?}").contains("s3cret"));
+    }
+
+    #[test]
+    fn the_url_wins_over_the_environment() {
+        let env = FakeEnv(vec![("PGUSER", "other".into()), ("PGDATABASE", "x".into())], None);
+        let t = PgTarget::parse_with("postgres://hot:pw@srv:5000/desk", &env).unwrap();
+        assert_eq!(t.shown(), "postgresql://hot@srv:5000/desk");
+        assert_eq!(t.config.get_password(), Some(&b"pw"[..]));
+    }
+
+    #[test]
+    fn the_password_file_is_read_like_libpq() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join(".pgpass");
+        std::fs::write(
+            &file,
+            "# comment\nother:*:*:*:nope\nsrv:5000:desk:hot:pa\\:ss\n*:*:*:*:fallback\n",
+        )
+        .unwrap();
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let env = FakeEnv(vec![], Some(dir.path().to_path_buf()));
+        let t = PgTarget::parse_with("postgresql://hot@srv:5000/desk", &env).unwrap();
+        assert_eq!(t.config.get_password(), Some(&b"pa:ss"[..]));
+        let t = PgTarget::parse_with("postgresql://hot@elsewhere:5000/desk", &env).unwrap();
+        assert_eq!(t.config.get_password(), Some(&b"fallback"[..]));
+        // Readable by others: ignored, as libpq does.
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let t = PgTarget::parse_with("postgresql://hot@srv:5000/desk", &env).unwrap();
+        assert_eq!(t.config.get_password(), None);
+    }
+
+    #[test]
+    fn a_bad_url_is_named_without_its_password() {
+        let env = FakeEnv(vec![], None);
+        let e = PgTarget::parse_with("postgresql://u:topsecret@h:notaport/db", &env).unwrap_err();
+        assert!(!e.contains("topsecret"), "{e}");
+        assert!(e.contains("u:***@h:notaport"), "{e}");
+        assert_eq!(
+            redact_url("postgresql://h/db?user=u&password=abc&x=1"),
+            "postgresql://h/db?user=u&password=***&x=1"
+        );
+    }
+
+    #[test]
+    fn a_bad_port_variable_is_named() {
+        let env = FakeEnv(vec![("PGPORT", "abc".into())], None);
+        let e = PgTarget::parse_with("postgresql:///db", &env).unwrap_err();
+        assert_eq!(e, "PGPORT « abc » n'est pas un numéro de port");
+    }
+}

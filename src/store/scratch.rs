@@ -1,0 +1,81 @@
+//! Throwaway databases on a PostgreSQL server, for the tests and the benchmarks that run
+//! on both engines. The server is `GUICHET_TEST_PG` (a connection string), else the one
+//! libpq's variables name (`pg_virtualenv` sets them). No server is a failure with a
+//! sentence that says how to get one, never a silent skip.
+
+use super::postgres::PgTarget;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// A database created for one test, dropped with it.
+pub struct ScratchDb {
+    admin: PgTarget,
+    target: PgTarget,
+}
+
+/// The test server, as the environment names it.
+pub fn test_server() -> PgTarget {
+    let url = std::env::var("GUICHET_TEST_PG").unwrap_or_else(|_| "postgresql://".into());
+    PgTarget::parse(&url).unwrap_or_else(|e| panic!("GUICHET_TEST_PG : {e}"))
+}
+
+fn no_server(why: &str) -> ! {
+    panic!(
+        "ce test demande un serveur PostgreSQL ({why}) : lancer les tests sous \
+         `pg_virtualenv cargo test --locked` (paquet postgresql-common), ou donner \
+         GUICHET_TEST_PG=postgresql://…"
+    )
+}
+
+impl ScratchDb {
+    /// A new, empty database on the test server.
+    pub fn new() -> ScratchDb {
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let server = test_server();
+        // The maintenance database, to create and drop the others.
+        let admin = server.with_dbname("postgres");
+        let name = format!(
+            "guichet_t{}_{}_{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.subsec_nanos())
+        );
+        let mut client = admin.connect().unwrap_or_else(|e| no_server(&e));
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .unwrap_or_else(|e| no_server(&e.to_string()));
+        ScratchDb {
+            target: server.with_dbname(&name),
+            admin,
+        }
+    }
+
+    /// Where the database is, to open a store on it.
+    pub fn target(&self) -> &PgTarget {
+        &self.target
+    }
+
+    /// The connection string of the database (with the test server's password, if any:
+    /// for the tests that run the binary).
+    pub fn url(&self) -> String {
+        self.target.url_with_password()
+    }
+}
+
+impl Default for ScratchDb {
+    fn default() -> Self {
+        ScratchDb::new()
+    }
+}
+
+impl Drop for ScratchDb {
+    fn drop(&mut self) {
+        if let Ok(mut client) = self.admin.connect() {
+            let _ = client.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.target.dbname()
+            ));
+        }
+    }
+}
