@@ -46,10 +46,15 @@ fn login_name() -> String {
     format!("uid{}", unsafe { libc::geteuid() })
 }
 
-/// The database: `--db` (which clap also fills from `GUICHET_DB`), else the XDG default.
-pub fn resolve_db_path(flag: Option<&Path>) -> PathBuf {
-    flag.map(Path::to_path_buf)
-        .unwrap_or_else(crate::store::default_path)
+/// The store: `--db` (which clap also fills from `GUICHET_DB`), a file or a server, else
+/// the XDG default file.
+pub fn resolve_location(
+    flag: Option<&std::ffi::OsStr>,
+) -> Result<crate::store::Location, crate::store::StoreError> {
+    match flag {
+        Some(db) => crate::store::Location::from_arg(db),
+        None => Ok(crate::store::Location::Sqlite(crate::store::default_path())),
+    }
 }
 
 /// Settings a desk changes without a rebuild, from `$XDG_CONFIG_HOME/guichet/config.toml`.

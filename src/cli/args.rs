@@ -12,9 +12,11 @@ use std::path::PathBuf;
                   Sans commande, ouvre la console."
 )]
 pub struct Cli {
-    /// Base de données (défaut : $XDG_DATA_HOME/guichet/guichet.db)
-    #[arg(long, env = "GUICHET_DB", global = true, value_name = "PATH")]
-    pub db: Option<PathBuf>,
+    /// Base de données : un fichier SQLite (défaut : $XDG_DATA_HOME/guichet/guichet.db) ou
+    /// un serveur PostgreSQL (postgresql://utilisateur@hôte:port/base, avec PGHOST, PGPORT,
+    /// PGUSER, PGPASSWORD, PGDATABASE et ~/.pgpass)
+    #[arg(long, env = "GUICHET_DB", global = true, value_name = "PATH|URL")]
+    pub db: Option<std::ffi::OsString>,
 
     /// Dossier de procédures remplaçant le catalogue intégré
     #[arg(long, global = true, value_name = "DIR")]
@@ -396,8 +398,21 @@ pub enum PrinterCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum DbCommand {
-    /// Vérifie l'intégrité de la base
+    /// Vérifie l'intégrité de la base (sur PostgreSQL : schéma, déclencheurs, journal)
     Check,
+    /// Copie toute la base (appels, journal, relève) vers une base neuve, ou depuis une
+    /// autre base : d'un fichier SQLite vers PostgreSQL, et retour
+    #[command(group(clap::ArgGroup::new("way").required(true).args(["to", "from"])))]
+    Copy {
+        /// La base neuve à remplir depuis --db (fichier ou postgresql://…)
+        #[arg(long, value_name = "PATH|URL")]
+        to: Option<std::ffi::OsString>,
+        /// La base à copier dans --db, qui doit être neuve
+        #[arg(long, value_name = "PATH|URL")]
+        from: Option<std::ffi::OsString>,
+        #[command(flatten)]
+        format: FormatArg,
+    },
     /// Copie cohérente de la base, même pendant que d'autres écrivent, avec les droits de
     /// la base (propriétaire seul par défaut)
     Backup {

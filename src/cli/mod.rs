@@ -15,7 +15,7 @@ pub use args::{
 
 use crate::catalog::embedded_reference;
 use crate::catalog::procedures::{Catalog, CatalogSource};
-use crate::config::{DeskConfig, resolve_db_path, resolve_operator};
+use crate::config::{DeskConfig, resolve_location, resolve_operator};
 use crate::csv_export::CsvOptions;
 use crate::domain::reference::Reference;
 use crate::domain::text::visible_lines;
@@ -153,7 +153,7 @@ pub(crate) fn active_catalog(source: &CatalogSource) -> Result<&Catalog, CliErro
 
 /// Runs one command, writing what it prints to `out`.
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
-    let db_path = resolve_db_path(cli.db.as_deref());
+    let location = resolve_location(cli.db.as_deref())?;
     let reference = embedded_reference();
     // Parsed only by the commands that need procedures; the others never read a file.
     let catalog = match cli.catalog.as_deref() {
@@ -165,7 +165,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
         group: desk.db_group.clone(),
         read_only: cli.read_only,
     };
-    let open_store = || Store::open_with(&db_path, &access).map_err(CliError::from);
+    let open_store = || Store::open_location(&location, &access).map_err(CliError::from);
     match cli.command {
         None => {
             let operator = resolve_operator(cli.operator.as_deref()).map_err(CliError::bad)?;
@@ -218,6 +218,34 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
                             problems.join(" ; ")
                         )))
                     }
+                }
+                DbCommand::Copy { to, from, format } => {
+                    let fmt = formats(&format, &[Format::Table, Format::Json])?;
+                    let other_location = resolve_location(to.as_deref().or(from.as_deref()))?;
+                    let mut store = store;
+                    let mut other = Store::open_location(&other_location, &FileAccess::default())?;
+                    let report = if to.is_some() {
+                        store.copy_to(&mut other)?
+                    } else {
+                        other.copy_to(&mut store)?
+                    };
+                    match fmt {
+                        Format::Json => output::json(out, &report)?,
+                        _ => human(
+                            out,
+                            &format!(
+                                "{} → {} : {} appels, {} entrées de journal, {} entrées de \
+                                 relève copiés ; somme du journal {} identique des deux côtés\n",
+                                report.from,
+                                report.to,
+                                report.calls,
+                                report.journal,
+                                report.handover,
+                                report.journal_checksum
+                            ),
+                        )?,
+                    }
+                    Ok(())
                 }
                 DbCommand::Backup { path, force } => {
                     store.backup_with(&path, force)?;

@@ -615,9 +615,8 @@ fn list_query(filter: &CallFilter, engine: Engine) -> (String, Vec<Value>, Optio
             match engine {
                 // SQLite's LIKE ignores the case of ASCII letters; the summary is not folded.
                 Engine::Sqlite => {
-                    checks.push(
-                        "(c.search_key LIKE ? ESCAPE '\\' OR c.summary LIKE ? ESCAPE '\\')",
-                    );
+                    checks
+                        .push("(c.search_key LIKE ? ESCAPE '\\' OR c.summary LIKE ? ESCAPE '\\')");
                     values.push(pattern.clone().into());
                 }
                 // The text before the reference (see the trigger of 0001_desk.sql).

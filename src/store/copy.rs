@@ -103,10 +103,10 @@ impl Fnv {
 
 /// The rows of `table` after id `after`, at most `PAGE`, as values.
 fn page(db: &Db, table: &str, columns: &[&str], after: i64) -> DbResult<Vec<Vec<Value>>> {
-        let sql = format!(
-            "SELECT {} FROM {table} WHERE id > ?1 ORDER BY id LIMIT ?2",
-            columns.join(", ")
-        );
+    let sql = format!(
+        "SELECT {} FROM {table} WHERE id > ?1 ORDER BY id LIMIT ?2",
+        columns.join(", ")
+    );
     db.query_vec(&sql, args![after, PAGE], |r| {
         columns
             .iter()
@@ -237,12 +237,7 @@ impl Store {
                 detail: format!(
                     "lu {} appels, {} entrées de journal, {} entrées de relève (somme {from_sum}) ; \
                      écrit {}, {}, {} (somme {to_sum})",
-                    counts_read[0],
-                    counts_read[1],
-                    counts_read[2],
-                    copied[0],
-                    copied[1],
-                    copied[2]
+                    counts_read[0], counts_read[1], counts_read[2], copied[0], copied[1], copied[2]
                 ),
             });
         }

@@ -141,7 +141,8 @@ impl DbError {
             DbError::Postgres(e) => {
                 e.is_closed()
                     || e.code().is_none() && std::error::Error::source(e).is_some_and(is_io)
-                    || e.code().is_some_and(|c| c.code().starts_with("08") || c.code() == "57P01")
+                    || e.code()
+                        .is_some_and(|c| c.code().starts_with("08") || c.code() == "57P01")
             }
             _ => false,
         }
@@ -280,7 +281,7 @@ impl Column for Option<String> {
 pub(crate) enum Db {
     Sqlite(rusqlite::Connection),
     /// The client needs `&mut` for everything; the store reads through `&self`.
-    Postgres(RefCell<PgConn>),
+    Postgres(Box<RefCell<PgConn>>),
 }
 
 impl Db {
@@ -302,7 +303,7 @@ impl Db {
     pub fn postgres(&self) -> Option<&RefCell<PgConn>> {
         match self {
             Db::Sqlite(_) => None,
-            Db::Postgres(c) => Some(c),
+            Db::Postgres(c) => Some(c.as_ref()),
         }
     }
 
@@ -510,11 +511,7 @@ mod tests {
     fn copy_lines_escape_what_copy_reads_specially() {
         let mut out = Vec::new();
         copy_line(
-            &[
-                Value::Int(7),
-                Value::Text("a\tb\\c\nd".into()),
-                Value::Null,
-            ],
+            &[Value::Int(7), Value::Text("a\tb\\c\nd".into()), Value::Null],
             &mut out,
         );
         assert_eq!(out, b"7\ta\\tb\\\\c\\nd\t\\N\n");

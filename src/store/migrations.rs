@@ -137,11 +137,7 @@ pub(super) fn inspect(store: &Store) -> Result<i64> {
                 )
                 .map_err(|e| store.err(e))?
                 .unwrap_or_default();
-            let found = if ours > 0 {
-                current_version(store)?
-            } else {
-                0
-            };
+            let found = if ours > 0 { current_version(store)? } else { 0 };
             (tables, ours > 0, found)
         }
     };
@@ -196,14 +192,16 @@ pub(super) fn migrate(store: &mut Store) -> Result<()> {
 /// several sites starting on a new database apply them once.
 fn migrate_postgres(store: &mut Store) -> Result<()> {
     let err = |e| store.err(e);
-    if store.db.query_one(
-        "SELECT 1 FROM information_schema.tables \
+    if store
+        .db
+        .query_one(
+            "SELECT 1 FROM information_schema.tables \
          WHERE table_schema = current_schema() AND table_name = 'schema_migrations'",
-        &[],
-        |_| Ok(()),
-    )
-    .map_err(err)?
-    .is_some()
+            &[],
+            |_| Ok(()),
+        )
+        .map_err(err)?
+        .is_some()
         && current_version(store)? == POSTGRES_LATEST_VERSION
     {
         return Ok(());

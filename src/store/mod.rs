@@ -47,7 +47,7 @@ pub enum StoreError {
     #[error("base de données {path} : {message}")]
     Postgres { path: String, message: String },
     /// No connection to the server: nothing was done; the console retries by itself.
-    #[error("{message} : rien n'a été fait ; nouvel essai automatique")]
+    #[error("{message} : rien n'a été fait")]
     Unreachable { message: String },
     /// The server's role may not do this (see the README for the rights guichet needs).
     #[error("base de données {path} : droits insuffisants ({message})")]
@@ -239,14 +239,13 @@ impl StoreError {
     }
 }
 
-
 /// Where the desk's data lives, as `--db` (or `GUICHET_DB`) names it.
 #[derive(Debug, Clone)]
 pub enum Location {
     /// An SQLite file: the embedded default.
     Sqlite(PathBuf),
     /// A PostgreSQL server (`postgresql://…` or `postgres://…`).
-    Postgres(PgTarget),
+    Postgres(Box<PgTarget>),
     /// A private database in memory (tests, the screenshot gallery).
     Memory,
 }
@@ -256,7 +255,7 @@ impl Location {
     pub fn from_arg(db: &std::ffi::OsStr) -> Result<Location> {
         match db.to_str() {
             Some(text) if is_postgres_url(text) => PgTarget::parse(text)
-                .map(Location::Postgres)
+                .map(|t| Location::Postgres(Box::new(t)))
                 .map_err(StoreError::BadLocation),
             _ => Ok(Location::Sqlite(PathBuf::from(db))),
         }
@@ -320,9 +319,9 @@ impl Store {
         let name = target.shown().to_string();
         let conn = postgres::PgConn::open(target).map_err(|e| StoreError::db(&name, e))?;
         let mut store = Store {
-            db: Db::Postgres(std::cell::RefCell::new(conn)),
+            db: Db::Postgres(Box::new(std::cell::RefCell::new(conn))),
             name,
-            location: Location::Postgres(target.clone()),
+            location: Location::Postgres(Box::new(target.clone())),
             read_only: access.read_only,
             local: None,
         };
@@ -448,7 +447,13 @@ fn local_drafts_path(target: &PgTarget) -> PathBuf {
         .shown()
         .trim_start_matches("postgresql://")
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     let base = std::env::var_os("GUICHET_STATE_DIR")
         .map(PathBuf::from)

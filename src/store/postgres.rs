@@ -70,10 +70,7 @@ impl PgTarget {
 
     pub fn parse_with(url: &str, env: &dyn PgEnv) -> Result<PgTarget, String> {
         let mut config: postgres::Config = url.parse().map_err(|e: postgres::Error| {
-            format!(
-                "adresse PostgreSQL illisible ({}) : {e}",
-                redact_url(url)
-            )
+            format!("adresse PostgreSQL illisible ({}) : {e}", redact_url(url))
         })?;
         if config.get_hosts().is_empty() {
             match env.var("PGHOST") {
@@ -335,6 +332,8 @@ pub(crate) struct PgConn {
     lost: Option<String>,
     /// Cleared when the store goes: the reconnecting thread stops.
     wanted: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// Hears the notifications of writes (made on the first ask: a command never asks).
+    listener: Option<Listener>,
 }
 
 impl Drop for PgConn {
@@ -348,7 +347,7 @@ impl PgConn {
     /// Connects now: a server that cannot be reached is an error at once.
     pub fn open(target: &PgTarget) -> DbResult<PgConn> {
         let client = target.connect().map_err(DbError::Unreachable)?;
-        let mut conn = PgConn {
+        let conn = PgConn {
             target: target.clone(),
             client: Some(client),
             statements: HashMap::new(),
@@ -357,16 +356,11 @@ impl PgConn {
             reconnecting: None,
             lost: None,
             wanted: Default::default(),
+            listener: None,
         };
-        conn.wanted.store(true, std::sync::atomic::Ordering::Relaxed);
-        conn.listen()?;
+        conn.wanted
+            .store(true, std::sync::atomic::Ordering::Relaxed);
         Ok(conn)
-    }
-
-    fn listen(&mut self) -> DbResult<()> {
-        let client = self.client.as_mut().expect("connected");
-        client.batch_execute(&format!("LISTEN {CHANGES_CHANNEL}"))?;
-        Ok(())
     }
 
     /// Why the server cannot be used now, while it cannot.
@@ -382,11 +376,9 @@ impl PgConn {
         }
         match self.client.as_mut() {
             Some(c) => Ok(c),
-            None => Err(DbError::Unreachable(
-                self.lost
-                    .clone()
-                    .unwrap_or_else(|| format!("{} : serveur injoignable", self.target.shown)),
-            )),
+            None => Err(DbError::Unreachable(self.lost.clone().unwrap_or_else(
+                || format!("{} : serveur injoignable", self.target.shown),
+            ))),
         }
     }
 
@@ -406,10 +398,6 @@ impl PgConn {
             Ok(client) => {
                 self.reconnecting = None;
                 self.client = Some(client);
-                if self.listen().is_err() {
-                    self.drop_connection("LISTEN refusé".into());
-                    return;
-                }
                 self.lost = None;
                 // What happened while away is unknown: the console reads everything again.
                 self.changes += 1;
@@ -449,10 +437,7 @@ impl PgConn {
         self.client = None;
         self.statements.clear();
         if self.lost.is_none() {
-            self.lost = Some(format!(
-                "{} : connexion perdue ({why})",
-                self.target.shown
-            ));
+            self.lost = Some(format!("{} : connexion perdue ({why})", self.target.shown));
         }
     }
 
@@ -574,37 +559,110 @@ impl PgConn {
     }
 
     /// How many notifications of a write have come so far: it moves when another console
-    /// wrote (read from what the server already sent; no query). An error while the
-    /// server is unreachable.
+    /// wrote, and when the connection came back (what happened meanwhile is unknown). They
+    /// are heard by a thread of its own on its own connection, so that asking costs the
+    /// console nothing. An error while the server is unreachable.
     pub fn changes(&mut self) -> DbResult<i64> {
-        use postgres::fallible_iterator::FallibleIterator;
-        let client = self.client()?;
-        let mut count = 0;
-        let mut failed = None;
-        {
-            let mut notifications = client.notifications();
-            let mut iter = notifications.iter();
-            loop {
-                match iter.next() {
-                    Ok(Some(_)) => count += 1,
-                    Ok(None) => break,
-                    Err(e) => {
-                        failed = Some(e);
-                        break;
+        let listener = self
+            .listener
+            .get_or_insert_with(|| Listener::spawn(self.target.clone()));
+        let lost = listener.lost.lock().ok().and_then(|l| l.clone());
+        let heard = listener.changes.load(std::sync::atomic::Ordering::Relaxed);
+        if self.client.is_none() {
+            self.take_reconnected();
+        }
+        match lost.or_else(|| self.client.is_none().then(|| self.lost.clone()).flatten()) {
+            Some(why) => Err(DbError::Unreachable(why)),
+            None => Ok(heard + self.changes),
+        }
+    }
+}
+
+/// The thread that listens for the store's notifications.
+struct Listener {
+    changes: std::sync::Arc<std::sync::atomic::AtomicI64>,
+    lost: std::sync::Arc<std::sync::Mutex<Option<String>>>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Listener {
+    fn spawn(target: PgTarget) -> Listener {
+        use std::sync::atomic::Ordering;
+        let listener = Listener {
+            changes: Default::default(),
+            lost: Default::default(),
+            stop: Default::default(),
+        };
+        let (changes, lost, stop) = (
+            listener.changes.clone(),
+            listener.lost.clone(),
+            listener.stop.clone(),
+        );
+        // The first answer (listening, or why not) is waited for: a write made after the
+        // first ask is never missed.
+        let (ready, first_answer) = std::sync::mpsc::channel::<()>();
+        std::thread::spawn(move || {
+            use postgres::fallible_iterator::FallibleIterator;
+            let mut wait = Duration::from_millis(200);
+            let mut first = true;
+            while !stop.load(Ordering::Relaxed) {
+                let mut client = match target.connect().and_then(|mut c| {
+                    c.batch_execute(&format!("LISTEN {CHANGES_CHANNEL}"))
+                        .map_err(|e| e.to_string())
+                        .map(|()| c)
+                }) {
+                    Ok(c) => c,
+                    Err(why) => {
+                        if let Ok(mut l) = lost.lock() {
+                            *l = Some(why);
+                        }
+                        let _ = ready.send(());
+                        std::thread::sleep(wait);
+                        wait = (wait * 2).min(Duration::from_secs(3));
+                        continue;
+                    }
+                };
+                wait = Duration::from_millis(200);
+                if let Ok(mut l) = lost.lock() {
+                    *l = None;
+                }
+                if !first {
+                    // Back after a loss: whatever was written meanwhile is read again.
+                    changes.fetch_add(1, Ordering::Relaxed);
+                }
+                first = false;
+                let _ = ready.send(());
+                loop {
+                    if stop.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    let heard = client
+                        .notifications()
+                        .timeout_iter(Duration::from_millis(500))
+                        .next();
+                    match heard {
+                        Ok(Some(_)) => {
+                            changes.fetch_add(1, Ordering::Relaxed);
+                        }
+                        Ok(None) if !client.is_closed() => {}
+                        Ok(None) | Err(_) => {
+                            if let Ok(mut l) = lost.lock() {
+                                *l = Some(format!("{} : connexion perdue", target.shown()));
+                            }
+                            break;
+                        }
                     }
                 }
             }
-        }
-        self.changes += count;
-        let closed = self.client.as_ref().is_some_and(|c| c.is_closed());
-        match failed {
-            Some(e) => Err(self.check(e.into())),
-            None if closed => {
-                self.drop_connection("le serveur a fermé la connexion".into());
-                Err(DbError::Unreachable(self.lost.clone().unwrap_or_default()))
-            }
-            None => Ok(self.changes),
-        }
+        });
+        let _ = first_answer.recv_timeout(CONNECT_TIMEOUT + Duration::from_secs(1));
+        listener
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
     }
 }
 
@@ -616,7 +674,10 @@ mod tests {
 
     impl PgEnv for FakeEnv {
         fn var(&self, name: &str) -> Option<String> {
-            self.0.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone())
+            self.0
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.clone())
         }
         fn home(&self) -> Option<std::path::PathBuf> {
             self.1.clone()
@@ -644,7 +705,10 @@ mod tests {
 
     #[test]
     fn the_url_wins_over_the_environment() {
-        let env = FakeEnv(vec![("PGUSER", "other".into()), ("PGDATABASE", "x".into())], None);
+        let env = FakeEnv(
+            vec![("PGUSER", "other".into()), ("PGDATABASE", "x".into())],
+            None,
+        );
         let t = PgTarget::parse_with("postgres://hot:pw@srv:5000/desk", &env).unwrap();
         assert_eq!(t.shown(), "postgresql://hot@srv:5000/desk");
         assert_eq!(t.config.get_password(), Some(&b"pw"[..]));

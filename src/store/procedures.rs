@@ -8,12 +8,12 @@
 //! a two-letter prefix took 10 to 20 ms. In memory the same keystroke is a few lists
 //! merged into one array.
 
+use super::db::{DbError, Engine, Value, args};
 use super::{Result, Store, StoreError};
 use crate::catalog::procedures::{Catalog, CatalogSource};
 use crate::domain::procedure::Procedure;
 use crate::domain::procedure::{Applies, StepKind};
 use crate::domain::search::{SortedWords, TYPO_MIN_LEN, index_text, near_words, query_words};
-use super::db::{DbError, Engine, Value, args};
 use serde::Serialize;
 
 /// At most this many near spellings are tried for one query word.

@@ -3,12 +3,12 @@
 //! handover notes and acknowledgements.
 
 use super::calls::{CALL_COLUMNS, row_to_call};
+use super::db::{DbError, args};
 use super::{Result, Store};
 use crate::domain::call::{Call, CallRef, JournalEntry, JournalKind};
 use crate::domain::time::from_unix;
 use crate::domain::walk::WalkMark;
 use chrono::{DateTime, Utc};
-use super::db::{DbError, args};
 use serde::Serialize;
 use std::collections::HashMap;
 

@@ -638,3 +638,30 @@ fn the_call_search_finds_any_part_of_a_name_a_phone_a_reference_or_the_summary(s
     );
 }
 }
+
+#[test]
+fn a_server_store_hears_another_connections_writes() {
+    let (_db, _dir, store) = server_store();
+    let (_d2, mut other) = {
+        let dir = tempfile::tempdir().unwrap();
+        let target = match store.location() {
+            Location::Postgres(t) => t.clone(),
+            _ => unreachable!(),
+        };
+        let other =
+            Store::connect_with_drafts(&target, &FileAccess::default(), &dir.path().join("d.db"))
+                .unwrap();
+        (dir, other)
+    };
+    let before = store.data_version().unwrap();
+    other
+        .insert_call(&new_call("Zoé", "mi", "noemi", "op", t0()))
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+    let mut now = store.data_version().unwrap();
+    while now == before && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        now = store.data_version().unwrap();
+    }
+    assert_ne!(now, before, "the notification came within 2 s");
+}

@@ -25,6 +25,7 @@ use crate::domain::reference::Reference;
 use crate::domain::shifts::ShiftPlan;
 use crate::domain::text::{truncate, visible, width};
 use crate::domain::time::paris;
+use crate::store::Location;
 use crate::store::{ConsoleLock, FileAccess, Store, StoreError};
 use chrono::{DateTime, Duration, Utc};
 use crossterm::event::KeyEvent;
@@ -32,7 +33,6 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
-use std::path::Path;
 use std::sync::mpsc::Receiver;
 
 /// The call being typed as it is now, with where to save it: for the watchdog, which
@@ -72,6 +72,9 @@ pub struct App {
     /// Why the call being typed could not be saved, while it cannot: said on the status
     /// line until a save succeeds, and asked about before quitting.
     pub draft_unsaved: Option<String>,
+    /// Why the shared store cannot be reached, while it cannot (PostgreSQL): said on the
+    /// status line; the store retries by itself and the draft stays on this machine.
+    pub store_unreachable: Option<String>,
     /// What waits for the first paint: the loader and the draft writer start then, so
     /// that their threads and connections do not compete with it for the processor.
     after_paint: Option<AfterPaint>,
@@ -83,7 +86,7 @@ pub struct App {
 
 /// The catalogue to check and load once the console has painted.
 struct AfterPaint {
-    path: String,
+    location: Location,
     read_only: bool,
     source: CatalogSource,
 }
@@ -93,7 +96,7 @@ type Loaded = Result<(Library, usize), String>;
 
 /// Checks the catalogue against the index (its files' fingerprint), rebuilds the index if
 /// they changed, and reads it, on its own connection: the console paints meanwhile.
-fn spawn_loader(path: String, read_only: bool, source: CatalogSource) -> Receiver<Loaded> {
+fn spawn_loader(location: Location, read_only: bool, source: CatalogSource) -> Receiver<Loaded> {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let load = || -> Result<(Library, usize), String> {
@@ -101,8 +104,7 @@ fn spawn_loader(path: String, read_only: bool, source: CatalogSource) -> Receive
                 group: None,
                 read_only,
             };
-            let mut store =
-                Store::open_with(Path::new(&path), &access).map_err(|e| e.to_string())?;
+            let mut store = Store::open_location(&location, &access).map_err(|e| e.to_string())?;
             match store.ensure_catalog(&source) {
                 Ok(rebuilt) => {
                     let skipped = if rebuilt {
@@ -151,7 +153,7 @@ impl App {
         };
         let mut app = App::build(store, reference, library, operator, desk, theme, now);
         if !app.store.is_read_only() {
-            app.draft_writer = DraftWriter::spawn(app.store.path());
+            app.draft_writer = app.store.drafts_path().and_then(|p| DraftWriter::spawn(&p));
         }
         if let Some(e) = index_error {
             app.error(format!("index des procédures indisponible : {e}"));
@@ -171,9 +173,9 @@ impl App {
         theme: Theme,
         now: DateTime<Utc>,
     ) -> App {
-        let path = store.path().to_string();
+        let location = store.location().clone();
         let read_only = store.is_read_only();
-        if path == ":memory:" {
+        if matches!(location, Location::Memory) {
             let catalog = source.catalog().cloned().unwrap_or_default();
             return App::new(store, reference, catalog, operator, desk, theme, now);
         }
@@ -187,7 +189,7 @@ impl App {
             now,
         );
         app.after_paint = Some(AfterPaint {
-            path,
+            location,
             read_only,
             source,
         });
@@ -197,7 +199,7 @@ impl App {
     /// The first frame is on the screen: the catalogue's loader and the draft writer start.
     pub fn painted(&mut self) {
         let Some(AfterPaint {
-            path,
+            location,
             read_only,
             source,
         }) = self.after_paint.take()
@@ -205,9 +207,12 @@ impl App {
             return;
         };
         if !read_only {
-            self.draft_writer = DraftWriter::spawn(&path);
+            self.draft_writer = self
+                .store
+                .drafts_path()
+                .and_then(|p| DraftWriter::spawn(&p));
         }
-        self.loader = Some(spawn_loader(path, read_only, source));
+        self.loader = Some(spawn_loader(location, read_only, source));
     }
 
     /// Installs the catalogue once the loader has it; true when it did.
@@ -287,6 +292,7 @@ impl App {
             amigo,
             data_version: 0,
             draft_unsaved: None,
+            store_unreachable: None,
             after_paint: None,
             loader: None,
             draft_writer: None,
@@ -729,11 +735,23 @@ impl App {
         }
         self.poll_drafts();
         self.save_draft_if_dirty(false);
-        if let Ok(v) = self.store.data_version()
-            && v != self.data_version
-        {
-            self.data_version = v;
-            self.refresh_all();
+        // A server that went away is said on the status line until it is back; then what
+        // changed meanwhile is read again (the store counts its return as a change).
+        match self.store.data_version() {
+            Ok(v) => {
+                self.store_unreachable = None;
+                if v != self.data_version {
+                    self.data_version = v;
+                    self.refresh_all();
+                }
+            }
+            Err(e) => {
+                self.store_unreachable = Some(
+                    self.store
+                        .connection_problem()
+                        .unwrap_or_else(|| e.to_string()),
+                );
+            }
         }
         self.poll_loader();
     }
@@ -864,13 +882,14 @@ impl App {
     /// What the watchdog saves if the terminal goes away while the loop is stuck: the call
     /// being typed, as it is now.
     pub fn draft_snapshot(&self) -> Option<DraftSnapshot> {
-        if self.store.is_read_only() || self.store.path() == ":memory:" {
+        if self.store.is_read_only() {
             return None;
         }
+        let drafts = self.store.drafts_path()?;
         let form = self.form()?;
         let draft = form.draft(&self.desk.reference);
         (!draft.is_blank()).then(|| DraftSnapshot {
-            db: self.store.path().to_string(),
+            db: drafts.display().to_string(),
             console: self.desk.console.id().to_string(),
             operator: self.desk.operator.clone(),
             opened_at: form.opened_at,
@@ -956,7 +975,16 @@ impl App {
             error: true,
             until: self.now,
         });
-        let Some(flash) = unsaved.as_ref().or(self.flash.as_ref()) else {
+        let unreachable = self.store_unreachable.as_ref().map(|p| Flash {
+            text: format!("{p} ; nouvel essai automatique, la saisie reste gardée sur ce poste"),
+            error: true,
+            until: self.now,
+        });
+        let Some(flash) = unsaved
+            .as_ref()
+            .or(unreachable.as_ref())
+            .or(self.flash.as_ref())
+        else {
             return;
         };
         let theme = &self.desk.theme;

@@ -35,13 +35,10 @@ pub struct DraftWriter {
 impl DraftWriter {
     /// A writer on the database at `path`; `None` when it cannot have its own connection
     /// (a database in memory): the console then writes on its own.
-    pub fn spawn(path: &str) -> Option<DraftWriter> {
-        if path == ":memory:" {
-            return None;
-        }
+    pub fn spawn(path: &Path) -> Option<DraftWriter> {
         let (jobs, inbox) = channel::<Job>();
         let (outbox, done) = channel::<Done>();
-        let path = path.to_string();
+        let path = path.to_path_buf();
         std::thread::spawn(move || {
             let mut store: Option<Store> = None;
             while let Ok(mut job) = inbox.recv() {
@@ -120,11 +117,9 @@ impl DraftWriter {
     }
 }
 
-fn write(store: &mut Option<Store>, path: &str, job: &Job) -> Result<(), String> {
+fn write(store: &mut Option<Store>, path: &Path, job: &Job) -> Result<(), String> {
     if store.is_none() {
-        *store = Some(
-            Store::open_with(Path::new(path), &FileAccess::default()).map_err(|e| e.to_string())?,
-        );
+        *store = Some(Store::open_with(path, &FileAccess::default()).map_err(|e| e.to_string())?);
     }
     let s = store.as_mut().expect("opened above");
     let written = s.save_draft(
