@@ -1274,3 +1274,39 @@ fn walking_amigo_shows_whether_it_is_open_now() {
     // Monday 23 November 2026, 09:41: a school day, the platform is open.
     assert!(shown.contains("AMIGO maintenant : OUVERT"), "{shown}");
 }
+
+#[test]
+fn the_proposal_moved_to_stays_chosen_when_another_console_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("g.db");
+    let mut app = app_on(&path, "anne");
+    typed_call(&mut app, "Zoé Martin", "int", "noe", "carte agent oubliée");
+    ctrl(&mut app, 'p');
+    key(&mut app, KeyCode::Down);
+    let form = app.form().unwrap();
+    assert_eq!(form.match_selected, 1);
+    let chosen = form.matches[1].slug.clone();
+    // Another console saves a call: this one reads again on its next tick.
+    let mut other = Store::open(&path).unwrap();
+    let call = guichet::domain::call::CallDraft {
+        caller_name: "Paul".into(),
+        service: "mi".into(),
+        device: "noemi".into(),
+        summary: "VPN".into(),
+        ..Default::default()
+    }
+    .validate(&embedded_reference(), "paul", now())
+    .unwrap();
+    other.insert_call(&call).unwrap();
+    app.tick(now() + Duration::seconds(1));
+    let form = app.form().unwrap();
+    assert_eq!(
+        form.matches[form.match_selected].slug, chosen,
+        "the refresh keeps the operator's choice"
+    );
+    // New words start the list from its top again.
+    key(&mut app, KeyCode::Char(' '));
+    ctrl(&mut app, 'p');
+    type_text(&mut app, "x");
+    assert_eq!(app.form().unwrap().match_selected, 0);
+}

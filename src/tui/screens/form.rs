@@ -185,10 +185,16 @@ impl FormScreen {
     /// Re-runs the procedure search when the summary, service or device changed: one query
     /// per such key, never per frame.
     fn update_matches(&mut self, env: &mut Env) -> Result<(), Problem> {
+        self.compute_matches(env, false)
+    }
+
+    /// The proposals for what is typed: computed again when the words, the service or the
+    /// device changed, or always (`again`: the catalogue or the data changed).
+    fn compute_matches(&mut self, env: &mut Env, again: bool) -> Result<(), Problem> {
         let reference = &env.desk.reference;
         let draft = self.draft(reference);
         let key = (draft.summary, draft.service, draft.device);
-        if key == self.matched_for {
+        if key == self.matched_for && !again {
             return Ok(());
         }
         let query = ProcedureQuery {
@@ -201,8 +207,16 @@ impl FormScreen {
             .store
             .search_procedures(&env.desk.library.index, &query)
             .doing("recherche de procédures impossible")?;
+        // The procedure the operator has moved to stays chosen when the same words are
+        // matched again (another console wrote, the catalogue came): only new words
+        // start the list from its top.
+        let kept = self
+            .matches
+            .get(self.match_selected)
+            .filter(|_| key == self.matched_for)
+            .and_then(|chosen| hits.iter().position(|h| h.slug == chosen.slug));
         self.matches = hits;
-        self.match_selected = 0;
+        self.match_selected = kept.unwrap_or(0);
         if self.matches.is_empty() {
             self.in_matches = false;
         }
@@ -407,8 +421,7 @@ impl Component for FormScreen {
     fn refresh(&mut self, env: &mut Env) -> Result<(), Problem> {
         self.load_open_calls(env)?;
         // The catalogue may have come or changed: the proposals are computed again.
-        self.matched_for = Default::default();
-        self.update_matches(env)
+        self.compute_matches(env, true)
     }
 
     fn about(&self) -> About<'_> {
