@@ -80,9 +80,14 @@ pub struct App {
     after_paint: Option<AfterPaint>,
     /// The catalogue being loaded after the first paint.
     loader: Option<Receiver<Loaded>>,
+    /// A load that failed on a server store, to try again from this time on.
+    loader_retry: Option<(DateTime<Utc>, AfterPaint)>,
     /// Writes the draft off this thread (none for a database in memory).
     draft_writer: Option<DraftWriter>,
 }
+
+/// How long after a failed load on a server store the catalogue is read again.
+const LOADER_RETRY_SECS: i64 = 3;
 
 /// The catalogue to check and load once the console has painted.
 struct AfterPaint {
@@ -91,8 +96,9 @@ struct AfterPaint {
     source: CatalogSource,
 }
 
-/// What the loader thread hands over: the library, and the broken files it skipped.
-type Loaded = Result<(Library, usize), String>;
+/// What the loader thread hands over: the library and the broken files it skipped, or why
+/// it could not, with the catalogue's source (to try again when the server is back).
+type Loaded = Result<(Library, usize), (String, CatalogSource)>;
 
 /// Checks the catalogue against the index (its files' fingerprint), rebuilds the index if
 /// they changed, and reads it, on its own connection: the console paints meanwhile.
@@ -130,7 +136,8 @@ fn spawn_loader(location: Location, read_only: bool, source: CatalogSource) -> R
                 Err(e) => Err(e.to_string()),
             }
         };
-        let _ = tx.send(load());
+        let loaded = load().map_err(|e| (e, source));
+        let _ = tx.send(loaded);
     });
     rx
 }
@@ -224,7 +231,9 @@ impl App {
             Ok(loaded) => loaded,
             Err(std::sync::mpsc::TryRecvError::Empty) => return false,
             Err(std::sync::mpsc::TryRecvError::Disconnected) => {
-                Err("chargement interrompu".to_string())
+                self.loader = None;
+                self.error("catalogue des procédures indisponible : chargement interrompu".into());
+                return true;
             }
         };
         self.loader = None;
@@ -245,7 +254,22 @@ impl App {
                 // The proposals and the catalogue screens read it again.
                 self.refresh_all();
             }
-            Err(e) => self.error(format!("catalogue des procédures indisponible : {e}")),
+            Err((e, source)) => {
+                self.error(format!("catalogue des procédures indisponible : {e}"));
+                // A server that went away while the catalogue was read: read again once it
+                // is back (a file's error stays until the console starts again).
+                let location = self.store.location().clone();
+                if matches!(location, Location::Postgres(_)) {
+                    self.loader_retry = Some((
+                        self.now + chrono::Duration::seconds(LOADER_RETRY_SECS),
+                        AfterPaint {
+                            location,
+                            read_only: self.store.is_read_only(),
+                            source,
+                        },
+                    ));
+                }
+            }
         }
         true
     }
@@ -295,6 +319,7 @@ impl App {
             store_unreachable: None,
             after_paint: None,
             loader: None,
+            loader_retry: None,
             draft_writer: None,
         };
         app.data_version = app.store.data_version().unwrap_or(0);
@@ -754,6 +779,13 @@ impl App {
             }
         }
         self.poll_loader();
+        if self.store_unreachable.is_none()
+            && self.loader.is_none()
+            && self.loader_retry.as_ref().is_some_and(|(at, _)| *at <= now)
+            && let Some((_, again)) = self.loader_retry.take()
+        {
+            self.loader = Some(spawn_loader(again.location, again.read_only, again.source));
+        }
     }
 
     /// Every screen reads its data again (another console wrote, the catalogue came).
@@ -976,7 +1008,9 @@ impl App {
             until: self.now,
         });
         let unreachable = self.store_unreachable.as_ref().map(|p| Flash {
-            text: format!("{p} ; nouvel essai automatique, la saisie reste gardée sur ce poste"),
+            text: format!(
+                "serveur injoignable, nouvel essai automatique ; saisie gardée sur ce poste ({p})"
+            ),
             error: true,
             until: self.now,
         });

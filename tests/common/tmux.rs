@@ -17,6 +17,9 @@ pub const OPERATOR: &str = "e2eop";
 /// A private tmux server and the desk's files, all in one temporary directory.
 pub struct Term {
     dir: tempfile::TempDir,
+    /// The desk's store when it is a PostgreSQL server (a connection string), else the
+    /// SQLite file `db()`.
+    server: Option<String>,
 }
 
 impl Drop for Term {
@@ -36,7 +39,15 @@ impl Term {
             "set-option -g remain-on-exit on\n",
         )
         .expect("tmux configuration");
-        Term { dir }
+        Term { dir, server: None }
+    }
+
+    /// A desk whose store is the PostgreSQL database at `url` (its consoles' drafts in
+    /// this test's folder).
+    pub fn on_server(url: &str) -> Term {
+        let mut term = Term::new();
+        term.server = Some(url.to_string());
+        term
     }
 
     pub fn socket(&self) -> PathBuf {
@@ -51,7 +62,11 @@ impl Term {
     pub fn desk_env(&self) -> Vec<(&'static str, String)> {
         let path = |p: &Path| p.to_str().expect("UTF-8 temporary path").to_string();
         vec![
-            ("GUICHET_DB", path(&self.db())),
+            (
+                "GUICHET_DB",
+                self.server.clone().unwrap_or_else(|| path(&self.db())),
+            ),
+            ("GUICHET_STATE_DIR", path(&self.dir.path().join("state"))),
             ("GUICHET_OPERATOR", OPERATOR.to_string()),
             ("XDG_CONFIG_HOME", path(&self.dir.path().join("config"))),
             ("XDG_DATA_HOME", path(&self.dir.path().join("data"))),

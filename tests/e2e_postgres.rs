@@ -1,0 +1,121 @@
+//! The real console on a PostgreSQL store, as a desk of several sites uses it: another
+//! console's call appears within a second, a server that goes away is said on the status
+//! line and loses nothing typed, a console killed with kill -9 gets its draft back from
+//! its own machine.
+
+#[path = "common/tmux.rs"]
+mod tmux;
+
+use guichet::store::scratch::ScratchDb;
+use tmux::Term;
+
+fn type_a_call(term: &Term, s: &str, caller: &str) {
+    term.press(s, "F2");
+    term.wait_for(s, &["Nouvel appel"]);
+    term.type_text(s, caller);
+    term.press(s, "Tab");
+    term.press(s, "Tab");
+    term.press(s, "Tab");
+    term.type_text(s, "int");
+    term.press(s, "Tab");
+    term.type_text(s, "noe");
+    term.press(s, "Tab");
+    term.type_text(s, "carte agent oubliee");
+}
+
+/// Runs SQL on the test server's maintenance database (as the test's role).
+fn admin(sql: &str) {
+    let server = guichet::store::scratch::test_server().with_dbname("postgres");
+    let mut client = server.connect().expect("the test server");
+    client.batch_execute(sql).expect(sql);
+}
+
+#[test]
+fn a_call_saved_on_one_site_appears_on_the_other_within_a_second() {
+    let db = ScratchDb::new();
+    let (caen, rouen) = (Term::on_server(&db.url()), Term::on_server(&db.url()));
+    caen.start("caen");
+    rouen.start("rouen");
+    caen.wait_for("caen", &["guichet ·"]);
+    rouen.wait_for("rouen", &["guichet ·", "0 ouvert"]);
+    type_a_call(&caen, "caen", "Zoé de Caen");
+    caen.press("caen", "C-s");
+    caen.wait_for("caen", &["A-0001", "enregistré"]);
+    let saved = std::time::Instant::now();
+    rouen.wait_for("rouen", &["A-0001", "Zoé de Caen", "1 ouvert"]);
+    assert!(
+        saved.elapsed() < std::time::Duration::from_millis(1500),
+        "seen in {:?}",
+        saved.elapsed()
+    );
+    caen.press("caen", "Escape");
+    caen.wait_for("caen", &["Appels ·"]);
+    for (t, s) in [(&caen, "caen"), (&rouen, "rouen")] {
+        t.press(s, "q");
+        assert_eq!(t.wait_exit(s), "exit 0");
+    }
+}
+
+#[test]
+fn a_server_that_goes_away_loses_nothing_typed() {
+    let db = ScratchDb::new();
+    let name = db.target().dbname().to_string();
+    let term = Term::on_server(&db.url());
+    term.start("desk");
+    term.wait_for("desk", &["guichet ·"]);
+    type_a_call(&term, "desk", "Agent pendant la panne");
+    // The server stops taking this database: every connection cut, none accepted.
+    admin(&format!(
+        "ALTER DATABASE {name} ALLOW_CONNECTIONS false; \
+         SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+    ));
+    term.wait_for("desk", &["serveur injoignable, nouvel essai automatique"]);
+    // Saving now is refused in one sentence; the call stays on the screen.
+    term.press("desk", "C-s");
+    let screen = term.wait_for("desk", &["Nouvel appel", "Agent pendant la panne"]);
+    assert!(!screen.contains("A-0001"), "{screen}");
+    // Back: the status line clears and the same call saves.
+    admin(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"));
+    term.wait_until("desk", "the warning gone", |s| {
+        !s.contains("serveur injoignable")
+    });
+    // The catalogue, whose loading the cut may have stopped, is there.
+    term.wait_for("desk", &["▶Carte agent"]);
+    term.press("desk", "C-s");
+    term.wait_for("desk", &["A-0001", "enregistré"]);
+    term.press("desk", "Escape");
+    term.wait_for("desk", &["Appels ·"]);
+    term.press("desk", "q");
+    assert_eq!(term.wait_exit("desk"), "exit 0");
+    let calls = term.cli_calls();
+    assert_eq!(calls.len(), 1);
+    assert_eq!(calls[0]["caller_name"], "Agent pendant la panne");
+}
+
+#[test]
+fn a_console_killed_on_a_server_store_gets_its_draft_back_from_its_machine() {
+    let db = ScratchDb::new();
+    let term = Term::on_server(&db.url());
+    term.start("first");
+    term.wait_for("first", &["guichet ·"]);
+    type_a_call(&term, "first", "Appelant tué");
+    term.wait_for("first", &["carte agent oubliee"]);
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    term.signal("first", libc::SIGKILL);
+    assert_eq!(term.wait_exit("first"), "signal 9");
+    // The draft is in this machine's state folder, not on the server.
+    let state = std::fs::read_dir(term.dir().join("state").join("guichet"))
+        .expect("a local drafts folder")
+        .filter_map(Result::ok)
+        .any(|e| e.file_name().to_string_lossy().starts_with("brouillons-"));
+    assert!(state, "the drafts file is local");
+    term.start("again");
+    term.wait_for("again", &["Saisie retrouvée", "Appelant tué"]);
+    term.press("again", "o");
+    term.wait_for("again", &["Nouvel appel", "carte agent oubliee"]);
+    term.press("again", "C-s");
+    term.wait_for("again", &["A-0001", "enregistré"]);
+    term.press("again", "C-c");
+    assert_eq!(term.wait_exit("again"), "exit 0");
+    assert_eq!(term.cli_calls()[0]["caller_name"], "Appelant tué");
+}
