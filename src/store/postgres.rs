@@ -139,6 +139,18 @@ impl PgTarget {
         self.config.get_dbname().unwrap_or_default()
     }
 
+    /// The same server and database, another role.
+    pub fn with_login(&self, user: &str, password: &str) -> PgTarget {
+        let mut config = self.config.clone();
+        config.user(user).password(password);
+        let shown = self.shown.replacen(
+            &format!("//{}@", self.config.get_user().unwrap_or_default()),
+            &format!("//{user}@"),
+            1,
+        );
+        PgTarget { config, shown }
+    }
+
     /// The same server, another database (tests make one each).
     pub fn with_dbname(&self, dbname: &str) -> PgTarget {
         let mut config = self.config.clone();

@@ -665,3 +665,63 @@ fn a_server_store_hears_another_connections_writes() {
     }
     assert_ne!(now, before, "the notification came within 2 s");
 }
+
+#[test]
+fn a_console_role_with_the_readmes_rights_answers_calls_but_cannot_rewrite_history() {
+    let (db, dir, mut owner) = server_store();
+    owner
+        .insert_call(&new_call("Zoé", "mi", "noemi", "owner", t0()))
+        .unwrap();
+    let name = db.target().dbname().to_string();
+    let role = format!("console_{name}");
+    let server = scratch::test_server().with_dbname("postgres");
+    let admin = |sql: &str| server.connect().unwrap().batch_execute(sql).unwrap();
+    admin(&format!("CREATE ROLE {role} LOGIN PASSWORD 'pw'"));
+    let grants = include_str!("../../db/postgres/console-role.sql")
+        .replace("DATABASE guichet ", &format!("DATABASE {name} "))
+        .replace("guichet_console", &role);
+    db.target().connect().unwrap().batch_execute(&grants).unwrap();
+    {
+        let mut console = Store::connect_with_drafts(
+            &db.target().with_login(&role, "pw"),
+            &FileAccess::default(),
+            &dir.path().join("console-drafts.db"),
+        )
+        .unwrap();
+        let call = console
+            .insert_call(&new_call("Paul", "mi", "noemi", "console", t0()))
+            .unwrap();
+        console.add_note(call.reference, "console", t0(), "note").unwrap();
+        console
+            .close_call(call.reference, "console", t0(), Outcome::Resolved, None)
+            .unwrap();
+        console
+            .take_over(CallRef(1), "console", t0())
+            .unwrap();
+        let catalog = crate::catalog::procedures::embedded(&embedded_reference());
+        assert!(!console.sync_catalog(&catalog).unwrap().is_empty());
+        assert_eq!(console.list_calls(&CallFilter::default()).unwrap().len(), 2);
+        for sql in [
+            "UPDATE journal SET body = 'x'",
+            "DELETE FROM journal",
+            "DELETE FROM calls",
+            "DELETE FROM handover_entries",
+        ] {
+            let refused = console.db.execute(sql, &[]).map_err(|e| console.err(e));
+            match refused {
+                Err(StoreError::Denied { .. }) => {}
+                other => panic!("{sql}: refused by the server's rights, got {other:?}"),
+            }
+        }
+        assert_eq!(console.check().unwrap(), Vec::<String>::new());
+    }
+    admin(&format!(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '{role}'"
+    ));
+    let mut client = db.target().connect().unwrap();
+    client
+        .batch_execute(&format!("DROP OWNED BY {role}"))
+        .unwrap();
+    drop(client);
+    admin(&format!("DROP ROLE {role}"));
+}

@@ -1,0 +1,15 @@
+-- The rights of a console role that can answer calls but never rewrite history, even
+-- around guichet: run as the database's owner, once guichet has created the schema (any
+-- command as the owner does, e.g. `guichet --db postgresql://owner@host/guichet db check`).
+-- Replace guichet (the database) and guichet_console (the role) by their names.
+
+GRANT CONNECT ON DATABASE guichet TO guichet_console;
+GRANT USAGE ON SCHEMA public TO guichet_console;
+GRANT SELECT ON schema_migrations TO guichet_console;
+-- Calls are added, closed, taken over (UPDATE), never deleted.
+GRANT SELECT, INSERT, UPDATE ON calls TO guichet_console;
+-- The journal and the handover are added to, never changed.
+GRANT SELECT, INSERT ON journal, handover_entries TO guichet_console;
+-- The procedure index is derived data: rebuilt when the catalogue changes.
+GRANT SELECT, INSERT, UPDATE, DELETE ON procedures, procedure_words, catalog_state TO guichet_console;
+GRANT USAGE, SELECT ON SEQUENCE calls_id_seq, journal_id_seq, handover_entries_id_seq TO guichet_console;
