@@ -29,6 +29,78 @@ pub fn is_postgres_url(db: &str) -> bool {
 pub struct PgTarget {
     config: postgres::Config,
     shown: String,
+    tls: Tls,
+}
+
+/// How the connection is encrypted, as libpq's `sslmode` says (`prefer` by default).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SslMode {
+    /// Never encrypted.
+    Disable,
+    /// Encrypted when the server offers it, the certificate not checked.
+    Prefer,
+    /// Always encrypted, the certificate not checked.
+    Require,
+    /// Always encrypted, the certificate signed by a trusted authority.
+    VerifyCa,
+    /// Always encrypted, the certificate signed by a trusted authority and naming the host.
+    VerifyFull,
+}
+
+/// The encryption asked for, and the authority to trust beside the system's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Tls {
+    mode: SslMode,
+    root_cert: Option<std::path::PathBuf>,
+}
+
+impl SslMode {
+    fn parse(text: &str) -> Result<SslMode, String> {
+        Ok(match text {
+            "disable" => SslMode::Disable,
+            // guichet never sends a password unencrypted when asked to encrypt at all:
+            // "allow" is taken as "prefer".
+            "allow" | "prefer" => SslMode::Prefer,
+            "require" => SslMode::Require,
+            "verify-ca" => SslMode::VerifyCa,
+            "verify-full" => SslMode::VerifyFull,
+            other => {
+                return Err(format!(
+                    "sslmode « {other} » inconnu : disable, prefer, require, verify-ca ou \
+                     verify-full"
+                ));
+            }
+        })
+    }
+}
+
+/// Takes `sslmode` and `sslrootcert` out of a connection string's parameters (the client
+/// library knows only three modes and no authority file): guichet applies them itself.
+fn take_tls_params(url: &str) -> (String, Option<String>, Option<String>) {
+    let Some((base, query)) = url.split_once('?') else {
+        return (url.to_string(), None, None);
+    };
+    let (mut mode, mut root) = (None, None);
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|part| match part.split_once('=') {
+            Some(("sslmode", v)) => {
+                mode = Some(v.to_string());
+                false
+            }
+            Some(("sslrootcert", v)) => {
+                root = Some(v.to_string());
+                false
+            }
+            _ => true,
+        })
+        .collect();
+    let url = if kept.is_empty() {
+        base.to_string()
+    } else {
+        format!("{base}?{}", kept.join("&"))
+    };
+    (url, mode, root)
 }
 
 impl std::fmt::Debug for PgTarget {
@@ -69,9 +141,18 @@ impl PgTarget {
     }
 
     pub fn parse_with(url: &str, env: &dyn PgEnv) -> Result<PgTarget, String> {
-        let mut config: postgres::Config = url.parse().map_err(|e: postgres::Error| {
+        let (stripped, mode, root_cert) = take_tls_params(url);
+        let mut config: postgres::Config = stripped.parse().map_err(|e: postgres::Error| {
             format!("adresse PostgreSQL illisible ({}) : {e}", redact_url(url))
         })?;
+        let mode = match mode.or_else(|| env.var("PGSSLMODE")) {
+            Some(m) => SslMode::parse(&m)?,
+            None => SslMode::Prefer,
+        };
+        let root_cert = root_cert
+            .or_else(|| env.var("PGSSLROOTCERT"))
+            .map(std::path::PathBuf::from);
+        let tls = Tls { mode, root_cert };
         if config.get_hosts().is_empty() {
             match env.var("PGHOST") {
                 Some(hosts) => {
@@ -126,7 +207,12 @@ impl PgTarget {
         config.keepalives(true);
         config.keepalives_idle(Duration::from_secs(20));
         let shown = format!("postgresql://{user}@{host}:{port}/{dbname}");
-        Ok(PgTarget { config, shown })
+        Ok(PgTarget { config, shown, tls })
+    }
+
+    /// The encryption this target asks for.
+    pub fn ssl_mode(&self) -> SslMode {
+        self.tls.mode
     }
 
     /// `postgresql://user@host:port/db`: how messages name the store.
@@ -148,7 +234,11 @@ impl PgTarget {
             &format!("//{user}@"),
             1,
         );
-        PgTarget { config, shown }
+        PgTarget {
+            config,
+            shown,
+            tls: self.tls.clone(),
+        }
     }
 
     /// The same server, another database (tests make one each).
@@ -161,7 +251,11 @@ impl PgTarget {
             shown_host(&config),
             config.get_ports().first().copied().unwrap_or(5432)
         );
-        PgTarget { config, shown }
+        PgTarget {
+            config,
+            shown,
+            tls: self.tls.clone(),
+        }
     }
 
     /// The connection string with its password: for a child process that must reach the
@@ -186,7 +280,21 @@ impl PgTarget {
             .unwrap_or_default();
         let port = self.config.get_ports().first().copied().unwrap_or(5432);
         let db = enc(self.dbname());
-        match self.config.get_hosts().first() {
+        let mut params = Vec::new();
+        let mode = match self.tls.mode {
+            SslMode::Disable => Some("disable"),
+            SslMode::Prefer => None,
+            SslMode::Require => Some("require"),
+            SslMode::VerifyCa => Some("verify-ca"),
+            SslMode::VerifyFull => Some("verify-full"),
+        };
+        if let Some(mode) = mode {
+            params.push(format!("sslmode={mode}"));
+        }
+        if let Some(root) = &self.tls.root_cert {
+            params.push(format!("sslrootcert={}", enc(&root.display().to_string())));
+        }
+        let url = match self.config.get_hosts().first() {
             Some(postgres::config::Host::Unix(dir)) => format!(
                 "postgresql://{user}{password}@/{db}?host={}&port={port}",
                 enc(&dir.display().to_string())
@@ -195,22 +303,63 @@ impl PgTarget {
                 format!("postgresql://{user}{password}@{}:{port}/{db}", enc(h))
             }
             None => format!("postgresql://{user}{password}@localhost:{port}/{db}"),
+        };
+        match (params.is_empty(), url.contains('?')) {
+            (true, _) => url,
+            (false, true) => format!("{url}&{}", params.join("&")),
+            (false, false) => format!("{url}?{}", params.join("&")),
         }
     }
 
-    /// A new connection, or why there is none (in words; no password).
+    /// A new connection, or why there is none (in words; no password). Encrypted as
+    /// `sslmode` asks: by default when the server offers it.
     pub fn connect(&self) -> Result<postgres::Client, String> {
-        let sslmode = self.config.get_ssl_mode();
-        if matches!(sslmode, postgres::config::SslMode::Require) {
-            return Err(format!(
-                "{} : sslmode=require demande TLS, que cette version de guichet ne sait pas \
-                 faire ; passer par un tunnel (ssh -L) ou un réseau privé",
-                self.shown
-            ));
+        let failed = |e: postgres::Error| format!("{} : {}", self.shown, connect_message(&e));
+        let mut config = self.config.clone();
+        if self.tls.mode == SslMode::Disable {
+            config.ssl_mode(postgres::config::SslMode::Disable);
+            return config.connect(postgres::NoTls).map_err(failed);
         }
-        self.config
-            .connect(postgres::NoTls)
-            .map_err(|e| format!("{} : {}", self.shown, connect_message(&e)))
+        let mut builder = native_tls::TlsConnector::builder();
+        match self.tls.mode {
+            SslMode::Prefer | SslMode::Require => {
+                builder
+                    .danger_accept_invalid_certs(true)
+                    .danger_accept_invalid_hostnames(true);
+            }
+            SslMode::VerifyCa => {
+                builder.danger_accept_invalid_hostnames(true);
+            }
+            SslMode::VerifyFull | SslMode::Disable => {}
+        }
+        if let Some(path) = &self.tls.root_cert {
+            let pem = std::fs::read(path).map_err(|e| {
+                format!(
+                    "{} : sslrootcert {} illisible ({e})",
+                    self.shown,
+                    path.display()
+                )
+            })?;
+            let cert = native_tls::Certificate::from_pem(&pem).map_err(|e| {
+                format!(
+                    "{} : sslrootcert {} n'est pas un certificat PEM ({e})",
+                    self.shown,
+                    path.display()
+                )
+            })?;
+            builder.add_root_certificate(cert);
+        }
+        let connector = builder
+            .build()
+            .map_err(|e| format!("{} : TLS indisponible ({e})", self.shown))?;
+        config.ssl_mode(if self.tls.mode == SslMode::Prefer {
+            postgres::config::SslMode::Prefer
+        } else {
+            postgres::config::SslMode::Require
+        });
+        config
+            .connect(postgres_native_tls::MakeTlsConnector::new(connector))
+            .map_err(failed)
     }
 }
 
@@ -273,6 +422,20 @@ fn connect_message(e: &postgres::Error) -> String {
     while let Some(s) = source {
         text = format!("{text} : {s}");
         source = s.source();
+    }
+    if text.contains("certificate verify failed") {
+        // OpenSSL says why in parentheses: "(IP address mismatch)", "(self-signed …)".
+        let why = text
+            .split_once("certificate verify failed")
+            .and_then(|(_, rest)| rest.split_once('(')?.1.split_once(')'))
+            .map_or("non vérifiable", |(why, _)| why);
+        return format!(
+            "certificat du serveur refusé ({why}) : sslmode=verify-ca pour ne vérifier que \
+             l'autorité, sslrootcert=FICHIER pour en donner une"
+        );
+    }
+    if text.contains("TLS") || text.contains("SSL") {
+        return format!("connexion chiffrée impossible ({text})");
     }
     format!("serveur injoignable ({text})")
 }
@@ -758,6 +921,29 @@ mod tests {
             redact_url("postgresql://h/db?user=u&password=abc&x=1"),
             "postgresql://h/db?user=u&password=***&x=1"
         );
+    }
+
+    #[test]
+    fn sslmode_is_read_as_libpq_reads_it() {
+        let env = FakeEnv(vec![("PGSSLMODE", "verify-ca".into())], None);
+        let t = PgTarget::parse_with("postgresql://h/db", &env).unwrap();
+        assert_eq!(t.ssl_mode(), SslMode::VerifyCa);
+        let t = PgTarget::parse_with(
+            "postgresql://h/db?sslmode=verify-full&sslrootcert=/etc/ca.pem&application_name=x",
+            &env,
+        )
+        .unwrap();
+        assert_eq!(t.ssl_mode(), SslMode::VerifyFull);
+        assert_eq!(
+            t.tls.root_cert.as_deref(),
+            Some(std::path::Path::new("/etc/ca.pem"))
+        );
+        assert!(t.url_with_password().contains("sslmode=verify-full"));
+        let none = FakeEnv(vec![], None);
+        let t = PgTarget::parse_with("postgresql://h/db", &none).unwrap();
+        assert_eq!(t.ssl_mode(), SslMode::Prefer);
+        let e = PgTarget::parse_with("postgresql://h/db?sslmode=maybe", &none).unwrap_err();
+        assert!(e.contains("sslmode « maybe » inconnu"), "{e}");
     }
 
     #[test]

@@ -680,7 +680,11 @@ fn a_console_role_with_the_readmes_rights_answers_calls_but_cannot_rewrite_histo
     let grants = include_str!("../../db/postgres/console-role.sql")
         .replace("DATABASE guichet ", &format!("DATABASE {name} "))
         .replace("guichet_console", &role);
-    db.target().connect().unwrap().batch_execute(&grants).unwrap();
+    db.target()
+        .connect()
+        .unwrap()
+        .batch_execute(&grants)
+        .unwrap();
     {
         let mut console = Store::connect_with_drafts(
             &db.target().with_login(&role, "pw"),
@@ -691,13 +695,13 @@ fn a_console_role_with_the_readmes_rights_answers_calls_but_cannot_rewrite_histo
         let call = console
             .insert_call(&new_call("Paul", "mi", "noemi", "console", t0()))
             .unwrap();
-        console.add_note(call.reference, "console", t0(), "note").unwrap();
+        console
+            .add_note(call.reference, "console", t0(), "note")
+            .unwrap();
         console
             .close_call(call.reference, "console", t0(), Outcome::Resolved, None)
             .unwrap();
-        console
-            .take_over(CallRef(1), "console", t0())
-            .unwrap();
+        console.take_over(CallRef(1), "console", t0()).unwrap();
         let catalog = crate::catalog::procedures::embedded(&embedded_reference());
         assert!(!console.sync_catalog(&catalog).unwrap().is_empty());
         assert_eq!(console.list_calls(&CallFilter::default()).unwrap().len(), 2);
@@ -724,4 +728,61 @@ fn a_console_role_with_the_readmes_rights_answers_calls_but_cannot_rewrite_histo
         .unwrap();
     drop(client);
     admin(&format!("DROP ROLE {role}"));
+}
+
+#[test]
+fn the_server_connection_is_encrypted_as_sslmode_asks() {
+    let (db, _dir, _store) = server_store();
+    let url = db.url();
+    let sep = if url.contains('?') { '&' } else { '?' };
+    let ssl_in_use = |mode: &str| -> std::result::Result<bool, String> {
+        let target = PgTarget::parse(&format!("{url}{sep}sslmode={mode}"))?;
+        let mut client = target.connect()?;
+        let row = client
+            .query_one(
+                "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+                &[],
+            )
+            .map_err(|e| e.to_string())?;
+        Ok(row.get(0))
+    };
+    assert!(
+        ssl_in_use("prefer").is_ok(),
+        "the test server must take connections"
+    );
+    let offered: bool = db
+        .target()
+        .connect()
+        .unwrap()
+        .query_one("SHOW ssl", &[])
+        .map(|r| r.get::<_, String>(0) == "on")
+        .unwrap();
+    assert!(
+        offered,
+        "the test server must offer TLS (Debian's clusters do, with the snakeoil certificate)"
+    );
+    assert_eq!(ssl_in_use("require"), Ok(true));
+    assert_eq!(ssl_in_use("prefer"), Ok(true));
+    assert_eq!(ssl_in_use("disable"), Ok(false));
+    // Debian's snakeoil certificate is in the system's trust store and names "localhost":
+    // by that name it is verified whole; by its address, only its authority holds.
+    assert!(
+        url.contains("@localhost:"),
+        "the test server is reached as localhost: {url}"
+    );
+    assert_eq!(ssl_in_use("verify-full"), Ok(true));
+    let by_address = |mode: &str| -> std::result::Result<bool, String> {
+        let url = format!(
+            "{}{sep}sslmode={mode}",
+            url.replace("@localhost:", "@127.0.0.1:")
+        );
+        PgTarget::parse(&url)?.connect().map(|_| true)
+    };
+    assert_eq!(by_address("verify-ca"), Ok(true));
+    let refused = by_address("verify-full").unwrap_err();
+    assert!(refused.contains("127.0.0.1"), "{refused}");
+    assert!(
+        !refused.contains(":devpass") && !refused.contains("PASSWORD"),
+        "{refused}"
+    );
 }
