@@ -488,6 +488,33 @@ fn search_words(text: &str) -> SearchWords {
     SearchWords { indexed, short }
 }
 
+/// Whether `call` is one a list search for `text` finds, by the rule the store searches
+/// with (see `list_query`): every word in the folded name, the phone's digits, the folded
+/// summary or, for words of three letters or more, the reference as typed ("a-0042"). A
+/// text that reads as a reference is looked up by its key instead: `None`, ask the store.
+/// The list uses it to narrow what it already holds as the operator types on.
+pub fn call_matches(call: &Call, text: &str) -> Option<bool> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Some(true);
+    }
+    if text.parse::<CallRef>().is_ok() {
+        return None;
+    }
+    let words = search_words(text);
+    let plain = format!(
+        "{} {} {}",
+        fold(&call.caller_name),
+        call.caller_phone.as_deref().map(digits).unwrap_or_default(),
+        fold(&call.summary)
+    );
+    let with_reference = format!("{plain} {}", fold(&call.reference.to_string()));
+    Some(
+        words.indexed.iter().all(|w| with_reference.contains(w.as_str()))
+            && words.short.iter().all(|w| plain.contains(w.as_str())),
+    )
+}
+
 /// An FTS5 query: every word as a quoted phrase, all required.
 fn fts_query(words: &[String]) -> String {
     words
@@ -620,6 +647,10 @@ fn list_query(filter: &CallFilter) -> (String, Vec<rusqlite::types::Value>, Opti
     }
     if indexed.is_some() {
         sql.push_str(" ORDER BY s.rowid DESC");
+    } else if text.is_some() && !filter.open_only {
+        // The recent calls a short word is looked for in, newest first by their key: the
+        // scan stops at the page's last match instead of sorting the whole window.
+        sql.push_str(" ORDER BY c.id DESC");
     } else {
         sql.push_str(" ORDER BY c.opened_at DESC, c.id DESC");
     }

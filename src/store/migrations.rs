@@ -51,6 +51,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0009_procedure_bodies",
         include_str!("../../db/migrations/0009_procedure_bodies.sql"),
     ),
+    (
+        10,
+        "0010_call_search_merged",
+        include_str!("../../db/migrations/0010_call_search_merged.sql"),
+    ),
 ];
 
 pub const LATEST_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;

@@ -65,6 +65,7 @@ fn open_sets_durability_pragmas_and_creates_the_folder() {
             (7, "0007_console_drafts".to_string()),
             (8, "0008_call_search".to_string()),
             (9, "0009_procedure_bodies".to_string()),
+            (10, "0010_call_search_merged".to_string()),
         ]
     );
 }
@@ -586,4 +587,49 @@ fn the_call_search_finds_any_part_of_a_name_a_phone_a_reference_or_the_summary()
         !plan.iter().any(|p| p.starts_with("SCAN c")),
         "no scan of the calls: {plan:?}"
     );
+}
+
+#[test]
+fn the_lists_own_narrowing_agrees_with_the_store_search() {
+    let (_dir, mut store) = temp_store();
+    let people = [
+        ("Christophe Lopez", Some("06 12 34 56 78"), "carte agent oubliée"),
+        ("Christophe Martin", None, "VPN bleu depuis la mise à jour"),
+        ("Anne Lopès", Some("01 40 07 20 00"), "imprimante du 3e étage"),
+        ("Chloé Œuvray", None, "certificat NOMADE 2 à installer"),
+        ("Lola Dupont", Some("07 00 00 05 05"), "mot de passe CRYHOD"),
+    ];
+    for (i, (name, phone, summary)) in people.iter().enumerate() {
+        let mut call = new_call(name, "mi", "noemi", "op", t0() + Duration::minutes(i as i64));
+        call.caller_phone = phone.map(String::from);
+        call.summary = summary.to_string();
+        store.insert_call(&call).unwrap();
+    }
+    let all = store.list_calls(&CallFilter::default()).unwrap();
+    for text in [
+        "c", "ch", "chr", "christophe", "christophe l", "christophe lo", "christophe lop",
+        "lopez", "lop", "lo", "06", "06 12", "0612", "0505", "vpn bl", "mise a", "étage",
+        "etage", "oeuv", "nomade 2", "cryhod", "zz", "a-000", "a-0004",
+    ] {
+        let searched: Vec<CallRef> = store
+            .list_calls(&CallFilter {
+                caller: Some(text.into()),
+                ..CallFilter::default()
+            })
+            .unwrap()
+            .iter()
+            .map(|c| c.reference)
+            .collect();
+        let Some(narrowed) = all
+            .iter()
+            .map(|c| call_matches(c, text).map(|m| m.then_some(c.reference)))
+            .collect::<Option<Vec<_>>>()
+        else {
+            continue;
+        };
+        let narrowed: Vec<CallRef> = narrowed.into_iter().flatten().collect();
+        let mut sorted = searched.clone();
+        sorted.sort_by(|a, b| b.0.cmp(&a.0));
+        assert_eq!(narrowed, sorted, "{text:?}");
+    }
 }
