@@ -470,6 +470,10 @@ impl Store {
 struct SearchWords {
     indexed: Vec<String>,
     short: Vec<String>,
+    /// The words in the order typed.
+    words: Vec<String>,
+    /// The text is a phone number: one word, its digits.
+    phone: bool,
 }
 
 fn search_words(text: &str) -> SearchWords {
@@ -481,11 +485,17 @@ fn search_words(text: &str) -> SearchWords {
     } else {
         fold(text).split_whitespace().map(String::from).collect()
     };
+    let words: Vec<String> = words.into_iter().filter(|w| !w.is_empty()).collect();
     let (indexed, short) = words
-        .into_iter()
-        .filter(|w| !w.is_empty())
+        .iter()
+        .cloned()
         .partition(|w| w.chars().count() >= 3);
-    SearchWords { indexed, short }
+    SearchWords {
+        indexed,
+        short,
+        words,
+        phone: is_phone,
+    }
 }
 
 /// Whether `call` is one a list search for `text` finds, by the rule the store searches
@@ -513,6 +523,30 @@ pub fn call_matches(call: &Call, text: &str) -> Option<bool> {
         words.indexed.iter().all(|w| with_reference.contains(w.as_str()))
             && words.short.iter().all(|w| plain.contains(w.as_str())),
     )
+}
+
+/// Whether the calls found for `now` are always among those found for `before`, so that a
+/// list holding every match of `before` may narrow them with [`call_matches`]: `now`
+/// types on after `before`, neither is a reference, and no word grows from the short ones
+/// (found in the name, the phone and the summary) into the indexed ones (the reference's
+/// text too).
+pub fn narrows(before: &str, now: &str) -> bool {
+    if before.trim().is_empty() || !now.starts_with(before) {
+        return false;
+    }
+    if before.trim().parse::<CallRef>().is_ok() || now.trim().parse::<CallRef>().is_ok() {
+        return false;
+    }
+    let (b, n) = (search_words(before), search_words(now));
+    if b.phone != n.phone {
+        return false;
+    }
+    // Every word of `before` is still there, as it was or longer, in the same class.
+    b.words.iter().all(|w| {
+        n.words
+            .iter()
+            .any(|m| m.starts_with(w.as_str()) && (m.chars().count() >= 3) == (w.chars().count() >= 3))
+    })
 }
 
 /// An FTS5 query: every word as a quoted phrase, all required.

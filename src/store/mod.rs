@@ -14,7 +14,7 @@ pub use report::{
     HandoverEntry, HandoverKind, ReportData, WAITING_LIMIT, WaitingCall, WindowCounts,
 };
 
-pub use calls::{CallFilter, WalkEntry, call_matches};
+pub use calls::{CallFilter, WalkEntry, call_matches, narrows};
 pub use migrations::LATEST_VERSION;
 
 use crate::domain::call::{CallRef, Outcome};

@@ -632,4 +632,31 @@ fn the_lists_own_narrowing_agrees_with_the_store_search() {
         sorted.sort_by(|a, b| b.0.cmp(&a.0));
         assert_eq!(narrowed, sorted, "{text:?}");
     }
+    // Typing on narrows only where what the store finds can only shrink.
+    let found = |text: &str| -> std::collections::BTreeSet<i64> {
+        store
+            .list_calls(&CallFilter {
+                caller: Some(text.into()),
+                ..CallFilter::default()
+            })
+            .unwrap()
+            .iter()
+            .map(|c| c.reference.0)
+            .collect()
+    };
+    for text in ["christophe lop", "a-0004", "06 12 34", "lola dupont 0505", "vpn bleu"] {
+        let chars: Vec<char> = text.chars().collect();
+        for i in 1..chars.len() {
+            let before: String = chars[..i].iter().collect();
+            let now: String = chars[..=i].iter().collect();
+            if narrows(&before, &now) {
+                assert!(
+                    found(&now).is_subset(&found(&before)),
+                    "{before:?} -> {now:?}"
+                );
+            }
+        }
+    }
+    assert!(!narrows("a-", "a-0"), "a short word growing into an indexed one");
+    assert!(narrows("christophe l", "christophe lo"));
 }

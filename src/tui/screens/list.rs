@@ -7,7 +7,7 @@ use super::search_bar::SearchBar;
 use crate::domain::call::{Call, CallStatus, Outcome};
 use crate::domain::text::visible;
 use crate::domain::time::{age, paris};
-use crate::store::{CallFilter, call_matches};
+use crate::store::{CallFilter, call_matches, narrows};
 use crate::tui::component::{Component, Doing, Effect, Env, Input, Problem, Update, View};
 use crate::tui::keys::{Action, Context};
 use ratatui::Frame;
@@ -97,7 +97,7 @@ impl ListScreen {
     /// are filtered here, by the store's own rule, instead of asked for again.
     fn search_changed(&mut self, before: &str, env: &mut Env) -> Result<(), Problem> {
         let now = self.search.value();
-        if !self.more && now.starts_with(before) && !before.trim().is_empty() {
+        if !self.more && narrows(before, &now) {
             let kept: Option<Vec<Call>> = self
                 .calls
                 .iter()
