@@ -4,7 +4,7 @@
 //! `guichet report handover`, at 10,000, 100,000 and 1,000,000 calls (10,000 procedures),
 //! and at 40, 1,000 and 10,000 procedures (1,000,000 calls). The smaller desks come from the
 //! same generator (`target/bench-data/desk-*`, reused for a day); the bare ratatui floor is
-//! measured in the same run.
+//! measured beside each desk, round by round.
 //!
 //! `cargo bench --bench growth`. `GUICHET_BENCH_GROWTH_RUNS` sets the runs per scenario and
 //! desk (3), `GUICHET_BENCH_GROWTH_CALLS` the largest desk (1000000: the sweep is it, a
@@ -58,6 +58,8 @@ struct Point {
     report: Option<Duration>,
     peak: Option<u64>,
     failures: usize,
+    floor_paint: Option<Duration>,
+    floor_key: Option<Duration>,
 }
 
 fn bench() -> Res<bool> {
@@ -97,16 +99,9 @@ fn bench() -> Res<bool> {
         load_average()
     );
 
-    // The floor.
+    // The floor runs beside each desk, round by round: its own times drift too.
     let floor = bare(&bare_path);
-    let mut floor_search = Samples::default();
-    let mut floor_summary = Samples::default();
-    for _ in 0..rounds {
-        floor_search
-            .runs
-            .push(run(&floor, &on_floor(&search_open(FLOOR_NAME))));
-        floor_summary.runs.push(run(&floor, &on_floor(&summary())));
-    }
+    let floor_scenarios = [on_floor(&search_open(FLOOR_NAME)), on_floor(&summary())];
 
     let mut results = Vec::new();
     for &(calls, procedures) in &points {
@@ -126,7 +121,15 @@ fn bench() -> Res<bool> {
         );
         let scenarios = [search_open(&name), search_all(&name), summary()];
         let mut samples = vec![Samples::default(); scenarios.len()];
+        let mut floor_samples = Samples::default();
         for _ in 0..rounds {
+            for s in &floor_scenarios {
+                let r = run(&floor, s);
+                if let Some(f) = &r.failure {
+                    println!("  FAILED floor {}: {f}", s.name);
+                }
+                floor_samples.runs.push(r);
+            }
             for (k, s) in scenarios.iter().enumerate() {
                 let r = run(&program, s);
                 if let Some(f) = &r.failure {
@@ -138,6 +141,10 @@ fn bench() -> Res<bool> {
         for (k, s) in scenarios.iter().enumerate() {
             println!("  {}", console::describe(&label, s.name, &samples[k]));
         }
+        println!(
+            "  {}",
+            console::describe("bare-tui", "both", &floor_samples)
+        );
         let report = time_report(&program, 5)?;
         println!(
             "  report handover: median {}, max {}",
@@ -160,45 +167,42 @@ fn bench() -> Res<bool> {
             late: samples.iter().map(Samples::late).sum(),
             report: median(&report),
             peak: samples.iter().filter_map(Samples::peak).max(),
-            failures: samples.iter().map(|s| s.failures().len()).sum(),
+            failures: samples.iter().map(|s| s.failures().len()).sum::<usize>()
+                + floor_samples.failures().len(),
+            floor_paint: median(&floor_samples.first_paints()),
+            floor_key: quantile(&floor_samples.latencies(None), 0.99),
         });
         remove_copy(&db);
     }
 
-    let floor_paint = median(&[floor_search.first_paints(), floor_summary.first_paints()].concat());
-    let floor_key = quantile(
-        &[floor_search.latencies(None), floor_summary.latencies(None)].concat(),
-        0.99,
-    );
     let times = |d: Option<Duration>, f: Option<Duration>| match (d, f) {
         (Some(d), Some(f)) if f > Duration::ZERO => {
-            format!("{} (×{:.0})", fmt_ms(Some(d)), ms(d) / ms(f))
+            format!("{} (×{:.1})", fmt_ms(Some(d)), ms(d) / ms(f))
         }
         _ => fmt_ms(d),
     };
     println!(
-        "\n-- growth; floor: first paint {}, per key p99 {}, peak {} --",
-        fmt_ms(floor_paint),
-        fmt_ms(floor_key),
-        fmt_mb(floor_search.peak().max(floor_summary.peak()))
+        "\n-- growth: {rounds} runs per scenario and desk; the floor measured beside each desk --"
     );
     println!(
-        "| calls | procedures | first paint (median, × floor) | list search, open: key p99 | list search, all: key p99 | summary typing: key p99 | report handover (median) | console peak memory |"
+        "| calls | procedures | first paint (median, × floor) | list search, open: key p99 | list search, all: key p99 | summary typing: key p99 | report handover (median) | console peak memory | floor: first paint, key p99 |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     let mut failed = 0;
     for p in &results {
         failed += p.failures;
         println!(
-            "| {} | {} | {} | {} | {} | {} | {} | {} |{}",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {}, {} |{}",
             p.calls,
             p.procedures,
-            times(p.first_paint, floor_paint),
+            times(p.first_paint, p.floor_paint),
             fmt_ms(p.search_open),
             fmt_ms(p.search_all),
             fmt_ms(p.summary),
             fmt_ms(p.report),
             fmt_mb(p.peak),
+            fmt_ms(p.floor_paint),
+            fmt_ms(p.floor_key),
             if p.late > 0 {
                 format!(" {} keys past the deadline", p.late)
             } else {

@@ -1310,3 +1310,40 @@ fn the_proposal_moved_to_stays_chosen_when_another_console_writes() {
     type_text(&mut app, "x");
     assert_eq!(app.form().unwrap().match_selected, 0);
 }
+
+#[test]
+fn typing_on_in_the_list_search_shows_what_a_fresh_search_shows() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("g.db");
+    let mut app = app_on(&path, "anne");
+    for (name, summary) in [
+        ("Christophe Lopez", "carte agent oubliée"),
+        ("Christophe Martin", "VPN bleu"),
+        ("Anne Lopès", "imprimante"),
+        ("Lola Christophe", "mot de passe"),
+    ] {
+        saved_call(&mut app, name, "int", "noe", summary);
+        key(&mut app, KeyCode::Esc);
+    }
+    key(&mut app, KeyCode::Char('t'));
+    key(&mut app, KeyCode::Char('/'));
+    let store = Store::open(&path).unwrap();
+    let mut typed = String::new();
+    for c in "christophe lop".chars() {
+        key(&mut app, KeyCode::Char(c));
+        typed.push(c);
+        let shown: Vec<_> = app.list().calls.iter().map(|c| c.reference).collect();
+        let fresh: Vec<_> = store
+            .list_calls(&CallFilter {
+                caller: Some(typed.clone()),
+                limit: Some(100),
+                ..CallFilter::default()
+            })
+            .unwrap()
+            .iter()
+            .map(|c| c.reference)
+            .collect();
+        assert_eq!(shown, fresh, "{typed:?}");
+    }
+    assert_eq!(app.list().calls.len(), 1);
+}

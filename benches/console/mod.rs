@@ -128,10 +128,17 @@ pub fn bare_binary() -> Res<PathBuf> {
         .unwrap_or_else(|| root.join("target"));
     let copy = target.join("bare-tui");
     std::fs::create_dir_all(copy.join("src"))?;
-    std::fs::copy(source.join("Cargo.toml"), copy.join("Cargo.toml"))?;
+    // Copied only when changed: a fresh copy's time would make cargo build it again.
+    let refresh = |from: &Path, to: &Path| -> io::Result<()> {
+        if std::fs::read(to).ok() != Some(std::fs::read(from)?) {
+            std::fs::copy(from, to)?;
+        }
+        Ok(())
+    };
+    refresh(&source.join("Cargo.toml"), &copy.join("Cargo.toml"))?;
     for entry in std::fs::read_dir(source.join("src"))? {
         let entry = entry?;
-        std::fs::copy(entry.path(), copy.join("src").join(entry.file_name()))?;
+        refresh(&entry.path(), &copy.join("src").join(entry.file_name()))?;
     }
     let out = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .args(["build", "--release", "--quiet", "--manifest-path"])
@@ -367,11 +374,19 @@ impl Session {
         }
     }
 
-    /// Reads until nothing came for `quiet`; returns the bytes read.
+    /// Reads until nothing came for `quiet`; returns the bytes read. A program that never
+    /// stops writing fails after the key deadline.
     fn drain(&mut self, quiet: Duration) -> io::Result<usize> {
         let mut chunk = std::mem::take(&mut self.leftover);
         let mut total = 0;
+        let start = Instant::now();
         loop {
+            if start.elapsed() > key_deadline() {
+                return Err(io::Error::other(format!(
+                    "the output never went quiet for {quiet:?} in {:?}",
+                    key_deadline()
+                )));
+            }
             let mut off = 0;
             while off < chunk.len() {
                 off += self.screen.feed(&chunk[off..]).0;

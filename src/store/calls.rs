@@ -487,6 +487,10 @@ impl Store {
 struct SearchWords {
     indexed: Vec<String>,
     short: Vec<String>,
+    /// The words in the order typed.
+    words: Vec<String>,
+    /// The text is a phone number: one word, its digits.
+    phone: bool,
 }
 
 fn search_words(text: &str) -> SearchWords {
@@ -498,11 +502,68 @@ fn search_words(text: &str) -> SearchWords {
     } else {
         fold(text).split_whitespace().map(String::from).collect()
     };
-    let (indexed, short) = words
-        .into_iter()
-        .filter(|w| !w.is_empty())
-        .partition(|w| w.chars().count() >= 3);
-    SearchWords { indexed, short }
+    let words: Vec<String> = words.into_iter().filter(|w| !w.is_empty()).collect();
+    let (indexed, short) = words.iter().cloned().partition(|w| w.chars().count() >= 3);
+    SearchWords {
+        indexed,
+        short,
+        words,
+        phone: is_phone,
+    }
+}
+
+/// Whether `call` is one a list search for `text` finds, by the rule the store searches
+/// with (see `list_query`): every word in the folded name, the phone's digits, the folded
+/// summary or, for words of three letters or more, the reference as typed ("a-0042"). A
+/// text that reads as a reference is looked up by its key instead: `None`, ask the store.
+/// The list uses it to narrow what it already holds as the operator types on.
+pub fn call_matches(call: &Call, text: &str) -> Option<bool> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Some(true);
+    }
+    if text.parse::<CallRef>().is_ok() {
+        return None;
+    }
+    let words = search_words(text);
+    let plain = format!(
+        "{} {} {}",
+        fold(&call.caller_name),
+        call.caller_phone.as_deref().map(digits).unwrap_or_default(),
+        fold(&call.summary)
+    );
+    let with_reference = format!("{plain} {}", fold(&call.reference.to_string()));
+    Some(
+        words
+            .indexed
+            .iter()
+            .all(|w| with_reference.contains(w.as_str()))
+            && words.short.iter().all(|w| plain.contains(w.as_str())),
+    )
+}
+
+/// Whether the calls found for `now` are always among those found for `before`, so that a
+/// list holding every match of `before` may narrow them with [`call_matches`]: `now`
+/// types on after `before`, neither is a reference, and no word grows from the short ones
+/// (found in the name, the phone and the summary) into the indexed ones (the reference's
+/// text too).
+pub fn narrows(before: &str, now: &str) -> bool {
+    if before.trim().is_empty() || !now.starts_with(before) {
+        return false;
+    }
+    if before.trim().parse::<CallRef>().is_ok() || now.trim().parse::<CallRef>().is_ok() {
+        return false;
+    }
+    let (b, n) = (search_words(before), search_words(now));
+    if b.phone != n.phone {
+        return false;
+    }
+    // Every word of `before` is still there, as it was or longer, in the same class.
+    b.words.iter().all(|w| {
+        n.words.iter().any(|m| {
+            m.starts_with(w.as_str()) && (m.chars().count() >= 3) == (w.chars().count() >= 3)
+        })
+    })
 }
 
 /// An FTS5 query: every word as a quoted phrase, all required.
@@ -658,7 +719,10 @@ fn list_query(filter: &CallFilter, engine: Engine) -> (String, Vec<Value>, Optio
     }
     if indexed.is_some() && engine == Engine::Sqlite {
         sql.push_str(" ORDER BY s.rowid DESC");
-    } else if indexed.is_some() {
+    } else if indexed.is_some() || text.is_some() && !filter.open_only {
+        // The index's rows on the server, and the recent calls a short word is looked for
+        // in, newest first by their key: the scan stops at the page's last match instead
+        // of sorting the whole window.
         sql.push_str(" ORDER BY c.id DESC");
     } else {
         sql.push_str(" ORDER BY c.opened_at DESC, c.id DESC");

@@ -57,12 +57,17 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
     (
         10,
-        "0010_procedure_words",
-        include_str!("../../db/migrations/sqlite/0010_procedure_words.sql"),
+        "0010_call_search_merged",
+        include_str!("../../db/migrations/sqlite/0010_call_search_merged.sql"),
+    ),
+    (
+        11,
+        "0011_procedure_words",
+        include_str!("../../db/migrations/sqlite/0011_procedure_words.sql"),
     ),
 ];
 
-/// PostgreSQL's migrations: its store began in the shape SQLite's reached at 0010.
+/// PostgreSQL's migrations: its store began in the shape SQLite's reached at 0011.
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[(
     1,
     "0001_desk",

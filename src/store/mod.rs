@@ -24,7 +24,7 @@ pub use report::{
     HandoverEntry, HandoverKind, ReportData, WAITING_LIMIT, WaitingCall, WindowCounts,
 };
 
-pub use calls::{CallFilter, WalkEntry};
+pub use calls::{CallFilter, WalkEntry, call_matches, narrows};
 
 use crate::domain::call::{CallRef, Outcome};
 use db::{Db, DbError};

@@ -103,7 +103,8 @@ fn open_sets_durability_pragmas_and_creates_the_folder() {
             (7, "0007_console_drafts".to_string()),
             (8, "0008_call_search".to_string()),
             (9, "0009_procedure_bodies".to_string()),
-            (10, "0010_procedure_words".to_string()),
+            (10, "0010_call_search_merged".to_string()),
+            (11, "0011_procedure_words".to_string()),
         ]
     );
 }
@@ -785,4 +786,76 @@ fn the_server_connection_is_encrypted_as_sslmode_asks() {
         !refused.contains(":devpass") && !refused.contains("PASSWORD"),
         "{refused}"
     );
+}
+
+on_both_engines! {
+fn the_lists_own_narrowing_agrees_with_the_store_search(store) {
+    let people = [
+        ("Christophe Lopez", Some("06 12 34 56 78"), "carte agent oubliée"),
+        ("Christophe Martin", None, "VPN bleu depuis la mise à jour"),
+        ("Anne Lopès", Some("01 40 07 20 00"), "imprimante du 3e étage"),
+        ("Chloé Œuvray", None, "certificat NOMADE 2 à installer"),
+        ("Lola Dupont", Some("07 00 00 05 05"), "mot de passe CRYHOD"),
+    ];
+    for (i, (name, phone, summary)) in people.iter().enumerate() {
+        let mut call = new_call(name, "mi", "noemi", "op", t0() + Duration::minutes(i as i64));
+        call.caller_phone = phone.map(String::from);
+        call.summary = summary.to_string();
+        store.insert_call(&call).unwrap();
+    }
+    let all = store.list_calls(&CallFilter::default()).unwrap();
+    for text in [
+        "c", "ch", "chr", "christophe", "christophe l", "christophe lo", "christophe lop",
+        "lopez", "lop", "lo", "06", "06 12", "0612", "0505", "vpn bl", "mise a", "étage",
+        "etage", "oeuv", "nomade 2", "cryhod", "zz", "a-000", "a-0004",
+    ] {
+        let searched: Vec<CallRef> = store
+            .list_calls(&CallFilter {
+                caller: Some(text.into()),
+                ..CallFilter::default()
+            })
+            .unwrap()
+            .iter()
+            .map(|c| c.reference)
+            .collect();
+        let Some(narrowed) = all
+            .iter()
+            .map(|c| call_matches(c, text).map(|m| m.then_some(c.reference)))
+            .collect::<Option<Vec<_>>>()
+        else {
+            continue;
+        };
+        let narrowed: Vec<CallRef> = narrowed.into_iter().flatten().collect();
+        let mut sorted = searched.clone();
+        sorted.sort_by(|a, b| b.0.cmp(&a.0));
+        assert_eq!(narrowed, sorted, "{text:?}");
+    }
+    // Typing on narrows only where what the store finds can only shrink.
+    let found = |text: &str| -> std::collections::BTreeSet<i64> {
+        store
+            .list_calls(&CallFilter {
+                caller: Some(text.into()),
+                ..CallFilter::default()
+            })
+            .unwrap()
+            .iter()
+            .map(|c| c.reference.0)
+            .collect()
+    };
+    for text in ["christophe lop", "a-0004", "06 12 34", "lola dupont 0505", "vpn bleu"] {
+        let chars: Vec<char> = text.chars().collect();
+        for i in 1..chars.len() {
+            let before: String = chars[..i].iter().collect();
+            let now: String = chars[..=i].iter().collect();
+            if narrows(&before, &now) {
+                assert!(
+                    found(&now).is_subset(&found(&before)),
+                    "{before:?} -> {now:?}"
+                );
+            }
+        }
+    }
+    assert!(!narrows("a-", "a-0"), "a short word growing into an indexed one");
+    assert!(narrows("christophe l", "christophe lo"));
+}
 }

@@ -1,4 +1,4 @@
--- guichet's store on PostgreSQL, in the shape the SQLite migrations 0001 to 0010 reach.
+-- guichet's store on PostgreSQL, in the shape the SQLite migrations 0001 to 0011 reach.
 -- Times are Unix seconds (UTC) and flags integers, as on SQLite, so that both engines hold
 -- the same values and `guichet db copy` moves them as they are. The drafts of calls being
 -- typed are not here: they stay on each console's machine (a local SQLite file).

@@ -7,7 +7,7 @@ use super::search_bar::SearchBar;
 use crate::domain::call::{Call, CallStatus, Outcome};
 use crate::domain::text::visible;
 use crate::domain::time::{age, paris};
-use crate::store::CallFilter;
+use crate::store::{CallFilter, call_matches, narrows};
 use crate::tui::component::{Component, Doing, Effect, Env, Input, Problem, Update, View};
 use crate::tui::keys::{Action, Context};
 use ratatui::Frame;
@@ -92,6 +92,27 @@ impl ListScreen {
         Ok(())
     }
 
+    /// The search text went from `before` to what it is now. Typing on narrows what the
+    /// list holds when it holds every match of `before` (fewer than a page): the calls
+    /// are filtered here, by the store's own rule, instead of asked for again.
+    fn search_changed(&mut self, before: &str, env: &mut Env) -> Result<(), Problem> {
+        let now = self.search.value();
+        if !self.more && narrows(before, &now) {
+            let kept: Option<Vec<Call>> = self
+                .calls
+                .iter()
+                .map(|c| call_matches(c, &now).map(|m| m.then(|| c.clone())))
+                .collect::<Option<Vec<Option<Call>>>>()
+                .map(|v| v.into_iter().flatten().collect());
+            if let Some(kept) = kept {
+                self.calls = kept;
+                self.selected = 0;
+                return Ok(());
+            }
+        }
+        self.reload_rows(env)
+    }
+
     /// Everything again, the count of open calls too: the data changed.
     fn reload(&mut self, env: &mut Env) -> Result<(), Problem> {
         self.reload_rows(env)?;
@@ -126,10 +147,11 @@ impl Component for ListScreen {
     fn update(&mut self, input: Input, env: &mut Env) -> Update {
         let n = self.calls.len();
         let last = n.saturating_sub(1);
+        let before = self.search.value();
         if let Some(changed) = self.search.update(input) {
             if changed {
                 self.selected = 0;
-                self.reload_rows(env)?;
+                self.search_changed(&before, env)?;
             }
             return Ok(Effect::None);
         }
