@@ -1,0 +1,1084 @@
+//! A telephony event (a call arrives, is answered, hangs up) in the shape of the generic
+//! CTI interface that desks already configure for Zammad: its fields, their checks, and
+//! the reading of a request body (form, multipart form or JSON) into one.
+//!
+//! Every error is one French sentence that names the field and shows the value inert
+//! ([`named`]).
+
+use super::number::{self, NumberProblem};
+use crate::domain::text::{is_unsafe, named, normalize_spaces};
+use serde::{Serialize, Serializer};
+use serde_json::Value;
+
+/// The most characters of a call identifier.
+pub const MAX_CALL_ID: usize = 128;
+/// The most characters of an agent's name, or of the answering number or login.
+pub const MAX_NAME: usize = 128;
+/// The most agents named on one event (`user[]`).
+pub const MAX_USERS: usize = 32;
+/// The most characters of a hangup cause.
+pub const MAX_CAUSE: usize = 64;
+
+/// What happened to the call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum EventKind {
+    /// A call starts ringing (incoming) or is dialled (outgoing).
+    #[serde(rename = "newCall")]
+    NewCall,
+    /// Someone picked up.
+    #[serde(rename = "answer")]
+    Answer,
+    /// The call ended.
+    #[serde(rename = "hangup")]
+    Hangup,
+}
+
+impl EventKind {
+    pub const ALL: [EventKind; 3] = [EventKind::NewCall, EventKind::Answer, EventKind::Hangup];
+
+    /// The word on the wire, as Zammad's generic CTI spells it.
+    pub fn slug(self) -> &'static str {
+        match self {
+            EventKind::NewCall => "newCall",
+            EventKind::Answer => "answer",
+            EventKind::Hangup => "hangup",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            EventKind::NewCall => "nouvel appel",
+            EventKind::Answer => "décroché",
+            EventKind::Hangup => "raccroché",
+        }
+    }
+
+    /// The event a word names, in any case (`newCall`, `newcall`).
+    pub fn from_slug(s: &str) -> Option<Self> {
+        EventKind::ALL
+            .into_iter()
+            .find(|k| k.slug().eq_ignore_ascii_case(s))
+    }
+}
+
+/// Who called whom: `in`, a caller reaching the desk; `out`, the desk calling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    In,
+    Out,
+}
+
+impl Direction {
+    pub const ALL: [Direction; 2] = [Direction::In, Direction::Out];
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            Direction::In => "in",
+            Direction::Out => "out",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Direction::In => "entrant",
+            Direction::Out => "sortant",
+        }
+    }
+
+    /// The direction a word names, in any case.
+    pub fn from_slug(s: &str) -> Option<Self> {
+        Direction::ALL
+            .into_iter()
+            .find(|d| d.slug().eq_ignore_ascii_case(s))
+    }
+}
+
+/// Why a call ended: the causes Zammad's generic CTI documents, and any other word a
+/// telephony system sends (kept as it is, so that nothing it says is lost).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum HangupCause {
+    /// One of the parties hung up after the call was established.
+    NormalClearing,
+    /// The called party was busy.
+    Busy,
+    /// The caller hung up before anyone picked up.
+    Cancel,
+    /// Nobody answered, or the called party refused the call.
+    NoAnswer,
+    /// The called party could not be reached.
+    Congestion,
+    /// The number does not exist, or the called party is offline.
+    NotFound,
+    /// The call was sent on to someone else.
+    Forwarded,
+    /// Another cause, as the telephony system named it (a word of letters, digits, `_`,
+    /// `-` and `.`: Asterisk's `CHANUNAVAIL`, a Q.850 code `16`).
+    Other(String),
+}
+
+impl HangupCause {
+    /// The causes with a name of their own.
+    pub const KNOWN: [HangupCause; 7] = [
+        HangupCause::NormalClearing,
+        HangupCause::Busy,
+        HangupCause::Cancel,
+        HangupCause::NoAnswer,
+        HangupCause::Congestion,
+        HangupCause::NotFound,
+        HangupCause::Forwarded,
+    ];
+
+    /// The word on the wire (Zammad's spelling), or the other cause as it came.
+    pub fn slug(&self) -> &str {
+        match self {
+            HangupCause::NormalClearing => "normalClearing",
+            HangupCause::Busy => "busy",
+            HangupCause::Cancel => "cancel",
+            HangupCause::NoAnswer => "noAnswer",
+            HangupCause::Congestion => "congestion",
+            HangupCause::NotFound => "notFound",
+            HangupCause::Forwarded => "forwarded",
+            HangupCause::Other(s) => s,
+        }
+    }
+
+    pub fn label(&self) -> &'static str {
+        match self {
+            HangupCause::NormalClearing => "fin normale",
+            HangupCause::Busy => "occupé",
+            HangupCause::Cancel => "raccroché avant réponse",
+            HangupCause::NoAnswer => "sans réponse",
+            HangupCause::Congestion => "injoignable",
+            HangupCause::NotFound => "numéro inexistant",
+            HangupCause::Forwarded => "renvoyé",
+            HangupCause::Other(_) => "autre cause",
+        }
+    }
+
+    /// The cause a word names: a known one in any case (`noAnswer`, `noanswer`), else
+    /// [`HangupCause::Other`] when the word is one (at most [`MAX_CAUSE`] letters, digits,
+    /// `_`, `-` or `.`); `None` for anything else.
+    pub fn from_slug(s: &str) -> Option<Self> {
+        if let Some(known) = HangupCause::KNOWN
+            .into_iter()
+            .find(|c| c.slug().eq_ignore_ascii_case(s))
+        {
+            return Some(known);
+        }
+        let word = !s.is_empty()
+            && s.chars().count() <= MAX_CAUSE
+            && s.chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'));
+        word.then(|| HangupCause::Other(s.to_string()))
+    }
+}
+
+impl Serialize for HangupCause {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.slug())
+    }
+}
+
+/// One telephony event, checked: what the store records and the console shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PhoneEvent {
+    #[serde(rename = "event")]
+    pub kind: EventKind,
+    /// The calling number, normalised ([`number::normalize`]); `None` when withheld.
+    pub from: Option<String>,
+    /// The called number, normalised.
+    pub to: String,
+    pub direction: Direction,
+    /// The telephony system's identifier of the call, the same on all its events.
+    pub call_id: String,
+    /// The agents' names: those the call rings for (`in`), or the one calling (`out`).
+    pub users: Vec<String>,
+    /// Who picked up (`answer`, `hangup`): a number (normalised) or a login, as the
+    /// telephony system knows the agent.
+    pub answering_number: Option<String>,
+    /// Why the call ended (`hangup`).
+    pub cause: Option<HangupCause>,
+}
+
+impl PhoneEvent {
+    /// The caller's number for reading aloud ([`number::for_reading`]), or « numéro
+    /// masqué » when withheld.
+    pub fn caller_for_reading(&self) -> String {
+        match &self.from {
+            Some(n) => number::for_reading(n),
+            None => "numéro masqué".into(),
+        }
+    }
+}
+
+/// Where an event's fields came from, for naming them in an error the way the sender
+/// wrote them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    /// A request body: Zammad's field names.
+    Http,
+    /// The command line's options.
+    Args,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Field {
+    Event,
+    From,
+    To,
+    Direction,
+    CallId,
+    User,
+    AnsweringNumber,
+    Cause,
+}
+
+impl Field {
+    /// The field's name in an error, between guillemets: `« callId »` or `« --call-id »`.
+    fn named(self, source: Source) -> String {
+        let name = match (source, self) {
+            (Source::Http, Field::Event) => "event",
+            (Source::Http, Field::From) => "from",
+            (Source::Http, Field::To) => "to",
+            (Source::Http, Field::Direction) => "direction",
+            (Source::Http, Field::CallId) => "callId",
+            (Source::Http, Field::User) => "user[]",
+            (Source::Http, Field::AnsweringNumber) => "answeringNumber",
+            (Source::Http, Field::Cause) => "cause",
+            (Source::Args, Field::Event) => "--event",
+            (Source::Args, Field::From) => "--from",
+            (Source::Args, Field::To) => "--to",
+            (Source::Args, Field::Direction) => "--direction",
+            (Source::Args, Field::CallId) => "--call-id",
+            (Source::Args, Field::User) => "--user",
+            (Source::Args, Field::AnsweringNumber) => "--answering-number",
+            (Source::Args, Field::Cause) => "--cause",
+        };
+        format!("« {name} »")
+    }
+}
+
+/// An event's fields as they came, before any check.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct RawEvent {
+    event: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    direction: Option<String>,
+    call_id: Option<String>,
+    users: Vec<String>,
+    answering_number: Option<String>,
+    cause: Option<String>,
+}
+
+impl RawEvent {
+    /// Takes one field of a request body by its Zammad name; other names (`queue`, …) are
+    /// ignored. A field given twice is an error: which of the two would be meant?
+    fn take(&mut self, name: &str, value: String) -> Result<(), String> {
+        let slot = match name {
+            "user" | "user[]" => {
+                self.users.push(value);
+                return Ok(());
+            }
+            "event" => &mut self.event,
+            "from" => &mut self.from,
+            "to" => &mut self.to,
+            "direction" => &mut self.direction,
+            "callId" => &mut self.call_id,
+            "answeringNumber" => &mut self.answering_number,
+            "cause" => &mut self.cause,
+            _ => return Ok(()),
+        };
+        if slot.is_some() {
+            return Err(format!("champ « {name} » donné deux fois"));
+        }
+        *slot = Some(value);
+        Ok(())
+    }
+
+    /// Checks every field; the first problem found is the error.
+    fn check(self, source: Source) -> Result<PhoneEvent, String> {
+        let present = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
+
+        let kind = match present(self.event) {
+            None => {
+                return Err(format!(
+                    "{} manque : newCall, answer ou hangup attendu",
+                    Field::Event.named(source)
+                ));
+            }
+            Some(e) => EventKind::from_slug(e.trim()).ok_or_else(|| {
+                format!(
+                    "événement inconnu « {} » : newCall, answer ou hangup attendu",
+                    named(&e)
+                )
+            })?,
+        };
+
+        let call_id = match present(self.call_id) {
+            None => {
+                return Err(format!(
+                    "{} manque : l'identifiant de l'appel est obligatoire",
+                    Field::CallId.named(source)
+                ));
+            }
+            Some(id) => word(
+                &id,
+                Field::CallId,
+                source,
+                MAX_CALL_ID,
+                "identifiant d'appel",
+            )?,
+        };
+
+        let direction = match present(self.direction) {
+            None => {
+                return Err(format!(
+                    "{} manque : in ou out attendu",
+                    Field::Direction.named(source)
+                ));
+            }
+            Some(d) => Direction::from_slug(d.trim()).ok_or_else(|| {
+                format!("direction inconnue « {} » : in ou out attendu", named(&d))
+            })?,
+        };
+
+        let to = match present(self.to) {
+            None => {
+                return Err(format!(
+                    "{} manque : le numéro appelé est obligatoire",
+                    Field::To.named(source)
+                ));
+            }
+            Some(n) => phone_number(&n, Field::To, source)?,
+        };
+
+        let from = match self.from {
+            Some(n) if !number::is_withheld(&n) => Some(phone_number(&n, Field::From, source)?),
+            _ => None,
+        };
+
+        let mut users = Vec::new();
+        for u in self.users {
+            if let Some(c) = u.chars().find(|&c| is_unsafe(c)) {
+                return Err(format!(
+                    "nom d'agent invalide « {} » dans {} : caractère de contrôle U+{:04X}",
+                    named(&u),
+                    Field::User.named(source),
+                    c as u32
+                ));
+            }
+            let name = normalize_spaces(&u);
+            let count = name.chars().count();
+            if count > MAX_NAME {
+                return Err(format!(
+                    "nom d'agent trop long dans {} : {count} caractères, {MAX_NAME} au plus",
+                    Field::User.named(source)
+                ));
+            }
+            if !name.is_empty() {
+                users.push(name);
+            }
+        }
+        if users.len() > MAX_USERS {
+            return Err(format!(
+                "trop d'agents dans {} : {}, {MAX_USERS} au plus",
+                Field::User.named(source),
+                users.len()
+            ));
+        }
+
+        // A number, or a login or an address: Zammad looks the value up as an agent's
+        // phone, login or id.
+        let answering_number = match present(self.answering_number) {
+            None => None,
+            Some(a) => Some(match number::normalize(&a) {
+                Ok(n) => n,
+                Err(_) => word(
+                    &a,
+                    Field::AnsweringNumber,
+                    source,
+                    MAX_NAME,
+                    "agent qui répond",
+                )?,
+            }),
+        };
+
+        let cause = match present(self.cause) {
+            None => None,
+            Some(c) => Some(HangupCause::from_slug(c.trim()).ok_or_else(|| {
+                format!(
+                    "cause de raccrochage invalide « {} » pour {} : un mot de {MAX_CAUSE} \
+                     lettres, chiffres, « _ », « - » ou « . » au plus attendu",
+                    named(&c),
+                    Field::Cause.named(source)
+                )
+            })?),
+        };
+
+        Ok(PhoneEvent {
+            kind,
+            from,
+            to,
+            direction,
+            call_id,
+            users,
+            answering_number,
+            cause,
+        })
+    }
+}
+
+/// A word of at most `max` visible characters, no space (trimmed first).
+fn word(
+    value: &str,
+    field: Field,
+    source: Source,
+    max: usize,
+    what: &str,
+) -> Result<String, String> {
+    let t = value.trim();
+    let count = t.chars().count();
+    if count > max {
+        return Err(format!(
+            "{} trop long : {count} caractères, {max} au plus",
+            field.named(source)
+        ));
+    }
+    if t.chars().any(|c| c.is_whitespace() || is_unsafe(c)) {
+        return Err(format!(
+            "{what} invalide « {} » pour {} : des caractères visibles sans espace attendus",
+            named(t),
+            field.named(source)
+        ));
+    }
+    Ok(t.to_string())
+}
+
+fn phone_number(value: &str, field: Field, source: Source) -> Result<String, String> {
+    number::normalize(value).map_err(|p| {
+        let what = match p {
+            NumberProblem::TooLong(_) => "numéro trop long",
+            _ => "numéro invalide",
+        };
+        format!(
+            "{what} « {} » pour {} : {}",
+            named(value.trim()),
+            field.named(source),
+            p.describe()
+        )
+    })
+}
+
+/// The event a dialplan script gives on the command line (`guichet phone event`), checked
+/// as a request's would be; the direction is `in` when not given. Errors name the options
+/// (`--call-id`).
+pub fn event_from_args(
+    event: &str,
+    from: Option<&str>,
+    to: &str,
+    call_id: &str,
+    cause: Option<&str>,
+    direction: Option<&str>,
+) -> Result<PhoneEvent, String> {
+    RawEvent {
+        event: Some(event.to_string()),
+        from: from.map(str::to_string),
+        to: Some(to.to_string()),
+        direction: Some(direction.unwrap_or("in").to_string()),
+        call_id: Some(call_id.to_string()),
+        users: Vec::new(),
+        answering_number: None,
+        cause: cause.map(str::to_string),
+    }
+    .check(Source::Args)
+}
+
+/// The kinds of body an event comes in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum BodyKind {
+    Form,
+    Multipart(String),
+    Json,
+}
+
+/// What a `Content-Type` says about the body; with none, a body that starts with `{` is
+/// JSON and any other a form (what `curl --data` sends).
+fn body_kind(content_type: Option<&str>, body: &[u8]) -> Result<BodyKind, String> {
+    let ct = content_type.map(str::trim).unwrap_or("");
+    let mut params = ct.split(';');
+    let media = params.next().unwrap_or("").trim().to_ascii_lowercase();
+    match media.as_str() {
+        "" => Ok(
+            if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
+                BodyKind::Json
+            } else {
+                BodyKind::Form
+            },
+        ),
+        "application/x-www-form-urlencoded" => Ok(BodyKind::Form),
+        "application/json" => Ok(BodyKind::Json),
+        m if m.starts_with("application/") && m.ends_with("+json") => Ok(BodyKind::Json),
+        "multipart/form-data" => {
+            let boundary = params
+                .filter_map(|p| p.split_once('='))
+                .find(|(k, _)| k.trim().eq_ignore_ascii_case("boundary"))
+                .map(|(_, v)| v.trim().trim_matches('"').to_string())
+                .filter(|b| !b.is_empty() && b.len() <= 70)
+                .ok_or("formulaire multipart sans délimiteur (boundary) valable")?;
+            Ok(BodyKind::Multipart(boundary))
+        }
+        _ => Err(format!(
+            "type de contenu « {} » non pris en charge : \
+             application/x-www-form-urlencoded, multipart/form-data ou application/json attendu",
+            named(ct)
+        )),
+    }
+}
+
+/// Reads a request body into a checked event: a form (`application/x-www-form-urlencoded`
+/// or `multipart/form-data`) or a JSON object, with the fields of Zammad's generic CTI:
+/// `event`, `from`, `to`, `direction`, `callId`, `user[]` (repeated; `user` too, and in
+/// JSON an array or a string), `answeringNumber`, `cause`. Other fields are ignored; JSON
+/// numbers are taken as their digits, `null` as absent.
+pub fn parse_event(content_type: Option<&str>, body: &[u8]) -> Result<PhoneEvent, String> {
+    let mut raw = RawEvent::default();
+    match body_kind(content_type, body)? {
+        BodyKind::Form => {
+            for (name, value) in form_fields(body)? {
+                raw.take(&name, value)?;
+            }
+        }
+        BodyKind::Multipart(boundary) => {
+            for (name, value) in multipart_fields(body, &boundary)? {
+                raw.take(&name, value)?;
+            }
+        }
+        BodyKind::Json => json_fields(body, &mut raw)?,
+    }
+    raw.check(Source::Http)
+}
+
+/// The fields of an `application/x-www-form-urlencoded` body, decoded (`+` is a space, `%XX`
+/// a byte; a `%` not followed by two hex digits stays as it is).
+fn form_fields(body: &[u8]) -> Result<Vec<(String, String)>, String> {
+    let mut out = Vec::new();
+    for pair in body.split(|&b| b == b'&') {
+        if pair.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let (k, v) = match pair.iter().position(|&b| b == b'=') {
+            Some(i) => (&pair[..i], &pair[i + 1..]),
+            None => (pair, &[][..]),
+        };
+        let name = String::from_utf8_lossy(&percent_decode(k, true))
+            .trim()
+            .to_string();
+        let value = String::from_utf8(percent_decode(v, true))
+            .map_err(|_| format!("champ « {} » : texte UTF-8 attendu", named(&name)))?;
+        out.push((name, value));
+    }
+    Ok(out)
+}
+
+/// `%XX` escapes decoded (a `%` not followed by two hex digits stays as it is); a `+` is a
+/// space in a form (`plus_is_space`), itself in a path.
+pub(super) fn percent_decode(s: &[u8], plus_is_space: bool) -> Vec<u8> {
+    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+    let mut out = Vec::with_capacity(s.len());
+    let mut i = 0;
+    while i < s.len() {
+        match s[i] {
+            b'+' if plus_is_space => out.push(b' '),
+            b'%' => match (
+                s.get(i + 1).and_then(|&b| hex(b)),
+                s.get(i + 2).and_then(|&b| hex(b)),
+            ) {
+                (Some(h), Some(l)) => {
+                    out.push(h << 4 | l);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    out
+}
+
+/// The fields of a `multipart/form-data` body (what `curl --form` sends): each part's
+/// `name` and its content as text.
+fn multipart_fields(body: &[u8], boundary: &str) -> Result<Vec<(String, String)>, String> {
+    let broken = || "formulaire multipart mal formé : délimiteur ou en-tête de partie attendu";
+    let delimiter = format!("--{boundary}");
+    let next = format!("\r\n--{boundary}");
+    let start = find(body, delimiter.as_bytes()).ok_or_else(broken)?;
+    let mut rest = &body[start + delimiter.len()..];
+    let mut out = Vec::new();
+    loop {
+        if rest.starts_with(b"--") {
+            return Ok(out);
+        }
+        // Spaces may follow a delimiter (RFC 2046's transport padding).
+        let line_end = find(rest, b"\r\n").ok_or_else(broken)?;
+        if !rest[..line_end].iter().all(|&b| b == b' ' || b == b'\t') {
+            return Err(broken().into());
+        }
+        rest = &rest[line_end + 2..];
+        let end = find(rest, next.as_bytes()).ok_or_else(broken)?;
+        let part = &rest[..end];
+        rest = &rest[end + next.len()..];
+        let (head, content) = match find(part, b"\r\n\r\n") {
+            Some(i) => (&part[..i], &part[i + 4..]),
+            // A part with no header line at all.
+            None if part.starts_with(b"\r\n") => (&b""[..], &part[2..]),
+            None => return Err(broken().into()),
+        };
+        let head = String::from_utf8_lossy(head);
+        let name = head
+            .split("\r\n")
+            .filter_map(|line| line.split_once(':'))
+            .find(|(k, _)| k.trim().eq_ignore_ascii_case("content-disposition"))
+            .and_then(|(_, v)| {
+                v.split(';')
+                    .filter_map(|p| p.split_once('='))
+                    .find(|(k, _)| k.trim().eq_ignore_ascii_case("name"))
+                    .map(|(_, n)| n.trim().trim_matches('"').to_string())
+            });
+        let Some(name) = name else {
+            return Err(
+                "formulaire multipart mal formé : une partie n'a pas de nom (Content-Disposition)"
+                    .into(),
+            );
+        };
+        let value = String::from_utf8(content.to_vec())
+            .map_err(|_| format!("champ « {} » : texte UTF-8 attendu", named(&name)))?;
+        out.push((name, value));
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// The fields of a JSON object body.
+fn json_fields(body: &[u8], raw: &mut RawEvent) -> Result<(), String> {
+    let value: Value = serde_json::from_slice(body).map_err(|e| {
+        format!(
+            "JSON illisible, ligne {}, colonne {} : un objet attendu",
+            e.line(),
+            e.column()
+        )
+    })?;
+    let Value::Object(map) = value else {
+        return Err("JSON : un objet attendu, avec les champs event, callId, to…".into());
+    };
+    for (name, value) in map {
+        match (name.as_str(), value) {
+            (_, Value::Null) => {}
+            ("user" | "user[]", Value::Array(users)) => {
+                for u in users {
+                    if let Some(u) = json_text(&name, u)? {
+                        raw.take(&name, u)?;
+                    }
+                }
+            }
+            (_, value) => {
+                if let Some(v) = json_text(&name, value)? {
+                    raw.take(&name, v)?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A JSON value as a field's text: a string, or a number's digits (`"callId": 123`).
+fn json_text(name: &str, value: Value) -> Result<Option<String>, String> {
+    match value {
+        Value::Null => Ok(None),
+        Value::String(s) => Ok(Some(s)),
+        Value::Number(n) if n.is_u64() || n.is_i64() => Ok(Some(n.to_string())),
+        _ => Err(format!(
+            "champ « {} » : du texte attendu dans le JSON",
+            named(name)
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FORM: Option<&str> = Some("application/x-www-form-urlencoded");
+    const JSON: Option<&str> = Some("application/json");
+
+    #[test]
+    fn slugs_round_trip() {
+        for k in EventKind::ALL {
+            assert_eq!(EventKind::from_slug(k.slug()), Some(k));
+        }
+        for d in Direction::ALL {
+            assert_eq!(Direction::from_slug(d.slug()), Some(d));
+        }
+        for c in HangupCause::KNOWN {
+            assert_eq!(HangupCause::from_slug(c.slug()), Some(c.clone()));
+            assert_ne!(c.label(), HangupCause::Other(String::new()).label());
+        }
+        assert_eq!(EventKind::from_slug("NEWCALL"), Some(EventKind::NewCall));
+        assert_eq!(EventKind::from_slug("ring"), None);
+        assert_eq!(Direction::from_slug("Out"), Some(Direction::Out));
+        assert_eq!(Direction::from_slug("both"), None);
+        assert_eq!(
+            HangupCause::from_slug("noanswer"),
+            Some(HangupCause::NoAnswer)
+        );
+        assert_eq!(
+            HangupCause::from_slug("CHANUNAVAIL"),
+            Some(HangupCause::Other("CHANUNAVAIL".into()))
+        );
+        assert_eq!(
+            HangupCause::from_slug("16"),
+            Some(HangupCause::Other("16".into()))
+        );
+        for bad in ["", "no answer", "x\u{1b}", &"a".repeat(65)] {
+            assert_eq!(HangupCause::from_slug(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_form_new_call_with_several_agents() {
+        let body = b"event=newCall&from=06+12+34+56+78&to=0140072000&direction=in\
+                     &callId=a1b2&user%5B%5D=Zo%C3%A9+Martin&user[]=Bruno%20L.&queue=helpdesk";
+        let e = parse_event(FORM, body).unwrap();
+        assert_eq!(
+            e,
+            PhoneEvent {
+                kind: EventKind::NewCall,
+                from: Some("0612345678".into()),
+                to: "0140072000".into(),
+                direction: Direction::In,
+                call_id: "a1b2".into(),
+                users: vec!["Zoé Martin".into(), "Bruno L.".into()],
+                answering_number: None,
+                cause: None,
+            }
+        );
+        assert_eq!(e.caller_for_reading(), "06 12 34 56 78");
+        // With a charset, and without any content type (curl --data).
+        let same = parse_event(
+            Some("Application/X-WWW-Form-Urlencoded; charset=UTF-8"),
+            body,
+        );
+        assert_eq!(same.as_ref(), Ok(&e));
+        assert_eq!(parse_event(None, body).as_ref(), Ok(&e));
+    }
+
+    #[test]
+    fn a_json_answer_and_hangup() {
+        let e = parse_event(
+            JSON,
+            br#"{"event":"answer","from":"+33612345678","to":"2000","direction":"in",
+                "callId":"307fa962","user":"Emma Taylor","answeringNumber":"emma@example.fr"}"#,
+        )
+        .unwrap();
+        assert_eq!(e.kind, EventKind::Answer);
+        assert_eq!(e.users, ["Emma Taylor"]);
+        assert_eq!(e.answering_number.as_deref(), Some("emma@example.fr"));
+        assert_eq!(e.caller_for_reading(), "+33 6 12 34 56 78");
+
+        let e = parse_event(
+            Some("application/json; charset=utf-8"),
+            br#"{"event":"hangup","from":493055571600,"to":"2000","direction":"out",
+                "callId":123456789,"user[]":["A","B"],"answeringNumber":"20 01",
+                "cause":"normalClearing","queue":null}"#,
+        )
+        .unwrap();
+        assert_eq!(e.kind, EventKind::Hangup);
+        assert_eq!(e.from.as_deref(), Some("493055571600"));
+        assert_eq!(e.call_id, "123456789");
+        assert_eq!(e.users, ["A", "B"]);
+        assert_eq!(e.answering_number.as_deref(), Some("2001"));
+        assert_eq!(e.cause, Some(HangupCause::NormalClearing));
+        assert_eq!(e.direction, Direction::Out);
+        // Sniffed without a content type.
+        assert_eq!(
+            parse_event(
+                None,
+                br#" {"event":"hangup","to":"1","direction":"in","callId":"x"}"#
+            )
+            .map(|e| e.kind),
+            Ok(EventKind::Hangup)
+        );
+    }
+
+    #[test]
+    fn a_multipart_form_as_curl_form_sends_it() {
+        let body = "--XyZ\r\nContent-Disposition: form-data; name=\"event\"\r\n\r\nhangup\r\n\
+                    --XyZ\r\nContent-Disposition: form-data; name=\"from\"\r\n\r\nanonymous\r\n\
+                    --XyZ\r\nContent-Disposition: form-data; name=\"to\"\r\n\r\n2000\r\n\
+                    --XyZ\r\nContent-Disposition: form-data; name=\"direction\"\r\n\r\nin\r\n\
+                    --XyZ\r\ncontent-disposition: form-data; name=\"callId\"\r\n\r\nc-1\r\n\
+                    --XyZ\r\nContent-Disposition: form-data; name=\"user[]\"\r\n\r\nZoé\r\n\
+                    --XyZ\r\nContent-Disposition: form-data; name=\"user[]\"\r\n\r\nAnne\r\n\
+                    --XyZ\r\nContent-Disposition: form-data; name=\"cause\"\r\n\r\ncancel\r\n\
+                    --XyZ--\r\n";
+        let e = parse_event(Some("multipart/form-data; boundary=XyZ"), body.as_bytes()).unwrap();
+        assert_eq!(e.kind, EventKind::Hangup);
+        assert_eq!(e.from, None);
+        assert_eq!(e.caller_for_reading(), "numéro masqué");
+        assert_eq!(e.call_id, "c-1");
+        assert_eq!(e.users, ["Zoé", "Anne"]);
+        assert_eq!(e.cause, Some(HangupCause::Cancel));
+        for broken in [
+            "",
+            "--XyZ\r\nContent-Disposition: form-data; name=\"event\"\r\n\r\nhangup",
+            "--XyZ\r\nX: y\r\n\r\nhangup\r\n--XyZ--",
+        ] {
+            let err = parse_event(
+                Some("multipart/form-data; boundary=\"XyZ\""),
+                broken.as_bytes(),
+            )
+            .unwrap_err();
+            assert!(err.starts_with("formulaire multipart mal formé"), "{err}");
+        }
+        assert!(
+            parse_event(Some("multipart/form-data"), body.as_bytes())
+                .unwrap_err()
+                .contains("boundary")
+        );
+    }
+
+    #[test]
+    fn withheld_callers_have_no_number() {
+        for from in ["", "anonymous", "Unknown", "restricted", "private"] {
+            let body = format!("event=newCall&from={from}&to=2000&direction=in&callId=1");
+            assert_eq!(
+                parse_event(FORM, body.as_bytes()).map(|e| e.from),
+                Ok(None),
+                "{from:?}"
+            );
+        }
+        let no_from = parse_event(FORM, b"event=newCall&to=2000&direction=in&callId=1");
+        assert_eq!(no_from.map(|e| e.from), Ok(None));
+    }
+
+    /// The error for `fields` sent as a form.
+    fn form_error(fields: &str) -> String {
+        parse_event(FORM, fields.as_bytes()).unwrap_err()
+    }
+
+    #[test]
+    fn each_bad_field_is_named_in_one_sentence() {
+        let ok = "to=2000&direction=in";
+        for (body, error) in [
+            (
+                format!("{ok}&callId=1"),
+                "« event » manque : newCall, answer ou hangup attendu",
+            ),
+            (
+                format!("event=ring&{ok}&callId=1"),
+                "événement inconnu « ring » : newCall, answer ou hangup attendu",
+            ),
+            (
+                format!("event=newCall&{ok}"),
+                "« callId » manque : l'identifiant de l'appel est obligatoire",
+            ),
+            (
+                format!("event=newCall&{ok}&callId=+++"),
+                "« callId » manque : l'identifiant de l'appel est obligatoire",
+            ),
+            (
+                format!("event=newCall&{ok}&callId=a+b"),
+                "identifiant d'appel invalide « a b » pour « callId » : des caractères \
+                 visibles sans espace attendus",
+            ),
+            (
+                format!("event=newCall&{ok}&callId=a%1B%5B2J"),
+                "identifiant d'appel invalide « a␛[2J » pour « callId » : des caractères \
+                 visibles sans espace attendus",
+            ),
+            (
+                format!("event=newCall&{ok}&callId={}", "x".repeat(129)),
+                "« callId » trop long : 129 caractères, 128 au plus",
+            ),
+            (
+                "event=newCall&to=2000&callId=1".into(),
+                "« direction » manque : in ou out attendu",
+            ),
+            (
+                "event=newCall&to=2000&callId=1&direction=up".into(),
+                "direction inconnue « up » : in ou out attendu",
+            ),
+            (
+                "event=newCall&direction=in&callId=1".into(),
+                "« to » manque : le numéro appelé est obligatoire",
+            ),
+            (
+                format!("event=newCall&{ok}&callId=1&from=06+12+AB"),
+                "numéro invalide « 06 12 AB » pour « from » : chiffres attendus, avec un + \
+                 en tête, des espaces, points ou tirets",
+            ),
+            (
+                format!("event=newCall&direction=in&callId=1&to={}", "1".repeat(41)),
+                "numéro trop long « 1111111111111111111111111111111111111111… (41 caractères) » \
+                 pour « to » : 41 chiffres, 32 au plus",
+            ),
+            (
+                format!("event=newCall&{ok}&callId=1&user[]=Zo%C3%A9%07"),
+                "nom d'agent invalide « Zoé␇ » dans « user[] » : caractère de contrôle U+0007",
+            ),
+            (
+                format!("event=newCall&{ok}&callId=1&user[]={}", "z".repeat(129)),
+                "nom d'agent trop long dans « user[] » : 129 caractères, 128 au plus",
+            ),
+            (
+                format!("event=newCall&{ok}&callId=1{}", "&user[]=a".repeat(33)),
+                "trop d'agents dans « user[] » : 33, 32 au plus",
+            ),
+            (
+                format!("event=answer&{ok}&callId=1&answeringNumber=jean+dupont"),
+                "agent qui répond invalide « jean dupont » pour « answeringNumber » : des \
+                 caractères visibles sans espace attendus",
+            ),
+            (
+                format!("event=hangup&{ok}&callId=1&cause=no+answer"),
+                "cause de raccrochage invalide « no answer » pour « cause » : un mot de 64 \
+                 lettres, chiffres, « _ », « - » ou « . » au plus attendu",
+            ),
+            (
+                format!("event=hangup&event=answer&{ok}&callId=1"),
+                "champ « event » donné deux fois",
+            ),
+            (
+                format!("event=hangup&{ok}&callId=%FF"),
+                "champ « callId » : texte UTF-8 attendu",
+            ),
+        ] {
+            assert_eq!(form_error(&body), error, "{body}");
+        }
+    }
+
+    #[test]
+    fn bodies_that_are_not_an_event() {
+        for (ct, body, error) in [
+            (
+                JSON,
+                "{",
+                "JSON illisible, ligne 1, colonne 1 : un objet attendu",
+            ),
+            (
+                JSON,
+                "[1]",
+                "JSON : un objet attendu, avec les champs event, callId, to…",
+            ),
+            (
+                JSON,
+                r#"{"event":"newCall","callId":{"a":1}}"#,
+                "champ « callId » : du texte attendu dans le JSON",
+            ),
+            (
+                JSON,
+                r#"{"event":"newCall","user":[true]}"#,
+                "champ « user » : du texte attendu dans le JSON",
+            ),
+            (
+                JSON,
+                r#"{"event":"newCall","callId":1.5}"#,
+                "champ « callId » : du texte attendu dans le JSON",
+            ),
+            (
+                Some("text/plain\u{1b}[2J"),
+                "event=newCall",
+                "type de contenu « text/plain␛[2J » non pris en charge : \
+                 application/x-www-form-urlencoded, multipart/form-data ou application/json \
+                 attendu",
+            ),
+            (
+                FORM,
+                "",
+                "« event » manque : newCall, answer ou hangup attendu",
+            ),
+            (
+                JSON,
+                "{}",
+                "« event » manque : newCall, answer ou hangup attendu",
+            ),
+        ] {
+            assert_eq!(
+                parse_event(ct, body.as_bytes()).unwrap_err(),
+                error,
+                "{body}"
+            );
+        }
+    }
+
+    #[test]
+    fn percent_decoding_keeps_what_it_cannot_decode() {
+        assert_eq!(percent_decode(b"a%41+b", true), b"aA b");
+        assert_eq!(percent_decode(b"a%41+b", false), b"aA+b");
+        assert_eq!(percent_decode(b"%", true), b"%");
+        assert_eq!(percent_decode(b"%4", true), b"%4");
+        assert_eq!(percent_decode(b"%zz", true), b"%zz");
+        assert_eq!(percent_decode(b"%e9", true), [0xe9]);
+    }
+
+    #[test]
+    fn the_command_line_gives_the_same_event_and_names_its_options() {
+        let e =
+            event_from_args("newCall", Some("06 12 34 56 78"), "2000", "c-9", None, None).unwrap();
+        assert_eq!(
+            Ok(e),
+            parse_event(
+                FORM,
+                b"event=newCall&from=0612345678&to=2000&direction=in&callId=c-9"
+            )
+        );
+        let e = event_from_args(
+            "hangup",
+            Some("anonymous"),
+            "+33 1 40 07 20 00",
+            "c-9",
+            Some("busy"),
+            Some("out"),
+        )
+        .unwrap();
+        assert_eq!(e.from, None);
+        assert_eq!(e.to, "+33140072000");
+        assert_eq!(e.direction, Direction::Out);
+        assert_eq!(e.cause, Some(HangupCause::Busy));
+        assert_eq!(
+            event_from_args("newCall", None, "2000", "", None, None).unwrap_err(),
+            "« --call-id » manque : l'identifiant de l'appel est obligatoire"
+        );
+        assert_eq!(
+            event_from_args("newCall", Some("x"), "2000", "1", None, None).unwrap_err(),
+            "numéro invalide « x » pour « --from » : chiffres attendus, avec un + en tête, \
+             des espaces, points ou tirets"
+        );
+        assert_eq!(
+            event_from_args("newCall", None, "", "1", None, None).unwrap_err(),
+            "« --to » manque : le numéro appelé est obligatoire"
+        );
+        assert_eq!(
+            event_from_args("hangup", None, "1", "1", Some("a b"), None).unwrap_err(),
+            "cause de raccrochage invalide « a b » pour « --cause » : un mot de 64 lettres, \
+             chiffres, « _ », « - » ou « . » au plus attendu"
+        );
+    }
+
+    #[test]
+    fn an_event_serialises_with_its_slugs() {
+        let e = event_from_args("hangup", None, "2000", "c-1", Some("CHANUNAVAIL"), None).unwrap();
+        assert_eq!(
+            serde_json::to_value(&e).unwrap(),
+            serde_json::json!({
+                "event": "hangup", "from": null, "to": "2000", "direction": "in",
+                "call_id": "c-1", "users": [], "answering_number": null,
+                "cause": "CHANUNAVAIL"
+            })
+        );
+    }
+}

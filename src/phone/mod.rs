@@ -1,0 +1,11 @@
+//! The telephony's call events: what an event is and how a request body or a dialplan
+//! script's options become one ([`event`]), the numbers in it ([`number`]), and the HTTP
+//! listener the telephony system posts them to ([`listen`]). Storing them is the caller's
+//! part: [`listen::serve`] hands each event to a sink.
+
+pub mod event;
+pub mod listen;
+pub mod number;
+
+pub use event::{Direction, EventKind, HangupCause, PhoneEvent, event_from_args, parse_event};
+pub use listen::{Exchange, ListenOptions, bind, serve};
