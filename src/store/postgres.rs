@@ -196,9 +196,24 @@ impl PgTarget {
                 self.shown
             ));
         }
-        self.config
-            .connect(postgres::NoTls)
-            .map_err(|e| format!("{} : {}", self.shown, connect_message(&e)))
+        let failed = |e: postgres::Error| format!("{} : {}", self.shown, connect_message(&e));
+        let mut client = self.config.connect(postgres::NoTls).map_err(failed)?;
+        // A lock a stuck transaction holds is waited for as long as on SQLite, then the
+        // statement fails and says so (StoreError::Locked), instead of waiting without
+        // end. A lock_timeout given in the connection string's options is kept.
+        let given = self
+            .config
+            .get_options()
+            .is_some_and(|o| o.contains("lock_timeout"));
+        if !given {
+            client
+                .batch_execute(&format!(
+                    "SET lock_timeout = {}",
+                    super::sqlite::busy_timeout().as_millis()
+                ))
+                .map_err(failed)?;
+        }
+        Ok(client)
     }
 }
 
