@@ -268,6 +268,11 @@ fn connect_message(e: &postgres::Error) -> String {
         return match db.code().code() {
             "28P01" | "28000" => format!("identification refusée ({})", db.message()),
             "3D000" => format!("base inexistante ({})", db.message()),
+            // Dropped while logging in (an administrator, a shutdown), or not yet open.
+            "57P01" | "57P02" => format!("connexion perdue ({})", db.message()),
+            code if code.starts_with("57P") || code.starts_with("08") => {
+                format!("serveur injoignable ({})", db.message())
+            }
             _ => db.message().to_string(),
         };
     }
