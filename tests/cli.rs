@@ -1636,7 +1636,7 @@ fn a_handover_note_of_several_lines_is_quoted_line_by_line(desk) {
 // ---------------------------------------------------------------------------------------
 // A desk on a PostgreSQL server: moving between engines, and what only a server has.
 
-/// `?N`-free reading of a JSON command's output, for comparing two stores.
+/// Every call of a desk as `call list` gives them in JSON, to compare two stores.
 fn listing(desk: &Desk) -> Value {
     desk.json(&["call", "list", "--limit", "0", "--format", "json"])
 }
