@@ -486,10 +486,7 @@ fn search_words(text: &str) -> SearchWords {
         fold(text).split_whitespace().map(String::from).collect()
     };
     let words: Vec<String> = words.into_iter().filter(|w| !w.is_empty()).collect();
-    let (indexed, short) = words
-        .iter()
-        .cloned()
-        .partition(|w| w.chars().count() >= 3);
+    let (indexed, short) = words.iter().cloned().partition(|w| w.chars().count() >= 3);
     SearchWords {
         indexed,
         short,
@@ -520,7 +517,10 @@ pub fn call_matches(call: &Call, text: &str) -> Option<bool> {
     );
     let with_reference = format!("{plain} {}", fold(&call.reference.to_string()));
     Some(
-        words.indexed.iter().all(|w| with_reference.contains(w.as_str()))
+        words
+            .indexed
+            .iter()
+            .all(|w| with_reference.contains(w.as_str()))
             && words.short.iter().all(|w| plain.contains(w.as_str())),
     )
 }
@@ -543,9 +543,9 @@ pub fn narrows(before: &str, now: &str) -> bool {
     }
     // Every word of `before` is still there, as it was or longer, in the same class.
     b.words.iter().all(|w| {
-        n.words
-            .iter()
-            .any(|m| m.starts_with(w.as_str()) && (m.chars().count() >= 3) == (w.chars().count() >= 3))
+        n.words.iter().any(|m| {
+            m.starts_with(w.as_str()) && (m.chars().count() >= 3) == (w.chars().count() >= 3)
+        })
     })
 }
 
