@@ -664,7 +664,7 @@ fn the_lists_own_narrowing_agrees_with_the_store_search() {
         };
         let narrowed: Vec<CallRef> = narrowed.into_iter().flatten().collect();
         let mut sorted = searched.clone();
-        sorted.sort_by(|a, b| b.0.cmp(&a.0));
+        sorted.sort_by_key(|b| std::cmp::Reverse(b.0));
         assert_eq!(narrowed, sorted, "{text:?}");
     }
     // Typing on narrows only where what the store finds can only shrink.
