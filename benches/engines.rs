@@ -21,8 +21,10 @@
 //!   of each text typed so far (no console, no terminal): which keys cost what;
 //! - `guichet report handover` as a process, start to exit;
 //! - a call saved: `Store::insert_call` (a call with a note and a procedure: three journal
-//!   entries), and `guichet call add` as a process. The calls saved are closed afterwards
-//!   (not timed) and come last, after everything else was measured.
+//!   entries), and `guichet call add` as a process (the same call, its procedure checked
+//!   against the embedded catalogue: reading the 10,000 files would be the catalogue's
+//!   cost, not the engine's). The calls saved are closed afterwards (not timed) and come
+//!   last, after everything else was measured.
 //!
 //! `GUICHET_BENCH_ENGINES_RUNS` rounds of the console scenarios (5), every run a fresh
 //! console, after one run of each not counted (the drafts file of a PostgreSQL console is
