@@ -548,10 +548,28 @@ impl Drop for PgConn {
     }
 }
 
+/// What the store's connection asks of the server's session, once connected.
+///
+/// Every statement is prepared once and kept ([`PgConn::statement`]); by default the server
+/// then plans it for its first five runs with their values and may switch for good to a
+/// plan made without them. For the call list's search that generic plan is wrong for most
+/// values: with two words ("jean" and "mar") it read the trigram index and rechecked the
+/// 16,000 calls that matched, 96 ms at a million calls, where the plan made for those words
+/// walks the newest calls and stops at the page's hundredth, 3 ms. Each statement is planned
+/// for its values (about 0.2 ms). Servers before 12 have no such setting, nor that switch.
+fn set_up_session(client: &mut postgres::Client) -> DbResult<()> {
+    client.batch_execute(
+        "SELECT set_config('plan_cache_mode', 'force_custom_plan', false) \
+         WHERE current_setting('server_version_num')::int >= 120000",
+    )?;
+    Ok(())
+}
+
 impl PgConn {
     /// Connects now: a server that cannot be reached is an error at once.
     pub fn open(target: &PgTarget) -> DbResult<PgConn> {
-        let client = target.connect().map_err(DbError::Unreachable)?;
+        let mut client = target.connect().map_err(DbError::Unreachable)?;
+        set_up_session(&mut client)?;
         let conn = PgConn {
             target: target.clone(),
             client: Some(client),
@@ -619,7 +637,11 @@ impl PgConn {
         std::thread::spawn(move || {
             let mut wait = Duration::from_millis(200);
             loop {
-                match target.connect() {
+                match target.connect().and_then(|mut c| {
+                    set_up_session(&mut c)
+                        .map(|()| c)
+                        .map_err(|e| e.to_string())
+                }) {
                     Ok(client) => {
                         let _ = tx.send(client);
                         return;

@@ -903,3 +903,29 @@ fn the_lists_own_narrowing_agrees_with_the_store_search(store) {
     assert!(narrows("christophe l", "christophe lo"));
 }
 }
+
+#[test]
+fn a_server_store_plans_each_search_for_its_words() {
+    let (_db, _dir, mut store) = server_store();
+    let mode: Option<String> = store
+        .db
+        .query_one("SELECT current_setting('plan_cache_mode')", &[], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(mode.as_deref(), Some("force_custom_plan"));
+    // The same statement run more than five times keeps being planned for its values.
+    store
+        .insert_call(&new_call("Jean Martin", "mi", "noemi", "op", t0()))
+        .unwrap();
+    for word in ["jean", "mart", "zzz", "jean", "mart", "zzz", "jean", "mar"] {
+        let found = store
+            .list_calls(&CallFilter {
+                caller: Some(format!("{word} tin")),
+                limit: Some(100),
+                ..CallFilter::default()
+            })
+            .unwrap();
+        assert_eq!(found.len(), usize::from(word != "zzz"), "{word}");
+    }
+}
