@@ -1,8 +1,13 @@
 //! The command line contract (DESIGN.md §5), driving the real binary.
 
+#[macro_use]
+#[path = "common/desk.rs"]
+mod desk;
+
+use desk::{Desk, Engine};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Command;
 
 /// The smallest valid `call add`, for tests about everything but its fields.
 const ADD_B: [&str; 10] = [
@@ -18,97 +23,15 @@ const ADD_B: [&str; 10] = [
     "x",
 ];
 
-struct Desk {
-    dir: tempfile::TempDir,
-}
-
-impl Desk {
-    fn new() -> Desk {
-        Desk {
-            dir: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn db(&self) -> PathBuf {
-        self.dir.path().join("desk.db")
-    }
-
-    fn cmd(&self) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_guichet"));
-        c.env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", self.dir.path())
-            .env("XDG_DATA_HOME", self.dir.path().join("data"))
-            .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
-            .env("USER", "loginname")
-            .env("GUICHET_DB", self.db());
-        c
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.cmd().args(args).output().unwrap()
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "{args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        serde_json::from_str(&self.ok(args)).unwrap()
-    }
-
-    /// Runs a command expected to fail; returns (exit code, stderr).
-    fn fails(&self, args: &[&str]) -> (i32, String) {
-        let out = self.run(args);
-        assert!(!out.status.success(), "{args:?} should fail");
-        assert!(out.stdout.is_empty(), "nothing on stdout when failing");
-        (
-            out.status.code().unwrap(),
-            String::from_utf8(out.stderr).unwrap(),
-        )
-    }
-
-    fn add(&self, caller: &str, service: &str, device: &str, extra: &[&str]) -> String {
-        let mut args = vec![
-            "call",
-            "add",
-            "--service",
-            service,
-            "--device",
-            device,
-            "--caller",
-            caller,
-            "--summary",
-            "VPN bleu",
-        ];
-        args.extend_from_slice(extra);
-        self.ok(&args).trim().to_string()
-    }
-
-    fn count(&self) -> usize {
-        self.json(&["call", "list", "--limit", "0", "--format", "json"])
-            .as_array()
-            .unwrap()
-            .len()
-    }
-}
-
-#[test]
-fn add_prints_a_reference_to_read_aloud() {
-    let desk = Desk::new();
+on_both_engines! {
+fn add_prints_a_reference_to_read_aloud(desk) {
     assert_eq!(desk.add("Zoé Martin", "mi", "noemi", &[]), "A-0001");
     assert_eq!(desk.add("Bruno", "acn-caen", "copier", &[]), "A-0002");
 }
+}
 
-#[test]
-fn add_in_json_gives_the_call_object() {
-    let desk = Desk::new();
+on_both_engines! {
+fn add_in_json_gives_the_call_object(desk) {
     let call = desk.json(&[
         "call",
         "add",
@@ -155,10 +78,10 @@ fn add_in_json_gives_the_call_object() {
     assert_eq!(shown["journal"][1]["text"], "appelle de Beauvau");
     assert_eq!(shown["journal"][2]["text"], "mi-agent-card-cryhod");
 }
+}
 
-#[test]
-fn bad_input_exits_2_with_one_sentence_and_writes_nothing() {
-    let desk = Desk::new();
+on_both_engines! {
+fn bad_input_exits_2_with_one_sentence_and_writes_nothing(desk) {
     desk.add("Témoin", "mi", "noemi", &[]);
     let cases: &[(&[&str], &str)] = &[
         (
@@ -299,10 +222,10 @@ fn bad_input_exits_2_with_one_sentence_and_writes_nothing() {
     assert_eq!(shown["journal"].as_array().unwrap().len(), 1);
     assert_eq!(shown["status"], "open");
 }
+}
 
-#[test]
-fn list_filters_and_formats() {
-    let desk = Desk::new();
+on_both_engines! {
+fn list_filters_and_formats(desk) {
     desk.add(
         "Anne Çelik",
         "acn-caen",
@@ -413,14 +336,14 @@ fn list_filters_and_formats() {
     assert_eq!(col(lines[1], "Intérieur"), col(lines[3], "Acad. Caen"));
     assert_eq!(col(lines[1], "Chloé"), col(lines[3], "Anne"));
 }
+}
 
 fn unicode_width_of(s: &str) -> usize {
     s.chars().count()
 }
 
-#[test]
-fn show_note_close_walk_a_call() {
-    let desk = Desk::new();
+on_both_engines! {
+fn show_note_close_walk_a_call(desk) {
     desk.add("Zoé Martin", "mi", "noemi", &["--operator", "dupontje"]);
     assert_eq!(
         desk.ok(&[
@@ -461,10 +384,10 @@ fn show_note_close_walk_a_call() {
     assert_eq!(code, 1);
     assert!(err.contains("déjà clos"), "{err}");
 }
+}
 
-#[test]
-fn operator_comes_from_flag_then_environment_then_login() {
-    let desk = Desk::new();
+on_both_engines! {
+fn operator_comes_from_flag_then_environment_then_login(desk) {
     desk.add("A", "mi", "noemi", &[]);
     let out = desk
         .cmd()
@@ -501,6 +424,7 @@ fn operator_comes_from_flag_then_environment_then_login() {
         .map(|c| c["operator"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(ops, ["flagop", "envop", "loginname"]);
+}
 }
 
 #[test]
@@ -544,30 +468,90 @@ fn database_path_from_flag_env_or_xdg_default() {
     assert!(desk.dir.path().join("xdg/guichet/guichet.db").exists());
 }
 
-#[test]
-fn a_database_from_a_newer_guichet_is_refused_untouched() {
-    let desk = Desk::new();
-    make_future_db(&desk.db());
-    let before = std::fs::read(desk.db()).unwrap();
-    let (code, err) = desk.fails(&["call", "list"]);
-    assert_eq!(code, 1);
-    assert!(err.contains("version plus récente"), "{err}");
-    assert_eq!(std::fs::read(desk.db()).unwrap(), before);
-}
-
-fn make_future_db(path: &Path) {
+on_both_engines! {
+fn a_database_from_a_newer_guichet_is_refused_untouched(desk) {
     // A real guichet database whose schema version is then bumped by hand, as a future
     // guichet would have left it.
-    let status = Command::new(env!("CARGO_BIN_EXE_guichet"))
-        .env("GUICHET_DB", path)
-        .args(["db", "check"])
-        .output()
-        .unwrap();
-    assert!(status.status.success());
-    // Offset 60 of the SQLite header holds user_version as a big-endian u32.
-    let mut bytes = std::fs::read(path).unwrap();
-    bytes[60..64].copy_from_slice(&99u32.to_be_bytes());
-    std::fs::write(path, bytes).unwrap();
+    desk.add("Zoé", "mi", "noemi", &[]);
+    let known = match desk.engine {
+        Engine::Sqlite => {
+            // Offset 60 of the SQLite header holds user_version as a big-endian u32.
+            let mut bytes = std::fs::read(desk.db()).unwrap();
+            bytes[60..64].copy_from_slice(&99u32.to_be_bytes());
+            std::fs::write(desk.db(), bytes).unwrap();
+            guichet::store::LATEST_VERSION
+        }
+        Engine::Postgres => {
+            desk.sql(
+                "INSERT INTO schema_migrations (version, name) VALUES (99, '0099_future')",
+                &[],
+            );
+            guichet::store::POSTGRES_LATEST_VERSION
+        }
+    };
+    let before = what_the_database_holds(&desk);
+    // The same sentence on both engines, whatever the command.
+    let sentence = format!(
+        "guichet : la base {} a été écrite par une version plus récente de guichet \
+         (schéma 99, cette version connaît le schéma {known}) : elle n'a pas été modifiée\n",
+        desk.shown()
+    );
+    for args in [
+        &["call", "list"][..],
+        &ADD_B,
+        &["db", "check"],
+        &["report", "note", "relève"],
+        &["--read-only", "call", "list"],
+    ] {
+        assert_eq!(desk.fails(args), (1, sentence.clone()), "{args:?}");
+    }
+    assert_eq!(what_the_database_holds(&desk), before);
+}
+}
+
+/// What a database holds, to say it was left untouched: the file's bytes, or on the
+/// server its tables, their rows counted, its schema versions and its extensions.
+fn what_the_database_holds(desk: &Desk) -> Vec<String> {
+    match desk.engine {
+        Engine::Sqlite => vec![format!("{:?}", std::fs::read(desk.db()).unwrap())],
+        Engine::Postgres => {
+            let mut admin = desk.admin();
+            let mut held = Vec::new();
+            for row in admin
+                .query(
+                    "SELECT table_name::text FROM information_schema.tables \
+                     WHERE table_schema = 'public' ORDER BY 1",
+                    &[],
+                )
+                .unwrap()
+            {
+                let table: String = row.get(0);
+                let rows: i64 = admin
+                    .query_one(&format!("SELECT count(*) FROM {table}"), &[])
+                    .unwrap()
+                    .get(0);
+                held.push(format!("{table}: {rows}"));
+            }
+            if held.iter().any(|t| t.starts_with("schema_migrations:")) {
+                for row in admin
+                    .query(
+                        "SELECT version || ' ' || name FROM schema_migrations ORDER BY version",
+                        &[],
+                    )
+                    .unwrap()
+                {
+                    held.push(row.get(0));
+                }
+            }
+            for row in admin
+                .query("SELECT extname::text FROM pg_extension ORDER BY 1", &[])
+                .unwrap()
+            {
+                held.push(format!("extension {}", row.get::<_, String>(0)));
+            }
+            held
+        }
+    }
 }
 
 #[test]
@@ -596,9 +580,8 @@ fn db_check_and_backup() {
     assert!(err.contains("existe déjà"));
 }
 
-#[test]
-fn hostile_caller_names_cannot_drive_the_terminal() {
-    let desk = Desk::new();
+on_both_engines! {
+fn hostile_caller_names_cannot_drive_the_terminal(desk) {
     desk.add("\u{1b}]0;pwned\u{7}\u{1b}[2J", "mi", "noemi", &[]);
     let table = desk.ok(&["call", "list"]);
     assert!(!table.contains('\u{1b}'));
@@ -607,10 +590,10 @@ fn hostile_caller_names_cannot_drive_the_terminal() {
     let json = desk.ok(&["call", "list", "--format", "json"]);
     assert!(json.contains("\\u001b]0;pwned"));
 }
+}
 
-#[test]
-fn top_level_operator_applies_to_commands() {
-    let desk = Desk::new();
+on_both_engines! {
+fn top_level_operator_applies_to_commands(desk) {
     desk.ok(&[
         "--operator",
         "topop",
@@ -628,18 +611,18 @@ fn top_level_operator_applies_to_commands() {
     let calls = desk.json(&["call", "list", "--format", "json"]);
     assert_eq!(calls[0]["operator"], "topop");
 }
+}
 
-#[test]
-fn the_console_outside_a_terminal_says_so() {
-    let desk = Desk::new();
+on_both_engines! {
+fn the_console_outside_a_terminal_says_so(desk) {
     let (code, err) = desk.fails(&[]);
     assert_eq!(code, 1);
     assert!(err.contains("demande un terminal"), "{err}");
 }
+}
 
-#[test]
-fn procedures_list_search_show() {
-    let desk = Desk::new();
+on_both_engines! {
+fn procedures_list_search_show(desk) {
     let all = desk.json(&["procedures", "list", "--format", "json"]);
     assert!(all.as_array().unwrap().len() >= 34);
     let acn = desk.json(&[
@@ -708,10 +691,10 @@ fn procedures_list_search_show() {
     assert_eq!(code, 2);
     assert!(err.contains("« mi-inexistante »"), "{err}");
 }
+}
 
-#[test]
-fn lint_reports_file_and_line_and_a_broken_catalog_file_is_skipped() {
-    let desk = Desk::new();
+on_both_engines! {
+fn lint_reports_file_and_line_and_a_broken_catalog_file_is_skipped(desk) {
     assert!(desk.ok(&["procedures", "lint"]).contains("aucun problème"));
     assert!(
         desk.ok(&[
@@ -757,6 +740,7 @@ fn lint_reports_file_and_line_and_a_broken_catalog_file_is_skipped() {
     assert_eq!(list.as_array().unwrap().len(), 1);
     assert!(String::from_utf8_lossy(&out.stderr).contains("procédure ignorée"));
 }
+}
 
 #[test]
 fn a_damaged_database_gets_one_sentence_and_is_left_alone() {
@@ -774,30 +758,69 @@ fn a_damaged_database_gets_one_sentence_and_is_left_alone() {
     assert_eq!(std::fs::read(desk.db()).unwrap(), before);
 }
 
-#[test]
-fn a_lock_held_too_long_gets_one_sentence() {
-    let desk = Desk::new();
+on_both_engines! {
+fn a_lock_held_too_long_gets_one_sentence(desk) {
     desk.add("Zoé", "mi", "noemi", &[]);
-    // A stuck process holding the write lock.
-    let holder = rusqlite::Connection::open(desk.db()).unwrap();
-    holder.execute_batch("BEGIN EXCLUSIVE").unwrap();
-    let out = desk
+    // A stuck process holding the write lock: another program's transaction on the file,
+    // an administrator's on the server.
+    enum Holder {
+        File(rusqlite::Connection),
+        Server(postgres::Client),
+    }
+    let holder = match desk.engine {
+        Engine::Sqlite => {
+            let c = rusqlite::Connection::open(desk.db()).unwrap();
+            c.execute_batch("BEGIN EXCLUSIVE").unwrap();
+            Holder::File(c)
+        }
+        Engine::Postgres => {
+            let mut c = desk.admin();
+            c.batch_execute("BEGIN; LOCK TABLE calls IN EXCLUSIVE MODE").unwrap();
+            Holder::Server(c)
+        }
+    };
+    let started = std::time::Instant::now();
+    let mut child = desk
         .cmd()
         .env("GUICHET_BUSY_TIMEOUT_MS", "300")
         .args(ADD_B)
-        .output()
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
         .unwrap();
+    // A wait without end fails the test rather than hanging it.
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(10) {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            panic!("call add still waits for the lock after 10 s (its limit is 300 ms)");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8(out.stderr).unwrap();
-    assert!(err.contains("verrouillée par un autre processus"), "{err}");
-    holder.execute_batch("ROLLBACK").unwrap();
-    drop(holder);
+    assert_eq!(
+        err,
+        format!(
+            "guichet : la base {} est verrouillée par un autre processus depuis plus de 1 s : \
+             rien n'a été modifié ; réessayer, ou chercher le processus bloqué\n",
+            desk.shown()
+        )
+    );
+    assert!(out.stdout.is_empty());
+    match holder {
+        Holder::File(c) => c.execute_batch("ROLLBACK").unwrap(),
+        Holder::Server(mut c) => c.batch_execute("ROLLBACK").unwrap(),
+    }
     assert_eq!(desk.count(), 1, "nothing half-written");
+    // Once the lock is gone, the same command goes through.
+    assert_eq!(desk.ok(&ADD_B).trim(), "A-0002");
+}
 }
 
-#[test]
-fn read_only_reads_and_refuses_to_write() {
-    let desk = Desk::new();
+on_both_engines! {
+fn read_only_reads_and_refuses_to_write(desk) {
     desk.add("Zoé", "mi", "noemi", &[]);
     let list = desk.ok(&["--read-only", "call", "list", "--format", "json"]);
     assert!(list.contains("Zoé"));
@@ -818,6 +841,7 @@ fn read_only_reads_and_refuses_to_write() {
     assert!(err.contains("lecture seule"), "{err}");
     assert_eq!(desk.count(), 1);
 }
+}
 
 #[cfg(unix)]
 #[test]
@@ -829,9 +853,8 @@ fn a_new_database_is_readable_by_its_owner_only() {
     assert_eq!(mode & 0o777, 0o600, "{mode:o}");
 }
 
-#[test]
-fn a_closed_calls_outcome_is_corrected_everywhere_and_the_journal_keeps_both() {
-    let desk = Desk::new();
+on_both_engines! {
+fn a_closed_calls_outcome_is_corrected_everywhere_and_the_journal_keeps_both(desk) {
     desk.add(
         "Zoé Martin",
         "mi",
@@ -948,10 +971,10 @@ fn a_closed_calls_outcome_is_corrected_everywhere_and_the_journal_keeps_both() {
     let shown = desk.json(&["call", "show", "A-0001", "--format", "json"]);
     assert_eq!(shown["journal"].as_array().unwrap().len(), 6);
 }
+}
 
-#[test]
-fn an_outcome_correction_that_cannot_be_made_exits_2_and_changes_nothing() {
-    let desk = Desk::new();
+on_both_engines! {
+fn an_outcome_correction_that_cannot_be_made_exits_2_and_changes_nothing(desk) {
     desk.add("Ouvert", "mi", "noemi", &[]);
     desk.add("Clos", "mi", "noemi", &[]);
     desk.ok(&["call", "close", "A-0002", "--outcome", "resolved"]);
@@ -1017,11 +1040,11 @@ fn an_outcome_correction_that_cannot_be_made_exits_2_and_changes_nothing() {
         .collect();
     assert_eq!(before, after, "nothing written");
 }
+}
 
-#[test]
-fn dates_are_typed_the_french_way_on_every_option() {
+on_both_engines! {
+fn dates_are_typed_the_french_way_on_every_option(desk) {
     use chrono::Datelike;
-    let desk = Desk::new();
     // This year in Paris, for the forms without a year. Their day is 1 January: in the
     // past, or at most a day ahead on New Year's Day, whenever the test runs (dates more
     // than a day ahead are refused).
@@ -1166,6 +1189,7 @@ fn dates_are_typed_the_french_way_on_every_option() {
     }
     assert_eq!(desk.count(), before, "nothing written");
 }
+}
 
 fn with<'a>(args: &[&'a str], extra: &[&'a str]) -> Vec<&'a str> {
     [args, extra].concat()
@@ -1179,9 +1203,8 @@ fn paris_from_now(offset: chrono::Duration) -> String {
         .to_string()
 }
 
-#[test]
-fn implausible_dates_are_refused_on_every_option() {
-    let desk = Desk::new();
+on_both_engines! {
+fn implausible_dates_are_refused_on_every_option(desk) {
     desk.add("Zoé", "mi", "noemi", &[]);
     let before = desk.count();
     let in_three_days = paris_from_now(chrono::Duration::days(3));
@@ -1262,10 +1285,7 @@ fn implausible_dates_are_refused_on_every_option() {
         assert_eq!(err.trim_end().lines().count(), 1, "one sentence: {err}");
     }
     assert_eq!(desk.count(), before, "nothing stored");
-    let notes: i64 = rusqlite::Connection::open(desk.db())
-        .unwrap()
-        .query_row("SELECT count(*) FROM handover_entries", [], |r| r.get(0))
-        .unwrap();
+    let notes = desk.sql_i64("SELECT count(*) FROM handover_entries", &[]);
     assert_eq!(notes, 0, "no handover note stored");
 
     // Within the bounds: the first day of 2000, a call logged an hour ahead (a clock a
@@ -1279,10 +1299,10 @@ fn implausible_dates_are_refused_on_every_option() {
     desk.ok(&["call", "list", "--until", &in_an_hour]);
     assert_eq!(desk.count(), before + 2);
 }
+}
 
-#[test]
-fn references_are_read_strictly_everywhere() {
-    let desk = Desk::new();
+on_both_engines! {
+fn references_are_read_strictly_everywhere(desk) {
     desk.add("Zoé", "mi", "noemi", &[]);
     for typed in ["A-0001", "a-0001", "A1", "a1", "A 1", "1", "0001"] {
         assert!(
@@ -1332,10 +1352,10 @@ fn references_are_read_strictly_everywhere() {
         "nothing added"
     );
 }
+}
 
-#[test]
-fn absurd_filters_and_options_are_bad_input_in_one_short_sentence() {
-    let desk = Desk::new();
+on_both_engines! {
+fn absurd_filters_and_options_are_bad_input_in_one_short_sentence(desk) {
     for name in ["Zoé", "Bruno", "Anne"] {
         desk.add(name, "mi", "noemi", &[]);
     }
@@ -1447,10 +1467,10 @@ fn absurd_filters_and_options_are_bad_input_in_one_short_sentence() {
     assert!(csv.starts_with('\u{feff}'), "{csv}");
     desk.ok(&["report", "handover", "--format", "md"]);
 }
+}
 
-#[test]
-fn a_handover_window_over_several_days_names_both_days() {
-    let desk = Desk::new();
+on_both_engines! {
+fn a_handover_window_over_several_days_names_both_days(desk) {
     let title = |from: &str, to: &str| {
         let md = desk.ok(&[
             "report", "handover", "--from", from, "--to", to, "--format", "md",
@@ -1484,11 +1504,11 @@ fn a_handover_window_over_several_days_names_both_days() {
         "# Relève — période du 23/11/2026 (22:00 → 06:00)"
     );
 }
+}
 
+on_both_engines! {
 /// Every JSON object DESIGN.md §5 names keeps its field names and their types.
-#[test]
-fn json_fields_keep_the_names_and_types_of_the_contract() {
-    let desk = Desk::new();
+fn json_fields_keep_the_names_and_types_of_the_contract(desk) {
     let at = ["--at", "2026-11-23T09:00"];
     desk.add("Zoé Martin", "mi", "noemi", &at);
     desk.add("Bruno", "acn-caen", "copier", &at);
@@ -1596,10 +1616,10 @@ fn json_fields_keep_the_names_and_types_of_the_contract() {
     ]);
     assert_eq!(school["holiday"], Value::Null);
 }
+}
 
-#[test]
-fn a_handover_note_of_several_lines_is_quoted_line_by_line() {
-    let desk = Desk::new();
+on_both_engines! {
+fn a_handover_note_of_several_lines_is_quoted_line_by_line(desk) {
     desk.ok(&[
         "report",
         "note",
@@ -1610,4 +1630,428 @@ fn a_handover_note_of_several_lines_is_quoted_line_by_line() {
         md.contains("> Imprimante B4 en panne\n> Rappeler Zoé␛[2J à 9 h\n"),
         "{md}"
     );
+}
+}
+
+// ---------------------------------------------------------------------------------------
+// A desk on a PostgreSQL server: moving between engines, and what only a server has.
+
+/// Every call of a desk as `call list` gives them in JSON, to compare two stores.
+fn listing(desk: &Desk) -> Value {
+    desk.json(&["call", "list", "--limit", "0", "--format", "json"])
+}
+
+/// The report of a window without what depends on the moment it is made.
+fn report_of(desk: &Desk, window: &[&str]) -> Value {
+    fn timeless(v: &mut Value) {
+        match v {
+            Value::Object(map) => {
+                map.remove("generated_at");
+                map.remove("age_secs");
+                map.values_mut().for_each(timeless);
+            }
+            Value::Array(items) => items.iter_mut().for_each(timeless),
+            _ => {}
+        }
+    }
+    let mut args = vec!["report", "handover", "--format", "json"];
+    args.extend_from_slice(window);
+    let mut report = desk.json(&args);
+    timeless(&mut report);
+    report
+}
+
+/// The journal's checksum as `db copy` documents it (FNV-1a, 64 bits, over every column
+/// of every entry in id order: NULL as 0, an integer as 1 and its 8 bytes little-endian,
+/// text as 2, its length in 8 bytes and its bytes), read from an SQLite file by this
+/// test itself.
+fn journal_checksum(db: &Path) -> String {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut sum: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |bytes: &[u8]| {
+        for b in bytes {
+            sum ^= u64::from(*b);
+            sum = sum.wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    let mut stmt = conn
+        .prepare("SELECT id, call_id, at, operator, kind, body, walk FROM journal ORDER BY id")
+        .unwrap();
+    let mut rows = stmt.query([]).unwrap();
+    while let Some(row) = rows.next().unwrap() {
+        for i in 0..7 {
+            match row.get_ref(i).unwrap() {
+                rusqlite::types::ValueRef::Null => eat(&[0]),
+                rusqlite::types::ValueRef::Integer(n) => {
+                    eat(&[1]);
+                    eat(&n.to_le_bytes());
+                }
+                rusqlite::types::ValueRef::Text(t) => {
+                    eat(&[2]);
+                    eat(&(t.len() as u64).to_le_bytes());
+                    eat(t);
+                }
+                other => panic!("journal column {i}: {other:?}"),
+            }
+        }
+    }
+    drop(rows);
+    format!("{sum:016x}")
+}
+
+/// A desk with some history: calls open and closed, notes, a procedure, an outcome
+/// corrected, a walk's journal line, a handover note and its acknowledgement.
+fn desk_with_history() -> Desk {
+    let desk = Desk::new();
+    desk.add(
+        "Zoé Martin",
+        "mi",
+        "noemi",
+        &[
+            "--at",
+            "2026-11-23T09:41",
+            "--operator",
+            "dupontje",
+            "--phone",
+            "06 12 34 56 78",
+            "--notes",
+            "appelle de Beauvau\ttab",
+            "--procedure",
+            "mi-agent-card-cryhod",
+        ],
+    );
+    desk.add(
+        "Anne Çelik",
+        "acn-caen",
+        "copier",
+        &["--at", "2026-11-23T10:05", "--operator", "martinpa"],
+    );
+    desk.add("Bruno", "mi", "span", &["--at", "2026-11-23T10:30"]);
+    desk.ok(&["call", "note", "A-0002", "rappel prévu\nà 11 h"]);
+    desk.ok(&["call", "close", "A-0002", "--outcome", "resolved"]);
+    desk.ok(&["call", "close", "A-0003", "--outcome", "callback"]);
+    desk.ok(&["call", "outcome", "A-0003", "--outcome", "escalated"]);
+    desk.ok(&["tools", "telemaintenance", "A-0001", "--code", "482 913"]);
+    desk.ok(&["report", "note", "RAS", "--at", "2026-11-23T11:00"]);
+    desk.ok(&["report", "ack"]);
+    desk
+}
+
+#[test]
+fn db_copy_moves_a_desk_to_the_server_and_back_whole() {
+    let desk = desk_with_history();
+    let server = Desk::postgres();
+    let window = ["--from", "2026-11-23T08:00", "--to", "2026-11-23T16:00"];
+    let checksum = journal_checksum(&desk.db());
+    let journal = desk.sql_i64("SELECT count(*) FROM journal", &[]);
+    assert!(journal >= 9, "{journal}");
+
+    // SQLite → PostgreSQL: the counts and the journal's checksum, said once, equal.
+    let said = desk.ok(&["db", "copy", "--to", &server.url()]);
+    assert_eq!(
+        said,
+        format!(
+            "{} → {} : 3 appels, {journal} entrées de journal, 2 entrées de relève copiés ; \
+             somme du journal {checksum} identique des deux côtés\n",
+            desk.shown(),
+            server.shown()
+        )
+    );
+    assert!(
+        !said.contains("devpass") && !said.contains(&server.url()),
+        "{said}"
+    );
+    assert_eq!(server.sql_i64("SELECT count(*) FROM journal", &[]), journal);
+    // The server's store reads as the file's, to the last field.
+    assert_eq!(listing(&server), listing(&desk));
+    for reference in ["A-0001", "A-0002", "A-0003"] {
+        assert_eq!(
+            server.json(&["call", "show", reference, "--format", "json"]),
+            desk.json(&["call", "show", reference, "--format", "json"]),
+            "{reference}"
+        );
+    }
+    assert_eq!(report_of(&server, &window), report_of(&desk, &window));
+    for search in ["celik", "a3", "0612", "Zoé"] {
+        let found = |d: &Desk| d.json(&["call", "list", "--caller", search, "--format", "json"]);
+        assert_eq!(found(&server), found(&desk), "{search}");
+    }
+    assert!(server.ok(&["db", "check"]).contains("aucun problème"));
+    // New calls take the references after the copied ones.
+    assert_eq!(server.add("Nouveau", "mi", "noemi", &[]), "A-0004");
+
+    // PostgreSQL → a new SQLite file, in JSON: the same counts, the same checksum.
+    let back = Desk::new();
+    let report = back.json(&["db", "copy", "--from", &server.url(), "--format", "json"]);
+    assert_eq!(report["from"], server.shown());
+    assert_eq!(report["to"], back.shown());
+    assert_eq!(report["calls"], 4);
+    assert_eq!(report["journal"], journal + 1);
+    assert_eq!(report["handover"], 2);
+    assert_eq!(report["journal_checksum"], journal_checksum(&back.db()));
+    assert_eq!(listing(&back), listing(&server));
+    assert_eq!(report_of(&back, &window), report_of(&server, &window));
+    assert!(back.ok(&["db", "check"]).contains("aucun problème"));
+    assert_eq!(back.add("Encore", "mi", "noemi", &[]), "A-0005");
+}
+
+#[test]
+fn db_copy_fills_only_an_empty_store_and_names_the_table_that_is_not() {
+    let desk = desk_with_history();
+    // The server already has a call: nothing is copied, the table is named.
+    let server = Desk::postgres();
+    server.add("Déjà là", "mi", "noemi", &[]);
+    let before = listing(&server);
+    let (code, err) = desk.fails(&["db", "copy", "--to", &server.url()]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        err,
+        format!(
+            "guichet : la base {} n'est pas vide (table calls) : la copie ne remplit qu'une \
+             base neuve ; rien n'a été copié\n",
+            server.shown()
+        )
+    );
+    assert_eq!(listing(&server), before);
+    // Only a handover note: that table is named.
+    let noted = Desk::postgres();
+    noted.ok(&["report", "note", "RAS"]);
+    let (code, err) = desk.fails(&["db", "copy", "--to", &noted.url()]);
+    assert_eq!(code, 1);
+    assert!(err.contains("(table handover_entries)"), "{err}");
+    assert_eq!(noted.count(), 0);
+    assert_eq!(noted.sql_i64("SELECT count(*) FROM journal", &[]), 0);
+    // Back into a file that has calls: refused the same way, naming the file.
+    let (code, err) = desk.fails(&["db", "copy", "--from", &server.url()]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains(&format!(
+            "la base {} n'est pas vide (table calls)",
+            desk.shown()
+        )),
+        "{err}"
+    );
+    assert_eq!(desk.count(), 3);
+    // One way or the other, not both, not neither.
+    let (code, _) = desk.fails(&["db", "copy"]);
+    assert_eq!(code, 2);
+}
+
+/// `postgresql://user:<password>@host:port/db` for the test server, another password.
+fn with_password(desk: &Desk, password: &str) -> String {
+    let shown = desk.shown();
+    let (scheme_user, rest) = shown.split_once('@').unwrap();
+    format!("{scheme_user}:{password}@{rest}")
+}
+
+#[test]
+fn a_password_in_db_never_appears_in_a_message() {
+    const SECRET: &str = "Zq9-pas-ce-mot-de-passe";
+    let server = Desk::postgres();
+    let file = Desk::new();
+    file.add("Zoé", "mi", "noemi", &[]);
+    let wrong = with_password(&server, SECRET);
+    let dbname = server.server().target().dbname().to_string();
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        // The server refuses the password.
+        (
+            vec!["--db".into(), wrong.clone(), "call".into(), "list".into()],
+            "identification refusée",
+        ),
+        (
+            vec![
+                "--db".into(),
+                format!(
+                    "postgresql://{}/{dbname}?password={SECRET}",
+                    server
+                        .shown()
+                        .split_once("://")
+                        .unwrap()
+                        .1
+                        .split_once('/')
+                        .unwrap()
+                        .0
+                ),
+                "db".into(),
+                "check".into(),
+            ],
+            "identification refusée",
+        ),
+        // Nobody listens on that port.
+        (
+            vec![
+                "--db".into(),
+                format!("postgresql://guichet:{SECRET}@127.0.0.1:1/guichet"),
+                "call".into(),
+                "list".into(),
+            ],
+            "injoignable",
+        ),
+        // The address cannot be read.
+        (
+            vec![
+                "--db".into(),
+                format!("postgresql://guichet:{SECRET}@localhost:pasunport/guichet"),
+                "call".into(),
+                "list".into(),
+            ],
+            "illisible",
+        ),
+        // The other side of a copy.
+        (
+            vec!["db".into(), "copy".into(), "--to".into(), wrong.clone()],
+            "identification refusée",
+        ),
+        (
+            vec!["db".into(), "copy".into(), "--from".into(), wrong.clone()],
+            "identification refusée",
+        ),
+    ];
+    for (args, needle) in &cases {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (code, err) = file.fails(&args);
+        assert_eq!(code, 1, "{err}");
+        assert!(!err.contains(SECRET), "the password is shown: {err}");
+        assert!(err.contains(needle), "{err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "one sentence: {err}");
+    }
+    // From GUICHET_DB, with a command that writes.
+    let out = file
+        .cmd()
+        .env("GUICHET_DB", &wrong)
+        .args(ADD_B)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        !err.contains(SECRET) && err.contains("identification refusée"),
+        "{err}"
+    );
+    // Nothing reached the server, nothing left the file.
+    assert_eq!(
+        server.sql_i64(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'",
+            &[]
+        ),
+        0
+    );
+    assert_eq!(file.count(), 1);
+}
+
+#[test]
+fn a_connection_string_in_db_wins_over_guichet_db() {
+    let file = Desk::new();
+    let server = Desk::postgres();
+    file.ok(&[&["--db", server.url().as_str()][..], &ADD_B].concat());
+    assert!(!file.db().exists(), "GUICHET_DB's file is not created");
+    assert_eq!(server.sql_i64("SELECT count(*) FROM calls", &[]), 1);
+    // The console's drafts for a server go to the state folder, not beside a file.
+    assert!(
+        std::fs::read_dir(file.state_dir().join("guichet"))
+            .unwrap()
+            .any(|e| e
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with("brouillons-")),
+        "no drafts file in the state folder"
+    );
+    // postgres:// is a connection string too.
+    let short = server.url().replacen("postgresql://", "postgres://", 1);
+    let listed = file.json(&["--db", &short, "call", "list", "--format", "json"]);
+    assert_eq!(listed[0]["caller_name"], "B");
+}
+
+#[test]
+fn db_check_on_the_server_passes_and_names_what_is_wrong() {
+    let desk = Desk::postgres();
+    desk.add("Zoé", "mi", "noemi", &[]);
+    assert_eq!(
+        desk.ok(&["db", "check"]),
+        format!("{} : intégrité vérifiée, aucun problème\n", desk.shown())
+    );
+    let problems = |expected: &str| {
+        let (code, err) = desk.fails(&["db", "check"]);
+        assert_eq!(code, 1);
+        assert_eq!(
+            err,
+            format!(
+                "guichet : {} : 1 problème(s) d'intégrité : {expected}\n",
+                desk.shown()
+            )
+        );
+    };
+    // An administrator switched off the guard that keeps the journal append-only.
+    let mut admin = desk.admin();
+    admin
+        .batch_execute("ALTER TABLE journal DISABLE TRIGGER journal_no_update")
+        .unwrap();
+    problems("déclencheur journal_no_update désactivé");
+    admin
+        .batch_execute("ALTER TABLE journal ENABLE TRIGGER journal_no_update")
+        .unwrap();
+    assert!(desk.ok(&["db", "check"]).contains("aucun problème"));
+    // A sequence set back (a restore by hand): the next call would be refused.
+    admin
+        .batch_execute("SELECT setval('calls_id_seq', 1, false)")
+        .unwrap();
+    problems(
+        "la séquence des identifiants de calls est en retard sur 1 : les prochains \
+         enregistrements seraient refusés",
+    );
+}
+
+#[test]
+fn db_backup_on_the_server_says_how_pg_dump_does_it() {
+    let desk = Desk::postgres();
+    desk.add("Zoé", "mi", "noemi", &[]);
+    let dump = desk.path().join("copie.dump");
+    let sentence = format!(
+        "guichet : la base {} est sur un serveur PostgreSQL, qui se sauvegarde avec son propre \
+         outil : pg_dump --format=custom --file=guichet.dump {} (et pg_restore pour la \
+         remettre)\n",
+        desk.shown(),
+        desk.server().target().dbname()
+    );
+    for args in [
+        &["db", "backup", dump.to_str().unwrap()][..],
+        &["db", "backup", "--force", dump.to_str().unwrap()],
+    ] {
+        assert_eq!(desk.fails(args), (1, sentence.clone()));
+    }
+    assert!(!dump.exists());
+    assert_eq!(desk.count(), 1);
+}
+
+#[test]
+fn a_server_database_that_is_not_guichets_is_refused_untouched() {
+    let desk = Desk::postgres();
+    desk.admin()
+        .batch_execute(
+            "CREATE TABLE inventaire (poste TEXT PRIMARY KEY);
+             INSERT INTO inventaire VALUES ('pc-42')",
+        )
+        .unwrap();
+    let before = what_the_database_holds(&desk);
+    assert_eq!(before, ["inventaire: 1", "extension plpgsql"]);
+    let sentence = format!(
+        "guichet : la base {} contient déjà des tables qui ne sont pas celles de guichet : rien \
+         n'a été modifié ; donner une base vide, créée pour guichet (--db ou GUICHET_DB)\n",
+        desk.shown()
+    );
+    for args in [
+        &["call", "list"][..],
+        &ADD_B,
+        &["db", "check"],
+        &["report", "handover"],
+        &["--read-only", "call", "list"],
+    ] {
+        assert_eq!(desk.fails(args), (1, sentence.clone()), "{args:?}");
+    }
+    // Nor is it a copy's target.
+    let file = desk_with_history();
+    let (code, err) = file.fails(&["db", "copy", "--to", &desk.url()]);
+    assert_eq!((code, err), (1, sentence));
+    assert_eq!(what_the_database_holds(&desk), before);
 }

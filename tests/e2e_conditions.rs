@@ -139,6 +139,8 @@ fn a_secret_walked_in_the_console_is_written_nowhere() {
     term.start(s);
     term.wait_for(s, &["guichet ·"]);
     type_a_call(&term, s, "Zoé Martin");
+    // The proposals come with the catalogue, loaded after the first paint.
+    term.wait_for(s, &["▶"]);
     term.press(s, "C-p");
     term.wait_for(s, &["▶Carte agent"]);
     term.press(s, "Enter");

@@ -239,6 +239,8 @@ fn an_escalated_procedure_closes_as_escalated_in_a_real_terminal() {
         "pc pro",
         "gemini ne s'ouvre pas",
     );
+    // The proposals come with the catalogue, loaded after the first paint.
+    term.wait_for(s, &["▶"]);
     term.press(s, "C-p");
     let title = title_of(&term, "social-gemini");
     assert!(title.contains("GEMINI"), "{title}");
@@ -442,6 +444,8 @@ fn a_secret_spelled_shows_whole_at_80x24_in_a_real_terminal() {
         "pc perso",
         "certificat nomade 2",
     );
+    // The proposals come with the catalogue, loaded after the first paint.
+    term.wait_for(s, &["▶"]);
     term.press(s, "C-p");
     let title = title_of(&term, "mi-nomade2");
     assert!(title.starts_with("NOMADE 2"), "{title}");

@@ -5,10 +5,14 @@
 //! no C0 control (but the line ends, and the tab of a tab-separated CSV), no DEL, no C1, no
 //! bidirectional control, no line or paragraph separator.
 
-use rusqlite::params;
+#[macro_use]
+#[path = "common/desk.rs"]
+mod desk;
+
+use desk::Desk;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 /// Retitles the terminal (OSC 0), clears it (CSI 2J), writes the clipboard (OSC 52), starts
 /// a C1 CSI (0x9b), reverses what follows (RLO), opens an isolate (LRI), a DEL, a paragraph
@@ -19,10 +23,6 @@ const HOSTILE: &str = "Zoé\u{1b}]0;TITRE\u{7}\u{1b}[2J\u{1b}]52;c;cHduZWQ=\u{7}
 const HOSTILE_TOML: &str = "Zoé\\u001b]0;TITRE\\u0007\\u001b[2J\\u001b]52;c;cHduZWQ=\\u0007\\u009b31m\\u202elin\\u2066\\u007fx";
 
 const WINDOW: [&str; 4] = ["--from", "2026-11-23T08:00", "--to", "2026-11-23T16:00"];
-
-struct Desk {
-    dir: tempfile::TempDir,
-}
 
 /// What a format may carry besides printable text: CSV ends its lines with CR LF, and a
 /// tab-separated CSV separates with tabs.
@@ -83,37 +83,6 @@ fn assert_inert(what: &str, stream: &str, bytes: &[u8], allow: Allow) {
 }
 
 impl Desk {
-    fn new() -> Desk {
-        Desk {
-            dir: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn db(&self) -> PathBuf {
-        self.path().join("desk.db")
-    }
-
-    fn cmd(&self) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_guichet"));
-        c.current_dir(self.path())
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", self.path())
-            .env("XDG_DATA_HOME", self.path().join("data"))
-            .env("XDG_CONFIG_HOME", self.path().join("config"))
-            .env("USER", "loginname")
-            .env("GUICHET_DB", self.db());
-        c
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.cmd().args(args).output().unwrap()
-    }
-
     /// Runs a command and checks both its streams; returns its output.
     fn inert(&self, args: &[&str], allow: Allow) -> Output {
         let out = self.run(args);
@@ -141,16 +110,6 @@ impl Desk {
             a.extend(extra);
             self.inert(&a, allow);
         }
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "{args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
     }
 
     fn catalog_dir(&self) -> PathBuf {
@@ -193,37 +152,32 @@ impl Desk {
 
 /// A call whose every text column is hostile, written as an older version or another tool
 /// might have written it, with journal lines and a handover note just as hostile.
-fn store_hostile_call(db: &Path) -> String {
-    let conn = rusqlite::Connection::open(db).unwrap();
+fn store_hostile_call(desk: &Desk) -> String {
     let opened = 1_795_425_600_i64; // 2026-11-23T09:20:00Z, in the morning shift
-    conn.execute(
+    let id = desk.sql_i64(
         "INSERT INTO calls (opened_at, closed_at, operator, caller_name, caller_phone, \
          caller_email, service, device, summary, status, outcome, search_key, handler) \
-         VALUES (?1, ?2, ?3, ?3, ?3, ?3, 'mi', 'noemi', ?3, 'closed', 'callback', 'x', ?3)",
-        params![opened, opened + 41, HOSTILE],
-    )
-    .unwrap();
-    let id = conn.last_insert_rowid();
+         VALUES (?1, ?2, ?3, ?3, ?3, ?3, 'mi', 'noemi', ?3, 'closed', 'callback', 'x', ?3) \
+         RETURNING id",
+        sql_args![opened, opened + 41, HOSTILE],
+    );
     for kind in ["opened", "note", "procedure", "step", "outcome", "status"] {
-        conn.execute(
+        desk.sql(
             "INSERT INTO journal (call_id, at, operator, kind, body) VALUES (?1, ?2, ?3, ?4, ?3)",
-            params![id, opened, HOSTILE, kind],
-        )
-        .unwrap();
+            sql_args![id, opened, HOSTILE, kind],
+        );
     }
-    conn.execute(
+    desk.sql(
         "INSERT INTO handover_entries (at, operator, kind, shift_name, shift_from, shift_to, body) \
          VALUES (?1, ?2, 'note', ?2, ?3, ?4, ?2)",
         // The window 08:00-16:00, Paris time.
-        params![opened, HOSTILE, 1_795_417_200_i64, 1_795_446_000_i64],
-    )
-    .unwrap();
+        sql_args![opened, HOSTILE, 1_795_417_200_i64, 1_795_446_000_i64],
+    );
     format!("A-{id:04}")
 }
 
-#[test]
-fn stored_call_fields_come_out_inert_in_every_format() {
-    let desk = Desk::new();
+on_both_engines! {
+fn stored_call_fields_come_out_inert_in_every_format(desk) {
     // Through `call add`: the caller, the summary and the notes are stored as typed.
     let mut add = vec![
         "call",
@@ -247,7 +201,7 @@ fn stored_call_fields_come_out_inert_in_every_format() {
     add.extend(["--email", HOSTILE, "--phone", HOSTILE]);
     let refused = desk.inert(&add, PLAIN);
     assert_eq!(refused.status.code(), Some(2));
-    let stored = store_hostile_call(&desk.db());
+    let stored = store_hostile_call(&desk);
     let stored = stored.as_str();
     desk.ok(&["report", "note", HOSTILE]);
 
@@ -296,6 +250,7 @@ fn stored_call_fields_come_out_inert_in_every_format() {
         .find(|c| c["reference"] == stored)
         .unwrap();
     assert_eq!(hostile_listed["summary"], HOSTILE);
+}
 }
 
 #[test]
@@ -350,9 +305,8 @@ fn the_tools_echo_nothing_raw() {
     assert!(spelled.contains('␛'), "{spelled}");
 }
 
-#[test]
-fn a_hostile_catalogue_reaches_no_terminal() {
-    let desk = Desk::new();
+on_both_engines! {
+fn a_hostile_catalogue_reaches_no_terminal(desk) {
     desk.write_hostile_catalog();
     let dir = desk.catalog_dir();
     let catalog = dir.to_str().unwrap();
@@ -414,10 +368,10 @@ fn a_hostile_catalogue_reaches_no_terminal() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+}
 
-#[test]
-fn bad_values_on_the_command_line_are_named_inertly() {
-    let desk = Desk::new();
+on_both_engines! {
+fn bad_values_on_the_command_line_are_named_inertly(desk) {
     desk.ok(&[
         "call",
         "add",
@@ -519,6 +473,7 @@ fn bad_values_on_the_command_line_are_named_inertly() {
     // Every format of every call command refuses the bad reference the same way.
     desk.every_format(&["call", "show", bad_ref]);
 }
+}
 
 #[test]
 fn configuration_values_and_paths_are_echoed_inertly() {
@@ -573,4 +528,43 @@ fn configuration_values_and_paths_are_echoed_inertly() {
         PLAIN,
     );
     assert!(!out.status.success());
+}
+
+#[test]
+fn the_servers_own_messages_come_out_inert() {
+    let desk = Desk::postgres();
+    // The server quotes the name of a database it does not have, escapes and all.
+    let (start, _) = desk
+        .url()
+        .rsplit_once('/')
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .unwrap();
+    let hostile_db = format!("{start}/{HOSTILE}");
+    let out = desk.inert(&["--db", &hostile_db, "call", "list"], PLAIN);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("base inexistante") && err.contains("Zoé␛]0;TITRE␇"),
+        "{err}"
+    );
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    // And the name of a role it does not know.
+    let (scheme, rest) = desk
+        .url()
+        .split_once("://")
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .unwrap();
+    let host = rest.split_once('@').unwrap().1;
+    let hostile_user = format!(
+        "{scheme}://{}:x@{host}",
+        HOSTILE.replace(['@', ':', '/'], "")
+    );
+    let out = desk.inert(&["--db", &hostile_user, "call", "list"], PLAIN);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("identification refusée") && err.contains("Zoé␛]0;TITRE␇"),
+        "{err}"
+    );
+    assert!(!err.contains(":x@"), "{err}");
 }

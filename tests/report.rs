@@ -1,14 +1,18 @@
 //! The handover report on a fixed data set, in every format; acknowledgement; the CSV read
 //! back; empty shifts and bad windows.
 
+#[macro_use]
+#[path = "common/desk.rs"]
+mod desk;
+
 use chrono::Duration;
+use desk::{Desk, Engine};
 use guichet::catalog::embedded_reference;
 use guichet::domain::shifts::ShiftPlan;
 use guichet::report::{CsvOptions, HandoverReport, to_csv, to_markdown};
 use guichet::store::{HandoverKind, Store};
-use guichet::tui::gallery::{handover_store, now};
+use guichet::tui::gallery::{fill_handover, now};
 use serde_json::Value;
-use std::process::Command;
 
 fn report(store: &Store) -> HandoverReport {
     let plan = ShiftPlan::default_plan();
@@ -25,9 +29,17 @@ fn report(store: &Store) -> HandoverReport {
     .unwrap()
 }
 
-#[test]
-fn the_morning_report_counts_and_lists_what_waits() {
-    let store = handover_store();
+/// The gallery's busy morning, written into a new store of `engine` (kept with its desk).
+fn handover_store(engine: Engine) -> (Desk, Store) {
+    let desk = Desk::on(engine);
+    let mut store = desk.store();
+    fill_handover(&mut store);
+    (desk, store)
+}
+
+on_both_engines! {
+fn the_morning_report_counts_and_lists_what_waits(engine: Engine) {
+    let (_desk, store) = handover_store(engine);
     let r = report(&store);
     assert_eq!(r.shift.name, "matin");
     assert_eq!(r.calls_total, 10);
@@ -70,10 +82,11 @@ fn the_morning_report_counts_and_lists_what_waits() {
         "the night's note and its acknowledgement"
     );
 }
+}
 
-#[test]
-fn markdown_reads_well_pasted_in_a_mail() {
-    let store = handover_store();
+on_both_engines! {
+fn markdown_reads_well_pasted_in_a_mail(engine: Engine) {
+    let (_desk, store) = handover_store(engine);
     let md = to_markdown(&report(&store), &embedded_reference(), "Hotline MI");
     assert!(
         md.starts_with("# Relève — matin du 23/11/2026 (08:00 → 16:00)\n"),
@@ -99,10 +112,11 @@ fn markdown_reads_well_pasted_in_a_mail() {
         assert!(cols.windows(2).all(|w| w[0] == w[1]), "{block}");
     }
 }
+}
 
-#[test]
-fn csv_with_semicolons_and_bom_parses_back() {
-    let store = handover_store();
+on_both_engines! {
+fn csv_with_semicolons_and_bom_parses_back(engine: Engine) {
+    let (_desk, store) = handover_store(engine);
     let plan = ShiftPlan::default_plan();
     let shift = plan.current(now());
     let calls = store.window_calls(shift.from, shift.to, None).unwrap();
@@ -124,6 +138,7 @@ fn csv_with_semicolons_and_bom_parses_back() {
     assert_eq!(anne.len(), 1);
     assert_eq!(anne[0][10], "mi");
     assert_eq!(anne[0][2], "23/11/2026 08:12");
+}
 }
 
 /// A small RFC 4180 reader: quoted fields, doubled quotes, CRLF.
@@ -154,19 +169,20 @@ fn parse_csv(text: &str, sep: char) -> Vec<Vec<String>> {
     rows
 }
 
-#[test]
-fn an_empty_shift_is_a_short_report() {
-    let store = Store::open_in_memory().unwrap();
+on_both_engines! {
+fn an_empty_shift_is_a_short_report(desk) {
+    let store = desk.store();
     let r = report(&store);
     assert!(r.is_empty());
     let md = to_markdown(&r, &embedded_reference(), "Hotline");
     assert!(md.contains("Aucun appel pendant cette relève"), "{md}");
     assert!(md.lines().count() < 12, "{md}");
 }
+}
 
-#[test]
-fn acknowledgement_is_kept_and_shown() {
-    let mut store = Store::open_in_memory().unwrap();
+on_both_engines! {
+fn acknowledgement_is_kept_and_shown(desk) {
+    let mut store = desk.store();
     let plan = ShiftPlan::default_plan();
     let shift = plan.current(now());
     store
@@ -190,16 +206,13 @@ fn acknowledgement_is_kept_and_shown() {
         "{md}"
     );
 }
+}
 
-#[test]
-fn cli_report_in_all_formats_and_bad_windows() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("r.db");
+on_both_engines! {
+fn cli_report_in_all_formats_and_bad_windows(desk) {
     let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_guichet"))
-            .env("GUICHET_DB", &db)
+        desk.cmd()
             .env("GUICHET_OPERATOR", "anne")
-            .env("XDG_CONFIG_HOME", dir.path().join("cfg"))
             .args(args)
             .output()
             .unwrap()
@@ -324,30 +337,26 @@ fn cli_report_in_all_formats_and_bad_windows() {
     let ok = run(&["report", "ack"]);
     assert!(ok.status.success());
 }
+}
 
 #[test]
 fn a_desk_configures_its_shifts() {
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = dir.path().join("cfg").join("guichet");
+    let desk = Desk::new();
+    let cfg = desk.path().join("config").join("guichet");
     std::fs::create_dir_all(&cfg).unwrap();
     std::fs::write(
         cfg.join("config.toml"),
         "desk = \"Hotline test\"\n[[shifts]]\nname = \"jour\"\nstart = \"07:00\"\nend = \"19:00\"\n[[shifts]]\nname = \"nuit\"\nstart = \"19:00\"\nend = \"07:00\"\n",
     )
     .unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_guichet"))
-        .env("GUICHET_DB", dir.path().join("r.db"))
-        .env("XDG_CONFIG_HOME", dir.path().join("cfg"))
-        .args([
-            "report",
-            "handover",
-            "--from",
-            "2026-11-23T20:00",
-            "--format",
-            "json",
-        ])
-        .output()
-        .unwrap();
+    let out = desk.run(&[
+        "report",
+        "handover",
+        "--from",
+        "2026-11-23T20:00",
+        "--format",
+        "json",
+    ]);
     assert!(
         out.status.success(),
         "{}",
@@ -361,12 +370,7 @@ fn a_desk_configures_its_shifts() {
         "[[shifts]]\nname = \"a\"\nstart = \"25:00\"\nend = \"07:00\"\n",
     )
     .unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_guichet"))
-        .env("GUICHET_DB", dir.path().join("r.db"))
-        .env("XDG_CONFIG_HOME", dir.path().join("cfg"))
-        .args(["report", "handover"])
-        .output()
-        .unwrap();
+    let out = desk.run(&["report", "handover"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("« 25:00 »"));
 }

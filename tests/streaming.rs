@@ -3,10 +3,15 @@
 //! the child's maximum resident set size, as `wait4` reports it. (The table's bounded window
 //! is tested in `cli::output`; running it here too would double the test's time.)
 
+#[macro_use]
+#[path = "common/desk.rs"]
+mod desk;
+
+use desk::{Desk, Engine};
 use rusqlite::params;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Instant;
 
 const CALLS: i64 = 100_000;
@@ -15,8 +20,74 @@ const CALLS: i64 = 100_000;
 /// calls alone, held in memory, take well over 100 MB).
 const SLACK_KB: i64 = 24 * 1024;
 
-/// Fills an empty guichet database with `CALLS` calls, one transaction, in 2026.
-fn fill(db: &Path) {
+/// The columns of call `i` of `fill`: opened, closed, operator, caller, service, summary,
+/// status, outcome.
+#[allow(clippy::type_complexity)]
+fn call_row(
+    i: i64,
+) -> (
+    i64,
+    Option<i64>,
+    String,
+    String,
+    &'static str,
+    String,
+    &'static str,
+    Option<&'static str>,
+) {
+    let start = 1_767_225_600_i64; // 2026-01-01T00:00:00Z
+    let opened = start + i * 120;
+    let closed = i % 10 != 0;
+    (
+        opened,
+        closed.then_some(opened + 41 + i % 600),
+        format!("op{}", i % 12),
+        format!("Appelant numéro {i}"),
+        if i % 3 == 0 { "mi" } else { "acn-caen" },
+        format!("Le VPN ne se connecte plus depuis ce matin, appel {i}"),
+        if closed { "closed" } else { "open" },
+        closed.then_some("resolved"),
+    )
+}
+
+/// Fills an empty guichet database with `CALLS` calls, one transaction, in 2026: one
+/// prepared statement on SQLite, one COPY on the server.
+fn fill(desk: &Desk) {
+    match desk.engine {
+        Engine::Sqlite => fill_file(&desk.db()),
+        Engine::Postgres => {
+            let mut admin = desk.admin();
+            let mut copy = admin
+                .copy_in(
+                    "COPY calls (opened_at, closed_at, operator, caller_name, caller_phone, \
+                     caller_email, service, device, summary, status, outcome, search_key, \
+                     handler) FROM STDIN",
+                )
+                .unwrap();
+            let mut buffer = Vec::with_capacity(1 << 20);
+            for i in 0..CALLS {
+                let (opened, closed, op, caller, service, summary, status, outcome) = call_row(i);
+                let closed = closed.map_or("\\N".to_string(), |c| c.to_string());
+                writeln!(
+                    buffer,
+                    "{opened}\t{closed}\t{op}\t{caller}\t06 12 34 56 78\t\
+                     agent@interieur.gouv.fr\t{service}\tnoemi\t{summary}\t{status}\t{}\t\
+                     {caller}\t{op}",
+                    outcome.unwrap_or("\\N")
+                )
+                .unwrap();
+                if buffer.len() > 1 << 20 {
+                    copy.write_all(&buffer).unwrap();
+                    buffer.clear();
+                }
+            }
+            copy.write_all(&buffer).unwrap();
+            copy.finish().unwrap();
+        }
+    }
+}
+
+fn fill_file(db: &Path) {
     let mut conn = rusqlite::Connection::open(db).unwrap();
     let tx = conn.transaction().unwrap();
     {
@@ -28,20 +99,11 @@ fn fill(db: &Path) {
                  'noemi', ?6, ?7, ?8, ?4, ?3)",
             )
             .unwrap();
-        let start = 1_767_225_600_i64; // 2026-01-01T00:00:00Z
         for i in 0..CALLS {
-            let opened = start + i * 120;
-            let closed = i % 10 != 0;
+            let (opened, closed, op, caller, service, summary, status, outcome) = call_row(i);
             insert
                 .execute(params![
-                    opened,
-                    closed.then_some(opened + 41 + i % 600),
-                    format!("op{}", i % 12),
-                    format!("Appelant numéro {i}"),
-                    if i % 3 == 0 { "mi" } else { "acn-caen" },
-                    format!("Le VPN ne se connecte plus depuis ce matin, appel {i}"),
-                    if closed { "closed" } else { "open" },
-                    closed.then_some("resolved"),
+                    opened, closed, op, caller, service, summary, status, outcome
                 ])
                 .unwrap();
         }
@@ -52,16 +114,11 @@ fn fill(db: &Path) {
 /// Runs guichet with stdout to a file; returns the child's peak RSS in kB and the file.
 // The child is reaped by wait4 (for its rusage), not by Child::wait.
 #[allow(clippy::zombie_processes)]
-fn peak_kb(dir: &Path, db: &Path, args: &[&str]) -> (i64, std::path::PathBuf) {
-    let out_path = dir.join("out");
-    let err_path = dir.join("err");
-    let child = Command::new(env!("CARGO_BIN_EXE_guichet"))
-        .env_clear()
-        .env("HOME", dir)
-        .env("XDG_DATA_HOME", dir.join("data"))
-        .env("XDG_CONFIG_HOME", dir.join("config"))
-        .env("USER", "streamop")
-        .env("GUICHET_DB", db)
+fn peak_kb(desk: &Desk, args: &[&str]) -> (i64, std::path::PathBuf) {
+    let out_path = desk.path().join("out");
+    let err_path = desk.path().join("err");
+    let child = desk
+        .cmd()
         .args(args)
         .stdin(Stdio::null())
         .stdout(std::fs::File::create(&out_path).unwrap())
@@ -90,21 +147,16 @@ fn count_lines(path: &Path, starting: &str) -> i64 {
         .count() as i64
 }
 
-#[test]
-fn listings_and_exports_do_not_hold_their_rows() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("big.db");
+on_both_engines! {
+fn listings_and_exports_do_not_hold_their_rows(engine: Engine) {
+    let desk = Desk::on(engine).with_user("streamop");
     let started = Instant::now();
-    let (created, _) = peak_kb(dir.path(), &db, &["db", "check"]);
+    let (created, _) = peak_kb(&desk, &["db", "check"]);
     assert!(created > 0);
-    fill(&db);
+    fill(&desk);
     let filled = started.elapsed();
 
-    let (one, _) = peak_kb(
-        dir.path(),
-        &db,
-        &["call", "list", "--limit", "1", "--format", "json"],
-    );
+    let (one, _) = peak_kb(&desk, &["call", "list", "--limit", "1", "--format", "json"]);
     let cases: [(&[&str], &str, i64); 3] = [
         (
             &["call", "list", "--limit", "0", "--format", "json"],
@@ -133,11 +185,11 @@ fn listings_and_exports_do_not_hold_their_rows() {
     ];
     for (args, line_start, rows) in cases {
         let t = Instant::now();
-        let (peak, out) = peak_kb(dir.path(), &db, args);
+        let (peak, out) = peak_kb(&desk, args);
         let took = t.elapsed();
         assert_eq!(count_lines(&out, line_start), rows, "{args:?}");
         eprintln!(
-            "{args:?}: peak {} kB ({} MB) against {one} kB for one call, {:.1} s",
+            "{engine:?} {args:?}: peak {} kB ({} MB) against {one} kB for one call, {:.1} s",
             peak,
             peak / 1024,
             took.as_secs_f64()
@@ -147,5 +199,9 @@ fn listings_and_exports_do_not_hold_their_rows() {
             "{args:?} peaked at {peak} kB, one call at {one} kB: the rows are held in memory"
         );
     }
-    eprintln!("{CALLS} calls written in {:.1} s", filled.as_secs_f64());
+    eprintln!(
+        "{engine:?}: {CALLS} calls written in {:.1} s",
+        filled.as_secs_f64()
+    );
+}
 }

@@ -1,12 +1,16 @@
 //! `guichet tools ...` through the real binary, with the seeds' own examples.
 
+#[macro_use]
+#[path = "common/desk.rs"]
+mod desk;
+
+use desk::Desk;
 use serde_json::Value;
 use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
-fn guichet(dir: &tempfile::TempDir, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_guichet"))
-        .env("GUICHET_DB", dir.path().join("t.db"))
+fn guichet(desk: &Desk, args: &[&str]) -> Output {
+    desk.cmd()
         .env("GUICHET_OPERATOR", "toolop")
         .args(args)
         .output()
@@ -14,8 +18,7 @@ fn guichet(dir: &tempfile::TempDir, args: &[&str]) -> Output {
 }
 
 fn ok(args: &[&str]) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let out = guichet(&dir, args);
+    let out = guichet(&Desk::new(), args);
     assert!(
         out.status.success(),
         "{args:?}: {}",
@@ -29,8 +32,7 @@ fn json(args: &[&str]) -> Value {
 }
 
 fn bad(args: &[&str]) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let out = guichet(&dir, args);
+    let out = guichet(&Desk::new(), args);
     assert_eq!(out.status.code(), Some(2), "{args:?}");
     let err = String::from_utf8(out.stderr).unwrap();
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
@@ -168,9 +170,9 @@ fn comu_logins() {
 
 #[test]
 fn spell_reads_stdin_and_stores_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_guichet"))
-        .env("GUICHET_DB", dir.path().join("t.db"))
+    let desk = Desk::new();
+    let mut child = desk
+        .cmd()
         .args(["tools", "spell", "--format", "json"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -197,7 +199,7 @@ fn spell_reads_stdin_and_stores_nothing() {
         ]
     );
     // Spelling never opens the database.
-    assert!(!dir.path().join("t.db").exists());
+    assert!(!desk.db().exists());
     let text = ok(&["tools", "spell", "l0", "--alphabet", "french"]);
     assert!(text.contains("L minuscule, comme Louis"), "{text}");
     assert!(text.contains("⚠"), "{text}");
@@ -262,11 +264,10 @@ fn cryhod_quota_xivo() {
     assert!(ok(&["tools", "xivo", "occupation"]).contains("*23"));
 }
 
-#[test]
-fn telemaintenance_code_is_noted_on_the_call() {
-    let dir = tempfile::tempdir().unwrap();
+on_both_engines! {
+fn telemaintenance_code_is_noted_on_the_call(desk) {
     let add = guichet(
-        &dir,
+        &desk,
         &[
             "call",
             "add",
@@ -282,7 +283,7 @@ fn telemaintenance_code_is_noted_on_the_call() {
     );
     assert!(add.status.success());
     let out = guichet(
-        &dir,
+        &desk,
         &["tools", "telemaintenance", "A-0001", "--code", "482 913"],
     );
     assert!(
@@ -290,17 +291,82 @@ fn telemaintenance_code_is_noted_on_the_call() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let show = guichet(&dir, &["call", "show", "A-0001"]);
+    let show = guichet(&desk, &["call", "show", "A-0001"]);
     let text = String::from_utf8(show.stdout).unwrap();
     assert!(
         text.contains("code de session 482913 donné par téléphone"),
         "{text}"
     );
     let out = guichet(
-        &dir,
+        &desk,
         &["tools", "telemaintenance", "A-0009", "--code", "123456"],
     );
     assert_eq!(out.status.code(), Some(2));
-    let out = guichet(&dir, &["tools", "telemaintenance", "A-0001", "--code", "x"]);
+    let out = guichet(&desk, &["tools", "telemaintenance", "A-0001", "--code", "x"]);
     assert_eq!(out.status.code(), Some(2));
+}
+}
+
+/// The tools that store nothing never reach for the store: with `GUICHET_DB` naming a
+/// server nobody listens on, they answer all the same (a connection would fail them).
+#[test]
+fn the_tools_that_store_nothing_never_connect() {
+    let desk = Desk::new();
+    let nowhere = "postgresql://guichet:x@127.0.0.1:1/guichet";
+    for args in [
+        &["tools", "spell", "Ab1"][..],
+        &["tools", "amigo", "--at", "2026-11-25T13:00"],
+        &["tools", "cryhod", "--issued", "2026-01-31T10:00"],
+        &["tools", "quota", "21,5"],
+        &["tools", "xivo"],
+        &["tools", "printer", "decode", "I76RC-DSI04-B4"],
+        &[
+            "tools",
+            "printer",
+            "encode",
+            "--department",
+            "76",
+            "--site",
+            "rc",
+            "--division",
+            "dsi",
+            "--location",
+            "B4",
+        ],
+        &[
+            "tools",
+            "comu",
+            "--first-name",
+            "Jean",
+            "--last-name",
+            "Dupont",
+            "--domain",
+            "ac",
+        ],
+        &["procedures", "list"],
+        &["procedures", "show", "mi-call-centre"],
+        &["procedures", "lint"],
+    ] {
+        let out = desk
+            .cmd()
+            .env("GUICHET_DB", nowhere)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success() && !out.stdout.is_empty(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(out.stderr.is_empty(), "{args:?}");
+    }
+    // What does need the store says the server is out of reach.
+    let out = desk
+        .cmd()
+        .env("GUICHET_DB", nowhere)
+        .args(["tools", "telemaintenance", "A-0001", "--code", "123456"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("injoignable"));
 }

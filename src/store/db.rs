@@ -120,6 +120,10 @@ pub enum DbError {
     /// No connection to the server (it is down, or unreachable), with why.
     #[error("{0}")]
     Unreachable(String),
+    /// The connection was lost while the server was committing: whether the transaction
+    /// was kept is not known.
+    #[error("{0}")]
+    InDoubt(String),
     /// A column of an unexpected type: a schema this version does not know.
     #[error("colonne {index} : {what}")]
     Column { index: usize, what: String },
@@ -440,7 +444,12 @@ impl std::ops::Deref for Tx<'_> {
 impl Tx<'_> {
     pub fn commit(mut self) -> DbResult<()> {
         self.done = true;
-        self.db.batch("COMMIT")
+        // A server that goes away during COMMIT may have committed before it went: the
+        // answer was lost, not necessarily the transaction.
+        self.db.batch("COMMIT").map_err(|e| match self.db.engine() {
+            Engine::Postgres if e.is_connection_lost() => DbError::InDoubt(e.to_string()),
+            _ => e,
+        })
     }
 }
 

@@ -49,6 +49,13 @@ pub enum StoreError {
     /// No connection to the server: nothing was done; the console retries by itself.
     #[error("{message} : rien n'a été fait")]
     Unreachable { message: String },
+    /// The connection went while the server was committing: the write may or may not be
+    /// there, and a second one could make it twice.
+    #[error(
+        "{message} pendant l'enregistrement : il a peut-être été fait ; le vérifier avant \
+         de recommencer"
+    )]
+    InDoubt { message: String },
     /// The server's role may not do this (see the README for the rights guichet needs).
     #[error("base de données {path} : droits insuffisants ({message})")]
     Denied { path: String, message: String },
@@ -197,6 +204,7 @@ impl StoreError {
         match source {
             DbError::Sqlite(e) => StoreError::sqlite(path, e),
             DbError::Unreachable(message) => StoreError::Unreachable { message },
+            DbError::InDoubt(message) => StoreError::InDoubt { message },
             e if e.is_connection_lost() => StoreError::Unreachable {
                 message: format!("{path} : connexion perdue ({e})"),
             },

@@ -315,10 +315,35 @@ impl PgTarget {
     /// `sslmode` asks: by default when the server offers it.
     pub fn connect(&self) -> Result<postgres::Client, String> {
         let failed = |e: postgres::Error| format!("{} : {}", self.shown, connect_message(&e));
+        let mut client = self.connect_encrypted().map_err(|e| match e {
+            Ok(e) => failed(e),
+            Err(sentence) => sentence,
+        })?;
+        // A lock a stuck transaction holds is waited for as long as on SQLite, then the
+        // statement fails and says so (StoreError::Locked), instead of waiting without
+        // end. A lock_timeout given in the connection string's options is kept.
+        let given = self
+            .config
+            .get_options()
+            .is_some_and(|o| o.contains("lock_timeout"));
+        if !given {
+            client
+                .batch_execute(&format!(
+                    "SET lock_timeout = {}",
+                    super::sqlite::busy_timeout().as_millis()
+                ))
+                .map_err(failed)?;
+        }
+        Ok(client)
+    }
+
+    /// The connection, encrypted as `sslmode` asks; the client's error, or a sentence of
+    /// ours (an unreadable authority file).
+    fn connect_encrypted(&self) -> Result<postgres::Client, Result<postgres::Error, String>> {
         let mut config = self.config.clone();
         if self.tls.mode == SslMode::Disable {
             config.ssl_mode(postgres::config::SslMode::Disable);
-            return config.connect(postgres::NoTls).map_err(failed);
+            return config.connect(postgres::NoTls).map_err(Ok);
         }
         let mut builder = native_tls::TlsConnector::builder();
         match self.tls.mode {
@@ -334,24 +359,24 @@ impl PgTarget {
         }
         if let Some(path) = &self.tls.root_cert {
             let pem = std::fs::read(path).map_err(|e| {
-                format!(
+                Err(format!(
                     "{} : sslrootcert {} illisible ({e})",
                     self.shown,
                     path.display()
-                )
+                ))
             })?;
             let cert = native_tls::Certificate::from_pem(&pem).map_err(|e| {
-                format!(
+                Err(format!(
                     "{} : sslrootcert {} n'est pas un certificat PEM ({e})",
                     self.shown,
                     path.display()
-                )
+                ))
             })?;
             builder.add_root_certificate(cert);
         }
         let connector = builder
             .build()
-            .map_err(|e| format!("{} : TLS indisponible ({e})", self.shown))?;
+            .map_err(|e| Err(format!("{} : TLS indisponible ({e})", self.shown)))?;
         config.ssl_mode(if self.tls.mode == SslMode::Prefer {
             postgres::config::SslMode::Prefer
         } else {
@@ -359,7 +384,7 @@ impl PgTarget {
         });
         config
             .connect(postgres_native_tls::MakeTlsConnector::new(connector))
-            .map_err(failed)
+            .map_err(Ok)
     }
 }
 
@@ -414,6 +439,11 @@ fn connect_message(e: &postgres::Error) -> String {
         return match db.code().code() {
             "28P01" | "28000" => format!("identification refusée ({})", db.message()),
             "3D000" => format!("base inexistante ({})", db.message()),
+            // Dropped while logging in (an administrator, a shutdown), or not yet open.
+            "57P01" | "57P02" => format!("connexion perdue ({})", db.message()),
+            code if code.starts_with("57P") || code.starts_with("08") => {
+                format!("serveur injoignable ({})", db.message())
+            }
             _ => db.message().to_string(),
         };
     }
@@ -518,10 +548,28 @@ impl Drop for PgConn {
     }
 }
 
+/// What the store's connection asks of the server's session, once connected.
+///
+/// Every statement is prepared once and kept ([`PgConn::statement`]); by default the server
+/// then plans it for its first five runs with their values and may switch for good to a
+/// plan made without them. For the call list's search that generic plan is wrong for most
+/// values: with two words ("jean" and "mar") it read the trigram index and rechecked the
+/// 16,000 calls that matched, 96 ms at a million calls, where the plan made for those words
+/// walks the newest calls and stops at the page's hundredth, 3 ms. Each statement is planned
+/// for its values (about 0.2 ms). Servers before 12 have no such setting, nor that switch.
+fn set_up_session(client: &mut postgres::Client) -> DbResult<()> {
+    client.batch_execute(
+        "SELECT set_config('plan_cache_mode', 'force_custom_plan', false) \
+         WHERE current_setting('server_version_num')::int >= 120000",
+    )?;
+    Ok(())
+}
+
 impl PgConn {
     /// Connects now: a server that cannot be reached is an error at once.
     pub fn open(target: &PgTarget) -> DbResult<PgConn> {
-        let client = target.connect().map_err(DbError::Unreachable)?;
+        let mut client = target.connect().map_err(DbError::Unreachable)?;
+        set_up_session(&mut client)?;
         let conn = PgConn {
             target: target.clone(),
             client: Some(client),
@@ -589,7 +637,11 @@ impl PgConn {
         std::thread::spawn(move || {
             let mut wait = Duration::from_millis(200);
             loop {
-                match target.connect() {
+                match target.connect().and_then(|mut c| {
+                    set_up_session(&mut c)
+                        .map(|()| c)
+                        .map_err(|e| e.to_string())
+                }) {
                     Ok(client) => {
                         let _ = tx.send(client);
                         return;

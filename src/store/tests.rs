@@ -791,23 +791,58 @@ fn the_server_connection_is_encrypted_as_sslmode_asks() {
 on_both_engines! {
 fn the_lists_own_narrowing_agrees_with_the_store_search(store) {
     let people = [
-        ("Christophe Lopez", Some("06 12 34 56 78"), "carte agent oubliée"),
+        (
+            "Christophe Lopez",
+            Some("06 12 34 56 78"),
+            "carte agent oubliée",
+        ),
         ("Christophe Martin", None, "VPN bleu depuis la mise à jour"),
-        ("Anne Lopès", Some("01 40 07 20 00"), "imprimante du 3e étage"),
+        (
+            "Anne Lopès",
+            Some("01 40 07 20 00"),
+            "imprimante du 3e étage",
+        ),
         ("Chloé Œuvray", None, "certificat NOMADE 2 à installer"),
         ("Lola Dupont", Some("07 00 00 05 05"), "mot de passe CRYHOD"),
     ];
     for (i, (name, phone, summary)) in people.iter().enumerate() {
-        let mut call = new_call(name, "mi", "noemi", "op", t0() + Duration::minutes(i as i64));
+        let mut call = new_call(
+            name,
+            "mi",
+            "noemi",
+            "op",
+            t0() + Duration::minutes(i as i64),
+        );
         call.caller_phone = phone.map(String::from);
         call.summary = summary.to_string();
         store.insert_call(&call).unwrap();
     }
     let all = store.list_calls(&CallFilter::default()).unwrap();
     for text in [
-        "c", "ch", "chr", "christophe", "christophe l", "christophe lo", "christophe lop",
-        "lopez", "lop", "lo", "06", "06 12", "0612", "0505", "vpn bl", "mise a", "étage",
-        "etage", "oeuv", "nomade 2", "cryhod", "zz", "a-000", "a-0004",
+        "c",
+        "ch",
+        "chr",
+        "christophe",
+        "christophe l",
+        "christophe lo",
+        "christophe lop",
+        "lopez",
+        "lop",
+        "lo",
+        "06",
+        "06 12",
+        "0612",
+        "0505",
+        "vpn bl",
+        "mise a",
+        "étage",
+        "etage",
+        "oeuv",
+        "nomade 2",
+        "cryhod",
+        "zz",
+        "a-000",
+        "a-0004",
     ] {
         let searched: Vec<CallRef> = store
             .list_calls(&CallFilter {
@@ -827,7 +862,7 @@ fn the_lists_own_narrowing_agrees_with_the_store_search(store) {
         };
         let narrowed: Vec<CallRef> = narrowed.into_iter().flatten().collect();
         let mut sorted = searched.clone();
-        sorted.sort_by(|a, b| b.0.cmp(&a.0));
+        sorted.sort_by_key(|b| std::cmp::Reverse(b.0));
         assert_eq!(narrowed, sorted, "{text:?}");
     }
     // Typing on narrows only where what the store finds can only shrink.
@@ -842,7 +877,13 @@ fn the_lists_own_narrowing_agrees_with_the_store_search(store) {
             .map(|c| c.reference.0)
             .collect()
     };
-    for text in ["christophe lop", "a-0004", "06 12 34", "lola dupont 0505", "vpn bleu"] {
+    for text in [
+        "christophe lop",
+        "a-0004",
+        "06 12 34",
+        "lola dupont 0505",
+        "vpn bleu",
+    ] {
         let chars: Vec<char> = text.chars().collect();
         for i in 1..chars.len() {
             let before: String = chars[..i].iter().collect();
@@ -855,7 +896,36 @@ fn the_lists_own_narrowing_agrees_with_the_store_search(store) {
             }
         }
     }
-    assert!(!narrows("a-", "a-0"), "a short word growing into an indexed one");
+    assert!(
+        !narrows("a-", "a-0"),
+        "a short word growing into an indexed one"
+    );
     assert!(narrows("christophe l", "christophe lo"));
 }
+}
+
+#[test]
+fn a_server_store_plans_each_search_for_its_words() {
+    let (_db, _dir, mut store) = server_store();
+    let mode: Option<String> = store
+        .db
+        .query_one("SELECT current_setting('plan_cache_mode')", &[], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(mode.as_deref(), Some("force_custom_plan"));
+    // The same statement run more than five times keeps being planned for its values.
+    store
+        .insert_call(&new_call("Jean Martin", "mi", "noemi", "op", t0()))
+        .unwrap();
+    for word in ["jean", "mart", "zzz", "jean", "mart", "zzz", "jean", "mar"] {
+        let found = store
+            .list_calls(&CallFilter {
+                caller: Some(format!("{word} tin")),
+                limit: Some(100),
+                ..CallFilter::default()
+            })
+            .unwrap();
+        assert_eq!(found.len(), usize::from(word != "zzz"), "{word}");
+    }
 }

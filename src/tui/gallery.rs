@@ -49,6 +49,12 @@ fn empty() -> App {
 /// A morning at the desk: open and closed calls of several services.
 pub fn sample_store() -> Store {
     let mut store = Store::open_in_memory().unwrap();
+    fill_sample(&mut store);
+    store
+}
+
+/// Writes [`sample_store`]'s morning into a new, empty store (of either engine).
+pub fn fill_sample(store: &mut Store) {
     let reference = embedded_reference();
     let t = now();
     let calls = [
@@ -138,7 +144,6 @@ pub fn sample_store() -> Store {
             "rappeler après accord du RSIM",
         )
         .unwrap();
-    store
 }
 
 fn filled() -> App {
@@ -539,9 +544,16 @@ fn tools_telemaintenance() -> App {
 
 /// A busy morning shift, for the handover: more calls, outcomes, procedures and notes.
 pub fn handover_store() -> Store {
+    let mut store = Store::open_in_memory().unwrap();
+    fill_handover(&mut store);
+    store
+}
+
+/// Writes [`handover_store`]'s morning into a new, empty store (of either engine).
+pub fn fill_handover(store: &mut Store) {
     use crate::domain::shifts::ShiftPlan;
     use crate::store::HandoverKind;
-    let mut store = sample_store();
+    fill_sample(store);
     let reference = embedded_reference();
     let t = now();
     let extra = [
@@ -673,7 +685,6 @@ pub fn handover_store() -> Store {
             "Rappeler Paul Renaud (VPN hôtel) avant 11 h ; BitLocker de H. Bernard chez le RSSI.",
         )
         .unwrap();
-    store
 }
 
 fn handover_busy() -> App {

@@ -1,0 +1,815 @@
+//! The figures of issue 13 on both engines, side by side (issue 14): the same large desk on
+//! an SQLite file and on a PostgreSQL database, measured in the same run.
+//!
+//! The desk: `GUICHET_BENCH_DB` or the generated one of 1,000,000 calls and 10,000
+//! procedures (`target/bench-data/desk-1m-10k/`, as `benches/pty.rs`). Its SQLite copy is
+//! copied into a new database of the test server (`GUICHET_TEST_PG`, as the tests) with
+//! `guichet --db URL db copy --from FILE`, the process timed; then `VACUUM (ANALYZE)` of
+//! the three tables (timed: the server's autovacuum does it within a minute or two of the
+//! copy, and would otherwise do it during the measures) and the index of the 10,000
+//! procedures (`Store::sync_catalog`, timed on both).
+//! `GUICHET_BENCH_PG_URL` names a database that already holds the copy (the copy is then
+//! not measured); `GUICHET_BENCH_PG_KEEP=1` keeps the one this run made, for the next.
+//!
+//! Measured, for each engine:
+//! - the first paint and the list search, through the real release console in a
+//!   pseudo-terminal of 80x24 (`tests/common/pty.rs`, `benches/console`): `/` then an open
+//!   call's caller's name, key by key, on the open calls and on every call (`t` first),
+//!   each key's latency lasting until the screen shows its result; the bare ratatui floor's
+//!   first paint in the same rounds;
+//! - the same searches in the store alone, `Store::list_calls` for the first page of 100
+//!   of each text typed so far (no console, no terminal): which keys cost what;
+//! - `guichet report handover` as a process, start to exit;
+//! - a call saved: `Store::insert_call` (a call with a note and a procedure: three journal
+//!   entries), and `guichet call add` as a process (the same call, its procedure checked
+//!   against the embedded catalogue: reading the 10,000 files would be the catalogue's
+//!   cost, not the engine's). The calls saved are closed afterwards (not timed) and come
+//!   last, after everything else was measured.
+//!
+//! `GUICHET_BENCH_ENGINES_RUNS` rounds of the console scenarios (5), every run a fresh
+//! console, after one run of each not counted (the drafts file of a PostgreSQL console is
+//! created on its first start); `GUICHET_BENCH_ENGINES_SAVES` library saves (300),
+//! `GUICHET_BENCH_ENGINES_PROCESSES` runs of each command (20).
+//!
+//! `GUICHET_TEST_PG=postgresql://… cargo bench --bench engines`.
+
+#[path = "../tests/common/pty.rs"]
+mod pty;
+
+// The generators are shared with the example and the other benches.
+#[allow(dead_code)]
+mod datagen;
+
+#[allow(dead_code)]
+mod console;
+
+use chrono::Utc;
+use console::{
+    OPERATOR, Program, Res, Samples, bare, bare_binary, bench_desk, caller_to_type, catalogue,
+    clear_drafts, describe, env_usize, fmt_ms, guichet, guichet_binary, home, load_average, median,
+    ms, on_floor, quantile, remove_copy, run, run_copy, search_all, search_open, time_report,
+};
+use guichet::catalog::embedded_reference;
+use guichet::domain::call::{CallDraft, Outcome};
+use guichet::store::scratch::{ScratchDb, test_server};
+use guichet::store::{CallFilter, FileAccess, PgTarget, Store};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Goals of issue 13.
+const FIRST_PAINT_RATIO: f64 = 3.0;
+const KEY_P99: Duration = Duration::from_millis(2);
+
+/// The calls this bench saves, apart from the desk's.
+const SAVED_CALLER: &str = "Banc Enregistrement";
+const SAVED_SUMMARY: &str = "VPN reste bleu après la mise à jour, redémarrage sans effet";
+const SAVED_NOTES: &str = "rappeler après 14 h si le VPN ne revient pas";
+const SAVED_PROCEDURE: &str = "mi-noemi-reset-vpn";
+
+fn main() {
+    match bench() {
+        Ok(true) => {}
+        Ok(false) => {
+            eprintln!("engines bench: some runs FAILED (see above)");
+            std::process::exit(1);
+        }
+        Err(e) => {
+            eprintln!("engines bench: {e}");
+            std::process::exit(1);
+        }
+    }
+}
+
+/// The PostgreSQL database of the run: made here (dropped at the end unless kept), or
+/// named by `GUICHET_BENCH_PG_URL`.
+struct PgDesk {
+    target: PgTarget,
+    /// The database made for this run; none when it was given.
+    scratch: Option<ScratchDb>,
+}
+
+impl PgDesk {
+    fn target(&self) -> &PgTarget {
+        &self.target
+    }
+    fn url(&self) -> String {
+        self.target.url_with_password()
+    }
+}
+
+/// One engine's console, its store's location for the library figures.
+struct Side {
+    label: &'static str,
+    program: Program,
+    /// Where the drafts of its consoles go (cleared after each run).
+    drafts: Drafts,
+}
+
+enum Drafts {
+    /// In the SQLite database itself (`run` clears them).
+    InDb,
+    /// In the local files of this folder (`<state>/guichet/brouillons-*.db`).
+    Local(PathBuf),
+}
+
+impl Side {
+    fn run(&self, scenario: &console::Scenario) -> console::Run {
+        let mut r = run(&self.program, scenario);
+        if let Drafts::Local(state) = &self.drafts {
+            let dir = state.join("guichet");
+            let files = std::fs::read_dir(&dir).into_iter().flatten().flatten();
+            for f in files {
+                let p = f.path();
+                let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+                if name.starts_with("brouillons-")
+                    && name.ends_with(".db")
+                    && let Err(e) = clear_drafts(&p)
+                {
+                    r.failure
+                        .get_or_insert(format!("drafts of {} not cleared: {e}", p.display()));
+                }
+            }
+        }
+        r
+    }
+}
+
+fn bench() -> Res<bool> {
+    let whole = Instant::now();
+    let rounds = env_usize("GUICHET_BENCH_ENGINES_RUNS", 5).max(1);
+    let saves = env_usize("GUICHET_BENCH_ENGINES_SAVES", 300).max(10);
+    let processes = env_usize("GUICHET_BENCH_ENGINES_PROCESSES", 20).max(1);
+    println!("== the figures of issue 13 on SQLite and on PostgreSQL, side by side ==");
+    let guichet_path = guichet_binary()?;
+    let bare_path = bare_binary()?;
+    println!("guichet  {}", guichet_path.display());
+    println!("floor    {}", bare_path.display());
+    let desk = bench_desk()?;
+    println!(
+        "desk     {} : {} calls ({} open), {} procedures in {} — {}",
+        desk.db.display(),
+        desk.calls,
+        desk.open,
+        desk.procedures,
+        desk.catalog.display(),
+        desk.how
+    );
+    let home = home()?;
+    let state = home.path().join("state");
+    std::fs::create_dir_all(&state)?;
+    let catalog = catalogue(Some(&desk.catalog))?;
+
+    // SQLite: a copy of the desk, its index in line with the catalogue.
+    let (db, sqlite_index) = run_copy(&desk, "engines-sqlite", Some(&desk.catalog))?;
+    println!(
+        "sqlite   {} (index of {} procedures: {:.1} s)",
+        db.display(),
+        desk.procedures,
+        sqlite_index.as_secs_f64()
+    );
+
+    // PostgreSQL: the same desk copied into a new database by `guichet db copy --from`.
+    let pg = match std::env::var("GUICHET_BENCH_PG_URL") {
+        Ok(url) => PgDesk {
+            target: PgTarget::parse(&url).map_err(|e| format!("GUICHET_BENCH_PG_URL: {e}"))?,
+            scratch: None,
+        },
+        Err(_) => {
+            let scratch = ScratchDb::new();
+            PgDesk {
+                target: scratch.target().clone(),
+                scratch: Some(scratch),
+            }
+        }
+    };
+    let server = test_server();
+    println!(
+        "postgres {} (server {}, {})",
+        pg.target().shown(),
+        server.shown(),
+        server_version(pg.target())?
+    );
+    let base_env = |db: &str| -> Vec<(String, String)> {
+        let s = |p: &Path| p.to_string_lossy().into_owned();
+        vec![
+            ("TERM".into(), "xterm-256color".into()),
+            ("GUICHET_DB".into(), db.to_string()),
+            ("GUICHET_OPERATOR".into(), OPERATOR.into()),
+            ("GUICHET_STATE_DIR".into(), s(&state)),
+            ("XDG_CONFIG_HOME".into(), s(&home.path().join("config"))),
+            ("XDG_DATA_HOME".into(), s(&home.path().join("data"))),
+            ("HOME".into(), s(home.path())),
+        ]
+    };
+    let mut copy_row = None;
+    let mut analyze_row = None;
+    if pg.scratch.is_some() {
+        let t = Instant::now();
+        let out = {
+            let _no_pty_being_opened = pty::SPAWN.lock().unwrap_or_else(|e| e.into_inner());
+            Command::new(&guichet_path)
+                .args(["db", "copy", "--from"])
+                .arg(&db)
+                .env_clear()
+                .envs(base_env(&pg.url()))
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()?
+        }
+        .wait_with_output()?;
+        let took = t.elapsed();
+        if !out.status.success() {
+            return Err(format!(
+                "guichet db copy --from failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+            .into());
+        }
+        println!(
+            "copy     guichet --db {} db copy --from {}: {:.1} s\n         {}",
+            pg.target().shown(),
+            db.display(),
+            took.as_secs_f64(),
+            String::from_utf8_lossy(&out.stdout).trim()
+        );
+        copy_row = Some(took);
+        // What autovacuum would do within a minute or two of the copy, done before
+        // measuring rather than during it: statistics, the trigram index's pending list
+        // merged, the visibility map.
+        let t = Instant::now();
+        let mut client = pg.target().connect()?;
+        for table in ["calls", "journal", "handover_entries"] {
+            client.batch_execute(&format!("VACUUM (ANALYZE) {table}"))?;
+        }
+        analyze_row = Some(t.elapsed());
+        println!(
+            "vacuum   VACUUM (ANALYZE): {:.1} s",
+            t.elapsed().as_secs_f64()
+        );
+    }
+    let t = Instant::now();
+    pg_store(pg.target(), home.path())?.sync_catalog(&catalog)?;
+    let pg_index = t.elapsed();
+    println!(
+        "postgres index of {} procedures: {:.1} s; {}",
+        desk.procedures,
+        pg_index.as_secs_f64(),
+        pg_sizes(pg.target())?
+    );
+
+    let (name, open_n, all_n) = caller_to_type(&db)?;
+    println!(
+        "search   types {name:?} (an open call's caller: {open_n} open calls and {all_n} calls in all match)"
+    );
+    println!(
+        "rounds   {rounds}, key deadline {:?}, load average {}",
+        console::key_deadline(),
+        load_average()
+    );
+
+    let floor = bare(&bare_path);
+    let mut sqlite_program = guichet(
+        "sqlite",
+        &guichet_path,
+        &db,
+        Some(&desk.catalog),
+        home.path(),
+    );
+    sqlite_program.env = base_env(&db.to_string_lossy());
+    let mut pg_program = sqlite_program.clone();
+    pg_program.label = "postgres".into();
+    pg_program.env = base_env(&pg.url());
+    pg_program.db = None;
+    let sides = [
+        Side {
+            label: "SQLite",
+            program: sqlite_program,
+            drafts: Drafts::InDb,
+        },
+        Side {
+            label: "PostgreSQL",
+            program: pg_program,
+            drafts: Drafts::Local(state.clone()),
+        },
+    ];
+    let scenarios = [search_open(&name), search_all(&name)];
+
+    // One run of each, not counted: files created on a first start, caches warm.
+    let mut failed = 0;
+    for side in &sides {
+        for scenario in &scenarios {
+            let r = side.run(scenario);
+            if let Some(f) = &r.failure {
+                failed += 1;
+                println!("FAILED warm-up {} {}: {f}", side.label, scenario.name);
+            }
+        }
+    }
+
+    let mut floor_samples = Samples::default();
+    let mut samples: Vec<Vec<Samples>> = vec![vec![Samples::default(); scenarios.len()]; 2];
+    println!();
+    for round in 0..rounds {
+        let r = run(&floor, &on_floor(&scenarios[0]));
+        println!(
+            "round {}/{rounds}  {:<10} {:<12} first paint {:>10}",
+            round + 1,
+            "floor",
+            "search-open",
+            fmt_ms(r.first_paint),
+        );
+        floor_samples.runs.push(r);
+        for (e, side) in sides.iter().enumerate() {
+            for (k, scenario) in scenarios.iter().enumerate() {
+                let r = side.run(scenario);
+                let lat: Vec<Duration> = r.keys.iter().map(|k| k.latency).collect();
+                println!(
+                    "round {}/{rounds}  {:<10} {:<12} first paint {:>10}  keys {:>2}  median {:>10}  p99 {:>10}  {}{}",
+                    round + 1,
+                    side.label,
+                    scenario.name,
+                    fmt_ms(r.first_paint),
+                    lat.len(),
+                    fmt_ms(median(&lat)),
+                    fmt_ms(quantile(&lat, 0.99)),
+                    r.ending,
+                    r.failure
+                        .as_deref()
+                        .map(|f| format!("\n  FAILED: {f}"))
+                        .unwrap_or_default()
+                );
+                samples[e][k].runs.push(r);
+            }
+        }
+    }
+    println!("\n-- per engine and scenario, over every run --");
+    println!("{}", describe("floor", "search-open", &floor_samples));
+    for (e, side) in sides.iter().enumerate() {
+        for (k, scenario) in scenarios.iter().enumerate() {
+            println!("{}", describe(side.label, scenario.name, &samples[e][k]));
+            for f in samples[e][k].failures() {
+                failed += 1;
+                println!("FAILED {} {}: {f}", side.label, scenario.name);
+            }
+        }
+    }
+    // Per key, on every call: which keys cost what (the text typed so far).
+    for (e, side) in sides.iter().enumerate() {
+        let s = &samples[e][1];
+        let typed: Vec<char> = name.chars().collect();
+        let mut line = format!("{} search-all, per key (median of runs):", side.label);
+        for (i, c) in typed.iter().enumerate() {
+            let at: Vec<Duration> = s
+                .runs
+                .iter()
+                .filter_map(|r| r.keys.get(i).map(|k| k.latency))
+                .collect();
+            line.push_str(&format!(" {c}={:.2}", median(&at).map_or(f64::NAN, ms)));
+        }
+        println!("{line}");
+    }
+
+    // The same searches in the store alone (no console, no terminal): the list's first
+    // page for each text typed so far, as the console asks for it on each key.
+    let reps = env_usize("GUICHET_BENCH_ENGINES_STORE_REPS", 20).max(1);
+    let stores = [Store::open(&db)?, pg_store(pg.target(), home.path())?];
+    println!("\n-- list_calls alone, first page of 100, median of {reps} (p99 in brackets) --");
+    println!(
+        "| typed | open: SQLite | open: PostgreSQL | all: SQLite | all: PostgreSQL | all: rows |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|");
+    let typed: Vec<char> = name.chars().collect();
+    for n in 1..=typed.len() {
+        let text: String = typed[..n].iter().collect();
+        let mut cells = Vec::new();
+        let mut rows = 0;
+        for open_only in [true, false] {
+            for store in &stores {
+                let filter = CallFilter {
+                    open_only,
+                    caller: Some(text.clone()),
+                    limit: Some(100),
+                    ..CallFilter::default()
+                };
+                let mut t = Vec::with_capacity(reps);
+                for _ in 0..reps {
+                    let s = Instant::now();
+                    rows = store.list_calls(&filter)?.len();
+                    t.push(s.elapsed());
+                }
+                cells.push(format!(
+                    "{:.2} ({:.2})",
+                    median(&t).map_or(f64::NAN, ms),
+                    quantile(&t, 0.99).map_or(f64::NAN, ms)
+                ));
+            }
+        }
+        println!("| `{text}` | {} | {rows} |", cells.join(" | "));
+    }
+    drop(stores);
+
+    // The handover report, as a process.
+    let mut reports = Vec::new();
+    for side in &sides {
+        let r = time_report(&side.program, processes)?;
+        println!(
+            "{} report handover: median {}, p99 {}",
+            side.label,
+            fmt_ms(median(&r)),
+            fmt_ms(quantile(&r, 0.99))
+        );
+        reports.push(r);
+    }
+
+    // Saves, last: they add calls to the desk.
+    let reference = embedded_reference();
+    let mut library = Vec::new();
+    let mut commands = Vec::new();
+    for side in &sides {
+        let mut store = match side.label {
+            "SQLite" => Store::open(&db)?,
+            _ => pg_store(pg.target(), home.path())?,
+        };
+        let mut times = Vec::with_capacity(saves);
+        for i in 0..saves + 10 {
+            let call = CallDraft {
+                caller_name: SAVED_CALLER.into(),
+                caller_phone: format!("06 12 34 {:02} {:02}", i / 100 % 100, i % 100),
+                service: "mi".into(),
+                device: "noemi".into(),
+                summary: SAVED_SUMMARY.into(),
+                notes: SAVED_NOTES.into(),
+                procedures: vec![SAVED_PROCEDURE.into()],
+                ..CallDraft::default()
+            }
+            .validate(&reference, OPERATOR, Utc::now())
+            .map_err(|e| format!("{e:?}"))?;
+            let t = Instant::now();
+            let stored = store.insert_call(&call)?;
+            let took = t.elapsed();
+            // The first ten warm the statements' caches.
+            if i >= 10 {
+                times.push(took);
+            }
+            store.close_call(
+                stored.reference,
+                OPERATOR,
+                Utc::now(),
+                Outcome::Resolved,
+                None,
+            )?;
+        }
+        println!(
+            "{} Store::insert_call: {} saves, median {}, p99 {}, max {}",
+            side.label,
+            times.len(),
+            fmt_ms(median(&times)),
+            fmt_ms(quantile(&times, 0.99)),
+            fmt_ms(times.iter().max().copied())
+        );
+        library.push(times);
+
+        let mut times = Vec::with_capacity(processes);
+        for i in 0..processes {
+            let phone = format!("07 98 76 {:02} {:02}", i / 100 % 100, i % 100);
+            let t = Instant::now();
+            let out = {
+                let _no_pty_being_opened = pty::SPAWN.lock().unwrap_or_else(|e| e.into_inner());
+                Command::new(&side.program.path)
+                    .args([
+                        "call",
+                        "add",
+                        "--service",
+                        "mi",
+                        "--device",
+                        "noemi",
+                        "--caller",
+                        SAVED_CALLER,
+                        "--phone",
+                        &phone,
+                        "--summary",
+                        SAVED_SUMMARY,
+                        "--notes",
+                        SAVED_NOTES,
+                        "--procedure",
+                        SAVED_PROCEDURE,
+                    ])
+                    .env_clear()
+                    .envs(side.program.env.iter().map(|(k, v)| (k, v)))
+                    .stdin(Stdio::null())
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::piped())
+                    .spawn()?
+            }
+            .wait_with_output()?;
+            let took = t.elapsed();
+            if !out.status.success() {
+                return Err(format!(
+                    "{} guichet call add failed: {}",
+                    side.label,
+                    String::from_utf8_lossy(&out.stderr)
+                )
+                .into());
+            }
+            times.push(took);
+        }
+        println!(
+            "{} guichet call add: {} runs, median {}, p99 {}",
+            side.label,
+            times.len(),
+            fmt_ms(median(&times)),
+            fmt_ms(quantile(&times, 0.99))
+        );
+        commands.push(times);
+        // The calls saved by the command, closed: the open calls stay the desk's.
+        let open = store.list_calls(&CallFilter {
+            open_only: true,
+            caller: Some(SAVED_CALLER.to_lowercase()),
+            ..CallFilter::default()
+        })?;
+        for call in open {
+            store.close_call(
+                call.reference,
+                OPERATOR,
+                Utc::now(),
+                Outcome::Resolved,
+                None,
+            )?;
+        }
+    }
+
+    // The table.
+    let floor_paint = median(&floor_samples.first_paints());
+    let paint = |e: usize| {
+        median(
+            &samples[e]
+                .iter()
+                .flat_map(Samples::first_paints)
+                .collect::<Vec<_>>(),
+        )
+    };
+    let keys = |e: usize, k: usize| samples[e][k].latencies(None);
+    let mut rows: Vec<Row> = Vec::new();
+    let pair = |figure: String,
+                goal: Goal,
+                a: Option<Duration>,
+                b: Option<Duration>,
+                floor: Option<Duration>| Row {
+        figure,
+        goal: goal.label(),
+        sqlite: goal.cell(a, floor),
+        postgres: goal.cell(b, floor),
+        ratio: ratio(b, a),
+    };
+    let secs =
+        |d: Option<Duration>| d.map_or("—".to_string(), |d| format!("{:.1} s", d.as_secs_f64()));
+    rows.push(Row {
+        figure: format!("`db copy --from` the SQLite file ({} calls)", desk.calls),
+        goal: "—".into(),
+        sqlite: "—".into(),
+        postgres: match copy_row {
+            Some(d) => secs(Some(d)),
+            None => "not measured (GUICHET_BENCH_PG_URL)".into(),
+        },
+        ratio: String::new(),
+    });
+    rows.push(Row {
+        figure: "`VACUUM (ANALYZE)` after the copy".into(),
+        goal: "—".into(),
+        sqlite: "—".into(),
+        postgres: secs(analyze_row),
+        ratio: String::new(),
+    });
+    rows.push(Row {
+        figure: format!(
+            "procedure index, {} procedures (`sync_catalog`)",
+            desk.procedures
+        ),
+        goal: "—".into(),
+        sqlite: secs(Some(sqlite_index)),
+        postgres: secs(Some(pg_index)),
+        ratio: ratio(Some(pg_index), Some(sqlite_index)),
+    });
+    for (what, v) in [
+        ("`Store::insert_call`", &library),
+        ("`guichet call add` (process)", &commands),
+    ] {
+        rows.push(pair(
+            format!("call save, {what}: median"),
+            Goal::None,
+            median(&v[0]),
+            median(&v[1]),
+            None,
+        ));
+        rows.push(pair(
+            format!("call save, {what}: p99"),
+            Goal::None,
+            quantile(&v[0], 0.99),
+            quantile(&v[1], 0.99),
+            None,
+        ));
+    }
+    rows.push(pair(
+        "`guichet report handover` (process): median".into(),
+        Goal::None,
+        median(&reports[0]),
+        median(&reports[1]),
+        None,
+    ));
+    rows.push(pair(
+        "`guichet report handover` (process): p99".into(),
+        Goal::None,
+        quantile(&reports[0], 0.99),
+        quantile(&reports[1], 0.99),
+        None,
+    ));
+    for (k, what) in [(0, "open calls"), (1, "all calls")] {
+        rows.push(pair(
+            format!("list search, {what}: per key median"),
+            Goal::None,
+            median(&keys(0, k)),
+            median(&keys(1, k)),
+            None,
+        ));
+        rows.push(pair(
+            format!("list search, {what}: per key p99"),
+            Goal::AtMost(KEY_P99),
+            quantile(&keys(0, k), 0.99),
+            quantile(&keys(1, k), 0.99),
+            None,
+        ));
+    }
+    rows.push(pair(
+        format!(
+            "first paint, median (bare floor {} in the same rounds)",
+            fmt_ms(floor_paint)
+        ),
+        Goal::TimesFloor(FIRST_PAINT_RATIO),
+        paint(0),
+        paint(1),
+        floor_paint,
+    ));
+    println!(
+        "\n-- {} calls, {} procedures; {rounds} rounds of the console, {saves} library saves, {processes} runs of each command; SQLite and PostgreSQL in the same run --",
+        desk.calls, desk.procedures
+    );
+    print_table(&rows);
+    println!(
+        "\n(bench took {:.0} s; load average now {})",
+        whole.elapsed().as_secs_f64(),
+        load_average()
+    );
+
+    remove_copy(&db);
+    if let Some(s) = pg.scratch {
+        if std::env::var_os("GUICHET_BENCH_PG_KEEP").is_some() {
+            println!(
+                "kept: GUICHET_BENCH_PG_URL={} (drop it with DROP DATABASE {})",
+                s.target().shown(),
+                s.target().dbname()
+            );
+            std::mem::forget(s);
+        } else {
+            drop(s);
+        }
+    }
+    Ok(failed == 0)
+}
+
+/// A store on the server, its drafts in the bench's home.
+fn pg_store(target: &PgTarget, home: &Path) -> Res<Store> {
+    Ok(Store::connect_with_drafts(
+        target,
+        &FileAccess::default(),
+        &home.join("bench-drafts.db"),
+    )?)
+}
+
+fn server_version(target: &PgTarget) -> Res<String> {
+    let mut c = target.connect()?;
+    let v: String = c.query_one("SHOW server_version", &[])?.get(0);
+    Ok(format!("PostgreSQL {v}"))
+}
+
+/// How big the copy is on the server.
+fn pg_sizes(target: &PgTarget) -> Res<String> {
+    let mut c = target.connect()?;
+    let row = c.query_one(
+        "SELECT pg_size_pretty(pg_database_size(current_database())), \
+         pg_size_pretty(pg_relation_size('calls')), \
+         pg_size_pretty(pg_relation_size('calls_search'))",
+        &[],
+    )?;
+    Ok(format!(
+        "database {}, calls {}, trigram index {}",
+        row.get::<_, String>(0),
+        row.get::<_, String>(1),
+        row.get::<_, String>(2)
+    ))
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Goal {
+    None,
+    /// At most this many times the floor.
+    TimesFloor(f64),
+    AtMost(Duration),
+}
+
+impl Goal {
+    fn label(self) -> String {
+        match self {
+            Goal::None => "—".into(),
+            Goal::TimesFloor(r) => format!("≤ {r}× floor"),
+            Goal::AtMost(d) => format!("≤ {} ms", ms(d)),
+        }
+    }
+
+    /// A figure, with its ratio to the floor and its verdict where there is a goal.
+    fn cell(self, v: Option<Duration>, floor: Option<Duration>) -> String {
+        let Some(v) = v else {
+            return "-".into();
+        };
+        match (self, floor) {
+            (Goal::None, _) => fmt_ms(Some(v)),
+            (Goal::AtMost(d), _) => format!(
+                "{} {}",
+                fmt_ms(Some(v)),
+                if v <= d { "PASS" } else { "FAIL" }
+            ),
+            (Goal::TimesFloor(r), Some(f)) if f > Duration::ZERO => {
+                let x = ms(v) / ms(f);
+                format!(
+                    "{} (×{x:.1}) {}",
+                    fmt_ms(Some(v)),
+                    if x <= r { "PASS" } else { "FAIL" }
+                )
+            }
+            (Goal::TimesFloor(_), _) => fmt_ms(Some(v)),
+        }
+    }
+}
+
+struct Row {
+    figure: String,
+    goal: String,
+    sqlite: String,
+    postgres: String,
+    ratio: String,
+}
+
+/// PostgreSQL's figure over SQLite's.
+fn ratio(pg: Option<Duration>, sqlite: Option<Duration>) -> String {
+    match (pg, sqlite) {
+        (Some(p), Some(s)) if s > Duration::ZERO => format!("×{:.1}", ms(p) / ms(s)),
+        _ => String::new(),
+    }
+}
+
+fn print_table(rows: &[Row]) {
+    let w = |f: &dyn Fn(&Row) -> &str, head: &str| {
+        rows.iter()
+            .map(|r| f(r).chars().count())
+            .chain([head.chars().count()])
+            .max()
+            .unwrap_or(4)
+    };
+    let (wf, wg, ws, wp, wr) = (
+        w(&|r| &r.figure, "figure"),
+        w(&|r| &r.goal, "goal"),
+        w(&|r| &r.sqlite, "SQLite"),
+        w(&|r| &r.postgres, "PostgreSQL"),
+        w(&|r| &r.ratio, "PG / SQLite"),
+    );
+    let pad = |s: &str, n: usize| format!("{s}{}", " ".repeat(n.saturating_sub(s.chars().count())));
+    let lpad =
+        |s: &str, n: usize| format!("{}{s}", " ".repeat(n.saturating_sub(s.chars().count())));
+    println!(
+        "| {} | {} | {} | {} | {} |",
+        pad("figure", wf),
+        pad("goal", wg),
+        lpad("SQLite", ws),
+        lpad("PostgreSQL", wp),
+        lpad("PG / SQLite", wr)
+    );
+    println!(
+        "|{}|{}|{}:|{}:|{}:|",
+        "-".repeat(wf + 2),
+        "-".repeat(wg + 2),
+        "-".repeat(ws + 1),
+        "-".repeat(wp + 1),
+        "-".repeat(wr + 1)
+    );
+    for r in rows {
+        println!(
+            "| {} | {} | {} | {} | {} |",
+            pad(&r.figure, wf),
+            pad(&r.goal, wg),
+            lpad(&r.sqlite, ws),
+            lpad(&r.postgres, wp),
+            lpad(&r.ratio, wr)
+        );
+    }
+}
