@@ -275,19 +275,7 @@ pub(crate) fn formats(arg: &FormatArg, allowed: &[Format]) -> Result<Format, Cli
     }
 }
 
-/// A value as an error message names it: control characters made visible, and cut after
-/// 40 characters so that a pasted page stays one short sentence.
-pub(crate) fn named(value: &str) -> String {
-    const SHOWN: usize = 40;
-    let shown = crate::domain::text::visible(value);
-    let count = shown.chars().count();
-    if count <= SHOWN {
-        shown.into_owned()
-    } else {
-        let cut: String = shown.chars().take(SHOWN).collect();
-        format!("{cut}… ({count} caractères)")
-    }
-}
+pub(crate) use crate::domain::text::named;
 
 /// A free-text filter given as `option`: at most `max` characters, no control character.
 pub(crate) fn filter_text(option: &str, value: String, max: usize) -> Result<String, CliError> {

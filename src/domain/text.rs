@@ -276,6 +276,20 @@ fn units(paragraph: &str) -> Vec<String> {
     out.into_iter().map(|u| u.replace('\u{a0}', " ")).collect()
 }
 
+/// A value as an error message names it: control characters made visible, and cut after
+/// 40 characters so that a pasted page stays one short sentence.
+pub fn named(value: &str) -> String {
+    const SHOWN: usize = 40;
+    let shown = visible(value);
+    let count = shown.chars().count();
+    if count <= SHOWN {
+        shown.into_owned()
+    } else {
+        let cut: String = shown.chars().take(SHOWN).collect();
+        format!("{cut}… ({count} caractères)")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
