@@ -996,6 +996,7 @@ pub fn generate_ops(
             summary,
             notes,
             procedures: Vec::new(),
+            telephony_id: None,
         };
         let new = draft
             .validate(reference, operator, from_unix(at))

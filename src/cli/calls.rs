@@ -64,6 +64,7 @@ pub fn run(
                 summary,
                 notes: notes.unwrap_or_default(),
                 procedures,
+                telephony_id: None,
             };
             let new = draft
                 .validate(reference, &operator, opened_at)

@@ -164,6 +164,10 @@ pub struct Call {
     pub outcome: Option<Outcome>,
     /// Who is handling the call now (the opener, until someone takes it over).
     pub handler: String,
+    /// The telephony's identifier of the phone call it was opened from.
+    pub telephony_id: Option<String>,
+    /// How long the phone call was handled, answer to hangup, once it hung up.
+    pub handled_seconds: Option<i64>,
 }
 
 /// What a journal entry records.
@@ -179,6 +183,8 @@ pub enum JournalKind {
     Step,
     /// A closed call's outcome corrected afterwards; the body is the new outcome's slug.
     OutcomeCorrected,
+    /// The phone call hung up: how long it was handled.
+    Handled,
 }
 
 impl JournalKind {
@@ -191,6 +197,7 @@ impl JournalKind {
             JournalKind::Procedure => "procedure",
             JournalKind::Step => "step",
             JournalKind::OutcomeCorrected => "outcome_corrected",
+            JournalKind::Handled => "handled",
         }
     }
     pub fn label(self) -> &'static str {
@@ -202,6 +209,7 @@ impl JournalKind {
             JournalKind::Procedure => "procédure",
             JournalKind::Step => "étape",
             JournalKind::OutcomeCorrected => "issue corrigée",
+            JournalKind::Handled => "durée",
         }
     }
     pub fn from_slug(s: &str) -> Option<Self> {
@@ -213,6 +221,7 @@ impl JournalKind {
             JournalKind::Procedure,
             JournalKind::Step,
             JournalKind::OutcomeCorrected,
+            JournalKind::Handled,
         ]
         .into_iter()
         .find(|k| k.slug() == s)
@@ -249,6 +258,10 @@ pub struct CallDraft {
     pub notes: String,
     #[serde(default)]
     pub procedures: Vec<String>,
+    /// The telephony's call the form was opened from (F2 while it rang), kept with the
+    /// draft so that a console restarted mid-call still records the handling time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub telephony_id: Option<String>,
 }
 
 /// A call that passed every check and can be stored as is.
@@ -264,6 +277,8 @@ pub struct NewCall {
     pub summary: String,
     pub notes: Option<String>,
     pub procedures: Vec<String>,
+    /// The telephony's call this one answers (the console opened it from a ringing call).
+    pub telephony_id: Option<String>,
 }
 
 /// The fields of the new-call form, in the order they are typed.
@@ -447,6 +462,7 @@ impl CallDraft {
             summary,
             notes: some(notes),
             procedures: self.procedures.clone(),
+            telephony_id: self.telephony_id.clone(),
         })
     }
 
@@ -542,6 +558,7 @@ impl JournalEntry {
             },
             JournalKind::Procedure => format!("procédure suivie : {}", self.text),
             JournalKind::Step => self.text.clone(),
+            JournalKind::Handled => self.text.clone(),
         }
     }
 }

@@ -13,6 +13,7 @@ fn draft() -> CallDraft {
         summary: "carte agent oubliée".into(),
         notes: String::new(),
         procedures: vec![],
+        telephony_id: None,
     }
 }
 

@@ -3,9 +3,11 @@
 //! listener the telephony system posts them to ([`listen`]). Storing them is the caller's
 //! part: [`listen::serve`] hands each event to a sink.
 
+pub mod call;
 pub mod event;
 pub mod listen;
 pub mod number;
 
+pub use call::{PhoneCall, PhoneState, StoredEvent};
 pub use event::{Direction, EventKind, HangupCause, PhoneEvent, event_from_args, parse_event};
 pub use listen::{Exchange, ListenOptions, bind, serve};

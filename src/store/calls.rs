@@ -35,7 +35,7 @@ pub struct CallFilter {
 pub const SHORT_SEARCH_WINDOW: i64 = 5_000;
 
 pub(super) const CALL_COLUMNS: &str = "id, opened_at, closed_at, operator, caller_name, caller_phone, \
-     caller_email, service, device, summary, status, outcome, handler";
+     caller_email, service, device, summary, status, outcome, handler, telephony_id, handled_seconds";
 
 pub(super) fn row_to_call(r: &Row<'_>) -> DbResult<Call> {
     let status: String = r.get(10)?;
@@ -57,6 +57,8 @@ pub(super) fn row_to_call(r: &Row<'_>) -> DbResult<Call> {
         // The schema's CHECK constraints keep these two columns to known values.
         status: CallStatus::from_slug(&status).unwrap_or(CallStatus::Open),
         outcome: outcome.as_deref().and_then(Outcome::from_slug),
+        telephony_id: r.get(13)?,
+        handled_seconds: r.get(14)?,
     })
 }
 
@@ -110,7 +112,7 @@ fn status_of(tx: &Tx<'_>, reference: CallRef) -> std::result::Result<CallStatus,
     }
 }
 
-fn append(
+pub(super) fn append(
     tx: &Tx<'_>,
     call: CallRef,
     at: DateTime<Utc>,
@@ -151,17 +153,21 @@ impl Store {
         let path = self.name.clone();
         let err = |source| StoreError::db(&path, source);
         let tx = self.db.begin().map_err(err)?;
+        if let Some(id) = &call.telephony_id {
+            super::phone::lock_telephony_call(&tx, id).map_err(err)?;
+        }
         // The server's search text is written with the row; SQLite's index is its trigger's.
         let sql = match tx.engine() {
             Engine::Sqlite => {
                 "INSERT INTO calls (opened_at, operator, caller_name, caller_phone, caller_email, \
-                 service, device, summary, status, search_key, handler) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'open', ?9, ?2) RETURNING id"
+                 service, device, summary, status, search_key, handler, telephony_id) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'open', ?9, ?2, ?10) RETURNING id"
             }
             Engine::Postgres => {
                 "INSERT INTO calls (opened_at, operator, caller_name, caller_phone, caller_email, \
-                 service, device, summary, status, search_key, handler, search_text) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'open', ?9, ?2, ?10) RETURNING id"
+                 service, device, summary, status, search_key, handler, telephony_id, \
+                 search_text) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'open', ?9, ?2, ?10, ?11) RETURNING id"
             }
         };
         let mut values = args![
@@ -174,6 +180,7 @@ impl Store {
             &call.device,
             &call.summary,
             search_key(&call.caller_name, call.caller_phone.as_deref()),
+            call.telephony_id.as_deref(),
         ]
         .to_vec();
         if tx.engine() == Engine::Postgres {
@@ -207,6 +214,10 @@ impl Store {
                 slug,
             )
             .map_err(err)?;
+        }
+        if let Some(id) = &call.telephony_id {
+            // The caller may have hung up while the form was being finished.
+            super::phone::record_handled_time(&tx, reference, id, &call.operator).map_err(err)?;
         }
         let stored = locked_call(&tx, reference)
             .map_err(err)?

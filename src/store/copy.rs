@@ -13,6 +13,7 @@ pub struct CopyReport {
     pub to: String,
     pub calls: u64,
     pub journal: u64,
+    pub phone_events: u64,
     pub handover: u64,
     /// The journal's checksum (FNV-1a, 64 bits, in hex), the same on both sides.
     pub journal_checksum: String,
@@ -38,6 +39,8 @@ const TABLES: &[(&str, &[&str])] = &[
             "outcome",
             "search_key",
             "handler",
+            "telephony_id",
+            "handled_seconds",
         ],
     ),
     (
@@ -57,13 +60,34 @@ const TABLES: &[(&str, &[&str])] = &[
             "body",
         ],
     ),
+    (
+        "phone_events",
+        &[
+            "id",
+            "at",
+            "event",
+            "telephony_id",
+            "from_number",
+            "to_number",
+            "direction",
+            "users",
+            "answering_number",
+            "cause",
+        ],
+    ),
 ];
 
 /// Which columns hold integers (the rest are text); the same on both engines.
 fn is_integer(column: &str) -> bool {
     matches!(
         column,
-        "id" | "opened_at" | "closed_at" | "call_id" | "at" | "shift_from" | "shift_to"
+        "id" | "opened_at"
+            | "closed_at"
+            | "call_id"
+            | "at"
+            | "shift_from"
+            | "shift_to"
+            | "handled_seconds"
     )
 }
 
@@ -129,13 +153,13 @@ fn count(db: &Db, table: &str) -> DbResult<u64> {
     Ok(n as u64)
 }
 
-/// The counts of the three tables of history.
-fn counts(db: &Db) -> DbResult<[u64; 3]> {
-    Ok([
-        count(db, TABLES[0].0)?,
-        count(db, TABLES[1].0)?,
-        count(db, TABLES[2].0)?,
-    ])
+/// The counts of the tables of history.
+fn counts(db: &Db) -> DbResult<[u64; TABLES.len()]> {
+    let mut all = [0; TABLES.len()];
+    for (n, (table, _)) in TABLES.iter().enumerate() {
+        all[n] = count(db, table)?;
+    }
+    Ok(all)
 }
 
 /// The journal's checksum, read in id order.
@@ -184,7 +208,7 @@ impl Store {
             }
         }
         let tx = target.db.begin().map_err(target_err)?;
-        let mut counts_read = [0u64; 3];
+        let mut counts_read = [0u64; TABLES.len()];
         for (n, (table, columns)) in TABLES.iter().enumerate() {
             let mut after = 0;
             loop {
@@ -235,9 +259,16 @@ impl Store {
             return Err(StoreError::CopyMismatch {
                 path: target_name,
                 detail: format!(
-                    "lu {} appels, {} entrées de journal, {} entrées de relève (somme {from_sum}) ; \
-                     écrit {}, {}, {} (somme {to_sum})",
-                    counts_read[0], counts_read[1], counts_read[2], copied[0], copied[1], copied[2]
+                    "lu {} appels, {} entrées de journal, {} entrées de relève, {} événements \
+                     téléphoniques (somme {from_sum}) ; écrit {}, {}, {}, {} (somme {to_sum})",
+                    counts_read[0],
+                    counts_read[1],
+                    counts_read[2],
+                    counts_read[3],
+                    copied[0],
+                    copied[1],
+                    copied[2],
+                    copied[3]
                 ),
             });
         }
@@ -248,6 +279,7 @@ impl Store {
             calls: counts_read[0],
             journal: counts_read[1],
             handover: counts_read[2],
+            phone_events: counts_read[3],
             journal_checksum: from_sum,
         };
         Ok(report)
@@ -286,6 +318,8 @@ impl Store {
             "calls_notify",
             "journal_notify",
             "handover_notify",
+            "phone_events_no_update",
+            "phone_events_notify",
         ] {
             match present.iter().find(|(n, _)| n == name) {
                 None => problems.push(format!("déclencheur {name} absent")),

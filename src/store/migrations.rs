@@ -65,14 +65,26 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0011_procedure_words",
         include_str!("../../db/migrations/sqlite/0011_procedure_words.sql"),
     ),
+    (
+        12,
+        "0012_phone",
+        include_str!("../../db/migrations/sqlite/0012_phone.sql"),
+    ),
 ];
 
 /// PostgreSQL's migrations: its store began in the shape SQLite's reached at 0011.
-const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "0001_desk",
-    include_str!("../../db/migrations/postgres/0001_desk.sql"),
-)];
+const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "0001_desk",
+        include_str!("../../db/migrations/postgres/0001_desk.sql"),
+    ),
+    (
+        2,
+        "0002_phone",
+        include_str!("../../db/migrations/postgres/0002_phone.sql"),
+    ),
+];
 
 /// The schema this version writes on SQLite.
 pub const LATEST_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;

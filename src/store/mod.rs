@@ -12,6 +12,8 @@ pub use consoles::ConsoleLock;
 pub use copy::CopyReport;
 pub use drafts::SavedDraft;
 mod migrations;
+mod phone;
+pub use phone::{CallerFacts, KnownCaller, PhoneRecorded, TELEPHONY_OPERATOR};
 pub mod postgres;
 mod procedures;
 mod report;

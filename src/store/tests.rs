@@ -105,6 +105,7 @@ fn open_sets_durability_pragmas_and_creates_the_folder() {
             (9, "0009_procedure_bodies".to_string()),
             (10, "0010_call_search_merged".to_string()),
             (11, "0011_procedure_words".to_string()),
+            (12, "0012_phone".to_string()),
         ]
     );
 }
@@ -703,6 +704,12 @@ fn a_console_role_with_the_readmes_rights_answers_calls_but_cannot_rewrite_histo
             .close_call(call.reference, "console", t0(), Outcome::Resolved, None)
             .unwrap();
         console.take_over(CallRef(1), "console", t0()).unwrap();
+        console
+            .record_phone_event(
+                &phone_event("newCall", Some("0612345678"), "3001", "r1"),
+                t0(),
+            )
+            .unwrap();
         let catalog = crate::catalog::procedures::embedded(&embedded_reference());
         assert!(!console.sync_catalog(&catalog).unwrap().is_empty());
         assert_eq!(console.list_calls(&CallFilter::default()).unwrap().len(), 2);
@@ -711,6 +718,7 @@ fn a_console_role_with_the_readmes_rights_answers_calls_but_cannot_rewrite_histo
             "DELETE FROM journal",
             "DELETE FROM calls",
             "DELETE FROM handover_entries",
+            "DELETE FROM phone_events",
         ] {
             let refused = console.db.execute(sql, &[]).map_err(|e| console.err(e));
             match refused {
@@ -928,4 +936,103 @@ fn a_server_store_plans_each_search_for_its_words() {
             .unwrap();
         assert_eq!(found.len(), usize::from(word != "zzz"), "{word}");
     }
+}
+
+fn phone_event(kind: &str, from: Option<&str>, to: &str, id: &str) -> crate::phone::PhoneEvent {
+    let mut fields = vec![
+        ("event", kind.to_string()),
+        ("to", to.to_string()),
+        ("direction", "in".to_string()),
+        ("callId", id.to_string()),
+    ];
+    if let Some(from) = from {
+        fields.push(("from", from.to_string()));
+    }
+    if kind == "answer" {
+        fields.push(("answeringNumber", "3001".into()));
+    }
+    if kind == "hangup" {
+        fields.push(("cause", "normalClearing".into()));
+    }
+    let body: Vec<String> = fields.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    crate::phone::parse_event(None, body.join("&").as_bytes()).unwrap()
+}
+
+on_both_engines! {
+fn phone_events_make_calls_and_a_hangup_records_the_handling_time(store) {
+    let ring = t0();
+    store.record_phone_event(&phone_event("newCall", Some("0612345678"), "3001", "x1"), ring).unwrap();
+    let again = store.record_phone_event(&phone_event("newCall", Some("0612345678"), "3001", "x1"), ring).unwrap();
+    assert!(again.repeated, "an event sent twice is kept once");
+    store.record_phone_event(&phone_event("newCall", None, "3002", "x2"), ring).unwrap();
+    store.record_phone_event(&phone_event("answer", Some("0612345678"), "3001", "x1"), ring + Duration::seconds(8)).unwrap();
+    let calls = store.phone_calls_since(ring - Duration::minutes(1)).unwrap();
+    assert_eq!(calls.len(), 2);
+    assert_eq!(calls[0].state(), crate::phone::PhoneState::Answered);
+    assert_eq!(calls[1].from, None, "a withheld number stays unknown");
+    assert_eq!(calls[1].caller_for_reading(), "numéro masqué");
+
+    // The call is saved from the ringing one before the caller hangs up…
+    let mut call = new_call("Lola Dupont", "mi", "noemi", "op", ring + Duration::seconds(10));
+    call.telephony_id = Some("x1".into());
+    let saved = store.insert_call(&call).unwrap();
+    assert_eq!(saved.handled_seconds, None);
+    let hung = store
+        .record_phone_event(&phone_event("hangup", Some("0612345678"), "3001", "x1"), ring + Duration::seconds(8 + 245))
+        .unwrap();
+    assert_eq!(hung.call, Some(saved.reference));
+    assert_eq!(hung.handled_seconds, Some(245));
+    let record = store.get_call(saved.reference).unwrap();
+    assert_eq!(record.call.handled_seconds, Some(245));
+    let handled: Vec<_> = record.journal.iter().filter(|e| e.kind == JournalKind::Handled).collect();
+    assert_eq!(handled.len(), 1);
+    assert!(handled[0].text.starts_with("appel traité en 4 min 05 s"), "{}", handled[0].text);
+    assert_eq!(handled[0].operator, "op");
+    // …and a hangup sent again writes nothing more.
+    store.record_phone_event(&phone_event("hangup", Some("0612345678"), "3001", "x1"), ring + Duration::seconds(400)).unwrap();
+    assert_eq!(store.get_call(saved.reference).unwrap().journal.iter().filter(|e| e.kind == JournalKind::Handled).count(), 1);
+
+    // A caller who hung up while the form was still being finished: the time comes with the save.
+    store.record_phone_event(&phone_event("answer", None, "3002", "x2"), ring + Duration::seconds(20)).unwrap();
+    store.record_phone_event(&phone_event("hangup", None, "3002", "x2"), ring + Duration::seconds(80)).unwrap();
+    let mut late = new_call("Anonyme", "mi", "noemi", "op", ring + Duration::seconds(20));
+    late.telephony_id = Some("x2".into());
+    let late = store.insert_call(&late).unwrap();
+    assert_eq!(late.handled_seconds, Some(60));
+    assert_eq!(late.telephony_id.as_deref(), Some("x2"));
+}
+}
+
+on_both_engines! {
+fn a_number_is_known_however_it_is_written(store) {
+    let monday = t0(); // Monday 23/11/2026
+    let mut first = new_call("Lola Dupont", "mi", "noemi", "op", monday - Duration::days(3));
+    first.caller_phone = Some("+33 6 12 34 56 78".into());
+    store.insert_call(&first).unwrap();
+    let second = store.insert_call(&new_call("Lola Dupont", "mi", "noemi", "op", monday + Duration::hours(2))).unwrap();
+    store.add_note(second.reference, "op", monday + Duration::hours(3), "rappeler après 14 h").unwrap();
+    let mut other = new_call("Jean Martin", "mi", "noemi", "op", monday + Duration::hours(4));
+    other.caller_phone = Some("01 40 07 20 00".into());
+    store.insert_call(&other).unwrap();
+
+    let facts = store.caller_facts("0033612345678", monday).unwrap().unwrap();
+    assert_eq!(facts.last.reference, second.reference);
+    assert_eq!(facts.this_week, 1, "the Friday before is last week");
+    let (open, last_line) = facts.open.unwrap();
+    assert_eq!(open.reference, second.reference);
+    assert_eq!(last_line.unwrap().text, "rappeler après 14 h");
+    assert!(store.caller_facts("0699999999", monday).unwrap().is_none());
+
+    let by_name = store.known_callers("dupon", 5).unwrap();
+    assert_eq!(by_name.len(), 1, "one caller, however the number was written: {by_name:?}");
+    assert_eq!(by_name[0].reference, second.reference, "the newest call's facts");
+    let by_number = store.known_callers("01 40 07", 5).unwrap();
+    assert_eq!(by_number.len(), 1);
+    assert_eq!(by_number[0].name, "Jean Martin");
+    let whole = store.known_callers("0612345678", 5).unwrap();
+    assert_eq!(whole.len(), 1);
+    assert_eq!(whole[0].name, "Lola Dupont");
+    assert!(store.known_callers("vpn", 5).unwrap().is_empty(), "a word of the summary is no caller");
+    assert!(store.known_callers("lo", 5).unwrap().is_empty(), "too short to propose anyone");
+}
 }

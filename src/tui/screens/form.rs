@@ -49,6 +49,8 @@ pub struct FormScreen {
     /// The most recent open calls, for the side panel, and how many are open.
     pub open_calls: Vec<Call>,
     pub open_count: i64,
+    /// The telephony's call the form was opened from (F2 while it rang).
+    pub telephony_id: Option<String>,
 }
 
 impl FormScreen {
@@ -72,6 +74,7 @@ impl FormScreen {
             matched_for: Default::default(),
             open_calls: Vec::new(),
             open_count: 0,
+            telephony_id: draft.telephony_id.clone(),
         };
         // A form that cannot read the open calls or search procedures still takes the
         // call: those panels stay empty.
@@ -95,6 +98,7 @@ impl FormScreen {
             summary: self.summary.value(),
             notes: self.notes.value(),
             procedures: Vec::new(),
+            telephony_id: self.telephony_id.clone(),
         }
     }
 

@@ -1,0 +1,388 @@
+//! The telephony's events, the handling time they give a call, and the callers the desk
+//! has seen before (read from its calls: nothing else is kept about a person).
+
+use super::calls::{CALL_COLUMNS, append, row_to_call};
+use super::db::{DbResult, Engine, Row, Tx, args};
+use super::{Result, Store};
+use crate::domain::call::{Call, CallRef, CallStatus, JournalEntry, JournalKind};
+use crate::domain::text::{digits, fold};
+use crate::domain::time::{from_unix, paris};
+use crate::phone::call::{PhoneCall, StoredEvent, handled_for_reading, phone_key};
+use crate::phone::event::{Direction, EventKind, HangupCause, PhoneEvent};
+use chrono::{DateTime, Utc};
+
+/// Who the journal says recorded a handling time: the telephony, not an operator.
+pub const TELEPHONY_OPERATOR: &str = "téléphonie";
+
+/// What recording an event did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhoneRecorded {
+    /// The same event of the same call was already there (a telephony system that sent
+    /// it twice): nothing was written.
+    pub repeated: bool,
+    /// The guichet call opened from this phone call, when there is one yet.
+    pub call: Option<CallRef>,
+    /// The handling time written on that call by this event (a hangup).
+    pub handled_seconds: Option<i64>,
+}
+
+/// What the desk knows of a number, from its calls.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallerFacts {
+    /// The newest call from the number.
+    pub last: Call,
+    /// How many calls came from it since the week began.
+    pub this_week: i64,
+    /// Its newest open call, with the last line of that call's journal.
+    pub open: Option<(Call, Option<JournalEntry>)>,
+}
+
+/// A caller of the directory learned from past calls: the newest call of one name and
+/// number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownCaller {
+    pub name: String,
+    pub phone: Option<String>,
+    pub service: String,
+    pub device: String,
+    pub last_call: DateTime<Utc>,
+    pub reference: CallRef,
+}
+
+/// The expression both engines index a caller's number by (its last nine digits, read
+/// after the unit separator of `search_key`); the migrations create the same one.
+fn phone_key_sql(engine: Engine) -> &'static str {
+    match engine {
+        Engine::Sqlite => "substr(substr(search_key, instr(search_key, char(31)) + 1), -9)",
+        Engine::Postgres => "right(split_part(search_key, chr(31), 2), 9)",
+    }
+}
+
+/// Holds the phone call's lock until the transaction ends, on PostgreSQL: a hangup and
+/// the call saved from it meanwhile see each other, whichever commits first (on SQLite,
+/// `BEGIN IMMEDIATE` already puts writers one after the other).
+pub(super) fn lock_telephony_call(tx: &Tx<'_>, telephony_id: &str) -> DbResult<()> {
+    if tx.engine() == Engine::Postgres {
+        tx.query_one(
+            "SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtext(?1))) AS locked",
+            args![telephony_id],
+            |_| Ok(()),
+        )?;
+    }
+    Ok(())
+}
+
+fn row_to_event(r: &Row<'_>) -> DbResult<StoredEvent> {
+    let kind: String = r.get(1)?;
+    let direction: String = r.get(5)?;
+    let users: String = r.get(6)?;
+    let cause: Option<String> = r.get(8)?;
+    Ok(StoredEvent {
+        at: from_unix(r.get(0)?),
+        event: PhoneEvent {
+            // The schema's CHECK constraints keep these columns to known values.
+            kind: EventKind::from_slug(&kind).unwrap_or(EventKind::NewCall),
+            call_id: r.get(2)?,
+            from: r.get(3)?,
+            to: r.get(4)?,
+            direction: Direction::from_slug(&direction).unwrap_or(Direction::In),
+            users: users
+                .lines()
+                .filter(|u| !u.is_empty())
+                .map(String::from)
+                .collect(),
+            answering_number: r.get(7)?,
+            cause: cause.as_deref().and_then(HangupCause::from_slug),
+        },
+    })
+}
+
+const EVENT_COLUMNS: &str =
+    "at, event, telephony_id, from_number, to_number, direction, users, answering_number, cause";
+
+/// The events of one phone call, in the order they came.
+fn events_of(tx: &Tx<'_>, telephony_id: &str) -> DbResult<Vec<StoredEvent>> {
+    tx.query_vec(
+        &format!("SELECT {EVENT_COLUMNS} FROM phone_events WHERE telephony_id = ?1 ORDER BY id"),
+        args![telephony_id],
+        row_to_event,
+    )
+}
+
+/// Writes the handling time on the call `reference` once its phone call has hung up
+/// after an answer, unless it was written already; returns it when written now.
+pub(super) fn record_handled_time(
+    tx: &Tx<'_>,
+    reference: CallRef,
+    telephony_id: &str,
+    operator: &str,
+) -> DbResult<Option<i64>> {
+    let events = events_of(tx, telephony_id)?;
+    let Some(call) = PhoneCall::from_events(&events).into_iter().next() else {
+        return Ok(None);
+    };
+    let (Some(seconds), Some(answered), Some(hung_up)) =
+        (call.handled_seconds(), call.answered_at, call.hung_up_at)
+    else {
+        return Ok(None);
+    };
+    let changed = tx.execute(
+        "UPDATE calls SET handled_seconds = ?2 WHERE id = ?1 AND handled_seconds IS NULL",
+        args![reference.0, seconds],
+    )?;
+    if changed == 0 {
+        return Ok(None);
+    }
+    let body = format!(
+        "appel traité en {} (décroché à {}, raccroché à {})",
+        handled_for_reading(seconds),
+        paris(answered, "%H:%M:%S"),
+        paris(hung_up, "%H:%M:%S"),
+    );
+    let by = if operator.is_empty() {
+        TELEPHONY_OPERATOR
+    } else {
+        operator
+    };
+    append(tx, reference, hung_up, by, JournalKind::Handled, &body)?;
+    Ok(Some(seconds))
+}
+
+impl Store {
+    /// Records one event of the telephony, received at `at`. A hangup writes the handling
+    /// time on the call opened from that phone call, if there is one yet (else the call
+    /// gets it when it is saved). The same event sent twice is kept once.
+    pub fn record_phone_event(
+        &mut self,
+        event: &PhoneEvent,
+        at: DateTime<Utc>,
+    ) -> Result<PhoneRecorded> {
+        let path = self.name.clone();
+        let err = |source| super::StoreError::db(&path, source);
+        let tx = self.db.begin().map_err(err)?;
+        lock_telephony_call(&tx, &event.call_id).map_err(err)?;
+        let inserted = tx
+            .execute(
+                "INSERT INTO phone_events (at, event, telephony_id, from_number, to_number, \
+                 direction, users, answering_number, cause) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) \
+                 ON CONFLICT (telephony_id, event) DO NOTHING",
+                args![
+                    at.timestamp(),
+                    event.kind.slug(),
+                    &event.call_id,
+                    event.from.as_deref(),
+                    &event.to,
+                    event.direction.slug(),
+                    event.users.join("\n"),
+                    event.answering_number.as_deref(),
+                    event.cause.as_ref().map(HangupCause::slug),
+                ],
+            )
+            .map_err(err)?;
+        let call: Option<(CallRef, String)> = tx
+            .query_one(
+                "SELECT id, handler FROM calls WHERE telephony_id = ?1 ORDER BY id LIMIT 1",
+                args![&event.call_id],
+                |r| {
+                    Ok((
+                        CallRef(r.get(0)?),
+                        r.get::<Option<String>>(1)?.unwrap_or_default(),
+                    ))
+                },
+            )
+            .map_err(err)?;
+        let mut handled_seconds = None;
+        if inserted > 0
+            && event.kind == EventKind::Hangup
+            && let Some((reference, handler)) = &call
+        {
+            handled_seconds =
+                record_handled_time(&tx, *reference, &event.call_id, handler).map_err(err)?;
+        }
+        tx.commit().map_err(err)?;
+        Ok(PhoneRecorded {
+            repeated: inserted == 0,
+            call: call.map(|(r, _)| r),
+            handled_seconds,
+        })
+    }
+
+    /// The phone calls with an event since `since`, in the order they began: a console
+    /// keeps those that ring or are answered on its extension.
+    pub fn phone_calls_since(&self, since: DateTime<Utc>) -> Result<Vec<PhoneCall>> {
+        let events = self
+            .db
+            .query_vec(
+                &format!(
+                    "SELECT {EVENT_COLUMNS} FROM phone_events WHERE telephony_id IN \
+                     (SELECT telephony_id FROM phone_events WHERE at >= ?1) ORDER BY id"
+                ),
+                args![since.timestamp()],
+                row_to_event,
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(PhoneCall::from_events(&events))
+    }
+
+    /// The events of one phone call, in the order they came.
+    pub fn phone_events(&self, telephony_id: &str) -> Result<Vec<StoredEvent>> {
+        self.db
+            .query_vec(
+                &format!(
+                    "SELECT {EVENT_COLUMNS} FROM phone_events WHERE telephony_id = ?1 ORDER BY id"
+                ),
+                args![telephony_id],
+                row_to_event,
+            )
+            .map_err(|e| self.err(e))
+    }
+
+    /// What the desk knows of `phone` (any way of writing it): its newest call, its calls
+    /// since `week_start`, its newest open call and that call's last journal line; `None`
+    /// for a number never seen.
+    pub fn caller_facts(
+        &self,
+        phone: &str,
+        week_start: DateTime<Utc>,
+    ) -> Result<Option<CallerFacts>> {
+        let key = phone_key(phone);
+        if key.is_empty() {
+            return Ok(None);
+        }
+        let expr = phone_key_sql(self.engine());
+        let err = |e| self.err(e);
+        let recent = self
+            .db
+            .query_vec(
+                &format!(
+                    "SELECT {CALL_COLUMNS} FROM calls WHERE caller_phone IS NOT NULL \
+                     AND {expr} = ?1 ORDER BY id DESC LIMIT 200"
+                ),
+                args![&key],
+                row_to_call,
+            )
+            .map_err(err)?;
+        let Some(last) = recent.first().cloned() else {
+            return Ok(None);
+        };
+        let this_week = self
+            .db
+            .query_one(
+                &format!(
+                    "SELECT count(*) FROM calls WHERE caller_phone IS NOT NULL \
+                     AND {expr} = ?1 AND opened_at >= ?2"
+                ),
+                args![&key, week_start.timestamp()],
+                |r| r.get::<i64>(0),
+            )
+            .map_err(err)?
+            .unwrap_or_default();
+        let open = match recent.iter().find(|c| c.status == CallStatus::Open) {
+            Some(call) => {
+                let last_line = self
+                    .db
+                    .query_one(
+                        "SELECT at, operator, kind, body FROM journal WHERE call_id = ?1 \
+                         ORDER BY id DESC LIMIT 1",
+                        args![call.reference.0],
+                        |r| {
+                            let kind: String = r.get(2)?;
+                            Ok(JournalEntry {
+                                at: from_unix(r.get(0)?),
+                                operator: r.get(1)?,
+                                kind: JournalKind::from_slug(&kind).unwrap_or(JournalKind::Note),
+                                text: r.get(3)?,
+                            })
+                        },
+                    )
+                    .map_err(err)?;
+                Some((call.clone(), last_line))
+            }
+            None => None,
+        };
+        Ok(Some(CallerFacts {
+            last,
+            this_week,
+            open,
+        }))
+    }
+
+    /// The known callers whose name or number holds `text`, newest call first, at most
+    /// `limit`: one entry per name and number, with what its newest call said. A number is
+    /// looked up by its digits (three or more), a name by its words (three letters or
+    /// more, any case, any accents).
+    pub fn known_callers(&self, text: &str, limit: usize) -> Result<Vec<KnownCaller>> {
+        let typed_digits = digits(text);
+        let is_number = typed_digits.len() >= 3
+            && text
+                .chars()
+                .all(|c| c.is_ascii_digit() || " .-+()/".contains(c));
+        let folded = fold(text.trim());
+        if !is_number && folded.chars().filter(|c| c.is_alphanumeric()).count() < 3 {
+            return Ok(Vec::new());
+        }
+        let candidates = if is_number && typed_digits.len() >= 9 {
+            // A whole number: its key, through the index.
+            let expr = phone_key_sql(self.engine());
+            self.db
+                .query_vec(
+                    &format!(
+                        "SELECT {CALL_COLUMNS} FROM calls WHERE caller_phone IS NOT NULL \
+                         AND {expr} = ?1 ORDER BY id DESC LIMIT 200"
+                    ),
+                    args![phone_key(&typed_digits)],
+                    row_to_call,
+                )
+                .map_err(|e| self.err(e))?
+        } else {
+            // Part of a name or a number: the call search, then only the calls whose
+            // caller (not the summary) holds it.
+            let query = if is_number {
+                typed_digits.clone()
+            } else {
+                text.to_string()
+            };
+            self.list_calls(&super::CallFilter {
+                caller: Some(query),
+                limit: Some(300),
+                ..super::CallFilter::default()
+            })?
+        };
+        let words: Vec<&str> = folded.split_whitespace().collect();
+        let mut found: Vec<KnownCaller> = Vec::new();
+        for call in candidates {
+            let holds = if is_number {
+                call.caller_phone
+                    .as_deref()
+                    .is_some_and(|p| digits(p).contains(&typed_digits))
+            } else {
+                let name = fold(&call.caller_name);
+                words.iter().all(|w| name.contains(w))
+            };
+            if !holds {
+                continue;
+            }
+            let key = call.caller_phone.as_deref().map(phone_key);
+            let name = fold(&call.caller_name);
+            if found
+                .iter()
+                .any(|k| fold(&k.name) == name && k.phone.as_deref().map(phone_key) == key)
+            {
+                continue;
+            }
+            found.push(KnownCaller {
+                name: call.caller_name.clone(),
+                phone: call.caller_phone.clone(),
+                service: call.service.clone(),
+                device: call.device.clone(),
+                last_call: call.opened_at,
+                reference: call.reference,
+            });
+            if found.len() >= limit {
+                break;
+            }
+        }
+        Ok(found)
+    }
+}
