@@ -67,6 +67,20 @@ pub struct DeskConfig {
     pub shifts: Vec<ShiftEntry>,
     /// A Unix group given read and write access to a new database (owner only otherwise).
     pub db_group: Option<String>,
+    /// This console's telephone extension, whose ringing calls the header shows
+    /// (`--extension` and `GUICHET_EXTENSION` take precedence).
+    pub extension: Option<String>,
+    /// The telephony listener (`guichet phone listen`).
+    pub phone: PhoneConfig,
+}
+
+/// The `[phone]` table: `token = "…"` (which `GUICHET_PHONE_TOKEN` overrides), and
+/// `bind = "127.0.0.1:8015"` (which `--bind` overrides).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PhoneConfig {
+    pub token: Option<String>,
+    pub bind: Option<String>,
 }
 
 /// One `[[shifts]]` table: `name = "matin"`, `start = "08:00"`, `end = "16:00"`.
@@ -84,6 +98,8 @@ impl Default for DeskConfig {
             desk: "Hotline".into(),
             shifts: Vec::new(),
             db_group: None,
+            extension: None,
+            phone: PhoneConfig::default(),
         }
     }
 }
@@ -180,7 +196,9 @@ fn french_kind(expected: &str) -> String {
         "a string" => "du texte".into(),
         "a sequence" => "une liste".into(),
         "a boolean" => "un booléen (true ou false)".into(),
-        "a map" | "struct ShiftEntry" | "struct DeskConfig" => "une table".into(),
+        "a map" | "struct ShiftEntry" | "struct DeskConfig" | "struct PhoneConfig" => {
+            "une table".into()
+        }
         other => other.to_string(),
     }
 }
