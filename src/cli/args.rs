@@ -30,6 +30,11 @@ pub struct Cli {
     #[arg(long, value_name = "OP")]
     pub operator: Option<String>,
 
+    /// Poste téléphonique de la console : ses appels entrants s'affichent en tête
+    /// (défaut : extension du fichier de configuration)
+    #[arg(long, env = "GUICHET_EXTENSION", value_name = "POSTE")]
+    pub extension: Option<String>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }

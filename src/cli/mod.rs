@@ -160,7 +160,14 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
         Some(dir) => CatalogSource::dir(dir, &reference),
         None => CatalogSource::embedded(&reference),
     };
-    let desk = DeskConfig::load().map_err(|e| CliError::Failed(e.to_string()))?;
+    let mut desk = DeskConfig::load().map_err(|e| CliError::Failed(e.to_string()))?;
+    if let Some(extension) = cli.extension.as_deref() {
+        desk.extension = Some(extension.to_string());
+    }
+    desk.extension = match desk.extension.as_deref().map(check_extension).transpose()? {
+        Some(e) if !e.is_empty() => Some(e),
+        _ => None,
+    };
     let access = FileAccess {
         group: desk.db_group.clone(),
         read_only: cli.read_only,
@@ -276,6 +283,18 @@ pub(crate) fn formats(arg: &FormatArg, allowed: &[Format]) -> Result<Format, Cli
 }
 
 pub(crate) use crate::domain::text::named;
+
+/// A console's extension as given: a number or a login, trimmed; blank means none.
+fn check_extension(value: &str) -> Result<String, CliError> {
+    let t = value.trim();
+    if t.chars().count() > 64 || t.chars().any(char::is_control) {
+        return Err(CliError::BadInput(format!(
+            "poste « {} » invalide : un numéro (3001) ou un identifiant de 64 caractères au plus",
+            named(value)
+        )));
+    }
+    Ok(t.to_string())
+}
 
 /// A free-text filter given as `option`: at most `max` characters, no control character.
 pub(crate) fn filter_text(option: &str, value: String, max: usize) -> Result<String, CliError> {

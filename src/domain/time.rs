@@ -214,6 +214,16 @@ pub fn paris_to_utc(naive: NaiveDateTime) -> Option<DateTime<Utc>> {
     }
 }
 
+/// When the week of `now` began: Monday 00:00 in Paris.
+pub fn week_start(now: DateTime<Utc>) -> DateTime<Utc> {
+    let local = now.with_timezone(&Paris).date_naive();
+    let monday = local - Duration::days(i64::from(local.weekday().num_days_from_monday()));
+    monday
+        .and_hms_opt(0, 0, 0)
+        .and_then(paris_to_utc)
+        .unwrap_or(now)
+}
+
 /// Formats a UTC instant in Paris time with a chrono format string.
 pub fn paris(dt: DateTime<Utc>, format: &str) -> String {
     dt.with_timezone(&Paris).format(format).to_string()

@@ -5,6 +5,7 @@
 use super::component::{Desk, Effect, Env, Input, Library, Pending, Problem, Reply, Update, View};
 use super::draft_writer::{self, DraftWriter};
 use super::keys::{Action, Context, action_for, footer};
+use super::ringing::Ringing;
 use super::screens::confirm::ConfirmPopup;
 use super::screens::detail::DetailScreen;
 use super::screens::draft::DraftOffer;
@@ -84,6 +85,8 @@ pub struct App {
     loader_retry: Option<(DateTime<Utc>, AfterPaint)>,
     /// Writes the draft off this thread (none for a database in memory).
     draft_writer: Option<DraftWriter>,
+    /// The call ringing or answered on this console's extension, if it has one.
+    pub ringing: Ringing,
 }
 
 /// How long after a failed load on a server store the catalogue is read again.
@@ -321,6 +324,7 @@ impl App {
             loader: None,
             loader_retry: None,
             draft_writer: None,
+            ringing: Ringing::default(),
         };
         app.data_version = app.store.data_version().unwrap_or(0);
         let (list, problem) = ListScreen::new(&mut app.env());
@@ -351,6 +355,36 @@ impl App {
     pub fn with_shift_plan(mut self, plan: ShiftPlan) -> App {
         self.desk.shift_plan = plan;
         self
+    }
+
+    /// Shows the calls that ring or are answered on `extension`.
+    pub fn with_extension(mut self, extension: Option<String>) -> App {
+        self.ringing = Ringing::new(extension);
+        self.refresh_ringing();
+        self
+    }
+
+    /// Reads the extension's call again; a form opened from it follows its answer.
+    fn refresh_ringing(&mut self) {
+        if let Err(e) = self.ringing.refresh(&self.store, self.now) {
+            self.error(format!("appels téléphoniques illisibles : {e}"));
+        }
+        self.follow_answer();
+    }
+
+    /// The timer of a call typed from a ringing phone call starts when it was answered.
+    fn follow_answer(&mut self) {
+        let Some(call) = self.ringing.live().cloned() else {
+            return;
+        };
+        if let Some(form) = self.form_mut()
+            && form.telephony_id.as_deref() == Some(call.telephony_id.as_str())
+            && let Some(answered) = call.answered_at
+            && form.opened_at != answered
+        {
+            form.opened_at = answered;
+            form.dirty = true;
+        }
     }
 
     fn env(&mut self) -> Env<'_> {
@@ -496,6 +530,7 @@ impl App {
             Some(Action::Procedures) => self.open_procedures(),
             Some(Action::Tools) => self.open_tools(),
             Some(Action::Handover) => self.open_handover(),
+            Some(Action::CallerCall) => self.open_caller_call(),
             Some(action) => self.dispatch(Input::Action(action)),
             None if ctx.takes_text() => self.dispatch(Input::Text(ev)),
             None => {}
@@ -624,11 +659,27 @@ impl App {
         }
     }
 
-    /// F2: the call being typed, or a new one, over the list.
+    /// F2: the call being typed, or a new one, over the list; while a call rings or is
+    /// answered on the extension, a new one is filled from it.
     fn new_call(&mut self) {
         if self.store.is_read_only() {
             self.error("base en lecture seule : aucun appel ne peut être enregistré ici".into());
             return;
+        }
+        let live = self.ringing.live().cloned();
+        let other_call = |form: &FormScreen| {
+            live.as_ref()
+                .is_some_and(|c| form.telephony_id.as_deref() != Some(c.telephony_id.as_str()))
+        };
+        if let Some(form) = self.form()
+            && other_call(form)
+        {
+            // Nothing typed is dropped for the call that rings: the call being typed
+            // comes first.
+            self.info(
+                "saisie en cours reprise : l'enregistrer ou la mettre de côté avant l'appel qui sonne"
+                    .into(),
+            );
         }
         if self.back_to(Kind::Form) {
             return;
@@ -636,17 +687,82 @@ impl App {
         while self.stack.len() > 1 {
             self.pop();
         }
-        let form = match self.parked.take() {
-            Some(form) => form,
-            None => {
-                let now = self.now;
-                Box::new(FormScreen::new(&mut self.env(), now, &CallDraft::default()))
+        let now = self.now;
+        let (mut form, from_phone) = match (self.parked.take(), live) {
+            (Some(form), _) => (form, false),
+            (None, Some(call)) => {
+                let draft = self.draft_from_phone(&call);
+                let opened_at = call.answered_at.unwrap_or(now);
+                let mut form = Box::new(FormScreen::new(&mut self.env(), opened_at, &draft));
+                form.dirty = true;
+                (form, true)
             }
+            (None, None) => (
+                Box::new(FormScreen::new(&mut self.env(), now, &CallDraft::default())),
+                false,
+            ),
         };
-        let mut form = form;
-        form.focus = crate::domain::call::Field::CallerName;
+        // A caller the desk knows is filled in: what is left to type is what the call is
+        // about.
+        form.focus = if from_phone && !form.caller_name.value().is_empty() {
+            crate::domain::call::Field::Summary
+        } else {
+            crate::domain::call::Field::CallerName
+        };
         form.in_matches = false;
+        form.in_callers = false;
         self.stack.push(Screen::Form(form));
+    }
+
+    /// A new call's fields from the phone call that rings: the number, and the name,
+    /// service and device of the last call from it.
+    fn draft_from_phone(&self, call: &crate::phone::PhoneCall) -> CallDraft {
+        let mut draft = CallDraft {
+            caller_phone: call
+                .from
+                .as_deref()
+                .map(crate::phone::number::for_reading)
+                .unwrap_or_default(),
+            telephony_id: Some(call.telephony_id.clone()),
+            ..CallDraft::default()
+        };
+        if let Some(facts) = &self.ringing.facts {
+            draft.caller_name = facts.last.caller_name.clone();
+            draft.caller_email = facts.last.caller_email.clone().unwrap_or_default();
+            draft.service = facts.last.service.clone();
+            draft.device = facts.last.device.clone();
+        }
+        draft
+    }
+
+    /// F6: the open call of the caller on the line.
+    fn open_caller_call(&mut self) {
+        let Some(reference) = self
+            .ringing
+            .facts
+            .as_ref()
+            .and_then(|f| f.open.as_ref())
+            .map(|(call, _)| call.reference)
+        else {
+            let text = if self.ringing.live().is_some() {
+                "aucun appel encore ouvert pour ce numéro"
+            } else {
+                "aucun appel ne sonne sur ce poste"
+            };
+            self.error(text.into());
+            return;
+        };
+        if self
+            .detail()
+            .is_some_and(|d| d.record.call.reference == reference)
+        {
+            self.back_to(Kind::Detail);
+            return;
+        }
+        match DetailScreen::open(&mut self.env(), reference) {
+            Ok(detail) => self.stack.push(Screen::Detail(Box::new(detail))),
+            Err(Problem(text)) => self.error(text),
+        }
     }
 
     /// F3: the catalogue; on a call (or a procedure walked on it), the procedures for it.
@@ -755,6 +871,7 @@ impl App {
     pub fn tick(&mut self, now: DateTime<Utc>) {
         self.now = now;
         self.amigo = amigo_status(now, &self.desk.calendar);
+        self.ringing.expire(now);
         if self.flash.as_ref().is_some_and(|f| f.until <= now) {
             self.flash = None;
         }
@@ -768,6 +885,7 @@ impl App {
                 if v != self.data_version {
                     self.data_version = v;
                     self.refresh_all();
+                    self.refresh_ringing();
                 }
             }
             Err(e) => {
@@ -931,13 +1049,24 @@ impl App {
 
     /// Draws the console: header, the screen (and its popups), status line, footer.
     pub fn draw(&self, frame: &mut Frame) {
-        let [header, body, status, foot] = Layout::vertical([
+        let banner = self.ringing.banner(
+            self.now,
+            &self.desk.reference,
+            self.context(),
+            &self.desk.theme,
+            frame.area().width as usize,
+        );
+        let [header, ringing, body, status, foot] = Layout::vertical([
             Constraint::Length(1),
+            Constraint::Length(banner.as_ref().map_or(0, |b| b.len() as u16)),
             Constraint::Min(1),
             Constraint::Length(1),
             Constraint::Length(1),
         ])
         .areas(frame.area());
+        if let Some(lines) = banner {
+            frame.render_widget(Paragraph::new(lines), ringing);
+        }
         let view = View {
             desk: &self.desk,
             now: self.now,

@@ -766,6 +766,63 @@ fn read_only() -> App {
     app
 }
 
+/// The extension of the gallery's console.
+pub const EXTENSION: &str = "3001";
+
+/// A telephony event as the desk's IPBX posts it, recorded `ago` before the gallery's now.
+pub fn phone_event(store: &mut Store, body: &str, ago: Duration) {
+    let event = crate::phone::parse_event(None, body.as_bytes()).expect("a valid event");
+    store
+        .record_phone_event(&event, now() - ago)
+        .expect("event recorded");
+}
+
+/// Éloïse calls again about her open call: it rings on extension 3001.
+fn ringing_store() -> Store {
+    let mut store = sample_store();
+    phone_event(
+        &mut store,
+        "event=newCall&from=%2B33612345678&to=3000&direction=in&callId=ipbx-1&user%5B%5D=3001&user%5B%5D=3002",
+        Duration::seconds(4),
+    );
+    store
+}
+
+fn ringing_known() -> App {
+    app_with(ringing_store(), Theme { color: true }).with_extension(Some(EXTENSION.into()))
+}
+
+fn ringing_answered_form() -> App {
+    let mut store = ringing_store();
+    phone_event(
+        &mut store,
+        "event=answer&from=%2B33612345678&to=3000&direction=in&callId=ipbx-1&answeringNumber=3001",
+        Duration::seconds(0),
+    );
+    let mut app = app_with(store, Theme { color: true }).with_extension(Some(EXTENSION.into()));
+    key(&mut app, KeyCode::F(2));
+    app.tick(now() + Duration::seconds(42));
+    app
+}
+
+fn ringing_withheld() -> App {
+    let mut store = sample_store();
+    phone_event(
+        &mut store,
+        "event=newCall&from=anonymous&to=3001&direction=in&callId=ipbx-2",
+        Duration::seconds(2),
+    );
+    app_with(store, Theme { color: true }).with_extension(Some(EXTENSION.into()))
+}
+
+fn form_known_callers() -> App {
+    let mut app = filled();
+    key(&mut app, KeyCode::F(2));
+    type_text(&mut app, "lefev");
+    ctrl(&mut app, 'r');
+    app
+}
+
 pub fn scenes() -> Vec<Scene> {
     let s = |name, build| Scene {
         name,
@@ -820,6 +877,10 @@ pub fn scenes() -> Vec<Scene> {
         s("handover", handover_busy),
         s("handover-empty", handover_empty),
         s("handover-writing", handover_writing),
+        s("ringing-known", ringing_known),
+        s("ringing-answered-form", ringing_answered_form),
+        s("ringing-withheld", ringing_withheld),
+        s("form-known-callers", form_known_callers),
         Scene {
             name: "handover-60x20",
             width: 60,

@@ -87,6 +87,8 @@ pub enum Context {
     Form,
     /// The new-call form with the proposed procedures focused.
     FormMatches,
+    /// The new-call form with the known callers focused.
+    FormCallers,
     /// An open call.
     Detail,
     /// A closed call: its outcome can be corrected.
@@ -135,11 +137,12 @@ pub enum Context {
 }
 
 impl Context {
-    pub const ALL: [Context; 28] = [
+    pub const ALL: [Context; 29] = [
         Context::List,
         Context::ListSearch,
         Context::Form,
         Context::FormMatches,
+        Context::FormCallers,
         Context::Detail,
         Context::DetailClosed,
         Context::NoteInput,
@@ -173,6 +176,7 @@ impl Context {
             Context::ListSearch
                 | Context::Form
                 | Context::FormMatches
+                | Context::FormCallers
                 | Context::NoteInput
                 | Context::CloseCall
                 | Context::CorrectOutcome
@@ -242,6 +246,10 @@ pub enum Action {
     PrevShift,
     NextShift,
     Acknowledge,
+    /// The open call of the caller whose call rings or is answered on this extension.
+    CallerCall,
+    /// The callers known from past calls, proposed for what is typed.
+    KnownCallers,
 }
 
 pub struct Binding {
@@ -274,6 +282,7 @@ const GLOBAL: &[Binding] = &[
     b(&[Key::F(3)], Action::Procedures, None, "Procédures : le catalogue, pour l'appel affiché s'il y en a un"),
     b(&[Key::F(4)], Action::Tools, None, "Outils : imprimante, COMU, épeler, AMIGO, CRYHOD, 4G, XiVO, télémaintenance"),
     b(&[Key::F(5)], Action::Handover, None, "Relève : la relève en cours, ce qui attend, la note"),
+    b(&[Key::F(6)], Action::CallerCall, None, "Ouvrir l'appel encore ouvert de l'appelant qui sonne ou est en ligne sur ce poste"),
     b(&[Key::Ctrl('c')], Action::ForceQuit, None, "Quitter (la saisie en cours est gardée)"),
 ];
 
@@ -366,6 +375,7 @@ const FORM: &[Binding] = &[
     b(&[Key::Tab], Action::NextField, Some("suivant"), "Champ suivant (choisit la proposition en cours) ; après Notes, les procédures proposées"),
     b(&[Key::BackTab], Action::PrevField, None, "Champ précédent"),
     b(&[Key::Ctrl('p')], Action::Run, Some("procédures"), "Aller aux procédures proposées"),
+    b(&[Key::Ctrl('r')], Action::KnownCallers, None, "Aller aux appelants connus proposés pour le nom ou le téléphone tapé"),
     b(&[Key::Up], Action::Up, None, "Proposition précédente, ou champ précédent"),
     b(&[Key::Down], Action::Down, None, "Proposition suivante, ou champ suivant"),
     b(&[Key::Enter], Action::Confirm, None, "Choisir la proposition et passer au champ suivant ; nouvelle ligne dans Notes"),
@@ -382,6 +392,14 @@ const FORM_MATCHES: &[Binding] = &[
     b(&[Key::Tab], Action::NextField, None, "Revenir au premier champ"),
     b(&[Key::BackTab], Action::PrevField, None, "Revenir au champ quitté"),
     b(&[Key::Esc], Action::Back, Some("liste"), "Revenir à la liste ; la saisie est gardée"),
+];
+
+#[rustfmt::skip]
+const FORM_CALLERS: &[Binding] = &[
+    b(&[Key::Enter], Action::Confirm, Some("reprendre"), "Remplir le formulaire avec cet appelant (nom, téléphone, service, poste)"),
+    b(&[Key::Up, Key::Char('k')], Action::Up, None, "Appelant précédent"),
+    b(&[Key::Down, Key::Char('j')], Action::Down, None, "Appelant suivant"),
+    b(&[Key::Esc, Key::Tab], Action::Back, Some("retour"), "Revenir au champ, sans rien remplir"),
 ];
 
 #[rustfmt::skip]
@@ -606,6 +624,7 @@ pub fn bindings(ctx: Context) -> &'static [Binding] {
         Context::ListSearch => LIST_SEARCH,
         Context::Form => FORM,
         Context::FormMatches => FORM_MATCHES,
+        Context::FormCallers => FORM_CALLERS,
         Context::Detail => DETAIL,
         Context::DetailClosed => DETAIL_CLOSED,
         Context::NoteInput => NOTE_INPUT,

@@ -7,6 +7,7 @@ pub mod draft_writer;
 pub mod gallery;
 pub mod input;
 pub mod keys;
+pub mod ringing;
 pub mod screens;
 pub mod svg;
 pub mod theme;
@@ -50,7 +51,8 @@ pub fn run(
         theme::Theme::from_env(),
         Utc::now(),
     )
-    .with_shift_plan(plan);
+    .with_shift_plan(plan)
+    .with_extension(desk.extension.clone());
     let signals = crash::Signals::install()?;
     let mut terminal = match ratatui::try_init() {
         Ok(t) => t,

@@ -82,6 +82,13 @@ impl Theme {
             Style::new().add_modifier(Modifier::BOLD),
         )
     }
+    /// The banner of a call ringing or answered on this extension.
+    pub fn ringing(&self) -> Style {
+        self.pick(
+            Style::new().fg(Color::Black).bg(Color::Yellow),
+            Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),
+        )
+    }
     pub fn cursor(&self) -> Style {
         Style::new().add_modifier(Modifier::REVERSED)
     }

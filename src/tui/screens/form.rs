@@ -9,10 +9,10 @@ use crate::domain::call::{Call, CallDraft, Field, InvalidCall};
 use crate::domain::reference::{Pickable, Reference};
 use crate::domain::text::{truncate, truncate_title, visible, width};
 use crate::domain::time::{paris, timer};
-use crate::store::{CallFilter, ProcedureHit, ProcedureQuery, SavedDraft};
+use crate::store::{CallFilter, KnownCaller, ProcedureHit, ProcedureQuery, SavedDraft};
 use crate::tui::component::{About, Component, Doing, Effect, Env, Input, Problem, Update, View};
 use crate::tui::input::{Picker, TextField};
-use crate::tui::keys::{Action, Context};
+use crate::tui::keys::{Action, Context, hint};
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
@@ -25,6 +25,8 @@ const LABEL_WIDTH: u16 = 10;
 const MATCHES: usize = 6;
 /// How many open calls the side panel can show at most.
 const OPEN_PANEL: u32 = 40;
+/// How many known callers the form proposes.
+const KNOWN_CALLERS: usize = 6;
 
 pub struct FormScreen {
     pub opened_at: DateTime<Utc>,
@@ -51,6 +53,14 @@ pub struct FormScreen {
     pub open_count: i64,
     /// The telephony's call the form was opened from (F2 while it rang).
     pub telephony_id: Option<String>,
+    /// The callers known from past calls whose name or number holds what is typed in the
+    /// name or phone field, newest first.
+    pub known: Vec<KnownCaller>,
+    pub known_selected: usize,
+    /// The keyboard is on the known callers.
+    pub in_callers: bool,
+    /// What the known callers were looked up for.
+    known_for: String,
 }
 
 impl FormScreen {
@@ -75,6 +85,10 @@ impl FormScreen {
             open_calls: Vec::new(),
             open_count: 0,
             telephony_id: draft.telephony_id.clone(),
+            known: Vec::new(),
+            known_selected: 0,
+            in_callers: false,
+            known_for: String::new(),
         };
         // A form that cannot read the open calls or search procedures still takes the
         // call: those panels stay empty.
@@ -228,6 +242,68 @@ impl FormScreen {
         Ok(())
     }
 
+    /// Looks the callers up again when the name or phone being typed changed: one query
+    /// per such key, never per frame.
+    fn update_known(&mut self, env: &mut Env) -> Result<(), Problem> {
+        let typed = match self.focus {
+            Field::CallerName => self.caller_name.value(),
+            Field::Phone => self.phone.value(),
+            _ => return Ok(()),
+        };
+        if typed == self.known_for {
+            return Ok(());
+        }
+        self.known = env
+            .store
+            .known_callers(&typed, KNOWN_CALLERS)
+            .doing("appelants connus illisibles")?;
+        self.known_selected = 0;
+        self.known_for = typed;
+        Ok(())
+    }
+
+    /// Whether the known callers are what the side panel shows: while the name or the
+    /// phone is typed and some are known.
+    fn shows_known(&self) -> bool {
+        !self.known.is_empty()
+            && (self.in_callers || matches!(self.focus, Field::CallerName | Field::Phone))
+    }
+
+    /// Fills the form with a known caller: name, phone, email when known, service, device.
+    fn take_known(&mut self, env: &mut Env) -> Result<(), Problem> {
+        let Some(known) = self.known.get(self.known_selected).cloned() else {
+            return Ok(());
+        };
+        let reference = &env.desk.reference;
+        self.caller_name = TextField::single(&known.name, Field::CallerName.max_chars());
+        if let Some(phone) = &known.phone {
+            self.phone = TextField::single(phone, Field::Phone.max_chars());
+        }
+        self.service = Picker::new(&reference.services, &known.service);
+        self.device = Picker::new(&reference.devices, &known.device);
+        self.in_callers = false;
+        self.known.clear();
+        self.known_for.clear();
+        self.focus = Field::Summary;
+        self.dirty = true;
+        self.revalidate(env);
+        self.update_matches(env)
+    }
+
+    fn act_callers(&mut self, action: Action, env: &mut Env) -> Update {
+        let n = self.known.len();
+        match action {
+            Action::Up => self.known_selected = self.known_selected.saturating_sub(1),
+            Action::Down => {
+                self.known_selected = (self.known_selected + 1).min(n.saturating_sub(1))
+            }
+            Action::Confirm => self.take_known(env)?,
+            Action::Back => self.in_callers = false,
+            _ => {}
+        }
+        Ok(Effect::None)
+    }
+
     /// Saves the call being typed; on success, the call as stored.
     fn save(&mut self, env: &mut Env) -> Result<Call, Problem> {
         self.commit_typed_pickers();
@@ -286,6 +362,7 @@ impl FormScreen {
             self.dirty = true;
             self.revalidate(env);
             self.update_matches(env)?;
+            self.update_known(env)?;
         } else if self.text_of(focus).is_some_and(TextField::is_full)
             && matches!(ev.code, crossterm::event::KeyCode::Char(_))
         {
@@ -362,6 +439,15 @@ impl FormScreen {
                     self.in_matches = true;
                 }
             }
+            (Action::KnownCallers, _) => {
+                if self.known.is_empty() {
+                    return Err(Problem(
+                        "aucun appelant connu : taper trois lettres du nom ou chiffres du téléphone"
+                            .into(),
+                    ));
+                }
+                self.in_callers = true;
+            }
             (Action::Run, _) => {
                 self.commit_picker(false);
                 self.update_matches(env)?;
@@ -402,7 +488,9 @@ impl FormScreen {
 
 impl Component for FormScreen {
     fn context(&self) -> Context {
-        if self.in_matches {
+        if self.in_callers {
+            Context::FormCallers
+        } else if self.in_matches {
             Context::FormMatches
         } else {
             Context::Form
@@ -415,8 +503,10 @@ impl Component for FormScreen {
             // typed is dropped.
             Input::Text(ev) => {
                 self.in_matches = false;
+                self.in_callers = false;
                 self.type_key(ev, env)
             }
+            Input::Action(action) if self.in_callers => self.act_callers(action, env),
             Input::Action(action) if self.in_matches => self.act_matches(action, env),
             Input::Action(action) => self.act_fields(action, env),
         }
@@ -448,7 +538,11 @@ impl Component for FormScreen {
         let [matches, open_calls] =
             Layout::vertical([Constraint::Length(9), Constraint::Min(3)]).areas(right);
         self.draw_matches(frame, matches, view);
-        self.draw_open_calls(frame, open_calls, view);
+        if self.shows_known() {
+            self.draw_known(frame, open_calls, view);
+        } else {
+            self.draw_open_calls(frame, open_calls, view);
+        }
     }
 }
 
@@ -755,6 +849,60 @@ impl FormScreen {
             .block(block)
             .highlight_style(view.theme.selected());
         let mut state = ListState::default().with_selected(Some(picker.highlight));
+        frame.render_stateful_widget(list, area, &mut state);
+    }
+
+    /// The callers known from past calls for what is typed; the place Ctrl-R goes.
+    fn draw_known(&self, frame: &mut Frame, area: Rect, view: &View) {
+        let theme = view.theme;
+        let title = match hint(Context::Form, Action::KnownCallers, "reprendre") {
+            Some(h) if !self.in_callers => format!(" Appelants connus ({h}) "),
+            _ => " Appelants connus ".to_string(),
+        };
+        let block = Block::default()
+            .borders(Borders::ALL)
+            .border_style(if self.in_callers {
+                theme.border_focused()
+            } else {
+                theme.border()
+            })
+            .title(Span::styled(title, theme.title()));
+        let cols = area.width.saturating_sub(3) as usize;
+        let items: Vec<ListItem> = self
+            .known
+            .iter()
+            .map(|k| {
+                let phone = k
+                    .phone
+                    .as_deref()
+                    .map(crate::phone::number::for_reading)
+                    .unwrap_or_default();
+                let first = format!("{} · {phone}", visible(&k.name));
+                let second = format!(
+                    "  {} · {} · {} {}",
+                    view.desk.reference.service_short(&k.service),
+                    view.desk.reference.device_short(&k.device),
+                    k.reference,
+                    paris(k.last_call, "%d/%m")
+                );
+                ListItem::new(vec![
+                    Line::from(truncate(&first, cols).into_owned()),
+                    Line::from(Span::styled(
+                        truncate(&second, cols).into_owned(),
+                        theme.dim(),
+                    )),
+                ])
+            })
+            .collect();
+        let list = List::new(items)
+            .block(block)
+            .highlight_symbol("▶")
+            .highlight_style(if self.in_callers {
+                theme.selected()
+            } else {
+                ratatui::style::Style::new()
+            });
+        let mut state = ListState::default().with_selected(Some(self.known_selected));
         frame.render_stateful_widget(list, area, &mut state);
     }
 
