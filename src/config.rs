@@ -295,7 +295,7 @@ mod tests {
             (
                 "desk = \"Hotline\"\ndbgroup = \"hotline\"",
                 "fichier de configuration PATH, ligne 2 : clé inconnue « dbgroup » \
-                 (clés possibles : desk, shifts, db_group)",
+                 (clés possibles : desk, shifts, db_group, extension, phone)",
             ),
             (
                 "db_group = [1]",

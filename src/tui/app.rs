@@ -877,6 +877,23 @@ impl App {
         }
         self.poll_drafts();
         self.save_draft_if_dirty(false);
+        self.poll_store();
+        self.poll_loader();
+        if self.store_unreachable.is_none()
+            && self.loader.is_none()
+            && self.loader_retry.as_ref().is_some_and(|(at, _)| *at <= now)
+            && let Some((_, again)) = self.loader_retry.take()
+        {
+            self.loader = Some(spawn_loader(again.location, again.read_only, again.source));
+        }
+    }
+
+    /// Whether the store changed (another console wrote, the telephony rang): then every
+    /// screen and the extension's call are read again. Cheap enough to ask several times
+    /// a second (one pragma, or a counter the listening thread keeps); true when the
+    /// screen must be drawn again.
+    pub fn poll_store(&mut self) -> bool {
+        let before = (self.data_version, self.store_unreachable.clone());
         // A server that went away is said on the status line until it is back; then what
         // changed meanwhile is read again (the store counts its return as a change).
         match self.store.data_version() {
@@ -896,14 +913,7 @@ impl App {
                 );
             }
         }
-        self.poll_loader();
-        if self.store_unreachable.is_none()
-            && self.loader.is_none()
-            && self.loader_retry.as_ref().is_some_and(|(at, _)| *at <= now)
-            && let Some((_, again)) = self.loader_retry.take()
-        {
-            self.loader = Some(spawn_loader(again.location, again.read_only, again.source));
-        }
+        (self.data_version, self.store_unreachable.clone()) != before
     }
 
     /// Every screen reads its data again (another console wrote, the catalogue came).

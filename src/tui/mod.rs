@@ -118,6 +118,10 @@ fn event_loop(
                 Event::Resize(_, _) => dirty = true,
                 _ => {}
             }
+        } else if app.poll_store() {
+            // A phone that rings is shown within a fraction of a second, not at the next
+            // whole second.
+            dirty = true;
         }
     }
     Ok(())

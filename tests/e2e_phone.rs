@@ -1,0 +1,157 @@
+//! End to end: the telephony posts to the real listener, the real console in a real
+//! terminal (tmux, 80x24) shows the call ringing on its extension, F2 fills the new call
+//! from the caller's previous one, and the hangup writes the handling time on the call.
+
+#[path = "common/tmux.rs"]
+mod tmux;
+
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use tmux::Term;
+
+const TOKEN: &str = "s3cret-cti";
+const EXTENSION: &str = "3001";
+
+/// `guichet phone listen` on a free loopback port, killed when dropped.
+struct Listener {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Listener {
+    fn start(term: &Term) -> Listener {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_guichet"));
+        c.args(["phone", "listen", "--bind", "127.0.0.1:0"])
+            .env_clear()
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        for (k, v) in term.desk_env() {
+            c.env(k, v);
+        }
+        c.env("GUICHET_PHONE_TOKEN", TOKEN);
+        let mut child = c.spawn().expect("guichet phone listen");
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut first)
+            .expect("the listener says where it listens");
+        let addr = first
+            .split("http://")
+            .nth(1)
+            .and_then(|rest| rest.split('/').next())
+            .unwrap_or_else(|| panic!("no address in {first:?}"))
+            .to_string();
+        Listener { child, addr }
+    }
+
+    /// POSTs a form to /cti/TOKEN; returns the status and the JSON answer.
+    fn post(&self, form: &str) -> (u16, Value) {
+        let mut stream = TcpStream::connect(&self.addr).expect("connect to the listener");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        write!(
+            stream,
+            "POST /cti/{TOKEN} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{form}",
+            self.addr,
+            form.len()
+        )
+        .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        let status = answer
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let body = answer.split("\r\n\r\n").nth(1).unwrap_or("");
+        (status, serde_json::from_str(body).unwrap_or(Value::Null))
+    }
+}
+
+#[test]
+fn a_ringing_call_shows_within_a_second_and_becomes_a_call_with_its_handling_time() {
+    let term = Term::new();
+    // Lola called last week about her VPN, from her mobile.
+    term.cli(&[
+        "call",
+        "add",
+        "--caller",
+        "Lola Dupont",
+        "--phone",
+        "06 12 34 56 78",
+        "--service",
+        "mi",
+        "--device",
+        "noemi",
+        "--summary",
+        "VPN bleu après la mise à jour",
+        "--at",
+        "2026-11-02T10:00",
+    ]);
+    let listener = Listener::start(&term);
+    let s = "desk";
+    term.start_with(s, &[("GUICHET_EXTENSION", EXTENSION)]);
+    term.wait_for(s, &["guichet ·", "Aucun appel ouvert"]);
+
+    let posted = Instant::now();
+    let (status, answer) = listener.post(
+        "event=newCall&from=%2B33612345678&to=3000&direction=in&callId=ipbx-77&user%5B%5D=3001",
+    );
+    assert_eq!(status, 200, "{answer}");
+    let screen = term.wait_for(s, &["☎ sonne", "+33 6 12 34 56 78", "Lola Dupont"]);
+    let shown_after = posted.elapsed();
+    assert!(
+        shown_after < Duration::from_secs(1),
+        "the banner came {shown_after:?} after the POST:\n{screen}"
+    );
+    assert!(screen.contains("dernier appel A-0001"), "{screen}");
+
+    let (status, _) = listener.post(
+        "event=answer&from=%2B33612345678&to=3000&direction=in&callId=ipbx-77&answeringNumber=3001",
+    );
+    assert_eq!(status, 200);
+    term.wait_for(s, &["☎ en ligne"]);
+    term.press(s, "F2");
+    let form = term.wait_for(
+        s,
+        &["Nouvel appel", "Lola Dupont", "Ministère de l'Intérieur"],
+    );
+    assert!(form.contains("+33 6 12 34 56 78"), "{form}");
+    assert!(form.contains("Portable NOEMI"), "{form}");
+    // The name, service and device are filled: what is left is what the call is about.
+    term.type_text(s, "VPN toujours bleu");
+    term.press(s, "C-s");
+    term.wait_for(s, &["A-0002", "enregistré"]);
+
+    let (status, answer) = listener.post(
+        "event=hangup&from=%2B33612345678&to=3000&direction=in&callId=ipbx-77&answeringNumber=3001&cause=normalClearing",
+    );
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["reference"], "A-0002", "{answer}");
+    let handled = answer["handled_seconds"].as_i64().expect("handled_seconds");
+    let call: Value =
+        serde_json::from_str(&term.cli(&["call", "show", "A-0002", "--format", "json"])).unwrap();
+    assert_eq!(call["handled_seconds"].as_i64(), Some(handled), "{call:#}");
+    assert_eq!(call["telephony_id"], "ipbx-77");
+    assert_eq!(call["caller_name"], "Lola Dupont");
+    let journal = call["journal"].as_array().expect("journal");
+    assert!(
+        journal.iter().any(|e| e["kind"] == "handled"
+            && e["text"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("appel traité en"))),
+        "{journal:#?}"
+    );
+    // The call hung up: the banner is gone.
+    term.wait_until(s, "the banner gone", |screen| !screen.contains("☎"));
+}
