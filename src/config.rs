@@ -276,13 +276,16 @@ mod tests {
         let path = dir.path().join("config.toml");
         std::fs::write(
             &path,
-            "desk = \"Hotline MI\"\ndb_group = \"hotline\"\n\n[[shifts]]\nname = \"jour\"\nstart = \"07:00\"\nend = \"19:00\"\n",
+            "desk = \"Hotline MI\"\ndb_group = \"hotline\"\nextension = \"3001\"\n\n[[shifts]]\nname = \"jour\"\nstart = \"07:00\"\nend = \"19:00\"\n\n[phone]\ntoken = \"t0k\"\nbind = \"127.0.0.1:8015\"\n",
         )
         .unwrap();
         let config = DeskConfig::load_from(&path).unwrap();
         assert_eq!(config.desk, "Hotline MI");
         assert_eq!(config.db_group.as_deref(), Some("hotline"));
         assert_eq!(config.shifts.len(), 1);
+        assert_eq!(config.extension.as_deref(), Some("3001"));
+        assert_eq!(config.phone.token.as_deref(), Some("t0k"));
+        assert_eq!(config.phone.bind.as_deref(), Some("127.0.0.1:8015"));
     }
 
     #[test]
