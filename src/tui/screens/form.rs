@@ -12,7 +12,7 @@ use crate::domain::time::{paris, timer};
 use crate::store::{CallFilter, KnownCaller, ProcedureHit, ProcedureQuery, SavedDraft};
 use crate::tui::component::{About, Component, Doing, Effect, Env, Input, Problem, Update, View};
 use crate::tui::input::{Picker, TextField};
-use crate::tui::keys::{Action, Context, hint};
+use crate::tui::keys::{Action, Context, key_for};
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
@@ -855,8 +855,8 @@ impl FormScreen {
     /// The callers known from past calls for what is typed; the place Ctrl-R goes.
     fn draw_known(&self, frame: &mut Frame, area: Rect, view: &View) {
         let theme = view.theme;
-        let title = match hint(Context::Form, Action::KnownCallers, "reprendre") {
-            Some(h) if !self.in_callers => format!(" Appelants connus ({h}) "),
+        let title = match key_for(Context::Form, Action::KnownCallers) {
+            Some(k) if !self.in_callers => format!(" Appelants connus ({k}) "),
             _ => " Appelants connus ".to_string(),
         };
         let block = Block::default()
