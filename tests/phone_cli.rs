@@ -324,10 +324,21 @@ impl Listener {
         )
     }
 
-    /// The log lines written so far (waiting a little for the last ones).
-    fn log(&self) -> Vec<String> {
+    /// The log lines written so far, waiting up to ten seconds for `n` of them (a line is
+    /// written before its answer is sent, but read here by another thread).
+    fn log(&self, n: usize) -> Vec<String> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let mut lines = Vec::new();
+        while lines.len() < n {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.stderr.recv_timeout(left) {
+                Ok(line) => lines.push(line),
+                Err(_) => break,
+            }
+        }
         std::thread::sleep(Duration::from_millis(100));
-        self.stderr.try_iter().collect()
+        lines.extend(self.stderr.try_iter());
+        lines
     }
 
     /// Sends `signal` and waits for the process to end; its exit code and last lines.
@@ -339,7 +350,11 @@ impl Listener {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
-                let out: Vec<String> = self.stdout.try_iter().collect();
+                // Every line, up to the end of the pipe.
+                let mut out = Vec::new();
+                while let Ok(line) = self.stdout.recv_timeout(Duration::from_secs(10)) {
+                    out.push(line);
+                }
                 return (status.code(), out);
             }
             assert!(Instant::now() < deadline, "the listener did not stop");
@@ -499,7 +514,7 @@ fn the_listener_takes_what_the_telephony_posts(desk) {
     assert_eq!(calls[2].cause, Some(HangupCause::Cancel));
 
     // One log line per exchange, never the token.
-    let log = l.log();
+    let log = l.log(12);
     assert_eq!(log.len(), 12, "{log:#?}");
     assert!(log.iter().all(|line| line.starts_with("guichet : ")), "{log:#?}");
     assert!(log[0].ends_with(" 200 newCall tel-1 : 06 12 34 56 78"), "{log:#?}");

@@ -216,14 +216,20 @@ fn start_line(addr: SocketAddr, token: bool, store: &Store) -> String {
     )
 }
 
-/// The store's error as the listener's answer says it. An unreachable server is said so:
-/// the store reconnects by itself and the telephony may send the event again (an event
-/// already stored is kept once).
+/// The store's error as the listener's answer says it. An unreachable server, or a
+/// connection lost while committing, is said with what to do: the store reconnects by
+/// itself and the telephony may send the event again (an event already stored is kept
+/// once, so that a second try never makes it twice).
 fn unrecorded(e: &StoreError) -> String {
     match e {
-        StoreError::Unreachable { .. } | StoreError::InDoubt { .. } => {
+        StoreError::Unreachable { .. } => {
             format!("{e} ; renvoyer l'événement, il ne sera enregistré qu'une fois")
         }
+        // Sending it again is safe: an event already stored is kept once.
+        StoreError::InDoubt { message } => format!(
+            "{message} pendant l'enregistrement : il a peut-être été fait ; renvoyer \
+             l'événement, il ne sera enregistré qu'une fois"
+        ),
         _ => e.to_string(),
     }
 }
