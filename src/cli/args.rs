@@ -56,6 +56,9 @@ pub enum Command {
     /// Base de données : vérifier, sauvegarder
     #[command(subcommand)]
     Db(DbCommand),
+    /// Téléphonie : recevoir les événements d'appel de l'IPBX (XiVO, Wazo…)
+    #[command(subcommand)]
+    Phone(PhoneCommand),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -119,6 +122,10 @@ pub enum CallCommand {
         /// défaut : maintenant)
         #[arg(long, value_name = "DATETIME")]
         at: Option<String>,
+        /// Identifiant de l'appel téléphonique auquel l'appel répond (le callId de la
+        /// téléphonie) : la durée de traitement s'y inscrit au raccrochage
+        #[arg(long, value_name = "ID")]
+        telephony_id: Option<String>,
         #[command(flatten)]
         format: FormatArg,
         #[command(flatten)]
@@ -426,5 +433,56 @@ pub enum DbCommand {
         /// Remplace le fichier PATH s'il existe (jamais un lien symbolique)
         #[arg(long)]
         force: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PhoneCommand {
+    /// Reçoit les événements d'appel de la téléphonie par HTTP (POST /cti, comme la CTI
+    /// générique de Zammad) et les enregistre ; s'arrête sur SIGTERM ou Ctrl-C
+    Listen {
+        /// Adresse d'écoute (défaut : bind de [phone] dans config.toml, sinon
+        /// 127.0.0.1:8015, la boucle locale seulement ; port 0 : un port libre)
+        #[arg(long, value_name = "ADDR")]
+        bind: Option<String>,
+        /// Jeton partagé exigé des requêtes (POST /cti/JETON ou Authorization: Bearer
+        /// JETON). Visible dans la liste des processus : préférer GUICHET_PHONE_TOKEN ou
+        /// token de [phone] dans config.toml
+        #[arg(long, value_name = "TOKEN")]
+        token: Option<String>,
+    },
+    /// Enregistre un événement d'appel donné par un script du plan de numérotation (le
+    /// System() ou un AGI de XiVO), sans écouteur
+    Event {
+        /// newCall (l'appel sonne), answer (décroché) ou hangup (raccroché)
+        #[arg(long, value_name = "EVENT")]
+        event: String,
+        /// Numéro de l'appelant (absent, vide ou anonymous : numéro masqué)
+        #[arg(long, value_name = "N")]
+        from: Option<String>,
+        /// Numéro appelé : le poste (3001) ou le numéro du guichet
+        #[arg(long, value_name = "EXT")]
+        to: String,
+        /// Identifiant de l'appel dans la téléphonie, le même pour tous ses événements
+        #[arg(long, value_name = "ID")]
+        call_id: String,
+        /// in (entrant, défaut) ou out (sortant)
+        #[arg(long, value_name = "DIR")]
+        direction: Option<String>,
+        /// Cause du raccrochage : normalClearing, busy, cancel, noAnswer…
+        #[arg(long, value_name = "C")]
+        cause: Option<String>,
+        /// Agent pour qui l'appel sonne (répétable)
+        #[arg(long = "user", value_name = "NAME")]
+        users: Vec<String>,
+        /// Qui a décroché : son numéro ou son identifiant
+        #[arg(long, value_name = "N")]
+        answering_number: Option<String>,
+        /// Heure de l'événement, heure de Paris (8h05, 2026-12-18T20:00:05 ; défaut :
+        /// maintenant), pour rejouer un journal de la téléphonie
+        #[arg(long, value_name = "DATETIME")]
+        at: Option<String>,
+        #[command(flatten)]
+        format: FormatArg,
     },
 }

@@ -42,6 +42,7 @@ pub fn run(
             procedures,
             operator,
             at,
+            telephony_id,
             format,
             csv,
         } => {
@@ -49,6 +50,7 @@ pub fn run(
                 &format,
                 &[Format::Text, Format::Table, Format::Json, Format::Csv],
             )?;
+            let telephony_id = telephony_id.map(|id| check_telephony_id(&id)).transpose()?;
             let csv = csv_options(&csv, fmt)?;
             let operator = operator_of(&operator)?;
             let opened_at = match at {
@@ -64,7 +66,7 @@ pub fn run(
                 summary,
                 notes: notes.unwrap_or_default(),
                 procedures,
-                telephony_id: None,
+                telephony_id,
             };
             let new = draft
                 .validate(reference, &operator, opened_at)
@@ -377,4 +379,33 @@ fn journal_csv(
     }
     w.finish()?;
     Ok(())
+}
+
+/// `--telephony-id`: the telephony's `callId`, checked as the listener checks it (a word of
+/// visible characters, at most [`crate::phone::event::MAX_CALL_ID`]).
+fn check_telephony_id(id: &str) -> Result<String, CliError> {
+    let t = id.trim();
+    let max = crate::phone::event::MAX_CALL_ID;
+    let count = t.chars().count();
+    if t.is_empty() {
+        return Err(CliError::BadInput(
+            "--telephony-id vide : l'identifiant de l'appel téléphonique (callId) est attendu"
+                .into(),
+        ));
+    }
+    if count > max {
+        return Err(CliError::BadInput(format!(
+            "--telephony-id trop long : {count} caractères, {max} au plus"
+        )));
+    }
+    if t.chars()
+        .any(|c| c.is_whitespace() || crate::domain::text::is_unsafe(c))
+    {
+        return Err(CliError::BadInput(format!(
+            "identifiant d'appel invalide « {} » pour --telephony-id : des caractères \
+             visibles sans espace attendus",
+            named(t)
+        )));
+    }
+    Ok(t.to_string())
 }

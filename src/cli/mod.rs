@@ -5,12 +5,14 @@ mod amigo;
 mod args;
 mod calls;
 pub mod output;
+mod phone;
 mod procedures;
 mod report;
 mod tools;
 
 pub use args::{
-    CallCommand, Cli, Command, CsvArg, DbCommand, Format, FormatArg, ProceduresCommand,
+    CallCommand, Cli, Command, CsvArg, DbCommand, Format, FormatArg, PhoneCommand,
+    ProceduresCommand,
 };
 
 use crate::catalog::embedded_reference;
@@ -207,6 +209,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
         Some(Command::Procedures(cmd)) => {
             procedures::run(cmd, &catalog, &reference, open_store, out)
         }
+        Some(Command::Phone(cmd)) => phone::run(cmd, &desk, cli.read_only, open_store, out),
         Some(Command::Db(cmd)) => {
             let store = open_store()?;
             match cmd {

@@ -471,9 +471,48 @@ fn phone_number(value: &str, field: Field, source: Source) -> Result<String, Str
     })
 }
 
+/// The options of `guichet phone event`, as typed: what a dialplan script gives.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EventArgs<'a> {
+    /// `--event`: `newCall`, `answer` or `hangup`.
+    pub event: &'a str,
+    /// `--from`; `None`, empty or a word such as `anonymous` for a withheld caller.
+    pub from: Option<&'a str>,
+    /// `--to`.
+    pub to: &'a str,
+    /// `--call-id`.
+    pub call_id: &'a str,
+    /// `--cause` (a hangup's).
+    pub cause: Option<&'a str>,
+    /// `--direction`; `in` when not given.
+    pub direction: Option<&'a str>,
+    /// `--user`, repeated: the agents the call rings for.
+    pub users: &'a [String],
+    /// `--answering-number`: who picked up.
+    pub answering_number: Option<&'a str>,
+}
+
+impl EventArgs<'_> {
+    /// The event, checked as a request's would be; errors name the options
+    /// (`--call-id`).
+    pub fn check(&self) -> Result<PhoneEvent, String> {
+        RawEvent {
+            event: Some(self.event.to_string()),
+            from: self.from.map(str::to_string),
+            to: Some(self.to.to_string()),
+            direction: Some(self.direction.unwrap_or("in").to_string()),
+            call_id: Some(self.call_id.to_string()),
+            users: self.users.to_vec(),
+            answering_number: self.answering_number.map(str::to_string),
+            cause: self.cause.map(str::to_string),
+        }
+        .check(Source::Args)
+    }
+}
+
 /// The event a dialplan script gives on the command line (`guichet phone event`), checked
 /// as a request's would be; the direction is `in` when not given. Errors name the options
-/// (`--call-id`).
+/// (`--call-id`). [`EventArgs`] takes the agents and the answering number too.
 pub fn event_from_args(
     event: &str,
     from: Option<&str>,
@@ -482,17 +521,16 @@ pub fn event_from_args(
     cause: Option<&str>,
     direction: Option<&str>,
 ) -> Result<PhoneEvent, String> {
-    RawEvent {
-        event: Some(event.to_string()),
-        from: from.map(str::to_string),
-        to: Some(to.to_string()),
-        direction: Some(direction.unwrap_or("in").to_string()),
-        call_id: Some(call_id.to_string()),
-        users: Vec::new(),
-        answering_number: None,
-        cause: cause.map(str::to_string),
+    EventArgs {
+        event,
+        from,
+        to,
+        call_id,
+        cause,
+        direction,
+        ..EventArgs::default()
     }
-    .check(Source::Args)
+    .check()
 }
 
 /// The kinds of body an event comes in.
@@ -1066,6 +1104,60 @@ mod tests {
             event_from_args("hangup", None, "1", "1", Some("a b"), None).unwrap_err(),
             "cause de raccrochage invalide « a b » pour « --cause » : un mot de 64 lettres, \
              chiffres, « _ », « - » ou « . » au plus attendu"
+        );
+    }
+
+    #[test]
+    fn the_command_line_names_its_agents_and_who_answered() {
+        let users = vec![
+            "Claire  Dupont".to_string(),
+            " ".to_string(),
+            "Luc".to_string(),
+        ];
+        let e = EventArgs {
+            event: "answer",
+            from: Some(""),
+            to: "3001",
+            call_id: "c-2",
+            users: &users,
+            answering_number: Some("30 01"),
+            ..EventArgs::default()
+        }
+        .check()
+        .unwrap();
+        assert_eq!(e.from, None);
+        assert_eq!(e.users, ["Claire Dupont", "Luc"]);
+        assert_eq!(e.answering_number.as_deref(), Some("3001"));
+        assert_eq!(
+            Ok(e),
+            parse_event(
+                FORM,
+                "event=answer&from=&to=3001&direction=in&callId=c-2&user[]=Claire+Dupont\
+                 &user[]=Luc&answeringNumber=3001"
+                    .as_bytes()
+            )
+        );
+        let bad = vec!["Zoé\u{7}".to_string()];
+        let args = EventArgs {
+            event: "newCall",
+            to: "3001",
+            call_id: "c-2",
+            users: &bad,
+            ..EventArgs::default()
+        };
+        assert_eq!(
+            args.check().unwrap_err(),
+            "nom d'agent invalide « Zoé␇ » dans « --user » : caractère de contrôle U+0007"
+        );
+        let args = EventArgs {
+            answering_number: Some("jean dupont"),
+            users: &[],
+            ..args
+        };
+        assert_eq!(
+            args.check().unwrap_err(),
+            "agent qui répond invalide « jean dupont » pour « --answering-number » : des \
+             caractères visibles sans espace attendus"
         );
     }
 

@@ -9,5 +9,7 @@ pub mod listen;
 pub mod number;
 
 pub use call::{PhoneCall, PhoneState, StoredEvent};
-pub use event::{Direction, EventKind, HangupCause, PhoneEvent, event_from_args, parse_event};
+pub use event::{
+    Direction, EventArgs, EventKind, HangupCause, PhoneEvent, event_from_args, parse_event,
+};
 pub use listen::{Exchange, ListenOptions, bind, serve};
