@@ -5,6 +5,7 @@
 #[path = "common/tmux.rs"]
 mod tmux;
 
+use guichet::store::scratch::ScratchDb;
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -80,7 +81,18 @@ impl Listener {
 
 #[test]
 fn a_ringing_call_shows_within_a_second_and_becomes_a_call_with_its_handling_time() {
-    let term = Term::new();
+    ring_answer_hang_up(&Term::new());
+}
+
+/// The same desk on a PostgreSQL server: the listener's write reaches the console through
+/// the server's notification.
+#[test]
+fn on_a_server_store_too() {
+    let db = ScratchDb::new();
+    ring_answer_hang_up(&Term::on_server(&db.url()));
+}
+
+fn ring_answer_hang_up(term: &Term) {
     // Lola called last week about her VPN, from her mobile.
     term.cli(&[
         "call",
@@ -98,7 +110,8 @@ fn a_ringing_call_shows_within_a_second_and_becomes_a_call_with_its_handling_tim
         "--at",
         "2026-11-02T10:00",
     ]);
-    let listener = Listener::start(&term);
+    term.cli(&["call", "close", "A-0001", "--outcome", "resolved"]);
+    let listener = Listener::start(term);
     let s = "desk";
     term.start_with(s, &[("GUICHET_EXTENSION", EXTENSION)]);
     term.wait_for(s, &["guichet ·", "Aucun appel ouvert"]);
@@ -110,6 +123,7 @@ fn a_ringing_call_shows_within_a_second_and_becomes_a_call_with_its_handling_tim
     assert_eq!(status, 200, "{answer}");
     let screen = term.wait_for(s, &["☎ sonne", "+33 6 12 34 56 78", "Lola Dupont"]);
     let shown_after = posted.elapsed();
+    eprintln!("ringing banner on the screen {shown_after:?} after the POST was sent");
     assert!(
         shown_after < Duration::from_secs(1),
         "the banner came {shown_after:?} after the POST:\n{screen}"
