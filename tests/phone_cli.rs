@@ -602,7 +602,7 @@ fn token_and_address_from_the_config_and_the_option_first() {
 }
 
 /// The server drops the listener's connection (a restart, a cut link): the event then in
-/// flight is refused with a 500 saying nothing was done, the listener stays up, and the
+/// flight is refused with a 503 (retry later) saying nothing was done, the listener stays up, and the
 /// event sent again once the store has reconnected is stored, once.
 #[test]
 fn the_listener_outlives_a_lost_server_connection() {
@@ -624,7 +624,7 @@ fn the_listener_outlives_a_lost_server_connection() {
     assert!(dropped >= 1);
 
     let (status, answer) = l.form("/cti", &event("during"));
-    assert_eq!(status, 500, "{answer}");
+    assert_eq!(status, 503, "{answer}");
     let error = answer["error"].as_str().unwrap();
     assert!(error.starts_with("événement non enregistré : "), "{error}");
     assert!(error.contains("rien n'a été fait"), "{error}");
@@ -641,7 +641,7 @@ fn the_listener_outlives_a_lost_server_connection() {
             assert_eq!(answer.get("repeated"), None, "{answer}");
             break;
         }
-        assert_eq!(status, 500, "{answer}");
+        assert_eq!(status, 503, "{answer}");
         assert!(Instant::now() < deadline, "never reconnected: {answer}");
         std::thread::sleep(Duration::from_millis(200));
     }

@@ -5,7 +5,7 @@
 //! much, hangs up halfway).
 
 use guichet::phone::listen::{ListenOptions, bind, serve};
-use guichet::phone::{Direction, EventKind, Exchange, HangupCause, PhoneEvent};
+use guichet::phone::{Direction, EventKind, Exchange, HangupCause, PhoneEvent, SinkError};
 use serde_json::{Value, json};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -48,6 +48,9 @@ impl Listener {
                     |event: PhoneEvent| {
                         if fail.load(Ordering::SeqCst) {
                             return Err("la base de données ne répond pas".into());
+                        }
+                        if event.call_id == "unreachable" {
+                            return Err(SinkError::retry_later("serveur injoignable"));
                         }
                         let mut events = events.lock().unwrap();
                         events.push(event);
@@ -658,6 +661,19 @@ fn a_failing_store_gets_a_500_with_its_sentence() {
     let r = l.form("event=newCall&to=2000&direction=in&callId=1");
     assert_eq!(r.status, 200);
     assert_eq!(l.statuses(), [500, 200]);
+}
+
+#[test]
+fn a_store_out_of_reach_gets_a_503_to_send_it_again_later() {
+    let l = Listener::plain();
+    let r = l.form("event=newCall&to=2000&direction=in&callId=unreachable");
+    assert_eq!(r.status, 503);
+    assert_eq!(r.header("Retry-After"), Some("2"));
+    assert_eq!(r.error(), "événement non enregistré : serveur injoignable");
+    assert_eq!(
+        l.form("event=newCall&to=2000&direction=in&callId=2").status,
+        200
+    );
 }
 
 #[test]

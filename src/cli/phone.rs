@@ -220,17 +220,19 @@ fn start_line(addr: SocketAddr, token: bool, store: &Store) -> String {
 /// connection lost while committing, is said with what to do: the store reconnects by
 /// itself and the telephony may send the event again (an event already stored is kept
 /// once, so that a second try never makes it twice).
-fn unrecorded(e: &StoreError) -> String {
+fn unrecorded(e: &StoreError) -> crate::phone::SinkError {
+    use crate::phone::SinkError;
     match e {
-        StoreError::Unreachable { .. } => {
-            format!("{e} ; renvoyer l'événement, il ne sera enregistré qu'une fois")
-        }
+        StoreError::Unreachable { .. } => SinkError::retry_later(format!(
+            "{e} ; renvoyer l'événement, il ne sera enregistré qu'une fois"
+        )),
         // Sending it again is safe: an event already stored is kept once.
-        StoreError::InDoubt { message } => format!(
+        StoreError::InDoubt { message } => SinkError::retry_later(format!(
             "{message} pendant l'enregistrement : il a peut-être été fait ; renvoyer \
              l'événement, il ne sera enregistré qu'une fois"
-        ),
-        _ => e.to_string(),
+        )),
+        StoreError::Locked { .. } => SinkError::retry_later(e.to_string()),
+        _ => SinkError::from(e.to_string()),
     }
 }
 

@@ -60,6 +60,39 @@ impl Default for ListenOptions {
     }
 }
 
+/// Why the sink did not take an event: said in the answer; `retry` when the store cannot
+/// be reached for now, answered 503 with `Retry-After` so that the telephony system sends
+/// it again (an event sent twice is kept once), else 500.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SinkError {
+    pub message: String,
+    pub retry: bool,
+}
+
+impl SinkError {
+    pub fn retry_later(message: impl Into<String>) -> SinkError {
+        SinkError {
+            message: message.into(),
+            retry: true,
+        }
+    }
+}
+
+impl From<String> for SinkError {
+    fn from(message: String) -> SinkError {
+        SinkError {
+            message,
+            retry: false,
+        }
+    }
+}
+
+impl From<&str> for SinkError {
+    fn from(message: &str) -> SinkError {
+        SinkError::from(message.to_string())
+    }
+}
+
 /// What one connection asked and was answered, for a log line. Nothing secret in it: a
 /// token in the path is not repeated.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,7 +133,7 @@ pub fn serve<S, L>(
     mut log: L,
 ) -> io::Result<()>
 where
-    S: FnMut(PhoneEvent) -> Result<Value, String>,
+    S: FnMut(PhoneEvent) -> Result<Value, SinkError>,
     L: FnMut(&Exchange),
 {
     listener.set_nonblocking(true)?;
@@ -180,7 +213,7 @@ fn handle<S, L>(
     sink: &mut S,
     log: &mut L,
 ) where
-    S: FnMut(PhoneEvent) -> Result<Value, String>,
+    S: FnMut(PhoneEvent) -> Result<Value, SinkError>,
     L: FnMut(&Exchange),
 {
     let mut conn = Conn {
@@ -420,6 +453,7 @@ fn reason_phrase(status: u16) -> &'static str {
         431 => "Request Header Fields Too Large",
         500 => "Internal Server Error",
         501 => "Not Implemented",
+        503 => "Service Unavailable",
         _ => "",
     }
 }
@@ -518,7 +552,7 @@ fn same_token(given: &[u8], token: &[u8]) -> bool {
 /// Reads, checks and answers one request; `None` when the client sent nothing at all.
 fn respond<S>(conn: &mut Conn, options: &ListenOptions, sink: &mut S) -> Option<Answer>
 where
-    S: FnMut(PhoneEvent) -> Result<Value, String>,
+    S: FnMut(PhoneEvent) -> Result<Value, SinkError>,
 {
     let head = match conn.head() {
         Ok(head) => head,
@@ -536,7 +570,7 @@ fn answer<S>(
     sink: &mut S,
 ) -> Result<Answer, Answer>
 where
-    S: FnMut(PhoneEvent) -> Result<Value, String>,
+    S: FnMut(PhoneEvent) -> Result<Value, SinkError>,
 {
     let head = parse_head(head)?;
     let token = options.token.as_deref().filter(|t| !t.is_empty());
@@ -649,10 +683,16 @@ where
     let stored = match catch_unwind(AssertUnwindSafe(|| sink(event))) {
         Ok(Ok(stored)) => stored,
         Ok(Err(e)) => {
-            return Err(Answer::refuse(
-                500,
-                format!("événement non enregistré : {}", visible(&e)),
-            ));
+            let status = if e.retry { 503 } else { 500 };
+            let answer = Answer::refuse(
+                status,
+                format!("événement non enregistré : {}", visible(&e.message)),
+            );
+            return Err(if e.retry {
+                answer.with("Retry-After", "2")
+            } else {
+                answer
+            });
         }
         Err(_) => {
             return Err(Answer::refuse(

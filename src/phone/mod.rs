@@ -12,4 +12,4 @@ pub use call::{PhoneCall, PhoneState, StoredEvent};
 pub use event::{
     Direction, EventArgs, EventKind, HangupCause, PhoneEvent, event_from_args, parse_event,
 };
-pub use listen::{Exchange, ListenOptions, bind, serve};
+pub use listen::{Exchange, ListenOptions, SinkError, bind, serve};
