@@ -345,8 +345,38 @@ impl PgTarget {
             config.ssl_mode(postgres::config::SslMode::Disable);
             return config.connect(postgres::NoTls).map_err(Ok);
         }
+        let connector = self.tls.connector(&self.shown).map_err(Err)?;
+        config.ssl_mode(if self.tls.mode == SslMode::Prefer {
+            postgres::config::SslMode::Prefer
+        } else {
+            postgres::config::SslMode::Require
+        });
+        config
+            .connect(postgres_native_tls::MakeTlsConnector::new(connector))
+            .map_err(Ok)
+    }
+}
+
+impl Tls {
+    /// The TLS connector for these settings, built once per process: building one reads
+    /// and parses the system's whole authority bundle (some 25 ms), which every
+    /// connection (the console's, its listening thread's, a reconnection) would otherwise
+    /// pay again before the first paint.
+    fn connector(&self, shown: &str) -> Result<native_tls::TlsConnector, String> {
+        static BUILT: std::sync::Mutex<Vec<(Tls, native_tls::TlsConnector)>> =
+            std::sync::Mutex::new(Vec::new());
+        let mut built = BUILT.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((_, connector)) = built.iter().find(|(tls, _)| tls == self) {
+            return Ok(connector.clone());
+        }
+        let connector = self.build_connector(shown)?;
+        built.push((self.clone(), connector.clone()));
+        Ok(connector)
+    }
+
+    fn build_connector(&self, shown: &str) -> Result<native_tls::TlsConnector, String> {
         let mut builder = native_tls::TlsConnector::builder();
-        match self.tls.mode {
+        match self.mode {
             SslMode::Prefer | SslMode::Require => {
                 builder
                     .danger_accept_invalid_certs(true)
@@ -357,34 +387,20 @@ impl PgTarget {
             }
             SslMode::VerifyFull | SslMode::Disable => {}
         }
-        if let Some(path) = &self.tls.root_cert {
-            let pem = std::fs::read(path).map_err(|e| {
-                Err(format!(
-                    "{} : sslrootcert {} illisible ({e})",
-                    self.shown,
-                    path.display()
-                ))
-            })?;
+        if let Some(path) = &self.root_cert {
+            let pem = std::fs::read(path)
+                .map_err(|e| format!("{shown} : sslrootcert {} illisible ({e})", path.display()))?;
             let cert = native_tls::Certificate::from_pem(&pem).map_err(|e| {
-                Err(format!(
-                    "{} : sslrootcert {} n'est pas un certificat PEM ({e})",
-                    self.shown,
+                format!(
+                    "{shown} : sslrootcert {} n'est pas un certificat PEM ({e})",
                     path.display()
-                ))
+                )
             })?;
             builder.add_root_certificate(cert);
         }
-        let connector = builder
+        builder
             .build()
-            .map_err(|e| Err(format!("{} : TLS indisponible ({e})", self.shown)))?;
-        config.ssl_mode(if self.tls.mode == SslMode::Prefer {
-            postgres::config::SslMode::Prefer
-        } else {
-            postgres::config::SslMode::Require
-        });
-        config
-            .connect(postgres_native_tls::MakeTlsConnector::new(connector))
-            .map_err(Ok)
+            .map_err(|e| format!("{shown} : TLS indisponible ({e})"))
     }
 }
 
@@ -825,13 +841,11 @@ impl Listener {
             listener.lost.clone(),
             listener.stop.clone(),
         );
-        // The first answer (listening, or why not) is waited for: a write made after the
-        // first ask is never missed.
-        let (ready, first_answer) = std::sync::mpsc::channel::<()>();
+        // Not waited for (the console paints meanwhile): once listening, the thread counts
+        // one change, so that whatever was written before it listened is read again.
         std::thread::spawn(move || {
             use postgres::fallible_iterator::FallibleIterator;
             let mut wait = Duration::from_millis(200);
-            let mut first = true;
             while !stop.load(Ordering::Relaxed) {
                 let mut client = match target.connect().and_then(|mut c| {
                     c.batch_execute(&format!("LISTEN {CHANGES_CHANNEL}"))
@@ -843,7 +857,6 @@ impl Listener {
                         if let Ok(mut l) = lost.lock() {
                             *l = Some(why);
                         }
-                        let _ = ready.send(());
                         std::thread::sleep(wait);
                         wait = (wait * 2).min(Duration::from_secs(3));
                         continue;
@@ -853,12 +866,9 @@ impl Listener {
                 if let Ok(mut l) = lost.lock() {
                     *l = None;
                 }
-                if !first {
-                    // Back after a loss: whatever was written meanwhile is read again.
-                    changes.fetch_add(1, Ordering::Relaxed);
-                }
-                first = false;
-                let _ = ready.send(());
+                // Listening from now on (first, or back after a loss): whatever was written
+                // before is read again.
+                changes.fetch_add(1, Ordering::Relaxed);
                 loop {
                     if stop.load(Ordering::Relaxed) {
                         return;
@@ -882,7 +892,6 @@ impl Listener {
                 }
             }
         });
-        let _ = first_answer.recv_timeout(CONNECT_TIMEOUT + Duration::from_secs(1));
         listener
     }
 }
