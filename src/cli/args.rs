@@ -1,12 +1,30 @@
 //! The command line contract of DESIGN.md §5, as clap types.
 
+use crate::store::Engine;
+use crate::store::migrations::latest;
+use clap::builder::{PossibleValue, TypedValueParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
+use std::sync::LazyLock;
+
+/// What `--version` says: the version and the schema it writes on each engine, read from
+/// the migrations, so that a new one shows without touching this.
+pub fn version() -> &'static str {
+    static VERSION: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "{} (schéma SQLite {}, PostgreSQL {})",
+            env!("CARGO_PKG_VERSION"),
+            latest(Engine::Sqlite),
+            latest(Engine::Postgres)
+        )
+    });
+    &VERSION
+}
 
 #[derive(Debug, Parser)]
 #[command(
     name = "guichet",
-    version,
+    version = version(),
     about = "Console de hotline : appels, procédures, relève",
     long_about = "Console de hotline pour les guichets d'assistance informatique. \
                   Sans commande, ouvre la console."
@@ -59,6 +77,44 @@ pub enum Command {
     /// Téléphonie : recevoir les événements d'appel de l'IPBX (XiVO, Wazo…)
     #[command(subcommand)]
     Phone(PhoneCommand),
+    /// Complètement des commandes pour un shell : bash, zsh ou fish, sur la sortie standard
+    Completions {
+        #[arg(value_name = "SHELL", value_parser = ShellName)]
+        shell: String,
+    },
+    /// La page de manuel (roff) sur la sortie standard ; avec --dir, une page par commande
+    /// (guichet.1, guichet-call.1, guichet-call-add.1…) écrite dans ce dossier
+    Man {
+        /// Dossier où écrire toutes les pages (il doit exister)
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+}
+
+/// The shells `guichet completions` knows, in the order help and errors list them.
+pub const SHELLS: [&str; 3] = ["bash", "zsh", "fish"];
+
+/// The `SHELL` argument: any text is taken, and checked by the command, so that a shell it
+/// does not know gets one French sentence (clap's own refusal is in English); its possible
+/// values still reach the help, the man page and the completions themselves.
+#[derive(Clone)]
+struct ShellName;
+
+impl TypedValueParser for ShellName {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        _cmd: &clap::Command,
+        _arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        Ok(value.to_string_lossy().into_owned())
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new(SHELLS.into_iter().map(PossibleValue::new)))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -4,6 +4,7 @@
 mod amigo;
 mod args;
 mod calls;
+mod install;
 pub mod output;
 mod phone;
 mod procedures;
@@ -155,6 +156,12 @@ pub(crate) fn active_catalog(source: &CatalogSource) -> Result<&Catalog, CliErro
 
 /// Runs one command, writing what it prints to `out`.
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
+    // What a package builds its files from needs no database and no configuration.
+    match &cli.command {
+        Some(Command::Completions { shell }) => return install::completions(shell, out),
+        Some(Command::Man { dir }) => return install::man(dir.as_deref(), out),
+        _ => {}
+    }
     let location = resolve_location(cli.db.as_deref())?;
     let reference = embedded_reference();
     // Parsed only by the commands that need procedures; the others never read a file.
@@ -210,6 +217,9 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
             procedures::run(cmd, &catalog, &reference, open_store, out)
         }
         Some(Command::Phone(cmd)) => phone::run(cmd, &desk, cli.read_only, open_store, out),
+        Some(Command::Completions { .. } | Command::Man { .. }) => {
+            unreachable!("answered before the store is located")
+        }
         Some(Command::Db(cmd)) => {
             let store = open_store()?;
             match cmd {

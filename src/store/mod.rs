@@ -11,7 +11,7 @@ mod drafts;
 pub use consoles::ConsoleLock;
 pub use copy::CopyReport;
 pub use drafts::SavedDraft;
-mod migrations;
+pub mod migrations;
 mod phone;
 pub use phone::{CallerFacts, KnownCaller, PhoneRecorded, TELEPHONY_OPERATOR};
 pub mod postgres;

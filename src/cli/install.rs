@@ -1,0 +1,76 @@
+//! What a system install needs of the command line: its shell completions and its man
+//! page, generated from the same clap types that parse it, so they never drift apart.
+
+use super::args::{Cli, SHELLS, version};
+use super::output::human;
+use super::{CliError, named};
+use clap::CommandFactory;
+use clap_complete::Shell;
+use clap_mangen::Man;
+use std::io::Write;
+use std::path::Path;
+
+/// `guichet completions SHELL`: the completion script for bash, zsh or fish.
+pub(crate) fn completions(shell: &str, out: &mut dyn Write) -> Result<(), CliError> {
+    let shell = match shell {
+        "bash" => Shell::Bash,
+        "zsh" => Shell::Zsh,
+        "fish" => Shell::Fish,
+        _ => {
+            return Err(CliError::BadInput(format!(
+                "shell « {} » inconnu : choisir parmi {}",
+                named(shell),
+                SHELLS.join(", ")
+            )));
+        }
+    };
+    // Generated whole before it is written: the generators panic on a write error, and a
+    // reader that closes the pipe early is no reason to.
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "guichet", &mut script);
+    out.write_all(&script)?;
+    Ok(())
+}
+
+/// `guichet man`: the man page of section 1, in roff; with `--dir`, one page per command
+/// written there, so that every page the list of subcommands names exists.
+pub(crate) fn man(dir: Option<&Path>, out: &mut dyn Write) -> Result<(), CliError> {
+    // `guichet help` is not a page of its own: `--help` says the same on every command.
+    let mut cmd = Cli::command().disable_help_subcommand(true);
+    cmd.build();
+    let Some(dir) = dir else {
+        let mut page = Vec::new();
+        Man::new(cmd)
+            .source(format!("guichet {}", version()))
+            .render(&mut page)?;
+        out.write_all(&page)?;
+        return Ok(());
+    };
+    let mut written = 0;
+    write_pages(&cmd, dir, &mut written).map_err(|e| {
+        CliError::Failed(format!(
+            "pages de manuel non écrites dans {} : {e}",
+            named(&dir.display().to_string())
+        ))
+    })?;
+    Ok(human(
+        out,
+        &format!(
+            "{written} pages de manuel écrites dans {}\n",
+            named(&dir.display().to_string())
+        ),
+    )?)
+}
+
+/// The page of `cmd` and those of its subcommands, as `guichet-call-add.1`.
+fn write_pages(cmd: &clap::Command, dir: &Path, written: &mut usize) -> std::io::Result<()> {
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+        write_pages(sub, dir, written)?;
+    }
+    // A subcommand has no version of its own: its page carries the program's.
+    Man::new(cmd.clone().version(version()))
+        .source(format!("guichet {}", version()))
+        .generate_to(dir)?;
+    *written += 1;
+    Ok(())
+}
