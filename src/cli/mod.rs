@@ -4,6 +4,7 @@
 mod amigo;
 mod args;
 mod calls;
+mod glpi;
 pub mod output;
 mod phone;
 mod procedures;
@@ -11,7 +12,7 @@ mod report;
 mod tools;
 
 pub use args::{
-    CallCommand, Cli, Command, CsvArg, DbCommand, Format, FormatArg, PhoneCommand,
+    CallCommand, Cli, Command, CsvArg, DbCommand, Format, FormatArg, GlpiCommand, PhoneCommand,
     ProceduresCommand,
 };
 
@@ -210,6 +211,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
             procedures::run(cmd, &catalog, &reference, open_store, out)
         }
         Some(Command::Phone(cmd)) => phone::run(cmd, &desk, cli.read_only, open_store, out),
+        Some(Command::Glpi(cmd)) => glpi::run(cmd, &desk, cli.operator.as_deref(), open_store, out),
         Some(Command::Db(cmd)) => {
             let store = open_store()?;
             match cmd {
