@@ -306,6 +306,24 @@ mod tests {
     }
 
     #[test]
+    fn the_glpi_table_is_read_with_its_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(
+            &path,
+            "[glpi]\nurl = \"https://glpi.exemple.gouv.fr/apirest.php\"\napp_token = \"abc\"\n\
+             [glpi.categories]\nmi = 12\n",
+        )
+        .unwrap();
+        let glpi = DeskConfig::load_from(&path).unwrap().glpi.unwrap();
+        assert_eq!(glpi.request_type, "Phone");
+        assert_eq!(glpi.urgency, 3);
+        assert_eq!(glpi.timeout_seconds, 5);
+        assert_eq!(glpi.categories.get("mi"), Some(&12));
+        assert_eq!(glpi.user_token_file, None);
+    }
+
+    #[test]
     fn a_valid_file_is_read() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("config.toml");

@@ -252,10 +252,11 @@ impl Store {
             )
             .map_err(err)?;
         }
+        // The call's ticket, whichever was written first.
         tx.execute(
-            "UPDATE glpi_outbox SET state = 'sent', sent_at = ?2, ticket = ?3, \
-             last_error = NULL WHERE id = ?1",
-            args![id, at.timestamp(), ticket],
+            "UPDATE glpi_outbox SET state = 'sent', sent_at = ?2, last_error = NULL, \
+             ticket = (SELECT glpi_ticket FROM calls WHERE id = ?3) WHERE id = ?1",
+            args![id, at.timestamp(), reference.0],
         )
         .map_err(err)?;
         tx.commit().map_err(err)
