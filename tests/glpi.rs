@@ -316,6 +316,20 @@ fn no_secret_nor_token_goes_anywhere(desk) {
             }
         }
     }
+    // In the store, on either engine: neither the secret nor the token in any row the
+    // hand-off reads or writes.
+    for needle in [SECRET, USER_TOKEN] {
+        let pattern = format!("%{needle}%");
+        assert_eq!(desk.sql_i64("SELECT count(*) FROM journal WHERE body LIKE ?1", sql_args![pattern.as_str()]), 0);
+        assert_eq!(
+            desk.sql_i64(
+                "SELECT count(*) FROM glpi_outbox WHERE coalesce(last_error, '') LIKE ?1 \
+                 OR coalesce(claimed_by, '') LIKE ?1",
+                sql_args![pattern.as_str()]
+            ),
+            0
+        );
+    }
     let on_file = !desk.location().to_string_lossy().starts_with("postgres");
     if on_file {
         let db = desk.db();

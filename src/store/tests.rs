@@ -106,6 +106,7 @@ fn open_sets_durability_pragmas_and_creates_the_folder() {
             (10, "0010_call_search_merged".to_string()),
             (11, "0011_procedure_words".to_string()),
             (12, "0012_phone".to_string()),
+            (13, "0013_glpi".to_string()),
         ]
     );
 }
