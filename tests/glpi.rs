@@ -398,3 +398,81 @@ fn a_bad_url_or_an_open_token_file_is_one_sentence_exit_2() {
     assert_eq!(glpi.tickets().len(), 1);
     tokens_where_they_belong(&glpi);
 }
+
+/// The console: `t` on an escalated call queues it and the background sender sends it;
+/// the status line says GLPI's answer and the call shows its ticket.
+#[test]
+fn the_console_sends_an_escalated_call_off_its_thread() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let desk = Desk::new();
+    let glpi = Glpi::start();
+    let reference = desk.add("Marie Curie", "mi", "noemi", &[]);
+    desk.ok(&["call", "close", &reference, "--outcome", "escalated"]);
+    let file = desk.path().join("glpi-token");
+    std::fs::write(&file, USER_TOKEN).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let config = guichet::config::GlpiConfig {
+        url: glpi.url(),
+        app_token: APP_TOKEN.into(),
+        request_type: "Phone".into(),
+        urgency: 4,
+        user_token_file: Some(file),
+        timeout_seconds: 2,
+        categories: Default::default(),
+    };
+    let reference_data = guichet::catalog::embedded_reference();
+    let mut app = guichet::tui::app::App::new(
+        guichet::store::Store::open(&desk.db()).unwrap(),
+        guichet::catalog::embedded_reference(),
+        guichet::catalog::procedures::embedded(&reference_data),
+        "dupontje".into(),
+        "Hotline".into(),
+        guichet::tui::theme::Theme { color: false },
+        chrono::Utc::now(),
+    )
+    .with_glpi(Some(&config));
+    let key = |app: &mut guichet::tui::app::App, code| {
+        app.handle_key(KeyEvent::new(code, KeyModifiers::NONE))
+    };
+    key(&mut app, KeyCode::Char('t')); // the list: all calls
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('t')); // the call: to GLPI
+    let said = app
+        .flash
+        .as_ref()
+        .map(|f| f.text.clone())
+        .unwrap_or_default();
+    assert_eq!(
+        said,
+        format!("{reference} : envoi à GLPI en cours ; la réponse s'affichera ici")
+    );
+    let began = Instant::now();
+    loop {
+        app.tick(chrono::Utc::now());
+        let said = app
+            .flash
+            .as_ref()
+            .map(|f| f.text.clone())
+            .unwrap_or_default();
+        if said == format!("{reference} : ticket GLPI n° 1234 créé") {
+            break;
+        }
+        assert!(began.elapsed() < Duration::from_secs(10), "still: {said}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(glpi.tickets().len(), 1);
+    assert_eq!(glpi.tickets()[0]["urgency"], 4);
+    // The call on the screen shows its ticket once the store says it changed.
+    let began = Instant::now();
+    loop {
+        app.tick(chrono::Utc::now());
+        let buffer = guichet::tui::gallery::render_app(&app, 80, 24);
+        let text: String = buffer.content().iter().map(|c| c.symbol()).collect();
+        if text.contains("ticket GLPI n° 1234") {
+            break;
+        }
+        assert!(began.elapsed() < Duration::from_secs(5), "{text}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
