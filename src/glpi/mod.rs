@@ -180,8 +180,8 @@ fn journal_lines(entries: &[JournalEntry], out: &mut String) {
     }
 }
 
-/// The ticket's description: the caller, the phone, the service, the device, the
-/// procedure and the step reached, then the journal as text. Secrets are never in it:
+/// The ticket's description (GLPI's rich text): the caller, the phone, the service, the
+/// device, the procedure and the step reached, then the journal as text. Secrets are never in it:
 /// the journal never holds one (a secret step journals only that it was given).
 pub fn ticket_content(
     record: &CallRecord,
@@ -216,7 +216,7 @@ pub fn ticket_content(
     out.push_str("\nJournal :\n");
     journal_lines(entries, &mut out);
     out.push_str(&format!("\n{}\n", ticket_marker(call.reference)));
-    out
+    rich_text(&out)
 }
 
 /// A followup's content: the journal entries made since the last push.
@@ -224,6 +224,23 @@ pub fn followup_content(call: CallRef, outbox_id: i64, entries: &[JournalEntry])
     let mut out = format!("Suite de l'appel {call} :\n");
     journal_lines(entries, &mut out);
     out.push_str(&format!("\n{}\n", followup_marker(call, outbox_id)));
+    rich_text(&out)
+}
+
+/// Text as GLPI's rich text shows it: `&`, `<` and `>` escaped (what the caller or an
+/// operator typed stays text), one `<br>` per line break (GLPI runs plain newlines
+/// together). The markers hold none of these characters: a search finds them as sent.
+pub fn rich_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for c in text.trim_end().chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\n' => out.push_str("<br>\n"),
+            c => out.push(c),
+        }
+    }
     out
 }
 
@@ -436,5 +453,20 @@ fn send_one(
                 entries: entries.len(),
             })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rich_text_keeps_typed_text_inert_and_its_lines() {
+        assert_eq!(rich_text("a <b> & c\nd\n"), "a &lt;b&gt; &amp; c<br>\nd");
+        assert_eq!(rich_text(&ticket_marker(CallRef(42))), "[guichet A-0042]");
+        assert_eq!(
+            rich_text(&followup_marker(CallRef(42), 7)),
+            "[guichet A-0042 envoi 7]"
+        );
     }
 }
