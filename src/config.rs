@@ -72,6 +72,40 @@ pub struct DeskConfig {
     pub extension: Option<String>,
     /// The telephony listener (`guichet phone listen`).
     pub phone: PhoneConfig,
+    /// The GLPI hand-off (`guichet glpi push`, `guichet glpi sync`); none when absent.
+    pub glpi: Option<GlpiConfig>,
+}
+
+/// The `[glpi]` table: the API root (`url`, ending in `apirest.php`), the application
+/// token, the request type's name, the urgency, the user token's file (else
+/// `GUICHET_GLPI_USER_TOKEN`) and `[glpi.categories]`, service slug → GLPI category id.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GlpiConfig {
+    pub url: String,
+    pub app_token: String,
+    #[serde(default = "default_request_type")]
+    pub request_type: String,
+    #[serde(default = "default_urgency")]
+    pub urgency: u8,
+    pub user_token_file: Option<PathBuf>,
+    /// Seconds a request may take, connection included (5 by default).
+    #[serde(default = "default_glpi_timeout")]
+    pub timeout_seconds: u64,
+    #[serde(default)]
+    pub categories: std::collections::BTreeMap<String, i64>,
+}
+
+fn default_request_type() -> String {
+    "Phone".into()
+}
+
+fn default_urgency() -> u8 {
+    3
+}
+
+fn default_glpi_timeout() -> u64 {
+    5
 }
 
 /// The `[phone]` table: `token = "…"` (which `GUICHET_PHONE_TOKEN` overrides), and
@@ -100,6 +134,7 @@ impl Default for DeskConfig {
             db_group: None,
             extension: None,
             phone: PhoneConfig::default(),
+            glpi: None,
         }
     }
 }
@@ -271,6 +306,24 @@ mod tests {
     }
 
     #[test]
+    fn the_glpi_table_is_read_with_its_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(
+            &path,
+            "[glpi]\nurl = \"https://glpi.exemple.gouv.fr/apirest.php\"\napp_token = \"abc\"\n\
+             [glpi.categories]\nmi = 12\n",
+        )
+        .unwrap();
+        let glpi = DeskConfig::load_from(&path).unwrap().glpi.unwrap();
+        assert_eq!(glpi.request_type, "Phone");
+        assert_eq!(glpi.urgency, 3);
+        assert_eq!(glpi.timeout_seconds, 5);
+        assert_eq!(glpi.categories.get("mi"), Some(&12));
+        assert_eq!(glpi.user_token_file, None);
+    }
+
+    #[test]
     fn a_valid_file_is_read() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("config.toml");
@@ -298,7 +351,7 @@ mod tests {
             (
                 "desk = \"Hotline\"\ndbgroup = \"hotline\"",
                 "fichier de configuration PATH, ligne 2 : clé inconnue « dbgroup » \
-                 (clés possibles : desk, shifts, db_group, extension, phone)",
+                 (clés possibles : desk, shifts, db_group, extension, phone, glpi)",
             ),
             (
                 "db_group = [1]",

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod csv_export;
 pub mod domain;
+pub mod glpi;
 pub mod phone;
 pub mod report;
 pub mod store;

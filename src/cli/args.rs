@@ -89,6 +89,26 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
     },
+    /// GLPI : faire d'un appel un ticket, envoyer ce qui attend
+    #[command(subcommand)]
+    Glpi(GlpiCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GlpiCommand {
+    /// Envoie l'appel à GLPI : un ticket la première fois, puis les entrées de journal
+    /// nouvelles en suivis du même ticket ; en cas d'échec, l'envoi attend (glpi sync)
+    Push {
+        #[arg(value_name = "REF")]
+        reference: String,
+        #[command(flatten)]
+        format: FormatArg,
+    },
+    /// Envoie à GLPI ce qui attend, dans l'ordre
+    Sync {
+        #[command(flatten)]
+        format: FormatArg,
+    },
 }
 
 /// The shells `guichet completions` knows, in the order help and errors list them.

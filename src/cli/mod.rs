@@ -4,6 +4,7 @@
 mod amigo;
 mod args;
 mod calls;
+mod glpi;
 mod install;
 pub mod output;
 mod phone;
@@ -12,7 +13,7 @@ mod report;
 mod tools;
 
 pub use args::{
-    CallCommand, Cli, Command, CsvArg, DbCommand, Format, FormatArg, PhoneCommand,
+    CallCommand, Cli, Command, CsvArg, DbCommand, Format, FormatArg, GlpiCommand, PhoneCommand,
     ProceduresCommand,
 };
 
@@ -217,6 +218,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
             procedures::run(cmd, &catalog, &reference, open_store, out)
         }
         Some(Command::Phone(cmd)) => phone::run(cmd, &desk, cli.read_only, open_store, out),
+        Some(Command::Glpi(cmd)) => glpi::run(cmd, &desk, cli.operator.as_deref(), open_store, out),
         Some(Command::Completions { .. } | Command::Man { .. }) => {
             unreachable!("answered before the store is located")
         }

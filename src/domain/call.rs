@@ -168,6 +168,8 @@ pub struct Call {
     pub telephony_id: Option<String>,
     /// How long the phone call was handled, answer to hangup, once it hung up.
     pub handled_seconds: Option<i64>,
+    /// The GLPI ticket the call was pushed to (one per call).
+    pub glpi_ticket: Option<i64>,
 }
 
 /// What a journal entry records.
@@ -185,6 +187,8 @@ pub enum JournalKind {
     OutcomeCorrected,
     /// The phone call hung up: how long it was handled.
     Handled,
+    /// The call became a GLPI ticket: « ticket GLPI n° 1234 ».
+    GlpiTicket,
 }
 
 impl JournalKind {
@@ -198,6 +202,7 @@ impl JournalKind {
             JournalKind::Step => "step",
             JournalKind::OutcomeCorrected => "outcome_corrected",
             JournalKind::Handled => "handled",
+            JournalKind::GlpiTicket => "glpi_ticket",
         }
     }
     pub fn label(self) -> &'static str {
@@ -210,6 +215,7 @@ impl JournalKind {
             JournalKind::Step => "étape",
             JournalKind::OutcomeCorrected => "issue corrigée",
             JournalKind::Handled => "durée",
+            JournalKind::GlpiTicket => "GLPI",
         }
     }
     pub fn from_slug(s: &str) -> Option<Self> {
@@ -222,6 +228,7 @@ impl JournalKind {
             JournalKind::Step,
             JournalKind::OutcomeCorrected,
             JournalKind::Handled,
+            JournalKind::GlpiTicket,
         ]
         .into_iter()
         .find(|k| k.slug() == s)
@@ -559,6 +566,7 @@ impl JournalEntry {
             JournalKind::Procedure => format!("procédure suivie : {}", self.text),
             JournalKind::Step => self.text.clone(),
             JournalKind::Handled => self.text.clone(),
+            JournalKind::GlpiTicket => self.text.clone(),
         }
     }
 }

@@ -35,7 +35,7 @@ pub struct CallFilter {
 pub const SHORT_SEARCH_WINDOW: i64 = 5_000;
 
 pub(super) const CALL_COLUMNS: &str = "id, opened_at, closed_at, operator, caller_name, caller_phone, \
-     caller_email, service, device, summary, status, outcome, handler, telephony_id, handled_seconds";
+     caller_email, service, device, summary, status, outcome, handler, telephony_id, handled_seconds, glpi_ticket";
 
 pub(super) fn row_to_call(r: &Row<'_>) -> DbResult<Call> {
     let status: String = r.get(10)?;
@@ -59,6 +59,7 @@ pub(super) fn row_to_call(r: &Row<'_>) -> DbResult<Call> {
         outcome: outcome.as_deref().and_then(Outcome::from_slug),
         telephony_id: r.get(13)?,
         handled_seconds: r.get(14)?,
+        glpi_ticket: r.get(15)?,
     })
 }
 
@@ -92,7 +93,7 @@ fn refused(path: &str, r: Refusal) -> StoreError {
 /// The call's row, read for writing inside a transaction: on PostgreSQL it stays locked
 /// until the transaction ends, so that two sites closing one call do it one after the
 /// other.
-fn locked_call(tx: &Tx<'_>, reference: CallRef) -> DbResult<Option<Call>> {
+pub(super) fn locked_call(tx: &Tx<'_>, reference: CallRef) -> DbResult<Option<Call>> {
     let sql = match tx.engine() {
         Engine::Sqlite => const_format_call("SELECT {} FROM calls WHERE id = ?1"),
         Engine::Postgres => const_format_call("SELECT {} FROM calls WHERE id = ?1 FOR UPDATE"),

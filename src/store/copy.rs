@@ -41,6 +41,7 @@ const TABLES: &[(&str, &[&str])] = &[
             "handler",
             "telephony_id",
             "handled_seconds",
+            "glpi_ticket",
         ],
     ),
     (
@@ -88,6 +89,7 @@ fn is_integer(column: &str) -> bool {
             | "shift_from"
             | "shift_to"
             | "handled_seconds"
+            | "glpi_ticket"
     )
 }
 

@@ -70,6 +70,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0012_phone",
         include_str!("../../db/migrations/sqlite/0012_phone.sql"),
     ),
+    (
+        13,
+        "0013_glpi",
+        include_str!("../../db/migrations/sqlite/0013_glpi.sql"),
+    ),
 ];
 
 /// PostgreSQL's migrations: its store began in the shape SQLite's reached at 0011.
@@ -83,6 +88,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         2,
         "0002_phone",
         include_str!("../../db/migrations/postgres/0002_phone.sql"),
+    ),
+    (
+        3,
+        "0003_glpi",
+        include_str!("../../db/migrations/postgres/0003_glpi.sql"),
     ),
 ];
 

@@ -11,6 +11,8 @@ mod drafts;
 pub use consoles::ConsoleLock;
 pub use copy::CopyReport;
 pub use drafts::SavedDraft;
+mod glpi;
+pub use glpi::{OutboxEntry, OutboxState};
 pub mod migrations;
 mod phone;
 pub use phone::{CallerFacts, KnownCaller, PhoneRecorded, TELEPHONY_OPERATOR};

@@ -106,6 +106,7 @@ fn open_sets_durability_pragmas_and_creates_the_folder() {
             (10, "0010_call_search_merged".to_string()),
             (11, "0011_procedure_words".to_string()),
             (12, "0012_phone".to_string()),
+            (13, "0013_glpi".to_string()),
         ]
     );
 }
@@ -1034,5 +1035,51 @@ fn a_number_is_known_however_it_is_written(store) {
     assert_eq!(whole[0].name, "Lola Dupont");
     assert!(store.known_callers("vpn", 5).unwrap().is_empty(), "a word of the summary is no caller");
     assert!(store.known_callers("lo", 5).unwrap().is_empty(), "too short to propose anyone");
+}
+}
+
+on_both_engines! {
+fn the_glpi_outbox_keeps_pushes_in_order_and_one_ticket_per_call(store) {
+    use crate::store::OutboxState;
+    let call = store.insert_call(&new_call("Zoé", "mi", "noemi", "op", t0())).unwrap().reference;
+    store.add_note(call, "op", t0(), "première note").unwrap();
+    let first = store.glpi_queue(call, "op", t0()).unwrap().unwrap();
+    assert_eq!((first.after_entry, first.state, first.attempts), (0, OutboxState::Waiting, 0));
+    assert!(store.glpi_queue(call, "op", t0()).unwrap().is_none(), "nothing new");
+    assert_eq!(store.glpi_entries(call, 0, first.through_entry).unwrap().len(), 2);
+
+    // Claimed before sending: once; a live claim is not taken, an abandoned one is.
+    let claimed = store.glpi_claim(first.id, "host:1", t0(), &|_| false).unwrap().unwrap();
+    assert_eq!((claimed.state, claimed.attempts), (OutboxState::Sending, 1));
+    assert!(store.glpi_claim(first.id, "host:2", t0(), &|_| false).unwrap().is_none());
+    let again = store.glpi_claim(first.id, "host:2", t0(), &|_| true).unwrap().unwrap();
+    assert_eq!(again.attempts, 2);
+    store.glpi_failed(first.id, "GLPI injoignable").unwrap();
+    let waiting = store.glpi_waiting(None).unwrap();
+    assert_eq!(waiting.len(), 1);
+    assert_eq!(waiting[0].state, OutboxState::Waiting);
+    assert_eq!(waiting[0].last_error.as_deref(), Some("GLPI injoignable"));
+
+    // The ticket: on the call once, in the journal once.
+    store.glpi_ticket_recorded(first.id, call, 1234, "op", t0()).unwrap();
+    store.glpi_ticket_recorded(first.id, call, 999, "op", t0()).unwrap();
+    let record = store.get_call(call).unwrap();
+    assert_eq!(record.call.glpi_ticket, Some(1234));
+    let lines: Vec<_> = record.journal.iter().filter(|e| e.kind == JournalKind::GlpiTicket).collect();
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0].text, "ticket GLPI n° 1234");
+    assert!(store.glpi_waiting(None).unwrap().is_empty());
+    // The hand-off's own line is nothing new to send.
+    assert!(store.glpi_queue(call, "op", t0()).unwrap().is_none());
+
+    store.add_note(call, "op", t0(), "deuxième note").unwrap();
+    let second = store.glpi_queue(call, "op", t0()).unwrap().unwrap();
+    assert_eq!(second.after_entry, first.through_entry);
+    let entries = store.glpi_entries(call, second.after_entry, second.through_entry).unwrap();
+    assert_eq!(entries.iter().map(|e| e.text.as_str()).collect::<Vec<_>>(), ["deuxième note"]);
+    store.glpi_followup_sent(second.id, 1234, t0()).unwrap();
+    let all = store.glpi_outbox_of(call).unwrap();
+    assert!(all.iter().all(|e| e.state == OutboxState::Sent && e.ticket == Some(1234)));
+    assert!(store.check().unwrap().is_empty());
 }
 }

@@ -2,7 +2,9 @@
 //! kept safe every second, and the once-a-second look for other consoles' writes. Screens
 //! do the rest; their errors become status messages here, in one place.
 
-use super::component::{Desk, Effect, Env, Input, Library, Pending, Problem, Reply, Update, View};
+use super::component::{
+    Desk, Effect, Env, GlpiLink, Input, Library, Pending, Problem, Reply, Update, View,
+};
 use super::draft_writer::{self, DraftWriter};
 use super::keys::{Action, Context, action_for, footer};
 use super::ringing::Ringing;
@@ -87,6 +89,54 @@ pub struct App {
     draft_writer: Option<DraftWriter>,
     /// The call ringing or answered on this console's extension, if it has one.
     pub ringing: Ringing,
+    /// What the GLPI sender thread did: sentences for the status line (true: a failure).
+    glpi_results: Option<Receiver<(String, bool)>>,
+}
+
+/// How often the GLPI sender looks at the outbox when nobody wakes it.
+const GLPI_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The console's GLPI sender: sends what waits (at start, when woken, every minute) on
+/// its own connection, and says what it did; ends with the console.
+fn glpi_sender(
+    location: Location,
+    settings: crate::glpi::Settings,
+    woken: Receiver<()>,
+    report: std::sync::mpsc::Sender<(String, bool)>,
+) {
+    use std::sync::mpsc::RecvTimeoutError;
+    let mut store: Option<Store> = None;
+    loop {
+        if store.is_none() {
+            store = Store::open_location(&location, &FileAccess::default()).ok();
+        }
+        if let Some(s) = store.as_mut() {
+            match crate::glpi::sync(s, &settings, None) {
+                Ok(done) => {
+                    for sent in &done.sent {
+                        let _ = report.send((sent.sentence(), false));
+                    }
+                    for (call, why) in &done.failed {
+                        let _ = report.send((
+                            format!("{call} non envoyé à GLPI ({why}) : gardé en attente"),
+                            true,
+                        ));
+                    }
+                }
+                Err(e) => {
+                    let _ = report.send((format!("envoi à GLPI suspendu : {e}"), true));
+                    store = None;
+                }
+            }
+        }
+        match woken.recv_timeout(GLPI_EVERY) {
+            Ok(()) | Err(RecvTimeoutError::Timeout) => {
+                // Several wakes at once: one sync sends them all.
+                while woken.try_recv().is_ok() {}
+            }
+            Err(RecvTimeoutError::Disconnected) => return,
+        }
+    }
 }
 
 /// How long after a failed load on a server store the catalogue is read again.
@@ -309,6 +359,7 @@ impl App {
                 calendar,
                 shift_plan: ShiftPlan::default_plan(),
                 theme,
+                glpi: GlpiLink::Off,
             },
             store,
             now,
@@ -325,6 +376,7 @@ impl App {
             loader_retry: None,
             draft_writer: None,
             ringing: Ringing::default(),
+            glpi_results: None,
         };
         app.data_version = app.store.data_version().unwrap_or(0);
         let (list, problem) = ListScreen::new(&mut app.env());
@@ -358,6 +410,54 @@ impl App {
     }
 
     /// Shows the calls that ring or are answered on `extension`.
+    /// Starts the GLPI sender when `[glpi]` is set: a thread on its own connection that
+    /// sends what waits in the outbox at start, when a push is queued, and every minute;
+    /// what it did comes back to the status line. A wrong `[glpi]` is said when `t` is
+    /// pressed.
+    pub fn with_glpi(mut self, config: Option<&crate::config::GlpiConfig>) -> App {
+        let Some(config) = config else {
+            return self;
+        };
+        let settings = match crate::glpi::Settings::resolve(Some(config)) {
+            Ok(s) => s,
+            Err(why) => {
+                self.desk.glpi = GlpiLink::Broken(why);
+                return self;
+            }
+        };
+        if matches!(self.store.location(), Location::Memory) || self.store.is_read_only() {
+            self.desk.glpi = GlpiLink::Broken(
+                "envoi à GLPI impossible depuis une base en mémoire ou en lecture seule".into(),
+            );
+            return self;
+        }
+        let (wake, woken) = std::sync::mpsc::channel::<()>();
+        let (report, results) = std::sync::mpsc::channel();
+        let location = self.store.location().clone();
+        std::thread::spawn(move || glpi_sender(location, settings, woken, report));
+        self.desk.glpi = GlpiLink::On(wake);
+        self.glpi_results = Some(results);
+        self
+    }
+
+    /// Says on the status line what the GLPI sender did since last asked.
+    fn poll_glpi(&mut self) {
+        let Some(results) = &self.glpi_results else {
+            return;
+        };
+        let mut said = Vec::new();
+        while let Ok(r) = results.try_recv() {
+            said.push(r);
+        }
+        for (text, failed) in said {
+            if failed {
+                self.error(text);
+            } else {
+                self.info(text);
+            }
+        }
+    }
+
     pub fn with_extension(mut self, extension: Option<String>) -> App {
         self.ringing = Ringing::new(extension);
         self.refresh_ringing();
@@ -877,6 +977,7 @@ impl App {
         }
         self.poll_drafts();
         self.save_draft_if_dirty(false);
+        self.poll_glpi();
         self.poll_store();
         self.poll_loader();
         if self.store_unreachable.is_none()

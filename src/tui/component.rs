@@ -33,6 +33,18 @@ pub struct Desk {
     pub calendar: SchoolCalendar,
     pub shift_plan: ShiftPlan,
     pub theme: Theme,
+    /// The GLPI hand-off, as config.toml sets it.
+    pub glpi: GlpiLink,
+}
+
+/// The GLPI hand-off as the console sees it: not configured, configured wrongly (why, in
+/// one sentence), or a background sender, woken when a push is queued.
+#[derive(Debug, Default)]
+pub enum GlpiLink {
+    #[default]
+    Off,
+    Broken(String),
+    On(std::sync::mpsc::Sender<()>),
 }
 
 impl Desk {

@@ -304,6 +304,22 @@ fn escalated_store() -> Store {
     store
 }
 
+/// The escalated call once pushed to GLPI: its ticket's number on the call and in its
+/// journal.
+fn detail_glpi_ticket() -> App {
+    let mut store = escalated_store();
+    let call = crate::domain::call::CallRef(3);
+    let at = now() - Duration::minutes(4);
+    let push = store.glpi_queue(call, OPERATOR, at).unwrap().unwrap();
+    store
+        .glpi_ticket_recorded(push.id, call, 1234, OPERATOR, at)
+        .unwrap();
+    let mut app = app_with(store, Theme { color: true });
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Enter);
+    app
+}
+
 fn detail_close_escalated() -> App {
     let mut app = app_with(escalated_store(), Theme { color: true });
     key(&mut app, KeyCode::Down);
@@ -848,6 +864,7 @@ pub fn scenes() -> Vec<Scene> {
         s("detail-correct", detail_correct),
         s("detail-close-escalated", detail_close_escalated),
         s("detail-close-confirm", detail_close_confirm),
+        s("detail-glpi-ticket", detail_glpi_ticket),
         s("detail-entry", detail_entry),
         s("help-list", help_list),
         s("help-form", help_form),

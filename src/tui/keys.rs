@@ -250,6 +250,8 @@ pub enum Action {
     CallerCall,
     /// The callers known from past calls, proposed for what is typed.
     KnownCallers,
+    /// Send the escalated call to GLPI: a ticket, then followups.
+    Glpi,
 }
 
 pub struct Binding {
@@ -407,6 +409,7 @@ const DETAIL: &[Binding] = &[
     b(&[Key::Char('p')], Action::Run, Some("procédure"), "Suivre une procédure (reprend celle en cours)"),
     b(&[Key::Char('a')], Action::AddNote, Some("note"), "Ajouter une note au journal"),
     b(&[Key::Char('c')], Action::CloseCall, Some("clore"), "Clore l'appel avec son issue"),
+    b(&[Key::Char('t')], Action::Glpi, None, "Envoyer l'appel escaladé à GLPI : un ticket, puis les nouvelles entrées du journal en suivis"),
     b(&[Key::Enter], Action::Open, None, "Lire en entier la ligne du journal sélectionnée"),
     b(&[Key::F(2), Key::Char('n')], Action::NewCall, Some("appel"), "Nouvel appel"),
     b(&[Key::Up, Key::Char('k')], Action::Up, None, "Ligne précédente du journal"),
@@ -422,6 +425,7 @@ const DETAIL_CLOSED: &[Binding] = &[
     b(&[Key::Char('c')], Action::CorrectOutcome, Some("corriger l'issue"), "Corriger l'issue (ajouté au journal, qui garde l'ancienne)"),
     b(&[Key::Char('a')], Action::AddNote, Some("note"), "Ajouter une note au journal"),
     b(&[Key::Char('p')], Action::Run, Some("procédure"), "Suivre une procédure"),
+    b(&[Key::Char('t')], Action::Glpi, None, "Envoyer l'appel escaladé à GLPI : un ticket, puis les nouvelles entrées du journal en suivis"),
     b(&[Key::Enter], Action::Open, None, "Lire en entier la ligne du journal sélectionnée"),
     b(&[Key::F(2), Key::Char('n')], Action::NewCall, Some("appel"), "Nouvel appel"),
     b(&[Key::Up, Key::Char('k')], Action::Up, None, "Ligne précédente du journal"),
@@ -555,6 +559,7 @@ const RUNNER_SECRET: &[Binding] = &[
 #[rustfmt::skip]
 const RUNNER_DONE: &[Binding] = &[
     b(&[Key::Char('c')], Action::CloseCall, Some("clore l'appel"), "Clore l'appel (l'issue du journal est proposée)"),
+    b(&[Key::Char('t')], Action::Glpi, None, "Fermer le déroulé et envoyer l'appel escaladé à GLPI : un ticket, puis les nouvelles entrées du journal en suivis"),
     b(&[Key::Char('a')], Action::AddNote, Some("note"), "Ajouter une note au journal"),
     b(&[Key::Left, Key::Backspace], Action::StepBack, Some("précédente"), "Revenir à la dernière étape (noté au journal)"),
     b(&[Key::Enter, Key::Esc], Action::Back, Some("fermer"), "Fermer le déroulé et revenir à l'appel"),
@@ -563,6 +568,7 @@ const RUNNER_DONE: &[Binding] = &[
 #[rustfmt::skip]
 const RUNNER_DONE_CLOSED: &[Binding] = &[
     b(&[Key::Char('a')], Action::AddNote, Some("note"), "Ajouter une note au journal"),
+    b(&[Key::Char('t')], Action::Glpi, None, "Fermer le déroulé et envoyer l'appel escaladé à GLPI : un ticket, puis les nouvelles entrées du journal en suivis"),
     b(&[Key::Left, Key::Backspace], Action::StepBack, Some("précédente"), "Revenir à la dernière étape (noté au journal)"),
     b(&[Key::Enter, Key::Esc], Action::Back, Some("fermer"), "Fermer le déroulé et revenir à l'appel"),
 ];

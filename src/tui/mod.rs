@@ -52,7 +52,8 @@ pub fn run(
         Utc::now(),
     )
     .with_shift_plan(plan)
-    .with_extension(desk.extension.clone());
+    .with_extension(desk.extension.clone())
+    .with_glpi(desk.glpi.as_ref());
     let signals = crash::Signals::install()?;
     let mut terminal = match ratatui::try_init() {
         Ok(t) => t,

@@ -9,11 +9,14 @@ use super::note::NotePopup;
 use super::outcome::OutcomeDialog;
 use super::procedures::ProceduresScreen;
 use super::runner::RunnerScreen;
-use crate::domain::call::{Call, CallRecord, CallRef, CallStatus, JournalEntry, journal_outcome};
+use crate::domain::call::{
+    Call, CallRecord, CallRef, CallStatus, JournalEntry, Outcome, journal_outcome,
+};
 use crate::domain::text::{truncate, visible, wrap_hanging};
 use crate::domain::time::{age, paris};
 use crate::tui::component::{
-    About, Component, Doing, Effect, Env, Input, Pending, Problem, Reply, Update, View, ask_before,
+    About, Component, Doing, Effect, Env, GlpiLink, Input, Pending, Problem, Reply, Update, View,
+    ask_before,
 };
 use crate::tui::keys::{Action, Context};
 use crate::tui::widgets::{label_value, scroll_to_show};
@@ -131,6 +134,11 @@ impl DetailScreen {
                     call.outcome,
                 ))));
             }
+            Action::Glpi => {
+                // Back from a runner that escalated it: the call as it is now.
+                self.reload(env)?;
+                return push_to_glpi(env, &self.record);
+            }
             Action::Back => return Ok(Effect::Pop),
             _ => {}
         }
@@ -155,6 +163,53 @@ impl DetailScreen {
         let chooser = ProceduresScreen::for_call(env, &self.record)?;
         Ok(Effect::Push(Screen::Procedures(Box::new(chooser))))
     }
+}
+
+/// `t`: queues the escalated call for GLPI and wakes the console's sender, which says on
+/// the status line what GLPI answered; the ticket's number then shows on the call.
+pub fn push_to_glpi(env: &mut Env, record: &CallRecord) -> Update {
+    let call = &record.call;
+    let escalated = call.outcome == Some(Outcome::Escalated)
+        || journal_outcome(&record.journal) == Some(Outcome::Escalated);
+    if !escalated {
+        return Err(Problem(format!(
+            "{} n'est pas escaladé : seul un appel escaladé est envoyé à GLPI",
+            call.reference
+        )));
+    }
+    let wake = match &env.desk.glpi {
+        GlpiLink::Off => {
+            return Err(Problem(
+                "GLPI n'est pas configuré : ajouter la table [glpi] à config.toml (voir le \
+                 README, « GLPI »)"
+                    .into(),
+            ));
+        }
+        GlpiLink::Broken(why) => return Err(Problem(why.clone())),
+        GlpiLink::On(wake) => wake.clone(),
+    };
+    let queued = env
+        .store
+        .glpi_queue(call.reference, &env.desk.operator, env.now)
+        .doing("envoi à GLPI non préparé")?;
+    let waiting = env
+        .store
+        .glpi_waiting(Some(call.reference))
+        .doing("envoi à GLPI non préparé")?;
+    if queued.is_none() && waiting.is_empty() {
+        return Ok(Effect::Info(match call.glpi_ticket {
+            Some(t) => format!(
+                "{} : rien de nouveau à envoyer au ticket GLPI n° {t}",
+                call.reference
+            ),
+            None => format!("{} : rien à envoyer à GLPI", call.reference),
+        }));
+    }
+    let _ = wake.send(());
+    Ok(Effect::Info(format!(
+        "{} : envoi à GLPI en cours ; la réponse s'affichera ici",
+        call.reference
+    )))
 }
 
 /// Opening a runner, with the sentence that says whether it resumed.
@@ -267,13 +322,14 @@ pub fn call_block(c: &Call, view: &View) -> Block<'static> {
                 .map_or(String::new(), |t| paris(t, "%d/%m %H:%M"))
         ),
     };
+    let title = match c.glpi_ticket {
+        Some(t) => format!(" Appel {} · ticket GLPI n° {t} ", c.reference),
+        None => format!(" Appel {} ", c.reference),
+    };
     Block::default()
         .borders(Borders::ALL)
         .border_style(view.theme.border())
-        .title(Span::styled(
-            format!(" Appel {} ", c.reference),
-            view.theme.title(),
-        ))
+        .title(Span::styled(title, view.theme.title()))
         .title(Line::from(format!(" {state} ")).right_aligned())
 }
 

@@ -9,7 +9,7 @@ use crate::domain::time::paris;
 use crate::domain::walk::{Move, Walk, valid_until};
 use crate::store::WalkEntry;
 use crate::tui::component::{
-    About, Component, Doing, Effect, Env, Input, Problem, Reply, Update, View,
+    About, Component, Doing, Effect, Env, GlpiLink, Input, Problem, Reply, Update, View,
 };
 use crate::tui::input::TextField;
 use crate::tui::keys::{Action, Context, hint};
@@ -149,9 +149,13 @@ impl RunnerScreen {
         self.reset_input();
         self.record = env.store.get_call(reference).doing("appel illisible")?;
         if let Some(target) = effect.escalated_to {
-            return Ok(Effect::Info(format!(
-                "Appel escaladé vers {target} (issue : escaladé)"
-            )));
+            let mut message = format!("Appel escaladé vers {target} (issue : escaladé)");
+            if !matches!(env.desk.glpi, GlpiLink::Off)
+                && let Some(h) = hint(self.context(), Action::Glpi, "l'envoyer à GLPI")
+            {
+                message.push_str(&format!(" ; {h}"));
+            }
+            return Ok(Effect::Info(message));
         }
         if self.walk.is_finished() {
             let ctx = self.context();
@@ -209,6 +213,7 @@ impl Component for RunnerScreen {
             Action::Back => return Ok(Effect::Pop),
             Action::CloseCall => return Ok(Effect::Reply(Reply::Then(Action::CloseCall))),
             Action::AddNote => return Ok(Effect::Reply(Reply::Then(Action::AddNote))),
+            Action::Glpi => return Ok(Effect::Reply(Reply::Then(Action::Glpi))),
             Action::StepBack => Move::Back,
             Action::Yes => Move::Answer(true),
             Action::No => Move::Answer(false),

@@ -1,0 +1,382 @@
+//! A GLPI stand-in: a small HTTP/1.1 server on loopback that follows GLPI's documented
+//! REST API (`apirest.php`) for what guichet uses: it refuses a request without the right
+//! App-Token, user token or Session-Token (401 and GLPI's error arrays), answers
+//! `initSession` with a session token, lists request types ("Phone" at id 7, not 3),
+//! answers `POST Ticket` and `POST ITILFollowup` with 201 and the new id, searches tickets
+//! (`searchText`), lists a ticket's followups, and records every request it received. Its
+//! failure modes: 500, no answer at all, an expired session, a ticket created whose 201
+//! never comes.
+
+#![allow(dead_code)]
+
+use serde_json::{Value, json};
+use std::collections::HashSet;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+pub const APP_TOKEN: &str = "app-7f3c9e2d41";
+pub const USER_TOKEN: &str = "usertok-Zq81xWk4fPp0LmN2";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Normal,
+    /// Every request answered 500.
+    Fail500,
+    /// No request is ever answered.
+    Hang,
+    /// The next request in a session is refused as if the session had expired.
+    ExpireOnce,
+    /// `POST Ticket` stores the ticket, then never answers.
+    HoldTicketAnswer,
+}
+
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: String,
+    /// The path after `/apirest.php/`, query included, decoded.
+    pub path: String,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Request {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or(Value::Null)
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct State {
+    pub requests: Vec<Request>,
+    sessions: HashSet<String>,
+    next_session: u32,
+    pub tickets: Vec<Value>,
+    pub followups: Vec<Value>,
+    mode: Option<Mode>,
+}
+
+pub struct Glpi {
+    pub port: u16,
+    pub state: Arc<Mutex<State>>,
+}
+
+impl Glpi {
+    pub fn start() -> Glpi {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let state = Arc::new(Mutex::new(State::default()));
+        let shared = state.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { continue };
+                let state = shared.clone();
+                std::thread::spawn(move || serve(stream, &state));
+            }
+        });
+        Glpi { port, state }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}/glpi/apirest.php", self.port)
+    }
+
+    pub fn set_mode(&self, mode: Mode) {
+        self.state.lock().unwrap().mode = Some(mode);
+    }
+
+    pub fn requests(&self) -> Vec<Request> {
+        self.state.lock().unwrap().requests.clone()
+    }
+
+    pub fn tickets(&self) -> Vec<Value> {
+        self.state.lock().unwrap().tickets.clone()
+    }
+
+    pub fn followups(&self) -> Vec<Value> {
+        self.state.lock().unwrap().followups.clone()
+    }
+
+    /// The requests whose method and path (without the query) are these.
+    pub fn count(&self, method: &str, path: &str) -> usize {
+        self.requests()
+            .iter()
+            .filter(|r| r.method == method && r.path.split('?').next() == Some(path))
+            .count()
+    }
+}
+
+/// A loopback address where nothing listens.
+pub fn refused_url() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    format!("http://127.0.0.1:{port}/glpi/apirest.php")
+}
+
+fn decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
+                match u8::from_str_radix(hex, 16) {
+                    Ok(b) => {
+                        out.push(b);
+                        i += 3;
+                    }
+                    Err(_) => {
+                        out.push(b'%');
+                        i += 1;
+                    }
+                }
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn query_param(query: &str, key: &str) -> Option<String> {
+    query.split('&').find_map(|pair| {
+        let (k, v) = pair.split_once('=')?;
+        (k == key).then(|| v.to_string())
+    })
+}
+
+fn answer(stream: &mut TcpStream, status: u16, body: &Value) {
+    let text = body.to_string();
+    let reason = match status {
+        200 => "OK",
+        201 => "Created",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        404 => "Not Found",
+        _ => "Internal Server Error",
+    };
+    let _ = write!(
+        stream,
+        "HTTP/1.1 {status} {reason}\r\nContent-Type: application/json; charset=UTF-8\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{text}",
+        text.len()
+    );
+    let _ = stream.flush();
+}
+
+fn hold(stream: TcpStream) {
+    // Never answers: waits until the client goes away.
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(60)));
+    let mut buf = [0u8; 64];
+    let mut s = stream;
+    let _ = s.read(&mut buf);
+}
+
+fn serve(stream: TcpStream, state: &Mutex<State>) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut line = String::new();
+    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+        return;
+    }
+    let mut parts = line.split_whitespace();
+    let method = parts.next().unwrap_or("").to_string();
+    let target = parts.next().unwrap_or("").to_string();
+    let mut headers = Vec::new();
+    loop {
+        let mut h = String::new();
+        if reader.read_line(&mut h).unwrap_or(0) == 0 {
+            break;
+        }
+        let h = h.trim_end();
+        if h.is_empty() {
+            break;
+        }
+        if let Some((k, v)) = h.split_once(':') {
+            headers.push((k.trim().to_string(), v.trim().to_string()));
+        }
+    }
+    let length: usize = headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    let mut body = vec![0u8; length];
+    let _ = reader.read_exact(&mut body);
+    let path = decode(target.strip_prefix("/glpi/apirest.php/").unwrap_or(&target));
+    let request = Request {
+        method,
+        path,
+        headers,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    };
+    let mut stream = stream;
+    let (status, value) = {
+        let mut st = state.lock().unwrap();
+        st.requests.push(request.clone());
+        let mode = st.mode.unwrap_or(Mode::Normal);
+        match mode {
+            Mode::Hang => {
+                drop(st);
+                return hold(stream);
+            }
+            Mode::Fail500 => (500, json!(["ERROR", "Internal server error (stand-in)"])),
+            _ => route(&mut st, &request, mode),
+        }
+    };
+    if status == 0 {
+        return hold(stream);
+    }
+    answer(&mut stream, status, &value);
+}
+
+/// GLPI's answer to one request; status 0 for « never answer ».
+fn route(st: &mut State, r: &Request, mode: Mode) -> (u16, Value) {
+    if r.header("App-Token") != Some(APP_TOKEN) {
+        return (
+            401,
+            json!([
+                "ERROR_WRONG_APP_TOKEN_PARAMETER",
+                "parameter app_token seems wrong"
+            ]),
+        );
+    }
+    let (route, query) = r.path.split_once('?').unwrap_or((&r.path, ""));
+    if route == "initSession" {
+        let expected = format!("user_token {USER_TOKEN}");
+        return match r.header("Authorization") {
+            Some(a) if a == expected => {
+                st.next_session += 1;
+                let token = format!("sess{:04}abcdef", st.next_session);
+                st.sessions.insert(token.clone());
+                (200, json!({ "session_token": token }))
+            }
+            _ => (
+                401,
+                json!([
+                    "ERROR_GLPI_LOGIN_USER_TOKEN",
+                    "parameter user_token seems invalid"
+                ]),
+            ),
+        };
+    }
+    let Some(session) = r.header("Session-Token") else {
+        return (
+            401,
+            json!([
+                "ERROR_SESSION_TOKEN_MISSING",
+                "parameter session_token is missing or empty"
+            ]),
+        );
+    };
+    if !st.sessions.contains(session) {
+        return (
+            401,
+            json!(["ERROR_SESSION_TOKEN_INVALID", "session_token seems invalid"]),
+        );
+    }
+    if mode == Mode::ExpireOnce {
+        st.sessions.clear();
+        st.mode = Some(Mode::Normal);
+        return (
+            401,
+            json!(["ERROR_SESSION_TOKEN_INVALID", "session_token seems invalid"]),
+        );
+    }
+    let contains = |text: &Value, needle: &str| {
+        text.as_str()
+            .is_some_and(|t| t.to_lowercase().contains(&needle.to_lowercase()))
+    };
+    match (r.method.as_str(), route) {
+        ("GET", "killSession") => {
+            st.sessions.remove(session);
+            (200, json!(true))
+        }
+        ("GET", "RequestType") => {
+            let types = [
+                json!({"id": 1, "name": "Helpdesk"}),
+                json!({"id": 2, "name": "E-Mail"}),
+                json!({"id": 6, "name": "Phone (callback)"}),
+                json!({"id": 7, "name": "Phone"}),
+                json!({"id": 8, "name": "Direct"}),
+            ];
+            let wanted = query_param(query, "searchText[name]");
+            let list: Vec<Value> = types
+                .into_iter()
+                .filter(|t| wanted.as_deref().is_none_or(|w| contains(&t["name"], w)))
+                .collect();
+            (200, Value::Array(list))
+        }
+        ("GET", "Ticket") => {
+            let mut list = st.tickets.clone();
+            for field in ["name", "content"] {
+                if let Some(w) = query_param(query, &format!("searchText[{field}]")) {
+                    list.retain(|t| contains(&t[field], &w));
+                }
+            }
+            (200, Value::Array(list))
+        }
+        ("GET", p) if p.starts_with("Ticket/") && p.ends_with("/ITILFollowup") => {
+            let id: i64 = p
+                .trim_start_matches("Ticket/")
+                .trim_end_matches("/ITILFollowup")
+                .parse()
+                .unwrap_or(0);
+            if !st.tickets.iter().any(|t| t["id"] == id) {
+                return (404, json!(["ERROR_ITEM_NOT_FOUND", "not found"]));
+            }
+            let list: Vec<Value> = st
+                .followups
+                .iter()
+                .filter(|f| f["items_id"] == id)
+                .cloned()
+                .collect();
+            (200, Value::Array(list))
+        }
+        ("POST", "Ticket") => {
+            let input = r.json()["input"].clone();
+            if !input["name"].is_string() || !input["content"].is_string() {
+                return (400, json!(["ERROR_BAD_ARRAY", "input is missing"]));
+            }
+            let id = 1234 + st.tickets.len() as i64;
+            let mut ticket = input;
+            ticket["id"] = id.into();
+            st.tickets.push(ticket);
+            if mode == Mode::HoldTicketAnswer {
+                return (0, Value::Null);
+            }
+            (201, json!({ "id": id, "message": "" }))
+        }
+        ("POST", "ITILFollowup") => {
+            let input = r.json()["input"].clone();
+            if input["itemtype"] != "Ticket"
+                || !st.tickets.iter().any(|t| t["id"] == input["items_id"])
+            {
+                return (400, json!(["ERROR_GLPI_ADD", "ticket not found"]));
+            }
+            let id = 90 + st.followups.len() as i64;
+            let mut followup = input;
+            followup["id"] = id.into();
+            st.followups.push(followup);
+            (201, json!({ "id": id, "message": "" }))
+        }
+        _ => (
+            400,
+            json!(["ERROR_RESOURCE_NOT_FOUND_NOR_COMMONDBTM", "unknown"]),
+        ),
+    }
+}
