@@ -409,7 +409,6 @@ impl App {
         self
     }
 
-    /// Shows the calls that ring or are answered on `extension`.
     /// Starts the GLPI sender when `[glpi]` is set: a thread on its own connection that
     /// sends what waits in the outbox at start, when a push is queued, and every minute;
     /// what it did comes back to the status line. A wrong `[glpi]` is said when `t` is
@@ -458,6 +457,7 @@ impl App {
         }
     }
 
+    /// Shows the calls that ring or are answered on `extension`.
     pub fn with_extension(mut self, extension: Option<String>) -> App {
         self.ringing = Ringing::new(extension);
         self.refresh_ringing();

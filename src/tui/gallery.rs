@@ -320,6 +320,17 @@ fn detail_glpi_ticket() -> App {
     app
 }
 
+/// The escalated call on a desk whose GLPI is configured: its frame says which key makes
+/// the ticket. (The sender is not started: a gallery draws, it sends nothing.)
+fn detail_escalated_glpi() -> App {
+    let mut app = app_with(escalated_store(), Theme { color: true });
+    let (wake, _woken) = std::sync::mpsc::channel();
+    app.desk.glpi = super::component::GlpiLink::On(wake);
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Enter);
+    app
+}
+
 fn detail_close_escalated() -> App {
     let mut app = app_with(escalated_store(), Theme { color: true });
     key(&mut app, KeyCode::Down);
@@ -865,6 +876,7 @@ pub fn scenes() -> Vec<Scene> {
         s("detail-close-escalated", detail_close_escalated),
         s("detail-close-confirm", detail_close_confirm),
         s("detail-glpi-ticket", detail_glpi_ticket),
+        s("detail-escalated-glpi", detail_escalated_glpi),
         s("detail-entry", detail_entry),
         s("help-list", help_list),
         s("help-form", help_form),

@@ -10,7 +10,7 @@ use super::outcome::OutcomeDialog;
 use super::procedures::ProceduresScreen;
 use super::runner::RunnerScreen;
 use crate::domain::call::{
-    Call, CallRecord, CallRef, CallStatus, JournalEntry, Outcome, journal_outcome,
+    CallRecord, CallRef, CallStatus, JournalEntry, Outcome, journal_outcome,
 };
 use crate::domain::text::{truncate, visible, wrap_hanging};
 use crate::domain::time::{age, paris};
@@ -313,7 +313,8 @@ impl Component for DetailScreen {
 }
 
 /// A call's frame: its reference, and how long it has been open or when it was closed.
-pub fn call_block(c: &Call, view: &View) -> Block<'static> {
+pub fn call_block(record: &CallRecord, view: &View) -> Block<'static> {
+    let c = &record.call;
     let state = match c.status {
         CallStatus::Open => format!("ouvert depuis {}", age(view.now - c.opened_at)),
         CallStatus::Closed => format!(
@@ -324,6 +325,20 @@ pub fn call_block(c: &Call, view: &View) -> Block<'static> {
     };
     let title = match c.glpi_ticket {
         Some(t) => format!(" Appel {} · ticket GLPI n° {t} ", c.reference),
+        // An escalated call without its ticket says which key makes one (the key table's).
+        None if (c.outcome == Some(Outcome::Escalated)
+            || journal_outcome(&record.journal) == Some(Outcome::Escalated))
+            && !matches!(view.desk.glpi, GlpiLink::Off) =>
+        {
+            let ctx = match c.status {
+                CallStatus::Open => Context::Detail,
+                CallStatus::Closed => Context::DetailClosed,
+            };
+            match crate::tui::keys::hint(ctx, Action::Glpi, "ticket GLPI") {
+                Some(h) => format!(" Appel {} · {h} ", c.reference),
+                None => format!(" Appel {} ", c.reference),
+            }
+        }
         None => format!(" Appel {} ", c.reference),
     };
     Block::default()
@@ -336,7 +351,7 @@ pub fn call_block(c: &Call, view: &View) -> Block<'static> {
 fn draw_fields(frame: &mut Frame, area: Rect, view: &View, record: &CallRecord) {
     let c = &record.call;
     let theme = view.theme;
-    let block = call_block(c, view);
+    let block = call_block(record, view);
     let inner = block.inner(area);
     frame.render_widget(block, area);
 

@@ -275,7 +275,7 @@ impl RunnerScreen {
     /// The call in three lines, so the runner gets the room.
     fn draw_compact(&self, frame: &mut Frame, area: Rect, view: &View) {
         let c = &self.record.call;
-        let block = super::detail::call_block(c, view);
+        let block = super::detail::call_block(&self.record, view);
         let reference = &view.desk.reference;
         let line = format!(
             "{} · {} · {} · {}",
