@@ -1734,6 +1734,29 @@ fn desk_with_history() -> Desk {
     desk.ok(&["tools", "telemaintenance", "A-0001", "--code", "482 913"]);
     desk.ok(&["report", "note", "RAS", "--at", "2026-11-23T11:00"]);
     desk.ok(&["report", "ack"]);
+    desk.ok(&[
+        "phone",
+        "event",
+        "--event",
+        "newCall",
+        "--from",
+        "0612345678",
+        "--to",
+        "3001",
+        "--call-id",
+        "ipbx-1",
+        "--at",
+        "2026-11-23T11:05",
+    ]);
+    // A push to GLPI waiting in the outbox (GLPI was not reached): it moves with the desk.
+    desk.store()
+        .glpi_queue(
+            guichet::domain::call::CallRef(3),
+            "dupontje",
+            chrono::Utc::now(),
+        )
+        .unwrap()
+        .expect("the escalated call is queued");
     desk
 }
 
@@ -1751,8 +1774,9 @@ fn db_copy_moves_a_desk_to_the_server_and_back_whole() {
     assert_eq!(
         said,
         format!(
-            "{} → {} : 3 appels, {journal} entrées de journal, 2 entrées de relève copiés ; \
-             somme du journal {checksum} identique des deux côtés\n",
+            "{} → {} : 3 appels, {journal} entrées de journal, 2 entrées de relève, 1 \
+             événement téléphonique, 1 envoi GLPI copiés ; somme du journal {checksum} \
+             identique des deux côtés\n",
             desk.shown(),
             server.shown()
         )
@@ -1788,7 +1812,14 @@ fn db_copy_moves_a_desk_to_the_server_and_back_whole() {
     assert_eq!(report["calls"], 4);
     assert_eq!(report["journal"], journal + 1);
     assert_eq!(report["handover"], 2);
+    assert_eq!(report["phone_events"], 1);
+    assert_eq!(report["glpi_outbox"], 1);
     assert_eq!(report["journal_checksum"], journal_checksum(&back.db()));
+    assert_eq!(
+        back.store().glpi_waiting(None).unwrap().len(),
+        1,
+        "the waiting push is still waiting on the new store"
+    );
     assert_eq!(listing(&back), listing(&server));
     assert_eq!(report_of(&back, &window), report_of(&server, &window));
     assert!(back.ok(&["db", "check"]).contains("aucun problème"));

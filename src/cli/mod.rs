@@ -257,12 +257,19 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
                             out,
                             &format!(
                                 "{} → {} : {} appels, {} entrées de journal, {} entrées de \
-                                 relève copiés ; somme du journal {} identique des deux côtés\n",
+                                 relève, {}, {} copiés ; somme du journal {} identique des \
+                                 deux côtés\n",
                                 report.from,
                                 report.to,
                                 report.calls,
                                 report.journal,
                                 report.handover,
+                                counted(
+                                    report.phone_events,
+                                    "événement téléphonique",
+                                    "événements téléphoniques"
+                                ),
+                                counted(report.glpi_outbox, "envoi GLPI", "envois GLPI"),
                                 report.journal_checksum
                             ),
                         )?,
@@ -298,6 +305,11 @@ pub(crate) fn formats(arg: &FormatArg, allowed: &[Format]) -> Result<Format, Cli
 }
 
 pub(crate) use crate::domain::text::named;
+
+/// `n` things, in the singular below two as French says it: « 1 envoi GLPI », « 0 envoi ».
+fn counted(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n < 2 { one } else { many })
+}
 
 /// A console's extension as given: a number or a login, trimmed; blank means none.
 fn check_extension(value: &str) -> Result<String, CliError> {

@@ -14,6 +14,8 @@ pub struct CopyReport {
     pub calls: u64,
     pub journal: u64,
     pub phone_events: u64,
+    /// Pushes to GLPI, sent or waiting (a waiting one is sent from the new store).
+    pub glpi_outbox: u64,
     pub handover: u64,
     /// The journal's checksum (FNV-1a, 64 bits, in hex), the same on both sides.
     pub journal_checksum: String,
@@ -76,6 +78,24 @@ const TABLES: &[(&str, &[&str])] = &[
             "cause",
         ],
     ),
+    (
+        "glpi_outbox",
+        &[
+            "id",
+            "call_id",
+            "queued_at",
+            "operator",
+            "after_entry",
+            "through_entry",
+            "state",
+            "attempts",
+            "claimed_at",
+            "claimed_by",
+            "last_error",
+            "sent_at",
+            "ticket",
+        ],
+    ),
 ];
 
 /// Which columns hold integers (the rest are text); the same on both engines.
@@ -90,6 +110,13 @@ fn is_integer(column: &str) -> bool {
             | "shift_to"
             | "handled_seconds"
             | "glpi_ticket"
+            | "queued_at"
+            | "after_entry"
+            | "through_entry"
+            | "attempts"
+            | "claimed_at"
+            | "sent_at"
+            | "ticket"
     )
 }
 
@@ -282,6 +309,7 @@ impl Store {
             journal: counts_read[1],
             handover: counts_read[2],
             phone_events: counts_read[3],
+            glpi_outbox: counts_read[4],
             journal_checksum: from_sum,
         };
         Ok(report)
