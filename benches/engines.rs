@@ -45,9 +45,9 @@ mod console;
 
 use chrono::Utc;
 use console::{
-    OPERATOR, Program, Res, Samples, bare, bare_binary, bench_desk, caller_to_type, catalogue,
-    clear_drafts, describe, env_usize, fmt_ms, guichet, guichet_binary, home, load_average, median,
-    ms, on_floor, quantile, remove_copy, run, run_copy, search_all, search_open, time_report,
+    OPERATOR, Program, Res, Samples, bare, bench_setup, caller_to_type, catalogue, clear_drafts,
+    describe, env_usize, fmt_ms, guichet, home, load_average, median, ms, on_floor, quantile,
+    remove_copy, run, run_copy, search_all, search_open, time_report,
 };
 use guichet::catalog::embedded_reference;
 use guichet::domain::call::{CallDraft, Outcome};
@@ -141,20 +141,7 @@ fn bench() -> Res<bool> {
     let saves = env_usize("GUICHET_BENCH_ENGINES_SAVES", 300).max(10);
     let processes = env_usize("GUICHET_BENCH_ENGINES_PROCESSES", 20).max(1);
     println!("== the figures of issue 13 on SQLite and on PostgreSQL, side by side ==");
-    let guichet_path = guichet_binary()?;
-    let bare_path = bare_binary()?;
-    println!("guichet  {}", guichet_path.display());
-    println!("floor    {}", bare_path.display());
-    let desk = bench_desk()?;
-    println!(
-        "desk     {} : {} calls ({} open), {} procedures in {} — {}",
-        desk.db.display(),
-        desk.calls,
-        desk.open,
-        desk.procedures,
-        desk.catalog.display(),
-        desk.how
-    );
+    let (guichet_path, bare_path, desk) = bench_setup()?;
     let home = home()?;
     let state = home.path().join("state");
     std::fs::create_dir_all(&state)?;

@@ -38,9 +38,9 @@ mod datagen;
 mod console;
 
 use console::{
-    COLS, Program, ROWS, Res, Samples, When, bare, bare_binary, bench_desk, caller_to_type,
-    describe, env_usize, fmt_mb, fmt_ms, guichet, guichet_binary, home, load_average, median, ms,
-    on_floor, quantile, remove_copy, run, run_copy, search_all, search_open, summary,
+    COLS, Program, ROWS, Res, Samples, When, bare, bench_setup, caller_to_type, describe,
+    env_usize, fmt_mb, fmt_ms, guichet, home, load_average, median, ms, on_floor, quantile,
+    remove_copy, run, run_copy, search_all, search_open, summary,
 };
 use std::time::{Duration, Instant};
 
@@ -67,20 +67,7 @@ fn bench() -> Res<bool> {
     let whole = Instant::now();
     let rounds = env_usize("GUICHET_BENCH_PTY_RUNS", 5).max(1);
     println!("== guichet in a real terminal ({COLS}x{ROWS}), beside the bare ratatui floor ==");
-    let guichet_path = guichet_binary()?;
-    let bare_path = bare_binary()?;
-    println!("guichet  {}", guichet_path.display());
-    println!("floor    {}", bare_path.display());
-    let desk = bench_desk()?;
-    println!(
-        "desk     {} : {} calls ({} open), {} procedures in {} — {}",
-        desk.db.display(),
-        desk.calls,
-        desk.open,
-        desk.procedures,
-        desk.catalog.display(),
-        desk.how
-    );
+    let (guichet_path, bare_path, desk) = bench_setup()?;
     let home = home()?;
     let (db40, took40) = run_copy(&desk, "pty-40", None)?;
     let (db10k, took10k) = run_copy(&desk, "pty-10k", Some(&desk.catalog))?;

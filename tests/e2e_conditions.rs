@@ -7,20 +7,6 @@ mod tmux;
 use std::path::Path;
 use tmux::{OPERATOR, Term};
 
-fn type_a_call(term: &Term, s: &str, caller: &str) {
-    term.press(s, "F2");
-    term.wait_for(s, &["Nouvel appel"]);
-    term.type_text(s, caller);
-    term.press(s, "Tab");
-    term.press(s, "Tab");
-    term.press(s, "Tab");
-    term.type_text(s, "int");
-    term.press(s, "Tab");
-    term.type_text(s, "noe");
-    term.press(s, "Tab");
-    term.type_text(s, "carte agent oubliee");
-}
-
 #[test]
 fn a_draft_survives_kill_9_and_a_dropped_link() {
     for (signal, name, expected_end) in [
@@ -32,7 +18,7 @@ fn a_draft_survives_kill_9_and_a_dropped_link() {
         term.start(name);
         term.wait_for(name, &["guichet ·"]);
         let caller = format!("Appelant {name}");
-        type_a_call(&term, name, &caller);
+        term.type_a_call(name, &caller);
         term.wait_for(name, &["carte agent oubliee"]);
         // The draft is saved within a second of the last key.
         std::thread::sleep(std::time::Duration::from_millis(1500));
@@ -61,7 +47,7 @@ fn two_consoles_of_one_operator_killed_together_each_get_their_draft_back() {
     for (s, caller) in [("one", "Appelant Un"), ("two", "Appelant Deux")] {
         term.start(s);
         term.wait_for(s, &["guichet ·"]);
-        type_a_call(&term, s, caller);
+        term.type_a_call(s, caller);
         term.wait_for(s, &["carte agent oubliee"]);
     }
     // Each draft is saved within a second of its last key.
@@ -138,7 +124,7 @@ fn a_secret_walked_in_the_console_is_written_nowhere() {
     let s = "secret";
     term.start(s);
     term.wait_for(s, &["guichet ·"]);
-    type_a_call(&term, s, "Zoé Martin");
+    term.type_a_call(s, "Zoé Martin");
     // The proposals come with the catalogue, loaded after the first paint.
     term.wait_for(s, &["▶"]);
     term.press(s, "C-p");

@@ -9,20 +9,6 @@ mod tmux;
 use guichet::store::scratch::ScratchDb;
 use tmux::Term;
 
-fn type_a_call(term: &Term, s: &str, caller: &str) {
-    term.press(s, "F2");
-    term.wait_for(s, &["Nouvel appel"]);
-    term.type_text(s, caller);
-    term.press(s, "Tab");
-    term.press(s, "Tab");
-    term.press(s, "Tab");
-    term.type_text(s, "int");
-    term.press(s, "Tab");
-    term.type_text(s, "noe");
-    term.press(s, "Tab");
-    term.type_text(s, "carte agent oubliee");
-}
-
 /// Runs SQL on the test server's maintenance database (as the test's role).
 fn admin(sql: &str) {
     let server = guichet::store::scratch::test_server().with_dbname("postgres");
@@ -38,7 +24,7 @@ fn a_call_saved_on_one_site_appears_on_the_other_within_a_second() {
     rouen.start("rouen");
     caen.wait_for("caen", &["guichet ·"]);
     rouen.wait_for("rouen", &["guichet ·", "0 ouvert"]);
-    type_a_call(&caen, "caen", "Zoé de Caen");
+    caen.type_a_call("caen", "Zoé de Caen");
     caen.press("caen", "C-s");
     caen.wait_for("caen", &["A-0001", "enregistré"]);
     let saved = std::time::Instant::now();
@@ -63,7 +49,7 @@ fn a_server_that_goes_away_loses_nothing_typed() {
     let term = Term::on_server(&db.url());
     term.start("desk");
     term.wait_for("desk", &["guichet ·"]);
-    type_a_call(&term, "desk", "Agent pendant la panne");
+    term.type_a_call("desk", "Agent pendant la panne");
     // The server stops taking this database: every connection cut, none accepted.
     admin(&format!(
         "ALTER DATABASE {name} ALLOW_CONNECTIONS false; \
@@ -98,7 +84,7 @@ fn a_console_killed_on_a_server_store_gets_its_draft_back_from_its_machine() {
     let term = Term::on_server(&db.url());
     term.start("first");
     term.wait_for("first", &["guichet ·"]);
-    type_a_call(&term, "first", "Appelant tué");
+    term.type_a_call("first", "Appelant tué");
     term.wait_for("first", &["carte agent oubliee"]);
     std::thread::sleep(std::time::Duration::from_millis(1500));
     term.signal("first", libc::SIGKILL);

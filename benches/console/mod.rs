@@ -822,6 +822,26 @@ pub fn generated_desk(calls: usize, procedures: usize) -> Res<Desk> {
 /// `GUICHET_BENCH_DB` (a file written by the datagen command, its catalogue in the
 /// `procedures/` folder beside it, or `GUICHET_BENCH_CATALOG`), else the generated desk of
 /// 1,000,000 calls and 10,000 procedures.
+/// The binaries and the desk a console bench runs on, each said on a line of its own:
+/// (guichet, the bare floor, the desk).
+pub fn bench_setup() -> Res<(PathBuf, PathBuf, Desk)> {
+    let guichet_path = guichet_binary()?;
+    let bare_path = bare_binary()?;
+    println!("guichet  {}", guichet_path.display());
+    println!("floor    {}", bare_path.display());
+    let desk = bench_desk()?;
+    println!(
+        "desk     {} : {} calls ({} open), {} procedures in {} — {}",
+        desk.db.display(),
+        desk.calls,
+        desk.open,
+        desk.procedures,
+        desk.catalog.display(),
+        desk.how
+    );
+    Ok((guichet_path, bare_path, desk))
+}
+
 pub fn bench_desk() -> Res<Desk> {
     let Some(db) = std::env::var_os("GUICHET_BENCH_DB").map(PathBuf::from) else {
         return generated_desk(1_000_000, 10_000);

@@ -138,10 +138,7 @@ impl PhoneCall {
 
     /// The caller's number for reading aloud, or « numéro masqué ».
     pub fn caller_for_reading(&self) -> String {
-        match &self.from {
-            Some(n) => number::for_reading(n),
-            None => "numéro masqué".into(),
-        }
+        number::caller_for_reading(self.from.as_deref())
     }
 }
 

@@ -205,10 +205,7 @@ impl PhoneEvent {
     /// The caller's number for reading aloud ([`number::for_reading`]), or « numéro
     /// masqué » when withheld.
     pub fn caller_for_reading(&self) -> String {
-        match &self.from {
-            Some(n) => number::for_reading(n),
-            None => "numéro masqué".into(),
-        }
+        number::caller_for_reading(self.from.as_deref())
     }
 }
 

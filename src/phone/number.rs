@@ -88,6 +88,15 @@ pub fn normalize(raw: &str) -> Result<String, NumberProblem> {
     Ok(format!("{plus}{d}"))
 }
 
+/// A caller's number for reading aloud ([`for_reading`]), or « numéro masqué » when it
+/// was withheld (`None`).
+pub fn caller_for_reading(from: Option<&str>) -> String {
+    match from {
+        Some(n) => for_reading(n),
+        None => "numéro masqué".into(),
+    }
+}
+
 /// A number laid out the way a French operator reads it aloud:
 ///
 /// - a national number of ten digits in pairs: `0612345678` → `06 12 34 56 78`;

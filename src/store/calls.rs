@@ -63,6 +63,20 @@ pub(super) fn row_to_call(r: &Row<'_>) -> DbResult<Call> {
     })
 }
 
+/// The columns [`row_to_journal_entry`] reads, in its order.
+pub(super) const JOURNAL_COLUMNS: &str = "at, operator, kind, body";
+
+pub(super) fn row_to_journal_entry(r: &Row<'_>) -> DbResult<JournalEntry> {
+    let kind: String = r.get(2)?;
+    Ok(JournalEntry {
+        at: from_unix(r.get(0)?),
+        operator: r.get(1)?,
+        // An unknown kind (written by a newer guichet) reads as a note: its text is kept.
+        kind: JournalKind::from_slug(&kind).unwrap_or(JournalKind::Note),
+        text: r.get(3)?,
+    })
+}
+
 fn search_key(name: &str, phone: Option<&str>) -> String {
     format!(
         "{}\u{1f}{}",
@@ -351,20 +365,26 @@ impl Store {
         let journal = self
             .db
             .query_vec(
-                "SELECT at, operator, kind, body FROM journal WHERE call_id = ?1 ORDER BY id",
+                &format!("SELECT {JOURNAL_COLUMNS} FROM journal WHERE call_id = ?1 ORDER BY id"),
                 args![reference.0],
-                |r| {
-                    let kind: String = r.get(2)?;
-                    Ok(JournalEntry {
-                        at: from_unix(r.get(0)?),
-                        operator: r.get(1)?,
-                        kind: JournalKind::from_slug(&kind).unwrap_or(JournalKind::Note),
-                        text: r.get(3)?,
-                    })
-                },
+                row_to_journal_entry,
             )
             .map_err(|e| self.err(e))?;
         Ok(CallRecord { call, journal })
+    }
+
+    /// The newest line of a call's journal (the handover's waiting calls, the banner of a
+    /// ringing caller's open call).
+    pub(super) fn last_journal_entry(&self, reference: CallRef) -> Result<Option<JournalEntry>> {
+        self.db
+            .query_one(
+                &format!(
+                    "SELECT {JOURNAL_COLUMNS} FROM journal WHERE call_id = ?1 ORDER BY id DESC LIMIT 1"
+                ),
+                args![reference.0],
+                row_to_journal_entry,
+            )
+            .map_err(|e| self.err(e))
     }
 
     /// Appends a note (already checked) to a call's journal.

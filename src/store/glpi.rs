@@ -2,7 +2,7 @@
 //! call) and the outbox of pushes waiting to be sent, in order. Nothing here speaks HTTP:
 //! `crate::glpi` sends, this module records what it is about to send and what was sent.
 
-use super::calls::{append, locked_call};
+use super::calls::{JOURNAL_COLUMNS, append, locked_call, row_to_journal_entry};
 use super::db::{DbResult, Engine, Row, args};
 use super::{Result, Store, StoreError};
 use crate::domain::call::{CallRef, JournalEntry, JournalKind};
@@ -205,18 +205,12 @@ impl Store {
     ) -> Result<Vec<JournalEntry>> {
         self.db
             .query_vec(
-                "SELECT at, operator, kind, body FROM journal WHERE call_id = ?1 \
-                 AND id > ?2 AND id <= ?3 AND kind <> 'glpi_ticket' ORDER BY id",
+                &format!(
+                    "SELECT {JOURNAL_COLUMNS} FROM journal WHERE call_id = ?1 \
+                     AND id > ?2 AND id <= ?3 AND kind <> 'glpi_ticket' ORDER BY id"
+                ),
                 args![reference.0, after, through],
-                |r| {
-                    let kind: String = r.get(2)?;
-                    Ok(JournalEntry {
-                        at: from_unix(r.get(0)?),
-                        operator: r.get(1)?,
-                        kind: JournalKind::from_slug(&kind).unwrap_or(JournalKind::Note),
-                        text: r.get(3)?,
-                    })
-                },
+                row_to_journal_entry,
             )
             .map_err(|e| self.err(e))
     }

@@ -2,7 +2,7 @@
 //! has seen before (read from its calls: nothing else is kept about a person).
 
 use super::calls::{CALL_COLUMNS, append, row_to_call};
-use super::db::{DbResult, Engine, Row, Tx, args};
+use super::db::{Db, DbResult, Engine, Row, Tx, args};
 use super::{Result, Store};
 use crate::domain::call::{Call, CallRef, CallStatus, JournalEntry, JournalKind};
 use crate::domain::text::{digits, fold};
@@ -101,8 +101,8 @@ const EVENT_COLUMNS: &str =
     "at, event, telephony_id, from_number, to_number, direction, users, answering_number, cause";
 
 /// The events of one phone call, in the order they came.
-fn events_of(tx: &Tx<'_>, telephony_id: &str) -> DbResult<Vec<StoredEvent>> {
-    tx.query_vec(
+fn events_of(db: &Db, telephony_id: &str) -> DbResult<Vec<StoredEvent>> {
+    db.query_vec(
         &format!("SELECT {EVENT_COLUMNS} FROM phone_events WHERE telephony_id = ?1 ORDER BY id"),
         args![telephony_id],
         row_to_event,
@@ -227,13 +227,21 @@ impl Store {
 
     /// The events of one phone call, in the order they came.
     pub fn phone_events(&self, telephony_id: &str) -> Result<Vec<StoredEvent>> {
+        events_of(&self.db, telephony_id).map_err(|e| self.err(e))
+    }
+
+    /// The newest calls (200 at most) from the number whose key ([`phone_key`]) is `key`,
+    /// newest first, through the index on the same expression.
+    fn calls_from(&self, key: &str) -> Result<Vec<Call>> {
+        let expr = phone_key_sql(self.engine());
         self.db
             .query_vec(
                 &format!(
-                    "SELECT {EVENT_COLUMNS} FROM phone_events WHERE telephony_id = ?1 ORDER BY id"
+                    "SELECT {CALL_COLUMNS} FROM calls WHERE caller_phone IS NOT NULL \
+                     AND {expr} = ?1 ORDER BY id DESC LIMIT 200"
                 ),
-                args![telephony_id],
-                row_to_event,
+                args![key],
+                row_to_call,
             )
             .map_err(|e| self.err(e))
     }
@@ -252,17 +260,7 @@ impl Store {
         }
         let expr = phone_key_sql(self.engine());
         let err = |e| self.err(e);
-        let recent = self
-            .db
-            .query_vec(
-                &format!(
-                    "SELECT {CALL_COLUMNS} FROM calls WHERE caller_phone IS NOT NULL \
-                     AND {expr} = ?1 ORDER BY id DESC LIMIT 200"
-                ),
-                args![&key],
-                row_to_call,
-            )
-            .map_err(err)?;
+        let recent = self.calls_from(&key)?;
         let Some(last) = recent.first().cloned() else {
             return Ok(None);
         };
@@ -280,23 +278,7 @@ impl Store {
             .unwrap_or_default();
         let open = match recent.iter().find(|c| c.status == CallStatus::Open) {
             Some(call) => {
-                let last_line = self
-                    .db
-                    .query_one(
-                        "SELECT at, operator, kind, body FROM journal WHERE call_id = ?1 \
-                         ORDER BY id DESC LIMIT 1",
-                        args![call.reference.0],
-                        |r| {
-                            let kind: String = r.get(2)?;
-                            Ok(JournalEntry {
-                                at: from_unix(r.get(0)?),
-                                operator: r.get(1)?,
-                                kind: JournalKind::from_slug(&kind).unwrap_or(JournalKind::Note),
-                                text: r.get(3)?,
-                            })
-                        },
-                    )
-                    .map_err(err)?;
+                let last_line = self.last_journal_entry(call.reference)?;
                 Some((call.clone(), last_line))
             }
             None => None,
@@ -324,17 +306,7 @@ impl Store {
         }
         let candidates = if is_number && typed_digits.len() >= 9 {
             // A whole number: its key, through the index.
-            let expr = phone_key_sql(self.engine());
-            self.db
-                .query_vec(
-                    &format!(
-                        "SELECT {CALL_COLUMNS} FROM calls WHERE caller_phone IS NOT NULL \
-                         AND {expr} = ?1 ORDER BY id DESC LIMIT 200"
-                    ),
-                    args![phone_key(&typed_digits)],
-                    row_to_call,
-                )
-                .map_err(|e| self.err(e))?
+            self.calls_from(&phone_key(&typed_digits))?
         } else {
             // Part of a name or a number: the call search, then only the calls whose
             // caller (not the summary) holds it.

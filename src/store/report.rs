@@ -5,7 +5,7 @@
 use super::calls::{CALL_COLUMNS, row_to_call};
 use super::db::{DbError, args};
 use super::{Result, Store};
-use crate::domain::call::{Call, CallRef, JournalEntry, JournalKind};
+use crate::domain::call::{Call, CallRef, JournalEntry};
 use crate::domain::time::from_unix;
 use crate::domain::walk::WalkMark;
 use chrono::{DateTime, Utc};
@@ -231,23 +231,7 @@ impl Store {
         );
         let mut waiting = Vec::with_capacity(calls.len());
         for call in calls {
-            let last_entry = self
-                .db
-                .query_one(
-                    "SELECT at, operator, kind, body FROM journal WHERE call_id = ?1 \
-                     ORDER BY id DESC LIMIT 1",
-                    args![call.reference.0],
-                    |r| {
-                        let kind: String = r.get(2)?;
-                        Ok(JournalEntry {
-                            at: from_unix(r.get(0)?),
-                            operator: r.get(1)?,
-                            kind: JournalKind::from_slug(&kind).unwrap_or(JournalKind::Note),
-                            text: r.get(3)?,
-                        })
-                    },
-                )
-                .map_err(|e| self.err(e))?;
+            let last_entry = self.last_journal_entry(call.reference)?;
             let walk = self.last_walk(call.reference)?;
             waiting.push(WaitingCall {
                 call,

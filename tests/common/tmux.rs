@@ -171,6 +171,22 @@ impl Term {
         }
     }
 
+    /// F2, then a call typed up to its summary (no phone, no email): Intérieur, NOEMI, a
+    /// lost agent card; not saved.
+    pub fn type_a_call(&self, session: &str, caller: &str) {
+        self.press(session, "F2");
+        self.wait_for(session, &["Nouvel appel"]);
+        self.type_text(session, caller);
+        for _ in 0..3 {
+            self.press(session, "Tab");
+        }
+        self.type_text(session, "int");
+        self.press(session, "Tab");
+        self.type_text(session, "noe");
+        self.press(session, "Tab");
+        self.type_text(session, "carte agent oubliee");
+    }
+
     /// Types literal text, accents included.
     pub fn type_text(&self, session: &str, text: &str) {
         self.tmux_ok(&["send-keys", "-t", session, "-l", text]);
