@@ -12,6 +12,8 @@ GRANT SELECT, INSERT, UPDATE ON calls TO guichet_console;
 GRANT SELECT, INSERT ON journal, handover_entries TO guichet_console;
 -- The telephony's events are added (by the console's listener, or `guichet phone event`).
 GRANT SELECT, INSERT ON phone_events TO guichet_console;
+-- A phone call taken on an open call is linked to it; its handling time is written once.
+GRANT SELECT, INSERT, UPDATE ON phone_links TO guichet_console;
 -- The GLPI outbox: pushes queued, claimed, marked sent (its rows say where a push is).
 GRANT SELECT, INSERT, UPDATE ON glpi_outbox TO guichet_console;
 -- The procedure index is derived data: rebuilt when the catalogue changes.

@@ -4,6 +4,7 @@
 //! part: [`listen::serve`] hands each event to a sink.
 
 pub mod call;
+pub mod desk;
 pub mod event;
 pub mod listen;
 pub mod number;

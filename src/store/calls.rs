@@ -232,7 +232,14 @@ impl Store {
         }
         if let Some(id) = &call.telephony_id {
             // The caller may have hung up while the form was being finished.
-            super::phone::record_handled_time(&tx, reference, id, &call.operator).map_err(err)?;
+            super::phone::record_handled_time(
+                &tx,
+                reference,
+                id,
+                &call.operator,
+                super::phone::Holding::SavedFrom,
+            )
+            .map_err(err)?;
         }
         let stored = locked_call(&tx, reference)
             .map_err(err)?

@@ -120,3 +120,90 @@ impl Store {
             .map_err(|e| store.err(e))
     }
 }
+
+/// A call being typed that was set aside to take another one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AsideDraft {
+    pub id: i64,
+    pub set_at: DateTime<Utc>,
+    pub opened_at: DateTime<Utc>,
+    pub draft: CallDraft,
+}
+
+impl Store {
+    /// Sets a call being typed aside for `operator`, kept until taken back; returns its id.
+    pub fn set_draft_aside(
+        &mut self,
+        console: &str,
+        operator: &str,
+        opened_at: DateTime<Utc>,
+        set_at: DateTime<Utc>,
+        draft: &CallDraft,
+    ) -> Result<i64> {
+        let fields = serde_json::to_string(draft).unwrap_or_default();
+        let store = self.drafts();
+        store
+            .db
+            .query_one(
+                "INSERT INTO aside_drafts (operator, console, set_at, opened_at, fields) \
+                 VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+                args![
+                    operator,
+                    console,
+                    set_at.timestamp(),
+                    opened_at.timestamp(),
+                    fields
+                ],
+                |r| r.get(0),
+            )
+            .map(Option::unwrap_or_default)
+            .map_err(|e| store.err(e))
+    }
+
+    /// The calls `operator` set aside, newest first (from any of their consoles).
+    pub fn aside_drafts(&self, operator: &str) -> Result<Vec<AsideDraft>> {
+        let store = self.drafts();
+        let rows: Vec<(i64, i64, i64, String)> = store
+            .db
+            .query_vec(
+                "SELECT id, set_at, opened_at, fields FROM aside_drafts WHERE operator = ?1 \
+                 ORDER BY set_at DESC, id DESC",
+                args![operator],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .map_err(|e| store.err(e))?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(id, set, opened, fields)| {
+                parse(opened, set, &fields).map(|d| AsideDraft {
+                    id,
+                    set_at: d.saved_at,
+                    opened_at: d.opened_at,
+                    draft: d.draft,
+                })
+            })
+            .collect())
+    }
+
+    /// Takes a call set aside back: returns it and forgets it, or `None` when another
+    /// console took it first.
+    pub fn take_aside_draft(&mut self, id: i64) -> Result<Option<AsideDraft>> {
+        let store = self.drafts();
+        let row: Option<(i64, i64, String)> = store
+            .db
+            .query_one(
+                "DELETE FROM aside_drafts WHERE id = ?1 RETURNING set_at, opened_at, fields",
+                args![id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .map_err(|e| store.err(e))?;
+        Ok(row.and_then(|(set, opened, fields)| {
+            parse(opened, set, &fields).map(|d| AsideDraft {
+                id,
+                set_at: d.saved_at,
+                opened_at: d.opened_at,
+                draft: d.draft,
+            })
+        }))
+    }
+}

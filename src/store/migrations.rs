@@ -75,6 +75,16 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0013_glpi",
         include_str!("../../db/migrations/sqlite/0013_glpi.sql"),
     ),
+    (
+        14,
+        "0014_phone_links",
+        include_str!("../../db/migrations/sqlite/0014_phone_links.sql"),
+    ),
+    (
+        15,
+        "0015_aside_drafts",
+        include_str!("../../db/migrations/sqlite/0015_aside_drafts.sql"),
+    ),
 ];
 
 /// PostgreSQL's migrations: its store began in the shape SQLite's reached at 0011.
@@ -93,6 +103,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         3,
         "0003_glpi",
         include_str!("../../db/migrations/postgres/0003_glpi.sql"),
+    ),
+    (
+        4,
+        "0004_phone_links",
+        include_str!("../../db/migrations/postgres/0004_phone_links.sql"),
     ),
 ];
 

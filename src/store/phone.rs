@@ -109,13 +109,49 @@ fn events_of(db: &Db, telephony_id: &str) -> DbResult<Vec<StoredEvent>> {
     )
 }
 
+/// How a guichet call holds a phone call: saved from it (`calls.telephony_id`), or taken
+/// on it afterwards (`phone_links`, F6 on a caller's open call).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Holding {
+    SavedFrom,
+    TakenOn,
+}
+
+/// The guichet call a phone call belongs to, with who handles it and how it holds it.
+fn call_of_phone(db: &Db, telephony_id: &str) -> DbResult<Option<(CallRef, String, Holding)>> {
+    let row = |holding| {
+        move |r: &Row<'_>| {
+            Ok((
+                CallRef(r.get(0)?),
+                r.get::<Option<String>>(1)?.unwrap_or_default(),
+                holding,
+            ))
+        }
+    };
+    if let Some(found) = db.query_one(
+        "SELECT id, handler FROM calls WHERE telephony_id = ?1 ORDER BY id LIMIT 1",
+        args![telephony_id],
+        row(Holding::SavedFrom),
+    )? {
+        return Ok(Some(found));
+    }
+    db.query_one(
+        "SELECT call_id, operator FROM phone_links WHERE telephony_id = ?1",
+        args![telephony_id],
+        row(Holding::TakenOn),
+    )
+}
+
 /// Writes the handling time on the call `reference` once its phone call has hung up
-/// after an answer, unless it was written already; returns it when written now.
+/// after an answer, unless it was written already; returns it when written now. A call
+/// saved from the phone call gets it as its handling time; a call it was taken on adds it
+/// to its own (the caller's calls about the same matter, all told).
 pub(super) fn record_handled_time(
     tx: &Tx<'_>,
     reference: CallRef,
     telephony_id: &str,
     operator: &str,
+    holding: Holding,
 ) -> DbResult<Option<i64>> {
     let events = events_of(tx, telephony_id)?;
     let Some(call) = PhoneCall::from_events(&events).into_iter().next() else {
@@ -126,10 +162,28 @@ pub(super) fn record_handled_time(
     else {
         return Ok(None);
     };
-    let changed = tx.execute(
-        "UPDATE calls SET handled_seconds = ?2 WHERE id = ?1 AND handled_seconds IS NULL",
-        args![reference.0, seconds],
-    )?;
+    // Each way has its own guard, so that the time is written once whatever runs twice.
+    let changed = match holding {
+        Holding::SavedFrom => tx.execute(
+            "UPDATE calls SET handled_seconds = ?2 WHERE id = ?1 AND handled_seconds IS NULL",
+            args![reference.0, seconds],
+        )?,
+        Holding::TakenOn => {
+            let marked = tx.execute(
+                "UPDATE phone_links SET handled_seconds = ?2 \
+                 WHERE telephony_id = ?1 AND handled_seconds IS NULL",
+                args![telephony_id, seconds],
+            )?;
+            if marked > 0 {
+                tx.execute(
+                    "UPDATE calls SET handled_seconds = coalesce(handled_seconds, 0) + ?2 \
+                     WHERE id = ?1",
+                    args![reference.0, seconds],
+                )?;
+            }
+            marked
+        }
+    };
     if changed == 0 {
         return Ok(None);
     }
@@ -146,6 +200,16 @@ pub(super) fn record_handled_time(
     };
     append(tx, reference, hung_up, by, JournalKind::Handled, &body)?;
     Ok(Some(seconds))
+}
+
+/// What taking a phone call on an open call did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PhoneLink {
+    /// The phone call now goes to this call; its handling time, when written now (it
+    /// had hung up already).
+    Linked { handled_seconds: Option<i64> },
+    /// The phone call went to another call already (saved from it, or taken on it).
+    Already(CallRef),
 }
 
 impl Store {
@@ -180,32 +244,78 @@ impl Store {
                 ],
             )
             .map_err(err)?;
-        let call: Option<(CallRef, String)> = tx
-            .query_one(
-                "SELECT id, handler FROM calls WHERE telephony_id = ?1 ORDER BY id LIMIT 1",
-                args![&event.call_id],
-                |r| {
-                    Ok((
-                        CallRef(r.get(0)?),
-                        r.get::<Option<String>>(1)?.unwrap_or_default(),
-                    ))
-                },
-            )
-            .map_err(err)?;
+        let call = call_of_phone(&tx, &event.call_id).map_err(err)?;
         let mut handled_seconds = None;
         if inserted > 0
             && event.kind == EventKind::Hangup
-            && let Some((reference, handler)) = &call
+            && let Some((reference, handler, holding)) = &call
         {
             handled_seconds =
-                record_handled_time(&tx, *reference, &event.call_id, handler).map_err(err)?;
+                record_handled_time(&tx, *reference, &event.call_id, handler, *holding)
+                    .map_err(err)?;
         }
         tx.commit().map_err(err)?;
         Ok(PhoneRecorded {
             repeated: inserted == 0,
-            call: call.map(|(r, _)| r),
+            call: call.map(|(r, _, _)| r),
             handled_seconds,
         })
+    }
+
+    /// Takes the phone call `telephony_id` on the open call `reference` (the caller rang
+    /// again about it): its handling time will go to that call, with a journal line now
+    /// saying so. A phone call that already went to a call stays there.
+    pub fn link_phone_call(
+        &mut self,
+        reference: CallRef,
+        telephony_id: &str,
+        operator: &str,
+        at: DateTime<Utc>,
+    ) -> Result<PhoneLink> {
+        let path = self.name.clone();
+        let err = |source| super::StoreError::db(&path, source);
+        let tx = self.db.begin().map_err(err)?;
+        lock_telephony_call(&tx, telephony_id).map_err(err)?;
+        if let Some((other, _, _)) = call_of_phone(&tx, telephony_id).map_err(err)? {
+            return Ok(PhoneLink::Already(other));
+        }
+        super::calls::locked_call(&tx, reference)
+            .map_err(err)?
+            .ok_or(super::StoreError::UnknownCall(reference))?;
+        tx.execute(
+            "INSERT INTO phone_links (telephony_id, call_id, linked_at, operator) \
+             VALUES (?1, ?2, ?3, ?4)",
+            args![telephony_id, reference.0, at.timestamp(), operator],
+        )
+        .map_err(err)?;
+        let events = events_of(&tx, telephony_id).map_err(err)?;
+        let caller = PhoneCall::from_events(&events)
+            .into_iter()
+            .next()
+            .map(|c| c.caller_for_reading())
+            .unwrap_or_else(|| "numéro masqué".into());
+        append(
+            &tx,
+            reference,
+            at,
+            operator,
+            JournalKind::Note,
+            &format!("nouvel appel téléphonique ({caller}) pris sur cet appel"),
+        )
+        .map_err(err)?;
+        let handled_seconds =
+            record_handled_time(&tx, reference, telephony_id, operator, Holding::TakenOn)
+                .map_err(err)?;
+        tx.commit().map_err(err)?;
+        Ok(PhoneLink::Linked { handled_seconds })
+    }
+
+    /// The guichet call a phone call went to, if any: the one saved from it, or the one it
+    /// was taken on.
+    pub fn call_of_phone(&self, telephony_id: &str) -> Result<Option<CallRef>> {
+        Ok(call_of_phone(&self.db, telephony_id)
+            .map_err(|e| self.err(e))?
+            .map(|(r, _, _)| r))
     }
 
     /// The phone calls with an event since `since`, in the order they began: a console

@@ -107,6 +107,8 @@ fn open_sets_durability_pragmas_and_creates_the_folder() {
             (11, "0011_procedure_words".to_string()),
             (12, "0012_phone".to_string()),
             (13, "0013_glpi".to_string()),
+            (14, "0014_phone_links".to_string()),
+            (15, "0015_aside_drafts".to_string()),
         ]
     );
 }

@@ -38,6 +38,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use std::sync::mpsc::Receiver;
 
+mod phone;
+
 /// The call being typed as it is now, with where to save it: for the watchdog, which
 /// writes it through its own connection when the terminal has gone away.
 #[derive(Debug, Clone)]
@@ -457,36 +459,6 @@ impl App {
         }
     }
 
-    /// Shows the calls that ring or are answered on `extension`.
-    pub fn with_extension(mut self, extension: Option<String>) -> App {
-        self.ringing = Ringing::new(extension);
-        self.refresh_ringing();
-        self
-    }
-
-    /// Reads the extension's call again; a form opened from it follows its answer.
-    fn refresh_ringing(&mut self) {
-        if let Err(e) = self.ringing.refresh(&self.store, self.now) {
-            self.error(format!("appels téléphoniques illisibles : {e}"));
-        }
-        self.follow_answer();
-    }
-
-    /// The timer of a call typed from a ringing phone call starts when it was answered.
-    fn follow_answer(&mut self) {
-        let Some(call) = self.ringing.live().cloned() else {
-            return;
-        };
-        if let Some(form) = self.form_mut()
-            && form.telephony_id.as_deref() == Some(call.telephony_id.as_str())
-            && let Some(answered) = call.answered_at
-            && form.opened_at != answered
-        {
-            form.opened_at = answered;
-            form.dirty = true;
-        }
-    }
-
     fn env(&mut self) -> Env<'_> {
         Env {
             store: &mut self.store,
@@ -631,6 +603,8 @@ impl App {
             Some(Action::Tools) => self.open_tools(),
             Some(Action::Handover) => self.open_handover(),
             Some(Action::CallerCall) => self.open_caller_call(),
+            Some(Action::Awaiting) => self.open_awaiting(),
+            Some(Action::SetAside) => self.set_aside(),
             Some(action) => self.dispatch(Input::Action(action)),
             None if ctx.takes_text() => self.dispatch(Input::Text(ev)),
             None => {}
@@ -662,7 +636,13 @@ impl App {
         };
         match effect {
             Effect::None => {}
-            Effect::Push(screen) => self.stack.push(screen),
+            Effect::Push(screen) => {
+                let form = matches!(screen, Screen::Form(_));
+                self.stack.push(screen);
+                if form {
+                    self.link_form_to_answered();
+                }
+            }
             Effect::Pop => {
                 self.pop();
                 self.refresh_top();
@@ -691,7 +671,11 @@ impl App {
                 if self.stack.len() > 1 {
                     self.stack.pop();
                 }
+                let form = matches!(screen, Screen::Form(_));
                 self.stack.push(screen);
+                if form {
+                    self.link_form_to_answered();
+                }
             }
             Effect::Info(text) => self.info(text),
             Effect::ClearDraft => {
@@ -704,6 +688,7 @@ impl App {
                 self.parked = Some(form);
                 self.keep_aside();
             }
+            Effect::TakeUp(what) => self.take_up(what),
             Effect::Quit => self.leave(),
             Effect::Many(effects) => {
                 for e in effects {
@@ -756,112 +741,6 @@ impl App {
             self.stack.pop();
         } else {
             self.stack.push(Screen::Help(HelpPopup::new(ctx)));
-        }
-    }
-
-    /// F2: the call being typed, or a new one, over the list; while a call rings or is
-    /// answered on the extension, a new one is filled from it.
-    fn new_call(&mut self) {
-        if self.store.is_read_only() {
-            self.error("base en lecture seule : aucun appel ne peut être enregistré ici".into());
-            return;
-        }
-        let live = self.ringing.live().cloned();
-        let other_call = |form: &FormScreen| {
-            live.as_ref()
-                .is_some_and(|c| form.telephony_id.as_deref() != Some(c.telephony_id.as_str()))
-        };
-        if let Some(form) = self.form()
-            && other_call(form)
-        {
-            // Nothing typed is dropped for the call that rings: the call being typed
-            // comes first.
-            self.info(
-                "saisie en cours reprise : l'enregistrer ou la mettre de côté avant l'appel qui sonne"
-                    .into(),
-            );
-        }
-        if self.back_to(Kind::Form) {
-            return;
-        }
-        while self.stack.len() > 1 {
-            self.pop();
-        }
-        let now = self.now;
-        let (mut form, from_phone) = match (self.parked.take(), live) {
-            (Some(form), _) => (form, false),
-            (None, Some(call)) => {
-                let draft = self.draft_from_phone(&call);
-                let opened_at = call.answered_at.unwrap_or(now);
-                let mut form = Box::new(FormScreen::new(&mut self.env(), opened_at, &draft));
-                form.dirty = true;
-                (form, true)
-            }
-            (None, None) => (
-                Box::new(FormScreen::new(&mut self.env(), now, &CallDraft::default())),
-                false,
-            ),
-        };
-        // A caller the desk knows is filled in: what is left to type is what the call is
-        // about.
-        form.focus = if from_phone && !form.caller_name.value().is_empty() {
-            crate::domain::call::Field::Summary
-        } else {
-            crate::domain::call::Field::CallerName
-        };
-        form.in_matches = false;
-        form.in_callers = false;
-        self.stack.push(Screen::Form(form));
-    }
-
-    /// A new call's fields from the phone call that rings: the number, and the name,
-    /// service and device of the last call from it.
-    fn draft_from_phone(&self, call: &crate::phone::PhoneCall) -> CallDraft {
-        let mut draft = CallDraft {
-            caller_phone: call
-                .from
-                .as_deref()
-                .map(crate::phone::number::for_reading)
-                .unwrap_or_default(),
-            telephony_id: Some(call.telephony_id.clone()),
-            ..CallDraft::default()
-        };
-        if let Some(facts) = &self.ringing.facts {
-            draft.caller_name = facts.last.caller_name.clone();
-            draft.caller_email = facts.last.caller_email.clone().unwrap_or_default();
-            draft.service = facts.last.service.clone();
-            draft.device = facts.last.device.clone();
-        }
-        draft
-    }
-
-    /// F6: the open call of the caller on the line.
-    fn open_caller_call(&mut self) {
-        let Some(reference) = self
-            .ringing
-            .facts
-            .as_ref()
-            .and_then(|f| f.open.as_ref())
-            .map(|(call, _)| call.reference)
-        else {
-            let text = if self.ringing.live().is_some() {
-                "aucun appel encore ouvert pour ce numéro"
-            } else {
-                "aucun appel ne sonne sur ce poste"
-            };
-            self.error(text.into());
-            return;
-        };
-        if self
-            .detail()
-            .is_some_and(|d| d.record.call.reference == reference)
-        {
-            self.back_to(Kind::Detail);
-            return;
-        }
-        match DetailScreen::open(&mut self.env(), reference) {
-            Ok(detail) => self.stack.push(Screen::Detail(Box::new(detail))),
-            Err(Problem(text)) => self.error(text),
         }
     }
 

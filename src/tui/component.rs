@@ -7,7 +7,7 @@ use super::screens::Screen;
 use super::theme::Theme;
 use crate::catalog::procedures::Catalog;
 use crate::domain::amigo::{AmigoStatus, SchoolCalendar};
-use crate::domain::call::{Call, CallRecord, CallStatus, Outcome};
+use crate::domain::call::{Call, CallDraft, CallRecord, CallStatus, Outcome};
 use crate::domain::procedure::Procedure;
 use crate::domain::reference::Reference;
 use crate::domain::shifts::ShiftPlan;
@@ -148,6 +148,16 @@ pub enum Pending {
     ToolNote { line: String, take_over: bool },
 }
 
+/// What waited and is taken up again (F7).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TakeUp {
+    /// A new call with these fields (a missed number called back); `said` goes to the
+    /// status line.
+    CallBack { draft: Box<CallDraft>, said: String },
+    /// The call set aside with this id.
+    Aside(i64),
+}
+
 /// What an update asks of the router.
 pub enum Effect {
     None,
@@ -166,6 +176,9 @@ pub enum Effect {
     ClearDraft,
     /// Keep this call being typed aside: F2 takes it back.
     Park(Box<super::screens::form::FormScreen>),
+    /// Take up something that waited: a new call to call a missed number back, or a call
+    /// set aside. The router sets the call being typed aside first, so nothing is lost.
+    TakeUp(TakeUp),
     Quit,
     Many(Vec<Effect>),
 }

@@ -133,11 +133,13 @@ pub enum Context {
     /// The spelling tool (never journaled).
     ToolsSpell,
     Handover,
+    /// What waits to be taken up: missed calls, calls set aside.
+    Awaiting,
     Help,
 }
 
 impl Context {
-    pub const ALL: [Context; 29] = [
+    pub const ALL: [Context; 30] = [
         Context::List,
         Context::ListSearch,
         Context::Form,
@@ -166,6 +168,7 @@ impl Context {
         Context::ToolsOnCall,
         Context::ToolsSpell,
         Context::Handover,
+        Context::Awaiting,
         Context::Help,
     ];
 
@@ -252,6 +255,10 @@ pub enum Action {
     KnownCallers,
     /// Send the escalated call to GLPI: a ticket, then followups.
     Glpi,
+    /// Set the call being typed aside (kept, listed, resumable) to take another one.
+    SetAside,
+    /// What waits to be taken up: missed calls to call back, calls set aside.
+    Awaiting,
 }
 
 pub struct Binding {
@@ -285,6 +292,7 @@ const GLOBAL: &[Binding] = &[
     b(&[Key::F(4)], Action::Tools, None, "Outils : imprimante, COMU, épeler, AMIGO, CRYHOD, 4G, XiVO, télémaintenance"),
     b(&[Key::F(5)], Action::Handover, None, "Relève : la relève en cours, ce qui attend, la note"),
     b(&[Key::F(6)], Action::CallerCall, None, "Ouvrir l'appel encore ouvert de l'appelant qui sonne ou est en ligne sur ce poste"),
+    b(&[Key::F(7)], Action::Awaiting, None, "À reprendre : les appels manqués à rappeler, les saisies mises de côté"),
     b(&[Key::Ctrl('c')], Action::ForceQuit, None, "Quitter (la saisie en cours est gardée)"),
 ];
 
@@ -381,6 +389,7 @@ const FORM: &[Binding] = &[
     b(&[Key::Up], Action::Up, None, "Proposition précédente, ou champ précédent"),
     b(&[Key::Down], Action::Down, None, "Proposition suivante, ou champ suivant"),
     b(&[Key::Enter], Action::Confirm, None, "Choisir la proposition et passer au champ suivant ; nouvelle ligne dans Notes"),
+    b(&[Key::F(8)], Action::SetAside, None, "Mettre la saisie de côté (gardée, reprise par F7) pour prendre un autre appel"),
     b(&[Key::Esc], Action::Back, Some("liste"), "Revenir à la liste ; la saisie est gardée"),
 ];
 
@@ -393,6 +402,7 @@ const FORM_MATCHES: &[Binding] = &[
     b(&[Key::Ctrl('s')], Action::Save, Some("enregistrer"), "Enregistrer l'appel"),
     b(&[Key::Tab], Action::NextField, None, "Revenir au premier champ"),
     b(&[Key::BackTab], Action::PrevField, None, "Revenir au champ quitté"),
+    b(&[Key::F(8)], Action::SetAside, None, "Mettre la saisie de côté (gardée, reprise par F7) pour prendre un autre appel"),
     b(&[Key::Esc], Action::Back, Some("liste"), "Revenir à la liste ; la saisie est gardée"),
 ];
 
@@ -402,6 +412,7 @@ const FORM_CALLERS: &[Binding] = &[
     b(&[Key::Up, Key::Char('k')], Action::Up, None, "Appelant précédent"),
     b(&[Key::Down, Key::Char('j')], Action::Down, None, "Appelant suivant"),
     b(&[Key::Esc, Key::Tab], Action::Back, Some("retour"), "Revenir au champ, sans rien remplir"),
+    b(&[Key::F(8)], Action::SetAside, None, "Mettre la saisie de côté (gardée, reprise par F7) pour prendre un autre appel"),
 ];
 
 #[rustfmt::skip]
@@ -616,6 +627,17 @@ const HANDOVER: &[Binding] = &[
 ];
 
 #[rustfmt::skip]
+const AWAITING: &[Binding] = &[
+    b(&[Key::Enter], Action::Open, Some("reprendre"), "Rappeler le numéro de l'appel manqué (un nouvel appel à son nom) ; reprendre la saisie mise de côté"),
+    b(&[Key::Up, Key::Char('k')], Action::Up, None, "Ligne précédente"),
+    b(&[Key::Down, Key::Char('j')], Action::Down, None, "Ligne suivante"),
+    b(&[Key::Home, Key::Char('g')], Action::First, None, "Première ligne"),
+    b(&[Key::End, Key::Char('G')], Action::Last, None, "Dernière ligne"),
+    b(&[Key::Char('?')], Action::Help, None, "Aide"),
+    b(&[Key::Esc, Key::Char('q')], Action::Back, Some("retour"), "Revenir à l'écran précédent"),
+];
+
+#[rustfmt::skip]
 const HELP: &[Binding] = &[
     b(&[Key::Esc, Key::Char('?'), Key::Char('q')], Action::Back, Some("fermer"), "Fermer l'aide"),
     b(&[Key::Up, Key::Char('k')], Action::Up, Some("défiler"), "Remonter dans l'aide"),
@@ -654,6 +676,7 @@ pub fn bindings(ctx: Context) -> &'static [Binding] {
         Context::ToolsOnCall => TOOLS_ON_CALL,
         Context::ToolsSpell => TOOLS_SPELL,
         Context::Handover => HANDOVER,
+        Context::Awaiting => AWAITING,
         Context::Help => HELP,
     }
 }

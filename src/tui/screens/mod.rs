@@ -1,6 +1,7 @@
 //! One component per screen and per popup. `Screen` is the closed set of them, so the
 //! router can keep them on one stack and the tests can look inside the one on top.
 
+pub mod awaiting;
 pub mod confirm;
 pub mod detail;
 pub mod draft;
@@ -28,6 +29,7 @@ pub enum Screen {
     ProcedureView(procedure_view::ProcedureView),
     Tools(Box<tools::ToolsScreen>),
     Handover(Box<handover::HandoverScreen>),
+    Awaiting(Box<awaiting::AwaitingScreen>),
     Help(help::HelpPopup),
     DraftOffer(draft::DraftOffer),
     Confirm(confirm::ConfirmPopup),
@@ -47,6 +49,7 @@ pub enum Kind {
     ProcedureView,
     Tools,
     Handover,
+    Awaiting,
     Help,
     DraftOffer,
     Confirm,
@@ -66,6 +69,7 @@ impl Screen {
             Screen::ProcedureView(_) => Kind::ProcedureView,
             Screen::Tools(_) => Kind::Tools,
             Screen::Handover(_) => Kind::Handover,
+            Screen::Awaiting(_) => Kind::Awaiting,
             Screen::Help(_) => Kind::Help,
             Screen::DraftOffer(_) => Kind::DraftOffer,
             Screen::Confirm(_) => Kind::Confirm,
@@ -85,6 +89,7 @@ impl Screen {
             Screen::ProcedureView(s) => s,
             Screen::Tools(s) => s.as_ref(),
             Screen::Handover(s) => s.as_ref(),
+            Screen::Awaiting(s) => s.as_ref(),
             Screen::Help(s) => s,
             Screen::DraftOffer(s) => s,
             Screen::Confirm(s) => s,
@@ -104,6 +109,7 @@ impl Screen {
             Screen::ProcedureView(s) => s,
             Screen::Tools(s) => s.as_mut(),
             Screen::Handover(s) => s.as_mut(),
+            Screen::Awaiting(s) => s.as_mut(),
             Screen::Help(s) => s,
             Screen::DraftOffer(s) => s,
             Screen::Confirm(s) => s,
