@@ -842,6 +842,80 @@ fn ringing_withheld() -> App {
     app_with(store, Theme { color: true }).with_extension(Some(EXTENSION.into()))
 }
 
+/// Three calls for extension 3001 at once: Éloïse answered, Anne and an unknown number
+/// ringing; the form taken from the answered one.
+fn ringing_three_calls() -> App {
+    let mut store = ringing_store();
+    for (body, ago) in [
+        (
+            "event=newCall&from=0231301500&to=3000&direction=in&callId=ipbx-3&user%5B%5D=3001",
+            3,
+        ),
+        (
+            "event=newCall&from=0699887766&to=3000&direction=in&callId=ipbx-4&user%5B%5D=3001",
+            2,
+        ),
+        (
+            "event=newCall&from=0611111111&to=3000&direction=in&callId=ipbx-5&user%5B%5D=3001",
+            1,
+        ),
+        (
+            "event=answer&from=%2B33612345678&to=3000&direction=in&callId=ipbx-1&answeringNumber=3001",
+            0,
+        ),
+    ] {
+        phone_event(&mut store, body, Duration::seconds(ago));
+    }
+    let mut app = app_with(store, Theme { color: true }).with_extension(Some(EXTENSION.into()));
+    key(&mut app, KeyCode::F(2));
+    app.tick(now() + Duration::seconds(75));
+    app
+}
+
+/// F7: two calls nobody picked up (one called back since), and a call set aside.
+fn awaiting() -> App {
+    let mut store = sample_store();
+    for (body, ago) in [
+        (
+            "event=newCall&from=0231301500&to=3000&direction=in&callId=ipbx-6&user%5B%5D=3001",
+            7_260,
+        ),
+        (
+            "event=hangup&from=0231301500&to=3000&direction=in&callId=ipbx-6&cause=cancel",
+            7_240,
+        ),
+        (
+            "event=newCall&from=0699887766&to=3900&direction=in&callId=ipbx-7",
+            600,
+        ),
+        (
+            "event=hangup&from=0699887766&to=3900&direction=in&callId=ipbx-7&cause=noAnswer",
+            570,
+        ),
+    ] {
+        phone_event(&mut store, body, Duration::seconds(ago));
+    }
+    let aside = CallDraft {
+        caller_name: "Zoé Martin".into(),
+        caller_phone: "06 45 12 78 90".into(),
+        service: "acn-rouen".into(),
+        summary: "imprimante du CDI hors ligne".into(),
+        ..CallDraft::default()
+    };
+    store
+        .set_draft_aside(
+            "gallery",
+            OPERATOR,
+            now() - Duration::minutes(20),
+            now() - Duration::minutes(14),
+            &aside,
+        )
+        .expect("draft set aside");
+    let mut app = app_with(store, Theme { color: true });
+    key(&mut app, KeyCode::F(7));
+    app
+}
+
 fn form_known_callers() -> App {
     let mut app = filled();
     key(&mut app, KeyCode::F(2));
@@ -909,7 +983,15 @@ pub fn scenes() -> Vec<Scene> {
         s("ringing-known", ringing_known),
         s("ringing-answered-form", ringing_answered_form),
         s("ringing-withheld", ringing_withheld),
+        s("ringing-three-calls", ringing_three_calls),
+        s("awaiting", awaiting),
         s("form-known-callers", form_known_callers),
+        Scene {
+            name: "awaiting-60x20",
+            width: 60,
+            height: 20,
+            build: awaiting,
+        },
         Scene {
             name: "handover-60x20",
             width: 60,
