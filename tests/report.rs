@@ -374,3 +374,65 @@ fn a_desk_configures_its_shifts() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("« 25:00 »"));
 }
+
+on_both_engines! {
+fn the_report_counts_answered_and_missed_calls_line_by_line(desk) {
+    // The telephony's events as a dialplan script gives them (`guichet phone event`).
+    for (event, id, to, at, extra) in [
+        ("newCall", "c1", "3000", "2026-11-23T09:00", &[][..]),
+        ("answer", "c1", "3000", "2026-11-23T09:01", &["--answering-number", "3001"][..]),
+        ("hangup", "c1", "3000", "2026-11-23T09:05", &["--cause", "normalClearing"][..]),
+        ("newCall", "c2", "3000", "2026-11-23T09:10", &[][..]),
+        ("hangup", "c2", "3000", "2026-11-23T09:11", &["--cause", "cancel"][..]),
+        ("newCall", "c3", "3900", "2026-11-23T10:00", &[][..]),
+        ("hangup", "c3", "3900", "2026-11-23T10:01", &["--cause", "noAnswer"][..]),
+        // Another shift's call, and an outgoing one: neither counts.
+        ("newCall", "c4", "3000", "2026-11-23T17:00", &[][..]),
+        ("hangup", "c4", "3000", "2026-11-23T17:01", &["--cause", "cancel"][..]),
+        ("newCall", "c5", "0612345678", "2026-11-23T11:00", &["--direction", "out"][..]),
+        ("hangup", "c5", "0612345678", "2026-11-23T11:01", &["--direction", "out", "--cause", "noAnswer"][..]),
+    ] {
+        let mut args = vec![
+            "phone", "event", "--event", event, "--call-id", id, "--from", "0231301500",
+            "--to", to, "--at", at,
+        ];
+        args.extend_from_slice(extra);
+        desk.ok(&args);
+    }
+    let window = ["--from", "2026-11-23T08:00", "--to", "2026-11-23T16:00"];
+    let report = |format: &str, more: &[&str]| {
+        let mut args = vec!["report", "handover", "--format", format];
+        args.extend_from_slice(&window);
+        args.extend_from_slice(more);
+        desk.ok(&args)
+    };
+    let md = report("md", &[]);
+    assert!(
+        md.contains("**3 appels entrants** · 1 décroché · 2 manqués · taux de décroché 33,3 %"),
+        "{md}"
+    );
+    assert!(md.contains("| 3000 | 1 | 1 | 50,0 % |"), "{md}");
+    assert!(md.contains("| 3900 | 0 | 1 | 0,0 % |"), "{md}");
+
+    let j: Value = serde_json::from_str(&report("json", &[])).unwrap();
+    let t = &j["telephony"];
+    assert_eq!((t["answered"].as_i64(), t["missed"].as_i64()), (Some(1), Some(2)));
+    assert_eq!(t["answered_rate"].as_f64(), Some(33.3));
+    assert_eq!(t["by_line"][0]["line"], "3000");
+    assert_eq!(t["by_line"][0]["answered_rate"].as_f64(), Some(50.0));
+
+    let csv = parse_csv(&report("csv", &["--telephony", "--separator", ";"]), ';');
+    assert_eq!(
+        csv,
+        [
+            ["line", "answered", "missed", "answered_rate"],
+            ["3000", "1", "1", "50,0"],
+            ["3900", "0", "1", "0,0"],
+            ["total", "1", "2", "33,3"],
+        ]
+    );
+    let (code, said) = desk.fails(&["report", "handover", "--telephony", "--format", "md"]);
+    assert_eq!(code, 2);
+    assert!(said.contains("--telephony : réservé au format csv"), "{said}");
+}
+}

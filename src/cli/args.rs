@@ -343,6 +343,10 @@ pub enum ReportCommand {
         /// Les appels de cet opérateur seulement
         #[arg(long, value_name = "OP")]
         operator: Option<String>,
+        /// CSV : les appels entrants par ligne appelée (décrochés, manqués, taux de
+        /// décroché) au lieu des appels de la relève
+        #[arg(long)]
+        telephony: bool,
         #[command(flatten)]
         format: FormatArg,
         #[command(flatten)]

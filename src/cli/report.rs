@@ -9,7 +9,8 @@ use crate::domain::call::check_note;
 use crate::domain::reference::Reference;
 use crate::domain::shifts::{ShiftPlan, ShiftWindow};
 use crate::domain::time::{DAY_AHEAD, paris, parse_plausible};
-use crate::report::{CallCsv, HandoverReport, to_markdown};
+use crate::phone::desk::Answering;
+use crate::report::{CallCsv, HandoverReport, telephony_csv, to_markdown};
 use crate::store::{HandoverKind, Store};
 use chrono::{DateTime, Utc};
 
@@ -63,12 +64,25 @@ pub fn run(
             from,
             to,
             operator,
+            telephony,
             format,
             csv,
         } => {
             let fmt = formats(&format, &[Format::Md, Format::Json, Format::Csv])?;
             let shift = window(&plan, from.as_deref(), to.as_deref(), now)?;
             let options = csv_options(&csv, fmt)?;
+            if telephony && fmt != Format::Csv {
+                return Err(CliError::BadInput(
+                    "--telephony : réservé au format csv ; en md et json, la téléphonie est \
+                     dans le rapport"
+                        .into(),
+                ));
+            }
+            if telephony {
+                let figures = Answering::of(&store.phone_calls_between(shift.from, shift.to)?);
+                telephony_csv(&mut *out, &figures, options)?;
+                return Ok(());
+            }
             if fmt == Format::Csv {
                 // The window's calls, written as SQLite reads them.
                 let mut w = CallCsv::new(&mut *out, options, reference)?;

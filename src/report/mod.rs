@@ -4,13 +4,16 @@
 mod render;
 
 pub use crate::csv_export::CsvOptions;
-pub use render::{CSV_HEADERS, CallCsv, PARIS_CSV, to_csv, to_markdown};
+pub use render::{
+    CSV_HEADERS, CallCsv, PARIS_CSV, TELEPHONY_CSV_HEADERS, telephony_csv, to_csv, to_markdown,
+};
 
 use crate::domain::call::{Call, CallStatus, Outcome};
 use crate::domain::reference::Reference;
 use crate::domain::shifts::ShiftWindow;
 use crate::domain::text::normalize_spaces;
 use crate::domain::walk::WalkMark;
+use crate::phone::desk::Answering;
 use crate::store::{
     HandoverEntry, HandoverKind, ReportData, Result, Store, WaitingCall, WindowCounts,
 };
@@ -83,6 +86,9 @@ pub struct HandoverReport {
     pub operators: Vec<Count>,
     pub handling: Handling,
     pub top_procedures: Vec<ProcedureUse>,
+    /// The telephony's calls that came in during the shift: answered, missed, the
+    /// answered rate, line by line (the whole desk's, whatever `operator`).
+    pub telephony: Answering,
     /// This shift's handover notes and acknowledgements.
     pub notes: Vec<HandoverEntry>,
     /// The previous shift's, shown on this handover.
@@ -140,7 +146,8 @@ impl HandoverReport {
         // Titles of the procedures used, from the indexed catalogue (the slug when the
         // procedure is gone from it).
         let title = |slug: &str| store.procedure_title(slug).ok().flatten();
-        Ok(HandoverReport::from_data(
+        let telephony = Answering::of(&store.phone_calls_between(shift.from, shift.to)?);
+        let mut report = HandoverReport::from_data(
             data,
             reference,
             &title,
@@ -149,7 +156,9 @@ impl HandoverReport {
             now,
             notes,
             previous_notes,
-        ))
+        );
+        report.telephony = telephony;
+        Ok(report)
     }
 
     #[allow(clippy::too_many_arguments)] // one call site: build()
@@ -239,6 +248,7 @@ impl HandoverReport {
                 .collect(),
             notes,
             previous_notes,
+            telephony: Answering::default(),
         }
     }
 

@@ -16,6 +16,8 @@ pub struct CopyReport {
     pub phone_events: u64,
     /// Pushes to GLPI, sent or waiting (a waiting one is sent from the new store).
     pub glpi_outbox: u64,
+    /// Phone calls taken on a call that was already open.
+    pub phone_links: u64,
     pub handover: u64,
     /// The journal's checksum (FNV-1a, 64 bits, in hex), the same on both sides.
     pub journal_checksum: String,
@@ -96,6 +98,17 @@ const TABLES: &[(&str, &[&str])] = &[
             "ticket",
         ],
     ),
+    (
+        "phone_links",
+        &[
+            "id",
+            "telephony_id",
+            "call_id",
+            "linked_at",
+            "operator",
+            "handled_seconds",
+        ],
+    ),
 ];
 
 /// Which columns hold integers (the rest are text); the same on both engines.
@@ -117,6 +130,7 @@ fn is_integer(column: &str) -> bool {
             | "claimed_at"
             | "sent_at"
             | "ticket"
+            | "linked_at"
     )
 }
 
@@ -310,6 +324,7 @@ impl Store {
             handover: counts_read[2],
             phone_events: counts_read[3],
             glpi_outbox: counts_read[4],
+            phone_links: counts_read[5],
             journal_checksum: from_sum,
         };
         Ok(report)
@@ -350,6 +365,7 @@ impl Store {
             "handover_notify",
             "phone_events_no_update",
             "phone_events_notify",
+            "phone_links_notify",
         ] {
             match present.iter().find(|(n, _)| n == name) {
                 None => problems.push(format!("déclencheur {name} absent")),

@@ -335,6 +335,31 @@ impl Store {
         Ok(PhoneCall::from_events(&events))
     }
 
+    /// The phone calls that began in `[from, to)`, with all their events (an answer or a
+    /// hangup after `to` included), in the order they began.
+    pub fn phone_calls_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<PhoneCall>> {
+        let events = self
+            .db
+            .query_vec(
+                &format!(
+                    "SELECT {EVENT_COLUMNS} FROM phone_events WHERE telephony_id IN \
+                     (SELECT telephony_id FROM phone_events WHERE at >= ?1 AND at < ?2) \
+                     ORDER BY id"
+                ),
+                args![from.timestamp(), to.timestamp()],
+                row_to_event,
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(PhoneCall::from_events(&events)
+            .into_iter()
+            .filter(|c| c.rang_at >= from && c.rang_at < to)
+            .collect())
+    }
+
     /// The events of one phone call, in the order they came.
     pub fn phone_events(&self, telephony_id: &str) -> Result<Vec<StoredEvent>> {
         events_of(&self.db, telephony_id).map_err(|e| self.err(e))

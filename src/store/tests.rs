@@ -1007,6 +1007,43 @@ fn phone_events_make_calls_and_a_hangup_records_the_handling_time(store) {
 }
 
 on_both_engines! {
+fn a_phone_call_taken_on_an_open_call_adds_its_time_there_once(store) {
+    let ring = t0();
+    let first = store.insert_call(&new_call("Lola Dupont", "mi", "noemi", "op", ring - Duration::hours(2))).unwrap();
+    store.record_phone_event(&phone_event("newCall", Some("0612345678"), "3001", "y1"), ring).unwrap();
+    store.record_phone_event(&phone_event("answer", Some("0612345678"), "3001", "y1"), ring + Duration::seconds(5)).unwrap();
+    let linked = store.link_phone_call(first.reference, "y1", "paul", ring + Duration::seconds(6)).unwrap();
+    assert_eq!(linked, crate::store::PhoneLink::Linked { handled_seconds: None });
+    // Taken once: a second console (or a second F6) finds it taken.
+    let other = store.insert_call(&new_call("Autre", "mi", "noemi", "op", ring)).unwrap();
+    assert_eq!(
+        store.link_phone_call(other.reference, "y1", "anne", ring + Duration::seconds(7)).unwrap(),
+        crate::store::PhoneLink::Already(first.reference)
+    );
+    assert_eq!(store.call_of_phone("y1").unwrap(), Some(first.reference));
+    let hung = store.record_phone_event(&phone_event("hangup", Some("0612345678"), "3001", "y1"), ring + Duration::seconds(95)).unwrap();
+    assert_eq!((hung.call, hung.handled_seconds), (Some(first.reference), Some(90)));
+    store.record_phone_event(&phone_event("hangup", Some("0612345678"), "3001", "y1"), ring + Duration::seconds(99)).unwrap();
+    let record = store.get_call(first.reference).unwrap();
+    assert_eq!(record.call.handled_seconds, Some(90));
+    let handled: Vec<_> = record.journal.iter().filter(|e| e.kind == JournalKind::Handled).collect();
+    assert_eq!(handled.len(), 1, "written once");
+    assert_eq!(handled[0].operator, "paul");
+    assert!(record.journal.iter().any(|e| e.text == "nouvel appel téléphonique (06 12 34 56 78) pris sur cet appel"));
+
+    // Linked after the hangup: the time is written with the link; a second phone call adds up.
+    store.record_phone_event(&phone_event("newCall", Some("0612345678"), "3001", "y2"), ring + Duration::minutes(10)).unwrap();
+    store.record_phone_event(&phone_event("answer", Some("0612345678"), "3001", "y2"), ring + Duration::minutes(10)).unwrap();
+    store.record_phone_event(&phone_event("hangup", Some("0612345678"), "3001", "y2"), ring + Duration::minutes(11)).unwrap();
+    assert_eq!(
+        store.link_phone_call(first.reference, "y2", "paul", ring + Duration::minutes(12)).unwrap(),
+        crate::store::PhoneLink::Linked { handled_seconds: Some(60) }
+    );
+    assert_eq!(store.get_call(first.reference).unwrap().call.handled_seconds, Some(150));
+}
+}
+
+on_both_engines! {
 fn a_number_is_known_however_it_is_written(store) {
     let monday = t0(); // Monday 23/11/2026
     let mut first = new_call("Lola Dupont", "mi", "noemi", "op", monday - Duration::days(3));

@@ -2,7 +2,8 @@
 -- the operator opens it (F6) instead of typing a new one. The phone call's handling time
 -- goes to that call, exactly once (`handled_seconds` is written with the hangup).
 CREATE TABLE phone_links (
-    telephony_id    TEXT PRIMARY KEY CHECK (length(telephony_id) > 0),
+    id              INTEGER PRIMARY KEY,
+    telephony_id    TEXT NOT NULL UNIQUE CHECK (length(telephony_id) > 0),
     call_id         INTEGER NOT NULL REFERENCES calls (id),
     linked_at       INTEGER NOT NULL,
     operator        TEXT NOT NULL,
