@@ -169,3 +169,109 @@ fn ring_answer_hang_up(term: &Term) {
     // The call hung up: the banner is gone.
     term.wait_until(s, "the banner gone", |screen| !screen.contains("☎"));
 }
+
+/// Two callers the desk knows ring at once on the extension; the second is answered. The
+/// real console shows both, F2 takes the answered one, the other hangs up unanswered and
+/// F7 offers to call it back; each phone call ends on its own record.
+#[test]
+fn two_calls_ringing_at_once_each_go_to_their_own_call() {
+    let term = Term::new();
+    for (name, phone, service, device, summary) in [
+        ("Lola Dupont", "06 12 34 56 78", "mi", "noemi", "VPN bleu"),
+        (
+            "Anne Çelik",
+            "02 31 30 15 00",
+            "acn-caen",
+            "copier",
+            "copieur bloqué",
+        ),
+    ] {
+        term.cli(&[
+            "call",
+            "add",
+            "--caller",
+            name,
+            "--phone",
+            phone,
+            "--service",
+            service,
+            "--device",
+            device,
+            "--summary",
+            summary,
+            "--at",
+            "2026-11-02T10:00",
+        ]);
+    }
+    let listener = Listener::start(&term);
+    let s = "two";
+    term.start_with(s, &[("GUICHET_EXTENSION", EXTENSION)]);
+    term.wait_for(s, &["guichet ·", "Appels"]);
+    let form = |event: &str, id: &str, from: &str, extra: &str| {
+        let (status, answer) = listener.post(&format!(
+            "event={event}&from={from}&to=3000&direction=in&callId={id}&user%5B%5D=3001{extra}"
+        ));
+        assert_eq!(status, 200, "{answer}");
+        answer
+    };
+    form("newCall", "lola-1", "%2B33612345678", "");
+    form("newCall", "anne-1", "0231301500", "");
+    term.wait_for(
+        s,
+        &[
+            "☎ sonne · 02 31 30 15 00 · Anne Çelik",
+            "☎ sonne · +33 6 12 34 56 78 · Lola Dupont",
+        ],
+    );
+    // Anne, the second to ring, is answered: her call comes first, and F2 takes hers.
+    form("answer", "anne-1", "0231301500", "&answeringNumber=3001");
+    term.wait_until(s, "Anne's call answered, on the first line", |screen| {
+        screen
+            .lines()
+            .nth(1)
+            .is_some_and(|l| l.contains("☎ en ligne") && l.contains("Anne Çelik"))
+    });
+    term.press(s, "F2");
+    let typed = term.wait_for(s, &["Nouvel appel", "Anne Çelik", "02 31 30 15 00"]);
+    assert!(!typed.contains("Tél.     +33 6 12 34 56 78"), "{typed}");
+    term.type_text(s, "copieur encore bloqué");
+    term.press(s, "C-s");
+    term.wait_for(s, &["A-0003", "enregistré"]);
+
+    // Lola gives up before anyone answers: a missed call, offered in F7.
+    form("hangup", "lola-1", "%2B33612345678", "&cause=cancel");
+    term.wait_until(s, "Lola's line gone", |screen| {
+        !screen.contains("Lola Dupont ·")
+    });
+    term.press(s, "F7");
+    term.wait_for(
+        s,
+        &[
+            "Appels manqués, dernières 24 h (1)",
+            "+33 6 12 34 56 78 · Lola Dupont",
+        ],
+    );
+    term.press(s, "Enter");
+    term.wait_for(
+        s,
+        &["Nouvel appel", "Lola Dupont", "Rappel de l'appel manqué"],
+    );
+    term.press(s, "Escape");
+
+    let answer = form(
+        "hangup",
+        "anne-1",
+        "0231301500",
+        "&answeringNumber=3001&cause=normalClearing",
+    );
+    assert_eq!(answer["reference"], "A-0003", "{answer}");
+    let call: Value =
+        serde_json::from_str(&term.cli(&["call", "show", "A-0003", "--format", "json"])).unwrap();
+    assert_eq!(call["telephony_id"], "anne-1", "{call:#}");
+    assert_eq!(call["caller_name"], "Anne Çelik");
+    assert!(call["handled_seconds"].as_i64().is_some(), "{call:#}");
+    let report: Value =
+        serde_json::from_str(&term.cli(&["report", "handover", "--format", "json"])).unwrap();
+    assert_eq!(report["telephony"]["answered"], 1, "{report:#}");
+    assert_eq!(report["telephony"]["missed"], 1, "{report:#}");
+}

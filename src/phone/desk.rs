@@ -3,7 +3,7 @@
 //! were answered, line by line (the « taux de décroché » public services publish).
 
 use super::call::{PhoneCall, PhoneState};
-use super::event::Direction;
+use super::event::{Direction, HangupCause};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -24,9 +24,14 @@ pub fn console_calls(calls: Vec<PhoneCall>, extension: &str, now: DateTime<Utc>)
     mine
 }
 
-/// Whether nobody picked up a call that came in before it ended.
+/// Whether nobody picked up a call that came in before it ended. A call sent on elsewhere
+/// (`forwarded`: another desk, or a colleague who answered the same queue call) was not
+/// missed.
 pub fn is_missed(call: &PhoneCall) -> bool {
-    call.direction == Direction::In && call.answered_at.is_none() && call.hung_up_at.is_some()
+    call.direction == Direction::In
+        && call.answered_at.is_none()
+        && call.hung_up_at.is_some()
+        && call.cause != Some(HangupCause::Forwarded)
 }
 
 /// The line a call came in on: the number called (the desk's number, a queue, an
@@ -111,7 +116,7 @@ impl Answering {
 mod tests {
     use super::*;
     use crate::phone::call::StoredEvent;
-    use crate::phone::event::{EventKind, HangupCause, PhoneEvent};
+    use crate::phone::event::{EventKind, PhoneEvent};
     use chrono::TimeZone;
 
     fn at(s: i64) -> DateTime<Utc> {
@@ -169,6 +174,12 @@ mod tests {
         // Answered and still going on: answered.
         events.push(ev(NewCall, "e", "3000", 50));
         events.push(ev(Answer, "e", "3000", 52));
+        // Sent on elsewhere (a colleague answered the queue call): not missed.
+        events.push(ev(NewCall, "f", "3000", 60));
+        let mut forwarded = ev(Hangup, "f", "3000", 65);
+        forwarded.event.cause = Some(HangupCause::Forwarded);
+        forwarded.event.answering_number = None;
+        events.push(forwarded);
         let calls = PhoneCall::from_events(&events);
         assert!(!is_missed(&calls[0]));
         assert!(is_missed(&calls[1]));
