@@ -299,6 +299,35 @@ fn webhook(name: &str, data: &Value) -> Vec<u8> {
     json!({"name": name, "data": data}).to_string().into_bytes()
 }
 
+/// The subscription the README gives is the one [`webhook`] stands for.
+#[test]
+fn the_readme_subscription_is_the_one_posted_here() {
+    let readme = include_str!("../README.md");
+    let block = readme
+        .split("### Wazo")
+        .nth(1)
+        .and_then(|s| s.split("```json").nth(1))
+        .and_then(|s| s.split("```").next())
+        .expect("the README's « Wazo » subscription");
+    let subscription: Value = serde_json::from_str(block).unwrap();
+    assert_eq!(subscription["service"], "http");
+    assert_eq!(
+        subscription["events"],
+        json!(["call_created", "call_answered", "call_ended"])
+    );
+    let config = &subscription["config"];
+    assert!(
+        config["url"].as_str().unwrap().ends_with("/wazo/JETON"),
+        "{config}"
+    );
+    assert_eq!(config["method"], "post");
+    assert_eq!(config["content_type"], "application/json");
+    assert_eq!(
+        config["body"],
+        r#"{"name": "{{ event_name }}", "data": {{ event|tojson }}}"#
+    );
+}
+
 /// The content type webhookd sends: the subscription's, with its charset.
 const WEBHOOKD_JSON: &str = "Content-Type: application/json; charset=utf-8\r\n";
 

@@ -557,8 +557,8 @@ impl Dialect {
     }
 }
 
-/// The dialect of `/cti`, `/xivo` or `/wazo`, with the token segment of `/cti/TOKEN`
-/// (decoded) or `None`; `Err` for any other path.
+/// The dialect of `/cti`, `/xivo` or `/wazo`, with the token segment of `/cti/TOKEN` (and
+/// the others' `/TOKEN`), decoded, or `None`; `Err` for any other path.
 fn route(target: &str) -> Result<(Dialect, Option<Vec<u8>>), ()> {
     let path = target.split('?').next().unwrap_or("");
     let (dialect, rest) = Dialect::ALL
