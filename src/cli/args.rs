@@ -518,15 +518,17 @@ pub enum DbCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum PhoneCommand {
-    /// Reçoit les événements d'appel de la téléphonie par HTTP (POST /cti, comme la CTI
-    /// générique de Zammad) et les enregistre ; s'arrête sur SIGTERM ou Ctrl-C
+    /// Reçoit les événements d'appel de la téléphonie par HTTP et les enregistre : POST
+    /// /cti (la CTI générique de Zammad), /xivo (les événements que le XUC de XiVO poste
+    /// à son eventUrl), /wazo (un abonnement webhookd de Wazo) ; s'arrête sur SIGTERM ou
+    /// Ctrl-C
     Listen {
         /// Adresse d'écoute (défaut : bind de [phone] dans config.toml, sinon
         /// 127.0.0.1:8015, la boucle locale seulement ; port 0 : un port libre)
         #[arg(long, value_name = "ADDR")]
         bind: Option<String>,
-        /// Jeton partagé exigé des requêtes (POST /cti/JETON ou Authorization: Bearer
-        /// JETON). Visible dans la liste des processus : préférer GUICHET_PHONE_TOKEN ou
+        /// Jeton partagé exigé des requêtes (POST /cti/JETON, /xivo/JETON, /wazo/JETON ou
+        /// Authorization: Bearer JETON). Visible dans la liste des processus : préférer GUICHET_PHONE_TOKEN ou
         /// token de [phone] dans config.toml
         #[arg(long, value_name = "TOKEN")]
         token: Option<String>,

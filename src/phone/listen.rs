@@ -1,6 +1,7 @@
 //! The HTTP listener the telephony system posts its call events to (`guichet phone
 //! listen`): `POST /cti`, or `POST /cti/TOKEN` / `Authorization: Bearer TOKEN` when a
-//! shared token is configured, as Zammad's generic CTI is addressed.
+//! shared token is configured, as Zammad's generic CTI is addressed; `/xivo` and `/wazo`
+//! (and their `/TOKEN`) take XiVO's and Wazo's own events.
 //!
 //! A small blocking HTTP/1.1 server, written here rather than taken from a crate: it needs
 //! one route and one request at a time, but it must stay up whatever it is sent, so every
@@ -10,7 +11,8 @@
 //! the size of headers unbounded and has no read timeout on the body.
 //!
 //! Answers are one-line JSON objects: `{"ok":true,"event":"newCall","call_id":"…",…}` with
-//! a 200, or `{"ok":false,"error":"…"}` with 400 (a malformed event), 401 (no token or the
+//! a 200 (`{"ok":true,"ignored":true}` for a XiVO or Wazo event that is no ring, answer
+//! or end), or `{"ok":false,"error":"…"}` with 400 (a malformed event), 401 (no token or the
 //! wrong one), 404, 405, 408, 411, 413, 431, 500 (the store refused the event) or 501.
 
 use super::event::{PhoneEvent, parse_event, percent_decode};
@@ -524,18 +526,53 @@ fn parse_head(head: &[u8]) -> Result<Head, Answer> {
     })
 }
 
-/// The token segment of `/cti/TOKEN` (decoded), `None` for `/cti`; `Err` for any other path.
-fn route(target: &str) -> Result<Option<Vec<u8>>, ()> {
+/// The kind of body an address takes: Zammad's generic CTI (`/cti`), the events XiVO's
+/// XUC posts (`/xivo`), a Wazo webhookd subscription's (`/wazo`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Dialect {
+    Zammad,
+    Xivo,
+    Wazo,
+}
+
+impl Dialect {
+    const ALL: [Dialect; 3] = [Dialect::Zammad, Dialect::Xivo, Dialect::Wazo];
+
+    fn path(self) -> &'static str {
+        match self {
+            Dialect::Zammad => "/cti",
+            Dialect::Xivo => "/xivo",
+            Dialect::Wazo => "/wazo",
+        }
+    }
+
+    /// The event a body gives; `None` for one that says nothing of a call's ringing,
+    /// answer or end (a XiVO or Wazo event of another kind).
+    fn parse(self, content_type: Option<&str>, body: &[u8]) -> Result<Option<PhoneEvent>, String> {
+        match self {
+            Dialect::Zammad => parse_event(content_type, body).map(Some),
+            Dialect::Xivo => super::xivo::parse(content_type, body),
+            Dialect::Wazo => super::wazo::parse(content_type, body),
+        }
+    }
+}
+
+/// The dialect of `/cti`, `/xivo` or `/wazo`, with the token segment of `/cti/TOKEN` (and
+/// the others' `/TOKEN`), decoded, or `None`; `Err` for any other path.
+fn route(target: &str) -> Result<(Dialect, Option<Vec<u8>>), ()> {
     let path = target.split('?').next().unwrap_or("");
-    match path.strip_prefix("/cti") {
-        Some("" | "/") => Ok(None),
-        Some(rest) => match rest.strip_prefix('/') {
+    let (dialect, rest) = Dialect::ALL
+        .into_iter()
+        .find_map(|d| Some((d, path.strip_prefix(d.path())?)))
+        .ok_or(())?;
+    match rest {
+        "" | "/" => Ok((dialect, None)),
+        _ => match rest.strip_prefix('/') {
             Some(segment) if !segment.contains('/') => {
-                Ok(Some(percent_decode(segment.as_bytes(), false)))
+                Ok((dialect, Some(percent_decode(segment.as_bytes(), false))))
             }
             _ => Err(()),
         },
-        None => Err(()),
     }
 }
 
@@ -575,19 +612,23 @@ where
     let head = parse_head(head)?;
     let token = options.token.as_deref().filter(|t| !t.is_empty());
 
-    let segment = route(&head.target).map_err(|()| {
+    let (dialect, segment) = route(&head.target).map_err(|()| {
         Answer::refuse(
             404,
             format!(
-                "adresse inconnue « {} » : POST /cti attendu",
+                "adresse inconnue « {} » : POST /cti, /xivo ou /wazo attendu",
                 named(head.target.split('?').next().unwrap_or(""))
             ),
         )
     })?;
+    let path = dialect.path();
     if token.is_none() && segment.is_some() {
         return Err(Answer::refuse(
             404,
-            "adresse inconnue « /cti/… » : aucun jeton n'est configuré, l'adresse est /cti",
+            format!(
+                "adresse inconnue « {path}/… » : aucun jeton n'est configuré, l'adresse est \
+                 {path}"
+            ),
         ));
     }
     if head.method != "POST" {
@@ -613,9 +654,12 @@ where
             || bearer.is_some_and(|b| same_token(b.as_bytes(), token.as_bytes()));
         if !accepted {
             let reason = if segment.is_none() && bearer.is_none() {
-                "jeton absent : POST /cti/JETON ou en-tête « Authorization: Bearer JETON » attendu"
+                format!(
+                    "jeton absent : POST {path}/JETON ou en-tête « Authorization: Bearer JETON » \
+                     attendu"
+                )
             } else {
-                "jeton refusé"
+                "jeton refusé".into()
             };
             return Err(Answer::refuse(401, reason).with("WWW-Authenticate", "Bearer"));
         }
@@ -674,7 +718,17 @@ where
     }
     .map_err(|e| read_refusal(e, options.timeout, Some(options.max_body)))?;
 
-    let event = parse_event(content_type, &body).map_err(|e| Answer::refuse(400, e))?;
+    let Some(event) = dialect
+        .parse(content_type, &body)
+        .map_err(|e| Answer::refuse(400, e))?
+    else {
+        return Ok(Answer {
+            status: 200,
+            body: json!({ "ok": true, "ignored": true }),
+            headers: Vec::new(),
+            summary: "ignoré : ni sonnerie, ni décroché, ni raccroché".into(),
+        });
+    };
     let (kind, call_id, caller) = (
         event.kind,
         event.call_id.clone(),
@@ -771,12 +825,29 @@ mod tests {
 
     #[test]
     fn routes() {
-        assert_eq!(route("/cti"), Ok(None));
-        assert_eq!(route("/cti/"), Ok(None));
-        assert_eq!(route("/cti?x=1"), Ok(None));
-        assert_eq!(route("/cti/abc"), Ok(Some(b"abc".to_vec())));
-        assert_eq!(route("/cti/a%2Fb+c?q"), Ok(Some(b"a/b+c".to_vec())));
-        for other in ["/", "/ctix", "/cti/a/b", "/api/v1/cti", "/cti/a/"] {
+        use Dialect::{Wazo, Xivo, Zammad};
+        assert_eq!(route("/cti"), Ok((Zammad, None)));
+        assert_eq!(route("/cti/"), Ok((Zammad, None)));
+        assert_eq!(route("/cti?x=1"), Ok((Zammad, None)));
+        assert_eq!(route("/cti/abc"), Ok((Zammad, Some(b"abc".to_vec()))));
+        assert_eq!(
+            route("/cti/a%2Fb+c?q"),
+            Ok((Zammad, Some(b"a/b+c".to_vec())))
+        );
+        assert_eq!(route("/xivo"), Ok((Xivo, None)));
+        assert_eq!(route("/xivo/abc?x"), Ok((Xivo, Some(b"abc".to_vec()))));
+        assert_eq!(route("/wazo/"), Ok((Wazo, None)));
+        assert_eq!(route("/wazo/abc"), Ok((Wazo, Some(b"abc".to_vec()))));
+        for other in [
+            "/",
+            "/ctix",
+            "/cti/a/b",
+            "/api/v1/cti",
+            "/cti/a/",
+            "/xivox",
+            "/wazo/a/b",
+            "/Wazo",
+        ] {
             assert_eq!(route(other), Err(()), "{other}");
         }
     }

@@ -1,6 +1,7 @@
 //! The telephony's call events: what an event is and how a request body or a dialplan
-//! script's options become one ([`event`]), the numbers in it ([`number`]), and the HTTP
-//! listener the telephony system posts them to ([`listen`]). Storing them is the caller's
+//! script's options become one ([`event`]), XiVO's and Wazo's own events read into one
+//! ([`xivo`], [`wazo`]), the numbers in it ([`number`]), and the HTTP listener the
+//! telephony system posts them to ([`listen`]). Storing them is the caller's
 //! part: [`listen::serve`] hands each event to a sink.
 
 pub mod call;
@@ -8,6 +9,9 @@ pub mod desk;
 pub mod event;
 pub mod listen;
 pub mod number;
+mod platform;
+pub mod wazo;
+pub mod xivo;
 
 pub use call::{PhoneCall, PhoneState, StoredEvent};
 pub use event::{
