@@ -408,7 +408,7 @@ fn the_report_counts_answered_and_missed_calls_line_by_line(desk) {
     };
     let md = report("md", &[]);
     assert!(
-        md.contains("**3 appels entrants** · 1 décroché · 2 manqués · taux de décroché 33,3 %"),
+        md.contains("## Téléphonie\n\n3 appels entrants · 1 décroché · 2 manqués · taux de décroché 33,3 %"),
         "{md}"
     );
     assert!(md.contains("| 3000 | 1 | 1 | 50,0 % |"), "{md}");

@@ -67,7 +67,32 @@ fn rate(answered: i64, missed: i64) -> Option<f64> {
     (total > 0).then(|| (answered as f64 * 1000.0 / total as f64).round() / 10.0)
 }
 
+/// A rate as French text, to the tenth: `66,7`.
+pub fn rate_text(rate: f64) -> String {
+    format!("{rate:.1}").replace('.', ",")
+}
+
+fn plural(n: i64) -> &'static str {
+    if n > 1 { "s" } else { "" }
+}
+
 impl Answering {
+    /// « 3 appels entrants · 1 décroché · 2 manqués · taux de décroché 33,3 % », or `None`
+    /// when no call came in.
+    pub fn summary(&self) -> Option<String> {
+        let total = self.answered + self.missed;
+        let rate = self.answered_rate?;
+        Some(format!(
+            "{total} appel{s} entrant{s} · {} décroché{} · {} manqué{} · taux de décroché {} %",
+            self.answered,
+            plural(self.answered),
+            self.missed,
+            plural(self.missed),
+            rate_text(rate),
+            s = plural(total),
+        ))
+    }
+
     /// The figures of `calls` (incoming ones; outgoing calls are the desk calling back).
     pub fn of(calls: &[PhoneCall]) -> Answering {
         let mut by_line: Vec<LineFigures> = Vec::new();

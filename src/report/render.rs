@@ -7,7 +7,7 @@ use crate::domain::call::Call;
 use crate::domain::reference::Reference;
 use crate::domain::text::{normalize_spaces, visible, visible_lines};
 use crate::domain::time::{age, paris, rfc3339};
-use crate::phone::desk::Answering;
+use crate::phone::desk::{Answering, rate_text};
 use crate::store::HandoverKind;
 use chrono::Duration;
 use std::fmt::Write as _;
@@ -179,49 +179,26 @@ pub fn to_markdown(report: &HandoverReport, reference: &Reference, desk: &str) -
     out
 }
 
-/// « 66,7 % », or « — » without any call.
-fn rate_text(rate: Option<f64>, decimal: char) -> String {
-    match rate {
-        Some(r) => format!("{r:.1}").replace('.', &decimal.to_string()),
-        None => "—".into(),
-    }
-}
-
 /// The calls that came in: how many were answered, how many missed, line by line.
 fn telephony_section(out: &mut String, t: &Answering) {
-    if t.answered + t.missed == 0 {
+    let Some(summary) = t.summary() else {
         return;
-    }
+    };
     let _ = writeln!(
         out,
-        "\n## Téléphonie\n\n**{} appel{} entrant{}** · {} décroché{} · {} manqué{} · taux de décroché {} %",
-        t.answered + t.missed,
-        plural(t.answered + t.missed),
-        plural(t.answered + t.missed),
-        t.answered,
-        plural(t.answered),
-        t.missed,
-        plural(t.missed),
-        rate_text(t.answered_rate, ',')
-    );
-    let _ = writeln!(
-        out,
-        "\n| Ligne appelée | Décrochés | Manqués | Taux de décroché |\n|---|---:|---:|---:|"
+        "\n## Téléphonie\n\n{summary}\n\n| Ligne appelée | Décrochés | Manqués | Taux de décroché |\n|---|---:|---:|---:|"
     );
     for l in &t.by_line {
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} % |",
+            "| {} | {} | {} | {} |",
             cell(&l.line),
             l.answered,
             l.missed,
-            rate_text(l.answered_rate, ',')
+            l.answered_rate
+                .map_or("—".to_string(), |r| format!("{} %", rate_text(r)))
         );
     }
-}
-
-fn plural(n: i64) -> &'static str {
-    if n > 1 { "s" } else { "" }
 }
 
 /// The columns of the telephony's figures in CSV (`report handover --telephony`): one row
@@ -230,11 +207,11 @@ pub const TELEPHONY_CSV_HEADERS: [&str; 4] = ["line", "answered", "missed", "ans
 
 /// The telephony's figures as CSV, through the program's one CSV writer.
 pub fn telephony_csv<W: Write>(out: W, t: &Answering, options: CsvOptions) -> io::Result<W> {
-    let decimal = options.decimal_mark();
+    let decimal = options.decimal_mark().to_string();
     let mut csv = CsvWriter::new(out, options, &TELEPHONY_CSV_HEADERS)?;
-    let rate = |r: Option<f64>| match r {
-        Some(_) => rate_text(r, decimal),
-        None => String::new(),
+    let rate = |r: Option<f64>| {
+        r.map(|r| format!("{r:.1}").replace('.', &decimal))
+            .unwrap_or_default()
     };
     for l in &t.by_line {
         csv.row([

@@ -715,7 +715,30 @@ pub fn fill_handover(store: &mut Store) {
 }
 
 fn handover_busy() -> App {
-    let mut app = app_with(handover_store(), Theme { color: true });
+    let mut store = handover_store();
+    // The morning's phone: seven calls answered, one given up before anyone picked up.
+    for i in 0..8 {
+        let id = format!("matin-{i}");
+        let ago = Duration::minutes(90 - 10 * i);
+        phone_event(
+            &mut store,
+            &format!("event=newCall&from=0612345678&to=3000&direction=in&callId={id}"),
+            ago,
+        );
+        if i != 3 {
+            phone_event(
+                &mut store,
+                &format!("event=answer&to=3000&direction=in&callId={id}&answeringNumber=3001"),
+                ago - Duration::seconds(20),
+            );
+        }
+        phone_event(
+            &mut store,
+            &format!("event=hangup&to=3000&direction=in&callId={id}&cause=normalClearing"),
+            ago - Duration::minutes(4),
+        );
+    }
+    let mut app = app_with(store, Theme { color: true });
     key(&mut app, KeyCode::F(5));
     app
 }

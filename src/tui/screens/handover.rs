@@ -246,11 +246,19 @@ fn duration(secs: i64) -> String {
 }
 
 fn summary_lines(report: &HandoverReport, theme: &Theme, cols: usize) -> Vec<Line<'static>> {
+    let telephony = report.telephony.summary().map(|s| {
+        Line::from(Span::styled(
+            truncate(&format!("☎ {s}"), cols).into_owned(),
+            theme.dim(),
+        ))
+    });
     if report.is_empty() {
-        return vec![Line::from(Span::styled(
+        let mut lines = vec![Line::from(Span::styled(
             "Relève calme : aucun appel, rien en attente.",
             theme.success(),
         ))];
+        lines.extend(telephony);
+        return lines;
     }
     let mut first = format!(
         "{} appel{} · {} encore ouvert{}",
@@ -276,16 +284,16 @@ fn summary_lines(report: &HandoverReport, theme: &Theme, cols: usize) -> Vec<Lin
             .collect();
         format!("Procédures : {}", list.join(" · "))
     };
-    vec![
-        Line::from(Span::styled(
-            truncate(&first, cols).into_owned(),
-            theme.title(),
-        )),
-        Line::from(Span::styled(
-            truncate(&procedures, cols).into_owned(),
-            theme.dim(),
-        )),
-    ]
+    let mut lines = vec![Line::from(Span::styled(
+        truncate(&first, cols).into_owned(),
+        theme.title(),
+    ))];
+    lines.extend(telephony);
+    lines.push(Line::from(Span::styled(
+        truncate(&procedures, cols).into_owned(),
+        theme.dim(),
+    )));
+    lines
 }
 
 impl HandoverScreen {
