@@ -10,10 +10,12 @@
 //! the size of headers unbounded and has no read timeout on the body.
 //!
 //! Answers are one-line JSON objects: `{"ok":true,"event":"newCall","call_id":"…",…}` with
-//! a 200, or `{"ok":false,"error":"…"}` with 400 (a malformed event), 401 (no token or the
-//! wrong one), 404, 405, 408, 411, 413, 431, 500 (the store refused the event) or 501.
+//! a 200, or `{"ok":false,"error":"…"}` with 400 (a body that is not a form or a JSON
+//! object), 401 (no token or the wrong one), 404, 405, 408, 411, 413, 422 (an event refused,
+//! as Zammad answers it: [`super::event::read_event`] says where it answers otherwise), 431,
+//! 500 (the store refused the event) or 501.
 
-use super::event::{PhoneEvent, parse_event, percent_decode};
+use super::event::{PhoneEvent, percent_decode, read_event};
 use crate::domain::text::{named, visible};
 use serde_json::{Map, Value, json};
 use std::io::{self, Read, Write};
@@ -450,6 +452,7 @@ fn reason_phrase(status: u16) -> &'static str {
         408 => "Request Timeout",
         411 => "Length Required",
         413 => "Content Too Large",
+        422 => "Unprocessable Content",
         431 => "Request Header Fields Too Large",
         500 => "Internal Server Error",
         501 => "Not Implemented",
@@ -674,7 +677,8 @@ where
     }
     .map_err(|e| read_refusal(e, options.timeout, Some(options.max_body)))?;
 
-    let event = parse_event(content_type, &body).map_err(|e| Answer::refuse(400, e))?;
+    let event =
+        read_event(content_type, &body).map_err(|r| Answer::refuse(r.status(), r.message))?;
     let (kind, call_id, caller) = (
         event.kind,
         event.call_id.clone(),

@@ -10,6 +10,7 @@ pub mod number;
 
 pub use call::{PhoneCall, PhoneState, StoredEvent};
 pub use event::{
-    Direction, EventArgs, EventKind, HangupCause, PhoneEvent, event_from_args, parse_event,
+    Direction, EventArgs, EventKind, HangupCause, PhoneEvent, Refused, event_from_args,
+    parse_event, read_event,
 };
 pub use listen::{Exchange, ListenOptions, SinkError, bind, serve};
