@@ -204,7 +204,7 @@ pub fn phone_key(phone: &str) -> String {
             .or_else(|| (n.len() >= 11 && !n.starts_with('0')).then_some(n.as_str())),
     };
     match international {
-        Some(intl) if intl.is_empty() => String::new(),
+        Some("") => String::new(),
         Some(intl) => french_significant(intl).unwrap_or_else(|| format!("+{intl}")),
         None if n.len() == 10 && n.starts_with('0') => n[1..].to_string(),
         None => n,
