@@ -173,6 +173,40 @@ fn withheld_callers_have_no_number(desk) {
 }
 
 on_both_engines! {
+fn an_answer_and_a_hangup_need_only_the_call_id(desk) {
+    let t0 = Utc::now() - Span::minutes(20);
+    desk.ok(&[
+        "phone", "event", "--event", "newCall", "--from", "+33 (0)6 12 34 56 78", "--to",
+        "support", "--call-id", "q-1", "--at", &at(t0, 0),
+    ]);
+    // As the Asterisk AMI bridge sends them: the agent who picked up, the call id.
+    let line = desk.ok(&[
+        "phone", "event", "--event", "answer", "--call-id", "q-1", "--user", "claire.dupont",
+        "--at", &at(t0, 5),
+    ]);
+    assert_eq!(line, "décroché q-1 de numéro masqué : enregistré\n");
+    desk.ok(&[
+        "phone", "event", "--event", "hangup", "--call-id", "q-1", "--cause", "NORMAL_CLEARING",
+        "--at", &at(t0, 65),
+    ]);
+    let calls = phone_calls(&desk);
+    assert_eq!(calls.len(), 1);
+    let c = &calls[0];
+    assert_eq!(c.from.as_deref(), Some("+33612345678"));
+    assert_eq!(c.to.as_deref(), Some("support"));
+    assert_eq!(c.answering_number.as_deref(), Some("claire.dupont"));
+    assert_eq!(c.cause, Some(HangupCause::NormalClearing));
+    assert_eq!(c.handled_seconds(), Some(60));
+    // A new call still names the number called.
+    let (code, err) = desk.fails(&["phone", "event", "--event", "newCall", "--call-id", "q-2"]);
+    assert_eq!(
+        (code, err.as_str()),
+        (2, "guichet : « --to » manque : le numéro appelé est obligatoire pour un nouvel appel\n")
+    );
+}
+}
+
+on_both_engines! {
 fn bad_options_exit_2_with_one_sentence_and_store_nothing(desk) {
     let base = ["phone", "event", "--to", "3001", "--call-id", "c-1"];
     let cases: &[(&[&str], &str)] = &[

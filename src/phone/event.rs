@@ -683,6 +683,8 @@ fn body_kind(content_type: Option<&str>, body: &[u8]) -> Result<BodyKind, String
 ///   telephony link of a saved call;
 /// - no caller-id rewriting nor blocking list: an outgoing `newCall` is answered
 ///   `{"ok":true,…}`, never `{"action":"dial",…}`, and nothing is `reject`ed;
+/// - `queue` is not kept (Zammad files the call under it for its caller-log filter), and
+///   `user` sent once as `a,b` stays one agent, as Zammad's `to_comment` keeps it;
 /// - every answer is `{"ok":true,…}` or `{"ok":false,"error":…}` rather than `{}` and
 ///   `{"error":…}`: the clients read the status (the 3CX bridge, the AMI bridge) or any
 ///   JSON object (py-zammad-cti).
