@@ -218,7 +218,7 @@ fn event(kind: EventKind, from: Option<&str>, to: &str, call_id: &str) -> PhoneE
     PhoneEvent {
         kind,
         from: from.map(str::to_string),
-        to: to.into(),
+        to: Some(to.into()),
         direction: Direction::In,
         call_id: call_id.into(),
         users: Vec::new(),
@@ -324,8 +324,10 @@ fn a_call_in_json_and_multipart_bodies() {
                     "f4ebd2be-7b9a"
                 )
             }),
+            // An answer without answeringNumber: the first agent named picked up.
             PhoneEvent {
                 users: vec!["A".into(), "B".into()],
+                answering_number: Some("A".into()),
                 ..event(EventKind::Answer, None, "2000", "m-1")
             },
         ]
@@ -345,8 +347,10 @@ fn a_withheld_caller_has_no_number() {
     assert!(l.events().iter().all(|e| e.from.is_none()));
 }
 
+/// Zammad's controller answers 422 to an event it refuses, Rails 400 to a body it cannot
+/// read.
 #[test]
-fn malformed_events_get_a_400_naming_the_field_and_reach_no_sink() {
+fn refused_events_get_a_422_naming_the_field_and_reach_no_sink() {
     let l = Listener::plain();
     for (body, error) in [
         (
@@ -358,19 +362,17 @@ fn malformed_events_get_a_400_naming_the_field_and_reach_no_sink() {
             "événement inconnu « transfer » : newCall, answer ou hangup attendu",
         ),
         (
-            "event=newCall&from=06+12+34+AB&to=2000&direction=in&callId=1",
-            "numéro invalide « 06 12 34 AB » pour « from » : chiffres attendus, avec un + en \
-             tête, des espaces, points ou tirets",
+            "event=newCall&from=06+12+34%07&to=2000&direction=in&callId=1",
+            "valeur invalide « 06 12 34␇ » pour « from » : caractère de contrôle U+0007",
         ),
         (
             "event=newCall&from=0612345678&to=%1B%5D0%3Bx%07&direction=in&callId=1",
-            "numéro invalide « ␛]0;x␇ » pour « to » : chiffres attendus, avec un + en tête, des \
-             espaces, points ou tirets",
+            "valeur invalide « ␛]0;x␇ » pour « to » : caractère de contrôle U+001B",
         ),
         ("", "« event » manque : newCall, answer ou hangup attendu"),
     ] {
         let r = l.form(body);
-        assert_eq!(r.status, 400, "{body}: {r:?}");
+        assert_eq!(r.status, 422, "{body}: {r:?}");
         assert_eq!(r.error(), error, "{body}");
     }
     let r = l.post("/cti", "application/json", r#"{"event":"newCall","#);
@@ -383,12 +385,12 @@ fn malformed_events_get_a_400_naming_the_field_and_reach_no_sink() {
         "{r:?}"
     );
     assert_eq!(l.events(), []);
-    assert_eq!(l.statuses(), [400; 7]);
+    assert_eq!(l.statuses(), [422, 422, 422, 422, 422, 400, 400]);
 }
 
 #[test]
 fn with_a_token_only_requests_carrying_it_are_taken() {
-    let l = Listener::with_token("s3cr3t-Tok");
+    let l = Listener::with_token("s3cr3t-Tok-2f9c8e");
     let body = "event=newCall&from=0612345678&to=2000&direction=in&callId=t";
     let form = "application/x-www-form-urlencoded";
     for (path, headers, error) in [
@@ -402,17 +404,17 @@ fn with_a_token_only_requests_carrying_it_are_taken() {
             "",
             "jeton absent : POST /cti/JETON ou en-tête « Authorization: Bearer JETON » attendu",
         ),
-        ("/cti/s3cr3t-tok", "", "jeton refusé"),
-        ("/cti/s3cr3t-To", "", "jeton refusé"),
-        ("/cti/s3cr3t-Tokk", "", "jeton refusé"),
+        ("/cti/s3cr3t-tok-2f9c8e", "", "jeton refusé"),
+        ("/cti/s3cr3t-Tok-2f9c8", "", "jeton refusé"),
+        ("/cti/s3cr3t-Tok-2f9c8ek", "", "jeton refusé"),
         ("/cti", "Authorization: Bearer wrong\r\n", "jeton refusé"),
         (
             "/cti",
-            "Authorization: Basic czNjcjN0LVRvaw==\r\n",
+            "Authorization: Basic czNjcjN0LVRvay0yZjljOGU=\r\n",
             "jeton absent : POST /cti/JETON ou en-tête « Authorization: Bearer JETON » attendu",
         ),
         (
-            "/cti?token=s3cr3t-Tok",
+            "/cti?token=s3cr3t-Tok-2f9c8e",
             "",
             "jeton absent : POST /cti/JETON ou en-tête « Authorization: Bearer JETON » attendu",
         ),
@@ -425,10 +427,10 @@ fn with_a_token_only_requests_carrying_it_are_taken() {
     assert_eq!(l.events(), []);
 
     for (path, headers) in [
-        ("/cti/s3cr3t-Tok", ""),
-        ("/cti/s3cr3t%2DTok?x=1", ""),
-        ("/cti", "Authorization: Bearer s3cr3t-Tok\r\n"),
-        ("/cti", "authorization: bearer  s3cr3t-Tok \r\n"),
+        ("/cti/s3cr3t-Tok-2f9c8e", ""),
+        ("/cti/s3cr3t%2DTok-2f9c8e?x=1", ""),
+        ("/cti", "Authorization: Bearer s3cr3t-Tok-2f9c8e\r\n"),
+        ("/cti", "authorization: bearer  s3cr3t-Tok-2f9c8e \r\n"),
     ] {
         let r = l.post_with(path, form, body, headers);
         assert_eq!(r.status, 200, "{path} {headers}: {r:?}");
@@ -468,9 +470,10 @@ fn without_a_token_cti_is_the_one_address() {
 
 #[test]
 fn other_methods_get_a_405_and_other_paths_a_404() {
-    let l = Listener::with_token("tok");
+    let l = Listener::with_token("tok-5e1d0a7b3c4f");
     for method in ["GET", "PUT", "DELETE", "HEAD", "OPTIONS"] {
-        let r = l.send(format!("{method} /cti/tok HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes());
+        let r = l
+            .send(format!("{method} /cti/tok-5e1d0a7b3c4f HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes());
         assert_eq!(r.status, 405, "{method}");
         assert_eq!(r.header("Allow"), Some("POST"));
         assert_eq!(

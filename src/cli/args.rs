@@ -542,9 +542,10 @@ pub enum PhoneCommand {
         /// Numéro de l'appelant (absent, vide ou anonymous : numéro masqué)
         #[arg(long, value_name = "N")]
         from: Option<String>,
-        /// Numéro appelé : le poste (3001) ou le numéro du guichet
+        /// Numéro appelé : le poste (3001) ou le numéro du guichet ; obligatoire pour
+        /// newCall, facultatif pour answer et hangup (l'identifiant suffit)
         #[arg(long, value_name = "EXT")]
-        to: String,
+        to: Option<String>,
         /// Identifiant de l'appel dans la téléphonie, le même pour tous ses événements
         #[arg(long, value_name = "ID")]
         call_id: String,

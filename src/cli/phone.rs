@@ -67,7 +67,7 @@ pub fn run(
             let event = EventArgs {
                 event: &event,
                 from: from.as_deref(),
-                to: &to,
+                to: to.as_deref(),
                 call_id: &call_id,
                 cause: cause.as_deref(),
                 direction: direction.as_deref(),
@@ -113,15 +113,18 @@ pub fn recorded_fields(recorded: &crate::store::PhoneRecorded) -> Value {
     Value::Object(fields)
 }
 
-/// One French line saying what was recorded.
+/// One French line saying what was recorded: « … vers N » when the event named the
+/// number called.
 fn recorded_line(event: &PhoneEvent, recorded: &crate::store::PhoneRecorded) -> String {
-    let what = format!(
-        "{} {} de {} vers {}",
+    let mut what = format!(
+        "{} {} de {}",
         event.kind.label(),
         event.call_id,
         event.caller_for_reading(),
-        crate::phone::number::for_reading(&event.to)
     );
+    if let Some(to) = &event.to {
+        what.push_str(&format!(" vers {}", crate::phone::number::for_reading(to)));
+    }
     let mut line = if recorded.repeated {
         format!("{what} : déjà reçu, rien de plus n'est écrit")
     } else {

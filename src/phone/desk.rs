@@ -35,9 +35,12 @@ pub fn is_missed(call: &PhoneCall) -> bool {
 }
 
 /// The line a call came in on: the number called (the desk's number, a queue, an
-/// extension), as the telephony wrote it.
+/// extension), as the telephony wrote it; « ligne inconnue » when no event named it.
 pub fn line_of(call: &PhoneCall) -> String {
-    call.to.trim().to_string()
+    match call.to.as_deref().map(str::trim) {
+        Some(to) if !to.is_empty() => to.to_string(),
+        _ => "ligne inconnue".into(),
+    }
 }
 
 /// The answered and missed calls of one line.
@@ -154,7 +157,7 @@ mod tests {
             event: PhoneEvent {
                 kind,
                 from: Some("0612345678".into()),
-                to: to.into(),
+                to: Some(to.into()),
                 direction: Direction::In,
                 call_id: id.into(),
                 users: vec!["3001".into()],

@@ -2,17 +2,28 @@
 //! CTI interface that desks already configure for Zammad: its fields, their checks, and
 //! the reading of a request body (form, multipart form or JSON) into one.
 //!
+//! The fields and rules are those Zammad's controller (`Integration::CtiController`) and
+//! its `Cti::Log.process` apply, so that every request Zammad takes is taken here:
+//! `callId` or `call_id`; `event`, `direction` and the call id always; `to` on `newCall`
+//! (Zammad's log requires it there), `from`, `user` (one or several), `answeringNumber`
+//! and `cause` when given — an `answer` or a `hangup` is known by its call id alone. A
+//! caller id that is not a telephone number (`sip:anonymous@…`, a name, a queue's name in
+//! `to`) is kept as given and shown made inert; a number is normalised, so that it matches
+//! the desk's past calls (`+33 (0)6 12…`, `0033…`). Who picked up an answered call is
+//! `answeringNumber`, else the first `user`, as Zammad looks for the agent.
+//!
 //! Every error is one French sentence that names the field and shows the value inert
-//! ([`named`]).
+//! ([`named`]), with the status Zammad answers ([`Refused::status`]).
 
 use super::number::{self, NumberProblem};
 use crate::domain::text::{is_unsafe, named, normalize_spaces};
 use serde::{Serialize, Serializer};
 use serde_json::Value;
 
-/// The most characters of a call identifier.
-pub const MAX_CALL_ID: usize = 128;
-/// The most characters of an agent's name, or of the answering number or login.
+/// The most characters of a call identifier (Zammad's `call_id` column holds 250).
+pub const MAX_CALL_ID: usize = 250;
+/// The most characters of an agent's name, of the answering number or login, and of a
+/// caller id or a number called that is not a number.
 pub const MAX_NAME: usize = 128;
 /// The most agents named on one event (`user[]`).
 pub const MAX_USERS: usize = 32;
@@ -94,8 +105,8 @@ impl Direction {
     }
 }
 
-/// Why a call ended: the causes Zammad's generic CTI documents, and any other word a
-/// telephony system sends (kept as it is, so that nothing it says is lost).
+/// Why a call ended: the causes Zammad's generic CTI documents, and any other a telephony
+/// system sends (kept as it is, so that nothing it says is lost).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum HangupCause {
     /// One of the parties hung up after the call was established.
@@ -112,8 +123,8 @@ pub enum HangupCause {
     NotFound,
     /// The call was sent on to someone else.
     Forwarded,
-    /// Another cause, as the telephony system named it (a word of letters, digits, `_`,
-    /// `-` and `.`: Asterisk's `CHANUNAVAIL`, a Q.850 code `16`).
+    /// Another cause, as the telephony system named it (Asterisk's `CHANUNAVAIL`, a Q.850
+    /// code `16`): at most [`MAX_CAUSE`] characters, no control character.
     Other(String),
 }
 
@@ -156,21 +167,34 @@ impl HangupCause {
         }
     }
 
-    /// The cause a word names: a known one in any case (`noAnswer`, `noanswer`), else
-    /// [`HangupCause::Other`] when the word is one (at most [`MAX_CAUSE`] letters, digits,
-    /// `_`, `-` or `.`); `None` for anything else.
+    /// The cause a text names: a known one in any case and spelling (`noAnswer`,
+    /// `NO_ANSWER`, `no answer`), or the same cause as FreeSWITCH's `hangup_cause` or
+    /// Asterisk's `DIALSTATUS` name it (`NORMAL_CLEARING`, `ORIGINATOR_CANCEL`,
+    /// `USER_BUSY`, `NOANSWER`, `ANSWER`…, which dialplan scripts pass on as they are);
+    /// else [`HangupCause::Other`], trimmed, when it has at most [`MAX_CAUSE`] characters
+    /// and no control character; `None` for anything else.
     pub fn from_slug(s: &str) -> Option<Self> {
-        if let Some(known) = HangupCause::KNOWN
-            .into_iter()
-            .find(|c| c.slug().eq_ignore_ascii_case(s))
-        {
-            return Some(known);
+        let t = s.trim();
+        let folded: String = t
+            .chars()
+            .filter(|c| !matches!(c, '_' | '-' | ' '))
+            .flat_map(char::to_lowercase)
+            .collect();
+        let known = match folded.as_str() {
+            "normalclearing" | "answer" | "answered" => Some(HangupCause::NormalClearing),
+            "busy" | "userbusy" => Some(HangupCause::Busy),
+            "cancel" | "originatorcancel" => Some(HangupCause::Cancel),
+            "noanswer" | "nouserresponse" | "callrejected" => Some(HangupCause::NoAnswer),
+            "congestion" | "normalcircuitcongestion" => Some(HangupCause::Congestion),
+            "notfound" | "unallocatednumber" => Some(HangupCause::NotFound),
+            "forwarded" | "blindtransfer" | "attendedtransfer" => Some(HangupCause::Forwarded),
+            _ => None,
+        };
+        if known.is_some() {
+            return known;
         }
-        let word = !s.is_empty()
-            && s.chars().count() <= MAX_CAUSE
-            && s.chars()
-                .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'));
-        word.then(|| HangupCause::Other(s.to_string()))
+        let other = !t.is_empty() && t.chars().count() <= MAX_CAUSE && !t.chars().any(is_unsafe);
+        other.then(|| HangupCause::Other(t.to_string()))
     }
 }
 
@@ -185,27 +209,73 @@ impl Serialize for HangupCause {
 pub struct PhoneEvent {
     #[serde(rename = "event")]
     pub kind: EventKind,
-    /// The calling number, normalised ([`number::normalize`]); `None` when withheld.
+    /// The caller: the number, normalised ([`number::normalize`]), when the caller id is
+    /// one; else the caller id as given, trimmed (`sip:anonymous@pbx`, a name), shown made
+    /// inert and never matched; `None` when withheld or not sent.
     pub from: Option<String>,
-    /// The called number, normalised.
-    pub to: String,
+    /// The number called, normalised, or what the telephony put there as given (a queue's
+    /// name); `None` when not sent (an `answer` or a `hangup` may leave it out).
+    pub to: Option<String>,
     pub direction: Direction,
     /// The telephony system's identifier of the call, the same on all its events.
     pub call_id: String,
     /// The agents' names: those the call rings for (`in`), or the one calling (`out`).
     pub users: Vec<String>,
     /// Who picked up (`answer`, `hangup`): a number (normalised) or a login, as the
-    /// telephony system knows the agent.
+    /// telephony system knows the agent. On an `answer`, `answeringNumber`, else the first
+    /// agent named.
     pub answering_number: Option<String>,
     /// Why the call ended (`hangup`).
     pub cause: Option<HangupCause>,
 }
 
 impl PhoneEvent {
-    /// The caller's number for reading aloud ([`number::for_reading`]), or « numéro
-    /// masqué » when withheld.
+    /// The caller's number for reading aloud ([`number::for_reading`]), the caller id as
+    /// given made inert when it is not a number, or « numéro masqué » when withheld.
     pub fn caller_for_reading(&self) -> String {
         number::caller_for_reading(self.from.as_deref())
+    }
+
+    /// The caller's number when the caller id is one (what the desk's calls are matched
+    /// by); `None` when withheld or not a number.
+    pub fn caller_number(&self) -> Option<&str> {
+        self.from.as_deref().filter(|f| number::is_number(f))
+    }
+}
+
+/// Why a request body gives no event: the sentence, and whether the body could be read
+/// at all. Zammad's controller answers 422 for an event it refuses (a direction it does
+/// not know, an unknown event, a missing call id or number: `Invalid direction!`, an
+/// `ArgumentError`, a NOT NULL column) and Rails a 400 for a body it cannot parse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused {
+    pub message: String,
+    /// The body is not a form or a JSON object (or not in a type this reads).
+    pub unreadable: bool,
+}
+
+impl Refused {
+    fn unreadable(message: impl Into<String>) -> Refused {
+        Refused {
+            message: message.into(),
+            unreadable: true,
+        }
+    }
+
+    /// The HTTP status to answer: 400 for a body that cannot be read, 422 for an event
+    /// refused, as Zammad answers them.
+    pub fn status(&self) -> u16 {
+        if self.unreadable { 400 } else { 422 }
+    }
+}
+
+impl From<String> for Refused {
+    /// An event read but refused.
+    fn from(message: String) -> Refused {
+        Refused {
+            message,
+            unreadable: false,
+        }
     }
 }
 
@@ -263,35 +333,37 @@ struct RawEvent {
     from: Option<String>,
     to: Option<String>,
     direction: Option<String>,
+    /// `callId`, which Zammad reads first.
     call_id: Option<String>,
+    /// `call_id`, which Zammad reads when there is no `callId` (the 3CX bridge and
+    /// Zammad's own request tests send it).
+    call_id_snake: Option<String>,
     users: Vec<String>,
     answering_number: Option<String>,
     cause: Option<String>,
 }
 
 impl RawEvent {
-    /// Takes one field of a request body by its Zammad name; other names (`queue`, …) are
-    /// ignored. A field given twice is an error: which of the two would be meant?
-    fn take(&mut self, name: &str, value: String) -> Result<(), String> {
+    /// Takes one field of a request body by its Zammad name; other names (`queue`,
+    /// `callid`, …) are ignored. A field given twice keeps its last value, as Rails reads
+    /// a form; `user` and `user[]` collect every value.
+    fn take(&mut self, name: &str, value: String) {
         let slot = match name {
             "user" | "user[]" => {
                 self.users.push(value);
-                return Ok(());
+                return;
             }
             "event" => &mut self.event,
             "from" => &mut self.from,
             "to" => &mut self.to,
             "direction" => &mut self.direction,
             "callId" => &mut self.call_id,
+            "call_id" => &mut self.call_id_snake,
             "answeringNumber" => &mut self.answering_number,
             "cause" => &mut self.cause,
-            _ => return Ok(()),
+            _ => return,
         };
-        if slot.is_some() {
-            return Err(format!("champ « {name} » donné deux fois"));
-        }
         *slot = Some(value);
-        Ok(())
     }
 
     /// Checks every field; the first problem found is the error.
@@ -313,7 +385,7 @@ impl RawEvent {
             })?,
         };
 
-        let call_id = match present(self.call_id) {
+        let call_id = match present(self.call_id).or(present(self.call_id_snake)) {
             None => {
                 return Err(format!(
                     "{} manque : l'identifiant de l'appel est obligatoire",
@@ -341,18 +413,21 @@ impl RawEvent {
             })?,
         };
 
+        // Zammad's log holds the number called of every call: a new call names it; an
+        // answer and a hangup are found by their call id.
         let to = match present(self.to) {
-            None => {
+            None if kind == EventKind::NewCall => {
                 return Err(format!(
-                    "{} manque : le numéro appelé est obligatoire",
+                    "{} manque : le numéro appelé est obligatoire pour un nouvel appel",
                     Field::To.named(source)
                 ));
             }
-            Some(n) => phone_number(&n, Field::To, source)?,
+            None => None,
+            Some(n) => Some(party(&n, Field::To, source)?),
         };
 
         let from = match self.from {
-            Some(n) if !number::is_withheld(&n) => Some(phone_number(&n, Field::From, source)?),
+            Some(n) if !number::is_withheld(&n) => Some(party(&n, Field::From, source)?),
             _ => None,
         };
 
@@ -386,29 +461,24 @@ impl RawEvent {
             ));
         }
 
-        // A number, or a login or an address: Zammad looks the value up as an agent's
-        // phone, login or id.
+        // A number, a login or a name: Zammad looks the agent up by phone, then by login.
+        // On an answer without it, the agent named is who picked up (FreeSWITCH scripts
+        // and the Asterisk AMI bridge name them so).
         let answering_number = match present(self.answering_number) {
+            Some(a) => Some(party(&a, Field::AnsweringNumber, source)?),
+            None if kind == EventKind::Answer => users
+                .first()
+                .map(|u| number::normalize(u).unwrap_or_else(|_| u.clone())),
             None => None,
-            Some(a) => Some(match number::normalize(&a) {
-                Ok(n) => n,
-                Err(_) => word(
-                    &a,
-                    Field::AnsweringNumber,
-                    source,
-                    MAX_NAME,
-                    "agent qui répond",
-                )?,
-            }),
         };
 
         let cause = match present(self.cause) {
             None => None,
-            Some(c) => Some(HangupCause::from_slug(c.trim()).ok_or_else(|| {
+            Some(c) => Some(HangupCause::from_slug(&c).ok_or_else(|| {
                 format!(
-                    "cause de raccrochage invalide « {} » pour {} : un mot de {MAX_CAUSE} \
-                     lettres, chiffres, « _ », « - » ou « . » au plus attendu",
-                    named(&c),
+                    "cause de raccrochage invalide « {} » pour {} : {MAX_CAUSE} caractères au \
+                     plus, sans caractère de contrôle",
+                    named(c.trim()),
                     Field::Cause.named(source)
                 )
             })?),
@@ -453,19 +523,40 @@ fn word(
     Ok(t.to_string())
 }
 
-fn phone_number(value: &str, field: Field, source: Source) -> Result<String, String> {
-    number::normalize(value).map_err(|p| {
-        let what = match p {
-            NumberProblem::TooLong(_) => "numéro trop long",
-            _ => "numéro invalide",
-        };
-        format!(
-            "{what} « {} » pour {} : {}",
-            named(value.trim()),
+/// A party to the call (`from`, `to`, `answeringNumber`): a number, normalised; else the
+/// text as given, trimmed (a SIP address, a queue's name, a login), which Zammad stores as
+/// it is too. A control character is refused rather than kept: no telephony system sends
+/// one, and every screen and report shows these fields.
+fn party(value: &str, field: Field, source: Source) -> Result<String, String> {
+    let t = value.trim();
+    match number::normalize(t) {
+        Ok(n) => return Ok(n),
+        Err(p @ NumberProblem::TooLong(_)) => {
+            return Err(format!(
+                "numéro trop long « {} » pour {} : {}",
+                named(t),
+                field.named(source),
+                p.describe()
+            ));
+        }
+        Err(_) => {}
+    }
+    if let Some(c) = t.chars().find(|&c| is_unsafe(c)) {
+        return Err(format!(
+            "valeur invalide « {} » pour {} : caractère de contrôle U+{:04X}",
+            named(t),
             field.named(source),
-            p.describe()
-        )
-    })
+            c as u32
+        ));
+    }
+    let count = t.chars().count();
+    if count > MAX_NAME {
+        return Err(format!(
+            "{} trop long : {count} caractères, {MAX_NAME} au plus",
+            field.named(source)
+        ));
+    }
+    Ok(t.to_string())
 }
 
 /// The options of `guichet phone event`, as typed: what a dialplan script gives.
@@ -475,8 +566,8 @@ pub struct EventArgs<'a> {
     pub event: &'a str,
     /// `--from`; `None`, empty or a word such as `anonymous` for a withheld caller.
     pub from: Option<&'a str>,
-    /// `--to`.
-    pub to: &'a str,
+    /// `--to`: required for a new call, optional for an answer or a hangup.
+    pub to: Option<&'a str>,
     /// `--call-id`.
     pub call_id: &'a str,
     /// `--cause` (a hangup's).
@@ -496,9 +587,10 @@ impl EventArgs<'_> {
         RawEvent {
             event: Some(self.event.to_string()),
             from: self.from.map(str::to_string),
-            to: Some(self.to.to_string()),
+            to: self.to.map(str::to_string),
             direction: Some(self.direction.unwrap_or("in").to_string()),
             call_id: Some(self.call_id.to_string()),
+            call_id_snake: None,
             users: self.users.to_vec(),
             answering_number: self.answering_number.map(str::to_string),
             cause: self.cause.map(str::to_string),
@@ -508,8 +600,9 @@ impl EventArgs<'_> {
 }
 
 /// The event a dialplan script gives on the command line (`guichet phone event`), checked
-/// as a request's would be; the direction is `in` when not given. Errors name the options
-/// (`--call-id`). [`EventArgs`] takes the agents and the answering number too.
+/// as a request's would be; the direction is `in` when not given, an empty `to` is not
+/// given. Errors name the options (`--call-id`). [`EventArgs`] takes the agents and the
+/// answering number too.
 pub fn event_from_args(
     event: &str,
     from: Option<&str>,
@@ -521,7 +614,7 @@ pub fn event_from_args(
     EventArgs {
         event,
         from,
-        to,
+        to: Some(to),
         call_id,
         cause,
         direction,
@@ -574,25 +667,44 @@ fn body_kind(content_type: Option<&str>, body: &[u8]) -> Result<BodyKind, String
 
 /// Reads a request body into a checked event: a form (`application/x-www-form-urlencoded`
 /// or `multipart/form-data`) or a JSON object, with the fields of Zammad's generic CTI:
-/// `event`, `from`, `to`, `direction`, `callId`, `user[]` (repeated; `user` too, and in
-/// JSON an array or a string), `answeringNumber`, `cause`. Other fields are ignored; JSON
-/// numbers are taken as their digits, `null` as absent.
-pub fn parse_event(content_type: Option<&str>, body: &[u8]) -> Result<PhoneEvent, String> {
+/// `event`, `from`, `to`, `direction`, `callId` or `call_id`, `user[]` (repeated; `user`
+/// too, and in JSON an array or a string), `answeringNumber`, `cause`. Other fields are
+/// ignored; JSON numbers are taken as their digits, `null` as absent.
+///
+/// Where this answers otherwise than Zammad's controller, on purpose:
+/// - a second `newCall` of a call id, or an `answer` or a `hangup` of a call never seen,
+///   is taken (Zammad raises, a 500): a telephony system that sends an event again gets
+///   it kept once, and a listener started in the middle of a call still records its end;
+/// - a missing call id is a 422 for every event (Zammad's 500 on an `answer` or a
+///   `hangup`, « No such call_id »): the request is at fault, not the server;
+/// - a `newCall` without `from` is a withheld caller (Zammad's NOT NULL column, a 422);
+/// - a call id with a space or a control character, and a control character in any other
+///   field, are refused (422): no telephony system sends them, and the call id becomes the
+///   telephony link of a saved call;
+/// - no caller-id rewriting nor blocking list: an outgoing `newCall` is answered
+///   `{"ok":true,…}`, never `{"action":"dial",…}`, and nothing is `reject`ed;
+/// - `queue` is not kept (Zammad files the call under it for its caller-log filter), and
+///   `user` sent once as `a,b` stays one agent, as Zammad's `to_comment` keeps it;
+/// - every answer is `{"ok":true,…}` or `{"ok":false,"error":…}` rather than `{}` and
+///   `{"error":…}`: the clients read the status (the 3CX bridge, the AMI bridge) or any
+///   JSON object (py-zammad-cti).
+pub fn read_event(content_type: Option<&str>, body: &[u8]) -> Result<PhoneEvent, Refused> {
     let mut raw = RawEvent::default();
-    match body_kind(content_type, body)? {
-        BodyKind::Form => {
-            for (name, value) in form_fields(body)? {
-                raw.take(&name, value)?;
-            }
-        }
-        BodyKind::Multipart(boundary) => {
-            for (name, value) in multipart_fields(body, &boundary)? {
-                raw.take(&name, value)?;
-            }
-        }
-        BodyKind::Json => json_fields(body, &mut raw)?,
+    let fields = match body_kind(content_type, body).map_err(Refused::unreadable)? {
+        BodyKind::Form => form_fields(body),
+        BodyKind::Multipart(boundary) => multipart_fields(body, &boundary),
+        BodyKind::Json => json_fields(body),
     }
-    raw.check(Source::Http)
+    .map_err(Refused::unreadable)?;
+    for (name, value) in fields {
+        raw.take(&name, value);
+    }
+    Ok(raw.check(Source::Http)?)
+}
+
+/// [`read_event`], its refusal as the sentence alone.
+pub fn parse_event(content_type: Option<&str>, body: &[u8]) -> Result<PhoneEvent, String> {
+    read_event(content_type, body).map_err(|r| r.message)
 }
 
 /// The fields of an `application/x-www-form-urlencoded` body, decoded (`+` is a space, `%XX`
@@ -698,8 +810,22 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
 
-/// The fields of a JSON object body.
-fn json_fields(body: &[u8], raw: &mut RawEvent) -> Result<(), String> {
+/// The fields of a body that make an event ([`RawEvent::take`]).
+const READ: [&str; 10] = [
+    "event",
+    "from",
+    "to",
+    "direction",
+    "callId",
+    "call_id",
+    "user",
+    "user[]",
+    "answeringNumber",
+    "cause",
+];
+
+/// The fields of a JSON object body; an array of agents gives one field each.
+fn json_fields(body: &[u8]) -> Result<Vec<(String, String)>, String> {
     let value: Value = serde_json::from_slice(body).map_err(|e| {
         format!(
             "JSON illisible, ligne {}, colonne {} : un objet attendu",
@@ -710,24 +836,28 @@ fn json_fields(body: &[u8], raw: &mut RawEvent) -> Result<(), String> {
     let Value::Object(map) = value else {
         return Err("JSON : un objet attendu, avec les champs event, callId, to…".into());
     };
+    let mut out = Vec::new();
     for (name, value) in map {
         match (name.as_str(), value) {
+            // Fields Zammad does not read are not looked at, whatever their type (the 3CX
+            // bridge's `callid`, a timestamp, an object of the PBX's own).
+            (n, _) if !READ.contains(&n) => {}
             (_, Value::Null) => {}
             ("user" | "user[]", Value::Array(users)) => {
                 for u in users {
                     if let Some(u) = json_text(&name, u)? {
-                        raw.take(&name, u)?;
+                        out.push((name.clone(), u));
                     }
                 }
             }
             (_, value) => {
                 if let Some(v) = json_text(&name, value)? {
-                    raw.take(&name, v)?;
+                    out.push((name, v));
                 }
             }
         }
     }
-    Ok(())
+    Ok(out)
 }
 
 /// A JSON value as a field's text: a string, or a number's digits (`"callId": 123`).
@@ -778,7 +908,7 @@ mod tests {
             HangupCause::from_slug("16"),
             Some(HangupCause::Other("16".into()))
         );
-        for bad in ["", "no answer", "x\u{1b}", &"a".repeat(65)] {
+        for bad in ["", "  ", "x\u{1b}", &"a".repeat(65)] {
             assert_eq!(HangupCause::from_slug(bad), None, "{bad:?}");
         }
     }
@@ -793,7 +923,7 @@ mod tests {
             PhoneEvent {
                 kind: EventKind::NewCall,
                 from: Some("0612345678".into()),
-                to: "0140072000".into(),
+                to: Some("0140072000".into()),
                 direction: Direction::In,
                 call_id: "a1b2".into(),
                 users: vec!["Zoé Martin".into(), "Bruno L.".into()],
@@ -936,8 +1066,8 @@ mod tests {
                  visibles sans espace attendus",
             ),
             (
-                format!("event=newCall&{ok}&callId={}", "x".repeat(129)),
-                "« callId » trop long : 129 caractères, 128 au plus",
+                format!("event=newCall&{ok}&callId={}", "x".repeat(251)),
+                "« callId » trop long : 251 caractères, 250 au plus",
             ),
             (
                 "event=newCall&to=2000&callId=1".into(),
@@ -949,12 +1079,19 @@ mod tests {
             ),
             (
                 "event=newCall&direction=in&callId=1".into(),
-                "« to » manque : le numéro appelé est obligatoire",
+                "« to » manque : le numéro appelé est obligatoire pour un nouvel appel",
             ),
             (
-                format!("event=newCall&{ok}&callId=1&from=06+12+AB"),
-                "numéro invalide « 06 12 AB » pour « from » : chiffres attendus, avec un + \
-                 en tête, des espaces, points ou tirets",
+                format!("event=newCall&{ok}&callId=1&from=06+12%1B%5D0%3B"),
+                "valeur invalide « 06 12␛]0; » pour « from » : caractère de contrôle U+001B",
+            ),
+            (
+                "event=newCall&direction=in&callId=1&to=support%07".into(),
+                "valeur invalide « support␇ » pour « to » : caractère de contrôle U+0007",
+            ),
+            (
+                format!("event=newCall&{ok}&callId=1&from={}", "a".repeat(129)),
+                "« from » trop long : 129 caractères, 128 au plus",
             ),
             (
                 format!("event=newCall&direction=in&callId=1&to={}", "1".repeat(41)),
@@ -974,18 +1111,20 @@ mod tests {
                 "trop d'agents dans « user[] » : 33, 32 au plus",
             ),
             (
-                format!("event=answer&{ok}&callId=1&answeringNumber=jean+dupont"),
-                "agent qui répond invalide « jean dupont » pour « answeringNumber » : des \
-                 caractères visibles sans espace attendus",
+                format!("event=answer&{ok}&callId=1&answeringNumber=jean%0Adupont"),
+                "valeur invalide « jean␊dupont » pour « answeringNumber » : caractère de \
+                 contrôle U+000A",
             ),
             (
-                format!("event=hangup&{ok}&callId=1&cause=no+answer"),
-                "cause de raccrochage invalide « no answer » pour « cause » : un mot de 64 \
-                 lettres, chiffres, « _ », « - » ou « . » au plus attendu",
+                format!("event=hangup&{ok}&callId=1&cause=no%1Banswer"),
+                "cause de raccrochage invalide « no␛answer » pour « cause » : 64 caractères \
+                 au plus, sans caractère de contrôle",
             ),
             (
-                format!("event=hangup&event=answer&{ok}&callId=1"),
-                "champ « event » donné deux fois",
+                format!("event=hangup&{ok}&callId=1&cause={}", "c".repeat(65)),
+                "cause de raccrochage invalide « cccccccccccccccccccccccccccccccccccccccc… \
+                 (65 caractères) » pour « cause » : 64 caractères au plus, sans caractère de \
+                 contrôle",
             ),
             (
                 format!("event=hangup&{ok}&callId=%FF"),
@@ -1081,7 +1220,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(e.from, None);
-        assert_eq!(e.to, "+33140072000");
+        assert_eq!(e.to.as_deref(), Some("+33140072000"));
         assert_eq!(e.direction, Direction::Out);
         assert_eq!(e.cause, Some(HangupCause::Busy));
         assert_eq!(
@@ -1089,18 +1228,21 @@ mod tests {
             "« --call-id » manque : l'identifiant de l'appel est obligatoire"
         );
         assert_eq!(
-            event_from_args("newCall", Some("x"), "2000", "1", None, None).unwrap_err(),
-            "numéro invalide « x » pour « --from » : chiffres attendus, avec un + en tête, \
-             des espaces, points ou tirets"
+            event_from_args("newCall", Some("x\u{7}"), "2000", "1", None, None).unwrap_err(),
+            "valeur invalide « x␇ » pour « --from » : caractère de contrôle U+0007"
         );
         assert_eq!(
             event_from_args("newCall", None, "", "1", None, None).unwrap_err(),
-            "« --to » manque : le numéro appelé est obligatoire"
+            "« --to » manque : le numéro appelé est obligatoire pour un nouvel appel"
         );
+        // An answer and a hangup are known by their call id alone.
+        let bare = event_from_args("hangup", None, "", "1", Some("a b"), None).unwrap();
+        assert_eq!(bare.to, None);
+        assert_eq!(bare.cause, Some(HangupCause::Other("a b".into())));
         assert_eq!(
-            event_from_args("hangup", None, "1", "1", Some("a b"), None).unwrap_err(),
-            "cause de raccrochage invalide « a b » pour « --cause » : un mot de 64 lettres, \
-             chiffres, « _ », « - » ou « . » au plus attendu"
+            event_from_args("hangup", None, "1", "1", Some("a\u{1b}b"), None).unwrap_err(),
+            "cause de raccrochage invalide « a␛b » pour « --cause » : 64 caractères au plus, \
+             sans caractère de contrôle"
         );
     }
 
@@ -1114,7 +1256,7 @@ mod tests {
         let e = EventArgs {
             event: "answer",
             from: Some(""),
-            to: "3001",
+            to: Some("3001"),
             call_id: "c-2",
             users: &users,
             answering_number: Some("30 01"),
@@ -1137,7 +1279,7 @@ mod tests {
         let bad = vec!["Zoé\u{7}".to_string()];
         let args = EventArgs {
             event: "newCall",
-            to: "3001",
+            to: Some("3001"),
             call_id: "c-2",
             users: &bad,
             ..EventArgs::default()
@@ -1147,14 +1289,24 @@ mod tests {
             "nom d'agent invalide « Zoé␇ » dans « --user » : caractère de contrôle U+0007"
         );
         let args = EventArgs {
-            answering_number: Some("jean dupont"),
+            answering_number: Some("jean\u{1b}dupont"),
             users: &[],
             ..args
         };
         assert_eq!(
             args.check().unwrap_err(),
-            "agent qui répond invalide « jean dupont » pour « --answering-number » : des \
-             caractères visibles sans espace attendus"
+            "valeur invalide « jean␛dupont » pour « --answering-number » : caractère de \
+             contrôle U+001B"
+        );
+        // A name is who picked up as much as a number: Zammad looks agents up by login too.
+        let named = EventArgs {
+            event: "answer",
+            answering_number: Some("Jean Dupont"),
+            ..args
+        };
+        assert_eq!(
+            named.check().unwrap().answering_number.as_deref(),
+            Some("Jean Dupont")
         );
     }
 
@@ -1169,5 +1321,173 @@ mod tests {
                 "cause": "CHANUNAVAIL"
             })
         );
+    }
+
+    #[test]
+    fn a_refused_event_is_a_422_and_an_unreadable_body_a_400() {
+        for (ct, body) in [
+            (FORM, "event=ring&to=1&direction=in&callId=1"),
+            (FORM, "event=newCall&to=1&callId=1"),
+            (FORM, "event=newCall&to=1&direction=sideways&callId=1"),
+            (FORM, "event=newCall&direction=in&callId=1"),
+            (FORM, "event=answer&direction=in"),
+            (FORM, ""),
+            (JSON, "{}"),
+        ] {
+            let r = read_event(ct, body.as_bytes()).unwrap_err();
+            assert_eq!(r.status(), 422, "{body}: {r:?}");
+        }
+        for (ct, body) in [
+            (JSON, "{"),
+            (JSON, "[1]"),
+            (JSON, r#"{"event":"newCall","callId":true}"#),
+            (Some("text/xml"), "<event/>"),
+            (Some("multipart/form-data"), "x"),
+            (FORM, "event=hangup&to=1&direction=in&callId=%FF"),
+        ] {
+            let r = read_event(ct, body.as_bytes()).unwrap_err();
+            assert_eq!(r.status(), 400, "{body}: {r:?}");
+        }
+    }
+
+    #[test]
+    fn call_id_or_callid_as_zammad_reads_them() {
+        // Zammad's own request tests and the 3CX bridge send `call_id`.
+        let e = parse_event(
+            FORM,
+            b"event=hangup&direction=out&call_id=1234567890-1&cause=cancel",
+        )
+        .unwrap();
+        assert_eq!(e.call_id, "1234567890-1");
+        assert_eq!((e.from, e.to), (None, None));
+        // `callId` first, as `params['callId'] || params['call_id']`.
+        let e = parse_event(
+            JSON,
+            br#"{"event":"answer","direction":"in","call_id":"b","callId":"a","callid":"c"}"#,
+        )
+        .unwrap();
+        assert_eq!(e.call_id, "a");
+        // An empty `callId` is no call id: `call_id` is read.
+        let e = parse_event(FORM, b"event=hangup&direction=in&callId=&call_id=z").unwrap();
+        assert_eq!(e.call_id, "z");
+    }
+
+    #[test]
+    fn a_field_given_twice_keeps_its_last_value_as_rails_reads_it() {
+        let e = parse_event(
+            FORM,
+            b"event=hangup&event=answer&to=1&to=2&direction=in&callId=1&user=a&user[]=b",
+        )
+        .unwrap();
+        assert_eq!(e.kind, EventKind::Answer);
+        assert_eq!(e.to.as_deref(), Some("2"));
+        assert_eq!(e.users, ["a", "b"]);
+    }
+
+    #[test]
+    fn caller_ids_that_are_not_numbers_are_kept_as_given() {
+        for (from, kept, read) in [
+            (
+                "sip:anonymous@pbx.example",
+                Some("sip:anonymous@pbx.example"),
+                None,
+            ),
+            ("  Jean Dupont ", Some("Jean Dupont"), None),
+            (
+                "+33 (0)6 12 34 56 78",
+                Some("+33612345678"),
+                Some("+33612345678"),
+            ),
+            (
+                "0033 6 12 34 56 78",
+                Some("0033612345678"),
+                Some("0033612345678"),
+            ),
+            (
+                "+262 692 12 34 56",
+                Some("+262692123456"),
+                Some("+262692123456"),
+            ),
+            ("<unknown>", None, None),
+            ("Anonymous", None, None),
+        ] {
+            let body = format!(
+                "event=newCall&from={}&to=support&direction=in&callId=1",
+                from.replace('+', "%2B").replace(' ', "+")
+            );
+            let e = parse_event(FORM, body.as_bytes()).unwrap();
+            assert_eq!(e.from.as_deref(), kept, "{from:?}");
+            assert_eq!(e.caller_number(), read, "{from:?}");
+            assert_eq!(e.to.as_deref(), Some("support"), "a queue's name in `to`");
+        }
+        // Shown as given, made inert.
+        let e = parse_event(
+            FORM,
+            b"event=newCall&from=sip%3Aanonymous%40h&to=1&direction=in&callId=1",
+        )
+        .unwrap();
+        assert_eq!(e.caller_for_reading(), "sip:anonymous@h");
+    }
+
+    #[test]
+    fn who_answered_is_the_answering_number_then_the_first_agent() {
+        let answer = |fields: &str| {
+            parse_event(
+                FORM,
+                format!("event=answer&direction=in&callId=1{fields}").as_bytes(),
+            )
+            .unwrap()
+            .answering_number
+        };
+        // FreeSWITCH scripts: the extension that picked up in `user`.
+        assert_eq!(answer("&user=1001"), Some("1001".into()));
+        assert_eq!(answer("&user=30+01"), Some("3001".into()));
+        // The Asterisk AMI bridge: the queue member's name.
+        assert_eq!(answer("&user=agent.name"), Some("agent.name".into()));
+        assert_eq!(answer("&user[]=Zo%C3%A9&user[]=Luc"), Some("Zoé".into()));
+        assert_eq!(
+            answer("&user=Luc&answeringNumber=2001"),
+            Some("2001".into())
+        );
+        assert_eq!(answer(""), None);
+        assert_eq!(answer("&user="), None);
+        // Only an answer says who picked up; a new call's agents are whom it rings for.
+        let ring =
+            parse_event(FORM, b"event=newCall&to=1&direction=in&callId=1&user=1001").unwrap();
+        assert_eq!(ring.answering_number, None);
+    }
+
+    #[test]
+    fn pbx_causes_read_as_zammad_causes() {
+        for (said, cause) in [
+            ("NORMAL_CLEARING", HangupCause::NormalClearing),
+            ("ORIGINATOR_CANCEL", HangupCause::Cancel),
+            ("USER_BUSY", HangupCause::Busy),
+            ("NO_ANSWER", HangupCause::NoAnswer),
+            ("NOANSWER", HangupCause::NoAnswer),
+            ("no answer", HangupCause::NoAnswer),
+            ("ANSWER", HangupCause::NormalClearing),
+            ("CANCEL", HangupCause::Cancel),
+            ("UNALLOCATED_NUMBER", HangupCause::NotFound),
+            ("NORMAL_CIRCUIT_CONGESTION", HangupCause::Congestion),
+            ("CHANUNAVAIL", HangupCause::Other("CHANUNAVAIL".into())),
+            (
+                "  rappel programmé ",
+                HangupCause::Other("rappel programmé".into()),
+            ),
+        ] {
+            assert_eq!(HangupCause::from_slug(said), Some(cause), "{said:?}");
+        }
+    }
+
+    #[test]
+    fn fields_zammad_does_not_read_are_not_looked_at() {
+        let e = parse_event(
+            JSON,
+            br#"{"event":"newCall","from":"0612345678","to":"101","direction":"in",
+                "call_id":"u-1","callid":"u-1","timestamp":1.5,"extra":{"a":[true]}}"#,
+        )
+        .unwrap();
+        assert_eq!(e.call_id, "u-1");
     }
 }

@@ -12,10 +12,13 @@
 //!
 //! Answers are one-line JSON objects: `{"ok":true,"event":"newCall","call_id":"…",…}` with
 //! a 200 (`{"ok":true,"ignored":true}` for a XiVO or Wazo event that is no ring, answer
-//! or end), or `{"ok":false,"error":"…"}` with 400 (a malformed event), 401 (no token or the
-//! wrong one), 404, 405, 408, 411, 413, 431, 500 (the store refused the event) or 501.
+//! or end), or `{"ok":false,"error":"…"}` with 400 (a body that is not a form or a JSON
+//! object, a XiVO or Wazo event that cannot be read), 401 (no token or the wrong one), 404,
+//! 405, 408, 411, 413, 422 (an event refused, as Zammad answers it:
+//! [`super::event::read_event`] says where it answers otherwise), 431, 500 (the store
+//! refused the event) or 501.
 
-use super::event::{PhoneEvent, parse_event, percent_decode};
+use super::event::{PhoneEvent, percent_decode, read_event};
 use crate::domain::text::{named, visible};
 use serde_json::{Map, Value, json};
 use std::io::{self, Read, Write};
@@ -452,6 +455,7 @@ fn reason_phrase(status: u16) -> &'static str {
         408 => "Request Timeout",
         411 => "Length Required",
         413 => "Content Too Large",
+        422 => "Unprocessable Content",
         431 => "Request Header Fields Too Large",
         500 => "Internal Server Error",
         501 => "Not Implemented",
@@ -547,12 +551,19 @@ impl Dialect {
     }
 
     /// The event a body gives; `None` for one that says nothing of a call's ringing,
-    /// answer or end (a XiVO or Wazo event of another kind).
-    fn parse(self, content_type: Option<&str>, body: &[u8]) -> Result<Option<PhoneEvent>, String> {
+    /// answer or end (a XiVO or Wazo event of another kind). A refusal comes with its
+    /// status: Zammad's for its own events (422 for an event it refuses), 400 otherwise.
+    fn parse(
+        self,
+        content_type: Option<&str>,
+        body: &[u8],
+    ) -> Result<Option<PhoneEvent>, (u16, String)> {
         match self {
-            Dialect::Zammad => parse_event(content_type, body).map(Some),
-            Dialect::Xivo => super::xivo::parse(content_type, body),
-            Dialect::Wazo => super::wazo::parse(content_type, body),
+            Dialect::Zammad => read_event(content_type, body)
+                .map(Some)
+                .map_err(|r| (r.status(), r.message)),
+            Dialect::Xivo => super::xivo::parse(content_type, body).map_err(|e| (400, e)),
+            Dialect::Wazo => super::wazo::parse(content_type, body).map_err(|e| (400, e)),
         }
     }
 }
@@ -720,7 +731,7 @@ where
 
     let Some(event) = dialect
         .parse(content_type, &body)
-        .map_err(|e| Answer::refuse(400, e))?
+        .map_err(|(status, why)| Answer::refuse(status, why))?
     else {
         return Ok(Answer {
             status: 200,

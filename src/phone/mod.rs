@@ -15,6 +15,7 @@ pub mod xivo;
 
 pub use call::{PhoneCall, PhoneState, StoredEvent};
 pub use event::{
-    Direction, EventArgs, EventKind, HangupCause, PhoneEvent, event_from_args, parse_event,
+    Direction, EventArgs, EventKind, HangupCause, PhoneEvent, Refused, event_from_args,
+    parse_event, read_event,
 };
 pub use listen::{Exchange, ListenOptions, SinkError, bind, serve};

@@ -4,9 +4,9 @@
 //!
 //! The spreadsheet form of a number is another rule with another purpose
 //! ([`crate::csv_export::phone_text`]: national form, no leading `+`, which a spreadsheet
-//! would read as a formula); both count digits with [`digits`].
+//! would read as a formula); both count digits with [`crate::domain::text::digits`].
 
-use crate::domain::text::{digits, visible};
+use crate::domain::text::visible;
 
 /// The most digits a number may have: E.164 allows 15, and a PBX may add a trunk prefix or
 /// a suffix of its own; past this it is not a number.
@@ -27,13 +27,23 @@ const WITHHELD: &[&str] = &[
     "masque",
     "privé",
     "prive",
+    // What Asterisk's manager interface (AMI) prints for a caller id it does not have.
+    "<unknown>",
 ];
 
 /// Whether `raw` says that there is no number to show: empty, or one of the words PBXes use
-/// for a withheld caller ("anonymous", "unknown", "restricted", "private", …).
+/// for a withheld caller ("anonymous", "unknown", "restricted", "private", Asterisk's
+/// "<unknown>", …).
 pub fn is_withheld(raw: &str) -> bool {
-    let t = raw.trim();
-    t.is_empty() || WITHHELD.iter().any(|w| t.to_lowercase() == *w)
+    let t = raw.trim().to_lowercase();
+    t.is_empty() || WITHHELD.contains(&t.as_str())
+}
+
+/// Whether `text` is a telephone number ([`normalize`] takes it): what a caller's facts and
+/// [`crate::phone::call::phone_key`] are looked up by. A caller id that is not one (a SIP
+/// address, a name) is kept and shown as given, never matched.
+pub fn is_number(text: &str) -> bool {
+    normalize(text).is_ok()
 }
 
 /// Why a text is not a telephone number.
@@ -41,7 +51,8 @@ pub fn is_withheld(raw: &str) -> bool {
 pub enum NumberProblem {
     /// Nothing but spaces.
     Empty,
-    /// A character other than digits, a leading `+`, spaces, dots and dashes.
+    /// A character other than digits, a leading `+`, spaces, dots, dashes and one pair of
+    /// parentheses around digits.
     NotANumber,
     /// More than [`MAX_DIGITS`] digits (how many it has).
     TooLong(usize),
@@ -62,7 +73,11 @@ impl NumberProblem {
 
 /// A number as it is kept: its digits, after a `+` when it was written with one; spaces,
 /// dots and dashes between them are dropped (`06 12 34 56 78` → `0612345678`,
-/// `+33 6.12.34.56.78` → `+33612345678`).
+/// `+33 6.12.34.56.78` → `+33612345678`). One pair of parentheses around digits is read
+/// as desks write an area code: kept digits (`(01) 40 07 20 00` → `0140072000`), except the
+/// national trunk prefix written after a country code, which is not dialled from abroad and
+/// is dropped (`+33 (0)6 12 34 56 78` → `+33612345678`, `0033 (0)6…` → `0033612345678`),
+/// as Zammad's caller-id lookup reads it.
 pub fn normalize(raw: &str) -> Result<String, NumberProblem> {
     let t = raw.trim();
     if t.is_empty() {
@@ -72,14 +87,29 @@ pub fn normalize(raw: &str) -> Result<String, NumberProblem> {
         Some(rest) => ("+", rest),
         None => ("", t),
     };
-    if !rest
-        .chars()
-        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '.' | '-'))
-    {
-        return Err(NumberProblem::NotANumber);
+    let mut d = String::with_capacity(rest.len());
+    let mut group: Option<String> = None;
+    let mut groups = 0;
+    for c in rest.chars() {
+        match (c, group.as_mut()) {
+            ('0'..='9', Some(g)) => g.push(c),
+            ('0'..='9', None) => d.push(c),
+            (' ', _) => {}
+            ('.' | '-', None) => {}
+            ('(', None) if groups == 0 => group = Some(String::new()),
+            (')', Some(g)) if !g.is_empty() => {
+                let g = std::mem::take(g);
+                group = None;
+                groups += 1;
+                let international = !plus.is_empty() || d.starts_with("00");
+                if !(international && g == "0" && !d.is_empty()) {
+                    d.push_str(&g);
+                }
+            }
+            _ => return Err(NumberProblem::NotANumber),
+        }
     }
-    let d = digits(rest);
-    if d.is_empty() {
+    if group.is_some() || d.is_empty() {
         return Err(NumberProblem::NotANumber);
     }
     if d.len() > MAX_DIGITS {
@@ -180,6 +210,30 @@ mod tests {
         for n in ["0612345678", "+33", "anonymous2", "0"] {
             assert!(!is_withheld(n), "{n:?}");
         }
+        // Asterisk's manager interface for a caller id it has not got.
+        assert!(is_withheld("<unknown>"));
+        assert!(is_withheld(" <UNKNOWN> "));
+    }
+
+    #[test]
+    fn only_numbers_are_numbers() {
+        for n in [
+            "0612345678",
+            "+33 (0)6 12 34 56 78",
+            "3001",
+            "0033612345678",
+        ] {
+            assert!(is_number(n), "{n:?}");
+        }
+        for t in [
+            "sip:anonymous@pbx.example",
+            "support",
+            "Jean Dupont",
+            "",
+            "06 12 AB",
+        ] {
+            assert!(!is_number(t), "{t:?}");
+        }
     }
 
     #[test]
@@ -192,6 +246,15 @@ mod tests {
             ("+ 33 6", "+336"),
             ("2000", "2000"),
             ("0", "0"),
+            // The trunk prefix after a country code, as Zammad's caller-id lookup drops it.
+            ("+33 (0)6 12 34 56 78", "+33612345678"),
+            ("+33(0)612345678", "+33612345678"),
+            ("0033 (0)6 12 34 56 78", "0033612345678"),
+            ("+49 (0)30 1234567", "+49301234567"),
+            // An area code in parentheses keeps its digits.
+            ("(01) 40 07 20 00", "0140072000"),
+            ("(0)6 12", "0612"),
+            ("+262 (692) 12 34 56", "+262692123456"),
         ] {
             assert_eq!(normalize(raw).as_deref(), Ok(kept), "{raw:?}");
         }
@@ -204,7 +267,13 @@ mod tests {
             ("06 12 ab", NumberProblem::NotANumber),
             ("33+6", NumberProblem::NotANumber),
             ("++33", NumberProblem::NotANumber),
-            ("(0)6 12", NumberProblem::NotANumber),
+            ("+33 (0", NumberProblem::NotANumber),
+            ("+33 ()6", NumberProblem::NotANumber),
+            ("(01) (40)", NumberProblem::NotANumber),
+            ("+33 (0-6)", NumberProblem::NotANumber),
+            ("06)", NumberProblem::NotANumber),
+            ("sip:anonymous@pbx.example", NumberProblem::NotANumber),
+            ("<unknown>", NumberProblem::NotANumber),
             ("*21", NumberProblem::NotANumber),
             ("0612\u{1b}[2J", NumberProblem::NotANumber),
             ("٠٦١٢", NumberProblem::NotANumber),
@@ -226,6 +295,11 @@ mod tests {
             ("+442079460958", "+44 20 79 46 09 58"),
             ("+12125550100", "+1 21 25 55 01 00"),
             ("+262692123456", "+262 6 92 12 34 56"),
+            ("+687281234", "+687 28 12 34"),
+            ("+68987123456", "+689 87 12 34 56"),
+            ("+590590123456", "+590 5 90 12 34 56"),
+            ("+33 (0)6 12 34 56 78", "+33 6 12 34 56 78"),
+            ("sip:anonymous@pbx.example", "sip:anonymous@pbx.example"),
             ("+33", "+33"),
             ("2000", "2000"),
             ("3939", "3939"),

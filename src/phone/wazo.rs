@@ -114,7 +114,7 @@ pub fn parse(content_type: Option<&str>, body: &[u8]) -> Result<Option<PhoneEven
     Ok(Some(PhoneEvent {
         kind,
         from,
-        to,
+        to: Some(to),
         direction,
         call_id,
         users,
@@ -214,7 +214,7 @@ mod tests {
         PhoneEvent {
             kind,
             from: None,
-            to: "1001".into(),
+            to: Some("1001".into()),
             direction: Direction::In,
             call_id: "1764583200.41".into(),
             users: vec!["1001".into(), BERNARD.into()],
@@ -280,14 +280,18 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(
-            (e.direction, e.from.as_deref(), e.to.as_str()),
+            (
+                e.direction,
+                e.from.as_deref(),
+                e.to.as_deref().unwrap_or("")
+            ),
             (Direction::Out, Some("1001"), "0231000000")
         );
         let e = parse(JSON, &posted("call_ended", ended(out, 17)))
             .unwrap()
             .unwrap();
         assert_eq!(
-            (e.from, e.to.as_str(), e.cause),
+            (e.from, e.to.as_deref().unwrap_or(""), e.cause),
             (None, "0231000000", Some(HangupCause::Busy))
         );
     }

@@ -108,7 +108,7 @@ pub fn parse(content_type: Option<&str>, body: &[u8]) -> Result<Option<PhoneEven
     Ok(Some(PhoneEvent {
         kind,
         from,
-        to,
+        to: Some(to),
         direction,
         call_id,
         users,
@@ -144,7 +144,7 @@ mod tests {
         PhoneEvent {
             kind,
             from: from.map(String::from),
-            to: to.into(),
+            to: Some(to.into()),
             direction: Direction::In,
             call_id: "1469709960.78".into(),
             users: vec!["1000".into(), "alicej".into()],
@@ -182,7 +182,7 @@ mod tests {
             Some(PhoneEvent {
                 kind: EventKind::NewCall,
                 from: Some("1058".into()),
-                to: "3000".into(),
+                to: Some("3000".into()),
                 direction: Direction::Out,
                 call_id: "1447670380.34".into(),
                 users: vec!["1058".into(), "alicej".into()],

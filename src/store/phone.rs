@@ -7,8 +7,9 @@ use super::{Result, Store};
 use crate::domain::call::{Call, CallRef, CallStatus, JournalEntry, JournalKind};
 use crate::domain::text::{digits, fold};
 use crate::domain::time::{from_unix, paris};
-use crate::phone::call::{PhoneCall, StoredEvent, handled_for_reading, phone_key};
+use crate::phone::call::{PhoneCall, StoredEvent, handled_for_reading, phone_index_key, phone_key};
 use crate::phone::event::{Direction, EventKind, HangupCause, PhoneEvent};
+use crate::phone::number;
 use chrono::{DateTime, Utc};
 
 /// Who the journal says recorded a handling time: the telephony, not an operator.
@@ -50,7 +51,8 @@ pub struct KnownCaller {
 }
 
 /// The expression both engines index a caller's number by (its last nine digits, read
-/// after the unit separator of `search_key`); the migrations create the same one.
+/// after the unit separator of `search_key`: [`phone_index_key`]); the migrations create
+/// the same one.
 fn phone_key_sql(engine: Engine) -> &'static str {
     match engine {
         Engine::Sqlite => "substr(substr(search_key, instr(search_key, char(31)) + 1), -9)",
@@ -84,7 +86,8 @@ fn row_to_event(r: &Row<'_>) -> DbResult<StoredEvent> {
             kind: EventKind::from_slug(&kind).unwrap_or(EventKind::NewCall),
             call_id: r.get(2)?,
             from: r.get(3)?,
-            to: r.get(4)?,
+            // The column is NOT NULL: an event that did not name the number called holds ''.
+            to: Some(r.get::<String>(4)?).filter(|t| !t.is_empty()),
             direction: Direction::from_slug(&direction).unwrap_or(Direction::In),
             users: users
                 .lines()
@@ -236,7 +239,7 @@ impl Store {
                     event.kind.slug(),
                     &event.call_id,
                     event.from.as_deref(),
-                    &event.to,
+                    event.to.as_deref().unwrap_or(""),
                     event.direction.slug(),
                     event.users.join("\n"),
                     event.answering_number.as_deref(),
@@ -365,9 +368,9 @@ impl Store {
         events_of(&self.db, telephony_id).map_err(|e| self.err(e))
     }
 
-    /// The newest calls (200 at most) from the number whose key ([`phone_key`]) is `key`,
-    /// newest first, through the index on the same expression.
-    fn calls_from(&self, key: &str) -> Result<Vec<Call>> {
+    /// The newest calls (200 at most) whose caller's number ends with the digits `index`
+    /// ([`phone_index_key`]), newest first, through the index on the same expression.
+    fn calls_from(&self, index: &str) -> Result<Vec<Call>> {
         let expr = phone_key_sql(self.engine());
         self.db
             .query_vec(
@@ -375,42 +378,53 @@ impl Store {
                     "SELECT {CALL_COLUMNS} FROM calls WHERE caller_phone IS NOT NULL \
                      AND {expr} = ?1 ORDER BY id DESC LIMIT 200"
                 ),
-                args![key],
+                args![index],
                 row_to_call,
             )
             .map_err(|e| self.err(e))
     }
 
-    /// What the desk knows of `phone` (any way of writing it): its newest call, its calls
-    /// since `week_start`, its newest open call and that call's last journal line; `None`
-    /// for a number never seen.
+    /// What the desk knows of `phone` (any way of writing it: one [`phone_key`]): its
+    /// newest call, its calls since `week_start`, its newest open call and that call's
+    /// last journal line; `None` for a number never seen, and for a caller id that is not
+    /// a number (a SIP address, a name), which is never matched.
     pub fn caller_facts(
         &self,
         phone: &str,
         week_start: DateTime<Utc>,
     ) -> Result<Option<CallerFacts>> {
         let key = phone_key(phone);
-        if key.is_empty() {
+        if key.is_empty() || !number::is_number(phone) {
             return Ok(None);
         }
+        let index = phone_index_key(phone);
+        let same = |p: Option<&str>| p.is_some_and(|p| phone_key(p) == key);
         let expr = phone_key_sql(self.engine());
         let err = |e| self.err(e);
-        let recent = self.calls_from(&key)?;
+        // The index narrows to the numbers ending with the same digits; the key then tells
+        // a French number from a foreign one that ends alike.
+        let recent: Vec<Call> = self
+            .calls_from(&index)?
+            .into_iter()
+            .filter(|c| same(c.caller_phone.as_deref()))
+            .collect();
         let Some(last) = recent.first().cloned() else {
             return Ok(None);
         };
         let this_week = self
             .db
-            .query_one(
+            .query_vec(
                 &format!(
-                    "SELECT count(*) FROM calls WHERE caller_phone IS NOT NULL \
+                    "SELECT caller_phone FROM calls WHERE caller_phone IS NOT NULL \
                      AND {expr} = ?1 AND opened_at >= ?2"
                 ),
-                args![&key, week_start.timestamp()],
-                |r| r.get::<i64>(0),
+                args![&index, week_start.timestamp()],
+                |r| r.get::<Option<String>>(0),
             )
             .map_err(err)?
-            .unwrap_or_default();
+            .iter()
+            .filter(|p| same(p.as_deref()))
+            .count() as i64;
         let open = match recent.iter().find(|c| c.status == CallStatus::Open) {
             Some(call) => {
                 let last_line = self.last_journal_entry(call.reference)?;
@@ -440,8 +454,8 @@ impl Store {
             return Ok(Vec::new());
         }
         let candidates = if is_number && typed_digits.len() >= 9 {
-            // A whole number: its key, through the index.
-            self.calls_from(&phone_key(&typed_digits))?
+            // A whole number: its last digits, through the index.
+            self.calls_from(&phone_index_key(&typed_digits))?
         } else {
             // Part of a name or a number: the call search, then only the calls whose
             // caller (not the summary) holds it.

@@ -1044,6 +1044,58 @@ fn a_phone_call_taken_on_an_open_call_adds_its_time_there_once(store) {
 }
 
 on_both_engines! {
+fn an_event_without_the_number_called_reads_back_without_it(store) {
+    // The Asterisk AMI bridge: the queue's name in `to`, then an answer and a hangup that
+    // name only the call.
+    let ring = t0();
+    let body = |b: &str| crate::phone::parse_event(None, b.as_bytes()).unwrap();
+    let events = [
+        body("event=newCall&from=%3Cunknown%3E&to=support&direction=in&callId=support1545241916.41"),
+        body("direction=in&user=agent.name&event=answer&callId=support1545241916.41"),
+        body("cause=normalClearing&callId=support1545241916.41&event=hangup&direction=in"),
+    ];
+    for (i, e) in events.iter().enumerate() {
+        store.record_phone_event(e, ring + Duration::seconds(5 * i as i64)).unwrap();
+    }
+    let stored = store.phone_events("support1545241916.41").unwrap();
+    let read: Vec<_> = stored.iter().map(|s| s.event.clone()).collect();
+    assert_eq!(read, events, "'' in the column reads back as no number");
+    assert_eq!(read[1].to, None);
+    let calls = store.phone_calls_since(ring - Duration::minutes(1)).unwrap();
+    assert_eq!(calls[0].to.as_deref(), Some("support"));
+    assert_eq!(calls[0].from, None, "Asterisk's <unknown> is a withheld number");
+    assert_eq!(calls[0].answering_number.as_deref(), Some("agent.name"));
+    assert_eq!(calls[0].handled_seconds(), Some(5));
+}
+}
+
+on_both_engines! {
+fn a_foreign_number_is_not_a_french_one_that_ends_alike(store) {
+    let monday = t0();
+    let mut metro = new_call("Lola Dupont", "mi", "noemi", "op", monday + Duration::hours(1));
+    metro.caller_phone = Some("06 87 28 12 34".into());
+    let metro = store.insert_call(&metro).unwrap();
+    let mut noumea = new_call("Kalani Wema", "mi", "noemi", "op", monday + Duration::hours(2));
+    noumea.caller_phone = Some("+687 28 12 34".into());
+    let noumea = store.insert_call(&noumea).unwrap();
+    let mut reunion = new_call("Jean Payet", "mi", "noemi", "op", monday + Duration::hours(3));
+    reunion.caller_phone = Some("0692 12 34 56".into());
+    let reunion = store.insert_call(&reunion).unwrap();
+
+    let facts = |n: &str| store.caller_facts(n, monday).unwrap().map(|f| (f.last.reference, f.this_week));
+    assert_eq!(facts("0687281234"), Some((metro.reference, 1)));
+    assert_eq!(facts("+33 (0)6 87 28 12 34"), Some((metro.reference, 1)));
+    assert_eq!(facts("+687281234"), Some((noumea.reference, 1)));
+    assert_eq!(facts("00687 28 12 34"), Some((noumea.reference, 1)));
+    // Réunion's mobiles are in the French plan: +262 692… is the line dialled 0692….
+    assert_eq!(facts("+262 692 12 34 56"), Some((reunion.reference, 1)));
+    // A caller id that is not a number is never matched, whatever digits it holds.
+    assert_eq!(facts("sip:0687281234@pbx.example"), None);
+    assert_eq!(facts("Lola 0687281234"), None);
+}
+}
+
+on_both_engines! {
 fn a_number_is_known_however_it_is_written(store) {
     let monday = t0(); // Monday 23/11/2026
     let mut first = new_call("Lola Dupont", "mi", "noemi", "op", monday - Duration::days(3));

@@ -48,7 +48,7 @@ impl Ringing {
         let calls = console_calls(store.phone_calls_since(now - LOOK_BACK)?, extension, now);
         let mut facts = Vec::new();
         for call in calls.iter().take(SHOWN) {
-            facts.push(match call.from.as_deref() {
+            facts.push(match call.caller_number() {
                 Some(number) => store.caller_facts(number, week_start(now))?,
                 None => None,
             });

@@ -176,9 +176,9 @@ impl App {
     /// and device of the last call from it.
     fn draft_from_phone(&self, call: &PhoneCall) -> CallDraft {
         let mut draft = CallDraft {
+            // A caller id that is no number (`sip:…`, a name) is no phone to call back.
             caller_phone: call
-                .from
-                .as_deref()
+                .caller_number()
                 .map(crate::phone::number::for_reading)
                 .unwrap_or_default(),
             telephony_id: Some(call.telephony_id.clone()),

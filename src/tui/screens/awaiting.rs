@@ -73,7 +73,7 @@ fn missed_calls(env: &mut Env) -> Result<Vec<Missed>, crate::tui::component::Pro
     missed.truncate(MISSED_AT_MOST);
     let mut lines = Vec::new();
     for call in missed {
-        let facts = match call.from.as_deref() {
+        let facts = match call.caller_number() {
             Some(number) => env
                 .store
                 .caller_facts(number, week_start(env.now))
@@ -81,7 +81,7 @@ fn missed_calls(env: &mut Env) -> Result<Vec<Missed>, crate::tui::component::Pro
             None => None,
         };
         let mut draft = CallDraft {
-            caller_phone: call.from.as_deref().map(for_reading).unwrap_or_default(),
+            caller_phone: call.caller_number().map(for_reading).unwrap_or_default(),
             notes: format!(
                 "Rappel de l'appel manqué du {} (sur {})",
                 paris(call.rang_at, "%d/%m à %H:%M"),
