@@ -233,8 +233,11 @@ mod tests {
             "1469709960.78"
         );
         assert_eq!(
-            call_id(&"a".repeat(129), "uniqueId").unwrap_err(),
-            "« uniqueId » trop long : 129 caractères, 128 au plus"
+            call_id(&"a".repeat(MAX_CALL_ID + 1), "uniqueId").unwrap_err(),
+            format!(
+                "« uniqueId » trop long : {} caractères, {MAX_CALL_ID} au plus",
+                MAX_CALL_ID + 1
+            )
         );
     }
 }
