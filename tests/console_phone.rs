@@ -534,6 +534,15 @@ fn f8_sets_the_call_being_typed_aside_and_f7_takes_it_back_with_nothing_lost() {
     assert_eq!(draft.telephony_id.as_deref(), Some("c1"));
     let said = &app.flash.as_ref().unwrap().text;
     assert!(said.contains("F8 la met de côté"), "{said}");
+    let shown = screen(&app);
+    assert!(
+        shown
+            .lines()
+            .nth(1)
+            .unwrap()
+            .contains("F8 de côté · F2 appel"),
+        "the banner names the key too: {shown}"
+    );
     // F8: set aside, and the call that rings gets its form at once.
     key(&mut app, KeyCode::F(8));
     let form = app.form().unwrap();

@@ -1043,6 +1043,7 @@ impl App {
             self.now,
             &self.desk.reference,
             self.context(),
+            self.typing_another_call(),
             &self.desk.theme,
             frame.area().width as usize,
         );

@@ -90,12 +90,14 @@ impl Ringing {
 
     /// The banner: one line per call (the call in hand first, with the keys that act on
     /// it where the keyboard is, `ctx`, from the key table; « +N » past [`SHOWN`]), then
-    /// the history of the caller in hand.
+    /// the history of the caller in hand. `typing_another` (a form holds another call's
+    /// typing): the key that sets it aside comes first.
     pub fn banner(
         &self,
         now: DateTime<Utc>,
         reference: &Reference,
         ctx: Context,
+        typing_another: bool,
         theme: &Theme,
         cols: usize,
     ) -> Option<Vec<Line<'static>>> {
@@ -119,7 +121,7 @@ impl Ringing {
                 who.push(format!("+{more}"));
             }
             let keys = if i == 0 {
-                self.keys(ctx)
+                self.keys(ctx, typing_another)
             } else {
                 String::new()
             };
@@ -140,9 +142,13 @@ impl Ringing {
         Some(lines)
     }
 
-    /// The keys that act on the call in hand: F2 takes it, F6 opens its caller's open call.
-    fn keys(&self, ctx: Context) -> String {
+    /// The keys that act on the call in hand: F8 sets another call's typing aside for it,
+    /// F2 takes it, F6 opens its caller's open call.
+    fn keys(&self, ctx: Context, typing_another: bool) -> String {
         let mut keys = Vec::new();
+        if typing_another && let Some(k) = key_for(ctx, Action::SetAside) {
+            keys.push(format!("{k} de côté"));
+        }
         if let Some(k) = key_for(ctx, Action::NewCall) {
             keys.push(format!("{k} appel"));
         }

@@ -160,6 +160,19 @@ impl App {
         self.link_form_to_answered();
     }
 
+    /// Whether the form on screen holds something typed for another call than the one in
+    /// hand: the banner then names the key that sets it aside.
+    pub(super) fn typing_another_call(&self) -> bool {
+        let Some(live) = self.ringing.live() else {
+            return false;
+        };
+        self.top_kind() == Kind::Form
+            && self.form().is_some_and(|f| {
+                f.telephony_id.as_deref() != Some(live.telephony_id.as_str())
+                    && !f.draft(&self.desk.reference).is_blank()
+            })
+    }
+
     /// Drops the call being typed (blank: nothing is lost) and its saved draft.
     fn discard_form(&mut self) {
         self.parked = None;
