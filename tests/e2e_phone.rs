@@ -13,7 +13,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use tmux::Term;
 
-const TOKEN: &str = "s3cret-cti";
+const TOKEN: &str = "s3cret-cti-5e8a2f";
 const EXTENSION: &str = "3001";
 
 /// `guichet phone listen` on a free loopback port, killed when dropped.

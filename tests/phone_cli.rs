@@ -379,7 +379,7 @@ fn listen(desk: &Desk, token: Option<&str>) -> Listener {
     Listener::start(cmd)
 }
 
-const TOKEN: &str = "s3cret-Tok";
+const TOKEN: &str = "s3cret-Tok-7c2e91";
 
 on_both_engines! {
 fn the_listener_takes_what_the_telephony_posts(desk) {
@@ -478,7 +478,7 @@ fn the_listener_takes_what_the_telephony_posts(desk) {
         answer["error"],
         "jeton absent : POST /cti/JETON ou en-tête « Authorization: Bearer JETON » attendu"
     );
-    assert_eq!(l.form("/cti/s3cret-tok", event).0, 401);
+    assert_eq!(l.form("/cti/s3cret-tok-7c2e91", event).0, 401);
     let (status, answer) = l.request(
         "POST /cti HTTP/1.1\r\nAuthorization: Bearer nope",
         event.as_bytes(),
@@ -541,7 +541,7 @@ fn token_and_address_from_the_config_and_the_option_first() {
     std::fs::create_dir_all(&config).unwrap();
     std::fs::write(
         config.join("config.toml"),
-        "[phone]\nbind = \"127.0.0.1:0\"\ntoken = \"from-config\"\n",
+        "[phone]\nbind = \"127.0.0.1:0\"\ntoken = \"from-config-4a7f2c\"\n",
     )
     .unwrap();
     let event = "event=newCall&to=3001&direction=in&callId=cfg-1";
@@ -552,20 +552,23 @@ fn token_and_address_from_the_config_and_the_option_first() {
     assert!(l.addr.ip().is_loopback() && l.addr.port() != 0);
     assert!(l.started.contains("jeton exigé"), "{}", l.started);
     assert_eq!(l.form("/cti", event).0, 401);
-    assert_eq!(l.form("/cti/from-config", event).0, 200);
+    assert_eq!(l.form("/cti/from-config-4a7f2c", event).0, 200);
     assert_eq!(l.stop(libc::SIGINT).0, Some(0));
 
     // GUICHET_PHONE_TOKEN before the config, --token before both.
-    let l = listen(&desk, Some("from-env"));
-    assert_eq!(l.form("/cti/from-config", event).0, 401);
-    assert_eq!(l.form("/cti/from-env", event).1["repeated"], true);
+    let l = listen(&desk, Some("from-env-8b1d3e5f6a"));
+    assert_eq!(l.form("/cti/from-config-4a7f2c", event).0, 401);
+    assert_eq!(
+        l.form("/cti/from-env-8b1d3e5f6a", event).1["repeated"],
+        true
+    );
     drop(l);
     let mut cmd = desk.cmd();
-    cmd.args(["phone", "listen", "--token", "from-option"])
-        .env("GUICHET_PHONE_TOKEN", "from-env");
+    cmd.args(["phone", "listen", "--token", "from-option-2c9e7b"])
+        .env("GUICHET_PHONE_TOKEN", "from-env-8b1d3e5f6a");
     let l = Listener::start(cmd);
-    assert_eq!(l.form("/cti/from-env", event).0, 401);
-    assert_eq!(l.form("/cti/from-option", event).0, 200);
+    assert_eq!(l.form("/cti/from-env-8b1d3e5f6a", event).0, 401);
+    assert_eq!(l.form("/cti/from-option-2c9e7b", event).0, 200);
     drop(l);
 
     // Without any token, /cti is the address.
