@@ -522,8 +522,8 @@ pub enum PhoneCommand {
         #[arg(long, value_name = "ADDR")]
         bind: Option<String>,
         /// Jeton partagé exigé des requêtes (POST /cti/JETON ou Authorization: Bearer
-        /// JETON). Visible dans la liste des processus : préférer GUICHET_PHONE_TOKEN ou
-        /// token de [phone] dans config.toml
+        /// JETON), 16 caractères au moins (openssl rand -hex 16). Visible dans la liste des
+        /// processus : préférer GUICHET_PHONE_TOKEN ou token de [phone] dans config.toml
         #[arg(long, value_name = "TOKEN")]
         token: Option<String>,
     },
