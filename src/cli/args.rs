@@ -527,9 +527,10 @@ pub enum PhoneCommand {
         /// 127.0.0.1:8015, la boucle locale seulement ; port 0 : un port libre)
         #[arg(long, value_name = "ADDR")]
         bind: Option<String>,
-        /// Jeton partagé exigé des requêtes (POST /cti/JETON, /xivo/JETON, /wazo/JETON ou
-        /// Authorization: Bearer JETON). Visible dans la liste des processus : préférer GUICHET_PHONE_TOKEN ou
-        /// token de [phone] dans config.toml
+        /// Jeton partagé exigé des requêtes (POST /cti/JETON, /api/v1/cti/JETON,
+        /// /xivo/JETON, /wazo/JETON ou Authorization: Bearer JETON), 16 caractères au moins
+        /// (openssl rand -hex 16). Visible dans la liste des processus : préférer
+        /// GUICHET_PHONE_TOKEN ou token de [phone] dans config.toml
         #[arg(long, value_name = "TOKEN")]
         token: Option<String>,
     },

@@ -20,6 +20,10 @@ use std::sync::atomic::AtomicBool;
 /// Where the token comes from when `--token` is not given.
 pub const TOKEN_ENV: &str = "GUICHET_PHONE_TOKEN";
 
+/// How long the listener's store waits for another process's lock: less than a request
+/// waits for the store (`ListenOptions::store_wait`, 1 s).
+const STORE_LOCK_WAIT: std::time::Duration = std::time::Duration::from_millis(500);
+
 pub fn run(
     cmd: PhoneCommand,
     desk: &DeskConfig,
@@ -44,6 +48,10 @@ pub fn run(
                 .filter(|t| !t.is_empty())
                 .or_else(|| desk.phone.token.clone())
                 .filter(|t| !t.is_empty());
+            // Refused before anything is opened: a short token is guessed in seconds.
+            if let Some(t) = &token {
+                listen::check_token(t).map_err(CliError::BadInput)?;
+            }
             listen_on(&bind, token, open_store()?, out)
         }
         PhoneCommand::Event {
@@ -190,11 +198,18 @@ fn listen_on(
 
     let options = ListenOptions {
         token,
+        max_connections: connection_cap(
+            std::fs::read_to_string("/proc/self/limits").ok().as_deref(),
+        ),
         ..ListenOptions::default()
     };
-    let sink = |event: PhoneEvent| {
+    // The store is used from this thread only (serve calls the sink here); a lock held by
+    // another process is waited for briefly, so that the event is answered 503 within the
+    // request's wait rather than the listener's queue standing still.
+    store.limit_lock_waits(STORE_LOCK_WAIT)?;
+    let sink = |event: PhoneEvent, arrived| {
         store
-            .record_phone_event(&event, Utc::now())
+            .record_phone_event(&event, arrived)
             .map(|r| recorded_fields(&r))
             .map_err(|e| unrecorded(&e))
     };
@@ -203,6 +218,19 @@ fn listen_on(
         .map_err(|e| CliError::Failed(format!("écoute interrompue sur {addr} : {e}")))?;
     human(out, &format!("écoute arrêtée sur http://{addr}/cti\n"))?;
     Ok(())
+}
+
+/// The most connections the listener serves at once: 1024, fewer when the process may open
+/// fewer files (`/proc/self/limits`; systemd gives services 1024): each connection is one,
+/// and the store, the logs and the listener keep 64. Past the cap a connection is answered
+/// 503 at once; past the files, it would wait in the kernel's queue unanswered.
+fn connection_cap(limits: Option<&str>) -> usize {
+    let default = ListenOptions::default().max_connections;
+    let soft = limits.and_then(|text| {
+        let line = text.lines().find(|l| l.starts_with("Max open files"))?;
+        line.split_whitespace().nth(3)?.parse::<usize>().ok()
+    });
+    soft.map_or(default, |files| files.saturating_sub(64).clamp(16, default))
 }
 
 /// « écoute sur http://127.0.0.1:8015/cti (sans jeton) → base … »: where and how, never
@@ -234,7 +262,10 @@ fn unrecorded(e: &StoreError) -> crate::phone::SinkError {
             "{message} pendant l'enregistrement : il a peut-être été fait ; renvoyer \
              l'événement, il ne sera enregistré qu'une fois"
         )),
-        StoreError::Locked { .. } => SinkError::retry_later(e.to_string()),
+        StoreError::Locked { path, .. } => SinkError::retry_later(format!(
+            "la base {path} est verrouillée par un autre processus ; renvoyer l'événement, il \
+             ne sera enregistré qu'une fois"
+        )),
         _ => SinkError::from(e.to_string()),
     }
 }
@@ -251,4 +282,26 @@ fn exchange_line(ex: &Exchange) -> String {
         ex.peer,
         ex.summary
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_connection_cap_follows_the_open_files_limit() {
+        let limits = |soft: &str| {
+            format!(
+                "Limit                     Soft Limit           Hard Limit           Units\n\
+                 Max processes             63459                63459                processes\n\
+                 Max open files            {soft:<20} 524288               files\n"
+            )
+        };
+        assert_eq!(connection_cap(Some(&limits("1024"))), 960);
+        assert_eq!(connection_cap(Some(&limits("524288"))), 1024);
+        assert_eq!(connection_cap(Some(&limits("unlimited"))), 1024);
+        assert_eq!(connection_cap(Some(&limits("50"))), 16);
+        assert_eq!(connection_cap(Some("")), 1024);
+        assert_eq!(connection_cap(None), 1024);
+    }
 }

@@ -11,7 +11,17 @@ use std::time::Duration;
 /// short, so this only matters under heavy contention.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
+thread_local! {
+    /// This thread's own limit, shorter than the process's: see [`Store::limit_lock_waits`].
+    static BUSY_LIMIT: std::cell::Cell<Option<Duration>> = const { std::cell::Cell::new(None) };
+}
+
+/// How long this thread waits for another connection's lock: its own limit, else
+/// `GUICHET_BUSY_TIMEOUT_MS`, else 10 s.
 pub(super) fn busy_timeout() -> Duration {
+    if let Some(limit) = BUSY_LIMIT.with(std::cell::Cell::get) {
+        return limit;
+    }
     static TIMEOUT: std::sync::OnceLock<Duration> = std::sync::OnceLock::new();
     *TIMEOUT.get_or_init(|| {
         std::env::var("GUICHET_BUSY_TIMEOUT_MS")
@@ -50,6 +60,21 @@ fn retry_while_busy(attempt: i32) -> bool {
 
 /// One connection to a guichet database.
 impl Store {
+    /// From now on, this thread waits at most `limit` for a lock another connection holds
+    /// (then the statement fails with [`StoreError::Locked`]), instead of the process's
+    /// 10 s: for the telephony listener, whose client would rather be told to send again
+    /// than wait. On PostgreSQL, the server's `lock_timeout` of this connection and of
+    /// those it reconnects with, from this thread.
+    pub fn limit_lock_waits(&mut self, limit: Duration) -> Result<()> {
+        BUSY_LIMIT.with(|cell| cell.set(Some(limit)));
+        if matches!(self.db, Db::Postgres(_)) {
+            self.db
+                .batch(&format!("SET lock_timeout = {}", limit.as_millis()))
+                .map_err(|e| self.err(e))?;
+        }
+        Ok(())
+    }
+
     /// Opens (creating it and its folder if needed) the database at `path` and brings its
     /// schema up to date. A database from a newer guichet is refused untouched.
     pub fn open(path: &Path) -> Result<Store> {
