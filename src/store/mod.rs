@@ -263,6 +263,15 @@ pub enum Location {
 }
 
 impl Location {
+    /// The store `--db` names (which clap also fills from `GUICHET_DB`), a file or a server,
+    /// else the XDG default file.
+    pub fn resolve(flag: Option<&std::ffi::OsStr>) -> Result<Location> {
+        match flag {
+            Some(db) => Location::from_arg(db),
+            None => Ok(Location::Sqlite(default_path())),
+        }
+    }
+
     /// What `--db` says: a PostgreSQL connection string, else an SQLite path (any bytes).
     pub fn from_arg(db: &std::ffi::OsStr) -> Result<Location> {
         match db.to_str() {
