@@ -5,11 +5,13 @@ use super::calls::{CALL_COLUMNS, append, row_to_call};
 use super::db::{Db, DbResult, Engine, Row, Tx, args};
 use super::{Result, Store};
 use crate::domain::call::{Call, CallRef, CallStatus, JournalEntry, JournalKind};
+use crate::domain::phone::call::{
+    PhoneCall, StoredEvent, handled_for_reading, phone_index_key, phone_key,
+};
+use crate::domain::phone::event::{Direction, EventKind, HangupCause, PhoneEvent};
+use crate::domain::phone::number;
 use crate::domain::text::{digits, fold};
 use crate::domain::time::{from_unix, paris};
-use crate::phone::call::{PhoneCall, StoredEvent, handled_for_reading, phone_index_key, phone_key};
-use crate::phone::event::{Direction, EventKind, HangupCause, PhoneEvent};
-use crate::phone::number;
 use chrono::{DateTime, Utc};
 
 /// Who the journal says recorded a handling time: the telephony, not an operator.
