@@ -1,6 +1,7 @@
 //! Calls and their journal.
 
-use super::db::{DbError, DbResult, Engine, Row, Tx, Value, args};
+use super::conn::Tx;
+use super::db::{DbError, DbResult, Engine, Row, Value, args};
 use super::{Result, Store, StoreError};
 use crate::domain::call::{
     Call, CallRecord, CallRef, CallStatus, JournalEntry, JournalKind, NewCall, Outcome,

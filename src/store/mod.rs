@@ -4,6 +4,7 @@
 //! Nothing above this module writes SQL.
 
 mod calls;
+mod conn;
 mod consoles;
 mod copy;
 pub(crate) mod db;
@@ -21,6 +22,7 @@ mod procedures;
 mod report;
 pub mod scratch;
 mod sqlite;
+mod wait;
 pub use db::Engine;
 pub use postgres::{PgTarget, is_postgres_url};
 pub use procedures::{ProcedureHit, ProcedureQuery, SearchIndex};
@@ -31,7 +33,8 @@ pub use report::{
 pub use calls::{CallFilter, WalkEntry, call_matches, narrows};
 
 use crate::domain::call::{CallRef, Outcome};
-use db::{Db, DbError};
+use conn::Db;
+use db::DbError;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
@@ -222,7 +225,7 @@ impl StoreError {
                 },
                 Some("40P01" | "55P03") => StoreError::Locked {
                     path: path.to_string(),
-                    seconds: sqlite::busy_timeout().as_secs().max(1),
+                    seconds: wait::busy_timeout().as_secs().max(1),
                 },
                 _ => StoreError::Postgres {
                     path: path.to_string(),
@@ -243,7 +246,7 @@ impl StoreError {
             }
             Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Locked {
                 path,
-                seconds: sqlite::busy_timeout().as_secs().max(1),
+                seconds: wait::busy_timeout().as_secs().max(1),
             },
             Some(ErrorCode::ReadOnly) => StoreError::ReadOnly { path },
             _ => StoreError::Sqlite { path, source },

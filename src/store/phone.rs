@@ -2,7 +2,8 @@
 //! has seen before (read from its calls: nothing else is kept about a person).
 
 use super::calls::{CALL_COLUMNS, append, row_to_call};
-use super::db::{Db, DbResult, Engine, Row, Tx, args};
+use super::conn::{Db, Tx};
+use super::db::{DbResult, Engine, Row, args};
 use super::{Result, Store};
 use crate::domain::call::{Call, CallRef, CallStatus, JournalEntry, JournalKind};
 use crate::domain::phone::call::{
