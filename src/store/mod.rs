@@ -3,6 +3,7 @@
 //! the console, the command line and the reports never know which engine they talk to.
 //! Nothing above this module writes SQL.
 
+mod callers;
 mod calls;
 mod conn;
 mod consoles;
@@ -16,10 +17,12 @@ mod glpi;
 pub use glpi::{OutboxEntry, OutboxState};
 pub mod migrations;
 mod phone;
-pub use phone::{CallerFacts, KnownCaller, PhoneLink, PhoneRecorded, TELEPHONY_OPERATOR};
+pub use callers::{CallerFacts, KnownCaller};
+pub use phone::{PhoneLink, PhoneRecorded, TELEPHONY_OPERATOR};
 pub mod postgres;
 mod procedures;
 mod report;
+mod rows;
 pub mod scratch;
 mod sqlite;
 mod wait;
