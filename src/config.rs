@@ -1,4 +1,6 @@
-//! Who is at the keyboard, which database, and the desk's own settings.
+//! Who is at the keyboard and the desk's own settings. Which database is the store's to
+//! say ([`crate::store::Location::resolve`]): the store reads this module (for the login
+//! name PostgreSQL defaults to), so this module reads nothing of the store.
 
 use crate::domain::call::{BadOperator, check_operator};
 use crate::domain::shifts::ShiftPlan;
@@ -44,17 +46,6 @@ fn login_name() -> String {
         }
     }
     format!("uid{}", unsafe { libc::geteuid() })
-}
-
-/// The store: `--db` (which clap also fills from `GUICHET_DB`), a file or a server, else
-/// the XDG default file.
-pub fn resolve_location(
-    flag: Option<&std::ffi::OsStr>,
-) -> Result<crate::store::Location, crate::store::StoreError> {
-    match flag {
-        Some(db) => crate::store::Location::from_arg(db),
-        None => Ok(crate::store::Location::Sqlite(crate::store::default_path())),
-    }
 }
 
 /// Settings a desk changes without a rebuild, from `$XDG_CONFIG_HOME/guichet/config.toml`.

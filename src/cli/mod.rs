@@ -19,11 +19,11 @@ pub use args::{
 
 use crate::catalog::embedded_reference;
 use crate::catalog::procedures::{Catalog, CatalogSource};
-use crate::config::{DeskConfig, resolve_location, resolve_operator};
+use crate::config::{DeskConfig, resolve_operator};
 use crate::csv_export::CsvOptions;
 use crate::domain::reference::Reference;
 use crate::domain::text::visible_lines;
-use crate::store::{FileAccess, Store, StoreError};
+use crate::store::{FileAccess, Location, Store, StoreError};
 use clap::Parser;
 use output::human;
 use std::io::{self, Write};
@@ -163,7 +163,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
         Some(Command::Man { dir }) => return install::man(dir.as_deref(), out),
         _ => {}
     }
-    let location = resolve_location(cli.db.as_deref())?;
+    let location = Location::resolve(cli.db.as_deref())?;
     let reference = embedded_reference();
     // Parsed only by the commands that need procedures; the others never read a file.
     let catalog = match cli.catalog.as_deref() {
@@ -243,7 +243,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
                 }
                 DbCommand::Copy { to, from, format } => {
                     let fmt = formats(&format, &[Format::Table, Format::Json])?;
-                    let other_location = resolve_location(to.as_deref().or(from.as_deref()))?;
+                    let other_location = Location::resolve(to.as_deref().or(from.as_deref()))?;
                     let mut store = store;
                     let mut other = Store::open_location(&other_location, &FileAccess::default())?;
                     let report = if to.is_some() {

@@ -4,6 +4,7 @@ pub mod amigo;
 pub mod call;
 pub mod comu;
 pub mod holidays;
+pub mod phone;
 pub mod printer;
 pub mod procedure;
 pub mod quota;

@@ -3,8 +3,8 @@
 //! them. Every error is one French sentence that names the field as the platform spells
 //! it and shows the value inert ([`named`]).
 
-use super::event::{MAX_CALL_ID, MAX_NAME};
-use super::number;
+use crate::domain::phone::event::{MAX_CALL_ID, MAX_NAME};
+use crate::domain::phone::number;
 use crate::domain::text::{is_unsafe, named};
 use serde_json::{Map, Value};
 

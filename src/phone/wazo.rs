@@ -26,8 +26,8 @@
 //! `{"name": …, "data": …}`. Data alone is taken too: `reason_code` is in `call_ended`'s
 //! data only, and a channel is `Up` in `call_answered`'s.
 
-use super::event::{Direction, EventKind, HangupCause, PhoneEvent};
 use super::platform::{call_id, caller, extension, flag, login, nested, object, text};
+use crate::domain::phone::event::{Direction, EventKind, HangupCause, PhoneEvent};
 use serde_json::{Map, Value};
 
 /// The event a webhookd request gives, `None` when it says nothing of an agent's call

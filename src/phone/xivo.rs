@@ -32,8 +32,8 @@
 //! The WebSocket message (`{"msgType":…,"ctiMessage":…}`) and the bare phone event (what
 //! the JavaScript API hands its handlers) are taken too, for a relay that forwards them.
 
-use super::event::{Direction, EventKind, PhoneEvent};
 use super::platform::{call_id, caller, extension, login, nested, object, text};
+use crate::domain::phone::event::{Direction, EventKind, PhoneEvent};
 
 /// The event XUC's body gives, `None` when it says nothing of a call's ringing, answer or
 /// end (another message, another phone event), or a French sentence naming the bad field.

@@ -9,11 +9,11 @@ pub use render::{
 };
 
 use crate::domain::call::{Call, CallStatus, Outcome};
+use crate::domain::phone::desk::Answering;
 use crate::domain::reference::Reference;
 use crate::domain::shifts::ShiftWindow;
 use crate::domain::text::normalize_spaces;
 use crate::domain::walk::WalkMark;
-use crate::phone::desk::Answering;
 use crate::store::{
     HandoverEntry, HandoverKind, ReportData, Result, Store, WaitingCall, WindowCounts,
 };

@@ -4,10 +4,10 @@
 use super::{Count, HandoverReport, WaitingLine};
 use crate::csv_export::{self, Cell, CsvOptions, CsvWriter, phone_text};
 use crate::domain::call::Call;
+use crate::domain::phone::desk::{Answering, rate_text};
 use crate::domain::reference::Reference;
 use crate::domain::text::{normalize_spaces, visible, visible_lines};
 use crate::domain::time::{age, paris, rfc3339};
-use crate::phone::desk::{Answering, rate_text};
 use crate::store::HandoverKind;
 use chrono::Duration;
 use std::fmt::Write as _;

@@ -2,7 +2,8 @@
 //! both read the history the same way, and the journal's checksum says the copy holds,
 //! byte for byte, what the original holds.
 
-use super::db::{Db, DbResult, Engine, Value, args};
+use super::conn::Db;
+use super::db::{DbResult, Engine, Value, args};
 use super::{Result, Store, StoreError, migrations};
 use serde::Serialize;
 

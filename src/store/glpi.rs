@@ -2,8 +2,8 @@
 //! call) and the outbox of pushes waiting to be sent, in order. Nothing here speaks HTTP:
 //! `crate::glpi` sends, this module records what it is about to send and what was sent.
 
-use super::calls::{JOURNAL_COLUMNS, append, locked_call, row_to_journal_entry};
 use super::db::{DbResult, Engine, Row, args};
+use super::rows::{JOURNAL_COLUMNS, append, locked_call, row_to_journal_entry};
 use super::{Result, Store, StoreError};
 use crate::domain::call::{CallRef, JournalEntry, JournalKind};
 use crate::domain::time::from_unix;

@@ -293,8 +293,8 @@ fn migrate_sqlite(store: &mut Store) -> Result<()> {
     // IMMEDIATE takes the write lock first, so two processes opening a fresh file at once
     // do not both apply the same migration: the second waits, then sees it done.
     let conn = match &mut store.db {
-        super::db::Db::Sqlite(c) => c,
-        super::db::Db::Postgres(_) => unreachable!("SQLite migrations on an SQLite store"),
+        super::conn::Db::Sqlite(c) => c,
+        super::conn::Db::Postgres(_) => unreachable!("SQLite migrations on an SQLite store"),
     };
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)

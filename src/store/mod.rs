@@ -3,7 +3,9 @@
 //! the console, the command line and the reports never know which engine they talk to.
 //! Nothing above this module writes SQL.
 
+mod callers;
 mod calls;
+mod conn;
 mod consoles;
 mod copy;
 pub(crate) mod db;
@@ -15,12 +17,15 @@ mod glpi;
 pub use glpi::{OutboxEntry, OutboxState};
 pub mod migrations;
 mod phone;
-pub use phone::{CallerFacts, KnownCaller, PhoneLink, PhoneRecorded, TELEPHONY_OPERATOR};
+pub use callers::{CallerFacts, KnownCaller};
+pub use phone::{PhoneLink, PhoneRecorded, TELEPHONY_OPERATOR};
 pub mod postgres;
 mod procedures;
 mod report;
+mod rows;
 pub mod scratch;
 mod sqlite;
+mod wait;
 pub use db::Engine;
 pub use postgres::{PgTarget, is_postgres_url};
 pub use procedures::{ProcedureHit, ProcedureQuery, SearchIndex};
@@ -31,7 +36,8 @@ pub use report::{
 pub use calls::{CallFilter, WalkEntry, call_matches, narrows};
 
 use crate::domain::call::{CallRef, Outcome};
-use db::{Db, DbError};
+use conn::Db;
+use db::DbError;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
@@ -222,7 +228,7 @@ impl StoreError {
                 },
                 Some("40P01" | "55P03") => StoreError::Locked {
                     path: path.to_string(),
-                    seconds: sqlite::busy_timeout().as_secs().max(1),
+                    seconds: wait::busy_timeout().as_secs().max(1),
                 },
                 _ => StoreError::Postgres {
                     path: path.to_string(),
@@ -243,7 +249,7 @@ impl StoreError {
             }
             Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Locked {
                 path,
-                seconds: sqlite::busy_timeout().as_secs().max(1),
+                seconds: wait::busy_timeout().as_secs().max(1),
             },
             Some(ErrorCode::ReadOnly) => StoreError::ReadOnly { path },
             _ => StoreError::Sqlite { path, source },
@@ -263,6 +269,15 @@ pub enum Location {
 }
 
 impl Location {
+    /// The store `--db` names (which clap also fills from `GUICHET_DB`), a file or a server,
+    /// else the XDG default file.
+    pub fn resolve(flag: Option<&std::ffi::OsStr>) -> Result<Location> {
+        match flag {
+            Some(db) => Location::from_arg(db),
+            None => Ok(Location::Sqlite(default_path())),
+        }
+    }
+
     /// What `--db` says: a PostgreSQL connection string, else an SQLite path (any bytes).
     pub fn from_arg(db: &std::ffi::OsStr) -> Result<Location> {
         match db.to_str() {

@@ -330,7 +330,7 @@ impl PgTarget {
             client
                 .batch_execute(&format!(
                     "SET lock_timeout = {}",
-                    super::sqlite::busy_timeout().as_millis()
+                    super::wait::busy_timeout().as_millis()
                 ))
                 .map_err(failed)?;
         }

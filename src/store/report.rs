@@ -2,8 +2,8 @@
 //! answers them), handling times, procedures used, the calls still waiting, and the
 //! handover notes and acknowledgements.
 
-use super::calls::{CALL_COLUMNS, row_to_call};
 use super::db::{DbError, args};
+use super::rows::{CALL_COLUMNS, row_to_call};
 use super::{Result, Store};
 use crate::domain::call::{Call, CallRef, JournalEntry};
 use crate::domain::time::from_unix;

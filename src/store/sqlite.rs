@@ -1,35 +1,12 @@
 //! The SQLite side of the store: opening a file with care (who may read it, a file of
 //! another program, a read-only folder), its pragmas, its checks and its backups.
 
-use super::db::Db;
+use super::conn::Db;
+use super::wait::{busy_timeout, limit_this_thread};
 use super::{FileAccess, Location, Result, Store, StoreError, migrations};
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-
-/// How long a writer waits for another process's transaction before giving up. Writes are
-/// short, so this only matters under heavy contention.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
-
-thread_local! {
-    /// This thread's own limit, shorter than the process's: see [`Store::limit_lock_waits`].
-    static BUSY_LIMIT: std::cell::Cell<Option<Duration>> = const { std::cell::Cell::new(None) };
-}
-
-/// How long this thread waits for another connection's lock: its own limit, else
-/// `GUICHET_BUSY_TIMEOUT_MS`, else 10 s.
-pub(super) fn busy_timeout() -> Duration {
-    if let Some(limit) = BUSY_LIMIT.with(std::cell::Cell::get) {
-        return limit;
-    }
-    static TIMEOUT: std::sync::OnceLock<Duration> = std::sync::OnceLock::new();
-    *TIMEOUT.get_or_init(|| {
-        std::env::var("GUICHET_BUSY_TIMEOUT_MS")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .map_or(BUSY_TIMEOUT, Duration::from_millis)
-    })
-}
 
 thread_local! {
     /// When the current wait for the lock began.
@@ -66,7 +43,7 @@ impl Store {
     /// than wait. On PostgreSQL, the server's `lock_timeout` of this connection and of
     /// those it reconnects with, from this thread.
     pub fn limit_lock_waits(&mut self, limit: Duration) -> Result<()> {
-        BUSY_LIMIT.with(|cell| cell.set(Some(limit)));
+        limit_this_thread(limit);
         if matches!(self.db, Db::Postgres(_)) {
             self.db
                 .batch(&format!("SET lock_timeout = {}", limit.as_millis()))

@@ -40,7 +40,7 @@ pub fn is_withheld(raw: &str) -> bool {
 }
 
 /// Whether `text` is a telephone number ([`normalize`] takes it): what a caller's facts and
-/// [`crate::phone::call::phone_key`] are looked up by. A caller id that is not one (a SIP
+/// [`super::call::phone_key`] are looked up by. A caller id that is not one (a SIP
 /// address, a name) is kept and shown as given, never matched.
 pub fn is_number(text: &str) -> bool {
     normalize(text).is_ok()

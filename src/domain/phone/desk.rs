@@ -143,8 +143,8 @@ impl Answering {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::phone::call::StoredEvent;
-    use crate::phone::event::{EventKind, PhoneEvent};
+    use crate::domain::phone::call::StoredEvent;
+    use crate::domain::phone::event::{EventKind, PhoneEvent};
     use chrono::TimeZone;
 
     fn at(s: i64) -> DateTime<Utc> {
