@@ -295,15 +295,7 @@ fn claimer() -> String {
 }
 
 fn host_name() -> String {
-    let mut buf = [0u8; 256];
-    // SAFETY: the buffer is valid for its length; gethostname writes a NUL-terminated
-    // name into it (truncated at worst).
-    let ok = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) } == 0;
-    if !ok {
-        return "?".into();
-    }
-    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
-    String::from_utf8_lossy(&buf[..end]).into_owned()
+    whoami::hostname().unwrap_or_else(|_| "?".into())
 }
 
 /// Whether a push claimed as « sending » was left by a process that is gone: one of this
@@ -322,9 +314,16 @@ fn abandoned(entry: &OutboxEntry, now: DateTime<Utc>, timeout: Duration) -> bool
     if host != host_name() || pid as u32 == std::process::id() {
         return false;
     }
-    // SAFETY: signal 0 only checks that the process exists.
-    let alive = unsafe { libc::kill(pid, 0) } == 0
-        || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM);
+    // No process has an id of 0 or below (kill would name a group): such a claim is no
+    // guichet's, abandoned like one that does not parse.
+    let Some(pid) = rustix::process::Pid::from_raw(pid) else {
+        return true;
+    };
+    // Signal 0 only checks that the process exists; EPERM: it does, another user's.
+    let alive = matches!(
+        rustix::process::test_kill_process(pid),
+        Ok(()) | Err(rustix::io::Errno::PERM)
+    );
     !alive
 }
 
