@@ -6,6 +6,9 @@
 //! `cargo bench --bench search`. Sizes can be lowered for a quick look with
 //! `GUICHET_BENCH_PROCEDURES`, `GUICHET_BENCH_CALLS` and `GUICHET_BENCH_REPS`.
 
+// glibc's malloc_trim between measures.
+#![allow(unsafe_code)]
+
 // The desk writer and the store check are the example's and the terminal benches'.
 #[allow(dead_code)]
 mod datagen;

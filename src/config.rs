@@ -35,17 +35,11 @@ fn login_name() -> String {
             return name;
         }
     }
-    // SAFETY: getpwuid returns a pointer into static storage or null; we copy the name out
-    // at once and never keep the pointer.
-    unsafe {
-        let pw = libc::getpwuid(libc::geteuid());
-        if !pw.is_null() && !(*pw).pw_name.is_null() {
-            return std::ffi::CStr::from_ptr((*pw).pw_name)
-                .to_string_lossy()
-                .into_owned();
-        }
+    // The password database's entry of the effective user (getpwuid_r), else its id.
+    match whoami::username_os() {
+        Ok(name) => name.to_string_lossy().into_owned(),
+        Err(_) => format!("uid{}", rustix::process::geteuid().as_raw()),
     }
-    format!("uid{}", unsafe { libc::geteuid() })
 }
 
 /// Settings a desk changes without a rebuild, from `$XDG_CONFIG_HOME/guichet/config.toml`.

@@ -10,6 +10,9 @@
 //! exactly as `guichet call add` does (without paying for a process start per call; a
 //! writer may sleep between calls instead).
 
+// kill -9 of writers in the middle of their writes.
+#![allow(unsafe_code)]
+
 #[macro_use]
 #[path = "common/desk.rs"]
 mod desk;

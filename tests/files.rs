@@ -5,6 +5,9 @@
 //! a user may not do runs the binary under the `nobody` account (`as_nobody`) when the
 //! tests run as root, and as the user itself otherwise: it never passes by being skipped.
 
+// A child's umask and set*id, a lock probe with fcntl, the group database: libc only.
+#![allow(unsafe_code)]
+
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};

@@ -1,9 +1,9 @@
 //! The telephony clients desks run, against the real `guichet phone listen` on loopback:
 //! each test posts what that client posts (its field names, encoding, content type and
 //! headers, the order of its events, its literals for a withheld number), read from the
-//! client's own source, then checks what the store recorded. The README's « Téléphonie »
-//! gives each client's configuration; the tests read it there, so that what the README
-//! says is what was tried.
+//! client's own source, then checks what the store recorded. The telephony page,
+//! docs/telephonie.md, gives each client's configuration; the tests read it there, so that
+//! what the page says is what was tried.
 //!
 //! - py-zammad-cti, from PyPI, run for real by `python3` (CI installs it);
 //! - the 3CX bridge (qmexnetworks/3cx-zammad-bridge, `zammad.go`, `bridge.go`);
@@ -11,7 +11,7 @@
 //!   `asterisk-zammad-cti-bridge`);
 //! - FreeSWITCH / FusionPBX scripts (lcx/zammad-fusionpbx-cti, `zam_newcall.lua`,
 //!   `zam_answercall.lua`, `zam_hangupcall.lua`) through mod_curl;
-//! - Asterisk's dialplan `CURL()` function, as the README configures it.
+//! - Asterisk's dialplan `CURL()` function, as docs/telephonie.md configures it.
 
 #[macro_use]
 #[path = "common/desk.rs"]
@@ -25,12 +25,12 @@ use guichet::phone::call::phone_key;
 use guichet::phone::{Direction, EventKind, HangupCause, PhoneState};
 use std::process::Command;
 
-/// The README.
+/// The telephony page, where the configurations are.
 fn readme() -> String {
-    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap()
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/telephonie.md")).unwrap()
 }
 
-/// The rest of the README's fenced block whose first line is `marker` (a comment of the
+/// The rest of the page's fenced block whose first line is `marker` (a comment of the
 /// configuration's language naming its file).
 fn readme_block(marker: &str) -> String {
     let text = readme();
@@ -39,13 +39,13 @@ fn readme_block(marker: &str) -> String {
         .or_else(|| text.find(&format!("```ini\n{marker}\n")))
         .or_else(|| text.find(&format!("```yaml\n{marker}\n")))
         .or_else(|| text.find(&format!("```lua\n{marker}\n")))
-        .unwrap_or_else(|| panic!("the README has no block opening with « {marker} »"));
+        .unwrap_or_else(|| panic!("docs/telephonie.md has no block opening with « {marker} »"));
     let rest = &text[at..];
     let rest = &rest[rest.find('\n').unwrap() + 1..];
     rest[..rest.find("\n```").unwrap()].to_string()
 }
 
-/// The README's placeholder address, as the listener of `l` has it.
+/// The page's placeholder address, as the listener of `l` has it.
 fn configured(block: &str, l: &CtiListener) -> String {
     let readme_url = "http://127.0.0.1:8015/cti/JETON";
     assert!(block.contains(readme_url), "{block}");
@@ -183,7 +183,7 @@ fn py_zammad_cti_from_pypi_against_the_listener() {
 fn the_3cx_bridge() {
     let desk = Desk::new();
     let l = CtiListener::start(&desk);
-    // The README's configuration is the bridge's `Zammad` section.
+    // The page's configuration is the bridge's `Zammad` section.
     let config = configured(&readme_block("# /etc/3cx-zammad-bridge/config.yaml"), &l);
     assert!(
         config.contains(&format!("endpoint: {}", l.url())),
@@ -399,7 +399,7 @@ fn the_freeswitch_scripts() {
     assert_eq!(phone_calls(&desk).len(), 3);
 }
 
-/// The channel variables of one call, for expanding the README's dialplan.
+/// The channel variables of one call, for expanding the page's dialplan.
 struct Channel {
     callerid_num: &'static str,
     exten: &'static str,
@@ -419,7 +419,7 @@ fn uri_encode(s: &str) -> String {
         .collect()
 }
 
-/// The post-data of each `CURL()` of the README's dialplan, in the order Asterisk runs
+/// The post-data of each `CURL()` of the page's dialplan, in the order Asterisk runs
 /// them for a call answered (or not) on `exten`: the new call, the answer from `Dial()`'s
 /// `U()` subroutine on the leg that picked up (its `ARG1` and `ARG2` the caller's
 /// `UNIQUEID` and `EXTEN`), the `h` extension's hangup.
@@ -454,7 +454,7 @@ fn dialplan_bodies(dialplan: &str, ch: &Channel, answered: bool) -> Vec<String> 
     bodies
 }
 
-/// The README's dialplan, each `CURL()` expanded as Asterisk would for three calls and
+/// The page's dialplan, each `CURL()` expanded as Asterisk would for three calls and
 /// posted as func_curl posts it (libcurl's form POST, Asterisk's user agent).
 #[test]
 fn the_asterisk_dialplan_curl() {

@@ -2,6 +2,9 @@
 //! the telephony sends (a dialplan script's options, real HTTP requests to the listener
 //! running as its own process) and what the store then holds.
 
+// Signals to the listener (kill), to see it stop cleanly.
+#![allow(unsafe_code)]
+
 #[macro_use]
 #[path = "common/desk.rs"]
 mod desk;

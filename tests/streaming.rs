@@ -3,6 +3,9 @@
 //! the child's maximum resident set size, as `wait4` reports it. (The table's bounded window
 //! is tested in `cli::output`; running it here too would double the test's time.)
 
+// The child's peak memory (wait4's rusage).
+#![allow(unsafe_code)]
+
 #[macro_use]
 #[path = "common/desk.rs"]
 mod desk;

@@ -8,7 +8,7 @@
 //! - Wazo: the data of wazo-calld's `CallSchema` (`wazo_calld/plugins/calls/schemas.py`),
 //!   one event per channel (`notifier.py`), `call_ended` with caller and peer swapped and
 //!   `reason_code` (`services.py`, `channel_destroyed_event`), posted by wazo-webhookd
-//!   (`wazo_webhookd/services/http/plugin.py`) with the README's body template, or its
+//!   (`wazo_webhookd/services/http/plugin.py`) with docs/telephonie.md's body template, or its
 //!   default body, the data alone.
 
 #[macro_use]
@@ -293,22 +293,22 @@ fn down(mut data: Value, reason_code: i64) -> Value {
     data
 }
 
-/// What webhookd posts with the README's body template,
+/// What webhookd posts with docs/telephonie.md's body template,
 /// `{"name": "{{ event_name }}", "data": {{ event|tojson }}}`.
 fn webhook(name: &str, data: &Value) -> Vec<u8> {
     json!({"name": name, "data": data}).to_string().into_bytes()
 }
 
-/// The subscription the README gives is the one [`webhook`] stands for.
+/// The subscription docs/telephonie.md gives is the one [`webhook`] stands for.
 #[test]
 fn the_readme_subscription_is_the_one_posted_here() {
-    let readme = include_str!("../README.md");
+    let readme = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/telephonie.md"));
     let block = readme
-        .split("### Wazo")
+        .split("\n## Wazo\n")
         .nth(1)
         .and_then(|s| s.split("```json").nth(1))
         .and_then(|s| s.split("```").next())
-        .expect("the README's « Wazo » subscription");
+        .expect("docs/telephonie.md's « Wazo » subscription");
     let subscription: Value = serde_json::from_str(block).unwrap();
     assert_eq!(subscription["service"], "http");
     assert_eq!(

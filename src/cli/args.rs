@@ -570,3 +570,82 @@ pub enum PhoneCommand {
         format: FormatArg,
     },
 }
+
+#[cfg(test)]
+mod tests {
+    use super::version;
+    use crate::store::migrations::{LATEST_VERSION, POSTGRES_LATEST_VERSION};
+
+    /// A file of the repository, read when the test runs (not built in: a change to the
+    /// documentation rebuilds nothing).
+    fn repository_file(path: &str) -> String {
+        let full = format!("{}/{path}", env!("CARGO_MANIFEST_DIR"));
+        std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{full}: {e}"))
+    }
+
+    /// The README and the pages of docs/ say what the binary says: every « schéma SQLite N,
+    /// PostgreSQL M » they state is the schema this version writes, and the README quotes
+    /// `guichet --version` as it is.
+    #[test]
+    fn the_documentation_states_the_schemas_the_binary_writes() {
+        let readme = repository_file("README.md");
+        assert!(
+            readme.contains(&format!("`guichet {}`", version())),
+            "the README does not quote `guichet {}`",
+            version()
+        );
+        let mut pages = vec![("README.md".to_string(), readme)];
+        let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
+        for entry in std::fs::read_dir(docs).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "md") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                pages.push((path.display().to_string(), text));
+            }
+        }
+        let mut stated = 0;
+        for (page, text) in &pages {
+            for (at, _) in text.match_indices("schéma SQLite ") {
+                let said: String = text[at..].chars().take(40).collect();
+                let (sqlite, postgres) = said["schéma SQLite ".len()..]
+                    .split_once(", PostgreSQL ")
+                    .unwrap_or_else(|| panic!("{page}: « {said} » names no PostgreSQL schema"));
+                let digits = |s: &str| {
+                    s.chars()
+                        .take_while(char::is_ascii_digit)
+                        .collect::<String>()
+                };
+                assert_eq!(
+                    (digits(sqlite), digits(postgres)),
+                    (
+                        LATEST_VERSION.to_string(),
+                        POSTGRES_LATEST_VERSION.to_string()
+                    ),
+                    "{page} says « {said} »"
+                );
+                stated += 1;
+            }
+        }
+        assert!(stated > 0, "no page states the schemas");
+    }
+
+    /// The changelogs begin with this version: CHANGELOG.md's first release and the Debian
+    /// package's changelog (packaging/changelog, whose first entry must be the package's
+    /// version for lintian).
+    #[test]
+    fn the_changelogs_begin_with_this_version() {
+        let version = env!("CARGO_PKG_VERSION");
+        let changelog = repository_file("CHANGELOG.md");
+        let first = changelog
+            .lines()
+            .find(|l| l.starts_with("## [") && !l.starts_with("## [Non publié]"))
+            .expect("CHANGELOG.md has no release");
+        assert!(first.starts_with(&format!("## [{version}] - ")), "{first}");
+        let debian = repository_file("packaging/changelog");
+        let first = debian.lines().next().unwrap_or_default();
+        assert!(
+            first.starts_with(&format!("guichet ({version}-1) ")),
+            "{first}"
+        );
+    }
+}

@@ -38,9 +38,8 @@ fn every_bad_field_is_reported_with_its_value() {
     d.service = "interieur".into();
     d.device = "minitel".into();
     d.summary = String::new();
-    let err = d
-        .validate(&embedded_reference(), "op", Utc::now())
-        .unwrap_err();
+    let at = Utc.with_ymd_and_hms(2026, 11, 23, 8, 41, 0).unwrap();
+    let err = d.validate(&embedded_reference(), "op", at).unwrap_err();
     let fields: Vec<_> = err.0.iter().map(|e| e.field).collect();
     assert_eq!(
         fields,
@@ -76,9 +75,8 @@ fn every_bad_field_is_reported_with_its_value() {
 fn overlong_fields_are_refused() {
     let mut d = draft();
     d.summary = "x".repeat(301);
-    let err = d
-        .validate(&embedded_reference(), "op", Utc::now())
-        .unwrap_err();
+    let at = Utc.with_ymd_and_hms(2026, 11, 23, 8, 41, 0).unwrap();
+    let err = d.validate(&embedded_reference(), "op", at).unwrap_err();
     assert_eq!(
         err.for_field(Field::Summary),
         Some("Objet trop long : 301 caractères, 300 au plus")

@@ -295,15 +295,7 @@ fn claimer() -> String {
 }
 
 fn host_name() -> String {
-    let mut buf = [0u8; 256];
-    // SAFETY: the buffer is valid for its length; gethostname writes a NUL-terminated
-    // name into it (truncated at worst).
-    let ok = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) } == 0;
-    if !ok {
-        return "?".into();
-    }
-    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
-    String::from_utf8_lossy(&buf[..end]).into_owned()
+    whoami::hostname().unwrap_or_else(|_| "?".into())
 }
 
 /// Whether a push claimed as « sending » was left by a process that is gone: one of this
@@ -322,15 +314,24 @@ fn abandoned(entry: &OutboxEntry, now: DateTime<Utc>, timeout: Duration) -> bool
     if host != host_name() || pid as u32 == std::process::id() {
         return false;
     }
-    // SAFETY: signal 0 only checks that the process exists.
-    let alive = unsafe { libc::kill(pid, 0) } == 0
-        || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM);
+    // No process has an id of 0 or below (kill would name a group): such a claim is no
+    // guichet's, abandoned like one that does not parse.
+    let Some(pid) = rustix::process::Pid::from_raw(pid) else {
+        return true;
+    };
+    // Signal 0 only checks that the process exists; EPERM: it does, another user's.
+    let alive = matches!(
+        rustix::process::test_kill_process(pid),
+        Ok(()) | Err(rustix::io::Errno::PERM)
+    );
     !alive
 }
 
 /// Sends the pushes waiting (only those of `only` when given), oldest first: a call's
 /// later pushes wait behind one of its that failed. Store errors stop the sync; GLPI's
 /// errors are kept on the push, in its outbox row, and reported.
+// An edge: each push is claimed, and its lease measured, at the time it is sent.
+#[allow(clippy::disallowed_methods)]
 pub fn sync(
     store: &mut Store,
     settings: &Settings,
@@ -389,6 +390,8 @@ impl From<StoreError> for Failure {
     }
 }
 
+// An edge: what GLPI answered is journaled at the time it answered.
+#[allow(clippy::disallowed_methods)]
 fn send_one(
     store: &mut Store,
     client: &mut Client,

@@ -9,7 +9,7 @@ use crate::domain::text::{is_unsafe, named};
 use serde_json::{Map, Value};
 
 /// The body of a platform's event as a JSON object. JSON is what XiVO's XUC posts and
-/// what the README's webhookd subscription sends; `text/plain` is the content type
+/// what docs/telephonie.md's webhookd subscription sends; `text/plain` is the content type
 /// webhookd gives a templated body when the subscription names none
 /// (wazo-webhookd, `wazo_webhookd/services/http/plugin.py`).
 pub(super) fn object(

@@ -22,7 +22,7 @@
 //!   connected line): there the peer is the user's line.
 //!
 //! webhookd posts the event's data alone unless the subscription gives a body template
-//! (`wazo_webhookd/services/http/plugin.py`); the README's subscription sends
+//! (`wazo_webhookd/services/http/plugin.py`); the subscription of docs/telephonie.md sends
 //! `{"name": …, "data": …}`. Data alone is taken too: `reason_code` is in `call_ended`'s
 //! data only, and a channel is `Up` in `call_answered`'s.
 
@@ -186,7 +186,7 @@ mod tests {
         })
     }
 
-    /// The body of the README's subscription: `{"name": …, "data": …}`.
+    /// The body of docs/telephonie.md's subscription: `{"name": …, "data": …}`.
     fn posted(name: &str, data: Value) -> Vec<u8> {
         json!({"name": name, "data": data}).to_string().into_bytes()
     }

@@ -232,7 +232,7 @@ pub fn telephony_csv<W: Write>(out: W, t: &Answering, options: CsvOptions) -> io
 
 /// The columns of a call in CSV, the same for `call list`, `call add` and
 /// `report handover`: the slugs and UTC times a program reads, then the French labels, the
-/// Paris times and the durations a person reads in a spreadsheet (README.md lists them).
+/// Paris times and the durations a person reads in a spreadsheet (docs/sorties.md lists them).
 pub const CSV_HEADERS: [&str; 22] = [
     "reference",
     "opened_at",

@@ -66,7 +66,7 @@ pub enum StoreError {
          de recommencer"
     )]
     InDoubt { message: String },
-    /// The server's role may not do this (see the README for the rights guichet needs).
+    /// The server's role may not do this (see docs/postgresql.md for the rights guichet needs).
     #[error("base de données {path} : droits insuffisants ({message})")]
     Denied { path: String, message: String },
     /// A `--db` that names nothing usable.

@@ -354,7 +354,7 @@ impl TempCopy {
                 .write(true)
                 .create_new(true)
                 .mode(0o600)
-                .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+                .custom_flags(NO_FOLLOW_CLOEXEC)
                 .open(&path)
             {
                 Ok(file) => {
@@ -518,13 +518,14 @@ fn side_file(path: &Path, suffix: &str) -> PathBuf {
 
 /// This process may write `path` (its effective ids, as the kernel decides: root may).
 fn may_write(path: &Path) -> bool {
-    use std::os::unix::ffi::OsStrExt;
-    let Ok(c) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
-        return false;
-    };
-    // SAFETY: the pointer comes from a live CString.
-    unsafe { libc::faccessat(libc::AT_FDCWD, c.as_ptr(), libc::W_OK, libc::AT_EACCESS) == 0 }
+    use rustix::fs::{Access, AtFlags, CWD, accessat};
+    accessat(CWD, path, Access::WRITE_OK, AtFlags::EACCESS).is_ok()
 }
+
+/// `O_NOFOLLOW`, for `OpenOptionsExt::custom_flags`: a link is refused, never followed.
+const NO_FOLLOW: i32 = rustix::fs::OFlags::NOFOLLOW.bits() as i32;
+/// The same, and closed across exec.
+const NO_FOLLOW_CLOEXEC: i32 = NO_FOLLOW | rustix::fs::OFlags::CLOEXEC.bits() as i32;
 
 /// An SQLite URI for `path` with `query`: every byte but the unreserved ones and `/`
 /// percent-encoded, so that `?`, `#` or `%` in a folder's name stay part of the path.
@@ -555,8 +556,7 @@ fn set_group_and_mode(path: &Path, gid: u32, mode: impl Fn(u32) -> u32) -> std::
     let Ok(meta) = std::fs::symlink_metadata(path) else {
         return Ok(());
     };
-    // SAFETY: geteuid cannot fail.
-    let me = unsafe { libc::geteuid() };
+    let me = rustix::process::geteuid().as_raw();
     if !meta.is_file() || meta.uid() != me {
         return Ok(());
     }
@@ -567,7 +567,7 @@ fn set_group_and_mode(path: &Path, gid: u32, mode: impl Fn(u32) -> u32) -> std::
     }
     let file = std::fs::OpenOptions::new()
         .read(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+        .custom_flags(NO_FOLLOW_CLOEXEC)
         .open(path)?;
     std::os::unix::fs::fchown(&file, None, Some(gid))?;
     file.set_permissions(std::fs::Permissions::from_mode(wanted))
@@ -591,6 +591,7 @@ fn not_a_file(meta: &std::fs::Metadata) -> &'static str {
 }
 
 /// The id of the desk's group, or the sentence that refuses an unknown one.
+#[allow(unsafe_code)] // getgrnam: see below why it stays
 fn group_id(group: &str) -> Result<u32> {
     let unknown = || StoreError::UnknownGroup {
         group: group.to_string(),
@@ -599,6 +600,9 @@ fn group_id(group: &str) -> Result<u32> {
     if group.is_empty() {
         return Err(unknown());
     }
+    // No crate in the tree reads the group database, which may be more than /etc/group
+    // (LDAP, sssd: whatever nsswitch.conf names): rustix makes system calls only, whoami
+    // knows users, not groups. So libc's getgrnam stays, and with it this unsafe block.
     // SAFETY: the pointer comes from a live CString; getgrnam's result is read at once and
     // never kept.
     unsafe {
@@ -638,7 +642,7 @@ fn create_private(path: &Path, gid: Option<u32>) -> std::io::Result<()> {
         .write(true)
         .create_new(true)
         .mode(0o600)
-        .custom_flags(libc::O_NOFOLLOW)
+        .custom_flags(NO_FOLLOW)
         .open(path)
     {
         Ok(file) => file,

@@ -109,11 +109,7 @@ impl Signals {
 /// Whether the terminal on standard input has gone away (the SSH link or the emulator
 /// closed): its attributes can no longer be read.
 fn terminal_gone() -> bool {
-    // SAFETY: tcgetattr writes into a zeroed termios we own; fd 0 is ours.
-    unsafe {
-        let mut t: libc::termios = std::mem::zeroed();
-        libc::tcgetattr(0, &mut t) != 0
-    }
+    rustix::termios::tcgetattr(std::io::stdin()).is_err()
 }
 
 /// The call being typed, as of the last key, shared with the watchdog.

@@ -6,6 +6,8 @@
 //! Shared by `tests/pty_hostile.rs` (`#[path = "common/pty.rs"] mod pty;`) and the
 //! terminal benches (`#[path = "../tests/common/pty.rs"] mod pty;`).
 
+// A pseudo-terminal harness: openpty, fork and exec, signals, waitpid; libc only.
+#![allow(unsafe_code)]
 // Each user takes the part it needs.
 #![allow(dead_code)]
 

@@ -1,5 +1,7 @@
 //! A private tmux server driving the real console, shared by the end-to-end tests.
 
+// Signals to the console tmux runs (kill), by its pid.
+#![allow(unsafe_code)]
 #![allow(dead_code)] // each test file uses part of the harness
 
 use serde_json::Value;

@@ -34,7 +34,9 @@ where
         Err(ReadError::Closed) if conn.buf.iter().all(u8::is_ascii_whitespace) => return None,
         Err(e) => return Some(read_refusal(e, shared.options, None)),
     };
-    // The event happened when the telephony sent it, not when the store got to it.
+    // The event happened when the telephony sent it, not when the store got to it: an edge,
+    // where the clock is read.
+    #[allow(clippy::disallowed_methods)]
     let arrived = Utc::now();
     Some(answer(conn, &head, arrived, peer, shared, jobs).unwrap_or_else(|refusal| refusal))
 }
