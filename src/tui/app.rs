@@ -2,23 +2,22 @@
 //! kept safe every second, and the once-a-second look for other consoles' writes. Screens
 //! do the rest; their errors become status messages here, in one place.
 
-use super::component::{
-    Desk, Effect, Env, GlpiLink, Input, Library, Pending, Problem, Reply, Update, View,
-};
+use super::component::{Desk, Effect, Env, GlpiLink, Input, Library, Problem, Reply, Update, View};
 use super::draft_writer::{self, DraftWriter};
 use super::keys::{Action, Context, action_for, footer};
+use super::open::{home, open};
 use super::ringing::Ringing;
-use super::screens::confirm::ConfirmPopup;
+use super::route::{Pending, Route};
+use super::screens::Kind;
 use super::screens::detail::DetailScreen;
 use super::screens::draft::DraftOffer;
 use super::screens::form::FormScreen;
 use super::screens::handover::HandoverScreen;
-use super::screens::help::HelpPopup;
 use super::screens::list::ListScreen;
 use super::screens::procedures::ProceduresScreen;
 use super::screens::runner::RunnerScreen;
 use super::screens::tools::ToolsScreen;
-use super::screens::{Kind, Screen};
+use super::stack::Screen;
 use super::theme::Theme;
 use crate::catalog::calendar::embedded_calendar;
 use crate::catalog::procedures::{Catalog, CatalogSource};
@@ -381,8 +380,8 @@ impl App {
             glpi_results: None,
         };
         app.data_version = app.store.data_version().unwrap_or(0);
-        let (list, problem) = ListScreen::new(&mut app.env());
-        app.stack.push(Screen::List(list));
+        let (list, problem) = home(&mut app.env());
+        app.stack.push(list);
         if let Some(p) = problem {
             app.error(p.0);
         }
@@ -394,7 +393,7 @@ impl App {
             .claim_orphan_draft(&mut app.store, &app.desk.operator);
         match claimed {
             Ok(Some(saved)) if !saved.draft.is_blank() => {
-                app.stack.push(Screen::DraftOffer(DraftOffer { saved }));
+                app.open(Route::DraftOffer(Box::new(saved)));
             }
             Ok(Some(_)) => {
                 let _ = app.store.clear_draft(app.desk.console.id());
@@ -625,24 +624,19 @@ impl App {
         self.apply(result);
     }
 
-    /// Carries out what a screen asked; a problem becomes the status line's message.
-    fn apply(&mut self, result: Update) {
+    /// Carries out what a screen asked; a problem becomes the status line's message. False
+    /// when a route could not be opened (what followed it is not done).
+    fn apply(&mut self, result: Update) -> bool {
         let effect = match result {
             Ok(e) => e,
             Err(Problem(text)) => {
                 self.error(text);
-                return;
+                return true;
             }
         };
         match effect {
             Effect::None => {}
-            Effect::Push(screen) => {
-                let form = matches!(screen, Screen::Form(_));
-                self.stack.push(screen);
-                if form {
-                    self.link_form_to_answered();
-                }
-            }
+            Effect::Open(route) => return self.open(route),
             Effect::Pop => {
                 self.pop();
                 self.refresh_top();
@@ -664,18 +658,17 @@ impl App {
                     .last_mut()
                     .expect("the list is always at the bottom");
                 let result = top.component_mut().resume(reply, &mut env);
-                self.apply(result);
+                return self.apply(result);
             }
-            Effect::Replace(screen) => {
+            Effect::Replace(route) => {
+                let Some(screen) = self.screen_for(route) else {
+                    return false;
+                };
                 // A form replaced by its saved call is done with: nothing to keep aside.
                 if self.stack.len() > 1 {
                     self.stack.pop();
                 }
-                let form = matches!(screen, Screen::Form(_));
-                self.stack.push(screen);
-                if form {
-                    self.link_form_to_answered();
-                }
+                self.push(screen);
             }
             Effect::Info(text) => self.info(text),
             Effect::ClearDraft => {
@@ -684,17 +677,58 @@ impl App {
                     self.error(format!("brouillon non effacé : {e}"));
                 }
             }
-            Effect::Park(form) => {
+            Effect::Park(saved) => {
+                let Some(Screen::Form(form)) = self.screen_for(Route::ResumedDraft(saved)) else {
+                    return false;
+                };
                 self.parked = Some(form);
                 self.keep_aside();
             }
             Effect::TakeUp(what) => self.take_up(what),
             Effect::Quit => self.leave(),
             Effect::Many(effects) => {
+                // What follows a route that could not be opened would act on the wrong
+                // screen.
                 for e in effects {
-                    self.apply(Ok(e));
+                    if !self.apply(Ok(e)) {
+                        return false;
+                    }
                 }
             }
+        }
+        true
+    }
+
+    /// Builds what `route` names; a problem goes to the status line.
+    fn screen_for(&mut self, route: Route) -> Option<Screen> {
+        match open(route, &mut self.env()) {
+            Ok(screen) => Some(screen),
+            Err(Problem(text)) => {
+                self.error(text);
+                None
+            }
+        }
+    }
+
+    /// Opens what `route` names on top; false when it could not be.
+    fn open(&mut self, route: Route) -> bool {
+        let Some(screen) = self.screen_for(route) else {
+            return false;
+        };
+        let said = screen.component().opening();
+        self.push(screen);
+        if let Some(text) = said {
+            self.info(text);
+        }
+        true
+    }
+
+    /// A screen on top; a call being typed belongs to the phone call in hand, if any.
+    fn push(&mut self, screen: Screen) {
+        let form = matches!(screen, Screen::Form(_));
+        self.stack.push(screen);
+        if form {
+            self.link_form_to_answered();
         }
     }
 
@@ -740,7 +774,7 @@ impl App {
         if self.top_kind() == Kind::Help {
             self.stack.pop();
         } else {
-            self.stack.push(Screen::Help(HelpPopup::new(ctx)));
+            self.open(Route::Help(ctx));
         }
     }
 
@@ -755,14 +789,10 @@ impl App {
         } else {
             None
         };
-        let screen = match record {
-            Some(r) => ProceduresScreen::for_call(&mut self.env(), &r),
-            None => ProceduresScreen::browse(&mut self.env()),
-        };
-        match screen {
-            Ok(s) => self.stack.push(Screen::Procedures(Box::new(s))),
-            Err(Problem(text)) => self.error(text),
-        }
+        self.open(match record {
+            Some(r) => Route::ProceduresFor(Box::new(r)),
+            None => Route::Catalogue,
+        });
     }
 
     /// F4: the tools, filled from the call on screen (and opened on its procedure's
@@ -772,8 +802,11 @@ impl App {
             return;
         }
         let about = self.top().component().about();
-        let screen = ToolsScreen::open(about.call, about.procedure);
-        self.stack.push(Screen::Tools(Box::new(screen)));
+        let route = Route::Tools {
+            call: about.call.cloned().map(Box::new),
+            tool: about.procedure.and_then(|p| p.tool),
+        };
+        self.open(route);
     }
 
     /// F5: the handover of the shift in progress.
@@ -781,10 +814,7 @@ impl App {
         if self.back_to(Kind::Handover) {
             return;
         }
-        match HandoverScreen::open(&mut self.env()) {
-            Ok(s) => self.stack.push(Screen::Handover(Box::new(s))),
-            Err(Problem(text)) => self.error(text),
-        }
+        self.open(Route::Handover);
     }
 
     /// The call being typed was put aside: saved now, and the operator told whether it
@@ -814,11 +844,11 @@ impl App {
             "La saisie en cours n'a pas pu être sauvegardée ({problem}). En quittant, elle \
              sera perdue. Quitter quand même ?"
         );
-        self.stack.push(Screen::Confirm(ConfirmPopup::new(
-            "Saisie non sauvegardée",
+        self.open(Route::Confirm {
+            title: "Saisie non sauvegardée".into(),
             question,
-            Pending::QuitUnsaved,
-        )));
+            pending: Pending::QuitUnsaved,
+        });
     }
 
     /// What to say once the terminal is given back: where the call being typed went.

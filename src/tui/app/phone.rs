@@ -10,13 +10,13 @@ use crate::domain::text::visible;
 use crate::domain::time::paris;
 use crate::phone::{PhoneCall, PhoneState};
 use crate::store::PhoneLink;
-use crate::tui::component::{Problem, TakeUp};
+use crate::tui::component::TakeUp;
 use crate::tui::keys::{Action, key_for};
 use crate::tui::ringing::Ringing;
-use crate::tui::screens::awaiting::AwaitingScreen;
-use crate::tui::screens::detail::DetailScreen;
+use crate::tui::route::Route;
+use crate::tui::screens::Kind;
 use crate::tui::screens::form::FormScreen;
-use crate::tui::screens::{Kind, Screen};
+use crate::tui::stack::Screen;
 
 impl App {
     /// Shows the calls that ring or are answered on `extension`.
@@ -132,32 +132,25 @@ impl App {
         while self.stack.len() > 1 {
             self.pop();
         }
-        let now = self.now;
-        let (mut form, from_phone) = match (self.parked.take(), live) {
-            (Some(form), _) => (form, false),
-            (None, Some(call)) => {
-                let draft = self.draft_from_phone(&call);
-                let opened_at = call.answered_at.unwrap_or(now);
-                let mut form = Box::new(FormScreen::new(&mut self.env(), opened_at, &draft));
-                form.dirty = true;
-                (form, true)
-            }
-            (None, None) => (
-                Box::new(FormScreen::new(&mut self.env(), now, &CallDraft::default())),
-                false,
+        if let Some(mut form) = self.parked.take() {
+            // Back to the call put aside, from its first field.
+            form.focus = Field::CallerName;
+            form.in_matches = false;
+            form.in_callers = false;
+            self.push(Screen::Form(form));
+            return;
+        }
+        let (draft, opened_at) = match live {
+            Some(call) => (
+                self.draft_from_phone(&call),
+                call.answered_at.unwrap_or(self.now),
             ),
+            None => (CallDraft::default(), self.now),
         };
-        // A caller the desk knows is filled in: what is left to type is what the call is
-        // about.
-        form.focus = if from_phone && !form.caller_name.value().is_empty() {
-            Field::Summary
-        } else {
-            Field::CallerName
-        };
-        form.in_matches = false;
-        form.in_callers = false;
-        self.stack.push(Screen::Form(form));
-        self.link_form_to_answered();
+        self.open(Route::NewCall {
+            draft: Box::new(draft),
+            opened_at,
+        });
     }
 
     /// Whether the form on screen holds something typed for another call than the one in
@@ -251,10 +244,7 @@ impl App {
             self.refresh_top();
             return;
         }
-        match DetailScreen::open(&mut self.env(), reference) {
-            Ok(detail) => self.stack.push(Screen::Detail(Box::new(detail))),
-            Err(Problem(text)) => self.error(text),
-        }
+        self.open(Route::Call(reference));
     }
 
     /// F7: the missed calls to call back and the calls set aside.
@@ -262,10 +252,7 @@ impl App {
         if self.back_to(Kind::Awaiting) {
             return;
         }
-        match AwaitingScreen::open(&mut self.env()) {
-            Ok(s) => self.stack.push(Screen::Awaiting(Box::new(s))),
-            Err(Problem(text)) => self.error(text),
-        }
+        self.open(Route::Awaiting);
     }
 
     /// Sets the call being typed aside (kept on this machine, listed by F7); false, with
@@ -368,15 +355,16 @@ impl App {
         while self.stack.len() > 1 {
             self.pop();
         }
-        let mut form = Box::new(FormScreen::new(&mut self.env(), opened_at, &draft));
-        form.dirty = true;
-        form.focus = if form.caller_name.value().is_empty() {
-            Field::CallerName
-        } else {
-            Field::Summary
+        let route = Route::NewCall {
+            draft: Box::new(draft),
+            opened_at,
         };
-        self.stack.push(Screen::Form(form));
+        let Some(form) = self.screen_for(route) else {
+            return;
+        };
+        self.stack.push(form);
         self.info(said);
+        // Said last: the call taken up now belongs to the phone call in hand.
         self.link_form_to_answered();
     }
 }

@@ -1,10 +1,6 @@
 //! The new-call form: fields on the left; on the right the procedures matching the call
 //! as typed and the open calls.
 
-use super::Screen;
-use super::detail::{DetailScreen, runner_effect};
-use super::procedure_view::ProcedureView;
-use super::runner::RunnerScreen;
 use crate::domain::call::{Call, CallDraft, Field, InvalidCall};
 use crate::domain::reference::{Pickable, Reference};
 use crate::domain::text::{truncate, truncate_title, visible, width};
@@ -13,6 +9,7 @@ use crate::store::{CallFilter, KnownCaller, ProcedureHit, ProcedureQuery, SavedD
 use crate::tui::component::{About, Component, Doing, Effect, Env, Input, Problem, Update, View};
 use crate::tui::input::{Picker, TextField};
 use crate::tui::keys::{Action, Context, key_for};
+use crate::tui::route::Route;
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
@@ -98,8 +95,23 @@ impl FormScreen {
     }
 
     /// A draft found in the store, typed again into a form.
-    pub fn resumed(env: &mut Env, saved: &SavedDraft) -> Result<FormScreen, Problem> {
-        Ok(FormScreen::new(env, saved.opened_at, &saved.draft))
+    pub fn resumed(env: &mut Env, saved: &SavedDraft) -> FormScreen {
+        FormScreen::new(env, saved.opened_at, &saved.draft)
+    }
+
+    /// A new call's form filled with `draft` (a phone call's number, a call back, a call
+    /// set aside, or nothing). A caller the desk knows is filled in: what is left to type
+    /// is what the call is about. Anything filled in is not saved yet as this console's
+    /// draft: it is at the next tick.
+    pub fn filled(env: &mut Env, opened_at: DateTime<Utc>, draft: &CallDraft) -> FormScreen {
+        let mut form = FormScreen::new(env, opened_at, draft);
+        form.dirty = *draft != CallDraft::default();
+        form.focus = if form.caller_name.value().is_empty() {
+            Field::CallerName
+        } else {
+            Field::Summary
+        };
+        form
     }
 
     pub fn draft(&self, reference: &Reference) -> CallDraft {
@@ -330,22 +342,19 @@ impl FormScreen {
         }
     }
 
-    fn saved_effect(env: &mut Env, call: &Call, walk: Option<&str>) -> Update {
-        let detail = DetailScreen::open(env, call.reference)?;
+    fn saved_effect(call: &Call, walk: Option<&str>) -> Update {
         // The call is safe; a draft left behind would only be offered back.
         let mut effect = Effect::ClearDraft
-            .and(Effect::Replace(Screen::Detail(Box::new(detail))))
+            .and(Effect::Replace(Route::Call(call.reference)))
             .and(Effect::Info(format!(
                 "Appel {} enregistré : référence à donner à l'appelant",
                 call.reference
             )));
         if let Some(slug) = walk {
-            let record = env
-                .store
-                .get_call(call.reference)
-                .doing("appel illisible")?;
-            let runner = RunnerScreen::start(env, record, slug)?;
-            effect = effect.and(runner_effect(runner));
+            effect = effect.and(Effect::Open(Route::Walk {
+                call: call.reference,
+                procedure: slug.to_string(),
+            }));
         }
         Ok(effect)
     }
@@ -397,18 +406,20 @@ impl FormScreen {
             }
             Action::Save => {
                 let call = self.save(env)?;
-                return Self::saved_effect(env, &call, None);
+                return Self::saved_effect(&call, None);
             }
             Action::View => {
                 if let Some(slug) = selected {
-                    let view = ProcedureView::read(env, &slug, None)?;
-                    return Ok(Effect::Push(Screen::ProcedureView(view)));
+                    return Ok(Effect::Open(Route::Procedure {
+                        slug,
+                        for_call: None,
+                    }));
                 }
             }
             Action::Run => {
                 if let Some(slug) = selected {
                     let call = self.save(env)?;
-                    return Self::saved_effect(env, &call, Some(&slug));
+                    return Self::saved_effect(&call, Some(&slug));
                 }
             }
             _ => {}
@@ -420,7 +431,7 @@ impl FormScreen {
         match (action, self.focus) {
             (Action::Save, _) => {
                 let call = self.save(env)?;
-                return Self::saved_effect(env, &call, None);
+                return Self::saved_effect(&call, None);
             }
             (Action::Back, _) => {
                 self.commit_typed_pickers();

@@ -1,8 +1,6 @@
 //! The call list: newest first, filters, incremental search (name, phone or reference),
 //! age of open calls.
 
-use super::Screen;
-use super::detail::DetailScreen;
 use super::search_bar::SearchBar;
 use crate::domain::call::{Call, CallStatus, Outcome};
 use crate::domain::text::visible;
@@ -10,6 +8,7 @@ use crate::domain::time::{age, paris};
 use crate::store::{CallFilter, call_matches, narrows};
 use crate::tui::component::{Component, Doing, Effect, Env, Input, Problem, Update, View};
 use crate::tui::keys::{Action, Context};
+use crate::tui::route::Route;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -170,8 +169,7 @@ impl Component for ListScreen {
             Action::Last => *sel = last,
             Action::Open => {
                 if let Some(r) = self.calls.get(self.selected).map(|c| c.reference) {
-                    let detail = DetailScreen::open(env, r)?;
-                    return Ok(Effect::Push(Screen::Detail(Box::new(detail))));
+                    return Ok(Effect::Open(Route::Call(r)));
                 }
             }
             Action::Search => self.search.open(),

@@ -1,7 +1,7 @@
 //! Walking a procedure on a call. Every move is journaled on the call at once; a secret is
 //! typed masked, shown spelled while the step is open (Ctrl-R), and never written.
 
-use crate::domain::call::{CallRecord, CallStatus, JournalKind};
+use crate::domain::call::{CallRecord, CallRef, CallStatus, JournalKind};
 use crate::domain::procedure::{Procedure, StepKind, Successor};
 use crate::domain::spell::{Alphabet, spell};
 use crate::domain::text::{truncate, visible, wrap};
@@ -13,6 +13,7 @@ use crate::tui::component::{
 };
 use crate::tui::input::TextField;
 use crate::tui::keys::{Action, Context, hint};
+use crate::tui::route::Route;
 use crate::tui::widgets::hints;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -36,13 +37,12 @@ pub struct RunnerScreen {
 impl RunnerScreen {
     /// Walks `slug` on the call: resumes where it stopped if it was interrupted, else
     /// starts it (and journals that the procedure is used).
-    pub fn start(env: &mut Env, record: CallRecord, slug: &str) -> Result<RunnerScreen, Problem> {
+    pub fn start(env: &mut Env, reference: CallRef, slug: &str) -> Result<RunnerScreen, Problem> {
         let procedure: Procedure = env
             .desk
             .library
             .procedure(env.store, slug)?
             .ok_or_else(|| Problem(format!("procédure inconnue « {} »", visible(slug))))?;
-        let reference = record.call.reference;
         let mark = env.store.last_walk(reference).doing("déroulé illisible")?;
         let resumable = mark.filter(|m| m.procedure == slug && m.current.is_some());
         let resumed = resumable.is_some();
@@ -72,16 +72,6 @@ impl RunnerScreen {
         };
         runner.reset_input();
         Ok(runner)
-    }
-
-    /// What to say as the runner opens.
-    pub fn opening_message(&self) -> Option<String> {
-        self.resumed.then(|| {
-            format!(
-                "Procédure reprise là où elle s'était arrêtée : {}",
-                self.walk.procedure.slug
-            )
-        })
     }
 
     fn current_kind(&self) -> Option<&StepKind> {
@@ -237,16 +227,24 @@ impl Component for RunnerScreen {
     }
 
     /// Another procedure chosen for the call (F3 while walking): it replaces this one.
-    fn resume(&mut self, reply: Reply, env: &mut Env) -> Update {
+    fn resume(&mut self, reply: Reply, _env: &mut Env) -> Update {
         match reply {
-            Reply::Walk(slug) => {
-                let runner = RunnerScreen::start(env, self.record.clone(), &slug)?;
-                Ok(Effect::Replace(crate::tui::screens::Screen::Runner(
-                    Box::new(runner),
-                )))
-            }
+            Reply::Walk(slug) => Ok(Effect::Replace(Route::Walk {
+                call: self.record.call.reference,
+                procedure: slug,
+            })),
             _ => Ok(Effect::None),
         }
+    }
+
+    /// Said as it opens: whether the walk resumed where it had stopped.
+    fn opening(&self) -> Option<String> {
+        self.resumed.then(|| {
+            format!(
+                "Procédure reprise là où elle s'était arrêtée : {}",
+                self.walk.procedure.slug
+            )
+        })
     }
 
     fn about(&self) -> About<'_> {
