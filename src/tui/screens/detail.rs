@@ -2,17 +2,15 @@
 //! correction of a closed call's outcome). Acting on a call someone else handles asks
 //! first.
 
-use crate::domain::call::{
-    CallRecord, CallRef, CallStatus, JournalEntry, Outcome, journal_outcome,
-};
+use crate::domain::call::{CallRecord, CallRef, CallStatus, Outcome, journal_outcome};
 use crate::domain::text::{truncate, visible, wrap_hanging};
-use crate::domain::time::{age, paris};
+use crate::domain::time::paris;
 use crate::tui::component::{
     About, Component, Doing, Effect, Env, GlpiLink, Input, Problem, Reply, Update, View, ask_before,
 };
 use crate::tui::keys::{Action, Context};
 use crate::tui::route::{Pending, Route};
-use crate::tui::widgets::{label_value, scroll_to_show};
+use crate::tui::widgets::{call_block, entry_head, label_value, scroll_to_show, short_outcome};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -301,42 +299,6 @@ impl Component for DetailScreen {
     }
 }
 
-/// A call's frame: its reference, and how long it has been open or when it was closed.
-pub fn call_block(record: &CallRecord, view: &View) -> Block<'static> {
-    let c = &record.call;
-    let state = match c.status {
-        CallStatus::Open => format!("ouvert depuis {}", age(view.now - c.opened_at)),
-        CallStatus::Closed => format!(
-            "clos le {}",
-            c.closed_at
-                .map_or(String::new(), |t| paris(t, "%d/%m %H:%M"))
-        ),
-    };
-    let title = match c.glpi_ticket {
-        Some(t) => format!(" Appel {} · ticket GLPI n° {t} ", c.reference),
-        // An escalated call without its ticket says which key makes one (the key table's).
-        None if (c.outcome == Some(Outcome::Escalated)
-            || journal_outcome(&record.journal) == Some(Outcome::Escalated))
-            && !matches!(view.desk.glpi, GlpiLink::Off) =>
-        {
-            let ctx = match c.status {
-                CallStatus::Open => Context::Detail,
-                CallStatus::Closed => Context::DetailClosed,
-            };
-            match crate::tui::keys::hint(ctx, Action::Glpi, "ticket GLPI") {
-                Some(h) => format!(" Appel {} · {h} ", c.reference),
-                None => format!(" Appel {} ", c.reference),
-            }
-        }
-        None => format!(" Appel {} ", c.reference),
-    };
-    Block::default()
-        .borders(Borders::ALL)
-        .border_style(view.theme.border())
-        .title(Span::styled(title, view.theme.title()))
-        .title(Line::from(format!(" {state} ")).right_aligned())
-}
-
 fn draw_fields(frame: &mut Frame, area: Rect, view: &View, record: &CallRecord) {
     let c = &record.call;
     let theme = view.theme;
@@ -365,7 +327,7 @@ fn draw_fields(frame: &mut Frame, area: Rect, view: &View, record: &CallRecord) 
         .any(|e| e.kind == crate::domain::call::JournalKind::OutcomeCorrected);
     let outcome = c.outcome.map_or_else(dash, |o| {
         if corrected {
-            format!("{} (corrigée)", super::list::short_outcome(o))
+            format!("{} (corrigée)", short_outcome(o))
         } else {
             o.label().to_string()
         }
@@ -423,15 +385,6 @@ fn draw_fields(frame: &mut Frame, area: Rect, view: &View, record: &CallRecord) 
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), summary_area);
-}
-
-/// One journal line's head: when and who, in fixed columns.
-pub fn entry_head(e: &JournalEntry) -> String {
-    format!(
-        "{} {:<10} ",
-        paris(e.at, "%d/%m %H:%M"),
-        truncate(&visible(&e.operator), 10)
-    )
 }
 
 impl DetailScreen {

@@ -1,14 +1,14 @@
 //! The call list: newest first, filters, incremental search (name, phone or reference),
 //! age of open calls.
 
-use super::search_bar::SearchBar;
-use crate::domain::call::{Call, CallStatus, Outcome};
+use crate::domain::call::{Call, CallStatus};
 use crate::domain::text::visible;
 use crate::domain::time::{age, paris};
 use crate::store::{CallFilter, call_matches, narrows};
 use crate::tui::component::{Component, Doing, Effect, Env, Input, Problem, Update, View};
 use crate::tui::keys::{Action, Context};
 use crate::tui::route::Route;
+use crate::tui::widgets::{SearchBar, short_outcome};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -319,16 +319,6 @@ fn when(c: &Call, view: &View) -> String {
         paris(c.opened_at, "%H:%M")
     } else {
         paris(c.opened_at, "%d/%m")
-    }
-}
-
-pub fn short_outcome(o: Outcome) -> &'static str {
-    match o {
-        Outcome::Resolved => "résolu",
-        Outcome::Escalated => "escaladé",
-        Outcome::Callback => "à rappeler",
-        Outcome::Transferred => "transféré",
-        Outcome::Abandoned => "abandonné",
     }
 }
 

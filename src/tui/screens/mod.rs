@@ -15,7 +15,6 @@ pub mod outcome;
 pub mod procedure_view;
 pub mod procedures;
 pub mod runner;
-pub mod search_bar;
 pub mod tools;
 
 /// Which screen it is, for the router's navigation and the tests.

@@ -1,13 +1,13 @@
 //! The procedures screen: the catalogue, filtered and searched; for a call, the choice of
 //! the procedure to walk on it.
 
-use super::search_bar::SearchBar;
 use crate::domain::call::{CallRecord, CallRef};
 use crate::domain::text::{truncate, visible, width};
 use crate::store::ProcedureQuery;
 use crate::tui::component::{Component, Doing, Effect, Env, Input, Problem, Reply, Update, View};
 use crate::tui::keys::{Action, Context, key_for};
 use crate::tui::route::Route;
+use crate::tui::widgets::SearchBar;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};

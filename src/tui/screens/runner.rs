@@ -14,7 +14,7 @@ use crate::tui::component::{
 use crate::tui::input::TextField;
 use crate::tui::keys::{Action, Context, hint};
 use crate::tui::route::Route;
-use crate::tui::widgets::hints;
+use crate::tui::widgets::{call_block, hints};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -273,7 +273,7 @@ impl RunnerScreen {
     /// The call in three lines, so the runner gets the room.
     fn draw_compact(&self, frame: &mut Frame, area: Rect, view: &View) {
         let c = &self.record.call;
-        let block = super::detail::call_block(&self.record, view);
+        let block = call_block(&self.record, view);
         let reference = &view.desk.reference;
         let line = format!(
             "{} · {} · {} · {}",
