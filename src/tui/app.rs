@@ -6,11 +6,11 @@ use super::component::{Desk, Effect, Env, GlpiLink, Input, Library, Problem, Rep
 use super::draft_writer::{self, DraftWriter};
 use super::keys::{Action, Context, action_for, footer};
 use super::open::{home, open};
+use super::popups::draft::DraftOffer;
 use super::ringing::Ringing;
 use super::route::{Pending, Route};
 use super::screens::Kind;
 use super::screens::detail::DetailScreen;
-use super::screens::draft::DraftOffer;
 use super::screens::form::FormScreen;
 use super::screens::handover::HandoverScreen;
 use super::screens::list::ListScreen;

@@ -8,6 +8,7 @@ pub mod gallery;
 pub mod input;
 pub mod keys;
 pub mod open;
+pub mod popups;
 pub mod ringing;
 pub mod route;
 pub mod screens;

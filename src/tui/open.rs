@@ -2,18 +2,18 @@
 //! router hands them here and puts what comes back on its stack.
 
 use super::component::{Env, Problem};
+use super::popups::confirm::ConfirmPopup;
+use super::popups::draft::DraftOffer;
+use super::popups::entry::EntryPopup;
+use super::popups::help::HelpPopup;
+use super::popups::note::NotePopup;
+use super::popups::outcome::OutcomeDialog;
 use super::route::Route;
 use super::screens::awaiting::AwaitingScreen;
-use super::screens::confirm::ConfirmPopup;
 use super::screens::detail::DetailScreen;
-use super::screens::draft::DraftOffer;
-use super::screens::entry::EntryPopup;
 use super::screens::form::FormScreen;
 use super::screens::handover::HandoverScreen;
-use super::screens::help::HelpPopup;
 use super::screens::list::ListScreen;
-use super::screens::note::NotePopup;
-use super::screens::outcome::OutcomeDialog;
 use super::screens::procedure_view::ProcedureView;
 use super::screens::procedures::ProceduresScreen;
 use super::screens::runner::RunnerScreen;

@@ -2,10 +2,10 @@
 //! router keeps them on one stack and the tests can look inside the one on top.
 
 use super::component::Component;
+use super::popups::{confirm, draft, entry, help, note, outcome};
 use super::screens::Kind;
 use super::screens::{
-    awaiting, confirm, detail, draft, entry, form, handover, help, list, note, outcome,
-    procedure_view, procedures, runner, tools,
+    awaiting, detail, form, handover, list, procedure_view, procedures, runner, tools,
 };
 
 pub enum Screen {

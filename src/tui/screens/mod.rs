@@ -2,22 +2,16 @@
 //! routes it leads to rather than building another screen (`open` builds them).
 
 pub mod awaiting;
-pub mod confirm;
 pub mod detail;
-pub mod draft;
-pub mod entry;
 pub mod form;
 pub mod handover;
-pub mod help;
 pub mod list;
-pub mod note;
-pub mod outcome;
 pub mod procedure_view;
 pub mod procedures;
 pub mod runner;
 pub mod tools;
 
-/// Which screen it is, for the router's navigation and the tests.
+/// Which screen or popup is on the stack, for the router's navigation and the tests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     List,
