@@ -2,9 +2,10 @@
 //! kept safe every second, and the once-a-second look for other consoles' writes. Screens
 //! do the rest; their errors become status messages here, in one place.
 
+use super::chrome::{self, Chrome, Flash};
 use super::component::{Desk, Effect, Env, GlpiLink, Input, Library, Problem, Reply, Update, View};
 use super::draft_writer::{self, DraftWriter};
-use super::keys::{Action, Context, action_for, footer};
+use super::keys::{Action, Context, action_for};
 use super::open::{home, open};
 use super::popups::draft::DraftOffer;
 use super::ringing::Ringing;
@@ -17,7 +18,7 @@ use super::screens::list::ListScreen;
 use super::screens::procedures::ProceduresScreen;
 use super::screens::runner::RunnerScreen;
 use super::screens::tools::ToolsScreen;
-use super::stack::Screen;
+use super::stack::{Screen, Stack};
 use super::theme::Theme;
 use crate::catalog::calendar::embedded_calendar;
 use crate::catalog::procedures::{Catalog, CatalogSource};
@@ -25,16 +26,12 @@ use crate::domain::amigo::{AmigoStatus, amigo_status};
 use crate::domain::call::CallDraft;
 use crate::domain::reference::Reference;
 use crate::domain::shifts::ShiftPlan;
-use crate::domain::text::{truncate, visible, width};
-use crate::domain::time::paris;
+use crate::domain::text::visible;
 use crate::store::Location;
 use crate::store::{ConsoleLock, FileAccess, Store, StoreError};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 use std::sync::mpsc::Receiver;
 
 mod phone;
@@ -50,22 +47,12 @@ pub struct DraftSnapshot {
     pub draft: CallDraft,
 }
 
-/// How long a message stays in the status line.
-const FLASH_FOR: Duration = Duration::seconds(6);
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Flash {
-    pub text: String,
-    pub error: bool,
-    pub until: DateTime<Utc>,
-}
-
 pub struct App {
     pub store: Store,
     pub desk: Desk,
     pub now: DateTime<Utc>,
     /// The screens, the list at the bottom; popups are drawn over what is under them.
-    stack: Vec<Screen>,
+    stack: Stack,
     /// A call being typed, put aside with Échap: F2 takes it back.
     parked: Option<Box<FormScreen>>,
     pub flash: Option<Flash>,
@@ -339,7 +326,7 @@ impl App {
     }
 
     fn build(
-        store: Store,
+        mut store: Store,
         reference: Reference,
         library: Library,
         operator: String,
@@ -350,21 +337,27 @@ impl App {
         let calendar = embedded_calendar();
         let amigo = amigo_status(now, &calendar);
         let console = ConsoleLock::acquire(&store);
+        let desk = Desk {
+            name: desk,
+            operator,
+            console,
+            reference,
+            library,
+            calendar,
+            shift_plan: ShiftPlan::default_plan(),
+            theme,
+            glpi: GlpiLink::Off,
+        };
+        let (list, problem) = home(&mut Env {
+            store: &mut store,
+            desk: &desk,
+            now,
+        });
         let mut app = App {
-            desk: Desk {
-                name: desk,
-                operator,
-                console,
-                reference,
-                library,
-                calendar,
-                shift_plan: ShiftPlan::default_plan(),
-                theme,
-                glpi: GlpiLink::Off,
-            },
+            desk,
             store,
             now,
-            stack: Vec::new(),
+            stack: Stack::new(list),
             parked: None,
             flash: None,
             quit: false,
@@ -380,8 +373,6 @@ impl App {
             glpi_results: None,
         };
         app.data_version = app.store.data_version().unwrap_or(0);
-        let (list, problem) = home(&mut app.env());
-        app.stack.push(list);
         if let Some(p) = problem {
             app.error(p.0);
         }
@@ -467,7 +458,7 @@ impl App {
     }
 
     fn top(&self) -> &Screen {
-        self.stack.last().expect("the list is always at the bottom")
+        self.stack.top()
     }
 
     /// Where the keyboard is: the context of the screen on top.
@@ -478,12 +469,8 @@ impl App {
     /// The contexts of what is drawn: the screen shown and the popups over it. Each one's
     /// hints speak for its own keys.
     pub fn drawn_contexts(&self) -> Vec<Context> {
-        let base = self
-            .stack
-            .iter()
-            .rposition(|s| !s.component().is_popup())
-            .unwrap_or(0);
-        self.stack[base..]
+        self.stack
+            .drawn()
             .iter()
             .map(|s| s.component().context())
             .collect()
@@ -491,11 +478,7 @@ impl App {
 
     /// The screen shown, popups aside.
     pub fn screen(&self) -> Kind {
-        self.stack
-            .iter()
-            .rev()
-            .find(|s| !s.component().is_popup())
-            .map_or(Kind::List, Screen::kind)
+        self.stack.drawn()[0].kind()
     }
 
     /// The screen on top, a popup perhaps.
@@ -508,64 +491,60 @@ impl App {
     }
 
     pub fn list(&self) -> &ListScreen {
-        match &self.stack[0] {
+        match self.stack.bottom() {
             Screen::List(l) => l,
             _ => unreachable!("the list is always at the bottom"),
         }
     }
 
-    /// The topmost screen `pick` recognises.
-    fn find<'a, T: ?Sized>(&'a self, pick: impl Fn(&'a Screen) -> Option<&'a T>) -> Option<&'a T> {
-        self.stack.iter().rev().find_map(pick)
-    }
-
     /// The call being typed, on screen or put aside.
     pub fn form(&self) -> Option<&FormScreen> {
-        self.find(|s| match s {
-            Screen::Form(f) => Some(f.as_ref()),
-            _ => None,
-        })
-        .or(self.parked.as_deref())
+        self.stack
+            .find(|s| match s {
+                Screen::Form(f) => Some(f.as_ref()),
+                _ => None,
+            })
+            .or(self.parked.as_deref())
     }
 
     /// The topmost call screen.
     pub fn detail(&self) -> Option<&DetailScreen> {
-        self.find(|s| match s {
+        self.stack.find(|s| match s {
             Screen::Detail(d) => Some(d.as_ref()),
             _ => None,
         })
     }
 
     pub fn runner(&self) -> Option<&RunnerScreen> {
-        self.find(|s| match s {
+        self.stack.find(|s| match s {
             Screen::Runner(r) => Some(r.as_ref()),
             _ => None,
         })
     }
 
     pub fn tools(&self) -> Option<&ToolsScreen> {
-        self.find(|s| match s {
+        self.stack.find(|s| match s {
             Screen::Tools(t) => Some(t.as_ref()),
             _ => None,
         })
     }
 
     pub fn procedures(&self) -> Option<&ProceduresScreen> {
-        self.find(|s| match s {
+        self.stack.find(|s| match s {
             Screen::Procedures(p) => Some(p.as_ref()),
             _ => None,
         })
     }
 
     pub fn handover(&self) -> Option<&HandoverScreen> {
-        self.find(|s| match s {
+        self.stack.find(|s| match s {
             Screen::Handover(h) => Some(h.as_ref()),
             _ => None,
         })
     }
 
     pub fn draft_offer(&self) -> Option<&DraftOffer> {
-        self.find(|s| match s {
+        self.stack.find(|s| match s {
             Screen::DraftOffer(d) => Some(d),
             _ => None,
         })
@@ -576,19 +555,11 @@ impl App {
     }
 
     fn info(&mut self, text: String) {
-        self.flash = Some(Flash {
-            text,
-            error: false,
-            until: self.now + FLASH_FOR,
-        });
+        self.flash = Some(Flash::said(text, false, self.now));
     }
 
     fn error(&mut self, text: String) {
-        self.flash = Some(Flash {
-            text,
-            error: true,
-            until: self.now + FLASH_FOR,
-        });
+        self.flash = Some(Flash::said(text, true, self.now));
     }
 
     pub fn handle_key(&mut self, ev: KeyEvent) {
@@ -616,10 +587,7 @@ impl App {
             desk: &self.desk,
             now: self.now,
         };
-        let top = self
-            .stack
-            .last_mut()
-            .expect("the list is always at the bottom");
+        let top = self.stack.top_mut();
         let result = top.component_mut().update(input, &mut env);
         self.apply(result);
     }
@@ -653,10 +621,7 @@ impl App {
                     desk: &self.desk,
                     now: self.now,
                 };
-                let top = self
-                    .stack
-                    .last_mut()
-                    .expect("the list is always at the bottom");
+                let top = self.stack.top_mut();
                 let result = top.component_mut().resume(reply, &mut env);
                 return self.apply(result);
             }
@@ -665,9 +630,7 @@ impl App {
                     return false;
                 };
                 // A form replaced by its saved call is done with: nothing to keep aside.
-                if self.stack.len() > 1 {
-                    self.stack.pop();
-                }
+                self.stack.pop();
                 self.push(screen);
             }
             Effect::Info(text) => self.info(text),
@@ -734,9 +697,6 @@ impl App {
 
     /// Closes the screen on top; a call being typed is put aside, not lost.
     fn pop(&mut self) {
-        if self.stack.len() <= 1 {
-            return;
-        }
         if let Some(Screen::Form(form)) = self.stack.pop() {
             self.parked = Some(form);
             self.keep_aside();
@@ -749,18 +709,14 @@ impl App {
             desk: &self.desk,
             now: self.now,
         };
-        let top = self
-            .stack
-            .last_mut()
-            .expect("the list is always at the bottom");
-        if let Err(Problem(text)) = top.component_mut().refresh(&mut env) {
+        if let Err(Problem(text)) = self.stack.top_mut().component_mut().refresh(&mut env) {
             self.error(text);
         }
     }
 
     /// Back down to the screen of `kind`, if one is open; true when found.
     fn back_to(&mut self, kind: Kind) -> bool {
-        let Some(i) = self.stack.iter().rposition(|s| s.kind() == kind) else {
+        let Some(i) = self.stack.position(kind) else {
             return false;
         };
         while self.stack.len() > i + 1 {
@@ -934,7 +890,7 @@ impl App {
             now: self.now,
         };
         let mut problem = None;
-        for screen in &mut self.stack {
+        for screen in self.stack.iter_mut() {
             if let Err(p) = screen.component_mut().refresh(&mut env) {
                 problem = Some(p);
             }
@@ -996,7 +952,7 @@ impl App {
     }
 
     fn form_mut(&mut self) -> Option<&mut FormScreen> {
-        let in_stack = self.stack.iter_mut().rev().find_map(|s| match s {
+        let in_stack = self.stack.find_mut(|s| match s {
             Screen::Form(f) => Some(f.as_mut()),
             _ => None,
         });
@@ -1069,25 +1025,6 @@ impl App {
 
     /// Draws the console: header, the screen (and its popups), status line, footer.
     pub fn draw(&self, frame: &mut Frame) {
-        let banner = self.ringing.banner(
-            self.now,
-            &self.desk.reference,
-            self.context(),
-            self.typing_another_call(),
-            &self.desk.theme,
-            frame.area().width as usize,
-        );
-        let [header, ringing, body, status, foot] = Layout::vertical([
-            Constraint::Length(1),
-            Constraint::Length(banner.as_ref().map_or(0, |b| b.len() as u16)),
-            Constraint::Min(1),
-            Constraint::Length(1),
-            Constraint::Length(1),
-        ])
-        .areas(frame.area());
-        if let Some(lines) = banner {
-            frame.render_widget(Paragraph::new(lines), ringing);
-        }
         let view = View {
             desk: &self.desk,
             now: self.now,
@@ -1095,116 +1032,32 @@ impl App {
             amigo: &self.amigo,
             read_only: self.store.is_read_only(),
         };
-        self.draw_header(frame, header, &view);
-        let base = self
-            .stack
-            .iter()
-            .rposition(|s| !s.component().is_popup())
-            .unwrap_or(0);
-        for (i, screen) in self.stack.iter().enumerate().skip(base) {
-            // The help may cover the status line too: it is the only thing to read then.
-            let area = if screen.kind() == Kind::Help {
-                Rect {
-                    height: body.height + status.height,
-                    ..body
-                }
-            } else {
-                body
-            };
-            if i == base || screen.component().is_popup() {
+        let chrome = Chrome {
+            context: self.context(),
+            service: self.stack.find(|s| s.component().about().service),
+            banner: self.ringing.banner(
+                self.now,
+                &self.desk.reference,
+                self.context(),
+                self.typing_another_call(),
+                &self.desk.theme,
+                frame.area().width as usize,
+            ),
+            draft_unsaved: self.draft_unsaved.as_deref(),
+            store_unreachable: self.store_unreachable.as_deref(),
+            flash: self.flash.as_ref(),
+            help_open: self.help_open(),
+        };
+        chrome::draw(frame, chrome, &view, |frame, body| {
+            for screen in self.stack.drawn() {
+                // The help may cover the status line too: it is the only thing to read then.
+                let area = if screen.kind() == Kind::Help {
+                    body.with_status
+                } else {
+                    body.area
+                };
                 screen.component().view(frame, area, &view);
             }
-        }
-        if self.top_kind() != Kind::Help {
-            self.draw_status(frame, status);
-        }
-        self.draw_footer(frame, foot);
-    }
-
-    fn draw_header(&self, frame: &mut Frame, area: Rect, view: &View) {
-        let style = self.desk.theme.header();
-        let mut left = format!(
-            " guichet · {} · {}",
-            visible(&self.desk.name),
-            visible(&self.desk.operator)
-        );
-        if view.read_only {
-            left.push_str(" · LECTURE SEULE");
-        }
-        let mut right = format!(" {} ", paris(self.now, "%d/%m/%Y %H:%M"));
-        let service = self
-            .stack
-            .iter()
-            .rev()
-            .find_map(|s| s.component().about().service);
-        if service.is_some_and(|s| self.desk.shows_amigo(s)) {
-            let state = if self.amigo.open { "ouvert" } else { "fermé" };
-            right = format!(" · AMIGO {state} ·{right}");
-        }
-        let right_cols = width(&right) as u16;
-        let [l, r] =
-            Layout::horizontal([Constraint::Min(1), Constraint::Length(right_cols)]).areas(area);
-        let left = truncate(&left, l.width as usize).into_owned();
-        frame.render_widget(Paragraph::new(left).style(style), l);
-        frame.render_widget(Paragraph::new(right).style(style), r);
-    }
-
-    fn draw_status(&self, frame: &mut Frame, area: Rect) {
-        let unsaved = self.draft_unsaved.as_ref().map(|p| Flash {
-            text: format!(
-                "saisie NON sauvegardée ({p}) : gardée en mémoire, nouvel essai chaque seconde"
-            ),
-            error: true,
-            until: self.now,
         });
-        let unreachable = self.store_unreachable.as_ref().map(|p| Flash {
-            text: format!(
-                "serveur injoignable, nouvel essai automatique ; saisie gardée sur ce poste ({p})"
-            ),
-            error: true,
-            until: self.now,
-        });
-        let Some(flash) = unsaved
-            .as_ref()
-            .or(unreachable.as_ref())
-            .or(self.flash.as_ref())
-        else {
-            return;
-        };
-        let theme = &self.desk.theme;
-        let (mark, style) = if flash.error {
-            ("⚠ ", theme.error())
-        } else {
-            ("✓ ", theme.success())
-        };
-        let room = (area.width as usize).saturating_sub(3);
-        frame.render_widget(
-            Paragraph::new(Line::from(vec![
-                Span::raw(" "),
-                Span::styled(mark, style),
-                Span::styled(truncate(&visible(&flash.text), room).into_owned(), style),
-            ])),
-            area,
-        );
-    }
-
-    /// The footer: the keys of the context the keyboard is in, from the key table, as
-    /// many as fit (F1 lists them all).
-    fn draw_footer(&self, frame: &mut Frame, area: Rect) {
-        let theme = &self.desk.theme;
-        let mut spans = vec![Span::raw(" ")];
-        let mut used = 1;
-        for (keys, label) in footer(self.context()) {
-            let k = format!(" {keys} ");
-            let l = format!(" {label} ");
-            let w = width(&k) + width(&l);
-            if used + w > area.width as usize {
-                break;
-            }
-            used += w;
-            spans.push(Span::styled(k, theme.footer_key()));
-            spans.push(Span::styled(l, theme.footer_text()));
-        }
-        frame.render_widget(Paragraph::new(Line::from(spans)), area);
     }
 }

@@ -1,6 +1,7 @@
 //! The console: ratatui + crossterm.
 
 pub mod app;
+pub mod chrome;
 pub mod component;
 pub mod crash;
 pub mod draft_writer;

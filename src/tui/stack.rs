@@ -87,3 +87,96 @@ impl Screen {
         }
     }
 }
+
+/// The navigation stack: the calls list at the bottom, always; the screens opened over it;
+/// popups drawn over the screen under them.
+pub struct Stack {
+    screens: Vec<Screen>,
+}
+
+impl Stack {
+    pub fn new(home: Screen) -> Stack {
+        Stack {
+            screens: vec![home],
+        }
+    }
+
+    pub fn top(&self) -> &Screen {
+        self.screens
+            .last()
+            .expect("the list is always at the bottom")
+    }
+
+    pub fn top_mut(&mut self) -> &mut Screen {
+        self.screens
+            .last_mut()
+            .expect("the list is always at the bottom")
+    }
+
+    pub fn bottom(&self) -> &Screen {
+        &self.screens[0]
+    }
+
+    pub fn len(&self) -> usize {
+        self.screens.len()
+    }
+
+    pub fn push(&mut self, screen: Screen) {
+        self.screens.push(screen);
+    }
+
+    /// Takes the screen on top off; never the list at the bottom.
+    pub fn pop(&mut self) -> Option<Screen> {
+        if self.screens.len() > 1 {
+            self.screens.pop()
+        } else {
+            None
+        }
+    }
+
+    /// Drops every screen from `index` up (the list stays).
+    pub fn truncate(&mut self, index: usize) {
+        self.screens.truncate(index.max(1));
+    }
+
+    /// Where the topmost screen of `kind` is, if one is open.
+    pub fn position(&self, kind: Kind) -> Option<usize> {
+        self.screens.iter().rposition(|s| s.kind() == kind)
+    }
+
+    /// The topmost screen `pick` recognises.
+    pub fn find<'a, T: ?Sized>(
+        &'a self,
+        pick: impl Fn(&'a Screen) -> Option<&'a T>,
+    ) -> Option<&'a T> {
+        self.screens.iter().rev().find_map(pick)
+    }
+
+    pub fn find_mut<'a, T: ?Sized>(
+        &'a mut self,
+        pick: impl Fn(&'a mut Screen) -> Option<&'a mut T>,
+    ) -> Option<&'a mut T> {
+        self.screens.iter_mut().rev().find_map(pick)
+    }
+
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &Screen> {
+        self.screens.iter()
+    }
+
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = &mut Screen> {
+        self.screens.iter_mut()
+    }
+
+    /// The screen shown: the topmost that is no popup.
+    fn base(&self) -> usize {
+        self.screens
+            .iter()
+            .rposition(|s| !s.component().is_popup())
+            .unwrap_or(0)
+    }
+
+    /// What is drawn: the screen shown, then the popups over it.
+    pub fn drawn(&self) -> &[Screen] {
+        &self.screens[self.base()..]
+    }
+}

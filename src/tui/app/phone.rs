@@ -169,7 +169,7 @@ impl App {
     /// Drops the call being typed (blank: nothing is lost) and its saved draft.
     fn discard_form(&mut self) {
         self.parked = None;
-        if let Some(i) = self.stack.iter().position(|s| s.kind() == Kind::Form) {
+        if let Some(i) = self.stack.position(Kind::Form) {
             self.stack.truncate(i);
         }
         self.settle_drafts();
