@@ -4,7 +4,6 @@ pub mod app;
 pub mod chrome;
 pub mod component;
 pub mod crash;
-pub mod draft_writer;
 pub mod gallery;
 pub mod input;
 pub mod keys;
@@ -17,6 +16,7 @@ pub mod stack;
 pub mod svg;
 pub mod theme;
 pub mod widgets;
+pub mod workers;
 
 use crate::catalog::procedures::CatalogSource;
 use crate::config::DeskConfig;
