@@ -2,6 +2,7 @@
 //! kept safe every second, and the once-a-second look for other consoles' writes. Screens
 //! do the rest; their errors become status messages here, in one place.
 
+use super::channel::{Inbox, Message, News};
 use super::chrome::{self, Chrome, Flash};
 use super::component::{Desk, Effect, Env, Input, Problem, Reply, Update, View};
 use super::keys::{Action, Context, action_for};
@@ -11,14 +12,15 @@ use super::route::{Pending, Route};
 use super::screens::Kind;
 use super::screens::form::FormScreen;
 use super::stack::{Screen, Stack};
-use super::workers::catalog::{CatalogLoad, Loaded};
+use super::workers::catalog::CatalogLoad;
 use super::workers::drafts::DraftWriter;
 use crate::domain::amigo::{AmigoStatus, amigo_status};
 use crate::store::Store;
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
-use std::sync::mpsc::Receiver;
+use std::sync::mpsc::Sender;
+use std::thread::JoinHandle;
 
 mod drafts;
 mod inspect;
@@ -49,16 +51,16 @@ pub struct App {
     /// What waits for the first paint: the loader and the draft writer start then, so
     /// that their threads and connections do not compete with it for the processor.
     after_paint: Option<CatalogLoad>,
-    /// The catalogue being loaded after the first paint.
-    loader: Option<Receiver<Loaded>>,
+    /// The catalogue loader at work, if it is.
+    loader: Option<JoinHandle<()>>,
     /// A load that failed on a server store, to try again from this time on.
     loader_retry: Option<(DateTime<Utc>, CatalogLoad)>,
     /// Writes the draft off this thread (none for a database in memory).
     draft_writer: Option<DraftWriter>,
     /// The call ringing or answered on this console's extension, if it has one.
     pub ringing: Ringing,
-    /// What the GLPI sender thread did: sentences for the status line (true: a failure).
-    glpi_results: Option<Receiver<(String, bool)>>,
+    /// The one channel: the terminal's input, the signals, the workers' news.
+    inbox: Inbox,
 }
 
 impl App {
@@ -82,8 +84,27 @@ impl App {
         self.flash = Some(Flash::said(text, true, self.now));
     }
 
+    /// Where the terminal's input and the signals are sent.
+    pub fn sender(&self) -> Sender<Message> {
+        self.inbox.sender()
+    }
+
+    /// The next message on the channel, waiting at most `timeout`.
+    pub fn next_message(&mut self, timeout: std::time::Duration) -> Option<Message> {
+        self.inbox.next(timeout)
+    }
+
+    /// What a worker did.
+    pub fn take(&mut self, news: News) {
+        match news {
+            News::Catalog(loaded) => self.install_catalog(loaded),
+            News::Draft(done) => self.draft_written(done),
+            News::Glpi((text, false)) => self.info(text),
+            News::Glpi((text, true)) => self.error(text),
+        }
+    }
+
     pub fn handle_key(&mut self, ev: KeyEvent) {
-        self.poll_loader();
         let ctx = self.context();
         match action_for(ctx, &ev) {
             Some(Action::Help) => self.toggle_help(ctx),
@@ -326,17 +347,18 @@ impl App {
         if self.flash.as_ref().is_some_and(|f| f.until <= now) {
             self.flash = None;
         }
-        self.poll_drafts();
+        for news in self.inbox.news() {
+            self.take(news);
+        }
         self.save_draft_if_dirty(false);
-        self.poll_glpi();
         self.poll_store();
-        self.poll_loader();
+        self.check_loader();
         if self.store_unreachable.is_none()
             && self.loader.is_none()
             && self.loader_retry.as_ref().is_some_and(|(at, _)| *at <= now)
             && let Some((_, again)) = self.loader_retry.take()
         {
-            self.loader = Some(again.spawn());
+            self.load_catalog(again);
         }
     }
 

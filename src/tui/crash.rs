@@ -77,8 +77,9 @@ pub fn install_panic_hook() {
 }
 
 /// Signals that end the console: SIGTERM (kill), SIGHUP (the SSH link dropped), SIGINT,
-/// SIGQUIT. The handler only records the signal; the event loop sees it within its poll
-/// interval and leaves cleanly (draft saved, terminal restored).
+/// SIGQUIT. The handler only records the signal, for the watchdog; the event loop hears of
+/// it on its channel (`events::forward_signals`) and leaves cleanly (draft saved, terminal
+/// restored).
 pub struct Signals {
     last: Arc<AtomicUsize>,
 }
@@ -96,14 +97,6 @@ impl Signals {
         }
         Ok(Signals { last })
     }
-
-    /// The signal received, if any.
-    pub fn received(&self) -> Option<i32> {
-        match self.last.load(Ordering::Relaxed) {
-            0 => None,
-            n => Some(n as i32),
-        }
-    }
 }
 
 /// Whether the terminal on standard input has gone away (the SSH link or the emulator
@@ -119,9 +112,9 @@ fn terminal_gone() -> bool {
 /// The call being typed, as of the last key, shared with the watchdog.
 pub type DraftSlot = Arc<std::sync::Mutex<Option<super::app::DraftSnapshot>>>;
 
-/// The event loop can be stuck inside crossterm when its terminal hangs up (crossterm
-/// 0.29 retries reads at end of file forever: crossterm-rs/crossterm#793), and then it
-/// never sees a signal. This thread watches for a signal or a vanished terminal and, if
+/// The input thread can be stuck inside crossterm when its terminal hangs up (crossterm
+/// 0.29 retries reads at end of file forever: crossterm-rs/crossterm#793), and the loop
+/// inside a write to a terminal that no longer drains. This thread watches for a signal or a vanished terminal and, if
 /// the loop has not ended `grace` later, saves the call being typed as of the last key
 /// (through its own connection) and ends the process itself.
 pub fn spawn_watchdog(signals: &Signals, grace: std::time::Duration, draft: DraftSlot) {

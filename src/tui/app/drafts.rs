@@ -5,6 +5,7 @@
 use super::App;
 use crate::domain::call::CallDraft;
 use crate::domain::text::visible;
+use crate::tui::channel::News;
 use crate::tui::screens::form::FormScreen;
 use crate::tui::stack::Screen;
 use crate::tui::workers::drafts::{self, DraftWriter};
@@ -19,6 +20,13 @@ pub struct DraftSnapshot {
     pub operator: String,
     pub opened_at: DateTime<Utc>,
     pub draft: CallDraft,
+}
+
+/// How often a wait for the draft writer looks whether it is still at work.
+const WRITER_LOOK: std::time::Duration = std::time::Duration::from_millis(50);
+
+fn writer_stopped(writer: &Option<DraftWriter>) -> bool {
+    writer.as_ref().is_some_and(DraftWriter::has_stopped)
 }
 
 impl App {
@@ -66,28 +74,39 @@ impl App {
     }
 
     /// Waits for the draft writer to answer everything it was given, and takes its
-    /// answers (leaving the console; tests).
+    /// answers (leaving the console; tests). Whatever else comes meanwhile waits its turn.
     pub fn settle_drafts(&mut self) {
-        let answers = self
-            .draft_writer
-            .as_mut()
-            .map(DraftWriter::finish)
-            .unwrap_or_default();
-        self.take_draft_answers(answers);
+        while self.draft_writer.as_ref().is_some_and(|w| w.pending() > 0) {
+            let answer = self.inbox.wait_for(WRITER_LOOK, |news| match news {
+                News::Draft(done) => Ok(done),
+                other => Err(other),
+            });
+            match answer {
+                Some(done) => self.draft_written(done),
+                None if writer_stopped(&self.draft_writer) => {
+                    if let Some(writer) = self.draft_writer.as_mut() {
+                        writer.forget_pending();
+                    }
+                    self.take_draft_answers(vec![drafts::Done {
+                        result: Err("l'écriture de la saisie s'est arrêtée".into()),
+                        aside: false,
+                    }]);
+                }
+                None => {}
+            }
+        }
     }
 
-    /// What the writer says of the drafts it wrote: kept, or why not (then the draft is
-    /// tried again on the next tick).
-    pub(super) fn poll_drafts(&mut self) {
-        let answers = self
-            .draft_writer
-            .as_mut()
-            .map(DraftWriter::answers)
-            .unwrap_or_default();
-        self.take_draft_answers(answers);
+    /// The writer says how a draft went: kept, or why not (then the draft is tried again
+    /// on the next tick).
+    pub(super) fn draft_written(&mut self, done: drafts::Done) {
+        if let Some(writer) = self.draft_writer.as_mut() {
+            writer.answered();
+        }
+        self.take_draft_answers(vec![done]);
     }
 
-    pub(super) fn take_draft_answers(&mut self, answers: Vec<drafts::Done>) {
+    fn take_draft_answers(&mut self, answers: Vec<drafts::Done>) {
         for done in answers {
             match done.result {
                 Ok(()) => {

@@ -10,16 +10,20 @@ use crate::domain::amigo::amigo_status;
 use crate::domain::reference::Reference;
 use crate::domain::shifts::ShiftPlan;
 use crate::store::{ConsoleLock, Location, Store};
+use crate::tui::channel::{Inbox, News};
 use crate::tui::component::{Desk, Env, GlpiLink, Library};
 use crate::tui::open::home;
 use crate::tui::ringing::Ringing;
 use crate::tui::route::Route;
 use crate::tui::stack::Stack;
 use crate::tui::theme::Theme;
-use crate::tui::workers::catalog::{self, CatalogLoad};
+use crate::tui::workers::catalog::{self, CatalogLoad, Loaded};
 use crate::tui::workers::drafts::DraftWriter;
 use crate::tui::workers::glpi;
 use chrono::{DateTime, Utc};
+
+/// How often a wait for the loader looks whether it is still at work.
+const LOADER_LOOK: std::time::Duration = std::time::Duration::from_millis(50);
 
 impl App {
     /// A console whose catalogue is given parsed, its index brought up to date at once
@@ -38,9 +42,7 @@ impl App {
             Err(e) => (Library::default(), Some(e)),
         };
         let mut app = App::build(store, reference, library, operator, desk, theme, now);
-        if !app.store.is_read_only() {
-            app.draft_writer = app.store.drafts_path().and_then(|p| DraftWriter::spawn(&p));
-        }
+        app.start_draft_writer();
         if let Some(e) = index_error {
             app.error(format!("index des procédures indisponible : {e}"));
         }
@@ -92,36 +94,45 @@ impl App {
         else {
             return;
         };
-        if !read_only {
-            self.draft_writer = self
-                .store
-                .drafts_path()
-                .and_then(|p| DraftWriter::spawn(&p));
-        }
-        self.loader = Some(
-            CatalogLoad {
-                location,
-                read_only,
-                source,
-            }
-            .spawn(),
-        );
+        self.start_draft_writer();
+        self.load_catalog(CatalogLoad {
+            location,
+            read_only,
+            source,
+        });
     }
 
-    /// Installs the catalogue once the loader has it; true when it did.
-    pub fn poll_loader(&mut self) -> bool {
-        let Some(rx) = &self.loader else {
-            return false;
-        };
-        let loaded = match rx.try_recv() {
-            Ok(loaded) => loaded,
-            Err(std::sync::mpsc::TryRecvError::Empty) => return false,
-            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
-                self.loader = None;
-                self.error("catalogue des procédures indisponible : chargement interrompu".into());
-                return true;
+    /// The draft writer, on a database it can open again on its own (not one in memory)
+    /// and may write to.
+    fn start_draft_writer(&mut self) {
+        if self.store.is_read_only() {
+            return;
+        }
+        if let Some(path) = self.store.drafts_path() {
+            let post = self.inbox.post(News::Draft);
+            self.draft_writer = Some(DraftWriter::spawn(&path, post));
+        }
+    }
+
+    pub(super) fn load_catalog(&mut self, load: CatalogLoad) {
+        self.loader = Some(load.spawn(self.inbox.post(News::Catalog)));
+    }
+
+    /// A loader that ended without a word (it panicked) is said once.
+    pub(super) fn check_loader(&mut self) {
+        if self.loader.as_ref().is_some_and(|l| l.is_finished()) {
+            // What it sent before it ended comes first.
+            for news in self.inbox.news() {
+                self.take(news);
             }
-        };
+            if self.loader.take().is_some() {
+                self.error("catalogue des procédures indisponible : chargement interrompu".into());
+            }
+        }
+    }
+
+    /// Installs the catalogue the loader read, or says why it could not.
+    pub(super) fn install_catalog(&mut self, loaded: Loaded) {
         self.loader = None;
         match loaded {
             Ok((library, skipped)) => {
@@ -157,15 +168,19 @@ impl App {
                 }
             }
         }
-        true
     }
 
     /// Waits for the loader (tests that drive a console started for real).
     pub fn wait_for_catalog(&mut self) {
         self.painted();
         while self.loader.is_some() {
-            if !self.poll_loader() {
-                std::thread::sleep(std::time::Duration::from_millis(2));
+            let loaded = self.inbox.wait_for(LOADER_LOOK, |news| match news {
+                News::Catalog(loaded) => Ok(loaded),
+                other => Err(other),
+            });
+            match loaded {
+                Some(loaded) => self.install_catalog(loaded),
+                None => self.check_loader(),
             }
         }
     }
@@ -214,8 +229,8 @@ impl App {
             loader: None,
             loader_retry: None,
             draft_writer: None,
+            inbox: Inbox::default(),
             ringing: Ringing::default(),
-            glpi_results: None,
         };
         app.data_version = app.store.data_version().unwrap_or(0);
         if let Some(p) = problem {
@@ -267,27 +282,9 @@ impl App {
             );
             return self;
         }
-        let (wake, results) = glpi::spawn(self.store.location().clone(), settings);
+        let post = self.inbox.post(News::Glpi);
+        let wake = glpi::spawn(self.store.location().clone(), settings, post);
         self.desk.glpi = GlpiLink::On(wake);
-        self.glpi_results = Some(results);
         self
-    }
-
-    /// Says on the status line what the GLPI sender did since last asked.
-    pub(super) fn poll_glpi(&mut self) {
-        let Some(results) = &self.glpi_results else {
-            return;
-        };
-        let mut said = Vec::new();
-        while let Ok(r) = results.try_recv() {
-            said.push(r);
-        }
-        for (text, failed) in said {
-            if failed {
-                self.error(text);
-            } else {
-                self.info(text);
-            }
-        }
     }
 }

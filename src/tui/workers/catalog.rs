@@ -2,10 +2,11 @@
 //! fingerprint), rebuilds the index when they changed, and reads it, on a thread with its
 //! own connection, so that the console paints meanwhile.
 
+use super::Post;
 use crate::catalog::procedures::CatalogSource;
 use crate::store::{FileAccess, Location, Store, StoreError};
 use crate::tui::component::Library;
-use std::sync::mpsc::Receiver;
+use std::thread::JoinHandle;
 
 /// How long after a failed load on a server store the catalogue is read again.
 pub const RETRY_AFTER: chrono::Duration = chrono::Duration::seconds(3);
@@ -22,13 +23,11 @@ pub struct CatalogLoad {
 }
 
 impl CatalogLoad {
-    /// Starts the loader; what it loaded, or why not, comes on the receiver.
-    pub fn spawn(self) -> Receiver<Loaded> {
-        let (tx, rx) = std::sync::mpsc::channel();
+    /// Starts the loader, which hands what it loaded, or why not, to `post`.
+    pub fn spawn(self, post: Post<Loaded>) -> JoinHandle<()> {
         std::thread::spawn(move || {
-            let _ = tx.send(self.load());
-        });
-        rx
+            post(self.load());
+        })
     }
 
     fn load(self) -> Loaded {

@@ -2,19 +2,19 @@
 //! start, when woken because a push was queued, and every minute) and says what it did,
 //! in sentences for the status line. It ends with the console.
 
+use super::Post;
 use crate::store::{FileAccess, Location, Store};
 use std::sync::mpsc::{Receiver, Sender, channel};
 
 /// A sentence for the status line, and whether it says a failure.
 pub type Said = (String, bool);
 
-/// Starts the sender on the store at `location`: wake it through the sender returned; what
-/// it did comes on the receiver.
-pub fn spawn(location: Location, settings: crate::glpi::Settings) -> (Sender<()>, Receiver<Said>) {
+/// Starts the sender on the store at `location`, which says what it did through `post`;
+/// it is woken through the sender returned.
+pub fn spawn(location: Location, settings: crate::glpi::Settings, post: Post<Said>) -> Sender<()> {
     let (wake, woken) = channel::<()>();
-    let (report, results) = channel();
-    std::thread::spawn(move || send(location, settings, woken, report));
-    (wake, results)
+    std::thread::spawn(move || send(location, settings, woken, post));
+    wake
 }
 
 /// How often the GLPI sender looks at the outbox when nobody wakes it.
@@ -26,7 +26,7 @@ fn send(
     location: Location,
     settings: crate::glpi::Settings,
     woken: Receiver<()>,
-    report: Sender<Said>,
+    report: Post<Said>,
 ) {
     use std::sync::mpsc::RecvTimeoutError;
     let mut store: Option<Store> = None;
@@ -38,17 +38,17 @@ fn send(
             match crate::glpi::sync(s, &settings, None) {
                 Ok(done) => {
                     for sent in &done.sent {
-                        let _ = report.send((sent.sentence(), false));
+                        let _ = report((sent.sentence(), false));
                     }
                     for (call, why) in &done.failed {
-                        let _ = report.send((
+                        let _ = report((
                             format!("{call} non envoyé à GLPI ({why}) : gardé en attente"),
                             true,
                         ));
                     }
                 }
                 Err(e) => {
-                    let _ = report.send((format!("envoi à GLPI suspendu : {e}"), true));
+                    let _ = report((format!("envoi à GLPI suspendu : {e}"), true));
                     store = None;
                 }
             }
