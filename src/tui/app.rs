@@ -1,10 +1,13 @@
-//! The router: a navigation stack of screens, the global keys, the status line, the draft
-//! kept safe every second, and the once-a-second look for other consoles' writes. Screens
-//! do the rest; their errors become status messages here, in one place.
+//! The router: the navigation stack, the effects screens ask for (routes to open, popups'
+//! answers, messages), the global keys and the clock's tick. Screens do the rest; their
+//! errors become status messages here, in one place. Its other parts, each a module of
+//! app/: how a console starts (`start`), the workers' side (`workers`), the draft keeper
+//! (`drafts`), what other consoles and the telephony changed (`watch`), the telephony's
+//! keys F2/F6/F7/F8 (`phone`), the frame (`frame`), what tests read (`inspect`).
 
-use super::channel::{Inbox, Message, News};
-use super::chrome::{self, Chrome, Flash};
-use super::component::{Desk, Effect, Env, Input, Problem, Reply, Update, View};
+use super::channel::Inbox;
+use super::chrome::Flash;
+use super::component::{Component, Desk, Effect, Env, Input, Problem, Reply, Update};
 use super::keys::{Action, Context, action_for};
 use super::open::open;
 use super::ringing::Ringing;
@@ -18,14 +21,15 @@ use crate::domain::amigo::{AmigoStatus, amigo_status};
 use crate::store::Store;
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
-use ratatui::Frame;
-use std::sync::mpsc::Sender;
 use std::thread::JoinHandle;
 
 mod drafts;
+mod frame;
 mod inspect;
 mod phone;
 mod start;
+mod watch;
+mod workers;
 
 pub use drafts::DraftSnapshot;
 
@@ -84,26 +88,6 @@ impl App {
         self.flash = Some(Flash::said(text, true, self.now));
     }
 
-    /// Where the terminal's input and the signals are sent.
-    pub fn sender(&self) -> Sender<Message> {
-        self.inbox.sender()
-    }
-
-    /// The next message on the channel, waiting at most `timeout`.
-    pub fn next_message(&mut self, timeout: std::time::Duration) -> Option<Message> {
-        self.inbox.next(timeout)
-    }
-
-    /// What a worker did.
-    pub fn take(&mut self, news: News) {
-        match news {
-            News::Catalog(loaded) => self.install_catalog(loaded),
-            News::Draft(done) => self.draft_written(done),
-            News::Glpi((text, false)) => self.info(text),
-            News::Glpi((text, true)) => self.error(text),
-        }
-    }
-
     pub fn handle_key(&mut self, ev: KeyEvent) {
         let ctx = self.context();
         match action_for(ctx, &ev) {
@@ -123,14 +107,18 @@ impl App {
     }
 
     fn dispatch(&mut self, input: Input) {
+        let result = self.with_top(|top, env| top.update(input, env));
+        self.apply(result);
+    }
+
+    /// Lets the screen on top act, with the store, the desk and the time.
+    fn with_top<R>(&mut self, act: impl FnOnce(&mut dyn Component, &mut Env) -> R) -> R {
         let mut env = Env {
             store: &mut self.store,
             desk: &self.desk,
             now: self.now,
         };
-        let top = self.stack.top_mut();
-        let result = top.component_mut().update(input, &mut env);
-        self.apply(result);
+        act(self.stack.top_mut().component_mut(), &mut env)
     }
 
     /// Carries out what a screen asked; a problem becomes the status line's message. False
@@ -157,13 +145,7 @@ impl App {
                 self.pop();
                 // What the popup answers is acted on against the data as it is now.
                 self.refresh_top();
-                let mut env = Env {
-                    store: &mut self.store,
-                    desk: &self.desk,
-                    now: self.now,
-                };
-                let top = self.stack.top_mut();
-                let result = top.component_mut().resume(reply, &mut env);
+                let result = self.with_top(|top, env| top.resume(reply, env));
                 return self.apply(result);
             }
             Effect::Replace(route) => {
@@ -245,12 +227,7 @@ impl App {
     }
 
     fn refresh_top(&mut self) {
-        let mut env = Env {
-            store: &mut self.store,
-            desk: &self.desk,
-            now: self.now,
-        };
-        if let Err(Problem(text)) = self.stack.top_mut().component_mut().refresh(&mut env) {
+        if let Err(Problem(text)) = self.with_top(|top, env| top.refresh(env)) {
             self.error(text);
         }
     }
@@ -314,30 +291,6 @@ impl App {
         self.open(Route::Handover);
     }
 
-    /// Quits, keeping the call being typed (saved now). When it cannot be saved, asks
-    /// first: quitting would lose it.
-    fn leave(&mut self) {
-        self.save_draft_now();
-        let Some(problem) = self.draft_unsaved.clone() else {
-            self.quit = true;
-            return;
-        };
-        if self.top_kind() == Kind::Confirm {
-            // Asked already, and asked again: the operator means it.
-            self.quit = true;
-            return;
-        }
-        let question = format!(
-            "La saisie en cours n'a pas pu être sauvegardée ({problem}). En quittant, elle \
-             sera perdue. Quitter quand même ?"
-        );
-        self.open(Route::Confirm {
-            title: "Saisie non sauvegardée".into(),
-            question,
-            pending: Pending::QuitUnsaved,
-        });
-    }
-
     /// The clock moved: expire messages, save the draft, and pick up other operators'
     /// changes when the database says it changed.
     pub fn tick(&mut self, now: DateTime<Utc>) {
@@ -360,89 +313,5 @@ impl App {
         {
             self.load_catalog(again);
         }
-    }
-
-    /// Whether the store changed (another console wrote, the telephony rang): then every
-    /// screen and the extension's call are read again. Cheap enough to ask several times
-    /// a second (one pragma, or a counter the listening thread keeps); true when the
-    /// screen must be drawn again.
-    pub fn poll_store(&mut self) -> bool {
-        let before = (self.data_version, self.store_unreachable.clone());
-        // A server that went away is said on the status line until it is back; then what
-        // changed meanwhile is read again (the store counts its return as a change).
-        match self.store.data_version() {
-            Ok(v) => {
-                self.store_unreachable = None;
-                if v != self.data_version {
-                    self.data_version = v;
-                    self.refresh_all();
-                    self.refresh_ringing();
-                }
-            }
-            Err(e) => {
-                self.store_unreachable = Some(
-                    self.store
-                        .connection_problem()
-                        .unwrap_or_else(|| e.to_string()),
-                );
-            }
-        }
-        (self.data_version, self.store_unreachable.clone()) != before
-    }
-
-    /// Every screen reads its data again (another console wrote, the catalogue came).
-    fn refresh_all(&mut self) {
-        let mut env = Env {
-            store: &mut self.store,
-            desk: &self.desk,
-            now: self.now,
-        };
-        let mut problem = None;
-        for screen in self.stack.iter_mut() {
-            if let Err(p) = screen.component_mut().refresh(&mut env) {
-                problem = Some(p);
-            }
-        }
-        if let Some(Problem(text)) = problem {
-            self.error(text);
-        }
-    }
-
-    /// Draws the console: header, the screen (and its popups), status line, footer.
-    pub fn draw(&self, frame: &mut Frame) {
-        let view = View {
-            desk: &self.desk,
-            now: self.now,
-            theme: &self.desk.theme,
-            amigo: &self.amigo,
-            read_only: self.store.is_read_only(),
-        };
-        let chrome = Chrome {
-            context: self.context(),
-            service: self.stack.find(|s| s.component().about().service),
-            banner: self.ringing.banner(
-                self.now,
-                &self.desk.reference,
-                self.context(),
-                self.typing_another_call(),
-                &self.desk.theme,
-                frame.area().width as usize,
-            ),
-            draft_unsaved: self.draft_unsaved.as_deref(),
-            store_unreachable: self.store_unreachable.as_deref(),
-            flash: self.flash.as_ref(),
-            help_open: self.help_open(),
-        };
-        chrome::draw(frame, chrome, &view, |frame, body| {
-            for screen in self.stack.drawn() {
-                // The help may cover the status line too: it is the only thing to read then.
-                let area = if screen.kind() == Kind::Help {
-                    body.with_status
-                } else {
-                    body.area
-                };
-                screen.component().view(frame, area, &view);
-            }
-        });
     }
 }

@@ -1,11 +1,14 @@
 //! The draft keeper: the call being typed is handed to the draft writer once a second when
 //! it changed (written here when there is no writer), the writer's answers become the
-//! status line's, the watchdog gets a snapshot of it, and leaving says where it went.
+//! status line's, the watchdog gets a snapshot of it; quitting saves it first (and asks
+//! when it cannot), and the farewell says where it went.
 
 use super::App;
 use crate::domain::call::CallDraft;
 use crate::domain::text::visible;
 use crate::tui::channel::News;
+use crate::tui::route::{Pending, Route};
+use crate::tui::screens::Kind;
 use crate::tui::screens::form::FormScreen;
 use crate::tui::stack::Screen;
 use crate::tui::workers::drafts::{self, DraftWriter};
@@ -30,6 +33,30 @@ fn writer_stopped(writer: &Option<DraftWriter>) -> bool {
 }
 
 impl App {
+    /// Quits, keeping the call being typed (saved now). When it cannot be saved, asks
+    /// first: quitting would lose it.
+    pub(super) fn leave(&mut self) {
+        self.save_draft_now();
+        let Some(problem) = self.draft_unsaved.clone() else {
+            self.quit = true;
+            return;
+        };
+        if self.top_kind() == Kind::Confirm {
+            // Asked already, and asked again: the operator means it.
+            self.quit = true;
+            return;
+        }
+        let question = format!(
+            "La saisie en cours n'a pas pu être sauvegardée ({problem}). En quittant, elle \
+             sera perdue. Quitter quand même ?"
+        );
+        self.open(Route::Confirm {
+            title: "Saisie non sauvegardée".into(),
+            question,
+            pending: Pending::QuitUnsaved,
+        });
+    }
+
     /// The call being typed was put aside: saved now, and the operator told whether it
     /// really is kept.
     pub(super) fn keep_aside(&mut self) {

@@ -12,47 +12,12 @@ use crate::phone::{PhoneCall, PhoneState};
 use crate::store::PhoneLink;
 use crate::tui::component::TakeUp;
 use crate::tui::keys::{Action, key_for};
-use crate::tui::ringing::Ringing;
 use crate::tui::route::Route;
 use crate::tui::screens::Kind;
 use crate::tui::screens::form::FormScreen;
 use crate::tui::stack::Screen;
 
 impl App {
-    /// Shows the calls that ring or are answered on `extension`.
-    pub fn with_extension(mut self, extension: Option<String>) -> App {
-        self.ringing = Ringing::new(extension);
-        self.refresh_ringing();
-        self
-    }
-
-    /// Reads the extension's calls again; the call being typed follows its phone call.
-    pub(super) fn refresh_ringing(&mut self) {
-        if let Err(e) = self.ringing.refresh(&self.store, self.now) {
-            self.error(format!("appels téléphoniques illisibles : {e}"));
-        }
-        self.follow_answer();
-        if self.top_kind() == Kind::Form {
-            self.link_form_to_answered();
-        }
-    }
-
-    /// The timer of a call typed from a phone call starts when that call was answered.
-    fn follow_answer(&mut self) {
-        let Some(id) = self.form().and_then(|f| f.telephony_id.clone()) else {
-            return;
-        };
-        let Some(answered) = self.ringing.find(&id).and_then(|c| c.answered_at) else {
-            return;
-        };
-        if let Some(form) = self.form_mut()
-            && form.opened_at != answered
-        {
-            form.opened_at = answered;
-            form.dirty = true;
-        }
-    }
-
     /// The call answered on this extension that no guichet call holds yet: the one the
     /// operator is on.
     fn answered_unheld(&self) -> Option<PhoneCall> {

@@ -1,7 +1,6 @@
 //! How a console starts: built on a store, its list at the bottom, a draft left by a
-//! console that is gone offered back; the desk's settings (shift plan, GLPI); after the
-//! first paint, the catalogue loader and the draft writer; the catalogue installed when the
-//! loader has it.
+//! console that is gone offered back; its catalogue given parsed (tests, the gallery) or
+//! loaded after the first paint (the console for real); the desk's shift plan.
 
 use super::App;
 use crate::catalog::calendar::embedded_calendar;
@@ -10,20 +9,15 @@ use crate::domain::amigo::amigo_status;
 use crate::domain::reference::Reference;
 use crate::domain::shifts::ShiftPlan;
 use crate::store::{ConsoleLock, Location, Store};
-use crate::tui::channel::{Inbox, News};
+use crate::tui::channel::Inbox;
 use crate::tui::component::{Desk, Env, GlpiLink, Library};
 use crate::tui::open::home;
 use crate::tui::ringing::Ringing;
 use crate::tui::route::Route;
 use crate::tui::stack::Stack;
 use crate::tui::theme::Theme;
-use crate::tui::workers::catalog::{self, CatalogLoad, Loaded};
-use crate::tui::workers::drafts::DraftWriter;
-use crate::tui::workers::glpi;
+use crate::tui::workers::catalog::CatalogLoad;
 use chrono::{DateTime, Utc};
-
-/// How often a wait for the loader looks whether it is still at work.
-const LOADER_LOOK: std::time::Duration = std::time::Duration::from_millis(50);
 
 impl App {
     /// A console whose catalogue is given parsed, its index brought up to date at once
@@ -82,107 +76,6 @@ impl App {
             source,
         });
         app
-    }
-
-    /// The first frame is on the screen: the catalogue's loader and the draft writer start.
-    pub fn painted(&mut self) {
-        let Some(CatalogLoad {
-            location,
-            read_only,
-            source,
-        }) = self.after_paint.take()
-        else {
-            return;
-        };
-        self.start_draft_writer();
-        self.load_catalog(CatalogLoad {
-            location,
-            read_only,
-            source,
-        });
-    }
-
-    /// The draft writer, on a database it can open again on its own (not one in memory)
-    /// and may write to.
-    fn start_draft_writer(&mut self) {
-        if self.store.is_read_only() {
-            return;
-        }
-        if let Some(path) = self.store.drafts_path() {
-            let post = self.inbox.post(News::Draft);
-            self.draft_writer = Some(DraftWriter::spawn(&path, post));
-        }
-    }
-
-    pub(super) fn load_catalog(&mut self, load: CatalogLoad) {
-        self.loader = Some(load.spawn(self.inbox.post(News::Catalog)));
-    }
-
-    /// A loader that ended without a word (it panicked) is said once.
-    pub(super) fn check_loader(&mut self) {
-        if self.loader.as_ref().is_some_and(|l| l.is_finished()) {
-            // What it sent before it ended comes first.
-            for news in self.inbox.news() {
-                self.take(news);
-            }
-            if self.loader.take().is_some() {
-                self.error("catalogue des procédures indisponible : chargement interrompu".into());
-            }
-        }
-    }
-
-    /// Installs the catalogue the loader read, or says why it could not.
-    pub(super) fn install_catalog(&mut self, loaded: Loaded) {
-        self.loader = None;
-        match loaded {
-            Ok((library, skipped)) => {
-                self.desk.library = library;
-                // What the loader thread used while reading goes back to the system.
-                #[cfg(target_env = "gnu")]
-                // SAFETY: malloc_trim only releases free memory of the allocator.
-                unsafe {
-                    libc::malloc_trim(0);
-                }
-                if skipped > 0 {
-                    self.error(format!(
-                        "{skipped} procédure(s) ignorée(s) : voir guichet procedures lint"
-                    ));
-                }
-                // The proposals and the catalogue screens read it again.
-                self.refresh_all();
-            }
-            Err((e, source)) => {
-                self.error(format!("catalogue des procédures indisponible : {e}"));
-                // A server that went away while the catalogue was read: read again once it
-                // is back (a file's error stays until the console starts again).
-                let location = self.store.location().clone();
-                if matches!(location, Location::Postgres(_)) {
-                    self.loader_retry = Some((
-                        self.now + catalog::RETRY_AFTER,
-                        CatalogLoad {
-                            location,
-                            read_only: self.store.is_read_only(),
-                            source,
-                        },
-                    ));
-                }
-            }
-        }
-    }
-
-    /// Waits for the loader (tests that drive a console started for real).
-    pub fn wait_for_catalog(&mut self) {
-        self.painted();
-        while self.loader.is_some() {
-            let loaded = self.inbox.wait_for(LOADER_LOOK, |news| match news {
-                News::Catalog(loaded) => Ok(loaded),
-                other => Err(other),
-            });
-            match loaded {
-                Some(loaded) => self.install_catalog(loaded),
-                None => self.check_loader(),
-            }
-        }
     }
 
     pub(super) fn build(
@@ -258,33 +151,6 @@ impl App {
     /// Uses the desk's shift plan instead of the default one.
     pub fn with_shift_plan(mut self, plan: ShiftPlan) -> App {
         self.desk.shift_plan = plan;
-        self
-    }
-
-    /// Starts the GLPI sender when `[glpi]` is set: a thread on its own connection that
-    /// sends what waits in the outbox at start, when a push is queued, and every minute;
-    /// what it did comes back to the status line. A wrong `[glpi]` is said when `t` is
-    /// pressed.
-    pub fn with_glpi(mut self, config: Option<&crate::config::GlpiConfig>) -> App {
-        let Some(config) = config else {
-            return self;
-        };
-        let settings = match crate::glpi::Settings::resolve(Some(config)) {
-            Ok(s) => s,
-            Err(why) => {
-                self.desk.glpi = GlpiLink::Broken(why);
-                return self;
-            }
-        };
-        if matches!(self.store.location(), Location::Memory) || self.store.is_read_only() {
-            self.desk.glpi = GlpiLink::Broken(
-                "envoi à GLPI impossible depuis une base en mémoire ou en lecture seule".into(),
-            );
-            return self;
-        }
-        let post = self.inbox.post(News::Glpi);
-        let wake = glpi::spawn(self.store.location().clone(), settings, post);
-        self.desk.glpi = GlpiLink::On(wake);
         self
     }
 }
