@@ -8,6 +8,7 @@
 use super::channel::Inbox;
 use super::chrome::Flash;
 use super::component::{Component, Desk, Effect, Env, Input, Problem, Reply, Update};
+use super::input::Typed;
 use super::keys::{Action, Context, action_for};
 use super::open::open;
 use super::ringing::Ringing;
@@ -101,8 +102,16 @@ impl App {
             Some(Action::Awaiting) => self.open_awaiting(),
             Some(Action::SetAside) => self.set_aside(),
             Some(action) => self.dispatch(Input::Action(action)),
-            None if ctx.takes_text() => self.dispatch(Input::Text(ev)),
+            None if ctx.takes_text() => self.dispatch(Input::Text(Typed::Key(ev))),
             None => {}
+        }
+    }
+
+    /// A paste (the terminal's bracketed paste): one input to the focused field, where the
+    /// keyboard is in one; elsewhere it is no key and does nothing.
+    pub fn handle_paste(&mut self, text: String) {
+        if self.context().takes_text() {
+            self.dispatch(Input::Text(Typed::Paste(text)));
         }
     }
 
@@ -237,7 +246,7 @@ impl App {
         let Some(i) = self.stack.position(kind) else {
             return false;
         };
-        while self.stack.len() > i + 1 {
+        while self.stack.depth() > i + 1 {
             self.pop();
         }
         self.refresh_top();

@@ -7,7 +7,7 @@ use super::workers::catalog::Loaded;
 use super::workers::drafts::Done;
 use super::workers::glpi::Said;
 use std::collections::VecDeque;
-use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
+use std::sync::mpsc::{Receiver, Sender, channel};
 use std::time::Duration;
 
 pub enum Message {
@@ -68,11 +68,8 @@ impl Inbox {
         if let Some(m) = self.kept.pop_front() {
             return Some(m);
         }
-        match self.rx.recv_timeout(timeout) {
-            Ok(m) => Some(m),
-            // The router holds a sender: the channel never disconnects while it waits.
-            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => None,
-        }
+        // The router holds a sender: the channel never disconnects while it waits.
+        self.rx.recv_timeout(timeout).ok()
     }
 
     /// Every piece of news that came, without waiting; the other messages stay, in order,
@@ -93,34 +90,21 @@ impl Inbox {
         news
     }
 
-    /// Waits at most `timeout` for a piece of news `pick` takes; whatever else comes
+    /// Waits at most `timeout` for a piece of news `wanted` picks; whatever else comes
     /// meanwhile is kept, in order, for later.
-    pub fn wait_for<T>(
-        &mut self,
-        timeout: Duration,
-        pick: impl Fn(News) -> Result<T, News>,
-    ) -> Option<T> {
-        let mut i = 0;
-        while i < self.kept.len() {
-            if let Message::News(_) = &self.kept[i] {
-                let Some(Message::News(n)) = self.kept.remove(i) else {
-                    unreachable!("looked at just above");
-                };
-                match pick(n) {
-                    Ok(t) => return Some(t),
-                    Err(n) => self.kept.insert(i, Message::News(n)),
-                }
-            }
-            i += 1;
+    pub fn wait_for(&mut self, timeout: Duration, wanted: impl Fn(&News) -> bool) -> Option<News> {
+        let kept = self
+            .kept
+            .iter()
+            .position(|m| matches!(m, Message::News(n) if wanted(n)));
+        if let Some(Message::News(n)) = kept.and_then(|i| self.kept.remove(i)) {
+            return Some(n);
         }
         let deadline = std::time::Instant::now() + timeout;
         loop {
             let left = deadline.saturating_duration_since(std::time::Instant::now());
             match self.rx.recv_timeout(left) {
-                Ok(Message::News(n)) => match pick(n) {
-                    Ok(t) => return Some(t),
-                    Err(n) => self.kept.push_back(Message::News(n)),
-                },
+                Ok(Message::News(n)) if wanted(&n) => return Some(n),
                 Ok(other) => self.kept.push_back(other),
                 Err(_) => return None,
             }

@@ -3,6 +3,7 @@
 //! router (`app`) applies the effects: a navigation stack, the status line, quitting.
 //! Effects name routes (`route`), never screens: this module knows no screen.
 
+use super::input::Typed;
 use super::keys::{Action, Context};
 use super::route::{Pending, Route};
 use super::theme::Theme;
@@ -14,7 +15,6 @@ use crate::domain::reference::Reference;
 use crate::domain::shifts::ShiftPlan;
 use crate::store::{ConsoleLock, SavedDraft, SearchIndex, Store, StoreError};
 use chrono::{DateTime, Utc};
-use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use std::fmt::Display;
@@ -109,11 +109,12 @@ pub struct View<'a> {
     pub read_only: bool,
 }
 
-/// A key, as the screen receives it: an action of its context, or a key to type.
-#[derive(Debug, Clone, Copy)]
+/// A key, as the screen receives it: an action of its context, or what is typed in a
+/// text context (a key, or a whole paste).
+#[derive(Debug, Clone)]
 pub enum Input {
     Action(Action),
-    Text(KeyEvent),
+    Text(Typed),
 }
 
 /// What a popup hands back to the screen under it when it closes.

@@ -45,12 +45,25 @@ pub fn write_report(dir: &Path, message: &str, location: &str) -> std::io::Resul
     Ok(path)
 }
 
+/// Turns on what the console asks of the terminal beyond ratatui's setup: bracketed paste,
+/// so that a paste comes as one text and not as keys.
+pub fn enable_paste() {
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
+}
+
+/// Gives the terminal back as it was found: bracketed paste off, raw mode off, the main
+/// screen back. Every way out takes it: a normal end, a panic, the watchdog.
+pub fn restore_terminal() {
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
+    ratatui::restore();
+}
+
 /// Installs the panic hook: terminal back first (so the message is readable), then the
 /// report, then the usual panic message.
 pub fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        ratatui::restore();
+        restore_terminal();
         let message = info
             .payload()
             .downcast_ref::<&str>()
@@ -141,7 +154,7 @@ pub fn spawn_watchdog(signals: &Signals, grace: std::time::Duration, draft: Draf
                 &s.draft,
             );
         }
-        ratatui::restore();
+        restore_terminal();
         std::process::exit(0);
     });
 }

@@ -98,21 +98,29 @@ where
                     typed = true;
                     inputs += 1;
                 }
+                Message::Terminal(Event::Paste(text)) => {
+                    app.handle_paste(text);
+                    typed = true;
+                    inputs += 1;
+                }
+                Message::Terminal(Event::Resize(_, _)) => dirty = true,
                 Message::Terminal(_) => {}
                 Message::TerminalLost(e) => return Err(e),
                 Message::Signal(_) => return Ok(()),
-                Message::News(news) => app.take(news),
+                Message::News(news) => dirty |= app.take(news),
             }
             if app.quit {
                 return Ok(());
             }
             next = app.next_message(Duration::ZERO);
         }
-        if typed && let Ok(mut slot) = draft.lock() {
+        if typed {
+            dirty = true;
             // For the watchdog, should the terminal vanish before the next save.
-            *slot = app.draft_snapshot();
+            if let Ok(mut slot) = draft.lock() {
+                *slot = app.draft_snapshot();
+            }
         }
-        dirty = true;
     }
     Ok(())
 }
@@ -190,6 +198,49 @@ mod tests {
             typed,
             vec![&(11, Some("Zoé Martin".to_string()))],
             "{seen:?}"
+        );
+    }
+}
+
+#[cfg(test)]
+mod paste {
+    use super::tests::{console, frames};
+    use super::*;
+    use crate::domain::call::Field;
+    use crossterm::event::KeyCode;
+
+    #[test]
+    fn a_paste_of_2000_characters_into_the_summary_is_one_input_and_one_frame() {
+        let mut app = console();
+        app.handle_key(crossterm::event::KeyEvent::from(KeyCode::F(2)));
+        while app.form().unwrap().focus != Field::Summary {
+            app.handle_key(crossterm::event::KeyEvent::from(KeyCode::Tab));
+        }
+        let text = "carte agent oubliée\n".repeat(100);
+        assert_eq!(text.chars().count(), 2000);
+        let tx = app.sender();
+        tx.send(Message::Terminal(Event::Paste(text))).unwrap();
+        let summary = |app: &App| app.form().map_or(0, |f| f.summary.chars());
+        let seen = frames(&mut app, summary, |n| *n > 0);
+        // One frame follows the paste, after one input, and shows it whole: as much as the
+        // summary holds (300 characters), never a part of it.
+        let typed: Vec<_> = seen.iter().filter(|(inputs, _)| *inputs > 0).collect();
+        assert_eq!(typed, vec![&(1, 300)], "{seen:?}");
+        assert!(seen.iter().all(|(_, n)| *n == 0 || *n == 300), "{seen:?}");
+        let form = app.form().unwrap();
+        assert!(
+            form.summary
+                .value()
+                .starts_with("carte agent oubliée carte agent")
+        );
+        assert_eq!(form.focus, Field::Summary, "the paste stays in its field");
+        let said = app.flash.as_ref().map(|f| (f.text.as_str(), f.error));
+        assert_eq!(
+            said,
+            Some((
+                "Objet : 300 caractères au plus, la suite n'est pas prise",
+                true
+            ))
         );
     }
 }

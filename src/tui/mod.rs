@@ -69,6 +69,7 @@ pub fn run(
             return Err(e);
         }
     };
+    crash::enable_paste();
     crash::install_panic_hook();
     let draft: crash::DraftSlot = Default::default();
     crash::spawn_watchdog(&signals, Duration::from_millis(300), draft.clone());
@@ -77,7 +78,7 @@ pub fn run(
     // Whatever ended the loop (a key, a signal, a terminal that went away), nothing typed
     // is lost.
     app.save_draft_now();
-    ratatui::restore();
+    crash::restore_terminal();
     if let Some(farewell) = app.farewell() {
         eprintln!("{farewell}");
     }

@@ -117,7 +117,8 @@ impl Stack {
         &self.screens[0]
     }
 
-    pub fn len(&self) -> usize {
+    /// How many screens are open, the list included.
+    pub fn depth(&self) -> usize {
         self.screens.len()
     }
 

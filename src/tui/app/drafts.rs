@@ -104,12 +104,11 @@ impl App {
     /// answers (leaving the console; tests). Whatever else comes meanwhile waits its turn.
     pub fn settle_drafts(&mut self) {
         while self.draft_writer.as_ref().is_some_and(|w| w.pending() > 0) {
-            let answer = self.inbox.wait_for(WRITER_LOOK, |news| match news {
-                News::Draft(done) => Ok(done),
-                other => Err(other),
-            });
+            let answer = self
+                .inbox
+                .wait_for(WRITER_LOOK, |n| matches!(n, News::Draft(_)));
             match answer {
-                Some(done) => self.draft_written(done),
+                Some(News::Draft(done)) => self.draft_written(done),
                 None if writer_stopped(&self.draft_writer) => {
                     if let Some(writer) = self.draft_writer.as_mut() {
                         writer.forget_pending();
@@ -119,7 +118,7 @@ impl App {
                         aside: false,
                     }]);
                 }
-                None => {}
+                _ => {}
             }
         }
     }

@@ -94,7 +94,7 @@ impl App {
         if self.back_to(Kind::Form) {
             return;
         }
-        while self.stack.len() > 1 {
+        while self.stack.depth() > 1 {
             self.pop();
         }
         if let Some(mut form) = self.parked.take() {
@@ -284,7 +284,7 @@ impl App {
                 .unwrap_or_default();
             self.info(format!("{said} ; nouvel appel de {caller}"));
         } else {
-            while self.stack.len() > 1 {
+            while self.stack.depth() > 1 {
                 self.pop();
             }
             self.refresh_top();
@@ -317,7 +317,7 @@ impl App {
                 }
             },
         };
-        while self.stack.len() > 1 {
+        while self.stack.depth() > 1 {
             self.pop();
         }
         let route = Route::NewCall {

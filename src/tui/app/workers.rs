@@ -26,14 +26,20 @@ impl App {
         self.inbox.next(timeout)
     }
 
-    /// What a worker did.
-    pub fn take(&mut self, news: News) {
+    /// What a worker did; true when it shows (a message, the catalogue).
+    pub fn take(&mut self, news: News) -> bool {
+        let said = (self.flash.clone(), self.draft_unsaved.clone());
         match news {
-            News::Catalog(loaded) => self.install_catalog(loaded),
+            News::Catalog(loaded) => {
+                self.install_catalog(loaded);
+                return true;
+            }
             News::Draft(done) => self.draft_written(done),
             News::Glpi((text, false)) => self.info(text),
             News::Glpi((text, true)) => self.error(text),
         }
+        // A draft written as asked changes nothing on the screen: no frame for it.
+        (self.flash.clone(), self.draft_unsaved.clone()) != said
     }
 
     /// The first frame is on the screen: the catalogue's loader and the draft writer start.
@@ -126,13 +132,12 @@ impl App {
     pub fn wait_for_catalog(&mut self) {
         self.painted();
         while self.loader.is_some() {
-            let loaded = self.inbox.wait_for(LOADER_LOOK, |news| match news {
-                News::Catalog(loaded) => Ok(loaded),
-                other => Err(other),
-            });
+            let loaded = self
+                .inbox
+                .wait_for(LOADER_LOOK, |n| matches!(n, News::Catalog(_)));
             match loaded {
-                Some(loaded) => self.install_catalog(loaded),
-                None => self.check_loader(),
+                Some(News::Catalog(loaded)) => self.install_catalog(loaded),
+                _ => self.check_loader(),
             }
         }
     }

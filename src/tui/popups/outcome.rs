@@ -77,8 +77,8 @@ impl Component for OutcomeDialog {
     fn update(&mut self, input: Input, _env: &mut Env) -> Update {
         let n = Outcome::ALL.len();
         let action = match input {
-            Input::Text(ev) => {
-                self.note.handle(ev);
+            Input::Text(typed) => {
+                self.note.typed(&typed);
                 return Ok(Effect::None);
             }
             Input::Action(a) => a,

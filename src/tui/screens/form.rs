@@ -7,7 +7,7 @@ use crate::domain::text::{truncate, truncate_title, visible, width};
 use crate::domain::time::{paris, timer};
 use crate::store::{CallFilter, KnownCaller, ProcedureHit, ProcedureQuery, SavedDraft};
 use crate::tui::component::{About, Component, Doing, Effect, Env, Input, Problem, Update, View};
-use crate::tui::input::{Picker, TextField};
+use crate::tui::input::{Picker, TextField, Typed};
 use crate::tui::keys::{Action, Context, key_for};
 use crate::tui::route::Route;
 use chrono::{DateTime, Utc};
@@ -359,22 +359,28 @@ impl FormScreen {
         Ok(effect)
     }
 
-    fn type_key(&mut self, ev: KeyEvent, env: &mut Env) -> Update {
+    /// A key or a paste into the focused field; what does not fit is said, not dropped
+    /// silently.
+    fn type_in(&mut self, typed: &Typed, env: &mut Env) -> Update {
         let reference = &env.desk.reference;
-        let changed = match self.focus {
-            Field::Service => self.service.handle(&reference.services, ev),
-            Field::Device => self.device.handle(&reference.devices, ev),
-            f => self.text_field(f).is_some_and(|t| t.handle(ev)),
-        };
         let focus = self.focus;
+        let fits = self.text_of(focus).is_none_or(|t| t.fits(typed));
+        let changed = match focus {
+            Field::Service => self.service.typed(&reference.services, typed),
+            Field::Device => self.device.typed(&reference.devices, typed),
+            f => self.text_field(f).is_some_and(|t| t.typed(typed)),
+        };
         if changed {
             self.dirty = true;
             self.revalidate(env);
             self.update_matches(env)?;
             self.update_known(env)?;
-        } else if self.text_of(focus).is_some_and(TextField::is_full)
-            && matches!(ev.code, crossterm::event::KeyCode::Char(_))
-        {
+        }
+        let refused = match typed {
+            Typed::Key(_) => !changed && !fits,
+            Typed::Paste(_) => !fits,
+        };
+        if refused {
             return Err(Problem(format!(
                 "{} : {} caractères au plus, la suite n'est pas prise",
                 focus.label(),
@@ -512,10 +518,10 @@ impl Component for FormScreen {
         match input {
             // Typing while on the proposals goes back to the field left for them: nothing
             // typed is dropped.
-            Input::Text(ev) => {
+            Input::Text(typed) => {
                 self.in_matches = false;
                 self.in_callers = false;
-                self.type_key(ev, env)
+                self.type_in(&typed, env)
             }
             Input::Action(action) if self.in_callers => self.act_callers(action, env),
             Input::Action(action) if self.in_matches => self.act_matches(action, env),

@@ -147,7 +147,7 @@ impl Component for ListScreen {
         let n = self.calls.len();
         let last = n.saturating_sub(1);
         let before = self.search.value();
-        if let Some(changed) = self.search.update(input) {
+        if let Some(changed) = self.search.update(&input) {
             if changed {
                 self.selected = 0;
                 self.search_changed(&before, env)?;

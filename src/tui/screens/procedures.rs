@@ -135,7 +135,7 @@ impl Component for ProceduresScreen {
     }
 
     fn update(&mut self, input: Input, env: &mut Env) -> Update {
-        if let Some(changed) = self.search.update(input) {
+        if let Some(changed) = self.search.update(&input) {
             if changed {
                 self.selected = 0;
                 self.reload(env)?;

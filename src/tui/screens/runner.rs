@@ -11,7 +11,7 @@ use crate::store::WalkEntry;
 use crate::tui::component::{
     About, Component, Doing, Effect, Env, GlpiLink, Input, Problem, Reply, Update, View,
 };
-use crate::tui::input::TextField;
+use crate::tui::input::{TextField, Typed};
 use crate::tui::keys::{Action, Context, hint};
 use crate::tui::route::Route;
 use crate::tui::widgets::{call_block, hints};
@@ -173,9 +173,14 @@ impl Component for RunnerScreen {
 
     fn update(&mut self, input: Input, env: &mut Env) -> Update {
         let action = match input {
-            Input::Text(ev) => {
+            Input::Text(typed) => {
                 self.hide();
-                self.input.handle(ev);
+                self.input.typed(&typed);
+                if let Typed::Paste(mut text) = typed {
+                    // A secret pasted leaves no copy behind in the paste either.
+                    use zeroize::Zeroize;
+                    text.zeroize();
+                }
                 return Ok(Effect::None);
             }
             Input::Action(Action::Reveal) => {

@@ -254,8 +254,8 @@ impl Component for ToolsScreen {
 
     fn update(&mut self, input: Input, env: &mut Env) -> Update {
         let action = match input {
-            Input::Text(ev) => {
-                self.focused_mut().handle(ev);
+            Input::Text(typed) => {
+                self.focused_mut().typed(&typed);
                 return Ok(Effect::None);
             }
             Input::Action(a) => a,

@@ -26,23 +26,26 @@ impl CatalogLoad {
     /// Starts the loader, which hands what it loaded, or why not, to `post`.
     pub fn spawn(self, post: Post<Loaded>) -> JoinHandle<()> {
         std::thread::spawn(move || {
-            post(self.load());
+            let loaded = self.load().map_err(|e| (e, self.source));
+            post(loaded);
         })
     }
 
-    fn load(self) -> Loaded {
+    /// The library and how many broken files it skipped, or why it could not be read.
+    fn load(&self) -> Result<(Library, usize), String> {
         let CatalogLoad {
             location,
             read_only,
             source,
         } = self;
+        let read_only = *read_only;
         let load = || -> Result<(Library, usize), String> {
             let access = FileAccess {
                 group: None,
                 read_only,
             };
-            let mut store = Store::open_location(&location, &access).map_err(|e| e.to_string())?;
-            match store.ensure_catalog(&source) {
+            let mut store = Store::open_location(location, &access).map_err(|e| e.to_string())?;
+            match store.ensure_catalog(source) {
                 Ok(rebuilt) => {
                     let skipped = if rebuilt {
                         source.catalog().map_or(0, |c| c.problems.len())
@@ -67,6 +70,6 @@ impl CatalogLoad {
                 Err(e) => Err(e.to_string()),
             }
         };
-        load().map_err(|e| (e, source))
+        load()
     }
 }
