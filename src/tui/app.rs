@@ -32,8 +32,6 @@ mod start;
 mod watch;
 mod workers;
 
-pub use drafts::DraftSnapshot;
-
 pub struct App {
     pub store: Store,
     pub desk: Desk,

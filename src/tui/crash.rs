@@ -3,6 +3,8 @@
 //! The report holds the panic message, its place in the code and a backtrace: never the
 //! state of a call or a field, so no secret can be in it.
 
+use crate::domain::call::CallDraft;
+use chrono::{DateTime, Utc};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -122,8 +124,19 @@ fn terminal_gone() -> bool {
     }
 }
 
+/// The call being typed as it is now, with where to save it: for the watchdog, which
+/// writes it through its own connection when the terminal has gone away.
+#[derive(Debug, Clone)]
+pub struct DraftSnapshot {
+    pub db: String,
+    pub console: String,
+    pub operator: String,
+    pub opened_at: DateTime<Utc>,
+    pub draft: CallDraft,
+}
+
 /// The call being typed, as of the last key, shared with the watchdog.
-pub type DraftSlot = Arc<std::sync::Mutex<Option<super::app::DraftSnapshot>>>;
+pub type DraftSlot = Arc<std::sync::Mutex<Option<DraftSnapshot>>>;
 
 /// The input thread can be stuck inside crossterm when its terminal hangs up (crossterm
 /// 0.29 retries reads at end of file forever: crossterm-rs/crossterm#793), and the loop

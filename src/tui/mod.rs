@@ -1,4 +1,19 @@
-//! The console: ratatui + crossterm.
+//! The console: ratatui + crossterm. Its modules, each importing only those listed before
+//! it (a unit test in `open` keeps the screens and popups to that):
+//!
+//! - `keys`, `theme`, `input`: the one key table, the styles, the text fields;
+//! - `route` (where the console can go) and `component` (the contract every screen keeps,
+//!   the effects it returns, naming routes);
+//! - `widgets`: the drawing pieces screens and popups share;
+//! - `screens`, `popups`: one component each; none imports another;
+//! - `stack` (what the navigation stack holds) and `open` (the one place screens are
+//!   built);
+//! - `workers` (the background threads) and `channel` (the one channel they, the
+//!   terminal's input and the signals speak on);
+//! - `chrome` (header, status line, footer) and `ringing` (the extension's calls);
+//! - `crash` (the terminal given back, the crash report, the watchdog), `app` (the
+//!   router) and `events` (the loop);
+//! - `gallery` and `svg`: the screenshots, from the same buffers as the snapshot tests.
 
 pub mod app;
 pub mod channel;

@@ -67,3 +67,77 @@ pub fn open(route: Route, env: &mut Env) -> Result<Screen, Problem> {
         Route::Entry { call, entry } => Screen::Entry(EntryPopup::new(call, &entry)),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// The `crate::tui::…` and `super::…` paths a source file names, tests aside.
+    fn tui_paths(file: &Path) -> Vec<String> {
+        let text = std::fs::read_to_string(file).unwrap();
+        let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+        let mut paths = Vec::new();
+        for start in ["crate::tui::", "super::"] {
+            for (i, _) in code.match_indices(start) {
+                let rest = &code[i + start.len()..];
+                let end = rest
+                    .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
+                    .unwrap_or(rest.len());
+                paths.push(format!("{start}{}", &rest[..end]));
+            }
+        }
+        paths
+    }
+
+    fn sources(dir: &str) -> Vec<std::path::PathBuf> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("src/tui")
+            .join(dir);
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+            .collect();
+        files.sort();
+        files
+    }
+
+    /// What builds screens, holds them or runs them: the router's side.
+    const ROUTER: [&str; 6] = ["screens", "popups", "stack", "open", "app", "events"];
+
+    fn names_router(path: &str) -> bool {
+        ["crate::tui::", "super::"].iter().any(|start| {
+            ROUTER
+                .iter()
+                .any(|m| path.starts_with(&format!("{start}{m}")))
+        })
+    }
+
+    /// Screens name routes and this module builds them: no screen nor popup imports
+    /// another (a sibling through `super::` included) nor the router's side, and neither
+    /// do the component contract and the widgets they share. Otherwise the screens would
+    /// be one import circle again.
+    #[test]
+    fn no_screen_nor_popup_imports_another_or_the_router() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/tui");
+        let mut wrong = Vec::new();
+        let mut leaves = sources("screens");
+        leaves.extend(sources("popups"));
+        leaves.retain(|f| !f.ends_with("mod.rs"));
+        for file in &leaves {
+            for path in tui_paths(file) {
+                if path.starts_with("super::") || names_router(&path) {
+                    wrong.push(format!("{}: {path}", file.display()));
+                }
+            }
+        }
+        let mut shared = sources("widgets");
+        shared.push(root.join("component.rs"));
+        for file in &shared {
+            for path in tui_paths(file).iter().filter(|p| names_router(p)) {
+                wrong.push(format!("{}: {path}", file.display()));
+            }
+        }
+        assert!(wrong.is_empty(), "{wrong:#?}");
+    }
+}

@@ -4,26 +4,14 @@
 //! when it cannot), and the farewell says where it went.
 
 use super::App;
-use crate::domain::call::CallDraft;
 use crate::domain::text::visible;
 use crate::tui::channel::News;
+use crate::tui::crash::DraftSnapshot;
 use crate::tui::route::{Pending, Route};
 use crate::tui::screens::Kind;
 use crate::tui::screens::form::FormScreen;
 use crate::tui::stack::Screen;
 use crate::tui::workers::drafts::{self, DraftWriter};
-use chrono::{DateTime, Utc};
-
-/// The call being typed as it is now, with where to save it: for the watchdog, which
-/// writes it through its own connection when the terminal has gone away.
-#[derive(Debug, Clone)]
-pub struct DraftSnapshot {
-    pub db: String,
-    pub console: String,
-    pub operator: String,
-    pub opened_at: DateTime<Utc>,
-    pub draft: CallDraft,
-}
 
 /// How often a wait for the draft writer looks whether it is still at work.
 const WRITER_LOOK: std::time::Duration = std::time::Duration::from_millis(50);
