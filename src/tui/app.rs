@@ -1,72 +1,43 @@
-//! The router: a navigation stack of screens, the global keys, the status line, the draft
-//! kept safe every second, and the once-a-second look for other consoles' writes. Screens
-//! do the rest; their errors become status messages here, in one place.
+//! The router: the navigation stack, the effects screens ask for (routes to open, popups'
+//! answers, messages), the global keys and the clock's tick. Screens do the rest; their
+//! errors become status messages here, in one place. Its other parts, each a module of
+//! app/: how a console starts (`start`), the workers' side (`workers`), the draft keeper
+//! (`drafts`), what other consoles and the telephony changed (`watch`), the telephony's
+//! keys F2/F6/F7/F8 (`phone`), the frame (`frame`), what tests read (`inspect`).
 
-use super::component::{
-    Desk, Effect, Env, GlpiLink, Input, Library, Pending, Problem, Reply, Update, View,
-};
-use super::draft_writer::{self, DraftWriter};
-use super::keys::{Action, Context, action_for, footer};
+use super::channel::Inbox;
+use super::chrome::Flash;
+use super::component::{Component, Desk, Effect, Env, Input, Problem, Reply, Update};
+use super::input::Typed;
+use super::keys::{Action, Context, action_for};
+use super::open::open;
 use super::ringing::Ringing;
-use super::screens::confirm::ConfirmPopup;
-use super::screens::detail::DetailScreen;
-use super::screens::draft::DraftOffer;
+use super::route::{Pending, Route};
+use super::screens::Kind;
 use super::screens::form::FormScreen;
-use super::screens::handover::HandoverScreen;
-use super::screens::help::HelpPopup;
-use super::screens::list::ListScreen;
-use super::screens::procedures::ProceduresScreen;
-use super::screens::runner::RunnerScreen;
-use super::screens::tools::ToolsScreen;
-use super::screens::{Kind, Screen};
-use super::theme::Theme;
-use crate::catalog::calendar::embedded_calendar;
-use crate::catalog::procedures::{Catalog, CatalogSource};
+use super::stack::{Screen, Stack};
+use super::workers::catalog::CatalogLoad;
+use super::workers::drafts::DraftWriter;
 use crate::domain::amigo::{AmigoStatus, amigo_status};
-use crate::domain::call::CallDraft;
-use crate::domain::reference::Reference;
-use crate::domain::shifts::ShiftPlan;
-use crate::domain::text::{truncate, visible, width};
-use crate::domain::time::paris;
-use crate::store::Location;
-use crate::store::{ConsoleLock, FileAccess, Store, StoreError};
-use chrono::{DateTime, Duration, Utc};
+use crate::store::Store;
+use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
-use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
-use std::sync::mpsc::Receiver;
+use std::thread::JoinHandle;
 
+mod drafts;
+mod frame;
+mod inspect;
 mod phone;
-
-/// The call being typed as it is now, with where to save it: for the watchdog, which
-/// writes it through its own connection when the terminal has gone away.
-#[derive(Debug, Clone)]
-pub struct DraftSnapshot {
-    pub db: String,
-    pub console: String,
-    pub operator: String,
-    pub opened_at: DateTime<Utc>,
-    pub draft: CallDraft,
-}
-
-/// How long a message stays in the status line.
-const FLASH_FOR: Duration = Duration::seconds(6);
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Flash {
-    pub text: String,
-    pub error: bool,
-    pub until: DateTime<Utc>,
-}
+mod start;
+mod watch;
+mod workers;
 
 pub struct App {
     pub store: Store,
     pub desk: Desk,
     pub now: DateTime<Utc>,
     /// The screens, the list at the bottom; popups are drawn over what is under them.
-    stack: Vec<Screen>,
+    stack: Stack,
     /// A call being typed, put aside with Échap: F2 takes it back.
     parked: Option<Box<FormScreen>>,
     pub flash: Option<Flash>,
@@ -82,385 +53,20 @@ pub struct App {
     pub store_unreachable: Option<String>,
     /// What waits for the first paint: the loader and the draft writer start then, so
     /// that their threads and connections do not compete with it for the processor.
-    after_paint: Option<AfterPaint>,
-    /// The catalogue being loaded after the first paint.
-    loader: Option<Receiver<Loaded>>,
+    after_paint: Option<CatalogLoad>,
+    /// The catalogue loader at work, if it is.
+    loader: Option<JoinHandle<()>>,
     /// A load that failed on a server store, to try again from this time on.
-    loader_retry: Option<(DateTime<Utc>, AfterPaint)>,
+    loader_retry: Option<(DateTime<Utc>, CatalogLoad)>,
     /// Writes the draft off this thread (none for a database in memory).
     draft_writer: Option<DraftWriter>,
     /// The call ringing or answered on this console's extension, if it has one.
     pub ringing: Ringing,
-    /// What the GLPI sender thread did: sentences for the status line (true: a failure).
-    glpi_results: Option<Receiver<(String, bool)>>,
-}
-
-/// How often the GLPI sender looks at the outbox when nobody wakes it.
-const GLPI_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
-
-/// The console's GLPI sender: sends what waits (at start, when woken, every minute) on
-/// its own connection, and says what it did; ends with the console.
-fn glpi_sender(
-    location: Location,
-    settings: crate::glpi::Settings,
-    woken: Receiver<()>,
-    report: std::sync::mpsc::Sender<(String, bool)>,
-) {
-    use std::sync::mpsc::RecvTimeoutError;
-    let mut store: Option<Store> = None;
-    loop {
-        if store.is_none() {
-            store = Store::open_location(&location, &FileAccess::default()).ok();
-        }
-        if let Some(s) = store.as_mut() {
-            match crate::glpi::sync(s, &settings, None) {
-                Ok(done) => {
-                    for sent in &done.sent {
-                        let _ = report.send((sent.sentence(), false));
-                    }
-                    for (call, why) in &done.failed {
-                        let _ = report.send((
-                            format!("{call} non envoyé à GLPI ({why}) : gardé en attente"),
-                            true,
-                        ));
-                    }
-                }
-                Err(e) => {
-                    let _ = report.send((format!("envoi à GLPI suspendu : {e}"), true));
-                    store = None;
-                }
-            }
-        }
-        match woken.recv_timeout(GLPI_EVERY) {
-            Ok(()) | Err(RecvTimeoutError::Timeout) => {
-                // Several wakes at once: one sync sends them all.
-                while woken.try_recv().is_ok() {}
-            }
-            Err(RecvTimeoutError::Disconnected) => return,
-        }
-    }
-}
-
-/// How long after a failed load on a server store the catalogue is read again.
-const LOADER_RETRY_SECS: i64 = 3;
-
-/// The catalogue to check and load once the console has painted.
-struct AfterPaint {
-    location: Location,
-    read_only: bool,
-    source: CatalogSource,
-}
-
-/// What the loader thread hands over: the library and the broken files it skipped, or why
-/// it could not, with the catalogue's source (to try again when the server is back).
-type Loaded = Result<(Library, usize), (String, CatalogSource)>;
-
-/// Checks the catalogue against the index (its files' fingerprint), rebuilds the index if
-/// they changed, and reads it, on its own connection: the console paints meanwhile.
-fn spawn_loader(location: Location, read_only: bool, source: CatalogSource) -> Receiver<Loaded> {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let load = || -> Result<(Library, usize), String> {
-            let access = FileAccess {
-                group: None,
-                read_only,
-            };
-            let mut store = Store::open_location(&location, &access).map_err(|e| e.to_string())?;
-            match store.ensure_catalog(&source) {
-                Ok(rebuilt) => {
-                    let skipped = if rebuilt {
-                        source.catalog().map_or(0, |c| c.problems.len())
-                    } else {
-                        0
-                    };
-                    Ok((
-                        Library::from_store(&store).map_err(|e| e.to_string())?,
-                        skipped,
-                    ))
-                }
-                // A stale index that cannot be rewritten: the catalogue in memory.
-                Err(StoreError::ReadOnly { .. }) => {
-                    let catalog = source.catalog()?.clone();
-                    let mut memory = Store::open_in_memory().map_err(|e| e.to_string())?;
-                    let mut library =
-                        Library::synced(&mut memory, &catalog).map_err(|e| e.to_string())?;
-                    let skipped = catalog.problems.len();
-                    library.in_memory = Some(catalog);
-                    Ok((library, skipped))
-                }
-                Err(e) => Err(e.to_string()),
-            }
-        };
-        let loaded = load().map_err(|e| (e, source));
-        let _ = tx.send(loaded);
-    });
-    rx
+    /// The one channel: the terminal's input, the signals, the workers' news.
+    inbox: Inbox,
 }
 
 impl App {
-    /// A console whose catalogue is given parsed, its index brought up to date at once
-    /// (tests, the screenshot gallery).
-    pub fn new(
-        mut store: Store,
-        reference: Reference,
-        catalog: Catalog,
-        operator: String,
-        desk: String,
-        theme: Theme,
-        now: DateTime<Utc>,
-    ) -> App {
-        let (library, index_error) = match Library::synced(&mut store, &catalog) {
-            Ok(library) => (library, None),
-            Err(e) => (Library::default(), Some(e)),
-        };
-        let mut app = App::build(store, reference, library, operator, desk, theme, now);
-        if !app.store.is_read_only() {
-            app.draft_writer = app.store.drafts_path().and_then(|p| DraftWriter::spawn(&p));
-        }
-        if let Some(e) = index_error {
-            app.error(format!("index des procédures indisponible : {e}"));
-        }
-        app
-    }
-
-    /// The console as it starts for real: it paints at once; the catalogue is checked
-    /// (nothing is parsed when its files did not change) and its index read by a loader
-    /// thread, installed when ready.
-    pub fn start(
-        store: Store,
-        reference: Reference,
-        source: CatalogSource,
-        operator: String,
-        desk: String,
-        theme: Theme,
-        now: DateTime<Utc>,
-    ) -> App {
-        let location = store.location().clone();
-        let read_only = store.is_read_only();
-        if matches!(location, Location::Memory) {
-            let catalog = source.catalog().cloned().unwrap_or_default();
-            return App::new(store, reference, catalog, operator, desk, theme, now);
-        }
-        let mut app = App::build(
-            store,
-            reference,
-            Library::default(),
-            operator,
-            desk,
-            theme,
-            now,
-        );
-        app.after_paint = Some(AfterPaint {
-            location,
-            read_only,
-            source,
-        });
-        app
-    }
-
-    /// The first frame is on the screen: the catalogue's loader and the draft writer start.
-    pub fn painted(&mut self) {
-        let Some(AfterPaint {
-            location,
-            read_only,
-            source,
-        }) = self.after_paint.take()
-        else {
-            return;
-        };
-        if !read_only {
-            self.draft_writer = self
-                .store
-                .drafts_path()
-                .and_then(|p| DraftWriter::spawn(&p));
-        }
-        self.loader = Some(spawn_loader(location, read_only, source));
-    }
-
-    /// Installs the catalogue once the loader has it; true when it did.
-    pub fn poll_loader(&mut self) -> bool {
-        let Some(rx) = &self.loader else {
-            return false;
-        };
-        let loaded = match rx.try_recv() {
-            Ok(loaded) => loaded,
-            Err(std::sync::mpsc::TryRecvError::Empty) => return false,
-            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
-                self.loader = None;
-                self.error("catalogue des procédures indisponible : chargement interrompu".into());
-                return true;
-            }
-        };
-        self.loader = None;
-        match loaded {
-            Ok((library, skipped)) => {
-                self.desk.library = library;
-                // What the loader thread used while reading goes back to the system.
-                // glibc's own call, which no safe crate wraps: libc and this unsafe stay.
-                #[cfg(target_env = "gnu")]
-                // SAFETY: malloc_trim only releases free memory of the allocator.
-                #[allow(unsafe_code)]
-                unsafe {
-                    libc::malloc_trim(0);
-                }
-                if skipped > 0 {
-                    self.error(format!(
-                        "{skipped} procédure(s) ignorée(s) : voir guichet procedures lint"
-                    ));
-                }
-                // The proposals and the catalogue screens read it again.
-                self.refresh_all();
-            }
-            Err((e, source)) => {
-                self.error(format!("catalogue des procédures indisponible : {e}"));
-                // A server that went away while the catalogue was read: read again once it
-                // is back (a file's error stays until the console starts again).
-                let location = self.store.location().clone();
-                if matches!(location, Location::Postgres(_)) {
-                    self.loader_retry = Some((
-                        self.now + chrono::Duration::seconds(LOADER_RETRY_SECS),
-                        AfterPaint {
-                            location,
-                            read_only: self.store.is_read_only(),
-                            source,
-                        },
-                    ));
-                }
-            }
-        }
-        true
-    }
-
-    /// Waits for the loader (tests that drive a console started for real).
-    pub fn wait_for_catalog(&mut self) {
-        self.painted();
-        while self.loader.is_some() {
-            if !self.poll_loader() {
-                std::thread::sleep(std::time::Duration::from_millis(2));
-            }
-        }
-    }
-
-    fn build(
-        store: Store,
-        reference: Reference,
-        library: Library,
-        operator: String,
-        desk: String,
-        theme: Theme,
-        now: DateTime<Utc>,
-    ) -> App {
-        let calendar = embedded_calendar();
-        let amigo = amigo_status(now, &calendar);
-        let console = ConsoleLock::acquire(&store);
-        let mut app = App {
-            desk: Desk {
-                name: desk,
-                operator,
-                console,
-                reference,
-                library,
-                calendar,
-                shift_plan: ShiftPlan::default_plan(),
-                theme,
-                glpi: GlpiLink::Off,
-            },
-            store,
-            now,
-            stack: Vec::new(),
-            parked: None,
-            flash: None,
-            quit: false,
-            amigo,
-            data_version: 0,
-            draft_unsaved: None,
-            store_unreachable: None,
-            after_paint: None,
-            loader: None,
-            loader_retry: None,
-            draft_writer: None,
-            ringing: Ringing::default(),
-            glpi_results: None,
-        };
-        app.data_version = app.store.data_version().unwrap_or(0);
-        let (list, problem) = ListScreen::new(&mut app.env());
-        app.stack.push(Screen::List(list));
-        if let Some(p) = problem {
-            app.error(p.0);
-        }
-        // A call typed in a console that is gone (killed, its SSH link dropped) is offered
-        // back; the drafts of this operator's other running consoles are theirs.
-        let claimed = app
-            .desk
-            .console
-            .claim_orphan_draft(&mut app.store, &app.desk.operator);
-        match claimed {
-            Ok(Some(saved)) if !saved.draft.is_blank() => {
-                app.stack.push(Screen::DraftOffer(DraftOffer { saved }));
-            }
-            Ok(Some(_)) => {
-                let _ = app.store.clear_draft(app.desk.console.id());
-            }
-            Ok(None) => {}
-            Err(e) => app.error(format!("brouillon illisible : {e}")),
-        }
-        app
-    }
-
-    /// Uses the desk's shift plan instead of the default one.
-    pub fn with_shift_plan(mut self, plan: ShiftPlan) -> App {
-        self.desk.shift_plan = plan;
-        self
-    }
-
-    /// Starts the GLPI sender when `[glpi]` is set: a thread on its own connection that
-    /// sends what waits in the outbox at start, when a push is queued, and every minute;
-    /// what it did comes back to the status line. A wrong `[glpi]` is said when `t` is
-    /// pressed.
-    pub fn with_glpi(mut self, config: Option<&crate::config::GlpiConfig>) -> App {
-        let Some(config) = config else {
-            return self;
-        };
-        let settings = match crate::glpi::Settings::resolve(Some(config)) {
-            Ok(s) => s,
-            Err(why) => {
-                self.desk.glpi = GlpiLink::Broken(why);
-                return self;
-            }
-        };
-        if matches!(self.store.location(), Location::Memory) || self.store.is_read_only() {
-            self.desk.glpi = GlpiLink::Broken(
-                "envoi à GLPI impossible depuis une base en mémoire ou en lecture seule".into(),
-            );
-            return self;
-        }
-        let (wake, woken) = std::sync::mpsc::channel::<()>();
-        let (report, results) = std::sync::mpsc::channel();
-        let location = self.store.location().clone();
-        std::thread::spawn(move || glpi_sender(location, settings, woken, report));
-        self.desk.glpi = GlpiLink::On(wake);
-        self.glpi_results = Some(results);
-        self
-    }
-
-    /// Says on the status line what the GLPI sender did since last asked.
-    fn poll_glpi(&mut self) {
-        let Some(results) = &self.glpi_results else {
-            return;
-        };
-        let mut said = Vec::new();
-        while let Ok(r) = results.try_recv() {
-            said.push(r);
-        }
-        for (text, failed) in said {
-            if failed {
-                self.error(text);
-            } else {
-                self.info(text);
-            }
-        }
-    }
-
     fn env(&mut self) -> Env<'_> {
         Env {
             store: &mut self.store,
@@ -470,132 +76,18 @@ impl App {
     }
 
     fn top(&self) -> &Screen {
-        self.stack.last().expect("the list is always at the bottom")
-    }
-
-    /// Where the keyboard is: the context of the screen on top.
-    pub fn context(&self) -> Context {
-        self.top().component().context()
-    }
-
-    /// The contexts of what is drawn: the screen shown and the popups over it. Each one's
-    /// hints speak for its own keys.
-    pub fn drawn_contexts(&self) -> Vec<Context> {
-        let base = self
-            .stack
-            .iter()
-            .rposition(|s| !s.component().is_popup())
-            .unwrap_or(0);
-        self.stack[base..]
-            .iter()
-            .map(|s| s.component().context())
-            .collect()
-    }
-
-    /// The screen shown, popups aside.
-    pub fn screen(&self) -> Kind {
-        self.stack
-            .iter()
-            .rev()
-            .find(|s| !s.component().is_popup())
-            .map_or(Kind::List, Screen::kind)
-    }
-
-    /// The screen on top, a popup perhaps.
-    pub fn top_kind(&self) -> Kind {
-        self.top().kind()
-    }
-
-    pub fn stack_kinds(&self) -> Vec<Kind> {
-        self.stack.iter().map(Screen::kind).collect()
-    }
-
-    pub fn list(&self) -> &ListScreen {
-        match &self.stack[0] {
-            Screen::List(l) => l,
-            _ => unreachable!("the list is always at the bottom"),
-        }
-    }
-
-    /// The topmost screen `pick` recognises.
-    fn find<'a, T: ?Sized>(&'a self, pick: impl Fn(&'a Screen) -> Option<&'a T>) -> Option<&'a T> {
-        self.stack.iter().rev().find_map(pick)
-    }
-
-    /// The call being typed, on screen or put aside.
-    pub fn form(&self) -> Option<&FormScreen> {
-        self.find(|s| match s {
-            Screen::Form(f) => Some(f.as_ref()),
-            _ => None,
-        })
-        .or(self.parked.as_deref())
-    }
-
-    /// The topmost call screen.
-    pub fn detail(&self) -> Option<&DetailScreen> {
-        self.find(|s| match s {
-            Screen::Detail(d) => Some(d.as_ref()),
-            _ => None,
-        })
-    }
-
-    pub fn runner(&self) -> Option<&RunnerScreen> {
-        self.find(|s| match s {
-            Screen::Runner(r) => Some(r.as_ref()),
-            _ => None,
-        })
-    }
-
-    pub fn tools(&self) -> Option<&ToolsScreen> {
-        self.find(|s| match s {
-            Screen::Tools(t) => Some(t.as_ref()),
-            _ => None,
-        })
-    }
-
-    pub fn procedures(&self) -> Option<&ProceduresScreen> {
-        self.find(|s| match s {
-            Screen::Procedures(p) => Some(p.as_ref()),
-            _ => None,
-        })
-    }
-
-    pub fn handover(&self) -> Option<&HandoverScreen> {
-        self.find(|s| match s {
-            Screen::Handover(h) => Some(h.as_ref()),
-            _ => None,
-        })
-    }
-
-    pub fn draft_offer(&self) -> Option<&DraftOffer> {
-        self.find(|s| match s {
-            Screen::DraftOffer(d) => Some(d),
-            _ => None,
-        })
-    }
-
-    pub fn help_open(&self) -> bool {
-        self.top_kind() == Kind::Help
+        self.stack.top()
     }
 
     fn info(&mut self, text: String) {
-        self.flash = Some(Flash {
-            text,
-            error: false,
-            until: self.now + FLASH_FOR,
-        });
+        self.flash = Some(Flash::said(text, false, self.now));
     }
 
     fn error(&mut self, text: String) {
-        self.flash = Some(Flash {
-            text,
-            error: true,
-            until: self.now + FLASH_FOR,
-        });
+        self.flash = Some(Flash::said(text, true, self.now));
     }
 
     pub fn handle_key(&mut self, ev: KeyEvent) {
-        self.poll_loader();
         let ctx = self.context();
         match action_for(ctx, &ev) {
             Some(Action::Help) => self.toggle_help(ctx),
@@ -608,43 +100,47 @@ impl App {
             Some(Action::Awaiting) => self.open_awaiting(),
             Some(Action::SetAside) => self.set_aside(),
             Some(action) => self.dispatch(Input::Action(action)),
-            None if ctx.takes_text() => self.dispatch(Input::Text(ev)),
+            None if ctx.takes_text() => self.dispatch(Input::Text(Typed::Key(ev))),
             None => {}
         }
     }
 
+    /// A paste (the terminal's bracketed paste): one input to the focused field, where the
+    /// keyboard is in one; elsewhere it is no key and does nothing.
+    pub fn handle_paste(&mut self, text: String) {
+        if self.context().takes_text() {
+            self.dispatch(Input::Text(Typed::Paste(text)));
+        }
+    }
+
     fn dispatch(&mut self, input: Input) {
+        let result = self.with_top(|top, env| top.update(input, env));
+        self.apply(result);
+    }
+
+    /// Lets the screen on top act, with the store, the desk and the time.
+    fn with_top<R>(&mut self, act: impl FnOnce(&mut dyn Component, &mut Env) -> R) -> R {
         let mut env = Env {
             store: &mut self.store,
             desk: &self.desk,
             now: self.now,
         };
-        let top = self
-            .stack
-            .last_mut()
-            .expect("the list is always at the bottom");
-        let result = top.component_mut().update(input, &mut env);
-        self.apply(result);
+        act(self.stack.top_mut().component_mut(), &mut env)
     }
 
-    /// Carries out what a screen asked; a problem becomes the status line's message.
-    fn apply(&mut self, result: Update) {
+    /// Carries out what a screen asked; a problem becomes the status line's message. False
+    /// when a route could not be opened (what followed it is not done).
+    fn apply(&mut self, result: Update) -> bool {
         let effect = match result {
             Ok(e) => e,
             Err(Problem(text)) => {
                 self.error(text);
-                return;
+                return true;
             }
         };
         match effect {
             Effect::None => {}
-            Effect::Push(screen) => {
-                let form = matches!(screen, Screen::Form(_));
-                self.stack.push(screen);
-                if form {
-                    self.link_form_to_answered();
-                }
-            }
+            Effect::Open(route) => return self.open(route),
             Effect::Pop => {
                 self.pop();
                 self.refresh_top();
@@ -656,28 +152,16 @@ impl App {
                 self.pop();
                 // What the popup answers is acted on against the data as it is now.
                 self.refresh_top();
-                let mut env = Env {
-                    store: &mut self.store,
-                    desk: &self.desk,
-                    now: self.now,
-                };
-                let top = self
-                    .stack
-                    .last_mut()
-                    .expect("the list is always at the bottom");
-                let result = top.component_mut().resume(reply, &mut env);
-                self.apply(result);
+                let result = self.with_top(|top, env| top.resume(reply, env));
+                return self.apply(result);
             }
-            Effect::Replace(screen) => {
+            Effect::Replace(route) => {
+                let Some(screen) = self.screen_for(route) else {
+                    return false;
+                };
                 // A form replaced by its saved call is done with: nothing to keep aside.
-                if self.stack.len() > 1 {
-                    self.stack.pop();
-                }
-                let form = matches!(screen, Screen::Form(_));
-                self.stack.push(screen);
-                if form {
-                    self.link_form_to_answered();
-                }
+                self.stack.pop();
+                self.push(screen);
             }
             Effect::Info(text) => self.info(text),
             Effect::ClearDraft => {
@@ -686,25 +170,63 @@ impl App {
                     self.error(format!("brouillon non effacé : {e}"));
                 }
             }
-            Effect::Park(form) => {
+            Effect::Park(saved) => {
+                let Some(Screen::Form(form)) = self.screen_for(Route::ResumedDraft(saved)) else {
+                    return false;
+                };
                 self.parked = Some(form);
                 self.keep_aside();
             }
             Effect::TakeUp(what) => self.take_up(what),
             Effect::Quit => self.leave(),
             Effect::Many(effects) => {
+                // What follows a route that could not be opened would act on the wrong
+                // screen.
                 for e in effects {
-                    self.apply(Ok(e));
+                    if !self.apply(Ok(e)) {
+                        return false;
+                    }
                 }
             }
+        }
+        true
+    }
+
+    /// Builds what `route` names; a problem goes to the status line.
+    fn screen_for(&mut self, route: Route) -> Option<Screen> {
+        match open(route, &mut self.env()) {
+            Ok(screen) => Some(screen),
+            Err(Problem(text)) => {
+                self.error(text);
+                None
+            }
+        }
+    }
+
+    /// Opens what `route` names on top; false when it could not be.
+    fn open(&mut self, route: Route) -> bool {
+        let Some(screen) = self.screen_for(route) else {
+            return false;
+        };
+        let said = screen.component().opening();
+        self.push(screen);
+        if let Some(text) = said {
+            self.info(text);
+        }
+        true
+    }
+
+    /// A screen on top; a call being typed belongs to the phone call in hand, if any.
+    fn push(&mut self, screen: Screen) {
+        let form = matches!(screen, Screen::Form(_));
+        self.stack.push(screen);
+        if form {
+            self.link_form_to_answered();
         }
     }
 
     /// Closes the screen on top; a call being typed is put aside, not lost.
     fn pop(&mut self) {
-        if self.stack.len() <= 1 {
-            return;
-        }
         if let Some(Screen::Form(form)) = self.stack.pop() {
             self.parked = Some(form);
             self.keep_aside();
@@ -712,26 +234,17 @@ impl App {
     }
 
     fn refresh_top(&mut self) {
-        let mut env = Env {
-            store: &mut self.store,
-            desk: &self.desk,
-            now: self.now,
-        };
-        let top = self
-            .stack
-            .last_mut()
-            .expect("the list is always at the bottom");
-        if let Err(Problem(text)) = top.component_mut().refresh(&mut env) {
+        if let Err(Problem(text)) = self.with_top(|top, env| top.refresh(env)) {
             self.error(text);
         }
     }
 
     /// Back down to the screen of `kind`, if one is open; true when found.
     fn back_to(&mut self, kind: Kind) -> bool {
-        let Some(i) = self.stack.iter().rposition(|s| s.kind() == kind) else {
+        let Some(i) = self.stack.position(kind) else {
             return false;
         };
-        while self.stack.len() > i + 1 {
+        while self.stack.depth() > i + 1 {
             self.pop();
         }
         self.refresh_top();
@@ -742,7 +255,7 @@ impl App {
         if self.top_kind() == Kind::Help {
             self.stack.pop();
         } else {
-            self.stack.push(Screen::Help(HelpPopup::new(ctx)));
+            self.open(Route::Help(ctx));
         }
     }
 
@@ -757,14 +270,10 @@ impl App {
         } else {
             None
         };
-        let screen = match record {
-            Some(r) => ProceduresScreen::for_call(&mut self.env(), &r),
-            None => ProceduresScreen::browse(&mut self.env()),
-        };
-        match screen {
-            Ok(s) => self.stack.push(Screen::Procedures(Box::new(s))),
-            Err(Problem(text)) => self.error(text),
-        }
+        self.open(match record {
+            Some(r) => Route::ProceduresFor(Box::new(r)),
+            None => Route::Catalogue,
+        });
     }
 
     /// F4: the tools, filled from the call on screen (and opened on its procedure's
@@ -774,8 +283,11 @@ impl App {
             return;
         }
         let about = self.top().component().about();
-        let screen = ToolsScreen::open(about.call, about.procedure);
-        self.stack.push(Screen::Tools(Box::new(screen)));
+        let route = Route::Tools {
+            call: about.call.cloned().map(Box::new),
+            tool: about.procedure.and_then(|p| p.tool),
+        };
+        self.open(route);
     }
 
     /// F5: the handover of the shift in progress.
@@ -783,68 +295,7 @@ impl App {
         if self.back_to(Kind::Handover) {
             return;
         }
-        match HandoverScreen::open(&mut self.env()) {
-            Ok(s) => self.stack.push(Screen::Handover(Box::new(s))),
-            Err(Problem(text)) => self.error(text),
-        }
-    }
-
-    /// The call being typed was put aside: saved now, and the operator told whether it
-    /// really is kept.
-    fn keep_aside(&mut self) {
-        if let Some(form) = self.form_mut() {
-            form.dirty = true;
-        }
-        // "Kept" is said once the draft is on disk, or why it is not.
-        self.save_draft_if_dirty(true);
-    }
-
-    /// Quits, keeping the call being typed (saved now). When it cannot be saved, asks
-    /// first: quitting would lose it.
-    fn leave(&mut self) {
-        self.save_draft_now();
-        let Some(problem) = self.draft_unsaved.clone() else {
-            self.quit = true;
-            return;
-        };
-        if self.top_kind() == Kind::Confirm {
-            // Asked already, and asked again: the operator means it.
-            self.quit = true;
-            return;
-        }
-        let question = format!(
-            "La saisie en cours n'a pas pu être sauvegardée ({problem}). En quittant, elle \
-             sera perdue. Quitter quand même ?"
-        );
-        self.stack.push(Screen::Confirm(ConfirmPopup::new(
-            "Saisie non sauvegardée",
-            question,
-            Pending::QuitUnsaved,
-        )));
-    }
-
-    /// What to say once the terminal is given back: where the call being typed went.
-    pub fn farewell(&self) -> Option<String> {
-        let form = self.form()?;
-        let draft = form.draft(&self.desk.reference);
-        if draft.is_blank() {
-            return None;
-        }
-        let who = if draft.caller_name.trim().is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", visible(draft.caller_name.trim()))
-        };
-        if let Some(problem) = &self.draft_unsaved {
-            return Some(format!(
-                "Saisie en cours{who} perdue : elle n'a pas pu être sauvegardée ({})",
-                visible(problem)
-            ));
-        }
-        Some(format!(
-            "Saisie en cours gardée{who} : au prochain lancement de guichet, elle vous sera \
-             proposée (o pour la reprendre)."
-        ))
+        self.open(Route::Handover);
     }
 
     /// The clock moved: expire messages, save the draft, and pick up other operators'
@@ -856,327 +307,18 @@ impl App {
         if self.flash.as_ref().is_some_and(|f| f.until <= now) {
             self.flash = None;
         }
-        self.poll_drafts();
+        for news in self.inbox.news() {
+            self.take(news);
+        }
         self.save_draft_if_dirty(false);
-        self.poll_glpi();
         self.poll_store();
-        self.poll_loader();
+        self.check_loader();
         if self.store_unreachable.is_none()
             && self.loader.is_none()
             && self.loader_retry.as_ref().is_some_and(|(at, _)| *at <= now)
             && let Some((_, again)) = self.loader_retry.take()
         {
-            self.loader = Some(spawn_loader(again.location, again.read_only, again.source));
+            self.load_catalog(again);
         }
-    }
-
-    /// Whether the store changed (another console wrote, the telephony rang): then every
-    /// screen and the extension's call are read again. Cheap enough to ask several times
-    /// a second (one pragma, or a counter the listening thread keeps); true when the
-    /// screen must be drawn again.
-    pub fn poll_store(&mut self) -> bool {
-        let before = (self.data_version, self.store_unreachable.clone());
-        // A server that went away is said on the status line until it is back; then what
-        // changed meanwhile is read again (the store counts its return as a change).
-        match self.store.data_version() {
-            Ok(v) => {
-                self.store_unreachable = None;
-                if v != self.data_version {
-                    self.data_version = v;
-                    self.refresh_all();
-                    self.refresh_ringing();
-                }
-            }
-            Err(e) => {
-                self.store_unreachable = Some(
-                    self.store
-                        .connection_problem()
-                        .unwrap_or_else(|| e.to_string()),
-                );
-            }
-        }
-        (self.data_version, self.store_unreachable.clone()) != before
-    }
-
-    /// Every screen reads its data again (another console wrote, the catalogue came).
-    fn refresh_all(&mut self) {
-        let mut env = Env {
-            store: &mut self.store,
-            desk: &self.desk,
-            now: self.now,
-        };
-        let mut problem = None;
-        for screen in &mut self.stack {
-            if let Err(p) = screen.component_mut().refresh(&mut env) {
-                problem = Some(p);
-            }
-        }
-        if let Some(Problem(text)) = problem {
-            self.error(text);
-        }
-    }
-
-    /// Saves the call being typed now, whatever its state (leaving the console).
-    pub fn save_draft_now(&mut self) {
-        if let Some(form) = self.form_mut() {
-            form.dirty = true;
-        }
-        self.save_draft_if_dirty(false);
-        self.settle_drafts();
-    }
-
-    /// Waits for the draft writer to answer everything it was given, and takes its
-    /// answers (leaving the console; tests).
-    pub fn settle_drafts(&mut self) {
-        let answers = self
-            .draft_writer
-            .as_mut()
-            .map(DraftWriter::finish)
-            .unwrap_or_default();
-        self.take_draft_answers(answers);
-    }
-
-    /// What the writer says of the drafts it wrote: kept, or why not (then the draft is
-    /// tried again on the next tick).
-    fn poll_drafts(&mut self) {
-        let answers = self
-            .draft_writer
-            .as_mut()
-            .map(DraftWriter::answers)
-            .unwrap_or_default();
-        self.take_draft_answers(answers);
-    }
-
-    fn take_draft_answers(&mut self, answers: Vec<draft_writer::Done>) {
-        for done in answers {
-            match done.result {
-                Ok(()) => {
-                    if self.draft_unsaved.take().is_some() {
-                        self.info("Saisie de nouveau sauvegardée".into());
-                    } else if done.aside {
-                        self.info("Saisie gardée : F2 pour la reprendre".into());
-                    }
-                }
-                Err(e) => {
-                    if let Some(form) = self.form_mut() {
-                        form.dirty = true;
-                    }
-                    self.draft_unsaved = Some(e);
-                }
-            }
-        }
-    }
-
-    fn form_mut(&mut self) -> Option<&mut FormScreen> {
-        let in_stack = self.stack.iter_mut().rev().find_map(|s| match s {
-            Screen::Form(f) => Some(f.as_mut()),
-            _ => None,
-        });
-        match in_stack {
-            Some(f) => Some(f),
-            None => self.parked.as_deref_mut(),
-        }
-    }
-
-    /// Saves the call being typed if it changed: handed to the writer thread, or written
-    /// here when there is none.
-    fn save_draft_if_dirty(&mut self, aside: bool) {
-        if self.store.is_read_only() {
-            return;
-        }
-        let reference = self.desk.reference.clone();
-        let Some(form) = self.form_mut() else {
-            return;
-        };
-        let Some(draft) = form.take_dirty(&reference) else {
-            return;
-        };
-        let opened_at = form.opened_at;
-        let console = self.desk.console.id().to_string();
-        if let Some(writer) = self.draft_writer.as_mut() {
-            let job = draft_writer::Job {
-                console,
-                operator: self.desk.operator.clone(),
-                opened_at,
-                saved_at: self.now,
-                draft,
-                aside,
-            };
-            if writer.send(job) {
-                return;
-            }
-            // The writer is gone: write here from now on.
-            self.draft_writer = None;
-            if let Some(form) = self.form_mut() {
-                form.dirty = true;
-            }
-            return self.save_draft_if_dirty(aside);
-        }
-        let saved =
-            self.store
-                .save_draft(&console, &self.desk.operator, opened_at, self.now, &draft);
-        self.take_draft_answers(vec![draft_writer::Done {
-            result: saved.map_err(|e| e.to_string()),
-            aside,
-        }]);
-    }
-
-    /// What the watchdog saves if the terminal goes away while the loop is stuck: the call
-    /// being typed, as it is now.
-    pub fn draft_snapshot(&self) -> Option<DraftSnapshot> {
-        if self.store.is_read_only() {
-            return None;
-        }
-        let drafts = self.store.drafts_path()?;
-        let form = self.form()?;
-        let draft = form.draft(&self.desk.reference);
-        (!draft.is_blank()).then(|| DraftSnapshot {
-            db: drafts.display().to_string(),
-            console: self.desk.console.id().to_string(),
-            operator: self.desk.operator.clone(),
-            opened_at: form.opened_at,
-            draft,
-        })
-    }
-
-    /// Draws the console: header, the screen (and its popups), status line, footer.
-    pub fn draw(&self, frame: &mut Frame) {
-        let banner = self.ringing.banner(
-            self.now,
-            &self.desk.reference,
-            self.context(),
-            self.typing_another_call(),
-            &self.desk.theme,
-            frame.area().width as usize,
-        );
-        let [header, ringing, body, status, foot] = Layout::vertical([
-            Constraint::Length(1),
-            Constraint::Length(banner.as_ref().map_or(0, |b| b.len() as u16)),
-            Constraint::Min(1),
-            Constraint::Length(1),
-            Constraint::Length(1),
-        ])
-        .areas(frame.area());
-        if let Some(lines) = banner {
-            frame.render_widget(Paragraph::new(lines), ringing);
-        }
-        let view = View {
-            desk: &self.desk,
-            now: self.now,
-            theme: &self.desk.theme,
-            amigo: &self.amigo,
-            read_only: self.store.is_read_only(),
-        };
-        self.draw_header(frame, header, &view);
-        let base = self
-            .stack
-            .iter()
-            .rposition(|s| !s.component().is_popup())
-            .unwrap_or(0);
-        for (i, screen) in self.stack.iter().enumerate().skip(base) {
-            // The help may cover the status line too: it is the only thing to read then.
-            let area = if screen.kind() == Kind::Help {
-                Rect {
-                    height: body.height + status.height,
-                    ..body
-                }
-            } else {
-                body
-            };
-            if i == base || screen.component().is_popup() {
-                screen.component().view(frame, area, &view);
-            }
-        }
-        if self.top_kind() != Kind::Help {
-            self.draw_status(frame, status);
-        }
-        self.draw_footer(frame, foot);
-    }
-
-    fn draw_header(&self, frame: &mut Frame, area: Rect, view: &View) {
-        let style = self.desk.theme.header();
-        let mut left = format!(
-            " guichet · {} · {}",
-            visible(&self.desk.name),
-            visible(&self.desk.operator)
-        );
-        if view.read_only {
-            left.push_str(" · LECTURE SEULE");
-        }
-        let mut right = format!(" {} ", paris(self.now, "%d/%m/%Y %H:%M"));
-        let service = self
-            .stack
-            .iter()
-            .rev()
-            .find_map(|s| s.component().about().service);
-        if service.is_some_and(|s| self.desk.shows_amigo(s)) {
-            let state = if self.amigo.open { "ouvert" } else { "fermé" };
-            right = format!(" · AMIGO {state} ·{right}");
-        }
-        let right_cols = width(&right) as u16;
-        let [l, r] =
-            Layout::horizontal([Constraint::Min(1), Constraint::Length(right_cols)]).areas(area);
-        let left = truncate(&left, l.width as usize).into_owned();
-        frame.render_widget(Paragraph::new(left).style(style), l);
-        frame.render_widget(Paragraph::new(right).style(style), r);
-    }
-
-    fn draw_status(&self, frame: &mut Frame, area: Rect) {
-        let unsaved = self.draft_unsaved.as_ref().map(|p| Flash {
-            text: format!(
-                "saisie NON sauvegardée ({p}) : gardée en mémoire, nouvel essai chaque seconde"
-            ),
-            error: true,
-            until: self.now,
-        });
-        let unreachable = self.store_unreachable.as_ref().map(|p| Flash {
-            text: format!(
-                "serveur injoignable, nouvel essai automatique ; saisie gardée sur ce poste ({p})"
-            ),
-            error: true,
-            until: self.now,
-        });
-        let Some(flash) = unsaved
-            .as_ref()
-            .or(unreachable.as_ref())
-            .or(self.flash.as_ref())
-        else {
-            return;
-        };
-        let theme = &self.desk.theme;
-        let (mark, style) = if flash.error {
-            ("⚠ ", theme.error())
-        } else {
-            ("✓ ", theme.success())
-        };
-        let room = (area.width as usize).saturating_sub(3);
-        frame.render_widget(
-            Paragraph::new(Line::from(vec![
-                Span::raw(" "),
-                Span::styled(mark, style),
-                Span::styled(truncate(&visible(&flash.text), room).into_owned(), style),
-            ])),
-            area,
-        );
-    }
-
-    /// The footer: the keys of the context the keyboard is in, from the key table, as
-    /// many as fit (F1 lists them all).
-    fn draw_footer(&self, frame: &mut Frame, area: Rect) {
-        let theme = &self.desk.theme;
-        let mut spans = vec![Span::raw(" ")];
-        let mut used = 1;
-        for (keys, label) in footer(self.context()) {
-            let k = format!(" {keys} ");
-            let l = format!(" {label} ");
-            let w = width(&k) + width(&l);
-            if used + w > area.width as usize {
-                break;
-            }
-            used += w;
-            spans.push(Span::styled(k, theme.footer_key()));
-            spans.push(Span::styled(l, theme.footer_text()));
-        }
-        frame.render_widget(Paragraph::new(Line::from(spans)), area);
     }
 }

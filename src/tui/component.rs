@@ -1,9 +1,11 @@
 //! The contract every screen keeps: it owns its state, names the key context it is in,
 //! turns keys into state changes and effects, and draws itself from its state alone. The
 //! router (`app`) applies the effects: a navigation stack, the status line, quitting.
+//! Effects name routes (`route`), never screens: this module knows no screen.
 
+use super::input::Typed;
 use super::keys::{Action, Context};
-use super::screens::Screen;
+use super::route::{Pending, Route};
 use super::theme::Theme;
 use crate::catalog::procedures::Catalog;
 use crate::domain::amigo::{AmigoStatus, SchoolCalendar};
@@ -11,9 +13,8 @@ use crate::domain::call::{Call, CallDraft, CallRecord, CallStatus, Outcome};
 use crate::domain::procedure::Procedure;
 use crate::domain::reference::Reference;
 use crate::domain::shifts::ShiftPlan;
-use crate::store::{ConsoleLock, SearchIndex, Store, StoreError};
+use crate::store::{ConsoleLock, SavedDraft, SearchIndex, Store, StoreError};
 use chrono::{DateTime, Utc};
-use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use std::fmt::Display;
@@ -108,11 +109,12 @@ pub struct View<'a> {
     pub read_only: bool,
 }
 
-/// A key, as the screen receives it: an action of its context, or a key to type.
-#[derive(Debug, Clone, Copy)]
+/// A key, as the screen receives it: an action of its context, or what is typed in a
+/// text context (a key, or a whole paste).
+#[derive(Debug, Clone)]
 pub enum Input {
     Action(Action),
-    Text(KeyEvent),
+    Text(Typed),
 }
 
 /// What a popup hands back to the screen under it when it closes.
@@ -132,22 +134,6 @@ pub enum Reply {
     Then(Action),
 }
 
-/// An action waiting on a yes/no question.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Pending {
-    /// Take over the call from its handler, then do the action.
-    TakeOver(Action),
-    /// Act on a closed call someone else handled.
-    ActOnClosed(Action),
-    /// Close with another outcome than the journal's.
-    CloseAnyway(Outcome, Option<String>),
-    /// Quit although the call being typed could not be saved.
-    QuitUnsaved,
-    /// Add a tool's answer to the journal of a call someone else handles (taking an open
-    /// call over first).
-    ToolNote { line: String, take_over: bool },
-}
-
 /// What waited and is taken up again (F7).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TakeUp {
@@ -161,21 +147,22 @@ pub enum TakeUp {
 /// What an update asks of the router.
 pub enum Effect {
     None,
-    /// Open a screen on top.
-    Push(Screen),
+    /// Open what the route names, on top.
+    Open(Route),
     /// Close this screen.
     Pop,
     /// Close this popup and hand its answer to the screen under it.
     Reply(Reply),
-    /// Put a screen in this one's place.
-    Replace(Screen),
+    /// Open what the route names in this one's place (a form by its saved call, a walk by
+    /// another); the screen that asks says what happened.
+    Replace(Route),
     /// A message in the status line.
     Info(String),
     /// The call being typed is saved: its draft goes (after any write of it still on its
     /// way, so that it cannot come back).
     ClearDraft,
-    /// Keep this call being typed aside: F2 takes it back.
-    Park(Box<super::screens::form::FormScreen>),
+    /// Type this draft again into a form kept aside: F2 takes it back.
+    Park(Box<SavedDraft>),
     /// Take up something that waited: a new call to call a missed number back, or a call
     /// set aside. The router sets the call being typed aside first, so nothing is lost.
     TakeUp(TakeUp),
@@ -252,6 +239,12 @@ pub trait Component {
 
     fn about(&self) -> About<'_> {
         About::default()
+    }
+
+    /// What to say on the status line as the screen opens (a walk resumed where it
+    /// stopped).
+    fn opening(&self) -> Option<String> {
+        None
     }
 
     /// Drawn over the screen under it rather than in its place.

@@ -3,6 +3,8 @@
 //! The report holds the panic message, its place in the code and a backtrace: never the
 //! state of a call or a field, so no secret can be in it.
 
+use crate::domain::call::CallDraft;
+use chrono::{DateTime, Utc};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -45,12 +47,25 @@ pub fn write_report(dir: &Path, message: &str, location: &str) -> std::io::Resul
     Ok(path)
 }
 
+/// Turns on what the console asks of the terminal beyond ratatui's setup: bracketed paste,
+/// so that a paste comes as one text and not as keys.
+pub fn enable_paste() {
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
+}
+
+/// Gives the terminal back as it was found: bracketed paste off, raw mode off, the main
+/// screen back. Every way out takes it: a normal end, a panic, the watchdog.
+pub fn restore_terminal() {
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
+    ratatui::restore();
+}
+
 /// Installs the panic hook: terminal back first (so the message is readable), then the
 /// report, then the usual panic message.
 pub fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        ratatui::restore();
+        restore_terminal();
         let message = info
             .payload()
             .downcast_ref::<&str>()
@@ -77,8 +92,9 @@ pub fn install_panic_hook() {
 }
 
 /// Signals that end the console: SIGTERM (kill), SIGHUP (the SSH link dropped), SIGINT,
-/// SIGQUIT. The handler only records the signal; the event loop sees it within its poll
-/// interval and leaves cleanly (draft saved, terminal restored).
+/// SIGQUIT. The handler only records the signal, for the watchdog; the event loop hears of
+/// it on its channel (`events::forward_signals`) and leaves cleanly (draft saved, terminal
+/// restored).
 pub struct Signals {
     last: Arc<AtomicUsize>,
 }
@@ -96,14 +112,6 @@ impl Signals {
         }
         Ok(Signals { last })
     }
-
-    /// The signal received, if any.
-    pub fn received(&self) -> Option<i32> {
-        match self.last.load(Ordering::Relaxed) {
-            0 => None,
-            n => Some(n as i32),
-        }
-    }
 }
 
 /// Whether the terminal on standard input has gone away (the SSH link or the emulator
@@ -112,12 +120,23 @@ fn terminal_gone() -> bool {
     rustix::termios::tcgetattr(std::io::stdin()).is_err()
 }
 
-/// The call being typed, as of the last key, shared with the watchdog.
-pub type DraftSlot = Arc<std::sync::Mutex<Option<super::app::DraftSnapshot>>>;
+/// The call being typed as it is now, with where to save it: for the watchdog, which
+/// writes it through its own connection when the terminal has gone away.
+#[derive(Debug, Clone)]
+pub struct DraftSnapshot {
+    pub db: String,
+    pub console: String,
+    pub operator: String,
+    pub opened_at: DateTime<Utc>,
+    pub draft: CallDraft,
+}
 
-/// The event loop can be stuck inside crossterm when its terminal hangs up (crossterm
-/// 0.29 retries reads at end of file forever: crossterm-rs/crossterm#793), and then it
-/// never sees a signal. This thread watches for a signal or a vanished terminal and, if
+/// The call being typed, as of the last key, shared with the watchdog.
+pub type DraftSlot = Arc<std::sync::Mutex<Option<DraftSnapshot>>>;
+
+/// The input thread can be stuck inside crossterm when its terminal hangs up (crossterm
+/// 0.29 retries reads at end of file forever: crossterm-rs/crossterm#793), and the loop
+/// inside a write to a terminal that no longer drains. This thread watches for a signal or a vanished terminal and, if
 /// the loop has not ended `grace` later, saves the call being typed as of the last key
 /// (through its own connection) and ends the process itself.
 pub fn spawn_watchdog(signals: &Signals, grace: std::time::Duration, draft: DraftSlot) {
@@ -144,7 +163,7 @@ pub fn spawn_watchdog(signals: &Signals, grace: std::time::Duration, draft: Draf
                 &s.draft,
             );
         }
-        ratatui::restore();
+        restore_terminal();
         std::process::exit(0);
     });
 }

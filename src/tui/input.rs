@@ -1,11 +1,20 @@
 //! Text fields on top of `ratatui-textarea`, driven by the one editing table of `keys`, and
 //! the type-ahead picker used for services and devices (its query is such a field too).
+//! What reaches a field is a key, or a paste: the terminal's bracketed paste hands the
+//! whole text at once, which goes in as one change.
 
 use super::keys::{Edit, Key, edit_for};
 use crate::domain::reference::{Pickable, pick};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::style::Style;
 use ratatui_textarea::{CursorMove, TextArea};
+
+/// What is typed into a field: one key, or a whole paste.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Typed {
+    Key(KeyEvent),
+    Paste(String),
+}
 
 /// A text field: one line, or several for notes.
 #[derive(Debug, Clone)]
@@ -113,6 +122,71 @@ impl TextField {
     /// Whether a printable key was refused because the field is full.
     pub fn is_full(&self) -> bool {
         self.chars() >= self.max_chars
+    }
+
+    /// Feeds what was typed to the field; returns whether the text changed.
+    pub fn typed(&mut self, typed: &Typed) -> bool {
+        match typed {
+            Typed::Key(ev) => self.handle(*ev),
+            Typed::Paste(text) => self.paste(text),
+        }
+    }
+
+    /// Whether all of what is typed fits: a printable key in a field that is not full, a
+    /// paste whose text fits in what is left.
+    pub fn fits(&self, typed: &Typed) -> bool {
+        match typed {
+            Typed::Key(ev) => !(matches!(ev.code, KeyCode::Char(_)) && self.is_full()),
+            Typed::Paste(text) => {
+                let mut text = self.pasted(text);
+                let fits = self.chars() + text.chars().count() <= self.max_chars;
+                use zeroize::Zeroize;
+                text.zeroize();
+                fits
+            }
+        }
+    }
+
+    /// A paste goes in at the cursor as one change, cut at the field's limit. A one-line
+    /// field turns each line break (and tab) into a space, so that nothing pasted is lost
+    /// nor spills into the next field, the line break that ends a copied line aside; a
+    /// multi-line field keeps its line breaks. Other control characters are dropped, as
+    /// they are when typed.
+    pub fn paste(&mut self, text: &str) -> bool {
+        let room = self.max_chars.saturating_sub(self.chars());
+        let mut text = self.pasted(text);
+        let end = text.char_indices().nth(room).map_or(text.len(), |(i, _)| i);
+        let changed = end > 0 && self.area.insert_str(&text[..end]);
+        // A secret pasted leaves no copy behind in this buffer.
+        use zeroize::Zeroize;
+        text.zeroize();
+        changed
+    }
+
+    /// The text of a paste as this field takes it, in one buffer that never grows (no
+    /// copy of a secret left behind by a reallocation).
+    fn pasted(&self, text: &str) -> String {
+        let text = if self.multiline {
+            text
+        } else {
+            text.trim_end_matches(['\r', '\n'])
+        };
+        let mut out = String::with_capacity(text.len());
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '\r' | '\n' => {
+                    if c == '\r' && chars.peek() == Some(&'\n') {
+                        chars.next();
+                    }
+                    out.push(if self.multiline { '\n' } else { ' ' });
+                }
+                '\t' => out.push(' '),
+                c if c.is_control() => {}
+                c => out.push(c),
+            }
+        }
+        out
     }
 
     /// Feeds a key to the field; returns whether the text changed. Editing keys follow
@@ -242,6 +316,22 @@ impl Picker {
         self.highlight = 0;
     }
 
+    /// Feeds what was typed to the query; returns whether it changed (the choice is then
+    /// undone until a proposal is taken).
+    pub fn typed<T: Pickable>(&mut self, items: &[T], typed: &Typed) -> bool {
+        match typed {
+            Typed::Key(ev) => self.handle(items, *ev),
+            Typed::Paste(text) => {
+                if !self.query.paste(text) {
+                    return false;
+                }
+                self.chosen = None;
+                self.refresh(items);
+                true
+            }
+        }
+    }
+
     /// Feeds a key to the query; returns whether it changed (the choice is then undone
     /// until a proposal is taken).
     pub fn handle<T: Pickable>(&mut self, items: &[T], ev: KeyEvent) -> bool {
@@ -361,5 +451,30 @@ mod tests {
         typed(&mut f, "abcd");
         assert_eq!(f.value(), "abc");
         assert!(f.is_full());
+    }
+
+    #[test]
+    fn a_paste_is_one_change_cut_at_the_limit_its_line_breaks_spaces_in_one_line() {
+        let mut f = TextField::single("Objet : ", 30);
+        assert!(f.fits(&Typed::Paste("carte\r\nperdue\tagent\n".into())));
+        assert!(f.paste("carte\r\nperdue\tagent\u{7}\n"));
+        assert_eq!(f.value(), "Objet : carte perdue agent");
+        assert!(!f.fits(&Typed::Paste("et le reste".into())));
+        assert!(f.paste("et le reste"));
+        assert_eq!(f.value(), "Objet : carte perdue agentet l");
+        assert!(f.is_full());
+        assert!(!f.paste("x"), "a full field takes nothing");
+        // One undo takes the whole paste back, as it came in one change.
+        let mut g = TextField::single("", 100);
+        g.paste("deux mots");
+        g.handle(KeyEvent::new(KeyCode::Char('z'), KeyModifiers::CONTROL));
+        assert_eq!(g.value(), "");
+    }
+
+    #[test]
+    fn notes_keep_the_line_breaks_of_a_paste() {
+        let mut f = TextField::multi("", 100);
+        f.paste("ligne 1\r\nligne 2\rligne 3\n");
+        assert_eq!(f.value(), "ligne 1\nligne 2\nligne 3\n");
     }
 }

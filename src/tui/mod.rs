@@ -1,17 +1,39 @@
-//! The console: ratatui + crossterm.
+//! The console: ratatui + crossterm. Its modules, each importing only those listed before
+//! it (a unit test in `open` keeps the screens and popups to that):
+//!
+//! - `keys`, `theme`, `input`: the one key table, the styles, the text fields;
+//! - `route` (where the console can go) and `component` (the contract every screen keeps,
+//!   the effects it returns, naming routes);
+//! - `widgets`: the drawing pieces screens and popups share;
+//! - `screens`, `popups`: one component each; none imports another;
+//! - `stack` (what the navigation stack holds) and `open` (the one place screens are
+//!   built);
+//! - `workers` (the background threads) and `channel` (the one channel they, the
+//!   terminal's input and the signals speak on);
+//! - `chrome` (header, status line, footer) and `ringing` (the extension's calls);
+//! - `crash` (the terminal given back, the crash report, the watchdog), `app` (the
+//!   router) and `events` (the loop);
+//! - `gallery` and `svg`: the screenshots, from the same buffers as the snapshot tests.
 
 pub mod app;
+pub mod channel;
+pub mod chrome;
 pub mod component;
 pub mod crash;
-pub mod draft_writer;
+pub mod events;
 pub mod gallery;
 pub mod input;
 pub mod keys;
+pub mod open;
+pub mod popups;
 pub mod ringing;
+pub mod route;
 pub mod screens;
+pub mod stack;
 pub mod svg;
 pub mod theme;
 pub mod widgets;
+pub mod workers;
 
 use crate::catalog::procedures::CatalogSource;
 use crate::config::DeskConfig;
@@ -19,7 +41,6 @@ use crate::domain::reference::Reference;
 use crate::store::Store;
 use app::App;
 use chrono::Utc;
-use crossterm::event::{self, Event, KeyEventKind};
 use std::time::Duration;
 
 /// Runs the console until the operator quits, the terminal goes away or a signal asks it
@@ -55,6 +76,7 @@ pub fn run(
     .with_extension(desk.extension.clone())
     .with_glpi(desk.glpi.as_ref());
     let signals = crash::Signals::install()?;
+    events::forward_signals(app.sender())?;
     let mut terminal = match ratatui::try_init() {
         Ok(t) => t,
         Err(e) => {
@@ -62,68 +84,18 @@ pub fn run(
             return Err(e);
         }
     };
+    crash::enable_paste();
     crash::install_panic_hook();
     let draft: crash::DraftSlot = Default::default();
     crash::spawn_watchdog(&signals, Duration::from_millis(300), draft.clone());
-    let result = event_loop(&mut terminal, &mut app, &signals, &draft);
+    events::spawn_input(app.sender());
+    let result = events::run(&mut terminal, &mut app, &draft, |_, _| ());
     // Whatever ended the loop (a key, a signal, a terminal that went away), nothing typed
     // is lost.
     app.save_draft_now();
-    ratatui::restore();
+    crash::restore_terminal();
     if let Some(farewell) = app.farewell() {
         eprintln!("{farewell}");
     }
     result
-}
-
-/// How often the loop looks for a signal while nothing happens.
-const SIGNAL_POLL: Duration = Duration::from_millis(200);
-
-fn event_loop(
-    terminal: &mut ratatui::DefaultTerminal,
-    app: &mut App,
-    signals: &crash::Signals,
-    draft: &crash::DraftSlot,
-) -> std::io::Result<()> {
-    let mut dirty = true;
-    let mut next_tick = Utc::now();
-    while !app.quit {
-        if signals.received().is_some() {
-            return Ok(());
-        }
-        if dirty {
-            terminal.draw(|f| app.draw(f))?;
-            dirty = false;
-            app.painted();
-        }
-        let now = Utc::now();
-        if now >= next_tick {
-            app.tick(now);
-            dirty = true;
-            // The clock and the call timer change on whole seconds.
-            let ms = i64::from(now.timestamp_subsec_millis());
-            next_tick = now + chrono::Duration::milliseconds(1000 - ms);
-            continue;
-        }
-        let until_tick = (next_tick - now).to_std().unwrap_or_default();
-        if event::poll(until_tick.min(SIGNAL_POLL))? {
-            match event::read()? {
-                Event::Key(key) if key.kind != KeyEventKind::Release => {
-                    app.handle_key(key);
-                    dirty = true;
-                    // For the watchdog, should the terminal vanish before the next save.
-                    if let Ok(mut slot) = draft.lock() {
-                        *slot = app.draft_snapshot();
-                    }
-                }
-                Event::Resize(_, _) => dirty = true,
-                _ => {}
-            }
-        } else if app.poll_store() {
-            // A phone that rings is shown within a fraction of a second, not at the next
-            // whole second.
-            dirty = true;
-        }
-    }
-    Ok(())
 }

@@ -10,49 +10,14 @@ use crate::domain::text::visible;
 use crate::domain::time::paris;
 use crate::phone::{PhoneCall, PhoneState};
 use crate::store::PhoneLink;
-use crate::tui::component::{Problem, TakeUp};
+use crate::tui::component::TakeUp;
 use crate::tui::keys::{Action, key_for};
-use crate::tui::ringing::Ringing;
-use crate::tui::screens::awaiting::AwaitingScreen;
-use crate::tui::screens::detail::DetailScreen;
+use crate::tui::route::Route;
+use crate::tui::screens::Kind;
 use crate::tui::screens::form::FormScreen;
-use crate::tui::screens::{Kind, Screen};
+use crate::tui::stack::Screen;
 
 impl App {
-    /// Shows the calls that ring or are answered on `extension`.
-    pub fn with_extension(mut self, extension: Option<String>) -> App {
-        self.ringing = Ringing::new(extension);
-        self.refresh_ringing();
-        self
-    }
-
-    /// Reads the extension's calls again; the call being typed follows its phone call.
-    pub(super) fn refresh_ringing(&mut self) {
-        if let Err(e) = self.ringing.refresh(&self.store, self.now) {
-            self.error(format!("appels téléphoniques illisibles : {e}"));
-        }
-        self.follow_answer();
-        if self.top_kind() == Kind::Form {
-            self.link_form_to_answered();
-        }
-    }
-
-    /// The timer of a call typed from a phone call starts when that call was answered.
-    fn follow_answer(&mut self) {
-        let Some(id) = self.form().and_then(|f| f.telephony_id.clone()) else {
-            return;
-        };
-        let Some(answered) = self.ringing.find(&id).and_then(|c| c.answered_at) else {
-            return;
-        };
-        if let Some(form) = self.form_mut()
-            && form.opened_at != answered
-        {
-            form.opened_at = answered;
-            form.dirty = true;
-        }
-    }
-
     /// The call answered on this extension that no guichet call holds yet: the one the
     /// operator is on.
     fn answered_unheld(&self) -> Option<PhoneCall> {
@@ -129,35 +94,28 @@ impl App {
         if self.back_to(Kind::Form) {
             return;
         }
-        while self.stack.len() > 1 {
+        while self.stack.depth() > 1 {
             self.pop();
         }
-        let now = self.now;
-        let (mut form, from_phone) = match (self.parked.take(), live) {
-            (Some(form), _) => (form, false),
-            (None, Some(call)) => {
-                let draft = self.draft_from_phone(&call);
-                let opened_at = call.answered_at.unwrap_or(now);
-                let mut form = Box::new(FormScreen::new(&mut self.env(), opened_at, &draft));
-                form.dirty = true;
-                (form, true)
-            }
-            (None, None) => (
-                Box::new(FormScreen::new(&mut self.env(), now, &CallDraft::default())),
-                false,
+        if let Some(mut form) = self.parked.take() {
+            // Back to the call put aside, from its first field.
+            form.focus = Field::CallerName;
+            form.in_matches = false;
+            form.in_callers = false;
+            self.push(Screen::Form(form));
+            return;
+        }
+        let (draft, opened_at) = match live {
+            Some(call) => (
+                self.draft_from_phone(&call),
+                call.answered_at.unwrap_or(self.now),
             ),
+            None => (CallDraft::default(), self.now),
         };
-        // A caller the desk knows is filled in: what is left to type is what the call is
-        // about.
-        form.focus = if from_phone && !form.caller_name.value().is_empty() {
-            Field::Summary
-        } else {
-            Field::CallerName
-        };
-        form.in_matches = false;
-        form.in_callers = false;
-        self.stack.push(Screen::Form(form));
-        self.link_form_to_answered();
+        self.open(Route::NewCall {
+            draft: Box::new(draft),
+            opened_at,
+        });
     }
 
     /// Whether the form on screen holds something typed for another call than the one in
@@ -176,7 +134,7 @@ impl App {
     /// Drops the call being typed (blank: nothing is lost) and its saved draft.
     fn discard_form(&mut self) {
         self.parked = None;
-        if let Some(i) = self.stack.iter().position(|s| s.kind() == Kind::Form) {
+        if let Some(i) = self.stack.position(Kind::Form) {
             self.stack.truncate(i);
         }
         self.settle_drafts();
@@ -251,10 +209,7 @@ impl App {
             self.refresh_top();
             return;
         }
-        match DetailScreen::open(&mut self.env(), reference) {
-            Ok(detail) => self.stack.push(Screen::Detail(Box::new(detail))),
-            Err(Problem(text)) => self.error(text),
-        }
+        self.open(Route::Call(reference));
     }
 
     /// F7: the missed calls to call back and the calls set aside.
@@ -262,10 +217,7 @@ impl App {
         if self.back_to(Kind::Awaiting) {
             return;
         }
-        match AwaitingScreen::open(&mut self.env()) {
-            Ok(s) => self.stack.push(Screen::Awaiting(Box::new(s))),
-            Err(Problem(text)) => self.error(text),
-        }
+        self.open(Route::Awaiting);
     }
 
     /// Sets the call being typed aside (kept on this machine, listed by F7); false, with
@@ -332,7 +284,7 @@ impl App {
                 .unwrap_or_default();
             self.info(format!("{said} ; nouvel appel de {caller}"));
         } else {
-            while self.stack.len() > 1 {
+            while self.stack.depth() > 1 {
                 self.pop();
             }
             self.refresh_top();
@@ -365,18 +317,19 @@ impl App {
                 }
             },
         };
-        while self.stack.len() > 1 {
+        while self.stack.depth() > 1 {
             self.pop();
         }
-        let mut form = Box::new(FormScreen::new(&mut self.env(), opened_at, &draft));
-        form.dirty = true;
-        form.focus = if form.caller_name.value().is_empty() {
-            Field::CallerName
-        } else {
-            Field::Summary
+        let route = Route::NewCall {
+            draft: Box::new(draft),
+            opened_at,
         };
-        self.stack.push(Screen::Form(form));
+        let Some(form) = self.screen_for(route) else {
+            return;
+        };
+        self.stack.push(form);
         self.info(said);
+        // Said last: the call taken up now belongs to the phone call in hand.
         self.link_form_to_answered();
     }
 }

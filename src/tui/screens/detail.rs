@@ -2,24 +2,15 @@
 //! correction of a closed call's outcome). Acting on a call someone else handles asks
 //! first.
 
-use super::Screen;
-use super::confirm::ConfirmPopup;
-use super::entry::EntryPopup;
-use super::note::NotePopup;
-use super::outcome::OutcomeDialog;
-use super::procedures::ProceduresScreen;
-use super::runner::RunnerScreen;
-use crate::domain::call::{
-    CallRecord, CallRef, CallStatus, JournalEntry, Outcome, journal_outcome,
-};
+use crate::domain::call::{CallRecord, CallRef, CallStatus, Outcome, journal_outcome};
 use crate::domain::text::{truncate, visible, wrap_hanging};
-use crate::domain::time::{age, paris};
+use crate::domain::time::paris;
 use crate::tui::component::{
-    About, Component, Doing, Effect, Env, GlpiLink, Input, Pending, Problem, Reply, Update, View,
-    ask_before,
+    About, Component, Doing, Effect, Env, GlpiLink, Input, Problem, Reply, Update, View, ask_before,
 };
 use crate::tui::keys::{Action, Context};
-use crate::tui::widgets::{label_value, scroll_to_show};
+use crate::tui::route::{Pending, Route};
+use crate::tui::widgets::{call_block, entry_head, label_value, scroll_to_show, short_outcome};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -94,9 +85,11 @@ impl DetailScreen {
                 Pending::TakeOver(_) => "Appel pris par un autre opérateur",
                 _ => "Appel clos d'un autre opérateur",
             };
-            return Ok(Effect::Push(Screen::Confirm(ConfirmPopup::new(
-                title, question, pending,
-            ))));
+            return Ok(Effect::Open(Route::Confirm {
+                title: title.to_string(),
+                question,
+                pending,
+            }));
         }
         let last = self.record.journal.len().saturating_sub(1);
         match action {
@@ -106,33 +99,33 @@ impl DetailScreen {
             Action::Last => self.selected = last,
             Action::Open => {
                 if let Some(entry) = self.record.journal.get(self.selected) {
-                    return Ok(Effect::Push(Screen::Entry(EntryPopup::new(
-                        self.reference(),
-                        entry,
-                    ))));
+                    return Ok(Effect::Open(Route::Entry {
+                        call: self.reference(),
+                        entry: Box::new(entry.clone()),
+                    }));
                 }
             }
             Action::Run => return self.walk_or_choose(env),
             Action::AddNote => {
-                return Ok(Effect::Push(Screen::Note(NotePopup::new(
-                    &format!("Note sur l'appel {}", self.reference()),
-                    &self.pending_note,
-                ))));
+                return Ok(Effect::Open(Route::Note {
+                    title: format!("Note sur l'appel {}", self.reference()),
+                    text: self.pending_note.clone(),
+                }));
             }
             Action::CloseCall if call.status == CallStatus::Open => {
                 let recorded = call
                     .outcome
                     .or_else(|| journal_outcome(&self.record.journal));
-                return Ok(Effect::Push(Screen::Outcome(OutcomeDialog::close(
-                    call.reference,
+                return Ok(Effect::Open(Route::CloseCall {
+                    call: call.reference,
                     recorded,
-                ))));
+                }));
             }
             Action::CorrectOutcome if call.status == CallStatus::Closed => {
-                return Ok(Effect::Push(Screen::Outcome(OutcomeDialog::correct(
-                    call.reference,
-                    call.outcome,
-                ))));
+                return Ok(Effect::Open(Route::CorrectOutcome {
+                    call: call.reference,
+                    current: call.outcome,
+                }));
             }
             Action::Glpi => {
                 // Back from a runner that escalated it: the call as it is now.
@@ -157,11 +150,14 @@ impl DetailScreen {
                 .procedure(env.store, &mark.procedure)?
                 .is_some()
         {
-            let runner = RunnerScreen::start(env, self.record.clone(), &mark.procedure)?;
-            return Ok(runner_effect(runner));
+            return Ok(Effect::Open(Route::Walk {
+                call: reference,
+                procedure: mark.procedure,
+            }));
         }
-        let chooser = ProceduresScreen::for_call(env, &self.record)?;
-        Ok(Effect::Push(Screen::Procedures(Box::new(chooser))))
+        Ok(Effect::Open(Route::ProceduresFor(Box::new(
+            self.record.clone(),
+        ))))
     }
 }
 
@@ -210,15 +206,6 @@ pub fn push_to_glpi(env: &mut Env, record: &CallRecord) -> Update {
         "{} : envoi à GLPI en cours ; la réponse s'affichera ici",
         call.reference
     )))
-}
-
-/// Opening a runner, with the sentence that says whether it resumed.
-pub fn runner_effect(runner: RunnerScreen) -> Effect {
-    let message = runner.opening_message();
-    Effect::Push(Screen::Runner(Box::new(runner))).and(match message {
-        Some(m) => Effect::Info(m),
-        None => Effect::None,
-    })
 }
 
 impl Component for DetailScreen {
@@ -287,10 +274,10 @@ impl Component for DetailScreen {
                 self.selected = self.record.journal.len().saturating_sub(1);
                 Ok(Effect::Info(message))
             }
-            Reply::Walk(slug) => {
-                let runner = RunnerScreen::start(env, self.record.clone(), &slug)?;
-                Ok(runner_effect(runner))
-            }
+            Reply::Walk(slug) => Ok(Effect::Open(Route::Walk {
+                call: reference,
+                procedure: slug,
+            })),
             Reply::Then(action) => self.act(action, true, env),
             Reply::Confirmed(_) => Ok(Effect::None),
         }
@@ -310,42 +297,6 @@ impl Component for DetailScreen {
         draw_fields(frame, fields, view, &self.record);
         self.draw_journal(frame, journal, view);
     }
-}
-
-/// A call's frame: its reference, and how long it has been open or when it was closed.
-pub fn call_block(record: &CallRecord, view: &View) -> Block<'static> {
-    let c = &record.call;
-    let state = match c.status {
-        CallStatus::Open => format!("ouvert depuis {}", age(view.now - c.opened_at)),
-        CallStatus::Closed => format!(
-            "clos le {}",
-            c.closed_at
-                .map_or(String::new(), |t| paris(t, "%d/%m %H:%M"))
-        ),
-    };
-    let title = match c.glpi_ticket {
-        Some(t) => format!(" Appel {} · ticket GLPI n° {t} ", c.reference),
-        // An escalated call without its ticket says which key makes one (the key table's).
-        None if (c.outcome == Some(Outcome::Escalated)
-            || journal_outcome(&record.journal) == Some(Outcome::Escalated))
-            && !matches!(view.desk.glpi, GlpiLink::Off) =>
-        {
-            let ctx = match c.status {
-                CallStatus::Open => Context::Detail,
-                CallStatus::Closed => Context::DetailClosed,
-            };
-            match crate::tui::keys::hint(ctx, Action::Glpi, "ticket GLPI") {
-                Some(h) => format!(" Appel {} · {h} ", c.reference),
-                None => format!(" Appel {} ", c.reference),
-            }
-        }
-        None => format!(" Appel {} ", c.reference),
-    };
-    Block::default()
-        .borders(Borders::ALL)
-        .border_style(view.theme.border())
-        .title(Span::styled(title, view.theme.title()))
-        .title(Line::from(format!(" {state} ")).right_aligned())
 }
 
 fn draw_fields(frame: &mut Frame, area: Rect, view: &View, record: &CallRecord) {
@@ -376,7 +327,7 @@ fn draw_fields(frame: &mut Frame, area: Rect, view: &View, record: &CallRecord) 
         .any(|e| e.kind == crate::domain::call::JournalKind::OutcomeCorrected);
     let outcome = c.outcome.map_or_else(dash, |o| {
         if corrected {
-            format!("{} (corrigée)", super::list::short_outcome(o))
+            format!("{} (corrigée)", short_outcome(o))
         } else {
             o.label().to_string()
         }
@@ -434,15 +385,6 @@ fn draw_fields(frame: &mut Frame, area: Rect, view: &View, record: &CallRecord) 
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), summary_area);
-}
-
-/// One journal line's head: when and who, in fixed columns.
-pub fn entry_head(e: &JournalEntry) -> String {
-    format!(
-        "{} {:<10} ",
-        paris(e.at, "%d/%m %H:%M"),
-        truncate(&visible(&e.operator), 10)
-    )
 }
 
 impl DetailScreen {

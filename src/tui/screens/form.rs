@@ -1,18 +1,15 @@
 //! The new-call form: fields on the left; on the right the procedures matching the call
 //! as typed and the open calls.
 
-use super::Screen;
-use super::detail::{DetailScreen, runner_effect};
-use super::procedure_view::ProcedureView;
-use super::runner::RunnerScreen;
 use crate::domain::call::{Call, CallDraft, Field, InvalidCall};
 use crate::domain::reference::{Pickable, Reference};
 use crate::domain::text::{truncate, truncate_title, visible, width};
 use crate::domain::time::{paris, timer};
 use crate::store::{CallFilter, KnownCaller, ProcedureHit, ProcedureQuery, SavedDraft};
 use crate::tui::component::{About, Component, Doing, Effect, Env, Input, Problem, Update, View};
-use crate::tui::input::{Picker, TextField};
+use crate::tui::input::{Picker, TextField, Typed};
 use crate::tui::keys::{Action, Context, key_for};
+use crate::tui::route::Route;
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
@@ -98,8 +95,23 @@ impl FormScreen {
     }
 
     /// A draft found in the store, typed again into a form.
-    pub fn resumed(env: &mut Env, saved: &SavedDraft) -> Result<FormScreen, Problem> {
-        Ok(FormScreen::new(env, saved.opened_at, &saved.draft))
+    pub fn resumed(env: &mut Env, saved: &SavedDraft) -> FormScreen {
+        FormScreen::new(env, saved.opened_at, &saved.draft)
+    }
+
+    /// A new call's form filled with `draft` (a phone call's number, a call back, a call
+    /// set aside, or nothing). A caller the desk knows is filled in: what is left to type
+    /// is what the call is about. Anything filled in is not saved yet as this console's
+    /// draft: it is at the next tick.
+    pub fn filled(env: &mut Env, opened_at: DateTime<Utc>, draft: &CallDraft) -> FormScreen {
+        let mut form = FormScreen::new(env, opened_at, draft);
+        form.dirty = *draft != CallDraft::default();
+        form.focus = if form.caller_name.value().is_empty() {
+            Field::CallerName
+        } else {
+            Field::Summary
+        };
+        form
     }
 
     pub fn draft(&self, reference: &Reference) -> CallDraft {
@@ -330,42 +342,45 @@ impl FormScreen {
         }
     }
 
-    fn saved_effect(env: &mut Env, call: &Call, walk: Option<&str>) -> Update {
-        let detail = DetailScreen::open(env, call.reference)?;
+    fn saved_effect(call: &Call, walk: Option<&str>) -> Update {
         // The call is safe; a draft left behind would only be offered back.
         let mut effect = Effect::ClearDraft
-            .and(Effect::Replace(Screen::Detail(Box::new(detail))))
+            .and(Effect::Replace(Route::Call(call.reference)))
             .and(Effect::Info(format!(
                 "Appel {} enregistré : référence à donner à l'appelant",
                 call.reference
             )));
         if let Some(slug) = walk {
-            let record = env
-                .store
-                .get_call(call.reference)
-                .doing("appel illisible")?;
-            let runner = RunnerScreen::start(env, record, slug)?;
-            effect = effect.and(runner_effect(runner));
+            effect = effect.and(Effect::Open(Route::Walk {
+                call: call.reference,
+                procedure: slug.to_string(),
+            }));
         }
         Ok(effect)
     }
 
-    fn type_key(&mut self, ev: KeyEvent, env: &mut Env) -> Update {
+    /// A key or a paste into the focused field; what does not fit is said, not dropped
+    /// silently.
+    fn type_in(&mut self, typed: &Typed, env: &mut Env) -> Update {
         let reference = &env.desk.reference;
-        let changed = match self.focus {
-            Field::Service => self.service.handle(&reference.services, ev),
-            Field::Device => self.device.handle(&reference.devices, ev),
-            f => self.text_field(f).is_some_and(|t| t.handle(ev)),
-        };
         let focus = self.focus;
+        let fits = self.text_of(focus).is_none_or(|t| t.fits(typed));
+        let changed = match focus {
+            Field::Service => self.service.typed(&reference.services, typed),
+            Field::Device => self.device.typed(&reference.devices, typed),
+            f => self.text_field(f).is_some_and(|t| t.typed(typed)),
+        };
         if changed {
             self.dirty = true;
             self.revalidate(env);
             self.update_matches(env)?;
             self.update_known(env)?;
-        } else if self.text_of(focus).is_some_and(TextField::is_full)
-            && matches!(ev.code, crossterm::event::KeyCode::Char(_))
-        {
+        }
+        let refused = match typed {
+            Typed::Key(_) => !changed && !fits,
+            Typed::Paste(_) => !fits,
+        };
+        if refused {
             return Err(Problem(format!(
                 "{} : {} caractères au plus, la suite n'est pas prise",
                 focus.label(),
@@ -397,18 +412,20 @@ impl FormScreen {
             }
             Action::Save => {
                 let call = self.save(env)?;
-                return Self::saved_effect(env, &call, None);
+                return Self::saved_effect(&call, None);
             }
             Action::View => {
                 if let Some(slug) = selected {
-                    let view = ProcedureView::read(env, &slug, None)?;
-                    return Ok(Effect::Push(Screen::ProcedureView(view)));
+                    return Ok(Effect::Open(Route::Procedure {
+                        slug,
+                        for_call: None,
+                    }));
                 }
             }
             Action::Run => {
                 if let Some(slug) = selected {
                     let call = self.save(env)?;
-                    return Self::saved_effect(env, &call, Some(&slug));
+                    return Self::saved_effect(&call, Some(&slug));
                 }
             }
             _ => {}
@@ -420,7 +437,7 @@ impl FormScreen {
         match (action, self.focus) {
             (Action::Save, _) => {
                 let call = self.save(env)?;
-                return Self::saved_effect(env, &call, None);
+                return Self::saved_effect(&call, None);
             }
             (Action::Back, _) => {
                 self.commit_typed_pickers();
@@ -501,10 +518,10 @@ impl Component for FormScreen {
         match input {
             // Typing while on the proposals goes back to the field left for them: nothing
             // typed is dropped.
-            Input::Text(ev) => {
+            Input::Text(typed) => {
                 self.in_matches = false;
                 self.in_callers = false;
-                self.type_key(ev, env)
+                self.type_in(&typed, env)
             }
             Input::Action(action) if self.in_callers => self.act_callers(action, env),
             Input::Action(action) if self.in_matches => self.act_matches(action, env),

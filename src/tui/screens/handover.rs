@@ -2,9 +2,6 @@
 //! acknowledging it. The note is shown whole, every outcome is counted by name, and a
 //! narrow terminal reads the report as one scrolled column.
 
-use super::Screen;
-use super::detail::DetailScreen;
-use super::note::NotePopup;
 use crate::domain::shifts::ShiftWindow;
 use crate::domain::text::{truncate, visible, width, wrap_hanging};
 use crate::domain::time::{age, paris};
@@ -12,6 +9,7 @@ use crate::report::{Count, HandoverReport, WaitingLine};
 use crate::store::HandoverKind;
 use crate::tui::component::{Component, Doing, Effect, Env, Input, Problem, Reply, Update, View};
 use crate::tui::keys::{Action, Context, hint};
+use crate::tui::route::Route;
 use crate::tui::theme::Theme;
 use crate::tui::widgets::scroll_to_show;
 use chrono::Duration;
@@ -144,17 +142,16 @@ impl Component for HandoverScreen {
                     .note()
                     .map(|n| n.text.clone())
                     .unwrap_or_default();
-                return Ok(Effect::Push(Screen::Note(NotePopup::new(
-                    &format!("Note de relève · {}", self.shift.label()),
-                    &current,
-                ))));
+                return Ok(Effect::Open(Route::Note {
+                    title: format!("Note de relève · {}", self.shift.label()),
+                    text: current,
+                }));
             }
             Action::Acknowledge => return self.acknowledge(env),
             Action::Open => {
                 let reference = self.waiting().get(self.selected).map(|w| w.call.reference);
                 if let Some(r) = reference {
-                    let detail = DetailScreen::open(env, r)?;
-                    return Ok(Effect::Push(Screen::Detail(Box::new(detail))));
+                    return Ok(Effect::Open(Route::Call(r)));
                 }
             }
             Action::Back => return Ok(Effect::Pop),

@@ -1,15 +1,14 @@
 //! The call list: newest first, filters, incremental search (name, phone or reference),
 //! age of open calls.
 
-use super::Screen;
-use super::detail::DetailScreen;
-use super::search_bar::SearchBar;
-use crate::domain::call::{Call, CallStatus, Outcome};
+use crate::domain::call::{Call, CallStatus};
 use crate::domain::text::visible;
 use crate::domain::time::{age, paris};
 use crate::store::{CallFilter, call_matches, narrows};
 use crate::tui::component::{Component, Doing, Effect, Env, Input, Problem, Update, View};
 use crate::tui::keys::{Action, Context};
+use crate::tui::route::Route;
+use crate::tui::widgets::{SearchBar, short_outcome};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -148,7 +147,7 @@ impl Component for ListScreen {
         let n = self.calls.len();
         let last = n.saturating_sub(1);
         let before = self.search.value();
-        if let Some(changed) = self.search.update(input) {
+        if let Some(changed) = self.search.update(&input) {
             if changed {
                 self.selected = 0;
                 self.search_changed(&before, env)?;
@@ -170,8 +169,7 @@ impl Component for ListScreen {
             Action::Last => *sel = last,
             Action::Open => {
                 if let Some(r) = self.calls.get(self.selected).map(|c| c.reference) {
-                    let detail = DetailScreen::open(env, r)?;
-                    return Ok(Effect::Push(Screen::Detail(Box::new(detail))));
+                    return Ok(Effect::Open(Route::Call(r)));
                 }
             }
             Action::Search => self.search.open(),
@@ -321,16 +319,6 @@ fn when(c: &Call, view: &View) -> String {
         paris(c.opened_at, "%H:%M")
     } else {
         paris(c.opened_at, "%d/%m")
-    }
-}
-
-pub fn short_outcome(o: Outcome) -> &'static str {
-    match o {
-        Outcome::Resolved => "résolu",
-        Outcome::Escalated => "escaladé",
-        Outcome::Callback => "à rappeler",
-        Outcome::Transferred => "transféré",
-        Outcome::Abandoned => "abandonné",
     }
 }
 

@@ -1,14 +1,13 @@
 //! The procedures screen: the catalogue, filtered and searched; for a call, the choice of
 //! the procedure to walk on it.
 
-use super::Screen;
-use super::procedure_view::ProcedureView;
-use super::search_bar::SearchBar;
 use crate::domain::call::{CallRecord, CallRef};
 use crate::domain::text::{truncate, visible, width};
 use crate::store::ProcedureQuery;
 use crate::tui::component::{Component, Doing, Effect, Env, Input, Problem, Reply, Update, View};
 use crate::tui::keys::{Action, Context, key_for};
+use crate::tui::route::Route;
+use crate::tui::widgets::SearchBar;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -136,7 +135,7 @@ impl Component for ProceduresScreen {
     }
 
     fn update(&mut self, input: Input, env: &mut Env) -> Update {
-        if let Some(changed) = self.search.update(input) {
+        if let Some(changed) = self.search.update(&input) {
             if changed {
                 self.selected = 0;
                 self.reload(env)?;
@@ -163,8 +162,10 @@ impl Component for ProceduresScreen {
             }
             Action::View => {
                 if let Some(slug) = self.selected_slug() {
-                    let view = ProcedureView::read(env, &slug, self.for_call)?;
-                    return Ok(Effect::Push(Screen::ProcedureView(view)));
+                    return Ok(Effect::Open(Route::Procedure {
+                        slug,
+                        for_call: self.for_call,
+                    }));
                 }
             }
             Action::Run if self.for_call.is_some() => {

@@ -1,7 +1,7 @@
 //! Walking a procedure on a call. Every move is journaled on the call at once; a secret is
 //! typed masked, shown spelled while the step is open (Ctrl-R), and never written.
 
-use crate::domain::call::{CallRecord, CallStatus, JournalKind};
+use crate::domain::call::{CallRecord, CallRef, CallStatus, JournalKind};
 use crate::domain::procedure::{Procedure, StepKind, Successor};
 use crate::domain::spell::{Alphabet, spell};
 use crate::domain::text::{truncate, visible, wrap};
@@ -11,9 +11,10 @@ use crate::store::WalkEntry;
 use crate::tui::component::{
     About, Component, Doing, Effect, Env, GlpiLink, Input, Problem, Reply, Update, View,
 };
-use crate::tui::input::TextField;
+use crate::tui::input::{TextField, Typed};
 use crate::tui::keys::{Action, Context, hint};
-use crate::tui::widgets::hints;
+use crate::tui::route::Route;
+use crate::tui::widgets::{call_block, hints};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -36,13 +37,12 @@ pub struct RunnerScreen {
 impl RunnerScreen {
     /// Walks `slug` on the call: resumes where it stopped if it was interrupted, else
     /// starts it (and journals that the procedure is used).
-    pub fn start(env: &mut Env, record: CallRecord, slug: &str) -> Result<RunnerScreen, Problem> {
+    pub fn start(env: &mut Env, reference: CallRef, slug: &str) -> Result<RunnerScreen, Problem> {
         let procedure: Procedure = env
             .desk
             .library
             .procedure(env.store, slug)?
             .ok_or_else(|| Problem(format!("procédure inconnue « {} »", visible(slug))))?;
-        let reference = record.call.reference;
         let mark = env.store.last_walk(reference).doing("déroulé illisible")?;
         let resumable = mark.filter(|m| m.procedure == slug && m.current.is_some());
         let resumed = resumable.is_some();
@@ -72,16 +72,6 @@ impl RunnerScreen {
         };
         runner.reset_input();
         Ok(runner)
-    }
-
-    /// What to say as the runner opens.
-    pub fn opening_message(&self) -> Option<String> {
-        self.resumed.then(|| {
-            format!(
-                "Procédure reprise là où elle s'était arrêtée : {}",
-                self.walk.procedure.slug
-            )
-        })
     }
 
     fn current_kind(&self) -> Option<&StepKind> {
@@ -183,9 +173,14 @@ impl Component for RunnerScreen {
 
     fn update(&mut self, input: Input, env: &mut Env) -> Update {
         let action = match input {
-            Input::Text(ev) => {
+            Input::Text(typed) => {
                 self.hide();
-                self.input.handle(ev);
+                self.input.typed(&typed);
+                if let Typed::Paste(mut text) = typed {
+                    // A secret pasted leaves no copy behind in the paste either.
+                    use zeroize::Zeroize;
+                    text.zeroize();
+                }
                 return Ok(Effect::None);
             }
             Input::Action(Action::Reveal) => {
@@ -237,16 +232,24 @@ impl Component for RunnerScreen {
     }
 
     /// Another procedure chosen for the call (F3 while walking): it replaces this one.
-    fn resume(&mut self, reply: Reply, env: &mut Env) -> Update {
+    fn resume(&mut self, reply: Reply, _env: &mut Env) -> Update {
         match reply {
-            Reply::Walk(slug) => {
-                let runner = RunnerScreen::start(env, self.record.clone(), &slug)?;
-                Ok(Effect::Replace(crate::tui::screens::Screen::Runner(
-                    Box::new(runner),
-                )))
-            }
+            Reply::Walk(slug) => Ok(Effect::Replace(Route::Walk {
+                call: self.record.call.reference,
+                procedure: slug,
+            })),
             _ => Ok(Effect::None),
         }
+    }
+
+    /// Said as it opens: whether the walk resumed where it had stopped.
+    fn opening(&self) -> Option<String> {
+        self.resumed.then(|| {
+            format!(
+                "Procédure reprise là où elle s'était arrêtée : {}",
+                self.walk.procedure.slug
+            )
+        })
     }
 
     fn about(&self) -> About<'_> {
@@ -275,7 +278,7 @@ impl RunnerScreen {
     /// The call in three lines, so the runner gets the room.
     fn draw_compact(&self, frame: &mut Frame, area: Rect, view: &View) {
         let c = &self.record.call;
-        let block = super::detail::call_block(&self.record, view);
+        let block = call_block(&self.record, view);
         let reference = &view.desk.reference;
         let line = format!(
             "{} · {} · {} · {}",

@@ -3,12 +3,9 @@
 //! what it computed can go to the call's journal with one key. What is typed in the
 //! spelling tool is wiped as soon as the tool is left.
 
-use super::Screen;
-use super::confirm::ConfirmPopup;
 use crate::domain::call::{CallRecord, CallStatus, JournalKind};
 use crate::domain::comu::comu_login;
 use crate::domain::printer::{self, Perimeter};
-use crate::domain::procedure::Procedure;
 use crate::domain::quota::{parse_gb, quota};
 use crate::domain::spell::{Alphabet, spell};
 use crate::domain::telemaintenance::{
@@ -19,10 +16,11 @@ use crate::domain::time::{DAY_AHEAD, YEAR_AHEAD, paris, parse_plausible};
 use crate::domain::walk::valid_until;
 use crate::domain::xivo;
 use crate::tui::component::{
-    About, Component, Doing, Effect, Env, Input, Pending, Problem, Reply, Update, View,
+    About, Component, Doing, Effect, Env, Input, Problem, Reply, Update, View,
 };
 use crate::tui::input::TextField;
 use crate::tui::keys::{Action, Context, hint};
+use crate::tui::route::{Pending, Route};
 use crate::tui::theme::Theme;
 use crate::tui::widgets::fold_line;
 use chrono::{DateTime, Utc};
@@ -68,7 +66,7 @@ pub struct ToolsScreen {
 impl ToolsScreen {
     /// The tools; on a call, each filled from that call only, and the procedure's own
     /// tool first.
-    pub fn open(call: Option<&CallRecord>, procedure: Option<&Procedure>) -> ToolsScreen {
+    pub fn open(call: Option<&CallRecord>, tool: Option<Tool>) -> ToolsScreen {
         let fields = Tool::ALL
             .iter()
             .map(|t| {
@@ -88,7 +86,7 @@ impl ToolsScreen {
         if let Some(record) = call {
             screen.fill_from(record);
         }
-        if let Some(tool) = procedure.and_then(|p| p.tool) {
+        if let Some(tool) = tool {
             screen.tool = tool;
         }
         screen
@@ -184,11 +182,11 @@ impl ToolsScreen {
                     visible(&line)
                 )
             };
-            return Ok(Effect::Push(Screen::Confirm(ConfirmPopup::new(
-                "Appel d'un autre opérateur",
+            return Ok(Effect::Open(Route::Confirm {
+                title: "Appel d'un autre opérateur".into(),
                 question,
-                Pending::ToolNote { line, take_over },
-            ))));
+                pending: Pending::ToolNote { line, take_over },
+            }));
         }
         self.write_note(env, &line, false)
     }
@@ -256,8 +254,8 @@ impl Component for ToolsScreen {
 
     fn update(&mut self, input: Input, env: &mut Env) -> Update {
         let action = match input {
-            Input::Text(ev) => {
-                self.focused_mut().handle(ev);
+            Input::Text(typed) => {
+                self.focused_mut().typed(&typed);
                 return Ok(Effect::None);
             }
             Input::Action(a) => a,

@@ -1,12 +1,15 @@
-//! The call being typed is written durably once a second, off the thread that reads the
-//! keys: a thread of its own, with its own connection to the database, takes the latest
-//! draft and says how the write went. A key never waits for a disk.
+//! The draft writer: the call being typed is written durably once a second, off the
+//! thread that reads the keys: a thread of its own, with its own connection to the
+//! database, takes the latest draft and says how the write went. A key never waits for a
+//! disk.
 
+use super::Post;
 use crate::domain::call::CallDraft;
 use crate::store::{FileAccess, Store};
 use chrono::{DateTime, Utc};
 use std::path::Path;
-use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::mpsc::{Sender, channel};
+use std::thread::JoinHandle;
 
 /// One draft to write.
 pub struct Job {
@@ -27,56 +30,48 @@ pub struct Done {
 
 pub struct DraftWriter {
     jobs: Sender<Job>,
-    done: Receiver<Done>,
+    thread: JoinHandle<()>,
     /// Jobs sent whose answer has not come.
     pending: usize,
 }
 
 impl DraftWriter {
-    /// A writer on the database at `path`; `None` when it cannot have its own connection
-    /// (a database in memory): the console then writes on its own.
-    pub fn spawn(path: &Path) -> Option<DraftWriter> {
+    /// A writer on the database at `path`, that says how each write went through `post`.
+    pub fn spawn(path: &Path, post: Post<Done>) -> DraftWriter {
         let (jobs, inbox) = channel::<Job>();
-        let (outbox, done) = channel::<Done>();
         let path = path.to_path_buf();
-        std::thread::spawn(move || {
+        let thread = std::thread::spawn(move || {
             let mut store: Option<Store> = None;
             while let Ok(mut job) = inbox.recv() {
                 // Only the newest draft matters: older ones waiting are skipped.
                 while let Ok(newer) = inbox.try_recv() {
                     let aside = job.aside || newer.aside;
-                    if outbox
-                        .send(Done {
-                            result: Ok(()),
-                            aside: false,
-                        })
-                        .is_err()
-                    {
+                    if !post(Done {
+                        result: Ok(()),
+                        aside: false,
+                    }) {
                         return;
                     }
                     job = newer;
                     job.aside = aside;
                 }
                 let result = write(&mut store, &path, &job);
-                if outbox
-                    .send(Done {
-                        result,
-                        aside: job.aside,
-                    })
-                    .is_err()
-                {
+                if !post(Done {
+                    result,
+                    aside: job.aside,
+                }) {
                     return;
                 }
             }
         });
-        Some(DraftWriter {
+        DraftWriter {
             jobs,
-            done,
+            thread,
             pending: 0,
-        })
+        }
     }
 
-    /// Hands a draft over; never waits.
+    /// Hands a draft over; never waits. False when the writer is gone.
     pub fn send(&mut self, job: Job) -> bool {
         let sent = self.jobs.send(job).is_ok();
         if sent {
@@ -85,35 +80,24 @@ impl DraftWriter {
         sent
     }
 
-    /// The answers that came, without waiting.
-    pub fn answers(&mut self) -> Vec<Done> {
-        let mut out = Vec::new();
-        while let Ok(d) = self.done.try_recv() {
-            self.pending = self.pending.saturating_sub(1);
-            out.push(d);
-        }
-        out
+    /// One of its answers came.
+    pub fn answered(&mut self) {
+        self.pending = self.pending.saturating_sub(1);
     }
 
-    /// Every answer still to come, waiting for them (leaving the console).
-    pub fn finish(&mut self) -> Vec<Done> {
-        let mut out = self.answers();
-        while self.pending > 0 {
-            match self.done.recv() {
-                Ok(d) => {
-                    self.pending -= 1;
-                    out.push(d);
-                }
-                Err(_) => {
-                    out.push(Done {
-                        result: Err("l'écriture de la saisie s'est arrêtée".into()),
-                        aside: false,
-                    });
-                    self.pending = 0;
-                }
-            }
-        }
-        out
+    /// Answers still to come.
+    pub fn pending(&self) -> usize {
+        self.pending
+    }
+
+    /// Whether its thread has ended: no answer will come any more.
+    pub fn has_stopped(&self) -> bool {
+        self.thread.is_finished()
+    }
+
+    /// Stops waiting for answers that will not come.
+    pub fn forget_pending(&mut self) {
+        self.pending = 0;
     }
 }
 

@@ -1,12 +1,11 @@
 //! Choosing an outcome: to close a call (the journal's outcome is proposed, and closing
 //! with another one asks first), or to correct a closed call's outcome.
 
-use super::Screen;
-use super::confirm::ConfirmPopup;
 use crate::domain::call::{CallRef, Field, Outcome, check_note};
-use crate::tui::component::{Component, Effect, Env, Input, Pending, Reply, Update, View};
+use crate::tui::component::{Component, Effect, Env, Input, Reply, Update, View};
 use crate::tui::input::TextField;
 use crate::tui::keys::{Action, Context};
+use crate::tui::route::{Pending, Route};
 use crate::tui::widgets::{centered, popup};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -78,8 +77,8 @@ impl Component for OutcomeDialog {
     fn update(&mut self, input: Input, _env: &mut Env) -> Update {
         let n = Outcome::ALL.len();
         let action = match input {
-            Input::Text(ev) => {
-                self.note.handle(ev);
+            Input::Text(typed) => {
+                self.note.typed(&typed);
                 return Ok(Effect::None);
             }
             Input::Action(a) => a,
@@ -101,11 +100,11 @@ impl Component for OutcomeDialog {
                             recorded.label(),
                             chosen.label()
                         );
-                        return Ok(Effect::Push(Screen::Confirm(ConfirmPopup::new(
-                            "Issue différente du journal",
+                        return Ok(Effect::Open(Route::Confirm {
+                            title: "Issue différente du journal".into(),
                             question,
-                            Pending::CloseAnyway(chosen, note),
-                        ))));
+                            pending: Pending::CloseAnyway(chosen, note),
+                        }));
                     }
                     Purpose::Correct {
                         current: Some(current),

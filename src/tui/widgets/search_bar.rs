@@ -42,12 +42,12 @@ impl SearchBar {
     /// A key while the bar is open: `Some(true)` when the search changed (the screen
     /// searches again), `Some(false)` when nothing changed; `None` when the bar is closed
     /// and the key is the screen's.
-    pub fn update(&mut self, input: Input) -> Option<bool> {
+    pub fn update(&mut self, input: &Input) -> Option<bool> {
         if !self.active {
             return None;
         }
         Some(match input {
-            Input::Text(ev) => self.field.handle(ev),
+            Input::Text(typed) => self.field.typed(typed),
             Input::Action(Action::Confirm) => {
                 self.active = false;
                 false

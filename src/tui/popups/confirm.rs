@@ -2,8 +2,9 @@
 //! call, closing with another outcome than the journal's.
 
 use crate::domain::text::wrap;
-use crate::tui::component::{Component, Effect, Env, Input, Pending, Reply, Update, View};
+use crate::tui::component::{Component, Effect, Env, Input, Reply, Update, View};
 use crate::tui::keys::{Action, Context};
+use crate::tui::route::Pending;
 use crate::tui::widgets::{centered, hints, popup};
 use ratatui::Frame;
 use ratatui::layout::Rect;

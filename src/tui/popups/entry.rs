@@ -1,10 +1,9 @@
 //! One journal line read whole.
 
-use super::detail::entry_head;
 use crate::domain::call::{CallRef, JournalEntry};
 use crate::tui::component::{Component, Effect, Env, Input, Update, View};
 use crate::tui::keys::{Action, Context};
-use crate::tui::widgets::{centered, folded, popup};
+use crate::tui::widgets::{centered, entry_head, folded, popup};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;

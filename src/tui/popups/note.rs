@@ -3,7 +3,7 @@
 
 use crate::domain::call::{Field, check_note};
 use crate::tui::component::{Component, Effect, Env, Input, Reply, Update, View};
-use crate::tui::input::TextField;
+use crate::tui::input::{TextField, Typed};
 use crate::tui::keys::{Action, Context};
 use crate::tui::widgets::{centered, popup};
 use ratatui::Frame;
@@ -30,8 +30,14 @@ impl Component for NotePopup {
 
     fn update(&mut self, input: Input, _env: &mut Env) -> Update {
         match input {
-            Input::Text(ev) => {
-                if !self.field.handle(ev) && self.field.is_full() {
+            Input::Text(typed) => {
+                let fits = self.field.fits(&typed);
+                let changed = self.field.typed(&typed);
+                let refused = match typed {
+                    Typed::Key(_) => !changed && self.field.is_full(),
+                    Typed::Paste(_) => !fits,
+                };
+                if refused {
                     return Err(format!(
                         "note : {} caractères au plus, la suite n'est pas prise",
                         self.field.max_chars()

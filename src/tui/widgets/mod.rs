@@ -1,5 +1,12 @@
-//! Small drawing pieces the screens share: a popup frame, a label and its value cut to
-//! the room left, text folded to a width, hints from the key table.
+//! The drawing pieces screens and popups share, so that none imports another: a popup
+//! frame, a label and its value cut to the room left, text folded to a width, hints from
+//! the key table; a call's frame and journal heads (`call`); the search bar (`search_bar`).
+
+mod call;
+mod search_bar;
+
+pub use call::{call_block, entry_head, short_outcome};
+pub use search_bar::SearchBar;
 
 use super::keys::{Action, Context, hint};
 use super::theme::Theme;

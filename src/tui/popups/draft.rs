@@ -1,13 +1,12 @@
 //! The prompt that offers back a call typed but never saved (the process was killed, the
 //! SSH link dropped).
 
-use super::Screen;
-use super::form::FormScreen;
 use crate::domain::text::visible;
 use crate::domain::time::paris;
 use crate::store::SavedDraft;
 use crate::tui::component::{Component, Doing, Effect, Env, Input, Update, View};
 use crate::tui::keys::{Action, Context};
+use crate::tui::route::Route;
 use crate::tui::widgets::{centered, hints, popup};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -28,14 +27,13 @@ impl Component for DraftOffer {
             return Ok(Effect::None);
         };
         match action {
-            Action::Yes => {
-                let form = FormScreen::resumed(env, &self.saved)?;
-                Ok(
-                    Effect::Replace(Screen::Form(Box::new(form))).and(Effect::Info(
+            Action::Yes => Ok(
+                Effect::Replace(Route::ResumedDraft(Box::new(self.saved.clone()))).and(
+                    Effect::Info(
                         "Saisie reprise : l'appel n'est pas encore enregistré (Ctrl-S)".into(),
-                    )),
-                )
-            }
+                    ),
+                ),
+            ),
             Action::Abandon => {
                 let console = env.desk.console.id();
                 env.store
@@ -56,10 +54,7 @@ impl Component for DraftOffer {
                     None => Effect::Pop.and(done),
                 })
             }
-            Action::Back => {
-                let form = FormScreen::resumed(env, &self.saved)?;
-                Ok(Effect::Pop.and(Effect::Park(Box::new(form))))
-            }
+            Action::Back => Ok(Effect::Pop.and(Effect::Park(Box::new(self.saved.clone())))),
             _ => Ok(Effect::None),
         }
     }

@@ -1,0 +1,91 @@
+//! What changed elsewhere: other consoles' writes and the telephony's events, seen through
+//! the store, which is asked several times a second whether it changed (one pragma, or a
+//! counter its listening thread keeps); then every screen and the extension's calls are
+//! read again, and the call being typed follows its phone call.
+
+use super::App;
+use crate::tui::component::{Env, Problem};
+use crate::tui::ringing::Ringing;
+use crate::tui::screens::Kind;
+
+impl App {
+    /// Shows the calls that ring or are answered on `extension`.
+    pub fn with_extension(mut self, extension: Option<String>) -> App {
+        self.ringing = Ringing::new(extension);
+        self.refresh_ringing();
+        self
+    }
+
+    /// Reads the extension's calls again; the call being typed follows its phone call.
+    pub(super) fn refresh_ringing(&mut self) {
+        if let Err(e) = self.ringing.refresh(&self.store, self.now) {
+            self.error(format!("appels téléphoniques illisibles : {e}"));
+        }
+        self.follow_answer();
+        if self.top_kind() == Kind::Form {
+            self.link_form_to_answered();
+        }
+    }
+
+    /// The timer of a call typed from a phone call starts when that call was answered.
+    fn follow_answer(&mut self) {
+        let Some(id) = self.form().and_then(|f| f.telephony_id.clone()) else {
+            return;
+        };
+        let Some(answered) = self.ringing.find(&id).and_then(|c| c.answered_at) else {
+            return;
+        };
+        if let Some(form) = self.form_mut()
+            && form.opened_at != answered
+        {
+            form.opened_at = answered;
+            form.dirty = true;
+        }
+    }
+
+    /// Whether the store changed (another console wrote, the telephony rang): then every
+    /// screen and the extension's call are read again. Cheap enough to ask several times
+    /// a second (one pragma, or a counter the listening thread keeps); true when the
+    /// screen must be drawn again.
+    pub fn poll_store(&mut self) -> bool {
+        let before = (self.data_version, self.store_unreachable.clone());
+        // A server that went away is said on the status line until it is back; then what
+        // changed meanwhile is read again (the store counts its return as a change).
+        match self.store.data_version() {
+            Ok(v) => {
+                self.store_unreachable = None;
+                if v != self.data_version {
+                    self.data_version = v;
+                    self.refresh_all();
+                    self.refresh_ringing();
+                }
+            }
+            Err(e) => {
+                self.store_unreachable = Some(
+                    self.store
+                        .connection_problem()
+                        .unwrap_or_else(|| e.to_string()),
+                );
+            }
+        }
+        (self.data_version, self.store_unreachable.clone()) != before
+    }
+
+    /// Every screen reads its data again (another console wrote, the catalogue came).
+    pub(super) fn refresh_all(&mut self) {
+        let mut env = Env {
+            store: &mut self.store,
+            desk: &self.desk,
+            now: self.now,
+        };
+        let mut problem = None;
+        for screen in self.stack.iter_mut() {
+            if let Err(p) = screen.component_mut().refresh(&mut env) {
+                problem = Some(p);
+            }
+        }
+        if let Some(Problem(text)) = problem {
+            self.error(text);
+        }
+    }
+}

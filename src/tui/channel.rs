@@ -1,0 +1,113 @@
+//! The one channel the console listens on: the terminal's input (read on a thread of its
+//! own), the signals that ask it to stop, and what the workers did all arrive here, in the
+//! order they happened, so that the loop takes everything pending and then draws once.
+
+use super::workers::Post;
+use super::workers::catalog::Loaded;
+use super::workers::drafts::Done;
+use super::workers::glpi::Said;
+use std::collections::VecDeque;
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::time::Duration;
+
+pub enum Message {
+    /// What the terminal sent: a key, a paste, a resize.
+    Terminal(crossterm::event::Event),
+    /// The terminal can no longer be read (why).
+    TerminalLost(std::io::Error),
+    /// A signal asks the console to stop: SIGTERM, SIGHUP (the SSH link dropped), SIGINT,
+    /// SIGQUIT.
+    Signal(i32),
+    /// What a worker did.
+    News(News),
+}
+
+/// What the workers say.
+pub enum News {
+    /// The catalogue loader is done.
+    Catalog(Loaded),
+    /// The GLPI sender sent something, or could not.
+    Glpi(Said),
+    /// The draft writer wrote a draft, or could not.
+    Draft(Done),
+}
+
+/// The receiving end, kept by the router; messages put aside while it waited for one kind
+/// come back first, in their order.
+pub struct Inbox {
+    tx: Sender<Message>,
+    rx: Receiver<Message>,
+    kept: VecDeque<Message>,
+}
+
+impl Default for Inbox {
+    fn default() -> Inbox {
+        let (tx, rx) = channel();
+        Inbox {
+            tx,
+            rx,
+            kept: VecDeque::new(),
+        }
+    }
+}
+
+impl Inbox {
+    /// Where the input and signal threads send.
+    pub fn sender(&self) -> Sender<Message> {
+        self.tx.clone()
+    }
+
+    /// How a worker says what it did: `wrap` makes its news a message.
+    pub fn post<T: 'static>(&self, wrap: fn(T) -> News) -> Post<T> {
+        let tx = self.tx.clone();
+        Box::new(move |news| tx.send(Message::News(wrap(news))).is_ok())
+    }
+
+    /// The next message, waiting at most `timeout` for one.
+    pub fn next(&mut self, timeout: Duration) -> Option<Message> {
+        if let Some(m) = self.kept.pop_front() {
+            return Some(m);
+        }
+        // The router holds a sender: the channel never disconnects while it waits.
+        self.rx.recv_timeout(timeout).ok()
+    }
+
+    /// Every piece of news that came, without waiting; the other messages stay, in order,
+    /// for the loop.
+    pub fn news(&mut self) -> Vec<News> {
+        while let Ok(m) = self.rx.try_recv() {
+            self.kept.push_back(m);
+        }
+        let mut news = Vec::new();
+        let mut others = VecDeque::new();
+        for m in self.kept.drain(..) {
+            match m {
+                Message::News(n) => news.push(n),
+                other => others.push_back(other),
+            }
+        }
+        self.kept = others;
+        news
+    }
+
+    /// Waits at most `timeout` for a piece of news `wanted` picks; whatever else comes
+    /// meanwhile is kept, in order, for later.
+    pub fn wait_for(&mut self, timeout: Duration, wanted: impl Fn(&News) -> bool) -> Option<News> {
+        let kept = self
+            .kept
+            .iter()
+            .position(|m| matches!(m, Message::News(n) if wanted(n)));
+        if let Some(Message::News(n)) = kept.and_then(|i| self.kept.remove(i)) {
+            return Some(n);
+        }
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match self.rx.recv_timeout(left) {
+                Ok(Message::News(n)) if wanted(&n) => return Some(n),
+                Ok(other) => self.kept.push_back(other),
+                Err(_) => return None,
+            }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+//! The GLPI sender: a thread on its own connection that sends what waits in the outbox (at
+//! start, when woken because a push was queued, and every minute) and says what it did,
+//! in sentences for the status line. It ends with the console.
+
+use super::Post;
+use crate::store::{FileAccess, Location, Store};
+use std::sync::mpsc::{Receiver, Sender, channel};
+
+/// A sentence for the status line, and whether it says a failure.
+pub type Said = (String, bool);
+
+/// Starts the sender on the store at `location`, which says what it did through `post`;
+/// it is woken through the sender returned.
+pub fn spawn(location: Location, settings: crate::glpi::Settings, post: Post<Said>) -> Sender<()> {
+    let (wake, woken) = channel::<()>();
+    std::thread::spawn(move || send(location, settings, woken, post));
+    wake
+}
+
+/// How often the GLPI sender looks at the outbox when nobody wakes it.
+const GLPI_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The console's GLPI sender: sends what waits (at start, when woken, every minute) on
+/// its own connection, and says what it did; ends with the console.
+fn send(
+    location: Location,
+    settings: crate::glpi::Settings,
+    woken: Receiver<()>,
+    report: Post<Said>,
+) {
+    use std::sync::mpsc::RecvTimeoutError;
+    let mut store: Option<Store> = None;
+    loop {
+        if store.is_none() {
+            store = Store::open_location(&location, &FileAccess::default()).ok();
+        }
+        if let Some(s) = store.as_mut() {
+            match crate::glpi::sync(s, &settings, None) {
+                Ok(done) => {
+                    for sent in &done.sent {
+                        let _ = report((sent.sentence(), false));
+                    }
+                    for (call, why) in &done.failed {
+                        let _ = report((
+                            format!("{call} non envoyé à GLPI ({why}) : gardé en attente"),
+                            true,
+                        ));
+                    }
+                }
+                Err(e) => {
+                    let _ = report((format!("envoi à GLPI suspendu : {e}"), true));
+                    store = None;
+                }
+            }
+        }
+        match woken.recv_timeout(GLPI_EVERY) {
+            Ok(()) | Err(RecvTimeoutError::Timeout) => {
+                // Several wakes at once: one sync sends them all.
+                while woken.try_recv().is_ok() {}
+            }
+            Err(RecvTimeoutError::Disconnected) => return,
+        }
+    }
+}

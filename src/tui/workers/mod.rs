@@ -1,0 +1,12 @@
+//! The console's background threads, each on its own connection to the store so that a
+//! key never waits for a disk or a server: the catalogue loader, the GLPI sender, the
+//! draft writer. Each says what it did through a `Post` the router gives it: a message on
+//! the console's one channel.
+
+pub mod catalog;
+pub mod drafts;
+pub mod glpi;
+
+/// How a worker hands over what it did; false once nobody listens (the console ended):
+/// then the worker stops.
+pub type Post<T> = Box<dyn Fn(T) -> bool + Send>;
