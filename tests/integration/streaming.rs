@@ -3,9 +3,7 @@
 //! the child's maximum resident set size, as `wait4` reports it. (The table's bounded window
 //! is tested in `cli::output`; running it here too would double the test's time.)
 
-#[macro_use]
-#[path = "common/desk.rs"]
-mod desk;
+use crate::common::desk;
 
 use desk::{Desk, Engine};
 use rusqlite::params;

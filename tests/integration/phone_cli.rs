@@ -2,9 +2,7 @@
 //! the telephony sends (a dialplan script's options, real HTTP requests to the listener
 //! running as its own process) and what the store then holds.
 
-#[macro_use]
-#[path = "common/desk.rs"]
-mod desk;
+use crate::common::desk;
 
 use chrono::{DateTime, Duration as Span, Utc};
 use desk::{Desk, Engine};

@@ -10,9 +10,7 @@
 //! exactly as `guichet call add` does (without paying for a process start per call; a
 //! writer may sleep between calls instead).
 
-#[macro_use]
-#[path = "common/desk.rs"]
-mod desk;
+use crate::common::desk;
 
 use desk::{Desk, Engine};
 use guichet::catalog::embedded_reference;
@@ -176,7 +174,7 @@ impl Writer<'_> {
     fn spawn(&self, id: usize) -> Child {
         let mut cmd = Command::new(std::env::current_exe().unwrap());
         cmd.args([
-            "stress_writer_entry",
+            "concurrency::stress_writer_entry",
             "--exact",
             "--nocapture",
             "--test-threads=1",

@@ -3,8 +3,8 @@
 //! memory from /proc, reaping. The child is killed and reaped when its guard drops, a
 //! failing assertion or a panic included; the master side is closed with it.
 //!
-//! Shared by `tests/pty_hostile.rs` (`#[path = "common/pty.rs"] mod pty;`) and the
-//! terminal benches (`#[path = "../tests/common/pty.rs"] mod pty;`).
+//! Shared by `tests/integration/pty_hostile.rs` (`use crate::common::pty;`) and the
+//! terminal benches (`#[path = "../tests/integration/common/pty.rs"] mod pty;`).
 
 // Each user takes the part it needs.
 #![allow(dead_code)]

@@ -11,9 +11,7 @@
 //!   (`wazo_webhookd/services/http/plugin.py`) with the README's body template, or its
 //!   default body, the data alone.
 
-#[macro_use]
-#[path = "common/desk.rs"]
-mod desk;
+use crate::common::desk;
 
 use chrono::{DateTime, Utc};
 use desk::Desk;
@@ -302,7 +300,7 @@ fn webhook(name: &str, data: &Value) -> Vec<u8> {
 /// The subscription the README gives is the one [`webhook`] stands for.
 #[test]
 fn the_readme_subscription_is_the_one_posted_here() {
-    let readme = include_str!("../README.md");
+    let readme = include_str!("../../README.md");
     let block = readme
         .split("### Wazo")
         .nth(1)
