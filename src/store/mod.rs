@@ -19,6 +19,7 @@ pub use phone::{CallerFacts, KnownCaller, PhoneLink, PhoneRecorded, TELEPHONY_OP
 pub mod postgres;
 mod procedures;
 mod report;
+#[cfg(any(test, feature = "test-support"))]
 pub mod scratch;
 mod sqlite;
 pub use db::Engine;

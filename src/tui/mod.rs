@@ -4,11 +4,13 @@ pub mod app;
 pub mod component;
 pub mod crash;
 pub mod draft_writer;
+#[cfg(any(test, feature = "test-support"))]
 pub mod gallery;
 pub mod input;
 pub mod keys;
 pub mod ringing;
 pub mod screens;
+#[cfg(any(test, feature = "test-support"))]
 pub mod svg;
 pub mod theme;
 pub mod widgets;
