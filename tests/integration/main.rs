@@ -1,12 +1,12 @@
 //! Every integration test, as modules of one test executable: after a change in the
-//! library, one executable to link instead of one per file (each about 86 MB; 28 of them
-//! took 15 s of a one-line change's `cargo test --no-run`). A test is named by its file:
-//! `cargo test --test integration cli::` runs those of `cli.rs`.
+//! library, one executable to compile and link instead of one per file (31 of them, about
+//! 90 MB each). A test is named by its file: `cargo test --test integration cli::` runs
+//! those of `cli.rs`.
 //!
-//! A new file of tests here needs its `mod` line below; `common` holds the shared
-//! harnesses (a desk on either engine, tmux, a pseudo-terminal, the telephony listener, a
-//! GLPI stand-in). It comes first: its macros (`on_both_engines!`, `sql_args!`) are then
-//! in scope of every module after it.
+//! A new file of tests here needs its `mod` line below (`layout.rs` fails without it).
+//! `common` holds the shared harnesses (a desk on either engine, tmux, a pseudo-terminal,
+//! the telephony listener, a GLPI stand-in). It comes first: its macros
+//! (`on_both_engines!`, `sql_args!`) are then in scope of every module after it.
 
 #[macro_use]
 mod common;
@@ -27,6 +27,7 @@ mod files;
 mod glpi;
 mod hostile_output;
 mod install;
+mod layout;
 mod pbx_clients;
 mod phone_cli;
 mod phone_listen;
