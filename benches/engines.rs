@@ -13,10 +13,10 @@
 //!
 //! Measured, for each engine:
 //! - the first paint and the list search, through the real release console in a
-//!   pseudo-terminal of 80x24 (`tests/common/pty.rs`, `benches/console`): `/` then an open
-//!   call's caller's name, key by key, on the open calls and on every call (`t` first),
-//!   each key's latency lasting until the screen shows its result; the bare ratatui floor's
-//!   first paint in the same rounds;
+//!   pseudo-terminal of 80x24 (`tests/integration/common/pty.rs`, `benches/console`): `/`
+//!   then an open call's caller's name, key by key, on the open calls and on every call
+//!   (`t` first), each key's latency lasting until the screen shows its result; the bare
+//!   ratatui floor's first paint in the same rounds;
 //! - the same searches in the store alone, `Store::list_calls` for the first page of 100
 //!   of each text typed so far (no console, no terminal): which keys cost what;
 //! - `guichet report handover` as a process, start to exit;
@@ -33,7 +33,7 @@
 //!
 //! `GUICHET_TEST_PG=postgresql://… cargo bench --bench engines`.
 
-#[path = "../tests/common/pty.rs"]
+#[path = "../tests/integration/common/pty.rs"]
 mod pty;
 
 // The generators are shared with the example and the other benches.

@@ -10,7 +10,7 @@
 //! desk (3), `GUICHET_BENCH_GROWTH_CALLS` the largest desk (1000000: the sweep is it, a
 //! tenth and a hundredth of it).
 
-#[path = "../tests/common/pty.rs"]
+#[path = "../tests/integration/common/pty.rs"]
 mod pty;
 
 // The generators are shared with the example and the other benches.

@@ -1,6 +1,6 @@
 //! The console as the operator's terminal sees it, on a large desk, beside the bare ratatui
 //! floor measured in the same run: the real release binary in a real pseudo-terminal of
-//! 80x24 (`tests/common/pty.rs`), its output kept on a virtual screen.
+//! 80x24 (`tests/integration/common/pty.rs`), its output kept on a virtual screen.
 //!
 //! The desk: `GUICHET_BENCH_DB` (a file written by
 //! `cargo run --release --example datagen -- … --out DIR`, its catalogue in `DIR/procedures`)
@@ -27,7 +27,7 @@
 //!
 //! `cargo bench --bench pty`.
 
-#[path = "../tests/common/pty.rs"]
+#[path = "../tests/integration/common/pty.rs"]
 mod pty;
 
 // The generators are shared with the example and the other benches.

@@ -1,7 +1,7 @@
 //! Measuring the console as the operator's terminal sees it, shared by `benches/pty.rs`
 //! and `benches/growth.rs`: the real release binary (and the bare ratatui floor) in a real
-//! pseudo-terminal of 80x24 (`tests/common/pty.rs`), its output kept on a virtual screen
-//! (`screen.rs`).
+//! pseudo-terminal of 80x24 (`tests/integration/common/pty.rs`), its output kept on a
+//! virtual screen (`screen.rs`).
 //!
 //! A key's latency runs from the key written to the end of the first frame that shows its
 //! result on the screen: for typed text, the field holding the text typed so far (its last

@@ -23,6 +23,7 @@ pub mod postgres;
 mod procedures;
 mod report;
 mod rows;
+#[cfg(any(test, feature = "test-support"))]
 pub mod scratch;
 mod sqlite;
 mod wait;

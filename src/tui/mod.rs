@@ -21,6 +21,7 @@ pub mod chrome;
 pub mod component;
 pub mod crash;
 pub mod events;
+#[cfg(any(test, feature = "test-support"))]
 pub mod gallery;
 pub mod input;
 pub mod keys;
@@ -30,6 +31,7 @@ pub mod ringing;
 pub mod route;
 pub mod screens;
 pub mod stack;
+#[cfg(any(test, feature = "test-support"))]
 pub mod svg;
 pub mod theme;
 pub mod widgets;

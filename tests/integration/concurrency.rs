@@ -13,9 +13,7 @@
 // kill -9 of writers in the middle of their writes.
 #![allow(unsafe_code)]
 
-#[macro_use]
-#[path = "common/desk.rs"]
-mod desk;
+use crate::common::desk;
 
 use desk::{Desk, Engine};
 use guichet::catalog::embedded_reference;
@@ -179,7 +177,7 @@ impl Writer<'_> {
     fn spawn(&self, id: usize) -> Child {
         let mut cmd = Command::new(std::env::current_exe().unwrap());
         cmd.args([
-            "stress_writer_entry",
+            "concurrency::stress_writer_entry",
             "--exact",
             "--nocapture",
             "--test-threads=1",

@@ -5,9 +5,7 @@
 // Signals to the listener (kill), to see it stop cleanly.
 #![allow(unsafe_code)]
 
-#[macro_use]
-#[path = "common/desk.rs"]
-mod desk;
+use crate::common::desk;
 
 use chrono::{DateTime, Duration as Span, Utc};
 use desk::{Desk, Engine};

@@ -11,9 +11,7 @@
 //!   (`wazo_webhookd/services/http/plugin.py`) with docs/telephonie.md's body template, or its
 //!   default body, the data alone.
 
-#[macro_use]
-#[path = "common/desk.rs"]
-mod desk;
+use crate::common::desk;
 
 use chrono::{DateTime, Utc};
 use desk::Desk;

@@ -914,7 +914,7 @@ fn only_the_calendar_rows_checked_against_the_published_calendar_say_so() {
 
 #[test]
 fn the_readme_template_escalates_card_revocation_to_the_hot_line() {
-    let readme = include_str!("../db/procedures/README.md");
+    let readme = include_str!("../../db/procedures/README.md");
     let start = readme.find("```toml\n").unwrap() + "```toml\n".len();
     let end = start + readme[start..].find("```").unwrap();
     let template: toml::Value = toml::from_str(&readme[start..end]).unwrap();

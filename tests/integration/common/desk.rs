@@ -4,8 +4,8 @@
 //! folder, or a new database on the test server (`guichet::store::scratch`), dropped with
 //! the desk. No server is a failure with the scratch module's sentence, never a skip.
 //!
-//! Used as `#[macro_use] #[path = "common/desk.rs"] mod desk;` (the macros below are then
-//! in scope of the whole test file).
+//! Used as `use crate::common::desk;` (the macros below are in scope of every test module:
+//! `common` and this module are declared first, with `#[macro_use]`).
 
 // Each user takes the part it needs.
 #![allow(dead_code)]
@@ -35,16 +35,16 @@ macro_rules! on_both_engines {
             #[allow(unused_imports)]
             use super::*;
 
-            fn body($desk: $crate::desk::Desk) $body
+            fn body($desk: $crate::common::desk::Desk) $body
 
             #[test]
             fn sqlite() {
-                body($crate::desk::Desk::on($crate::desk::Engine::Sqlite));
+                body($crate::common::desk::Desk::on($crate::common::desk::Engine::Sqlite));
             }
 
             #[test]
             fn postgres() {
-                body($crate::desk::Desk::on($crate::desk::Engine::Postgres));
+                body($crate::common::desk::Desk::on($crate::common::desk::Engine::Postgres));
             }
         }
     };
@@ -54,16 +54,16 @@ macro_rules! on_both_engines {
             #[allow(unused_imports)]
             use super::*;
 
-            fn body($engine: $crate::desk::Engine) $body
+            fn body($engine: $crate::common::desk::Engine) $body
 
             #[test]
             fn sqlite() {
-                body($crate::desk::Engine::Sqlite);
+                body($crate::common::desk::Engine::Sqlite);
             }
 
             #[test]
             fn postgres() {
-                body($crate::desk::Engine::Postgres);
+                body($crate::common::desk::Engine::Postgres);
             }
         }
     };
@@ -73,7 +73,7 @@ macro_rules! on_both_engines {
 #[allow(unused_macros)]
 macro_rules! sql_args {
     ($($x:expr),* $(,)?) => {
-        &[$($crate::desk::Arg::from($x)),*][..]
+        &[$($crate::common::desk::Arg::from($x)),*][..]
     };
 }
 

@@ -13,11 +13,8 @@
 //!   `zam_answercall.lua`, `zam_hangupcall.lua`) through mod_curl;
 //! - Asterisk's dialplan `CURL()` function, as docs/telephonie.md configures it.
 
-#[macro_use]
-#[path = "common/desk.rs"]
-mod desk;
-#[path = "common/cti.rs"]
-mod cti;
+use crate::common::cti;
+use crate::common::desk;
 
 use cti::{CtiListener, TOKEN, events, phone_call, phone_calls};
 use desk::Desk;

@@ -1,5 +1,5 @@
 //! End to end, the desk's flows: the real binary in a real terminal (tmux, 80x24), the
-//! same flows as `tests/console.rs` drives in memory, checked on screen and through the
+//! same flows as `console.rs` drives in memory, checked on screen and through the
 //! command line on the same database.
 //!
 //! Each test runs its own tmux server in its own temporary directory (see
@@ -7,8 +7,7 @@
 //! wait for the new screen before the next key: an escape followed at once by a letter
 //! would be read as an Alt-combination, and a failing wait prints the last screen.
 
-#[path = "common/tmux.rs"]
-mod tmux;
+use crate::common::tmux;
 
 use serde_json::Value;
 use std::path::PathBuf;

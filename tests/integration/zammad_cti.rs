@@ -19,11 +19,8 @@
 //! not kept (Zammad's caller-log filter). The spec's `GET /api/v1/cti/log` and `done`
 //! requests are Zammad's own user interface, not the telephony's: not ported.
 
-#[macro_use]
-#[path = "common/desk.rs"]
-mod desk;
-#[path = "common/cti.rs"]
-mod cti;
+use crate::common::cti;
+use crate::common::desk;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use cti::{CtiListener, phone_call, phone_calls, www_form};

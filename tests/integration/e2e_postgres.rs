@@ -3,8 +3,7 @@
 //! line and loses nothing typed, a console killed with kill -9 gets its draft back from
 //! its own machine.
 
-#[path = "common/tmux.rs"]
-mod tmux;
+use crate::common::tmux;
 
 use guichet::store::scratch::ScratchDb;
 use tmux::Term;

@@ -1,13 +1,10 @@
 //! `guichet glpi push` and `guichet glpi sync`, the real binary on both engines, against a
-//! GLPI stand-in (tests/common/glpi.rs) that follows the documented REST API: what was sent
+//! GLPI stand-in (common/glpi.rs) that follows the documented REST API: what was sent
 //! (the bodies), one ticket per call, the outbox through failures, and a kill -9 between
 //! GLPI's creating a ticket and its answer.
 
-#[macro_use]
-#[path = "common/desk.rs"]
-mod desk;
-#[path = "common/glpi.rs"]
-mod glpi;
+use crate::common::desk;
+use crate::common::glpi;
 
 use desk::Desk;
 use glpi::{APP_TOKEN, Glpi, Mode, USER_TOKEN};

@@ -41,8 +41,11 @@ struct Query {
 
 fn load_set() -> Vec<Query> {
     let set: Set = toml::from_str(SET_TOML)
-        .unwrap_or_else(|e| panic!("tests/relevance_set.toml does not parse: {e}"));
-    assert!(!set.query.is_empty(), "tests/relevance_set.toml is empty");
+        .unwrap_or_else(|e| panic!("tests/integration/relevance_set.toml does not parse: {e}"));
+    assert!(
+        !set.query.is_empty(),
+        "tests/integration/relevance_set.toml is empty"
+    );
     set.query
 }
 

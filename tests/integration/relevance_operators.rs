@@ -47,7 +47,7 @@ struct Query {
 
 fn load_set() -> Vec<Query> {
     let set: Set = toml::from_str(SET_TOML)
-        .unwrap_or_else(|e| panic!("tests/relevance_set.toml does not parse: {e}"));
+        .unwrap_or_else(|e| panic!("tests/integration/relevance_set.toml does not parse: {e}"));
     set.query
 }
 
@@ -162,7 +162,7 @@ fn the_set_is_well_formed_and_covers_every_procedure() {
     let problems = hygiene_problems(&set, &search);
     assert!(
         problems.is_empty(),
-        "tests/relevance_set.toml:\n  {}",
+        "tests/integration/relevance_set.toml:\n  {}",
         problems.join("\n  ")
     );
 }
@@ -193,7 +193,7 @@ fn operators_queries_rank_their_procedure_first() {
     let problems = hygiene_problems(&set, &search);
     assert!(
         problems.is_empty(),
-        "tests/relevance_set.toml:\n  {}",
+        "tests/integration/relevance_set.toml:\n  {}",
         problems.join("\n  ")
     );
 

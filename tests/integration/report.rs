@@ -1,9 +1,7 @@
 //! The handover report on a fixed data set, in every format; acknowledgement; the CSV read
 //! back; empty shifts and bad windows.
 
-#[macro_use]
-#[path = "common/desk.rs"]
-mod desk;
+use crate::common::desk;
 
 use chrono::Duration;
 use desk::{Desk, Engine};

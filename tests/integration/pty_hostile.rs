@@ -6,8 +6,7 @@
 //! nothing of the test's environment; the child is killed and reaped when its guard drops, a
 //! failing assertion included.
 
-#[path = "common/pty.rs"]
-mod pty;
+use crate::common::pty;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

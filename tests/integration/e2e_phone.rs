@@ -2,8 +2,7 @@
 //! terminal (tmux, 80x24) shows the call ringing on its extension, F2 fills the new call
 //! from the caller's previous one, and the hangup writes the handling time on the call.
 
-#[path = "common/tmux.rs"]
-mod tmux;
+use crate::common::tmux;
 
 use guichet::store::scratch::ScratchDb;
 use serde_json::Value;

@@ -2,12 +2,12 @@
 //! client posts: started on a free loopback port with a token, fed requests as raw bytes
 //! (the client's own head and body), stopped and reaped when dropped.
 //!
-//! Used as `#[path = "common/cti.rs"] mod cti;` after `mod desk;`.
+//! Used as `use crate::common::cti;`.
 
 // Each user takes the part it needs.
 #![allow(dead_code)]
 
-use crate::desk::Desk;
+use super::desk::Desk;
 use chrono::{DateTime, Utc};
 use guichet::phone::{PhoneCall, PhoneEvent};
 use serde_json::Value;

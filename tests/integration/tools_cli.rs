@@ -1,8 +1,6 @@
 //! `guichet tools ...` through the real binary, with the seeds' own examples.
 
-#[macro_use]
-#[path = "common/desk.rs"]
-mod desk;
+use crate::common::desk;
 
 use desk::Desk;
 use serde_json::Value;

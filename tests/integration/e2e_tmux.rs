@@ -4,8 +4,7 @@
 //! the server is killed when the test ends, a failing assertion included. tmux is
 //! required: when it is missing the tests fail, they do not skip.
 
-#[path = "common/tmux.rs"]
-mod tmux;
+use crate::common::tmux;
 
 use tmux::{OPERATOR, Term};
 

@@ -5,9 +5,7 @@
 //! much, hangs up halfway, holds hundreds of connections open, guesses the token), and
 //! whatever its store does (is slow, is locked).
 
-#[macro_use]
-#[path = "common/desk.rs"]
-mod desk;
+use crate::common::desk;
 
 use chrono::{DateTime, Utc};
 use desk::Desk;

@@ -1,8 +1,6 @@
 //! The command line contract (DESIGN.md §5), driving the real binary.
 
-#[macro_use]
-#[path = "common/desk.rs"]
-mod desk;
+use crate::common::desk;
 
 use desk::{Desk, Engine};
 use serde_json::Value;

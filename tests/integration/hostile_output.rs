@@ -5,9 +5,7 @@
 //! no C0 control (but the line ends, and the tab of a tab-separated CSV), no DEL, no C1, no
 //! bidirectional control, no line or paragraph separator.
 
-#[macro_use]
-#[path = "common/desk.rs"]
-mod desk;
+use crate::common::desk;
 
 use desk::Desk;
 use serde_json::Value;

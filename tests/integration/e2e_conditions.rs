@@ -1,8 +1,7 @@
 //! End to end under hostile conditions: the real console killed, hung up, run on every
 //! terminal type, resized, and a secret walked through it then searched for everywhere.
 
-#[path = "common/tmux.rs"]
-mod tmux;
+use crate::common::tmux;
 
 use std::path::Path;
 use tmux::{OPERATOR, Term};

@@ -6,9 +6,7 @@
 // The child's peak memory (wait4's rusage).
 #![allow(unsafe_code)]
 
-#[macro_use]
-#[path = "common/desk.rs"]
-mod desk;
+use crate::common::desk;
 
 use desk::{Desk, Engine};
 use rusqlite::params;

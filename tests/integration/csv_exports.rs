@@ -4,9 +4,7 @@
 //! times in Paris beside UTC, statuses and outcomes in French beside their slugs, durations
 //! in seconds.
 
-#[macro_use]
-#[path = "common/desk.rs"]
-mod desk;
+use crate::common::desk;
 
 use desk::{Desk, Engine};
 use std::collections::HashMap;

@@ -109,7 +109,7 @@ fn after_a_crash_of_both_consoles_each_draft_is_offered_back() {
     start_call(&mut second, "Zoé Martin");
     second.tick(now() + Duration::seconds(2));
     second.settle_drafts();
-    // Both end without their calls saved (a real kill -9 is in tests/e2e_conditions.rs).
+    // Both end without their calls saved (a real kill -9 is in e2e_conditions.rs).
     drop(first);
     drop(second);
 

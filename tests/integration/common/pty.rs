@@ -1,10 +1,10 @@
-//! A child in a pseudo-terminal, with libc only: openpty, fork/exec with exactly the given
-//! environment, reads with a timeout, writes, signals, a hang-up, processor time and peak
-//! memory from /proc, reaping. The child is killed and reaped when its guard drops, a
-//! failing assertion or a panic included; the master side is closed with it.
+//! A child in a pseudo-terminal, with libc only: a terminal pair, fork/exec with exactly
+//! the given environment, reads with a timeout, writes, signals, a hang-up, processor time
+//! and peak memory from /proc, reaping. The child is killed and reaped when its guard
+//! drops, a failing assertion or a panic included; the master side is closed with it.
 //!
-//! Shared by `tests/pty_hostile.rs` (`#[path = "common/pty.rs"] mod pty;`) and the
-//! terminal benches (`#[path = "../tests/common/pty.rs"] mod pty;`).
+//! Shared by `tests/integration/pty_hostile.rs` (`use crate::common::pty;`) and the
+//! terminal benches (`#[path = "../tests/integration/common/pty.rs"] mod pty;`).
 
 // A pseudo-terminal harness: openpty, fork and exec, signals, waitpid; libc only.
 #![allow(unsafe_code)]
@@ -20,10 +20,10 @@ use std::ptr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// Held from `openpty` until the descriptors are close-on-exec and the child forked: a
-/// process spawned by another thread meanwhile would inherit them (and keep the terminal
-/// open). Every spawn takes it; so should any other way of starting a process from a
-/// multi-threaded test while terminals are being opened.
+/// Taken around each spawn by the users of this module (a terminal's child here, a command
+/// run by `pty_hostile.rs` and by the benches): their spawns happen one at a time. The
+/// terminal's descriptors do not rely on it: the other test modules of the executable
+/// spawn processes without it, so the descriptors are born close-on-exec (see `spawn`).
 pub static SPAWN: Mutex<()> = Mutex::new(());
 
 pub struct Child {
@@ -98,15 +98,21 @@ impl Child {
             ws_ypixel: 0,
         };
         let _spawning = SPAWN.lock().unwrap_or_else(|e| e.into_inner());
-        let (mut m, mut s): (c_int, c_int) = (-1, -1);
-        // SAFETY: the out-pointers are valid; a null name and termios are allowed.
-        check(unsafe { libc::openpty(&mut m, &mut s, ptr::null_mut(), ptr::null(), &size) })?;
-        // SAFETY: openpty just returned these two descriptors; nothing else owns them.
-        let (master, slave) = unsafe { (OwnedFd::from_raw_fd(m), OwnedFd::from_raw_fd(s)) };
-        for fd in [m, s] {
-            // SAFETY: fcntl on a descriptor we own.
-            check(unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) })?;
-        }
+        // Both sides opened close-on-exec at once (openpty, then fcntl, left a moment where a
+        // process spawned by another test's thread inherited them and kept the terminal
+        // open: no hang-up, no end of output, until that process ended).
+        let flags = libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC;
+        // SAFETY: a valid C string; open returns a new descriptor or -1.
+        let m = check(unsafe { libc::open(c"/dev/ptmx".as_ptr(), flags) })?;
+        // SAFETY: open just returned it; nothing else owns it.
+        let master = unsafe { OwnedFd::from_raw_fd(m) };
+        // SAFETY: grantpt and unlockpt on the master we own.
+        check(unsafe { libc::grantpt(m) })?;
+        check(unsafe { libc::unlockpt(m) })?;
+        // SAFETY: TIOCGPTPEER opens the master's other side with these flags (Linux 4.13).
+        let s = check(unsafe { libc::ioctl(m, libc::TIOCGPTPEER, flags) })?;
+        // SAFETY: the ioctl just returned it; nothing else owns it.
+        let slave = unsafe { OwnedFd::from_raw_fd(s) };
         // SAFETY: TIOCSWINSZ reads a winsize, which `size` is.
         check(unsafe { libc::ioctl(m, libc::TIOCSWINSZ, &size) })?;
 

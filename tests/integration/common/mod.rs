@@ -1,0 +1,9 @@
+//! The harnesses the test modules share; each module takes the part it needs.
+
+#[macro_use]
+pub mod desk;
+
+pub mod cti;
+pub mod glpi;
+pub mod pty;
+pub mod tmux;
