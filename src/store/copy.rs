@@ -367,6 +367,7 @@ impl Store {
             "phone_events_no_update",
             "phone_events_notify",
             "phone_links_notify",
+            "calls_keep_record",
         ] {
             match present.iter().find(|(n, _)| n == name) {
                 None => problems.push(format!("déclencheur {name} absent")),

@@ -85,6 +85,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0015_aside_drafts",
         include_str!("../../db/migrations/sqlite/0015_aside_drafts.sql"),
     ),
+    (
+        16,
+        "0016_calls_keep_record",
+        include_str!("../../db/migrations/sqlite/0016_calls_keep_record.sql"),
+    ),
 ];
 
 /// PostgreSQL's migrations: its store began in the shape SQLite's reached at 0011.
@@ -108,6 +113,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         4,
         "0004_phone_links",
         include_str!("../../db/migrations/postgres/0004_phone_links.sql"),
+    ),
+    (
+        5,
+        "0005_calls_keep_record",
+        include_str!("../../db/migrations/postgres/0005_calls_keep_record.sql"),
     ),
 ];
 

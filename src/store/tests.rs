@@ -109,6 +109,7 @@ fn open_sets_durability_pragmas_and_creates_the_folder() {
             (13, "0013_glpi".to_string()),
             (14, "0014_phone_links".to_string()),
             (15, "0015_aside_drafts".to_string()),
+            (16, "0016_calls_keep_record".to_string()),
         ]
     );
 }
@@ -729,6 +730,16 @@ fn a_console_role_with_the_readmes_rights_answers_calls_but_cannot_rewrite_histo
                 other => panic!("{sql}: refused by the server's rights, got {other:?}"),
             }
         }
+        // The console role may close and take over calls, not rewrite what they were.
+        for sql in REWRITES {
+            let refused = console.db.execute(sql, &[]).map_err(|e| console.err(e));
+            assert!(
+                refused
+                    .as_ref()
+                    .is_err_and(|e| e.to_string().contains("never changed")),
+                "{sql}: {refused:?}"
+            );
+        }
         assert_eq!(console.check().unwrap(), Vec::<String>::new());
     }
     admin(&format!(
@@ -1003,6 +1014,42 @@ fn phone_events_make_calls_and_a_hangup_records_the_handling_time(store) {
     let late = store.insert_call(&late).unwrap();
     assert_eq!(late.handled_seconds, Some(60));
     assert_eq!(late.telephony_id.as_deref(), Some("x2"));
+}
+}
+
+/// Statements that would rewrite what call 1 (open) or call 2 (closed) was.
+const REWRITES: [&str; 8] = [
+    "UPDATE calls SET summary = 'x' WHERE id = 1",
+    "UPDATE calls SET operator = 'fantome' WHERE id = 1",
+    "UPDATE calls SET opened_at = 0 WHERE id = 1",
+    "UPDATE calls SET caller_name = 'Autre', caller_phone = '0600000000' WHERE id = 1",
+    "UPDATE calls SET service = 'mtes', device = 'copier' WHERE id = 1",
+    "UPDATE calls SET status = 'open', closed_at = NULL, outcome = NULL WHERE id = 2",
+    "UPDATE calls SET closed_at = 0 WHERE id = 2",
+    "UPDATE calls SET id = 99 WHERE id = 1",
+];
+
+on_both_engines! {
+fn what_a_call_was_is_never_rewritten_and_a_closed_call_never_reopened(store) {
+    store.insert_call(&new_call("Zoé", "mi", "noemi", "op", t0())).unwrap();
+    let closed = store.insert_call(&new_call("Paul", "mi", "noemi", "op", t0())).unwrap();
+    store.close_call(closed.reference, "op", t0() + Duration::minutes(5), Outcome::Resolved, None).unwrap();
+    for sql in REWRITES {
+        let refused = store.db.execute(sql, &[]).map_err(|e| store.err(e));
+        assert!(
+            refused.as_ref().is_err_and(|e| e.to_string().contains("never changed")),
+            "{sql}: {refused:?}"
+        );
+    }
+    // What a desk does to a call still goes through.
+    store.take_over(CallRef(1), "anne", t0() + Duration::minutes(6)).unwrap();
+    store.correct_outcome(closed.reference, "op", t0() + Duration::minutes(7), Outcome::Escalated, None).unwrap();
+    store.close_call(CallRef(1), "anne", t0() + Duration::minutes(8), Outcome::Callback, None).unwrap();
+    let record = store.get_call(CallRef(1)).unwrap();
+    assert_eq!(record.call.operator, "op", "who took it stays");
+    assert_eq!(record.call.handler, "anne");
+    assert_eq!(record.call.outcome, Some(Outcome::Callback));
+    assert_eq!(store.get_call(closed.reference).unwrap().call.outcome, Some(Outcome::Escalated));
 }
 }
 
