@@ -7,11 +7,12 @@
 
 use crate::common::desk;
 
+use crate::common::cti::line_reader;
 use chrono::{DateTime, Duration as Span, Utc};
 use desk::{Desk, Engine};
 use guichet::phone::HangupCause;
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
@@ -291,20 +292,8 @@ impl Listener {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let lines = |r: Box<dyn Read + Send>| {
-            let (tx, rx) = mpsc::channel();
-            std::thread::spawn(move || {
-                for line in BufReader::new(r).lines() {
-                    let Ok(line) = line else { return };
-                    if tx.send(line).is_err() {
-                        return;
-                    }
-                }
-            });
-            rx
-        };
-        let stdout = lines(Box::new(child.stdout.take().unwrap()));
-        let stderr = lines(Box::new(child.stderr.take().unwrap()));
+        let stdout = line_reader(Box::new(child.stdout.take().unwrap()));
+        let stderr = line_reader(Box::new(child.stderr.take().unwrap()));
         let started = match stdout.recv_timeout(Duration::from_secs(20)) {
             Ok(line) => line,
             Err(_) => {

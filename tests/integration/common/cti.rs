@@ -28,6 +28,21 @@ pub struct CtiListener {
     log: mpsc::Receiver<String>,
 }
 
+/// The lines a child process writes on `r`, read by a thread of their own, so that a test
+/// waits for a line with a timeout and never blocks on a pipe.
+pub fn line_reader(r: Box<dyn Read + Send>) -> mpsc::Receiver<String> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(r).lines() {
+            let Ok(line) = line else { return };
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    rx
+}
+
 /// An answer: its status and its JSON body.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reply {
@@ -47,20 +62,8 @@ impl CtiListener {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let lines = |r: Box<dyn Read + Send>| {
-            let (tx, rx) = mpsc::channel();
-            std::thread::spawn(move || {
-                for line in BufReader::new(r).lines() {
-                    let Ok(line) = line else { return };
-                    if tx.send(line).is_err() {
-                        return;
-                    }
-                }
-            });
-            rx
-        };
-        let stdout = lines(Box::new(child.stdout.take().unwrap()));
-        let log = lines(Box::new(child.stderr.take().unwrap()));
+        let stdout = line_reader(Box::new(child.stdout.take().unwrap()));
+        let log = line_reader(Box::new(child.stderr.take().unwrap()));
         let Ok(started) = stdout.recv_timeout(Duration::from_secs(20)) else {
             let _ = child.kill();
             let err: Vec<String> = log.try_iter().collect();
