@@ -13,6 +13,9 @@
 //! (300), `GUICHET_BENCH_IDLE` and `GUICHET_BENCH_TRICKLE` the connections kept open (500,
 //! 50), `GUICHET_BENCH_PACE_MS` the time between two events (20). Everything is closed and the listener stopped at the end; nothing is left running.
 
+mod stats;
+
+use stats::{env_usize, load_average, percentile, sorted};
 use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::process::{Child, Command, Stdio};
@@ -25,28 +28,6 @@ const TOKEN: &str = "bench-token-5f0c2a9e7d41";
 const TARGET_P99_MS: f64 = 200.0;
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
-
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.trim().replace('_', "").parse().ok())
-        .unwrap_or(default)
-}
-
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_else(|_| "?".into())
-}
-
-/// Nearest-rank percentile of sorted values.
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
-}
 
 /// The listener's process, killed when dropped.
 struct Listener {
@@ -194,8 +175,7 @@ fn measure(addr: SocketAddr, phase: &str, n: usize, pace: Duration) -> Res<Vec<f
         times.push(post(addr, &format!("{phase}-{i}"))?);
         thread::sleep(pace);
     }
-    times.sort_by(f64::total_cmp);
-    Ok(times)
+    Ok(sorted(times))
 }
 
 fn report(phase: &str, times: &[f64]) {

@@ -14,6 +14,8 @@
 #[allow(dead_code)]
 mod datagen;
 
+mod stats;
+
 use chrono::{DateTime, Duration as Days, NaiveDate, TimeZone, Utc};
 use chrono_tz::Europe::Paris;
 use datagen::Prepared;
@@ -23,6 +25,7 @@ use guichet::domain::shifts::ShiftWindow;
 use guichet::report::HandoverReport;
 use guichet::store::Store;
 use rusqlite::{Connection, OpenFlags, params};
+use stats::{env_usize, load_average, percentile, sorted};
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -43,33 +46,6 @@ const SEED: u64 = 20_250_101;
 const WAITING_LIMIT: i64 = guichet::store::WAITING_LIMIT as i64;
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
-
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.trim().replace('_', "").parse().ok())
-        .unwrap_or(default)
-}
-
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_else(|_| "?".into())
-}
-
-/// Nearest-rank percentile of sorted values.
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
-}
-
-fn sorted(mut values: Vec<f64>) -> Vec<f64> {
-    values.sort_by(f64::total_cmp);
-    values
-}
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0

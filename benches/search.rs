@@ -13,12 +13,15 @@
 #[allow(dead_code)]
 mod datagen;
 
+mod stats;
+
 use datagen::Prepared;
 use guichet::catalog::embedded_reference;
 use guichet::catalog::procedures::{Catalog, embedded};
 use guichet::domain::procedure::StepKind;
 use guichet::store::{ProcedureQuery, SearchIndex, Store};
 use rusqlite::{Connection, OpenFlags};
+use stats::{env_usize, load_average, percentile, sorted};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
@@ -118,13 +121,6 @@ const QUERIES: &[Typed] = &[
     typed("certificat nomade 2 pc perso", Some("mi"), Some("pc-perso")),
 ];
 
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.trim().replace('_', "").parse().ok())
-        .unwrap_or(default)
-}
-
 /// VmRSS and VmHWM in MiB.
 fn memory() -> (f64, f64) {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
@@ -139,12 +135,6 @@ fn memory() -> (f64, f64) {
 }
 
 /// The machine's load average, to judge whether other processes disturbed the timings.
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_else(|_| "?".into())
-}
-
 /// Gives the generator's freed memory back to the system, then resets VmHWM (Linux ≥ 4.0),
 /// so that the figures reported are the search's, not the generator's.
 fn reset_peak_memory() {
@@ -160,20 +150,6 @@ fn reset_peak_memory() {
 fn print_memory(when: &str) {
     let (rss, hwm) = memory();
     println!("  mémoire {when:<34} VmRSS {rss:7.1} Mio   VmHWM {hwm:7.1} Mio");
-}
-
-/// Nearest-rank percentile of sorted values.
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return f64::NAN;
-    }
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
-}
-
-fn sorted(mut values: Vec<f64>) -> Vec<f64> {
-    values.sort_by(f64::total_cmp);
-    values
 }
 
 fn ms(d: Duration) -> f64 {
