@@ -28,6 +28,7 @@ mod glpi;
 mod hostile_output;
 mod install;
 mod layout;
+mod live_list;
 mod pbx_clients;
 mod phone_cli;
 mod phone_listen;

@@ -76,9 +76,13 @@ impl ListScreen {
     }
 
     /// Reads the first page again (the search or a filter changed), keeping the selected
-    /// call selected when it is still there.
+    /// call selected when it is still there. At the top, the list stays at its top: the
+    /// operator watches the newest calls there, and following the selected one down would
+    /// scroll each new call out of sight once more came than the screen has rows.
     fn reload_rows(&mut self, env: &mut Env) -> Result<(), Problem> {
-        let keep = self.calls.get(self.selected).map(|c| c.reference);
+        let keep = (self.selected > 0)
+            .then(|| self.calls.get(self.selected).map(|c| c.reference))
+            .flatten();
         self.calls = env
             .store
             .list_calls(&self.filter(env, 0))

@@ -1,0 +1,83 @@
+//! The call list as an operator leaves it on screen: longer than the terminal, idle, at its
+//! top. Calls saved by other consoles come in at the top, where the operator looks, on
+//! both engines.
+
+use chrono::Duration;
+use guichet::catalog::embedded_reference;
+use guichet::domain::call::NewCall;
+use guichet::tui::app::App;
+use guichet::tui::gallery::{now, render_app};
+use guichet::tui::theme::Theme;
+
+fn call(caller: &str, minutes_ago: i64) -> NewCall {
+    NewCall {
+        opened_at: now() - Duration::minutes(minutes_ago),
+        operator: "martinpa".into(),
+        caller_name: caller.into(),
+        caller_phone: None,
+        caller_email: None,
+        service: "mi".into(),
+        device: "pc-pro".into(),
+        summary: "VPN bleu".into(),
+        notes: None,
+        procedures: vec![],
+        telephony_id: None,
+    }
+}
+
+fn rows(app: &App) -> Vec<String> {
+    let buffer = render_app(app, 80, 24);
+    (0..buffer.area.height)
+        .map(|y| {
+            (0..buffer.area.width)
+                .map(|x| buffer[(x, y)].symbol())
+                .collect()
+        })
+        .collect()
+}
+
+/// The row of the screen where `text` shows, if it does.
+fn row_of(app: &App, text: &str) -> Option<usize> {
+    rows(app).iter().position(|r| r.contains(text))
+}
+
+on_both_engines! {
+    fn a_long_idle_list_shows_each_new_call_at_its_top(desk) {
+        let mut other = desk.store();
+        for i in 0..60 {
+            other.insert_call(&call(&format!("Appelant {i:02}"), 200 - i)).unwrap();
+        }
+        let reference = embedded_reference();
+        let catalog = guichet::catalog::procedures::embedded(&reference);
+        let mut app = App::new(
+            desk.store(),
+            reference,
+            catalog,
+            "dupontje".into(),
+            "Hotline".into(),
+            Theme { color: false },
+            now(),
+        );
+        let top = row_of(&app, "Appelant 59").expect("the newest call shows");
+        assert!(row_of(&app, "Appelant 00").is_none(), "the list is longer than the screen");
+
+        // More new calls than the screen has rows: each one shows at the top.
+        for n in 0..25 {
+            let name = format!("Nouvelle {n:02}");
+            let name = name.as_str();
+            other.insert_call(&call(name, 0)).unwrap();
+            // Live updates come within a second on either engine.
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+            while row_of(&app, name).is_none() && std::time::Instant::now() < deadline {
+                app.poll_store();
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            assert_eq!(
+                row_of(&app, name),
+                Some(top),
+                "call {n}: the newest call shows at the top of the list:\n{}",
+                rows(&app).join("\n")
+            );
+        }
+    }
+}
