@@ -135,16 +135,24 @@ impl ConsoleLock {
         store: &mut Store,
         operator: &str,
     ) -> Result<Option<SavedDraft>> {
-        if store.load_draft(&self.id)?.is_some() {
+        store.claim_orphan_draft(&self.id, operator)
+    }
+}
+
+impl Store {
+    /// [`ConsoleLock::claim_orphan_draft`] for the console `id` (the console asks from the
+    /// store's own thread, which holds no lock).
+    pub fn claim_orphan_draft(&mut self, id: &str, operator: &str) -> Result<Option<SavedDraft>> {
+        if self.load_draft(id)?.is_some() {
             return Ok(None);
         }
-        let drafts = store.drafts_path();
-        for console in store.draft_consoles(operator)? {
-            if console == self.id || Self::is_running(drafts.as_deref(), &console) {
+        let drafts = self.drafts_path();
+        for console in self.draft_consoles(operator)? {
+            if console == id || ConsoleLock::is_running(drafts.as_deref(), &console) {
                 continue;
             }
-            if store.adopt_draft(&console, &self.id)? {
-                return store.load_draft(&self.id);
+            if self.adopt_draft(&console, id)? {
+                return self.load_draft(id);
             }
         }
         Ok(None)

@@ -14,6 +14,7 @@ pub use consoles::ConsoleLock;
 pub use copy::CopyReport;
 pub use drafts::{AsideDraft, SavedDraft};
 mod glpi;
+pub mod link;
 pub use glpi::{OutboxEntry, OutboxState};
 pub mod migrations;
 mod phone;
@@ -60,6 +61,10 @@ pub enum StoreError {
     /// No connection to the server: nothing was done; the console retries by itself.
     #[error("{message} : rien n'a été fait")]
     Unreachable { message: String },
+    /// The console stopped waiting for the store (see `tui::workers::store`): a read is
+    /// not shown, a write goes on and is told when it ends.
+    #[error("{message}")]
+    Slow { message: String },
     /// The connection went while the server was committing: the write may or may not be
     /// there, and a second one could make it twice.
     #[error(

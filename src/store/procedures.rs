@@ -494,7 +494,15 @@ impl Store {
         index: &SearchIndex,
         query: &ProcedureQuery<'_>,
     ) -> Result<Vec<ProcedureHit>> {
-        Ok(search(index, query))
+        Ok(index.search(query))
+    }
+}
+
+impl SearchIndex {
+    /// [`Store::search_procedures`] without the store: the ranking reads only the index in
+    /// memory (the console searches as it types, never asking the store).
+    pub fn search(&self, query: &ProcedureQuery<'_>) -> Vec<ProcedureHit> {
+        search(self, query)
     }
 }
 

@@ -3,7 +3,8 @@
 //! errors become status messages here, in one place. Its other parts, each a module of
 //! app/: how a console starts (`start`), the workers' side (`workers`), the draft keeper
 //! (`drafts`), what other consoles and the telephony changed (`watch`), the telephony's
-//! keys F2/F6/F7/F8 (`phone`), the frame (`frame`), what tests read (`inspect`).
+//! keys F2/F6/F7/F8 (`phone`), the frame (`frame`), what tests read (`inspect`), the
+//! writes a slow store finished after the console stopped waiting (`late`).
 
 use super::channel::Inbox;
 use super::chrome::Flash;
@@ -19,7 +20,7 @@ use super::stack::{Screen, Stack};
 use super::workers::catalog::CatalogLoad;
 use super::workers::drafts::DraftWriter;
 use crate::domain::amigo::{AmigoStatus, amigo_status};
-use crate::store::Store;
+use crate::store::link::StoreLink;
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 use std::thread::JoinHandle;
@@ -27,13 +28,15 @@ use std::thread::JoinHandle;
 mod drafts;
 mod frame;
 mod inspect;
+mod late;
 mod phone;
 mod start;
 mod watch;
 mod workers;
 
 pub struct App {
-    pub store: Store,
+    /// The store, on a thread of its own: nothing here waits on it more than a moment.
+    pub store: StoreLink,
     pub desk: Desk,
     pub now: DateTime<Utc>,
     /// The screens, the list at the bottom; popups are drawn over what is under them.
@@ -69,7 +72,7 @@ pub struct App {
 impl App {
     fn env(&mut self) -> Env<'_> {
         Env {
-            store: &mut self.store,
+            store: &self.store,
             desk: &self.desk,
             now: self.now,
         }
@@ -121,7 +124,7 @@ impl App {
     /// Lets the screen on top act, with the store, the desk and the time.
     fn with_top<R>(&mut self, act: impl FnOnce(&mut dyn Component, &mut Env) -> R) -> R {
         let mut env = Env {
-            store: &mut self.store,
+            store: &self.store,
             desk: &self.desk,
             now: self.now,
         };
@@ -166,9 +169,7 @@ impl App {
             Effect::Info(text) => self.info(text),
             Effect::ClearDraft => {
                 self.settle_drafts();
-                if let Err(e) = self.store.clear_draft(self.desk.console.id()) {
-                    self.error(format!("brouillon non effacé : {e}"));
-                }
+                self.clear_draft();
             }
             Effect::Park(saved) => {
                 let Some(Screen::Form(form)) = self.screen_for(Route::ResumedDraft(saved)) else {
@@ -307,7 +308,7 @@ impl App {
         if self.flash.as_ref().is_some_and(|f| f.until <= now) {
             self.flash = None;
         }
-        for news in self.inbox.news() {
+        while let Some(news) = self.inbox.next_news() {
             self.take(news);
         }
         self.save_draft_if_dirty(false);

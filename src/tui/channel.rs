@@ -30,6 +30,8 @@ pub enum News {
     Glpi(Said),
     /// The draft writer wrote a draft, or could not.
     Draft(Done),
+    /// A write the console stopped waiting for (a slow server) ended.
+    Late(Box<crate::store::link::Late>),
 }
 
 /// The receiving end, kept by the router; messages put aside while it waited for one kind
@@ -72,22 +74,21 @@ impl Inbox {
         self.rx.recv_timeout(timeout).ok()
     }
 
-    /// Every piece of news that came, without waiting; the other messages stay, in order,
-    /// for the loop.
-    pub fn news(&mut self) -> Vec<News> {
+    /// The first piece of news that came, without waiting; the other messages stay, in
+    /// order, for the loop. One at a time: taking one may wait for another (the draft
+    /// writer's answer), which must still be in the channel then.
+    pub fn next_news(&mut self) -> Option<News> {
         while let Ok(m) = self.rx.try_recv() {
             self.kept.push_back(m);
         }
-        let mut news = Vec::new();
-        let mut others = VecDeque::new();
-        for m in self.kept.drain(..) {
-            match m {
-                Message::News(n) => news.push(n),
-                other => others.push_back(other),
-            }
+        let i = self
+            .kept
+            .iter()
+            .position(|m| matches!(m, Message::News(_)))?;
+        match self.kept.remove(i) {
+            Some(Message::News(n)) => Some(n),
+            _ => None,
         }
-        self.kept = others;
-        news
     }
 
     /// Waits at most `timeout` for a piece of news `wanted` picks; whatever else comes

@@ -48,6 +48,8 @@ pub struct Chrome<'a> {
     pub draft_unsaved: Option<&'a str>,
     /// Why the shared store cannot be reached, while it cannot.
     pub store_unreachable: Option<&'a str>,
+    /// The store has not answered for a while (« serveur lent : … »), while it has not.
+    pub store_slow: Option<&'a str>,
     /// The last message, until it expires.
     pub flash: Option<&'a Flash>,
     /// The help is on top: it covers the status line, the only thing to read then.
@@ -133,7 +135,8 @@ fn draw_status(frame: &mut Frame, area: Rect, chrome: &Chrome, view: &View) {
     let unreachable = chrome.store_unreachable.map(|p| {
         format!("serveur injoignable, nouvel essai automatique ; saisie gardée sur ce poste ({p})")
     });
-    let (text, error) = match (unsaved.or(unreachable), chrome.flash) {
+    let slow = chrome.store_slow.map(String::from);
+    let (text, error) = match (unsaved.or(slow).or(unreachable), chrome.flash) {
         (Some(text), _) => (text, true),
         (None, Some(flash)) => (flash.text.clone(), flash.error),
         (None, None) => return,

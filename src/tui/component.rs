@@ -13,6 +13,7 @@ use crate::domain::call::{Call, CallDraft, CallRecord, CallStatus, Outcome};
 use crate::domain::procedure::Procedure;
 use crate::domain::reference::Reference;
 use crate::domain::shifts::ShiftPlan;
+use crate::store::link::StoreLink;
 use crate::store::{ConsoleLock, SavedDraft, SearchIndex, Store, StoreError};
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
@@ -85,17 +86,21 @@ impl Library {
     }
 
     /// One procedure, whole, read when it is opened.
-    pub fn procedure(&self, store: &Store, slug: &str) -> Result<Option<Procedure>, Problem> {
+    pub fn procedure(&self, store: &StoreLink, slug: &str) -> Result<Option<Procedure>, Problem> {
         if let Some(c) = &self.in_memory {
             return Ok(c.get(slug).cloned());
         }
-        store.procedure(slug).doing("procédure illisible")
+        let slug = slug.to_string();
+        store
+            .read(move |s| s.procedure(&slug))
+            .doing("procédure illisible")
     }
 }
 
 /// What an update may use: the store, the desk, the time.
 pub struct Env<'a> {
-    pub store: &'a mut Store,
+    /// The store, on its own thread: asked with a patience, never per frame.
+    pub store: &'a StoreLink,
     pub desk: &'a Desk,
     pub now: DateTime<Utc>,
 }

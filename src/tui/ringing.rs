@@ -7,7 +7,8 @@ use crate::domain::text::{truncate, visible, width};
 use crate::domain::time::{paris, timer, week_start};
 use crate::phone::desk::console_calls;
 use crate::phone::{PhoneCall, PhoneState};
-use crate::store::{CallerFacts, Store, StoreError};
+use crate::store::link::StoreLink;
+use crate::store::{CallerFacts, StoreError};
 use crate::tui::keys::{Action, Context, key_for};
 use crate::tui::theme::Theme;
 use chrono::{DateTime, Duration, Utc};
@@ -41,18 +42,22 @@ impl Ringing {
     }
 
     /// Reads the extension's calls again (the store changed).
-    pub fn refresh(&mut self, store: &Store, now: DateTime<Utc>) -> Result<(), StoreError> {
-        let Some(extension) = self.extension.as_deref() else {
+    pub fn refresh(&mut self, store: &StoreLink, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let Some(extension) = self.extension.clone() else {
             return Ok(());
         };
-        let calls = console_calls(store.phone_calls_since(now - LOOK_BACK)?, extension, now);
-        let mut facts = Vec::new();
-        for call in calls.iter().take(SHOWN) {
-            facts.push(match call.caller_number() {
-                Some(number) => store.caller_facts(number, week_start(now))?,
-                None => None,
-            });
-        }
+        // The calls and their callers' facts, in one request to the store's thread.
+        let (calls, facts) = store.read(move |store| {
+            let calls = console_calls(store.phone_calls_since(now - LOOK_BACK)?, &extension, now);
+            let mut facts = Vec::new();
+            for call in calls.iter().take(SHOWN) {
+                facts.push(match call.caller_number() {
+                    Some(number) => store.caller_facts(number, week_start(now))?,
+                    None => None,
+                });
+            }
+            Ok((calls, facts))
+        })?;
         self.calls = calls;
         self.facts = facts;
         Ok(())

@@ -140,6 +140,12 @@ impl Stack {
         self.screens.truncate(index.max(1));
     }
 
+    /// Takes out the screen at `index` (one the operator left under others); never the
+    /// list at the bottom.
+    pub fn remove(&mut self, index: usize) -> Option<Screen> {
+        (index > 0 && index < self.screens.len()).then(|| self.screens.remove(index))
+    }
+
     /// Where the topmost screen of `kind` is, if one is open.
     pub fn position(&self, kind: Kind) -> Option<usize> {
         self.screens.iter().rposition(|s| s.kind() == kind)

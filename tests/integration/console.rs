@@ -643,8 +643,10 @@ fn list_filters_search_and_sees_other_operators_writes() {
     ctrl(&mut paul, 's');
     key(&mut paul, KeyCode::Esc);
 
-    // Anne's console picks up Paul's call on its next tick.
+    // Anne's console picks up Paul's call on its next tick, once its store's thread has
+    // looked (it does every 100 ms by itself).
     assert_eq!(anne.list().calls.len(), 1);
+    anne.store.look_now();
     anne.tick(now() + Duration::seconds(1));
     assert_eq!(anne.list().calls.len(), 2);
     assert_eq!(anne.list().calls[0].caller_name, "Bruno Lefèvre");
@@ -1346,4 +1348,58 @@ fn typing_on_in_the_list_search_shows_what_a_fresh_search_shows() {
         assert_eq!(shown, fresh, "{typed:?}");
     }
     assert_eq!(app.list().calls.len(), 1);
+}
+
+/// A store that does not answer (here a file another process holds locked, as a frozen
+/// server does on PostgreSQL: `e2e_postgres`) is said at once; the form, its text and the
+/// save are kept; the save ends when the store answers, and what was typed meanwhile is set
+/// aside, not lost.
+#[test]
+fn a_store_that_does_not_answer_keeps_the_form_and_ends_the_save_when_it_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("desk.db");
+    let mut app = app_on(&db, "anne");
+    fill_call(&mut app, "Zoé Lent");
+    let other = rusqlite::Connection::open(&db).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+
+    let asked = std::time::Instant::now();
+    ctrl(&mut app, 's');
+    assert!(
+        asked.elapsed() < std::time::Duration::from_secs(3),
+        "{:?}",
+        asked.elapsed()
+    );
+    assert_eq!(app.screen(), Kind::Form, "the form stays");
+    let slow = app.store.slowness().expect("the store said slow");
+    assert!(
+        slow.starts_with("base occupée, enregistrement en attente : "),
+        "{slow}"
+    );
+    // Keys go on; a second save is not a second call.
+    type_text(&mut app, " puis rappel");
+    ctrl(&mut app, 's');
+    assert!(
+        app.flash.as_ref().unwrap().text.contains("déjà en attente"),
+        "{:?}",
+        app.flash
+    );
+
+    other.execute_batch("COMMIT").unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while app.screen() == Kind::Form && std::time::Instant::now() < deadline {
+        app.tick_settled(now());
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(app.screen(), Kind::Detail, "{:?}", app.flash);
+    let said = &app.flash.as_ref().unwrap().text;
+    assert!(said.contains("Appel A-0001 enregistré"), "{said}");
+    assert!(said.contains("gardé de côté (F7)"), "{said}");
+    let store = Store::open(&db).unwrap();
+    let calls = store.list_calls(&CallFilter::default()).unwrap();
+    assert_eq!(calls.len(), 1, "saved once");
+    assert_eq!(calls[0].summary, "carte agent oubliée");
+    let aside = store.aside_drafts("anne").unwrap();
+    assert_eq!(aside.len(), 1, "what was typed meanwhile");
+    assert_eq!(aside[0].draft.summary, "carte agent oubliée puis rappel");
 }

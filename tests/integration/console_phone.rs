@@ -79,7 +79,7 @@ fn a_call_ringing_on_the_extension_shows_the_caller_and_fills_the_new_call() {
     let mut app = console(&path, Some("3001"));
     assert!(!screen(&app).contains('☎'), "nothing rings yet");
     post(&path, RING_ELOISE, now());
-    assert!(app.poll_store(), "the console sees the store changed");
+    assert!(app.settle_store(), "the console sees the store changed");
     let shown = screen(&app);
     assert!(shown.contains("☎ sonne · +33 6 12 34 56 78"), "{shown}");
     assert!(shown.contains("Éloïse Le Gall-N'Diaye"), "{shown}");
@@ -121,7 +121,7 @@ fn a_call_ringing_on_the_extension_shows_the_caller_and_fills_the_new_call() {
         "event=answer&from=%2B33612345678&to=3000&direction=in&callId=c1&answeringNumber=3001",
         answered,
     );
-    app.tick(answered + Duration::seconds(30));
+    app.tick_settled(answered + Duration::seconds(30));
     assert_eq!(app.form().unwrap().opened_at, answered);
     assert!(
         screen(&app).contains("☎ en ligne 00:30"),
@@ -141,7 +141,7 @@ fn a_call_ringing_on_the_extension_shows_the_caller_and_fills_the_new_call() {
         "event=hangup&from=%2B33612345678&to=3000&direction=in&callId=c1&answeringNumber=3001&cause=normalClearing",
         answered + Duration::seconds(245),
     );
-    app.tick(answered + Duration::seconds(246));
+    app.tick_settled(answered + Duration::seconds(246));
     let record = app.detail().unwrap().record.clone();
     assert_eq!(record.call.handled_seconds, Some(245));
     let handled = record
@@ -163,8 +163,8 @@ fn a_call_for_another_extension_or_a_console_without_one_shows_nothing() {
         "event=newCall&from=0612345678&to=3001&direction=in&callId=c9",
         now(),
     );
-    other.poll_store();
-    none.poll_store();
+    other.settle_store();
+    none.settle_store();
     assert!(!screen(&other).contains('☎'));
     assert!(!screen(&none).contains('☎'));
     // Without a ringing call, F2 is the plain new call and F6 says why it does nothing.
@@ -185,10 +185,10 @@ fn a_call_left_ringing_by_a_lost_event_stops_after_three_minutes() {
     let (_dir, path) = desk();
     let mut app = console(&path, Some("3001"));
     post(&path, RING_ELOISE, now());
-    app.poll_store();
-    app.tick(now() + Duration::seconds(170));
+    app.settle_store();
+    app.tick_settled(now() + Duration::seconds(170));
     assert!(screen(&app).contains("☎ sonne"));
-    app.tick(now() + Duration::seconds(190));
+    app.tick_settled(now() + Duration::seconds(190));
     assert!(!screen(&app).contains('☎'));
 }
 
@@ -201,7 +201,7 @@ fn a_withheld_number_rings_as_masked_and_fills_nothing_but_the_link() {
         "event=newCall&from=anonymous&to=3001&direction=in&callId=m1",
         now(),
     );
-    app.poll_store();
+    app.settle_store();
     let shown = screen(&app);
     assert!(shown.contains("☎ sonne · numéro masqué"), "{shown}");
     assert!(!shown.contains("F6"), "no open call to offer: {shown}");
@@ -221,7 +221,7 @@ fn the_call_being_typed_comes_before_the_one_that_rings() {
     type_text(&mut app, "Zoé Martin");
     key(&mut app, KeyCode::Esc);
     post(&path, RING_ELOISE, now());
-    app.poll_store();
+    app.settle_store();
     key(&mut app, KeyCode::F(2));
     let draft = app.form().unwrap().draft(&embedded_reference());
     assert_eq!(draft.caller_name, "Zoé Martin", "nothing typed is dropped");
@@ -339,7 +339,7 @@ fn two_calls_ringing_both_show_and_each_saved_call_keeps_its_own_link_and_time()
             let from = |id: &str| if id == "c1" { ELOISE } else { ANNE };
             ring(&path, "c1", ELOISE, t);
             ring(&path, "c2", ANNE, t + Duration::seconds(2));
-            app.tick(t + Duration::seconds(3));
+            app.tick_settled(t + Duration::seconds(3));
             let shown = screen(&app);
             assert!(
                 shown.contains("☎ sonne · 02 31 30 15 00 · Anne Çelik"),
@@ -359,7 +359,7 @@ fn two_calls_ringing_both_show_and_each_saved_call_keeps_its_own_link_and_time()
                 from(first_answered),
                 answered_at(first_answered),
             );
-            app.tick(answered_at(first_answered) + Duration::seconds(5));
+            app.tick_settled(answered_at(first_answered) + Duration::seconds(5));
             let shown = screen(&app);
             let first_line = shown.lines().nth(1).unwrap();
             assert!(
@@ -376,7 +376,7 @@ fn two_calls_ringing_both_show_and_each_saved_call_keeps_its_own_link_and_time()
                 from(second_answered),
                 answered_at(second_answered),
             );
-            app.tick(answered_at(second_answered) + Duration::seconds(1));
+            app.tick_settled(answered_at(second_answered) + Duration::seconds(1));
             let b = take_and_save(&mut app, &format!("appel {second_answered}"));
             assert_eq!(b.telephony_id.as_deref(), Some(second_answered));
             assert_eq!(b.opened_at, answered_at(second_answered));
@@ -387,7 +387,7 @@ fn two_calls_ringing_both_show_and_each_saved_call_keeps_its_own_link_and_time()
             for id in [first_hung_up, second_hung_up] {
                 hang_up(&path, id, from(id), "normalClearing", hung_up_at(id));
             }
-            app.tick(t + Duration::seconds(170));
+            app.tick_settled(t + Duration::seconds(170));
             for id in ["c1", "c2"] {
                 let record = saved(&path, &format!("appel {id}"));
                 let expected = (hung_up_at(id) - answered_at(id)).num_seconds();
@@ -417,7 +417,7 @@ fn three_calls_ringing_one_answered_the_others_missed_and_listed_to_call_back() 
     ring(&path, "c2", ANNE, t + Duration::seconds(1));
     ring(&path, "c3", UNKNOWN, t + Duration::seconds(2));
     ring(&path, "c4", "0611111111", t + Duration::seconds(3));
-    app.tick(t + Duration::seconds(4));
+    app.tick_settled(t + Duration::seconds(4));
     let shown = screen(&app);
     let lines: Vec<&str> = shown.lines().collect();
     assert!(lines[1].contains("06 11 11 11 11"), "newest first: {shown}");
@@ -430,7 +430,7 @@ fn three_calls_ringing_one_answered_the_others_missed_and_listed_to_call_back() 
     );
 
     answer(&path, "c2", ANNE, t + Duration::seconds(8));
-    app.tick(t + Duration::seconds(9));
+    app.tick_settled(t + Duration::seconds(9));
     let b = take_and_save(&mut app, "appel d'Anne");
     assert_eq!(b.telephony_id.as_deref(), Some("c2"));
     for (id, from) in [("c1", ELOISE), ("c3", UNKNOWN), ("c4", "0611111111")] {
@@ -443,7 +443,7 @@ fn three_calls_ringing_one_answered_the_others_missed_and_listed_to_call_back() 
         "normalClearing",
         t + Duration::seconds(68),
     );
-    app.tick(t + Duration::seconds(70));
+    app.tick_settled(t + Duration::seconds(70));
     assert_eq!(saved(&path, "appel d'Anne").call.handled_seconds, Some(60));
 
     // F7: the three missed calls, newest first; Enter calls the number back.
@@ -480,7 +480,7 @@ fn a_form_left_blank_gives_way_to_the_call_that_rings() {
     key(&mut app, KeyCode::F(2));
     key(&mut app, KeyCode::Esc);
     ring(&path, "c1", ELOISE, now());
-    app.poll_store();
+    app.settle_store();
     key(&mut app, KeyCode::F(2));
     let draft = app.form().unwrap().draft(&embedded_reference());
     assert_eq!(draft.telephony_id.as_deref(), Some("c1"));
@@ -496,7 +496,7 @@ fn a_form_typed_before_the_answer_follows_the_call_answered_and_says_so() {
     let answered = now() + Duration::seconds(30);
     ring(&path, "c7", UNKNOWN, now() + Duration::seconds(20));
     answer(&path, "c7", UNKNOWN, answered);
-    app.tick(answered + Duration::seconds(1));
+    app.tick_settled(answered + Duration::seconds(1));
     let form = app.form().unwrap();
     assert_eq!(form.telephony_id.as_deref(), Some("c7"));
     assert_eq!(form.opened_at, answered);
@@ -514,7 +514,7 @@ fn f8_sets_the_call_being_typed_aside_and_f7_takes_it_back_with_nothing_lost() {
     // A call taken from the phone, hung up, still being typed…
     ring(&path, "c1", ANNE, now());
     answer(&path, "c1", ANNE, now() + Duration::seconds(2));
-    app.tick(now() + Duration::seconds(3));
+    app.tick_settled(now() + Duration::seconds(3));
     key(&mut app, KeyCode::F(2));
     assert_eq!(app.form().unwrap().focus, Field::Summary);
     type_text(&mut app, "copieur toujours bloqué");
@@ -527,7 +527,7 @@ fn f8_sets_the_call_being_typed_aside_and_f7_takes_it_back_with_nothing_lost() {
     );
     // …when another rings: F2 brings back what is typed and names the key to set it aside.
     ring(&path, "c2", ELOISE, now() + Duration::seconds(70));
-    app.tick(now() + Duration::seconds(71));
+    app.tick_settled(now() + Duration::seconds(71));
     key(&mut app, KeyCode::Esc);
     key(&mut app, KeyCode::F(2));
     let draft = app.form().unwrap().draft(&embedded_reference());
@@ -586,7 +586,7 @@ fn f6_takes_the_phone_call_on_the_callers_open_call_which_gets_its_handling_time
     let mut app = console(&path, Some("3001"));
     ring(&path, "c1", ELOISE, now());
     answer(&path, "c1", ELOISE, now() + Duration::seconds(4));
-    app.tick(now() + Duration::seconds(5));
+    app.tick_settled(now() + Duration::seconds(5));
     key(&mut app, KeyCode::F(6));
     assert_eq!(
         app.detail().unwrap().record.call.reference.to_string(),
@@ -605,7 +605,7 @@ fn f6_takes_the_phone_call_on_the_callers_open_call_which_gets_its_handling_time
         "normalClearing",
         now() + Duration::seconds(94),
     );
-    app.tick(now() + Duration::seconds(95));
+    app.tick_settled(now() + Duration::seconds(95));
     let record = app.detail().unwrap().record.clone();
     assert_eq!(record.call.handled_seconds, Some(90));
     assert!(

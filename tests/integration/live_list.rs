@@ -69,7 +69,7 @@ on_both_engines! {
             // Live updates come within a second on either engine.
             let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
             while row_of(&app, name).is_none() && std::time::Instant::now() < deadline {
-                app.poll_store();
+                app.settle_store();
                 std::thread::sleep(std::time::Duration::from_millis(50));
             }
             assert_eq!(

@@ -5,6 +5,8 @@
 
 use super::App;
 use crate::domain::text::visible;
+use crate::store::StoreError;
+use crate::store::link::Late;
 use crate::tui::channel::News;
 use crate::tui::crash::DraftSnapshot;
 use crate::tui::route::{Pending, Route};
@@ -185,9 +187,10 @@ impl App {
             }
             return self.save_draft_if_dirty(aside);
         }
-        let saved =
-            self.store
-                .save_draft(&console, &self.desk.operator, opened_at, self.now, &draft);
+        let (operator, now) = (self.desk.operator.clone(), self.now);
+        let saved = self
+            .store
+            .finish(move |s| s.save_draft(&console, &operator, opened_at, now, &draft));
         self.take_draft_answers(vec![drafts::Done {
             result: saved.map_err(|e| e.to_string()),
             aside,
@@ -210,5 +213,22 @@ impl App {
             opened_at: form.opened_at,
             draft,
         })
+    }
+
+    /// Forgets this console's draft: the call was saved, or given up.
+    pub(super) fn clear_draft(&mut self) {
+        let console = self.desk.console.id().to_string();
+        let cleared = self.store.write(
+            move |s| s.clear_draft(&console),
+            |r| Late::Wrote {
+                what: String::new(),
+                outcome: r.map_err(|e| format!("brouillon non effacé : {e}")),
+            },
+        );
+        match cleared {
+            // Said on the status line; the end is told when it comes.
+            Ok(()) | Err(StoreError::Slow { .. }) => {}
+            Err(e) => self.error(format!("brouillon non effacé : {e}")),
+        }
     }
 }

@@ -17,6 +17,7 @@ impl App {
             amigo: &self.amigo,
             read_only: self.store.is_read_only(),
         };
+        let slow = self.store.slowness();
         let chrome = Chrome {
             context: self.context(),
             service: self.stack.find(|s| s.component().about().service),
@@ -30,6 +31,7 @@ impl App {
             ),
             draft_unsaved: self.draft_unsaved.as_deref(),
             store_unreachable: self.store_unreachable.as_deref(),
+            store_slow: slow.as_deref(),
             flash: self.flash.as_ref(),
             help_open: self.help_open(),
         };

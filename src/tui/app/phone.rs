@@ -9,7 +9,8 @@ use crate::domain::call::{CallDraft, Field};
 use crate::domain::text::visible;
 use crate::domain::time::paris;
 use crate::phone::{PhoneCall, PhoneState};
-use crate::store::PhoneLink;
+use crate::store::link::Late;
+use crate::store::{PhoneLink, StoreError};
 use crate::tui::component::TakeUp;
 use crate::tui::keys::{Action, key_for};
 use crate::tui::route::Route;
@@ -26,7 +27,8 @@ impl App {
             .calls
             .iter()
             .find(|c| c.state() == PhoneState::Answered)?;
-        match self.store.call_of_phone(&call.telephony_id) {
+        let id = call.telephony_id.clone();
+        match self.store.read(move |s| s.call_of_phone(&id)) {
             Ok(None) => Some(call.clone()),
             _ => None,
         }
@@ -138,9 +140,7 @@ impl App {
             self.stack.truncate(i);
         }
         self.settle_drafts();
-        if let Err(e) = self.store.clear_draft(self.desk.console.id()) {
-            self.error(format!("brouillon non effacé : {e}"));
-        }
+        self.clear_draft();
     }
 
     /// A new call's fields from the phone call in hand: the number, and the name, service
@@ -184,11 +184,15 @@ impl App {
         if let Some(call) = self.ringing.live().cloned()
             && !self.store.is_read_only()
         {
-            let operator = self.desk.operator.clone();
-            match self
-                .store
-                .link_phone_call(reference, &call.telephony_id, &operator, self.now)
-            {
+            let (operator, now, id) = (
+                self.desk.operator.clone(),
+                self.now,
+                call.telephony_id.clone(),
+            );
+            match self.store.change(
+                format!("appel téléphonique lié à {reference}"),
+                move |s| s.link_phone_call(reference, &id, &operator, now),
+            ) {
                 Ok(PhoneLink::Linked { .. }) => self.info(format!(
                     "appel de {} pris sur {reference} : sa durée de traitement y sera inscrite",
                     call.caller_for_reading()
@@ -222,7 +226,7 @@ impl App {
 
     /// Sets the call being typed aside (kept on this machine, listed by F7); false, with
     /// the reason on the status line, when it could not be kept (then it stays).
-    fn put_form_aside(&mut self) -> bool {
+    pub(super) fn put_form_aside(&mut self) -> bool {
         let reference = self.desk.reference.clone();
         let Some(form) = self.form() else {
             return true;
@@ -235,10 +239,12 @@ impl App {
         let opened_at = form.opened_at;
         let console = self.desk.console.id().to_string();
         let operator = self.desk.operator.clone();
-        match self
-            .store
-            .set_draft_aside(&console, &operator, opened_at, self.now, &draft)
-        {
+        let now = self.now;
+        // A slow store keeps the form open: the draft set aside late is then there twice,
+        // never lost.
+        match self.store.change("saisie mise de côté", move |s| {
+            s.set_draft_aside(&console, &operator, opened_at, now, &draft)
+        }) {
             Ok(_) => {
                 self.discard_form();
                 true
@@ -300,7 +306,10 @@ impl App {
         }
         let (draft, opened_at, said) = match what {
             TakeUp::CallBack { draft, said } => (*draft, self.now, said),
-            TakeUp::Aside(id) => match self.store.take_aside_draft(id) {
+            TakeUp::Aside(id) => match self.store.write(
+                move |s| s.take_aside_draft(id),
+                |r| Late::AsideTaken(r.map_err(|e| e.to_string())),
+            ) {
                 Ok(Some(aside)) => (
                     aside.draft,
                     aside.opened_at,
@@ -311,12 +320,28 @@ impl App {
                     self.refresh_top();
                     return;
                 }
+                // Taken when the store answers, and opened then (told through `late`).
+                Err(StoreError::Slow { message }) => {
+                    self.error(format!("{message} — saisie reprise dès qu'il répondra"));
+                    return;
+                }
                 Err(e) => {
                     self.error(format!("saisie mise de côté illisible : {e}"));
                     return;
                 }
             },
         };
+        self.open_taken_up(draft, opened_at, said);
+    }
+
+    /// The call taken up (called back, or set aside and taken again) opens in the form,
+    /// alone over the list.
+    pub(super) fn open_taken_up(
+        &mut self,
+        draft: CallDraft,
+        opened_at: chrono::DateTime<chrono::Utc>,
+        said: String,
+    ) {
         while self.stack.depth() > 1 {
             self.pop();
         }

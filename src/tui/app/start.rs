@@ -8,8 +8,9 @@ use crate::catalog::procedures::{Catalog, CatalogSource};
 use crate::domain::amigo::amigo_status;
 use crate::domain::reference::Reference;
 use crate::domain::shifts::ShiftPlan;
+use crate::store::link::StoreLink;
 use crate::store::{ConsoleLock, Location, Store};
-use crate::tui::channel::Inbox;
+use crate::tui::channel::{Inbox, News};
 use crate::tui::component::{Desk, Env, GlpiLink, Library};
 use crate::tui::open::home;
 use crate::tui::ringing::Ringing;
@@ -79,7 +80,7 @@ impl App {
     }
 
     pub(super) fn build(
-        mut store: Store,
+        store: Store,
         reference: Reference,
         library: Library,
         operator: String,
@@ -90,6 +91,8 @@ impl App {
         let calendar = embedded_calendar();
         let amigo = amigo_status(now, &calendar);
         let console = ConsoleLock::acquire(&store);
+        let patience = StoreLink::patience_for(&store);
+        let store = StoreLink::spawn(store, patience);
         let desk = Desk {
             name: desk,
             operator,
@@ -102,7 +105,7 @@ impl App {
             glpi: GlpiLink::Off,
         };
         let (list, problem) = home(&mut Env {
-            store: &mut store,
+            store: &store,
             desk: &desk,
             now,
         });
@@ -125,23 +128,23 @@ impl App {
             inbox: Inbox::default(),
             ringing: Ringing::default(),
         };
-        app.data_version = app.store.data_version().unwrap_or(0);
+        app.data_version = app.store.data_version();
+        app.store
+            .tell_late(app.inbox.post(|late| News::Late(Box::new(late))));
         if let Some(p) = problem {
             app.error(p.0);
         }
         // A call typed in a console that is gone (killed, its SSH link dropped) is offered
         // back; the drafts of this operator's other running consoles are theirs.
+        let (id, operator) = (app.desk.console.id().to_string(), app.desk.operator.clone());
         let claimed = app
-            .desk
-            .console
-            .claim_orphan_draft(&mut app.store, &app.desk.operator);
+            .store
+            .finish(move |s| s.claim_orphan_draft(&id, &operator));
         match claimed {
             Ok(Some(saved)) if !saved.draft.is_blank() => {
                 app.open(Route::DraftOffer(Box::new(saved)));
             }
-            Ok(Some(_)) => {
-                let _ = app.store.clear_draft(app.desk.console.id());
-            }
+            Ok(Some(_)) => app.clear_draft(),
             Ok(None) => {}
             Err(e) => app.error(format!("brouillon illisible : {e}")),
         }

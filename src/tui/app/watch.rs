@@ -50,31 +50,36 @@ impl App {
     pub fn poll_store(&mut self) -> bool {
         let before = (self.data_version, self.store_unreachable.clone());
         // A server that went away is said on the status line until it is back; then what
-        // changed meanwhile is read again (the store counts its return as a change).
-        match self.store.data_version() {
-            Ok(v) => {
-                self.store_unreachable = None;
-                if v != self.data_version {
-                    self.data_version = v;
-                    self.refresh_all();
-                    self.refresh_ringing();
-                }
-            }
-            Err(e) => {
-                self.store_unreachable = Some(
-                    self.store
-                        .connection_problem()
-                        .unwrap_or_else(|| e.to_string()),
-                );
-            }
+        // changed meanwhile is read again (the store counts its return as a change). Both
+        // are what the store's thread last saw: no request from here.
+        self.store_unreachable = self.store.connection_problem();
+        let version = self.store.data_version();
+        if self.store_unreachable.is_none() && version != self.data_version {
+            self.data_version = version;
+            self.refresh_all();
+            self.refresh_ringing();
         }
         (self.data_version, self.store_unreachable.clone()) != before
+    }
+
+    /// [`App::poll_store`] once the store's thread has looked (tests: a write made
+    /// elsewhere a moment ago is seen now, not within the thread's next look).
+    pub fn settle_store(&mut self) -> bool {
+        self.store.look_now();
+        self.poll_store()
+    }
+
+    /// [`App::tick`] once the store's thread has looked (tests: what another process
+    /// wrote a moment ago is taken on this tick).
+    pub fn tick_settled(&mut self, now: chrono::DateTime<chrono::Utc>) {
+        self.store.look_now();
+        self.tick(now);
     }
 
     /// Every screen reads its data again (another console wrote, the catalogue came).
     pub(super) fn refresh_all(&mut self) {
         let mut env = Env {
-            store: &mut self.store,
+            store: &self.store,
             desk: &self.desk,
             now: self.now,
         };

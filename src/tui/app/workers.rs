@@ -37,6 +37,10 @@ impl App {
             News::Draft(done) => self.draft_written(done),
             News::Glpi((text, false)) => self.info(text),
             News::Glpi((text, true)) => self.error(text),
+            News::Late(late) => {
+                self.late_write(*late);
+                return true;
+            }
         }
         // A draft written as asked changes nothing on the screen: no frame for it.
         (self.flash.clone(), self.draft_unsaved.clone()) != said
@@ -80,7 +84,7 @@ impl App {
     pub(super) fn check_loader(&mut self) {
         if self.loader.as_ref().is_some_and(|l| l.is_finished()) {
             // What it sent before it ended comes first.
-            for news in self.inbox.news() {
+            while let Some(news) = self.inbox.next_news() {
                 self.take(news);
             }
             if self.loader.take().is_some() {

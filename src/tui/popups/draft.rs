@@ -35,16 +35,16 @@ impl Component for DraftOffer {
                 ),
             ),
             Action::Abandon => {
-                let console = env.desk.console.id();
-                env.store
-                    .clear_draft(console)
-                    .doing("brouillon non effacé")?;
+                let console = env.desk.console.id().to_string();
+                let operator = env.desk.operator.clone();
                 // Another console's draft left behind (both crashed) comes next.
                 let next = env
-                    .desk
-                    .console
-                    .claim_orphan_draft(env.store, &env.desk.operator)
-                    .doing("brouillon illisible")?;
+                    .store
+                    .change("abandon de la saisie", move |s| {
+                        s.clear_draft(&console)?;
+                        s.claim_orphan_draft(&console, &operator)
+                    })
+                    .doing("brouillon non effacé")?;
                 let done = Effect::Info("Saisie abandonnée".into());
                 Ok(match next {
                     Some(saved) => {

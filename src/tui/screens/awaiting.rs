@@ -64,22 +64,29 @@ impl AwaitingScreen {
 
 /// The missed calls of the last [`MISSED_FOR`], newest first.
 fn missed_calls(env: &mut Env) -> Result<Vec<Missed>, crate::tui::component::Problem> {
-    let calls = env
+    let now = env.now;
+    // The missed calls and what is known of their callers, in one request.
+    let missed = env
         .store
-        .phone_calls_since(env.now - MISSED_FOR)
+        .read(move |s| {
+            let calls = s.phone_calls_since(now - MISSED_FOR)?;
+            let mut missed: Vec<PhoneCall> = calls.into_iter().filter(is_missed).collect();
+            missed.sort_by_key(|c| std::cmp::Reverse(c.rang_at));
+            missed.truncate(MISSED_AT_MOST);
+            missed
+                .into_iter()
+                .map(|call| {
+                    let facts = match call.caller_number() {
+                        Some(number) => s.caller_facts(number, week_start(now))?,
+                        None => None,
+                    };
+                    Ok((call, facts))
+                })
+                .collect::<crate::store::Result<Vec<_>>>()
+        })
         .doing("appels téléphoniques illisibles")?;
-    let mut missed: Vec<PhoneCall> = calls.into_iter().filter(is_missed).collect();
-    missed.sort_by_key(|c| std::cmp::Reverse(c.rang_at));
-    missed.truncate(MISSED_AT_MOST);
     let mut lines = Vec::new();
-    for call in missed {
-        let facts = match call.caller_number() {
-            Some(number) => env
-                .store
-                .caller_facts(number, week_start(env.now))
-                .doing("appelant illisible")?,
-            None => None,
-        };
+    for (call, facts) in missed {
         let mut draft = CallDraft {
             caller_phone: call.caller_number().map(for_reading).unwrap_or_default(),
             notes: format!(
@@ -148,9 +155,10 @@ impl Component for AwaitingScreen {
 
     fn refresh(&mut self, env: &mut Env) -> Result<(), crate::tui::component::Problem> {
         self.missed = missed_calls(env)?;
+        let operator = env.desk.operator.clone();
         self.aside = env
             .store
-            .aside_drafts(&env.desk.operator)
+            .read(move |s| s.aside_drafts(&operator))
             .doing("saisies mises de côté illisibles")?;
         self.selected = self.selected.min(self.len().saturating_sub(1));
         Ok(())

@@ -5,6 +5,7 @@
 use crate::domain::call::{CallRecord, CallRef, CallStatus, Outcome, journal_outcome};
 use crate::domain::text::{truncate, visible, wrap_hanging};
 use crate::domain::time::paris;
+use crate::store::StoreError;
 use crate::tui::component::{
     About, Component, Doing, Effect, Env, GlpiLink, Input, Problem, Reply, Update, View, ask_before,
 };
@@ -31,7 +32,10 @@ pub struct DetailScreen {
 
 impl DetailScreen {
     pub fn open(env: &mut Env, reference: CallRef) -> Result<DetailScreen, Problem> {
-        let record = env.store.get_call(reference).doing("appel illisible")?;
+        let record = env
+            .store
+            .read(move |s| s.get_call(reference))
+            .doing("appel illisible")?;
         let selected = record.journal.len().saturating_sub(1);
         Ok(DetailScreen {
             record,
@@ -47,9 +51,10 @@ impl DetailScreen {
 
     fn reload(&mut self, env: &mut Env) -> Result<(), Problem> {
         let grew = self.selected + 1 >= self.record.journal.len();
+        let reference = self.reference();
         self.record = env
             .store
-            .get_call(self.reference())
+            .read(move |s| s.get_call(reference))
             .doing("appel illisible")?;
         let last = self.record.journal.len().saturating_sub(1);
         // Following the end of the journal keeps following it as it grows.
@@ -141,7 +146,10 @@ impl DetailScreen {
     /// `p`: resume the walk in progress, else choose a procedure for the call.
     fn walk_or_choose(&mut self, env: &mut Env) -> Update {
         let reference = self.reference();
-        let mark = env.store.last_walk(reference).doing("déroulé illisible")?;
+        let mark = env
+            .store
+            .read(move |s| s.last_walk(reference))
+            .doing("déroulé illisible")?;
         if let Some(mark) = mark
             && mark.current.is_some()
             && env
@@ -184,13 +192,13 @@ pub fn push_to_glpi(env: &mut Env, record: &CallRecord) -> Update {
         GlpiLink::Broken(why) => return Err(Problem(why.clone())),
         GlpiLink::On(wake) => wake.clone(),
     };
-    let queued = env
+    let (reference, operator, now) = (call.reference, env.desk.operator.clone(), env.now);
+    let (queued, waiting) = env
         .store
-        .glpi_queue(call.reference, &env.desk.operator, env.now)
-        .doing("envoi à GLPI non préparé")?;
-    let waiting = env
-        .store
-        .glpi_waiting(Some(call.reference))
+        .change(format!("envoi de {reference} à GLPI"), move |s| {
+            let queued = s.glpi_queue(reference, &operator, now)?;
+            Ok((queued, s.glpi_waiting(Some(reference))?))
+        })
         .doing("envoi à GLPI non préparé")?;
     if queued.is_none() && waiting.is_empty() {
         return Ok(Effect::Info(match call.glpi_ticket {
@@ -232,8 +240,11 @@ impl Component for DetailScreen {
         let operator = env.desk.operator.clone();
         match reply {
             Reply::Confirmed(Pending::TakeOver(action)) => {
+                let now = env.now;
                 env.store
-                    .take_over(reference, &operator, env.now)
+                    .change(format!("reprise de {reference}"), move |s| {
+                        s.take_over(reference, &operator, now)
+                    })
                     .doing("appel non repris")?;
                 self.reload(env)?;
                 let then = self.act(action, true, env)?;
@@ -241,10 +252,21 @@ impl Component for DetailScreen {
             }
             Reply::Confirmed(Pending::ActOnClosed(action)) => self.act(action, true, env),
             Reply::Note(text) => {
-                if let Err(e) = env.store.add_note(reference, &operator, env.now, &text) {
-                    // Nothing typed is lost: the note is offered again next time.
-                    self.pending_note = text;
-                    return Err(Problem(format!("note non ajoutée, texte gardé : {e}")));
+                let (now, note) = (env.now, text.clone());
+                match env.store.change(format!("note sur {reference}"), move |s| {
+                    s.add_note(reference, &operator, now, &note)
+                }) {
+                    Ok(()) => {}
+                    // The note goes on to the store, and is told when it is there.
+                    Err(StoreError::Slow { message }) => {
+                        self.pending_note.clear();
+                        return Err(Problem(format!("{message} — note en attente")));
+                    }
+                    Err(e) => {
+                        // Nothing typed is lost: the note is offered again next time.
+                        self.pending_note = text;
+                        return Err(Problem(format!("note non ajoutée, texte gardé : {e}")));
+                    }
                 }
                 self.pending_note.clear();
                 self.reload(env)?;
@@ -257,13 +279,19 @@ impl Component for DetailScreen {
             }
             Reply::Outcome(outcome, note) => {
                 let message = if self.record.call.status == CallStatus::Open {
+                    let now = env.now;
                     env.store
-                        .close_call(reference, &operator, env.now, outcome, note.as_deref())
+                        .change(format!("clôture de {reference}"), move |s| {
+                            s.close_call(reference, &operator, now, outcome, note.as_deref())
+                        })
                         .doing("appel non clos")?;
                     format!("Appel {reference} clos : {}", outcome.label())
                 } else {
+                    let now = env.now;
                     env.store
-                        .correct_outcome(reference, &operator, env.now, outcome, note.as_deref())
+                        .change(format!("issue de {reference}"), move |s| {
+                            s.correct_outcome(reference, &operator, now, outcome, note.as_deref())
+                        })
                         .doing("issue non corrigée")?;
                     format!(
                         "Issue de {reference} corrigée : {} (le journal garde l'ancienne)",

@@ -5,7 +5,8 @@ use crate::domain::call::{Call, CallDraft, Field, InvalidCall};
 use crate::domain::reference::{Pickable, Reference};
 use crate::domain::text::{truncate, truncate_title, visible, width};
 use crate::domain::time::{paris, timer};
-use crate::store::{CallFilter, KnownCaller, ProcedureHit, ProcedureQuery, SavedDraft};
+use crate::store::link::Late;
+use crate::store::{CallFilter, KnownCaller, ProcedureHit, ProcedureQuery, SavedDraft, StoreError};
 use crate::tui::component::{About, Component, Doing, Effect, Env, Input, Problem, Update, View};
 use crate::tui::input::{Picker, TextField, Typed};
 use crate::tui::keys::{Action, Context, key_for};
@@ -58,6 +59,9 @@ pub struct FormScreen {
     pub in_callers: bool,
     /// What the known callers were looked up for.
     known_for: String,
+    /// A save the store has not answered yet (a slow server), and the procedure to walk
+    /// once saved: the call is not saved twice, and what was typed stays.
+    saving: Option<PendingSave>,
 }
 
 impl FormScreen {
@@ -86,6 +90,7 @@ impl FormScreen {
             known_selected: 0,
             in_callers: false,
             known_for: String::new(),
+            saving: None,
         };
         // A form that cannot read the open calls or search procedures still takes the
         // call: those panels stay empty.
@@ -172,11 +177,12 @@ impl FormScreen {
             limit: Some(OPEN_PANEL),
             ..CallFilter::default()
         };
-        self.open_calls = env
+        let (calls, count) = env
             .store
-            .list_calls(&open)
+            .read(move |s| Ok((s.list_calls(&open)?, s.count_open()?)))
             .doing("appels ouverts illisibles")?;
-        self.open_count = env.store.count_open().doing("appels ouverts illisibles")?;
+        self.open_calls = calls;
+        self.open_count = count;
         Ok(())
     }
 
@@ -233,10 +239,7 @@ impl FormScreen {
             device: reference.device(&key.2).map(|d| d.slug.as_str()),
             limit: MATCHES,
         };
-        let hits = env
-            .store
-            .search_procedures(&env.desk.library.index, &query)
-            .doing("recherche de procédures impossible")?;
+        let hits = env.desk.library.index.search(&query);
         // The procedure the operator has moved to stays chosen when the same words are
         // matched again (another console wrote, the catalogue came): only new words
         // start the list from its top.
@@ -265,9 +268,10 @@ impl FormScreen {
         if typed == self.known_for {
             return Ok(());
         }
+        let asked = typed.clone();
         self.known = env
             .store
-            .known_callers(&typed, KNOWN_CALLERS)
+            .read(move |s| s.known_callers(&asked, KNOWN_CALLERS))
             .doing("appelants connus illisibles")?;
         self.known_selected = 0;
         self.known_for = typed;
@@ -316,8 +320,60 @@ impl FormScreen {
         Ok(Effect::None)
     }
 
+    /// Saves the call being typed and says what comes next (its page, the procedure
+    /// `walk` walked on it). A store that does not answer at once keeps the form, its text
+    /// and the save: it ends when the store answers ([`FormScreen::saved_late`]).
+    fn save_then(&mut self, walk: Option<String>, env: &mut Env) -> Update {
+        if self.saving.is_some() {
+            return Err(Problem(
+                "enregistrement déjà en attente : l'appel sera enregistré dès que le serveur \
+                 répondra"
+                    .into(),
+            ));
+        }
+        let sent = self.draft(&env.desk.reference);
+        match self.save(env) {
+            Ok(call) => Self::saved_effect(&call, walk.as_deref()),
+            // The status line says the store is slow while it is; this, once it answers.
+            Err(Saving::Waits) => {
+                self.saving = Some(PendingSave { walk, sent });
+                Err(Problem(
+                    "enregistrement en attente : l'appel sera enregistré dès que le serveur \
+                     répondra, saisie gardée"
+                        .into(),
+                ))
+            }
+            Err(Saving::Failed(problem)) => Err(problem),
+        }
+    }
+
+    /// The save the store answered late: the call's page, as on a save answered at once;
+    /// or why not, the form kept to be saved again.
+    pub fn saved_late(&mut self, result: Result<Call, String>) -> Update {
+        let walk = self.saving.take().and_then(|p| p.walk);
+        match result {
+            Ok(call) => Self::saved_effect(&call, walk.as_deref()),
+            Err(e) => Err(Problem(format!(
+                "appel non enregistré, saisie gardée : {e}"
+            ))),
+        }
+    }
+
+    /// Whether a save waits for the store.
+    pub fn is_saving(&self) -> bool {
+        self.saving.is_some()
+    }
+
+    /// What was typed after a save that waits for the store was asked for: the form as it
+    /// is now, when it differs from what the save carries (kept when the save ends).
+    pub fn typed_since_save(&self, reference: &Reference) -> Option<CallDraft> {
+        let sent = &self.saving.as_ref()?.sent;
+        let now = self.draft(reference);
+        (&now != sent).then_some(now)
+    }
+
     /// Saves the call being typed; on success, the call as stored.
-    fn save(&mut self, env: &mut Env) -> Result<Call, Problem> {
+    fn save(&mut self, env: &mut Env) -> Result<Call, Saving> {
         self.commit_typed_pickers();
         let reference = &env.desk.reference;
         let draft = self.draft(reference);
@@ -327,18 +383,21 @@ impl FormScreen {
                 self.in_matches = false;
                 let n = errors.0.len();
                 self.errors = Some(errors);
-                Err(Problem(format!(
+                Err(Saving::Failed(Problem(format!(
                     "{n} champ{} à corriger : l'appel n'est pas enregistré",
                     if n > 1 { "s" } else { "" }
-                )))
+                ))))
             }
-            Ok(new_call) => {
-                let call = env
-                    .store
-                    .insert_call(&new_call)
-                    .doing("appel non enregistré, saisie gardée")?;
-                Ok(call)
-            }
+            Ok(new_call) => match env.store.write(
+                move |s| s.insert_call(&new_call),
+                |r| Late::CallSaved(r.map_err(|e| e.to_string())),
+            ) {
+                Ok(call) => Ok(call),
+                Err(StoreError::Slow { .. }) => Err(Saving::Waits),
+                Err(e) => Err(Saving::Failed(Problem(format!(
+                    "appel non enregistré, saisie gardée : {e}"
+                )))),
+            },
         }
     }
 
@@ -410,10 +469,7 @@ impl FormScreen {
                 self.in_matches = false;
                 return self.act_fields(Action::Back, env);
             }
-            Action::Save => {
-                let call = self.save(env)?;
-                return Self::saved_effect(&call, None);
-            }
+            Action::Save => return self.save_then(None, env),
             Action::View => {
                 if let Some(slug) = selected {
                     return Ok(Effect::Open(Route::Procedure {
@@ -424,8 +480,7 @@ impl FormScreen {
             }
             Action::Run => {
                 if let Some(slug) = selected {
-                    let call = self.save(env)?;
-                    return Self::saved_effect(&call, Some(&slug));
+                    return self.save_then(Some(slug), env);
                 }
             }
             _ => {}
@@ -435,10 +490,7 @@ impl FormScreen {
 
     fn act_fields(&mut self, action: Action, env: &mut Env) -> Update {
         match (action, self.focus) {
-            (Action::Save, _) => {
-                let call = self.save(env)?;
-                return Self::saved_effect(&call, None);
-            }
+            (Action::Save, _) => return self.save_then(None, env),
             (Action::Back, _) => {
                 self.commit_typed_pickers();
                 self.dirty = true;
@@ -994,4 +1046,19 @@ fn error_height(message: &str, cols: u16) -> u16 {
     let room = usize::from(cols.saturating_sub(LABEL_WIDTH + 1)).max(1);
     let needed = (width(message) + 2).div_ceil(room);
     needed.clamp(1, 2) as u16
+}
+
+/// Why a save did not end at once.
+enum Saving {
+    /// The store is slow: the save waits for it (the status line says since when).
+    Waits,
+    Failed(Problem),
+}
+
+/// A save sent to a store that did not answer at once.
+struct PendingSave {
+    /// The procedure to walk on the call once saved.
+    walk: Option<String>,
+    /// What the save carries: what is typed afterwards is kept apart when it ends.
+    sent: CallDraft,
 }

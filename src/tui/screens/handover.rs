@@ -75,8 +75,11 @@ impl HandoverScreen {
         {
             return Err("vous avez déjà pris connaissance de cette relève".into());
         }
+        let (operator, now, shift) = (operator.clone(), env.now, self.shift.clone());
         env.store
-            .add_handover(HandoverKind::Ack, operator, env.now, &self.shift, "")
+            .change("prise de connaissance de la relève", move |s| {
+                s.add_handover(HandoverKind::Ack, &operator, now, &shift, "")
+            })
             .doing("prise de connaissance non notée")?;
         self.reload(env)?;
         Ok(Effect::Info(format!(
@@ -91,15 +94,12 @@ impl HandoverScreen {
 fn build(env: &mut Env, shift: &ShiftWindow, mine: bool) -> Result<HandoverReport, Problem> {
     let previous = env.desk.shift_plan.previous(shift);
     let operator = mine.then(|| env.desk.operator.clone());
-    HandoverReport::build(
-        env.store,
-        &env.desk.reference,
-        shift,
-        &previous,
-        operator.as_deref(),
-        env.now,
-    )
-    .doing("relève illisible")
+    let (reference, shift, now) = (env.desk.reference.clone(), shift.clone(), env.now);
+    env.store
+        .read(move |s| {
+            HandoverReport::build(s, &reference, &shift, &previous, operator.as_deref(), now)
+        })
+        .doing("relève illisible")
 }
 
 impl Component for HandoverScreen {
@@ -164,14 +164,11 @@ impl Component for HandoverScreen {
         let Reply::Note(text) = reply else {
             return Ok(Effect::None);
         };
+        let (operator, now, shift) = (env.desk.operator.clone(), env.now, self.shift.clone());
         env.store
-            .add_handover(
-                HandoverKind::Note,
-                &env.desk.operator,
-                env.now,
-                &self.shift,
-                &text,
-            )
+            .change("note de relève", move |s| {
+                s.add_handover(HandoverKind::Note, &operator, now, &shift, &text)
+            })
             .doing("note de relève non enregistrée")?;
         self.reload(env)?;
         Ok(Effect::Info(format!(

@@ -83,9 +83,10 @@ impl ListScreen {
         let keep = (self.selected > 0)
             .then(|| self.calls.get(self.selected).map(|c| c.reference))
             .flatten();
+        let filter = self.filter(env, 0);
         self.calls = env
             .store
-            .list_calls(&self.filter(env, 0))
+            .read(move |s| s.list_calls(&filter))
             .doing("liste illisible")?;
         self.more = self.calls.len() == PAGE as usize;
         self.selected = keep
@@ -119,7 +120,10 @@ impl ListScreen {
     /// Everything again, the count of open calls too: the data changed.
     fn reload(&mut self, env: &mut Env) -> Result<(), Problem> {
         self.reload_rows(env)?;
-        self.open_count = env.store.count_open().doing("liste illisible")?;
+        self.open_count = env
+            .store
+            .read(|s| s.count_open())
+            .doing("liste illisible")?;
         Ok(())
     }
 
@@ -127,9 +131,10 @@ impl ListScreen {
     fn read_ahead(&mut self, env: &mut Env) -> Result<(), Problem> {
         if self.more && self.selected + 20 >= self.calls.len() {
             let offset = self.calls.len() as u32;
+            let filter = self.filter(env, offset);
             let next = env
                 .store
-                .list_calls(&self.filter(env, offset))
+                .read(move |s| s.list_calls(&filter))
                 .doing("liste illisible")?;
             self.more = next.len() == PAGE as usize;
             self.calls.extend(next);

@@ -4,7 +4,7 @@
 use crate::domain::call::{CallRecord, CallRef};
 use crate::domain::text::{truncate, visible, width};
 use crate::store::ProcedureQuery;
-use crate::tui::component::{Component, Doing, Effect, Env, Input, Problem, Reply, Update, View};
+use crate::tui::component::{Component, Effect, Env, Input, Problem, Reply, Update, View};
 use crate::tui::keys::{Action, Context, key_for};
 use crate::tui::route::Route;
 use crate::tui::widgets::SearchBar;
@@ -88,10 +88,7 @@ impl ProceduresScreen {
                 device: self.device.as_deref(),
                 limit: 100,
             };
-            let hits = env
-                .store
-                .search_procedures(&env.desk.library.index, &query)
-                .doing("recherche impossible")?;
+            let hits = env.desk.library.index.search(&query);
             self.items = hits
                 .into_iter()
                 .map(|h| ProcedureItem {

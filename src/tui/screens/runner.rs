@@ -7,7 +7,7 @@ use crate::domain::spell::{Alphabet, spell};
 use crate::domain::text::{truncate, visible, wrap};
 use crate::domain::time::paris;
 use crate::domain::walk::{Move, Walk, valid_until};
-use crate::store::WalkEntry;
+use crate::store::{StoreError, WalkEntry};
 use crate::tui::component::{
     About, Component, Doing, Effect, Env, GlpiLink, Input, Problem, Reply, Update, View,
 };
@@ -43,26 +43,36 @@ impl RunnerScreen {
             .library
             .procedure(env.store, slug)?
             .ok_or_else(|| Problem(format!("procédure inconnue « {} »", visible(slug))))?;
-        let mark = env.store.last_walk(reference).doing("déroulé illisible")?;
+        let mark = env
+            .store
+            .read(move |s| s.last_walk(reference))
+            .doing("déroulé illisible")?;
         let resumable = mark.filter(|m| m.procedure == slug && m.current.is_some());
         let resumed = resumable.is_some();
         let walk = match resumable {
             Some(mark) => Walk::resume(procedure, &mark),
             None => {
                 let walk = Walk::start(procedure);
-                let entry = WalkEntry {
-                    kind: JournalKind::Procedure,
-                    line: slug,
-                    mark: &walk.mark(),
-                    escalated: false,
-                };
+                let (line, mark) = (slug.to_string(), walk.mark());
+                let (operator, now) = (env.desk.operator.clone(), env.now);
                 env.store
-                    .append_walk(reference, &env.desk.operator, env.now, &entry)
+                    .change(format!("procédure commencée sur {reference}"), move |s| {
+                        let entry = WalkEntry {
+                            kind: JournalKind::Procedure,
+                            line: &line,
+                            mark: &mark,
+                            escalated: false,
+                        };
+                        s.append_walk(reference, &operator, now, &entry)
+                    })
                     .doing("procédure non commencée")?;
                 walk
             }
         };
-        let record = env.store.get_call(reference).doing("appel illisible")?;
+        let record = env
+            .store
+            .read(move |s| s.get_call(reference))
+            .doing("appel illisible")?;
         let mut runner = RunnerScreen {
             record,
             walk,
@@ -126,18 +136,36 @@ impl RunnerScreen {
             return Err(message.into());
         };
         let reference = self.record.call.reference;
-        let entry = WalkEntry {
-            kind: JournalKind::Step,
-            line: &effect.journal,
-            mark: &next.mark(),
-            escalated: effect.escalated_to.is_some(),
-        };
-        env.store
-            .append_walk(reference, &env.desk.operator, env.now, &entry)
-            .doing("étape non enregistrée")?;
+        let (line, mark) = (effect.journal.clone(), next.mark());
+        let escalated = effect.escalated_to.is_some();
+        let (operator, now) = (env.desk.operator.clone(), env.now);
+        let recorded = env
+            .store
+            .change(format!("étape sur {reference}"), move |s| {
+                let entry = WalkEntry {
+                    kind: JournalKind::Step,
+                    line: &line,
+                    mark: &mark,
+                    escalated,
+                };
+                s.append_walk(reference, &operator, now, &entry)
+            });
+        match recorded {
+            Ok(()) => {}
+            // The step goes on to the store (told when it is there): the walk goes on.
+            Err(StoreError::Slow { message }) => {
+                self.walk = next;
+                self.reset_input();
+                return Err(Problem(format!("{message} — étape en attente")));
+            }
+            Err(e) => return Err(Problem(format!("étape non enregistrée : {e}"))),
+        }
         self.walk = next;
         self.reset_input();
-        self.record = env.store.get_call(reference).doing("appel illisible")?;
+        self.record = env
+            .store
+            .read(move |s| s.get_call(reference))
+            .doing("appel illisible")?;
         if let Some(target) = effect.escalated_to {
             let mut message = format!("Appel escaladé vers {target} (issue : escaladé)");
             if !matches!(env.desk.glpi, GlpiLink::Off)
@@ -224,9 +252,10 @@ impl Component for RunnerScreen {
     }
 
     fn refresh(&mut self, env: &mut Env) -> Result<(), Problem> {
+        let reference = self.record.call.reference;
         self.record = env
             .store
-            .get_call(self.record.call.reference)
+            .read(move |s| s.get_call(reference))
             .doing("appel illisible")?;
         Ok(())
     }

@@ -197,15 +197,21 @@ impl ToolsScreen {
         };
         let reference = record.call.reference;
         let operator = env.desk.operator.clone();
-        if take_over {
-            env.store
-                .take_over(reference, &operator, env.now)
-                .doing("appel non repris")?;
-        }
+        let (now, note) = (env.now, line.to_string());
+        // Taken over and noted at once, on the store's thread.
         env.store
-            .add_note(reference, &operator, env.now, line)
+            .change(format!("note sur {reference}"), move |s| {
+                if take_over {
+                    s.take_over(reference, &operator, now)?;
+                }
+                s.add_note(reference, &operator, now, &note)
+            })
             .doing("non noté sur l'appel")?;
-        self.call = Some(env.store.get_call(reference).doing("appel illisible")?);
+        self.call = Some(
+            env.store
+                .read(move |s| s.get_call(reference))
+                .doing("appel illisible")?,
+        );
         if self.tool == Tool::Telemaintenance {
             self.set(Tool::Telemaintenance, 0, "");
         }
@@ -300,9 +306,10 @@ impl Component for ToolsScreen {
 
     fn refresh(&mut self, env: &mut Env) -> Result<(), Problem> {
         if let Some(record) = &self.call {
+            let reference = record.call.reference;
             self.call = Some(
                 env.store
-                    .get_call(record.call.reference)
+                    .read(move |s| s.get_call(reference))
                     .doing("appel illisible")?,
             );
         }

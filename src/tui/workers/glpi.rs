@@ -1,6 +1,7 @@
-//! The GLPI sender: a thread on its own connection that sends what waits in the outbox (at
-//! start, when woken because a push was queued, and every minute) and says what it did,
-//! in sentences for the status line. It ends with the console.
+//! The GLPI sender: a thread that sends what waits in the outbox (at start, when woken
+//! because a push was queued, and every minute), on a connection of its own for each
+//! round, and says what it did, in sentences for the status line. It ends with the
+//! console.
 
 use super::Post;
 use crate::store::{FileAccess, Location, Store};
@@ -29,11 +30,10 @@ fn send(
     report: Post<Said>,
 ) {
     use std::sync::mpsc::RecvTimeoutError;
-    let mut store: Option<Store> = None;
     loop {
-        if store.is_none() {
-            store = Store::open_location(&location, &FileAccess::default()).ok();
-        }
+        // A connection of its own for each round, given back after it: between rounds a
+        // console holds one connection to the server, not two.
+        let mut store = Store::open_location(&location, &FileAccess::default()).ok();
         if let Some(s) = store.as_mut() {
             match crate::glpi::sync(s, &settings, None) {
                 Ok(done) => {
@@ -49,10 +49,10 @@ fn send(
                 }
                 Err(e) => {
                     let _ = report((format!("envoi à GLPI suspendu : {e}"), true));
-                    store = None;
                 }
             }
         }
+        drop(store);
         match woken.recv_timeout(GLPI_EVERY) {
             Ok(()) | Err(RecvTimeoutError::Timeout) => {
                 // Several wakes at once: one sync sends them all.
