@@ -147,6 +147,36 @@ impl Cluster {
         standby
     }
 
+    /// Returns once `standby` has replayed everything this primary wrote so far (a
+    /// synchronous commit waits for the standby's disk, not for its replay).
+    pub fn wait_replayed(&self, standby: &Cluster) {
+        let lsn: String = self
+            .client("postgres")
+            .query_one("SELECT pg_current_wal_lsn()::text", &[])
+            .expect("pg_current_wal_lsn")
+            .get(0);
+        let mut client = standby.client("postgres");
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let replayed: bool = client
+                .query_one(
+                    "SELECT pg_last_wal_replay_lsn() >= $1::text::pg_lsn",
+                    &[&lsn],
+                )
+                .expect("pg_last_wal_replay_lsn")
+                .get(0);
+            if replayed {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the standby on port {} has not replayed {lsn} after {WAIT:?}",
+                standby.port
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// Makes this standby a primary, and returns once it takes writes.
     pub fn promote(&self) {
         self.run(
