@@ -2,6 +2,7 @@
 //! (tests/integration/common/cluster.rs), the primary stopped, the standby promoted.
 
 use crate::common::cluster::{self, Cluster, Stop};
+use crate::common::tmux::Term;
 
 use guichet::catalog::embedded_reference;
 use guichet::domain::call::CallDraft;
@@ -331,4 +332,42 @@ fn a_read_only_console_stays_read_only_when_its_connection_is_made_again() {
     assert!(cut, "the server's cut was never seen");
     assert!(refused.contains("lecture seule (--read-only"), "{refused}");
     assert!(store.list_calls(&CallFilter::default()).unwrap().is_empty());
+}
+
+/// The real console on a failover URL: what is typed while the primary goes stays on the
+/// screen, a save with no primary is refused in one sentence, and the same call saves on
+/// the promoted standby once the status line clears.
+#[test]
+fn a_console_keeps_its_typing_through_a_failover() {
+    let mut primary = Cluster::primary(&["synchronous_standby_names = '*'"]);
+    let standby = primary.standby();
+    primary.admin("CREATE DATABASE guichet");
+    let url = format!(
+        "postgresql://{}@{},{}/guichet?target_session_attrs=read-write",
+        cluster::SUPERUSER,
+        primary.host_port(),
+        standby.host_port()
+    );
+    let term = Term::on_server(&url);
+    term.start("desk");
+    term.wait_for("desk", &["guichet ·"]);
+    term.type_a_call("desk", "Agent pendant la bascule");
+    primary.stop(Stop::Immediate);
+    term.wait_for("desk", &["serveur injoignable, nouvel essai automatique"]);
+    term.press("desk", "C-s");
+    let screen = term.wait_for("desk", &["Nouvel appel", "Agent pendant la bascule"]);
+    assert!(!screen.contains("A-0001"), "{screen}");
+    standby.promote();
+    term.wait_until("desk", "the warning gone", |s| {
+        !s.contains("serveur injoignable")
+    });
+    term.press("desk", "C-s");
+    term.wait_for("desk", &["A-0001", "enregistré"]);
+    term.press("desk", "Escape");
+    term.wait_for("desk", &["Appels ·"]);
+    term.press("desk", "q");
+    assert_eq!(term.wait_exit("desk"), "exit 0");
+    let calls = term.cli_calls();
+    assert_eq!(calls.len(), 1);
+    assert_eq!(calls[0]["caller_name"], "Agent pendant la bascule");
 }
