@@ -307,6 +307,7 @@ fn call_add_in_csv_is_one_row_of_the_same_columns(engine: Engine) {
 
 on_both_engines! {
 fn call_show_in_csv_is_the_journal_with_paris_times_and_labels(engine: Engine) {
+    let started = chrono::Utc::now().timestamp();
     let desk = desk_with_calls(engine);
     desk.bytes(&["call", "note", "A-0001", "=cmd|' /C calc'!A0"]);
     for (extra, sep, bom) in [
@@ -336,7 +337,20 @@ fn call_show_in_csv_is_the_journal_with_paris_times_and_labels(engine: Engine) {
             opened["text"],
             "'=HYPERLINK(\"http://evil.example/?x\",\"clic\")"
         );
-        assert_eq!(opened["at_paris"], "01/12/2026 14:05");
+        // A file keeps the time the desk gave; a server dates the line when it got it.
+        match engine {
+            Engine::Sqlite => assert_eq!(opened["at_paris"], "01/12/2026 14:05"),
+            Engine::Postgres => {
+                let at = chrono::DateTime::parse_from_rfc3339(&opened["at"])
+                    .unwrap()
+                    .timestamp();
+                assert!(
+                    (started..=chrono::Utc::now().timestamp()).contains(&at),
+                    "{}",
+                    opened["at"]
+                );
+            }
+        }
         let outcome = sheet.row("kind", "outcome");
         assert_eq!(outcome["text"], "resolved");
         assert_eq!(outcome["detail"], "issue : résolu");

@@ -159,10 +159,25 @@ fn store_hostile_call(desk: &Desk) -> String {
          RETURNING id",
         sql_args![opened, opened + 41, HOSTILE],
     );
+    // Lines dated as another tool wrote them: the server would date them itself, so the
+    // owner lifts its guard around them (a file keeps the time it is given).
+    let server = desk.engine == desk::Engine::Postgres;
+    if server {
+        desk.sql(
+            "ALTER TABLE journal DISABLE TRIGGER journal_by_the_server",
+            &[],
+        );
+    }
     for kind in ["opened", "note", "procedure", "step", "outcome", "status"] {
         desk.sql(
             "INSERT INTO journal (call_id, at, operator, kind, body) VALUES (?1, ?2, ?3, ?4, ?3)",
             sql_args![id, opened, HOSTILE, kind],
+        );
+    }
+    if server {
+        desk.sql(
+            "ALTER TABLE journal ENABLE TRIGGER journal_by_the_server",
+            &[],
         );
     }
     desk.sql(
