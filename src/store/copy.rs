@@ -383,6 +383,7 @@ impl Store {
             "calls_keep_record",
             "journal_by_the_server",
             "calls_in_time",
+            "calls_journaled",
         ] {
             match present.iter().find(|(n, _)| n == name) {
                 None => problems.push(format!("déclencheur {name} absent")),

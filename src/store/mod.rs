@@ -22,7 +22,6 @@ pub use phone::{PhoneLink, PhoneRecorded, TELEPHONY_OPERATOR};
 pub mod postgres;
 mod procedures;
 mod record;
-pub use record::CLOCK_TOLERANCE;
 mod report;
 mod rights;
 mod rows;

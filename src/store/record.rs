@@ -7,12 +7,12 @@
 use super::conn::{Db, Tx};
 use super::db::{DbResult, Engine, args};
 use super::{Result, Store};
-use crate::domain::call::CallRef;
+use crate::domain::call::{CallRef, Outcome};
 use crate::domain::time::{from_unix, paris};
 
 /// How far a time may stray from the clock, or from the time before it, in seconds: two
-/// machines' clocks, a clock that steps back. The migrations' triggers say 300 too.
-pub const CLOCK_TOLERANCE: i64 = 300;
+/// machines' clocks, a clock that steps back. The migrations' triggers say it in their SQL.
+const CLOCK_TOLERANCE: i64 = 300;
 
 /// How many rows of one kind `db check` names; the others are counted.
 const NAMED: usize = 20;
@@ -20,7 +20,7 @@ const NAMED: usize = 20;
 /// The triggers of SQLite that keep the record, by migration: append-only history, what
 /// a call was, the times of the journal and of calls. A file's owner can drop them; `db
 /// check` says which one is missing.
-const SQLITE_GUARDS: [&str; 13] = [
+const SQLITE_GUARDS: [&str; 14] = [
     "calls_no_delete",
     "journal_no_update",
     "journal_no_delete",
@@ -34,22 +34,22 @@ const SQLITE_GUARDS: [&str; 13] = [
     "journal_in_order",
     "calls_opened_in_time",
     "calls_closed_in_time",
+    "calls_close_in_time",
 ];
 
-/// The guards of the record's times and roles that a copy lifts (it brings lines dated and
-/// signed where they were written) and puts back before it commits, on each engine.
-const SQLITE_TIME_GUARDS: [&str; 7] = [
+/// The guards a copy lifts, on each engine, and puts back before it commits: it inserts
+/// lines dated and signed where they were written, and calls whose lines come after them.
+const SQLITE_LIFTED: [&str; 5] = [
     "journal_not_ahead",
     "journal_after_opening",
     "journal_in_order",
     "calls_opened_in_time",
     "calls_closed_in_time",
-    "calls_close_in_time",
-    "calls_keep_record",
 ];
-const POSTGRES_TIME_GUARDS: [(&str, &str); 2] = [
+const POSTGRES_LIFTED: [(&str, &str); 3] = [
     ("journal", "journal_by_the_server"),
     ("calls", "calls_in_time"),
+    ("calls", "calls_journaled"),
 ];
 
 /// What a copy lifted, to put back.
@@ -58,15 +58,15 @@ pub(super) struct Lifted {
     sqlite: Vec<(String, String)>,
 }
 
-/// Lifts the record's time and role guards for the transaction `tx` of a copy into an
-/// empty store: the lines keep their times, operators and roles, the calls their times.
+/// Lifts the record's guards for the transaction `tx` of a copy into an empty store: the
+/// lines keep their times, operators and roles, the calls their times.
 /// On PostgreSQL only the tables' owner may (`ALTER TABLE`), and nothing is visible to
 /// anyone before the copy commits with the guards back.
 pub(super) fn lift_guards(tx: &Tx<'_>) -> DbResult<Lifted> {
     match tx.engine() {
         Engine::Sqlite => {
             let mut lifted = Vec::new();
-            for name in SQLITE_TIME_GUARDS {
+            for name in SQLITE_LIFTED {
                 if let Some(sql) = tx.query_one(
                     "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?1",
                     args![name],
@@ -79,7 +79,7 @@ pub(super) fn lift_guards(tx: &Tx<'_>) -> DbResult<Lifted> {
             Ok(Lifted { sqlite: lifted })
         }
         Engine::Postgres => {
-            for (table, trigger) in POSTGRES_TIME_GUARDS {
+            for (table, trigger) in POSTGRES_LIFTED {
                 tx.batch(&format!("ALTER TABLE {table} DISABLE TRIGGER {trigger}"))?;
             }
             Ok(Lifted { sqlite: Vec::new() })
@@ -96,7 +96,7 @@ pub(super) fn restore_guards(tx: &Tx<'_>, lifted: Lifted) -> DbResult<()> {
             }
         }
         Engine::Postgres => {
-            for (table, trigger) in POSTGRES_TIME_GUARDS {
+            for (table, trigger) in POSTGRES_LIFTED {
                 tx.batch(&format!("ALTER TABLE {table} ENABLE TRIGGER {trigger}"))?;
             }
         }
@@ -137,14 +137,14 @@ struct Rule {
 }
 
 /// One row a rule refuses: its call, its journal line (if a line), two times and two
-/// names as the rule reads them.
+/// texts (names, outcomes) as the rule reads them.
 struct Found {
     call: CallRef,
     line: Option<i64>,
     at: i64,
     then: i64,
-    name: String,
-    role: String,
+    text: String,
+    other: String,
 }
 
 fn when(secs: i64) -> String {
@@ -271,6 +271,30 @@ fn rules(engine: Engine) -> Vec<Rule> {
             says: |f, _| format!("appel {} : clos sans ligne de clôture au journal", f.call),
             others: "appels clos sans ligne de clôture au journal",
         },
+        Rule {
+            // The outcome the journal records last (an outcome or its correction), which
+            // the call's column holds when every change went through the journal.
+            sql: "SELECT id, CAST(NULL AS BIGINT), 0, 0, coalesce(outcome, ''), \
+                  coalesce(said, '') FROM (SELECT c.id, c.outcome, \
+                  (SELECT j.body FROM journal j WHERE j.call_id = c.id \
+                   AND j.kind IN ('outcome', 'outcome_corrected') \
+                   AND j.body IN ('resolved', 'escalated', 'callback', 'transferred', 'abandoned') \
+                   ORDER BY j.id DESC LIMIT 1) AS said FROM calls c) x \
+                  WHERE coalesce(outcome, '') <> coalesce(said, '') ORDER BY id"
+                .into(),
+            says: |f, _| {
+                let label = |slug: &str| {
+                    Outcome::from_slug(slug).map_or_else(|| "aucune".to_string(), |o| o.label().to_string())
+                };
+                format!(
+                    "appel {} : son issue ({}) n'est pas celle que dit son journal ({})",
+                    f.call,
+                    label(&f.text),
+                    label(&f.other)
+                )
+            },
+            others: "appels dont l'issue n'est pas celle du journal",
+        },
     ];
     if engine == Engine::Postgres {
         rules.push(Rule {
@@ -296,8 +320,8 @@ fn rules(engine: Engine) -> Vec<Rule> {
                     "{} est au nom de « {} », qui a son rôle de connexion, mais a été écrite \
                      par le rôle « {} »",
                     line(f),
-                    f.name,
-                    f.role
+                    f.text,
+                    f.other
                 )
             },
             others: "lignes du journal au nom d'un autre rôle",
@@ -342,8 +366,8 @@ impl Store {
                             line: r.get(1)?,
                             at: r.get::<Option<i64>>(2)?.unwrap_or_default(),
                             then: r.get::<Option<i64>>(3)?.unwrap_or_default(),
-                            name: r.get::<Option<String>>(4)?.unwrap_or_default(),
-                            role: r.get::<Option<String>>(5)?.unwrap_or_default(),
+                            text: r.get::<Option<String>>(4)?.unwrap_or_default(),
+                            other: r.get::<Option<String>>(5)?.unwrap_or_default(),
                         };
                         problems.push((rule.says)(&found, clock));
                     }
@@ -355,5 +379,41 @@ impl Store {
             }
         }
         Ok(problems)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CLOCK_TOLERANCE;
+
+    /// The triggers and `db check` read the times by one tolerance: every bound the
+    /// migrations write after `+`, `-` or `>` is this one.
+    #[test]
+    fn the_migrations_and_the_check_share_the_tolerance() {
+        for sql in [
+            include_str!("../../db/migrations/sqlite/0017_record_by_the_server.sql"),
+            include_str!("../../db/migrations/postgres/0006_record_by_the_server.sql"),
+        ] {
+            let code: String = sql
+                .lines()
+                .map(|l| l.split("--").next().unwrap_or_default())
+                .collect::<Vec<_>>()
+                .join("\n");
+            let bounds: Vec<&str> = code
+                .split(['+', '-', '>'])
+                .skip(1)
+                .filter_map(|rest| {
+                    let rest = rest.trim_start();
+                    let digits = rest.split(|c: char| !c.is_ascii_digit()).next()?;
+                    // Not a count's `+ 1`: the bounds are the multi-digit ones.
+                    (digits.len() > 1).then_some(digits)
+                })
+                .collect();
+            assert!(bounds.len() >= 4, "{bounds:?}");
+            assert!(
+                bounds.iter().all(|b| *b == CLOCK_TOLERANCE.to_string()),
+                "{bounds:?}"
+            );
+        }
     }
 }

@@ -144,11 +144,25 @@ const GRANTS: &str = "\
       AND coalesce(r.rolname, '') <> 'pg_database_owner' \
     ORDER BY 2, 3, 4";
 
-/// The login roles that hold more than their grants: members of the tables' owner (all
-/// its rights), of `pg_write_all_data` (every table written), or, before PostgreSQL 16,
-/// able to create roles (and so to make themselves members of the owner).
+/// The login roles of this desk (holding a right on its database, schema or tables, the
+/// owner's included, directly or through a role they belong to) that hold more than their
+/// grants: members of the tables' owner (all its rights), of `pg_write_all_data` (every
+/// table written), or, before PostgreSQL 16, able to create roles (and so to make
+/// themselves members of the owner). The cluster's other roles are other desks' business.
 const AROUND: &str = "\
-    WITH owner AS (SELECT relowner AS oid FROM pg_class WHERE oid = 'journal'::regclass) \
+    WITH owner AS (SELECT relowner AS oid FROM pg_class WHERE oid = 'journal'::regclass), \
+    desk AS ( \
+        SELECT a.grantee AS oid FROM pg_database d CROSS JOIN LATERAL aclexplode(d.datacl) a \
+        WHERE d.datname = current_database() \
+      UNION \
+        SELECT a.grantee FROM pg_namespace n CROSS JOIN LATERAL aclexplode(n.nspacl) a \
+        WHERE n.oid = current_schema()::regnamespace \
+      UNION \
+        SELECT a.grantee FROM pg_class c CROSS JOIN LATERAL aclexplode(c.relacl) a \
+        WHERE c.relnamespace = current_schema()::regnamespace \
+      UNION \
+        SELECT oid FROM owner \
+    ) \
     SELECT r.rolname::text, o.rolname::text, \
            pg_has_role(r.oid, o.oid, 'MEMBER'), \
            pg_has_role(r.oid, 'pg_write_all_data', 'MEMBER'), \
@@ -156,6 +170,7 @@ const AROUND: &str = "\
     FROM pg_roles r, owner JOIN pg_roles o ON o.oid = owner.oid \
     WHERE r.rolcanlogin AND NOT r.rolsuper AND r.oid <> owner.oid \
       AND r.rolname NOT LIKE 'pg\\_%' \
+      AND EXISTS (SELECT 1 FROM desk WHERE desk.oid <> 0 AND pg_has_role(r.oid, desk.oid, 'MEMBER')) \
     ORDER BY 1";
 
 impl Store {

@@ -875,6 +875,16 @@ fn the_console_role_cannot_forge_the_journal_and_the_server_dates_and_signs_each
             "prend un appel en son nom",
         ),
         (
+            "UPDATE calls SET handler = 'console' WHERE id = 1".to_string(),
+            "ne change qu'avec une ligne de son journal",
+        ),
+        (
+            "INSERT INTO calls (opened_at, operator, caller_name, service, device, summary, \
+             search_key, handler) VALUES (0, 'console', 'X', 'mi', 'noemi', 'x', 'x', 'console')"
+                .to_string(),
+            "ne change qu'avec une ligne de son journal",
+        ),
+        (
             "UPDATE calls SET status = 'closed', closed_at = opened_at - 3600, \
              outcome = 'resolved' WHERE id = 1"
                 .to_string(),
@@ -1051,6 +1061,7 @@ fn db_check_names_the_rows_the_server_would_refuse() {
         .batch_execute(&format!(
             "ALTER TABLE journal DISABLE TRIGGER journal_by_the_server; \
              ALTER TABLE calls DISABLE TRIGGER calls_in_time; \
+             ALTER TABLE calls DISABLE TRIGGER calls_journaled; \
              INSERT INTO journal (call_id, at, operator, kind, body, session_role) \
                VALUES (1, {ahead}, 'op', 'note', 'demain', 'op'); \
              INSERT INTO journal (call_id, at, operator, kind, body, session_role) \
@@ -1063,7 +1074,8 @@ fn db_check_names_the_rows_the_server_would_refuse() {
                summary, status, outcome, search_key, handler) \
                VALUES ({now}, {early}, 'op', 'X', 'mi', 'noemi', 'x', 'closed', 'resolved', 'x', 'op'); \
              ALTER TABLE journal ENABLE TRIGGER journal_by_the_server; \
-             ALTER TABLE calls ENABLE TRIGGER calls_in_time",
+             ALTER TABLE calls ENABLE TRIGGER calls_in_time; \
+             ALTER TABLE calls ENABLE TRIGGER calls_journaled",
             ahead = now + 86_400,
             early = t0().timestamp() - 86_400,
             role = role.name,
@@ -1100,6 +1112,8 @@ fn db_check_names_the_rows_the_server_would_refuse() {
         ),
         "appel A-0003 : aucune ligne d'ouverture au journal".to_string(),
         "appel A-0003 : clos sans ligne de clôture au journal".to_string(),
+        "appel A-0003 : son issue (résolu) n'est pas celle que dit son journal (aucune)"
+            .to_string(),
     ] {
         assert!(problems.contains(&said), "{said}\n{problems:#?}");
     }
@@ -1109,7 +1123,7 @@ fn db_check_names_the_rows_the_server_would_refuse() {
             && p.contains("avant une ligne qui la précède")),
         "{problems:#?}"
     );
-    assert_eq!(problems.len(), 8, "{problems:#?}");
+    assert_eq!(problems.len(), 9, "{problems:#?}");
     assert_eq!(zoe.reference, CallRef(1));
 }
 
@@ -1211,7 +1225,8 @@ fn the_file_refuses_journal_lines_and_calls_out_of_time_and_db_check_names_them(
         "a call another tool wrote, without its journal"
     );
 
-    // Whoever can write the file can drop the triggers; db check names what they let in.
+    // Whoever can write the file can drop the triggers, and change a call's outcome without
+    // its journal line (a file has no commit-time check): db check names what got in.
     let next: i64 = store
         .db
         .query_one("SELECT max(id) + 1 FROM journal", &[], |r| r.get(0))
@@ -1221,7 +1236,8 @@ fn the_file_refuses_journal_lines_and_calls_out_of_time_and_db_check_names_them(
         .db
         .batch(&format!(
             "DROP TRIGGER journal_not_ahead; DROP TRIGGER journal_after_opening; \
-             DROP TRIGGER journal_in_order; {}; {};",
+             DROP TRIGGER journal_in_order; {}; {}; \
+             UPDATE calls SET outcome = 'abandoned' WHERE id = 1;",
             line(now + 86_400),
             line(t - 86_400)
         ))
@@ -1256,6 +1272,8 @@ fn the_file_refuses_journal_lines_and_calls_out_of_time_and_db_check_names_them(
                 when(now + 86_400)
             ),
             "appel A-0002 : aucune ligne d'ouverture au journal".to_string(),
+            "appel A-0001 : son issue (abandonné) n'est pas celle que dit son journal (résolu)"
+                .to_string(),
         ]
     );
 }

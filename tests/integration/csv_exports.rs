@@ -138,6 +138,11 @@ fn desk_with_calls(engine: Engine) -> Desk {
         ),
     };
     desk.sql(drop, &[]);
+    // On a server, the guard that asks each change of a call for its journal line is
+    // lifted too, for these changes and for the row below.
+    if desk.engine == Engine::Postgres {
+        desk.sql("ALTER TABLE calls DISABLE TRIGGER calls_journaled", &[]);
+    }
     desk.sql(
         "UPDATE calls SET opened_at = ?1, closed_at = ?2 WHERE id = 1",
         sql_args![opened, opened + 41],
@@ -154,6 +159,9 @@ fn desk_with_calls(engine: Engine) -> Desk {
          VALUES (?1, 'dupontje', ?2, '0140072000', 'mi', 'noemi', ?3, 'open', 'x', 'dupontje')",
         sql_args![opened + 600, "\r=1+1", "\t=1+1"],
     );
+    if desk.engine == Engine::Postgres {
+        desk.sql("ALTER TABLE calls ENABLE TRIGGER calls_journaled", &[]);
+    }
     desk
 }
 

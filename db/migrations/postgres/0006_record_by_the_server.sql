@@ -4,7 +4,8 @@
 -- another time (beyond the clocks' tolerance) or another role is refused. A name that is
 -- a login role is written only by that role: a desk that gives each operator a login role
 -- of his own name has the server vouch for the name on every line. A call is not opened
--- or closed in the server's future, nor closed before it was opened.
+-- or closed in the server's future, nor closed before it was opened, and it changes only
+-- with a line of its journal.
 -- The tolerance, 300 s, is the one `db check` applies (src/store/record.rs).
 
 -- The server's clock, in the Unix seconds the store keeps: the start of the statement,
@@ -88,6 +89,24 @@ $$;
 
 CREATE TRIGGER calls_in_time BEFORE INSERT OR UPDATE ON calls
 FOR EACH ROW EXECUTE FUNCTION guichet_call_in_time();
+
+-- Every change to a call is a line of its journal, which the server dates and signs: a
+-- call is added, closed, corrected, taken over, timed or given its ticket only with a line
+-- about it written in the same transaction (checked when it commits).
+CREATE FUNCTION guichet_call_journaled() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM journal
+                   WHERE call_id = NEW.id AND xmin = pg_current_xact_id()::xid) THEN
+        RAISE EXCEPTION 'l''appel % ne change qu''avec une ligne de son journal, écrite avec le changement',
+            'A-' || lpad(NEW.id::text, 4, '0') USING ERRCODE = 'P0001';
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+CREATE CONSTRAINT TRIGGER calls_journaled AFTER INSERT OR UPDATE ON calls
+DEFERRABLE INITIALLY DEFERRED
+FOR EACH ROW EXECUTE FUNCTION guichet_call_journaled();
 
 -- From which line of the journal on the server kept the record: the lines before were
 -- written before this migration (or copied from a store that had no roles), and `db
