@@ -5,10 +5,12 @@
 
 GRANT CONNECT ON DATABASE guichet TO guichet_console;
 GRANT USAGE ON SCHEMA public TO guichet_console;
-GRANT SELECT ON schema_migrations TO guichet_console;
+-- The schema's version, and from which journal line on the server signs every line.
+GRANT SELECT ON schema_migrations, record_rules TO guichet_console;
 -- Calls are added, closed, taken over (UPDATE), never deleted.
 GRANT SELECT, INSERT, UPDATE ON calls TO guichet_console;
--- The journal and the handover are added to, never changed.
+-- The journal and the handover are added to, never changed. The server dates each journal
+-- line by its own clock and signs it with the session's role (migration 0006).
 GRANT SELECT, INSERT ON journal, handover_entries TO guichet_console;
 -- The telephony's events are added (by the console's listener, or `guichet phone event`).
 GRANT SELECT, INSERT ON phone_events TO guichet_console;

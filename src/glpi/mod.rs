@@ -23,7 +23,7 @@ use crate::domain::call::{CallRecord, CallRef, JournalEntry};
 use crate::domain::text::named;
 use crate::domain::time::paris;
 use crate::domain::walk::WalkMark;
-use crate::store::{OutboxEntry, Store, StoreError};
+use crate::store::{GLPI_OPERATOR, OutboxEntry, Store, StoreError};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -407,7 +407,7 @@ fn send_one(
     match record.call.glpi_ticket {
         None => {
             if retry && let Some(ticket) = client.find_ticket(&ticket_marker(call))? {
-                store.glpi_ticket_recorded(entry.id, call, ticket, &entry.operator, now())?;
+                store.glpi_ticket_recorded(entry.id, call, ticket, GLPI_OPERATOR, now())?;
                 return Ok(Sent::Found { call, ticket });
             }
             let entries = store.glpi_entries(call, 0, entry.through_entry)?;
@@ -423,7 +423,7 @@ fn send_one(
                 input["itilcategories_id"] = (*category).into();
             }
             let ticket = client.create("Ticket", input)?;
-            store.glpi_ticket_recorded(entry.id, call, ticket, &entry.operator, now())?;
+            store.glpi_ticket_recorded(entry.id, call, ticket, GLPI_OPERATOR, now())?;
             Ok(Sent::Ticket { call, ticket })
         }
         Some(ticket) => {

@@ -3,7 +3,8 @@
 use super::conn::Tx;
 use super::db::{DbError, Engine, Value, args};
 use super::rows::{
-    CALL_COLUMNS, JOURNAL_COLUMNS, append, locked_call, row_to_call, row_to_journal_entry,
+    CALL_COLUMNS, JOURNAL_COLUMNS, append, append_line, locked_call, row_to_call,
+    row_to_journal_entry,
 };
 use super::{Result, Store, StoreError};
 use crate::domain::call::{
@@ -167,6 +168,7 @@ impl Store {
                 reference,
                 id,
                 &call.operator,
+                at,
                 super::phone::Holding::SavedFrom,
             )
             .map_err(err)?;
@@ -791,19 +793,7 @@ impl Store {
         let mark_json = serde_json::to_string(mark).unwrap_or_default();
         let tx = self.db.begin().map_err(err)?;
         status_of(&tx, reference).map_err(|r| refused(&path, r))?;
-        tx.execute(
-            "INSERT INTO journal (call_id, at, operator, kind, body, walk) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            args![
-                reference.0,
-                at.timestamp(),
-                operator,
-                kind.slug(),
-                line,
-                mark_json
-            ],
-        )
-        .map_err(err)?;
+        append_line(&tx, reference, at, operator, kind, line, Some(&mark_json)).map_err(err)?;
         if escalated {
             tx.execute(
                 "UPDATE calls SET outcome = 'escalated' WHERE id = ?1",

@@ -9,6 +9,11 @@ use crate::domain::call::{CallRef, JournalEntry, JournalKind};
 use crate::domain::time::from_unix;
 use chrono::{DateTime, Utc};
 
+/// Who the journal says recorded a ticket's number: the hand-off, not the operator who
+/// queued the push. Any console may send the pushes waiting, and the server refuses a line
+/// in the name of an operator who has a login role of his own (migration 0006).
+pub const GLPI_OPERATOR: &str = "GLPI";
+
 /// Where a push is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutboxState {

@@ -90,6 +90,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0016_calls_keep_record",
         include_str!("../../db/migrations/sqlite/0016_calls_keep_record.sql"),
     ),
+    (
+        17,
+        "0017_record_by_the_server",
+        include_str!("../../db/migrations/sqlite/0017_record_by_the_server.sql"),
+    ),
 ];
 
 /// PostgreSQL's migrations: its store began in the shape SQLite's reached at 0011.
@@ -118,6 +123,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         5,
         "0005_calls_keep_record",
         include_str!("../../db/migrations/postgres/0005_calls_keep_record.sql"),
+    ),
+    (
+        6,
+        "0006_record_by_the_server",
+        include_str!("../../db/migrations/postgres/0006_record_by_the_server.sql"),
     ),
 ];
 

@@ -15,14 +15,16 @@ pub use copy::CopyReport;
 pub use drafts::{AsideDraft, SavedDraft};
 mod glpi;
 pub mod link;
-pub use glpi::{OutboxEntry, OutboxState};
+pub use glpi::{GLPI_OPERATOR, OutboxEntry, OutboxState};
 pub mod migrations;
 mod phone;
 pub use callers::{CallerFacts, KnownCaller};
 pub use phone::{PhoneLink, PhoneRecorded, TELEPHONY_OPERATOR};
 pub mod postgres;
 mod procedures;
+mod record;
 mod report;
+mod rights;
 mod rows;
 #[cfg(any(test, feature = "test-support"))]
 pub mod scratch;
@@ -445,12 +447,20 @@ impl Store {
     }
 
     /// What is wrong with the store: empty when all is well. SQLite checks its file and
-    /// its foreign keys; PostgreSQL's store checks its schema, its guards and its journal.
+    /// its foreign keys; PostgreSQL's store checks its schema, its guards and the roles'
+    /// rights against the documented ones. Both then name the rows the record's rules
+    /// would refuse (times out of order, lines without the server's role…).
     pub fn check(&self) -> Result<Vec<String>> {
-        match self.engine() {
-            Engine::Sqlite => self.check_sqlite(),
-            Engine::Postgres => self.check_postgres(),
-        }
+        let mut problems = match self.engine() {
+            Engine::Sqlite => self.check_sqlite()?,
+            Engine::Postgres => {
+                let mut problems = self.check_postgres()?;
+                problems.extend(self.check_rights()?);
+                problems
+            }
+        };
+        problems.extend(self.check_record()?);
+        Ok(problems)
     }
 
     /// A consistent copy of the live database, taken while others keep writing, into a

@@ -114,12 +114,17 @@ fn call_of_phone(db: &Db, telephony_id: &str) -> DbResult<Option<(CallRef, Strin
 /// Writes the handling time on the call `reference` once its phone call has hung up
 /// after an answer, unless it was written already; returns it when written now. A call
 /// saved from the phone call gets it as its handling time; a call it was taken on adds it
-/// to its own (the caller's calls about the same matter, all told).
+/// to its own (the caller's calls about the same matter, all told). The journal's line is
+/// `operator`'s (the telephony's when empty). On SQLite it is dated at the hangup, or later
+/// when it is written later (`at`: a phone call taken on a call after it hung up), and never
+/// before the lines the call already has (a hangup the telephony delivers late): the file
+/// refuses a line out of order. The server dates it itself.
 pub(super) fn record_handled_time(
     tx: &Tx<'_>,
     reference: CallRef,
     telephony_id: &str,
     operator: &str,
+    at: DateTime<Utc>,
     holding: Holding,
 ) -> DbResult<Option<i64>> {
     let events = events_of(tx, telephony_id)?;
@@ -167,7 +172,19 @@ pub(super) fn record_handled_time(
     } else {
         operator
     };
-    append(tx, reference, hung_up, by, JournalKind::Handled, &body)?;
+    let last = match tx.engine() {
+        Engine::Sqlite => tx
+            .query_one(
+                "SELECT max(at) FROM journal WHERE call_id = ?1",
+                args![reference.0],
+                |r| r.get::<Option<i64>>(0),
+            )?
+            .flatten()
+            .map(from_unix),
+        Engine::Postgres => None,
+    };
+    let dated = [hung_up, at].into_iter().chain(last).max().unwrap_or(at);
+    append(tx, reference, dated, by, JournalKind::Handled, &body)?;
     Ok(Some(seconds))
 }
 
@@ -215,12 +232,15 @@ impl Store {
             .map_err(err)?;
         let call = call_of_phone(&tx, &event.call_id).map_err(err)?;
         let mut handled_seconds = None;
+        // The telephony's line, not the handler's: whoever relays the event (a console's
+        // listener, `phone event`) writes it, and the server refuses a line in the name of
+        // an operator who has a login role of his own (migration 0006).
         if inserted > 0
             && event.kind == EventKind::Hangup
-            && let Some((reference, handler, holding)) = &call
+            && let Some((reference, _, holding)) = &call
         {
             handled_seconds =
-                record_handled_time(&tx, *reference, &event.call_id, handler, *holding)
+                record_handled_time(&tx, *reference, &event.call_id, "", at, *holding)
                     .map_err(err)?;
         }
         tx.commit().map_err(err)?;
@@ -273,7 +293,7 @@ impl Store {
         )
         .map_err(err)?;
         let handled_seconds =
-            record_handled_time(&tx, reference, telephony_id, operator, Holding::TakenOn)
+            record_handled_time(&tx, reference, telephony_id, operator, at, Holding::TakenOn)
                 .map_err(err)?;
         tx.commit().map_err(err)?;
         Ok(PhoneLink::Linked { handled_seconds })

@@ -67,7 +67,10 @@ fn const_format_call(template: &str) -> String {
     template.replace("{}", CALL_COLUMNS)
 }
 
-/// One line added to a call's journal, inside the caller's transaction.
+/// One line added to a call's journal, inside the caller's transaction. On PostgreSQL the
+/// server dates it by its own clock and signs it with the session's role (migration 0006):
+/// `at` is not sent, and a client's time would be refused. On SQLite, whose clock is this
+/// machine's, `at` is the line's time, within what the file's triggers accept.
 pub(super) fn append(
     tx: &Tx<'_>,
     call: CallRef,
@@ -76,9 +79,30 @@ pub(super) fn append(
     kind: JournalKind,
     body: &str,
 ) -> DbResult<()> {
-    tx.execute(
-        "INSERT INTO journal (call_id, at, operator, kind, body) VALUES (?1, ?2, ?3, ?4, ?5)",
-        args![call.0, at.timestamp(), operator, kind.slug(), body],
-    )
+    append_line(tx, call, at, operator, kind, body, None)
+}
+
+/// [`append`], with where a procedure walk stands when the line is one of its moves.
+pub(super) fn append_line(
+    tx: &Tx<'_>,
+    call: CallRef,
+    at: DateTime<Utc>,
+    operator: &str,
+    kind: JournalKind,
+    body: &str,
+    walk: Option<&str>,
+) -> DbResult<()> {
+    match tx.engine() {
+        Engine::Sqlite => tx.execute(
+            "INSERT INTO journal (call_id, at, operator, kind, body, walk) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            args![call.0, at.timestamp(), operator, kind.slug(), body, walk],
+        ),
+        Engine::Postgres => tx.execute(
+            "INSERT INTO journal (call_id, operator, kind, body, walk) \
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            args![call.0, operator, kind.slug(), body, walk],
+        ),
+    }
     .map(|_| ())
 }

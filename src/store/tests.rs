@@ -110,6 +110,7 @@ fn open_sets_durability_pragmas_and_creates_the_folder() {
             (14, "0014_phone_links".to_string()),
             (15, "0015_aside_drafts".to_string()),
             (16, "0016_calls_keep_record".to_string()),
+            (17, "0017_record_by_the_server".to_string()),
         ]
     );
 }
@@ -288,6 +289,11 @@ fn a_closed_calls_outcome_is_corrected_and_the_journal_keeps_both(store) {
     );
     let record = store.get_call(call.reference).unwrap();
     assert_eq!(record.call, corrected);
+    // The file dates the lines as the desk says; the server by its own clock.
+    let dated = match store.engine() {
+        Engine::Sqlite => later,
+        Engine::Postgres => record.journal[before.journal.len()].at,
+    };
     let tail: Vec<_> = record.journal[before.journal.len()..]
         .iter()
         .map(|e| (e.kind, e.text.as_str(), e.operator.as_str(), e.at))
@@ -299,16 +305,19 @@ fn a_closed_calls_outcome_is_corrected_and_the_journal_keeps_both(store) {
                 JournalKind::Note,
                 "l'agent a rappelé : toujours bloqué, ticket SETNA",
                 "martinpa",
-                later
+                dated
             ),
             (
                 JournalKind::OutcomeCorrected,
                 "escalated",
                 "martinpa",
-                later
+                dated
             ),
         ]
     );
+    if store.engine() == Engine::Postgres {
+        assert!((unix_now() - dated.timestamp()).abs() < 60, "{dated}");
+    }
     assert_eq!(
         record.journal[..before.journal.len()],
         before.journal[..],
@@ -672,85 +681,601 @@ fn a_server_store_hears_another_connections_writes() {
     assert_ne!(now, before, "the notification came within 2 s");
 }
 
+/// A login role of the test server with the rights of db/postgres/console-role.sql on the
+/// database of `db`, dropped with it.
+struct ConsoleRole<'a> {
+    db: &'a scratch::ScratchDb,
+    name: String,
+}
+
+impl<'a> ConsoleRole<'a> {
+    fn new(db: &'a scratch::ScratchDb) -> ConsoleRole<'a> {
+        let dbname = db.target().dbname().to_string();
+        let name = format!("console_{dbname}");
+        admin(&format!("CREATE ROLE {name} LOGIN PASSWORD 'pw'"));
+        let grants = include_str!("../../db/postgres/console-role.sql")
+            .replace("DATABASE guichet ", &format!("DATABASE {dbname} "))
+            .replace("guichet_console", &name);
+        db.target()
+            .connect()
+            .unwrap()
+            .batch_execute(&grants)
+            .unwrap();
+        ConsoleRole { db, name }
+    }
+
+    /// A store of this role on the database, its drafts in `dir`.
+    fn store(&self, dir: &std::path::Path) -> Store {
+        Store::connect_with_drafts(
+            &self.db.target().with_login(&self.name, "pw"),
+            &FileAccess::default(),
+            &dir.join(format!("{}-drafts.db", self.name)),
+        )
+        .unwrap()
+    }
+}
+
+impl Drop for ConsoleRole<'_> {
+    fn drop(&mut self) {
+        let role = &self.name;
+        admin(&format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '{role}'"
+        ));
+        if let Ok(mut client) = self.db.target().connect() {
+            let _ = client.batch_execute(&format!("DROP OWNED BY {role}"));
+        }
+        admin(&format!("DROP ROLE IF EXISTS {role}"));
+    }
+}
+
+/// A statement on the test server's maintenance database, as its superuser.
+fn admin(sql: &str) {
+    scratch::test_server()
+        .with_dbname("postgres")
+        .connect()
+        .unwrap()
+        .batch_execute(sql)
+        .unwrap();
+}
+
 #[test]
 fn a_console_role_with_the_readmes_rights_answers_calls_but_cannot_rewrite_history() {
     let (db, dir, mut owner) = server_store();
     owner
         .insert_call(&new_call("Zoé", "mi", "noemi", "owner", t0()))
         .unwrap();
-    let name = db.target().dbname().to_string();
-    let role = format!("console_{name}");
-    let server = scratch::test_server().with_dbname("postgres");
-    let admin = |sql: &str| server.connect().unwrap().batch_execute(sql).unwrap();
-    admin(&format!("CREATE ROLE {role} LOGIN PASSWORD 'pw'"));
-    let grants = include_str!("../../db/postgres/console-role.sql")
-        .replace("DATABASE guichet ", &format!("DATABASE {name} "))
-        .replace("guichet_console", &role);
+    let role = ConsoleRole::new(&db);
+    let mut console = role.store(dir.path());
+    let call = console
+        .insert_call(&new_call("Paul", "mi", "noemi", "console", t0()))
+        .unwrap();
+    console
+        .add_note(call.reference, "console", t0(), "note")
+        .unwrap();
+    console
+        .close_call(call.reference, "console", t0(), Outcome::Resolved, None)
+        .unwrap();
+    console.take_over(CallRef(1), "console", t0()).unwrap();
+    console
+        .record_phone_event(
+            &phone_event("newCall", Some("0612345678"), "3001", "r1"),
+            t0(),
+        )
+        .unwrap();
+    let catalog = crate::catalog::procedures::embedded(&embedded_reference());
+    assert!(!console.sync_catalog(&catalog).unwrap().is_empty());
+    assert_eq!(console.list_calls(&CallFilter::default()).unwrap().len(), 2);
+    for sql in [
+        "UPDATE journal SET body = 'x'",
+        "DELETE FROM journal",
+        "DELETE FROM calls",
+        "DELETE FROM handover_entries",
+        "DELETE FROM phone_events",
+    ] {
+        let refused = console.db.execute(sql, &[]).map_err(|e| console.err(e));
+        match refused {
+            Err(StoreError::Denied { .. }) => {}
+            other => panic!("{sql}: refused by the server's rights, got {other:?}"),
+        }
+    }
+    // The console role may close and take over calls, not rewrite what they were.
+    for sql in REWRITES {
+        let refused = console.db.execute(sql, &[]).map_err(|e| console.err(e));
+        assert!(
+            refused
+                .as_ref()
+                .is_err_and(|e| e.to_string().contains("never changed")),
+            "{sql}: {refused:?}"
+        );
+    }
+    assert_eq!(console.check().unwrap(), Vec::<String>::new());
+}
+
+/// The time of the server (this machine's clock: the test server is on loopback). The
+/// record's rules read the database's own clock, which no test can fix: the tests compare
+/// with it.
+#[allow(clippy::disallowed_methods)]
+fn unix_now() -> i64 {
+    Utc::now().timestamp()
+}
+
+#[test]
+fn the_console_role_cannot_forge_the_journal_and_the_server_dates_and_signs_each_line() {
+    let (db, dir, mut owner) = server_store();
+    let first = owner
+        .insert_call(&new_call("Zoé", "mi", "noemi", "owner", t0()))
+        .unwrap();
+    let role = ConsoleRole::new(&db);
+    let mut console = role.store(dir.path());
+    let owner_role: String = owner
+        .db
+        .query_one("SELECT session_user::text", &[], |r| r.get(0))
+        .unwrap()
+        .unwrap();
+    // The statements a console role could try, one by one: each refused by the server.
+    let now = unix_now();
+    let forged = [
+        (
+            "UPDATE journal SET body = 'x' WHERE call_id = 1".to_string(),
+            "droits insuffisants",
+        ),
+        (
+            "DELETE FROM journal WHERE call_id = 1".to_string(),
+            "droits insuffisants",
+        ),
+        ("TRUNCATE journal".to_string(), "droits insuffisants"),
+        (
+            format!(
+                "INSERT INTO journal (call_id, at, operator, kind, body) \
+                 VALUES (1, {}, 'console', 'note', 'écrit hier')",
+                now - 86_400
+            ),
+            "datée par l'horloge du serveur",
+        ),
+        (
+            format!(
+                "INSERT INTO journal (call_id, at, operator, kind, body) \
+                 VALUES (1, {}, 'console', 'note', 'écrit demain')",
+                now + 3_600
+            ),
+            "datée par l'horloge du serveur",
+        ),
+        (
+            format!(
+                "INSERT INTO journal (call_id, operator, kind, body) \
+                 VALUES (1, '{owner_role}', 'note', 'au nom d''un autre')"
+            ),
+            "écrit au journal en son nom",
+        ),
+        (
+            format!(
+                "INSERT INTO journal (call_id, operator, kind, body, session_role) \
+                 VALUES (1, 'console', 'note', 'sous un autre rôle', '{owner_role}')"
+            ),
+            "porte le rôle de sa session",
+        ),
+        (
+            format!(
+                "INSERT INTO calls (opened_at, operator, caller_name, service, device, summary, \
+                 search_key, handler) VALUES ({}, 'console', 'X', 'mi', 'noemi', 'x', 'x', 'console')",
+                now + 3_600
+            ),
+            "ouvert dans le futur du serveur",
+        ),
+        (
+            format!(
+                "INSERT INTO calls (opened_at, operator, caller_name, service, device, summary, \
+                 search_key, handler) VALUES ({now}, '{owner_role}', 'X', 'mi', 'noemi', 'x', 'x', \
+                 '{owner_role}')"
+            ),
+            "ouvre un appel en son nom",
+        ),
+        (
+            format!("UPDATE calls SET handler = '{owner_role}' WHERE id = 1"),
+            "prend un appel en son nom",
+        ),
+        (
+            "UPDATE calls SET handler = 'console' WHERE id = 1".to_string(),
+            "ne change qu'avec une ligne de son journal",
+        ),
+        (
+            "INSERT INTO calls (opened_at, operator, caller_name, service, device, summary, \
+             search_key, handler) VALUES (0, 'console', 'X', 'mi', 'noemi', 'x', 'x', 'console')"
+                .to_string(),
+            "ne change qu'avec une ligne de son journal",
+        ),
+        (
+            "UPDATE calls SET status = 'closed', closed_at = opened_at - 3600, \
+             outcome = 'resolved' WHERE id = 1"
+                .to_string(),
+            "avant d'avoir été ouvert",
+        ),
+        (
+            format!(
+                "UPDATE calls SET status = 'closed', closed_at = {}, outcome = 'resolved' \
+                 WHERE id = 1",
+                now + 3_600
+            ),
+            "clos dans le futur du serveur",
+        ),
+    ];
+    for (sql, why) in &forged {
+        let refused = console.db.execute(sql, &[]).map_err(|e| console.err(e));
+        assert!(
+            refused.as_ref().is_err_and(|e| e.to_string().contains(why)),
+            "{sql}: {refused:?}"
+        );
+    }
+    assert_eq!(
+        owner.get_call(first.reference).unwrap().journal.len(),
+        1,
+        "nothing written"
+    );
+
+    // What a desk does, as the console role: each line dated by the server, signed with the
+    // session's role, whatever time the console's clock gives.
+    let before = unix_now();
+    let call = console
+        .insert_call(&new_call("Paul", "mi", "noemi", "console", t0()))
+        .unwrap();
+    assert_eq!(call.opened_at, t0(), "the call keeps when it was answered");
+    console
+        .add_note(call.reference, "console", t0(), "note")
+        .unwrap();
+    let mark = crate::domain::walk::WalkMark {
+        procedure: "mi-agent-card-cryhod".into(),
+        done: vec!["start".into()],
+        current: Some("next".into()),
+    };
+    console
+        .append_walk(
+            call.reference,
+            "console",
+            t0(),
+            &WalkEntry {
+                kind: JournalKind::Step,
+                line: "étape",
+                mark: &mark,
+                escalated: true,
+            },
+        )
+        .unwrap();
+    console.take_over(first.reference, "console", t0()).unwrap();
+    console
+        .close_call(
+            call.reference,
+            "console",
+            t0(),
+            Outcome::Escalated,
+            Some("fin"),
+        )
+        .unwrap();
+    // A raw line that leaves the time to the server goes in too.
+    console
+        .db
+        .execute(
+            "INSERT INTO journal (call_id, operator, kind, body) VALUES (?1, 'console', 'note', 'à la main')",
+            args![call.reference.0],
+        )
+        .unwrap();
+    let after = unix_now();
+    let lines: Vec<(i64, String, Option<String>)> = owner
+        .db
+        .query_vec(
+            "SELECT at, operator, session_role FROM journal WHERE id > 1 ORDER BY id",
+            &[],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert!(lines.len() >= 8, "{lines:?}");
+    for (at, operator, session_role) in &lines {
+        assert!(
+            (before..=after).contains(at),
+            "dated by the server: {at} not in {before}..={after}"
+        );
+        assert_eq!(operator, "console");
+        assert_eq!(session_role.as_deref(), Some(role.name.as_str()));
+    }
+    // The owner's own lines are signed with its role.
+    owner
+        .add_note(first.reference, "owner", t0(), "relu")
+        .unwrap();
+    let signed: Option<String> = owner
+        .db
+        .query_one(
+            "SELECT session_role FROM journal ORDER BY id DESC LIMIT 1",
+            &[],
+            |r| r.get(0),
+        )
+        .unwrap()
+        .unwrap();
+    assert_eq!(signed.as_deref(), Some(owner_role.as_str()));
+    assert_eq!(console.check().unwrap(), Vec::<String>::new());
+}
+
+#[test]
+fn db_check_names_a_role_with_more_rights_than_documented() {
+    let (db, _dir, owner) = server_store();
+    let role = ConsoleRole::new(&db);
+    assert_eq!(owner.check().unwrap(), Vec::<String>::new());
+    let name = &role.name;
     db.target()
         .connect()
         .unwrap()
-        .batch_execute(&grants)
+        .batch_execute(&format!(
+            "GRANT DELETE ON journal TO {name}; \
+             GRANT UPDATE (body) ON handover_entries TO {name}; \
+             GRANT SELECT ON journal TO {name} WITH GRANT OPTION; \
+             GRANT CREATE ON SCHEMA public TO {name}; \
+             GRANT TRUNCATE ON calls TO PUBLIC"
+        ))
         .unwrap();
-    {
-        let mut console = Store::connect_with_drafts(
-            &db.target().with_login(&role, "pw"),
-            &FileAccess::default(),
-            &dir.path().join("console-drafts.db"),
+    admin(&format!("GRANT pg_write_all_data TO {name}"));
+    let problems = owner.check().unwrap();
+    for said in [
+        format!(
+            "le rôle {name} a le droit DELETE sur la table journal, que \
+             db/postgres/console-role.sql ne donne pas"
+        ),
+        format!(
+            "le rôle {name} a le droit UPDATE sur la colonne handover_entries.body, que \
+             db/postgres/console-role.sql ne donne pas"
+        ),
+        format!(
+            "le rôle {name} peut donner à d'autres le droit SELECT sur journal, ce que \
+             db/postgres/console-role.sql ne permet pas"
+        ),
+        format!(
+            "le rôle {name} a le droit CREATE sur le schéma public, que \
+             db/postgres/console-role.sql ne donne pas"
+        ),
+        "tous les rôles (PUBLIC) ont le droit TRUNCATE sur la table calls, que \
+         db/postgres/console-role.sql ne donne pas"
+            .to_string(),
+        format!(
+            "le rôle {name} est membre de pg_write_all_data : il peut modifier et effacer \
+             toutes les tables, au-delà de db/postgres/console-role.sql"
+        ),
+    ] {
+        assert!(problems.contains(&said), "{said}\n{problems:#?}");
+    }
+    assert_eq!(problems.len(), 6, "{problems:#?}");
+}
+
+#[test]
+fn db_check_names_the_rows_the_server_would_refuse() {
+    let (db, _dir, mut owner) = server_store();
+    let zoe = owner
+        .insert_call(&new_call("Zoé", "mi", "noemi", "op", t0()))
+        .unwrap();
+    let _paul = owner
+        .insert_call(&new_call("Paul", "mi", "noemi", "op", t0()))
+        .unwrap();
+    assert_eq!(owner.check().unwrap(), Vec::<String>::new());
+    let role = ConsoleRole::new(&db);
+    let now = unix_now();
+    // The owner's surgery, the guards lifted: what no console could write.
+    db.target()
+        .connect()
+        .unwrap()
+        .batch_execute(&format!(
+            "ALTER TABLE journal DISABLE TRIGGER journal_by_the_server; \
+             ALTER TABLE calls DISABLE TRIGGER calls_in_time; \
+             ALTER TABLE calls DISABLE TRIGGER calls_journaled; \
+             INSERT INTO journal (call_id, at, operator, kind, body, session_role) \
+               VALUES (1, {ahead}, 'op', 'note', 'demain', 'op'); \
+             INSERT INTO journal (call_id, at, operator, kind, body, session_role) \
+               VALUES (2, {early}, 'op', 'note', 'avant', 'op'); \
+             INSERT INTO journal (call_id, at, operator, kind, body) \
+               VALUES (2, {now}, 'op', 'note', 'sans rôle'); \
+             INSERT INTO journal (call_id, at, operator, kind, body, session_role) \
+               VALUES (2, {now}, '{role}', 'note', 'au nom d''un autre', 'op'); \
+             INSERT INTO calls (opened_at, closed_at, operator, caller_name, service, device, \
+               summary, status, outcome, search_key, handler) \
+               VALUES ({now}, {early}, 'op', 'X', 'mi', 'noemi', 'x', 'closed', 'resolved', 'x', 'op'); \
+             ALTER TABLE journal ENABLE TRIGGER journal_by_the_server; \
+             ALTER TABLE calls ENABLE TRIGGER calls_in_time; \
+             ALTER TABLE calls ENABLE TRIGGER calls_journaled",
+            ahead = now + 86_400,
+            early = t0().timestamp() - 86_400,
+            role = role.name,
+        ))
+        .unwrap();
+    let problems = owner.check().unwrap();
+    let when = |secs: i64| {
+        crate::domain::time::paris(crate::domain::time::from_unix(secs), "%d/%m/%Y à %H:%M:%S")
+    };
+    for said in [
+        format!(
+            "appel A-0001 : la ligne n° 3 du journal est datée du {}, dans le futur de \
+             l'horloge du serveur",
+            when(now + 86_400)
+        ),
+        format!(
+            "appel A-0002 : la ligne n° 4 du journal est datée du {}, avant l'ouverture de \
+             l'appel (le {})",
+            when(t0().timestamp() - 86_400),
+            when(t0().timestamp())
+        ),
+        "appel A-0002 : la ligne n° 5 du journal n'a pas le rôle de session que le serveur \
+         inscrit sur chaque ligne"
+            .to_string(),
+        format!(
+            "appel A-0002 : la ligne n° 6 du journal est au nom de « {} », qui a son rôle de \
+             connexion, mais a été écrite par le rôle « op »",
+            role.name
+        ),
+        format!(
+            "appel A-0003 : clos le {}, avant d'avoir été ouvert (le {})",
+            when(t0().timestamp() - 86_400),
+            when(now)
+        ),
+        "appel A-0003 : aucune ligne d'ouverture au journal".to_string(),
+        "appel A-0003 : clos sans ligne de clôture au journal".to_string(),
+        "appel A-0003 : son issue (résolu) n'est pas celle que dit son journal (aucune)"
+            .to_string(),
+    ] {
+        assert!(problems.contains(&said), "{said}\n{problems:#?}");
+    }
+    assert!(
+        problems.iter().any(|p| p
+            .starts_with("appel A-0002 : la ligne n° 4 du journal est datée du")
+            && p.contains("avant une ligne qui la précède")),
+        "{problems:#?}"
+    );
+    assert_eq!(problems.len(), 9, "{problems:#?}");
+    assert_eq!(zoe.reference, CallRef(1));
+}
+
+#[test]
+fn the_file_refuses_journal_lines_and_calls_out_of_time_and_db_check_names_them() {
+    let (_dir, mut store) = temp_store();
+    let call = store
+        .insert_call(&new_call("Zoé", "mi", "noemi", "op", t0()))
+        .unwrap();
+    store
+        .add_note(
+            call.reference,
+            "op",
+            t0() + Duration::minutes(10),
+            "plus tard",
         )
         .unwrap();
-        let call = console
-            .insert_call(&new_call("Paul", "mi", "noemi", "console", t0()))
-            .unwrap();
-        console
-            .add_note(call.reference, "console", t0(), "note")
-            .unwrap();
-        console
-            .close_call(call.reference, "console", t0(), Outcome::Resolved, None)
-            .unwrap();
-        console.take_over(CallRef(1), "console", t0()).unwrap();
-        console
-            .record_phone_event(
-                &phone_event("newCall", Some("0612345678"), "3001", "r1"),
-                t0(),
-            )
-            .unwrap();
-        let catalog = crate::catalog::procedures::embedded(&embedded_reference());
-        assert!(!console.sync_catalog(&catalog).unwrap().is_empty());
-        assert_eq!(console.list_calls(&CallFilter::default()).unwrap().len(), 2);
-        for sql in [
-            "UPDATE journal SET body = 'x'",
-            "DELETE FROM journal",
-            "DELETE FROM calls",
-            "DELETE FROM handover_entries",
-            "DELETE FROM phone_events",
-        ] {
-            let refused = console.db.execute(sql, &[]).map_err(|e| console.err(e));
-            match refused {
-                Err(StoreError::Denied { .. }) => {}
-                other => panic!("{sql}: refused by the server's rights, got {other:?}"),
-            }
-        }
-        // The console role may close and take over calls, not rewrite what they were.
-        for sql in REWRITES {
-            let refused = console.db.execute(sql, &[]).map_err(|e| console.err(e));
-            assert!(
-                refused
-                    .as_ref()
-                    .is_err_and(|e| e.to_string().contains("never changed")),
-                "{sql}: {refused:?}"
-            );
-        }
-        assert_eq!(console.check().unwrap(), Vec::<String>::new());
-    }
-    admin(&format!(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '{role}'"
-    ));
-    let mut client = db.target().connect().unwrap();
-    client
-        .batch_execute(&format!("DROP OWNED BY {role}"))
+    let now = unix_now();
+    let t = t0().timestamp();
+    let line_of = |call: i64, at: i64| {
+        format!(
+            "INSERT INTO journal (call_id, at, operator, kind, body) VALUES ({call}, {at}, 'op', 'note', 'x')"
+        )
+    };
+    let line = |at: i64| line_of(1, at);
+    // A call with no line yet: only its opening comes before.
+    store
+        .db
+        .execute(
+            &format!(
+                "INSERT INTO calls (opened_at, operator, caller_name, service, device, summary, \
+                 search_key) VALUES ({}, 'op', 'X', 'mi', 'noemi', 'x', 'x')",
+                t0().timestamp()
+            ),
+            &[],
+        )
         .unwrap();
-    drop(client);
-    admin(&format!("DROP ROLE {role}"));
+    for (sql, why) in [
+        ("UPDATE journal SET body = 'x'".to_string(), "append-only"),
+        ("DELETE FROM journal".to_string(), "append-only"),
+        (line(now + 3_600), "datée dans le futur"),
+        (line_of(2, t - 3_600), "d'avant l'ouverture de son appel"),
+        (line(t + 60), "d'avant celles de son appel"),
+        (
+            format!(
+                "INSERT INTO calls (opened_at, operator, caller_name, service, device, summary, \
+                 search_key) VALUES ({}, 'op', 'X', 'mi', 'noemi', 'x', 'x')",
+                now + 3_600
+            ),
+            "ouvert dans le futur",
+        ),
+        (
+            format!(
+                "INSERT INTO calls (opened_at, closed_at, operator, caller_name, service, device, \
+                 summary, status, search_key) VALUES ({t}, {}, 'op', 'X', 'mi', 'noemi', 'x', \
+                 'closed', 'x')",
+                t - 3_600
+            ),
+            "clos avant d'avoir été ouvert",
+        ),
+        (
+            format!(
+                "UPDATE calls SET status = 'closed', closed_at = {}, outcome = 'resolved' WHERE id = 1",
+                t - 3_600
+            ),
+            "clos avant d'avoir été ouvert",
+        ),
+        (
+            format!(
+                "UPDATE calls SET status = 'closed', closed_at = {}, outcome = 'resolved' WHERE id = 1",
+                now + 3_600
+            ),
+            "ni dans le futur",
+        ),
+    ] {
+        let refused = store.db.execute(&sql, &[]).map_err(|e| store.err(e));
+        assert!(
+            refused.as_ref().is_err_and(|e| e.to_string().contains(why)),
+            "{sql}: {refused:?}"
+        );
+    }
+    // A desk's own times, within the tolerance of the clocks, go in.
+    store
+        .db
+        .execute(&line(t0().timestamp() + 10 * 60 - 200), &[])
+        .unwrap();
+    store
+        .close_call(
+            call.reference,
+            "op",
+            t0() + Duration::minutes(12),
+            Outcome::Resolved,
+            None,
+        )
+        .unwrap();
+    assert_eq!(
+        store.check().unwrap(),
+        ["appel A-0002 : aucune ligne d'ouverture au journal"],
+        "a call another tool wrote, without its journal"
+    );
+
+    // Whoever can write the file can drop the triggers, and change a call's outcome without
+    // its journal line (a file has no commit-time check): db check names what got in.
+    let next: i64 = store
+        .db
+        .query_one("SELECT max(id) + 1 FROM journal", &[], |r| r.get(0))
+        .unwrap()
+        .unwrap();
+    store
+        .db
+        .batch(&format!(
+            "DROP TRIGGER journal_not_ahead; DROP TRIGGER journal_after_opening; \
+             DROP TRIGGER journal_in_order; {}; {}; \
+             UPDATE calls SET outcome = 'abandoned' WHERE id = 1;",
+            line(now + 86_400),
+            line(t - 86_400)
+        ))
+        .unwrap();
+    let when = |secs: i64| {
+        crate::domain::time::paris(crate::domain::time::from_unix(secs), "%d/%m/%Y à %H:%M:%S")
+    };
+    let problems = store.check().unwrap();
+    assert_eq!(
+        problems,
+        [
+            "déclencheur journal_not_ahead absent".to_string(),
+            "déclencheur journal_after_opening absent".to_string(),
+            "déclencheur journal_in_order absent".to_string(),
+            format!(
+                "appel A-0001 : la ligne n° {next} du journal est datée du {}, dans le futur de \
+                 l'horloge de cette machine",
+                when(now + 86_400)
+            ),
+            format!(
+                "appel A-0001 : la ligne n° {} du journal est datée du {}, avant l'ouverture de \
+                 l'appel (le {})",
+                next + 1,
+                when(t - 86_400),
+                when(t)
+            ),
+            format!(
+                "appel A-0001 : la ligne n° {} du journal est datée du {}, avant une ligne qui la \
+                 précède (du {})",
+                next + 1,
+                when(t - 86_400),
+                when(now + 86_400)
+            ),
+            "appel A-0002 : aucune ligne d'ouverture au journal".to_string(),
+            "appel A-0001 : son issue (abandonné) n'est pas celle que dit son journal (résolu)"
+                .to_string(),
+        ]
+    );
 }
 
 #[test]
@@ -1001,7 +1526,7 @@ fn phone_events_make_calls_and_a_hangup_records_the_handling_time(store) {
     let handled: Vec<_> = record.journal.iter().filter(|e| e.kind == JournalKind::Handled).collect();
     assert_eq!(handled.len(), 1);
     assert!(handled[0].text.starts_with("appel traité en 4 min 05 s"), "{}", handled[0].text);
-    assert_eq!(handled[0].operator, "op");
+    assert_eq!(handled[0].operator, TELEPHONY_OPERATOR, "the telephony's line, whoever relays it");
     // …and a hangup sent again writes nothing more.
     store.record_phone_event(&phone_event("hangup", Some("0612345678"), "3001", "x1"), ring + Duration::seconds(400)).unwrap();
     assert_eq!(store.get_call(saved.reference).unwrap().journal.iter().filter(|e| e.kind == JournalKind::Handled).count(), 1);
@@ -1075,15 +1600,16 @@ fn a_phone_call_taken_on_an_open_call_adds_its_time_there_once(store) {
     assert_eq!(record.call.handled_seconds, Some(90));
     let handled: Vec<_> = record.journal.iter().filter(|e| e.kind == JournalKind::Handled).collect();
     assert_eq!(handled.len(), 1, "written once");
-    assert_eq!(handled[0].operator, "paul");
+    assert_eq!(handled[0].operator, TELEPHONY_OPERATOR, "the telephony's line, whoever relays it");
     assert!(record.journal.iter().any(|e| e.text == "nouvel appel téléphonique (06 12 34 56 78) pris sur cet appel"));
 
-    // Linked after the hangup: the time is written with the link; a second phone call adds up.
+    // Linked long after the hangup: the time is written with the link, dated with it (after
+    // the link's own line, as the journal's order asks); a second phone call adds up.
     store.record_phone_event(&phone_event("newCall", Some("0612345678"), "3001", "y2"), ring + Duration::minutes(10)).unwrap();
     store.record_phone_event(&phone_event("answer", Some("0612345678"), "3001", "y2"), ring + Duration::minutes(10)).unwrap();
     store.record_phone_event(&phone_event("hangup", Some("0612345678"), "3001", "y2"), ring + Duration::minutes(11)).unwrap();
     assert_eq!(
-        store.link_phone_call(first.reference, "y2", "paul", ring + Duration::minutes(12)).unwrap(),
+        store.link_phone_call(first.reference, "y2", "paul", ring + Duration::minutes(30)).unwrap(),
         crate::store::PhoneLink::Linked { handled_seconds: Some(60) }
     );
     assert_eq!(store.get_call(first.reference).unwrap().call.handled_seconds, Some(150));

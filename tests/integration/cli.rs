@@ -1286,12 +1286,20 @@ fn implausible_dates_are_refused_on_every_option(desk) {
     let notes = desk.sql_i64("SELECT count(*) FROM handover_entries", &[]);
     assert_eq!(notes, 0, "no handover note stored");
 
-    // Within the bounds: the first day of 2000, a call logged an hour ahead (a clock a
-    // little off), AMIGO next week (a callback to plan).
+    // Plausible, but a call cannot have been opened an hour from now: the database refuses
+    // it against its own clock, in one sentence, and nothing is stored.
     let in_an_hour = paris_from_now(chrono::Duration::hours(1));
+    let (_, err) = desk.fails(&with(&ADD_B, &["--at", &in_an_hour]));
+    assert!(err.contains("un appel ne peut pas être ouvert dans le futur"), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "one sentence: {err}");
+    assert_eq!(desk.count(), before, "nothing stored");
+
+    // Within the bounds: the first day of 2000, a call logged two minutes ahead (a clock a
+    // little off, within the tolerance of the clocks), AMIGO next week (a callback to plan).
+    let soon = paris_from_now(chrono::Duration::minutes(2));
     let next_week = paris_from_now(chrono::Duration::days(7));
     desk.ok(&with(&ADD_B, &["--at", "2000-01-01T00:00"]));
-    desk.ok(&with(&ADD_B, &["--at", &in_an_hour]));
+    desk.ok(&with(&ADD_B, &["--at", &soon]));
     desk.ok(&["tools", "amigo", "--at", &next_week]);
     desk.ok(&["tools", "cryhod", "--issued", &in_an_hour]);
     desk.ok(&["call", "list", "--until", &in_an_hour]);
@@ -1673,11 +1681,14 @@ fn journal_checksum(db: &Path) -> String {
         }
     };
     let mut stmt = conn
-        .prepare("SELECT id, call_id, at, operator, kind, body, walk FROM journal ORDER BY id")
+        .prepare(
+            "SELECT id, call_id, at, operator, kind, body, walk, session_role FROM journal \
+             ORDER BY id",
+        )
         .unwrap();
     let mut rows = stmt.query([]).unwrap();
     while let Some(row) = rows.next().unwrap() {
-        for i in 0..7 {
+        for i in 0..8 {
             match row.get_ref(i).unwrap() {
                 rusqlite::types::ValueRef::Null => eat(&[0]),
                 rusqlite::types::ValueRef::Integer(n) => {

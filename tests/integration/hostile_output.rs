@@ -152,6 +152,17 @@ impl Desk {
 /// might have written it, with journal lines and a handover note just as hostile.
 fn store_hostile_call(desk: &Desk) -> String {
     let opened = 1_795_425_600_i64; // 2026-11-23T09:20:00Z, in the morning shift
+    // Rows as another tool wrote them: a server would date the lines itself and ask the
+    // call for its journal line in the same statement, so the owner lifts those guards
+    // around them (a file keeps the time it is given).
+    let server = desk.engine == desk::Engine::Postgres;
+    if server {
+        desk.sql("ALTER TABLE calls DISABLE TRIGGER calls_journaled", &[]);
+        desk.sql(
+            "ALTER TABLE journal DISABLE TRIGGER journal_by_the_server",
+            &[],
+        );
+    }
     let id = desk.sql_i64(
         "INSERT INTO calls (opened_at, closed_at, operator, caller_name, caller_phone, \
          caller_email, service, device, summary, status, outcome, search_key, handler) \
@@ -164,6 +175,13 @@ fn store_hostile_call(desk: &Desk) -> String {
             "INSERT INTO journal (call_id, at, operator, kind, body) VALUES (?1, ?2, ?3, ?4, ?3)",
             sql_args![id, opened, HOSTILE, kind],
         );
+    }
+    if server {
+        desk.sql(
+            "ALTER TABLE journal ENABLE TRIGGER journal_by_the_server",
+            &[],
+        );
+        desk.sql("ALTER TABLE calls ENABLE TRIGGER calls_journaled", &[]);
     }
     desk.sql(
         "INSERT INTO handover_entries (at, operator, kind, shift_name, shift_from, shift_to, body) \

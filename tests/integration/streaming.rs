@@ -58,6 +58,11 @@ fn fill(desk: &Desk) {
         Engine::Sqlite => fill_file(&desk.db()),
         Engine::Postgres => {
             let mut admin = desk.admin();
+            // Calls without their journal: the owner's bulk load, the guard that asks each
+            // change for its journal line lifted around it.
+            admin
+                .batch_execute("ALTER TABLE calls DISABLE TRIGGER calls_journaled")
+                .unwrap();
             let mut copy = admin
                 .copy_in(
                     "COPY calls (opened_at, closed_at, operator, caller_name, caller_phone, \
@@ -84,6 +89,9 @@ fn fill(desk: &Desk) {
             }
             copy.write_all(&buffer).unwrap();
             copy.finish().unwrap();
+            admin
+                .batch_execute("ALTER TABLE calls ENABLE TRIGGER calls_journaled")
+                .unwrap();
         }
     }
 }
