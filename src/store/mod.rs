@@ -345,7 +345,10 @@ impl Store {
         drafts: &Path,
     ) -> Result<Store> {
         let name = target.shown().to_string();
-        let conn = postgres::PgConn::open(target).map_err(|e| StoreError::db(&name, e))?;
+        // A read-only store's sessions are read-only from the login on (a session re-made
+        // after a loss as well).
+        let conn = postgres::PgConn::open(target, access.read_only)
+            .map_err(|e| StoreError::db(&name, e))?;
         let mut store = Store {
             db: Db::Postgres(Box::new(std::cell::RefCell::new(conn))),
             name,
@@ -353,17 +356,16 @@ impl Store {
             read_only: access.read_only,
             local: None,
         };
-        if store.read_only {
-            store
-                .db
-                .batch("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
-                .map_err(|e| store.err(e))?;
-        }
         let version = migrations::inspect(&store)?;
         if store.read_only {
             migrations::require_current(&store, version)?;
-        } else {
-            migrations::migrate(&mut store)?;
+        } else if version != POSTGRES_LATEST_VERSION {
+            // A migration may build an index over a desk's million calls: longer than a
+            // statement may take otherwise.
+            store.pg_unhurried(true)?;
+            let migrated = migrations::migrate(&mut store);
+            store.pg_unhurried(false)?;
+            migrated?;
         }
         store.local = Some(Box::new(Store::open_with(
             drafts,
@@ -424,6 +426,15 @@ impl Store {
                 .query_row("PRAGMA data_version", [], |r| r.get(0))
                 .map_err(|e| self.err(e)),
             Db::Postgres(c) => c.borrow_mut().changes().map_err(|e| self.err(e)),
+        }
+    }
+
+    /// On PostgreSQL, lifts the statement timeout and the store's patience for long work
+    /// (`on`), or puts them back.
+    fn pg_unhurried(&self, on: bool) -> Result<()> {
+        match self.db.postgres() {
+            Some(c) => c.borrow_mut().set_unhurried(on).map_err(|e| self.err(e)),
+            None => Ok(()),
         }
     }
 

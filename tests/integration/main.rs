@@ -29,6 +29,7 @@ mod hostile_output;
 mod install;
 mod layout;
 mod pbx_clients;
+mod pg_connections;
 mod phone_cli;
 mod phone_listen;
 mod procedure_paths;
