@@ -48,8 +48,8 @@ struct Reconnecting {
 enum News {
     /// An attempt failed, and why (the latest reason is the one shown).
     Failed(String),
-    /// Boxed: a session is large, a failure small.
-    Connected(Box<Session>),
+    /// A session (boxed: it is large, a failure small), and whether it listens.
+    Connected(Box<Session>, bool),
 }
 
 impl Drop for PgConn {
@@ -145,10 +145,10 @@ impl PgConn {
         loop {
             match reconnecting.news.try_recv() {
                 Ok(News::Failed(why)) => self.lost = Some(why),
-                Ok(News::Connected(session)) => {
+                Ok(News::Connected(session, listening)) => {
                     self.reconnecting = None;
                     self.session = Some(*session);
-                    self.listening = self.settings.listen;
+                    self.listening = listening;
                     self.lost = None;
                     // What happened while away is unknown: the console reads everything
                     // again.
@@ -180,10 +180,10 @@ impl PgConn {
                     Ok(()) | Err(RecvTimeoutError::Disconnected) => return,
                 }
                 let news = match target.session(&settings) {
-                    Ok(session) => News::Connected(Box::new(session)),
+                    Ok(session) => News::Connected(Box::new(session), settings.listen),
                     Err(why) => News::Failed(why),
                 };
-                let connected = matches!(news, News::Connected(_));
+                let connected = matches!(news, News::Connected(..));
                 if news_tx.send(news).is_err() || connected {
                     return;
                 }

@@ -208,6 +208,19 @@ fn a_console_hears_the_writes_on_its_only_connection_and_a_command_never_listens
     assert_eq!(listening(&console), 1);
     hears(&console, console.data_version().unwrap());
     assert_eq!(sessions(&dbname, None), 2);
+
+    // A store that first asks for the changes while its session is being re-made (after a
+    // query found it lost) listens on the session it gets.
+    let pid = backend_pid(&command);
+    admin(&format!("SELECT pg_terminate_backend({pid})"));
+    within(Duration::from_secs(2), "the loss found", || {
+        show(&command, "lock_timeout").is_err()
+    });
+    assert!(show(&command, "lock_timeout").is_err(), "being re-made");
+    within(Duration::from_secs(10), "the command's store back", || {
+        command.data_version().is_ok()
+    });
+    assert_eq!(listening(&command), 1);
 }
 
 #[test]
