@@ -124,6 +124,9 @@ pub enum DbError {
     /// was kept is not known.
     #[error("{0}")]
     InDoubt(String),
+    /// The server takes no write: a standby (SQLSTATE 25006 without `--read-only`).
+    #[error("{0}")]
+    Standby(String),
     /// A column of an unexpected type: a schema this version does not know.
     #[error("colonne {index} : {what}")]
     Column { index: usize, what: String },

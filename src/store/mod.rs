@@ -67,6 +67,10 @@ pub enum StoreError {
          de recommencer"
     )]
     InDoubt { message: String },
+    /// The server is a standby (a failover URL without `target_session_attrs=read-write`,
+    /// or one naming only the standby): it reads, it takes no write.
+    #[error("{message} : rien n'a été fait")]
+    Standby { message: String },
     /// The server's role may not do this (see docs/postgresql.md for the rights guichet needs).
     #[error("base de données {path} : droits insuffisants ({message})")]
     Denied { path: String, message: String },
@@ -216,6 +220,7 @@ impl StoreError {
             DbError::Sqlite(e) => StoreError::sqlite(path, e),
             DbError::Unreachable(message) => StoreError::Unreachable { message },
             DbError::InDoubt(message) => StoreError::InDoubt { message },
+            DbError::Standby(message) => StoreError::Standby { message },
             e if e.is_connection_lost() => StoreError::Unreachable {
                 message: format!("{path} : connexion perdue ({e})"),
             },
@@ -345,10 +350,13 @@ impl Store {
         drafts: &Path,
     ) -> Result<Store> {
         let name = target.shown().to_string();
-        // A read-only store's sessions are read-only from the login on (a session re-made
-        // after a loss as well).
-        let conn = postgres::PgConn::open(target, access.read_only)
-            .map_err(|e| StoreError::db(&name, e))?;
+        // Read-only on every connection the store makes, a re-made one included.
+        let session = if access.read_only {
+            target.read_only()
+        } else {
+            target.clone()
+        };
+        let conn = postgres::PgConn::open(&session).map_err(|e| StoreError::db(&name, e))?;
         let mut store = Store {
             db: Db::Postgres(Box::new(std::cell::RefCell::new(conn))),
             name,

@@ -11,6 +11,7 @@ mod session;
 mod tests;
 mod tls;
 
+use super::db::DbError;
 pub use backoff::Backoff;
 pub(crate) use pgconn::PgConn;
 use std::time::Duration;
@@ -31,6 +32,9 @@ pub struct PgTarget {
     config: tokio_postgres::Config,
     shown: String,
     tls: Tls,
+    /// Every session read-only, as `--read-only` asks: a refused write is then the
+    /// operator's choice, not a standby's.
+    read_only: bool,
 }
 
 /// How the connection is encrypted, as libpq's `sslmode` says (`prefer` by default).
@@ -199,6 +203,7 @@ impl PgTarget {
         let host = shown_host(&config);
         let port = config.get_ports().first().copied().unwrap_or(5432);
         let dbname = config.get_dbname().unwrap_or_default().to_string();
+        let hosts = host_ports(&config).join(",");
         if config.get_password().is_none() {
             let password = env
                 .var("PGPASSWORD")
@@ -214,8 +219,13 @@ impl PgTarget {
         // A server that vanishes without a word (a cut link) is noticed within a minute.
         config.keepalives(true);
         config.keepalives_idle(Duration::from_secs(20));
-        let shown = format!("postgresql://{user}@{host}:{port}/{dbname}");
-        Ok(PgTarget { config, shown, tls })
+        let shown = format!("postgresql://{user}@{hosts}/{dbname}");
+        Ok(PgTarget {
+            config,
+            shown,
+            tls,
+            read_only: false,
+        })
     }
 
     /// The encryption this target asks for.
@@ -223,7 +233,8 @@ impl PgTarget {
         self.tls.mode
     }
 
-    /// `postgresql://user@host:port/db`: how messages name the store.
+    /// `postgresql://user@host:port/db`: how messages name the store (every host of a
+    /// multi-host URL, in order: `host1:port1,host2:port2`).
     pub fn shown(&self) -> &str {
         &self.shown
     }
@@ -231,6 +242,23 @@ impl PgTarget {
     /// The database's name.
     pub fn dbname(&self) -> &str {
         self.config.get_dbname().unwrap_or_default()
+    }
+
+    /// The same server, every session of it read-only (`--read-only`): the server refuses
+    /// writes on every connection, a re-made one included.
+    pub fn read_only(&self) -> PgTarget {
+        let mut config = self.config.clone();
+        let options = match config.get_options() {
+            Some(given) => format!("{given} -c default_transaction_read_only=on"),
+            None => "-c default_transaction_read_only=on".into(),
+        };
+        config.options(&options);
+        PgTarget {
+            config,
+            shown: self.shown.clone(),
+            tls: self.tls.clone(),
+            read_only: true,
+        }
     }
 
     /// The same server and database, another role.
@@ -246,6 +274,7 @@ impl PgTarget {
             config,
             shown,
             tls: self.tls.clone(),
+            read_only: self.read_only,
         }
     }
 
@@ -254,15 +283,15 @@ impl PgTarget {
         let mut config = self.config.clone();
         config.dbname(dbname);
         let shown = format!(
-            "postgresql://{}@{}:{}/{dbname}",
+            "postgresql://{}@{}/{dbname}",
             config.get_user().unwrap_or_default(),
-            shown_host(&config),
-            config.get_ports().first().copied().unwrap_or(5432)
+            host_ports(&config).join(",")
         );
         PgTarget {
             config,
             shown,
             tls: self.tls.clone(),
+            read_only: self.read_only,
         }
     }
 
@@ -286,9 +315,12 @@ impl PgTarget {
             .get_password()
             .map(|p| format!(":{}", enc(&String::from_utf8_lossy(p))))
             .unwrap_or_default();
-        let port = self.config.get_ports().first().copied().unwrap_or(5432);
         let db = enc(self.dbname());
         let mut params = Vec::new();
+        if self.config.get_target_session_attrs() == postgres::config::TargetSessionAttrs::ReadWrite
+        {
+            params.push("target_session_attrs=read-write".to_string());
+        }
         let mode = match self.tls.mode {
             SslMode::Disable => Some("disable"),
             SslMode::Prefer => None,
@@ -302,15 +334,44 @@ impl PgTarget {
         if let Some(root) = &self.tls.root_cert {
             params.push(format!("sslrootcert={}", enc(&root.display().to_string())));
         }
-        let url = match self.config.get_hosts().first() {
-            Some(tokio_postgres::config::Host::Unix(dir)) => format!(
-                "postgresql://{user}{password}@/{db}?host={}&port={port}",
-                enc(&dir.display().to_string())
-            ),
-            Some(tokio_postgres::config::Host::Tcp(h)) => {
-                format!("postgresql://{user}{password}@{}:{port}/{db}", enc(h))
+        // Every host, in order: a failover URL stays one.
+        let hosts = self.config.get_hosts();
+        let ports = self.config.get_ports();
+        let port_of = |i: usize| ports.get(i).or(ports.first()).copied().unwrap_or(5432);
+        let tcp: Option<Vec<String>> = hosts
+            .iter()
+            .enumerate()
+            .map(|(i, h)| match h {
+                postgres::config::Host::Tcp(h) => Some(format!("{}:{}", enc(h), port_of(i))),
+                postgres::config::Host::Unix(_) => None,
+            })
+            .collect();
+        let url = match tcp {
+            _ if hosts.is_empty() => {
+                format!(
+                    "postgresql://{user}{password}@localhost:{}/{db}",
+                    port_of(0)
+                )
             }
-            None => format!("postgresql://{user}{password}@localhost:{port}/{db}"),
+            Some(authority) => {
+                format!("postgresql://{user}{password}@{}/{db}", authority.join(","))
+            }
+            // A socket folder among them: hosts and ports as parameters.
+            None => {
+                let hosts: Vec<String> = hosts
+                    .iter()
+                    .map(|h| match h {
+                        postgres::config::Host::Tcp(h) => enc(h),
+                        postgres::config::Host::Unix(dir) => enc(&dir.display().to_string()),
+                    })
+                    .collect();
+                let ports: Vec<String> = ports.iter().map(u16::to_string).collect();
+                format!(
+                    "postgresql://{user}{password}@/{db}?host={}&port={}",
+                    hosts.join(","),
+                    ports.join(",")
+                )
+            }
         };
         match (params.is_empty(), url.contains('?')) {
             (true, _) => url,
@@ -326,9 +387,10 @@ impl PgTarget {
     pub fn connect(&self) -> Result<postgres::Client, String> {
         let failed = |e: postgres::Error| format!("{} : {}", self.shown, connect_message(&e));
         let tls = self.tls.maker(&self.shown)?;
-        let mut client = postgres::Config::from(self.config.clone())
-            .connect(tls)
-            .map_err(failed)?;
+        let mut client = connect_each_host(&self.config, tls).map_err(|e| match e {
+            Ok(e) => failed(e),
+            Err(sentence) => sentence,
+        })?;
         // A lock a stuck transaction holds is waited for as long as on SQLite, then the
         // statement fails and says so (StoreError::Locked), instead of waiting without
         // end. A lock_timeout given in the connection string's options is kept.
@@ -364,6 +426,106 @@ fn shown_host(config: &tokio_postgres::Config) -> String {
     }
 }
 
+/// Every host as messages name it, `host:port`, in the order they are tried.
+fn host_ports(config: &tokio_postgres::Config) -> Vec<String> {
+    let ports = config.get_ports();
+    let port_of = |i: usize| ports.get(i).or(ports.first()).copied().unwrap_or(5432);
+    config
+        .get_hosts()
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            let host = match h {
+                postgres::config::Host::Tcp(h) => h.clone(),
+                postgres::config::Host::Unix(p) => p.display().to_string(),
+            };
+            format!("{host}:{}", port_of(i))
+        })
+        .collect()
+}
+
+/// The same settings with the `i`-th host (and its port, its address) alone: to try the
+/// hosts of a multi-host URL one by one and keep each one's failure. Every setting the
+/// client library has is copied (a unit test compares them).
+fn one_host(config: &tokio_postgres::Config, i: usize) -> tokio_postgres::Config {
+    let mut one = tokio_postgres::Config::new();
+    if let Some(user) = config.get_user() {
+        one.user(user);
+    }
+    if let Some(password) = config.get_password() {
+        one.password(password);
+    }
+    if let Some(dbname) = config.get_dbname() {
+        one.dbname(dbname);
+    }
+    if let Some(options) = config.get_options() {
+        one.options(options);
+    }
+    if let Some(name) = config.get_application_name() {
+        one.application_name(name);
+    }
+    match &config.get_hosts()[i] {
+        postgres::config::Host::Tcp(h) => one.host(h),
+        postgres::config::Host::Unix(p) => one.host_path(p),
+    };
+    if let Some(addr) = config.get_hostaddrs().get(i) {
+        one.hostaddr(*addr);
+    }
+    let ports = config.get_ports();
+    if let Some(port) = ports.get(i).or(ports.first()) {
+        one.port(*port);
+    }
+    if let Some(timeout) = config.get_connect_timeout() {
+        one.connect_timeout(*timeout);
+    }
+    if let Some(timeout) = config.get_tcp_user_timeout() {
+        one.tcp_user_timeout(*timeout);
+    }
+    one.ssl_mode(config.get_ssl_mode())
+        .ssl_negotiation(config.get_ssl_negotiation())
+        .keepalives(config.get_keepalives())
+        .keepalives_idle(config.get_keepalives_idle())
+        .target_session_attrs(config.get_target_session_attrs())
+        .channel_binding(config.get_channel_binding())
+        .load_balance_hosts(config.get_load_balance_hosts());
+    if let Some(interval) = config.get_keepalives_interval() {
+        one.keepalives_interval(interval);
+    }
+    if let Some(retries) = config.get_keepalives_retries() {
+        one.keepalives_retries(retries);
+    }
+    one
+}
+
+/// The administrator's client ([`PgTarget::connect`]) on the first host that takes the
+/// session, trying them in order as libpq does. One host: the client's error as it is.
+/// Several: the client library says only the last host's failure, which the message then
+/// pinned on the first host; here every host is named with its own (`h1:5432 : serveur
+/// injoignable (…) ; h2:5432 : serveur en lecture seule (secours)`). Hosts to shuffle
+/// (`load_balance_hosts=random`) are left to the library. The store's own sessions are
+/// opened host by host the same way ([`open`]).
+fn connect_each_host(
+    config: &tokio_postgres::Config,
+    tls: tls::MakeTls,
+) -> Result<postgres::Client, Result<postgres::Error, String>> {
+    let hosts = config.get_hosts().len();
+    if hosts < 2
+        || config.get_load_balance_hosts() == tokio_postgres::config::LoadBalanceHosts::Random
+    {
+        return postgres::Config::from(config.clone())
+            .connect(tls)
+            .map_err(Ok);
+    }
+    let mut failures = Vec::with_capacity(hosts);
+    for (i, name) in host_ports(config).into_iter().enumerate() {
+        match postgres::Config::from(one_host(config, i)).connect(tls.clone()) {
+            Ok(client) => return Ok(client),
+            Err(e) => failures.push(format!("{name} : {}", connect_message(&e))),
+        }
+    }
+    Err(Err(failures.join(" ; ")))
+}
+
 /// A connection string with its password (if any) masked, for the message that says it
 /// cannot be read.
 pub fn redact_url(url: &str) -> String {
@@ -393,6 +555,17 @@ pub fn redact_url(url: &str) -> String {
     format!("{scheme}://{authority}{tail}")
 }
 
+/// A write the server refused because it is a standby (read-only without `--read-only`),
+/// in the words of the store's messages: the error to pass on instead.
+fn standby_refusal(target: &PgTarget, e: &DbError) -> Option<DbError> {
+    (e.sql_state() == Some("25006") && !target.read_only).then(|| {
+        DbError::Standby(format!(
+            "{} : serveur en lecture seule (secours)",
+            target.shown
+        ))
+    })
+}
+
 /// Why a connection failed, in the words an operator can act on.
 fn connect_message(e: &postgres::Error) -> String {
     if let Some(db) = e.as_db_error() {
@@ -412,6 +585,10 @@ fn connect_message(e: &postgres::Error) -> String {
     while let Some(s) = source {
         text = format!("{text} : {s}");
         source = s.source();
+    }
+    // target_session_attrs=read-write met a standby (the client library's words).
+    if text.contains("database does not allow writes") {
+        return "serveur en lecture seule (secours)".into();
     }
     if text.contains("certificate verify failed") {
         // OpenSSL says why in parentheses: "(IP address mismatch)", "(self-signed …)".
@@ -585,6 +762,65 @@ mod parse_tests {
         assert_eq!(t.ssl_mode(), SslMode::Prefer);
         let e = PgTarget::parse_with("postgresql://h/db?sslmode=maybe", &none).unwrap_err();
         assert!(e.contains("sslmode « maybe » inconnu"), "{e}");
+    }
+
+    #[test]
+    fn a_failover_url_keeps_every_host() {
+        let env = FakeEnv(vec![], None);
+        let url = "postgresql://hot:pw@db1:5432,db2:5433/desk?target_session_attrs=read-write";
+        let t = PgTarget::parse_with(url, &env).unwrap();
+        assert_eq!(t.shown(), "postgresql://hot@db1:5432,db2:5433/desk");
+        assert_eq!(
+            t.with_dbname("other").shown(),
+            "postgresql://hot@db1:5432,db2:5433/other"
+        );
+        // A child process given this URL fails over the same way.
+        assert_eq!(t.url_with_password(), url);
+        let again = PgTarget::parse_with(&t.url_with_password(), &env).unwrap();
+        assert_eq!(format!("{:?}", again.config), format!("{:?}", t.config));
+        // A host without its port has the default one; one port alone is every host's.
+        let t = PgTarget::parse_with("postgresql://hot@db1,db2:6000/desk", &env).unwrap();
+        assert_eq!(t.shown(), "postgresql://hot@db1:5432,db2:6000/desk");
+        let env = FakeEnv(
+            vec![("PGHOST", "db1,db2".into()), ("PGPORT", "6000".into())],
+            None,
+        );
+        let t = PgTarget::parse_with("postgresql:///desk", &env).unwrap();
+        assert_eq!(t.shown(), "postgresql://agent@db1:6000,db2:6000/desk");
+    }
+
+    #[test]
+    fn one_host_of_a_failover_url_keeps_every_other_setting() {
+        let env = FakeEnv(vec![], None);
+        let params = "connect_timeout=3&target_session_attrs=read-write&application_name=x\
+                      &options=-c%20a%3Db&keepalives_idle=30&keepalives_interval=4\
+                      &keepalives_retries=2&tcp_user_timeout=7&channel_binding=disable";
+        let both = PgTarget::parse_with(
+            &format!("postgresql://hot:pw@db1:5432,db2:5433/desk?{params}"),
+            &env,
+        )
+        .unwrap();
+        let second =
+            PgTarget::parse_with(&format!("postgresql://hot:pw@db2:5433/desk?{params}"), &env)
+                .unwrap();
+        let one = one_host(&both.config, 1);
+        assert_eq!(format!("{one:?}"), format!("{:?}", second.config));
+        assert_eq!(one.get_password(), Some(&b"pw"[..]));
+        assert_eq!(host_ports(&both.config), ["db1:5432", "db2:5433"]);
+    }
+
+    #[test]
+    fn a_read_only_target_asks_every_session_to_be() {
+        let env = FakeEnv(vec![], None);
+        let t = PgTarget::parse_with("postgresql://h/db?options=-c%20work_mem%3D8MB", &env)
+            .unwrap()
+            .read_only();
+        assert_eq!(
+            t.config.get_options(),
+            Some("-c work_mem=8MB -c default_transaction_read_only=on")
+        );
+        assert!(t.read_only);
+        assert!(t.with_dbname("x").read_only);
     }
 
     #[test]

@@ -66,7 +66,7 @@ impl ScratchDb {
 /// Opens the store's own connection to `target` (TLS, login, the session's settings, as a
 /// command's store does) and closes it: what one connection costs (`benches/connect.rs`).
 pub fn connect_and_close(target: &PgTarget) -> Result<(), String> {
-    super::postgres::PgConn::open(target, false)
+    super::postgres::PgConn::open(target)
         .map(drop)
         .map_err(|e| e.to_string())
 }

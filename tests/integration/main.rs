@@ -23,6 +23,7 @@ mod e2e_desk;
 mod e2e_phone;
 mod e2e_postgres;
 mod e2e_tmux;
+mod failover;
 mod files;
 mod glpi;
 mod hostile_output;

@@ -6,7 +6,7 @@
 use super::session::{Failed, Session};
 use super::{CHANGES_CHANNEL, PgTarget};
 use std::time::Duration;
-use tokio_postgres::config::{Host, LoadBalanceHosts};
+use tokio_postgres::config::LoadBalanceHosts;
 
 /// How long one host may take to connect when the connection string gives no
 /// `connect_timeout`.
@@ -19,8 +19,6 @@ const STATEMENT_TIMEOUT: Duration = Duration::from_secs(10);
 /// What a store asks of each of its sessions; they keep it across reconnections.
 #[derive(Debug, Clone)]
 pub(crate) struct Settings {
-    /// `--read-only`: every transaction of the session is read-only.
-    pub read_only: bool,
     /// How long a statement waits for a lock another connection holds (the server's
     /// `lock_timeout`), unless the connection string says.
     pub lock_timeout: Duration,
@@ -131,9 +129,6 @@ impl PgTarget {
             "lock_timeout",
             settings.lock_timeout.as_millis().to_string(),
         );
-        if settings.read_only {
-            add("default_transaction_read_only", "on".into());
-        }
         // Every statement is prepared once and kept ([`super::PgConn`]); by default the
         // server then plans it for its first five runs with their values and may switch
         // for good to a plan made without them. For the call list's search that generic
@@ -151,26 +146,12 @@ impl PgTarget {
     /// Each host of the connection string, named `host:port`, with the settings to reach
     /// it alone, in the order to try them (at random with `load_balance_hosts=random`).
     fn hosts(&self) -> Vec<(String, tokio_postgres::Config)> {
-        let config = &self.config;
-        let count = config.get_hosts().len().max(config.get_hostaddrs().len());
-        let mut hosts: Vec<_> = (0..count)
-            .map(|i| {
-                let port = config
-                    .get_ports()
-                    .get(i)
-                    .or_else(|| config.get_ports().first())
-                    .copied()
-                    .unwrap_or(5432);
-                let name = match (config.get_hosts().get(i), config.get_hostaddrs().get(i)) {
-                    (Some(Host::Tcp(h)), _) => h.clone(),
-                    (Some(Host::Unix(p)), _) => p.display().to_string(),
-                    (None, Some(addr)) => addr.to_string(),
-                    (None, None) => "localhost".into(),
-                };
-                (format!("{name}:{port}"), one_host(config, i, port))
-            })
+        let mut hosts: Vec<_> = super::host_ports(&self.config)
+            .into_iter()
+            .enumerate()
+            .map(|(i, name)| (name, super::one_host(&self.config, i)))
             .collect();
-        if config.get_load_balance_hosts() == LoadBalanceHosts::Random {
+        if self.config.get_load_balance_hosts() == LoadBalanceHosts::Random {
             let mut draw = super::Backoff::new();
             for i in (1..hosts.len()).rev() {
                 let j = usize::try_from(draw.draw() % (i as u64 + 1)).unwrap_or(0);
@@ -179,58 +160,6 @@ impl PgTarget {
         }
         hosts
     }
-}
-
-/// The settings of `config` for its host number `i` alone.
-fn one_host(config: &tokio_postgres::Config, i: usize, port: u16) -> tokio_postgres::Config {
-    let mut one = tokio_postgres::Config::new();
-    if let Some(user) = config.get_user() {
-        one.user(user);
-    }
-    if let Some(password) = config.get_password() {
-        one.password(password);
-    }
-    if let Some(dbname) = config.get_dbname() {
-        one.dbname(dbname);
-    }
-    if let Some(options) = config.get_options() {
-        one.options(options);
-    }
-    if let Some(name) = config.get_application_name() {
-        one.application_name(name);
-    }
-    one.ssl_mode(config.get_ssl_mode())
-        .ssl_negotiation(config.get_ssl_negotiation());
-    match config.get_hosts().get(i) {
-        Some(Host::Tcp(h)) => {
-            one.host(h);
-        }
-        Some(Host::Unix(p)) => {
-            one.host_path(p);
-        }
-        None => {}
-    }
-    if let Some(addr) = config.get_hostaddrs().get(i) {
-        one.hostaddr(*addr);
-    }
-    one.port(port);
-    if let Some(t) = config.get_connect_timeout() {
-        one.connect_timeout(*t);
-    }
-    if let Some(t) = config.get_tcp_user_timeout() {
-        one.tcp_user_timeout(*t);
-    }
-    one.keepalives(config.get_keepalives())
-        .keepalives_idle(config.get_keepalives_idle());
-    if let Some(interval) = config.get_keepalives_interval() {
-        one.keepalives_interval(interval);
-    }
-    if let Some(retries) = config.get_keepalives_retries() {
-        one.keepalives_retries(retries);
-    }
-    one.target_session_attrs(config.get_target_session_attrs())
-        .channel_binding(config.get_channel_binding());
-    one
 }
 
 /// The settings a connection string's `options` give (`-c name=value`, `--name=value`).
@@ -326,7 +255,6 @@ mod tests {
 
     fn settings() -> Settings {
         Settings {
-            read_only: false,
             lock_timeout: Duration::from_secs(10),
             listen: false,
         }
@@ -360,13 +288,11 @@ mod tests {
             "-c statement_timeout=12000 -c lock_timeout=10000 \
              -c plan_cache_mode=force_custom_plan"
         );
-        let read_only = Settings {
-            read_only: true,
-            ..settings()
-        };
+        // A read-only store's target asks it itself (PgTarget::read_only), kept.
         assert!(
-            t.startup_options(&read_only, false)
-                .ends_with("-c lock_timeout=10000 -c default_transaction_read_only=on")
+            t.read_only()
+                .startup_options(&settings(), false)
+                .starts_with("-c default_transaction_read_only=on -c statement_timeout=")
         );
         let t = target(
             "postgresql://u@h/db?options=-c%20statement_timeout%3D2s%20--lock-timeout%3D500",

@@ -61,11 +61,9 @@ impl Drop for PgConn {
 }
 
 impl PgConn {
-    /// Connects now: a server that cannot be reached is an error at once. A read-only
-    /// store's sessions are read-only from their start.
-    pub fn open(target: &PgTarget, read_only: bool) -> DbResult<PgConn> {
+    /// Connects now: a server that cannot be reached is an error at once.
+    pub fn open(target: &PgTarget) -> DbResult<PgConn> {
         let settings = Settings {
-            read_only,
             lock_timeout: crate::store::wait::busy_timeout(),
             listen: false,
         };
@@ -226,8 +224,12 @@ impl PgConn {
         }
     }
 
-    /// Notes a lost connection from the error it gave, and passes the error on.
+    /// Notes a lost connection from the error it gave, and passes the error on (a write a
+    /// standby refused in the words of a standby).
     fn check(&mut self, e: DbError) -> DbError {
+        if let Some(standby) = super::standby_refusal(&self.target, &e) {
+            return standby;
+        }
         if e.is_connection_lost() || self.session.as_ref().is_some_and(Session::is_ended) {
             let why = format!("{} : connexion perdue ({e})", self.target.shown);
             self.drop_session(why);

@@ -99,7 +99,6 @@ fn every_session_has_the_stores_timeouts_and_keeps_those_the_string_gives() {
     let patience = db
         .target()
         .patience(&open::Settings {
-            read_only: false,
             lock_timeout: lock,
             listen: false,
         })
@@ -332,7 +331,7 @@ fn a_server_that_takes_the_connection_and_never_answers_is_given_up_host_by_host
         ))
         .unwrap();
         let start = Instant::now();
-        let e = PgConn::open(&target, false).err().unwrap();
+        let e = PgConn::open(&target).err().unwrap();
         assert!(
             start.elapsed() < Duration::from_secs(2),
             "{:?}",
@@ -355,7 +354,7 @@ fn a_server_that_takes_the_connection_and_never_answers_is_given_up_host_by_host
     let url = with_param(&url, "connect_timeout=1");
     let target = PgTarget::parse(&url).unwrap();
     let start = Instant::now();
-    let mut conn = PgConn::open(&target, false).unwrap();
+    let mut conn = PgConn::open(&target).unwrap();
     assert!(
         start.elapsed() < Duration::from_secs(2),
         "{:?}",
@@ -366,7 +365,7 @@ fn a_server_that_takes_the_connection_and_never_answers_is_given_up_host_by_host
         "postgresql://agent@127.0.0.1:{port},127.0.0.1:{port}/desk?connect_timeout=1"
     ))
     .unwrap();
-    let e = PgConn::open(&both_silent, false).err().unwrap().to_string();
+    let e = PgConn::open(&both_silent).err().unwrap().to_string();
     let one = format!("127.0.0.1:{port} : serveur injoignable (aucune réponse en 1 s)");
     assert_eq!(e, format!("{one} ; {one}"));
 }

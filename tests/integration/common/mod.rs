@@ -3,6 +3,7 @@
 #[macro_use]
 pub mod desk;
 
+pub mod cluster;
 pub mod cti;
 pub mod glpi;
 pub mod pty;
