@@ -374,8 +374,13 @@ impl Store {
         let version = migrations::inspect(&store)?;
         if store.read_only {
             migrations::require_current(&store, version)?;
-        } else {
-            migrations::migrate(&mut store)?;
+        } else if version != POSTGRES_LATEST_VERSION {
+            // A migration may build an index over a desk's million calls: longer than a
+            // statement may take otherwise.
+            store.pg_unhurried(true)?;
+            let migrated = migrations::migrate(&mut store);
+            store.pg_unhurried(false)?;
+            migrated?;
         }
         store.local = Some(Box::new(Store::open_with(
             drafts,
@@ -436,6 +441,15 @@ impl Store {
                 .query_row("PRAGMA data_version", [], |r| r.get(0))
                 .map_err(|e| self.err(e)),
             Db::Postgres(c) => c.borrow_mut().changes().map_err(|e| self.err(e)),
+        }
+    }
+
+    /// On PostgreSQL, lifts the statement timeout and the store's patience for long work
+    /// (`on`), or puts them back.
+    fn pg_unhurried(&self, on: bool) -> Result<()> {
+        match self.db.postgres() {
+            Some(c) => c.borrow_mut().set_unhurried(on).map_err(|e| self.err(e)),
+            None => Ok(()),
         }
     }
 

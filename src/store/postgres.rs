@@ -1,22 +1,24 @@
 //! The PostgreSQL side of the store: where the server is (a connection string completed
-//! as libpq would, from `PG*` variables and `~/.pgpass`), one connection that keeps
-//! itself alive, and the server's notifications that say another console wrote.
-//!
-//! A connection that drops (the server restarted, the network went away) is re-made by a
-//! thread of its own: the console never waits on it; until it is back every query says,
-//! at once, that the server is unreachable.
+//! as libpq would, from `PG*` variables and `~/.pgpass`), and the words for what went
+//! wrong reaching it. The store's connection itself, its sessions, their encryption and
+//! the waits between attempts are the modules below.
 
-use super::db::{DbError, DbResult, Row, Value, postgres_sql};
-use std::collections::HashMap;
-use std::sync::mpsc::{Receiver, TryRecvError};
+mod backoff;
+mod open;
+mod pgconn;
+mod session;
+#[cfg(test)]
+mod tests;
+mod tls;
+
+use super::db::DbError;
+pub use backoff::Backoff;
+pub(crate) use pgconn::PgConn;
 use std::time::Duration;
 
 /// The channel the store's triggers notify on every write (see the PostgreSQL
 /// migrations).
 pub const CHANGES_CHANNEL: &str = "guichet_changes";
-
-/// How long a connection attempt may take before the server is said unreachable.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Whether `--db` names a PostgreSQL server rather than an SQLite file.
 pub fn is_postgres_url(db: &str) -> bool {
@@ -27,7 +29,7 @@ pub fn is_postgres_url(db: &str) -> bool {
 /// show the password.
 #[derive(Clone)]
 pub struct PgTarget {
-    config: postgres::Config,
+    config: tokio_postgres::Config,
     shown: String,
     tls: Tls,
     /// Every session read-only, as `--read-only` asks: a refused write is then the
@@ -145,9 +147,10 @@ impl PgTarget {
 
     pub fn parse_with(url: &str, env: &dyn PgEnv) -> Result<PgTarget, String> {
         let (stripped, mode, root_cert) = take_tls_params(url);
-        let mut config: postgres::Config = stripped.parse().map_err(|e: postgres::Error| {
-            format!("adresse PostgreSQL illisible ({}) : {e}", redact_url(url))
-        })?;
+        let mut config: tokio_postgres::Config =
+            stripped.parse().map_err(|e: postgres::Error| {
+                format!("adresse PostgreSQL illisible ({}) : {e}", redact_url(url))
+            })?;
         let mode = match mode.or_else(|| env.var("PGSSLMODE")) {
             Some(m) => SslMode::parse(&m)?,
             None => SslMode::Prefer,
@@ -155,6 +158,12 @@ impl PgTarget {
         let root_cert = root_cert
             .or_else(|| env.var("PGSSLROOTCERT"))
             .map(std::path::PathBuf::from);
+        // The client library knows whether to ask for TLS; guichet checks the certificate.
+        config.ssl_mode(match mode {
+            SslMode::Disable => tokio_postgres::config::SslMode::Disable,
+            SslMode::Prefer => tokio_postgres::config::SslMode::Prefer,
+            _ => tokio_postgres::config::SslMode::Require,
+        });
         let tls = Tls { mode, root_cert };
         if config.get_hosts().is_empty() {
             match env.var("PGHOST") {
@@ -189,7 +198,7 @@ impl PgTarget {
         }
         let user = config.get_user().unwrap_or_default().to_string();
         if config.get_dbname().is_none() {
-            config.dbname(&env.var("PGDATABASE").unwrap_or_else(|| user.clone()));
+            config.dbname(env.var("PGDATABASE").unwrap_or_else(|| user.clone()));
         }
         let host = shown_host(&config);
         let port = config.get_ports().first().copied().unwrap_or(5432);
@@ -204,7 +213,7 @@ impl PgTarget {
             }
         }
         if config.get_connect_timeout().is_none() {
-            config.connect_timeout(CONNECT_TIMEOUT);
+            config.connect_timeout(open::CONNECT_TIMEOUT);
         }
         config.application_name("guichet");
         // A server that vanishes without a word (a cut link) is noticed within a minute.
@@ -371,11 +380,14 @@ impl PgTarget {
         }
     }
 
-    /// A new connection, or why there is none (in words; no password). Encrypted as
-    /// `sslmode` asks: by default when the server offers it.
+    /// A plain synchronous client, for an administrator's work beside the store (the
+    /// tests, the benchmarks, scratch databases), or why there is none (in words; no
+    /// password). Encrypted as `sslmode` asks: by default when the server offers it. The
+    /// store's own connection is [`PgConn`].
     pub fn connect(&self) -> Result<postgres::Client, String> {
         let failed = |e: postgres::Error| format!("{} : {}", self.shown, connect_message(&e));
-        let mut client = self.connect_encrypted().map_err(|e| match e {
+        let tls = self.tls.maker(&self.shown)?;
+        let mut client = connect_each_host(&self.config, tls).map_err(|e| match e {
             Ok(e) => failed(e),
             Err(sentence) => sentence,
         })?;
@@ -396,76 +408,9 @@ impl PgTarget {
         }
         Ok(client)
     }
-
-    /// The connection, encrypted as `sslmode` asks; the client's error, or a sentence of
-    /// ours (an unreadable authority file).
-    fn connect_encrypted(&self) -> Result<postgres::Client, Result<postgres::Error, String>> {
-        let mut config = self.config.clone();
-        if self.tls.mode == SslMode::Disable {
-            config.ssl_mode(postgres::config::SslMode::Disable);
-            return connect_each_host(&config, postgres::NoTls);
-        }
-        let connector = self.tls.connector(&self.shown).map_err(Err)?;
-        config.ssl_mode(if self.tls.mode == SslMode::Prefer {
-            postgres::config::SslMode::Prefer
-        } else {
-            postgres::config::SslMode::Require
-        });
-        connect_each_host(
-            &config,
-            postgres_native_tls::MakeTlsConnector::new(connector),
-        )
-    }
 }
 
-impl Tls {
-    /// The TLS connector for these settings, built once per process: building one reads
-    /// and parses the system's whole authority bundle (some 25 ms), which every
-    /// connection (the console's, its listening thread's, a reconnection) would otherwise
-    /// pay again before the first paint.
-    fn connector(&self, shown: &str) -> Result<native_tls::TlsConnector, String> {
-        static BUILT: std::sync::Mutex<Vec<(Tls, native_tls::TlsConnector)>> =
-            std::sync::Mutex::new(Vec::new());
-        let mut built = BUILT.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some((_, connector)) = built.iter().find(|(tls, _)| tls == self) {
-            return Ok(connector.clone());
-        }
-        let connector = self.build_connector(shown)?;
-        built.push((self.clone(), connector.clone()));
-        Ok(connector)
-    }
-
-    fn build_connector(&self, shown: &str) -> Result<native_tls::TlsConnector, String> {
-        let mut builder = native_tls::TlsConnector::builder();
-        match self.mode {
-            SslMode::Prefer | SslMode::Require => {
-                builder
-                    .danger_accept_invalid_certs(true)
-                    .danger_accept_invalid_hostnames(true);
-            }
-            SslMode::VerifyCa => {
-                builder.danger_accept_invalid_hostnames(true);
-            }
-            SslMode::VerifyFull | SslMode::Disable => {}
-        }
-        if let Some(path) = &self.root_cert {
-            let pem = std::fs::read(path)
-                .map_err(|e| format!("{shown} : sslrootcert {} illisible ({e})", path.display()))?;
-            let cert = native_tls::Certificate::from_pem(&pem).map_err(|e| {
-                format!(
-                    "{shown} : sslrootcert {} n'est pas un certificat PEM ({e})",
-                    path.display()
-                )
-            })?;
-            builder.add_root_certificate(cert);
-        }
-        builder
-            .build()
-            .map_err(|e| format!("{shown} : TLS indisponible ({e})"))
-    }
-}
-
-fn add_host(config: &mut postgres::Config, host: &str) {
+fn add_host(config: &mut tokio_postgres::Config, host: &str) {
     if host.starts_with('/') {
         config.host_path(host);
     } else {
@@ -473,16 +418,16 @@ fn add_host(config: &mut postgres::Config, host: &str) {
     }
 }
 
-fn shown_host(config: &postgres::Config) -> String {
+fn shown_host(config: &tokio_postgres::Config) -> String {
     match config.get_hosts().first() {
-        Some(postgres::config::Host::Tcp(h)) => h.clone(),
-        Some(postgres::config::Host::Unix(p)) => p.display().to_string(),
+        Some(tokio_postgres::config::Host::Tcp(h)) => h.clone(),
+        Some(tokio_postgres::config::Host::Unix(p)) => p.display().to_string(),
         None => "localhost".into(),
     }
 }
 
 /// Every host as messages name it, `host:port`, in the order they are tried.
-fn host_ports(config: &postgres::Config) -> Vec<String> {
+fn host_ports(config: &tokio_postgres::Config) -> Vec<String> {
     let ports = config.get_ports();
     let port_of = |i: usize| ports.get(i).or(ports.first()).copied().unwrap_or(5432);
     config
@@ -502,8 +447,8 @@ fn host_ports(config: &postgres::Config) -> Vec<String> {
 /// The same settings with the `i`-th host (and its port, its address) alone: to try the
 /// hosts of a multi-host URL one by one and keep each one's failure. Every setting the
 /// client library has is copied (a unit test compares them).
-fn one_host(config: &postgres::Config, i: usize) -> postgres::Config {
-    let mut one = postgres::Config::new();
+fn one_host(config: &tokio_postgres::Config, i: usize) -> tokio_postgres::Config {
+    let mut one = tokio_postgres::Config::new();
     if let Some(user) = config.get_user() {
         one.user(user);
     }
@@ -552,29 +497,28 @@ fn one_host(config: &postgres::Config, i: usize) -> postgres::Config {
     one
 }
 
-/// Connects to the first host that takes the session, trying them in order as libpq does.
-/// One host: the client's error as it is. Several: the client library says only the last
-/// host's failure, which the message then pinned on the first host; here every host is
-/// named with its own (`h1:5432 : serveur injoignable (…) ; h2:5432 : serveur en lecture
-/// seule (secours)`). Hosts to shuffle (`load_balance_hosts=random`) are left to the
-/// library.
-fn connect_each_host<T>(
-    config: &postgres::Config,
-    tls: T,
-) -> Result<postgres::Client, Result<postgres::Error, String>>
-where
-    T: postgres::tls::MakeTlsConnect<postgres::Socket> + Clone + 'static + Send,
-    T::TlsConnect: Send,
-    T::Stream: Send,
-    <T::TlsConnect as postgres::tls::TlsConnect<postgres::Socket>>::Future: Send,
-{
+/// The administrator's client ([`PgTarget::connect`]) on the first host that takes the
+/// session, trying them in order as libpq does. One host: the client's error as it is.
+/// Several: the client library says only the last host's failure, which the message then
+/// pinned on the first host; here every host is named with its own (`h1:5432 : serveur
+/// injoignable (…) ; h2:5432 : serveur en lecture seule (secours)`). Hosts to shuffle
+/// (`load_balance_hosts=random`) are left to the library. The store's own sessions are
+/// opened host by host the same way ([`open`]).
+fn connect_each_host(
+    config: &tokio_postgres::Config,
+    tls: tls::MakeTls,
+) -> Result<postgres::Client, Result<postgres::Error, String>> {
     let hosts = config.get_hosts().len();
-    if hosts < 2 || config.get_load_balance_hosts() == postgres::config::LoadBalanceHosts::Random {
-        return config.connect(tls).map_err(Ok);
+    if hosts < 2
+        || config.get_load_balance_hosts() == tokio_postgres::config::LoadBalanceHosts::Random
+    {
+        return postgres::Config::from(config.clone())
+            .connect(tls)
+            .map_err(Ok);
     }
     let mut failures = Vec::with_capacity(hosts);
     for (i, name) in host_ports(config).into_iter().enumerate() {
-        match one_host(config, i).connect(tls.clone()) {
+        match postgres::Config::from(one_host(config, i)).connect(tls.clone()) {
             Ok(client) => return Ok(client),
             Err(e) => failures.push(format!("{name} : {}", connect_message(&e))),
         }
@@ -715,398 +659,8 @@ fn pgpass_fields(line: &str) -> Vec<String> {
     fields
 }
 
-/// One connection to the server, re-made in the background when it drops.
-pub(crate) struct PgConn {
-    target: PgTarget,
-    client: Option<postgres::Client>,
-    statements: HashMap<String, postgres::Statement>,
-    /// Notifications received: another console (or this one) wrote.
-    changes: i64,
-    /// A transaction is open: a lost connection is not replaced under it (the rest of the
-    /// transaction would run outside of it).
-    in_transaction: bool,
-    /// The connection being re-made, and why it was lost.
-    reconnecting: Option<Receiver<postgres::Client>>,
-    lost: Option<String>,
-    /// Cleared when the store goes: the reconnecting thread stops.
-    wanted: std::sync::Arc<std::sync::atomic::AtomicBool>,
-    /// Hears the notifications of writes (made on the first ask: a command never asks).
-    listener: Option<Listener>,
-    /// The listener's lost connections already answered by re-making this one.
-    losses_seen: u64,
-}
-
-impl Drop for PgConn {
-    fn drop(&mut self) {
-        self.wanted
-            .store(false, std::sync::atomic::Ordering::Relaxed);
-    }
-}
-
-/// What the store's connection asks of the server's session, once connected.
-///
-/// Every statement is prepared once and kept ([`PgConn::statement`]); by default the server
-/// then plans it for its first five runs with their values and may switch for good to a
-/// plan made without them. For the call list's search that generic plan is wrong for most
-/// values: with two words ("jean" and "mar") it read the trigram index and rechecked the
-/// 16,000 calls that matched, 96 ms at a million calls, where the plan made for those words
-/// walks the newest calls and stops at the page's hundredth, 3 ms. Each statement is planned
-/// for its values (about 0.2 ms). Servers before 12 have no such setting, nor that switch.
-fn set_up_session(client: &mut postgres::Client) -> DbResult<()> {
-    client.batch_execute(
-        "SELECT set_config('plan_cache_mode', 'force_custom_plan', false) \
-         WHERE current_setting('server_version_num')::int >= 120000",
-    )?;
-    Ok(())
-}
-
-impl PgConn {
-    /// Connects now: a server that cannot be reached is an error at once.
-    pub fn open(target: &PgTarget) -> DbResult<PgConn> {
-        let mut client = target.connect().map_err(DbError::Unreachable)?;
-        set_up_session(&mut client)?;
-        let conn = PgConn {
-            target: target.clone(),
-            client: Some(client),
-            statements: HashMap::new(),
-            changes: 0,
-            in_transaction: false,
-            reconnecting: None,
-            lost: None,
-            wanted: Default::default(),
-            listener: None,
-            losses_seen: 0,
-        };
-        conn.wanted
-            .store(true, std::sync::atomic::Ordering::Relaxed);
-        Ok(conn)
-    }
-
-    /// Why the server cannot be used now, while it cannot.
-    pub fn lost(&self) -> Option<&str> {
-        self.lost.as_deref()
-    }
-
-    /// The connection, re-made if a background attempt succeeded; an error at once while
-    /// there is none.
-    fn client(&mut self) -> DbResult<&mut postgres::Client> {
-        if self.client.is_none() {
-            self.take_reconnected();
-        }
-        match self.client.as_mut() {
-            Some(c) => Ok(c),
-            None => Err(DbError::Unreachable(self.lost.clone().unwrap_or_else(
-                || format!("{} : serveur injoignable", self.target.shown),
-            ))),
-        }
-    }
-
-    /// Installs a connection the background thread made (never inside a transaction).
-    fn take_reconnected(&mut self) {
-        if self.in_transaction {
-            return;
-        }
-        if self.reconnecting.is_none() {
-            self.start_reconnecting();
-            return;
-        }
-        let Some(rx) = &self.reconnecting else {
-            return;
-        };
-        match rx.try_recv() {
-            Ok(client) => {
-                self.reconnecting = None;
-                self.client = Some(client);
-                // Made after every loss the listener has seen so far.
-                if let Some(listener) = &self.listener {
-                    self.losses_seen = listener.losses.load(std::sync::atomic::Ordering::Relaxed);
-                }
-                self.lost = None;
-                // What happened while away is unknown: the console reads everything again.
-                self.changes += 1;
-            }
-            Err(TryRecvError::Empty) => {}
-            Err(TryRecvError::Disconnected) => self.reconnecting = None,
-        }
-    }
-
-    fn start_reconnecting(&mut self) {
-        let (tx, rx) = std::sync::mpsc::channel();
-        let target = self.target.clone();
-        let wanted = self.wanted.clone();
-        std::thread::spawn(move || {
-            let mut wait = Duration::from_millis(200);
-            loop {
-                match target.connect().and_then(|mut c| {
-                    set_up_session(&mut c)
-                        .map(|()| c)
-                        .map_err(|e| e.to_string())
-                }) {
-                    Ok(client) => {
-                        let _ = tx.send(client);
-                        return;
-                    }
-                    Err(_) => {
-                        std::thread::sleep(wait);
-                        wait = (wait * 2).min(Duration::from_secs(3));
-                    }
-                }
-                // The store was dropped: nobody waits for this connection.
-                if !wanted.load(std::sync::atomic::Ordering::Relaxed) {
-                    return;
-                }
-            }
-        });
-        self.reconnecting = Some(rx);
-    }
-
-    fn drop_connection(&mut self, why: String) {
-        self.client = None;
-        self.statements.clear();
-        if self.lost.is_none() {
-            self.lost = Some(format!("{} : connexion perdue ({why})", self.target.shown));
-        }
-    }
-
-    /// Notes a lost connection from the error it gave, and passes the error on.
-    fn check(&mut self, e: DbError) -> DbError {
-        if let Some(standby) = standby_refusal(&self.target, &e) {
-            return standby;
-        }
-        if e.is_connection_lost() || self.client.as_ref().is_some_and(|c| c.is_closed()) {
-            let why = e.to_string();
-            self.drop_connection(why);
-            return DbError::Unreachable(self.lost.clone().unwrap_or_default());
-        }
-        e
-    }
-
-    fn statement(&mut self, sql: &str) -> DbResult<postgres::Statement> {
-        if let Some(s) = self.statements.get(sql) {
-            return Ok(s.clone());
-        }
-        let translated = postgres_sql(sql);
-        let client = self.client()?;
-        let prepared = client.prepare(&translated);
-        let statement = prepared.map_err(|e| self.check(e.into()))?;
-        self.statements.insert(sql.to_string(), statement.clone());
-        Ok(statement)
-    }
-
-    pub fn execute(&mut self, sql: &str, args: &[Value]) -> DbResult<u64> {
-        let statement = self.statement(sql)?;
-        let params: Vec<&(dyn postgres::types::ToSql + Sync)> = args
-            .iter()
-            .map(|a| a as &(dyn postgres::types::ToSql + Sync))
-            .collect();
-        let result = self.client()?.execute(&statement, &params);
-        result.map_err(|e| self.check(e.into()))
-    }
-
-    pub fn batch(&mut self, sql: &str) -> DbResult<()> {
-        let word = sql.trim().to_ascii_uppercase();
-        let ends = word == "COMMIT" || word == "ROLLBACK";
-        if word == "ROLLBACK" && self.client.is_none() {
-            // The server already ended the transaction with the connection.
-            self.in_transaction = false;
-            return Ok(());
-        }
-        let client = match self.client() {
-            Ok(c) => c,
-            Err(e) => {
-                if ends {
-                    self.in_transaction = false;
-                }
-                return Err(e);
-            }
-        };
-        let result = client.batch_execute(sql);
-        if word == "BEGIN" {
-            self.in_transaction = result.is_ok();
-        } else if ends {
-            self.in_transaction = false;
-        }
-        result.map_err(|e| self.check(e.into()))
-    }
-
-    pub fn query_each<E: From<DbError>>(
-        &mut self,
-        sql: &str,
-        args: &[Value],
-        mut each: impl FnMut(&Row<'_>) -> Result<(), E>,
-    ) -> Result<(), E> {
-        use postgres::fallible_iterator::FallibleIterator;
-        let statement = self.statement(sql)?;
-        let client = self.client()?;
-        // The engine's error is looked at once the rows (which borrow the client) are gone.
-        let failed = match client.query_raw(&statement, args.iter()) {
-            Ok(mut rows) => loop {
-                match rows.next() {
-                    Ok(Some(row)) => each(&Row::Postgres(&row))?,
-                    Ok(None) => break None,
-                    Err(e) => break Some(e),
-                }
-            },
-            Err(e) => Some(e),
-        };
-        match failed {
-            None => Ok(()),
-            Some(e) => Err(self.check(e.into()).into()),
-        }
-    }
-
-    /// Sends rows to `table` with `COPY … FROM STDIN`, in one stream.
-    pub fn copy_in(
-        &mut self,
-        table: &str,
-        columns: &[&str],
-        rows: &mut dyn Iterator<Item = Vec<Value>>,
-    ) -> DbResult<u64> {
-        use std::io::Write;
-        let sql = format!("COPY {table} ({}) FROM STDIN", columns.join(", "));
-        let client = self.client()?;
-        let result = (|| -> DbResult<u64> {
-            let mut writer = client.copy_in(&sql)?;
-            let mut line = Vec::with_capacity(256);
-            let mut buffer = Vec::with_capacity(64 * 1024);
-            for row in rows {
-                line.clear();
-                super::db::copy_line(&row, &mut line);
-                buffer.extend_from_slice(&line);
-                if buffer.len() >= 60 * 1024 {
-                    writer
-                        .write_all(&buffer)
-                        .map_err(|e| DbError::Unreachable(e.to_string()))?;
-                    buffer.clear();
-                }
-            }
-            writer
-                .write_all(&buffer)
-                .map_err(|e| DbError::Unreachable(e.to_string()))?;
-            Ok(writer.finish()?)
-        })();
-        result.map_err(|e| self.check(e))
-    }
-
-    /// How many notifications of a write have come so far: it moves when another console
-    /// wrote, and when the connection came back (what happened meanwhile is unknown). They
-    /// are heard by a thread of its own on its own connection, so that asking costs the
-    /// console nothing. An error while the server is unreachable.
-    pub fn changes(&mut self) -> DbResult<i64> {
-        let listener = self
-            .listener
-            .get_or_insert_with(|| Listener::spawn(self.target.clone()));
-        let lost = listener.lost.lock().ok().and_then(|l| l.clone());
-        let heard = listener.changes.load(std::sync::atomic::Ordering::Relaxed);
-        let losses = listener.losses.load(std::sync::atomic::Ordering::Relaxed);
-        if losses != self.losses_seen {
-            self.losses_seen = losses;
-            // The listening connection went: this one, to the same server, most likely
-            // went with it, unnoticed until its next statement. Re-made now, so that live
-            // updates coming back (the listener's count moves) are never followed by a
-            // read on a dead connection (« liste illisible » after a failover).
-            if self.client.is_some() && !self.in_transaction {
-                self.drop_connection("écoute des changements interrompue".into());
-            }
-        }
-        if self.client.is_none() {
-            self.take_reconnected();
-        }
-        match lost.or_else(|| self.client.is_none().then(|| self.lost.clone()).flatten()) {
-            Some(why) => Err(DbError::Unreachable(why)),
-            None => Ok(heard + self.changes),
-        }
-    }
-}
-
-/// The thread that listens for the store's notifications.
-struct Listener {
-    changes: std::sync::Arc<std::sync::atomic::AtomicI64>,
-    /// How many times its connection was lost once listening.
-    losses: std::sync::Arc<std::sync::atomic::AtomicU64>,
-    lost: std::sync::Arc<std::sync::Mutex<Option<String>>>,
-    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
-}
-
-impl Listener {
-    fn spawn(target: PgTarget) -> Listener {
-        use std::sync::atomic::Ordering;
-        let listener = Listener {
-            changes: Default::default(),
-            losses: Default::default(),
-            lost: Default::default(),
-            stop: Default::default(),
-        };
-        let (changes, losses, lost, stop) = (
-            listener.changes.clone(),
-            listener.losses.clone(),
-            listener.lost.clone(),
-            listener.stop.clone(),
-        );
-        // Not waited for (the console paints meanwhile): once listening, the thread counts
-        // one change, so that whatever was written before it listened is read again.
-        std::thread::spawn(move || {
-            use postgres::fallible_iterator::FallibleIterator;
-            let mut wait = Duration::from_millis(200);
-            while !stop.load(Ordering::Relaxed) {
-                let mut client = match target.connect().and_then(|mut c| {
-                    c.batch_execute(&format!("LISTEN {CHANGES_CHANNEL}"))
-                        .map_err(|e| e.to_string())
-                        .map(|()| c)
-                }) {
-                    Ok(c) => c,
-                    Err(why) => {
-                        if let Ok(mut l) = lost.lock() {
-                            *l = Some(why);
-                        }
-                        std::thread::sleep(wait);
-                        wait = (wait * 2).min(Duration::from_secs(3));
-                        continue;
-                    }
-                };
-                wait = Duration::from_millis(200);
-                if let Ok(mut l) = lost.lock() {
-                    *l = None;
-                }
-                // Listening from now on (first, or back after a loss): whatever was written
-                // before is read again.
-                changes.fetch_add(1, Ordering::Relaxed);
-                loop {
-                    if stop.load(Ordering::Relaxed) {
-                        return;
-                    }
-                    let heard = client
-                        .notifications()
-                        .timeout_iter(Duration::from_millis(500))
-                        .next();
-                    match heard {
-                        Ok(Some(_)) => {
-                            changes.fetch_add(1, Ordering::Relaxed);
-                        }
-                        Ok(None) if !client.is_closed() => {}
-                        Ok(None) | Err(_) => {
-                            losses.fetch_add(1, Ordering::Relaxed);
-                            if let Ok(mut l) = lost.lock() {
-                                *l = Some(format!("{} : connexion perdue", target.shown()));
-                            }
-                            break;
-                        }
-                    }
-                }
-            }
-        });
-        listener
-    }
-}
-
-impl Drop for Listener {
-    fn drop(&mut self) {
-        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
-    }
-}
-
 #[cfg(test)]
-mod tests {
+mod parse_tests {
     use super::*;
 
     struct FakeEnv(Vec<(&'static str, String)>, Option<std::path::PathBuf>);

@@ -63,6 +63,14 @@ impl ScratchDb {
     }
 }
 
+/// Opens the store's own connection to `target` (TLS, login, the session's settings, as a
+/// command's store does) and closes it: what one connection costs (`benches/connect.rs`).
+pub fn connect_and_close(target: &PgTarget) -> Result<(), String> {
+    super::postgres::PgConn::open(target)
+        .map(drop)
+        .map_err(|e| e.to_string())
+}
+
 impl Default for ScratchDb {
     fn default() -> Self {
         ScratchDb::new()

@@ -44,9 +44,9 @@ impl Store {
     /// those it reconnects with, from this thread.
     pub fn limit_lock_waits(&mut self, limit: Duration) -> Result<()> {
         limit_this_thread(limit);
-        if matches!(self.db, Db::Postgres(_)) {
-            self.db
-                .batch(&format!("SET lock_timeout = {}", limit.as_millis()))
+        if let Some(c) = self.db.postgres() {
+            c.borrow_mut()
+                .set_lock_timeout(limit)
                 .map_err(|e| self.err(e))?;
         }
         Ok(())

@@ -31,6 +31,7 @@ mod install;
 mod layout;
 mod live_list;
 mod pbx_clients;
+mod pg_connections;
 mod phone_cli;
 mod phone_listen;
 mod procedure_paths;
