@@ -1,7 +1,7 @@
 //! What changed elsewhere: other consoles' writes and the telephony's events, seen through
-//! the store, which is asked several times a second whether it changed (one pragma, or a
-//! counter its listening thread keeps); then every screen and the extension's calls are
-//! read again, and the call being typed follows its phone call.
+//! what the store's thread last saw (SQLite's data version, the server's notifications on
+//! the console's one connection); then every screen and the extension's calls are read
+//! again, and the call being typed follows its phone call.
 
 use super::App;
 use crate::tui::component::{Env, Problem};
@@ -45,7 +45,7 @@ impl App {
 
     /// Whether the store changed (another console wrote, the telephony rang): then every
     /// screen and the extension's call are read again. Cheap enough to ask several times
-    /// a second (one pragma, or a counter the listening thread keeps); true when the
+    /// a second (two atomics the store's thread keeps, see `store::link`); true when the
     /// screen must be drawn again.
     pub fn poll_store(&mut self) -> bool {
         let before = (self.data_version, self.store_unreachable.clone());
