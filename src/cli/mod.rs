@@ -155,6 +155,28 @@ pub(crate) fn active_catalog(source: &CatalogSource) -> Result<&Catalog, CliErro
     Ok(catalog)
 }
 
+/// The console's store; on a full server (every connection taken), said, then tried again
+/// after a wait that grows and differs from one console to the next, until a place frees
+/// up (Ctrl-C gives up): a desk that starts together does not take turns in a loop.
+fn open_waiting_for_a_place(
+    open: impl Fn() -> Result<Store, StoreError>,
+) -> Result<Store, CliError> {
+    let mut backoff = crate::store::postgres::Backoff::new();
+    loop {
+        match open() {
+            Err(e) if e.is_full_server() => {
+                let wait = backoff.next_wait();
+                say(&format!(
+                    "{e} ; nouvel essai dans {} s (Ctrl-C pour abandonner)",
+                    wait.as_secs().max(1)
+                ));
+                std::thread::sleep(wait);
+            }
+            other => return other.map_err(CliError::from),
+        }
+    }
+}
+
 /// Runs one command, writing what it prints to `out`.
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
     // What a package builds its files from needs no database and no configuration.
@@ -186,7 +208,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
     match cli.command {
         None => {
             let operator = resolve_operator(cli.operator.as_deref()).map_err(CliError::bad)?;
-            let store = open_store()?;
+            let store = open_waiting_for_a_place(|| Store::open_location(&location, &access))?;
             crate::tui::run(store, reference, catalog, operator, desk)
                 .map_err(|e| CliError::Failed(format!("console : {e}")))
         }

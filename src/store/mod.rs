@@ -221,6 +221,13 @@ pub enum StoreError {
 pub type Result<T> = std::result::Result<T, StoreError>;
 
 impl StoreError {
+    /// The server refused the connection because all of its places are taken
+    /// (`max_connections`, or its role's or database's limit).
+    pub fn is_full_server(&self) -> bool {
+        matches!(self, StoreError::Unreachable { message }
+            if message.contains(postgres::open::full_server_words()))
+    }
+
     /// An error of either engine in the words an operator can act on.
     pub(crate) fn db(path: &str, source: DbError) -> StoreError {
         match source {

@@ -4,7 +4,7 @@
 //! the waits between attempts are the modules below.
 
 mod backoff;
-mod open;
+pub(crate) mod open;
 mod pgconn;
 mod session;
 #[cfg(test)]

@@ -200,3 +200,44 @@ fn a_frozen_server_is_said_within_two_seconds_and_the_console_goes_on() {
         "as it was when saved"
     );
 }
+
+#[test]
+fn a_console_started_on_a_full_server_says_so_and_takes_the_first_place_freed() {
+    let db = ScratchDb::new();
+    let name = db.target().dbname().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    // The schema, made by the owner.
+    drop(
+        guichet::store::Store::connect_with_drafts(
+            db.target(),
+            &guichet::store::FileAccess::default(),
+            &dir.path().join("owner.db"),
+        )
+        .unwrap(),
+    );
+    // A console role whose places are all taken.
+    let role = format!("full_{name}");
+    admin(&format!(
+        "CREATE ROLE {role} LOGIN PASSWORD 'pw' CONNECTION LIMIT 0"
+    ));
+    let grants = include_str!("../../db/postgres/console-role.sql")
+        .replace("DATABASE guichet ", &format!("DATABASE {name} "))
+        .replace("guichet_console", &role);
+    db.target()
+        .connect()
+        .unwrap()
+        .batch_execute(&grants)
+        .unwrap();
+    let url = db.target().with_login(&role, "pw").url_with_password();
+    let term = Term::on_server(&url);
+    term.start("desk");
+    let screen = term.wait_for("desk", &["max_connections", "nouvel essai dans"]);
+    assert!(!screen.contains("guichet ·"), "{screen}");
+    // A place frees up: the console starts by itself.
+    admin(&format!("ALTER ROLE {role} CONNECTION LIMIT 2"));
+    term.wait_for("desk", &["guichet ·", "Appels ·"]);
+    term.press("desk", "q");
+    assert_eq!(term.wait_exit("desk"), "exit 0");
+    drop(db);
+    admin(&format!("DROP ROLE IF EXISTS {role}"));
+}
