@@ -145,10 +145,15 @@ fn main() {
         for n in 0..10 {
             let seen: Vec<i64> = links.iter().map(|l| l.data_version()).collect();
             let t = Instant::now();
-            writer.insert_call(&new_call(100 + n)).expect("a call saved");
+            writer
+                .insert_call(&new_call(100 + n))
+                .expect("a call saved");
             let deadline = t + Duration::from_secs(10);
             while links.iter().zip(&seen).any(|(l, v)| l.data_version() == *v) {
-                assert!(Instant::now() < deadline, "a console never heard of the call");
+                assert!(
+                    Instant::now() < deadline,
+                    "a console never heard of the call"
+                );
                 std::thread::sleep(Duration::from_millis(2));
             }
             heard.push(ms(t.elapsed()));

@@ -61,6 +61,24 @@ impl ScratchDb {
     pub fn url(&self) -> String {
         self.target.url_with_password()
     }
+
+    /// Gives `role` (a login role of the test server) the rights of
+    /// `db/postgres/console-role.sql` on this database, as its owner would, the schema
+    /// made; returns where to connect as that role (password `password`).
+    pub fn console_role(&self, role: &str, password: &str) -> PgTarget {
+        let grants = include_str!("../../db/postgres/console-role.sql")
+            .replace(
+                "DATABASE guichet ",
+                &format!("DATABASE {} ", self.target.dbname()),
+            )
+            .replace("guichet_console", role);
+        self.target
+            .connect()
+            .unwrap_or_else(|e| no_server(&e))
+            .batch_execute(&grants)
+            .unwrap_or_else(|e| panic!("the rights of {role}: {e}"));
+        self.target.with_login(role, password)
+    }
 }
 
 /// Opens the store's own connection to `target` (TLS, login, the session's settings, as a

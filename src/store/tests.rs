@@ -693,14 +693,7 @@ impl<'a> ConsoleRole<'a> {
         let dbname = db.target().dbname().to_string();
         let name = format!("console_{dbname}");
         admin(&format!("CREATE ROLE {name} LOGIN PASSWORD 'pw'"));
-        let grants = include_str!("../../db/postgres/console-role.sql")
-            .replace("DATABASE guichet ", &format!("DATABASE {dbname} "))
-            .replace("guichet_console", &name);
-        db.target()
-            .connect()
-            .unwrap()
-            .batch_execute(&grants)
-            .unwrap();
+        db.console_role(&name, "pw");
         ConsoleRole { db, name }
     }
 

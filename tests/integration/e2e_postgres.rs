@@ -220,15 +220,7 @@ fn a_console_started_on_a_full_server_says_so_and_takes_the_first_place_freed() 
     admin(&format!(
         "CREATE ROLE {role} LOGIN PASSWORD 'pw' CONNECTION LIMIT 0"
     ));
-    let grants = include_str!("../../db/postgres/console-role.sql")
-        .replace("DATABASE guichet ", &format!("DATABASE {name} "))
-        .replace("guichet_console", &role);
-    db.target()
-        .connect()
-        .unwrap()
-        .batch_execute(&grants)
-        .unwrap();
-    let url = db.target().with_login(&role, "pw").url_with_password();
+    let url = db.console_role(&role, "pw").url_with_password();
     let term = Term::on_server(&url);
     term.start("desk");
     let screen = term.wait_for("desk", &["max_connections", "nouvel essai dans"]);

@@ -234,15 +234,7 @@ fn a_full_server_is_said_as_such_and_the_stores_connected_keep_their_place() {
     admin(&format!(
         "CREATE ROLE {role} LOGIN PASSWORD 'pw' CONNECTION LIMIT {LIMIT}"
     ));
-    let grants = include_str!("../../../db/postgres/console-role.sql")
-        .replace("DATABASE guichet ", &format!("DATABASE {name} "))
-        .replace("guichet_console", &role);
-    db.target()
-        .connect()
-        .unwrap()
-        .batch_execute(&grants)
-        .unwrap();
-    let limited = db.target().with_login(&role, "pw");
+    let limited = db.console_role(&role, "pw");
 
     // Sixty stores at once against five places.
     let start = Instant::now();
