@@ -238,6 +238,10 @@ fn fit_factor(fits_service: bool, fits_device: bool) -> f64 {
         - FIT_DEVICE * f64::from(u8::from(!fits_device))
 }
 
+/// The advisory lock held by whoever writes the index on a server (a console rebuilding
+/// it, a copy bringing one): one writer at a time.
+pub(super) const INDEX_LOCK: i64 = 7_468_657_232;
+
 /// What the index's content looks like; a change here rebuilds every index.
 const INDEX_FORMAT: &str = "words-5";
 
@@ -356,7 +360,7 @@ impl Store {
         let tx = self.db.begin().map_err(err)?;
         if tx.engine() == Engine::Postgres {
             // Consoles of several sites starting on a new catalogue rebuild it once.
-            tx.batch("SELECT pg_advisory_xact_lock(7468657232)")
+            tx.batch(&format!("SELECT pg_advisory_xact_lock({INDEX_LOCK})"))
                 .map_err(err)?;
         }
         // Another process may have rebuilt it while we waited for the lock.
