@@ -3,7 +3,7 @@
 //! byte for byte, what the original holds.
 
 use super::conn::Db;
-use super::db::{DbResult, Engine, Value, args};
+use super::db::{DbResult, Engine, Value};
 use super::{Result, Store, StoreError, migrations};
 use serde::Serialize;
 
