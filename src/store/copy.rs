@@ -125,11 +125,7 @@ const INDEX_TABLES: &[(&str, &[&str], &[&str])] = &[
         &["id", "slug", "title", "services", "devices", "body"],
         &["id"],
     ),
-    (
-        "procedure_words",
-        &["term", "procedure", "columns"],
-        &["term", "procedure"],
-    ),
+    ("procedure_terms", &["term", "postings"], &["term"]),
     ("catalog_state", &["id", "fingerprint"], &["id"]),
 ];
 
@@ -153,8 +149,6 @@ fn is_integer(column: &str) -> bool {
             | "sent_at"
             | "ticket"
             | "linked_at"
-            | "procedure"
-            | "columns"
     )
 }
 
@@ -448,7 +442,7 @@ impl Store {
     /// Replaces the target's procedure index with this store's, inside the copy's
     /// transaction: what was read, counted and summed as [`index_summary`] does.
     fn copy_index(&self, tx: &Db) -> std::result::Result<IndexSummary, Side> {
-        tx.batch("DELETE FROM procedure_words; DELETE FROM procedures; DELETE FROM catalog_state;")
+        tx.batch("DELETE FROM procedure_terms; DELETE FROM procedures; DELETE FROM catalog_state;")
             .map_err(Side::Target)?;
         let mut counts = [0; INDEX_TABLES.len()];
         let mut sum = Fnv::new();

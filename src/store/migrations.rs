@@ -90,6 +90,12 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0016_calls_keep_record",
         include_str!("../../db/migrations/sqlite/0016_calls_keep_record.sql"),
     ),
+    // 17 is the record's (issue 21), merged beside this one.
+    (
+        18,
+        "0018_procedure_terms",
+        include_str!("../../db/migrations/sqlite/0018_procedure_terms.sql"),
+    ),
 ];
 
 /// PostgreSQL's migrations: its store began in the shape SQLite's reached at 0011.
@@ -118,6 +124,12 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         5,
         "0005_calls_keep_record",
         include_str!("../../db/migrations/postgres/0005_calls_keep_record.sql"),
+    ),
+    // 6 is the record's (issue 21), merged beside this one.
+    (
+        7,
+        "0007_procedure_terms",
+        include_str!("../../db/migrations/postgres/0007_procedure_terms.sql"),
     ),
 ];
 

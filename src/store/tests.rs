@@ -110,6 +110,7 @@ fn open_sets_durability_pragmas_and_creates_the_folder() {
             (14, "0014_phone_links".to_string()),
             (15, "0015_aside_drafts".to_string()),
             (16, "0016_calls_keep_record".to_string()),
+            (18, "0018_procedure_terms".to_string()),
         ]
     );
 }
