@@ -1,13 +1,30 @@
 //! The figures of issue 13 on both engines, side by side (issue 14): the same large desk on
-//! an SQLite file and on a PostgreSQL database, measured in the same run.
+//! an SQLite file and on a PostgreSQL database, measured in the same run; with the targets of
+//! issue 21, each printed with its ratio and PASS or FAIL. A target missed (or a run that
+//! failed) makes the bench exit non-zero; issue 13's per-key goals are printed for reading
+//! (both engines miss them on a shared machine) and do not count.
+//!
+//! Targets of issue 21 (PostgreSQL against its floor or against SQLite, same run):
+//! - `guichet call add` (process, median) ≤ 1.5× `psql` inserting one call row with the same
+//!   connection string (TLS as the server offers it, `sslmode` left to its default, as
+//!   guichet does): libpq's own floor for a process that connects and writes;
+//! - 16 writers, 16 threads each running `guichet call add` processes one after the other,
+//!   the same on both engines: PostgreSQL's rate (calls saved per second, wall clock) ≥ 50 %
+//!   of SQLite's, 0 errors on either;
+//! - first paint (median) ≤ 3× the bare ratatui floor, on both engines;
+//! - procedures usable within 1 s of start, on both engines (median over the rounds): a
+//!   fresh console, F3, `/` and a query sent the moment the first frame shows, timed from
+//!   the spawn until the procedure list shows the query's top match;
+//! - the list search on every call: p99 per key ≤ 2× SQLite's.
 //!
 //! The desk: `GUICHET_BENCH_DB` or the generated one of 1,000,000 calls and 10,000
 //! procedures (`target/bench-data/desk-1m-10k/`, as `benches/pty.rs`). Its SQLite copy is
 //! copied into a new database of the test server (`GUICHET_TEST_PG`, as the tests) with
 //! `guichet --db URL db copy --from FILE`, the process timed; then `VACUUM (ANALYZE)` of
 //! the three tables (timed: the server's autovacuum does it within a minute or two of the
-//! copy, and would otherwise do it during the measures) and the index of the 10,000
-//! procedures (`Store::sync_catalog`, timed on both).
+//! copy, and would otherwise do it during the measures); whether the copy carried the index
+//! of the 10,000 procedures (`Store::ensure_catalog` finds it in line, or rebuilds it:
+//! timed), then that index read (`Store::sync_catalog`, timed on both).
 //! `GUICHET_BENCH_PG_URL` names a database that already holds the copy (the copy is then
 //! not measured); `GUICHET_BENCH_PG_KEEP=1` keeps the one this run made, for the next.
 //!
@@ -19,17 +36,20 @@
 //!   ratatui floor's first paint in the same rounds;
 //! - the same searches in the store alone, `Store::list_calls` for the first page of 100
 //!   of each text typed so far (no console, no terminal): which keys cost what;
+//! - how soon the procedures can be searched (above), in the same rounds;
 //! - `guichet report handover` as a process, start to exit;
 //! - a call saved: `Store::insert_call` (a call with a note and a procedure: three journal
 //!   entries), and `guichet call add` as a process (the same call, its procedure checked
 //!   against the embedded catalogue: reading the 10,000 files would be the catalogue's
-//!   cost, not the engine's). The calls saved are closed afterwards (not timed) and come
-//!   last, after everything else was measured.
+//!   cost, not the engine's), beside `psql` inserting a call row; then 16 writers at once.
+//!   The calls saved are closed afterwards (not timed) and come last, after everything else
+//!   was measured.
 //!
 //! `GUICHET_BENCH_ENGINES_RUNS` rounds of the console scenarios (5), every run a fresh
 //! console, after one run of each not counted (the drafts file of a PostgreSQL console is
 //! created on its first start); `GUICHET_BENCH_ENGINES_SAVES` library saves (300),
-//! `GUICHET_BENCH_ENGINES_PROCESSES` runs of each command (20).
+//! `GUICHET_BENCH_ENGINES_PROCESSES` runs of each command (20),
+//! `GUICHET_BENCH_ENGINES_WRITES` calls by each of the 16 writers (5).
 //!
 //! `GUICHET_TEST_PG=postgresql://… cargo bench --bench engines`.
 
@@ -45,21 +65,33 @@ mod console;
 
 use chrono::Utc;
 use console::{
-    OPERATOR, Program, Res, Samples, bare, bench_setup, caller_to_type, catalogue, clear_drafts,
-    describe, env_usize, fmt_ms, guichet, home, load_average, median, ms, on_floor, quantile,
-    remove_copy, run, run_copy, search_all, search_open, time_report,
+    OPERATOR, Program, Res, Samples, Usable, bare, bench_setup, caller_to_type, catalogue,
+    clear_drafts, describe, env_usize, fmt_ms, guichet, home, load_average, median, ms, on_floor,
+    procedures_usable, quantile, remove_copy, run, run_copy, search_all, search_open, time_report,
 };
 use guichet::catalog::embedded_reference;
+use guichet::catalog::procedures::CatalogSource;
 use guichet::domain::call::{CallDraft, Outcome};
 use guichet::store::scratch::{ScratchDb, test_server};
-use guichet::store::{CallFilter, FileAccess, PgTarget, Store};
+use guichet::store::{CallFilter, FileAccess, PgTarget, ProcedureQuery, Store};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// Goals of issue 13.
-const FIRST_PAINT_RATIO: f64 = 3.0;
+/// Goals of issue 13 (printed, not counted).
 const KEY_P99: Duration = Duration::from_millis(2);
+
+/// Targets of issue 21.
+const FIRST_PAINT_RATIO: f64 = 3.0;
+const CALL_ADD_OVER_PSQL: f64 = 1.5;
+const WRITERS: usize = 16;
+const WRITERS_SHARE: f64 = 0.5;
+const PROCEDURES_USABLE: Duration = Duration::from_secs(1);
+const SEARCH_ALL_P99_OVER_SQLITE: f64 = 2.0;
+
+/// What an operator types in the procedure list on a console just started.
+const PROCEDURE_QUERY: &str = "vpn bleu";
 
 /// The calls this bench saves, apart from the desk's.
 const SAVED_CALLER: &str = "Banc Enregistrement";
@@ -116,22 +148,39 @@ enum Drafts {
 impl Side {
     fn run(&self, scenario: &console::Scenario) -> console::Run {
         let mut r = run(&self.program, scenario);
-        if let Drafts::Local(state) = &self.drafts {
-            let dir = state.join("guichet");
-            let files = std::fs::read_dir(&dir).into_iter().flatten().flatten();
-            for f in files {
-                let p = f.path();
-                let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-                if name.starts_with("brouillons-")
-                    && name.ends_with(".db")
-                    && let Err(e) = clear_drafts(&p)
-                {
-                    r.failure
-                        .get_or_insert(format!("drafts of {} not cleared: {e}", p.display()));
-                }
-            }
+        if let Some(e) = self.clear_local_drafts() {
+            r.failure.get_or_insert(e);
         }
         r
+    }
+
+    /// A console started, the procedure list searched at once.
+    fn usable(&self, expect: &str) -> Usable {
+        let mut r = procedures_usable(&self.program, PROCEDURE_QUERY, expect);
+        if let Some(e) = self.clear_local_drafts() {
+            r.failure.get_or_insert(e);
+        }
+        r
+    }
+
+    /// The drafts a server console left in its local files, gone before the next run.
+    fn clear_local_drafts(&self) -> Option<String> {
+        let Drafts::Local(state) = &self.drafts else {
+            return None;
+        };
+        let dir = state.join("guichet");
+        let files = std::fs::read_dir(&dir).into_iter().flatten().flatten();
+        for f in files {
+            let p = f.path();
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            if name.starts_with("brouillons-")
+                && name.ends_with(".db")
+                && let Err(e) = clear_drafts(&p)
+            {
+                return Some(format!("drafts of {} not cleared: {e}", p.display()));
+            }
+        }
+        None
     }
 }
 
@@ -140,12 +189,14 @@ fn bench() -> Res<bool> {
     let rounds = env_usize("GUICHET_BENCH_ENGINES_RUNS", 5).max(1);
     let saves = env_usize("GUICHET_BENCH_ENGINES_SAVES", 300).max(10);
     let processes = env_usize("GUICHET_BENCH_ENGINES_PROCESSES", 20).max(1);
-    println!("== the figures of issue 13 on SQLite and on PostgreSQL, side by side ==");
+    let writes = env_usize("GUICHET_BENCH_ENGINES_WRITES", 5).max(1);
+    println!("== the figures of issues 13 and 21 on SQLite and on PostgreSQL, side by side ==");
     let (guichet_path, bare_path, desk) = bench_setup()?;
     let home = home()?;
     let state = home.path().join("state");
     std::fs::create_dir_all(&state)?;
     let catalog = catalogue(Some(&desk.catalog))?;
+    let reference = embedded_reference();
 
     // SQLite: a copy of the desk, its index in line with the catalogue.
     let (db, sqlite_index) = run_copy(&desk, "engines-sqlite", Some(&desk.catalog))?;
@@ -236,6 +287,20 @@ fn bench() -> Res<bool> {
             t.elapsed().as_secs_f64()
         );
     }
+    // The index as the copy left it: a console's loader asks `ensure_catalog` first.
+    let t = Instant::now();
+    let rebuilt = pg_store(pg.target(), home.path())?
+        .ensure_catalog(&CatalogSource::dir(&desk.catalog, &reference))?;
+    let carried = (!rebuilt, t.elapsed());
+    println!(
+        "postgres index of {} procedures after the copy: {}",
+        desk.procedures,
+        if rebuilt {
+            format!("rebuilt, {:.1} s", carried.1.as_secs_f64())
+        } else {
+            format!("in line, nothing to rebuild ({})", fmt_ms(Some(carried.1)))
+        }
+    );
     let t = Instant::now();
     pg_store(pg.target(), home.path())?.sync_catalog(&catalog)?;
     let pg_index = t.elapsed();
@@ -246,6 +311,26 @@ fn bench() -> Res<bool> {
         pg_sizes(pg.target())?
     );
 
+    // The procedure list's answer to the query, its top match's title as the list shows
+    // it (the beginning: a long title is cut to the screen).
+    let expect: String = {
+        let store = Store::open(&db)?;
+        let index = store.load_search_index()?;
+        let top = store.search_procedures(
+            &index,
+            &ProcedureQuery {
+                text: PROCEDURE_QUERY,
+                limit: 1,
+                ..ProcedureQuery::default()
+            },
+        )?;
+        let title = &top
+            .first()
+            .ok_or(format!("no procedure for {PROCEDURE_QUERY:?}"))?
+            .title;
+        title.chars().take(40).collect()
+    };
+    println!("procedures types {PROCEDURE_QUERY:?} at start, waits for {expect:?}");
     let (name, open_n, all_n) = caller_to_type(&db)?;
     println!(
         "search   types {name:?} (an open call's caller: {open_n} open calls and {all_n} calls in all match)"
@@ -293,10 +378,15 @@ fn bench() -> Res<bool> {
                 println!("FAILED warm-up {} {}: {f}", side.label, scenario.name);
             }
         }
+        if let Some(f) = side.usable(&expect).failure {
+            failed += 1;
+            println!("FAILED warm-up {} procedures: {f}", side.label);
+        }
     }
 
     let mut floor_samples = Samples::default();
     let mut samples: Vec<Vec<Samples>> = vec![vec![Samples::default(); scenarios.len()]; 2];
+    let mut usable: Vec<Vec<Usable>> = vec![Vec::new(), Vec::new()];
     println!();
     for round in 0..rounds {
         let r = run(&floor, &on_floor(&scenarios[0]));
@@ -329,6 +419,24 @@ fn bench() -> Res<bool> {
                 );
                 samples[e][k].runs.push(r);
             }
+            let u = side.usable(&expect);
+            println!(
+                "round {}/{rounds}  {:<10} {:<12} first paint {:>10}  procedures usable {:>10}  {}{}",
+                round + 1,
+                side.label,
+                "procedures",
+                fmt_ms(u.first_paint),
+                fmt_ms(u.usable),
+                u.ending,
+                u.failure
+                    .as_deref()
+                    .map(|f| format!("\n  FAILED: {f}"))
+                    .unwrap_or_default()
+            );
+            if u.failure.is_some() {
+                failed += 1;
+            }
+            usable[e].push(u);
         }
     }
     println!("\n-- per engine and scenario, over every run --");
@@ -411,9 +519,10 @@ fn bench() -> Res<bool> {
     }
 
     // Saves, last: they add calls to the desk.
-    let reference = embedded_reference();
     let mut library = Vec::new();
     let mut commands = Vec::new();
+    let mut psql_floor = Vec::new();
+    let mut writer_runs = Vec::new();
     for side in &sides {
         let mut store = match side.label {
             "SQLite" => Store::open(&db)?,
@@ -462,35 +571,7 @@ fn bench() -> Res<bool> {
         for i in 0..processes {
             let phone = format!("07 98 76 {:02} {:02}", i / 100 % 100, i % 100);
             let t = Instant::now();
-            let out = {
-                let _no_pty_being_opened = pty::SPAWN.lock().unwrap_or_else(|e| e.into_inner());
-                Command::new(&side.program.path)
-                    .args([
-                        "call",
-                        "add",
-                        "--service",
-                        "mi",
-                        "--device",
-                        "noemi",
-                        "--caller",
-                        SAVED_CALLER,
-                        "--phone",
-                        &phone,
-                        "--summary",
-                        SAVED_SUMMARY,
-                        "--notes",
-                        SAVED_NOTES,
-                        "--procedure",
-                        SAVED_PROCEDURE,
-                    ])
-                    .env_clear()
-                    .envs(side.program.env.iter().map(|(k, v)| (k, v)))
-                    .stdin(Stdio::null())
-                    .stdout(Stdio::null())
-                    .stderr(Stdio::piped())
-                    .spawn()?
-            }
-            .wait_with_output()?;
+            let out = call_add(&side.program, &phone)?;
             let took = t.elapsed();
             if !out.status.success() {
                 return Err(format!(
@@ -510,7 +591,33 @@ fn bench() -> Res<bool> {
             fmt_ms(quantile(&times, 0.99))
         );
         commands.push(times);
-        // The calls saved by the command, closed: the open calls stay the desk's.
+        if side.label == "PostgreSQL" {
+            // libpq's floor: a process that connects as guichet does and writes one row.
+            let times = psql_inserts(&side.program, &pg.url(), processes)?;
+            println!(
+                "{} psql INSERT of a call: {} runs, median {}, p99 {}",
+                side.label,
+                times.len(),
+                fmt_ms(median(&times)),
+                fmt_ms(quantile(&times, 0.99))
+            );
+            psql_floor = times;
+        }
+        let w = writers(&side.program, WRITERS, writes);
+        println!(
+            "{} {WRITERS} writers: {} calls saved in {:.2} s ({:.1} calls/s), {} errors{}",
+            side.label,
+            w.saved,
+            w.took.as_secs_f64(),
+            w.rate(),
+            w.errors,
+            w.first_error
+                .as_deref()
+                .map(|e| format!(" (first: {e})"))
+                .unwrap_or_default()
+        );
+        writer_runs.push(w);
+        // The calls saved by the commands, closed: the open calls stay the desk's.
         let open = store.list_calls(&CallFilter {
             open_only: true,
             caller: Some(SAVED_CALLER.to_lowercase()),
@@ -538,113 +645,194 @@ fn bench() -> Res<bool> {
         )
     };
     let keys = |e: usize, k: usize| samples[e][k].latencies(None);
+    let usable_at =
+        |e: usize| -> Vec<Duration> { usable[e].iter().filter_map(|u| u.usable).collect() };
     let mut rows: Vec<Row> = Vec::new();
-    let pair = |figure: String,
-                goal: Goal,
-                a: Option<Duration>,
-                b: Option<Duration>,
-                floor: Option<Duration>| Row {
+    let info = |figure: String, a: Option<Duration>, b: Option<Duration>| Row {
         figure,
-        goal: goal.label(),
-        sqlite: goal.cell(a, floor),
-        postgres: goal.cell(b, floor),
+        goal: "—".into(),
+        sqlite: fmt_ms(a),
+        postgres: fmt_ms(b),
         ratio: ratio(b, a),
+        verdict: None,
     };
     let secs =
         |d: Option<Duration>| d.map_or("—".to_string(), |d| format!("{:.1} s", d.as_secs_f64()));
     rows.push(Row {
         figure: format!("`db copy --from` the SQLite file ({} calls)", desk.calls),
-        goal: "—".into(),
-        sqlite: "—".into(),
         postgres: match copy_row {
             Some(d) => secs(Some(d)),
             None => "not measured (GUICHET_BENCH_PG_URL)".into(),
         },
-        ratio: String::new(),
+        ..Row::blank()
     });
     rows.push(Row {
         figure: "`VACUUM (ANALYZE)` after the copy".into(),
-        goal: "—".into(),
-        sqlite: "—".into(),
         postgres: secs(analyze_row),
-        ratio: String::new(),
+        ..Row::blank()
+    });
+    rows.push(Row {
+        figure: "procedure index after the copy (`ensure_catalog`)".into(),
+        postgres: if carried.0 {
+            format!("carried, in line ({})", fmt_ms(Some(carried.1)))
+        } else {
+            format!("rebuilt: {}", secs(Some(carried.1)))
+        },
+        ..Row::blank()
     });
     rows.push(Row {
         figure: format!(
-            "procedure index, {} procedures (`sync_catalog`)",
+            "procedure index, {} procedures, read (`sync_catalog`)",
             desk.procedures
         ),
-        goal: "—".into(),
         sqlite: secs(Some(sqlite_index)),
         postgres: secs(Some(pg_index)),
         ratio: ratio(Some(pg_index), Some(sqlite_index)),
+        ..Row::blank()
     });
     for (what, v) in [
         ("`Store::insert_call`", &library),
         ("`guichet call add` (process)", &commands),
     ] {
-        rows.push(pair(
+        rows.push(info(
             format!("call save, {what}: median"),
-            Goal::None,
             median(&v[0]),
             median(&v[1]),
-            None,
         ));
-        rows.push(pair(
+        rows.push(info(
             format!("call save, {what}: p99"),
-            Goal::None,
             quantile(&v[0], 0.99),
             quantile(&v[1], 0.99),
-            None,
         ));
     }
-    rows.push(pair(
+    let floor = median(&psql_floor);
+    rows.push(Row::target(
+        format!(
+            "`guichet call add` (process) median, against `psql` INSERT of a call ({})",
+            fmt_ms(floor)
+        ),
+        format!("≤ {CALL_ADD_OVER_PSQL}× psql"),
+        None,
+        times_floor(median(&commands[1]), floor, CALL_ADD_OVER_PSQL),
+        String::new(),
+    ));
+    let (sw, pw) = (&writer_runs[0], &writer_runs[1]);
+    let share = if sw.rate() > 0.0 {
+        pw.rate() / sw.rate()
+    } else {
+        0.0
+    };
+    let writers_met = share >= WRITERS_SHARE && sw.errors == 0 && pw.errors == 0;
+    rows.push(Row {
+        figure: format!(
+            "{WRITERS} writers (threads running `guichet call add` processes), calls/s"
+        ),
+        goal: format!("≥ {:.0} % of SQLite, 0 errors", WRITERS_SHARE * 100.0),
+        sqlite: sw.cell(),
+        postgres: format!(
+            "{} ({:.0} %) {}",
+            pw.cell(),
+            share * 100.0,
+            pass(writers_met)
+        ),
+        ratio: format!("×{share:.2}"),
+        verdict: Some(writers_met),
+    });
+    rows.push(info(
         "`guichet report handover` (process): median".into(),
-        Goal::None,
         median(&reports[0]),
         median(&reports[1]),
-        None,
     ));
-    rows.push(pair(
+    rows.push(info(
         "`guichet report handover` (process): p99".into(),
-        Goal::None,
         quantile(&reports[0], 0.99),
         quantile(&reports[1], 0.99),
-        None,
     ));
     for (k, what) in [(0, "open calls"), (1, "all calls")] {
-        rows.push(pair(
+        rows.push(info(
             format!("list search, {what}: per key median"),
-            Goal::None,
             median(&keys(0, k)),
             median(&keys(1, k)),
-            None,
         ));
-        rows.push(pair(
-            format!("list search, {what}: per key p99"),
-            Goal::AtMost(KEY_P99),
-            quantile(&keys(0, k), 0.99),
-            quantile(&keys(1, k), 0.99),
-            None,
-        ));
+        let (a, b) = (quantile(&keys(0, k), 0.99), quantile(&keys(1, k), 0.99));
+        let at_most = |v: Option<Duration>| match v {
+            Some(v) => format!(
+                "{} {}",
+                fmt_ms(Some(v)),
+                if v <= KEY_P99 { "met" } else { "missed" }
+            ),
+            None => "-".into(),
+        };
+        rows.push(Row {
+            figure: format!("list search, {what}: per key p99 (issue 13)"),
+            goal: format!("≤ {} ms, not counted", ms(KEY_P99)),
+            sqlite: at_most(a),
+            postgres: at_most(b),
+            ratio: ratio(b, a),
+            verdict: None,
+        });
+        if k == 1 {
+            rows.push(Row::target(
+                "list search, all calls: per key p99, against SQLite's".into(),
+                format!("≤ {SEARCH_ALL_P99_OVER_SQLITE}× SQLite"),
+                None,
+                times_floor(b, a, SEARCH_ALL_P99_OVER_SQLITE),
+                ratio(b, a),
+            ));
+        }
     }
-    rows.push(pair(
+    rows.push(Row::target(
         format!(
             "first paint, median (bare floor {} in the same rounds)",
             fmt_ms(floor_paint)
         ),
-        Goal::TimesFloor(FIRST_PAINT_RATIO),
-        paint(0),
-        paint(1),
-        floor_paint,
+        format!("≤ {FIRST_PAINT_RATIO}× floor"),
+        Some(times_floor(paint(0), floor_paint, FIRST_PAINT_RATIO)),
+        times_floor(paint(1), floor_paint, FIRST_PAINT_RATIO),
+        ratio(paint(1), paint(0)),
+    ));
+    let within = |v: Option<Duration>| -> (String, bool) {
+        match v {
+            Some(v) => (
+                format!("{} {}", fmt_ms(Some(v)), pass(v <= PROCEDURES_USABLE)),
+                v <= PROCEDURES_USABLE,
+            ),
+            None => ("- FAIL".into(), false),
+        }
+    };
+    rows.push(Row::target(
+        format!(
+            "procedures usable after start, median (max SQLite {}, PostgreSQL {})",
+            fmt_ms(usable_at(0).iter().max().copied()),
+            fmt_ms(usable_at(1).iter().max().copied())
+        ),
+        format!("≤ {} s", PROCEDURES_USABLE.as_secs()),
+        Some(within(median(&usable_at(0)))),
+        within(median(&usable_at(1))),
+        ratio(median(&usable_at(1)), median(&usable_at(0))),
     ));
     println!(
-        "\n-- {} calls, {} procedures; {rounds} rounds of the console, {saves} library saves, {processes} runs of each command; SQLite and PostgreSQL in the same run --",
+        "\n-- {} calls, {} procedures; {rounds} rounds of the console, {saves} library saves, {processes} runs of each command, {WRITERS} writers × {writes} calls; SQLite and PostgreSQL in the same run --",
         desk.calls, desk.procedures
     );
     print_table(&rows);
+    let missed: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.verdict == Some(false))
+        .map(|r| r.figure.as_str())
+        .collect();
+    let targets = rows.iter().filter(|r| r.verdict.is_some()).count();
     println!(
-        "\n(bench took {:.0} s; load average now {})",
+        "\ntargets of issue 21: {} of {targets} met{}",
+        targets - missed.len(),
+        if missed.is_empty() {
+            String::new()
+        } else {
+            format!("; missed: {}", missed.join(" ; "))
+        }
+    );
+    println!(
+        "(bench took {:.0} s; load average now {})",
         whole.elapsed().as_secs_f64(),
         load_average()
     );
@@ -662,7 +850,10 @@ fn bench() -> Res<bool> {
             drop(s);
         }
     }
-    Ok(failed == 0)
+    if failed > 0 {
+        println!("{failed} runs FAILED (see above)");
+    }
+    Ok(failed == 0 && missed.is_empty())
 }
 
 /// A store on the server, its drafts in the bench's home.
@@ -697,54 +888,65 @@ fn pg_sizes(target: &PgTarget) -> Res<String> {
     ))
 }
 
-#[derive(Debug, Clone, Copy)]
-enum Goal {
-    None,
-    /// At most this many times the floor.
-    TimesFloor(f64),
-    AtMost(Duration),
+fn pass(met: bool) -> &'static str {
+    if met { "PASS" } else { "FAIL" }
 }
 
-impl Goal {
-    fn label(self) -> String {
-        match self {
-            Goal::None => "—".into(),
-            Goal::TimesFloor(r) => format!("≤ {r}× floor"),
-            Goal::AtMost(d) => format!("≤ {} ms", ms(d)),
+/// A figure against its floor: the cell (value, ratio, verdict) and whether it is within
+/// `times` the floor.
+fn times_floor(v: Option<Duration>, floor: Option<Duration>, times: f64) -> (String, bool) {
+    match (v, floor) {
+        (Some(v), Some(f)) if f > Duration::ZERO => {
+            let x = ms(v) / ms(f);
+            (
+                format!("{} (×{x:.1}) {}", fmt_ms(Some(v)), pass(x <= times)),
+                x <= times,
+            )
         }
-    }
-
-    /// A figure, with its ratio to the floor and its verdict where there is a goal.
-    fn cell(self, v: Option<Duration>, floor: Option<Duration>) -> String {
-        let Some(v) = v else {
-            return "-".into();
-        };
-        match (self, floor) {
-            (Goal::None, _) => fmt_ms(Some(v)),
-            (Goal::AtMost(d), _) => format!(
-                "{} {}",
-                fmt_ms(Some(v)),
-                if v <= d { "PASS" } else { "FAIL" }
-            ),
-            (Goal::TimesFloor(r), Some(f)) if f > Duration::ZERO => {
-                let x = ms(v) / ms(f);
-                format!(
-                    "{} (×{x:.1}) {}",
-                    fmt_ms(Some(v)),
-                    if x <= r { "PASS" } else { "FAIL" }
-                )
-            }
-            (Goal::TimesFloor(_), _) => fmt_ms(Some(v)),
-        }
+        (v, _) => (format!("{} FAIL", fmt_ms(v)), false),
     }
 }
 
+/// One line of the table; `verdict` for the targets of issue 21.
 struct Row {
     figure: String,
     goal: String,
     sqlite: String,
     postgres: String,
     ratio: String,
+    verdict: Option<bool>,
+}
+
+impl Row {
+    fn blank() -> Row {
+        Row {
+            figure: String::new(),
+            goal: "—".into(),
+            sqlite: "—".into(),
+            postgres: "—".into(),
+            ratio: String::new(),
+            verdict: None,
+        }
+    }
+
+    /// A target, on PostgreSQL (SQLite's figure shown when it is a target there too).
+    fn target(
+        figure: String,
+        goal: String,
+        sqlite: Option<(String, bool)>,
+        postgres: (String, bool),
+        ratio: String,
+    ) -> Row {
+        let met = postgres.1 && sqlite.as_ref().is_none_or(|s| s.1);
+        Row {
+            figure,
+            goal,
+            sqlite: sqlite.map_or("—".into(), |s| s.0),
+            postgres: postgres.0,
+            ratio,
+            verdict: Some(met),
+        }
+    }
 }
 
 /// PostgreSQL's figure over SQLite's.
@@ -799,4 +1001,151 @@ fn print_table(rows: &[Row]) {
             lpad(&r.ratio, wr)
         );
     }
+}
+
+/// `guichet call add` of the saved call as a process, start to exit.
+fn call_add(program: &Program, phone: &str) -> std::io::Result<std::process::Output> {
+    let child = {
+        let _no_pty_being_opened = pty::SPAWN.lock().unwrap_or_else(|e| e.into_inner());
+        Command::new(&program.path)
+            .args([
+                "call",
+                "add",
+                "--service",
+                "mi",
+                "--device",
+                "noemi",
+                "--caller",
+                SAVED_CALLER,
+                "--phone",
+                phone,
+                "--summary",
+                SAVED_SUMMARY,
+                "--notes",
+                SAVED_NOTES,
+                "--procedure",
+                SAVED_PROCEDURE,
+            ])
+            .env_clear()
+            .envs(program.env.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()?
+    };
+    child.wait_with_output()
+}
+
+/// `psql` inserting one call row, `n` times, each a process started with the console's
+/// connection string (the same server, role, password and TLS, `sslmode` left to its
+/// default as guichet leaves it) and the bench's home: how long each took, start to exit.
+/// The row is the saved call's, open (closed with the others afterwards).
+fn psql_inserts(program: &Program, url: &str, n: usize) -> Res<Vec<Duration>> {
+    use guichet::domain::text::fold;
+    let phone = "06 00 00 00 00";
+    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+    let quoted = |s: &str| format!("'{}'", s.replace('\'', "''"));
+    let sql = format!(
+        "INSERT INTO calls (opened_at, operator, caller_name, caller_phone, service, device, \
+         summary, search_key, search_text) VALUES (extract(epoch FROM now())::bigint, {}, {}, \
+         {}, 'mi', 'noemi', {}, {}, {})",
+        quoted(OPERATOR),
+        quoted(SAVED_CALLER),
+        quoted(phone),
+        quoted(SAVED_SUMMARY),
+        quoted(&format!("{} {digits}", fold(SAVED_CALLER))),
+        quoted(&format!(
+            "{} {digits} {}",
+            fold(SAVED_CALLER),
+            fold(SAVED_SUMMARY)
+        )),
+    );
+    let home = program
+        .env
+        .iter()
+        .find(|(k, _)| k == "HOME")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let mut times = Vec::with_capacity(n);
+    for _ in 0..n {
+        let t = Instant::now();
+        let child = {
+            let _no_pty_being_opened = pty::SPAWN.lock().unwrap_or_else(|e| e.into_inner());
+            Command::new("psql")
+                .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", &sql])
+                .env_clear()
+                .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+                .env("HOME", &home)
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .map_err(|e| format!("psql, libpq's client, is needed for its floor: {e}"))?
+        };
+        let out = child.wait_with_output()?;
+        let took = t.elapsed();
+        if !out.status.success() {
+            return Err(format!(
+                "psql INSERT failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+            .into());
+        }
+        times.push(took);
+    }
+    Ok(times)
+}
+
+/// What the writers did together.
+#[derive(Debug, Default)]
+struct Writers {
+    saved: usize,
+    errors: usize,
+    first_error: Option<String>,
+    took: Duration,
+}
+
+impl Writers {
+    /// Calls saved per second, on the wall clock.
+    fn rate(&self) -> f64 {
+        self.saved as f64 / self.took.as_secs_f64().max(1e-9)
+    }
+
+    fn cell(&self) -> String {
+        format!("{:.1}/s, {} errors", self.rate(), self.errors)
+    }
+}
+
+/// `n` writers at once, each a thread running `each` `guichet call add` processes one
+/// after the other: every call a process of its own that connects, saves and exits, as
+/// commands and scripts of a desk do.
+fn writers(program: &Program, n: usize, each: usize) -> Writers {
+    let tally = Mutex::new(Writers::default());
+    let start = Instant::now();
+    std::thread::scope(|scope| {
+        for w in 0..n {
+            let tally = &tally;
+            scope.spawn(move || {
+                for i in 0..each {
+                    let phone = format!("05 {:02} {:02} 00 00", w % 100, i % 100);
+                    let failure = match call_add(program, &phone) {
+                        Ok(out) if out.status.success() => None,
+                        Ok(out) => Some(String::from_utf8_lossy(&out.stderr).trim().to_string()),
+                        Err(e) => Some(e.to_string()),
+                    };
+                    let mut t = tally.lock().unwrap_or_else(|e| e.into_inner());
+                    match failure {
+                        None => t.saved += 1,
+                        Some(e) => {
+                            t.errors += 1;
+                            t.first_error.get_or_insert(e);
+                        }
+                    }
+                }
+            });
+        }
+    });
+    let mut done = tally.into_inner().unwrap_or_else(|e| e.into_inner());
+    done.took = start.elapsed();
+    done
 }

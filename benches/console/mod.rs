@@ -612,6 +612,84 @@ fn drive(
     None
 }
 
+/// F3, the procedures screen (the catalogue, from the call list).
+pub const F3: &[u8] = b"\x1bOR";
+
+/// How soon the procedures can be searched, from the start of the console.
+#[derive(Debug, Clone, Default)]
+pub struct Usable {
+    pub first_paint: Option<Duration>,
+    /// From the spawn until the procedures screen shows the result of the query.
+    pub usable: Option<Duration>,
+    pub ending: String,
+    pub failure: Option<String>,
+}
+
+/// The procedure list as an operator reaches for it on a console just started: F3, `/`
+/// and `query` sent the moment the first frame is on the screen, all at once; the time from
+/// the spawn until a frame shows `query` in the search field and `expect` (the top match's
+/// title, or its beginning) in the list. The catalogue is loaded after the first frame: this
+/// is when the console can be used for procedures. Fails after the paint deadline.
+pub fn procedures_usable(program: &Program, query: &str, expect: &str) -> Usable {
+    let mut out = Usable::default();
+    let args: Vec<&str> = program.args.iter().map(String::as_str).collect();
+    let t0 = Instant::now();
+    let child = match pty::Child::spawn(&program.path, &args, &program.env, COLS, ROWS) {
+        Ok(c) => c,
+        Err(e) => {
+            out.failure = Some(format!("spawn: {e}"));
+            return out;
+        }
+    };
+    let mut s = Session {
+        child,
+        screen: Screen::new(COLS, ROWS),
+        leftover: Vec::new(),
+    };
+    let marker = program.marker;
+    let failure = match s.wait_frame(paint_deadline(), &|sc| sc.contains(marker)) {
+        Ok(Some(seen)) => {
+            out.first_paint = Some(seen.at - t0);
+            let mut keys = F3.to_vec();
+            keys.push(b'/');
+            keys.extend_from_slice(query.as_bytes());
+            let cursor = program.cursor;
+            let shown = |sc: &Screen| {
+                sc.shows_typed(Some("Recherche :"), query, cursor) && sc.contains(expect)
+            };
+            match s.child.write_all(&keys) {
+                Err(e) => Some(e.to_string()),
+                Ok(()) => match s.wait_frame(paint_deadline(), &shown) {
+                    Ok(Some(seen)) => {
+                        out.usable = Some(seen.at - t0);
+                        None
+                    }
+                    Ok(None) => Some(format!(
+                        "{expect:?} not listed for {query:?} after {:?}; screen:\n{}",
+                        paint_deadline(),
+                        s.screen.text()
+                    )),
+                    Err(e) => Some(e.to_string()),
+                },
+            }
+        }
+        Ok(None) => Some(format!(
+            "no first paint ({marker:?} not on the screen) after {:?}",
+            paint_deadline()
+        )),
+        Err(e) => Some(format!("before first paint: {e}")),
+    };
+    out.failure = failure;
+    out.ending = s.finish(program.quit);
+    if let Some(db) = &program.db
+        && let Err(e) = clear_drafts(db)
+    {
+        out.failure
+            .get_or_insert(format!("drafts not cleared: {e}"));
+    }
+    out
+}
+
 // ---------------------------------------------------------------------------------------
 // Figures
 

@@ -19,6 +19,6 @@ GRANT SELECT, INSERT, UPDATE ON phone_links TO guichet_console;
 -- The GLPI outbox: pushes queued, claimed, marked sent (its rows say where a push is).
 GRANT SELECT, INSERT, UPDATE ON glpi_outbox TO guichet_console;
 -- The procedure index is derived data: rebuilt when the catalogue changes.
-GRANT SELECT, INSERT, UPDATE, DELETE ON procedures, procedure_words, catalog_state TO guichet_console;
+GRANT SELECT, INSERT, UPDATE, DELETE ON procedures, procedure_terms, catalog_state TO guichet_console;
 GRANT USAGE, SELECT ON SEQUENCE calls_id_seq, journal_id_seq, handover_entries_id_seq,
     phone_events_id_seq, glpi_outbox_id_seq, phone_links_id_seq TO guichet_console;

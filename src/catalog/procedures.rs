@@ -522,17 +522,53 @@ impl Fnv {
     }
 }
 
+/// A 64-bit hash of bytes taken eight at a time (xor, multiply, xor-shift: each step
+/// a bijection of the state), for telling that the catalogue's files changed: FNV-1a's
+/// byte at a time was a third of the time a start took to check 10,000 files. Each write
+/// ends with its length, so that where one piece ends counts. Not for anything
+/// adversarial.
+struct WordHash(u64);
+
+impl WordHash {
+    fn new() -> WordHash {
+        WordHash(0xcbf2_9ce4_8422_2325)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        let mut word = [0u8; 8];
+        for chunk in &mut chunks {
+            word.copy_from_slice(chunk);
+            self.mix(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        word = [0u8; 8];
+        word[..rest.len()].copy_from_slice(rest);
+        self.mix(u64::from_le_bytes(word));
+        self.mix(bytes.len() as u64);
+    }
+
+    fn mix(&mut self, word: u64) {
+        let h = (self.0 ^ word).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        self.0 = h ^ (h >> 29);
+    }
+
+    fn finish(&self, count: usize) -> String {
+        format!("{:016x}-{count}", self.0)
+    }
+}
+
 /// The fingerprint of a set of procedure files, made one file at a time: their names
 /// (without their folder) and bytes, in the order given.
 struct FilesFingerprint {
-    h: Fnv,
+    h: WordHash,
     count: usize,
 }
 
 impl FilesFingerprint {
     fn new() -> FilesFingerprint {
         FilesFingerprint {
-            h: Fnv::new(),
+            h: WordHash::new(),
             count: 0,
         }
     }
@@ -542,9 +578,7 @@ impl FilesFingerprint {
             .file_name()
             .map_or(name.to_string(), |n| n.to_string_lossy().into_owned());
         self.h.write(name.as_bytes());
-        self.h.write(&[0]);
         self.h.write(bytes);
-        self.h.write(&[0]);
         self.count += 1;
     }
 
@@ -563,15 +597,17 @@ pub fn files_fingerprint<'a>(files: impl IntoIterator<Item = (&'a str, &'a [u8])
     f.finish()
 }
 
-/// The `*.toml` files of a folder, in name order.
+/// The `*.toml` files of a folder, in name order. Sorted by their names alone (bytes),
+/// which is the order of their paths in one folder: comparing whole paths component by
+/// component was a sixth of the time a start took to check 10,000 files.
 fn toml_files(dir: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
-    let mut paths: Vec<_> = std::fs::read_dir(dir)?
+    let mut names: Vec<std::ffi::OsString> = std::fs::read_dir(dir)?
         .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .map(|e| e.file_name())
+        .filter(|n| Path::new(n).extension().is_some_and(|x| x == "toml"))
         .collect();
-    paths.sort();
-    Ok(paths)
+    names.sort();
+    Ok(names.into_iter().map(|n| dir.join(n)).collect())
 }
 
 /// Where the active catalogue comes from: the one embedded in the binary, or a folder
@@ -722,4 +758,45 @@ pub fn load_dir(dir: &Path, reference: &Reference) -> std::io::Result<Catalog> {
     );
     catalog.problems.splice(0..0, problems);
     Ok(catalog)
+}
+
+#[cfg(test)]
+mod fingerprint_tests {
+    use super::files_fingerprint;
+
+    #[test]
+    fn any_byte_changed_moved_or_renamed_changes_the_fingerprint() {
+        let text: Vec<u8> = (0..40u8).map(|i| b'a' + i % 26).collect();
+        let base = files_fingerprint([("a.toml", &text[..]), ("b.toml", &b"slug = 'b'"[..])]);
+        let mut seen = std::collections::HashSet::from([base.clone()]);
+        for at in 0..text.len() {
+            for bit in [0x01, 0x80] {
+                let mut changed = text.clone();
+                changed[at] ^= bit;
+                let f =
+                    files_fingerprint([("a.toml", &changed[..]), ("b.toml", &b"slug = 'b'"[..])]);
+                assert!(
+                    seen.insert(f),
+                    "byte {at}, bit {bit:#x}: a fingerprint seen before"
+                );
+            }
+        }
+        // A byte moving from one file to the next, a file renamed, one more file.
+        for other in [
+            files_fingerprint([
+                ("a.toml", &text[..39]),
+                ("b.toml", &[&text[39..], b"slug = 'b'"].concat()[..]),
+            ]),
+            files_fingerprint([("c.toml", &text[..]), ("b.toml", &b"slug = 'b'"[..])]),
+            files_fingerprint([
+                ("a.toml", &text[..]),
+                ("b.toml", &b"slug = 'b'"[..]),
+                ("c.toml", &b""[..]),
+            ]),
+            files_fingerprint([("a.toml", &text[..]), ("b.toml", &b"slug = 'b'\0"[..])]),
+        ] {
+            assert!(seen.insert(other.clone()), "{other}");
+        }
+        assert!(base.ends_with("-2"), "{base}");
+    }
 }

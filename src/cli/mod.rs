@@ -279,7 +279,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
                             out,
                             &format!(
                                 "{} → {} : {} appels, {} entrées de journal, {} entrées de \
-                                 relève, {}, {} copiés ; somme du journal {} identique des \
+                                 relève, {}, {} copiés{} ; somme du journal {} identique des \
                                  deux côtés\n",
                                 report.from,
                                 report.to,
@@ -292,6 +292,13 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
                                     "événements téléphoniques"
                                 ),
                                 counted(report.glpi_outbox, "envoi GLPI", "envois GLPI"),
+                                match report.procedures {
+                                    0 => String::new(),
+                                    n => format!(
+                                        ", avec l'index de {}",
+                                        counted(n, "procédure", "procédures")
+                                    ),
+                                },
                                 report.journal_checksum
                             ),
                         )?,

@@ -3,7 +3,7 @@
 //! byte for byte, what the original holds.
 
 use super::conn::Db;
-use super::db::{DbResult, Engine, Value, args};
+use super::db::{DbResult, Engine, Value};
 use super::{Result, Store, StoreError, migrations};
 use serde::Serialize;
 
@@ -20,6 +20,9 @@ pub struct CopyReport {
     /// Phone calls taken on a call that was already open.
     pub phone_links: u64,
     pub handover: u64,
+    /// Procedures of the search index carried with the desk (0: the original had none;
+    /// the target then builds its own from the catalogue).
+    pub procedures: u64,
     /// The journal's checksum (FNV-1a, 64 bits, in hex), the same on both sides.
     pub journal_checksum: String,
 }
@@ -121,6 +124,20 @@ const TABLES: &[(&str, &[&str])] = &[
     ),
 ];
 
+/// The procedure search index, each table with the columns that order its rows. Derived
+/// data, but rebuilding it from 10,000 procedure files keeps a server's first console
+/// waiting about 16 s: it moves with the desk, its catalogue's fingerprint with it, so that
+/// consoles on the same catalogue find it in line.
+const INDEX_TABLES: &[(&str, &[&str], &[&str])] = &[
+    (
+        "procedures",
+        &["id", "slug", "title", "services", "devices", "body"],
+        &["id"],
+    ),
+    ("procedure_terms", &["term", "postings"], &["term"]),
+    ("catalog_state", &["id", "fingerprint"], &["id"]),
+];
+
 /// Which columns hold integers (the rest are text); the same on both engines.
 fn is_integer(column: &str) -> bool {
     matches!(
@@ -180,11 +197,28 @@ impl Fnv {
 
 /// The rows of `table` after id `after`, at most `PAGE`, as values.
 fn page(db: &Db, table: &str, columns: &[&str], after: i64) -> DbResult<Vec<Vec<Value>>> {
-    let sql = format!(
-        "SELECT {} FROM {table} WHERE id > ?1 ORDER BY id LIMIT ?2",
-        columns.join(", ")
-    );
-    db.query_vec(&sql, args![after, PAGE], |r| {
+    keyed_page(db, table, columns, &["id"], &[Value::from(after)])
+}
+
+/// The rows of `table` in the order of its `key` columns, after the key `after` (none: from
+/// the first), at most `PAGE`, as values.
+fn keyed_page(
+    db: &Db,
+    table: &str,
+    columns: &[&str],
+    key: &[&str],
+    after: &[Value],
+) -> DbResult<Vec<Vec<Value>>> {
+    let order = key.join(", ");
+    let mut sql = format!("SELECT {} FROM {table}", columns.join(", "));
+    if !after.is_empty() {
+        let marks: Vec<String> = (1..=after.len()).map(|i| format!("?{i}")).collect();
+        sql.push_str(&format!(" WHERE ({order}) > ({})", marks.join(", ")));
+    }
+    sql.push_str(&format!(" ORDER BY {order} LIMIT ?{}", after.len() + 1));
+    let mut params = after.to_vec();
+    params.push(Value::from(PAGE));
+    db.query_vec(&sql, &params, |r| {
         columns
             .iter()
             .enumerate()
@@ -215,6 +249,47 @@ fn counts(db: &Db) -> DbResult<[u64; TABLES.len()]> {
     Ok(all)
 }
 
+/// Each row's key: its values of the `key` columns.
+fn key_of(row: &[Value], columns: &[&str], key: &[&str]) -> Vec<Value> {
+    key.iter()
+        .filter_map(|k| columns.iter().position(|c| c == k))
+        .map(|i| row[i].clone())
+        .collect()
+}
+
+/// Rows of each table of the procedure index, and the checksum of them all.
+type IndexSummary = ([u64; INDEX_TABLES.len()], String);
+
+/// Which side of a copy an error came from.
+enum Side {
+    Source(super::db::DbError),
+    Target(super::db::DbError),
+}
+
+/// How many rows each table of the procedure index holds, and their checksum (every
+/// column of every row, each table in its key's order).
+fn index_summary(db: &Db) -> DbResult<IndexSummary> {
+    let mut counts = [0; INDEX_TABLES.len()];
+    let mut sum = Fnv::new();
+    for (n, (table, columns, key)) in INDEX_TABLES.iter().enumerate() {
+        let mut after = Vec::new();
+        loop {
+            let rows = keyed_page(db, table, columns, key, &after)?;
+            let Some(last) = rows.last() else {
+                break;
+            };
+            after = key_of(last, columns, key);
+            counts[n] += rows.len() as u64;
+            for row in &rows {
+                for v in row {
+                    sum.value(v);
+                }
+            }
+        }
+    }
+    Ok((counts, format!("{:016x}", sum.0)))
+}
+
 /// The journal's checksum, read in id order.
 fn journal_checksum(db: &Db) -> DbResult<String> {
     let (table, columns) = TABLES[1];
@@ -239,10 +314,10 @@ fn journal_checksum(db: &Db) -> DbResult<String> {
 
 impl Store {
     /// Copies every call, journal entry (with its times and operators) and handover entry
-    /// of this store into `target`, which must be empty; counts and the journal's
-    /// checksum are compared on both sides before the copy is committed. The procedure
-    /// index is not copied (the target rebuilds it from the catalogue), nor the drafts
-    /// (they belong to the consoles of a machine).
+    /// of this store into `target`, which must be empty, and the procedure index with its
+    /// catalogue's fingerprint (when this store has one; it replaces the target's): counts
+    /// and checksums are compared on both sides before the copy is committed. The drafts
+    /// are not copied (they belong to the consoles of a machine).
     pub fn copy_to(&self, target: &mut Store) -> Result<CopyReport> {
         if target.read_only {
             return Err(StoreError::ReadOnly {
@@ -261,6 +336,14 @@ impl Store {
             }
         }
         let tx = target.db.begin().map_err(target_err)?;
+        if tx.engine() == Engine::Postgres {
+            // Not while a console of the target rebuilds its index.
+            tx.batch(&format!(
+                "SELECT pg_advisory_xact_lock({})",
+                super::procedures::INDEX_LOCK
+            ))
+            .map_err(target_err)?;
+        }
         // A copy brings the history as it was written: its times, operators and roles.
         let lifted = super::record::lift_guards(&tx).map_err(target_err)?;
         let mut counts_read = [0u64; TABLES.len()];
@@ -306,10 +389,34 @@ impl Store {
                 .map_err(target_err)?;
             }
         }
+        let index_read = if count(&self.db, "catalog_state").map_err(source_err)? > 0 {
+            Some(self.copy_index(&tx).map_err(|e| match e {
+                Side::Source(e) => self.err(e),
+                Side::Target(e) => StoreError::db(&target_name, e),
+            })?)
+        } else {
+            None
+        };
         let from_sum = journal_checksum(&self.db).map_err(source_err)?;
         // Read back inside the transaction: nothing is kept unless it is all there.
         let copied = counts(&tx).map_err(target_err)?;
         let to_sum = journal_checksum(&tx).map_err(target_err)?;
+        let index_copied = match &index_read {
+            Some(_) => Some(index_summary(&tx).map_err(target_err)?),
+            None => None,
+        };
+        if let (Some((read, read_sum)), Some((copied, copied_sum))) = (&index_read, &index_copied)
+            && (read != copied || read_sum != copied_sum)
+        {
+            return Err(StoreError::CopyMismatch {
+                path: target_name,
+                detail: format!(
+                    "index des procédures : lu {} procédures, {} mots (somme {read_sum}) ; \
+                     écrit {}, {} (somme {copied_sum})",
+                    read[0], read[1], copied[0], copied[1]
+                ),
+            });
+        }
         if copied != counts_read || to_sum != from_sum {
             return Err(StoreError::CopyMismatch {
                 path: target_name,
@@ -339,9 +446,39 @@ impl Store {
             phone_events: counts_read[3],
             glpi_outbox: counts_read[4],
             phone_links: counts_read[5],
+            procedures: index_read.map_or(0, |(counts, _)| counts[0]),
             journal_checksum: from_sum,
         };
         Ok(report)
+    }
+
+    /// Replaces the target's procedure index with this store's, inside the copy's
+    /// transaction: what was read, counted and summed as [`index_summary`] does.
+    fn copy_index(&self, tx: &Db) -> std::result::Result<IndexSummary, Side> {
+        tx.batch("DELETE FROM procedure_terms; DELETE FROM procedures; DELETE FROM catalog_state;")
+            .map_err(Side::Target)?;
+        let mut counts = [0; INDEX_TABLES.len()];
+        let mut sum = Fnv::new();
+        for (n, (table, columns, key)) in INDEX_TABLES.iter().enumerate() {
+            let mut after = Vec::new();
+            loop {
+                let rows =
+                    keyed_page(&self.db, table, columns, key, &after).map_err(Side::Source)?;
+                let Some(last) = rows.last() else {
+                    break;
+                };
+                after = key_of(last, columns, key);
+                counts[n] += rows.len() as u64;
+                for row in &rows {
+                    for v in row {
+                        sum.value(v);
+                    }
+                }
+                tx.bulk_insert(table, columns, &mut rows.into_iter())
+                    .map_err(Side::Target)?;
+            }
+        }
+        Ok((counts, format!("{:016x}", sum.0)))
     }
 
     /// What is wrong with a PostgreSQL store: its schema's version, the server's guards

@@ -95,6 +95,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0017_record_by_the_server",
         include_str!("../../db/migrations/sqlite/0017_record_by_the_server.sql"),
     ),
+    (
+        18,
+        "0018_procedure_terms",
+        include_str!("../../db/migrations/sqlite/0018_procedure_terms.sql"),
+    ),
 ];
 
 /// PostgreSQL's migrations: its store began in the shape SQLite's reached at 0011.
@@ -128,6 +133,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         6,
         "0006_record_by_the_server",
         include_str!("../../db/migrations/postgres/0006_record_by_the_server.sql"),
+    ),
+    (
+        7,
+        "0007_procedure_terms",
+        include_str!("../../db/migrations/postgres/0007_procedure_terms.sql"),
     ),
 ];
 

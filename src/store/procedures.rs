@@ -238,8 +238,12 @@ fn fit_factor(fits_service: bool, fits_device: bool) -> f64 {
         - FIT_DEVICE * f64::from(u8::from(!fits_device))
 }
 
+/// The advisory lock held by whoever writes the index on a server (a console rebuilding
+/// it, a copy bringing one): one writer at a time.
+pub(super) const INDEX_LOCK: i64 = 7_468_657_232;
+
 /// What the index's content looks like; a change here rebuilds every index.
-const INDEX_FORMAT: &str = "words-5";
+const INDEX_FORMAT: &str = "terms-1";
 
 fn slug_list(applies: &Applies) -> String {
     match applies {
@@ -356,7 +360,7 @@ impl Store {
         let tx = self.db.begin().map_err(err)?;
         if tx.engine() == Engine::Postgres {
             // Consoles of several sites starting on a new catalogue rebuild it once.
-            tx.batch("SELECT pg_advisory_xact_lock(7468657232)")
+            tx.batch(&format!("SELECT pg_advisory_xact_lock({INDEX_LOCK})"))
                 .map_err(err)?;
         }
         // Another process may have rebuilt it while we waited for the lock.
@@ -370,7 +374,7 @@ impl Store {
         if current.as_deref() == Some(fingerprint) {
             return tx.commit().map_err(err);
         }
-        tx.batch("DELETE FROM procedure_words; DELETE FROM procedures;")
+        tx.batch("DELETE FROM procedure_terms; DELETE FROM procedures;")
             .map_err(err)?;
         let mut procedures = catalog.procedures.iter().enumerate().map(|(i, p)| {
             // A procedure is plain data: serializing it cannot fail.
@@ -390,24 +394,19 @@ impl Store {
             &mut procedures,
         )
         .map_err(err)?;
-        let mut words = catalog
-            .procedures
-            .iter()
-            .enumerate()
-            .flat_map(|(i, p)| procedure_words(p).into_iter().map(move |w| (i, w)))
-            .map(|(i, (term, columns))| {
-                vec![
-                    Value::from(term),
-                    Value::from(i as i64 + 1),
-                    Value::from(i64::from(columns)),
-                ]
-            });
-        tx.bulk_insert(
-            "procedure_words",
-            &["term", "procedure", "columns"],
-            &mut words,
-        )
-        .map_err(err)?;
+        // Each word with the procedures it is in (ids 1..=n, in order), packed.
+        let mut terms: std::collections::BTreeMap<String, Vec<(u32, u8)>> =
+            std::collections::BTreeMap::new();
+        for (i, p) in catalog.procedures.iter().enumerate() {
+            for (term, columns) in procedure_words(p) {
+                terms.entry(term).or_default().push((i as u32 + 1, columns));
+            }
+        }
+        let mut rows = terms
+            .into_iter()
+            .map(|(term, postings)| vec![Value::from(term), Value::from(pack(&postings))]);
+        tx.bulk_insert("procedure_terms", &["term", "postings"], &mut rows)
+            .map_err(err)?;
         tx.execute(
             "INSERT INTO catalog_state (id, fingerprint) VALUES (1, ?1)
              ON CONFLICT (id) DO UPDATE SET fingerprint = ?1",
@@ -450,31 +449,17 @@ impl Store {
             procedures,
             ..SearchIndex::default()
         };
-        // In word order (bytes), then procedure: one pass builds the sorted terms and
-        // their postings.
+        // In word order (bytes): one pass builds the sorted terms and their postings.
         self.db
             .query_each(
-                "SELECT term, procedure, columns FROM procedure_words ORDER BY term, procedure",
+                "SELECT term, postings FROM procedure_terms ORDER BY term",
                 &[],
                 |r| {
-                    let term = r.str(0)?;
-                    let doc: i64 = r.get(1)?;
-                    let bits = (r.get::<i64>(2)? & 0xf) as u32;
-                    let Some(doc) = u32::try_from(doc - 1).ok().filter(|d| *d < (1 << 28)) else {
-                        return Ok::<(), DbError>(());
-                    };
-                    // The terms so far have their starts only (the end comes after).
-                    let is_new = match index.starts.last() {
-                        Some(&start) => &index.text[start as usize..] != term,
-                        None => true,
-                    };
-                    if is_new {
-                        index.starts.push(index.text.len() as u32);
-                        index.first.push(index.postings.len() as u32);
-                        index.text.push_str(term);
-                    }
-                    index.postings.push(doc << 4 | bits);
-                    Ok(())
+                    index.starts.push(index.text.len() as u32);
+                    index.first.push(index.postings.len() as u32);
+                    index.text.push_str(r.str(0)?);
+                    unpack(r.str(1)?, &mut index.postings);
+                    Ok::<(), DbError>(())
                 },
             )
             .map_err(|e| self.err(e))?;
@@ -503,6 +488,41 @@ impl SearchIndex {
     /// memory (the console searches as it types, never asking the store).
     pub fn search(&self, query: &ProcedureQuery<'_>) -> Vec<ProcedureHit> {
         search(self, query)
+    }
+}
+
+/// A word's postings as the index keeps them: each procedure (ids in increasing order) as
+/// its distance from the previous one (from 0 for the first) times 16, plus its columns,
+/// in decimal, separated by spaces. Text on both engines, a few bytes a posting: the
+/// words of 10,000 procedures are read in a few thousand rows.
+fn pack(postings: &[(u32, u8)]) -> String {
+    let mut out = String::with_capacity(postings.len() * 4);
+    let mut previous = 0;
+    for &(id, columns) in postings {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        let step = u64::from(id - previous) << 4 | u64::from(columns & 0xf);
+        out.push_str(&step.to_string());
+        previous = id;
+    }
+    out
+}
+
+/// The postings `pack` wrote, appended to `into` as the in-memory index holds them
+/// (procedure index from 0, high bits; columns, low four). What does not read as a
+/// posting, or points past the procedures an index can hold, is left out.
+fn unpack(packed: &str, into: &mut Vec<u32>) {
+    let mut id: u64 = 0;
+    for step in packed.split(' ').filter_map(|s| s.parse::<u64>().ok()) {
+        id += step >> 4;
+        let Some(doc) = u32::try_from(id.wrapping_sub(1))
+            .ok()
+            .filter(|d| *d < (1 << 28))
+        else {
+            continue;
+        };
+        into.push(doc << 4 | (step & 0xf) as u32);
     }
 }
 
@@ -595,4 +615,25 @@ fn search(index: &SearchIndex, query: &ProcedureQuery<'_>) -> Vec<ProcedureHit> 
             p.hit(relevance, matched, p.fits(query.service, query.device))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{pack, unpack};
+
+    #[test]
+    fn postings_packed_read_back_as_the_index_holds_them() {
+        let postings = [(1, 1), (2, 8), (9, 15), (10_000, 4), (268_435_457, 2)];
+        let packed = pack(&postings);
+        // Distances from the previous procedure, times 16, plus the columns.
+        assert_eq!(packed, "17 24 127 159860 4294807314");
+        let mut read = vec![7];
+        unpack(&packed, &mut read);
+        // Procedures from 0; one past what the index can hold (2^28) is left out.
+        assert_eq!(read, [7, 1, 1 << 4 | 8, 8 << 4 | 15, 9_999 << 4 | 4]);
+        let mut none = Vec::new();
+        unpack("", &mut none);
+        unpack("x 0 -3", &mut none);
+        assert!(none.is_empty(), "{none:?}");
+    }
 }

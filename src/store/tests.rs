@@ -111,6 +111,7 @@ fn open_sets_durability_pragmas_and_creates_the_folder() {
             (15, "0015_aside_drafts".to_string()),
             (16, "0016_calls_keep_record".to_string()),
             (17, "0017_record_by_the_server".to_string()),
+            (18, "0018_procedure_terms".to_string()),
         ]
     );
 }

@@ -1877,6 +1877,96 @@ fn db_copy_fills_only_an_empty_store_and_names_the_table_that_is_not() {
     assert_eq!(code, 2);
 }
 
+/// The procedure index as a store reads it, and whether its catalogue would rebuild it:
+/// `ensure_catalog` is what a console's loader and `procedures search` ask first.
+fn index_of(desk: &Desk) -> (String, bool) {
+    let reference = guichet::catalog::embedded_reference();
+    let source = guichet::catalog::procedures::CatalogSource::embedded(&reference);
+    let mut store = desk.store();
+    let index = format!("{:?}", store.load_search_index().unwrap());
+    let rebuilt = store.ensure_catalog(&source).unwrap();
+    (index, rebuilt)
+}
+
+#[test]
+fn db_copy_carries_the_procedure_index_both_ways_so_nothing_rebuilds_it() {
+    let desk = desk_with_history();
+    // The file's index, built as a command builds it (from the embedded catalogue).
+    let searched = |d: &Desk| d.json(&["procedures", "search", "vpn", "--format", "json"]);
+    let found = searched(&desk);
+    assert!(!found.as_array().unwrap().is_empty(), "{found}");
+    let procedures = desk.sql_i64("SELECT count(*) FROM procedures", &[]);
+    let words = desk.sql_i64("SELECT count(*) FROM procedure_terms", &[]);
+    assert!(procedures >= 40 && words > 500, "{procedures} {words}");
+    let (index, rebuilt) = index_of(&desk);
+    assert!(!rebuilt, "the file's own index is in line");
+
+    // SQLite → PostgreSQL: the index comes with the calls, said and counted.
+    let server = Desk::postgres();
+    let report = desk.json(&["db", "copy", "--to", &server.url(), "--format", "json"]);
+    let (copied, rebuilt) = index_of(&server);
+    assert!(!rebuilt, "the server's index was rebuilt after the copy");
+    assert!(
+        copied == index,
+        "the server's index differs from the file's"
+    );
+    assert_eq!(report["procedures"], procedures);
+    assert_eq!(
+        server.sql_i64("SELECT count(*) FROM procedure_terms", &[]),
+        words
+    );
+    // A command on the server searches it as it is: no write to the index.
+    let state = || server.sql_i64("SELECT xmin::text::bigint FROM catalog_state", &[]);
+    let before = state();
+    assert_eq!(searched(&server), found);
+    assert_eq!(state(), before, "catalog_state written again by a search");
+    assert_eq!(
+        server.sql_i64("SELECT count(*) FROM procedure_terms", &[]),
+        words
+    );
+    // Said in the sentence too.
+    let said = desk.ok(&["db", "copy", "--to", &Desk::postgres().url()]);
+    assert!(
+        said.contains(&format!(
+            " copiés, avec l'index de {procedures} procédures ;"
+        )),
+        "{said}"
+    );
+
+    // PostgreSQL → a new file: the same index, nothing to rebuild there either.
+    let back = Desk::new();
+    let report = back.json(&["db", "copy", "--from", &server.url(), "--format", "json"]);
+    assert_eq!(report["procedures"], procedures);
+    let (returned, rebuilt) = index_of(&back);
+    assert!(!rebuilt, "the file's index was rebuilt after the copy back");
+    assert!(
+        returned == index,
+        "the file's index differs from the server's"
+    );
+    assert_eq!(searched(&back), found);
+}
+
+#[test]
+fn db_copy_of_a_store_without_index_leaves_the_target_to_build_its_own() {
+    // No command built the file's index: nothing to carry, the copy says none.
+    let desk = Desk::new();
+    desk.add("Zoé Martin", "mi", "noemi", &[]);
+    assert_eq!(desk.sql_i64("SELECT count(*) FROM catalog_state", &[]), 0);
+    let server = Desk::postgres();
+    let report = desk.json(&["db", "copy", "--to", &server.url(), "--format", "json"]);
+    assert_eq!(report["procedures"], 0);
+    assert_eq!(server.sql_i64("SELECT count(*) FROM procedures", &[]), 0);
+    // The server's first command builds it from the catalogue, as before.
+    let (_, rebuilt) = index_of(&server);
+    assert!(rebuilt);
+    assert!(
+        !desk
+            .ok(&["db", "copy", "--to", &Desk::postgres().url()])
+            .contains("index"),
+        "a copy without index does not speak of one"
+    );
+}
+
 /// `postgresql://user:<password>@host:port/db` for the test server, another password.
 fn with_password(desk: &Desk, password: &str) -> String {
     let shown = desk.shown();

@@ -1403,3 +1403,33 @@ fn a_store_that_does_not_answer_keeps_the_form_and_ends_the_save_when_it_does() 
     assert_eq!(aside.len(), 1, "what was typed meanwhile");
     assert_eq!(aside[0].draft.summary, "carte agent oubliée puis rappel");
 }
+
+#[test]
+fn the_procedure_list_opened_before_the_catalogue_came_lists_it_when_it_comes() {
+    let dir = tempfile::tempdir().unwrap();
+    let reference = embedded_reference();
+    // A console started for real: the catalogue is read after the first frame.
+    let mut app = App::start(
+        Store::open(&dir.path().join("g.db")).unwrap(),
+        reference.clone(),
+        guichet::catalog::procedures::CatalogSource::embedded(&reference),
+        "dupontje".into(),
+        "Hotline".into(),
+        Theme { color: false },
+        now(),
+    );
+    // The operator reaches for a procedure at once, while it is being read.
+    key(&mut app, KeyCode::F(3));
+    key(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "vpn");
+    let early = screen_text(&app, 80, 24);
+    assert!(early.contains("Aucune procédure"), "{early}");
+    // It comes: the list shows its matches for what is typed, without another key.
+    app.wait_for_catalog();
+    let listed = screen_text(&app, 80, 24);
+    assert!(
+        !listed.contains("Aucune procédure") && listed.contains("VPN"),
+        "{listed}"
+    );
+    assert!(listed.contains("Recherche : vpn"), "{listed}");
+}

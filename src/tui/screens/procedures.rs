@@ -176,6 +176,12 @@ impl Component for ProceduresScreen {
         Ok(Effect::None)
     }
 
+    /// The catalogue came (it is read after the first frame) or changed: the list and
+    /// the search typed meanwhile are read again from it.
+    fn refresh(&mut self, env: &mut Env) -> Result<(), Problem> {
+        self.reload(env)
+    }
+
     /// A procedure chosen while reading it goes down to the call's screen.
     fn resume(&mut self, reply: Reply, _env: &mut Env) -> Update {
         Ok(match reply {
