@@ -103,7 +103,7 @@ fn main() {
     match bench() {
         Ok(true) => {}
         Ok(false) => {
-            eprintln!("engines bench: some runs FAILED (see above)");
+            eprintln!("engines bench: a target missed or a run FAILED (see above)");
             std::process::exit(1);
         }
         Err(e) => {
