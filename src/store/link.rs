@@ -191,6 +191,20 @@ impl StoreLink {
         ))
     }
 
+    /// Says the server `name` has not answered for `seconds`, `writes` writes waiting (the
+    /// screenshot gallery: the status line of a slow server, on a store in memory).
+    #[cfg(any(test, feature = "test-support"))]
+    pub fn pretend_slow(&mut self, name: &str, seconds: u64, writes: usize) {
+        self.facts.name = name.to_string();
+        self.facts.engine = Engine::Postgres;
+        if let Ok(mut stall) = self.shared.stalled.lock() {
+            *stall = Some(Stall {
+                since: Instant::now() - Duration::from_secs(seconds),
+                writes,
+            });
+        }
+    }
+
     fn slow_error(&self) -> StoreError {
         StoreError::Slow {
             message: self

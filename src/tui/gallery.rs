@@ -225,6 +225,13 @@ fn typed_call(app: &mut App, name: &str, service: &str, device: &str, summary: &
     type_text(app, summary);
 }
 
+/// Ctrl-S on a server that stopped answering: the form stays, the status line says so.
+fn form_server_slow() -> App {
+    let mut app = form_filled();
+    app.store.pretend_slow("pg.interieur.gouv.fr:5432", 3, 1);
+    app
+}
+
 fn form_filled() -> App {
     let mut app = filled();
     key(&mut app, KeyCode::F(2));
@@ -964,6 +971,7 @@ pub fn scenes() -> Vec<Scene> {
         s("form-service-picker", form_service_picker),
         s("form-filled", form_filled),
         s("form-errors", form_errors),
+        s("form-server-slow", form_server_slow),
         s("form-saved", saved),
         s("detail-open", detail_open),
         s("detail-note", detail_note),
