@@ -1,7 +1,7 @@
 //! Renders every gallery scene to `screenshots/NAME.svg`, and to PNG when `rsvg-convert`
 //! (Debian: librsvg2-bin) is installed. Run: `cargo run --example screenshots`.
 
-use guichet::tui::gallery::scenes;
+use guichet::tui::gallery::{scenes, splash_frames};
 use guichet::tui::svg::buffer_to_svg;
 use std::path::Path;
 use std::process::Command;
@@ -13,11 +13,15 @@ fn main() {
         .arg("--version")
         .output()
         .is_ok();
-    for scene in scenes() {
-        let svg_path = dir.join(format!("{}.svg", scene.name));
-        std::fs::write(&svg_path, buffer_to_svg(&scene.render())).expect("write svg");
+    let frames = scenes()
+        .into_iter()
+        .map(|scene| (scene.name, scene.render()))
+        .chain(splash_frames());
+    for (name, buffer) in frames {
+        let svg_path = dir.join(format!("{name}.svg"));
+        std::fs::write(&svg_path, buffer_to_svg(&buffer)).expect("write svg");
         if has_rsvg {
-            let png_path = dir.join(format!("{}.png", scene.name));
+            let png_path = dir.join(format!("{name}.png"));
             let status = Command::new("rsvg-convert")
                 .arg("-o")
                 .arg(&png_path)

@@ -158,19 +158,23 @@ pub(crate) fn active_catalog(source: &CatalogSource) -> Result<&Catalog, CliErro
 /// The console's store; on a full server (every connection taken), said, then tried again
 /// after a wait that grows and differs from one console to the next, until a place frees
 /// up (Ctrl-C gives up): a desk that starts together does not take turns in a loop.
+/// `wait` says the sentence and waits; false when the operator gave up meanwhile.
 fn open_waiting_for_a_place(
     open: impl Fn() -> Result<Store, StoreError>,
+    mut wait: impl FnMut(&str, std::time::Duration) -> bool,
 ) -> Result<Store, CliError> {
     let mut backoff = crate::store::postgres::Backoff::new();
     loop {
         match open() {
             Err(e) if e.is_full_server() => {
-                let wait = backoff.next_wait();
-                say(&format!(
+                let pause = backoff.next_wait();
+                let waiting = format!(
                     "{e} ; nouvel essai dans {} s (Ctrl-C pour abandonner)",
-                    wait.as_secs().max(1)
-                ));
-                std::thread::sleep(wait);
+                    pause.as_secs().max(1)
+                );
+                if !wait(&waiting, pause) {
+                    return Err(CliError::Failed(format!("{e} : console abandonnée")));
+                }
             }
             other => return other.map_err(CliError::from),
         }
@@ -208,9 +212,20 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
     match cli.command {
         None => {
             let operator = resolve_operator(cli.operator.as_deref()).map_err(CliError::bad)?;
-            let store = open_waiting_for_a_place(|| Store::open_location(&location, &access))?;
-            crate::tui::run(store, reference, catalog, operator, desk)
-                .map_err(|e| CliError::Failed(format!("console : {e}")))
+            let console_failed = |e: std::io::Error| CliError::Failed(format!("console : {e}"));
+            // The first frame before the store: a server takes a moment to reach.
+            let mut splash =
+                crate::tui::splash::Splash::show(&desk.desk, &operator, &location.shown())
+                    .map_err(console_failed)?;
+            let store = open_waiting_for_a_place(
+                || Store::open_location(&location, &access),
+                |waiting, wait| {
+                    splash.say(Some(waiting));
+                    splash.wait(wait)
+                },
+            )?;
+            crate::tui::run(splash, store, reference, catalog, operator, desk)
+                .map_err(console_failed)
         }
         Some(Command::Call(cmd)) => {
             let mut store = open_store()?;

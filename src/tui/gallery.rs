@@ -1066,3 +1066,25 @@ pub fn render_app(app: &App, width: u16, height: u16) -> Buffer {
     terminal.draw(|f| app.draw(f)).expect("drawing into memory");
     terminal.backend().buffer().clone()
 }
+
+/// The first frame, drawn before the store is opened (`tui::splash`): connecting, and
+/// waiting for a place on a full server. Named as scenes are, for the snapshots and the
+/// pictures.
+pub fn splash_frames() -> Vec<(&'static str, Buffer)> {
+    let server = "postgresql://hotline@pg.interieur.gouv.fr:5432/guichet";
+    let full = "postgresql://hotline@pg.interieur.gouv.fr:5432/guichet : le serveur \
+                n'accepte plus de connexions (max_connections) : rien n'a été fait ; nouvel \
+                essai dans 3 s (Ctrl-C pour abandonner)";
+    [("connecting", None), ("connecting-full-server", Some(full))]
+        .into_iter()
+        .map(|(name, waiting)| {
+            let mut terminal = Terminal::new(TestBackend::new(80, 24)).expect("test backend");
+            terminal
+                .draw(|f| {
+                    super::splash::draw(f, DESK, OPERATOR, server, waiting, &Theme { color: true })
+                })
+                .expect("drawing into memory");
+            (name, terminal.backend().buffer().clone())
+        })
+        .collect()
+}

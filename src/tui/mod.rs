@@ -11,8 +11,9 @@
 //! - `workers` (the background threads) and `channel` (the one channel they, the
 //!   terminal's input and the signals speak on);
 //! - `chrome` (header, status line, footer) and `ringing` (the extension's calls);
-//! - `crash` (the terminal given back, the crash report, the watchdog), `app` (the
-//!   router) and `events` (the loop);
+//! - `crash` (the terminal given back, the crash report, the watchdog), `splash` (the
+//!   first frame, before the store is opened), `app` (the router) and `events` (the
+//!   loop);
 //! - `gallery` and `svg`: the screenshots, from the same buffers as the snapshot tests.
 
 pub mod app;
@@ -30,6 +31,7 @@ pub mod popups;
 pub mod ringing;
 pub mod route;
 pub mod screens;
+pub mod splash;
 pub mod stack;
 #[cfg(any(test, feature = "test-support"))]
 pub mod svg;
@@ -46,22 +48,17 @@ use chrono::Utc;
 use std::time::Duration;
 
 /// Runs the console until the operator quits, the terminal goes away or a signal asks it
-/// to stop. The terminal is restored on every exit path, a panic included, and the call
-/// being typed is saved first.
+/// to stop, on the terminal its first frame took ([`splash::Splash`], drawn before the
+/// store was opened). The terminal is restored on every exit path, a panic included, and
+/// the call being typed is saved first.
 pub fn run(
+    splash: splash::Splash,
     store: Store,
     reference: Reference,
     catalog: CatalogSource,
     operator: String,
     desk: DeskConfig,
 ) -> std::io::Result<()> {
-    use std::io::IsTerminal;
-    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-        return Err(std::io::Error::other(
-            "la console demande un terminal ; hors terminal, utiliser les commandes \
-             (guichet call list, guichet --help)",
-        ));
-    }
     let plan = desk
         .shift_plan()
         .map_err(|e| std::io::Error::other(e.to_string()))?;
@@ -79,15 +76,9 @@ pub fn run(
     .with_glpi(desk.glpi.as_ref());
     let signals = crash::Signals::install()?;
     events::forward_signals(app.sender())?;
-    let mut terminal = match ratatui::try_init() {
-        Ok(t) => t,
-        Err(e) => {
-            ratatui::restore();
-            return Err(e);
-        }
+    let Some(mut terminal) = splash.into_terminal() else {
+        return Err(std::io::Error::other("terminal déjà rendu"));
     };
-    crash::enable_paste();
-    crash::install_panic_hook();
     let draft: crash::DraftSlot = Default::default();
     crash::spawn_watchdog(&signals, Duration::from_millis(300), draft.clone());
     events::spawn_input(app.sender());

@@ -223,8 +223,15 @@ fn a_console_started_on_a_full_server_says_so_and_takes_the_first_place_freed() 
     let url = db.console_role(&role, "pw").url_with_password();
     let term = Term::on_server(&url);
     term.start("desk");
-    let screen = term.wait_for("desk", &["max_connections", "nouvel essai dans"]);
-    assert!(!screen.contains("guichet ·"), "{screen}");
+    // Said on the first frame, drawn before the store (the sentence wrapped there).
+    let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let screen = term.wait_until("desk", "the full server said", |s| {
+        let w = words(s);
+        w.contains("n'accepte plus de connexions (max_connections)")
+            && w.contains("nouvel essai dans")
+    });
+    assert!(screen.contains("Connexion à"), "{screen}");
+    assert!(!screen.contains("Appels ·"), "{screen}");
     // A place frees up: the console starts by itself.
     admin(&format!("ALTER ROLE {role} CONNECTION LIMIT 2"));
     term.wait_for("desk", &["guichet ·", "Appels ·"]);

@@ -16,6 +16,17 @@ fn every_screen_matches_its_snapshot() {
     });
 }
 
+#[test]
+fn the_first_frame_before_the_store_matches_its_snapshot() {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| {
+        for (name, buffer) in guichet::tui::gallery::splash_frames() {
+            insta::assert_snapshot!(name, buffer_text(&buffer));
+        }
+    });
+}
+
 /// The screen as lines of text, trailing spaces kept visible with a closing bar so that
 /// alignment problems show in the diff.
 fn buffer_text(buffer: &ratatui::buffer::Buffer) -> String {
