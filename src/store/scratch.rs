@@ -81,6 +81,52 @@ impl ScratchDb {
     }
 }
 
+/// Server processes stopped with SIGSTOP, as a frozen machine leaves them: they keep their
+/// connections and answer nothing. Continued when dropped, whatever the test's outcome.
+pub struct Stopped(Vec<rustix::process::Pid>);
+
+impl Stopped {
+    /// Stops the server processes `pids` (backends: `pg_backend_pid()`, `pg_stat_activity`).
+    pub fn pids(pids: &[i32]) -> Stopped {
+        let pids: Vec<_> = pids
+            .iter()
+            .map(|p| rustix::process::Pid::from_raw(*p).expect("a backend's pid"))
+            .collect();
+        let stopped = Stopped(pids);
+        for pid in &stopped.0 {
+            rustix::process::kill_process(*pid, rustix::process::Signal::STOP)
+                .expect("the test may signal the server's backends");
+        }
+        stopped
+    }
+}
+
+impl Drop for Stopped {
+    fn drop(&mut self) {
+        for pid in &self.0 {
+            let _ = rustix::process::kill_process(*pid, rustix::process::Signal::CONT);
+        }
+    }
+}
+
+impl ScratchDb {
+    /// Stops every session of this database (the consoles' connections on it).
+    pub fn stop_sessions(&self) -> Stopped {
+        let mut client = self.admin.connect().unwrap_or_else(|e| no_server(&e));
+        let pids: Vec<i32> = client
+            .query(
+                "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+                &[&self.target.dbname()],
+            )
+            .expect("the database's sessions")
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        assert!(!pids.is_empty(), "no session on {}", self.target.dbname());
+        Stopped::pids(&pids)
+    }
+}
+
 /// Opens the store's own connection to `target` (TLS, login, the session's settings, as a
 /// command's store does) and closes it: what one connection costs (`benches/connect.rs`).
 pub fn connect_and_close(target: &PgTarget) -> Result<(), String> {

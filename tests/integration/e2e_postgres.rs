@@ -105,46 +105,6 @@ fn a_console_killed_on_a_server_store_gets_its_draft_back_from_its_machine() {
     assert_eq!(term.cli_calls()[0]["caller_name"], "Appelant tué");
 }
 
-/// The server's processes for a database, stopped (SIGSTOP) until dropped: they keep
-/// their connections and answer nothing, as a server frozen by its machine does.
-struct Frozen(Vec<i32>);
-
-impl Frozen {
-    fn backends_of(db: &ScratchDb) -> Frozen {
-        let name = db.target().dbname().to_string();
-        let server = guichet::store::scratch::test_server().with_dbname("postgres");
-        let mut client = server.connect().expect("the test server");
-        let pids: Vec<i32> = client
-            .query(
-                "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
-                &[&name],
-            )
-            .expect("the backends")
-            .iter()
-            .map(|r| r.get(0))
-            .collect();
-        assert!(!pids.is_empty(), "the console is connected");
-        for pid in &pids {
-            rustix::process::kill_process(
-                rustix::process::Pid::from_raw(*pid).unwrap(),
-                rustix::process::Signal::STOP,
-            )
-            .expect("a backend stopped");
-        }
-        Frozen(pids)
-    }
-}
-
-impl Drop for Frozen {
-    fn drop(&mut self) {
-        for pid in &self.0 {
-            if let Some(pid) = rustix::process::Pid::from_raw(*pid) {
-                let _ = rustix::process::kill_process(pid, rustix::process::Signal::CONT);
-            }
-        }
-    }
-}
-
 /// The call timer of the form on screen (« 00:12 »), as drawn in its title.
 fn form_timer(screen: &str) -> Option<String> {
     let line = screen.lines().find(|l| l.contains("Nouvel appel"))?;
@@ -162,7 +122,8 @@ fn a_frozen_server_is_said_within_two_seconds_and_the_console_goes_on() {
     term.type_a_call("desk", "Agent du serveur figé");
     // The catalogue loaded (its loader's connection gone), the call typed.
     term.wait_for("desk", &["▶Carte agent", "carte agent oubliee"]);
-    let frozen = Frozen::backends_of(&db);
+    // Every backend of its database stopped, as a frozen server leaves them.
+    let frozen = db.stop_sessions();
     term.press("desk", "C-s");
     let pressed = std::time::Instant::now();
     let screen = term.wait_for("desk", &["serveur lent", "enregistrement en attente"]);

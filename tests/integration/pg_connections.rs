@@ -99,24 +99,6 @@ fn a_command_against_a_server_that_never_answers_fails_within_its_connect_timeou
     drop(silent);
 }
 
-/// A backend stopped with SIGSTOP, continued when dropped (whatever the test's outcome).
-struct Stopped(rustix::process::Pid);
-
-impl Stopped {
-    fn new(pid: i32) -> Stopped {
-        let pid = rustix::process::Pid::from_raw(pid).expect("a backend's pid");
-        rustix::process::kill_process(pid, rustix::process::Signal::STOP)
-            .expect("the test may signal the server's backends");
-        Stopped(pid)
-    }
-}
-
-impl Drop for Stopped {
-    fn drop(&mut self) {
-        let _ = rustix::process::kill_process(self.0, rustix::process::Signal::CONT);
-    }
-}
-
 #[test]
 fn a_command_against_a_stopped_backend_fails_within_the_statement_timeout() {
     let desk = Desk::postgres();
@@ -164,7 +146,7 @@ fn a_command_against_a_stopped_backend_fails_within_the_statement_timeout() {
                 .unwrap()
                 .map(|r| r.get::<_, i32>(0));
         }
-        let stopped = Stopped::new(asleep.unwrap());
+        let stopped = guichet::store::scratch::Stopped::pids(&[asleep.unwrap()]);
         let out = child.wait_with_output().unwrap();
         let took = start.elapsed();
         drop(stopped);

@@ -72,24 +72,6 @@ fn within(limit: Duration, what: &str, mut done: impl FnMut() -> bool) {
     }
 }
 
-/// A backend stopped with SIGSTOP, continued when dropped (whatever the test's outcome).
-struct Stopped(rustix::process::Pid);
-
-impl Stopped {
-    fn new(pid: i32) -> Stopped {
-        let pid = rustix::process::Pid::from_raw(pid).expect("a backend's pid");
-        rustix::process::kill_process(pid, rustix::process::Signal::STOP)
-            .expect("the test may signal the server's backends");
-        Stopped(pid)
-    }
-}
-
-impl Drop for Stopped {
-    fn drop(&mut self) {
-        let _ = rustix::process::kill_process(self.0, rustix::process::Signal::CONT);
-    }
-}
-
 #[test]
 fn every_session_has_the_stores_timeouts_and_keeps_those_the_string_gives() {
     let db = ScratchDb::new();
@@ -372,7 +354,7 @@ fn a_stopped_backend_is_given_up_after_the_stores_patience_and_the_store_comes_b
     ))
     .unwrap();
     let store = store_at(&target, dir.path(), "a.db");
-    let stopped = Stopped::new(backend_pid(&store));
+    let stopped = crate::store::scratch::Stopped::pids(&[backend_pid(&store)]);
     let start = Instant::now();
     let e = store
         .list_calls(&crate::store::CallFilter::default())
