@@ -522,6 +522,7 @@ fn bench() -> Res<bool> {
     let mut library = Vec::new();
     let mut commands = Vec::new();
     let mut psql_floor = Vec::new();
+    let mut psql_writers: Option<Writers> = None;
     let mut writer_runs = Vec::new();
     for side in &sides {
         let mut store = match side.label {
@@ -593,7 +594,8 @@ fn bench() -> Res<bool> {
         commands.push(times);
         if side.label == "PostgreSQL" {
             // libpq's floor: a process that connects as guichet does and writes one row.
-            let times = psql_inserts(&side.program, &pg.url(), processes)?;
+            let insert = PsqlInsert::new(&side.program, &pg.url());
+            let times = psql_inserts(&insert, processes)?;
             println!(
                 "{} psql INSERT of a call: {} runs, median {}, p99 {}",
                 side.label,
@@ -602,8 +604,24 @@ fn bench() -> Res<bool> {
                 fmt_ms(quantile(&times, 0.99))
             );
             psql_floor = times;
+            // The same floor for the writers: 16 psql processes at once.
+            let w = writers(WRITERS, writes, |_, _| insert.run());
+            println!(
+                "{} {WRITERS} writers, psql INSERT of a call: {} saved in {:.2} s ({:.1}/s), {} errors",
+                side.label,
+                w.saved,
+                w.took.as_secs_f64(),
+                w.rate(),
+                w.errors
+            );
+            psql_writers = Some(w);
         }
-        let w = writers(&side.program, WRITERS, writes);
+        let w = writers(WRITERS, writes, |w, i| {
+            call_add(
+                &side.program,
+                &format!("05 {:02} {:02} 00 00", w % 100, i % 100),
+            )
+        });
         println!(
             "{} {WRITERS} writers: {} calls saved in {:.2} s ({:.1} calls/s), {} errors{}",
             side.label,
@@ -738,6 +756,23 @@ fn bench() -> Res<bool> {
         ratio: format!("×{share:.2}"),
         verdict: Some(writers_met),
     });
+    if let Some(floor) = &psql_writers {
+        // libpq's own floor for the same load: what any client that connects per write
+        // can reach on this machine, beside SQLite's rate.
+        let floor_share = if sw.rate() > 0.0 {
+            floor.rate() / sw.rate()
+        } else {
+            0.0
+        };
+        rows.push(Row {
+            figure: format!("{WRITERS} writers, floor: `psql` processes inserting a call, calls/s"),
+            goal: "(for reading)".into(),
+            sqlite: sw.cell(),
+            postgres: format!("{} ({:.0} %)", floor.cell(), floor_share * 100.0),
+            ratio: format!("×{floor_share:.2}"),
+            verdict: None,
+        });
+    }
     rows.push(info(
         "`guichet report handover` (process): median".into(),
         median(&reports[0]),
@@ -1036,57 +1071,90 @@ fn call_add(program: &Program, phone: &str) -> std::io::Result<std::process::Out
     child.wait_with_output()
 }
 
-/// `psql` inserting one call row and its opening journal line, `n` times, each a process started with the console's
+/// `psql` inserting one call row and its opening journal line, started with the console's
 /// connection string (the same server, role, password and TLS, `sslmode` left to its
-/// default as guichet leaves it) and the bench's home: how long each took, start to exit.
-/// The row is the saved call's, open (closed with the others afterwards).
-fn psql_inserts(program: &Program, url: &str, n: usize) -> Res<Vec<Duration>> {
-    use guichet::domain::text::fold;
-    let phone = "06 00 00 00 00";
-    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
-    let quoted = |s: &str| format!("'{}'", s.replace('\'', "''"));
-    // With its opening line in the journal, in the same statement: the server refuses a
-    // call written without one (issue 21, the record kept by the server).
-    let sql = format!(
-        "WITH c AS (INSERT INTO calls (opened_at, operator, caller_name, caller_phone, \
-         service, device, summary, search_key, search_text) VALUES \
-         (extract(epoch FROM now())::bigint, {0}, {1}, {2}, 'mi', 'noemi', {3}, {4}, {5}) \
-         RETURNING id) INSERT INTO journal (call_id, operator, kind, body) \
-         SELECT id, {0}, 'opened', {3} FROM c",
-        quoted(OPERATOR),
-        quoted(SAVED_CALLER),
-        quoted(phone),
-        quoted(SAVED_SUMMARY),
-        quoted(&format!("{} {digits}", fold(SAVED_CALLER))),
-        quoted(&format!(
-            "{} {digits} {}",
-            fold(SAVED_CALLER),
-            fold(SAVED_SUMMARY)
-        )),
-    );
-    let home = program
-        .env
-        .iter()
-        .find(|(k, _)| k == "HOME")
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default();
-    let mut times = Vec::with_capacity(n);
-    for _ in 0..n {
-        let t = Instant::now();
+/// default as guichet leaves it) and the bench's home: libpq's own floor for a process that
+/// connects and writes. The row is the saved call's, open (closed with the others
+/// afterwards).
+struct PsqlInsert {
+    url: String,
+    sql: String,
+    home: String,
+}
+
+impl PsqlInsert {
+    fn new(program: &Program, url: &str) -> PsqlInsert {
+        use guichet::domain::text::fold;
+        let phone = "06 00 00 00 00";
+        let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+        let quoted = |s: &str| format!("'{}'", s.replace('\'', "''"));
+        // With its opening line in the journal, in the same statement: the server refuses
+        // a call written without one (issue 21, the record kept by the server).
+        let sql = format!(
+            "WITH c AS (INSERT INTO calls (opened_at, operator, caller_name, caller_phone, \
+             service, device, summary, search_key, search_text) VALUES \
+             (extract(epoch FROM now())::bigint, {0}, {1}, {2}, 'mi', 'noemi', {3}, {4}, {5}) \
+             RETURNING id) INSERT INTO journal (call_id, operator, kind, body) \
+             SELECT id, {0}, 'opened', {3} FROM c",
+            quoted(OPERATOR),
+            quoted(SAVED_CALLER),
+            quoted(phone),
+            quoted(SAVED_SUMMARY),
+            quoted(&format!("{} {digits}", fold(SAVED_CALLER))),
+            quoted(&format!(
+                "{} {digits} {}",
+                fold(SAVED_CALLER),
+                fold(SAVED_SUMMARY)
+            )),
+        );
+        let home = program
+            .env
+            .iter()
+            .find(|(k, _)| k == "HOME")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
+        PsqlInsert {
+            url: url.to_string(),
+            sql,
+            home,
+        }
+    }
+
+    /// One insert, a process of its own.
+    fn run(&self) -> std::io::Result<std::process::Output> {
         let child = {
             let _no_pty_being_opened = pty::SPAWN.lock().unwrap_or_else(|e| e.into_inner());
             Command::new("psql")
-                .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", &sql])
+                .args([
+                    "-X",
+                    "-q",
+                    "-v",
+                    "ON_ERROR_STOP=1",
+                    "-d",
+                    &self.url,
+                    "-c",
+                    &self.sql,
+                ])
                 .env_clear()
                 .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-                .env("HOME", &home)
+                .env("HOME", &self.home)
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
                 .stderr(Stdio::piped())
-                .spawn()
-                .map_err(|e| format!("psql, libpq's client, is needed for its floor: {e}"))?
+                .spawn()?
         };
-        let out = child.wait_with_output()?;
+        child.wait_with_output()
+    }
+}
+
+/// [`PsqlInsert`] `n` times, one after the other: how long each took, start to exit.
+fn psql_inserts(insert: &PsqlInsert, n: usize) -> Res<Vec<Duration>> {
+    let mut times = Vec::with_capacity(n);
+    for _ in 0..n {
+        let t = Instant::now();
+        let out = insert
+            .run()
+            .map_err(|e| format!("psql, libpq's client, is needed for its floor: {e}"))?;
         let took = t.elapsed();
         if !out.status.success() {
             return Err(format!(
@@ -1120,19 +1188,23 @@ impl Writers {
     }
 }
 
-/// `n` writers at once, each a thread running `each` `guichet call add` processes one
-/// after the other: every call a process of its own that connects, saves and exits, as
-/// commands and scripts of a desk do.
-fn writers(program: &Program, n: usize, each: usize) -> Writers {
+/// `n` writers at once, each a thread running `each` processes one after the other
+/// (`write(writer, i)` starts one and waits for it): every call a process of its own that
+/// connects, saves and exits, as commands and scripts of a desk do.
+fn writers(
+    n: usize,
+    each: usize,
+    write: impl Fn(usize, usize) -> std::io::Result<std::process::Output> + Sync,
+) -> Writers {
     let tally = Mutex::new(Writers::default());
     let start = Instant::now();
     std::thread::scope(|scope| {
         for w in 0..n {
             let tally = &tally;
+            let write = &write;
             scope.spawn(move || {
                 for i in 0..each {
-                    let phone = format!("05 {:02} {:02} 00 00", w % 100, i % 100);
-                    let failure = match call_add(program, &phone) {
+                    let failure = match write(w, i) {
                         Ok(out) if out.status.success() => None,
                         Ok(out) => Some(String::from_utf8_lossy(&out.stderr).trim().to_string()),
                         Err(e) => Some(e.to_string()),

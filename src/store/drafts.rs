@@ -29,8 +29,11 @@ fn parse(opened: i64, saved: i64, fields: &str) -> Option<SavedDraft> {
 
 impl Store {
     /// The store the drafts are written to: this one, or the local file of a server's.
-    fn drafts(&self) -> &Store {
-        self.local.as_deref().unwrap_or(self)
+    fn drafts(&self) -> Result<&Store> {
+        match &self.local {
+            Some(local) => local.open(),
+            None => Ok(self),
+        }
     }
 
     /// Saves the draft of `console` (run by `operator`), replacing its previous one.
@@ -44,7 +47,7 @@ impl Store {
     ) -> Result<()> {
         // CallDraft is plain strings: serializing it cannot fail.
         let fields = serde_json::to_string(draft).unwrap_or_default();
-        let store = self.drafts();
+        let store = self.drafts()?;
         store
             .db
             .execute(
@@ -66,7 +69,7 @@ impl Store {
 
     /// The draft of one console, if any.
     pub fn load_draft(&self, console: &str) -> Result<Option<SavedDraft>> {
-        let store = self.drafts();
+        let store = self.drafts()?;
         let row: Option<(i64, i64, String)> = store
             .db
             .query_one(
@@ -80,7 +83,7 @@ impl Store {
 
     /// The consoles holding a draft of `operator`, newest draft first.
     pub fn draft_consoles(&self, operator: &str) -> Result<Vec<String>> {
-        let store = self.drafts();
+        let store = self.drafts()?;
         store
             .db
             .query_vec(
@@ -95,7 +98,7 @@ impl Store {
     /// Gives the draft of console `from` to console `to`, which has none; returns whether
     /// it moved. Two consoles claiming the same draft at once: one gets it.
     pub fn adopt_draft(&mut self, from: &str, to: &str) -> Result<bool> {
-        let store = self.drafts();
+        let store = self.drafts()?;
         store
             .db
             .execute(
@@ -109,7 +112,7 @@ impl Store {
 
     /// Forgets the draft of one console (its call was saved, or abandoned).
     pub fn clear_draft(&mut self, console: &str) -> Result<()> {
-        let store = self.drafts();
+        let store = self.drafts()?;
         store
             .db
             .execute(
@@ -141,7 +144,7 @@ impl Store {
         draft: &CallDraft,
     ) -> Result<i64> {
         let fields = serde_json::to_string(draft).unwrap_or_default();
-        let store = self.drafts();
+        let store = self.drafts()?;
         store
             .db
             .query_one(
@@ -162,7 +165,7 @@ impl Store {
 
     /// The calls `operator` set aside, newest first (from any of their consoles).
     pub fn aside_drafts(&self, operator: &str) -> Result<Vec<AsideDraft>> {
-        let store = self.drafts();
+        let store = self.drafts()?;
         let rows: Vec<(i64, i64, i64, String)> = store
             .db
             .query_vec(
@@ -188,7 +191,7 @@ impl Store {
     /// Takes a call set aside back: returns it and forgets it, or `None` when another
     /// console took it first.
     pub fn take_aside_draft(&mut self, id: i64) -> Result<Option<AsideDraft>> {
-        let store = self.drafts();
+        let store = self.drafts()?;
         let row: Option<(i64, i64, String)> = store
             .db
             .query_one(

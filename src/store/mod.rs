@@ -328,7 +328,31 @@ pub struct Store {
     /// On PostgreSQL, the drafts of this machine's consoles: a local SQLite file. A draft
     /// is written every second while a call is typed and must survive the server going
     /// away: it stays beside the console, and only the saved call goes to the server.
-    local: Option<Box<Store>>,
+    /// Opened on the first draft read or written: a command that saves a call and exits
+    /// never opens it.
+    local: Option<LocalDrafts>,
+}
+
+/// The local drafts file of a PostgreSQL store, opened when first needed.
+struct LocalDrafts {
+    path: PathBuf,
+    store: std::cell::OnceCell<Box<Store>>,
+}
+
+impl LocalDrafts {
+    fn open(&self) -> Result<&Store> {
+        if let Some(store) = self.store.get() {
+            return Ok(store);
+        }
+        let store = Store::open_with(
+            &self.path,
+            &FileAccess {
+                group: None,
+                read_only: false,
+            },
+        )?;
+        Ok(self.store.get_or_init(|| Box::new(store)))
+    }
 }
 
 /// Who may read a new database file: the owner only by default, a desk's group when
@@ -389,13 +413,10 @@ impl Store {
             store.pg_unhurried(false)?;
             migrated?;
         }
-        store.local = Some(Box::new(Store::open_with(
-            drafts,
-            &FileAccess {
-                group: None,
-                read_only: false,
-            },
-        )?));
+        store.local = Some(LocalDrafts {
+            path: drafts.to_path_buf(),
+            store: std::cell::OnceCell::new(),
+        });
         Ok(store)
     }
 
@@ -422,7 +443,7 @@ impl Store {
     /// on PostgreSQL a file of this machine); none in memory.
     pub fn drafts_path(&self) -> Option<PathBuf> {
         match (&self.location, &self.local) {
-            (_, Some(local)) => local.drafts_path(),
+            (_, Some(local)) => Some(local.path.clone()),
             (Location::Sqlite(p), None) => Some(p.clone()),
             _ => None,
         }
