@@ -929,8 +929,9 @@ fn the_readme_template_escalates_card_revocation_to_the_hot_line() {
     assert!(!target.contains("RSIM"), "{target}");
 }
 
-/// The headings of the guides the catalogue cites, as written in the seeds (checked against
-/// the seed files by `the_cited_headings_are_in_the_seeds` when they are at hand).
+/// The headings of the guides the catalogue and the blind set (`relevance_blind`) cite, as
+/// written in the seeds (checked against the seed files by `the_cited_headings_are_in_the_seeds`
+/// when they are at hand).
 const SEED_HEADINGS: &[(&str, &[&str])] = &[
     (
         "000_d5abb56c715b756f.txt",
@@ -1010,11 +1011,12 @@ const SEED_HEADINGS: &[(&str, &[&str])] = &[
             "a. Communication avec vos usagers",
             "b. Management",
             "c. Collaboration plus avancée",
+            "Pour aller plus loin :",
         ],
     ),
 ];
 
-fn is_seed_heading(seed: &str, section: &str) -> bool {
+pub(crate) fn is_seed_heading(seed: &str, section: &str) -> bool {
     SEED_HEADINGS
         .iter()
         .any(|(s, headings)| *s == seed && headings.contains(&section))

@@ -37,6 +37,7 @@ mod phone_listen;
 mod procedure_paths;
 mod pty_hostile;
 mod relevance;
+mod relevance_blind;
 mod relevance_engines;
 mod relevance_operators;
 mod report;

@@ -13,7 +13,7 @@ use guichet::catalog::procedures::{Catalog, embedded};
 use guichet::domain::reference::Reference;
 use guichet::store::{ProcedureHit, ProcedureQuery, SearchIndex, Store};
 use serde::Deserialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// The set, embedded so that a change to it rebuilds the test.
 const SET_TOML: &str = include_str!("relevance_set.toml");
@@ -51,15 +51,17 @@ fn load_set() -> Vec<Query> {
     set.query
 }
 
-struct Search {
-    reference: Reference,
-    catalog: Catalog,
+/// The embedded catalogue indexed in an in-memory store, searched as the console searches it
+/// (also used by `relevance_blind`).
+pub(crate) struct Search {
+    pub(crate) reference: Reference,
+    pub(crate) catalog: Catalog,
     store: Store,
     index: SearchIndex,
 }
 
 impl Search {
-    fn new() -> Search {
+    pub(crate) fn new() -> Search {
         let reference = embedded_reference();
         let catalog = embedded(&reference);
         assert!(catalog.problems.is_empty(), "{:#?}", catalog.problems);
@@ -73,18 +75,43 @@ impl Search {
         }
     }
 
-    fn run(&self, q: &Query, limit: usize) -> Vec<ProcedureHit> {
+    /// The hits for what the operator typed on a call from `service` on `device`.
+    pub(crate) fn run(
+        &self,
+        text: &str,
+        service: &str,
+        device: &str,
+        limit: usize,
+    ) -> Vec<ProcedureHit> {
         self.store
             .search_procedures(
                 &self.index,
                 &ProcedureQuery {
-                    text: &q.text,
-                    service: Some(&q.service),
-                    device: Some(&q.device),
+                    text,
+                    service: Some(service),
+                    device: Some(device),
                     limit,
                 },
             )
             .unwrap()
+    }
+}
+
+impl Search {
+    /// What is wrong with a call of a set, whatever the ranking does: an empty text, a
+    /// service or a device the reference does not know (also used by `relevance_blind`).
+    pub(crate) fn call_problems(&self, text: &str, service: &str, device: &str) -> Vec<String> {
+        let mut problems = Vec::new();
+        if text.trim().is_empty() {
+            problems.push("empty text".to_string());
+        }
+        if !self.reference.services.iter().any(|s| s.slug == service) {
+            problems.push(format!("unknown service {service:?}"));
+        }
+        if !self.reference.devices.iter().any(|d| d.slug == device) {
+            problems.push(format!("unknown device {device:?}"));
+        }
+        problems
     }
 }
 
@@ -96,52 +123,47 @@ fn normalized(text: &str) -> String {
         .join(" ")
 }
 
+/// The calls (text, service) that repeat an earlier one, as (1-based position, position of
+/// the first): a repeated call counts twice for nothing (also used by `relevance_blind`).
+pub(crate) fn repeated<'a>(
+    calls: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Vec<(usize, usize)> {
+    let mut seen: BTreeMap<(String, &str), usize> = BTreeMap::new();
+    let mut repeated = Vec::new();
+    for (i, (text, service)) in calls.into_iter().enumerate() {
+        if let Some(first) = seen.insert((normalized(text), service), i + 1) {
+            repeated.push((i + 1, first));
+        }
+    }
+    repeated
+}
+
 /// What is wrong with the set itself, whatever the ranking does.
 fn hygiene_problems(set: &[Query], search: &Search) -> Vec<String> {
     let mut problems = Vec::new();
-    let services: BTreeSet<&str> = search
-        .reference
-        .services
-        .iter()
-        .map(|s| s.slug.as_str())
-        .collect();
-    let devices: BTreeSet<&str> = search
-        .reference
-        .devices
-        .iter()
-        .map(|d| d.slug.as_str())
-        .collect();
-
     if set.len() < MIN_QUERIES {
         problems.push(format!(
             "the set has {} queries, at least {MIN_QUERIES} wanted",
             set.len()
         ));
     }
-    let mut seen: BTreeMap<(String, &str), usize> = BTreeMap::new();
     for (i, q) in set.iter().enumerate() {
         let at = format!("query #{} {:?}", i + 1, q.text);
-        if q.text.trim().is_empty() {
-            problems.push(format!("{at}: empty text"));
-        }
         if search.catalog.get(&q.expected).is_none() {
             problems.push(format!(
                 "{at}: expected {:?} is not in the catalogue",
                 q.expected
             ));
         }
-        if !services.contains(q.service.as_str()) {
-            problems.push(format!("{at}: unknown service {:?}", q.service));
+        for p in search.call_problems(&q.text, &q.service, &q.device) {
+            problems.push(format!("{at}: {p}"));
         }
-        if !devices.contains(q.device.as_str()) {
-            problems.push(format!("{at}: unknown device {:?}", q.device));
-        }
-        if let Some(first) = seen.insert((normalized(&q.text), q.service.as_str()), i + 1) {
-            problems.push(format!(
-                "{at}: same text and service ({}) as query #{first}",
-                q.service
-            ));
-        }
+    }
+    for (i, first) in repeated(set.iter().map(|q| (q.text.as_str(), q.service.as_str()))) {
+        problems.push(format!(
+            "query #{i} {:?}: same text and service as query #{first}",
+            set[i - 1].text
+        ));
     }
     for p in &search.catalog.procedures {
         let n = set.iter().filter(|q| q.expected == p.slug).count();
@@ -177,7 +199,7 @@ struct Outcome<'a> {
     top: Vec<String>,
 }
 
-fn percent(n: usize, of: usize) -> f64 {
+pub(crate) fn percent(n: usize, of: usize) -> f64 {
     if of == 0 {
         0.0
     } else {
@@ -200,7 +222,7 @@ fn operators_queries_rank_their_procedure_first() {
     let mut outcomes = Vec::with_capacity(set.len());
     let mut too_many = Vec::new();
     for q in &set {
-        let hits = search.run(q, LIMIT);
+        let hits = search.run(&q.text, &q.service, &q.device, LIMIT);
         if hits.len() > LIMIT {
             too_many.push(format!(
                 "{:?} ({}, {}): limit {LIMIT} returned {} hits",
@@ -217,7 +239,12 @@ fn operators_queries_rank_their_procedure_first() {
             .map(|i| i + 1);
         let deeper = if rank.is_none() {
             search
-                .run(q, search.catalog.procedures.len())
+                .run(
+                    &q.text,
+                    &q.service,
+                    &q.device,
+                    search.catalog.procedures.len(),
+                )
                 .iter()
                 .position(|h| h.slug == q.expected)
                 .map(|i| i + 1)
