@@ -280,6 +280,10 @@ pub enum CallCommand {
         /// Pourquoi l'issue change (ajoutée au journal avant la correction)
         #[arg(long, value_name = "TEXT")]
         note: Option<String>,
+        /// Confirme la correction d'un appel qui a un ticket GLPI (un suivi le dira au
+        /// ticket)
+        #[arg(long)]
+        yes: bool,
         #[command(flatten)]
         operator: OperatorArg,
         #[command(flatten)]

@@ -292,6 +292,8 @@ fn escalated_store() -> Store {
     let mut store = sample_store();
     let walk = crate::domain::walk::WalkMark {
         procedure: "mi-noemi-reset-vpn".into(),
+        title: None,
+        version: None,
         done: vec![],
         current: None,
     };
