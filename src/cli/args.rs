@@ -349,8 +349,12 @@ pub enum ReportCommand {
         operator: Option<String>,
         /// CSV : les appels entrants par ligne appelée (décrochés, manqués, taux de
         /// décroché) au lieu des appels de la relève
-        #[arg(long)]
+        #[arg(long, conflicts_with = "escalations")]
         telephony: bool,
+        /// CSV : les escalades (ticket GLPI, envoyé, en attente ou en doute) au lieu des
+        /// appels de la relève
+        #[arg(long)]
+        escalations: bool,
         #[command(flatten)]
         format: FormatArg,
         #[command(flatten)]
