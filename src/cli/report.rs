@@ -87,7 +87,8 @@ pub fn run(
                 ));
             }
             if escalations {
-                let list = crate::report::escalations(store, reference, &shift, operator.as_deref())?;
+                let list =
+                    crate::report::escalations(store, reference, &shift, operator.as_deref())?;
                 escalations_csv(&mut *out, &list, options)?;
                 return Ok(());
             }

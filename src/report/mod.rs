@@ -4,8 +4,8 @@
 mod handoff;
 mod render;
 
-pub use handoff::{Escalation, Handoff};
 pub use crate::csv_export::CsvOptions;
+pub use handoff::{Escalation, Handoff};
 pub use render::{
     CSV_HEADERS, CallCsv, ESCALATION_CSV_HEADERS, PARIS_CSV, TELEPHONY_CSV_HEADERS,
     escalations_csv, telephony_csv, to_csv, to_markdown,

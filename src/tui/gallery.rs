@@ -371,6 +371,29 @@ fn detail_correct() -> App {
     app
 }
 
+/// Correcting the outcome of a call sent to GLPI: asked first, a followup will say it.
+fn detail_correct_ticketed() -> App {
+    let mut store = escalated_store();
+    let call = crate::domain::call::CallRef(3);
+    let at = now() - Duration::minutes(4);
+    let push = store.glpi_queue(call, OPERATOR, at).unwrap().unwrap();
+    store
+        .glpi_ticket_recorded(push.id, call, 1234, OPERATOR, at)
+        .unwrap();
+    store
+        .close_call(call, OPERATOR, at, Outcome::Escalated, None)
+        .unwrap();
+    let mut app = app_with(store, Theme { color: true });
+    key(&mut app, KeyCode::Char('t'));
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('c'));
+    key(&mut app, KeyCode::Up);
+    key(&mut app, KeyCode::Enter);
+    app
+}
+
 fn detail_entry() -> App {
     let mut app = detail_open();
     key(&mut app, KeyCode::Up);
@@ -680,15 +703,25 @@ pub fn fill_handover(store: &mut Store) {
             .insert_call(&draft.validate(&reference, op, at).unwrap())
             .unwrap();
         if let Some(o) = outcome {
+            let closed = at + Duration::minutes(4 + minutes_ago % 9);
             store
-                .close_call(
-                    call.reference,
-                    op,
-                    at + Duration::minutes(4 + minutes_ago % 9),
-                    o,
-                    None,
-                )
+                .close_call(call.reference, op, closed, o, None)
                 .unwrap();
+            if o == Outcome::Escalated {
+                // Its ticket made, then a note whose followup waits for GLPI.
+                let push = store
+                    .glpi_queue(call.reference, op, closed)
+                    .unwrap()
+                    .unwrap();
+                store
+                    .glpi_ticket_recorded(push.id, call.reference, 4521, op, closed)
+                    .unwrap();
+                let later = closed + Duration::minutes(10);
+                store
+                    .add_note(call.reference, op, later, "clé remise au RSSI")
+                    .unwrap();
+                store.glpi_queue(call.reference, op, later).unwrap();
+            }
         }
     }
     let plan = ShiftPlan::default_plan();
@@ -980,6 +1013,7 @@ pub fn scenes() -> Vec<Scene> {
         s("detail-close", detail_close),
         s("detail-closed", detail_closed),
         s("detail-correct", detail_correct),
+        s("detail-correct-ticketed", detail_correct_ticketed),
         s("detail-close-escalated", detail_close_escalated),
         s("detail-close-confirm", detail_close_confirm),
         s("detail-glpi-ticket", detail_glpi_ticket),

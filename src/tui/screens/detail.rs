@@ -127,6 +127,10 @@ impl DetailScreen {
                 }));
             }
             Action::CorrectOutcome if call.status == CallStatus::Closed => {
+                // The call as it is now: a sync may have given it a ticket since, and a
+                // ticketed call's correction is asked for first.
+                self.reload(env)?;
+                let call = &self.record.call;
                 return Ok(Effect::Open(Route::CorrectOutcome {
                     call: call.reference,
                     current: call.outcome,
