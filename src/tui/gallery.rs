@@ -316,13 +316,7 @@ fn escalated_store() -> Store {
 /// The escalated call once pushed to GLPI: its ticket's number on the call and in its
 /// journal.
 fn detail_glpi_ticket() -> App {
-    let mut store = escalated_store();
-    let call = crate::domain::call::CallRef(3);
-    let at = now() - Duration::minutes(4);
-    let push = store.glpi_queue(call, OPERATOR, at).unwrap().unwrap();
-    store
-        .glpi_ticket_recorded(push.id, call, 1234, OPERATOR, at)
-        .unwrap();
+    let store = ticketed_store();
     let mut app = app_with(store, Theme { color: true });
     key(&mut app, KeyCode::Down);
     key(&mut app, KeyCode::Enter);
@@ -371,8 +365,8 @@ fn detail_correct() -> App {
     app
 }
 
-/// Correcting the outcome of a call sent to GLPI: asked first, a followup will say it.
-fn detail_correct_ticketed() -> App {
+/// The escalated call pushed to GLPI four minutes ago: ticket n° 1234.
+fn ticketed_store() -> Store {
     let mut store = escalated_store();
     let call = crate::domain::call::CallRef(3);
     let at = now() - Duration::minutes(4);
@@ -380,6 +374,14 @@ fn detail_correct_ticketed() -> App {
     store
         .glpi_ticket_recorded(push.id, call, 1234, OPERATOR, at)
         .unwrap();
+    store
+}
+
+/// Correcting the outcome of a call sent to GLPI: asked first, a followup will say it.
+fn detail_correct_ticketed() -> App {
+    let mut store = ticketed_store();
+    let call = crate::domain::call::CallRef(3);
+    let at = now() - Duration::minutes(4);
     store
         .close_call(call, OPERATOR, at, Outcome::Escalated, None)
         .unwrap();

@@ -15,6 +15,7 @@ use crate::tui::widgets::scroll_to_show;
 use chrono::Duration;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 use std::cell::Cell;
@@ -319,7 +320,12 @@ fn escalation_lines(report: &HandoverReport, theme: &Theme, cols: usize) -> Vec<
     } else {
         theme.open_call()
     };
-    wrap_hanging(&text, cols, cols.saturating_sub(2))
+    fold(&text, cols, style)
+}
+
+/// Text folded to the width, its next lines indented under the first.
+fn fold(text: &str, cols: usize, style: Style) -> Vec<Line<'static>> {
+    wrap_hanging(text, cols, cols.saturating_sub(2))
         .into_iter()
         .enumerate()
         .map(|(i, l)| {
@@ -335,16 +341,7 @@ impl HandoverScreen {
         let theme = view.theme;
         let report = &self.report;
         let mut lines = Vec::new();
-        let fold = |text: &str, style| -> Vec<Line<'static>> {
-            wrap_hanging(text, cols, cols.saturating_sub(2))
-                .into_iter()
-                .enumerate()
-                .map(|(i, l)| {
-                    let pad = if i == 0 { "" } else { "  " };
-                    Line::from(Span::styled(format!("{pad}{l}"), style))
-                })
-                .collect()
-        };
+        let fold = |text: &str, style| fold(text, cols, style);
         match report.note() {
             Some(n) => {
                 lines.extend(fold(
