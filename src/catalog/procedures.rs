@@ -496,29 +496,9 @@ impl Catalog {
         if !self.source_fingerprint.is_empty() {
             return self.source_fingerprint.clone();
         }
-        let mut h = Fnv::new();
+        let mut h = crate::domain::procedure::Fnv::new();
         h.write(format!("{:?}", self.procedures).as_bytes());
         h.finish(self.procedures.len())
-    }
-}
-
-/// FNV-1a, 64 bits: stable across builds and machines, cheap on a folder of files.
-struct Fnv(u64);
-
-impl Fnv {
-    fn new() -> Fnv {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for byte in bytes {
-            self.0 ^= u64::from(*byte);
-            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-
-    fn finish(&self, count: usize) -> String {
-        format!("{:016x}-{count}", self.0)
     }
 }
 

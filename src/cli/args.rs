@@ -280,6 +280,10 @@ pub enum CallCommand {
         /// Pourquoi l'issue change (ajoutée au journal avant la correction)
         #[arg(long, value_name = "TEXT")]
         note: Option<String>,
+        /// Confirme la correction d'un appel qui a un ticket GLPI (un suivi le dira au
+        /// ticket)
+        #[arg(long)]
+        yes: bool,
         #[command(flatten)]
         operator: OperatorArg,
         #[command(flatten)]
@@ -345,8 +349,12 @@ pub enum ReportCommand {
         operator: Option<String>,
         /// CSV : les appels entrants par ligne appelée (décrochés, manqués, taux de
         /// décroché) au lieu des appels de la relève
-        #[arg(long)]
+        #[arg(long, conflicts_with = "escalations")]
         telephony: bool,
+        /// CSV : les escalades (ticket GLPI, envoyé, en attente ou en doute) au lieu des
+        /// appels de la relève
+        #[arg(long)]
+        escalations: bool,
         #[command(flatten)]
         format: FormatArg,
         #[command(flatten)]

@@ -1,7 +1,7 @@
 //! `guichet call ...`
 
 use super::args::{CallCommand, Format, OperatorArg};
-use super::output::{TableWriter, human, json, json_array, table};
+use super::output::{TableWriter, human, json, json_array, table_folded};
 use super::{CliError, check_context, csv_options, filter_text, formats, named};
 use crate::catalog::procedures::CatalogSource;
 use crate::config::resolve_operator;
@@ -30,6 +30,7 @@ pub fn run(
         resolve_operator(arg.operator.as_deref().or(default_operator)).map_err(CliError::bad)
     };
     let correcting = matches!(cmd, CallCommand::Outcome { .. });
+    let confirmed = matches!(cmd, CallCommand::Outcome { yes: true, .. });
     match cmd {
         CallCommand::Add {
             service,
@@ -227,6 +228,7 @@ pub fn run(
             note,
             operator,
             format,
+            ..
         } => {
             let fmt = formats(&format, &[Format::Text, Format::Table, Format::Json])?;
             let call_ref: CallRef = r.parse().map_err(CliError::bad)?;
@@ -237,22 +239,36 @@ pub fn run(
                 .transpose()
                 .map_err(CliError::bad)?;
             let (call, done) = if correcting {
-                let call = store.correct_outcome(
-                    call_ref,
-                    &operator,
-                    Utc::now(),
-                    outcome,
-                    note.as_deref(),
-                )?;
-                (call, format!("issue de {call_ref} corrigée"))
+                // The second level works from the ticket: a correction is said there too,
+                // so it is asked for knowingly.
+                if let Some(ticket) = store.get_call(call_ref)?.call.glpi_ticket
+                    && !confirmed
+                {
+                    return Err(CliError::BadInput(format!(
+                        "{call_ref} a le ticket GLPI n° {ticket} : corriger son issue y \
+                         ajoutera un suivi ; redonner la commande avec --yes pour confirmer"
+                    )));
+                }
+                let now = Utc::now();
+                let call =
+                    store.correct_outcome(call_ref, &operator, now, outcome, note.as_deref())?;
+                let mut done = format!("issue de {call_ref} corrigée : {}", outcome.label());
+                if let Some(ticket) = call.glpi_ticket {
+                    store.glpi_queue(call_ref, &operator, now)?;
+                    done.push_str(&format!(
+                        "\nsuivi pour le ticket GLPI n° {ticket} mis en attente : guichet glpi \
+                         sync l'enverra"
+                    ));
+                }
+                (call, done)
             } else {
                 let call =
                     store.close_call(call_ref, &operator, Utc::now(), outcome, note.as_deref())?;
-                (call, format!("{call_ref} clos"))
+                (call, format!("{call_ref} clos : {}", outcome.label()))
             };
             match fmt {
                 Format::Json => json(out, &call)?,
-                _ => human(out, &format!("{done} : {}\n", outcome.label()))?,
+                _ => human(out, &format!("{done}\n"))?,
             }
             Ok(())
         }
@@ -339,7 +355,10 @@ fn show_text(record: &CallRecord, reference: &Reference) -> String {
             ]
         })
         .collect();
-    for l in table(&["Heure", "Opérateur", "Quoi", "Détail"], &rows).lines() {
+    // Folded to a terminal's usual 80 columns (the two of the indent included): journal
+    // lines are kept whole, a step's text can run to several lines.
+    let journal = table_folded(&["Heure", "Opérateur", "Quoi", "Détail"], &rows, 78);
+    for l in journal.lines() {
         out.push_str("  ");
         out.push_str(l);
         out.push('\n');

@@ -4,7 +4,7 @@
 //! guarded. Rows are written as they come: a listing of a million calls holds one in memory.
 
 use crate::csv_export::{Cell, CsvOptions};
-use crate::domain::text::{is_unsafe, pad, visible, visible_lines, width};
+use crate::domain::text::{is_unsafe, pad, visible, visible_lines, width, wrap};
 use serde::Serialize;
 use serde::ser::{SerializeSeq, Serializer};
 use serde_json::ser::{Formatter, PrettyFormatter};
@@ -280,9 +280,59 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     String::from_utf8(bytes).unwrap_or_default()
 }
 
+/// A whole table in a string whose lines stay within `cols` columns: the last column (a
+/// journal line, a long text) is folded by the program's one rule ([`wrap`]), its next
+/// lines under its first. The other columns are short and kept whole.
+pub fn table_folded(headers: &[&str], rows: &[Vec<String>], cols: usize) -> String {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.iter().map(|c| visible(c).into_owned()).collect())
+        .collect();
+    let n = headers.len();
+    let mut widths: Vec<usize> = headers.iter().map(|h| width(h)).collect();
+    for row in &rows {
+        for (w, c) in widths.iter_mut().zip(row).take(n.saturating_sub(1)) {
+            *w = (*w).max(width(c));
+        }
+    }
+    let lead: usize = widths[..n.saturating_sub(1)].iter().map(|w| w + 2).sum();
+    // Never narrower than a few words, however wide the first columns.
+    let room = cols.saturating_sub(lead).max(20);
+    let mut text = layout(&widths, headers, false);
+    for row in &rows {
+        let (first, last) = row.split_at(n.saturating_sub(1).min(row.len()));
+        let folded = last.first().map_or_else(Vec::new, |l| wrap(l, room));
+        let mut cells: Vec<&str> = first.iter().map(String::as_str).collect();
+        cells.push(folded.first().map_or("", String::as_str));
+        text.push_str(&layout(&widths, &cells, false));
+        for more in folded.iter().skip(1) {
+            text.push_str(&" ".repeat(lead));
+            text.push_str(more);
+            text.push('\n');
+        }
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_folded_table_wraps_its_last_column_under_itself() {
+        let t = table_folded(
+            &["Heure", "Détail"],
+            &[vec![
+                "09:00".into(),
+                "un deux trois quatre cinq six sept huit neuf dix onze".into(),
+            ]],
+            30,
+        );
+        assert_eq!(
+            t,
+            "Heure  Détail\n09:00  un deux trois quatre\n       cinq six sept huit neuf\n       dix onze\n"
+        );
+    }
 
     #[test]
     fn tables_align_accented_text() {

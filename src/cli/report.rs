@@ -10,7 +10,7 @@ use crate::domain::reference::Reference;
 use crate::domain::shifts::{ShiftPlan, ShiftWindow};
 use crate::domain::time::{DAY_AHEAD, paris, parse_plausible};
 use crate::phone::desk::Answering;
-use crate::report::{CallCsv, HandoverReport, telephony_csv, to_markdown};
+use crate::report::{CallCsv, HandoverReport, escalations_csv, telephony_csv, to_markdown};
 use crate::store::{HandoverKind, Store};
 use chrono::{DateTime, Utc};
 
@@ -65,6 +65,7 @@ pub fn run(
             to,
             operator,
             telephony,
+            escalations,
             format,
             csv,
         } => {
@@ -77,6 +78,19 @@ pub fn run(
                      dans le rapport"
                         .into(),
                 ));
+            }
+            if escalations && fmt != Format::Csv {
+                return Err(CliError::BadInput(
+                    "--escalations : réservé au format csv ; en md et json, les escalades sont \
+                     dans le rapport"
+                        .into(),
+                ));
+            }
+            if escalations {
+                let list =
+                    crate::report::escalations(store, reference, &shift, operator.as_deref())?;
+                escalations_csv(&mut *out, &list, options)?;
+                return Ok(());
             }
             if telephony {
                 let figures = Answering::of(&store.phone_calls_between(shift.from, shift.to)?);

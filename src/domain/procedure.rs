@@ -139,7 +139,36 @@ pub enum Successor {
     Missing,
 }
 
+/// FNV-1a, 64 bits: stable across builds and machines, cheap on a folder of files.
+pub(crate) struct Fnv(u64);
+
+impl Fnv {
+    pub(crate) fn new() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+
+    pub(crate) fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 ^= u64::from(*byte);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    pub(crate) fn finish(&self, count: usize) -> String {
+        format!("{:016x}-{count}", self.0)
+    }
+}
+
 impl Procedure {
+    /// Which text of the procedure was followed: eight hex digits of a hash of all it
+    /// says (title, steps, sources...). Any change to the file's content changes it; the
+    /// ticket gives it so that the second level reads the same text the operator read.
+    pub fn version(&self) -> String {
+        let mut h = Fnv::new();
+        h.write(format!("{self:?}").as_bytes());
+        h.finish(0)[..8].to_string()
+    }
+
     pub fn step_index(&self, id: &str) -> Option<usize> {
         self.steps.iter().position(|s| s.id == id)
     }

@@ -9,6 +9,12 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WalkMark {
     pub procedure: String,
+    /// The procedure's title and version ([`Procedure::version`]) when the walk was made;
+    /// absent from marks written before they were kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
     /// Steps done, in order (ids).
     pub done: Vec<String>,
     /// The step to do now; `None` when the procedure is finished.
@@ -90,6 +96,8 @@ impl Walk {
         let id = |i: &usize| self.procedure.steps[*i].id.clone();
         WalkMark {
             procedure: self.procedure.slug.clone(),
+            title: Some(self.procedure.title.clone()),
+            version: Some(self.procedure.version()),
             done: self.done.iter().map(id).collect(),
             current: self.current.as_ref().map(id),
         }
@@ -135,7 +143,7 @@ impl Walk {
                     "[{}] retour à l'étape {} : {}",
                     self.procedure.slug,
                     previous + 1,
-                    short(&step.text)
+                    whole(&step.text)
                 ),
                 escalated_to: None,
             });
@@ -146,14 +154,14 @@ impl Walk {
         let n = index + 1;
         let (line, answer, escalated_to) = match (&step.kind, mv) {
             (StepKind::Say | StepKind::Check, Move::Confirm) => (
-                format!("[{slug}] étape {n} faite : {}", short(&step.text)),
+                format!("[{slug}] étape {n} faite : {}", whole(&step.text)),
                 None,
                 None,
             ),
             (StepKind::Ask { .. }, &Move::Answer(yes)) => (
                 format!(
                     "[{slug}] étape {n} : {} → {}",
-                    short(&step.text),
+                    whole(&step.text),
                     if yes { "oui" } else { "non" }
                 ),
                 Some(yes),
@@ -193,7 +201,7 @@ impl Walk {
                 (line, None, None)
             }
             (StepKind::Escalate { target }, Move::Escalate) => (
-                format!("[{slug}] escaladé vers {target} : {}", short(&step.text)),
+                format!("[{slug}] escaladé vers {target} : {}", whole(&step.text)),
                 None,
                 Some(target.clone()),
             ),
@@ -215,10 +223,10 @@ impl Walk {
     }
 }
 
-/// The start of a step's text, for journal lines that stay on one line.
-fn short(text: &str) -> String {
-    let one_line = super::text::normalize_spaces(text);
-    super::text::truncate(&one_line, 90).into_owned()
+/// A step's text as the journal keeps it: whole (the second level reads what was said),
+/// on one line; whoever shows it folds it to its width.
+fn whole(text: &str) -> String {
+    super::text::normalize_spaces(text)
 }
 
 #[cfg(test)]

@@ -1,11 +1,14 @@
 //! The shift handover report: one model, built from the store, rendered by the console and
 //! as Markdown, JSON and CSV.
 
+mod handoff;
 mod render;
 
 pub use crate::csv_export::CsvOptions;
+pub use handoff::{Escalation, Handoff};
 pub use render::{
-    CSV_HEADERS, CallCsv, PARIS_CSV, TELEPHONY_CSV_HEADERS, telephony_csv, to_csv, to_markdown,
+    CSV_HEADERS, CallCsv, ESCALATION_CSV_HEADERS, PARIS_CSV, TELEPHONY_CSV_HEADERS,
+    escalations_csv, telephony_csv, to_csv, to_markdown,
 };
 
 use crate::domain::call::{Call, CallStatus, Outcome};
@@ -75,6 +78,9 @@ pub struct HandoverReport {
     pub open_total: i64,
     /// Calls closed in the window with the promise to call back.
     pub callbacks: Vec<WaitingLine>,
+    /// The window's escalations (and older hand-offs not sent yet), with their GLPI
+    /// tickets and whether each is sent, waiting or in doubt.
+    pub escalations: Vec<Escalation>,
     pub by_service: BTreeMap<String, i64>,
     pub by_device: BTreeMap<String, i64>,
     pub by_outcome: BTreeMap<String, i64>,
@@ -130,6 +136,24 @@ fn waiting_line(w: WaitingCall, now: DateTime<Utc>) -> WaitingLine {
     }
 }
 
+/// The escalations of the handover, each with where its hand-off to GLPI stands.
+pub fn escalations(
+    store: &Store,
+    reference: &Reference,
+    shift: &ShiftWindow,
+    operator: Option<&str>,
+) -> Result<Vec<Escalation>> {
+    let calls = store.handover_escalations(shift.from, shift.to, operator)?;
+    let mut out = Vec::with_capacity(calls.len());
+    for call in calls {
+        // A shift's escalations are a handful: one look at each call's outbox.
+        let pushes = store.glpi_outbox_of(call.reference)?;
+        let handoff = Handoff::of_call(pushes.iter().map(|p| p.state));
+        out.push(Escalation::new(call, handoff, reference));
+    }
+    Ok(out)
+}
+
 impl HandoverReport {
     /// Builds the report of `shift` (one operator's calls when `operator` is given).
     pub fn build(
@@ -158,6 +182,7 @@ impl HandoverReport {
             previous_notes,
         );
         report.telephony = telephony;
+        report.escalations = escalations(store, reference, shift, operator)?;
         Ok(report)
     }
 
@@ -249,11 +274,15 @@ impl HandoverReport {
             notes,
             previous_notes,
             telephony: Answering::default(),
+            escalations: Vec::new(),
         }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.calls_total == 0 && self.open.is_empty() && self.callbacks.is_empty()
+        self.calls_total == 0
+            && self.open.is_empty()
+            && self.callbacks.is_empty()
+            && self.escalations.is_empty()
     }
 
     /// The outgoing operator's last note on this shift.

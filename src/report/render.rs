@@ -1,7 +1,7 @@
 //! The report as Markdown (pasted into a mail or a Tchap message) and the window's calls
 //! as CSV (opens right in LibreOffice Calc and Excel set to French with `;` and a BOM).
 
-use super::{Count, HandoverReport, WaitingLine};
+use super::{Count, Escalation, HandoverReport, WaitingLine};
 use crate::csv_export::{self, Cell, CsvOptions, CsvWriter, phone_text};
 use crate::domain::call::Call;
 use crate::domain::phone::desk::{Answering, rate_text};
@@ -111,6 +111,7 @@ pub fn to_markdown(report: &HandoverReport, reference: &Reference, desk: &str) -
             let _ = writeln!(out, "\n… et {more} autres appels ouverts plus récents.");
         }
     }
+    escalations_section(&mut out, &report.escalations, reference);
     if report.calls_total > 0 {
         let _ = writeln!(out, "\n## Chiffres de la relève");
         counts_table(&mut out, "Par service", "Service", &report.services);
@@ -177,6 +178,75 @@ pub fn to_markdown(report: &HandoverReport, reference: &Reference, desk: &str) -
         );
     }
     out
+}
+
+/// The escalations, each with its GLPI ticket and whether it is sent, waiting or in doubt.
+fn escalations_section(out: &mut String, escalations: &[Escalation], reference: &Reference) {
+    if escalations.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\n## Escalades ({})\n\n| Réf. | Appelant | Service | Objet | Ticket GLPI | Envoi |\n|---|---|---|---|---|---|",
+        escalations.len()
+    );
+    for e in escalations {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} |",
+            e.reference,
+            cell(&e.caller_name),
+            cell(reference.service_short(&e.service)),
+            cell(&e.summary),
+            e.glpi_ticket.map_or("—".to_string(), |t| format!("n° {t}")),
+            e.handoff.label()
+        );
+    }
+}
+
+/// The columns of the escalations in CSV (`report handover --escalations`): one row per
+/// escalation, slugs and UTC for a program, labels and Paris time for a person.
+pub const ESCALATION_CSV_HEADERS: [&str; 13] = [
+    "reference",
+    "opened_at",
+    "opened_paris",
+    "operator",
+    "caller_name",
+    "service",
+    "service_label",
+    "summary",
+    "outcome",
+    "outcome_label",
+    "glpi_ticket",
+    "handoff",
+    "handoff_label",
+];
+
+/// The escalations as CSV, through the program's one CSV writer.
+pub fn escalations_csv<W: Write>(
+    out: W,
+    escalations: &[Escalation],
+    options: CsvOptions,
+) -> io::Result<W> {
+    let mut csv = CsvWriter::new(out, options, &ESCALATION_CSV_HEADERS)?;
+    for e in escalations {
+        csv.row([
+            Cell::from(e.reference.to_string()),
+            Cell::Number(rfc3339(e.opened_at)),
+            Cell::Number(paris(e.opened_at, PARIS_CSV)),
+            Cell::from(&e.operator),
+            Cell::from(&e.caller_name),
+            Cell::from(&e.service),
+            Cell::from(&e.service_label),
+            Cell::from(&e.summary),
+            Cell::from(e.outcome.map(|o| o.slug())),
+            Cell::from(e.outcome_label),
+            Cell::Number(e.glpi_ticket.map(|t| t.to_string()).unwrap_or_default()),
+            Cell::from(e.handoff.slug()),
+            Cell::from(e.handoff.label()),
+        ])?;
+    }
+    csv.finish()
 }
 
 /// The calls that came in: how many were answered, how many missed, line by line.

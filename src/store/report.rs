@@ -262,6 +262,31 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
+    /// The calls the handover lists as escalations: those opened in the window that were
+    /// escalated or became a GLPI ticket, and any older one whose hand-off to GLPI is not
+    /// sent yet (it must not be forgotten by the next shift), oldest first.
+    pub fn handover_escalations(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        operator: Option<&str>,
+    ) -> Result<Vec<Call>> {
+        let sql = format!(
+            "SELECT {CALL_COLUMNS} FROM calls WHERE opened_at < ?2 \
+             AND (CAST(?3 AS TEXT) IS NULL OR operator = ?3) \
+             AND ((opened_at >= ?1 AND (outcome = 'escalated' OR glpi_ticket IS NOT NULL)) \
+                  OR id IN (SELECT call_id FROM glpi_outbox WHERE state <> 'sent')) \
+             ORDER BY opened_at, id"
+        );
+        self.db
+            .query_vec(
+                &sql,
+                args![from.timestamp(), to.timestamp(), operator],
+                row_to_call,
+            )
+            .map_err(|e| self.err(e))
+    }
+
     /// Appends a handover note or acknowledgement for a shift.
     pub fn add_handover(
         &mut self,

@@ -918,6 +918,8 @@ fn the_console_role_cannot_forge_the_journal_and_the_server_dates_and_signs_each
         .unwrap();
     let mark = crate::domain::walk::WalkMark {
         procedure: "mi-agent-card-cryhod".into(),
+        title: None,
+        version: None,
         done: vec!["start".into()],
         current: Some("next".into()),
     };

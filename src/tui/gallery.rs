@@ -292,6 +292,8 @@ fn escalated_store() -> Store {
     let mut store = sample_store();
     let walk = crate::domain::walk::WalkMark {
         procedure: "mi-noemi-reset-vpn".into(),
+        title: None,
+        version: None,
         done: vec![],
         current: None,
     };
@@ -314,13 +316,7 @@ fn escalated_store() -> Store {
 /// The escalated call once pushed to GLPI: its ticket's number on the call and in its
 /// journal.
 fn detail_glpi_ticket() -> App {
-    let mut store = escalated_store();
-    let call = crate::domain::call::CallRef(3);
-    let at = now() - Duration::minutes(4);
-    let push = store.glpi_queue(call, OPERATOR, at).unwrap().unwrap();
-    store
-        .glpi_ticket_recorded(push.id, call, 1234, OPERATOR, at)
-        .unwrap();
+    let store = ticketed_store();
     let mut app = app_with(store, Theme { color: true });
     key(&mut app, KeyCode::Down);
     key(&mut app, KeyCode::Enter);
@@ -366,6 +362,37 @@ fn detail_correct() -> App {
     key(&mut app, KeyCode::Char('c'));
     key(&mut app, KeyCode::Down);
     type_text(&mut app, "rappel prévu : l'agent doit tester la salle");
+    app
+}
+
+/// The escalated call pushed to GLPI four minutes ago: ticket n° 1234.
+fn ticketed_store() -> Store {
+    let mut store = escalated_store();
+    let call = crate::domain::call::CallRef(3);
+    let at = now() - Duration::minutes(4);
+    let push = store.glpi_queue(call, OPERATOR, at).unwrap().unwrap();
+    store
+        .glpi_ticket_recorded(push.id, call, 1234, OPERATOR, at)
+        .unwrap();
+    store
+}
+
+/// Correcting the outcome of a call sent to GLPI: asked first, a followup will say it.
+fn detail_correct_ticketed() -> App {
+    let mut store = ticketed_store();
+    let call = crate::domain::call::CallRef(3);
+    let at = now() - Duration::minutes(4);
+    store
+        .close_call(call, OPERATOR, at, Outcome::Escalated, None)
+        .unwrap();
+    let mut app = app_with(store, Theme { color: true });
+    key(&mut app, KeyCode::Char('t'));
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('c'));
+    key(&mut app, KeyCode::Up);
+    key(&mut app, KeyCode::Enter);
     app
 }
 
@@ -678,15 +705,25 @@ pub fn fill_handover(store: &mut Store) {
             .insert_call(&draft.validate(&reference, op, at).unwrap())
             .unwrap();
         if let Some(o) = outcome {
+            let closed = at + Duration::minutes(4 + minutes_ago % 9);
             store
-                .close_call(
-                    call.reference,
-                    op,
-                    at + Duration::minutes(4 + minutes_ago % 9),
-                    o,
-                    None,
-                )
+                .close_call(call.reference, op, closed, o, None)
                 .unwrap();
+            if o == Outcome::Escalated {
+                // Its ticket made, then a note whose followup waits for GLPI.
+                let push = store
+                    .glpi_queue(call.reference, op, closed)
+                    .unwrap()
+                    .unwrap();
+                store
+                    .glpi_ticket_recorded(push.id, call.reference, 4521, op, closed)
+                    .unwrap();
+                let later = closed + Duration::minutes(10);
+                store
+                    .add_note(call.reference, op, later, "clé remise au RSSI")
+                    .unwrap();
+                store.glpi_queue(call.reference, op, later).unwrap();
+            }
         }
     }
     let plan = ShiftPlan::default_plan();
@@ -978,6 +1015,7 @@ pub fn scenes() -> Vec<Scene> {
         s("detail-close", detail_close),
         s("detail-closed", detail_closed),
         s("detail-correct", detail_correct),
+        s("detail-correct-ticketed", detail_correct_ticketed),
         s("detail-close-escalated", detail_close_escalated),
         s("detail-close-confirm", detail_close_confirm),
         s("detail-glpi-ticket", detail_glpi_ticket),

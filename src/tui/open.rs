@@ -61,9 +61,11 @@ pub fn open(route: Route, env: &mut Env) -> Result<Screen, Problem> {
         Route::CloseCall { call, recorded } => {
             Screen::Outcome(OutcomeDialog::close(call, recorded))
         }
-        Route::CorrectOutcome { call, current } => {
-            Screen::Outcome(OutcomeDialog::correct(call, current))
-        }
+        Route::CorrectOutcome {
+            call,
+            current,
+            ticket,
+        } => Screen::Outcome(OutcomeDialog::correct(call, current, ticket)),
         Route::Entry { call, entry } => Screen::Entry(EntryPopup::new(call, &entry)),
     })
 }

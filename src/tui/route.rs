@@ -66,6 +66,8 @@ pub enum Route {
     CorrectOutcome {
         call: CallRef,
         current: Option<Outcome>,
+        /// Its GLPI ticket: correcting asks first, and a followup says so to GLPI.
+        ticket: Option<i64>,
     },
     /// One journal line read whole.
     Entry {
@@ -84,6 +86,8 @@ pub enum Pending {
     ActOnClosed(Action),
     /// Close with another outcome than the journal's.
     CloseAnyway(Outcome, Option<String>),
+    /// Correct the outcome of a call that has a GLPI ticket (a followup will say so).
+    CorrectTicketed(Outcome, Option<String>),
     /// Quit although the call being typed could not be saved.
     QuitUnsaved,
     /// Add a tool's answer to the journal of a call someone else handles (taking an open

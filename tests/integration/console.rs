@@ -546,6 +546,58 @@ fn a_closed_calls_outcome_is_corrected_and_the_journal_keeps_both() {
 }
 
 #[test]
+fn correcting_the_outcome_of_a_ticketed_call_asks_first_and_queues_a_followup() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("g.db");
+    let mut app = app_on(&db, "dupontje");
+    gemini_escalated(&mut app);
+    key(&mut app, KeyCode::Char('c'));
+    key(&mut app, KeyCode::Enter);
+    let reference = app.detail().unwrap().record.call.reference;
+    // GLPI's ticket, recorded by a sync elsewhere while the call is on the screen.
+    let mut store = Store::open(&db).unwrap();
+    let push = store
+        .glpi_queue(reference, "dupontje", now())
+        .unwrap()
+        .unwrap();
+    store
+        .glpi_ticket_recorded(push.id, reference, 1234, "GLPI", now())
+        .unwrap();
+    key(&mut app, KeyCode::Char('c'));
+    assert_eq!(app.context(), Context::CorrectOutcome);
+    key(&mut app, KeyCode::Up);
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.context(), Context::Confirm);
+    let shown = screen_text(&app, 80, 24);
+    assert!(shown.contains("A-0001 a le ticket GLPI n° 1234"), "{shown}");
+    // No: back to the choice, nothing corrected, nothing queued.
+    key(&mut app, KeyCode::Char('n'));
+    assert_eq!(app.context(), Context::CorrectOutcome);
+    assert_eq!(stored(&db)[0].outcome, Some(Outcome::Escalated));
+    assert!(store.glpi_waiting(Some(reference)).unwrap().is_empty());
+    // Yes: corrected, and the followup waits in the outbox for the sender.
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('o'));
+    assert_eq!(app.context(), Context::DetailClosed);
+    assert_eq!(stored(&db)[0].outcome, Some(Outcome::Resolved));
+    let waiting = store.glpi_waiting(Some(reference)).unwrap();
+    assert_eq!(waiting.len(), 1, "{waiting:?}");
+    let entries = store
+        .glpi_entries(reference, waiting[0].after_entry, waiting[0].through_entry)
+        .unwrap();
+    assert_eq!(entries.last().unwrap().kind, JournalKind::OutcomeCorrected);
+    let flash = app.flash.as_ref().unwrap();
+    assert!(!flash.error);
+    assert!(
+        flash
+            .text
+            .contains("suivi du ticket GLPI n° 1234 mis en attente"),
+        "{}",
+        flash.text
+    );
+}
+
+#[test]
 fn acting_on_a_closed_call_of_another_operator_asks_first() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("g.db");
@@ -1215,7 +1267,9 @@ fn call_show_prints_the_steps_walked() {
         .args(["call", "show", "A-0001"])
         .output()
         .unwrap();
+    // `call show` folds long journal lines: read them as one.
     let text = String::from_utf8(out.stdout).unwrap();
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
         text.contains("procédure suivie : mi-agent-card-cryhod"),
         "{text}"

@@ -97,8 +97,8 @@ fn a_call_becomes_one_ticket_then_followups(desk) {
     for part in [
         "Appelant : Marie Curie",
         "Téléphone : 01 23 45 67 89",
-        "Service : mi",
-        "Poste : noemi",
+        "Service : Ministère de l'Intérieur (mi)",
+        "Poste : Portable NOEMI (noemi)",
         "le VPN refuse le certificat",
         &format!("[guichet {reference}]"),
     ] {
@@ -296,7 +296,7 @@ fn no_secret_nor_token_goes_anywhere(desk) {
     drop(store);
     ok(&desk, &["glpi", "push", &reference]);
     let content = glpi.tickets()[0]["content"].as_str().unwrap().to_string();
-    assert!(content.contains("Procédure : mi-agent-card-cryhod (étape atteinte : deverrouillage-cryhod)"), "{content}");
+    assert!(content.contains(&format!("(mi-agent-card-cryhod, version {}) — étape atteinte : deverrouillage-cryhod", walk.procedure.version())), "{content}");
     assert!(content.contains("secret : jamais conservé"), "{content}");
     for r in glpi.requests() {
         assert!(!r.body.contains(SECRET), "{r:?}");

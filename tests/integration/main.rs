@@ -26,6 +26,7 @@ mod e2e_tmux;
 mod failover;
 mod files;
 mod glpi;
+mod glpi_ticket;
 mod hostile_output;
 mod install;
 mod layout;

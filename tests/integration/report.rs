@@ -434,3 +434,144 @@ fn the_report_counts_answered_and_missed_calls_line_by_line(desk) {
     assert!(said.contains("--telephony : réservé au format csv"), "{said}");
 }
 }
+
+on_both_engines! {
+fn the_handover_lists_escalations_with_their_tickets_in_every_format(desk) {
+    use crate::common::glpi::{APP_TOKEN, Glpi, Mode, USER_TOKEN};
+    let glpi = Glpi::start();
+    let dir = desk.path().join("config").join("guichet");
+    std::fs::create_dir_all(&dir).unwrap();
+    // A long time limit: the in-doubt push is killed while it waits for GLPI's answer.
+    std::fs::write(
+        dir.join("config.toml"),
+        format!("[glpi]\nurl = \"{}\"\napp_token = \"{APP_TOKEN}\"\ntimeout_seconds = 30\n", glpi.url()),
+    )
+    .unwrap();
+    let call = |caller: &str, at: &str, outcome: &str| -> String {
+        let r = desk
+            .ok(&["call", "add", "--service", "mi", "--device", "noemi", "--caller", caller,
+                  "--summary", "VPN bleu", "--at", at])
+            .trim()
+            .to_string();
+        desk.ok(&["call", "close", &r, "--outcome", outcome]);
+        r
+    };
+    let push = |r: &str| desk.cmd().env("GUICHET_GLPI_USER_TOKEN", USER_TOKEN).args(["glpi", "push", r]).output().unwrap();
+    let sent = call("Anne Sent", "2026-11-23T09:00", "escalated");
+    let waiting = call("Bruno Waiting", "2026-11-23T09:10", "escalated");
+    let doubt = call("Chloé Doubt", "2026-11-23T09:20", "escalated");
+    let never = call("Denis Never", "2026-11-23T09:30", "escalated");
+    call("Eve Resolved", "2026-11-23T09:40", "resolved");
+    assert!(push(&sent).status.success());
+    glpi.set_mode(Mode::Fail500);
+    assert!(!push(&waiting).status.success());
+    // Killed between GLPI's creating the ticket and its answer: the push stays claimed.
+    glpi.set_mode(Mode::HoldTicketAnswer);
+    let mut child = desk.cmd().env("GUICHET_GLPI_USER_TOKEN", USER_TOKEN).args(["glpi", "push", &doubt]).spawn().unwrap();
+    let began = std::time::Instant::now();
+    while glpi.tickets().len() < 2 {
+        assert!(began.elapsed() < std::time::Duration::from_secs(20), "the ticket never came");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let window = ["--from", "2026-11-23T08:00", "--to", "2026-11-23T16:00"];
+    let with = |extra: &[&str]| -> Vec<String> {
+        let mut args = vec!["report".to_string(), "handover".into()];
+        args.extend(window.iter().map(|s| s.to_string()));
+        args.extend(extra.iter().map(|s| s.to_string()));
+        args
+    };
+    let run = |args: Vec<String>| {
+        let a: Vec<&str> = args.iter().map(String::as_str).collect();
+        desk.ok(&a)
+    };
+
+    // JSON: each escalation with its ticket and state, the resolved call not among them.
+    let j: Value = serde_json::from_str(&run(with(&["--format", "json"]))).unwrap();
+    let got: Vec<(String, Value, String, String)> = j["escalations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["reference"].as_str().unwrap().to_string(),
+                e["glpi_ticket"].clone(),
+                e["handoff"].as_str().unwrap().to_string(),
+                e["handoff_label"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let want = |r: &str, t: Value, h: &str, l: &str| (r.to_string(), t, h.to_string(), l.to_string());
+    assert_eq!(
+        got,
+        [
+            want(&sent, 1234.into(), "sent", "envoyé"),
+            want(&waiting, Value::Null, "waiting", "en attente"),
+            want(&doubt, Value::Null, "in_doubt", "en doute"),
+            want(&never, Value::Null, "not_queued", "non transmis"),
+        ]
+    );
+    assert_eq!(j["escalations"][0]["service_label"], "Ministère de l'Intérieur");
+
+    // Markdown: a table of them.
+    let md = run(with(&[]));
+    let section: Vec<&str> = md
+        .split("\n## ")
+        .find(|s| s.starts_with("Escalades"))
+        .unwrap_or_else(|| panic!("no escalations in\n{md}"))
+        .lines()
+        .collect();
+    assert_eq!(
+        section,
+        [
+            "Escalades (4)",
+            "",
+            "| Réf. | Appelant | Service | Objet | Ticket GLPI | Envoi |",
+            "|---|---|---|---|---|---|",
+            &format!("| {sent} | Anne Sent | Intérieur | VPN bleu | n° 1234 | envoyé |"),
+            &format!("| {waiting} | Bruno Waiting | Intérieur | VPN bleu | — | en attente |"),
+            &format!("| {doubt} | Chloé Doubt | Intérieur | VPN bleu | — | en doute |"),
+            &format!("| {never} | Denis Never | Intérieur | VPN bleu | — | non transmis |"),
+        ]
+    );
+
+    // CSV: --escalations, through the one CSV writer, parsed back.
+    let text = run(with(&["--format", "csv", "--escalations", "--separator", ";"]));
+    let rows = parse_csv(&text, ';');
+    assert_eq!(
+        rows[0],
+        ["reference", "opened_at", "opened_paris", "operator", "caller_name", "service",
+         "service_label", "summary", "outcome", "outcome_label", "glpi_ticket", "handoff",
+         "handoff_label"]
+    );
+    let tail: Vec<[&str; 4]> = rows[1..]
+        .iter()
+        .map(|r| [r[0].as_str(), r[10].as_str(), r[11].as_str(), r[12].as_str()])
+        .collect();
+    assert_eq!(
+        tail,
+        [
+            [sent.as_str(), "1234", "sent", "envoyé"],
+            [waiting.as_str(), "", "waiting", "en attente"],
+            [doubt.as_str(), "", "in_doubt", "en doute"],
+            [never.as_str(), "", "not_queued", "non transmis"],
+        ]
+    );
+    assert_eq!(rows[1][2], "23/11/2026 09:00");
+    // Only in CSV, as --telephony.
+    let args = with(&["--escalations"]);
+    let a: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, err) = desk.fails(&a);
+    assert_eq!(code, 2);
+    assert!(err.contains("--escalations : réservé au format csv"), "{err}");
+
+    // A later shift still lists the push not sent, whatever the window.
+    let j: Value = serde_json::from_str(&desk.ok(&[
+        "report", "handover", "--from", "2026-11-23T16:00", "--to", "2026-11-24T00:00", "--format", "json",
+    ]))
+    .unwrap();
+    let later: Vec<&str> = j["escalations"].as_array().unwrap().iter().map(|e| e["reference"].as_str().unwrap()).collect();
+    assert_eq!(later, [waiting.as_str(), doubt.as_str()]);
+}
+}

@@ -290,7 +290,9 @@ fn telemaintenance_code_is_noted_on_the_call(desk) {
         String::from_utf8_lossy(&out.stderr)
     );
     let show = guichet(&desk, &["call", "show", "A-0001"]);
+    // `call show` folds long journal lines: read them as one.
     let text = String::from_utf8(show.stdout).unwrap();
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
         text.contains("code de session 482913 donné par téléphone"),
         "{text}"

@@ -16,8 +16,11 @@ use ratatui::widgets::{List, ListItem, ListState, Paragraph};
 pub enum Purpose {
     /// Close an open call; the outcome its journal already holds, if any.
     Close { recorded: Option<Outcome> },
-    /// Replace a closed call's outcome.
-    Correct { current: Option<Outcome> },
+    /// Replace a closed call's outcome; its GLPI ticket, if it has one (asked first).
+    Correct {
+        current: Option<Outcome>,
+        ticket: Option<i64>,
+    },
 }
 
 pub struct OutcomeDialog {
@@ -43,10 +46,10 @@ impl OutcomeDialog {
         }
     }
 
-    pub fn correct(call: CallRef, current: Option<Outcome>) -> OutcomeDialog {
+    pub fn correct(call: CallRef, current: Option<Outcome>, ticket: Option<i64>) -> OutcomeDialog {
         OutcomeDialog {
             call,
-            purpose: Purpose::Correct { current },
+            purpose: Purpose::Correct { current, ticket },
             selected: current.map_or(0, index_of),
             note: TextField::single("", Field::Notes.max_chars()),
         }
@@ -108,6 +111,7 @@ impl Component for OutcomeDialog {
                     }
                     Purpose::Correct {
                         current: Some(current),
+                        ..
                     } if current == chosen => {
                         return Err(format!(
                             "l'issue de {} est déjà « {} » : en choisir une autre",
@@ -115,6 +119,25 @@ impl Component for OutcomeDialog {
                             chosen.label()
                         )
                         .into());
+                    }
+                    Purpose::Correct {
+                        current,
+                        ticket: Some(ticket),
+                    } => {
+                        // The second level works from the ticket: it is told, so the
+                        // operator is asked first.
+                        let question = format!(
+                            "{} a le ticket GLPI n° {ticket}. Corriger son issue de « {} » en \
+                             « {} » ? Un suivi le dira au ticket.",
+                            self.call,
+                            current.map_or("non donnée", Outcome::label),
+                            chosen.label()
+                        );
+                        return Ok(Effect::Open(Route::Confirm {
+                            title: "Appel transmis à GLPI".into(),
+                            question,
+                            pending: Pending::CorrectTicketed(chosen, note),
+                        }));
                     }
                     _ => return Ok(Effect::Reply(Reply::Outcome(chosen, note))),
                 }
@@ -126,9 +149,9 @@ impl Component for OutcomeDialog {
 
     fn resume(&mut self, reply: Reply, _env: &mut Env) -> Update {
         Ok(match reply {
-            Reply::Confirmed(Pending::CloseAnyway(outcome, note)) => {
-                Effect::Reply(Reply::Outcome(outcome, note))
-            }
+            Reply::Confirmed(
+                Pending::CloseAnyway(outcome, note) | Pending::CorrectTicketed(outcome, note),
+            ) => Effect::Reply(Reply::Outcome(outcome, note)),
             _ => Effect::None,
         })
     }
@@ -145,7 +168,7 @@ impl Component for OutcomeDialog {
                 "Note de clôture (facultative) :",
                 recorded.map(|o| (o, "selon le journal")),
             ),
-            Purpose::Correct { current } => (
+            Purpose::Correct { current, .. } => (
                 format!("Corriger l'issue de {}", self.call),
                 "Raison de la correction (facultative) :",
                 current.map(|o| (o, "actuelle")),

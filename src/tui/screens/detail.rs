@@ -127,9 +127,14 @@ impl DetailScreen {
                 }));
             }
             Action::CorrectOutcome if call.status == CallStatus::Closed => {
+                // The call as it is now: a sync may have given it a ticket since, and a
+                // ticketed call's correction is asked for first.
+                self.reload(env)?;
+                let call = &self.record.call;
                 return Ok(Effect::Open(Route::CorrectOutcome {
                     call: call.reference,
                     current: call.outcome,
+                    ticket: call.glpi_ticket,
                 }));
             }
             Action::Glpi => {
@@ -288,15 +293,37 @@ impl Component for DetailScreen {
                     format!("Appel {reference} clos : {}", outcome.label())
                 } else {
                     let now = env.now;
-                    env.store
+                    // A call with a ticket: the correction's followup is queued with it, and
+                    // the console's sender woken (the normal sync sends it otherwise).
+                    let ticket = env
+                        .store
                         .change(format!("issue de {reference}"), move |s| {
-                            s.correct_outcome(reference, &operator, now, outcome, note.as_deref())
+                            let call = s.correct_outcome(
+                                reference,
+                                &operator,
+                                now,
+                                outcome,
+                                note.as_deref(),
+                            )?;
+                            if call.glpi_ticket.is_some() {
+                                s.glpi_queue(reference, &operator, now)?;
+                            }
+                            Ok(call.glpi_ticket)
                         })
                         .doing("issue non corrigée")?;
-                    format!(
+                    let mut message = format!(
                         "Issue de {reference} corrigée : {} (le journal garde l'ancienne)",
                         outcome.label()
-                    )
+                    );
+                    if let Some(ticket) = ticket {
+                        if let GlpiLink::On(wake) = &env.desk.glpi {
+                            let _ = wake.send(());
+                        }
+                        message.push_str(&format!(
+                            " ; suivi du ticket GLPI n° {ticket} mis en attente d'envoi"
+                        ));
+                    }
+                    message
                 };
                 self.reload(env)?;
                 self.selected = self.record.journal.len().saturating_sub(1);

@@ -5,7 +5,7 @@
 use crate::domain::shifts::ShiftWindow;
 use crate::domain::text::{truncate, visible, width, wrap_hanging};
 use crate::domain::time::{age, paris};
-use crate::report::{Count, HandoverReport, WaitingLine};
+use crate::report::{Count, Handoff, HandoverReport, WaitingLine};
 use crate::store::HandoverKind;
 use crate::tui::component::{Component, Doing, Effect, Env, Input, Problem, Reply, Update, View};
 use crate::tui::keys::{Action, Context, hint};
@@ -15,6 +15,7 @@ use crate::tui::widgets::scroll_to_show;
 use chrono::Duration;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 use std::cell::Cell;
@@ -200,6 +201,7 @@ impl Component for HandoverScreen {
         frame.render_widget(block, area);
         let cols = inner.width as usize;
         let mut top = summary_lines(report, theme, cols);
+        top.extend(escalation_lines(report, theme, cols));
         top.extend(self.note_lines(view, cols));
         if inner.width < TWO_COLUMNS_FROM {
             let more = self.draw_one_column(frame, inner, view, top);
@@ -290,22 +292,56 @@ fn summary_lines(report: &HandoverReport, theme: &Theme, cols: usize) -> Vec<Lin
     lines
 }
 
+/// The escalations, folded to the width: each with its GLPI ticket and whether it is sent,
+/// waiting or in doubt; drawn as a warning while one of them is not sent.
+fn escalation_lines(report: &HandoverReport, theme: &Theme, cols: usize) -> Vec<Line<'static>> {
+    if report.escalations.is_empty() {
+        return Vec::new();
+    }
+    let items: Vec<String> = report
+        .escalations
+        .iter()
+        .map(|e| {
+            format!(
+                "{} {}, {}",
+                e.reference,
+                visible(&e.caller_name),
+                e.ticket_text()
+            )
+        })
+        .collect();
+    let text = format!("⇪ Escalades ({}) : {}", items.len(), items.join(" · "));
+    let settled = report
+        .escalations
+        .iter()
+        .all(|e| e.handoff == Handoff::Sent);
+    let style = if settled {
+        theme.dim()
+    } else {
+        theme.open_call()
+    };
+    fold(&text, cols, style)
+}
+
+/// Text folded to the width, its next lines indented under the first.
+fn fold(text: &str, cols: usize, style: Style) -> Vec<Line<'static>> {
+    wrap_hanging(text, cols, cols.saturating_sub(2))
+        .into_iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let pad = if i == 0 { "" } else { "  " };
+            Line::from(Span::styled(format!("{pad}{l}"), style))
+        })
+        .collect()
+}
+
 impl HandoverScreen {
     /// The handover note whole, who has read it, and the previous shift's note.
     fn note_lines(&self, view: &View, cols: usize) -> Vec<Line<'static>> {
         let theme = view.theme;
         let report = &self.report;
         let mut lines = Vec::new();
-        let fold = |text: &str, style| -> Vec<Line<'static>> {
-            wrap_hanging(text, cols, cols.saturating_sub(2))
-                .into_iter()
-                .enumerate()
-                .map(|(i, l)| {
-                    let pad = if i == 0 { "" } else { "  " };
-                    Line::from(Span::styled(format!("{pad}{l}"), style))
-                })
-                .collect()
-        };
+        let fold = |text: &str, style| fold(text, cols, style);
         match report.note() {
             Some(n) => {
                 lines.extend(fold(
