@@ -17,13 +17,18 @@ use std::time::{Duration, Instant};
 
 /// Writes the desk's config.toml with a `[glpi]` table for `url`.
 fn configure(desk: &Desk, url: &str, extra: &str) {
+    configure_timeout(desk, url, 2, extra);
+}
+
+/// [`configure`] with this time limit (seconds) for each request.
+fn configure_timeout(desk: &Desk, url: &str, timeout: u64, extra: &str) {
     let dir = desk.path().join("config").join("guichet");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(
         dir.join("config.toml"),
         format!(
-            "[glpi]\nurl = \"{url}\"\napp_token = \"{APP_TOKEN}\"\ntimeout_seconds = 2\n{extra}\n\
-             [glpi.categories]\nmi = 42\n"
+            "[glpi]\nurl = \"{url}\"\napp_token = \"{APP_TOKEN}\"\ntimeout_seconds = {timeout}\n\
+             {extra}\n[glpi.categories]\nmi = 42\n"
         ),
     )
     .unwrap();
@@ -92,7 +97,11 @@ fn a_call_becomes_one_ticket_then_followups(desk) {
     assert_eq!(t["requesttypes_id"], 7);
     assert_eq!(t["itilcategories_id"], 42);
     assert_eq!(t["urgency"], 3);
-    assert_eq!(t["name"], format!("[guichet {reference}] VPN bleu"));
+    // The desk's own mark (made once, kept in the store) and the call's reference.
+    let desk_mark = desk.store().glpi_desk_marker().unwrap();
+    assert_eq!(desk_mark.len(), 12, "{desk_mark}");
+    let marker = format!("[guichet {desk_mark} {reference}]");
+    assert_eq!(t["name"], format!("{marker} VPN bleu"));
     let content = t["content"].as_str().unwrap();
     for part in [
         "Appelant : Marie Curie",
@@ -100,7 +109,7 @@ fn a_call_becomes_one_ticket_then_followups(desk) {
         "Service : mi",
         "Poste : noemi",
         "le VPN refuse le certificat",
-        &format!("[guichet {reference}]"),
+        &marker,
     ] {
         assert!(content.contains(part), "{part} missing from {content}");
     }
@@ -131,6 +140,8 @@ fn a_call_becomes_one_ticket_then_followups(desk) {
     assert_eq!(followups[0]["items_id"], 1234);
     let text = followups[0]["content"].as_str().unwrap();
     assert!(text.contains("rappelé : certificat renouvelé"), "{text}");
+    let outbox = desk.store().glpi_outbox_of(reference.parse().unwrap()).unwrap();
+    assert!(text.ends_with(&format!("[guichet {desk_mark} {reference} envoi {}]", outbox[1].id)), "{text}");
     assert!(!text.contains("le VPN refuse le certificat"), "only the new entries: {text}");
     assert!(!text.contains("ticket GLPI n°"), "not the hand-off's own line: {text}");
     assert_eq!(glpi.count("POST", "Ticket"), 1);
@@ -189,12 +200,13 @@ fn no_answer_and_no_server_are_one_sentence_each_and_wait() {
     assert_eq!(code, 1);
     assert!(stderr.contains("connexion refusée"), "{stderr}");
 
-    // Back: sent once; a push tried before looks its marker up first.
+    // Back: sent once. No creating request was ever sent (the session never opened):
+    // nothing to look for first.
     glpi.set_mode(Mode::Normal);
     configure(&desk, &glpi.url(), "");
     ok(&desk, &["glpi", "sync"]);
     assert_eq!(glpi.tickets().len(), 1);
-    assert!(glpi.count("GET", "Ticket") >= 1, "the marker was looked up");
+    assert_eq!(glpi.count("GET", "Ticket"), 0);
 }
 
 #[test]
@@ -229,13 +241,11 @@ fn a_wrong_user_token_is_refused_without_printing_it() {
 }
 
 on_both_engines! {
+/// Killed after GLPI stored the ticket, before its answer: the push is in doubt; once its
+/// time has come, GLPI is searched, the ticket found and recorded, never made twice.
 fn a_kill_between_glpi_creating_and_answering_never_makes_two_tickets(desk) {
     let glpi = Glpi::start();
-    // A long time limit: the process is killed while it waits for the 201.
-    configure(&desk, &glpi.url(), "");
-    let dir = desk.path().join("config").join("guichet");
-    let text = std::fs::read_to_string(dir.join("config.toml")).unwrap();
-    std::fs::write(dir.join("config.toml"), text.replace("timeout_seconds = 2", "timeout_seconds = 30")).unwrap();
+    configure_timeout(&desk, &glpi.url(), 3, "");
     let reference = desk.add("Marie Curie", "mi", "noemi", &[]);
     // Queued by a failed push first.
     glpi.set_mode(Mode::Fail500);
@@ -248,15 +258,17 @@ fn a_kill_between_glpi_creating_and_answering_never_makes_two_tickets(desk) {
         .spawn()
         .unwrap();
     let began = Instant::now();
-    while glpi.tickets().is_empty() {
-        assert!(began.elapsed() < Duration::from_secs(20), "the ticket never came");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_for(Duration::from_secs(20), "the ticket", || !glpi.tickets().is_empty());
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
     assert_eq!(glpi.tickets().len(), 1);
 
     glpi.set_mode(Mode::Normal);
+    // At once: in doubt, nothing sent.
+    let (_, stderr) = fails(&desk, &["glpi", "sync"]);
+    assert!(stderr.contains(&format!("{reference} : envoi en doute")), "{stderr}");
+    assert_eq!(glpi.count("POST", "Ticket"), 1);
+    std::thread::sleep(Duration::from_millis(6500).saturating_sub(began.elapsed()));
     let out = ok(&desk, &["glpi", "sync"]);
     assert_eq!(
         out,
@@ -472,4 +484,415 @@ fn the_console_sends_an_escalated_call_off_its_thread() {
         assert!(began.elapsed() < Duration::from_secs(5), "{text}");
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+/// The marker GLPI's first ticket was given (`[guichet … A-0001]`), written for `reference`.
+fn marker_of(glpi: &Glpi, first_reference: &str, reference: &str) -> String {
+    let name = glpi.tickets()[0]["name"].as_str().unwrap().to_string();
+    let end = name.find(']').unwrap() + 1;
+    let marker = &name[..end];
+    assert!(marker.ends_with(&format!(" {first_reference}]")), "{marker}");
+    marker.replace(first_reference, reference)
+}
+
+/// Waits until `done` holds, at most `limit`.
+fn wait_for(limit: Duration, what: &str, mut done: impl FnMut() -> bool) {
+    let began = Instant::now();
+    while !done() {
+        assert!(began.elapsed() < limit, "{what}: still not after {limit:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+on_both_engines! {
+/// GLPI answers a creation after the time limit (2 s here, the ticket stored at 3 s): the
+/// push is in doubt, and nothing is created again for the call until a search made a
+/// time limit after the lost request has looked; that search finds the ticket.
+fn an_answer_after_the_timeout_makes_one_ticket_not_two(desk) {
+    let glpi = Glpi::start();
+    configure(&desk, &glpi.url(), "");
+    let reference = desk.add("Marie Curie", "mi", "noemi", &[]);
+    glpi.set_delay(Duration::from_secs(3));
+    let began = Instant::now();
+    let (code, stderr) = fails(&desk, &["glpi", "push", &reference]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("n'a pas répondu à temps (2 s)"), "{stderr}");
+    assert!(stderr.contains("en doute"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    // `glpi sync` at once: the push is in doubt, nothing is sent again.
+    let (code, stderr) = fails(&desk, &["glpi", "sync"]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("en doute"), "{stderr}");
+    // Everything GLPI was sent is now handled: one ticket.
+    std::thread::sleep(Duration::from_secs(7).saturating_sub(began.elapsed()));
+    assert_eq!(glpi.tickets().len(), 1, "one ticket: {:?}", glpi.tickets());
+    assert_eq!(glpi.count("POST", "Ticket"), 1);
+    // After the horizon, GLPI fast again: found, recorded, not sent again.
+    glpi.set_delay(Duration::ZERO);
+    let out = ok(&desk, &["glpi", "sync"]);
+    assert_eq!(
+        out,
+        format!("{reference} : déjà reçu par GLPI (ticket n° 1234), enregistré sans le renvoyer\n")
+    );
+    assert_eq!(glpi.tickets().len(), 1);
+    assert_eq!(shown(&desk, &reference)["glpi_ticket"], 1234);
+
+    // A followup whose answer is lost the same way: sent once.
+    desk.ok(&["call", "note", &reference, "rappel : certificat renouvelé"]);
+    glpi.set_delay(Duration::from_secs(3));
+    let began = Instant::now();
+    fails(&desk, &["glpi", "push", &reference]);
+    fails(&desk, &["glpi", "sync"]);
+    std::thread::sleep(Duration::from_secs(7).saturating_sub(began.elapsed()));
+    glpi.set_delay(Duration::ZERO);
+    let out = ok(&desk, &["glpi", "sync"]);
+    assert!(out.contains("déjà reçu par GLPI"), "{out}");
+    assert_eq!(glpi.followups().len(), 1, "{:?}", glpi.followups());
+    assert_eq!(ok(&desk, &["glpi", "sync"]), "rien en attente pour GLPI\n");
+}
+}
+
+on_both_engines! {
+/// `glpi push` and `glpi sync` racing on a slow GLPI: one sender per call, one ticket.
+fn push_and_sync_racing_make_one_ticket(desk) {
+    let glpi = Glpi::start();
+    configure_timeout(&desk, &glpi.url(), 5, "");
+    let reference = desk.add("Marie Curie", "mi", "noemi", &[]);
+    glpi.set_delay(Duration::from_millis(1500));
+    let spawn = |args: &[&str]| {
+        desk.cmd()
+            .env("GUICHET_GLPI_USER_TOKEN", USER_TOKEN)
+            .args(args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let mut push = spawn(&["glpi", "push", &reference]);
+    wait_for(Duration::from_secs(10), "the push's request", || glpi.count("POST", "Ticket") == 1);
+    let mut syncs: Vec<_> = (0..3).map(|_| spawn(&["glpi", "sync"])).collect();
+    assert!(push.wait().unwrap().success());
+    for s in &mut syncs {
+        s.wait().unwrap();
+    }
+    assert_eq!(glpi.tickets().len(), 1);
+    assert_eq!(glpi.count("POST", "Ticket"), 1);
+    assert_eq!(shown(&desk, &reference)["glpi_ticket"], 1234);
+}
+}
+
+/// A tiny generator for the kill points (no dependency for it): the seed is printed.
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self, below: u64) -> u64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (self.0 >> 33) % below
+    }
+}
+
+on_both_engines! {
+/// `kill -9` of `glpi push` and `glpi sync` at random points, while GLPI takes a moment
+/// to create: then everything sent. One ticket per call, every note once in GLPI.
+fn kill_nine_anywhere_never_doubles_a_ticket_nor_a_followup(desk) {
+    let glpi = Glpi::start();
+    configure_timeout(&desk, &glpi.url(), 1, "");
+    let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64;
+    eprintln!("seed {seed}");
+    let mut rng = Lcg(seed);
+    let calls: Vec<String> = (0..4).map(|_| desk.add("Marie Curie", "mi", "noemi", &[])).collect();
+    let mut notes: Vec<(usize, String)> = Vec::new();
+    glpi.set_delay(Duration::from_millis(400));
+    let began = Instant::now();
+    for round in 0..24 {
+        let i = rng.next(calls.len() as u64) as usize;
+        if rng.next(2) == 0 {
+            let text = format!("marque{round:03}fin");
+            desk.ok(&["call", "note", &calls[i], &text]);
+            notes.push((i, text));
+        }
+        let args: Vec<&str> = if rng.next(3) == 0 {
+            vec!["glpi", "sync"]
+        } else {
+            vec!["glpi", "push", &calls[i]]
+        };
+        let mut child = desk
+            .cmd()
+            .env("GUICHET_GLPI_USER_TOKEN", USER_TOKEN)
+            .args(&args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(rng.next(700)));
+        let _ = child.kill(); // SIGKILL, or already done
+        child.wait().unwrap();
+    }
+    assert!(began.elapsed() < Duration::from_secs(60));
+    // Then GLPI fast, and syncs until nothing waits (each push in doubt is looked up once
+    // its time has come).
+    glpi.set_delay(Duration::ZERO);
+    for c in &calls {
+        let _ = run(&desk, &["glpi", "push", c]);
+    }
+    let mut done = false;
+    for _ in 0..20 {
+        let out = run(&desk, &["glpi", "sync"]);
+        if out.status.success() && String::from_utf8_lossy(&out.stdout) == "rien en attente pour GLPI\n" {
+            done = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    assert!(done, "still waiting (seed {seed})");
+    let tickets = glpi.tickets();
+    assert_eq!(tickets.len(), calls.len(), "seed {seed}: {tickets:?}");
+    let followups = glpi.followups();
+    for (n, reference) in calls.iter().enumerate() {
+        let ticket = shown(&desk, reference)["glpi_ticket"].as_i64().unwrap();
+        let own = tickets.iter().find(|t| t["id"] == ticket).unwrap();
+        assert!(own["name"].as_str().unwrap().contains(&format!(" {reference}]")), "seed {seed}");
+        let mut texts = vec![own["content"].as_str().unwrap().to_string()];
+        texts.extend(
+            followups.iter().filter(|f| f["items_id"] == ticket).map(|f| f["content"].as_str().unwrap().to_string()),
+        );
+        for (i, note) in &notes {
+            let seen: usize = texts.iter().map(|t| t.matches(note.as_str()).count()).sum();
+            let expected = usize::from(*i == n);
+            assert_eq!(seen, expected, "seed {seed}: {note} of call {i} seen {seen} times on {reference}");
+        }
+    }
+}
+}
+
+on_both_engines! {
+/// A caller's words that look like another call's marker: that call's retry creates its
+/// own ticket, never adopts the other's; and the words reach GLPI defused.
+fn words_that_look_like_a_marker_never_cross_link(desk) {
+    let glpi = Glpi::start();
+    configure(&desk, &glpi.url(), "");
+    let first = desk.add("Marie Curie", "mi", "noemi", &[]);
+    ok(&desk, &["glpi", "push", &first]);
+    let a = desk.add("Paul Langevin", "mi", "noemi", &[]);
+    let a_marker = marker_of(&glpi, &first, &a);
+    // A's creation lost before GLPI stored anything: in doubt.
+    glpi.set_mode(Mode::DropCreate);
+    let (_, stderr) = fails(&desk, &["glpi", "push", &a]);
+    assert!(stderr.contains("en doute"), "{stderr}");
+    glpi.set_mode(Mode::Normal);
+    let summary = format!("{a_marker} urgent");
+    let b = desk
+        .ok(&["call", "add", "--service", "mi", "--device", "noemi", "--caller", "Irène", "--summary", &summary])
+        .trim()
+        .to_string();
+    desk.ok(&["call", "note", &b, &format!("voir {}", a_marker.to_uppercase())]);
+    ok(&desk, &["glpi", "push", &b]);
+    let b_ticket = glpi.tickets().last().unwrap().clone();
+    let b_name = b_ticket["name"].as_str().unwrap();
+    assert!(b_name.starts_with(&marker_of(&glpi, &first, &b)), "{b_name}");
+    for text in [b_name, b_ticket["content"].as_str().unwrap()] {
+        assert!(!text.contains(&a_marker), "defused: {text}");
+        assert!(!text.to_lowercase().contains(&a_marker.to_lowercase()), "defused: {text}");
+    }
+    // A's retry, once its doubt can be settled: its own ticket.
+    std::thread::sleep(Duration::from_secs(5));
+    ok(&desk, &["glpi", "sync"]);
+    assert_eq!(glpi.tickets().len(), 3);
+    assert_eq!(shown(&desk, &b)["glpi_ticket"], 1235);
+    assert_eq!(shown(&desk, &a)["glpi_ticket"], 1236, "A's own ticket, not B's");
+}
+}
+
+/// Two desks sharing one GLPI both have an A-0001: each its own marker, its own ticket.
+#[test]
+fn two_desks_on_one_glpi_never_cross_link() {
+    let glpi = Glpi::start();
+    let one = Desk::new();
+    let two = Desk::new();
+    configure(&one, &glpi.url(), "");
+    configure(&two, &glpi.url(), "");
+    let a1 = one.add("Marie Curie", "mi", "noemi", &[]);
+    let a2 = two.add("Paul Langevin", "mi", "noemi", &[]);
+    assert_eq!(a1, a2);
+    ok(&one, &["glpi", "push", &a1]);
+    glpi.set_mode(Mode::DropCreate);
+    fails(&two, &["glpi", "push", &a2]);
+    glpi.set_mode(Mode::Normal);
+    std::thread::sleep(Duration::from_secs(5));
+    ok(&two, &["glpi", "sync"]);
+    let tickets = glpi.tickets();
+    assert_eq!(tickets.len(), 2);
+    assert_eq!(shown(&one, &a1)["glpi_ticket"], 1234);
+    assert_eq!(shown(&two, &a2)["glpi_ticket"], 1235, "the second desk's own ticket");
+    let marker = |t: &Value| {
+        let name = t["name"].as_str().unwrap();
+        name[..name.find(']').unwrap() + 1].to_string()
+    };
+    assert_ne!(marker(&tickets[0]), marker(&tickets[1]));
+}
+
+on_both_engines! {
+/// GLPI down: one sync costs one time limit at most, says one sentence, and sends
+/// everything once GLPI answers.
+fn a_sync_stops_at_the_first_network_failure(desk) {
+    let glpi = Glpi::start();
+    let refused = glpi::refused_url();
+    configure(&desk, &refused, "");
+    let calls: Vec<String> = (0..6).map(|_| desk.add("Marie Curie", "mi", "noemi", &[])).collect();
+    for c in &calls {
+        fails(&desk, &["glpi", "push", c]);
+    }
+    let (code, stderr) = fails(&desk, &["glpi", "sync"]);
+    assert_eq!(code, 1);
+    assert!(stderr.starts_with("guichet : GLPI injoignable : 6 envois attendent"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    glpi.set_mode(Mode::Hang);
+    configure(&desk, &glpi.url(), "");
+    let began = Instant::now();
+    let (_, stderr) = fails(&desk, &["glpi", "sync"]);
+    let took = began.elapsed();
+    assert!(stderr.contains("GLPI injoignable : 6 envois attendent"), "{stderr}");
+    assert!(took < Duration::from_millis(3500), "one time limit (2 s), not six: {took:?}");
+    assert_eq!(glpi.requests().len(), 1, "one request, then no more");
+    glpi.set_mode(Mode::Normal);
+    let out = ok(&desk, &["glpi", "sync"]);
+    assert_eq!(out.lines().count(), 6, "{out}");
+    assert_eq!(glpi.tickets().len(), 6);
+}
+}
+
+/// A redirect to another port (301, 302, 307, 308) is never followed: an error naming
+/// the target, and no request at all reaches it.
+#[test]
+fn a_redirect_elsewhere_is_refused_and_no_token_follows_it() {
+    let desk = Desk::new();
+    let glpi = Glpi::start();
+    let elsewhere = Glpi::start();
+    configure(&desk, &glpi.url(), "");
+    let reference = desk.add("Marie Curie", "mi", "noemi", &[]);
+    for code in [301, 302, 307, 308] {
+        let to = format!("http://127.0.0.1:{}/glpi/apirest.php", elsewhere.port);
+        glpi.set_mode(Mode::Redirect(code, to));
+        let (exit, stderr) = fails(&desk, &["glpi", "push", &reference]);
+        assert_eq!(exit, 1);
+        assert!(stderr.contains(&format!("HTTP {code}")), "{stderr}");
+        assert!(stderr.contains(&format!("127.0.0.1:{}", elsewhere.port)), "names the target: {stderr}");
+        assert!(elsewhere.requests().is_empty(), "{code}: {:?}", elsewhere.requests());
+    }
+}
+
+/// A password in the configured URL is never printed nor stored.
+#[test]
+fn a_password_in_the_url_is_never_shown_nor_stored() {
+    const PASSWORD: &str = "Pa55-SECRET-w0rd";
+    let desk = Desk::new();
+    let glpi = Glpi::start();
+    let reference = desk.add("Marie Curie", "mi", "noemi", &[]);
+    let with_password = |url: &str| url.replace("http://", &format!("http://agent:{PASSWORD}@"));
+    for (mode, url) in [
+        (Mode::Fail500, with_password(&glpi.url())),
+        (Mode::Hang, with_password(&glpi.url())),
+        (Mode::Normal, with_password(&glpi::refused_url())),
+        (Mode::Normal, with_password("http://127.0.0.1:9/glpi/front/ticket.php")),
+    ] {
+        glpi.set_mode(mode);
+        configure(&desk, &url, "");
+        let out = run(&desk, &["glpi", "push", &reference]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success());
+        assert!(!stderr.contains(PASSWORD) && !stderr.contains("agent:"), "{stderr}");
+    }
+    let pattern = format!("%{PASSWORD}%");
+    assert_eq!(
+        desk.sql_i64("SELECT count(*) FROM glpi_outbox WHERE coalesce(last_error, '') LIKE ?1", sql_args![pattern.as_str()]),
+        0
+    );
+}
+
+/// Every 8-character piece of a secret.
+fn pieces(secret: &str) -> Vec<String> {
+    let chars: Vec<char> = secret.chars().collect();
+    chars.windows(8).map(|w| w.iter().collect()).collect()
+}
+
+/// A server that echoes what it was sent in a long error: quoted short, inert, and with
+/// no piece of a token in it.
+#[test]
+fn an_echoing_error_is_short_inert_and_holds_no_piece_of_a_token() {
+    let desk = Desk::new();
+    let glpi = Glpi::start();
+    configure(&desk, &glpi.url(), "");
+    let reference = desk.add("Marie Curie", "mi", "noemi", &[]);
+    glpi.set_mode(Mode::Echo);
+    let (_, stderr) = fails(&desk, &["glpi", "push", &reference]);
+    assert!(stderr.contains("ERROR_BAD_REQUEST"), "{stderr}");
+    assert!(!stderr.contains('\u{1b}'), "inert: {stderr:?}");
+    assert!(stderr.chars().count() < 400, "short: {stderr}");
+    for secret in [USER_TOKEN, APP_TOKEN] {
+        for piece in pieces(secret) {
+            assert!(!stderr.contains(&piece), "{piece} of a token: {stderr}");
+        }
+    }
+    let outbox = desk.store().glpi_outbox_of(reference.parse().unwrap()).unwrap();
+    let kept = outbox[0].last_error.clone().unwrap();
+    for secret in [USER_TOKEN, APP_TOKEN] {
+        for piece in pieces(secret) {
+            assert!(!kept.contains(&piece), "{piece}: {kept}");
+        }
+    }
+}
+
+on_both_engines! {
+/// A ticket number that is no positive integer is an error, never written on the call.
+fn a_bad_ticket_id_is_an_error_never_recorded(desk) {
+    let glpi = Glpi::start();
+    configure(&desk, &glpi.url(), "");
+    let reference = desk.add("Marie Curie", "mi", "noemi", &[]);
+    glpi.set_mode(Mode::BadId(serde_json::json!(-5)));
+    let (code, stderr) = fails(&desk, &["glpi", "push", &reference]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("« -5 »"), "{stderr}");
+    assert_eq!(shown(&desk, &reference)["glpi_ticket"], Value::Null);
+    // Settled later: nothing was stored under that answer, so a ticket is made, once.
+    glpi.set_mode(Mode::Normal);
+    std::thread::sleep(Duration::from_secs(5));
+    ok(&desk, &["glpi", "sync"]);
+    assert_eq!(shown(&desk, &reference)["glpi_ticket"], 1234);
+    assert_eq!(glpi.tickets().len(), 1);
+}
+}
+
+/// While a token is loaded, the process cannot leave a core dump.
+#[test]
+fn no_core_dump_while_a_token_is_loaded() {
+    let desk = Desk::new();
+    let glpi = Glpi::start();
+    configure(&desk, &glpi.url(), "");
+    let reference = desk.add("Marie Curie", "mi", "noemi", &[]);
+    glpi.set_mode(Mode::Hang);
+    // Core dumps allowed to begin with (a shell raises the soft limit, then runs guichet).
+    let base = desk.cmd();
+    let mut shell = std::process::Command::new("sh");
+    shell
+        .args(["-c", "ulimit -S -c unlimited && exec \"$0\" \"$@\""])
+        .arg(base.get_program())
+        .args(["glpi", "push", &reference])
+        .env("GUICHET_GLPI_USER_TOKEN", USER_TOKEN)
+        .stderr(std::process::Stdio::null());
+    for (k, v) in base.get_envs() {
+        match v {
+            Some(v) => shell.env(k, v),
+            None => shell.env_remove(k),
+        };
+    }
+    if let Some(dir) = base.get_current_dir() {
+        shell.current_dir(dir);
+    }
+    let mut child = shell.spawn().unwrap();
+    wait_for(Duration::from_secs(5), "the first request", || !glpi.requests().is_empty());
+    let limits = std::fs::read_to_string(format!("/proc/{}/limits", child.id())).unwrap();
+    let core = limits.lines().find(|l| l.starts_with("Max core file size")).unwrap();
+    let soft = core.split_whitespace().nth(4).unwrap();
+    assert_eq!(soft, "0", "{core}");
+    child.kill().unwrap();
+    child.wait().unwrap();
 }

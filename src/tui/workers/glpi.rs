@@ -31,6 +31,8 @@ fn send(
 ) {
     use std::sync::mpsc::RecvTimeoutError;
     loop {
+        // The next round: in a minute, or as soon as a push in doubt can be settled.
+        let mut next = GLPI_EVERY;
         // A connection of its own for each round, given back after it: between rounds a
         // console holds one connection to the server, not two.
         let mut store = Store::open_location(&location, &FileAccess::default()).ok();
@@ -46,6 +48,18 @@ fn send(
                             true,
                         ));
                     }
+                    for doubt in &done.doubt {
+                        let _ = report((doubt.sentence(), true));
+                    }
+                    if let Some(sentence) = &done.unreachable {
+                        let _ = report((sentence.clone(), true));
+                    }
+                    if let Some(at) = done.next_check() {
+                        // An edge: the sender's own wait, measured now.
+                        #[allow(clippy::disallowed_methods)]
+                        let left = (at - chrono::Utc::now()).to_std().unwrap_or_default();
+                        next = next.min(left + std::time::Duration::from_millis(200));
+                    }
                 }
                 Err(e) => {
                     let _ = report((format!("envoi à GLPI suspendu : {e}"), true));
@@ -53,7 +67,7 @@ fn send(
             }
         }
         drop(store);
-        match woken.recv_timeout(GLPI_EVERY) {
+        match woken.recv_timeout(next) {
             Ok(()) | Err(RecvTimeoutError::Timeout) => {
                 // Several wakes at once: one sync sends them all.
                 while woken.try_recv().is_ok() {}

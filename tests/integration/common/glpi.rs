@@ -3,9 +3,12 @@
 //! App-Token, user token or Session-Token (401 and GLPI's error arrays), answers
 //! `initSession` with a session token, lists request types ("Phone" at id 7, not 3),
 //! answers `POST Ticket` and `POST ITILFollowup` with 201 and the new id, searches tickets
-//! (`searchText`), lists a ticket's followups, and records every request it received. Its
-//! failure modes: 500, no answer at all, an expired session, a ticket created whose 201
-//! never comes.
+//! (`searchText`: a substring, any case, as GLPI's `LIKE` does), lists a ticket's
+//! followups, and records every request it received. Its failure modes: 500 (before or
+//! after storing the ticket), no answer at all, an expired session, a ticket created whose
+//! 201 never comes, a connection dropped before anything is stored, a slow server (it
+//! stores what it was sent at the end of its delay, like a PHP request that goes on after
+//! its client gave up), redirects, an error that echoes what it was sent, a bad id.
 
 #![allow(dead_code)]
 
@@ -19,7 +22,7 @@ use std::time::Duration;
 pub const APP_TOKEN: &str = "app-7f3c9e2d41";
 pub const USER_TOKEN: &str = "usertok-Zq81xWk4fPp0LmN2";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mode {
     Normal,
     /// Every request answered 500.
@@ -30,6 +33,16 @@ pub enum Mode {
     ExpireOnce,
     /// `POST Ticket` stores the ticket, then never answers.
     HoldTicketAnswer,
+    /// `POST Ticket` and `POST ITILFollowup`: the connection is closed, nothing stored.
+    DropCreate,
+    /// `POST Ticket`: stored, then answered 500 (a notification failed after the insert).
+    StoreThen500,
+    /// Every request answered with this redirect status to this `Location`.
+    Redirect(u16, String),
+    /// Every request refused (400) with an error that repeats its headers.
+    Echo,
+    /// `POST Ticket` and `POST ITILFollowup` answered 201 with this id (nothing stored).
+    BadId(Value),
 }
 
 #[derive(Debug, Clone)]
@@ -61,6 +74,8 @@ pub struct State {
     pub tickets: Vec<Value>,
     pub followups: Vec<Value>,
     mode: Option<Mode>,
+    /// How long each request takes before it is handled (stored, answered).
+    delay: Duration,
 }
 
 pub struct Glpi {
@@ -90,6 +105,12 @@ impl Glpi {
 
     pub fn set_mode(&self, mode: Mode) {
         self.state.lock().unwrap().mode = Some(mode);
+    }
+
+    /// Every creation (`POST`) from now on is handled (stored, answered) this long after
+    /// it came: GLPI runs its rules and notifications when an item is added.
+    pub fn set_delay(&self, delay: Duration) {
+        self.state.lock().unwrap().delay = delay;
     }
 
     pub fn requests(&self) -> Vec<Request> {
@@ -160,20 +181,25 @@ fn query_param(query: &str, key: &str) -> Option<String> {
     })
 }
 
-fn answer(stream: &mut TcpStream, status: u16, body: &Value) {
+fn answer(stream: &mut TcpStream, status: u16, body: &Value, location: Option<&str>) {
     let text = body.to_string();
     let reason = match status {
         200 => "OK",
         201 => "Created",
+        301 => "Moved Permanently",
+        302 => "Found",
+        307 => "Temporary Redirect",
+        308 => "Permanent Redirect",
         400 => "Bad Request",
         401 => "Unauthorized",
         404 => "Not Found",
         _ => "Internal Server Error",
     };
+    let location = location.map(|l| format!("Location: {l}\r\n")).unwrap_or_default();
     let _ = write!(
         stream,
         "HTTP/1.1 {status} {reason}\r\nContent-Type: application/json; charset=UTF-8\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n{text}",
+         {location}Content-Length: {}\r\nConnection: close\r\n\r\n{text}",
         text.len()
     );
     let _ = stream.flush();
@@ -225,27 +251,58 @@ fn serve(stream: TcpStream, state: &Mutex<State>) {
         body: String::from_utf8_lossy(&body).into_owned(),
     };
     let mut stream = stream;
-    let (status, value) = {
+    let delay = {
         let mut st = state.lock().unwrap();
         st.requests.push(request.clone());
-        let mode = st.mode.unwrap_or(Mode::Normal);
+        if request.method == "POST" {
+            st.delay
+        } else {
+            Duration::ZERO
+        }
+    };
+    // A slow server: what it was sent is handled (stored) only at the end of its delay,
+    // whether its client still waits or not.
+    std::thread::sleep(delay);
+    let mut location = None;
+    let (status, value) = {
+        let mut st = state.lock().unwrap();
+        let mode = st.mode.clone().unwrap_or(Mode::Normal);
         match mode {
             Mode::Hang => {
                 drop(st);
                 return hold(stream);
             }
             Mode::Fail500 => (500, json!(["ERROR", "Internal server error (stand-in)"])),
-            _ => route(&mut st, &request, mode),
+            Mode::Redirect(code, to) => {
+                let rest = target.strip_prefix("/glpi/apirest.php").unwrap_or(&target);
+                location = Some(format!("{to}{rest}"));
+                (code, Value::Null)
+            }
+            Mode::Echo => {
+                // A server that repeats what it was sent in its error, the long way.
+                let mut said = String::from("request refused, headers were: ");
+                for (k, v) in &request.headers {
+                    said.push_str(&format!("{k}={v}; "));
+                }
+                said.push_str("\u{1b}[31m please retry");
+                (400, json!(["ERROR_BAD_REQUEST", said]))
+            }
+            Mode::DropCreate if request.method == "POST" => {
+                // Closed without an answer nor anything stored.
+                let _ = stream.shutdown(std::net::Shutdown::Both);
+                return;
+            }
+            _ => route(&mut st, &request, &mode),
         }
     };
     if status == 0 {
         return hold(stream);
     }
-    answer(&mut stream, status, &value);
+    answer(&mut stream, status, &value, location.as_deref());
 }
 
 /// GLPI's answer to one request; status 0 for « never answer ».
-fn route(st: &mut State, r: &Request, mode: Mode) -> (u16, Value) {
+fn route(st: &mut State, r: &Request, mode: &Mode) -> (u16, Value) {
     if r.header("App-Token") != Some(APP_TOKEN) {
         return (
             401,
@@ -289,7 +346,7 @@ fn route(st: &mut State, r: &Request, mode: Mode) -> (u16, Value) {
             json!(["ERROR_SESSION_TOKEN_INVALID", "session_token seems invalid"]),
         );
     }
-    if mode == Mode::ExpireOnce {
+    if *mode == Mode::ExpireOnce {
         st.sessions.clear();
         st.mode = Some(Mode::Normal);
         return (
@@ -352,14 +409,18 @@ fn route(st: &mut State, r: &Request, mode: Mode) -> (u16, Value) {
             if !input["name"].is_string() || !input["content"].is_string() {
                 return (400, json!(["ERROR_BAD_ARRAY", "input is missing"]));
             }
+            if let Mode::BadId(id) = mode {
+                return (201, json!({ "id": id, "message": "" }));
+            }
             let id = 1234 + st.tickets.len() as i64;
             let mut ticket = input;
             ticket["id"] = id.into();
             st.tickets.push(ticket);
-            if mode == Mode::HoldTicketAnswer {
-                return (0, Value::Null);
+            match mode {
+                Mode::HoldTicketAnswer => (0, Value::Null),
+                Mode::StoreThen500 => (500, json!(["ERROR", "notification failed (stand-in)"])),
+                _ => (201, json!({ "id": id, "message": "" })),
             }
-            (201, json!({ "id": id, "message": "" }))
         }
         ("POST", "ITILFollowup") => {
             let input = r.json()["input"].clone();
@@ -367,6 +428,9 @@ fn route(st: &mut State, r: &Request, mode: Mode) -> (u16, Value) {
                 || !st.tickets.iter().any(|t| t["id"] == input["items_id"])
             {
                 return (400, json!(["ERROR_GLPI_ADD", "ticket not found"]));
+            }
+            if let Mode::BadId(id) = mode {
+                return (201, json!({ "id": id, "message": "" }));
             }
             let id = 90 + st.followups.len() as i64;
             let mut followup = input;
