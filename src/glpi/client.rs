@@ -347,8 +347,7 @@ impl<'a> Client<'a> {
                     .get("name")
                     .and_then(Value::as_str)
                     .is_some_and(|n| n.trim().eq_ignore_ascii_case(name.trim()));
-                same.then(|| item.get("id").and_then(positive_id))
-                    .flatten()
+                same.then(|| item.get("id").and_then(positive_id)).flatten()
             })
         });
         let Some(id) = found else {

@@ -85,7 +85,10 @@ mod tests {
         assert!(m.names(call, "[guichet 3fa9c01b2e7d A-0042] VPN bleu"));
         assert!(m.names(call, "[guichet 3fa9c01b2e7d A-0042]"));
         // Another call whose summary holds the mark; another desk; a longer reference.
-        assert!(!m.names(call, "[guichet 3fa9c01b2e7d A-0043] [guichet 3fa9c01b2e7d A-0042]"));
+        assert!(!m.names(
+            call,
+            "[guichet 3fa9c01b2e7d A-0043] [guichet 3fa9c01b2e7d A-0042]"
+        ));
         assert!(!m.names(call, "[guichet 000000000000 A-0042] VPN"));
         assert!(!m.names(CallRef(4), "[guichet 3fa9c01b2e7d A-00042] VPN"));
     }

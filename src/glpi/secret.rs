@@ -33,9 +33,8 @@ pub fn forbid_core_dumps() {
 pub fn read_token_file(path: &std::path::Path) -> Result<Zeroizing<String>, String> {
     use std::os::unix::fs::MetadataExt;
     let shown = path.display().to_string();
-    let unreadable = |e: std::io::Error| {
-        format!("fichier du jeton GLPI {} illisible : {e}", named(&shown))
-    };
+    let unreadable =
+        |e: std::io::Error| format!("fichier du jeton GLPI {} illisible : {e}", named(&shown));
     let mut file = std::fs::File::open(path).map_err(unreadable)?;
     let meta = file.metadata().map_err(unreadable)?;
     if !meta.is_file() {

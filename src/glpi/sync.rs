@@ -377,9 +377,9 @@ impl Push<'_, '_, '_> {
                 Ok(Sent::Ticket { call, ticket })
             }
             Some(ticket) => {
-                let entries = self
-                    .store
-                    .glpi_entries(call, entry.after_entry, entry.through_entry)?;
+                let entries =
+                    self.store
+                        .glpi_entries(call, entry.after_entry, entry.through_entry)?;
                 let mark = self.marker.followup(call, entry.id);
                 if entries.is_empty() {
                     self.store.glpi_followup_sent(entry.id, ticket, now())?;

@@ -65,11 +65,9 @@ const OUTBOX_COLUMNS: &str = "id, call_id, queued_at, operator, after_entry, thr
 /// The desk's own mark in GLPI (migration 0019 on SQLite, 0008 on PostgreSQL).
 pub(super) fn desk_marker(db: &Db) -> DbResult<String> {
     Ok(db
-        .query_one(
-            "SELECT marker FROM desk_identity WHERE id = 1",
-            &[],
-            |r| r.get(0),
-        )?
+        .query_one("SELECT marker FROM desk_identity WHERE id = 1", &[], |r| {
+            r.get(0)
+        })?
         .unwrap_or_default())
 }
 

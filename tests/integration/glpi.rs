@@ -491,7 +491,10 @@ fn marker_of(glpi: &Glpi, first_reference: &str, reference: &str) -> String {
     let name = glpi.tickets()[0]["name"].as_str().unwrap().to_string();
     let end = name.find(']').unwrap() + 1;
     let marker = &name[..end];
-    assert!(marker.ends_with(&format!(" {first_reference}]")), "{marker}");
+    assert!(
+        marker.ends_with(&format!(" {first_reference}]")),
+        "{marker}"
+    );
     marker.replace(first_reference, reference)
 }
 
@@ -585,7 +588,10 @@ fn push_and_sync_racing_make_one_ticket(desk) {
 struct Lcg(u64);
 impl Lcg {
     fn next(&mut self, below: u64) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (self.0 >> 33) % below
     }
 }
@@ -722,7 +728,11 @@ fn two_desks_on_one_glpi_never_cross_link() {
     let tickets = glpi.tickets();
     assert_eq!(tickets.len(), 2);
     assert_eq!(shown(&one, &a1)["glpi_ticket"], 1234);
-    assert_eq!(shown(&two, &a2)["glpi_ticket"], 1235, "the second desk's own ticket");
+    assert_eq!(
+        shown(&two, &a2)["glpi_ticket"],
+        1235,
+        "the second desk's own ticket"
+    );
     let marker = |t: &Value| {
         let name = t["name"].as_str().unwrap();
         name[..name.find(']').unwrap() + 1].to_string()
@@ -775,8 +785,15 @@ fn a_redirect_elsewhere_is_refused_and_no_token_follows_it() {
         let (exit, stderr) = fails(&desk, &["glpi", "push", &reference]);
         assert_eq!(exit, 1);
         assert!(stderr.contains(&format!("HTTP {code}")), "{stderr}");
-        assert!(stderr.contains(&format!("127.0.0.1:{}", elsewhere.port)), "names the target: {stderr}");
-        assert!(elsewhere.requests().is_empty(), "{code}: {:?}", elsewhere.requests());
+        assert!(
+            stderr.contains(&format!("127.0.0.1:{}", elsewhere.port)),
+            "names the target: {stderr}"
+        );
+        assert!(
+            elsewhere.requests().is_empty(),
+            "{code}: {:?}",
+            elsewhere.requests()
+        );
     }
 }
 
@@ -792,18 +809,27 @@ fn a_password_in_the_url_is_never_shown_nor_stored() {
         (Mode::Fail500, with_password(&glpi.url())),
         (Mode::Hang, with_password(&glpi.url())),
         (Mode::Normal, with_password(&glpi::refused_url())),
-        (Mode::Normal, with_password("http://127.0.0.1:9/glpi/front/ticket.php")),
+        (
+            Mode::Normal,
+            with_password("http://127.0.0.1:9/glpi/front/ticket.php"),
+        ),
     ] {
         glpi.set_mode(mode);
         configure(&desk, &url, "");
         let out = run(&desk, &["glpi", "push", &reference]);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(!out.status.success());
-        assert!(!stderr.contains(PASSWORD) && !stderr.contains("agent:"), "{stderr}");
+        assert!(
+            !stderr.contains(PASSWORD) && !stderr.contains("agent:"),
+            "{stderr}"
+        );
     }
     let pattern = format!("%{PASSWORD}%");
     assert_eq!(
-        desk.sql_i64("SELECT count(*) FROM glpi_outbox WHERE coalesce(last_error, '') LIKE ?1", sql_args![pattern.as_str()]),
+        desk.sql_i64(
+            "SELECT count(*) FROM glpi_outbox WHERE coalesce(last_error, '') LIKE ?1",
+            sql_args![pattern.as_str()]
+        ),
         0
     );
 }
@@ -832,7 +858,10 @@ fn an_echoing_error_is_short_inert_and_holds_no_piece_of_a_token() {
             assert!(!stderr.contains(&piece), "{piece} of a token: {stderr}");
         }
     }
-    let outbox = desk.store().glpi_outbox_of(reference.parse().unwrap()).unwrap();
+    let outbox = desk
+        .store()
+        .glpi_outbox_of(reference.parse().unwrap())
+        .unwrap();
     let kept = outbox[0].last_error.clone().unwrap();
     for secret in [USER_TOKEN, APP_TOKEN] {
         for piece in pieces(secret) {
@@ -888,11 +917,109 @@ fn no_core_dump_while_a_token_is_loaded() {
         shell.current_dir(dir);
     }
     let mut child = shell.spawn().unwrap();
-    wait_for(Duration::from_secs(5), "the first request", || !glpi.requests().is_empty());
+    wait_for(Duration::from_secs(5), "the first request", || {
+        !glpi.requests().is_empty()
+    });
     let limits = std::fs::read_to_string(format!("/proc/{}/limits", child.id())).unwrap();
-    let core = limits.lines().find(|l| l.starts_with("Max core file size")).unwrap();
+    let core = limits
+        .lines()
+        .find(|l| l.starts_with("Max core file size"))
+        .unwrap();
     let soft = core.split_whitespace().nth(4).unwrap();
     assert_eq!(soft, "0", "{core}");
     child.kill().unwrap();
     child.wait().unwrap();
+}
+
+/// `t` twice in the console on a slow GLPI (the creation answered after the time limit):
+/// the second `t` sends nothing while the first is in doubt; the sender settles the doubt
+/// by itself when its time comes. One ticket.
+#[test]
+fn t_twice_in_the_console_makes_one_ticket() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let desk = Desk::new();
+    let glpi = Glpi::start();
+    let reference = desk.add("Marie Curie", "mi", "noemi", &[]);
+    desk.ok(&["call", "close", &reference, "--outcome", "escalated"]);
+    let file = desk.path().join("glpi-token");
+    std::fs::write(&file, USER_TOKEN).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let config = guichet::config::GlpiConfig {
+        url: glpi.url(),
+        app_token: APP_TOKEN.into(),
+        request_type: "Phone".into(),
+        urgency: 3,
+        user_token_file: Some(file),
+        timeout_seconds: 2,
+        categories: Default::default(),
+    };
+    let reference_data = guichet::catalog::embedded_reference();
+    let mut app = guichet::tui::app::App::new(
+        guichet::store::Store::open(&desk.db()).unwrap(),
+        guichet::catalog::embedded_reference(),
+        guichet::catalog::procedures::embedded(&reference_data),
+        "dupontje".into(),
+        "Hotline".into(),
+        guichet::tui::theme::Theme { color: false },
+        chrono::Utc::now(),
+    )
+    .with_glpi(Some(&config));
+    let key = |app: &mut guichet::tui::app::App, code| {
+        app.handle_key(KeyEvent::new(code, KeyModifiers::NONE))
+    };
+    let mut said: Vec<String> = Vec::new();
+    let watch =
+        |app: &mut guichet::tui::app::App, said: &mut Vec<String>, limit: Duration, want: &str| {
+            let began = Instant::now();
+            loop {
+                app.tick(chrono::Utc::now());
+                let now = app
+                    .flash
+                    .as_ref()
+                    .map(|f| f.text.clone())
+                    .unwrap_or_default();
+                if said.last() != Some(&now) {
+                    said.push(now.clone());
+                }
+                if now.contains(want) {
+                    return;
+                }
+                assert!(began.elapsed() < limit, "{want} not said: {said:?}");
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        };
+    glpi.set_delay(Duration::from_secs(3));
+    key(&mut app, KeyCode::Char('t')); // the list: all calls
+    key(&mut app, KeyCode::Enter);
+    let began = Instant::now();
+    key(&mut app, KeyCode::Char('t'));
+    watch(
+        &mut app,
+        &mut said,
+        Duration::from_secs(10),
+        "n'a pas répondu à temps (2 s)",
+    );
+    assert!(said.last().unwrap().contains("en doute"), "{said:?}");
+    // Again: nothing sent, the push is in doubt.
+    key(&mut app, KeyCode::Char('t'));
+    watch(
+        &mut app,
+        &mut said,
+        Duration::from_secs(5),
+        "envoi en doute, rien n'est renvoyé",
+    );
+    std::thread::sleep(Duration::from_millis(3500).saturating_sub(began.elapsed()));
+    assert_eq!(glpi.count("POST", "Ticket"), 1, "{said:?}");
+    assert_eq!(glpi.tickets().len(), 1);
+    // GLPI fast again: the sender settles the doubt at its time, without a key.
+    glpi.set_delay(Duration::ZERO);
+    watch(
+        &mut app,
+        &mut said,
+        Duration::from_secs(10),
+        "déjà reçu par GLPI (ticket n° 1234)",
+    );
+    assert_eq!(glpi.tickets().len(), 1);
+    assert_eq!(glpi.count("POST", "Ticket"), 1);
 }

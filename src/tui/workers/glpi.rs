@@ -42,17 +42,23 @@ fn send(
                     for sent in &done.sent {
                         let _ = report((sent.sentence(), false));
                     }
-                    for (call, why) in &done.failed {
-                        let _ = report((
-                            format!("{call} non envoyé à GLPI ({why}) : gardé en attente"),
-                            true,
-                        ));
+                    // GLPI down: said once (the failed push's reason is in it), then the
+                    // pushes in doubt, the most telling, last on the status line.
+                    match &done.unreachable {
+                        Some(sentence) => {
+                            let _ = report((sentence.clone(), true));
+                        }
+                        None => {
+                            for (call, why) in &done.failed {
+                                let _ = report((
+                                    format!("{call} non envoyé à GLPI ({why}) : gardé en attente"),
+                                    true,
+                                ));
+                            }
+                        }
                     }
                     for doubt in &done.doubt {
                         let _ = report((doubt.sentence(), true));
-                    }
-                    if let Some(sentence) = &done.unreachable {
-                        let _ = report((sentence.clone(), true));
                     }
                     if let Some(at) = done.next_check() {
                         // An edge: the sender's own wait, measured now.

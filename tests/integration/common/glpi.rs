@@ -195,7 +195,9 @@ fn answer(stream: &mut TcpStream, status: u16, body: &Value, location: Option<&s
         404 => "Not Found",
         _ => "Internal Server Error",
     };
-    let location = location.map(|l| format!("Location: {l}\r\n")).unwrap_or_default();
+    let location = location
+        .map(|l| format!("Location: {l}\r\n"))
+        .unwrap_or_default();
     let _ = write!(
         stream,
         "HTTP/1.1 {status} {reason}\r\nContent-Type: application/json; charset=UTF-8\r\n\
