@@ -386,8 +386,26 @@ fn a_bad_url_or_an_open_token_file_is_one_sentence_exit_2() {
     );
     assert!(!stderr.contains(USER_TOKEN));
 
-    // Owner only: read, and used.
+    // Owner only, but another user's file: refused too (as ssh refuses a key that is not
+    // its user's). The tests may run as root, who can give the file away and read it.
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    if rustix::process::geteuid().is_root() {
+        std::os::unix::fs::chown(&file, Some(54321), None).unwrap();
+        let out = desk
+            .cmd()
+            .args(["glpi", "push", &reference])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains("appartient à l'utilisateur n° 54321"),
+            "{stderr}"
+        );
+        std::os::unix::fs::chown(&file, Some(0), None).unwrap();
+    }
+
+    // Owner only: read, and used.
     let glpi = Glpi::start();
     configure(
         &desk,
@@ -1022,4 +1040,27 @@ fn t_twice_in_the_console_makes_one_ticket() {
     );
     assert_eq!(glpi.tickets().len(), 1);
     assert_eq!(glpi.count("POST", "Ticket"), 1);
+}
+
+on_both_engines! {
+/// GLPI stores the ticket, then answers 500 (a notification failed after the insert): in
+/// doubt, found later, never made twice.
+fn a_server_error_after_the_ticket_was_stored_makes_one_ticket(desk) {
+    let glpi = Glpi::start();
+    configure(&desk, &glpi.url(), "");
+    let reference = desk.add("Marie Curie", "mi", "noemi", &[]);
+    glpi.set_mode(Mode::StoreThen500);
+    let began = Instant::now();
+    let (_, stderr) = fails(&desk, &["glpi", "push", &reference]);
+    assert!(stderr.contains("HTTP 500"), "{stderr}");
+    assert!(stderr.contains("en doute"), "{stderr}");
+    glpi.set_mode(Mode::Normal);
+    let (_, stderr) = fails(&desk, &["glpi", "sync"]);
+    assert!(stderr.contains("en doute"), "{stderr}");
+    std::thread::sleep(Duration::from_millis(4500).saturating_sub(began.elapsed()));
+    let out = ok(&desk, &["glpi", "sync"]);
+    assert!(out.contains("déjà reçu par GLPI (ticket n° 1234)"), "{out}");
+    assert_eq!(glpi.tickets().len(), 1);
+    assert_eq!(shown(&desk, &reference)["glpi_ticket"], 1234);
+}
 }
