@@ -1,13 +1,16 @@
-//! A small synchronous client of GLPI's REST API (`apirest.php`): `initSession` with the
-//! user token and the application token, the items it needs, `killSession`. Every request
-//! has a time limit (the connection and the whole exchange); an expired session is opened
-//! again once; no redirect is followed (the tokens go to the configured address only).
+//! A small synchronous client of GLPI's APIs, the legacy one (`apirest.php`: `initSession`
+//! with the user token and the application token, the items it needs, `killSession`) and
+//! the high-level one of GLPI 11 and later (`api.php`: an OAuth2 access token by the
+//! password grant, `Assistance/Ticket` and its timeline's followups). Every request has a
+//! time limit (the connection and the whole exchange); an expired session or access token
+//! is renewed once; no redirect is followed (the secrets go to the configured address only).
 //! Its errors are one French sentence, with GLPI's own text quoted short, made inert and
 //! scrubbed of every secret guichet sent, and say whether GLPI could be reached and
 //! whether a creating request may have created something.
 
 use super::Settings;
 use super::secret::scrub;
+use super::settings::Auth;
 use crate::domain::text::visible;
 use serde_json::Value;
 use std::time::Duration;
@@ -53,7 +56,30 @@ impl GlpiError {
     }
 }
 
-/// One conversation with GLPI: its session opened on the first request.
+/// What the hand-off creates in GLPI, whichever API it speaks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Item {
+    Ticket {
+        name: String,
+        content: String,
+        request_type: i64,
+        urgency: u8,
+        category: Option<i64>,
+    },
+    Followup {
+        ticket: i64,
+        content: String,
+    },
+}
+
+/// A request's body.
+enum Body<'b> {
+    Json(&'b Value),
+    /// `application/x-www-form-urlencoded` (OAuth2's token request).
+    Form(&'b str),
+}
+
+/// One conversation with GLPI: its session (or access token) opened on the first request.
 pub struct Client<'a> {
     settings: &'a Settings,
     agent: Agent,
@@ -178,13 +204,27 @@ impl<'a> Client<'a> {
     }
 
     fn refused(&self, what: &str, status: u16, body: &Value) -> GlpiError {
-        // GLPI's errors are an array: ["ERROR_…", "a message"].
+        // The legacy API's errors are an array: ["ERROR_…", "a message"]; the high-level
+        // API's an object ({"status", "title", "detail"}), its token endpoint's OAuth2's
+        // ({"error", "error_description"}).
         let detail = match body {
             Value::Array(parts) => parts
                 .iter()
                 .filter_map(Value::as_str)
                 .collect::<Vec<_>>()
                 .join(" : "),
+            Value::Object(fields) => {
+                let known = ["status", "title", "detail", "error", "error_description"];
+                let parts: Vec<&str> = known
+                    .iter()
+                    .filter_map(|k| fields.get(*k).and_then(Value::as_str))
+                    .collect();
+                if parts.is_empty() {
+                    body.to_string()
+                } else {
+                    parts.join(" : ")
+                }
+            }
             Value::Null => String::new(),
             Value::String(s) => s.clone(),
             other => other.to_string(),
@@ -208,19 +248,23 @@ impl<'a> Client<'a> {
         method: &str,
         path: &str,
         headers: &[(&str, &str)],
-        body: Option<&Value>,
+        body: Option<Body<'_>>,
     ) -> Result<(u16, Value), GlpiError> {
         let url = Zeroizing::new(format!("{}/{path}", self.settings.url()));
         let response = match (method, body) {
             ("POST", Some(body)) => {
-                let mut req = self
-                    .agent
-                    .post(url.as_str())
-                    .header("Content-Type", "application/json");
+                let (kind, text) = match body {
+                    Body::Json(value) => ("application/json", Zeroizing::new(value.to_string())),
+                    Body::Form(form) => (
+                        "application/x-www-form-urlencoded",
+                        Zeroizing::new(form.to_string()),
+                    ),
+                };
+                let mut req = self.agent.post(url.as_str()).header("Content-Type", kind);
                 for (k, v) in headers {
                     req = req.header(*k, *v);
                 }
-                req.send(body.to_string())
+                req.send(text.as_bytes())
             }
             _ => {
                 let mut req = self.agent.get(url.as_str());
@@ -261,8 +305,9 @@ impl<'a> Client<'a> {
         Ok((status, value))
     }
 
-    /// The session, opened first if need be. GLPI refusing to open one is said once per
-    /// conversation: the pushes after it are refused alike, without asking again.
+    /// The session (legacy API) or the access token (high-level API), opened first if need
+    /// be. GLPI refusing to open one is said once per conversation: the pushes after it
+    /// are refused alike, without asking again.
     fn session(&mut self) -> Result<Zeroizing<String>, GlpiError> {
         if let Some(s) = &self.session {
             return Ok(s.clone());
@@ -271,18 +316,41 @@ impl<'a> Client<'a> {
             return Err(e.clone());
         }
         let what = "l'ouverture de session";
-        let authorization = Zeroizing::new(format!("user_token {}", self.settings.user_token()));
-        let (status, body) = self.raw(
-            what,
-            "GET",
-            "initSession",
-            &[
-                ("App-Token", self.settings.app_token()),
-                ("Authorization", &authorization),
-            ],
-            None,
-        )?;
-        let token = body.get("session_token").and_then(Value::as_str);
+        let (status, body, field) = match self.settings.auth() {
+            Auth::Legacy {
+                app_token,
+                user_token,
+            } => {
+                let authorization = Zeroizing::new(format!("user_token {}", user_token.as_str()));
+                let (status, body) = self.raw(
+                    what,
+                    "GET",
+                    "initSession",
+                    &[("App-Token", app_token), ("Authorization", &authorization)],
+                    None,
+                )?;
+                (status, body, "session_token")
+            }
+            Auth::V2 {
+                client_id,
+                username,
+                client_secret,
+                password,
+            } => {
+                let form = Zeroizing::new(format!(
+                    "grant_type=password&client_id={}&client_secret={}&username={}\
+                     &password={}&scope=api",
+                    encode(client_id),
+                    Zeroizing::new(encode(client_secret)).as_str(),
+                    encode(username),
+                    Zeroizing::new(encode(password)).as_str(),
+                ));
+                let (status, body) =
+                    self.raw(what, "POST", "token", &[], Some(Body::Form(&form)))?;
+                (status, body, "access_token")
+            }
+        };
+        let token = body.get(field).and_then(Value::as_str);
         match (status, token) {
             (200, Some(token)) if !token.trim().is_empty() => {
                 let token = Zeroizing::new(token.to_string());
@@ -298,9 +366,26 @@ impl<'a> Client<'a> {
         }
     }
 
-    /// Whether GLPI says the session has expired.
-    fn expired(status: u16, value: &Value) -> bool {
-        status == 401 && value.to_string().contains("ERROR_SESSION_TOKEN_INVALID")
+    /// The headers that carry the session (legacy) or the access token (high-level).
+    fn credentials(&self, session: &str) -> Vec<(&'static str, Zeroizing<String>)> {
+        match self.settings.auth() {
+            Auth::Legacy { app_token, .. } => vec![
+                ("App-Token", app_token.clone()),
+                ("Session-Token", Zeroizing::new(session.to_string())),
+            ],
+            Auth::V2 { .. } => vec![("Authorization", Zeroizing::new(format!("Bearer {session}")))],
+        }
+    }
+
+    fn legacy(&self) -> bool {
+        matches!(self.settings.auth(), Auth::Legacy { .. })
+    }
+
+    /// Whether GLPI says the session (legacy) or the access token (high-level) has
+    /// expired: worth opening a new one, once.
+    fn expired(&self, status: u16, value: &Value) -> bool {
+        status == 401
+            && (!self.legacy() || value.to_string().contains("ERROR_SESSION_TOKEN_INVALID"))
     }
 
     /// A request in the session (opened first if need be); a session GLPI says has
@@ -309,17 +394,11 @@ impl<'a> Client<'a> {
         let mut renewed = false;
         loop {
             let session = self.session()?;
-            let (status, value) = self.raw(
-                what,
-                "GET",
-                path,
-                &[
-                    ("App-Token", self.settings.app_token()),
-                    ("Session-Token", &session),
-                ],
-                None,
-            )?;
-            if Self::expired(status, &value) && !renewed {
+            let credentials = self.credentials(&session);
+            let headers: Vec<(&str, &str)> =
+                credentials.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let (status, value) = self.raw(what, "GET", path, &headers, None)?;
+            if self.expired(status, &value) && !renewed {
                 self.session = None;
                 renewed = true;
                 continue;
@@ -336,7 +415,15 @@ impl<'a> Client<'a> {
             return Ok(*id);
         }
         let what = "la recherche du type de demande";
-        let path = format!("RequestType?searchText[name]={}&range=0-200", encode(name));
+        let path = if self.legacy() {
+            format!("RequestType?searchText[name]={}&range=0-200", encode(name))
+        } else {
+            let filter = format!("name==\"{}\"", name.replace('"', ""));
+            format!(
+                "v2/Dropdowns/RequestType?filter={}&limit=200",
+                encode(&filter)
+            )
+        };
         let (status, body) = self.request(what, &path)?;
         if !(200..300).contains(&status) {
             return Err(self.refused(what, status, &body));
@@ -360,35 +447,25 @@ impl<'a> Client<'a> {
         Ok(id)
     }
 
-    /// Creates an item (`POST itemtype` with `{"input": …}`): its new id. `before` runs
-    /// right before each request is sent (the push is then written « en doute »); what it
-    /// refuses stops everything. A lost answer, a server error or an answer without a
-    /// valid id is an error in doubt: GLPI may have created the item.
+    /// Creates an item (legacy: `POST Ticket` or `POST ITILFollowup` with `{"input": …}`;
+    /// high-level: `POST v2/Assistance/Ticket` or its `Timeline/Followup`): its new id.
+    /// `before` runs right before each request is sent (the push is then written « en
+    /// doute »); what it refuses stops everything. A lost answer, a server error or an
+    /// answer without a valid id is an error in doubt: GLPI may have created the item.
     pub fn create<E: From<GlpiError>>(
         &mut self,
-        itemtype: &str,
-        input: Value,
+        item: &Item,
         before: &mut dyn FnMut() -> Result<(), E>,
     ) -> Result<i64, E> {
-        let what = match itemtype {
-            "Ticket" => "la création du ticket",
-            _ => "l'ajout du suivi",
-        };
-        let body = serde_json::json!({ "input": input });
+        let (what, path, body) = self.creation(item);
         let mut renewed = false;
         loop {
             let session = self.session()?;
             before()?;
-            let sent = self.raw(
-                what,
-                "POST",
-                itemtype,
-                &[
-                    ("App-Token", self.settings.app_token()),
-                    ("Session-Token", &session),
-                ],
-                Some(&body),
-            );
+            let credentials = self.credentials(&session);
+            let headers: Vec<(&str, &str)> =
+                credentials.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let sent = self.raw(what, "POST", &path, &headers, Some(Body::Json(&body)));
             let (status, value) = match sent {
                 Ok(answer) => answer,
                 Err(mut e) => {
@@ -396,12 +473,15 @@ impl<'a> Client<'a> {
                     return Err(e.into());
                 }
             };
-            if Self::expired(status, &value) && !renewed {
+            if self.expired(status, &value) && !renewed {
                 self.session = None;
                 renewed = true;
                 continue;
             }
-            if status != 201 {
+            // The legacy API answers 201; the high-level one 200 (or 201), with the id and
+            // the item's address.
+            let created = status == 201 || (status == 200 && !self.legacy());
+            if !created {
                 let mut e = self.refused(what, status, &value);
                 e.doubt = status >= 500;
                 return Err(e.into());
@@ -425,6 +505,54 @@ impl<'a> Client<'a> {
         }
     }
 
+    /// What creating `item` is called, where it is sent, and its body, in this API.
+    fn creation(&self, item: &Item) -> (&'static str, String, Value) {
+        match (item, self.legacy()) {
+            (
+                Item::Ticket {
+                    name,
+                    content,
+                    request_type,
+                    urgency,
+                    category,
+                },
+                legacy,
+            ) => {
+                let mut body =
+                    serde_json::json!({ "name": name, "content": content, "urgency": urgency });
+                let (request_key, category_key) = if legacy {
+                    ("requesttypes_id", "itilcategories_id")
+                } else {
+                    ("request_type", "category")
+                };
+                body[request_key] = (*request_type).into();
+                if let Some(category) = category {
+                    body[category_key] = (*category).into();
+                }
+                if legacy {
+                    let body = serde_json::json!({ "input": body });
+                    ("la création du ticket", "Ticket".into(), body)
+                } else {
+                    ("la création du ticket", "v2/Assistance/Ticket".into(), body)
+                }
+            }
+            (Item::Followup { ticket, content }, true) => (
+                "l'ajout du suivi",
+                "ITILFollowup".into(),
+                serde_json::json!({ "input": {
+                    "itemtype": "Ticket",
+                    "items_id": ticket,
+                    "content": content,
+                } }),
+            ),
+            (Item::Followup { ticket, content }, false) => (
+                "l'ajout du suivi",
+                format!("v2/Assistance/Ticket/{ticket}/Timeline/Followup"),
+                serde_json::json!({ "content": content }),
+            ),
+        }
+    }
+
     /// The ticket guichet named with `marker` (its name begins with it, exactly), if GLPI
     /// has one: the oldest.
     pub fn find_ticket(
@@ -433,7 +561,14 @@ impl<'a> Client<'a> {
         marker: &str,
     ) -> Result<Option<i64>, GlpiError> {
         let what = "la recherche d'un ticket déjà créé";
-        let path = format!("Ticket?searchText[name]={}&range=0-50", encode(marker));
+        let path = if self.legacy() {
+            format!("Ticket?searchText[name]={}&range=0-50", encode(marker))
+        } else {
+            // RSQL's =like= (case-sensitive): `*` any text; the marker holds no `%`, `*`
+            // nor `"`.
+            let filter = format!("name=like=\"{marker}*\"");
+            format!("v2/Assistance/Ticket?filter={}&limit=50", encode(&filter))
+        };
         let (status, body) = self.request(what, &path)?;
         if !(200..300).contains(&status) {
             return Err(self.refused(what, status, &body));
@@ -450,7 +585,11 @@ impl<'a> Client<'a> {
     /// Whether the ticket already has a followup holding `marker`.
     pub fn has_followup(&mut self, ticket: i64, marker: &str) -> Result<bool, GlpiError> {
         let what = "la recherche d'un suivi déjà envoyé";
-        let path = format!("Ticket/{ticket}/ITILFollowup?range=0-1000");
+        let path = if self.legacy() {
+            format!("Ticket/{ticket}/ITILFollowup?range=0-1000")
+        } else {
+            format!("v2/Assistance/Ticket/{ticket}/Timeline/Followup?limit=1000")
+        };
         let (status, body) = self.request(what, &path)?;
         if !(200..300).contains(&status) {
             return Err(self.refused(what, status, &body));
@@ -470,18 +609,21 @@ impl<'a> Client<'a> {
         self.session = None;
     }
 
-    /// Ends the session (`killSession`), if one was opened; a failure there changes
-    /// nothing (GLPI ends idle sessions itself).
+    /// Ends the legacy API's session (`killSession`), if one was opened; a failure there
+    /// changes nothing (GLPI ends idle sessions itself). The high-level API's access token
+    /// is left to expire (GLPI documents no revocation).
     pub fn close(&mut self) {
-        if let Some(session) = self.session.take() {
+        if let Some(session) = self.session.take()
+            && self.legacy()
+        {
+            let credentials = self.credentials(&session);
+            let headers: Vec<(&str, &str)> =
+                credentials.iter().map(|(k, v)| (*k, v.as_str())).collect();
             let _ = self.raw(
                 "la fermeture de session",
                 "GET",
                 "killSession",
-                &[
-                    ("App-Token", self.settings.app_token()),
-                    ("Session-Token", &session),
-                ],
+                &headers,
                 None,
             );
         }

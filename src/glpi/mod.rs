@@ -10,9 +10,9 @@ mod secret;
 mod settings;
 mod sync;
 
-pub use client::{Client, GlpiError, Reach};
+pub use client::{Client, GlpiError, Item, Reach};
 pub use marker::{Marker, defuse};
-pub use settings::{Settings, USER_TOKEN_ENV};
+pub use settings::{CLIENT_SECRET_ENV, PASSWORD_ENV, Settings, USER_TOKEN_ENV};
 pub use sync::{Doubt, Sent, SyncReport, sync};
 
 use crate::domain::call::{CallRecord, CallRef, JournalEntry};

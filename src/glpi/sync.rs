@@ -24,7 +24,7 @@
 //! A call's ticket number is written once (`glpi_ticket IS NULL` in the update): a call
 //! never gets a second one.
 
-use super::client::{Client, GlpiError};
+use super::client::{Client, GlpiError, Item};
 use super::marker::Marker;
 use super::settings::Settings;
 use super::{followup_content, sealed, ticket_content, ticket_name};
@@ -357,19 +357,17 @@ impl Push<'_, '_, '_> {
                 }
                 let entries = self.store.glpi_entries(call, 0, entry.through_entry)?;
                 let walk = self.store.last_walk(call)?;
-                let requesttypes_id = self.client.request_type_id(&self.settings.request_type)?;
-                let mut input = serde_json::json!({
-                    "name": ticket_name(&mark, &record),
-                    "content": sealed(&ticket_content(&record, &entries, walk.as_ref()), &mark),
-                    "requesttypes_id": requesttypes_id,
-                    "urgency": self.settings.urgency,
-                });
-                if let Some(category) = self.settings.categories.get(&record.call.service) {
-                    input["itilcategories_id"] = (*category).into();
-                }
+                let request_type = self.client.request_type_id(&self.settings.request_type)?;
+                let item = Item::Ticket {
+                    name: ticket_name(&mark, &record),
+                    content: sealed(&ticket_content(&record, &entries, walk.as_ref()), &mark),
+                    request_type,
+                    urgency: self.settings.urgency,
+                    category: self.settings.categories.get(&record.call.service).copied(),
+                };
                 let (store, me, timeout) = (&mut *self.store, self.me, self.settings.timeout);
                 let horizon = &mut self.horizon;
-                let ticket = self.client.create("Ticket", input, &mut || {
+                let ticket = self.client.create(&item, &mut || {
                     Self::doubt(store, entry, me, timeout, horizon)
                 })?;
                 self.store
@@ -395,15 +393,13 @@ impl Push<'_, '_, '_> {
                 }
                 let (store, me, timeout) = (&mut *self.store, self.me, self.settings.timeout);
                 let horizon = &mut self.horizon;
-                self.client.create(
-                    "ITILFollowup",
-                    serde_json::json!({
-                        "itemtype": "Ticket",
-                        "items_id": ticket,
-                        "content": sealed(&followup_content(call, &entries), &mark),
-                    }),
-                    &mut || Self::doubt(store, entry, me, timeout, horizon),
-                )?;
+                let item = Item::Followup {
+                    ticket,
+                    content: sealed(&followup_content(call, &entries), &mark),
+                };
+                self.client.create(&item, &mut || {
+                    Self::doubt(store, entry, me, timeout, horizon)
+                })?;
                 self.store.glpi_followup_sent(entry.id, ticket, now())?;
                 Ok(Sent::Followup {
                     call,

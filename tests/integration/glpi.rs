@@ -7,7 +7,7 @@ use crate::common::desk;
 use crate::common::glpi;
 
 use desk::Desk;
-use glpi::{APP_TOKEN, Glpi, Mode, USER_TOKEN};
+use glpi::{APP_TOKEN, CLIENT_ID, CLIENT_SECRET, Glpi, Mode, PASSWORD, USER_TOKEN, USERNAME};
 use guichet::domain::call::{CallRef, JournalKind};
 use guichet::domain::walk::{Move, Walk};
 use guichet::store::WalkEntry;
@@ -34,10 +34,27 @@ fn configure_timeout(desk: &Desk, url: &str, timeout: u64, extra: &str) {
     .unwrap();
 }
 
-/// Runs guichet with the user token in its environment.
+/// Writes the desk's config.toml with a `[glpi]` table for GLPI's high-level API at `url`.
+fn configure_v2(desk: &Desk, url: &str, extra: &str) {
+    let dir = desk.path().join("config").join("guichet");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("config.toml"),
+        format!(
+            "[glpi]\napi = \"v2\"\nurl = \"{url}\"\nclient_id = \"{CLIENT_ID}\"\n\
+             username = \"{USERNAME}\"\ntimeout_seconds = 2\n{extra}\n\
+             [glpi.categories]\nmi = 42\n"
+        ),
+    )
+    .unwrap();
+}
+
+/// Runs guichet with the secrets of both APIs in its environment.
 fn run(desk: &Desk, args: &[&str]) -> Output {
     desk.cmd()
         .env("GUICHET_GLPI_USER_TOKEN", USER_TOKEN)
+        .env("GUICHET_GLPI_CLIENT_SECRET", CLIENT_SECRET)
+        .env("GUICHET_GLPI_PASSWORD", PASSWORD)
         .args(args)
         .output()
         .unwrap()
@@ -47,7 +64,9 @@ fn ok(desk: &Desk, args: &[&str]) -> String {
     let out = run(desk, args);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{args:?} failed: {stderr}");
-    assert!(!stderr.contains(USER_TOKEN));
+    for secret in [USER_TOKEN, CLIENT_SECRET, PASSWORD] {
+        assert!(!stderr.contains(secret));
+    }
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -56,8 +75,10 @@ fn fails(desk: &Desk, args: &[&str]) -> (i32, String) {
     let out = run(desk, args);
     assert!(!out.status.success(), "{args:?} should fail");
     let stderr = String::from_utf8(out.stderr).unwrap();
-    assert!(!stderr.contains(USER_TOKEN), "{stderr}");
-    assert!(!String::from_utf8_lossy(&out.stdout).contains(USER_TOKEN));
+    for secret in [USER_TOKEN, CLIENT_SECRET, PASSWORD] {
+        assert!(!stderr.contains(secret), "{stderr}");
+        assert!(!String::from_utf8_lossy(&out.stdout).contains(secret));
+    }
     (out.status.code().unwrap(), stderr)
 }
 
@@ -440,6 +461,7 @@ fn the_console_sends_an_escalated_call_off_its_thread() {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
     let config = guichet::config::GlpiConfig {
+        api: guichet::config::GlpiApi::Legacy,
         url: glpi.url(),
         app_token: APP_TOKEN.into(),
         request_type: "Phone".into(),
@@ -447,6 +469,10 @@ fn the_console_sends_an_escalated_call_off_its_thread() {
         user_token_file: Some(file),
         timeout_seconds: 2,
         categories: Default::default(),
+        client_id: None,
+        username: None,
+        client_secret_file: None,
+        password_file: None,
     };
     let reference_data = guichet::catalog::embedded_reference();
     let mut app = guichet::tui::app::App::new(
@@ -964,6 +990,7 @@ fn t_twice_in_the_console_makes_one_ticket() {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
     let config = guichet::config::GlpiConfig {
+        api: guichet::config::GlpiApi::Legacy,
         url: glpi.url(),
         app_token: APP_TOKEN.into(),
         request_type: "Phone".into(),
@@ -971,6 +998,10 @@ fn t_twice_in_the_console_makes_one_ticket() {
         user_token_file: Some(file),
         timeout_seconds: 2,
         categories: Default::default(),
+        client_id: None,
+        username: None,
+        client_secret_file: None,
+        password_file: None,
     };
     let reference_data = guichet::catalog::embedded_reference();
     let mut app = guichet::tui::app::App::new(
@@ -1063,4 +1094,188 @@ fn a_server_error_after_the_ticket_was_stored_makes_one_ticket(desk) {
     assert_eq!(glpi.tickets().len(), 1);
     assert_eq!(shown(&desk, &reference)["glpi_ticket"], 1234);
 }
+}
+
+/// Every request to the high-level API carried the access token, and only the token
+/// request the client's secret and the user's password.
+fn v2_secrets_where_they_belong(glpi: &Glpi) {
+    let requests = glpi.requests();
+    assert!(!requests.is_empty());
+    for r in requests {
+        assert!(r.v2, "{r:?}");
+        assert_eq!(r.header("App-Token"), None);
+        if r.path == "token" {
+            assert_eq!(r.method, "POST");
+            assert!(r.body.contains("grant_type=password"), "{r:?}");
+            assert!(r.body.contains("scope=api"), "{r:?}");
+            assert_eq!(r.header("Authorization"), None);
+        } else {
+            let auth = r.header("Authorization").unwrap_or_default();
+            assert!(auth.starts_with("Bearer at"), "{r:?}");
+            for secret in [CLIENT_SECRET, PASSWORD, USER_TOKEN] {
+                assert!(
+                    !r.body.contains(secret) && !r.path.contains(secret),
+                    "{r:?}"
+                );
+            }
+        }
+    }
+}
+
+on_both_engines! {
+/// GLPI 11 and 12's high-level API (`api.php`, OAuth2): the same ticket, then followups,
+/// the same marker.
+fn the_high_level_api_makes_one_ticket_then_followups(desk) {
+    let glpi = Glpi::start();
+    configure_v2(&desk, &glpi.url_v2(), "");
+    let reference = desk.add("Marie Curie", "mi", "noemi", &["--phone", "01 23 45 67 89"]);
+    desk.ok(&["call", "note", &reference, "le VPN refuse le certificat"]);
+    let out = ok(&desk, &["glpi", "push", &reference]);
+    assert_eq!(out, format!("{reference} : ticket GLPI n° 1234 créé\n"));
+    let tickets = glpi.tickets();
+    assert_eq!(tickets.len(), 1);
+    let t = &tickets[0];
+    assert_eq!(t["request_type"], 7);
+    assert_eq!(t["category"], 42);
+    assert_eq!(t["urgency"], 3);
+    let desk_mark = desk.store().glpi_desk_marker().unwrap();
+    let marker = format!("[guichet {desk_mark} {reference}]");
+    assert_eq!(t["name"], format!("{marker} VPN bleu"));
+    let content = t["content"].as_str().unwrap();
+    assert!(content.contains("le VPN refuse le certificat"), "{content}");
+    assert!(content.ends_with(&marker), "{content}");
+    assert_eq!(glpi.count("POST", "token"), 1);
+    assert_eq!(glpi.count("GET", "killSession"), 0);
+    assert_eq!(shown(&desk, &reference)["glpi_ticket"], 1234);
+
+    desk.ok(&["call", "note", &reference, "rappelé : certificat renouvelé"]);
+    let out = ok(&desk, &["glpi", "push", &reference]);
+    assert_eq!(out, format!("{reference} : 1 entrée(s) de journal ajoutée(s) au ticket GLPI n° 1234\n"));
+    let followups = glpi.followups();
+    assert_eq!(followups.len(), 1);
+    assert_eq!(followups[0]["items_id"], 1234);
+    let text = followups[0]["content"].as_str().unwrap();
+    assert!(text.contains("rappelé : certificat renouvelé"), "{text}");
+    assert!(!text.contains("le VPN refuse"), "{text}");
+    assert_eq!(glpi.tickets().len(), 1);
+    v2_secrets_where_they_belong(&glpi);
+}
+}
+
+on_both_engines! {
+/// The high-level API's failure modes: an answer after the time limit (in doubt, then
+/// found by an RSQL search, ticket and followup), an expired access token (renewed once).
+fn the_high_level_api_answer_after_the_timeout_makes_one_ticket(desk) {
+    let glpi = Glpi::start();
+    configure_v2(&desk, &glpi.url_v2(), "");
+    let reference = desk.add("Marie Curie", "mi", "noemi", &[]);
+    glpi.set_delay(Duration::from_secs(3));
+    let began = Instant::now();
+    let (_, stderr) = fails(&desk, &["glpi", "push", &reference]);
+    assert!(stderr.contains("n'a pas répondu à temps (2 s)") && stderr.contains("en doute"), "{stderr}");
+    let (_, stderr) = fails(&desk, &["glpi", "sync"]);
+    assert!(stderr.contains("en doute"), "{stderr}");
+    std::thread::sleep(Duration::from_secs(5).saturating_sub(began.elapsed()));
+    glpi.set_delay(Duration::ZERO);
+    glpi.set_mode(Mode::ExpireOnce);
+    let out = ok(&desk, &["glpi", "sync"]);
+    assert_eq!(
+        out,
+        format!("{reference} : déjà reçu par GLPI (ticket n° 1234), enregistré sans le renvoyer\n")
+    );
+    assert_eq!(glpi.tickets().len(), 1);
+    assert!(glpi.count("POST", "token") >= 3, "renewed after the expiry");
+    let searches: Vec<_> = glpi
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "GET" && r.path.starts_with("v2/Assistance/Ticket?"))
+        .collect();
+    // The first refused (the token had expired), the second after the renewal.
+    assert_eq!(searches.len(), 2, "{searches:?}");
+    for search in &searches {
+        assert!(search.path.contains("filter=name=like=\"[guichet "), "{search:?}");
+    }
+
+    desk.ok(&["call", "note", &reference, "suite"]);
+    glpi.set_delay(Duration::from_secs(3));
+    let began = Instant::now();
+    fails(&desk, &["glpi", "push", &reference]);
+    std::thread::sleep(Duration::from_secs(5).saturating_sub(began.elapsed()));
+    glpi.set_delay(Duration::ZERO);
+    let out = ok(&desk, &["glpi", "sync"]);
+    assert!(out.contains("déjà reçu par GLPI"), "{out}");
+    assert_eq!(glpi.followups().len(), 1);
+    v2_secrets_where_they_belong(&glpi);
+}
+}
+
+/// The high-level API: no redirect followed, its errors quoted short and scrubbed, a
+/// wrong password one sentence, a server error after the ticket was stored a doubt.
+#[test]
+fn the_high_level_api_keeps_its_secrets_through_failures() {
+    let desk = Desk::new();
+    let glpi = Glpi::start();
+    let elsewhere = Glpi::start();
+    configure_v2(&desk, &glpi.url_v2(), "");
+    let reference = desk.add("Marie Curie", "mi", "noemi", &[]);
+    glpi.set_mode(Mode::Redirect(
+        307,
+        format!("http://127.0.0.1:{}/glpi/api.php", elsewhere.port),
+    ));
+    let (_, stderr) = fails(&desk, &["glpi", "push", &reference]);
+    assert!(stderr.contains("HTTP 307"), "{stderr}");
+    assert!(elsewhere.requests().is_empty());
+    glpi.set_mode(Mode::Echo);
+    let (_, stderr) = fails(&desk, &["glpi", "push", &reference]);
+    assert!(stderr.contains("ERROR_BAD_REQUEST"), "{stderr}");
+    glpi.set_mode(Mode::Normal);
+    let out = desk
+        .cmd()
+        .env("GUICHET_GLPI_CLIENT_SECRET", CLIENT_SECRET)
+        .env("GUICHET_GLPI_PASSWORD", "not-the-password-x9")
+        .args(["glpi", "push", &reference])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr.contains("invalid_grant"), "{stderr}");
+    assert!(!stderr.contains("not-the-password-x9"), "{stderr}");
+    glpi.set_mode(Mode::StoreThen500);
+    let (_, stderr) = fails(&desk, &["glpi", "push", &reference]);
+    assert!(
+        stderr.contains("HTTP 500") && stderr.contains("en doute"),
+        "{stderr}"
+    );
+    assert_eq!(glpi.tickets().len(), 1);
+    let kept: Vec<String> = desk
+        .store()
+        .glpi_outbox_of(reference.parse().unwrap())
+        .unwrap()
+        .into_iter()
+        .filter_map(|e| e.last_error)
+        .collect();
+    for text in &kept {
+        for secret in [CLIENT_SECRET, PASSWORD] {
+            for piece in pieces(secret) {
+                assert!(!text.contains(&piece), "{piece}: {text}");
+            }
+        }
+    }
+    // Missing settings: one sentence each, exit 2.
+    configure_v2(&desk, &glpi.url(), "");
+    let (code, stderr) = fails(&desk, &["glpi", "push", &reference]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("terminée par api.php"), "{stderr}");
+    let dir = desk.path().join("config").join("guichet");
+    std::fs::write(
+        dir.join("config.toml"),
+        format!(
+            "[glpi]\napi = \"v2\"\nurl = \"{}\"\nusername = \"{USERNAME}\"\n",
+            glpi.url_v2()
+        ),
+    )
+    .unwrap();
+    let (code, stderr) = fails(&desk, &["glpi", "push", &reference]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("client_id absent de [glpi]"), "{stderr}");
 }
