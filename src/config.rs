@@ -61,13 +61,20 @@ pub struct DeskConfig {
     pub glpi: Option<GlpiConfig>,
 }
 
-/// The `[glpi]` table: the API root (`url`, ending in `apirest.php`), the application
-/// token, the request type's name, the urgency, the user token's file (else
-/// `GUICHET_GLPI_USER_TOKEN`) and `[glpi.categories]`, service slug → GLPI category id.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+/// The `[glpi]` table: which API (`api`: `legacy`, `apirest.php`, by default; `v2`, the
+/// high-level API of GLPI 11 and later, `api.php`), its root (`url`), the request type's
+/// name, the urgency, the time limit and `[glpi.categories]`, service slug → GLPI category
+/// id. The legacy API's credentials: the application token and the user token's file (else
+/// `GUICHET_GLPI_USER_TOKEN`); the high-level API's (OAuth2 password grant): the client's
+/// id, the GLPI user's name, the client's secret and the user's password, each in a file
+/// (else `GUICHET_GLPI_CLIENT_SECRET`, `GUICHET_GLPI_PASSWORD`).
+#[derive(Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GlpiConfig {
+    #[serde(default)]
+    pub api: GlpiApi,
     pub url: String,
+    #[serde(default)]
     pub app_token: String,
     #[serde(default = "default_request_type")]
     pub request_type: String,
@@ -79,6 +86,35 @@ pub struct GlpiConfig {
     pub timeout_seconds: u64,
     #[serde(default)]
     pub categories: std::collections::BTreeMap<String, i64>,
+    /// The high-level API's OAuth2 client id (Configuration > Clients OAuth in GLPI).
+    pub client_id: Option<String>,
+    /// The GLPI user the high-level API logs in as.
+    pub username: Option<String>,
+    pub client_secret_file: Option<PathBuf>,
+    pub password_file: Option<PathBuf>,
+}
+
+/// Which of GLPI's APIs the hand-off speaks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GlpiApi {
+    /// The REST API of GLPI 9.1 and later (`apirest.php`).
+    #[default]
+    Legacy,
+    /// The high-level API of GLPI 11 and later (`api.php`, OAuth2).
+    V2,
+}
+
+impl std::fmt::Debug for GlpiConfig {
+    // The application token stays out of any debug output.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GlpiConfig")
+            .field("api", &self.api)
+            .field("request_type", &self.request_type)
+            .field("urgency", &self.urgency)
+            .field("timeout_seconds", &self.timeout_seconds)
+            .finish_non_exhaustive()
+    }
 }
 
 fn default_request_type() -> String {
@@ -306,6 +342,11 @@ mod tests {
         assert_eq!(glpi.timeout_seconds, 5);
         assert_eq!(glpi.categories.get("mi"), Some(&12));
         assert_eq!(glpi.user_token_file, None);
+        assert_eq!(glpi.api, GlpiApi::Legacy);
+        assert!(
+            !format!("{glpi:?}").contains("abc"),
+            "no token in debug output"
+        );
     }
 
     #[test]

@@ -18,6 +18,8 @@ GRANT SELECT, INSERT ON phone_events TO guichet_console;
 GRANT SELECT, INSERT, UPDATE ON phone_links TO guichet_console;
 -- The GLPI outbox: pushes queued, claimed, marked sent (its rows say where a push is).
 GRANT SELECT, INSERT, UPDATE ON glpi_outbox TO guichet_console;
+-- The desk's own mark in GLPI, made once by the schema.
+GRANT SELECT ON desk_identity TO guichet_console;
 -- The procedure index is derived data: rebuilt when the catalogue changes.
 GRANT SELECT, INSERT, UPDATE, DELETE ON procedures, procedure_terms, catalog_state TO guichet_console;
 GRANT USAGE, SELECT ON SEQUENCE calls_id_seq, journal_id_seq, handover_entries_id_seq,

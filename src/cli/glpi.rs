@@ -27,7 +27,8 @@ pub fn run(
             let mut store = open_store()?;
             let queued = store.glpi_queue(call, &operator, Utc::now())?;
             let report = sync(&mut store, &settings, Some(call))?;
-            if queued.is_none() && report.sent.is_empty() && report.failed.is_empty() {
+            let nothing_said = report.failed.is_empty() && report.doubt.is_empty();
+            if queued.is_none() && report.sent.is_empty() && nothing_said {
                 let ticket = store.get_call(call)?.call.glpi_ticket;
                 let line = match ticket {
                     Some(t) => format!("{call} : rien de nouveau à envoyer au ticket GLPI n° {t}"),
@@ -37,13 +38,19 @@ pub fn run(
                 return finish(&report);
             }
             let mut lines = Vec::new();
-            if !report.left.is_empty() && report.failed.is_empty() {
+            if !report.left.is_empty() && nothing_said {
                 lines.push(format!(
                     "{call} : un envoi précédent est en cours par un autre processus ; \
                      celui-ci attend (guichet glpi sync)"
                 ));
             }
             print(out, fmt, &report, &lines)?;
+            if let Some(doubt) = report.doubt.first() {
+                return Err(CliError::Failed(format!(
+                    "{} (guichet glpi sync la fera)",
+                    doubt.sentence()
+                )));
+            }
             match report.failed.first() {
                 Some((_, sentence)) => Err(CliError::Failed(format!(
                     "{call} non envoyé à GLPI ({sentence}) : mis en attente, guichet glpi sync \
@@ -58,10 +65,14 @@ pub fn run(
             let mut store = open_store()?;
             let report = sync(&mut store, &settings, None)?;
             let mut lines = Vec::new();
-            if report.sent.is_empty() && report.failed.is_empty() && report.left.is_empty() {
+            let quiet = report.failed.is_empty() && report.doubt.is_empty();
+            if report.sent.is_empty() && quiet && report.left.is_empty() {
                 lines.push("rien en attente pour GLPI".to_string());
             }
             print(out, fmt, &report, &lines)?;
+            if let Some(sentence) = &report.unreachable {
+                return Err(CliError::Failed(sentence.clone()));
+            }
             finish(&report)
         }
     }
@@ -84,9 +95,26 @@ fn print(
             .iter()
             .map(|(c, e)| serde_json::json!({ "reference": c, "error": e }))
             .collect();
+        let doubt: Vec<serde_json::Value> = report
+            .doubt
+            .iter()
+            .map(|d| {
+                serde_json::json!({
+                    "reference": d.call,
+                    "after": d.after.to_rfc3339(),
+                    "doubt": d.sentence(),
+                })
+            })
+            .collect();
         return Ok(super::output::json(
             out,
-            &serde_json::json!({ "sent": sent, "failed": failed, "waiting": report.left.len() }),
+            &serde_json::json!({
+                "sent": sent,
+                "failed": failed,
+                "doubt": doubt,
+                "waiting": report.left.len(),
+                "unreachable": report.unreachable,
+            }),
         )?);
     }
     let mut text = String::new();
@@ -102,17 +130,22 @@ fn print(
 }
 
 fn finish(report: &SyncReport) -> Result<(), CliError> {
-    if report.failed.is_empty() {
+    let mut parts = Vec::new();
+    if !report.failed.is_empty() {
+        let all: Vec<String> = report
+            .failed
+            .iter()
+            .map(|(c, e)| format!("{c} : {e}"))
+            .collect();
+        parts.push(format!(
+            "{} envoi(s) à GLPI en échec, gardé(s) en attente : {}",
+            report.failed.len(),
+            all.join(" ; ")
+        ));
+    }
+    parts.extend(report.doubt.iter().map(|d| d.sentence()));
+    if parts.is_empty() {
         return Ok(());
     }
-    let all: Vec<String> = report
-        .failed
-        .iter()
-        .map(|(c, e)| format!("{c} : {e}"))
-        .collect();
-    Err(CliError::Failed(format!(
-        "{} envoi(s) à GLPI en échec, gardé(s) en attente : {}",
-        report.failed.len(),
-        all.join(" ; ")
-    )))
+    Err(CliError::Failed(parts.join(" ; ")))
 }

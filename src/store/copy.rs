@@ -109,6 +109,7 @@ const TABLES: &[(&str, &[&str])] = &[
             "last_error",
             "sent_at",
             "ticket",
+            "doubt_after",
         ],
     ),
     (
@@ -157,6 +158,7 @@ fn is_integer(column: &str) -> bool {
             | "claimed_at"
             | "sent_at"
             | "ticket"
+            | "doubt_after"
             | "linked_at"
     )
 }
@@ -397,6 +399,14 @@ impl Store {
         } else {
             None
         };
+        // The desk's mark in GLPI moves with it: the pushes in doubt are looked up under
+        // the marker they were sent with, and the tickets already made stay its own.
+        let marker = super::glpi::desk_marker(&self.db).map_err(source_err)?;
+        tx.execute(
+            "UPDATE desk_identity SET marker = ?1 WHERE id = 1",
+            super::db::args![marker],
+        )
+        .map_err(target_err)?;
         let from_sum = journal_checksum(&self.db).map_err(source_err)?;
         // Read back inside the transaction: nothing is kept unless it is all there.
         let copied = counts(&tx).map_err(target_err)?;

@@ -2,6 +2,7 @@
 //! call) and the outbox of pushes waiting to be sent, in order. Nothing here speaks HTTP:
 //! `crate::glpi` sends, this module records what it is about to send and what was sent.
 
+use super::conn::Db;
 use super::db::{DbResult, Engine, Row, args};
 use super::rows::{JOURNAL_COLUMNS, append, locked_call, row_to_journal_entry};
 use super::{Result, Store, StoreError};
@@ -52,10 +53,23 @@ pub struct OutboxEntry {
     /// Why the last try failed, in one sentence.
     pub last_error: Option<String>,
     pub ticket: Option<i64>,
+    /// « En doute »: a creating request of this push may have reached GLPI without its
+    /// answer reaching guichet; nothing is created again before a search made at or after
+    /// this time has looked for it.
+    pub doubt_after: Option<DateTime<Utc>>,
 }
 
 const OUTBOX_COLUMNS: &str = "id, call_id, queued_at, operator, after_entry, through_entry, \
-     state, attempts, claimed_at, claimed_by, last_error, ticket";
+     state, attempts, claimed_at, claimed_by, last_error, ticket, doubt_after";
+
+/// The desk's own mark in GLPI (migration 0019 on SQLite, 0008 on PostgreSQL).
+pub(super) fn desk_marker(db: &Db) -> DbResult<String> {
+    Ok(db
+        .query_one("SELECT marker FROM desk_identity WHERE id = 1", &[], |r| {
+            r.get(0)
+        })?
+        .unwrap_or_default())
+}
 
 fn row_to_entry(r: &Row<'_>) -> DbResult<OutboxEntry> {
     let state: String = r.get(6)?;
@@ -72,10 +86,16 @@ fn row_to_entry(r: &Row<'_>) -> DbResult<OutboxEntry> {
         claimed_by: r.get(9)?,
         last_error: r.get(10)?,
         ticket: r.get(11)?,
+        doubt_after: r.get::<Option<i64>>(12)?.map(from_unix),
     })
 }
 
 impl Store {
+    /// The desk's own mark in GLPI: made once by the schema, carried by `db copy`.
+    pub fn glpi_desk_marker(&self) -> Result<String> {
+        desk_marker(&self.db).map_err(|e| self.err(e))
+    }
+
     /// Queues a push of the call's journal entries made since its last queued push (all
     /// of them the first time); `None` when there is nothing new to send.
     pub fn glpi_queue(
@@ -154,7 +174,9 @@ impl Store {
 
     /// Claims the push `id` for `claimer` before anything is sent: committed as
     /// « sending » with one more attempt. A push another process is sending (claimed, and
-    /// `abandoned` does not say that claim is dead) is not taken: `None`; nor a sent one.
+    /// `abandoned` does not say that claim is dead) is not taken: `None`; nor a sent one,
+    /// nor one behind an older push of its call not sent yet: a call has one sender at a
+    /// time, its pushes go in order.
     pub fn glpi_claim(
         &mut self,
         id: i64,
@@ -184,6 +206,18 @@ impl Store {
             OutboxState::Sending if !abandoned(&entry) => return Ok(None),
             _ => {}
         }
+        let before: i64 = tx
+            .query_one(
+                "SELECT count(*) FROM glpi_outbox WHERE call_id = ?1 AND id < ?2 \
+                 AND state <> 'sent'",
+                args![entry.call.0, id],
+                |r| r.get(0),
+            )
+            .map_err(err)?
+            .unwrap_or_default();
+        if before > 0 {
+            return Ok(None);
+        }
         tx.execute(
             "UPDATE glpi_outbox SET state = 'sending', attempts = attempts + 1, \
              claimed_at = ?2, claimed_by = ?3 WHERE id = ?1",
@@ -198,6 +232,27 @@ impl Store {
             claimed_by: Some(claimer.to_string()),
             ..entry
         }))
+    }
+
+    /// The push `id`, claimed by `claimer` at its try `attempts`, is about to send a
+    /// creating request: « en doute » until `after` (committed before the request). `false`
+    /// when that claim is no longer the push's (another sender took it over as abandoned):
+    /// then nothing must be sent.
+    pub fn glpi_doubt(
+        &mut self,
+        id: i64,
+        claimer: &str,
+        attempts: i64,
+        after: DateTime<Utc>,
+    ) -> Result<bool> {
+        self.db
+            .execute(
+                "UPDATE glpi_outbox SET doubt_after = ?4 WHERE id = ?1 AND state = 'sending' \
+                 AND claimed_by = ?2 AND attempts = ?3",
+                args![id, claimer, attempts, after.timestamp()],
+            )
+            .map(|changed| changed == 1)
+            .map_err(|e| self.err(e))
     }
 
     /// The journal entries a push sends: after `after`, up to `through`, without the
@@ -254,7 +309,8 @@ impl Store {
         // The call's ticket, whichever was written first.
         tx.execute(
             "UPDATE glpi_outbox SET state = 'sent', sent_at = ?2, last_error = NULL, \
-             ticket = (SELECT glpi_ticket FROM calls WHERE id = ?3) WHERE id = ?1",
+             doubt_after = NULL, ticket = (SELECT glpi_ticket FROM calls WHERE id = ?3) \
+             WHERE id = ?1",
             args![id, at.timestamp(), reference.0],
         )
         .map_err(err)?;
@@ -266,14 +322,15 @@ impl Store {
         self.db
             .execute(
                 "UPDATE glpi_outbox SET state = 'sent', sent_at = ?2, ticket = ?3, \
-                 last_error = NULL WHERE id = ?1",
+                 last_error = NULL, doubt_after = NULL WHERE id = ?1",
                 args![id, at.timestamp(), ticket],
             )
             .map(|_| ())
             .map_err(|e| self.err(e))
     }
 
-    /// The push `id` failed: back to waiting, with why in one sentence.
+    /// The push `id` failed, or waits for its doubt to be settled: back to waiting, with
+    /// why in one sentence (its doubt, if any, is kept).
     pub fn glpi_failed(&mut self, id: i64, sentence: &str) -> Result<()> {
         self.db
             .execute(

@@ -100,6 +100,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0018_procedure_terms",
         include_str!("../../db/migrations/sqlite/0018_procedure_terms.sql"),
     ),
+    (
+        19,
+        "0019_glpi_once",
+        include_str!("../../db/migrations/sqlite/0019_glpi_once.sql"),
+    ),
 ];
 
 /// PostgreSQL's migrations: its store began in the shape SQLite's reached at 0011.
@@ -138,6 +143,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         7,
         "0007_procedure_terms",
         include_str!("../../db/migrations/postgres/0007_procedure_terms.sql"),
+    ),
+    (
+        8,
+        "0008_glpi_once",
+        include_str!("../../db/migrations/postgres/0008_glpi_once.sql"),
     ),
 ];
 

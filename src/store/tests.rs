@@ -112,6 +112,7 @@ fn open_sets_durability_pragmas_and_creates_the_folder() {
             (16, "0016_calls_keep_record".to_string()),
             (17, "0017_record_by_the_server".to_string()),
             (18, "0018_procedure_terms".to_string()),
+            (19, "0019_glpi_once".to_string()),
         ]
     );
 }
@@ -759,6 +760,32 @@ fn a_console_role_with_the_readmes_rights_answers_calls_but_cannot_rewrite_histo
     let catalog = crate::catalog::procedures::embedded(&embedded_reference());
     assert!(!console.sync_catalog(&catalog).unwrap().is_empty());
     assert_eq!(console.list_calls(&CallFilter::default()).unwrap().len(), 2);
+    // The GLPI hand-off: the desk's mark read, a push queued, claimed, « en doute »,
+    // its ticket recorded.
+    assert_eq!(
+        console.glpi_desk_marker().unwrap(),
+        owner.glpi_desk_marker().unwrap()
+    );
+    let push = console
+        .glpi_queue(call.reference, "console", t0())
+        .unwrap()
+        .unwrap();
+    let claimed = console
+        .glpi_claim(push.id, "h:1", t0(), &|_| false)
+        .unwrap()
+        .unwrap();
+    assert!(
+        console
+            .glpi_doubt(push.id, "h:1", claimed.attempts, t0())
+            .unwrap()
+    );
+    console
+        .glpi_ticket_recorded(push.id, call.reference, 77, "GLPI", t0())
+        .unwrap();
+    assert_eq!(
+        console.get_call(call.reference).unwrap().call.glpi_ticket,
+        Some(77)
+    );
     for sql in [
         "UPDATE journal SET body = 'x'",
         "DELETE FROM journal",
@@ -1735,11 +1762,31 @@ fn the_glpi_outbox_keeps_pushes_in_order_and_one_ticket_per_call(store) {
     store.add_note(call, "op", t0(), "deuxième note").unwrap();
     let second = store.glpi_queue(call, "op", t0()).unwrap().unwrap();
     assert_eq!(second.after_entry, first.through_entry);
+    // One sender per call: a push behind an unsent one of its call is not claimed.
+    store.add_note(call, "op", t0(), "troisième note").unwrap();
+    let third = store.glpi_queue(call, "op", t0()).unwrap().unwrap();
+    assert!(store.glpi_claim(third.id, "host:1", t0(), &|_| true).unwrap().is_none());
+    // « En doute » written under the claim only; kept through a failure, cleared once sent.
+    let mine = store.glpi_claim(second.id, "host:1", t0(), &|_| false).unwrap().unwrap();
+    let later = t0() + chrono::Duration::seconds(10);
+    assert!(!store.glpi_doubt(second.id, "host:2", mine.attempts, later).unwrap(), "not its claim");
+    assert!(!store.glpi_doubt(second.id, "host:1", mine.attempts - 1, later).unwrap(), "an older try");
+    assert!(store.glpi_doubt(second.id, "host:1", mine.attempts, later).unwrap());
+    store.glpi_failed(second.id, "réponse perdue").unwrap();
+    let kept = &store.glpi_waiting(Some(call)).unwrap()[0];
+    assert_eq!((kept.id, kept.doubt_after), (second.id, Some(later)));
     let entries = store.glpi_entries(call, second.after_entry, second.through_entry).unwrap();
     assert_eq!(entries.iter().map(|e| e.text.as_str()).collect::<Vec<_>>(), ["deuxième note"]);
     store.glpi_followup_sent(second.id, 1234, t0()).unwrap();
+    assert!(store.glpi_claim(third.id, "host:1", t0(), &|_| false).unwrap().is_some());
+    store.glpi_followup_sent(third.id, 1234, t0()).unwrap();
     let all = store.glpi_outbox_of(call).unwrap();
     assert!(all.iter().all(|e| e.state == OutboxState::Sent && e.ticket == Some(1234)));
+    assert!(all.iter().all(|e| e.doubt_after.is_none()));
+    // The desk's mark in GLPI: made once by the schema, twelve hexadecimal digits.
+    let mark = store.glpi_desk_marker().unwrap();
+    assert_eq!(mark.len(), 12, "{mark}");
+    assert!(mark.bytes().all(|b| b.is_ascii_hexdigit()), "{mark}");
     assert!(store.check().unwrap().is_empty());
 }
 }

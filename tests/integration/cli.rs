@@ -1810,6 +1810,9 @@ fn db_copy_moves_a_desk_to_the_server_and_back_whole() {
         assert_eq!(found(&server), found(&desk), "{search}");
     }
     assert!(server.ok(&["db", "check"]).contains("aucun problème"));
+    // The desk's mark in GLPI moves with it: its tickets stay its own.
+    let mark = desk.store().glpi_desk_marker().unwrap();
+    assert_eq!(server.store().glpi_desk_marker().unwrap(), mark);
     // New calls take the references after the copied ones.
     assert_eq!(server.add("Nouveau", "mi", "noemi", &[]), "A-0004");
 
@@ -1824,6 +1827,7 @@ fn db_copy_moves_a_desk_to_the_server_and_back_whole() {
     assert_eq!(report["phone_events"], 1);
     assert_eq!(report["glpi_outbox"], 1);
     assert_eq!(report["journal_checksum"], journal_checksum(&back.db()));
+    assert_eq!(back.store().glpi_desk_marker().unwrap(), mark);
     assert_eq!(
         back.store().glpi_waiting(None).unwrap().len(),
         1,

@@ -11,7 +11,7 @@ use glpi::{APP_TOKEN, Glpi, USER_TOKEN};
 use guichet::domain::call::{CallRef, JournalKind};
 use guichet::domain::time::paris;
 use guichet::domain::walk::{Move, Walk};
-use guichet::glpi::rich_text;
+use guichet::glpi::{rich_text, sealed};
 use guichet::store::WalkEntry;
 use serde_json::Value;
 
@@ -147,14 +147,17 @@ fn the_ticket_and_its_followups_say_it_whole_with_labels(desk) {
         line(&e[5], &format!("[{PROCEDURE}] étape 10 : {} → oui", step("carte-perdue"))),
         line(&e[6], last_step["text"].as_str().unwrap()),
         line(&e[7], "issue : escaladé (2e niveau)"),
-        String::new(),
-        format!("[guichet {reference}]"),
     ]
     .join("\n");
+    // Closed by the desk's marker, on a line of its own.
+    let desk_mark = desk.store().glpi_desk_marker().unwrap();
     assert_eq!(e.len(), 8, "{e:#?}");
     let tickets = glpi.tickets();
     assert_eq!(tickets.len(), 1);
-    assert_eq!(tickets[0]["content"].as_str().unwrap(), rich_text(&expected));
+    assert_eq!(
+        tickets[0]["content"].as_str().unwrap(),
+        sealed(&rich_text(&expected), &format!("[guichet {desk_mark} {reference}]"))
+    );
 
     // Closed with a note: the followup gives the outcome and the note on the closing line.
     desk.ok(&["call", "close", &reference, "--outcome", "escalated", "--note", "transmis à la Hot-Line <niveau 2>"]);
@@ -170,11 +173,12 @@ fn the_ticket_and_its_followups_say_it_whole_with_labels(desk) {
             "appel clos, issue : escaladé (2e niveau) — note de clôture : transmis à la \
              Hot-Line <niveau 2>",
         ),
-        String::new(),
-        format!("[guichet {reference} envoi 2]"),
     ]
     .join("\n");
-    assert_eq!(followups[0]["content"].as_str().unwrap(), rich_text(&expected));
+    assert_eq!(
+        followups[0]["content"].as_str().unwrap(),
+        sealed(&rich_text(&expected), &format!("[guichet {desk_mark} {reference} envoi 2]"))
+    );
 }
 }
 
@@ -229,13 +233,13 @@ fn correcting_a_ticketed_outcome_is_confirmed_and_said_to_glpi(desk) {
         format!("Suite de l'appel {reference} :"),
         line(note, "résolu par la Hot-Line"),
         line(corrected, "issue corrigée : résolu (était : escaladé (2e niveau))"),
-        String::new(),
-        format!("[guichet {reference} envoi {}]", outbox.last().unwrap().id),
     ]
     .join("\n");
+    let desk_mark = desk.store().glpi_desk_marker().unwrap();
+    let marker = format!("[guichet {desk_mark} {reference} envoi {}]", outbox.last().unwrap().id);
     let followups = glpi.followups();
     assert_eq!(followups.len(), 1);
-    assert_eq!(followups[0]["content"].as_str().unwrap(), rich_text(&expected));
+    assert_eq!(followups[0]["content"].as_str().unwrap(), sealed(&rich_text(&expected), &marker));
 
     // A call without a ticket is corrected as before, without asking.
     let other = desk.add("Pierre Curie", "mi", "noemi", &[]);

@@ -31,6 +31,8 @@ fn send(
 ) {
     use std::sync::mpsc::RecvTimeoutError;
     loop {
+        // The next round: in a minute, or as soon as a push in doubt can be settled.
+        let mut next = GLPI_EVERY;
         // A connection of its own for each round, given back after it: between rounds a
         // console holds one connection to the server, not two.
         let mut store = Store::open_location(&location, &FileAccess::default()).ok();
@@ -40,11 +42,29 @@ fn send(
                     for sent in &done.sent {
                         let _ = report((sent.sentence(), false));
                     }
-                    for (call, why) in &done.failed {
-                        let _ = report((
-                            format!("{call} non envoyé à GLPI ({why}) : gardé en attente"),
-                            true,
-                        ));
+                    // GLPI down: said once (the failed push's reason is in it), then the
+                    // pushes in doubt, the most telling, last on the status line.
+                    match &done.unreachable {
+                        Some(sentence) => {
+                            let _ = report((sentence.clone(), true));
+                        }
+                        None => {
+                            for (call, why) in &done.failed {
+                                let _ = report((
+                                    format!("{call} non envoyé à GLPI ({why}) : gardé en attente"),
+                                    true,
+                                ));
+                            }
+                        }
+                    }
+                    for doubt in &done.doubt {
+                        let _ = report((doubt.sentence(), true));
+                    }
+                    if let Some(at) = done.next_check() {
+                        // An edge: the sender's own wait, measured now.
+                        #[allow(clippy::disallowed_methods)]
+                        let left = (at - chrono::Utc::now()).to_std().unwrap_or_default();
+                        next = next.min(left + std::time::Duration::from_millis(200));
                     }
                 }
                 Err(e) => {
@@ -53,7 +73,7 @@ fn send(
             }
         }
         drop(store);
-        match woken.recv_timeout(GLPI_EVERY) {
+        match woken.recv_timeout(next) {
             Ok(()) | Err(RecvTimeoutError::Timeout) => {
                 // Several wakes at once: one sync sends them all.
                 while woken.try_recv().is_ok() {}
