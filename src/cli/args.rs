@@ -326,6 +326,9 @@ pub enum ProceduresCommand {
     Lint {
         #[arg(value_name = "DIR")]
         dir: Option<PathBuf>,
+        /// Refuse aussi les avertissements (ce que la CI vérifie sur db/procedures)
+        #[arg(long)]
+        strict: bool,
     },
 }
 

@@ -2,13 +2,14 @@
 //! must with file and line, and the seeds' facts are carried over exactly.
 
 use guichet::catalog::embedded_reference;
-use guichet::catalog::procedures::{embedded, load_files, parse_procedure};
+use guichet::catalog::procedures::{check_procedure, embedded, load_files, parse_procedure};
 use guichet::domain::procedure::{Applies, StepKind};
 
 #[test]
 fn the_shipped_catalogue_is_clean_and_complete() {
     let catalog = embedded(&embedded_reference());
     assert!(catalog.problems.is_empty(), "{:#?}", catalog.problems);
+    assert!(catalog.warnings.is_empty(), "{:#?}", catalog.warnings);
     let required = [
         "mi-agent-card-cryhod",
         "mi-noemi-reset-vpn",
@@ -172,6 +173,14 @@ target = "RSSI de la structure"
 text = "Non."
 "#;
 
+/// What `procedures lint` warns about in a file that loads (empty when it does not load).
+fn warnings(text: &str) -> Vec<String> {
+    match check_procedure("essai.toml", text, &embedded_reference()) {
+        Ok(checked) => checked.warnings.iter().map(ToString::to_string).collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
 fn lint(text: &str) -> Vec<String> {
     match parse_procedure("essai.toml", text, &embedded_reference()) {
         Ok(_) => Vec::new(),
@@ -182,6 +191,7 @@ fn lint(text: &str) -> Vec<String> {
 #[test]
 fn the_linter_accepts_a_good_file() {
     assert_eq!(lint(GOOD), Vec::<String>::new());
+    assert_eq!(warnings(GOOD), Vec::<String>::new());
 }
 
 #[test]
@@ -771,7 +781,7 @@ fn amigo_asks_no_school_period_and_reads_the_hours_the_console_shows() {
 }
 
 #[test]
-fn an_escalation_says_where_the_call_goes() {
+fn an_escalation_that_names_no_contact_is_warned_about_and_still_loads() {
     let with = |target: &str, text: &str| {
         GOOD.replace(
             "target = \"RSSI de la structure\"",
@@ -782,7 +792,20 @@ fn an_escalation_says_where_the_call_goes() {
     let message = "essai.toml:25: l'étape « c » (escalate) ne dit pas où transmettre l'appel : \
                    donner un numéro, une adresse ou un service nommé (RSSI, SETNA, AMIGO, \
                    Hot-Line...), ou écrire « le guide ne donne pas de contact »";
-    assert_eq!(lint(&with("Support informatique local", "Non.")), [message]);
+    // A rule added after the format was documented: the file loads, lint warns.
+    let local = with("Support informatique local", "Non.");
+    assert_eq!(warnings(&local), [message]);
+    assert_eq!(lint(&local), Vec::<String>::new());
+    let niveau_2 = with("Niveau 2", "Transmettre au niveau 2.");
+    assert_eq!(lint(&niveau_2), Vec::<String>::new());
+    assert_eq!(warnings(&niveau_2), [message]);
+    let catalog = load_files(
+        [("essai.toml".to_string(), niveau_2.as_str())],
+        &embedded_reference(),
+    );
+    assert_eq!(catalog.procedures.len(), 1, "{:?}", catalog.problems);
+    assert!(catalog.problems.is_empty());
+    assert_eq!(catalog.warnings.len(), 1);
     // Neither codes, durations, years nor addresses of nothing are contacts.
     for text in [
         "Composer *21.",
@@ -790,7 +813,7 @@ fn an_escalation_says_where_the_call_goes() {
         "Depuis 2026.",
         "Voir la procédure.",
     ] {
-        assert_eq!(lint(&with("support local", text)), [message], "{text}");
+        assert_eq!(warnings(&with("support local", text)), [message], "{text}");
     }
     for (target, text) in [
         ("Support informatique local", "Appeler le 72000."),
@@ -812,7 +835,7 @@ fn an_escalation_says_where_the_call_goes() {
         ("Gestionnaire local", "Le guide ne donne pas de contact."),
     ] {
         assert_eq!(
-            lint(&with(target, text)),
+            warnings(&with(target, text)),
             Vec::<String>::new(),
             "{target} / {text}"
         );
@@ -1081,4 +1104,32 @@ fn the_cited_headings_are_in_the_seeds() {
             assert!(lines.iter().any(|l| l == h), "{seed}: no heading « {h} »");
         }
     }
+}
+
+#[test]
+fn a_file_saved_with_windows_line_ends_or_tabs_still_loads() {
+    // Valid under the documented format before control characters were refused (a tab or
+    // the CR of a Windows line end is what an editor writes): they load, a tab is read as a
+    // space, and lint says so; the characters that could drive a terminal stay refused.
+    let multi = GOOD.replace(
+        "text = \"Oui.\"",
+        "text = \"\"\"\nOui,\n\tle guide le dit.\"\"\"",
+    );
+    let crlf = multi.replace('\n', "\r\n");
+    for file in [&multi, &crlf] {
+        let p = parsed(file);
+        assert_eq!(p.steps[1].text, "Oui,\n le guide le dit.", "{file:?}");
+    }
+    assert_eq!(
+        warnings(&multi),
+        ["essai.toml:22: caractère de tabulation dans « text » : lu comme une espace"]
+    );
+    let escape = GOOD.replace("text = \"Oui.\"", "text = \"Oui\\u001b[2J.\"");
+    assert_eq!(
+        lint(&escape),
+        [
+            "essai.toml:22: caractère de contrôle ou invisible U+001B dans « text » : le retirer \
+             (il pourrait piloter le terminal de l'opérateur ou masquer du texte)"
+        ]
+    );
 }
