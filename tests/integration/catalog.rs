@@ -45,6 +45,8 @@ fn the_shipped_catalogue_is_clean_and_complete() {
         "acn-auto-shutdown",
         "gip-remote-reflexes",
         "gip-tools",
+        "gip-connexion-wifi",
+        "social-connexion-lente",
     ];
     for slug in required {
         assert!(catalog.get(slug).is_some(), "missing procedure {slug}");
@@ -605,10 +607,11 @@ fn an_interior_caller_sharing_a_connection_is_never_sent_to_carinae() {
             );
         }
     }
-    // Interior, not on a NOEMI: the guide says nothing; the call centre is given.
+    // Interior, no connection, neither a NOEMI nor a SPAN: the guide says nothing; the
+    // call centre is given.
     let w = walk(
         "connection-sharing",
-        &[Answer(false), Confirm, Answer(false)],
+        &[Answer(false), Answer(false), Answer(false), Answer(false)],
     );
     let (id, text) = here(&w);
     assert!(
@@ -625,13 +628,19 @@ fn an_interior_caller_sharing_a_connection_is_never_sent_to_carinae() {
     // Interior on a NOEMI with an iPhone: the iPhone path, then the NOEMI Wi-Fi.
     let w = walk(
         "connection-sharing",
-        &[Answer(false), Confirm, Answer(true), Answer(true), Confirm],
+        &[
+            Answer(false),
+            Answer(false),
+            Answer(true),
+            Answer(true),
+            Confirm,
+        ],
     );
     assert_eq!(here(&w).0, "noemi-wifi");
     // Ministères sociaux, DRDJSCS: CARINAE with the « SD » login.
     let w = walk(
         "connection-sharing",
-        &[Answer(true), Confirm, Confirm, Confirm, Answer(false)],
+        &[Answer(true), Answer(false), Confirm, Confirm, Answer(false)],
     );
     assert!(here(&w).1.contains("CARINAE") && here(&w).1.contains("« SD »"));
 }
@@ -913,6 +922,27 @@ fn the_desks_advice_is_marked_the_same_way_everywhere() {
             let exact = s.text.matches("Conseil du guichet : ").count();
             assert_eq!(loose, exact, "{} « {} »: {}", p.slug, s.id, s.text);
             marked += exact;
+            // A reading, a rule or a bound of the desk's: « (lecture du guichet : …) »,
+            // lower case, inside the sentence it qualifies.
+            for mark in [
+                "lecture du guichet",
+                "regle du guichet",
+                "limite du guichet",
+            ] {
+                let loose = fold(&s.text).matches(mark).count();
+                let exact = fold(&s.text).matches(&format!("({mark} : ")).count()
+                    + fold(&s.text).matches(&format!("; {mark} : ")).count();
+                assert_eq!(loose, exact, "{} « {} »: {}", p.slug, s.id, s.text);
+                assert!(
+                    !s.text.contains("Lecture du guichet")
+                        && !s.text.contains("Règle du guichet")
+                        && !s.text.contains("Limite du guichet"),
+                    "{} « {} »: {}",
+                    p.slug,
+                    s.id,
+                    s.text
+                );
+            }
         }
     }
     assert!(marked >= 3, "{marked}");
@@ -1132,4 +1162,175 @@ fn a_file_saved_with_windows_line_ends_or_tabs_still_loads() {
              (il pourrait piloter le terminal de l'opérateur ou masquer du texte)"
         ]
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// True to its guides (issue 23's audit): each finding, the words that must be there and
+// the words that must not.
+
+/// Title, summary, editor notes and every step of a shipped procedure.
+fn everything(slug: &str) -> String {
+    let p = shipped(slug);
+    format!(
+        "{}\n{}\n{}",
+        full_text(slug),
+        p.editor_notes.clone().unwrap_or_default(),
+        p.keywords.join("\n")
+    )
+}
+
+#[test]
+fn no_detail_the_guides_do_not_give_is_stated_as_theirs() {
+    // phishing-check: guide 000 describes its own mail's link checking; no guide says the
+    // other services' mail does not check links.
+    let p = shipped("phishing-check");
+    let asked = step_text(&p, "ministeres-sociaux");
+    assert!(!asked.contains("celles des autres services non"), "{asked}");
+    assert!(
+        asked.contains("les guides des autres services n'en parlent pas"),
+        "{asked}"
+    );
+    // social-gemini: guide 000 gives OWA « Si vous n'êtes pas équipés d'un ordinateur
+    // portable professionnel »; it never says GEMINI cannot be used without one.
+    let gemini = step_text(&shipped("social-gemini"), "repli-owa").to_string();
+    assert!(!gemini.contains("n'est pas utilisable"), "{gemini}");
+    assert!(gemini.contains("Outlook Web Access (OWA)"), "{gemini}");
+    // acn-telemaintenance: guide 002, « L'outil de prise de main à distance est l'outil
+    // académique : ISL Online »; « ISL Light » is nowhere in it (only the download
+    // address ends in ISLLightClient).
+    let tele = shipped("acn-telemaintenance");
+    assert!(tele.title.contains("ISL Online"), "{}", tele.title);
+    let words = full_text("acn-telemaintenance").replace("ISLLightClient", "");
+    assert!(!words.contains("ISL Light"), "{words}");
+    let notes = tele.editor_notes.unwrap();
+    assert!(!notes.contains("ISL Light est le client"), "{notes}");
+    // phishing-check cites guide 004 for « Sollicitez également votre service informatique
+    // habituel ou vos prestataires », which is in « c. Collaboration plus avancée ».
+    let cited: Vec<(&str, &str)> = p
+        .sources
+        .iter()
+        .map(|s| (s.seed.as_str(), s.section.as_str()))
+        .collect();
+    assert!(
+        cited.contains(&("004_a5ea30a1e6417b83.txt", "c. Collaboration plus avancée")),
+        "{cited:?}"
+    );
+    assert!(
+        !cited.contains(&("004_a5ea30a1e6417b83.txt", "b. Management")),
+        "{cited:?}"
+    );
+}
+
+#[test]
+fn the_desks_own_advice_rules_and_readings_are_marked_as_the_desks() {
+    // (procedure, step, words the guide does not give): they may only stand after
+    // « Conseil du guichet : », or inside « (règle du guichet : …) ».
+    let desk_only: &[(&str, &str, &str)] = &[
+        ("phishing-check", "ne-pas-cliquer", "pièce jointe"),
+        ("acn-anyconnect", "passcode", "dicter"),
+        ("acn-auto-shutdown", "precaution", "enregistrer son travail"),
+        ("acn-telemaintenance", "verifier-code", "nouveau code"),
+        (
+            "gip-remote-reflexes",
+            "poste-compatible",
+            "autre navigateur",
+        ),
+        (
+            "gip-remote-reflexes",
+            "compte-partage",
+            "récupérer le mot de passe",
+        ),
+        ("mi-usb-bitlocker", "mot-de-passe", "ne pas le demander"),
+        (
+            "tchap",
+            "securite",
+            "ne pas mettre d'informations sensibles",
+        ),
+        ("social-webex", "participer", "redemander"),
+        (
+            "mtes-audio-conference",
+            "autre-telephone",
+            "Proposer le service",
+        ),
+        ("mi-nomade2", "attendre", "rappeler"),
+        ("mi-agent-card-cryhod", "mot-de-passe-cryhod", "nulle part"),
+        (
+            "mi-nomade2",
+            "mot-de-passe-certificat",
+            "Ne jamais l'écrire",
+        ),
+        (
+            "webconf-etat",
+            "creation-impossible",
+            "demander à un organisateur",
+        ),
+    ];
+    for (slug, step, words) in desk_only {
+        let p = shipped(slug);
+        let text = step_text(&p, step);
+        let (guide, desk) = guide_and_desk(text);
+        let rule = text.find("(règle du guichet :").map_or("", |i| &text[i..]);
+        let guide = guide.split("(règle du guichet :").next().unwrap();
+        assert!(
+            !fold(guide).contains(&fold(words)),
+            "{slug} « {step} »: « {words} » is the desk's, not the guide's: {text}"
+        );
+        assert!(
+            fold(desk).contains(&fold(words)) || fold(rule).contains(&fold(words)),
+            "{slug} « {step} »: « {words} » should be kept, marked: {text}"
+        );
+    }
+    // Words no guide gives, gone.
+    let gone: &[(&str, &str)] = &[
+        ("mi-call-centre", "transférer l'appel"),
+        ("mi-noemi-migration", "le créer pour l'agent"),
+        ("gip-tools", "suffit"),
+    ];
+    for (slug, words) in gone {
+        let text = full_text(slug);
+        assert!(!text.contains(words), "{slug}: « {words} »:\n{text}");
+    }
+}
+
+#[test]
+fn the_facts_the_guides_give_for_these_callers_are_there() {
+    let catalog = embedded(&embedded_reference());
+    let for_service = |service: &str| -> String {
+        catalog
+            .procedures
+            .iter()
+            .filter(|p| matches!(&p.services, Applies::Only(s) if s.iter().any(|x| x == service)))
+            .map(|p| full_text(&p.slug))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    // Guide 000, « Quelles bonnes pratiques ? »: « Limitez l'utilisation d'internet sur vos
+    // postes de travail, et particulièrement les vidéos, pour éviter la surcharge du
+    // réseau. »
+    for service in ["social-direccte", "social-drdjscs"] {
+        let text = for_service(service);
+        assert!(
+            text.contains("particulièrement les vidéos") && text.contains("surcharge du réseau"),
+            "{service}"
+        );
+    }
+    // Guide 004, « Pour aller plus loin : ».
+    let gip = for_service("gip-tn");
+    for address in [
+        "https://www.arcep.fr/demarches-et-services/utilisateurs/teletravail-et-connexion-internet.html",
+        "https://www.francedigitale.org/actu-europe/coronavirus-tous-les-outils-et-contacts-dont-vous-aurez-besoin/",
+        "https://www.fun-mooc.fr/news/fun-ouvre-ses-archives/",
+    ] {
+        assert!(gip.contains(address), "{address}");
+    }
+    // Guide 003, « SPAN »: its ways to connect, in connection-sharing too.
+    let sharing = everything("connection-sharing");
+    for fact in [
+        "Ethernet",
+        "box internet",
+        "Domino Airbox 3G/4G",
+        "Opache 4",
+    ] {
+        assert!(sharing.contains(fact), "{fact}");
+    }
 }
