@@ -161,6 +161,14 @@ fn a_caller_who_has_another_connection_is_not_stuck_on_a_check() {
         !says(&box_ok, "Point d'accès mobile et modem"),
         "{box_ok:#?}"
     );
+    // DIRECCTE over the hotspot, the mail page does not show: not GEMINI, the IT team
+    // (guide 000: « Dès que la page de la messagerie s'affiche, lancez GEMINI »).
+    let no_page = walk("connection-sharing", &[true, false, true, false]);
+    assert!(!says(&no_page, "Lancer GEMINI"), "{no_page:#?}");
+    assert!(
+        no_page.last().unwrap().contains("équipe informatique"),
+        "{no_page:#?}"
+    );
     // mi-noemi-4g: « en étant sur de la 4G »; a caller not on 4G leaves with where to go.
     let not_4g = walk("mi-noemi-4g", &[false]);
     assert_eq!(not_4g.len(), 2, "{not_4g:#?}");
