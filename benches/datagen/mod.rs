@@ -56,6 +56,7 @@ pub fn catalogue(real: &[Procedure], reference: &Reference, n: usize, seed: u64)
     Catalog {
         procedures: catalog::procedures(real, reference, n, seed),
         problems: vec![],
+        warnings: vec![],
         source_fingerprint: String::new(),
     }
 }

@@ -83,8 +83,51 @@ struct RawStep {
 /// A character a procedure's text must not hold (DESIGN.md §4: lint rejects control
 /// characters in text): what [`is_unsafe`] names, but the line break of a multi-line
 /// string. It could drive the operator's terminal, reorder or hide what they read aloud.
+/// Nor a tab or the CR of a Windows line end (CR LF, kept by TOML in a multi-line string):
+/// they are what an editor writes, and files with them were valid before control
+/// characters were refused (DESIGN.md §4: « a file valid today stays valid »). See
+/// [`editor_whitespace`].
 fn control_character(value: &str) -> Option<char> {
-    value.chars().find(|&c| c != '\n' && is_unsafe(c))
+    let mut chars = value.chars().peekable();
+    while let Some(c) = chars.next() {
+        let line_end = c == '\r' && chars.peek() == Some(&'\n');
+        if c != '\n' && c != '\t' && !line_end && is_unsafe(c) {
+            return Some(c);
+        }
+    }
+    None
+}
+
+/// A tab read as a space, which it looks like (`lint` warns), and a Windows line end as a
+/// line end.
+fn editor_whitespace(p: &mut Procedure) {
+    fn fix(s: &mut String) {
+        if s.contains(['\t', '\r']) {
+            *s = s.replace("\r\n", "\n").replace('\t', " ");
+        }
+    }
+    fix(&mut p.title);
+    fix(&mut p.summary);
+    p.keywords.iter_mut().for_each(fix);
+    p.editor_notes.iter_mut().for_each(fix);
+    for source in &mut p.sources {
+        fix(&mut source.seed);
+        fix(&mut source.section);
+    }
+    for step in &mut p.steps {
+        fix(&mut step.id);
+        fix(&mut step.text);
+        step.next.iter_mut().for_each(fix);
+        match &mut step.kind {
+            StepKind::Ask { yes, no } => {
+                fix(yes);
+                fix(no);
+            }
+            StepKind::Record { label, .. } => fix(label),
+            StepKind::Escalate { target } => fix(target),
+            StepKind::Say | StepKind::Check => {}
+        }
+    }
 }
 
 fn control_message(field: &str, c: char) -> String {
@@ -161,13 +204,33 @@ fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].matches('\n').count() + 1
 }
 
+/// A procedure read from its file, and what `procedures lint` warns about in it.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    pub procedure: Procedure,
+    /// Rules added after the format was documented (DESIGN.md §4: « a file valid today
+    /// stays valid »): a desk's file that breaks one still loads and is proposed; `lint`
+    /// says it, `lint --strict` refuses it.
+    pub warnings: Vec<LintError>,
+}
+
 /// Parses and checks one file. `file` is the name used in messages; the slug is the file
-/// name without `.toml`.
+/// name without `.toml`. The warnings are dropped: see [`check_procedure`].
 pub fn parse_procedure(
     file: &str,
     text: &str,
     reference: &Reference,
 ) -> Result<Procedure, Vec<LintError>> {
+    check_procedure(file, text, reference).map(|c| c.procedure)
+}
+
+/// Parses and checks one file: the procedure and its warnings, or the errors that keep it
+/// out of the catalogue.
+pub fn check_procedure(
+    file: &str,
+    text: &str,
+    reference: &Reference,
+) -> Result<Checked, Vec<LintError>> {
     let err = |offset: usize, message: String| LintError {
         file: file.to_string(),
         line: line_of(text, offset),
@@ -188,6 +251,7 @@ pub fn parse_procedure(
         vec![err(offset, format!("TOML invalide : {first}"))]
     })?;
     let mut errors = Vec::new();
+    let mut warnings = Vec::new();
     {
         // Every text of the file, with where it starts.
         let mut texts: Vec<(&str, &str, usize)> = vec![
@@ -228,6 +292,12 @@ pub fn parse_procedure(
         for (field, value, at) in texts {
             if let Some(c) = control_character(value) {
                 errors.push(err(at, control_message(field, c)));
+            }
+            if value.contains('\t') {
+                warnings.push(err(
+                    at,
+                    format!("caractère de tabulation dans « {field} » : lu comme une espace"),
+                ));
             }
         }
     }
@@ -398,8 +468,10 @@ pub fn parse_procedure(
             },
             "escalate" => match &r.target {
                 Some(target) => {
+                    // Added after the format was documented: a warning, never a drop
+                    // (a desk's « Niveau 2 » is a contact the desk knows).
                     if !names_a_contact(target.get_ref(), r.text.get_ref()) {
-                        errors.push(err(
+                        warnings.push(err(
                             at,
                             format!(
                                 "l'étape « {} » (escalate) ne dit pas où transmettre l'appel : \
@@ -446,7 +518,7 @@ pub fn parse_procedure(
         return Err(errors);
     }
     let offsets: Vec<usize> = steps.iter().map(|(o, _)| *o).collect();
-    let procedure = Procedure {
+    let mut procedure = Procedure {
         slug,
         title: raw.title.into_inner(),
         summary: raw.summary.into_inner(),
@@ -463,13 +535,17 @@ pub fn parse_procedure(
         tool,
         steps: steps.into_iter().map(|(_, s)| s).collect(),
     };
+    editor_whitespace(&mut procedure);
     let problems: Vec<LintError> = procedure
         .graph_problems()
         .iter()
         .map(|p| err(p.step().map_or(0, |i| offsets[i]), p.describe(&procedure)))
         .collect();
     if problems.is_empty() {
-        Ok(procedure)
+        Ok(Checked {
+            procedure,
+            warnings,
+        })
     } else {
         Err(problems)
     }
@@ -481,6 +557,8 @@ pub fn parse_procedure(
 pub struct Catalog {
     pub procedures: Vec<Procedure>,
     pub problems: Vec<LintError>,
+    /// What `procedures lint` warns about in the procedures that loaded (see [`Checked`]).
+    pub warnings: Vec<LintError>,
     /// What the catalogue was made from: see [`files_fingerprint`].
     pub source_fingerprint: String,
 }
@@ -682,8 +760,11 @@ pub fn load_files<'a>(
     catalog.source_fingerprint =
         files_fingerprint(files.iter().map(|(n, t)| (n.as_str(), t.as_bytes())));
     for (file, text) in files {
-        match parse_procedure(&file, text, reference) {
-            Ok(p) => {
+        match check_procedure(&file, text, reference) {
+            Ok(Checked {
+                procedure: p,
+                warnings,
+            }) => {
                 if let Some(first) = seen.get(&p.slug) {
                     catalog.problems.push(LintError {
                         file: file.clone(),
@@ -694,6 +775,7 @@ pub fn load_files<'a>(
                 }
                 seen.insert(p.slug.clone(), file);
                 catalog.procedures.push(p);
+                catalog.warnings.extend(warnings);
             }
             Err(errors) => catalog.problems.extend(errors),
         }

@@ -330,6 +330,9 @@ pub enum ProceduresCommand {
     Lint {
         #[arg(value_name = "DIR")]
         dir: Option<PathBuf>,
+        /// Refuse aussi les avertissements (ce que la CI vérifie sur db/procedures)
+        #[arg(long)]
+        strict: bool,
     },
 }
 
@@ -423,7 +426,7 @@ pub enum ToolsCommand {
         #[command(flatten)]
         format: FormatArg,
     },
-    /// Ligne 4G NOEMI : bridée au-delà de 20 Go dans le mois ?
+    /// Ligne 4G NOEMI : bridée au-delà de 20 Go indiqués pour le « cellulaire » ?
     Quota {
         /// Données cellulaires utilisées, en Go, lues avec l'agent (12,5)
         #[arg(value_name = "GO")]

@@ -3,7 +3,7 @@
 use super::args::{Format, ProceduresCommand};
 use super::output::{Printed, csv, json_data, table};
 use super::{CliError, check_context, csv_options};
-use crate::catalog::procedures::{CatalogSource, load_dir};
+use crate::catalog::procedures::{CatalogSource, LintError, load_dir};
 use crate::domain::reference::Reference;
 use crate::store::{ProcedureQuery, Store, StoreError};
 use std::path::Path;
@@ -116,15 +116,19 @@ pub fn run(
                 }
             }
         }
-        ProceduresCommand::Lint { dir } => Printed::Text(lint(dir.as_deref(), source, reference)?),
+        ProceduresCommand::Lint { dir, strict } => {
+            Printed::Text(lint(dir.as_deref(), strict, source, reference)?)
+        }
     };
     Ok(printed.emit(out)?)
 }
 
 /// `procedures lint`: the given folder, else the active catalogue. Exit 1 with one
-/// `file:line: message` per problem.
+/// `file:line: message` per problem. A warning (a rule added after the format was
+/// documented) is said on stderr and does not fail, unless `strict` makes it an error.
 fn lint(
     dir: Option<&Path>,
+    strict: bool,
     active: &CatalogSource,
     reference: &Reference,
 ) -> Result<String, CliError> {
@@ -142,29 +146,33 @@ fn lint(
         // Its problems are the result here, not warnings.
         None => active.catalog().map_err(CliError::BadInput)?,
     };
-    if catalog.problems.is_empty() {
-        Ok(format!(
-            "{} procédure{} vérifiée{}, aucun problème\n",
-            catalog.procedures.len(),
-            if catalog.procedures.len() > 1 {
-                "s"
-            } else {
-                ""
-            },
-            if catalog.procedures.len() > 1 {
-                "s"
-            } else {
-                ""
-            }
-        ))
-    } else {
-        Err(CliError::Failed(
-            catalog
-                .problems
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("\n"),
-        ))
+    let warned = |w: &LintError| format!("{}:{}: avertissement : {}", w.file, w.line, w.message);
+    let mut refused: Vec<String> = catalog.problems.iter().map(ToString::to_string).collect();
+    if strict {
+        refused.extend(catalog.warnings.iter().map(ToString::to_string));
+    } else if !refused.is_empty() {
+        refused.extend(catalog.warnings.iter().map(warned));
     }
+    if !refused.is_empty() {
+        return Err(CliError::Failed(refused.join("\n")));
+    }
+    for w in &catalog.warnings {
+        super::say(&warned(w));
+    }
+    let n = catalog.procedures.len();
+    let plural = |n: usize| if n > 1 { "s" } else { "" };
+    Ok(match catalog.warnings.len() {
+        0 => format!(
+            "{n} procédure{} vérifiée{}, aucun problème\n",
+            plural(n),
+            plural(n)
+        ),
+        w => format!(
+            "{n} procédure{} vérifiée{}, {w} avertissement{} (refusé{} par --strict)\n",
+            plural(n),
+            plural(n),
+            plural(w),
+            plural(w)
+        ),
+    })
 }

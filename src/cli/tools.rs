@@ -209,7 +209,7 @@ fn printed(
                 valid_until: String,
                 rule: &'static str,
             }
-            const RULE: &str = "un mois : même jour du mois suivant ; si ce jour n'existe pas (donné un 31 janvier), dernier jour du mois suivant";
+            const RULE: &str = crate::domain::walk::CRYHOD_VALIDITY;
             Ok(match fmt {
                 Format::Json => json_data(&Validity {
                     issued_at: rfc3339(issued),

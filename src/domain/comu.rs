@@ -23,6 +23,12 @@ use thiserror::Error;
 pub const COMU_DOMAIN: &str = "comu.minint.fr";
 pub const COMU_ADDRESS: &str = "https://webconf.comu.minint.fr";
 /// The entity codes of the domain form.
+/// How names become a login, said to the operator: the desk's rule, guide 003 says nothing
+/// of accents or compound names (see the decisions above).
+pub const FOLDING_RULE: &str = "Le guide ne parle ni d'accents ni de noms composés ; règle du \
+     guichet : accents retirés ; espaces, tirets, apostrophes ôtés (gendarmerie : tirets gardés). \
+     Relire l'identifiant avec l'agent : le sien prime.";
+
 pub const ENTITIES: &[&str] = &["AC", "AT", "PJ", "SP", "DG", "CRS", "PAF", "PPOL"];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

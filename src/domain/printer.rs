@@ -73,11 +73,11 @@ pub enum PrinterError {
     #[error("site « {0} » inconnu : attendu RC (Rectorat), DN (DSDEN), CI (CIO) ou CR (CIRCO)")]
     Site(String),
     #[error(
-        "division « {0} » invalide : attendu des lettres (DSI), suivies du numéro du copieur s'il y en a plusieurs (DSI04)"
+        "division « {0} » invalide : attendu des lettres (DSI), suivies du numéro du copieur s'il y en a plusieurs (DSI04) ; de 2 à 8 lettres et 3 chiffres au plus (limite du guichet : le guide ne donne pas de longueur)"
     )]
     Division(String),
     #[error(
-        "emplacement « {0} » invalide : attendu le bâtiment et l'étage (B4, C2), ou RDC comme l'exemple caennais du guide (ou BRDC)"
+        "emplacement « {0} » invalide : attendu le bâtiment et l'étage (B4, C2), ou RDC comme l'exemple caennais du guide (ou BRDC) ; 2 lettres et 2 chiffres au plus (limite du guichet : le guide ne donne pas de longueur)"
     )]
     Location(String),
 }

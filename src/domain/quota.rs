@@ -7,6 +7,11 @@ use thiserror::Error;
 
 pub const THROTTLE_LIMIT_GB: f64 = 20.0;
 
+/// What the operator has the caller read, in the guide's words (« Vérifier le nombre de Go
+/// indiqué pour le « cellulaire » »): the guide gives no period, so none is said.
+pub const READ_HINT: &str = "Lire avec l'agent le nombre de Go indiqué pour le « cellulaire » \
+     (Paramètres > Réseau et Internet > Consommation des données).";
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct QuotaAnswer {
     pub used_gb: f64,

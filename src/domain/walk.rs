@@ -52,6 +52,12 @@ pub struct Effect {
     pub escalated_to: Option<String>,
 }
 
+/// The CRYHOD password's validity as the desk reads it: guide 003 says « valable 1 mois »;
+/// the day it ends is the desk's reading of « 1 mois » (see [`valid_until`]).
+pub const CRYHOD_VALIDITY: &str = "valable 1 mois d'après le guide ; lecture du guichet : \
+     jusqu'au même jour du mois suivant, ou au dernier jour de ce mois quand ce jour n'existe \
+     pas (donné un 31 janvier : fin février)";
+
 /// Until when a secret valid for `months` months given at `at` can be used. A month later
 /// on the same day; when that day does not exist (given 31 January) the last day of the
 /// shorter month (28 or 29 February): the password never outlives the month it promises.

@@ -490,6 +490,8 @@ fn runner_done() -> App {
     key(&mut app, KeyCode::Enter);
     key(&mut app, KeyCode::Enter);
     key(&mut app, KeyCode::Char('n'));
+    // Not lost, stolen or broken: forgotten at home, as the call says.
+    key(&mut app, KeyCode::Char('o'));
     key(&mut app, KeyCode::Enter);
     app
 }

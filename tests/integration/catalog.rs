@@ -2,13 +2,14 @@
 //! must with file and line, and the seeds' facts are carried over exactly.
 
 use guichet::catalog::embedded_reference;
-use guichet::catalog::procedures::{embedded, load_files, parse_procedure};
+use guichet::catalog::procedures::{check_procedure, embedded, load_files, parse_procedure};
 use guichet::domain::procedure::{Applies, StepKind};
 
 #[test]
 fn the_shipped_catalogue_is_clean_and_complete() {
     let catalog = embedded(&embedded_reference());
     assert!(catalog.problems.is_empty(), "{:#?}", catalog.problems);
+    assert!(catalog.warnings.is_empty(), "{:#?}", catalog.warnings);
     let required = [
         "mi-agent-card-cryhod",
         "mi-noemi-reset-vpn",
@@ -44,6 +45,8 @@ fn the_shipped_catalogue_is_clean_and_complete() {
         "acn-auto-shutdown",
         "gip-remote-reflexes",
         "gip-tools",
+        "gip-connexion-wifi",
+        "social-connexion-lente",
     ];
     for slug in required {
         assert!(catalog.get(slug).is_some(), "missing procedure {slug}");
@@ -172,6 +175,14 @@ target = "RSSI de la structure"
 text = "Non."
 "#;
 
+/// What `procedures lint` warns about in a file that loads (empty when it does not load).
+fn warnings(text: &str) -> Vec<String> {
+    match check_procedure("essai.toml", text, &embedded_reference()) {
+        Ok(checked) => checked.warnings.iter().map(ToString::to_string).collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
 fn lint(text: &str) -> Vec<String> {
     match parse_procedure("essai.toml", text, &embedded_reference()) {
         Ok(_) => Vec::new(),
@@ -182,6 +193,7 @@ fn lint(text: &str) -> Vec<String> {
 #[test]
 fn the_linter_accepts_a_good_file() {
     assert_eq!(lint(GOOD), Vec::<String>::new());
+    assert_eq!(warnings(GOOD), Vec::<String>::new());
 }
 
 #[test]
@@ -595,10 +607,11 @@ fn an_interior_caller_sharing_a_connection_is_never_sent_to_carinae() {
             );
         }
     }
-    // Interior, not on a NOEMI: the guide says nothing; the call centre is given.
+    // Interior, no connection, neither a NOEMI nor a SPAN: the guide says nothing; the
+    // call centre is given.
     let w = walk(
         "connection-sharing",
-        &[Answer(false), Confirm, Answer(false)],
+        &[Answer(false), Answer(false), Answer(false), Answer(false)],
     );
     let (id, text) = here(&w);
     assert!(
@@ -615,13 +628,19 @@ fn an_interior_caller_sharing_a_connection_is_never_sent_to_carinae() {
     // Interior on a NOEMI with an iPhone: the iPhone path, then the NOEMI Wi-Fi.
     let w = walk(
         "connection-sharing",
-        &[Answer(false), Confirm, Answer(true), Answer(true), Confirm],
+        &[
+            Answer(false),
+            Answer(false),
+            Answer(true),
+            Answer(true),
+            Confirm,
+        ],
     );
     assert_eq!(here(&w).0, "noemi-wifi");
     // Ministères sociaux, DRDJSCS: CARINAE with the « SD » login.
     let w = walk(
         "connection-sharing",
-        &[Answer(true), Confirm, Confirm, Confirm, Answer(false)],
+        &[Answer(true), Answer(false), Confirm, Confirm, Answer(false)],
     );
     assert!(here(&w).1.contains("CARINAE") && here(&w).1.contains("« SD »"));
 }
@@ -771,7 +790,7 @@ fn amigo_asks_no_school_period_and_reads_the_hours_the_console_shows() {
 }
 
 #[test]
-fn an_escalation_says_where_the_call_goes() {
+fn an_escalation_that_names_no_contact_is_warned_about_and_still_loads() {
     let with = |target: &str, text: &str| {
         GOOD.replace(
             "target = \"RSSI de la structure\"",
@@ -782,7 +801,20 @@ fn an_escalation_says_where_the_call_goes() {
     let message = "essai.toml:25: l'étape « c » (escalate) ne dit pas où transmettre l'appel : \
                    donner un numéro, une adresse ou un service nommé (RSSI, SETNA, AMIGO, \
                    Hot-Line...), ou écrire « le guide ne donne pas de contact »";
-    assert_eq!(lint(&with("Support informatique local", "Non.")), [message]);
+    // A rule added after the format was documented: the file loads, lint warns.
+    let local = with("Support informatique local", "Non.");
+    assert_eq!(warnings(&local), [message]);
+    assert_eq!(lint(&local), Vec::<String>::new());
+    let niveau_2 = with("Niveau 2", "Transmettre au niveau 2.");
+    assert_eq!(lint(&niveau_2), Vec::<String>::new());
+    assert_eq!(warnings(&niveau_2), [message]);
+    let catalog = load_files(
+        [("essai.toml".to_string(), niveau_2.as_str())],
+        &embedded_reference(),
+    );
+    assert_eq!(catalog.procedures.len(), 1, "{:?}", catalog.problems);
+    assert!(catalog.problems.is_empty());
+    assert_eq!(catalog.warnings.len(), 1);
     // Neither codes, durations, years nor addresses of nothing are contacts.
     for text in [
         "Composer *21.",
@@ -790,7 +822,7 @@ fn an_escalation_says_where_the_call_goes() {
         "Depuis 2026.",
         "Voir la procédure.",
     ] {
-        assert_eq!(lint(&with("support local", text)), [message], "{text}");
+        assert_eq!(warnings(&with("support local", text)), [message], "{text}");
     }
     for (target, text) in [
         ("Support informatique local", "Appeler le 72000."),
@@ -812,7 +844,7 @@ fn an_escalation_says_where_the_call_goes() {
         ("Gestionnaire local", "Le guide ne donne pas de contact."),
     ] {
         assert_eq!(
-            lint(&with(target, text)),
+            warnings(&with(target, text)),
             Vec::<String>::new(),
             "{target} / {text}"
         );
@@ -890,6 +922,27 @@ fn the_desks_advice_is_marked_the_same_way_everywhere() {
             let exact = s.text.matches("Conseil du guichet : ").count();
             assert_eq!(loose, exact, "{} « {} »: {}", p.slug, s.id, s.text);
             marked += exact;
+            // A reading, a rule or a bound of the desk's: « (lecture du guichet : …) »,
+            // lower case, inside the sentence it qualifies.
+            for mark in [
+                "lecture du guichet",
+                "regle du guichet",
+                "limite du guichet",
+            ] {
+                let loose = fold(&s.text).matches(mark).count();
+                let exact = fold(&s.text).matches(&format!("({mark} : ")).count()
+                    + fold(&s.text).matches(&format!("; {mark} : ")).count();
+                assert_eq!(loose, exact, "{} « {} »: {}", p.slug, s.id, s.text);
+                assert!(
+                    !s.text.contains("Lecture du guichet")
+                        && !s.text.contains("Règle du guichet")
+                        && !s.text.contains("Limite du guichet"),
+                    "{} « {} »: {}",
+                    p.slug,
+                    s.id,
+                    s.text
+                );
+            }
         }
     }
     assert!(marked >= 3, "{marked}");
@@ -1080,5 +1133,204 @@ fn the_cited_headings_are_in_the_seeds() {
         for h in *headings {
             assert!(lines.iter().any(|l| l == h), "{seed}: no heading « {h} »");
         }
+    }
+}
+
+#[test]
+fn a_file_saved_with_windows_line_ends_or_tabs_still_loads() {
+    // Valid under the documented format before control characters were refused (a tab or
+    // the CR of a Windows line end is what an editor writes): they load, a tab is read as a
+    // space, and lint says so; the characters that could drive a terminal stay refused.
+    let multi = GOOD.replace(
+        "text = \"Oui.\"",
+        "text = \"\"\"\nOui,\n\tle guide le dit.\"\"\"",
+    );
+    let crlf = multi.replace('\n', "\r\n");
+    for file in [&multi, &crlf] {
+        let p = parsed(file);
+        assert_eq!(p.steps[1].text, "Oui,\n le guide le dit.", "{file:?}");
+    }
+    assert_eq!(
+        warnings(&multi),
+        ["essai.toml:22: caractère de tabulation dans « text » : lu comme une espace"]
+    );
+    let escape = GOOD.replace("text = \"Oui.\"", "text = \"Oui\\u001b[2J.\"");
+    assert_eq!(
+        lint(&escape),
+        [
+            "essai.toml:22: caractère de contrôle ou invisible U+001B dans « text » : le retirer \
+             (il pourrait piloter le terminal de l'opérateur ou masquer du texte)"
+        ]
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// True to its guides (issue 23's audit): each finding, the words that must be there and
+// the words that must not.
+
+/// Title, summary, editor notes and every step of a shipped procedure.
+fn everything(slug: &str) -> String {
+    let p = shipped(slug);
+    format!(
+        "{}\n{}\n{}",
+        full_text(slug),
+        p.editor_notes.clone().unwrap_or_default(),
+        p.keywords.join("\n")
+    )
+}
+
+#[test]
+fn no_detail_the_guides_do_not_give_is_stated_as_theirs() {
+    // phishing-check: guide 000 describes its own mail's link checking; no guide says the
+    // other services' mail does not check links.
+    let p = shipped("phishing-check");
+    let asked = step_text(&p, "ministeres-sociaux");
+    assert!(!asked.contains("celles des autres services non"), "{asked}");
+    assert!(
+        asked.contains("les guides des autres services n'en parlent pas"),
+        "{asked}"
+    );
+    // social-gemini: guide 000 gives OWA « Si vous n'êtes pas équipés d'un ordinateur
+    // portable professionnel »; it never says GEMINI cannot be used without one.
+    let gemini = step_text(&shipped("social-gemini"), "repli-owa").to_string();
+    assert!(!gemini.contains("n'est pas utilisable"), "{gemini}");
+    assert!(gemini.contains("Outlook Web Access (OWA)"), "{gemini}");
+    // acn-telemaintenance: guide 002, « L'outil de prise de main à distance est l'outil
+    // académique : ISL Online »; « ISL Light » is nowhere in it (only the download
+    // address ends in ISLLightClient).
+    let tele = shipped("acn-telemaintenance");
+    assert!(tele.title.contains("ISL Online"), "{}", tele.title);
+    let words = full_text("acn-telemaintenance").replace("ISLLightClient", "");
+    assert!(!words.contains("ISL Light"), "{words}");
+    let notes = tele.editor_notes.unwrap();
+    assert!(!notes.contains("ISL Light est le client"), "{notes}");
+    // phishing-check cites guide 004 for « Sollicitez également votre service informatique
+    // habituel ou vos prestataires », which is in « c. Collaboration plus avancée ».
+    let cited: Vec<(&str, &str)> = p
+        .sources
+        .iter()
+        .map(|s| (s.seed.as_str(), s.section.as_str()))
+        .collect();
+    assert!(
+        cited.contains(&("004_a5ea30a1e6417b83.txt", "c. Collaboration plus avancée")),
+        "{cited:?}"
+    );
+    assert!(
+        !cited.contains(&("004_a5ea30a1e6417b83.txt", "b. Management")),
+        "{cited:?}"
+    );
+}
+
+#[test]
+fn the_desks_own_advice_rules_and_readings_are_marked_as_the_desks() {
+    // (procedure, step, words the guide does not give): they may only stand after
+    // « Conseil du guichet : », or inside « (règle du guichet : …) ».
+    let desk_only: &[(&str, &str, &str)] = &[
+        ("phishing-check", "ne-pas-cliquer", "pièce jointe"),
+        ("acn-anyconnect", "passcode", "dicter"),
+        ("acn-auto-shutdown", "precaution", "enregistrer son travail"),
+        ("acn-telemaintenance", "verifier-code", "nouveau code"),
+        (
+            "gip-remote-reflexes",
+            "poste-compatible",
+            "autre navigateur",
+        ),
+        (
+            "gip-remote-reflexes",
+            "compte-partage",
+            "récupérer le mot de passe",
+        ),
+        ("mi-usb-bitlocker", "mot-de-passe", "ne pas le demander"),
+        (
+            "tchap",
+            "securite",
+            "ne pas mettre d'informations sensibles",
+        ),
+        ("social-webex", "participer", "redemander"),
+        (
+            "mtes-audio-conference",
+            "autre-telephone",
+            "Proposer le service",
+        ),
+        ("mi-nomade2", "attendre", "rappeler"),
+        ("mi-agent-card-cryhod", "mot-de-passe-cryhod", "nulle part"),
+        (
+            "mi-nomade2",
+            "mot-de-passe-certificat",
+            "Ne jamais l'écrire",
+        ),
+        (
+            "webconf-etat",
+            "creation-impossible",
+            "demander à un organisateur",
+        ),
+    ];
+    for (slug, step, words) in desk_only {
+        let p = shipped(slug);
+        let text = step_text(&p, step);
+        let (guide, desk) = guide_and_desk(text);
+        let rule = text.find("(règle du guichet :").map_or("", |i| &text[i..]);
+        let guide = guide.split("(règle du guichet :").next().unwrap();
+        assert!(
+            !fold(guide).contains(&fold(words)),
+            "{slug} « {step} »: « {words} » is the desk's, not the guide's: {text}"
+        );
+        assert!(
+            fold(desk).contains(&fold(words)) || fold(rule).contains(&fold(words)),
+            "{slug} « {step} »: « {words} » should be kept, marked: {text}"
+        );
+    }
+    // Words no guide gives, gone.
+    let gone: &[(&str, &str)] = &[
+        ("mi-call-centre", "transférer l'appel"),
+        ("mi-noemi-migration", "le créer pour l'agent"),
+        ("gip-tools", "suffit"),
+    ];
+    for (slug, words) in gone {
+        let text = full_text(slug);
+        assert!(!text.contains(words), "{slug}: « {words} »:\n{text}");
+    }
+}
+
+#[test]
+fn the_facts_the_guides_give_for_these_callers_are_there() {
+    let catalog = embedded(&embedded_reference());
+    let for_service = |service: &str| -> String {
+        catalog
+            .procedures
+            .iter()
+            .filter(|p| matches!(&p.services, Applies::Only(s) if s.iter().any(|x| x == service)))
+            .map(|p| full_text(&p.slug))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    // Guide 000, « Quelles bonnes pratiques ? »: « Limitez l'utilisation d'internet sur vos
+    // postes de travail, et particulièrement les vidéos, pour éviter la surcharge du
+    // réseau. »
+    for service in ["social-direccte", "social-drdjscs"] {
+        let text = for_service(service);
+        assert!(
+            text.contains("particulièrement les vidéos") && text.contains("surcharge du réseau"),
+            "{service}"
+        );
+    }
+    // Guide 004, « Pour aller plus loin : ».
+    let gip = for_service("gip-tn");
+    for address in [
+        "https://www.arcep.fr/demarches-et-services/utilisateurs/teletravail-et-connexion-internet.html",
+        "https://www.francedigitale.org/actu-europe/coronavirus-tous-les-outils-et-contacts-dont-vous-aurez-besoin/",
+        "https://www.fun-mooc.fr/news/fun-ouvre-ses-archives/",
+    ] {
+        assert!(gip.contains(address), "{address}");
+    }
+    // Guide 003, « SPAN »: its ways to connect, in connection-sharing too.
+    let sharing = everything("connection-sharing");
+    for fact in [
+        "Ethernet",
+        "box internet",
+        "Domino Airbox 3G/4G",
+        "Opache 4",
+    ] {
+        assert!(sharing.contains(fact), "{fact}");
     }
 }

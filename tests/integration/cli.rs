@@ -740,6 +740,105 @@ fn lint_reports_file_and_line_and_a_broken_catalog_file_is_skipped(desk) {
 }
 }
 
+/// A desk's own procedure written under the documented format before escalations had to
+/// name a contact (issue 23): its hand-off says « Niveau 2 », which the desk knows.
+const NIVEAU_2: &str = r#"
+title = "Badge du parking refusé à la barrière"
+summary = "Le badge de parking de l'agent n'ouvre plus la barrière."
+services = ["mi"]
+devices = ["*"]
+keywords = ["badge parking", "barriere"]
+
+[[sources]]
+seed = "003_153f178d6c060759.txt"
+section = "Renseignements"
+
+[[steps]]
+id = "badge"
+kind = "ask"
+text = "Le badge ouvre-t-il la porte du bâtiment ?"
+yes = "barriere"
+no = "niveau-2"
+
+[[steps]]
+id = "barriere"
+kind = "say"
+text = "Présenter le badge plus près du lecteur de la barrière."
+end = true
+
+[[steps]]
+id = "niveau-2"
+kind = "escalate"
+target = "Niveau 2"
+text = "Transmettre au niveau 2."
+"#;
+
+on_both_engines! {
+fn a_procedure_valid_under_the_documented_format_stays_valid(desk) {
+    // DESIGN.md §4: « a file valid today stays valid ». The rule that an escalation names a
+    // contact came later: it warns, it never drops the desk's procedure.
+    let dir = desk.dir.path().join("catalogue");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join("badge-parking.toml"), NIVEAU_2).unwrap();
+    let catalog = dir.to_str().unwrap();
+    let out = desk
+        .cmd()
+        .args(["--catalog", catalog, "procedures", "list", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("procédure ignorée"), "{stderr}");
+    let list: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(list[0]["slug"], "badge-parking", "{list}");
+    // Proposed for its words.
+    let hits = desk.json(&[
+        "--catalog",
+        catalog,
+        "procedures",
+        "search",
+        "badge parking barriere",
+        "--service",
+        "mi",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(hits[0]["slug"], "badge-parking", "{hits}");
+    let shown = desk.ok(&["--catalog", catalog, "procedures", "show", "badge-parking"]);
+    assert!(shown.contains("Niveau 2"), "{shown}");
+    // lint warns, with the file and line, and succeeds.
+    let out = desk.run(&["procedures", "lint", catalog]);
+    assert!(out.status.success(), "{out:?}");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("1 procédure vérifiée, 1 avertissement"), "{said}");
+    let warned = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        warned.contains(
+            "badge-parking.toml:25: avertissement : l'étape « niveau-2 » (escalate) ne dit pas \
+             où transmettre l'appel"
+        ),
+        "{warned}"
+    );
+    // --strict makes the warning an error.
+    let (code, err) = desk.fails(&["procedures", "lint", "--strict", catalog]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("badge-parking.toml:25: l'étape « niveau-2 » (escalate) ne dit pas où"),
+        "{err}"
+    );
+    // The shipped catalogue has no warning: CI lints it with --strict.
+    assert!(
+        desk.ok(&[
+            "procedures",
+            "lint",
+            "--strict",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/db/procedures")
+        ])
+        .contains("aucun problème")
+    );
+}
+}
+
 #[test]
 fn a_damaged_database_gets_one_sentence_and_is_left_alone() {
     let desk = Desk::new();

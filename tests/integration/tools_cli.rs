@@ -370,3 +370,45 @@ fn the_tools_that_store_nothing_never_connect() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("injoignable"));
 }
+
+#[test]
+fn the_desk_tools_mark_their_own_rules_readings_and_bounds() {
+    use guichet::domain::{comu, printer, quota, walk};
+    // Guide 003, « Aide 4G »: « Vérifier le nombre de Go indiqué pour le « cellulaire », si
+    // ce nombre est > à 20Go » — no month.
+    assert!(!quota::READ_HINT.contains("mois"), "{}", quota::READ_HINT);
+    assert!(
+        quota::READ_HINT.contains("« cellulaire »"),
+        "{}",
+        quota::READ_HINT
+    );
+    // Guide 003: « obtenir le mot de passe « CRYHOD », valable 1 mois »; the day it ends
+    // is the desk's reading.
+    let rule = walk::CRYHOD_VALIDITY;
+    assert!(rule.contains("valable 1 mois"), "{rule}");
+    let reading = rule.find("lecture du guichet").expect(rule);
+    assert!(
+        rule[reading..].contains("même jour du mois suivant"),
+        "{rule}"
+    );
+    // Guide 003 says nothing of accents or compound names in a COMU login.
+    let folding = comu::FOLDING_RULE;
+    let marked = folding.find("règle du guichet").expect(folding);
+    assert!(folding[marked..].contains("accents retirés"), "{folding}");
+    // Guide 002 gives no length for a division, a copier number, a building or a floor.
+    for name in [
+        "I14RC-ABCDEFGHIJ-RDC",
+        "I76RC-DSI0444-B4",
+        "I76RC-DSI04-ABC4",
+    ] {
+        let e = printer::decode(name).unwrap_err().to_string();
+        assert!(e.contains("limite du guichet"), "{name}: {e}");
+    }
+    // The same words come out of the command line.
+    let said = ok(&["tools", "cryhod", "--issued", "2026-01-31T10:00"]);
+    assert!(said.contains("lecture du guichet"), "{said}");
+    let help = ok(&["tools", "quota", "--help"]);
+    assert!(help.contains("20 Go") && !help.contains("mois"), "{help}");
+    let err = bad(&["tools", "printer", "decode", "I76RC-DSI0444-B4"]);
+    assert!(err.contains("limite du guichet"), "{err}");
+}

@@ -519,9 +519,7 @@ fn answer(
                         pair("Identifiant", l.login),
                         pair("Mot de passe", l.password.to_string()),
                         pair("Adresse", l.address.to_string()),
-                        hint_line(
-                            "Accents retirés ; espaces, tirets, apostrophes ôtés (gendarmerie : tirets gardés).",
-                        ),
+                        hint_line(crate::domain::comu::FOLDING_RULE),
                     ],
                 },
             }
@@ -628,9 +626,10 @@ fn answer(
                 lines: vec![
                     pair("Donné le", given),
                     pair("Valable jusqu'au", until),
-                    hint_line(
-                        "Un mois : même jour du mois suivant ; donné un 31 janvier, valable jusqu'au dernier jour de février.",
-                    ),
+                    hint_line(&format!(
+                        "Mot de passe CRYHOD {}.",
+                        crate::domain::walk::CRYHOD_VALIDITY
+                    )),
                     hint_line(
                         "Ensuite : révocation/renouvellement de la carte si elle est perdue, volée ou cassée.",
                     ),
@@ -640,9 +639,7 @@ fn answer(
         Tool::Quota => {
             if v(0).trim().is_empty() {
                 return waiting(
-                    vec![hint_line(
-                        "Lire avec l'agent la consommation « cellulaire » du mois, en Go.",
-                    )],
+                    vec![hint_line(crate::domain::quota::READ_HINT)],
                     "taper d'abord la consommation en Go",
                 );
             }
