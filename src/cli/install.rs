@@ -1,12 +1,12 @@
 //! What a system install needs of the command line: its shell completions and its man
 //! page, generated from the same clap types that parse it, so they never drift apart.
 
-use super::args::{Cli, SHELLS, version};
+use super::args::{Cli, SHELLS};
+use super::manual;
 use super::output::human;
 use super::{CliError, named};
 use clap::CommandFactory;
 use clap_complete::Shell;
-use clap_mangen::Man;
 use std::io::Write;
 use std::path::Path;
 
@@ -39,11 +39,7 @@ pub(crate) fn man(dir: Option<&Path>, out: &mut dyn Write) -> Result<(), CliErro
     let mut cmd = Cli::command().disable_help_subcommand(true);
     cmd.build();
     let Some(dir) = dir else {
-        let mut page = Vec::new();
-        Man::new(cmd)
-            .source(format!("guichet {}", version()))
-            .render(&mut page)?;
-        out.write_all(&page)?;
+        out.write_all(manual::page(&cmd, "guichet")?.as_bytes())?;
         return Ok(());
     };
     let mut written = 0;
@@ -67,10 +63,11 @@ fn write_pages(cmd: &clap::Command, dir: &Path, written: &mut usize) -> std::io:
     for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
         write_pages(sub, dir, written)?;
     }
-    // A subcommand has no version of its own: its page carries the program's.
-    Man::new(cmd.clone().version(version()))
-        .source(format!("guichet {}", version()))
-        .generate_to(dir)?;
+    let name = cmd.get_display_name().unwrap_or_else(|| cmd.get_name());
+    std::fs::write(
+        dir.join(format!("{name}.1")),
+        manual::page(cmd, name)?.as_bytes(),
+    )?;
     *written += 1;
     Ok(())
 }
