@@ -1,5 +1,5 @@
 //! The man pages: clap_mangen's page of each command (synopsis, options, subcommands, from
-//! the clap types that parse it), dated by the release, in French where clap writes
+//! the clap types that parse it), in French where clap writes
 //! English, with what clap does not know: the requests `phone listen` answers, EXIT
 //! STATUS, ENVIRONMENT and FILES. The whole program's page lists every variable and file;
 //! a command's page those it reads.
@@ -8,9 +8,6 @@ use super::args::version;
 use clap::Command;
 use clap_mangen::Man;
 use roff::{Roff, bold, italic, roman};
-
-/// The day this version was released (CHANGELOG.md, by build.rs): the pages' date.
-const RELEASE_DATE: &str = env!("GUICHET_RELEASE_DATE");
 
 /// The pages an entry belongs on, besides the whole program's (which has them all).
 #[derive(Clone, Copy)]
@@ -131,6 +128,12 @@ const ENVIRONMENT: &[Entry] = &[
         Scope::All,
         "Où sont les fichiers ci-dessous (défauts : ~/.config, ~/.local/share, \
          ~/.local/state).",
+    ),
+    entry(
+        "SOURCE_DATE_EPOCH",
+        Scope::Pages(&["guichet-man"]),
+        "La date des pages, en secondes depuis 1970 (celle de la version publiée, pour qu'une \
+         même version donne les mêmes pages) ; sinon le jour même.",
     ),
     entry(
         "NO_COLOR",
@@ -264,12 +267,12 @@ const REQUESTS: &[Entry] = &[
     ),
 ];
 
-/// The page of `cmd` (built), whose file is `name`.1.
-pub(super) fn page(cmd: &Command, name: &str) -> std::io::Result<String> {
+/// The page of `cmd` (built), whose file is `name`.1, dated `date` (YYYY-MM-DD).
+pub(super) fn page(cmd: &Command, name: &str, date: &str) -> std::io::Result<String> {
     let cmd = in_french(cmd.clone().version(version()));
     let mut clap_page = Vec::new();
     Man::new(cmd.clone())
-        .date(RELEASE_DATE)
+        .date(date)
         .source(format!("guichet {}", env!("CARGO_PKG_VERSION")))
         // Short: the header holds the page's title twice around it in 80 columns.
         .manual("guichet")
