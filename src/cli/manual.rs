@@ -317,7 +317,18 @@ fn section(roff: &mut Roff, title: &str, entries: &[Entry], cmd: &Command, name:
     for e in shown {
         roff.control("TP", []);
         roff.text([bold(e.tag)]);
-        roff.text([roman(e.text)]);
+        // Source lines of a few words (roff joins them): mandoc's style is under 80 bytes.
+        let mut line = String::new();
+        for word in e.text.split(' ') {
+            if !line.is_empty() && line.len() + word.len() > 60 {
+                roff.text([roman(std::mem::take(&mut line))]);
+            }
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+        roff.text([roman(line)]);
     }
 }
 
