@@ -1194,7 +1194,14 @@ pub fn check_against_store(
         .into());
     }
     for ((name, ra), (_, rb)) in a.iter().zip(&b) {
-        if ra != rb {
+        // Every desk makes its own identity when its file is created (the GLPI marker):
+        // two files, two identities, one row each.
+        let differs = if name == "desk_identity" {
+            ra.len() != rb.len()
+        } else {
+            ra != rb
+        };
+        if differs {
             let first = ra
                 .iter()
                 .zip(rb)

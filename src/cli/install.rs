@@ -1,12 +1,12 @@
 //! What a system install needs of the command line: its shell completions and its man
 //! page, generated from the same clap types that parse it, so they never drift apart.
 
-use super::args::{Cli, SHELLS, version};
+use super::args::{Cli, SHELLS};
+use super::manual;
 use super::output::human;
 use super::{CliError, named};
 use clap::CommandFactory;
 use clap_complete::Shell;
-use clap_mangen::Man;
 use std::io::Write;
 use std::path::Path;
 
@@ -38,16 +38,13 @@ pub(crate) fn man(dir: Option<&Path>, out: &mut dyn Write) -> Result<(), CliErro
     // `guichet help` is not a page of its own: `--help` says the same on every command.
     let mut cmd = Cli::command().disable_help_subcommand(true);
     cmd.build();
+    let date = page_date(std::env::var("SOURCE_DATE_EPOCH").ok().as_deref())?;
     let Some(dir) = dir else {
-        let mut page = Vec::new();
-        Man::new(cmd)
-            .source(format!("guichet {}", version()))
-            .render(&mut page)?;
-        out.write_all(&page)?;
+        out.write_all(manual::page(&cmd, "guichet", &date)?.as_bytes())?;
         return Ok(());
     };
     let mut written = 0;
-    write_pages(&cmd, dir, &mut written).map_err(|e| {
+    write_pages(&cmd, dir, &date, &mut written).map_err(|e| {
         CliError::Failed(format!(
             "pages de manuel non écrites dans {} : {e}",
             named(&dir.display().to_string())
@@ -62,15 +59,41 @@ pub(crate) fn man(dir: Option<&Path>, out: &mut dyn Write) -> Result<(), CliErro
     )?)
 }
 
+/// The pages' date: the day of `SOURCE_DATE_EPOCH` when given, as reproducible builds do
+/// (.ci/deb gives the release's, from CHANGELOG.md, as dpkg-buildpackage gives the Debian
+/// changelog's), so that one version gives the same pages; else today.
+fn page_date(epoch: Option<&str>) -> Result<String, CliError> {
+    let day = match epoch.filter(|e| !e.is_empty()) {
+        None => chrono::Utc::now(),
+        Some(text) => text
+            .parse::<i64>()
+            .ok()
+            .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0))
+            .ok_or_else(|| {
+                CliError::BadInput(format!(
+                    "SOURCE_DATE_EPOCH « {} » n'est pas un nombre de secondes depuis 1970",
+                    named(text)
+                ))
+            })?,
+    };
+    Ok(day.format("%Y-%m-%d").to_string())
+}
+
 /// The page of `cmd` and those of its subcommands, as `guichet-call-add.1`.
-fn write_pages(cmd: &clap::Command, dir: &Path, written: &mut usize) -> std::io::Result<()> {
+fn write_pages(
+    cmd: &clap::Command,
+    dir: &Path,
+    date: &str,
+    written: &mut usize,
+) -> std::io::Result<()> {
     for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
-        write_pages(sub, dir, written)?;
+        write_pages(sub, dir, date, written)?;
     }
-    // A subcommand has no version of its own: its page carries the program's.
-    Man::new(cmd.clone().version(version()))
-        .source(format!("guichet {}", version()))
-        .generate_to(dir)?;
+    let name = cmd.get_display_name().unwrap_or_else(|| cmd.get_name());
+    std::fs::write(
+        dir.join(format!("{name}.1")),
+        manual::page(cmd, name, date)?.as_bytes(),
+    )?;
     *written += 1;
     Ok(())
 }

@@ -6,6 +6,7 @@ mod args;
 mod calls;
 mod glpi;
 mod install;
+mod manual;
 pub mod output;
 mod phone;
 mod procedures;

@@ -4,6 +4,8 @@
 //! CI runs these as root, who may write anything whatever the modes say. A case about what
 //! a user may not do runs the binary under the `nobody` account (`as_nobody`) when the
 //! tests run as root, and as the user itself otherwise: it never passes by being skipped.
+//! As `nobody`, the binary runs from a link in the test's own folder, so that the cases
+//! pass wherever the checkout is (under /root, in a 0700 folder).
 
 // A child's umask and set*id, a lock probe with fcntl, the group database: libc only.
 #![allow(unsafe_code)]
@@ -35,7 +37,12 @@ impl Desk {
     }
 
     fn cmd(&self) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_guichet"));
+        self.cmd_of(Path::new(env!("CARGO_BIN_EXE_guichet")))
+    }
+
+    /// The binary at `program`, with this desk's environment.
+    fn cmd_of(&self, program: &Path) -> Command {
+        let mut c = Command::new(program);
         c.env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", self.dir.path())
@@ -464,8 +471,30 @@ impl User {
         }
     }
 
+    /// The binary, with `desk`'s environment, run as this user with `groups` as its
+    /// supplementary groups when switched. Then it runs from a link (or a copy) in the
+    /// desk's folder: the build's own folder may be out of this user's reach (a checkout
+    /// under /root, or in any 0700 folder).
+    fn command(&self, desk: &Desk, groups: &[u32]) -> Command {
+        if !self.switched {
+            return desk.cmd();
+        }
+        let built = Path::new(env!("CARGO_BIN_EXE_guichet"));
+        let dir = desk.path("bin");
+        let bin = dir.join("guichet");
+        if !exists(&bin) {
+            std::fs::create_dir(&dir).unwrap();
+            std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+            // A link costs nothing; another file system needs a copy (which keeps 0755).
+            if std::fs::hard_link(built, &bin).is_err() {
+                std::fs::copy(built, &bin).unwrap();
+            }
+        }
+        self.switch(desk.cmd_of(&bin), groups)
+    }
+
     /// `cmd` run as this user, with `groups` as its supplementary groups when switched.
-    fn command(&self, mut cmd: Command, groups: &[u32]) -> Command {
+    fn switch(&self, mut cmd: Command, groups: &[u32]) -> Command {
         if self.switched {
             let (uid, gid, groups) = (self.uid, self.gid, groups.to_vec());
             // SAFETY: setgroups, setgid and setuid are async-signal-safe; the vector was
@@ -503,7 +532,7 @@ impl User {
         }
         // The user can really not create a file there.
         let probe = self
-            .command(Command::new("touch"), &[])
+            .switch(Command::new("touch"), &[])
             .arg(dir.join("essai"))
             .output();
         assert!(
@@ -544,7 +573,7 @@ fn a_database_in_a_folder_the_user_cannot_write_can_still_be_read() {
         check_ok(args, out)
     };
     let as_user = |args: &[&str]| {
-        let cmd = user.command(desk.cmd(), &[]);
+        let cmd = user.command(&desk, &[]);
         let mut cmd = cmd;
         cmd.env("GUICHET_DB", &db).args(args).output().unwrap()
     };
@@ -644,7 +673,7 @@ fn a_read_only_open_leaves_nothing_that_stops_a_later_writer() {
     user.own(&dir);
     let db = dir.join("desk.db");
     let run = |args: &[&str]| {
-        let mut cmd = user.command(desk.cmd(), &[]);
+        let mut cmd = user.command(&desk, &[]);
         cmd.env("GUICHET_DB", &db).args(args).output().unwrap()
     };
     check_ok(&ADD, run(&ADD));
@@ -739,7 +768,7 @@ fn db_group_gives_the_group_the_database_its_wal_shm_and_backups_whatever_the_um
     user.own(&shared);
     let db = shared.join("desk.db");
     let run = |db: &Path, args: &[&str]| {
-        let mut cmd = with_umask(user.command(desk.cmd(), &[gid]), 0o077);
+        let mut cmd = with_umask(user.command(&desk, &[gid]), 0o077);
         cmd.env("GUICHET_DB", db).args(args).output().unwrap()
     };
     let owned = |path: &Path, mode: u32| {
@@ -755,7 +784,7 @@ fn db_group_gives_the_group_the_database_its_wal_shm_and_backups_whatever_the_um
 
     // Created owner-only without the setting; the setting gives it to the group.
     let no_config = desk.path("sans-config");
-    let out = with_umask(user.command(desk.cmd(), &[gid]), 0o077)
+    let out = with_umask(user.command(&desk, &[gid]), 0o077)
         .env("XDG_CONFIG_HOME", &no_config)
         .env("GUICHET_DB", &db)
         .args(ADD)
@@ -787,7 +816,7 @@ fn db_group_gives_the_group_the_database_its_wal_shm_and_backups_whatever_the_um
         "cleaned up once the lock is gone"
     );
     let lock = SharedLock::hold(&db);
-    let out = with_umask(user.command(desk.cmd(), &[gid]), 0o077)
+    let out = with_umask(user.command(&desk, &[gid]), 0o077)
         .env("XDG_CONFIG_HOME", &no_config)
         .env("GUICHET_DB", &db)
         .args(ADD)
