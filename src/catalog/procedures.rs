@@ -78,6 +78,22 @@ struct RawStep {
     optional: Option<Spanned<bool>>,
     #[serde(default)]
     target: Option<Spanned<String>>,
+    #[serde(default)]
+    when: Option<Spanned<super::when::RawWhen>>,
+    #[serde(default)]
+    yes_when: Option<Spanned<super::when::RawWhen>>,
+    #[serde(default)]
+    no_when: Option<Spanned<super::when::RawWhen>>,
+}
+
+impl RawStep {
+    fn conditions(&self) -> super::when::RawConditions<'_> {
+        super::when::RawConditions {
+            when: self.when.as_ref(),
+            yes_when: self.yes_when.as_ref(),
+            no_when: self.no_when.as_ref(),
+        }
+    }
 }
 
 /// A character a procedure's text must not hold (DESIGN.md §4: lint rejects control
@@ -228,6 +244,13 @@ pub fn parse_procedure(
         for (field, value, at) in texts {
             if let Some(c) = control_character(value) {
                 errors.push(err(at, control_message(field, c)));
+            }
+        }
+        for step in &raw.steps {
+            for (field, value, at) in super::when::texts(&step.get_ref().conditions()) {
+                if let Some(c) = control_character(&value) {
+                    errors.push(err(at, control_message(field, c)));
+                }
             }
         }
     }
@@ -431,6 +454,13 @@ pub fn parse_procedure(
         if r.text.get_ref().trim().is_empty() {
             errors.push(err(at, format!("l'étape « {} » n'a pas de texte", r.id)));
         }
+        let conditions = match super::when::read(r.conditions(), reference) {
+            Ok(c) => c,
+            Err(problems) => {
+                errors.extend(problems.into_iter().map(|(o, m)| err(o, m)));
+                Default::default()
+            }
+        };
         steps.push((
             at,
             Step {
@@ -439,6 +469,7 @@ pub fn parse_procedure(
                 text: r.text.get_ref().clone(),
                 next: r.next.clone(),
                 end: r.end,
+                conditions,
             },
         ));
     }

@@ -142,6 +142,29 @@ pub fn parse_when(input: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, Time
     paris_to_utc(naive).ok_or_else(|| TimeError::Skipped(s.to_string()))
 }
 
+/// The first date or time in a text (a call's summary: « AMIGO ouvert le 24/12 à 10h ? »)
+/// in a form [`parse_when`] reads, as written, the longest first (a day with its time,
+/// then a day or a time alone). What the tool then makes of it is checked there.
+pub fn date_in(text: &str) -> Option<String> {
+    let words: Vec<&str> = text
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c: char| ",;:!?()«»\"'".contains(c)))
+        .map(|w| w.trim_end_matches('.'))
+        .collect();
+    // Any year with a 29 February: only whether it reads matters here.
+    let leap = Utc.with_ymd_and_hms(2028, 1, 1, 12, 0, 0).single()?;
+    (1..=3).rev().find_map(|n| {
+        words.windows(n).find_map(|w| {
+            // A date is written with figures: « à 10h » alone is not « à ».
+            let dated = w
+                .iter()
+                .any(|x| x.starts_with(|c: char| c.is_ascii_digit()));
+            let joined = w.join(" ");
+            (dated && parse_when(&joined, leap).is_ok()).then_some(joined)
+        })
+    })
+}
+
 /// An ASCII number of `min..=max` digits.
 fn number(s: &str, min: usize, max: usize) -> Option<u32> {
     if (min..=max).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit()) {

@@ -920,6 +920,7 @@ fn the_console_role_cannot_forge_the_journal_and_the_server_dates_and_signs_each
         procedure: "mi-agent-card-cryhod".into(),
         done: vec!["start".into()],
         current: Some("next".into()),
+        ..Default::default()
     };
     console
         .append_walk(

@@ -219,6 +219,8 @@ pub struct About<'a> {
     /// The caller's service, even before the call is saved.
     pub service: Option<&'a str>,
     pub procedure: Option<&'a Procedure>,
+    /// The walk on screen, whose values the tools are offered.
+    pub walk: Option<&'a crate::domain::walk::Walk>,
 }
 
 pub trait Component {

@@ -294,6 +294,7 @@ fn escalated_store() -> Store {
         procedure: "mi-noemi-reset-vpn".into(),
         done: vec![],
         current: None,
+        ..Default::default()
     };
     store
         .append_walk(

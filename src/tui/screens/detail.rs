@@ -316,6 +316,7 @@ impl Component for DetailScreen {
             call: Some(&self.record),
             service: Some(&self.record.call.service),
             procedure: None,
+            walk: None,
         }
     }
 
