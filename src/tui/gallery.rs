@@ -458,6 +458,14 @@ fn runner_nomade2_secret() -> App {
     app
 }
 
+/// AnyConnect on a Rouen call: the perimeter question skipped, with why, after the first
+/// step.
+fn runner_skipped() -> App {
+    let mut app = walking("rouen", "pc pro", "vpn anyconnect", "acn-anyconnect");
+    key(&mut app, KeyCode::Enter);
+    app
+}
+
 fn runner_done() -> App {
     let mut app = runner_secret();
     key(&mut app, KeyCode::Enter);
@@ -992,6 +1000,7 @@ pub fn scenes() -> Vec<Scene> {
         s("runner-secret", runner_secret),
         s("runner-secret-shown", runner_secret_shown),
         s("runner-nomade2-secret", runner_nomade2_secret),
+        s("runner-skipped", runner_skipped),
         s("runner-done", runner_done),
         s("detail-walked", detail_walked),
         s("procedures-list", procedures_list),
