@@ -25,12 +25,27 @@ pub struct When {
     pub reason: Option<String>,
 }
 
-/// A test on the value a `record` step took.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A test on the value a `record` step took. In JSON as the file writes it:
+/// `{"step": "releve-go", "above": 20}`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct ValueTest {
     /// The id of the `record` step.
     pub step: String,
     pub test: Test,
+}
+
+impl Serialize for ValueTest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("step", &self.step)?;
+        match self.test {
+            Test::Given => {}
+            Test::Above(b) => map.serialize_entry("above", &(b as f64 / 1000.0))?,
+            Test::AtMost(b) => map.serialize_entry("at_most", &(b as f64 / 1000.0))?,
+        }
+        map.end()
+    }
 }
 
 /// Bounds are kept in thousandths, so that a procedure stays comparable (`Eq`) and
@@ -150,6 +165,46 @@ pub fn show_milli(m: i64) -> String {
     } else {
         format!("{whole},{}", format!("{frac:03}").trim_end_matches('0'))
     }
+}
+
+/// A condition in words, for `procedures show`: « service Acad. Caen (périmètre :
+/// Caen) », « étape 4 notée plus de 20 ».
+pub fn describe(
+    when: &When,
+    procedure: &super::procedure::Procedure,
+    reference: &super::reference::Reference,
+) -> String {
+    let mut parts = Vec::new();
+    let names = |slugs: &[String], name: &dyn Fn(&str) -> String| {
+        slugs
+            .iter()
+            .map(|s| name(s))
+            .collect::<Vec<_>>()
+            .join(" ou ")
+    };
+    if !when.service.is_empty() {
+        let name = |s: &str| reference.service_short(s).to_string();
+        parts.push(format!("service {}", names(&when.service, &name)));
+    }
+    if !when.device.is_empty() {
+        let name = |d: &str| reference.device_short(d).to_string();
+        parts.push(format!("poste {}", names(&when.device, &name)));
+    }
+    if let Some(test) = &when.value {
+        let step = procedure
+            .step_index(&test.step)
+            .map_or_else(|| test.step.clone(), |i| format!("étape {}", i + 1));
+        parts.push(match test.test {
+            Test::Given => format!("{step} renseignée"),
+            Test::Above(b) => format!("{step} notée plus de {}", show_milli(b)),
+            Test::AtMost(b) => format!("{step} notée {} au plus", show_milli(b)),
+        });
+    }
+    let mut out = parts.join(" et ");
+    if let Some(reason) = &when.reason {
+        out.push_str(&format!(" ({reason})"));
+    }
+    out
 }
 
 /// Decides `when` on the call's facts and the values recorded so far (by step id).

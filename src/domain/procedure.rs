@@ -443,6 +443,17 @@ impl Procedure {
                 other => other.label().to_string(),
             };
             out.push(format!("{}. [{tag}] {}", i + 1, step.text));
+            // What the call may decide, for the reviewer: said before where it leads.
+            let c = &step.conditions;
+            let said = |w| super::condition::describe(w, self, reference);
+            if let Some(w) = &c.when {
+                out.push(format!("   seulement si {} (sinon sautée)", said(w)));
+            }
+            for (when, answer) in [(&c.yes_when, "oui"), (&c.no_when, "non")] {
+                if let Some(w) = when {
+                    out.push(format!("   « {answer} » d'office si {}", said(w)));
+                }
+            }
             match step.kind {
                 StepKind::Ask { .. } => out.push(format!(
                     "   oui → {} ; non → {}",

@@ -457,3 +457,39 @@ fn the_shipped_walks_carry_their_conditions() {
     assert_eq!(lines.len(), 1, "{lines:#?}");
     assert!(lines[0].contains("25 Go, plus de 20"), "{}", lines[0]);
 }
+
+/// The real binary at 80x24 through tmux: AnyConnect walked on a Rouen call passes the
+/// Caen question, shows it skipped with why, and the journal says so.
+#[test]
+fn anyconnect_on_a_rouen_call_in_a_real_terminal() {
+    use crate::e2e_desk::{call_json, journal, select_proposal, started, type_call};
+    let s = "anyconnect";
+    let term = started(s);
+    type_call(&term, s, "Zoé Martin", "rouen", "pc pro", "vpn anyconnect");
+    // The proposals come with the catalogue, loaded after the first paint.
+    term.wait_for(s, &["▶"]);
+    term.press(s, "C-p");
+    select_proposal(&term, s, "VPN Cisco AnyConnect");
+    term.press(s, "Enter");
+    term.wait_for(s, &["enregistré", "▶ 1. DIRE", "Cisco AnyConnect"]);
+    term.press(s, "Enter");
+    let screen = term.wait_for(
+        s,
+        &[
+            "↷ 2. sautée (périmètre : Rouen, d'après l'appel) → non",
+            "▶ 4. DIRE",
+            "api.ac-rouen.fr",
+        ],
+    );
+    assert!(!screen.contains("▶ 2."), "{screen}");
+    assert!(!screen.contains("portailotp.ac-caen.fr"), "{screen}");
+    let call = call_json(&term, "A-0001");
+    let lines = journal(&call);
+    assert!(
+        lines.iter().any(|(kind, text)| kind == "step"
+            && text.starts_with(
+                "[acn-anyconnect] étape 2 sautée (périmètre : Rouen, d'après l'appel) :"
+            )),
+        "{lines:#?}"
+    );
+}
