@@ -27,7 +27,7 @@ pub struct When {
 
 /// A test on the value a `record` step took. In JSON as the file writes it:
 /// `{"step": "releve-go", "above": 20}`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValueTest {
     /// The id of the `record` step.
     pub step: String,
@@ -48,10 +48,36 @@ impl Serialize for ValueTest {
     }
 }
 
+/// Read back as [`Serialize`] writes it (the store keeps procedures in JSON).
+impl<'de> Deserialize<'de> for ValueTest {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Raw {
+            step: String,
+            above: Option<f64>,
+            at_most: Option<f64>,
+        }
+        let raw = Raw::deserialize(d)?;
+        let bound = |b: f64| milli(b).ok_or_else(|| serde::de::Error::custom("borne hors limites"));
+        let test = match (raw.above, raw.at_most) {
+            (None, None) => Test::Given,
+            (Some(b), None) => Test::Above(bound(b)?),
+            (None, Some(b)) => Test::AtMost(bound(b)?),
+            (Some(_), Some(_)) => {
+                return Err(serde::de::Error::custom("above ou at_most, pas les deux"));
+            }
+        };
+        Ok(ValueTest {
+            step: raw.step,
+            test,
+        })
+    }
+}
+
 /// Bounds are kept in thousandths, so that a procedure stays comparable (`Eq`) and
 /// 20,5 is exact.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Test {
     /// A value was given (not left empty).
     Given,
@@ -287,6 +313,22 @@ mod tests {
 
     fn none<'a>(_: &str) -> Option<Recorded<'a>> {
         None
+    }
+
+    #[test]
+    fn a_value_test_goes_through_json_as_written() {
+        for test in [Test::Given, Test::Above(20_000), Test::AtMost(20_500)] {
+            let v = ValueTest {
+                step: "releve-go".into(),
+                test,
+            };
+            let json = serde_json::to_string(&v).unwrap();
+            assert_eq!(
+                serde_json::from_str::<ValueTest>(&json).unwrap(),
+                v,
+                "{json}"
+            );
+        }
     }
 
     #[test]
