@@ -195,9 +195,10 @@ pub fn show_milli(m: i64) -> String {
 
 /// A condition in words, for `procedures show`: « service Acad. Caen (périmètre :
 /// Caen) », « étape 4 notée plus de 20 ».
+/// `number` gives a step's number from its id.
 pub fn describe(
     when: &When,
-    procedure: &super::procedure::Procedure,
+    number: &dyn Fn(&str) -> Option<usize>,
     reference: &super::reference::Reference,
 ) -> String {
     let mut parts = Vec::new();
@@ -217,9 +218,7 @@ pub fn describe(
         parts.push(format!("poste {}", names(&when.device, &name)));
     }
     if let Some(test) = &when.value {
-        let step = procedure
-            .step_index(&test.step)
-            .map_or_else(|| test.step.clone(), |i| format!("étape {}", i + 1));
+        let step = number(&test.step).map_or_else(|| test.step.clone(), |n| format!("étape {n}"));
         parts.push(match test.test {
             Test::Given => format!("{step} renseignée"),
             Test::Above(b) => format!("{step} notée plus de {}", show_milli(b)),

@@ -445,7 +445,8 @@ impl Procedure {
             out.push(format!("{}. [{tag}] {}", i + 1, step.text));
             // What the call may decide, for the reviewer: said before where it leads.
             let c = &step.conditions;
-            let said = |w| super::condition::describe(w, self, reference);
+            let step_number = |id: &str| self.step_index(id).map(|i| i + 1);
+            let said = |w| super::condition::describe(w, &step_number, reference);
             if let Some(w) = &c.when {
                 out.push(format!("   seulement si {} (sinon sautée)", said(w)));
             }

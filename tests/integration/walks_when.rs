@@ -248,6 +248,13 @@ on_both_engines! {
         }
         type_text(&mut app, "482 913");
         key(&mut app, KeyCode::Enter);
+        // The next step, « faire entrer le code », has it in sight.
+        assert_eq!(here(&app), "saisir-code");
+        let shown = screen_text(&app, 80, 24);
+        assert!(
+            shown.contains("Noté : Code de session de télémaintenance : 482 913"),
+            "{shown}"
+        );
         key(&mut app, KeyCode::F(4));
         let tools = app.tools().unwrap();
         assert_eq!(tools.tool, Tool::Telemaintenance);

@@ -498,6 +498,24 @@ impl RunnerScreen {
                 {
                     after.push(Line::from(Span::styled(h, theme.label())));
                 }
+                // What was typed once stays in sight for the steps after it (the session
+                // code to read again, the quota): the latest first, never a secret.
+                for i in walk
+                    .done
+                    .iter()
+                    .rev()
+                    .filter(|i| walk.values.contains_key(i))
+                    .take(2)
+                {
+                    if let StepKind::Record { label, .. } = &procedure.steps[*i].kind {
+                        let line =
+                            format!("Noté : {} : {}", visible(label), visible(&walk.values[i]));
+                        after.push(Line::from(Span::styled(
+                            truncate(&line, cols).into_owned(),
+                            theme.label(),
+                        )));
+                    }
+                }
                 let facts = Facts::of(&self.record.call, &view.desk.reference);
                 for (k, i) in walk.upcoming(2, &facts).into_iter().enumerate() {
                     let head = if k == 0 { "Ensuite : " } else { "          " };
