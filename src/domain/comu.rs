@@ -189,4 +189,27 @@ mod tests {
             Err(ComuError::NoLetters(_))
         ));
     }
+
+    #[test]
+    fn the_domain_is_read_from_a_summary() {
+        let reference = crate::catalog::embedded_reference();
+        let entities = &reference.service("mi").unwrap().entities;
+        let found = |t: &str| domain_in(t, entities);
+        assert_eq!(
+            found("agent de la Police Judiciaire").as_deref(),
+            Some("PJ")
+        );
+        assert_eq!(
+            found("il est en PPOL, comu refuse").as_deref(),
+            Some("PPOL")
+        );
+        assert_eq!(
+            found("un gendarme ne se connecte pas").as_deref(),
+            Some("gendarmerie")
+        );
+        // A code in lower case is not read: « pj » is as often a « pièce jointe ».
+        assert_eq!(found("la pj ne part pas"), None);
+        assert_eq!(found("connexion comu impossible"), None);
+        assert_eq!(domain_in("police judiciaire", &[]), None);
+    }
 }

@@ -426,4 +426,65 @@ mod tests {
         assert_eq!(valid_until(at(2028, 1, 31), 1), at(2028, 2, 29));
         assert_eq!(valid_until(at(2026, 12, 31), 1), at(2027, 1, 31));
     }
+
+    /// A question the call answers, then Back, then a walk resumed from its mark.
+    #[test]
+    fn a_skip_is_walked_back_over_and_survives_a_resume() {
+        use crate::domain::condition::{Facts, When};
+        let at = Utc.with_ymd_and_hms(2026, 11, 23, 8, 41, 0).unwrap();
+        let mut p = two_records();
+        p.steps.insert(
+            1,
+            Step {
+                id: "caen".into(),
+                kind: StepKind::Ask {
+                    yes: "ticket".into(),
+                    no: "ticket".into(),
+                },
+                text: "Caen ?".into(),
+                next: None,
+                end: false,
+                conditions: crate::domain::condition::Conditions {
+                    no_when: Some(When {
+                        service: vec!["acn-rouen".into()],
+                        ..When::default()
+                    }),
+                    ..Default::default()
+                },
+            },
+        );
+        let facts = Facts {
+            service: "acn-rouen".into(),
+            service_name: "Acad. Rouen".into(),
+            ..Facts::default()
+        };
+        let mut walk = Walk::start(p.clone());
+        walk.apply(&Move::Record("CERT-17".into()), at).unwrap();
+        assert_eq!(
+            walk.settle(&facts),
+            ["[essai] étape 2 sautée (service : Acad. Rouen, d'après l'appel) : Caen ? → non"]
+        );
+        assert_eq!(walk.current, Some(2));
+        let mark = walk.mark();
+        assert_eq!(mark.values["reference"], "CERT-17");
+        let resumed = Walk::resume(p.clone(), &mark);
+        assert_eq!(resumed, walk);
+        // Back passes the skipped step, to the one the operator did; its value goes.
+        let effect = walk.apply(&Move::Back, at).unwrap();
+        assert!(
+            effect.journal.contains("retour à l'étape 1"),
+            "{}",
+            effect.journal
+        );
+        assert_eq!(walk.current, Some(0));
+        assert!(walk.skipped.is_empty() && walk.values.is_empty() && walk.done.is_empty());
+        assert_eq!(walk.apply(&Move::Back, at), None);
+        // An old mark, without values or skips, reads as before.
+        let old: WalkMark =
+            serde_json::from_str(r#"{"procedure":"essai","done":["reference"],"current":"caen"}"#)
+                .unwrap();
+        let w = Walk::resume(p, &old);
+        assert_eq!(w.current, Some(1));
+        assert!(w.values.is_empty());
+    }
 }
