@@ -3,16 +3,15 @@
 //! offered to the steps and tools that need it, the tools filled from the summary. On both
 //! engines where the journal is involved.
 
+use crate::console::{ctrl, key, screen_text, type_text, typed_call, walk_new_call};
 use chrono::{TimeZone, Utc};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyCode;
 use guichet::catalog::embedded_reference;
 use guichet::catalog::procedures::{embedded, parse_procedure};
 use guichet::domain::condition::Facts;
 use guichet::domain::walk::{Move, Walk};
 use guichet::store::Store;
 use guichet::tui::app::App;
-use guichet::tui::gallery::render_app;
-use guichet::tui::screens::Kind;
 use guichet::tui::screens::tools::Tool;
 use guichet::tui::theme::Theme;
 
@@ -34,53 +33,6 @@ fn app_with(store: Store) -> App {
     )
 }
 
-fn key(app: &mut App, code: KeyCode) {
-    app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
-}
-
-fn ctrl(app: &mut App, c: char) {
-    app.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
-}
-
-fn type_text(app: &mut App, text: &str) {
-    for c in text.chars() {
-        key(app, KeyCode::Char(c));
-    }
-}
-
-/// A new call typed in the form: name, phone, service, device, summary.
-fn typed_call(app: &mut App, service: &str, device: &str, summary: &str) {
-    key(app, KeyCode::F(2));
-    type_text(app, "Hugo Bernard");
-    key(app, KeyCode::Tab);
-    type_text(app, "06 12 34 56 78");
-    key(app, KeyCode::Tab);
-    key(app, KeyCode::Tab);
-    type_text(app, service);
-    key(app, KeyCode::Tab);
-    type_text(app, device);
-    key(app, KeyCode::Tab);
-    type_text(app, summary);
-}
-
-/// Walks `slug` on a new call whose summary proposes it.
-fn walk_new_call(app: &mut App, service: &str, device: &str, summary: &str, slug: &str) {
-    typed_call(app, service, device, summary);
-    ctrl(app, 'p');
-    let rank = app
-        .form()
-        .unwrap()
-        .matches
-        .iter()
-        .position(|m| m.slug == slug)
-        .unwrap_or_else(|| panic!("{slug} not proposed for « {summary} »"));
-    for _ in 0..rank {
-        key(app, KeyCode::Down);
-    }
-    key(app, KeyCode::Enter);
-    assert_eq!(app.screen(), Kind::Runner, "{:?}", app.flash);
-}
-
 /// The id of the step the runner stands at.
 fn here(app: &App) -> String {
     let w = &app.runner().unwrap().walk;
@@ -97,13 +49,6 @@ fn journal(app: &App) -> Vec<String> {
         .journal
         .iter()
         .map(|e| e.text.clone())
-        .collect()
-}
-
-fn screen_text(app: &App, w: u16, h: u16) -> String {
-    let buffer = render_app(app, w, h);
-    (0..h)
-        .map(|y| (0..w).map(|x| buffer[(x, y)].symbol()).collect::<String>() + "\n")
         .collect()
 }
 
@@ -276,6 +221,7 @@ fn the_tools_take_what_the_summary_holds() {
     // Reproduced: the AMIGO date and the COMU domain were not taken from the summary.
     typed_call(
         &mut app,
+        "Hugo Bernard",
         "rouen",
         "pc pro",
         "demande si AMIGO sera ouvert le 24/12 à 10h, copieur I76RC-DSI04-B4",
@@ -294,7 +240,7 @@ fn the_tools_take_what_the_summary_holds() {
         ("webconf comu pour un gendarme", "gendarmerie"),
         ("connexion comu impossible", ""),
     ] {
-        typed_call(&mut app, "int", "noemi", summary);
+        typed_call(&mut app, "Hugo Bernard", "int", "noemi", summary);
         ctrl(&mut app, 's');
         key(&mut app, KeyCode::F(4));
         assert_eq!(
