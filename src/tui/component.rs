@@ -137,6 +137,9 @@ pub enum Reply {
     Walk(String),
     /// Do this action on return (the runner's end asks the call to close).
     Then(Action),
+    /// A value typed in a tool (a quota, a session code), offered to the step that
+    /// records it so that it is not typed twice.
+    Offer(crate::domain::tool::ToolKind, String),
 }
 
 /// What waited and is taken up again (F7).

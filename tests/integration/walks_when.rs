@@ -446,3 +446,33 @@ fn anyconnect_on_a_rouen_call_in_a_real_terminal() {
         "{lines:#?}"
     );
 }
+
+on_both_engines! {
+    /// The other way round: the quota typed in the tool first fills the step that records
+    /// it, and the walk goes on from it.
+    fn a_value_typed_in_the_tool_fills_the_step(desk) {
+        let mut app = app_with(desk.store());
+        walk_new_call(&mut app, "int", "noemi", "4g lente bridée", "mi-noemi-4g");
+        for _ in 0..3 {
+            key(&mut app, KeyCode::Enter);
+        }
+        assert_eq!(here(&app), "releve-go");
+        key(&mut app, KeyCode::F(4));
+        assert_eq!(app.tools().unwrap().tool, Tool::Quota);
+        type_text(&mut app, "23,4");
+        key(&mut app, KeyCode::Esc);
+        let runner = app.runner().expect("back on the walk");
+        assert_eq!(runner.input.value(), "23,4");
+        key(&mut app, KeyCode::Enter);
+        assert_eq!(here(&app), "ligne-bridee");
+        // A spelled password is never offered anywhere.
+        key(&mut app, KeyCode::F(4));
+        while app.tools().unwrap().tool != Tool::Spell {
+            key(&mut app, KeyCode::PageDown);
+        }
+        type_text(&mut app, "12345");
+        key(&mut app, KeyCode::Esc);
+        assert_eq!(here(&app), "ligne-bridee");
+        assert_eq!(app.runner().unwrap().input.value(), "");
+    }
+}

@@ -277,6 +277,8 @@ impl Component for DetailScreen {
                 self.pending_note = text;
                 Ok(Effect::None)
             }
+            // The detail records no value: a tool's value is for a walk.
+            Reply::Offer(..) => Ok(Effect::None),
             Reply::Outcome(outcome, note) => {
                 let message = if self.record.call.status == CallStatus::Open {
                     let now = env.now;

@@ -298,13 +298,21 @@ impl Component for RunnerScreen {
         Ok(())
     }
 
-    /// Another procedure chosen for the call (F3 while walking): it replaces this one.
+    /// Another procedure chosen for the call (F3 while walking): it replaces this one. A
+    /// value typed in the procedure's tool fills the step that records it, if empty.
     fn resume(&mut self, reply: Reply, _env: &mut Env) -> Update {
         match reply {
             Reply::Walk(slug) => Ok(Effect::Replace(Route::Walk {
                 call: self.record.call.reference,
                 procedure: slug,
             })),
+            Reply::Offer(tool, value) => {
+                let open = self.wants_input() && !self.is_secret() && self.input.value().is_empty();
+                if open && self.walk.procedure.tool == Some(tool) {
+                    self.input = TextField::single(value.trim(), VALUE_MAX);
+                }
+                Ok(Effect::None)
+            }
             _ => Ok(Effect::None),
         }
     }

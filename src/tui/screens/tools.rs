@@ -308,6 +308,11 @@ impl Component for ToolsScreen {
             Action::Confirm => return self.note_on_call(env),
             Action::Back => {
                 self.wipe_spelling();
+                // What the tool read (never what was spelled) goes back to the walk.
+                let value = self.values().concat();
+                if self.call.is_some() && self.tool.accepts(value.trim()) {
+                    return Ok(Effect::Reply(Reply::Offer(self.tool, value)));
+                }
                 return Ok(Effect::Pop);
             }
             _ => {}
