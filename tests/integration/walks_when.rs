@@ -396,6 +396,45 @@ fn the_shipped_walks_carry_their_conditions() {
         ask.conditions.no_when.as_ref().unwrap().service,
         ["acn-rouen"]
     );
+    // Every walk of the Académie that asks the caller's perimeter takes it from the call.
+    let rouen = Facts {
+        service: "acn-rouen".into(),
+        service_name: "Acad. Rouen".into(),
+        ..Facts::default()
+    };
+    let mut asking = Vec::new();
+    for p in &catalog.procedures {
+        for (i, step) in p.steps.iter().enumerate() {
+            if !step
+                .text
+                .starts_with("L'agent dépend-il du périmètre de Caen")
+            {
+                continue;
+            }
+            asking.push(p.slug.as_str());
+            let mut w = Walk::start(p.clone());
+            w.current = Some(i);
+            let lines = w.settle(&rouen);
+            assert!(
+                lines
+                    .first()
+                    .is_some_and(|l| l.contains("(périmètre : Rouen, d'après l'appel)")
+                        && l.ends_with("→ non")),
+                "{}: {lines:?}",
+                p.slug
+            );
+        }
+    }
+    assert_eq!(
+        asking,
+        [
+            "acn-anyconnect",
+            "acn-intranet",
+            "acn-large-files",
+            "acn-tribu",
+            "acn-webconf"
+        ]
+    );
     let four_g = catalog.get("mi-noemi-4g").unwrap();
     let ask = &four_g.steps[four_g.step_index("plus-de-20-go").unwrap()];
     assert!(ask.conditions.yes_when.is_some() && ask.conditions.no_when.is_some());
