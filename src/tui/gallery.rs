@@ -466,6 +466,18 @@ fn runner_skipped() -> App {
     app
 }
 
+/// The 4G walk after 23,4 was typed: the « plus de 20 Go ? » question answered from it,
+/// and the value in sight.
+fn runner_quota_noted() -> App {
+    let mut app = walking("int", "noemi", "4g lente bridée", "mi-noemi-4g");
+    for _ in 0..3 {
+        key(&mut app, KeyCode::Enter);
+    }
+    type_text(&mut app, "23,4");
+    key(&mut app, KeyCode::Enter);
+    app
+}
+
 fn runner_done() -> App {
     let mut app = runner_secret();
     key(&mut app, KeyCode::Enter);
@@ -1001,6 +1013,7 @@ pub fn scenes() -> Vec<Scene> {
         s("runner-secret-shown", runner_secret_shown),
         s("runner-nomade2-secret", runner_nomade2_secret),
         s("runner-skipped", runner_skipped),
+        s("runner-quota-noted", runner_quota_noted),
         s("runner-done", runner_done),
         s("detail-walked", detail_walked),
         s("procedures-list", procedures_list),

@@ -71,7 +71,7 @@ on_both_engines! {
         );
         assert!(skip.ends_with("→ non"), "{skip}");
         let shown = screen_text(&app, 80, 24);
-        assert!(shown.contains("↷ 2. sautée (périmètre : Rouen, d'après l'appel)"), "{shown}");
+        assert!(shown.contains("↷ 2. sautée → non (périmètre : Rouen, d'après l'appel)"), "{shown}");
         assert!(shown.contains("api.ac-rouen.fr"), "{shown}");
 
         // Back goes to the step the operator did, over the step skipped for them.
@@ -468,7 +468,7 @@ fn anyconnect_on_a_rouen_call_in_a_real_terminal() {
     let screen = term.wait_for(
         s,
         &[
-            "↷ 2. sautée (périmètre : Rouen, d'après l'appel) → non",
+            "↷ 2. sautée → non (périmètre : Rouen, d'après l'appel)",
             "▶ 4. DIRE",
             "api.ac-rouen.fr",
         ],

@@ -619,7 +619,7 @@ impl RunnerScreen {
                 if let Some(why) = walk.skipped.get(&i) {
                     let head = format!("↷ {}. ", i + 1);
                     let said = format!(
-                        "sautée ({}){answer} : {}",
+                        "sautée{answer} ({}) : {}",
                         visible(why),
                         visible(&step.text)
                     );
