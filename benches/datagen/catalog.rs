@@ -376,6 +376,7 @@ impl<'a> Vocabulary<'a> {
                     text,
                     next: None,
                     end: last,
+                    conditions: Default::default(),
                 }
             })
             .collect()

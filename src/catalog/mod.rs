@@ -3,6 +3,7 @@
 
 pub mod calendar;
 pub mod procedures;
+mod when;
 
 use crate::domain::reference::{ASSISTANCE_PLATFORMS, Device, Entity, Reference, Service};
 use serde::Deserialize;

@@ -78,6 +78,22 @@ struct RawStep {
     optional: Option<Spanned<bool>>,
     #[serde(default)]
     target: Option<Spanned<String>>,
+    #[serde(default)]
+    when: Option<Spanned<super::when::RawWhen>>,
+    #[serde(default)]
+    yes_when: Option<Spanned<super::when::RawWhen>>,
+    #[serde(default)]
+    no_when: Option<Spanned<super::when::RawWhen>>,
+}
+
+impl RawStep {
+    fn conditions(&self) -> super::when::RawConditions<'_> {
+        super::when::RawConditions {
+            when: self.when.as_ref(),
+            yes_when: self.yes_when.as_ref(),
+            no_when: self.no_when.as_ref(),
+        }
+    }
 }
 
 /// A character a procedure's text must not hold (DESIGN.md §4: lint rejects control
@@ -300,6 +316,13 @@ pub fn check_procedure(
                 ));
             }
         }
+        for step in &raw.steps {
+            for (field, value, at) in super::when::texts(&step.get_ref().conditions()) {
+                if let Some(c) = control_character(&value) {
+                    errors.push(err(at, control_message(field, c)));
+                }
+            }
+        }
     }
     if !is_slug(&slug) {
         errors.push(err(
@@ -503,6 +526,13 @@ pub fn check_procedure(
         if r.text.get_ref().trim().is_empty() {
             errors.push(err(at, format!("l'étape « {} » n'a pas de texte", r.id)));
         }
+        let conditions = match super::when::read(r.conditions(), reference) {
+            Ok(c) => c,
+            Err(problems) => {
+                errors.extend(problems.into_iter().map(|(o, m)| err(o, m)));
+                Default::default()
+            }
+        };
         steps.push((
             at,
             Step {
@@ -511,6 +541,7 @@ pub fn check_procedure(
                 text: r.text.get_ref().clone(),
                 next: r.next.clone(),
                 end: r.end,
+                conditions,
             },
         ));
     }

@@ -66,6 +66,33 @@ fn login_part(name: &str, keep_hyphens: bool) -> String {
     out.trim_matches('-').to_string()
 }
 
+/// The COMU domain a summary names: an entity's code written in capitals as a word
+/// (« en PPOL »), its label (« police judiciaire »), or the gendarmerie (« un gendarme »),
+/// from the `entities` of the call's service. Codes in lower case are not read: « pj »
+/// is as often a « pièce jointe ».
+pub fn domain_in(text: &str, entities: &[super::reference::Entity]) -> Option<String> {
+    let folded = format!(" {} ", words_of(&fold(text)));
+    let by_label = entities.iter().find(|e| {
+        // « gendarme », « gendarmes », « gendarmerie »: the word its agents say.
+        let gendarmerie = e.code.eq_ignore_ascii_case("gendarmerie") && folded.contains(" gendarm");
+        gendarmerie || folded.contains(&format!(" {} ", words_of(&fold(&e.label))))
+    });
+    let by_code = || {
+        text.split(|c: char| !c.is_alphanumeric())
+            .find_map(|w| entities.iter().find(|e| e.code == w && w.len() > 1))
+    };
+    by_label.or_else(by_code).map(|e| e.code.clone())
+}
+
+/// Letters and digits of a folded text, the rest turned to single spaces.
+fn words_of(folded: &str) -> String {
+    folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 pub fn comu_login(first_name: &str, last_name: &str, domain: &str) -> Result<ComuLogin, ComuError> {
     if first_name.trim().is_empty() {
         return Err(ComuError::NoFirstName);
@@ -167,5 +194,28 @@ mod tests {
             comu_login("Jean", "'-", "AC"),
             Err(ComuError::NoLetters(_))
         ));
+    }
+
+    #[test]
+    fn the_domain_is_read_from_a_summary() {
+        let reference = crate::catalog::embedded_reference();
+        let entities = &reference.service("mi").unwrap().entities;
+        let found = |t: &str| domain_in(t, entities);
+        assert_eq!(
+            found("agent de la Police Judiciaire").as_deref(),
+            Some("PJ")
+        );
+        assert_eq!(
+            found("il est en PPOL, comu refuse").as_deref(),
+            Some("PPOL")
+        );
+        assert_eq!(
+            found("un gendarme ne se connecte pas").as_deref(),
+            Some("gendarmerie")
+        );
+        // A code in lower case is not read: « pj » is as often a « pièce jointe ».
+        assert_eq!(found("la pj ne part pas"), None);
+        assert_eq!(found("connexion comu impossible"), None);
+        assert_eq!(domain_in("police judiciaire", &[]), None);
     }
 }

@@ -3,6 +3,7 @@
 pub mod amigo;
 pub mod call;
 pub mod comu;
+pub mod condition;
 pub mod holidays;
 pub mod phone;
 pub mod printer;

@@ -106,6 +106,10 @@ pub struct Step {
     pub next: Option<String>,
     /// Ends the procedure here.
     pub end: bool,
+    /// What the call or the walk so far may decide about this step (`when`, `yes_when`,
+    /// `no_when` in the file); empty for a step always walked.
+    #[serde(flatten, default)]
+    pub conditions: super::condition::Conditions,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -273,6 +277,76 @@ impl Procedure {
                 problems.push(GraphProblem::NoEnd(i));
             }
         }
+        problems.extend(self.condition_problems(&reached));
+        problems
+    }
+
+    /// For each step, the steps that record a value on every path from the first step to
+    /// it: a `record` step, not secret (its value is never kept), without a `when` of its
+    /// own (it could be skipped). A fixed point of intersections over the predecessors.
+    fn recorded_on_every_path(&self, reached: &[bool]) -> Vec<Vec<bool>> {
+        let n = self.steps.len();
+        let records = |i: usize| {
+            matches!(self.steps[i].kind, StepKind::Record { secret: false, .. })
+                && self.steps[i].conditions.when.is_none()
+        };
+        // Unknown (everything) until a path reaches the step.
+        let mut sure: Vec<Option<Vec<bool>>> = vec![None; n];
+        sure[0] = Some(vec![false; n]);
+        let mut changed = true;
+        while changed {
+            changed = false;
+            for i in (0..n).filter(|&i| reached[i]) {
+                let Some(before) = sure[i].clone() else {
+                    continue;
+                };
+                let mut after = before;
+                if records(i) {
+                    after[i] = true;
+                }
+                for s in self.successors(i) {
+                    let Successor::Step(j) = s else { continue };
+                    let met = match &sure[j] {
+                        None => after.clone(),
+                        Some(old) => old.iter().zip(&after).map(|(a, b)| *a && *b).collect(),
+                    };
+                    if sure[j].as_ref() != Some(&met) {
+                        sure[j] = Some(met);
+                        changed = true;
+                    }
+                }
+            }
+        }
+        sure.into_iter()
+            .map(|s| s.unwrap_or_else(|| vec![false; n]))
+            .collect()
+    }
+
+    /// Conditions that cannot work: a `when` on a question (its answers have `yes_when`
+    /// and `no_when`), an answer's condition on a step that asks nothing, a value that is
+    /// not a kept `record` step's or not recorded before on every path.
+    fn condition_problems(&self, reached: &[bool]) -> Vec<GraphProblem> {
+        let mut problems = Vec::new();
+        let sure = self.recorded_on_every_path(reached);
+        for (i, step) in self.steps.iter().enumerate() {
+            let is_ask = matches!(step.kind, StepKind::Ask { .. });
+            for (key, when) in step.conditions.all() {
+                if is_ask == (key == "when") {
+                    problems.push(GraphProblem::MisplacedCondition(i, key));
+                }
+                let Some(test) = &when.value else { continue };
+                match self.step_index(&test.step) {
+                    Some(j)
+                        if matches!(self.steps[j].kind, StepKind::Record { secret: false, .. }) =>
+                    {
+                        if reached[i] && !sure[i][j] {
+                            problems.push(GraphProblem::ValueNotRecorded(i, test.step.clone()));
+                        }
+                    }
+                    _ => problems.push(GraphProblem::NotAValue(i, test.step.clone())),
+                }
+            }
+        }
         problems
     }
 }
@@ -284,6 +358,12 @@ pub enum GraphProblem {
     UnknownTarget(usize, String),
     Unreachable(usize),
     NoEnd(usize),
+    /// `when` on a question, or `yes_when` / `no_when` on a step that asks nothing.
+    MisplacedCondition(usize, &'static str),
+    /// A condition on a value names no `record` step, or a secret one.
+    NotAValue(usize, String),
+    /// A condition on a value not recorded before the step on every path.
+    ValueNotRecorded(usize, String),
 }
 
 impl GraphProblem {
@@ -293,7 +373,10 @@ impl GraphProblem {
             GraphProblem::DuplicateId(i)
             | GraphProblem::UnknownTarget(i, _)
             | GraphProblem::Unreachable(i)
-            | GraphProblem::NoEnd(i) => Some(*i),
+            | GraphProblem::NoEnd(i)
+            | GraphProblem::MisplacedCondition(i, _)
+            | GraphProblem::NotAValue(i, _)
+            | GraphProblem::ValueNotRecorded(i, _) => Some(*i),
         }
     }
 
@@ -317,6 +400,26 @@ impl GraphProblem {
                     id(i)
                 )
             }
+            GraphProblem::MisplacedCondition(i, "when") => format!(
+                "l'étape « {} » est une question : « when » ne s'y applique pas, \
+                 donner « yes_when » ou « no_when »",
+                id(i)
+            ),
+            GraphProblem::MisplacedCondition(i, key) => format!(
+                "« {key} » ne s'applique qu'à une question : l'étape « {} » est {}",
+                id(i),
+                p.steps[*i].kind.slug()
+            ),
+            GraphProblem::NotAValue(i, v) => format!(
+                "l'étape « {} » teste la valeur de « {v} », qui n'est pas une étape record \
+                 non secrète (un secret n'est jamais gardé)",
+                id(i)
+            ),
+            GraphProblem::ValueNotRecorded(i, v) => format!(
+                "l'étape « {} » teste la valeur de « {v} », qui n'est pas notée avant elle \
+                 sur tous les chemins",
+                id(i)
+            ),
         }
     }
 }
@@ -369,6 +472,18 @@ impl Procedure {
                 other => other.label().to_string(),
             };
             out.push(format!("{}. [{tag}] {}", i + 1, step.text));
+            // What the call may decide, for the reviewer: said before where it leads.
+            let c = &step.conditions;
+            let step_number = |id: &str| self.step_index(id).map(|i| i + 1);
+            let said = |w| super::condition::describe(w, &step_number, reference);
+            if let Some(w) = &c.when {
+                out.push(format!("   seulement si {} (sinon sautée)", said(w)));
+            }
+            for (when, answer) in [(&c.yes_when, "oui"), (&c.no_when, "non")] {
+                if let Some(w) = when {
+                    out.push(format!("   « {answer} » d'office si {}", said(w)));
+                }
+            }
             match step.kind {
                 StepKind::Ask { .. } => out.push(format!(
                     "   oui → {} ; non → {}",
@@ -426,6 +541,7 @@ mod tests {
             text: "Noter.".into(),
             next: None,
             end: false,
+            conditions: Default::default(),
         }
     }
 

@@ -142,6 +142,35 @@ pub fn parse_when(input: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, Time
     paris_to_utc(naive).ok_or_else(|| TimeError::Skipped(s.to_string()))
 }
 
+/// The first date or time in a text (a call's summary: « AMIGO ouvert le 24/12 à 10h ? »)
+/// in a form [`parse_when`] reads, as written, the longest first (a day with its time,
+/// then a day or a time alone). What the tool then makes of it is checked there.
+pub fn date_in(text: &str) -> Option<String> {
+    let words: Vec<&str> = text
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c: char| ",;:!?()«»\"'".contains(c)))
+        .map(|w| w.trim_end_matches('.'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    // Any year with a 29 February: only whether it reads matters here.
+    let leap = Utc.with_ymd_and_hms(2028, 1, 1, 12, 0, 0).single()?;
+    let found = (1..=3).rev().find_map(|n| {
+        words.windows(n).find_map(|w| {
+            // A date is written with figures: « à 10h » alone is not « à ».
+            let dated = w
+                .iter()
+                .any(|x| x.starts_with(|c: char| c.is_ascii_digit()));
+            let joined = w.join(" ");
+            (dated && parse_when(&joined, leap).is_ok()).then_some(joined)
+        })
+    })?;
+    // A day that does not exist (31/02) beside a time: not « today at 10h ».
+    let day_written = words
+        .iter()
+        .any(|w| w.contains('/') && w.starts_with(|c: char| c.is_ascii_digit()));
+    (found.contains('/') || !day_written).then_some(found)
+}
+
 /// An ASCII number of `min..=max` digits.
 fn number(s: &str, min: usize, max: usize) -> Option<u32> {
     if (min..=max).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit()) {
@@ -545,5 +574,27 @@ mod tests {
         assert_eq!(age(Duration::days(3)), "3 j");
         assert_eq!(timer(Duration::seconds(157)), "02:37");
         assert_eq!(timer(Duration::seconds(3757)), "1:02:37");
+    }
+
+    #[test]
+    fn a_date_is_found_in_a_summary_as_written() {
+        assert_eq!(
+            date_in("AMIGO sera-t-il ouvert le 24/12 à 10h ?").as_deref(),
+            Some("24/12 à 10h")
+        );
+        assert_eq!(
+            date_in("rappeler 27/11/2026 19:00.").as_deref(),
+            Some("27/11/2026 19:00")
+        );
+        assert_eq!(
+            date_in("ouvert demain vers 14h30 ?").as_deref(),
+            Some("14h30")
+        );
+        assert_eq!(date_in("le 29/02 au matin").as_deref(), Some("29/02"));
+        // Nothing that reads as a date: no figures, a quota, a copier's name.
+        assert_eq!(date_in("AMIGO est-il ouvert ?"), None);
+        assert_eq!(date_in("23,4 Go consommés"), None);
+        assert_eq!(date_in("copieur I76RC-DSI04-B4"), None);
+        assert_eq!(date_in("le 31/02 à 10h"), None);
     }
 }

@@ -63,6 +63,18 @@ impl ToolKind {
         }
     }
 
+    /// Whether a value recorded in a walk is one this tool takes in its first field: a
+    /// quota in Go, a session code, a copier's name. A date, a name or a password is not
+    /// offered: the walk's record steps do not hold one for these tools.
+    pub fn accepts(self, value: &str) -> bool {
+        match self {
+            ToolKind::Quota => super::quota::parse_gb(value).is_ok(),
+            ToolKind::Telemaintenance => super::telemaintenance::check_code(value).is_ok(),
+            ToolKind::Printer => super::printer::decode(value).is_ok(),
+            _ => false,
+        }
+    }
+
     /// The tool named by `slug`, exactly as written in a procedure file.
     pub fn from_slug(slug: &str) -> Option<ToolKind> {
         ToolKind::ALL.into_iter().find(|t| t.slug() == slug)

@@ -1,12 +1,14 @@
 //! Walking a procedure on a call: where the walk stands, and what each move writes in the
 //! journal. Pure: the console applies the moves, the store keeps the entries.
 
+use super::condition::{Facts, Recorded, Verdict, decide};
 use super::procedure::{Procedure, StepKind, Successor};
 use chrono::{DateTime, Months, Utc};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// Where a walk stands, saved with every journal entry of the walk.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WalkMark {
     pub procedure: String,
     /// The procedure's title and version ([`Procedure::version`]) when the walk was made;
@@ -15,10 +17,17 @@ pub struct WalkMark {
     pub title: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
-    /// Steps done, in order (ids).
+    /// Steps done, in order (ids), skipped ones included.
     pub done: Vec<String>,
     /// The step to do now; `None` when the procedure is finished.
     pub current: Option<String>,
+    /// The values recorded so far, by step id: never a secret's (the journal line already
+    /// holds each of them). Kept so that a resumed walk still knows what was typed.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub values: BTreeMap<String, String>,
+    /// The steps the call or a recorded value answered, by id, with why.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub skipped: BTreeMap<String, String>,
 }
 
 /// A walk in progress over a procedure.
@@ -27,6 +36,11 @@ pub struct Walk {
     pub procedure: Procedure,
     pub done: Vec<usize>,
     pub current: Option<usize>,
+    /// The values recorded so far, by step index (never a secret's).
+    pub values: BTreeMap<usize, String>,
+    /// The steps done that were skipped, by step index, with why (« périmètre : Rouen,
+    /// d'après l'appel »).
+    pub skipped: BTreeMap<usize, String>,
 }
 
 /// What the operator did at the current step.
@@ -76,6 +90,8 @@ impl Walk {
             procedure,
             done: Vec::new(),
             current,
+            values: BTreeMap::new(),
+            skipped: BTreeMap::new(),
         }
     }
 
@@ -91,46 +107,148 @@ impl Walk {
             .current
             .as_deref()
             .and_then(|id| procedure.step_index(id));
+        let by_index = |map: &BTreeMap<String, String>| {
+            map.iter()
+                .filter_map(|(id, v)| procedure.step_index(id).map(|i| (i, v.clone())))
+                .collect()
+        };
+        let values = by_index(&mark.values);
+        let skipped = by_index(&mark.skipped);
         Walk {
             procedure,
             done,
             current,
+            values,
+            skipped,
         }
     }
 
     pub fn mark(&self) -> WalkMark {
         let id = |i: &usize| self.procedure.steps[*i].id.clone();
+        let by_id =
+            |map: &BTreeMap<usize, String>| map.iter().map(|(i, v)| (id(i), v.clone())).collect();
         WalkMark {
             procedure: self.procedure.slug.clone(),
             title: Some(self.procedure.title.clone()),
             version: Some(self.procedure.version()),
             done: self.done.iter().map(id).collect(),
             current: self.current.as_ref().map(id),
+            values: by_id(&self.values),
+            skipped: by_id(&self.skipped),
         }
+    }
+
+    /// The value recorded at the step `id` in this walk, with its label and step number.
+    pub fn recorded(&self, id: &str) -> Option<Recorded<'_>> {
+        let index = self.procedure.step_index(id)?;
+        let value = self.values.get(&index)?;
+        match &self.procedure.steps[index].kind {
+            StepKind::Record { label, .. } => Some(Recorded {
+                value,
+                label,
+                number: index + 1,
+            }),
+            _ => None,
+        }
+    }
+
+    /// The last value recorded in this walk that `tool` takes, to offer it there rather
+    /// than have it typed twice.
+    pub fn offered(&self, tool: super::tool::ToolKind) -> Option<&str> {
+        self.done
+            .iter()
+            .rev()
+            .filter_map(|i| self.values.get(i))
+            .map(String::as_str)
+            .find(|v| tool.accepts(v))
+    }
+
+    /// Whether what the call says or what was recorded decides the step `index`: the
+    /// answer it gives a question (`Some(yes)`), or `None` for a step skipped; with why.
+    fn decided(&self, index: usize, facts: &Facts) -> Option<(Option<bool>, String)> {
+        let step = &self.procedure.steps[index];
+        let c = &step.conditions;
+        let verdict = |w| decide(w, facts, &|id: &str| self.recorded(id));
+        if let StepKind::Ask { .. } = step.kind {
+            for (when, answer) in [(&c.yes_when, true), (&c.no_when, false)] {
+                if let Some(Verdict::Holds(why)) = when.as_ref().map(verdict) {
+                    return Some((Some(answer), why));
+                }
+            }
+            return None;
+        }
+        match c.when.as_ref().map(verdict) {
+            Some(Verdict::Fails(why)) => Some((None, why)),
+            _ => None,
+        }
+    }
+
+    /// Skips, from the current step on, the steps that the call or the values recorded
+    /// already answer: a question is answered for the operator, a step whose `when` fails
+    /// is passed. Returns one journal line per step skipped, saying why.
+    pub fn settle(&mut self, facts: &Facts) -> Vec<String> {
+        let mut lines = Vec::new();
+        // A loop of skipped steps is cut after one pass over the steps.
+        for _ in 0..self.procedure.steps.len() {
+            let Some(index) = self.current else { break };
+            let Some((answer, why)) = self.decided(index, facts) else {
+                break;
+            };
+            let step = &self.procedure.steps[index];
+            let mut line = format!(
+                "[{}] étape {} sautée ({why}) : {}",
+                self.procedure.slug,
+                index + 1,
+                whole(&step.text)
+            );
+            if let Some(yes) = answer {
+                line.push_str(if yes { " → oui" } else { " → non" });
+            }
+            self.done.push(index);
+            self.skipped.insert(index, why);
+            self.current = match self.procedure.successor(index, answer) {
+                Successor::Step(j) => Some(j),
+                Successor::End | Successor::Missing => None,
+            };
+            lines.push(line);
+        }
+        if self.current.is_none()
+            && let Some(last) = lines.last_mut()
+        {
+            last.push_str(" — procédure terminée");
+        }
+        lines
     }
 
     pub fn is_finished(&self) -> bool {
         self.current.is_none()
     }
 
-    /// The steps likely to come after the current one (following "yes" at questions),
-    /// at most `n`, for the runner's "next" hint.
-    pub fn upcoming(&self, n: usize) -> Vec<usize> {
+    /// The steps likely to come after the current one (following "yes" at questions, or
+    /// the answer the call gives; passing the steps it skips), at most `n`, for the
+    /// runner's "next" hint.
+    pub fn upcoming(&self, n: usize, facts: &Facts) -> Vec<usize> {
         let mut out = Vec::new();
         let mut at = self.current;
+        let mut seen = Vec::new();
         while let Some(i) = at {
-            if out.len() == n {
+            if out.len() == n || seen.contains(&i) {
                 break;
             }
-            let next = match self.procedure.steps[i].kind {
-                StepKind::Ask { .. } => self.procedure.successor(i, Some(true)),
-                _ => self.procedure.successor(i, None),
+            seen.push(i);
+            let decided = (Some(i) != self.current)
+                .then(|| self.decided(i, facts))
+                .flatten();
+            if Some(i) != self.current && decided.is_none() {
+                out.push(i);
+            }
+            let answer = match (&self.procedure.steps[i].kind, decided) {
+                (_, Some((answer, _))) => answer,
+                (StepKind::Ask { .. }, None) => Some(true),
+                _ => None,
             };
-            at = match next {
-                Successor::Step(j) if !out.contains(&j) && Some(j) != self.current => {
-                    out.push(j);
-                    Some(j)
-                }
+            at = match self.procedure.successor(i, answer) {
+                Successor::Step(j) => Some(j),
                 _ => None,
             };
         }
@@ -141,7 +259,16 @@ impl Walk {
     /// step (an answer to a non-question, back at the first step...).
     pub fn apply(&mut self, mv: &Move, at: DateTime<Utc>) -> Option<Effect> {
         if *mv == Move::Back {
-            let previous = self.done.pop()?;
+            // Back over the steps skipped for the operator, to the last one they did.
+            let at = self
+                .done
+                .iter()
+                .rposition(|i| !self.skipped.contains_key(i))?;
+            let previous = self.done[at];
+            for i in self.done.split_off(at) {
+                self.skipped.remove(&i);
+                self.values.remove(&i);
+            }
             self.current = Some(previous);
             let step = &self.procedure.steps[previous];
             return Some(Effect {
@@ -158,6 +285,7 @@ impl Walk {
         let step = &self.procedure.steps[index];
         let slug = &self.procedure.slug;
         let n = index + 1;
+        let mut recorded = None;
         let (line, answer, escalated_to) = match (&step.kind, mv) {
             (StepKind::Say | StepKind::Check, Move::Confirm) => (
                 format!("[{slug}] étape {n} faite : {}", whole(&step.text)),
@@ -202,6 +330,7 @@ impl Walk {
                     }
                     l
                 } else {
+                    recorded = Some(value.to_string());
                     format!("[{slug}] {label} : {value}")
                 };
                 (line, None, None)
@@ -214,6 +343,10 @@ impl Walk {
             _ => return None,
         };
         self.done.push(index);
+        match recorded {
+            Some(value) => self.values.insert(index, value),
+            None => self.values.remove(&index),
+        };
         self.current = match self.procedure.successor(index, answer) {
             Successor::Step(j) => Some(j),
             Successor::End | Successor::Missing => None,
@@ -253,6 +386,7 @@ mod tests {
             text: "Noter.".into(),
             next: None,
             end: false,
+            conditions: Default::default(),
         }
     }
 
@@ -305,5 +439,66 @@ mod tests {
         assert_eq!(valid_until(at(2027, 1, 31), 1), at(2027, 2, 28));
         assert_eq!(valid_until(at(2028, 1, 31), 1), at(2028, 2, 29));
         assert_eq!(valid_until(at(2026, 12, 31), 1), at(2027, 1, 31));
+    }
+
+    /// A question the call answers, then Back, then a walk resumed from its mark.
+    #[test]
+    fn a_skip_is_walked_back_over_and_survives_a_resume() {
+        use crate::domain::condition::{Facts, When};
+        let at = Utc.with_ymd_and_hms(2026, 11, 23, 8, 41, 0).unwrap();
+        let mut p = two_records();
+        p.steps.insert(
+            1,
+            Step {
+                id: "caen".into(),
+                kind: StepKind::Ask {
+                    yes: "ticket".into(),
+                    no: "ticket".into(),
+                },
+                text: "Caen ?".into(),
+                next: None,
+                end: false,
+                conditions: crate::domain::condition::Conditions {
+                    no_when: Some(When {
+                        service: vec!["acn-rouen".into()],
+                        ..When::default()
+                    }),
+                    ..Default::default()
+                },
+            },
+        );
+        let facts = Facts {
+            service: "acn-rouen".into(),
+            service_name: "Acad. Rouen".into(),
+            ..Facts::default()
+        };
+        let mut walk = Walk::start(p.clone());
+        walk.apply(&Move::Record("CERT-17".into()), at).unwrap();
+        assert_eq!(
+            walk.settle(&facts),
+            ["[essai] étape 2 sautée (service : Acad. Rouen, d'après l'appel) : Caen ? → non"]
+        );
+        assert_eq!(walk.current, Some(2));
+        let mark = walk.mark();
+        assert_eq!(mark.values["reference"], "CERT-17");
+        let resumed = Walk::resume(p.clone(), &mark);
+        assert_eq!(resumed, walk);
+        // Back passes the skipped step, to the one the operator did; its value goes.
+        let effect = walk.apply(&Move::Back, at).unwrap();
+        assert!(
+            effect.journal.contains("retour à l'étape 1"),
+            "{}",
+            effect.journal
+        );
+        assert_eq!(walk.current, Some(0));
+        assert!(walk.skipped.is_empty() && walk.values.is_empty() && walk.done.is_empty());
+        assert_eq!(walk.apply(&Move::Back, at), None);
+        // An old mark, without values or skips, reads as before.
+        let old: WalkMark =
+            serde_json::from_str(r#"{"procedure":"essai","done":["reference"],"current":"caen"}"#)
+                .unwrap();
+        let w = Walk::resume(p, &old);
+        assert_eq!(w.current, Some(1));
+        assert!(w.values.is_empty());
     }
 }

@@ -949,6 +949,7 @@ fn the_console_role_cannot_forge_the_journal_and_the_server_dates_and_signs_each
         version: None,
         done: vec!["start".into()],
         current: Some("next".into()),
+        ..Default::default()
     };
     console
         .append_walk(

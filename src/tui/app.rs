@@ -284,9 +284,15 @@ impl App {
             return;
         }
         let about = self.top().component().about();
+        let tool = about.procedure.and_then(|p| p.tool);
         let route = Route::Tools {
             call: about.call.cloned().map(Box::new),
-            tool: about.procedure.and_then(|p| p.tool),
+            tool,
+            offered: about
+                .walk
+                .zip(tool)
+                .and_then(|(w, t)| w.offered(t))
+                .map(str::to_string),
         };
         self.open(route);
     }

@@ -137,6 +137,9 @@ pub enum Reply {
     Walk(String),
     /// Do this action on return (the runner's end asks the call to close).
     Then(Action),
+    /// A value typed in a tool (a quota, a session code), offered to the step that
+    /// records it so that it is not typed twice.
+    Offer(crate::domain::tool::ToolKind, String),
 }
 
 /// What waited and is taken up again (F7).
@@ -219,6 +222,8 @@ pub struct About<'a> {
     /// The caller's service, even before the call is saved.
     pub service: Option<&'a str>,
     pub procedure: Option<&'a Procedure>,
+    /// The walk on screen, whose values the tools are offered.
+    pub walk: Option<&'a crate::domain::walk::Walk>,
 }
 
 pub trait Component {

@@ -296,6 +296,7 @@ fn escalated_store() -> Store {
         version: None,
         done: vec![],
         current: None,
+        ..Default::default()
     };
     store
         .append_walk(
@@ -481,6 +482,26 @@ fn runner_nomade2_secret() -> App {
     key(&mut app, KeyCode::Enter);
     type_text(&mut app, "l1O0-=_?!Kx");
     ctrl(&mut app, 'r');
+    app
+}
+
+/// AnyConnect on a Rouen call: the perimeter question skipped, with why, after the first
+/// step.
+fn runner_skipped() -> App {
+    let mut app = walking("rouen", "pc pro", "vpn anyconnect", "acn-anyconnect");
+    key(&mut app, KeyCode::Enter);
+    app
+}
+
+/// The 4G walk after 23,4 was typed: the « plus de 20 Go ? » question answered from it,
+/// and the value in sight.
+fn runner_quota_noted() -> App {
+    let mut app = walking("int", "noemi", "4g lente bridée", "mi-noemi-4g");
+    for _ in 0..3 {
+        key(&mut app, KeyCode::Enter);
+    }
+    type_text(&mut app, "23,4");
+    key(&mut app, KeyCode::Enter);
     app
 }
 
@@ -1031,6 +1052,8 @@ pub fn scenes() -> Vec<Scene> {
         s("runner-secret", runner_secret),
         s("runner-secret-shown", runner_secret_shown),
         s("runner-nomade2-secret", runner_nomade2_secret),
+        s("runner-skipped", runner_skipped),
+        s("runner-quota-noted", runner_quota_noted),
         s("runner-done", runner_done),
         s("detail-walked", detail_walked),
         s("procedures-list", procedures_list),

@@ -45,9 +45,16 @@ pub fn open(route: Route, env: &mut Env) -> Result<Screen, Problem> {
             Screen::Form(Box::new(FormScreen::filled(env, opened_at, &draft)))
         }
         Route::ResumedDraft(saved) => Screen::Form(Box::new(FormScreen::resumed(env, &saved))),
-        Route::Tools { call, tool } => {
-            Screen::Tools(Box::new(ToolsScreen::open(call.as_deref(), tool)))
-        }
+        Route::Tools {
+            call,
+            tool,
+            offered,
+        } => Screen::Tools(Box::new(ToolsScreen::open(
+            call.as_deref(),
+            tool,
+            offered.as_deref(),
+            &env.desk.reference,
+        ))),
         Route::Handover => Screen::Handover(Box::new(HandoverScreen::open(env)?)),
         Route::Awaiting => Screen::Awaiting(Box::new(AwaitingScreen::open(env)?)),
         Route::Help(under) => Screen::Help(HelpPopup::new(under)),

@@ -38,6 +38,8 @@ pub enum Route {
     Tools {
         call: Option<Box<CallRecord>>,
         tool: Option<ToolKind>,
+        /// A value typed once in the walk on screen, for that tool (a quota, a code).
+        offered: Option<String>,
     },
     /// The handover of the shift in progress.
     Handover,

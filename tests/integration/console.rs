@@ -32,22 +32,22 @@ fn app_on(path: &Path, operator: &str) -> App {
     )
 }
 
-fn key(app: &mut App, code: KeyCode) {
+pub(crate) fn key(app: &mut App, code: KeyCode) {
     app.handle_key(KeyEvent::new(code, KeyModifiers::NONE));
 }
 
-fn ctrl(app: &mut App, c: char) {
+pub(crate) fn ctrl(app: &mut App, c: char) {
     app.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
 }
 
-fn type_text(app: &mut App, text: &str) {
+pub(crate) fn type_text(app: &mut App, text: &str) {
     for c in text.chars() {
         key(app, KeyCode::Char(c));
     }
 }
 
 /// A new call typed field by field: name, phone, no email, service, device, summary.
-fn typed_call(app: &mut App, name: &str, service: &str, device: &str, summary: &str) {
+pub(crate) fn typed_call(app: &mut App, name: &str, service: &str, device: &str, summary: &str) {
     key(app, KeyCode::F(2));
     type_text(app, name);
     key(app, KeyCode::Tab);
@@ -73,7 +73,7 @@ fn saved_call(app: &mut App, name: &str, service: &str, device: &str, summary: &
 }
 
 /// Walks `slug` on a new call whose summary proposes it.
-fn walk_new_call(app: &mut App, service: &str, device: &str, summary: &str, slug: &str) {
+pub(crate) fn walk_new_call(app: &mut App, service: &str, device: &str, summary: &str, slug: &str) {
     typed_call(app, "Hugo Bernard", service, device, summary);
     ctrl(app, 'p');
     let rank = app
@@ -108,7 +108,7 @@ fn journal(app: &App) -> Vec<String> {
 }
 
 /// The screen as text, one line per row.
-fn screen_text(app: &App, w: u16, h: u16) -> String {
+pub(crate) fn screen_text(app: &App, w: u16, h: u16) -> String {
     let buffer = render_app(app, w, h);
     let mut out = String::new();
     for y in 0..h {

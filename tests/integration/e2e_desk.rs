@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use tmux::{OPERATOR, Term};
 
 /// Starts the console and waits for the empty list.
-fn started(session: &str) -> Term {
+pub(crate) fn started(session: &str) -> Term {
     let term = Term::new();
     term.start(session);
     term.wait_for(
@@ -26,7 +26,14 @@ fn started(session: &str) -> Term {
 
 /// Types a new call field by field (name, no phone, no email, service, device, summary)
 /// and leaves the focus on the summary.
-fn type_call(term: &Term, s: &str, name: &str, service: &str, device: &str, summary: &str) {
+pub(crate) fn type_call(
+    term: &Term,
+    s: &str,
+    name: &str,
+    service: &str,
+    device: &str,
+    summary: &str,
+) {
     term.press(s, "F2");
     term.wait_for(s, &["Nouvel appel", "Ctrl-S  enregistrer"]);
     term.type_text(s, name);
@@ -111,7 +118,7 @@ fn highlighted_proposal(screen: &str) -> String {
 }
 
 /// Moves the proposals' highlight down to the row whose text starts with `title_start`.
-fn select_proposal(term: &Term, s: &str, title_start: &str) -> String {
+pub(crate) fn select_proposal(term: &Term, s: &str, title_start: &str) -> String {
     let mut screen = term.wait_for(s, &["Procédures proposées", "Entrée  suivre"]);
     for _ in 0..6 {
         let current = highlighted_proposal(&screen);
@@ -139,14 +146,14 @@ fn json(text: &str, what: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("{what} is not JSON ({e}):\n{text}"))
 }
 
-fn call_json(term: &Term, reference: &str) -> Value {
+pub(crate) fn call_json(term: &Term, reference: &str) -> Value {
     json(
         &term.cli(&["call", "show", reference, "--format", "json"]),
         "call show",
     )
 }
 
-fn journal(call: &Value) -> Vec<(String, String)> {
+pub(crate) fn journal(call: &Value) -> Vec<(String, String)> {
     call["journal"]
         .as_array()
         .unwrap_or_else(|| panic!("no journal in {call:#}"))

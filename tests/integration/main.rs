@@ -46,5 +46,6 @@ mod robustness;
 mod screens;
 mod streaming;
 mod tools_cli;
+mod walks_when;
 mod xivo_wazo;
 mod zammad_cti;

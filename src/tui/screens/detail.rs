@@ -282,6 +282,8 @@ impl Component for DetailScreen {
                 self.pending_note = text;
                 Ok(Effect::None)
             }
+            // The detail records no value: a tool's value is for a walk.
+            Reply::Offer(..) => Ok(Effect::None),
             Reply::Outcome(outcome, note) => {
                 let message = if self.record.call.status == CallStatus::Open {
                     let now = env.now;
@@ -343,6 +345,7 @@ impl Component for DetailScreen {
             call: Some(&self.record),
             service: Some(&self.record.call.service),
             procedure: None,
+            walk: None,
         }
     }
 

@@ -596,6 +596,7 @@ impl Component for FormScreen {
                 .map(|_| self.matched_for.1.as_str())
                 .filter(|s| !s.is_empty()),
             procedure: None,
+            walk: None,
         }
     }
 

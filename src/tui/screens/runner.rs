@@ -2,6 +2,7 @@
 //! typed masked, shown spelled while the step is open (Ctrl-R), and never written.
 
 use crate::domain::call::{CallRecord, CallRef, CallStatus, JournalKind};
+use crate::domain::condition::Facts;
 use crate::domain::procedure::{Procedure, StepKind, Successor};
 use crate::domain::spell::{Alphabet, spell};
 use crate::domain::text::{truncate, visible, wrap};
@@ -47,32 +48,55 @@ impl RunnerScreen {
             .store
             .read(move |s| s.last_walk(reference))
             .doing("déroulé illisible")?;
-        let resumable = mark.filter(|m| m.procedure == slug && m.current.is_some());
-        let resumed = resumable.is_some();
-        let walk = match resumable {
-            Some(mark) => Walk::resume(procedure, &mark),
-            None => {
-                let walk = Walk::start(procedure);
-                let (line, mark) = (slug.to_string(), walk.mark());
-                let (operator, now) = (env.desk.operator.clone(), env.now);
-                env.store
-                    .change(format!("procédure commencée sur {reference}"), move |s| {
-                        let entry = WalkEntry {
-                            kind: JournalKind::Procedure,
-                            line: &line,
-                            mark: &mark,
-                            escalated: false,
-                        };
-                        s.append_walk(reference, &operator, now, &entry)
-                    })
-                    .doing("procédure non commencée")?;
-                walk
-            }
-        };
         let record = env
             .store
             .read(move |s| s.get_call(reference))
             .doing("appel illisible")?;
+        let resumable = mark.filter(|m| m.procedure == slug && m.current.is_some());
+        let resumed = resumable.is_some();
+        let mut walk = match resumable {
+            Some(mark) => Walk::resume(procedure, &mark),
+            None => Walk::start(procedure),
+        };
+        let started = (!resumed).then(|| (slug.to_string(), walk.mark()));
+        // What the call already answers is skipped at once, each skip journaled with why.
+        let skipped = walk.settle(&Facts::of(&record.call, &env.desk.reference));
+        let wrote = started.is_some() || !skipped.is_empty();
+        if wrote {
+            let mark = walk.mark();
+            let (operator, now) = (env.desk.operator.clone(), env.now);
+            env.store
+                .change(format!("procédure commencée sur {reference}"), move |s| {
+                    if let Some((line, mark)) = &started {
+                        let entry = WalkEntry {
+                            kind: JournalKind::Procedure,
+                            line,
+                            mark,
+                            escalated: false,
+                        };
+                        s.append_walk(reference, &operator, now, &entry)?;
+                    }
+                    for line in &skipped {
+                        let entry = WalkEntry {
+                            kind: JournalKind::Step,
+                            line,
+                            mark: &mark,
+                            escalated: false,
+                        };
+                        s.append_walk(reference, &operator, now, &entry)?;
+                    }
+                    Ok(())
+                })
+                .doing("procédure non commencée")?;
+        }
+        // Read again to show the lines just journaled.
+        let record = if wrote {
+            env.store
+                .read(move |s| s.get_call(reference))
+                .doing("appel illisible")?
+        } else {
+            record
+        };
         let mut runner = RunnerScreen {
             record,
             walk,
@@ -137,6 +161,10 @@ impl RunnerScreen {
         };
         let reference = self.record.call.reference;
         let (line, mark) = (effect.journal.clone(), next.mark());
+        // The steps the move's answer or value now decides are skipped with it, in the
+        // same change: the journal never holds the move without its skips.
+        let skipped = next.settle(&Facts::of(&self.record.call, &env.desk.reference));
+        let settled = next.mark();
         let escalated = effect.escalated_to.is_some();
         let (operator, now) = (env.desk.operator.clone(), env.now);
         let recorded = env
@@ -148,7 +176,17 @@ impl RunnerScreen {
                     mark: &mark,
                     escalated,
                 };
-                s.append_walk(reference, &operator, now, &entry)
+                s.append_walk(reference, &operator, now, &entry)?;
+                for line in &skipped {
+                    let entry = WalkEntry {
+                        kind: JournalKind::Step,
+                        line,
+                        mark: &settled,
+                        escalated: false,
+                    };
+                    s.append_walk(reference, &operator, now, &entry)?;
+                }
+                Ok(())
             });
         match recorded {
             Ok(()) => {}
@@ -260,13 +298,21 @@ impl Component for RunnerScreen {
         Ok(())
     }
 
-    /// Another procedure chosen for the call (F3 while walking): it replaces this one.
+    /// Another procedure chosen for the call (F3 while walking): it replaces this one. A
+    /// value typed in the procedure's tool fills the step that records it, if empty.
     fn resume(&mut self, reply: Reply, _env: &mut Env) -> Update {
         match reply {
             Reply::Walk(slug) => Ok(Effect::Replace(Route::Walk {
                 call: self.record.call.reference,
                 procedure: slug,
             })),
+            Reply::Offer(tool, value) => {
+                let open = self.wants_input() && !self.is_secret() && self.input.value().is_empty();
+                if open && self.walk.procedure.tool == Some(tool) {
+                    self.input = TextField::single(value.trim(), VALUE_MAX);
+                }
+                Ok(Effect::None)
+            }
             _ => Ok(Effect::None),
         }
     }
@@ -286,6 +332,7 @@ impl Component for RunnerScreen {
             call: Some(&self.record),
             service: Some(&self.record.call.service),
             procedure: Some(&self.walk.procedure),
+            walk: Some(&self.walk),
         }
     }
 
@@ -459,7 +506,26 @@ impl RunnerScreen {
                 {
                     after.push(Line::from(Span::styled(h, theme.label())));
                 }
-                for (k, i) in walk.upcoming(2).into_iter().enumerate() {
+                // What was typed once stays in sight for the steps after it (the session
+                // code to read again, the quota): the latest first, never a secret.
+                for i in walk
+                    .done
+                    .iter()
+                    .rev()
+                    .filter(|i| walk.values.contains_key(i))
+                    .take(2)
+                {
+                    if let StepKind::Record { label, .. } = &procedure.steps[*i].kind {
+                        let line =
+                            format!("Noté : {} : {}", visible(label), visible(&walk.values[i]));
+                        after.push(Line::from(Span::styled(
+                            truncate(&line, cols).into_owned(),
+                            theme.label(),
+                        )));
+                    }
+                }
+                let facts = Facts::of(&self.record.call, &view.desk.reference);
+                for (k, i) in walk.upcoming(2, &facts).into_iter().enumerate() {
                     let head = if k == 0 { "Ensuite : " } else { "          " };
                     let line = format!("{head}{}. {}", i + 1, visible(&procedure.steps[i].text));
                     after.push(Line::from(Span::styled(
@@ -548,6 +614,21 @@ impl RunnerScreen {
                     }
                     _ => "",
                 };
+                // A step the call answered says so, with why: the operator sees what
+                // was not asked and can go back if the call was wrong.
+                if let Some(why) = walk.skipped.get(&i) {
+                    let head = format!("↷ {}. ", i + 1);
+                    let said = format!(
+                        "sautée{answer} ({}) : {}",
+                        visible(why),
+                        visible(&step.text)
+                    );
+                    let room = cols.saturating_sub(head.chars().count());
+                    return Line::from(vec![
+                        Span::styled(head, theme.dim()),
+                        Span::styled(truncate(&said, room).into_owned(), theme.dim()),
+                    ]);
+                }
                 let head = format!("✓ {}. ", i + 1);
                 let room = cols.saturating_sub(head.chars().count() + answer.chars().count());
                 Line::from(vec![

@@ -4,15 +4,16 @@
 //! spelling tool is wiped as soon as the tool is left.
 
 use crate::domain::call::{CallRecord, CallStatus, JournalKind};
-use crate::domain::comu::comu_login;
+use crate::domain::comu::{self, comu_login};
 use crate::domain::printer::{self, Perimeter};
 use crate::domain::quota::{parse_gb, quota};
+use crate::domain::reference::Reference;
 use crate::domain::spell::{Alphabet, spell};
 use crate::domain::telemaintenance::{
     CLIENT_NAME, Channel, DOWNLOAD_ADDRESS, check_code, journal_line,
 };
 use crate::domain::text::visible;
-use crate::domain::time::{DAY_AHEAD, YEAR_AHEAD, paris, parse_plausible};
+use crate::domain::time::{DAY_AHEAD, YEAR_AHEAD, date_in, paris, parse_plausible};
 use crate::domain::walk::valid_until;
 use crate::domain::xivo;
 use crate::tui::component::{
@@ -66,7 +67,12 @@ pub struct ToolsScreen {
 impl ToolsScreen {
     /// The tools; on a call, each filled from that call only, and the procedure's own
     /// tool first.
-    pub fn open(call: Option<&CallRecord>, tool: Option<Tool>) -> ToolsScreen {
+    pub fn open(
+        call: Option<&CallRecord>,
+        tool: Option<Tool>,
+        offered: Option<&str>,
+        reference: &Reference,
+    ) -> ToolsScreen {
         let fields = Tool::ALL
             .iter()
             .map(|t| {
@@ -84,10 +90,14 @@ impl ToolsScreen {
             call: call.cloned(),
         };
         if let Some(record) = call {
-            screen.fill_from(record);
+            screen.fill_from(record, reference);
         }
         if let Some(tool) = tool {
             screen.tool = tool;
+            // The value typed once in the walk, in the tool that needs it.
+            if let Some(value) = offered {
+                screen.set(tool, 0, value);
+            }
         }
         screen
     }
@@ -96,9 +106,10 @@ impl ToolsScreen {
         self.fields[index_of(tool)][field] = TextField::single(value, FIELD_MAX);
     }
 
-    /// What the call already says: the caller's name for COMU, a printer name in the
-    /// summary, when a CRYHOD password was given on it.
-    fn fill_from(&mut self, record: &CallRecord) {
+    /// What the call already says: the caller's name and the entity for COMU, a printer
+    /// name, a date and time for AMIGO in the summary, when a CRYHOD password was given
+    /// on it.
+    fn fill_from(&mut self, record: &CallRecord, reference: &Reference) {
         let call = &record.call;
         let mut words = call.caller_name.split_whitespace();
         let first = words.next().unwrap_or("").to_string();
@@ -107,6 +118,15 @@ impl ToolsScreen {
         self.set(Tool::Comu, 1, &last);
         if let Some(name) = printer_in(&call.summary) {
             self.set(Tool::Printer, 0, &name);
+        }
+        let entities = reference
+            .service(&call.service)
+            .map_or(&[][..], |s| &s.entities[..]);
+        if let Some(domain) = comu::domain_in(&call.summary, entities) {
+            self.set(Tool::Comu, 2, &domain);
+        }
+        if let Some(at) = date_in(&call.summary) {
+            self.set(Tool::Amigo, 0, &at);
         }
         if let Some(at) = cryhod_given(record) {
             self.set(Tool::Cryhod, 0, &paris(at, "%d/%m/%Y %H:%M"));
@@ -288,6 +308,11 @@ impl Component for ToolsScreen {
             Action::Confirm => return self.note_on_call(env),
             Action::Back => {
                 self.wipe_spelling();
+                // What the tool read (never what was spelled) goes back to the walk.
+                let value = self.values().concat();
+                if self.call.is_some() && self.tool.accepts(value.trim()) {
+                    return Ok(Effect::Reply(Reply::Offer(self.tool, value)));
+                }
                 return Ok(Effect::Pop);
             }
             _ => {}
@@ -321,6 +346,7 @@ impl Component for ToolsScreen {
             call: self.call.as_ref(),
             service: self.call.as_ref().map(|r| r.call.service.as_str()),
             procedure: None,
+            walk: None,
         }
     }
 
