@@ -3,6 +3,7 @@
 
 pub mod calendar;
 pub mod procedures;
+pub mod thesaurus;
 
 use crate::domain::reference::{ASSISTANCE_PLATFORMS, Device, Entity, Reference, Service};
 use serde::Deserialize;

@@ -14,6 +14,7 @@ pub mod shifts;
 pub mod spell;
 pub mod telemaintenance;
 pub mod text;
+pub mod thesaurus;
 pub mod time;
 pub mod tool;
 pub mod walk;

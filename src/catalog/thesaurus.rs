@@ -1,0 +1,215 @@
+//! The thesaurus files: `db/thesaurus.toml`, embedded, and a desk's own `thesaurus.toml`
+//! beside its `--catalog` folder, read into groups with every problem located by file and
+//! line (what `procedures lint` prints). A broken group is left out, never the others.
+
+use super::procedures::LintError;
+use crate::domain::text::is_unsafe;
+use crate::domain::thesaurus::{Group, Thesaurus, entry_stems};
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+/// The desk-wide groups shipped in the binary.
+pub const EMBEDDED: &str = include_str!("../../db/thesaurus.toml");
+
+/// The name of a thesaurus file, embedded or a desk's own.
+pub const FILE_NAME: &str = "thesaurus.toml";
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawThesaurus {
+    #[serde(default)]
+    groups: Vec<Spanned<RawGroup>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawGroup {
+    entries: Vec<Spanned<String>>,
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+/// Parses one thesaurus file: the groups that pass, and the problems of those that do not.
+/// A group needs two entries or more, each with a word that is not a stop word, and an
+/// entry is in one group only (across the files given in `seen`: the first keeps it).
+pub fn parse(
+    file: &str,
+    text: &str,
+    seen: &mut HashMap<Vec<String>, String>,
+) -> (Vec<Group>, Vec<LintError>) {
+    let err = |offset: usize, message: String| LintError {
+        file: file.to_string(),
+        line: line_of(text, offset),
+        message,
+    };
+    let raw: RawThesaurus = match toml::from_str(text) {
+        Ok(r) => r,
+        Err(e) => {
+            let first = e
+                .message()
+                .lines()
+                .next()
+                .unwrap_or("TOML invalide")
+                .to_string();
+            let offset = e.span().map_or(0, |s| s.start);
+            return (
+                Vec::new(),
+                vec![err(offset, format!("TOML invalide : {first}"))],
+            );
+        }
+    };
+    let mut groups = Vec::new();
+    let mut problems = Vec::new();
+    for group in raw.groups {
+        let at = group.span().start;
+        let mut ok = true;
+        let entries = group.into_inner().entries;
+        if entries.len() < 2 {
+            problems.push(err(
+                at,
+                "groupe de moins de deux entrées : un synonyme seul ne sert à rien".into(),
+            ));
+            ok = false;
+        }
+        let mut texts = Vec::new();
+        for entry in &entries {
+            let where_ = entry.span().start;
+            let value = entry.get_ref();
+            if let Some(c) = value.chars().find(|&c| is_unsafe(c)) {
+                problems.push(err(
+                    where_,
+                    format!(
+                        "caractère de contrôle ou invisible U+{:04X} dans une entrée : le retirer",
+                        c as u32
+                    ),
+                ));
+                ok = false;
+                continue;
+            }
+            let stems = entry_stems(value);
+            if stems.is_empty() {
+                problems.push(err(
+                    where_,
+                    format!(
+                        "entrée « {} » sans mot qui compte (vide ou seulement des mots outils)",
+                        crate::domain::text::named(value)
+                    ),
+                ));
+                ok = false;
+                continue;
+            }
+            if let Some(first) = seen.get(&stems) {
+                problems.push(err(
+                    where_,
+                    format!(
+                        "entrée « {} » déjà dans un autre groupe ({first}) : une entrée n'est que \
+                         dans un groupe, réunir les deux groupes",
+                        crate::domain::text::named(value)
+                    ),
+                ));
+                ok = false;
+                continue;
+            }
+            texts.push((stems, value.clone()));
+        }
+        if ok {
+            for (stems, _) in &texts {
+                seen.insert(stems.clone(), format!("{file}:{}", line_of(text, at)));
+            }
+            groups.push(Group::new(texts.into_iter().map(|(_, v)| v).collect()));
+        }
+    }
+    (groups, problems)
+}
+
+/// Where a desk's own thesaurus is: `thesaurus.toml` beside its catalogue folder (not in
+/// it: every `*.toml` there is a procedure).
+pub fn desk_file(catalog_dir: &Path) -> PathBuf {
+    let dir = if catalog_dir.file_name().is_some() {
+        catalog_dir.to_path_buf()
+    } else {
+        // "." or "..": the folder it names.
+        std::fs::canonicalize(catalog_dir).unwrap_or_else(|_| catalog_dir.to_path_buf())
+    };
+    dir.with_file_name(FILE_NAME)
+}
+
+/// The thesaurus in force: the embedded groups, then the desk's own file when there is
+/// one beside `catalog_dir`; and the problems of both.
+pub fn load(catalog_dir: Option<&Path>) -> (Thesaurus, Vec<LintError>) {
+    let mut seen = HashMap::new();
+    let (mut groups, mut problems) = parse("db/thesaurus.toml", EMBEDDED, &mut seen);
+    if let Some(dir) = catalog_dir {
+        let path = desk_file(dir);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                let (own, own_problems) = parse(&path.display().to_string(), &text, &mut seen);
+                groups.extend(own);
+                problems.extend(own_problems);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => problems.push(LintError {
+                file: path.display().to_string(),
+                line: 1,
+                message: format!("illisible : {e}"),
+            }),
+        }
+    }
+    (Thesaurus::new(groups), problems)
+}
+
+/// The embedded thesaurus alone, read once.
+pub fn embedded() -> &'static Thesaurus {
+    static EMBEDDED_THESAURUS: std::sync::OnceLock<Thesaurus> = std::sync::OnceLock::new();
+    EMBEDDED_THESAURUS.get_or_init(|| load(None).0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_embedded_thesaurus_is_clean() {
+        let (t, problems) = load(None);
+        assert!(problems.is_empty(), "{problems:#?}");
+        assert!(t.groups().len() >= 10);
+    }
+
+    #[test]
+    fn lint_locates_each_problem_and_keeps_the_good_groups() {
+        let text = "[[groups]]\nentries = [\"copieur\", \"photocopieuse\"]\n\n\
+                    [[groups]]\nentries = [\"seul\"]\n\n\
+                    [[groups]]\nentries = [\"de la\", \"truc\"]\n\n\
+                    [[groups]]\nentries = [\"Copieurs\", \"machine\"]\n";
+        let (groups, problems) = parse("t.toml", text, &mut HashMap::new());
+        assert_eq!(groups.len(), 1);
+        let said: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+        assert_eq!(said.len(), 3, "{said:#?}");
+        assert!(
+            said[0].starts_with("t.toml:4: groupe de moins de deux"),
+            "{said:?}"
+        );
+        assert!(
+            said[1].starts_with("t.toml:8: entrée « de la » sans mot"),
+            "{said:?}"
+        );
+        assert!(
+            said[2].starts_with("t.toml:11: entrée « Copieurs » déjà"),
+            "{said:?}"
+        );
+        let (_, bad) = parse("t.toml", "groups = 3", &mut HashMap::new());
+        assert!(bad[0].message.starts_with("TOML invalide"), "{bad:?}");
+    }
+
+    #[test]
+    fn a_desk_file_is_beside_the_catalogue_folder() {
+        assert_eq!(
+            desk_file(Path::new("/srv/guichet/procedures")),
+            Path::new("/srv/guichet/thesaurus.toml")
+        );
+    }
+}
