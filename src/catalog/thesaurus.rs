@@ -35,12 +35,10 @@ fn line_of(text: &str, offset: usize) -> usize {
 
 /// Parses one thesaurus file: the groups that pass, and the problems of those that do not.
 /// A group needs two entries or more, each with a word that is not a stop word, and an
-/// entry is in one group only (across the files given in `seen`: the first keeps it).
-pub fn parse(
-    file: &str,
-    text: &str,
-    seen: &mut HashMap<Vec<String>, String>,
-) -> (Vec<Group>, Vec<LintError>) {
+/// entry is in one group of the file only. A desk's group may share an entry with an
+/// embedded group: a query saying it then finds the entries of both.
+pub fn parse(file: &str, text: &str) -> (Vec<Group>, Vec<LintError>) {
+    let mut seen: HashMap<Vec<String>, usize> = HashMap::new();
     let err = |offset: usize, message: String| LintError {
         file: file.to_string(),
         line: line_of(text, offset),
@@ -106,8 +104,8 @@ pub fn parse(
                 problems.push(err(
                     where_,
                     format!(
-                        "entrée « {} » déjà dans un autre groupe ({first}) : une entrée n'est que \
-                         dans un groupe, réunir les deux groupes",
+                        "entrée « {} » déjà dans le groupe de la ligne {first} : une entrée n'est \
+                         que dans un groupe, réunir les deux groupes",
                         crate::domain::text::named(value)
                     ),
                 ));
@@ -118,7 +116,7 @@ pub fn parse(
         }
         if ok {
             for (stems, _) in &texts {
-                seen.insert(stems.clone(), format!("{file}:{}", line_of(text, at)));
+                seen.insert(stems.clone(), line_of(text, at));
             }
             groups.push(Group::new(texts.into_iter().map(|(_, v)| v).collect()));
         }
@@ -141,13 +139,14 @@ pub fn desk_file(catalog_dir: &Path) -> PathBuf {
 /// The thesaurus in force: the embedded groups, then the desk's own file when there is
 /// one beside `catalog_dir`; and the problems of both.
 pub fn load(catalog_dir: Option<&Path>) -> (Thesaurus, Vec<LintError>) {
-    let mut seen = HashMap::new();
-    let (mut groups, mut problems) = parse("db/thesaurus.toml", EMBEDDED, &mut seen);
+    let (mut groups, mut problems) = parse("db/thesaurus.toml", EMBEDDED);
     if let Some(dir) = catalog_dir {
         let path = desk_file(dir);
         match std::fs::read_to_string(&path) {
+            // The embedded file itself (a catalogue folder of the repository).
+            Ok(text) if text == EMBEDDED => {}
             Ok(text) => {
-                let (own, own_problems) = parse(&path.display().to_string(), &text, &mut seen);
+                let (own, own_problems) = parse(&path.display().to_string(), &text);
                 groups.extend(own);
                 problems.extend(own_problems);
             }
@@ -185,7 +184,7 @@ mod tests {
                     [[groups]]\nentries = [\"seul\"]\n\n\
                     [[groups]]\nentries = [\"de la\", \"truc\"]\n\n\
                     [[groups]]\nentries = [\"Copieurs\", \"machine\"]\n";
-        let (groups, problems) = parse("t.toml", text, &mut HashMap::new());
+        let (groups, problems) = parse("t.toml", text);
         assert_eq!(groups.len(), 1);
         let said: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
         assert_eq!(said.len(), 3, "{said:#?}");
@@ -201,7 +200,7 @@ mod tests {
             said[2].starts_with("t.toml:11: entrée « Copieurs » déjà"),
             "{said:?}"
         );
-        let (_, bad) = parse("t.toml", "groups = 3", &mut HashMap::new());
+        let (_, bad) = parse("t.toml", "groups = 3");
         assert!(bad[0].message.starts_with("TOML invalide"), "{bad:?}");
     }
 

@@ -242,29 +242,20 @@ fn lint(
         // Its problems are the result here, not warnings.
         None => active.catalog().map_err(CliError::BadInput)?,
     };
-    if catalog.problems.is_empty() {
+    // The thesaurus beside the folder (the embedded one always).
+    let (thesaurus, thesaurus_problems) = thesaurus::load(dir.or(active.folder()));
+    let mut problems: Vec<String> = catalog.problems.iter().map(ToString::to_string).collect();
+    problems.extend(thesaurus_problems.iter().map(ToString::to_string));
+    if problems.is_empty() {
+        let plural = |n: usize| if n > 1 { "s" } else { "" };
+        let (n, g) = (catalog.procedures.len(), thesaurus.groups().len());
         Ok(format!(
-            "{} procédure{} vérifiée{}, aucun problème\n",
-            catalog.procedures.len(),
-            if catalog.procedures.len() > 1 {
-                "s"
-            } else {
-                ""
-            },
-            if catalog.procedures.len() > 1 {
-                "s"
-            } else {
-                ""
-            }
+            "{n} procédure{} vérifiée{}, {g} groupe{} de synonymes, aucun problème\n",
+            plural(n),
+            plural(n),
+            plural(g)
         ))
     } else {
-        Err(CliError::Failed(
-            catalog
-                .problems
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("\n"),
-        ))
+        Err(CliError::Failed(problems.join("\n")))
     }
 }
