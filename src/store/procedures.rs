@@ -499,6 +499,10 @@ pub struct ProcedureHit {
 const FIT_SERVICE: f64 = 0.55;
 const FIT_DEVICE: f64 = 0.1;
 
+/// The best match of a query's words is never further down than this, however little it
+/// fits the call.
+const BEST_WORDS_WITHIN: usize = 3;
+
 fn fit_factor(fits_service: bool, fits_device: bool) -> f64 {
     1.0 - FIT_SERVICE * f64::from(u8::from(!fits_service))
         - FIT_DEVICE * f64::from(u8::from(!fits_device))
@@ -888,11 +892,31 @@ fn search(index: &SearchIndex, query: &ProcedureQuery<'_>) -> Vec<ProcedureHit> 
         b.0.total_cmp(&a.0)
             .then_with(|| index.procedures[a.2].slug.cmp(&index.procedures[b.2].slug))
     };
+    // The best match of the words, whatever its service and device.
+    let best_words = scored
+        .iter()
+        .copied()
+        .min_by(|a, b| b.1.total_cmp(&a.1).then_with(|| order(a, b)));
     if scored.len() > limit {
         scored.select_nth_unstable_by(limit - 1, order);
         scored.truncate(limit);
     }
     scored.sort_by(order);
+    // The call's service and device order the procedures the words match; they never hide
+    // a better match of the words from another service: the best one is among the first
+    // proposals, after those that fit and match as well.
+    if let Some(best) = best_words {
+        let at = scored.iter().position(|s| s.2 == best.2);
+        let place = BEST_WORDS_WITHIN - 1;
+        if place < limit && at.is_none_or(|i| i > place) {
+            if let Some(i) = at {
+                scored.remove(i);
+            } else {
+                scored.pop();
+            }
+            scored.insert(place.min(scored.len()), best);
+        }
+    }
     scored
         .into_iter()
         .map(|(_, relevance, doc)| {

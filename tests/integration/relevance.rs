@@ -818,3 +818,76 @@ fn the_explanation_adds_up_to_the_score() {
     );
     assert!(search.index.explain(&query, "pas-une-procedure").is_none());
 }
+
+/// Issue 23: the call's service and device order the procedures the words match; they
+/// never hide a better match of the words from another service. Three procedures of the
+/// caller's service match two words of three; another service's matches all three: it is
+/// third, not fourth, and a search limited to two still shows the caller's own first.
+#[test]
+fn a_better_match_from_another_service_is_never_hidden() {
+    let file = |title: &str, services: &str| {
+        format!(
+            r#"
+title = "{title}"
+summary = "Une procédure d'essai."
+services = [{services}]
+devices = ["*"]
+keywords = ["essai"]
+
+[[sources]]
+seed = "003_153f178d6c060759.txt"
+section = "TCHAP"
+
+[[steps]]
+id = "dire"
+kind = "say"
+text = "L'agent décrit son problème."
+end = true
+"#
+        )
+    };
+    let files = [
+        (
+            "essai-a.toml",
+            file("Imprimante et badge : premier cas", "\"mi\""),
+        ),
+        (
+            "essai-b.toml",
+            file("Imprimante et badge : deuxième cas", "\"mi\""),
+        ),
+        (
+            "essai-c.toml",
+            file("Imprimante et badge : troisième cas", "\"mi\""),
+        ),
+        (
+            "essai-d.toml",
+            file("Imprimante et badge : quatrième cas", "\"mi\""),
+        ),
+        (
+            "essai-autre.toml",
+            file("Imprimante, badge et copieur", "\"acn-caen\""),
+        ),
+    ];
+    let reference = embedded_reference();
+    let catalog = guichet::catalog::procedures::load_files(
+        files.iter().map(|(n, t)| (n.to_string(), t.as_str())),
+        &reference,
+    );
+    assert_eq!(catalog.procedures.len(), 5, "{:?}", catalog.problems);
+    let mut store = Store::open_in_memory().unwrap();
+    let index = store.sync_catalog(&catalog).unwrap();
+    let run = |limit: usize| {
+        index.search(&ProcedureQuery {
+            text: "imprimante badge copieur",
+            service: Some("mi"),
+            device: Some("pc-pro"),
+            limit,
+        })
+    };
+    let all = run(10);
+    assert!(all[0].relevance < all[2].relevance, "{all:#?}");
+    assert_eq!(all[2].slug, "essai-autre", "{:?}", slugs(&all));
+    assert!(all[..2].iter().all(|h| h.fits_service));
+    assert_eq!(slugs(&run(2)), slugs(&all)[..2]);
+    assert_eq!(slugs(&run(3)), slugs(&all)[..3]);
+}
