@@ -2,7 +2,7 @@
 //! beside its `--catalog` folder, read into groups with every problem located by file and
 //! line (what `procedures lint` prints). A broken group is left out, never the others.
 
-use super::procedures::LintError;
+use super::procedures::{LintError, control_message, line_of, toml_problem};
 use crate::domain::text::is_unsafe;
 use crate::domain::thesaurus::{Group, Thesaurus, entry_stems};
 use serde::Deserialize;
@@ -29,10 +29,6 @@ struct RawGroup {
     entries: Vec<Spanned<String>>,
 }
 
-fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].matches('\n').count() + 1
-}
-
 /// Parses one thesaurus file: the groups that pass, and the problems of those that do not.
 /// A group needs two entries or more, each with a word that is not a stop word, and an
 /// entry is in one group of the file only. A desk's group may share an entry with an
@@ -46,19 +42,7 @@ pub fn parse(file: &str, text: &str) -> (Vec<Group>, Vec<LintError>) {
     };
     let raw: RawThesaurus = match toml::from_str(text) {
         Ok(r) => r,
-        Err(e) => {
-            let first = e
-                .message()
-                .lines()
-                .next()
-                .unwrap_or("TOML invalide")
-                .to_string();
-            let offset = e.span().map_or(0, |s| s.start);
-            return (
-                Vec::new(),
-                vec![err(offset, format!("TOML invalide : {first}"))],
-            );
-        }
+        Err(e) => return (Vec::new(), vec![toml_problem(file, text, &e)]),
     };
     let mut groups = Vec::new();
     let mut problems = Vec::new();
@@ -78,13 +62,7 @@ pub fn parse(file: &str, text: &str) -> (Vec<Group>, Vec<LintError>) {
             let where_ = entry.span().start;
             let value = entry.get_ref();
             if let Some(c) = value.chars().find(|&c| is_unsafe(c)) {
-                problems.push(err(
-                    where_,
-                    format!(
-                        "caractère de contrôle ou invisible U+{:04X} dans une entrée : le retirer",
-                        c as u32
-                    ),
-                ));
+                problems.push(err(where_, control_message("entries", c)));
                 ok = false;
                 continue;
             }
@@ -94,6 +72,18 @@ pub fn parse(file: &str, text: &str) -> (Vec<Group>, Vec<LintError>) {
                     where_,
                     format!(
                         "entrée « {} » sans mot qui compte (vide ou seulement des mots outils)",
+                        crate::domain::text::named(value)
+                    ),
+                ));
+                ok = false;
+                continue;
+            }
+            if texts.iter().any(|(other, _)| *other == stems) {
+                problems.push(err(
+                    where_,
+                    format!(
+                        "entrée « {} » en double dans son groupe (mêmes mots, aux accents, \
+                         pluriels et mots outils près) : la retirer",
                         crate::domain::text::named(value)
                     ),
                 ));
@@ -183,11 +173,12 @@ mod tests {
         let text = "[[groups]]\nentries = [\"copieur\", \"photocopieuse\"]\n\n\
                     [[groups]]\nentries = [\"seul\"]\n\n\
                     [[groups]]\nentries = [\"de la\", \"truc\"]\n\n\
-                    [[groups]]\nentries = [\"Copieurs\", \"machine\"]\n";
+                    [[groups]]\nentries = [\"Copieurs\", \"machine\"]\n\n\
+                    [[groups]]\nentries = [\"carte agent\", \"carte d'agent\"]\n";
         let (groups, problems) = parse("t.toml", text);
         assert_eq!(groups.len(), 1);
         let said: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
-        assert_eq!(said.len(), 3, "{said:#?}");
+        assert_eq!(said.len(), 4, "{said:#?}");
         assert!(
             said[0].starts_with("t.toml:4: groupe de moins de deux"),
             "{said:?}"

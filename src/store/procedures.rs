@@ -291,8 +291,9 @@ impl SearchIndex {
         let stems: Vec<String> = words.iter().map(|w| w.stem.clone()).collect();
         for said in self.thesaurus.said(&stems) {
             let group = &self.thesaurus.groups()[said.group];
+            let said_stems = &group.stems()[said.entry];
             for (e, entry) in group.stems().iter().enumerate() {
-                if e == said.entry {
+                if e == said.entry || entry == said_stems {
                     continue;
                 }
                 let parts: Option<Vec<Vec<(usize, bool)>>> = entry
@@ -324,32 +325,65 @@ impl SearchIndex {
         let n = self.procedures.len();
         let mut quality = vec![0.0f64; n];
         for alt in &slot.alternatives {
-            let mut all: Option<Vec<f64>> = None;
-            for part in &alt.parts {
-                let mut q = vec![0.0f64; n];
+            // One part (nearly every alternative): straight into the word's quality, no
+            // vector of its own on the keystroke's path.
+            if let [part] = alt.parts.as_slice() {
                 for &(t, typo) in part {
                     let discount = if typo { TYPO_DISCOUNT } else { 1.0 };
+                    let x = discount * alt.weight / column_weight(TITLE);
                     for (doc, bits) in self.postings_of(t) {
-                        if let Some(x) = q.get_mut(doc as usize) {
-                            *x = x.max(column_weight(bits) / column_weight(TITLE) * discount);
+                        if let Some(q) = quality.get_mut(doc as usize) {
+                            *q = q.max(column_weight(bits) * x);
                         }
                     }
                 }
-                all = Some(match all {
-                    None => q,
-                    Some(mut a) => {
-                        for (x, y) in a.iter_mut().zip(q) {
-                            *x = x.min(y);
+                continue;
+            }
+            // Several parts, all required: their postings (in procedure order) intersected,
+            // the weakest part deciding.
+            let mut all = self.part_postings(&alt.parts[0]);
+            for part in &alt.parts[1..] {
+                let other = self.part_postings(part);
+                let mut j = 0;
+                all.retain_mut(|(doc, q)| {
+                    while j < other.len() && other[j].0 < *doc {
+                        j += 1;
+                    }
+                    match other.get(j) {
+                        Some((d, x)) if d == doc => {
+                            *q = q.min(*x);
+                            true
                         }
-                        a
+                        _ => false,
                     }
                 });
             }
-            for (x, y) in quality.iter_mut().zip(all.unwrap_or_default()) {
-                *x = x.max(y * alt.weight);
+            for (doc, q) in all {
+                if let Some(x) = quality.get_mut(doc as usize) {
+                    *x = x.max(q * alt.weight);
+                }
             }
         }
         quality
+    }
+
+    /// The procedures a part of an alternative is in, in procedure order, each with how
+    /// well (its best term, its best column).
+    fn part_postings(&self, part: &[(usize, bool)]) -> Vec<(u32, f64)> {
+        let mut found: Vec<(u32, f64)> = part
+            .iter()
+            .flat_map(|&(t, typo)| {
+                let discount = if typo { TYPO_DISCOUNT } else { 1.0 };
+                self.postings_of(t).map(move |(doc, bits)| {
+                    (doc, column_weight(bits) / column_weight(TITLE) * discount)
+                })
+            })
+            .collect();
+        if part.len() > 1 {
+            found.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
+            found.dedup_by_key(|p| p.0);
+        }
+        found
     }
 
     /// [`Self::slot_quality`] for one procedure, with what gave it: the alternative, the
@@ -360,6 +394,7 @@ impl SearchIndex {
             let mut quality = f64::INFINITY;
             let mut terms = Vec::new();
             let mut columns = 0u8;
+            let mut typo_used = false;
             for part in &alt.parts {
                 let mut q = 0.0f64;
                 let mut term = None;
@@ -377,10 +412,7 @@ impl SearchIndex {
                 if let Some((t, bits, typo)) = term {
                     terms.push(self.word(t).to_string());
                     columns |= best_column(bits);
-                    if typo && alt.via == Via::Word {
-                        // Shown as a typo below.
-                        columns |= 0x10;
-                    }
+                    typo_used |= typo;
                 }
             }
             let quality = if quality.is_finite() {
@@ -389,12 +421,12 @@ impl SearchIndex {
                 0.0
             };
             if quality > best.0 {
-                let via = if columns & 0x10 != 0 {
+                let via = if typo_used && alt.via == Via::Word {
                     Via::Typo
                 } else {
                     alt.via.clone()
                 };
-                best = (quality, Some((via, terms, columns & 0xf)));
+                best = (quality, Some((via, terms, columns)));
             }
         }
         best
