@@ -399,6 +399,16 @@ pub fn search_key(name: &str, phone: Option<&str>) -> String {
     )
 }
 
+/// `calls.search_text` as `src/store/calls.rs` computes it (the trigram index's text).
+pub fn search_text(name: &str, phone: Option<&str>, summary: &str) -> String {
+    format!(
+        "{} {} {}",
+        fold(name),
+        phone.map(digits).unwrap_or_default(),
+        fold(summary)
+    )
+}
+
 /// The SQL of `src/store/calls.rs` and `src/store/report.rs`, statement for statement,
 /// prepared once. Reads the store makes before a write (a call's status, its recorded
 /// outcome, its handler) are made too where the write depends on them.
@@ -421,8 +431,8 @@ impl<'c> Writer<'c> {
             conn,
             insert_call: conn.prepare(
                 "INSERT INTO calls (opened_at, operator, caller_name, caller_phone, caller_email, \
-                 service, device, summary, status, search_key, handler) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'open', ?9, ?2)",
+                 service, device, summary, status, search_key, handler, search_text) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'open', ?9, ?2, ?10)",
             )?,
             append: conn.prepare(
                 "INSERT INTO journal (call_id, at, operator, kind, body) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -474,6 +484,7 @@ impl Sink for Writer<'_> {
                     c.device,
                     c.summary,
                     search_key(&c.caller_name, c.caller_phone.as_deref()),
+                    search_text(&c.caller_name, c.caller_phone.as_deref(), &c.summary),
                 ])?;
                 let id = self.conn.last_insert_rowid();
                 self.entry(id, at, &c.operator, JournalKind::Opened, &c.summary)?;

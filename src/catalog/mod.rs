@@ -4,6 +4,7 @@
 pub mod calendar;
 pub mod procedures;
 mod when;
+pub mod thesaurus;
 
 use crate::domain::reference::{ASSISTANCE_PLATFORMS, Device, Entity, Reference, Service};
 use serde::Deserialize;

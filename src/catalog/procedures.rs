@@ -146,7 +146,7 @@ fn editor_whitespace(p: &mut Procedure) {
     }
 }
 
-fn control_message(field: &str, c: char) -> String {
+pub(crate) fn control_message(field: &str, c: char) -> String {
     format!(
         "caractère de contrôle ou invisible U+{:04X} dans « {field} » : le retirer \
          (il pourrait piloter le terminal de l'opérateur ou masquer du texte)",
@@ -216,7 +216,8 @@ fn has_address(text: &str) -> bool {
         })
 }
 
-fn line_of(text: &str, offset: usize) -> usize {
+/// The line (from 1) of a byte offset in a file's text.
+pub(crate) fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].matches('\n').count() + 1
 }
 
@@ -228,6 +229,21 @@ pub struct Checked {
     /// stays valid »): a desk's file that breaks one still loads and is proposed; `lint`
     /// says it, `lint --strict` refuses it.
     pub warnings: Vec<LintError>,
+}
+
+/// A file that is not valid TOML, as one located problem: the parser's first line.
+pub(crate) fn toml_problem(file: &str, text: &str, e: &toml::de::Error) -> LintError {
+    let first = e
+        .message()
+        .lines()
+        .next()
+        .unwrap_or("TOML invalide")
+        .to_string();
+    LintError {
+        file: file.to_string(),
+        line: line_of(text, e.span().map_or(0, |s| s.start)),
+        message: format!("TOML invalide : {first}"),
+    }
 }
 
 /// Parses and checks one file. `file` is the name used in messages; the slug is the file
@@ -256,16 +272,7 @@ pub fn check_procedure(
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let raw: RawProcedure = toml::from_str(text).map_err(|e| {
-        let offset = e.span().map_or(0, |s| s.start);
-        let first = e
-            .message()
-            .lines()
-            .next()
-            .unwrap_or("TOML invalide")
-            .to_string();
-        vec![err(offset, format!("TOML invalide : {first}"))]
-    })?;
+    let raw: RawProcedure = toml::from_str(text).map_err(|e| vec![toml_problem(file, text, &e)])?;
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
     {

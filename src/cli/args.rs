@@ -319,6 +319,19 @@ pub enum ProceduresCommand {
         #[command(flatten)]
         csv: CsvArg,
     },
+    /// Explique le score d'une procédure pour une recherche, mot par mot
+    Why {
+        #[arg(value_name = "QUERY")]
+        query: String,
+        #[arg(value_name = "SLUG")]
+        slug: String,
+        #[arg(long, value_name = "S")]
+        service: Option<String>,
+        #[arg(long, value_name = "D")]
+        device: Option<String>,
+        #[command(flatten)]
+        format: FormatArg,
+    },
     /// Une procédure, lisible en texte
     Show {
         #[arg(value_name = "SLUG")]

@@ -4,8 +4,9 @@ use super::args::{Format, ProceduresCommand};
 use super::output::{Printed, csv, json_data, table};
 use super::{CliError, check_context, csv_options};
 use crate::catalog::procedures::{CatalogSource, LintError, load_dir};
+use crate::catalog::thesaurus;
 use crate::domain::reference::Reference;
-use crate::store::{ProcedureQuery, Store, StoreError};
+use crate::store::{Explanation, ProcedureQuery, SearchIndex, Store, StoreError, Via};
 use std::path::Path;
 
 pub fn run(
@@ -60,18 +61,7 @@ pub fn run(
             let fmt = super::formats(&format, &[Format::Table, Format::Json, Format::Csv])?;
             let options = csv_options(&csv_arg, fmt)?;
             check_context(reference, service.as_deref(), device.as_deref())?;
-            let mut store = open_store()?;
-            // The index the database keeps, parsed again only when the files changed.
-            let index = match store.ensure_catalog(source) {
-                Ok(_) => store.load_search_index()?,
-                // The file's index is stale or absent and cannot be rewritten: the
-                // catalogue is indexed in memory instead, the database is not needed.
-                Err(StoreError::ReadOnly { .. }) if store.is_read_only() => {
-                    store = Store::open_in_memory()?;
-                    store.sync_catalog(super::active_catalog(source)?)?
-                }
-                Err(e) => return Err(e.into()),
-            };
+            let (store, index) = search_index(source, open_store)?;
             let hits = store.search_procedures(
                 &index,
                 &ProcedureQuery {
@@ -99,6 +89,37 @@ pub fn run(
                 _ => Printed::Text(table(&["Score", "Procédure", "Titre"], &rows)),
             }
         }
+        ProceduresCommand::Why {
+            query,
+            slug,
+            service,
+            device,
+            format,
+        } => {
+            let fmt = super::formats(&format, &[Format::Text, Format::Json])?;
+            check_context(reference, service.as_deref(), device.as_deref())?;
+            let (_store, index) = search_index(source, open_store)?;
+            let why = index
+                .explain(
+                    &ProcedureQuery {
+                        text: &query,
+                        service: service.as_deref(),
+                        device: device.as_deref(),
+                        limit: 10,
+                    },
+                    &slug,
+                )
+                .ok_or_else(|| {
+                    CliError::BadInput(format!(
+                        "procédure inconnue « {} » : voir guichet procedures list",
+                        crate::domain::text::named(&slug)
+                    ))
+                })?;
+            match fmt {
+                Format::Json => json_data(&why),
+                _ => Printed::Text(why_text(&why, &query)),
+            }
+        }
         ProceduresCommand::Show { slug, format } => {
             let fmt = super::formats(&format, &[Format::Text, Format::Json])?;
             let catalog = super::active_catalog(source)?;
@@ -121,6 +142,85 @@ pub fn run(
         }
     };
     Ok(printed.emit(out)?)
+}
+
+/// The search index of the active catalogue, with the desk's thesaurus: the one the
+/// database keeps, parsed again only when the files changed.
+fn search_index(
+    source: &CatalogSource,
+    open_store: impl FnOnce() -> Result<Store, CliError>,
+) -> Result<(Store, SearchIndex), CliError> {
+    let mut store = open_store()?;
+    let mut index = match store.ensure_catalog(source) {
+        Ok(_) => store.load_search_index()?,
+        // The file's index is stale or absent and cannot be rewritten: the catalogue is
+        // indexed in memory instead, the database is not needed.
+        Err(StoreError::ReadOnly { .. }) if store.is_read_only() => {
+            store = Store::open_in_memory()?;
+            store.sync_catalog(super::active_catalog(source)?)?
+        }
+        Err(e) => return Err(e.into()),
+    };
+    // A broken group of the desk's own file is left out here; `lint` names it.
+    index.set_thesaurus(thesaurus::load(source.folder()).0);
+    Ok((store, index))
+}
+
+/// `procedures why` as text: the procedure, its rank and score, then each word of the
+/// query with its weight, how well and how it matched, and what it adds.
+fn why_text(why: &Explanation, query: &str) -> String {
+    use crate::domain::text::visible;
+    let mut out = format!("{} — {}\n", visible(&why.slug), visible(&why.title));
+    out.push_str(&format!(
+        "Recherche « {} » : {}, score {:.2} = pertinence {:.2} × adéquation {:.2} ({}, {})\n\n",
+        visible(query),
+        match why.rank {
+            Some(r) => format!("rang {r}"),
+            None => "aucun mot ne correspond".to_string(),
+        },
+        why.score,
+        why.relevance,
+        why.fit,
+        if why.fits_service {
+            "service de l'appel"
+        } else {
+            "autre service"
+        },
+        if why.fits_device {
+            "poste de l'appel"
+        } else {
+            "autre poste"
+        },
+    ));
+    let rows: Vec<Vec<String>> = why
+        .words
+        .iter()
+        .map(|w| {
+            let how = match &w.via {
+                None => "absent".to_string(),
+                Some(Via::Word) => format!("« {} »", w.terms.join(" ")),
+                Some(Via::Typo) => format!("« {} » (une faute)", w.terms.join(" ")),
+                Some(Via::Joined { compound }) => format!("mot composé « {compound} »"),
+                Some(Via::Split { parts }) => format!("mot coupé « {parts} »"),
+                Some(Via::Synonym { said, entry }) => {
+                    format!("synonyme : « {said} » → « {entry} »")
+                }
+            };
+            vec![
+                w.word.clone(),
+                format!("{:.2}", w.weight),
+                how,
+                w.column.unwrap_or("—").to_string(),
+                format!("{:.2}", w.quality),
+                format!("{:.2}", w.part),
+            ]
+        })
+        .collect();
+    out.push_str(&table(
+        &["Mot", "Poids", "Trouvé", "Où", "Qualité", "Apport"],
+        &rows,
+    ));
+    out
 }
 
 /// `procedures lint`: the given folder, else the active catalogue. Exit 1 with one
@@ -146,8 +246,11 @@ fn lint(
         // Its problems are the result here, not warnings.
         None => active.catalog().map_err(CliError::BadInput)?,
     };
+    // The thesaurus beside the folder (the embedded one always).
+    let (thesaurus, thesaurus_problems) = thesaurus::load(dir.or(active.folder()));
     let warned = |w: &LintError| format!("{}:{}: avertissement : {}", w.file, w.line, w.message);
     let mut refused: Vec<String> = catalog.problems.iter().map(ToString::to_string).collect();
+    refused.extend(thesaurus_problems.iter().map(ToString::to_string));
     if strict {
         refused.extend(catalog.warnings.iter().map(ToString::to_string));
     } else if !refused.is_empty() {
@@ -159,18 +262,18 @@ fn lint(
     for w in &catalog.warnings {
         super::say(&warned(w));
     }
-    let n = catalog.procedures.len();
     let plural = |n: usize| if n > 1 { "s" } else { "" };
+    let (n, g) = (catalog.procedures.len(), thesaurus.groups().len());
+    let checked = format!(
+        "{n} procédure{} vérifiée{}, {g} groupe{} de synonymes",
+        plural(n),
+        plural(n),
+        plural(g)
+    );
     Ok(match catalog.warnings.len() {
-        0 => format!(
-            "{n} procédure{} vérifiée{}, aucun problème\n",
-            plural(n),
-            plural(n)
-        ),
+        0 => format!("{checked}, aucun problème\n"),
         w => format!(
-            "{n} procédure{} vérifiée{}, {w} avertissement{} (refusé{} par --strict)\n",
-            plural(n),
-            plural(n),
+            "{checked}, {w} avertissement{} (refusé{} par --strict)\n",
             plural(w),
             plural(w)
         ),

@@ -15,6 +15,7 @@ pub mod shifts;
 pub mod spell;
 pub mod telemaintenance;
 pub mod text;
+pub mod thesaurus;
 pub mod time;
 pub mod tool;
 pub mod walk;

@@ -1,33 +1,68 @@
-//! How an operator's words become search terms: accent folding, stop words, and tolerance
-//! of one typo in a longer word.
+//! How an operator's words become search terms: the project's one folding rule
+//! ([`fold`]: case, accents, œ/æ/ß), French stop words kept out, French stemming
+//! (Snowball), and tolerance of one typo in a longer word. The index and the queries go
+//! through the same functions, so a word is found however it is typed.
 
 use super::text::fold;
+use rust_stemmers::{Algorithm, Stemmer};
 use std::collections::HashSet;
+use std::sync::OnceLock;
 
-/// Words that carry no meaning for matching a procedure.
+/// Words that carry no meaning for matching a procedure, folded: articles, pronouns,
+/// prepositions, the forms of « être » and « avoir » (Snowball's French list, folded),
+/// and what callers add around their words (« tous », « sans », « vers », « pendant »,
+/// « juste »).
+/// Kept out of the index and of the queries alike: « sans » and « sera » no longer meet
+/// whatever procedure happens to hold them.
 const STOP_WORDS: &[&str] = &[
-    "a", "ai", "ait", "alors", "as", "au", "aucun", "aucune", "aussi", "aux", "avec", "avez",
-    "avoir", "bien", "ca", "ce", "cela", "ces", "cet", "cette", "chez", "comme", "comment", "d",
-    "dans", "de", "deja", "depuis", "des", "donc", "du", "elle", "en", "encore", "est", "et",
-    "etre", "fait", "il", "j", "je", "l", "la", "le", "les", "leur", "lui", "m", "ma", "mais",
-    "me", "mes", "moi", "mon", "n", "ne", "nous", "on", "ont", "ou", "par", "pas", "peut", "peux",
-    "plus", "pour", "quand", "que", "quel", "quelle", "qui", "qu", "s", "sa", "se", "ses", "si",
-    "son", "suis", "sur", "t", "ta", "te", "tes", "toi", "ton", "tout", "tres", "tu", "un", "une",
-    "veut", "veux", "vous", "y",
+    "a", "ai", "aie", "apres", "aient", "aies", "ait", "alors", "as", "au", "aucun", "aucune",
+    "aura", "aurai", "auraient", "aurais", "aurait", "auras", "aurez", "auriez", "aurions",
+    "aurons", "auront", "aussi", "autre", "aux", "avaient", "avais", "avait", "avec", "avez",
+    "aviez", "avions", "avoir", "avons", "avant", "ayant", "bien", "c", "ca", "ce", "ceci", "cela",
+    "celle", "celles", "celui", "ces", "cet", "cette", "ceux", "chez", "comme", "comment", "d",
+    "dans", "de", "deja", "depuis", "des", "donc", "dont", "du", "elle", "elles", "en", "encore",
+    "entre", "es", "est", "et", "etaient", "etais", "etait", "etant", "ete", "etes", "etre", "eu",
+    "eux", "fait", "il", "ils", "j", "je", "juste", "l", "la", "le", "les", "leur", "leurs", "lui",
+    "m", "ma", "mais", "me", "meme", "mes", "moi", "mon", "n", "ne", "ni", "nos", "notre", "nous",
+    "on", "ont", "ou", "par", "pas", "pendant", "peut", "peux", "plus", "pour", "quand", "que",
+    "quel", "quelle", "quelles", "quels", "qui", "qu", "s", "sa", "sans", "se", "sera", "serai",
+    "seraient", "serais", "serait", "seras", "serez", "seriez", "serions", "serons", "seront",
+    "ses", "si", "soi", "soit", "son", "sont", "sous", "suis", "sur", "t", "ta", "te", "tes",
+    "toi", "ton", "tous", "tout", "toute", "toutes", "tres", "tu", "un", "une", "vers", "veut",
+    "veux", "vos", "votre", "vous", "y",
 ];
+
+/// Whether a folded word is a stop word.
+pub fn is_stop_word(word: &str) -> bool {
+    STOP_WORDS.contains(&word)
+}
 
 /// Shortest word in which one typo is forgiven.
 pub const TYPO_MIN_LEN: usize = 5;
 
-/// A word reduced to the form the index keeps: a French plural's final `s` or `x` goes
-/// ("mails" and "mail", "appels" and "appel" meet). Applied to the index and the queries
-/// alike, so it needs to be consistent, not linguistics.
-pub fn stem(word: &str) -> &str {
-    let n = word.len();
-    if n > 3 && (word.ends_with('s') && !word.ends_with("ss") || word.ends_with('x')) {
-        &word[..n - 1]
+/// The token a drive letter becomes ("t:" → "tdeuxpoints"): a word of its own, never
+/// stemmed.
+const DRIVE_MARK: &str = "deuxpoints";
+
+fn stemmer() -> &'static Stemmer {
+    static STEMMER: OnceLock<Stemmer> = OnceLock::new();
+    STEMMER.get_or_init(|| Stemmer::create(Algorithm::French))
+}
+
+/// A folded word reduced to the form the index keeps: Snowball's French stemmer
+/// (« téléphone » and « téléphonique » meet in « telephon », « imprimantes » and
+/// « imprimante » in « imprim »), applied to the folded word so that a word typed without
+/// its accents stems as it does with them. A drive letter's token is kept whole, and a
+/// word whose stem would be a stop word stays as it is (« pars » is not « par »).
+pub fn stem(word: &str) -> String {
+    if word.ends_with(DRIVE_MARK) && word.len() == DRIVE_MARK.len() + 1 {
+        return word[..word.len() - 1].to_string();
+    }
+    let stemmed = stemmer().stem(word);
+    if is_stop_word(&stemmed) {
+        word.to_string()
     } else {
-        word
+        stemmed.into_owned()
     }
 }
 
@@ -43,7 +78,8 @@ fn drive_letters(folded: &str) -> String {
         if c.is_ascii_alphabetic() && alone {
             out.push(' ');
             out.push(c);
-            out.push_str("deuxpoints ");
+            out.push_str(DRIVE_MARK);
+            out.push(' ');
         } else {
             out.push(c);
         }
@@ -51,27 +87,50 @@ fn drive_letters(folded: &str) -> String {
     out
 }
 
-/// Text as the index holds it: folded, cut into words, each stemmed.
-pub fn index_text(text: &str) -> String {
+/// The meaningful words of a text, folded and cut, stop words left out, in order (not
+/// stemmed): what the index and the queries are made of.
+pub fn folded_words(text: &str) -> Vec<String> {
     drive_letters(&fold(text))
         .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(stem)
+        .filter(|w| !w.is_empty() && !is_stop_word(w))
+        .map(String::from)
+        .collect()
+}
+
+/// Text as the index holds it: its meaningful words, folded and stemmed.
+pub fn index_text(text: &str) -> String {
+    folded_words(text)
+        .iter()
+        .map(|w| stem(w))
         .collect::<Vec<_>>()
         .join(" ")
 }
 
-/// The meaningful words of a query, folded (lower case, no accents) and stemmed like the
-/// index, in order, deduplicated.
-pub fn query_words(query: &str) -> Vec<String> {
+/// One word of a query: as folded (for joining it with its neighbour: « pass code » is
+/// « passcode ») and as stemmed (what is looked up).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryWord {
+    pub folded: String,
+    pub stem: String,
+}
+
+/// The meaningful words of a query, folded and stemmed like the index, in order,
+/// deduplicated (by their stems).
+pub fn query_terms(query: &str) -> Vec<QueryWord> {
     let mut seen = HashSet::new();
-    drive_letters(&fold(query))
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty() && !STOP_WORDS.contains(w))
-        .map(stem)
-        .filter(|w| seen.insert(w.to_string()))
-        .map(String::from)
+    folded_words(query)
+        .into_iter()
+        .map(|folded| QueryWord {
+            stem: stem(&folded),
+            folded,
+        })
+        .filter(|w| seen.insert(w.stem.clone()))
         .collect()
+}
+
+/// The stems of a query's meaningful words, in order, deduplicated.
+pub fn query_words(query: &str) -> Vec<String> {
+    query_terms(query).into_iter().map(|w| w.stem).collect()
 }
 
 /// Sorted words in which to look up a word's near spellings, held as one buffer: a
@@ -169,17 +228,47 @@ mod tests {
     fn words_are_folded_and_stop_words_dropped() {
         assert_eq!(
             query_words("La carte d'agent est OUBLIÉE, la carte"),
-            ["carte", "agent", "oubliee"]
+            ["cart", "agent", "oublie"]
         );
         assert_eq!(query_words("clé USB"), ["cle", "usb"]);
         assert_eq!(query_words("mes mails, ses appels"), ["mail", "appel"]);
-        assert_eq!(index_text("Les Mails : accès"), "les mail acce");
+        assert_eq!(index_text("Les Mails : accès"), "mail acce");
         assert_eq!(stem("bus"), "bus");
         // Drive letters are words of their own, on both sides.
         assert_eq!(query_words("le t: a disparu"), ["tdeuxpoint", "disparu"]);
         assert!(index_text("lecteurs I:, S:, T:").contains("sdeuxpoint tdeuxpoint"));
         assert_eq!(query_words("http://x"), ["http", "x"]);
         assert_eq!(stem("class"), "class");
+    }
+
+    #[test]
+    fn a_word_is_never_cut_into_another_word() {
+        // Issue 23: the hand-written plural rule made « san », « tou », « ver », « par »
+        // and « livebo » of words that are not plurals.
+        let words = query_words("sans tous vers sera livebox");
+        assert_eq!(words, ["livebox"]);
+        assert_eq!(index_text("Sans la Livebox, tous vers"), "livebox");
+        // A stem that would be a stop word keeps its word: « pars » is not « par ».
+        assert_eq!(query_words("je pars en congés"), ["pars", "cong"]);
+        assert_eq!(stem("livebox"), "livebox");
+    }
+
+    #[test]
+    fn french_forms_of_a_word_meet() {
+        for (a, b) in [
+            ("téléphone", "téléphonique"),
+            ("imprimante", "imprimantes"),
+            ("réseau", "réseaux"),
+            ("lecteurs", "lecteur"),
+            ("partager", "partage"),
+            ("conférence", "conferences"),
+            ("certificats", "certificat"),
+        ] {
+            assert_eq!(query_words(a), query_words(b), "{a} / {b}");
+        }
+        // The same whether typed with its accents or without.
+        assert_eq!(query_words("téléphonique"), query_words("telephonique"));
+        assert_eq!(query_words("Œuvre Straße"), query_words("oeuvre strasse"));
     }
 
     impl SortedWords for Vec<&str> {

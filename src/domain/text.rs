@@ -5,7 +5,9 @@ use std::borrow::Cow;
 use unicode_width::UnicodeWidthStr;
 
 /// Lower-cases and strips French diacritics so that "Clé", "cle" and "CLE" compare equal.
-/// Ligatures are expanded (œ → oe) because callers type them both ways.
+/// Ligatures are expanded (œ → oe, æ → ae, ß → ss) because callers type them both ways.
+/// The one folding rule of the project: the procedure index, the query words and the
+/// call search on both engines all go through it.
 pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -22,6 +24,7 @@ pub fn fold(text: &str) -> String {
             'ý' | 'ÿ' | 'Ý' | 'Ÿ' => out.push('y'),
             'œ' | 'Œ' => out.push_str("oe"),
             'æ' | 'Æ' => out.push_str("ae"),
+            'ß' | 'ẞ' => out.push_str("ss"),
             '’' | '‘' => out.push('\''),
             _ => out.extend(c.to_lowercase()),
         }
@@ -297,6 +300,10 @@ mod tests {
     #[test]
     fn folding_removes_accents_and_case() {
         assert_eq!(fold("Clé USB Œuvre Ça"), "cle usb oeuvre ca");
+        assert_eq!(
+            fold("cœur vitæ Straße STRAẞE"),
+            "coeur vitae strasse strasse"
+        );
         assert_eq!(fold("Ministère de l’Intérieur"), "ministere de l'interieur");
     }
 

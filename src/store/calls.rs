@@ -73,8 +73,8 @@ fn status_of(tx: &Tx<'_>, reference: CallRef) -> std::result::Result<CallStatus,
     }
 }
 
-/// The text the server's trigram index searches: the folded name, the phone's digits and
-/// the folded summary (the trigger adds the reference). On SQLite, FTS5 folds as it indexes.
+/// The text the trigram index searches, on both engines: the folded name, the phone's
+/// digits and the folded summary (the triggers add the reference).
 fn search_text(call: &NewCall) -> String {
     search_text_of(
         &call.caller_name,
@@ -83,7 +83,7 @@ fn search_text(call: &NewCall) -> String {
     )
 }
 
-pub(super) fn search_text_of(name: &str, phone: Option<&str>, summary: &str) -> String {
+pub fn search_text_of(name: &str, phone: Option<&str>, summary: &str) -> String {
     format!(
         "{} {} {}",
         fold(name),
@@ -102,20 +102,12 @@ impl Store {
         if let Some(id) = &call.telephony_id {
             super::phone::lock_telephony_call(&tx, id).map_err(err)?;
         }
-        // The server's search text is written with the row; SQLite's index is its trigger's.
-        let sql = match tx.engine() {
-            Engine::Sqlite => {
-                "INSERT INTO calls (opened_at, operator, caller_name, caller_phone, caller_email, \
-                 service, device, summary, status, search_key, handler, telephony_id) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'open', ?9, ?2, ?10) RETURNING id"
-            }
-            Engine::Postgres => {
-                "INSERT INTO calls (opened_at, operator, caller_name, caller_phone, caller_email, \
-                 service, device, summary, status, search_key, handler, telephony_id, \
-                 search_text) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'open', ?9, ?2, ?10, ?11) RETURNING id"
-            }
-        };
+        // The search text, folded by the project's rule, is written with the row on both
+        // engines; SQLite's trigger indexes it, the server's appends the reference.
+        let sql = "INSERT INTO calls (opened_at, operator, caller_name, caller_phone, \
+                   caller_email, service, device, summary, status, search_key, handler, \
+                   telephony_id, search_text) \
+                   VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'open', ?9, ?2, ?10, ?11) RETURNING id";
         let mut values = args![
             call.opened_at.timestamp(),
             &call.operator,
@@ -129,9 +121,7 @@ impl Store {
             call.telephony_id.as_deref(),
         ]
         .to_vec();
-        if tx.engine() == Engine::Postgres {
-            values.push(Value::from(search_text(call)));
-        }
+        values.push(Value::from(search_text(call)));
         let id: i64 = tx
             .query_one(sql, &values, |r| r.get(0))
             .map_err(err)?
@@ -645,12 +635,8 @@ fn list_query(filter: &CallFilter, engine: Engine) -> (String, Vec<Value>, Optio
         for w in &short {
             let pattern = format!("%{}%", like_escape(w));
             match engine {
-                // SQLite's LIKE ignores the case of ASCII letters; the summary is not folded.
-                Engine::Sqlite => {
-                    checks
-                        .push("(c.search_key LIKE ? ESCAPE '\\' OR c.summary LIKE ? ESCAPE '\\')");
-                    values.push(pattern.clone().into());
-                }
+                // The folded text, without the reference (which only the index holds).
+                Engine::Sqlite => checks.push("c.search_text LIKE ? ESCAPE '\\'"),
                 // The text before the reference (see the trigger of 0001_desk.sql).
                 Engine::Postgres => {
                     checks.push("split_part(c.search_text, chr(31), 1) LIKE ? ESCAPE '\\'")

@@ -361,8 +361,8 @@ impl Store {
                 }
                 counts_read[n] += rows.len() as u64;
                 let mut columns = columns.to_vec();
-                if *table == "calls" && tx.engine() == Engine::Postgres {
-                    // The server's search text, from the same folding as a new call's.
+                if *table == "calls" {
+                    // The search text, from the same folding as a new call's.
                     columns.push("search_text");
                     for row in &mut rows {
                         let text = |i: usize| match &row[i] {

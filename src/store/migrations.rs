@@ -105,7 +105,16 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0019_glpi_once",
         include_str!("../../db/migrations/sqlite/0019_glpi_once.sql"),
     ),
+    (
+        20,
+        "0020_call_search_folded",
+        include_str!("../../db/migrations/sqlite/0020_call_search_folded.sql"),
+    ),
 ];
+
+/// The version after whose SQL the calls already stored get their folded search text
+/// (by guichet's own folding, which SQL does not have) and are indexed again.
+const SQLITE_REFOLD_AFTER: i64 = 20;
 
 /// PostgreSQL's migrations: its store began in the shape SQLite's reached at 0011.
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
@@ -149,7 +158,18 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         "0008_glpi_once",
         include_str!("../../db/migrations/postgres/0008_glpi_once.sql"),
     ),
+    (
+        9,
+        "0009_call_search_folded",
+        include_str!("../../db/migrations/postgres/0009_call_search_folded.sql"),
+    ),
 ];
+
+/// The SQLite migrations, for a test that builds a file of an older schema.
+#[cfg(test)]
+pub(super) fn sqlite_migrations() -> &'static [(i64, &'static str, &'static str)] {
+    MIGRATIONS
+}
 
 /// The schema this version writes on SQLite.
 pub const LATEST_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
@@ -344,6 +364,28 @@ fn migrate_postgres(store: &mut Store) -> Result<()> {
     tx.commit().map_err(err)
 }
 
+/// Writes every stored call's search text by the project's folding and indexes it again
+/// (the index was emptied by 0020), one call at a time: a desk of a million calls is read
+/// once, not held in memory.
+fn refold_calls(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
+    let mut read = tx.prepare("SELECT id, caller_name, caller_phone, summary FROM calls")?;
+    let mut write = tx.prepare("UPDATE calls SET search_text = ?2 WHERE id = ?1")?;
+    let mut index = tx.prepare(
+        "INSERT INTO call_search (rowid, text) VALUES (?1, ?2 || ' a-' || printf('%04d', ?1))",
+    )?;
+    let mut rows = read.query([])?;
+    while let Some(row) = rows.next()? {
+        let id: i64 = row.get(0)?;
+        let name: String = row.get(1)?;
+        let phone: Option<String> = row.get(2)?;
+        let summary: String = row.get(3)?;
+        let text = super::calls::search_text_of(&name, phone.as_deref(), &summary);
+        write.execute(rusqlite::params![id, text])?;
+        index.execute(rusqlite::params![id, text])?;
+    }
+    Ok(())
+}
+
 fn migrate_sqlite(store: &mut Store) -> Result<()> {
     if user_version(store)? == LATEST_VERSION {
         return Ok(());
@@ -379,6 +421,9 @@ fn migrate_sqlite(store: &mut Store) -> Result<()> {
     }
     for (version, name, sql) in MIGRATIONS.iter().filter(|(v, _, _)| *v > current) {
         tx.execute_batch(sql).map_err(err)?;
+        if *version == SQLITE_REFOLD_AFTER {
+            refold_calls(&tx).map_err(err)?;
+        }
         tx.execute(
             "INSERT INTO schema_migrations (version, name) VALUES (?1, ?2)",
             rusqlite::params![version, name],

@@ -32,7 +32,7 @@ mod sqlite;
 mod wait;
 pub use db::Engine;
 pub use postgres::{PgTarget, is_postgres_url};
-pub use procedures::{ProcedureHit, ProcedureQuery, SearchIndex};
+pub use procedures::{Explanation, ProcedureHit, ProcedureQuery, SearchIndex, Via, WordWhy};
 pub use report::{
     HandoverEntry, HandoverKind, ReportData, WAITING_LIMIT, WaitingCall, WindowCounts,
 };

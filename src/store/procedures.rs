@@ -13,8 +13,12 @@ use super::{Result, Store, StoreError};
 use crate::catalog::procedures::{Catalog, CatalogSource};
 use crate::domain::procedure::Procedure;
 use crate::domain::procedure::{Applies, StepKind};
-use crate::domain::search::{SortedWords, TYPO_MIN_LEN, index_text, near_words, query_words};
+use crate::domain::search::{
+    QueryWord, SortedWords, TYPO_MIN_LEN, index_text, is_stop_word, near_words, query_terms, stem,
+};
+use crate::domain::thesaurus::Thesaurus;
 use serde::Serialize;
+use std::sync::Arc;
 
 /// At most this many near spellings are tried for one query word.
 const MAX_VARIANTS: usize = 4;
@@ -54,6 +58,8 @@ pub struct SearchIndex {
     /// columns it has the term in (low four bits).
     postings: Vec<u32>,
     first: Vec<u32>,
+    /// The desk's groups of words that mean the same (embedded, and its own).
+    thesaurus: Arc<Thesaurus>,
 }
 
 impl SortedWords for SearchIndex {
@@ -83,6 +89,12 @@ impl SearchIndex {
 
     pub fn is_empty(&self) -> bool {
         self.procedures.is_empty()
+    }
+
+    /// Searches with these groups of synonyms (the embedded ones and a desk's own, see
+    /// `catalog::thesaurus::load`) instead of the embedded ones alone.
+    pub fn set_thesaurus(&mut self, thesaurus: Thesaurus) {
+        self.thesaurus = Arc::new(thesaurus);
     }
 
     fn postings_of(&self, term: usize) -> impl Iterator<Item = (u32, u8)> + '_ {
@@ -141,11 +153,12 @@ impl SearchIndex {
     /// The indexes of the terms a query word stands for: itself (as a prefix when it is
     /// being typed, from three letters, or may be a stem, from five) and, for a word the
     /// index does not know, the terms one typo away (flagged true).
-    fn terms_for(&self, word: &str, last: bool) -> Vec<(usize, bool)> {
+    fn terms_for(&self, word: &str, last: bool, whole: bool) -> Vec<(usize, bool)> {
         let len = word.chars().count();
         // Two letters as a prefix would match nearly everything ("co", "re"): they match
-        // whole until a third letter comes.
-        let prefix = (last && len >= 3) || len >= TYPO_MIN_LEN;
+        // whole until a third letter comes. A word the stemmer cut (« habitants » →
+        // « habit ») is a whole word: its stem is no prefix (« habituel »).
+        let prefix = (last && len >= 3) || (!whole && len >= TYPO_MIN_LEN);
         let n = self.word_count();
         // The first term not before `word`.
         let (mut lo, mut hi) = (0, n);
@@ -175,19 +188,304 @@ impl SearchIndex {
         found
     }
 
-    /// How well each procedure matches one query word, from 0 (not at all) to 1 (in its
-    /// title): the best column it is found in, a typo's match counting a little less.
-    fn word_quality(&self, word: &str, last: bool) -> Vec<f64> {
-        let mut quality = vec![0.0f64; self.procedures.len()];
-        for (t, typo) in self.terms_for(word, last) {
-            let discount = if typo { TYPO_DISCOUNT } else { 1.0 };
-            for (doc, bits) in self.postings_of(t) {
-                if let Some(q) = quality.get_mut(doc as usize) {
-                    *q = q.max(column_weight(bits) / column_weight(TITLE) * discount);
+    /// The terms a misspelt word's stem misses because the typo is in what the stemmer
+    /// cuts (« imprimnate » stems to « imprimnat », not « imprim »): the stems of the
+    /// word with two neighbours swapped or a letter too many, those the index has. Only
+    /// these two edits: stemming every variant of a word (some 700) would cost a
+    /// millisecond a keystroke.
+    fn stemmed_near(&self, folded: &str, own_stem: &str) -> Vec<(usize, bool)> {
+        let chars: Vec<char> = folded.chars().collect();
+        if chars.len() < TYPO_MIN_LEN || self.find(own_stem).is_some() {
+            return Vec::new();
+        }
+        let mut found: Vec<(usize, bool)> = Vec::new();
+        let mut try_variant = |v: String| {
+            if let Some(t) = self.find(&stem(&v))
+                && !found.iter().any(|(f, _)| *f == t)
+                && found.len() < MAX_VARIANTS
+            {
+                found.push((t, true));
+            }
+        };
+        for i in 0..chars.len() {
+            let mut v = chars.clone();
+            v.remove(i);
+            try_variant(v.into_iter().collect());
+            if i + 1 < chars.len() && chars[i] != chars[i + 1] {
+                let mut v = chars.clone();
+                v.swap(i, i + 1);
+                try_variant(v.into_iter().collect());
+            }
+        }
+        found
+    }
+
+    /// What each word of a query stands for: its own terms, the term it makes with a
+    /// neighbour (« pass code » → « passcode »), the two terms it is made of (« webconf »
+    /// → « web » and « conf »), and the entries of the thesaurus groups it is said in.
+    fn slots(&self, words: &[QueryWord]) -> Vec<Slot> {
+        let last = words.len().saturating_sub(1);
+        let mut slots: Vec<Slot> = words
+            .iter()
+            .enumerate()
+            .map(|(i, w)| Slot {
+                word: w.clone(),
+                alternatives: vec![Alternative {
+                    parts: vec![{
+                        let whole = w.stem != w.folded;
+                        let mut terms = self.terms_for(&w.stem, i == last, whole);
+                        for near in self.stemmed_near(&w.folded, &w.stem) {
+                            if !terms.iter().any(|(t, _)| *t == near.0) {
+                                terms.push(near);
+                            }
+                        }
+                        terms
+                    }],
+                    weight: 1.0,
+                    via: Via::Word,
+                }],
+            })
+            .collect();
+        // Two words the index has as one.
+        for i in 0..last {
+            let joined = format!("{}{}", words[i].folded, words[i + 1].folded);
+            if let Some(t) = self.find(&stem(&joined)) {
+                for j in [i, i + 1] {
+                    slots[j].alternatives.push(Alternative {
+                        parts: vec![vec![(t, false)]],
+                        weight: COMPOUND_WEIGHT,
+                        via: Via::Joined {
+                            compound: joined.clone(),
+                        },
+                    });
+                }
+            }
+        }
+        // One word the index has as two (three letters each at least).
+        for slot in &mut slots {
+            if self.find(&slot.word.stem).is_some() {
+                continue;
+            }
+            let folded = slot.word.folded.clone();
+            for (k, _) in folded.char_indices().skip(3) {
+                let (a, b) = folded.split_at(k);
+                if b.chars().count() < 3 {
+                    break;
+                }
+                if is_stop_word(a) || is_stop_word(b) {
+                    continue;
+                }
+                if let (Some(ta), Some(tb)) = (self.find(&stem(a)), self.find(&stem(b))) {
+                    slot.alternatives.push(Alternative {
+                        parts: vec![vec![(ta, false)], vec![(tb, false)]],
+                        weight: COMPOUND_WEIGHT,
+                        via: Via::Split {
+                            parts: format!("{a} {b}"),
+                        },
+                    });
+                    break;
+                }
+            }
+        }
+        // The desk's synonyms: every other entry of a group the query says.
+        let stems: Vec<String> = words.iter().map(|w| w.stem.clone()).collect();
+        for said in self.thesaurus.said(&stems) {
+            let group = &self.thesaurus.groups()[said.group];
+            let said_stems = &group.stems()[said.entry];
+            for (e, entry) in group.stems().iter().enumerate() {
+                if e == said.entry || entry == said_stems {
+                    continue;
+                }
+                let parts: Option<Vec<Vec<(usize, bool)>>> = entry
+                    .iter()
+                    .map(|s| self.find(s).map(|t| vec![(t, false)]))
+                    .collect();
+                let Some(parts) = parts else {
+                    continue;
+                };
+                for slot in &mut slots[said.start..said.start + said.len] {
+                    slot.alternatives.push(Alternative {
+                        parts: parts.clone(),
+                        weight: SYNONYM_WEIGHT,
+                        via: Via::Synonym {
+                            said: group.entries[said.entry].clone(),
+                            entry: group.entries[e].clone(),
+                        },
+                    });
+                }
+            }
+        }
+        slots
+    }
+
+    /// How well each procedure matches one word of a query, from 0 (not at all) to 1 (in
+    /// its title): the best of what the word stands for, each in the best column it is
+    /// found in (all its parts found), a typo's or a synonym's match counting less.
+    fn slot_quality(&self, slot: &Slot) -> Vec<f64> {
+        let n = self.procedures.len();
+        let mut quality = vec![0.0f64; n];
+        for alt in &slot.alternatives {
+            // One part (nearly every alternative): straight into the word's quality, no
+            // vector of its own on the keystroke's path.
+            if let [part] = alt.parts.as_slice() {
+                for &(t, typo) in part {
+                    let discount = if typo { TYPO_DISCOUNT } else { 1.0 };
+                    let x = discount * alt.weight / column_weight(TITLE);
+                    for (doc, bits) in self.postings_of(t) {
+                        if let Some(q) = quality.get_mut(doc as usize) {
+                            *q = q.max(column_weight(bits) * x);
+                        }
+                    }
+                }
+                continue;
+            }
+            // Several parts, all required: their postings (in procedure order) intersected,
+            // the weakest part deciding.
+            let mut all = self.part_postings(&alt.parts[0]);
+            for part in &alt.parts[1..] {
+                let other = self.part_postings(part);
+                let mut j = 0;
+                all.retain_mut(|(doc, q)| {
+                    while j < other.len() && other[j].0 < *doc {
+                        j += 1;
+                    }
+                    match other.get(j) {
+                        Some((d, x)) if d == doc => {
+                            *q = q.min(*x);
+                            true
+                        }
+                        _ => false,
+                    }
+                });
+            }
+            for (doc, q) in all {
+                if let Some(x) = quality.get_mut(doc as usize) {
+                    *x = x.max(q * alt.weight);
                 }
             }
         }
         quality
+    }
+
+    /// The procedures a part of an alternative is in, in procedure order, each with how
+    /// well (its best term, its best column).
+    fn part_postings(&self, part: &[(usize, bool)]) -> Vec<(u32, f64)> {
+        let mut found: Vec<(u32, f64)> = part
+            .iter()
+            .flat_map(|&(t, typo)| {
+                let discount = if typo { TYPO_DISCOUNT } else { 1.0 };
+                self.postings_of(t).map(move |(doc, bits)| {
+                    (doc, column_weight(bits) / column_weight(TITLE) * discount)
+                })
+            })
+            .collect();
+        if part.len() > 1 {
+            found.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
+            found.dedup_by_key(|p| p.0);
+        }
+        found
+    }
+
+    /// [`Self::slot_quality`] for one procedure, with what gave it: the alternative, the
+    /// index's terms it matched and the best column.
+    fn slot_why(&self, slot: &Slot, doc: u32) -> (f64, Option<(Via, Vec<String>, u8)>) {
+        let mut best: (f64, Option<(Via, Vec<String>, u8)>) = (0.0, None);
+        for alt in &slot.alternatives {
+            let mut quality = f64::INFINITY;
+            let mut terms = Vec::new();
+            let mut columns = 0u8;
+            let mut typo_used = false;
+            for part in &alt.parts {
+                let mut q = 0.0f64;
+                let mut term = None;
+                for &(t, typo) in part {
+                    let discount = if typo { TYPO_DISCOUNT } else { 1.0 };
+                    if let Some((_, bits)) = self.postings_of(t).find(|(d, _)| *d == doc) {
+                        let x = column_weight(bits) / column_weight(TITLE) * discount;
+                        if x > q {
+                            q = x;
+                            term = Some((t, bits, typo));
+                        }
+                    }
+                }
+                quality = quality.min(q);
+                if let Some((t, bits, typo)) = term {
+                    terms.push(self.word(t).to_string());
+                    columns |= best_column(bits);
+                    typo_used |= typo;
+                }
+            }
+            let quality = if quality.is_finite() {
+                quality * alt.weight
+            } else {
+                0.0
+            };
+            if quality > best.0 {
+                let via = if typo_used && alt.via == Via::Word {
+                    Via::Typo
+                } else {
+                    alt.via.clone()
+                };
+                best = (quality, Some((via, terms, columns)));
+            }
+        }
+        best
+    }
+}
+
+/// A word of a query and what it stands for.
+struct Slot {
+    word: QueryWord,
+    alternatives: Vec<Alternative>,
+}
+
+/// One thing a query word stands for: terms of the index that must all be in a procedure
+/// (each part one of its terms, flagged when only a typo away), and what it is worth.
+struct Alternative {
+    parts: Vec<Vec<(usize, bool)>>,
+    weight: f64,
+    via: Via,
+}
+
+/// How a query word met a procedure: what `procedures why` says.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "via", rename_all = "snake_case")]
+pub enum Via {
+    /// The word itself (or a longer word it begins, as it is being typed).
+    Word,
+    /// A word one typo away.
+    Typo,
+    /// The word joined with its neighbour: « pass code » → « passcode ».
+    Joined { compound: String },
+    /// The word cut in two: « webconf » → « web conf ».
+    Split { parts: String },
+    /// A synonym from the thesaurus: the query said `said`, the procedure says `entry`.
+    Synonym { said: String, entry: String },
+}
+
+/// A word found through a compound (joined or cut) is worth this much of the word itself.
+const COMPOUND_WEIGHT: f64 = 0.95;
+
+/// A word found through the thesaurus is worth this much of the word itself: the
+/// procedure's own words come first.
+const SYNONYM_WEIGHT: f64 = 0.8;
+
+/// The best column of a posting's columns, alone.
+fn best_column(bits: u8) -> u8 {
+    [TITLE, KEYWORDS, SUMMARY, BODY]
+        .into_iter()
+        .find(|c| bits & c != 0)
+        .unwrap_or(0)
+}
+
+/// A column as `procedures why` names it.
+pub fn column_name(column: u8) -> &'static str {
+    match best_column(column) {
+        TITLE => "titre",
+        KEYWORDS => "mots-clés",
+        SUMMARY => "résumé",
+        BODY => "étapes",
+        _ => "—",
     }
 }
 
@@ -233,6 +531,10 @@ pub struct ProcedureHit {
 const FIT_SERVICE: f64 = 0.55;
 const FIT_DEVICE: f64 = 0.1;
 
+/// The best match of a query's words is never further down than this, however little it
+/// fits the call.
+const BEST_WORDS_WITHIN: usize = 3;
+
 fn fit_factor(fits_service: bool, fits_device: bool) -> f64 {
     1.0 - FIT_SERVICE * f64::from(u8::from(!fits_service))
         - FIT_DEVICE * f64::from(u8::from(!fits_device))
@@ -243,7 +545,8 @@ fn fit_factor(fits_service: bool, fits_device: bool) -> f64 {
 pub(super) const INDEX_LOCK: i64 = 7_468_657_232;
 
 /// What the index's content looks like; a change here rebuilds every index.
-const INDEX_FORMAT: &str = "terms-1";
+/// terms-2: Snowball's French stems, stop words left out, ß folded (issue 23).
+const INDEX_FORMAT: &str = "terms-2";
 
 fn slug_list(applies: &Applies) -> String {
     match applies {
@@ -447,6 +750,7 @@ impl Store {
             .collect();
         let mut index = SearchIndex {
             procedures,
+            thesaurus: Arc::new(crate::catalog::thesaurus::embedded().clone()),
             ..SearchIndex::default()
         };
         // In word order (bytes): one pass builds the sorted terms and their postings.
@@ -526,18 +830,65 @@ fn unpack(packed: &str, into: &mut Vec<u32>) {
     }
 }
 
-/// A query word as `matched` shows it: a drive letter as the operator typed it ("t:").
-fn shown_word(word: &str) -> String {
-    match word.strip_suffix("deuxpoint") {
+/// A query word as `matched` shows it: folded, a drive letter as the operator typed it
+/// ("t:").
+fn shown_word(word: &QueryWord) -> String {
+    match word.folded.strip_suffix("deuxpoints") {
         Some(letter) if letter.len() == 1 => format!("{letter}:"),
-        _ => word.to_string(),
+        _ => word.folded.clone(),
+    }
+}
+
+/// What a query makes of the index: each word's slot, its quality for every procedure,
+/// and its weight (rarity).
+struct Scoring {
+    slots: Vec<Slot>,
+    quality: Vec<Vec<f64>>,
+    idf: Vec<f64>,
+    total: f64,
+}
+
+fn scoring(index: &SearchIndex, words: &[QueryWord]) -> Scoring {
+    let n = index.procedures.len();
+    let slots = index.slots(words);
+    let quality: Vec<Vec<f64>> = slots.iter().map(|s| index.slot_quality(s)).collect();
+    // A rare word says more than a common one (inverse document frequency); a word no
+    // procedure has ("bizarre", "demande") weighs nothing.
+    let idf: Vec<f64> = quality
+        .iter()
+        .map(|q| {
+            let df = q.iter().filter(|&&x| x > 0.0).count();
+            if df == 0 {
+                0.0
+            } else {
+                (1.0 + n as f64 / df as f64).ln()
+            }
+        })
+        .collect();
+    let total = idf.iter().sum();
+    Scoring {
+        slots,
+        quality,
+        idf,
+        total,
+    }
+}
+
+impl Scoring {
+    fn relevance(&self, doc: usize) -> f64 {
+        self.quality
+            .iter()
+            .zip(&self.idf)
+            .map(|(q, w)| q[doc] * w)
+            .sum::<f64>()
+            / self.total
     }
 }
 
 /// The ranking itself: pure, on the in-memory index.
 fn search(index: &SearchIndex, query: &ProcedureQuery<'_>) -> Vec<ProcedureHit> {
     let limit = query.limit.max(1);
-    let words = query_words(query.text);
+    let words = query_terms(query.text);
     if words.is_empty() {
         if query.service.is_none() && query.device.is_none() {
             return Vec::new();
@@ -555,38 +906,14 @@ fn search(index: &SearchIndex, query: &ProcedureQuery<'_>) -> Vec<ProcedureHit> 
             .collect();
     }
     let n = index.procedures.len();
-    let last = words.len() - 1;
-    let quality: Vec<Vec<f64>> = words
-        .iter()
-        .enumerate()
-        .map(|(i, w)| index.word_quality(w, i == last))
-        .collect();
-    // A rare word says more than a common one (inverse document frequency); a word no
-    // procedure has ("bizarre", "demande") weighs nothing.
-    let idf: Vec<f64> = quality
-        .iter()
-        .map(|q| {
-            let df = q.iter().filter(|&&x| x > 0.0).count();
-            if df == 0 {
-                0.0
-            } else {
-                (1.0 + n as f64 / df as f64).ln()
-            }
-        })
-        .collect();
-    let total: f64 = idf.iter().sum();
-    if total == 0.0 {
+    let scoring = scoring(index, &words);
+    if scoring.total == 0.0 {
         return Vec::new();
     }
     // (score, relevance, doc): light tuples ranked first, hits built for the top ones.
     let mut scored: Vec<(f64, f64, usize)> = (0..n)
         .filter_map(|doc| {
-            let relevance = quality
-                .iter()
-                .zip(&idf)
-                .map(|(q, w)| q[doc] * w)
-                .sum::<f64>()
-                / total;
+            let relevance = scoring.relevance(doc);
             (relevance > 0.0).then(|| {
                 let (fs, fd) = index.procedures[doc].fits(query.service, query.device);
                 (relevance * fit_factor(fs, fd), relevance, doc)
@@ -597,24 +924,144 @@ fn search(index: &SearchIndex, query: &ProcedureQuery<'_>) -> Vec<ProcedureHit> 
         b.0.total_cmp(&a.0)
             .then_with(|| index.procedures[a.2].slug.cmp(&index.procedures[b.2].slug))
     };
+    // The best match of the words, whatever its service and device.
+    let best_words = scored
+        .iter()
+        .copied()
+        .min_by(|a, b| b.1.total_cmp(&a.1).then_with(|| order(a, b)));
     if scored.len() > limit {
         scored.select_nth_unstable_by(limit - 1, order);
         scored.truncate(limit);
     }
     scored.sort_by(order);
+    // The call's service and device order the procedures the words match; they never hide
+    // a better match of the words from another service: the best one is among the first
+    // proposals, after those that fit and match as well.
+    if let Some(best) = best_words {
+        let at = scored.iter().position(|s| s.2 == best.2);
+        let place = BEST_WORDS_WITHIN - 1;
+        if place < limit && at.is_none_or(|i| i > place) {
+            if let Some(i) = at {
+                scored.remove(i);
+            } else {
+                scored.pop();
+            }
+            scored.insert(place.min(scored.len()), best);
+        }
+    }
     scored
         .into_iter()
         .map(|(_, relevance, doc)| {
-            let matched = words
+            let matched = scoring
+                .slots
                 .iter()
-                .zip(&quality)
+                .zip(&scoring.quality)
                 .filter(|(_, q)| q[doc] > 0.0)
-                .map(|(w, _)| shown_word(w))
+                .map(|(s, _)| shown_word(&s.word))
                 .collect();
             let p = &index.procedures[doc];
             p.hit(relevance, matched, p.fits(query.service, query.device))
         })
         .collect()
+}
+
+/// Why a procedure scores what it does for a query: `procedures why`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Explanation {
+    pub slug: String,
+    pub title: String,
+    /// Its place in the whole ranking (from 1), if the words match it at all.
+    pub rank: Option<usize>,
+    pub score: f64,
+    pub relevance: f64,
+    pub fits_service: bool,
+    pub fits_device: bool,
+    /// What the call's service and device leave of the relevance (1: all of it).
+    pub fit: f64,
+    pub words: Vec<WordWhy>,
+}
+
+/// One word of the query, for one procedure.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WordWhy {
+    /// As typed, folded.
+    pub word: String,
+    /// As the index looks it up.
+    pub stem: String,
+    /// Its share of the query's weight (rarity), from 0 to 1.
+    pub weight: f64,
+    /// How well it matches this procedure, from 0 to 1.
+    pub quality: f64,
+    /// What it adds to the relevance: weight × quality.
+    pub part: f64,
+    /// How it met the procedure, the index's terms it met and where.
+    pub via: Option<Via>,
+    pub terms: Vec<String>,
+    pub column: Option<&'static str>,
+}
+
+impl SearchIndex {
+    /// Why the procedure `slug` scores what it does for `query`, word by word; `None` for a
+    /// slug the index does not have.
+    pub fn explain(&self, query: &ProcedureQuery<'_>, slug: &str) -> Option<Explanation> {
+        let doc = self.procedures.iter().position(|p| p.slug == slug)?;
+        let p = &self.procedures[doc];
+        let (fits_service, fits_device) = p.fits(query.service, query.device);
+        let fit = fit_factor(fits_service, fits_device);
+        let words = query_terms(query.text);
+        let scoring = scoring(self, &words);
+        let total = scoring.total;
+        let relevance = if total > 0.0 {
+            scoring.relevance(doc)
+        } else {
+            0.0
+        };
+        let rank = (relevance > 0.0)
+            .then(|| {
+                self.search(&ProcedureQuery {
+                    limit: usize::MAX,
+                    ..query.clone()
+                })
+                .iter()
+                .position(|h| h.slug == slug)
+                .map(|i| i + 1)
+            })
+            .flatten();
+        let words = scoring
+            .slots
+            .iter()
+            .zip(&scoring.idf)
+            .map(|(slot, idf)| {
+                let weight = if total > 0.0 { idf / total } else { 0.0 };
+                let (quality, why) = self.slot_why(slot, doc as u32);
+                let (via, terms, column) = match why {
+                    Some((via, terms, column)) => (Some(via), terms, Some(column_name(column))),
+                    None => (None, Vec::new(), None),
+                };
+                WordWhy {
+                    word: shown_word(&slot.word),
+                    stem: slot.word.stem.clone(),
+                    weight,
+                    quality,
+                    part: weight * quality,
+                    via,
+                    terms,
+                    column,
+                }
+            })
+            .collect();
+        Some(Explanation {
+            slug: p.slug.clone(),
+            title: p.title.clone(),
+            rank,
+            score: relevance * fit,
+            relevance,
+            fits_service,
+            fits_device,
+            fit,
+            words,
+        })
+    }
 }
 
 #[cfg(test)]

@@ -113,6 +113,7 @@ fn open_sets_durability_pragmas_and_creates_the_folder() {
             (17, "0017_record_by_the_server".to_string()),
             (18, "0018_procedure_terms".to_string()),
             (19, "0019_glpi_once".to_string()),
+            (20, "0020_call_search_folded".to_string()),
         ]
     );
 }
@@ -401,6 +402,92 @@ fn the_caller_search_finds_a_call_by_its_reference_too(store) {
     // Not a reference (0 is none): phones only; names as before.
     assert_eq!(found("0", false), ["A-0009", "A-0002"]);
     assert_eq!(found("agent xxxxxxxxxxx", false), ["A-0012", "A-0011"]);
+}
+}
+
+#[test]
+fn a_desk_of_an_older_schema_gets_its_calls_folded_for_the_search() {
+    // A file at schema 18, with a call stored then (its summary indexed raw).
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, \
+             applied_at TEXT NOT NULL DEFAULT '')",
+        )
+        .unwrap();
+        for (version, name, sql) in super::migrations::sqlite_migrations()
+            .iter()
+            .filter(|(v, _, _)| *v <= 18)
+        {
+            conn.execute_batch(sql).unwrap();
+            conn.execute(
+                "INSERT INTO schema_migrations (version, name) VALUES (?1, ?2)",
+                rusqlite::params![version, name],
+            )
+            .unwrap();
+            conn.pragma_update(None, "user_version", version).unwrap();
+        }
+        conn.execute(
+            "INSERT INTO calls (opened_at, operator, caller_name, caller_phone, service, device, \
+             summary, status, search_key, handler) VALUES (?1, 'op', 'Zoé Œuvray', \
+             '06 12 34 56 78', 'mi', 'noemi', 'Mise en œuvre, cœur', 'open', \
+             'zoe oeuvray' || char(31) || '0612345678', 'op')",
+            rusqlite::params![t0().timestamp()],
+        )
+        .unwrap();
+        let found: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM call_search WHERE call_search MATCH '\"coeur\"'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(found, 0, "schema 18 indexed the raw summary");
+    }
+    let store = Store::open(&path).unwrap();
+    for typed in ["coeur", "cœur", "oeuvre", "œuvre", "Zoé", "0612", "a-0001"] {
+        let found = store
+            .list_calls(&CallFilter {
+                caller: Some(typed.into()),
+                ..CallFilter::default()
+            })
+            .unwrap();
+        assert_eq!(found.len(), 1, "« {typed} »");
+    }
+}
+
+on_both_engines! {
+fn the_call_search_folds_the_summary_by_the_projects_rule(store) {
+    // Issue 23: a summary that says « mise en œuvre…, cœur » was found by none of œuvre,
+    // oeuvre, cœur, coeur on SQLite, which indexed the raw summary with its own folding.
+    let mut call = new_call("Zoé Çelik", "mi", "noemi", "op", t0());
+    call.summary = "Mise en œuvre du VPN, cœur de réseau ; Straße, ex æquo, ça coupe".into();
+    let found = store.insert_call(&call).unwrap().reference;
+    let other = store
+        .insert_call(&new_call("Paul Martin", "mi", "noemi", "op", t0()))
+        .unwrap()
+        .reference;
+    for open_only in [false, true] {
+        for typed in [
+            "œuvre", "oeuvre", "OEUVRE", "Œuvre", "cœur", "coeur", "réseau", "reseau", "strasse",
+            "straße", "aequo", "æquo", "ça", "ca coupe", "mise en oeuvre",
+        ] {
+            let refs: Vec<_> = store
+                .list_calls(&CallFilter {
+                    caller: Some(typed.into()),
+                    open_only,
+                    ..CallFilter::default()
+                })
+                .unwrap()
+                .iter()
+                .map(|c| c.reference)
+                .collect();
+            assert_eq!(refs, [found], "« {typed} » (open only: {open_only})");
+            assert_ne!(refs, [other]);
+        }
+    }
 }
 }
 

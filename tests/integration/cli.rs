@@ -810,7 +810,8 @@ fn a_procedure_valid_under_the_documented_format_stays_valid(desk) {
     let out = desk.run(&["procedures", "lint", catalog]);
     assert!(out.status.success(), "{out:?}");
     let said = String::from_utf8_lossy(&out.stdout);
-    assert!(said.contains("1 procédure vérifiée, 1 avertissement"), "{said}");
+    assert!(said.starts_with("1 procédure vérifiée, "), "{said}");
+    assert!(said.contains(" de synonymes, 1 avertissement (refusé par --strict)"), "{said}");
     let warned = String::from_utf8_lossy(&out.stderr);
     assert!(
         warned.contains(
@@ -837,6 +838,98 @@ fn a_procedure_valid_under_the_documented_format_stays_valid(desk) {
         .contains("aucun problème")
     );
 }
+}
+
+#[test]
+fn a_desks_thesaurus_beside_its_catalogue_is_linted_used_and_explained() {
+    let desk = Desk::new();
+    let dir = desk.dir.path().join("procedures");
+    std::fs::create_dir(&dir).unwrap();
+    for slug in ["acn-printers", "mi-call-centre"] {
+        std::fs::copy(
+            format!("{}/db/procedures/{slug}.toml", env!("CARGO_MANIFEST_DIR")),
+            dir.join(format!("{slug}.toml")),
+        )
+        .unwrap();
+    }
+    let catalog = dir.to_str().unwrap();
+    let search = |query: &str| -> Vec<String> {
+        let out = desk.ok(&[
+            "--catalog",
+            catalog,
+            "procedures",
+            "search",
+            query,
+            "--service",
+            "acn-caen",
+            "--format",
+            "json",
+        ]);
+        let hits: Value = serde_json::from_str(&out).unwrap();
+        hits.as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["slug"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // A word of the desk's own, unknown to the catalogue and the embedded thesaurus.
+    assert!(search("bécane").is_empty());
+    let thesaurus = desk.dir.path().join("thesaurus.toml");
+    std::fs::write(
+        &thesaurus,
+        "[[groups]]\nentries = [\"bécane\", \"imprimante\"]\n\n[[groups]]\nentries = [\"seul\"]\n",
+    )
+    .unwrap();
+    // Lint names the broken group, file and line; the good one is used meanwhile.
+    let (code, err) = desk.fails(&["--catalog", catalog, "procedures", "lint"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("thesaurus.toml:4: groupe de moins de deux entrées"),
+        "{err}"
+    );
+    assert_eq!(search("bécane"), ["acn-printers"]);
+    let why = desk.ok(&[
+        "--catalog",
+        catalog,
+        "procedures",
+        "why",
+        "becane",
+        "acn-printers",
+        "--service",
+        "acn-caen",
+        "--device",
+        "copier",
+    ]);
+    assert!(why.contains("rang 1"), "{why}");
+    assert!(
+        why.contains("synonyme : « bécane » → « imprimante »"),
+        "{why}"
+    );
+    let json = desk.ok(&[
+        "--catalog",
+        catalog,
+        "procedures",
+        "why",
+        "becane",
+        "acn-printers",
+        "--format",
+        "json",
+    ]);
+    let json: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json["words"][0]["via"]["via"], "synonym", "{json}");
+    // An unknown procedure is one French sentence naming it.
+    let (code, err) = desk.fails(&["procedures", "why", "x", "pas-ici"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("procédure inconnue « pas-ici »"), "{err}");
+    std::fs::write(
+        &thesaurus,
+        "[[groups]]\nentries = [\"bécane\", \"imprimante\"]\n",
+    )
+    .unwrap();
+    assert!(
+        desk.ok(&["--catalog", catalog, "procedures", "lint"])
+            .contains("aucun problème")
+    );
 }
 
 #[test]

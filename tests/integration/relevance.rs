@@ -702,3 +702,192 @@ end = true
         );
     }
 }
+
+/// Issue 23, « Words that do not meet »: the callers' words reach the procedure that
+/// answers them (first), through French word forms, compounds and the desk's thesaurus.
+#[test]
+fn callers_words_meet_the_catalogue() {
+    let search = Search::new();
+    for (text, service, device, want) in [
+        // « téléphone » meets « téléphonique ».
+        (
+            "reunion par telephone a six",
+            "mtes",
+            "smartphone-pro",
+            "mtes-audio-conference",
+        ),
+        // The phone meeting of six people, in the caller's words.
+        (
+            "on s'appelle tous ensemble a six, juste le téléphone",
+            "mtes",
+            "smartphone-pro",
+            "mtes-audio-conference",
+        ),
+        // « pass code » in two words is the « passcode ».
+        (
+            "pass code anyconnect",
+            "acn-rouen",
+            "pc-pro",
+            "acn-anyconnect",
+        ),
+        // A copier is a printer to the caller.
+        (
+            "la photocopieuse n'imprime plus",
+            "acn-caen",
+            "copier",
+            "acn-printers",
+        ),
+        // The card reader is the agent card's, not BitLocker's « lecteur ».
+        ("lecteur de carte", "mi", "pc-pro", "mi-agent-card-cryhod"),
+        // Its own service's collaborative space first for an MTES caller.
+        (
+            "partager des documents avec des collègues",
+            "mtes",
+            "pc-pro",
+            "mtes-collab-space",
+        ),
+    ] {
+        let hits = search.run(text, service, device, 10);
+        assert_eq!(
+            hits.first().map(|h| h.slug.as_str()),
+            Some(want),
+            "« {text} » ({service}, {device}): {:?}",
+            slugs(&hits)
+        );
+    }
+    // « web conf » and « webconf » find the same procedures, in the same order.
+    let joined = slugs(&search.run("webconf", "mi", "pc-pro", 5))
+        .into_iter()
+        .map(String::from)
+        .collect::<Vec<_>>();
+    let apart = slugs(&search.run("web conf", "mi", "pc-pro", 5))
+        .into_iter()
+        .map(String::from)
+        .collect::<Vec<_>>();
+    assert_eq!(joined.first(), apart.first(), "{joined:?} / {apart:?}");
+}
+
+/// Issue 23, « A folding rule that breaks words »: « sans », « tous », « sera » match
+/// nothing, and no word is cut into another (« livebox » is not « livebo »).
+#[test]
+fn words_that_are_not_plurals_match_nothing_of_their_own() {
+    let search = Search::new();
+    for text in ["sans", "tous", "sera", "vers", "sans tous vers"] {
+        // No word left: the procedures that fit the call, none of them matched.
+        let hits = search.run(text, "mi", "pc-pro", 5);
+        assert!(
+            hits.iter()
+                .all(|h| h.matched.is_empty() && h.relevance == 0.0),
+            "« {text} »: {hits:?}"
+        );
+    }
+    let hits = search.run("livebox", "mi", "noemi", 5);
+    for h in &hits {
+        assert!(h.matched.iter().all(|m| m != "livebo"), "{h:?}");
+    }
+}
+
+/// `procedures why`'s explanation adds up to the score the search gives.
+#[test]
+fn the_explanation_adds_up_to_the_score() {
+    let search = Search::new();
+    let query = ProcedureQuery {
+        text: "la photocopieuse n'imprime plus",
+        service: Some("acn-caen"),
+        device: Some("copier"),
+        limit: 10,
+    };
+    let hits = search
+        .store
+        .search_procedures(&search.index, &query)
+        .unwrap();
+    let first = &hits[0];
+    let why = search.index.explain(&query, &first.slug).unwrap();
+    assert_eq!(why.rank, Some(1));
+    assert!(
+        (why.score - first.score).abs() < 1e-9,
+        "{why:?} / {first:?}"
+    );
+    let sum: f64 = why.words.iter().map(|w| w.part).sum();
+    assert!((sum - why.relevance).abs() < 1e-9, "{why:#?}");
+    assert!(
+        why.words
+            .iter()
+            .any(|w| matches!(&w.via, Some(guichet::store::Via::Synonym { .. }))),
+        "{why:#?}"
+    );
+    assert!(search.index.explain(&query, "pas-une-procedure").is_none());
+}
+
+/// Issue 23: the call's service and device order the procedures the words match; they
+/// never hide a better match of the words from another service. Three procedures of the
+/// caller's service match two words of three; another service's matches all three: it is
+/// third, not fourth, and a search limited to two still shows the caller's own first.
+#[test]
+fn a_better_match_from_another_service_is_never_hidden() {
+    let file = |title: &str, services: &str| {
+        format!(
+            r#"
+title = "{title}"
+summary = "Une procédure d'essai."
+services = [{services}]
+devices = ["*"]
+keywords = ["essai"]
+
+[[sources]]
+seed = "003_153f178d6c060759.txt"
+section = "TCHAP"
+
+[[steps]]
+id = "dire"
+kind = "say"
+text = "L'agent décrit son problème."
+end = true
+"#
+        )
+    };
+    let files = [
+        (
+            "essai-a.toml",
+            file("Imprimante et badge : premier cas", "\"mi\""),
+        ),
+        (
+            "essai-b.toml",
+            file("Imprimante et badge : deuxième cas", "\"mi\""),
+        ),
+        (
+            "essai-c.toml",
+            file("Imprimante et badge : troisième cas", "\"mi\""),
+        ),
+        (
+            "essai-d.toml",
+            file("Imprimante et badge : quatrième cas", "\"mi\""),
+        ),
+        (
+            "essai-autre.toml",
+            file("Imprimante, badge et copieur", "\"acn-caen\""),
+        ),
+    ];
+    let reference = embedded_reference();
+    let catalog = guichet::catalog::procedures::load_files(
+        files.iter().map(|(n, t)| (n.to_string(), t.as_str())),
+        &reference,
+    );
+    assert_eq!(catalog.procedures.len(), 5, "{:?}", catalog.problems);
+    let mut store = Store::open_in_memory().unwrap();
+    let index = store.sync_catalog(&catalog).unwrap();
+    let run = |limit: usize| {
+        index.search(&ProcedureQuery {
+            text: "imprimante badge copieur",
+            service: Some("mi"),
+            device: Some("pc-pro"),
+            limit,
+        })
+    };
+    let all = run(10);
+    assert!(all[0].relevance < all[2].relevance, "{all:#?}");
+    assert_eq!(all[2].slug, "essai-autre", "{:?}", slugs(&all));
+    assert!(all[..2].iter().all(|h| h.fits_service));
+    assert_eq!(slugs(&run(2)), slugs(&all)[..2]);
+    assert_eq!(slugs(&run(3)), slugs(&all)[..3]);
+}

@@ -70,6 +70,12 @@ impl CatalogLoad {
                 Err(e) => Err(e.to_string()),
             }
         };
-        load()
+        let (mut library, skipped) = load()?;
+        // The desk's own synonyms beside its folder; a broken group is left out (`procedures
+        // lint` names it).
+        library
+            .index
+            .set_thesaurus(crate::catalog::thesaurus::load(source.folder()).0);
+        Ok((library, skipped))
     }
 }
