@@ -3,8 +3,8 @@
 
 pub mod calendar;
 pub mod procedures;
-mod when;
 pub mod thesaurus;
+mod when;
 
 use crate::domain::reference::{ASSISTANCE_PLATFORMS, Device, Entity, Reference, Service};
 use serde::Deserialize;
