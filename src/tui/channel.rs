@@ -24,8 +24,9 @@ pub enum Message {
 
 /// What the workers say.
 pub enum News {
-    /// The catalogue loader is done.
-    Catalog(Loaded),
+    /// The catalogue loader is done (boxed: the catalogue, its index and the thesaurus
+    /// would make every message as large).
+    Catalog(Box<Loaded>),
     /// The GLPI sender sent something, or could not.
     Glpi(Said),
     /// The draft writer wrote a draft, or could not.

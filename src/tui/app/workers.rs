@@ -31,7 +31,7 @@ impl App {
         let said = (self.flash.clone(), self.draft_unsaved.clone());
         match news {
             News::Catalog(loaded) => {
-                self.install_catalog(loaded);
+                self.install_catalog(*loaded);
                 return true;
             }
             News::Draft(done) => self.draft_written(done),
@@ -77,7 +77,7 @@ impl App {
     }
 
     pub(super) fn load_catalog(&mut self, load: CatalogLoad) {
-        self.loader = Some(load.spawn(self.inbox.post(News::Catalog)));
+        self.loader = Some(load.spawn(self.inbox.post(|l| News::Catalog(Box::new(l)))));
     }
 
     /// A loader that ended without a word (it panicked) is said once.
@@ -142,7 +142,7 @@ impl App {
                 .inbox
                 .wait_for(LOADER_LOOK, |n| matches!(n, News::Catalog(_)));
             match loaded {
-                Some(News::Catalog(loaded)) => self.install_catalog(loaded),
+                Some(News::Catalog(loaded)) => self.install_catalog(*loaded),
                 _ => self.check_loader(),
             }
         }
