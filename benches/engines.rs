@@ -523,6 +523,7 @@ fn bench() -> Res<bool> {
     let mut commands = Vec::new();
     let mut psql_floor = Vec::new();
     let mut psql_writers: Option<Writers> = None;
+    let mut pgbench_floor: Option<Result<f64, String>> = None;
     let mut writer_runs = Vec::new();
     for side in &sides {
         let mut store = match side.label {
@@ -615,6 +616,12 @@ fn bench() -> Res<bool> {
                 w.errors
             );
             psql_writers = Some(w);
+            // libpq's C benchmark, a connection per transaction and no process started:
+            // what any client that connects for each write can reach here.
+            pgbench_floor = Some(pgbench_connect_per_write(&insert, WRITERS, writes));
+            if let Some(Ok(rate)) = &pgbench_floor {
+                println!("{} {WRITERS} writers, pgbench -C: {rate:.1}/s", side.label);
+            }
         }
         let w = writers(WRITERS, writes, |w, i| {
             call_add(
@@ -770,6 +777,29 @@ fn bench() -> Res<bool> {
             sqlite: sw.cell(),
             postgres: format!("{} ({:.0} %)", floor.cell(), floor_share * 100.0),
             ratio: format!("×{floor_share:.2}"),
+            verdict: None,
+        });
+    }
+    if let Some(floor) = &pgbench_floor {
+        let (postgres, ratio) = match floor {
+            Ok(rate) if sw.rate() > 0.0 => {
+                let share = rate / sw.rate();
+                (
+                    format!("{rate:.1}/s ({:.0} %)", share * 100.0),
+                    format!("×{share:.2}"),
+                )
+            }
+            Ok(rate) => (format!("{rate:.1}/s"), String::new()),
+            Err(e) => (format!("not measured: {e}"), String::new()),
+        };
+        rows.push(Row {
+            figure: format!(
+                "{WRITERS} writers, floor: `pgbench -C` (libpq, a connection per call, no process), calls/s"
+            ),
+            goal: "(for reading)".into(),
+            sqlite: sw.cell(),
+            postgres,
+            ratio,
             verdict: None,
         });
     }
@@ -1145,6 +1175,53 @@ impl PsqlInsert {
         };
         child.wait_with_output()
     }
+}
+
+/// `pgbench -C` (PostgreSQL's own benchmark, on libpq) running the same insert as
+/// [`PsqlInsert`] with `clients` clients of `each` transactions, a new connection for every
+/// one: the rate any client that connects per write reaches, without starting a process.
+/// pgbench is found beside the server's programs (`pg_config --bindir`).
+fn pgbench_connect_per_write(
+    insert: &PsqlInsert,
+    clients: usize,
+    each: usize,
+) -> Result<f64, String> {
+    let bindir = Command::new("pg_config")
+        .arg("--bindir")
+        .output()
+        .map_err(|e| format!("pg_config: {e}"))?;
+    let pgbench = Path::new(String::from_utf8_lossy(&bindir.stdout).trim()).join("pgbench");
+    let script = tempfile::NamedTempFile::new().map_err(|e| e.to_string())?;
+    std::fs::write(script.path(), format!("{};\n", insert.sql)).map_err(|e| e.to_string())?;
+    let out = Command::new(&pgbench)
+        .args([
+            "-n",
+            "-C",
+            "-c",
+            &clients.to_string(),
+            "-j",
+            &clients.to_string(),
+        ])
+        .args(["-t", &each.to_string(), "-f"])
+        .arg(script.path())
+        .arg(&insert.url)
+        .env("HOME", &insert.home)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("{}: {e}", pgbench.display()))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    if !out.status.success() {
+        return Err(format!(
+            "pgbench: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    // « tps = 77.728048 (including reconnection times) »
+    text.lines()
+        .find_map(|l| l.strip_prefix("tps = "))
+        .and_then(|l| l.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .ok_or_else(|| format!("pgbench said no rate: {text}"))
 }
 
 /// [`PsqlInsert`] `n` times, one after the other: how long each took, start to exit.

@@ -665,7 +665,23 @@ mod tests {
             .find(|l| l.starts_with("## [") && !l.starts_with("## [Non publié]"))
             .expect("CHANGELOG.md has no release");
         assert!(first.starts_with(&format!("## [{version}] - ")), "{first}");
-        let debian = repository_file("packaging/changelog");
+        // The Debian changelog is made from CHANGELOG.md when the package is built.
+        let made = std::process::Command::new(format!(
+            "{}/packaging/changelog-from-md",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .args([
+            "CHANGELOG.md",
+            "guichet",
+            "1",
+            "Test <test@example.org>",
+            version,
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("packaging/changelog-from-md runs");
+        assert!(made.status.success(), "{made:?}");
+        let debian = String::from_utf8_lossy(&made.stdout);
         let first = debian.lines().next().unwrap_or_default();
         assert!(
             first.starts_with(&format!("guichet ({version}-1) ")),
