@@ -84,6 +84,18 @@ const ENVIRONMENT: &[Entry] = &[
          [glpi] de config.toml.",
     ),
     entry(
+        "GUICHET_GLPI_CLIENT_SECRET",
+        Scope::Pages(&["guichet-glpi"]),
+        "Avec api = \"v2\" (l'API de GLPI 11 et 12) : le secret du client OAuth2 ; sinon \
+         le fichier client_secret_file de la table [glpi] de config.toml.",
+    ),
+    entry(
+        "GUICHET_GLPI_PASSWORD",
+        Scope::Pages(&["guichet-glpi"]),
+        "Avec api = \"v2\" : le mot de passe de l'utilisateur GLPI (username) ; sinon le \
+         fichier password_file de la table [glpi] de config.toml.",
+    ),
+    entry(
         "GUICHET_STATE_DIR",
         Scope::All,
         "Le dossier des brouillons locaux d'une base PostgreSQL (ce qui attend que le \
