@@ -24,6 +24,7 @@ pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod csv_export;
+pub mod xlsx_export;
 pub mod domain;
 pub mod glpi;
 pub mod phone;
