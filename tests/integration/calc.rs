@@ -5,7 +5,7 @@
 //! `string`. Calc runs with a profile of its own in a temporary folder, set to fr-FR; the
 //! machine's profile and locale are not touched. Without soffice these tests fail.
 
-use crate::common::desk;
+use crate::common::{desk, pty};
 
 use desk::{Desk, Engine};
 use std::path::Path;
@@ -420,4 +420,90 @@ fn calc_reads_the_csv_dates_and_durations(engine: Engine) {
     assert_eq!(calc.typed("A-0001", "Objet"), s("date", "2026-01-12"));
     assert_eq!(calc.typed("A-0002", "Appelant"), s("float", "1.5"));
 }
+}
+
+/// On a terminal, an xlsx is refused with one sentence: its bytes would only scramble the
+/// screen. Nothing of the workbook is written.
+#[test]
+fn an_xlsx_is_not_written_on_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = |p: &Path| p.to_str().expect("UTF-8 temporary path").to_string();
+    let env = vec![
+        ("GUICHET_DB".to_string(), path(&dir.path().join("pty.db"))),
+        ("GUICHET_OPERATOR".to_string(), "dupontje".to_string()),
+        ("XDG_CONFIG_HOME".to_string(), path(&dir.path().join("config"))),
+        ("XDG_DATA_HOME".to_string(), path(&dir.path().join("data"))),
+        ("HOME".to_string(), path(dir.path())),
+        ("TERM".to_string(), "xterm-256color".to_string()),
+    ];
+    for args in [
+        &["call", "list", "--format", "xlsx"][..],
+        &["report", "handover", "--format", "xlsx"][..],
+    ] {
+        let mut child = pty::Child::spawn(
+            Path::new(env!("CARGO_BIN_EXE_guichet")),
+            args,
+            &env,
+            80,
+            24,
+        )
+        .expect("the command in a pseudo-terminal");
+        let mut out = Vec::new();
+        let started = Instant::now();
+        let status = loop {
+            if let Some(st) = child.try_wait() {
+                break st;
+            }
+            assert!(started.elapsed() < Duration::from_secs(20), "{args:?} still running");
+            let _ = child.read(Duration::from_millis(50), &mut out);
+        };
+        let _ = child.read(Duration::from_millis(50), &mut out);
+        let said = String::from_utf8_lossy(&out);
+        assert!(libc::WIFEXITED(status), "{args:?}: {}", pty::describe(status));
+        assert_eq!(libc::WEXITSTATUS(status), 2, "{args:?}: {said}");
+        assert!(
+            said.contains("un classeur xlsx ne s'affiche pas dans un terminal : ajouter --output"),
+            "{args:?}: {said}"
+        );
+        assert!(!said.contains("PK"), "{args:?}: no workbook bytes");
+    }
+}
+
+/// `--labels` is the CSV's, `--output` the xlsx's: each refused elsewhere with a sentence.
+#[test]
+fn sheet_options_belong_to_their_format() {
+    let desk = Desk::on(Engine::Sqlite).with_user("dupontje");
+    let (code, err) = desk.fails(&["call", "list", "--format", "xlsx", "--labels", "fr"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--labels ne sert qu'au format csv, pas au format « xlsx »"), "{err}");
+    let (code, err) = desk.fails(&["call", "list", "--format", "csv", "--output", "x.xlsx"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--output « x.xlsx » ne sert qu'au format xlsx"), "{err}");
+    let (code, err) = desk.fails(&["call", "show", "A-0001", "--format", "xlsx"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("format « xlsx » non disponible pour cette commande"), "{err}");
+    // A file that cannot be written is named.
+    let (code, err) = desk.fails(&[
+        "call", "list", "--format", "xlsx", "--output", "/nonexistent/dir/appels.xlsx",
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains("impossible d'écrire « /nonexistent/dir/appels.xlsx »"), "{err}");
+}
+
+/// The handover's escalations and telephony as xlsx: the same columns as their CSV, in
+/// French.
+#[test]
+fn the_handovers_small_tables_in_xlsx_and_french_csv() {
+    let desk = desk_with_calls(Engine::Sqlite);
+    let window = ["--from", "2026-12-06T00:00", "--to", "2026-12-07T00:00"];
+    let mut args = vec!["report", "handover", "--telephony", "--format", "csv", "--labels", "fr"];
+    args.extend(window);
+    let csv = desk.ok(&args);
+    assert!(
+        csv.starts_with("Ligne appelée,Décrochés,Manqués,Taux de décroché (%)\r\n"),
+        "{csv}"
+    );
+    let mut args = vec!["report", "handover", "--escalations", "--format", "xlsx"];
+    args.extend(window);
+    assert_eq!(&desk.bytes(&args)[..2], b"PK");
 }
