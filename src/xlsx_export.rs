@@ -145,8 +145,7 @@ fn fit(text: &str) -> std::borrow::Cow<'_, str> {
 
 fn excel_date_time(t: &NaiveDateTime) -> Result<ExcelDateTime, XlsxError> {
     let date = |v: u32| u8::try_from(v).map_err(|_| XlsxError::DateTimeRangeError(t.to_string()));
-    let year =
-        u16::try_from(t.year()).map_err(|_| XlsxError::DateTimeRangeError(t.to_string()))?;
+    let year = u16::try_from(t.year()).map_err(|_| XlsxError::DateTimeRangeError(t.to_string()))?;
     ExcelDateTime::from_ymd(year, date(t.month())?, date(t.day())?)?.and_hms(
         t.hour() as u16,
         date(t.minute())?,
@@ -174,7 +173,8 @@ mod tests {
         let t = chrono::NaiveDate::from_ymd_opt(2026, 12, 6)
             .and_then(|d| d.and_hms_opt(14, 5, 0))
             .unwrap();
-        w.row([Cell::from("0612345678"), Cell::DateTime(t)]).unwrap();
+        w.row([Cell::from("0612345678"), Cell::DateTime(t)])
+            .unwrap();
         let bytes = w.finish().unwrap();
         // A zip archive.
         assert_eq!(&bytes[..2], b"PK");

@@ -5,18 +5,18 @@ use super::output::{SheetOptions, human, json, sheet_options, stdout_is_terminal
 use super::{CliError, csv_options, formats};
 use crate::catalog::procedures::CatalogSource;
 use crate::config::{DeskConfig, resolve_operator};
+use crate::csv_export::{Column, CsvOptions, CsvWriter, Sheet, headers};
 use crate::domain::call::check_note;
 use crate::domain::reference::Reference;
 use crate::domain::shifts::{ShiftPlan, ShiftWindow};
 use crate::domain::time::{DAY_AHEAD, paris, parse_plausible};
 use crate::phone::desk::Answering;
-use crate::csv_export::{Column, CsvOptions, CsvWriter, Sheet, headers};
 use crate::report::{
     CallCsv, CallRows, ESCALATION_COLUMNS, HandoverReport, TELEPHONY_COLUMNS, escalation_rows,
     telephony_rows, to_markdown,
 };
-use crate::xlsx_export::XlsxWriter;
 use crate::store::{HandoverKind, Store};
+use crate::xlsx_export::XlsxWriter;
 use chrono::{DateTime, Utc};
 
 /// The window a report covers: both dates a free period, one the shift containing it,
@@ -53,8 +53,9 @@ pub fn window(
 
 /// Where a small table of the report goes.
 enum Table<'o> {
-    Csv(CsvWriter<&'o mut dyn std::io::Write>),
-    Xlsx(XlsxWriter),
+    // Boxed: the two writers differ much in size.
+    Csv(Box<CsvWriter<&'o mut dyn std::io::Write>>),
+    Xlsx(Box<XlsxWriter>),
 }
 
 impl Sheet for Table<'_> {
@@ -80,14 +81,15 @@ fn table_out<'o>(
     rows: impl FnOnce(&mut Table<'o>) -> std::io::Result<()>,
 ) -> Result<(), CliError> {
     if fmt == Format::Xlsx {
-        let mut t = Table::Xlsx(XlsxWriter::new(name, columns)?);
+        let mut t = Table::Xlsx(Box::new(XlsxWriter::new(name, columns)?));
         rows(&mut t)?;
         if let Table::Xlsx(w) = t {
             write_xlsx(out, sheet, &w.finish()?)?;
         }
         return Ok(());
     }
-    let mut t = Table::Csv(CsvWriter::new(out, options, &headers(columns, sheet.labels))?);
+    let csv = CsvWriter::new(out, options, &headers(columns, sheet.labels))?;
+    let mut t = Table::Csv(Box::new(csv));
     rows(&mut t)?;
     if let Table::Csv(w) = t {
         w.finish()?;
@@ -144,16 +146,32 @@ pub fn run(
             if escalations {
                 let list =
                     crate::report::escalations(store, reference, &shift, operator.as_deref())?;
-                return table_out(out, fmt, options, &sheet, "Escalades", &ESCALATION_COLUMNS, |s| {
-                    escalation_rows(s, &list)
-                });
+                return table_out(
+                    out,
+                    fmt,
+                    options,
+                    &sheet,
+                    "Escalades",
+                    &ESCALATION_COLUMNS,
+                    |s| escalation_rows(s, &list),
+                );
             }
             if telephony {
                 let figures = Answering::of(&store.phone_calls_between(shift.from, shift.to)?);
-                let decimal = if fmt == Format::Csv { options.decimal_mark() } else { '.' };
-                return table_out(out, fmt, options, &sheet, "Téléphonie", &TELEPHONY_COLUMNS, |s| {
-                    telephony_rows(s, &figures, decimal)
-                });
+                let decimal = if fmt == Format::Csv {
+                    options.decimal_mark()
+                } else {
+                    '.'
+                };
+                return table_out(
+                    out,
+                    fmt,
+                    options,
+                    &sheet,
+                    "Téléphonie",
+                    &TELEPHONY_COLUMNS,
+                    |s| telephony_rows(s, &figures, decimal),
+                );
             }
             if fmt == Format::Csv {
                 // The window's calls, written as SQLite reads them.

@@ -8,8 +8,8 @@ use crate::domain::phone::desk::{Answering, rate_text};
 use crate::domain::reference::Reference;
 use crate::domain::text::{normalize_spaces, visible, visible_lines};
 use crate::domain::time::{age, paris, rfc3339};
-use crate::xlsx_export::XlsxWriter;
 use crate::store::HandoverKind;
+use crate::xlsx_export::XlsxWriter;
 use chrono::Duration;
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -237,7 +237,7 @@ pub fn escalation_rows<S: Sheet>(sheet: &mut S, escalations: &[Escalation]) -> i
             Cell::from(&e.summary),
             Cell::from(e.outcome.map(|o| o.slug())),
             Cell::from(e.outcome_label),
-            e.glpi_ticket.map_or(Cell::Empty, |t| Cell::Integer(t)),
+            e.glpi_ticket.map_or(Cell::Empty, Cell::Integer),
             Cell::from(e.handoff.slug()),
             Cell::from(e.handoff.label()),
         ])?;

@@ -82,8 +82,11 @@ fn calc_reads(file: &Path, infilter: Option<&str>) -> Calc {
     .unwrap();
     let out = work.path().join("out");
     let mut cmd = Command::new("soffice");
-    cmd.arg(format!("-env:UserInstallation=file://{}", profile.display()))
-        .args(["--headless", "--norestore", "--nolockcheck"]);
+    cmd.arg(format!(
+        "-env:UserInstallation=file://{}",
+        profile.display()
+    ))
+    .args(["--headless", "--norestore", "--nolockcheck"]);
     if let Some(filter) = infilter {
         cmd.arg(format!("--infilter={filter}"));
     }
@@ -110,7 +113,10 @@ fn calc_reads(file: &Path, infilter: Option<&str>) -> Calc {
         if started.elapsed() > CALC_DEADLINE {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("soffice still converting {} after {CALC_DEADLINE:?}", file.display());
+            panic!(
+                "soffice still converting {} after {CALC_DEADLINE:?}",
+                file.display()
+            );
         }
         std::thread::sleep(Duration::from_millis(100));
     };
@@ -431,7 +437,10 @@ fn an_xlsx_is_not_written_on_a_terminal() {
     let env = vec![
         ("GUICHET_DB".to_string(), path(&dir.path().join("pty.db"))),
         ("GUICHET_OPERATOR".to_string(), "dupontje".to_string()),
-        ("XDG_CONFIG_HOME".to_string(), path(&dir.path().join("config"))),
+        (
+            "XDG_CONFIG_HOME".to_string(),
+            path(&dir.path().join("config")),
+        ),
         ("XDG_DATA_HOME".to_string(), path(&dir.path().join("data"))),
         ("HOME".to_string(), path(dir.path())),
         ("TERM".to_string(), "xterm-256color".to_string()),
@@ -440,26 +449,28 @@ fn an_xlsx_is_not_written_on_a_terminal() {
         &["call", "list", "--format", "xlsx"][..],
         &["report", "handover", "--format", "xlsx"][..],
     ] {
-        let mut child = pty::Child::spawn(
-            Path::new(env!("CARGO_BIN_EXE_guichet")),
-            args,
-            &env,
-            80,
-            24,
-        )
-        .expect("the command in a pseudo-terminal");
+        let mut child =
+            pty::Child::spawn(Path::new(env!("CARGO_BIN_EXE_guichet")), args, &env, 80, 24)
+                .expect("the command in a pseudo-terminal");
         let mut out = Vec::new();
         let started = Instant::now();
         let status = loop {
             if let Some(st) = child.try_wait() {
                 break st;
             }
-            assert!(started.elapsed() < Duration::from_secs(20), "{args:?} still running");
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "{args:?} still running"
+            );
             let _ = child.read(Duration::from_millis(50), &mut out);
         };
         let _ = child.read(Duration::from_millis(50), &mut out);
         let said = String::from_utf8_lossy(&out);
-        assert!(libc::WIFEXITED(status), "{args:?}: {}", pty::describe(status));
+        assert!(
+            libc::WIFEXITED(status),
+            "{args:?}: {}",
+            pty::describe(status)
+        );
         assert_eq!(libc::WEXITSTATUS(status), 2, "{args:?}: {said}");
         assert!(
             said.contains("un classeur xlsx ne s'affiche pas dans un terminal : ajouter --output"),
@@ -475,19 +486,36 @@ fn sheet_options_belong_to_their_format() {
     let desk = Desk::on(Engine::Sqlite).with_user("dupontje");
     let (code, err) = desk.fails(&["call", "list", "--format", "xlsx", "--labels", "fr"]);
     assert_eq!(code, 2);
-    assert!(err.contains("--labels ne sert qu'au format csv, pas au format « xlsx »"), "{err}");
+    assert!(
+        err.contains("--labels ne sert qu'au format csv, pas au format « xlsx »"),
+        "{err}"
+    );
     let (code, err) = desk.fails(&["call", "list", "--format", "csv", "--output", "x.xlsx"]);
     assert_eq!(code, 2);
-    assert!(err.contains("--output « x.xlsx » ne sert qu'au format xlsx"), "{err}");
+    assert!(
+        err.contains("--output « x.xlsx » ne sert qu'au format xlsx"),
+        "{err}"
+    );
     let (code, err) = desk.fails(&["call", "show", "A-0001", "--format", "xlsx"]);
     assert_eq!(code, 2);
-    assert!(err.contains("format « xlsx » non disponible pour cette commande"), "{err}");
+    assert!(
+        err.contains("format « xlsx » non disponible pour cette commande"),
+        "{err}"
+    );
     // A file that cannot be written is named.
     let (code, err) = desk.fails(&[
-        "call", "list", "--format", "xlsx", "--output", "/nonexistent/dir/appels.xlsx",
+        "call",
+        "list",
+        "--format",
+        "xlsx",
+        "--output",
+        "/nonexistent/dir/appels.xlsx",
     ]);
     assert_eq!(code, 1);
-    assert!(err.contains("impossible d'écrire « /nonexistent/dir/appels.xlsx »"), "{err}");
+    assert!(
+        err.contains("impossible d'écrire « /nonexistent/dir/appels.xlsx »"),
+        "{err}"
+    );
 }
 
 /// The handover's escalations and telephony as xlsx: the same columns as their CSV, in
@@ -496,7 +524,15 @@ fn sheet_options_belong_to_their_format() {
 fn the_handovers_small_tables_in_xlsx_and_french_csv() {
     let desk = desk_with_calls(Engine::Sqlite);
     let window = ["--from", "2026-12-06T00:00", "--to", "2026-12-07T00:00"];
-    let mut args = vec!["report", "handover", "--telephony", "--format", "csv", "--labels", "fr"];
+    let mut args = vec![
+        "report",
+        "handover",
+        "--telephony",
+        "--format",
+        "csv",
+        "--labels",
+        "fr",
+    ];
     args.extend(window);
     let csv = desk.ok(&args);
     assert!(
