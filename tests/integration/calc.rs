@@ -24,9 +24,10 @@ struct Read {
     text: String,
 }
 
-/// The first sheet of a converted file: rows of cells.
+/// The first sheet of a converted file: rows of cells, and the columns' widths in cm.
 struct Calc {
     rows: Vec<Vec<Read>>,
+    widths: Vec<f64>,
 }
 
 impl Calc {
@@ -133,7 +134,47 @@ fn calc_reads(file: &Path, infilter: Option<&str>) -> Calc {
     });
     Calc {
         rows: parse_fods(&xml),
+        widths: column_widths(&xml),
     }
+}
+
+/// The width of each column of the first table, in cm, from its column styles.
+fn column_widths(xml: &str) -> Vec<f64> {
+    let width_of = |style: &str| -> f64 {
+        let at = xml
+            .find(&format!(
+                "style:name=\"{style}\" style:family=\"table-column\""
+            ))
+            .unwrap_or_else(|| panic!("no column style {style}"));
+        let props = &xml[at..];
+        attribute(props, "style:column-width")
+            .and_then(|w| w.trim_end_matches("cm").parse().ok())
+            .unwrap_or_else(|| panic!("no width for {style}"))
+    };
+    let table = &xml[xml.find("<table:table ").expect("a table")..];
+    let mut widths = Vec::new();
+    for column in table.split("<table:table-column ").skip(1) {
+        let tag = &column[..column.find('>').unwrap()];
+        let tag = format!(" {tag}");
+        let Some(style) = attribute(&tag, "table:style-name") else {
+            continue;
+        };
+        let repeat: usize = attribute(&tag, "table:number-columns-repeated")
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(1);
+        let w = width_of(&style);
+        widths.extend(std::iter::repeat_n(w, repeat.min(64)));
+    }
+    widths
+}
+
+/// The xlsx's sheet as its own XML.
+fn sheet_xml(file: &Path) -> String {
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(file).unwrap()).unwrap();
+    let mut entry = archive.by_name("xl/worksheets/sheet1.xml").unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut entry, &mut xml).unwrap();
+    xml
 }
 
 /// The value of `name="…"` in a tag's attributes.
@@ -291,8 +332,24 @@ fn s(kind: &str, value: &str) -> (String, String) {
 }
 
 /// What Calc must read in the calls' xlsx: dates, durations and numbers typed, text as
-/// text whatever it looks like, the French headers.
-fn check_xlsx(calc: &Calc) {
+/// text whatever it looks like, the French headers, columns as wide as their contents;
+/// and the header row frozen.
+fn check_xlsx(file: &Path) {
+    let xml = sheet_xml(file);
+    assert!(
+        xml.contains(
+            r#"<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>"#
+        ),
+        "header row frozen: {xml}"
+    );
+    let calc = &calc_reads(file, None);
+    let reference = calc.widths[calc.column("Référence")];
+    let summary = calc.widths[calc.column("Objet")];
+    assert!(
+        reference > 2.0 && summary > 3.0 * reference,
+        "widths: {:?}",
+        calc.widths
+    );
     let header: Vec<&str> = calc.rows[0].iter().map(|c| c.text.as_str()).collect();
     assert_eq!(
         &header[..22],
@@ -373,14 +430,14 @@ fn calc_reads_the_xlsx_typed(engine: Engine) {
     let desk = desk_with_calls(engine);
     let dir = tempfile::tempdir().unwrap();
     let list = xlsx_of(&desk, &["call", "list"], dir.path(), "appels");
-    check_xlsx(&calc_reads(&list, None));
+    check_xlsx(&list);
     let handover = xlsx_of(
         &desk,
         &["report", "handover", "--from", "2026-12-06T00:00", "--to", "2026-12-07T00:00"],
         dir.path(),
         "releve",
     );
-    check_xlsx(&calc_reads(&handover, None));
+    check_xlsx(&handover);
 }
 }
 
