@@ -3,7 +3,7 @@
 //! --headless`, from `libreoffice-calc-nogui`) converts each file into a flat OpenDocument
 //! spreadsheet (`fods`), whose cells say the type Calc gave them: `date`, `time`, `float`,
 //! `string`. Calc runs with a profile of its own in a temporary folder, set to fr-FR; the
-//! machine's profile and locale are not touched. Without soffice these tests fail.
+//! machine's profile and locales are not touched. Without soffice these tests fail.
 
 use crate::common::{desk, pty};
 
@@ -95,6 +95,7 @@ fn calc_reads(file: &Path, infilter: Option<&str>) -> Calc {
         .arg(&out)
         .arg(file)
         .env("HOME", work.path())
+        // The profile makes Calc French; its own locale data need no system locale.
         .env("LC_ALL", "C.UTF-8")
         .env_remove("DISPLAY")
         .stdin(Stdio::null())
@@ -445,6 +446,11 @@ fn calc_reads_the_xlsx_typed(engine: Engine) {
 /// (dates, times) detected, the language of the profile (fr-FR).
 const CALC_CSV_IMPORT: &str = "CSV:44,34,76,1,,0,false,true";
 
+/// Calc's CSV import with the dialog's defaults: the comma, UTF-8, nothing else. (A
+/// conversion given no options at all reads the file as Windows-1252, which the dialog,
+/// seeing UTF-8, does not.)
+const CALC_CSV_DEFAULTS: &str = "CSV:44,34,76,1";
+
 on_both_engines! {
 fn calc_reads_the_csv_dates_and_durations(engine: Engine) {
     let desk = desk_with_calls(engine);
@@ -482,6 +488,22 @@ fn calc_reads_the_csv_dates_and_durations(engine: Engine) {
     assert_eq!(calc.typed("A-0001", "Appelant"), s("float", "612345678"));
     assert_eq!(calc.typed("A-0001", "Objet"), s("date", "2026-01-12"));
     assert_eq!(calc.typed("A-0002", "Appelant"), s("float", "1.5"));
+
+    // With the import dialog's own defaults (UTF-8, which the dialog finds in the file;
+    // no special numbers: Calc 7.4 then keeps a date or a duration as text), the headers,
+    // the phones and the numbers still read right.
+    let plain = calc_reads(&file, Some(CALC_CSV_DEFAULTS));
+    assert_eq!(plain.rows[0][7].text, "Appelant");
+    assert_eq!(plain.typed("A-0001", "Durée (s)"), s("float", "545"));
+    assert_eq!(
+        plain.typed("A-0001", "Téléphone"),
+        s("string", "06 12 34 56 78")
+    );
+    assert_eq!(
+        plain.typed("A-0002", "Téléphone"),
+        s("string", "'+262 692 12 34 56")
+    );
+    assert_eq!(plain.cell("A-0001", "Ouverture").text, "2026-12-06 14:05:00");
 }
 }
 
