@@ -15,11 +15,19 @@
 //!   prefixed with an apostrophe (OWASP's advice on CSV injection). The apostrophe stays
 //!   visible in the cell: it says the cell was neutralised.
 //! - Numbers and durations the program formats itself are written as they are
-//!   ([`Cell::Number`]), never guarded: `-41` stays a number.
+//!   ([`Cell::Number`], [`Cell::Integer`], [`Cell::Duration`], [`Cell::Minutes`]), never
+//!   guarded: `-41` stays a number.
+//! - Dates and times ([`Cell::DateTime`], Paris wall time) in ISO 8601, `2026-12-06
+//!   14:05:00`, and durations as `[h]:mm:ss`, `0:09:05`: the forms LibreOffice Calc and
+//!   Excel read as a date and a duration in any locale.
 //! - Phone numbers are written in the French grouping (`06 12 34 56 78`, [`phone_text`]):
 //!   a number with spaces between pairs of digits is read as text, its leading 0 kept.
+//! - The columns of a table ([`Column`]) carry their slug (the documented header) and their
+//!   French label (`--labels fr`, and the headers of the xlsx, `crate::xlsx_export`, which
+//!   writes the same [`Cell`]s typed).
 
 use crate::domain::text::{digits, visible_lines};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use std::borrow::Cow;
 use std::io::{self, Write};
 use thiserror::Error;
@@ -66,14 +74,69 @@ impl CsvOptions {
     }
 }
 
+/// Which header a table's columns carry: the documented slugs (`caller_name`, for a
+/// program) or French labels (« Appelant », for a person: `--labels fr`, and every xlsx).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Labels {
+    #[default]
+    Slugs,
+    French,
+}
+
+/// One column of an exported table: its documented slug, its French label and its width
+/// in an xlsx (in characters). The CSV and the xlsx read the same definitions.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Column {
+    pub slug: &'static str,
+    pub label: &'static str,
+    pub width: f64,
+}
+
+impl Column {
+    pub const fn new(slug: &'static str, label: &'static str, width: f64) -> Column {
+        Column { slug, label, width }
+    }
+}
+
+/// The header of `columns` in the chosen labels.
+pub fn headers(columns: &[Column], labels: Labels) -> Vec<&'static str> {
+    columns
+        .iter()
+        .map(|c| match labels {
+            Labels::Slugs => c.slug,
+            Labels::French => c.label,
+        })
+        .collect()
+}
+
+/// Where rows go: the CSV writer or the xlsx writer, so that a table's rows are built once.
+pub trait Sheet {
+    /// One row; it must have as many cells as the header.
+    fn row<'c>(&mut self, cells: impl IntoIterator<Item = Cell<'c>>) -> io::Result<()>;
+}
+
 /// One cell of a row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Cell<'a> {
     /// Text from a caller, the database or a file: made visible and guarded.
     Text(Cow<'a, str>),
-    /// A number or duration formatted by the program: written as it is.
+    /// A number or a form for a program (an RFC 3339 instant) formatted by the program:
+    /// written as it is.
     Number(String),
+    /// A whole number.
+    Integer(i64),
+    /// A wall-clock date and time (Paris): `2026-12-06 14:05:00`, a date cell in an xlsx.
+    DateTime(NaiveDateTime),
+    /// A duration in seconds: `[h]:mm:ss` (`0:09:05`), a duration cell in an xlsx.
+    Duration(i64),
+    /// A duration in seconds as minutes with two decimals (`0.68`, `0,68` after `;`).
+    Minutes(i64),
+    /// Nothing (an open call's closing time).
+    Empty,
 }
+
+/// ISO 8601 date and time with a space, as both spreadsheets read it as a date by default.
+pub const ISO_DATE_TIME: &str = "%Y-%m-%d %H:%M:%S";
 
 impl<'a> From<&'a str> for Cell<'a> {
     fn from(s: &'a str) -> Self {
@@ -101,7 +164,7 @@ impl<'a> From<Cow<'a, str>> for Cell<'a> {
 
 impl From<i64> for Cell<'_> {
     fn from(n: i64) -> Self {
-        Cell::Number(n.to_string())
+        Cell::Integer(n)
     }
 }
 
@@ -112,10 +175,21 @@ impl<'a, T: Into<Cell<'a>>> From<Option<T>> for Cell<'a> {
 }
 
 impl Cell<'_> {
-    fn render(&self) -> Cow<'_, str> {
+    /// An instant as Paris wall-clock time, the time a person reads.
+    pub fn paris(at: DateTime<Utc>) -> Cell<'static> {
+        Cell::DateTime(at.with_timezone(&chrono_tz::Europe::Paris).naive_local())
+    }
+
+    /// The cell as a CSV writes it; `decimal` is the mark of a fraction.
+    fn render(&self, decimal: char) -> Cow<'_, str> {
         match self {
             Cell::Text(t) => text_cell(t),
             Cell::Number(n) => Cow::Borrowed(n),
+            Cell::Integer(n) => Cow::Owned(n.to_string()),
+            Cell::DateTime(t) => Cow::Owned(t.format(ISO_DATE_TIME).to_string()),
+            Cell::Duration(s) => Cow::Owned(hms(*s)),
+            Cell::Minutes(s) => Cow::Owned(minutes(*s, decimal)),
+            Cell::Empty => Cow::Borrowed(""),
         }
     }
 }
@@ -124,6 +198,7 @@ impl Cell<'_> {
 /// is kept: an export of a million calls holds one row in memory).
 pub struct CsvWriter<W: Write> {
     inner: csv::Writer<W>,
+    decimal: char,
 }
 
 fn io_error(e: csv::Error) -> io::Error {
@@ -144,14 +219,17 @@ impl<W: Write> CsvWriter<W> {
             .quote_style(csv::QuoteStyle::Necessary)
             .from_writer(out);
         inner.write_record(headers).map_err(io_error)?;
-        Ok(CsvWriter { inner })
+        Ok(CsvWriter {
+            inner,
+            decimal: options.decimal_mark(),
+        })
     }
 
     /// One row; it must have as many cells as the header.
     pub fn row<'c>(&mut self, cells: impl IntoIterator<Item = Cell<'c>>) -> io::Result<()> {
         for cell in cells {
             self.inner
-                .write_field(cell.render().as_bytes())
+                .write_field(cell.render(self.decimal).as_bytes())
                 .map_err(io_error)?;
         }
         self.inner.write_record(None::<&[u8]>).map_err(io_error)
@@ -160,6 +238,12 @@ impl<W: Write> CsvWriter<W> {
     /// Flushes and gives the writer back.
     pub fn finish(self) -> io::Result<W> {
         self.inner.into_inner().map_err(|e| e.into_error())
+    }
+}
+
+impl<W: Write> Sheet for CsvWriter<W> {
+    fn row<'c>(&mut self, cells: impl IntoIterator<Item = Cell<'c>>) -> io::Result<()> {
+        CsvWriter::row(self, cells)
     }
 }
 
@@ -221,9 +305,9 @@ fn pairs(digits: &str) -> String {
 /// - a French number, national or international (`0612345678`, `06.12.34.56.78`,
 ///   `+33 6 12 34 56 78`, `0033 6…`, `+33 (0)6…`), in the national form and the French
 ///   grouping: `06 12 34 56 78`;
-/// - another international number in the form dialled from France, `00` and the digits in
-///   pairs: `+44 20 7946 0958` → `00 44 20 79 46 09 58` (a leading `+` would read as a
-///   formula);
+/// - another international number as typed, with its `+` (`+262 692 12 34 56`, `0044 20
+///   7946 0958` → `+44 20 7946 0958`): its country code is not cut into pairs. It is text:
+///   an xlsx writes it as a string, the CSV guards its leading `+` like any text cell;
 /// - another number of four digits or more in pairs (`3939` → `39 39`); a short number
 ///   without a leading 0 (`15`, `112`) as it is: a spreadsheet shows it the same;
 /// - anything that is not made of digits and separators, as it is (then guarded like any
@@ -258,7 +342,10 @@ pub fn phone_text(raw: &str) -> Cow<'_, str> {
             });
             match french {
                 Some(rest) if rest.len() == 9 => pairs(&format!("0{rest}")),
-                _ => format!("00 {}", pairs(intl)),
+                _ => {
+                    let typed = t.strip_prefix('+').or_else(|| t.strip_prefix("00"));
+                    format!("+{}", typed.unwrap_or(intl).trim_start())
+                }
             }
         }
         None if d.len() <= 3 && !d.starts_with('0') => d,
@@ -354,8 +441,8 @@ mod tests {
         ] {
             assert_eq!(text_cell(raw), written, "{raw:?}");
         }
-        assert_eq!(Cell::from(-41).render(), "-41");
-        assert_eq!(Cell::Number(hms(-41)).render(), "-0:00:41");
+        assert_eq!(Cell::from(-41).render('.'), "-41");
+        assert_eq!(Cell::Duration(-41).render('.'), "-0:00:41");
     }
 
     #[test]
@@ -378,8 +465,10 @@ mod tests {
             ("0033 6 12 34 56 78", "06 12 34 56 78"),
             ("+33 (0)6 12 34 56 78", "06 12 34 56 78"),
             ("01 40 07 20 00", "01 40 07 20 00"),
-            ("+44 20 7946 0958", "00 44 20 79 46 09 58"),
-            ("0044 20 7946 0958", "00 44 20 79 46 09 58"),
+            ("+44 20 7946 0958", "+44 20 7946 0958"),
+            ("0044 20 7946 0958", "+44 20 7946 0958"),
+            ("+262 692 12 34 56", "+262 692 12 34 56"),
+            ("00262692123456", "+262692123456"),
             ("3939", "39 39"),
             ("0123", "01 23"),
             ("12345", "12 34 5"),
@@ -389,8 +478,24 @@ mod tests {
             ("", ""),
         ] {
             assert_eq!(phone_text(raw), written, "{raw:?}");
-            assert!(!starts_like_formula(&phone_text(raw)), "{raw:?}");
         }
+        // A number kept with its `+` is still text the CSV guards.
+        assert_eq!(
+            Cell::from(phone_text("+262 692 12 34 56")).render('.'),
+            "'+262 692 12 34 56"
+        );
+    }
+
+    #[test]
+    fn dates_and_durations_in_the_forms_spreadsheets_read() {
+        let t = chrono::NaiveDate::from_ymd_opt(2026, 12, 6)
+            .and_then(|d| d.and_hms_opt(14, 5, 0))
+            .unwrap();
+        assert_eq!(Cell::DateTime(t).render('.'), "2026-12-06 14:05:00");
+        assert_eq!(Cell::Duration(545).render('.'), "0:09:05");
+        assert_eq!(Cell::Duration(90061).render('.'), "25:01:01");
+        assert_eq!(Cell::Minutes(41).render(','), "0,68");
+        assert_eq!(Cell::Empty.render('.'), "");
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! |------|-------------------------------------|---------------------------------------------|
 //! | 0    | `domain`                            | pure types and rules, telephony's included  |
 //! | 1    | `catalog`, `config`, `csv_export`   | data files, the desk's settings, a format   |
-//! | 2    | `store`                             | the database, either engine                 |
+//! | 2    | `store`, `xlsx_export`              | the database; the xlsx (over CSV cells)     |
 //! | 3    | `report`, `phone`, `glpi`           | what reads the store or feeds it            |
 //! | 4    | `tui`                               | the console                                 |
 //! | 5    | `cli`                               | the entry point, which opens the console    |
@@ -36,6 +36,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("config", 1),
     ("csv_export", 1),
     ("store", 2),
+    ("xlsx_export", 2),
     ("glpi", 3),
     ("phone", 3),
     ("report", 3),

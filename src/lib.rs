@@ -29,6 +29,7 @@ pub mod glpi;
 pub mod phone;
 pub mod report;
 pub mod store;
+pub mod xlsx_export;
 // An edge: the console's loop and its crash report read the clock; its farewell and crash
 // sentences go to standard error once the terminal is given back.
 #[allow(clippy::disallowed_methods, clippy::print_stderr)]

@@ -144,6 +144,7 @@ pub enum Format {
     Csv,
     Text,
     Md,
+    Xlsx,
 }
 
 #[derive(Debug, Args)]
@@ -162,6 +163,24 @@ pub struct CsvArg {
     /// CSV : marque d'ordre UTF-8 en tête, pour Excel
     #[arg(long)]
     pub bom: bool,
+}
+
+/// The headers of a table: the documented slugs, or French labels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LabelsChoice {
+    Slug,
+    Fr,
+}
+
+/// What a spreadsheet export takes besides its format (`call list`, `report handover`).
+#[derive(Debug, Args)]
+pub struct SheetArg {
+    /// CSV : en-têtes « slug » (défaut, documentés) ou « fr » (ceux du xlsx)
+    #[arg(long, value_enum, value_name = "L")]
+    pub labels: Option<LabelsChoice>,
+    /// xlsx : le fichier à écrire (défaut : la sortie standard, si ce n'est pas un terminal)
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -235,6 +254,8 @@ pub enum CallCommand {
         format: FormatArg,
         #[command(flatten)]
         csv: CsvArg,
+        #[command(flatten)]
+        sheet: SheetArg,
     },
     /// Affiche un appel et son journal
     Show {
@@ -375,6 +396,8 @@ pub enum ReportCommand {
         format: FormatArg,
         #[command(flatten)]
         csv: CsvArg,
+        #[command(flatten)]
+        sheet: SheetArg,
     },
     /// Écrit la note de relève de la relève en cours (ou de celle qui contient --at)
     Note {

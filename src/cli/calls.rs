@@ -1,7 +1,10 @@
 //! `guichet call ...`
 
 use super::args::{CallCommand, Format, OperatorArg};
-use super::output::{TableWriter, human, json, json_array, table_folded};
+use super::output::{
+    TableWriter, human, json, json_array, sheet_options, stdout_is_terminal, table_folded,
+    write_xlsx,
+};
 use super::{CliError, check_context, csv_options, filter_text, formats, named};
 use crate::catalog::procedures::CatalogSource;
 use crate::config::resolve_operator;
@@ -12,7 +15,7 @@ use crate::domain::call::{
 use crate::domain::reference::Reference;
 use crate::domain::text::visible;
 use crate::domain::time::{DAY_AHEAD, paris, parse_plausible, rfc3339};
-use crate::report::{CallCsv, PARIS_CSV};
+use crate::report::{CallCsv, CallRows};
 use crate::store::{CallFilter, Store};
 use chrono::Utc;
 use std::io::Write;
@@ -109,9 +112,14 @@ pub fn run(
             limit,
             format,
             csv,
+            sheet,
         } => {
-            let fmt = formats(&format, &[Format::Table, Format::Json, Format::Csv])?;
+            let fmt = formats(
+                &format,
+                &[Format::Table, Format::Json, Format::Csv, Format::Xlsx],
+            )?;
             let csv = csv_options(&csv, fmt)?;
+            let sheet = sheet_options(&sheet, fmt, stdout_is_terminal())?;
             let now = Utc::now();
             let since = since
                 .map(|s| parse_plausible(&s, now, DAY_AHEAD))
@@ -163,9 +171,14 @@ pub fn run(
                     store.for_each_call(&filter, |call| push(&call))
                 })?,
                 Format::Csv => {
-                    let mut w = CallCsv::new(&mut *out, csv, reference)?;
+                    let mut w = CallCsv::labelled(&mut *out, csv, sheet.labels, reference)?;
                     store.for_each_call(&filter, |call| w.write(&call).map_err(CliError::from))?;
                     w.finish()?;
+                }
+                Format::Xlsx => {
+                    let mut w = CallRows::xlsx(reference)?;
+                    store.for_each_call(&filter, |call| w.write(&call).map_err(CliError::from))?;
+                    write_xlsx(out, &sheet, &w.finish()?)?;
                 }
                 _ => {
                     let mut t = TableWriter::new(out, &LIST_HEADERS);
@@ -388,7 +401,7 @@ fn journal_csv(
         w.row([
             Cell::from(record.call.reference.to_string()),
             Cell::Number(rfc3339(e.at)),
-            Cell::Number(paris(e.at, PARIS_CSV)),
+            Cell::paris(e.at),
             Cell::from(&e.operator),
             Cell::from(e.kind.slug()),
             Cell::from(e.kind.label()),

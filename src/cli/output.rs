@@ -3,12 +3,16 @@
 //! [`visible_lines`], JSON escapes what it must not carry raw, CSV cells are made visible and
 //! guarded. Rows are written as they come: a listing of a million calls holds one in memory.
 
-use crate::csv_export::{Cell, CsvOptions};
+use super::CliError;
+use super::args::{Format, LabelsChoice, SheetArg};
+use crate::csv_export::{Cell, CsvOptions, Labels};
+use crate::domain::text::named;
 use crate::domain::text::{is_unsafe, pad, visible, visible_lines, width, wrap};
 use serde::Serialize;
 use serde::ser::{SerializeSeq, Serializer};
 use serde_json::ser::{Formatter, PrettyFormatter};
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
 
 /// Text for people, line by line: whatever it holds, no byte of it drives a terminal.
 pub fn human(out: &mut dyn Write, text: &str) -> io::Result<()> {
@@ -39,6 +43,77 @@ pub fn csv(options: CsvOptions, headers: &[&str], rows: &[Vec<String>]) -> Print
         rows.iter()
             .map(|r| r.iter().map(|c| Cell::from(c.as_str())).collect()),
     ))
+}
+
+/// How a spreadsheet export (`call list`, `report handover`) is written, from its options:
+/// the CSV's labels, and where an xlsx goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SheetOptions {
+    pub labels: Labels,
+    /// The xlsx's file; `None`: standard output.
+    pub output: Option<PathBuf>,
+}
+
+/// Checks the options against the format: `--labels` is the CSV's (an xlsx always has the
+/// French labels), `--output` the xlsx's (a CSV goes where the shell sends it), and an xlsx
+/// is not written on a terminal, where its bytes would only scramble the screen.
+pub fn sheet_options(
+    arg: &SheetArg,
+    fmt: Format,
+    stdout_is_terminal: bool,
+) -> Result<SheetOptions, CliError> {
+    if arg.labels.is_some() && fmt != Format::Csv {
+        return Err(CliError::BadInput(format!(
+            "--labels ne sert qu'au format csv, pas au format « {} » (un xlsx a toujours \
+             les en-têtes en français) : ajouter --format csv ou retirer --labels",
+            format!("{fmt:?}").to_lowercase()
+        )));
+    }
+    if let Some(path) = &arg.output
+        && fmt != Format::Xlsx
+    {
+        return Err(CliError::BadInput(format!(
+            "--output « {} » ne sert qu'au format xlsx : ajouter --format xlsx, ou rediriger \
+             la sortie (> FICHIER)",
+            named(&path.to_string_lossy())
+        )));
+    }
+    if fmt == Format::Xlsx && arg.output.is_none() && stdout_is_terminal {
+        return Err(CliError::BadInput(
+            "un classeur xlsx ne s'affiche pas dans un terminal : ajouter --output \
+             FICHIER.xlsx ou rediriger la sortie (> FICHIER.xlsx)"
+                .into(),
+        ));
+    }
+    Ok(SheetOptions {
+        labels: match arg.labels {
+            Some(LabelsChoice::Fr) => Labels::French,
+            Some(LabelsChoice::Slug) | None => Labels::Slugs,
+        },
+        output: arg.output.clone(),
+    })
+}
+
+/// Whether the program's standard output is a terminal.
+pub fn stdout_is_terminal() -> bool {
+    io::stdout().is_terminal()
+}
+
+/// Writes a finished workbook to its file, or to `out`.
+pub fn write_xlsx(
+    out: &mut dyn Write,
+    options: &SheetOptions,
+    bytes: &[u8],
+) -> Result<(), CliError> {
+    match &options.output {
+        None => Ok(out.write_all(bytes)?),
+        Some(path) => std::fs::write(path, bytes).map_err(|e| {
+            CliError::Failed(format!(
+                "impossible d'écrire « {} » : {e}",
+                named(&path.to_string_lossy())
+            ))
+        }),
+    }
 }
 
 /// Pretty JSON, inert.

@@ -1,17 +1,22 @@
 //! `guichet report ...`: the shift handover.
 
 use super::args::{Format, ReportCommand};
-use super::output::{human, json};
+use super::output::{SheetOptions, human, json, sheet_options, stdout_is_terminal, write_xlsx};
 use super::{CliError, csv_options, formats};
 use crate::catalog::procedures::CatalogSource;
 use crate::config::{DeskConfig, resolve_operator};
+use crate::csv_export::{Column, CsvOptions, CsvWriter, Sheet, headers};
 use crate::domain::call::check_note;
 use crate::domain::reference::Reference;
 use crate::domain::shifts::{ShiftPlan, ShiftWindow};
 use crate::domain::time::{DAY_AHEAD, paris, parse_plausible};
 use crate::phone::desk::Answering;
-use crate::report::{CallCsv, HandoverReport, escalations_csv, telephony_csv, to_markdown};
+use crate::report::{
+    CallCsv, CallRows, ESCALATION_COLUMNS, HandoverReport, TELEPHONY_COLUMNS, escalation_rows,
+    telephony_rows, to_markdown,
+};
 use crate::store::{HandoverKind, Store};
+use crate::xlsx_export::XlsxWriter;
 use chrono::{DateTime, Utc};
 
 /// The window a report covers: both dates a free period, one the shift containing it,
@@ -46,6 +51,52 @@ pub fn window(
     })
 }
 
+/// Where a small table of the report goes.
+enum Table<'o> {
+    // Boxed: the two writers differ much in size.
+    Csv(Box<CsvWriter<&'o mut dyn std::io::Write>>),
+    Xlsx(Box<XlsxWriter>),
+}
+
+impl Sheet for Table<'_> {
+    fn row<'c>(
+        &mut self,
+        cells: impl IntoIterator<Item = crate::csv_export::Cell<'c>>,
+    ) -> std::io::Result<()> {
+        match self {
+            Table::Csv(w) => w.row(cells),
+            Table::Xlsx(w) => w.row(cells),
+        }
+    }
+}
+
+/// A small table of the report (escalations, telephony) as CSV or xlsx.
+fn table_out<'o>(
+    out: &'o mut dyn std::io::Write,
+    fmt: Format,
+    options: CsvOptions,
+    sheet: &SheetOptions,
+    name: &str,
+    columns: &[Column],
+    rows: impl FnOnce(&mut Table<'o>) -> std::io::Result<()>,
+) -> Result<(), CliError> {
+    if fmt == Format::Xlsx {
+        let mut t = Table::Xlsx(Box::new(XlsxWriter::new(name, columns)?));
+        rows(&mut t)?;
+        if let Table::Xlsx(w) = t {
+            write_xlsx(out, sheet, &w.finish()?)?;
+        }
+        return Ok(());
+    }
+    let csv = CsvWriter::new(out, options, &headers(columns, sheet.labels))?;
+    let mut t = Table::Csv(Box::new(csv));
+    rows(&mut t)?;
+    if let Table::Csv(w) = t {
+        w.finish()?;
+    }
+    Ok(())
+}
+
 pub fn run(
     cmd: ReportCommand,
     store: &mut Store,
@@ -68,43 +119,75 @@ pub fn run(
             escalations,
             format,
             csv,
+            sheet,
         } => {
-            let fmt = formats(&format, &[Format::Md, Format::Json, Format::Csv])?;
+            let fmt = formats(
+                &format,
+                &[Format::Md, Format::Json, Format::Csv, Format::Xlsx],
+            )?;
             let shift = window(&plan, from.as_deref(), to.as_deref(), now)?;
             let options = csv_options(&csv, fmt)?;
-            if telephony && fmt != Format::Csv {
+            let sheet = sheet_options(&sheet, fmt, stdout_is_terminal())?;
+            let table = matches!(fmt, Format::Csv | Format::Xlsx);
+            if telephony && !table {
                 return Err(CliError::BadInput(
-                    "--telephony : réservé au format csv ; en md et json, la téléphonie est \
-                     dans le rapport"
+                    "--telephony : réservé aux formats csv et xlsx ; en md et json, la \
+                     téléphonie est dans le rapport"
                         .into(),
                 ));
             }
-            if escalations && fmt != Format::Csv {
+            if escalations && !table {
                 return Err(CliError::BadInput(
-                    "--escalations : réservé au format csv ; en md et json, les escalades sont \
-                     dans le rapport"
+                    "--escalations : réservé aux formats csv et xlsx ; en md et json, les \
+                     escalades sont dans le rapport"
                         .into(),
                 ));
             }
             if escalations {
                 let list =
                     crate::report::escalations(store, reference, &shift, operator.as_deref())?;
-                escalations_csv(&mut *out, &list, options)?;
-                return Ok(());
+                return table_out(
+                    out,
+                    fmt,
+                    options,
+                    &sheet,
+                    "Escalades",
+                    &ESCALATION_COLUMNS,
+                    |s| escalation_rows(s, &list),
+                );
             }
             if telephony {
                 let figures = Answering::of(&store.phone_calls_between(shift.from, shift.to)?);
-                telephony_csv(&mut *out, &figures, options)?;
-                return Ok(());
+                let decimal = if fmt == Format::Csv {
+                    options.decimal_mark()
+                } else {
+                    '.'
+                };
+                return table_out(
+                    out,
+                    fmt,
+                    options,
+                    &sheet,
+                    "Téléphonie",
+                    &TELEPHONY_COLUMNS,
+                    |s| telephony_rows(s, &figures, decimal),
+                );
             }
             if fmt == Format::Csv {
                 // The window's calls, written as SQLite reads them.
-                let mut w = CallCsv::new(&mut *out, options, reference)?;
+                let mut w = CallCsv::labelled(&mut *out, options, sheet.labels, reference)?;
                 store.for_each_window_call(shift.from, shift.to, operator.as_deref(), |c| {
                     w.write(&c).map_err(CliError::from)
                 })?;
                 w.finish()?;
                 return Ok(());
+            }
+            if fmt == Format::Xlsx {
+                let mut w = CallRows::xlsx(reference)?;
+                store.for_each_window_call(shift.from, shift.to, operator.as_deref(), |c| {
+                    w.write(&c).map_err(CliError::from)
+                })?;
+                return write_xlsx(out, &sheet, &w.finish()?);
             }
             let previous = plan.previous(&shift);
             // Procedure titles come from the index: brought up to date when it can be (a

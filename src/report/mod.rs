@@ -7,8 +7,8 @@ mod render;
 pub use crate::csv_export::CsvOptions;
 pub use handoff::{Escalation, Handoff};
 pub use render::{
-    CSV_HEADERS, CallCsv, ESCALATION_CSV_HEADERS, PARIS_CSV, TELEPHONY_CSV_HEADERS,
-    escalations_csv, telephony_csv, to_csv, to_markdown,
+    CALL_COLUMNS, CallCsv, CallRows, ESCALATION_COLUMNS, TELEPHONY_COLUMNS, call_cells,
+    escalation_rows, telephony_rows, to_csv, to_markdown,
 };
 
 use crate::domain::call::{Call, CallStatus, Outcome};

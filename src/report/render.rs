@@ -2,13 +2,14 @@
 //! as CSV (opens right in LibreOffice Calc and Excel set to French with `;` and a BOM).
 
 use super::{Count, Escalation, HandoverReport, WaitingLine};
-use crate::csv_export::{self, Cell, CsvOptions, CsvWriter, phone_text};
+use crate::csv_export::{Cell, Column, CsvOptions, CsvWriter, Labels, Sheet, headers, phone_text};
 use crate::domain::call::Call;
 use crate::domain::phone::desk::{Answering, rate_text};
 use crate::domain::reference::Reference;
 use crate::domain::text::{normalize_spaces, visible, visible_lines};
 use crate::domain::time::{age, paris, rfc3339};
 use crate::store::HandoverKind;
+use crate::xlsx_export::XlsxWriter;
 use chrono::Duration;
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -206,34 +207,29 @@ fn escalations_section(out: &mut String, escalations: &[Escalation], reference: 
 
 /// The columns of the escalations in CSV (`report handover --escalations`): one row per
 /// escalation, slugs and UTC for a program, labels and Paris time for a person.
-pub const ESCALATION_CSV_HEADERS: [&str; 13] = [
-    "reference",
-    "opened_at",
-    "opened_paris",
-    "operator",
-    "caller_name",
-    "service",
-    "service_label",
-    "summary",
-    "outcome",
-    "outcome_label",
-    "glpi_ticket",
-    "handoff",
-    "handoff_label",
+pub const ESCALATION_COLUMNS: [Column; 13] = [
+    Column::new("reference", "Référence", 12.0),
+    Column::new("opened_at", "Ouverture (UTC)", 22.0),
+    Column::new("opened_paris", "Ouverture", 20.0),
+    Column::new("operator", "Opérateur", 14.0),
+    Column::new("caller_name", "Appelant", 24.0),
+    Column::new("service", "Service (code)", 14.0),
+    Column::new("service_label", "Service", 24.0),
+    Column::new("summary", "Objet", 48.0),
+    Column::new("outcome", "Issue (code)", 14.0),
+    Column::new("outcome_label", "Issue", 22.0),
+    Column::new("glpi_ticket", "Ticket GLPI", 12.0),
+    Column::new("handoff", "Envoi (code)", 12.0),
+    Column::new("handoff_label", "Envoi", 14.0),
 ];
 
-/// The escalations as CSV, through the program's one CSV writer.
-pub fn escalations_csv<W: Write>(
-    out: W,
-    escalations: &[Escalation],
-    options: CsvOptions,
-) -> io::Result<W> {
-    let mut csv = CsvWriter::new(out, options, &ESCALATION_CSV_HEADERS)?;
+/// The escalations' rows, to the CSV or the xlsx.
+pub fn escalation_rows<S: Sheet>(sheet: &mut S, escalations: &[Escalation]) -> io::Result<()> {
     for e in escalations {
-        csv.row([
+        sheet.row([
             Cell::from(e.reference.to_string()),
             Cell::Number(rfc3339(e.opened_at)),
-            Cell::Number(paris(e.opened_at, PARIS_CSV)),
+            Cell::paris(e.opened_at),
             Cell::from(&e.operator),
             Cell::from(&e.caller_name),
             Cell::from(&e.service),
@@ -241,12 +237,12 @@ pub fn escalations_csv<W: Write>(
             Cell::from(&e.summary),
             Cell::from(e.outcome.map(|o| o.slug())),
             Cell::from(e.outcome_label),
-            Cell::Number(e.glpi_ticket.map(|t| t.to_string()).unwrap_or_default()),
+            e.glpi_ticket.map_or(Cell::Empty, Cell::Integer),
             Cell::from(e.handoff.slug()),
             Cell::from(e.handoff.label()),
         ])?;
     }
-    csv.finish()
+    Ok(())
 }
 
 /// The calls that came in: how many were answered, how many missed, line by line.
@@ -273,117 +269,148 @@ fn telephony_section(out: &mut String, t: &Answering) {
 
 /// The columns of the telephony's figures in CSV (`report handover --telephony`): one row
 /// per line called, then the whole desk's on a row whose line is `total`.
-pub const TELEPHONY_CSV_HEADERS: [&str; 4] = ["line", "answered", "missed", "answered_rate"];
-
-/// The telephony's figures as CSV, through the program's one CSV writer.
-pub fn telephony_csv<W: Write>(out: W, t: &Answering, options: CsvOptions) -> io::Result<W> {
-    let decimal = options.decimal_mark().to_string();
-    let mut csv = CsvWriter::new(out, options, &TELEPHONY_CSV_HEADERS)?;
-    let rate = |r: Option<f64>| {
-        r.map(|r| format!("{r:.1}").replace('.', &decimal))
-            .unwrap_or_default()
-    };
-    for l in &t.by_line {
-        csv.row([
-            Cell::from(&l.line),
-            Cell::Number(l.answered.to_string()),
-            Cell::Number(l.missed.to_string()),
-            Cell::Number(rate(l.answered_rate)),
-        ])?;
-    }
-    csv.row([
-        Cell::from("total"),
-        Cell::Number(t.answered.to_string()),
-        Cell::Number(t.missed.to_string()),
-        Cell::Number(rate(t.answered_rate)),
-    ])?;
-    csv.finish()
-}
-
-/// The columns of a call in CSV, the same for `call list`, `call add` and
-/// `report handover`: the slugs and UTC times a program reads, then the French labels, the
-/// Paris times and the durations a person reads in a spreadsheet (docs/sorties.md lists them).
-pub const CSV_HEADERS: [&str; 22] = [
-    "reference",
-    "opened_at",
-    "opened_paris",
-    "closed_at",
-    "status",
-    "outcome",
-    "operator",
-    "caller_name",
-    "caller_phone",
-    "caller_email",
-    "service",
-    "device",
-    "summary",
-    "handling_minutes",
-    "closed_paris",
-    "status_label",
-    "outcome_label",
-    "handler",
-    "service_label",
-    "device_label",
-    "handling_secs",
-    "handling",
+pub const TELEPHONY_COLUMNS: [Column; 4] = [
+    Column::new("line", "Ligne appelée", 20.0),
+    Column::new("answered", "Décrochés", 12.0),
+    Column::new("missed", "Manqués", 12.0),
+    Column::new("answered_rate", "Taux de décroché (%)", 20.0),
 ];
 
-/// Paris local time as a French spreadsheet reads a date and time: "01/12/2026 14:05".
-pub const PARIS_CSV: &str = "%d/%m/%Y %H:%M";
-
-/// Calls as CSV rows, written one at a time through the program's one CSV writer.
-pub struct CallCsv<'r, W: Write> {
-    csv: CsvWriter<W>,
-    reference: &'r Reference,
-    decimal: char,
+/// The telephony's rows, to the CSV or the xlsx; `decimal` is the mark of the rate's
+/// fraction in a CSV.
+pub fn telephony_rows<S: Sheet>(sheet: &mut S, t: &Answering, decimal: char) -> io::Result<()> {
+    let rate = |r: Option<f64>| {
+        r.map_or(Cell::Empty, |r| {
+            Cell::Number(format!("{r:.1}").replace('.', &decimal.to_string()))
+        })
+    };
+    for l in &t.by_line {
+        sheet.row([
+            Cell::from(&l.line),
+            Cell::Integer(l.answered),
+            Cell::Integer(l.missed),
+            rate(l.answered_rate),
+        ])?;
+    }
+    sheet.row([
+        Cell::from("total"),
+        Cell::Integer(t.answered),
+        Cell::Integer(t.missed),
+        rate(t.answered_rate),
+    ])
 }
 
-impl<'r, W: Write> CallCsv<'r, W> {
-    /// Writes the header (and the byte order mark when asked).
+/// The columns of a call in CSV and xlsx, the same for `call list`, `call add` and
+/// `report handover`: the slugs and UTC times a program reads, then the French labels, the
+/// Paris times and the durations a person reads in a spreadsheet (docs/sorties.md lists them).
+pub const CALL_COLUMNS: [Column; 22] = [
+    Column::new("reference", "Référence", 12.0),
+    Column::new("opened_at", "Ouverture (UTC)", 22.0),
+    Column::new("opened_paris", "Ouverture", 20.0),
+    Column::new("closed_at", "Clôture (UTC)", 22.0),
+    Column::new("status", "État (code)", 10.0),
+    Column::new("outcome", "Issue (code)", 14.0),
+    Column::new("operator", "Opérateur", 14.0),
+    Column::new("caller_name", "Appelant", 24.0),
+    Column::new("caller_phone", "Téléphone", 18.0),
+    Column::new("caller_email", "Courriel", 28.0),
+    Column::new("service", "Service (code)", 14.0),
+    Column::new("device", "Poste (code)", 14.0),
+    Column::new("summary", "Objet", 48.0),
+    Column::new("handling_minutes", "Durée (min)", 12.0),
+    Column::new("closed_paris", "Clôture", 20.0),
+    Column::new("status_label", "État", 10.0),
+    Column::new("outcome_label", "Issue", 22.0),
+    Column::new("handler", "Traité par", 14.0),
+    Column::new("service_label", "Service", 24.0),
+    Column::new("device_label", "Poste", 24.0),
+    Column::new("handling_secs", "Durée (s)", 10.0),
+    Column::new("handling", "Durée", 10.0),
+];
+
+/// A call's cells in the order of [`CALL_COLUMNS`]; the three durations run from the
+/// opening to the closing, empty for an open call.
+pub fn call_cells<'c>(c: &'c Call, r: &'c Reference) -> [Cell<'c>; 22] {
+    let handling = c.closed_at.map(|t| (t - c.opened_at).num_seconds());
+    [
+        Cell::from(c.reference.to_string()),
+        Cell::Number(rfc3339(c.opened_at)),
+        Cell::paris(c.opened_at),
+        Cell::Number(c.closed_at.map(rfc3339).unwrap_or_default()),
+        Cell::from(c.status.slug()),
+        Cell::from(c.outcome.map(|o| o.slug())),
+        Cell::from(&c.operator),
+        Cell::from(&c.caller_name),
+        Cell::from(c.caller_phone.as_deref().map(phone_text)),
+        Cell::from(c.caller_email.as_deref()),
+        Cell::from(&c.service),
+        Cell::from(&c.device),
+        Cell::from(&c.summary),
+        handling.map_or(Cell::Empty, Cell::Minutes),
+        c.closed_at.map_or(Cell::Empty, Cell::paris),
+        Cell::from(c.status.label()),
+        Cell::from(c.outcome.map(|o| o.label())),
+        Cell::from(&c.handler),
+        Cell::from(r.service(&c.service).map(|s| s.label.as_str())),
+        Cell::from(r.device(&c.device).map(|d| d.label.as_str())),
+        handling.map_or(Cell::Empty, Cell::Integer),
+        handling.map_or(Cell::Empty, Cell::Duration),
+    ]
+}
+
+/// Calls as rows, written one at a time, to the CSV ([`CsvWriter`]) or the xlsx
+/// ([`XlsxWriter`]).
+pub struct CallRows<'r, S: Sheet> {
+    sheet: S,
+    reference: &'r Reference,
+}
+
+/// Calls as CSV rows, through the program's one CSV writer.
+pub type CallCsv<'r, W> = CallRows<'r, CsvWriter<W>>;
+
+impl<'r, W: Write> CallRows<'r, CsvWriter<W>> {
+    /// Writes the header, the documented slugs (and the byte order mark when asked).
     pub fn new(out: W, options: CsvOptions, reference: &'r Reference) -> io::Result<Self> {
-        Ok(CallCsv {
-            csv: CsvWriter::new(out, options, &CSV_HEADERS)?,
-            reference,
-            decimal: options.decimal_mark(),
-        })
+        Self::labelled(out, options, Labels::Slugs, reference)
     }
 
-    pub fn write(&mut self, c: &Call) -> io::Result<()> {
-        let handling = c.closed_at.map(|t| (t - c.opened_at).num_seconds());
-        let r = self.reference;
-        self.csv.row([
-            Cell::from(c.reference.to_string()),
-            Cell::Number(rfc3339(c.opened_at)),
-            Cell::Number(paris(c.opened_at, PARIS_CSV)),
-            Cell::Number(c.closed_at.map(rfc3339).unwrap_or_default()),
-            Cell::from(c.status.slug()),
-            Cell::from(c.outcome.map(|o| o.slug())),
-            Cell::from(&c.operator),
-            Cell::from(&c.caller_name),
-            Cell::from(c.caller_phone.as_deref().map(phone_text)),
-            Cell::from(c.caller_email.as_deref()),
-            Cell::from(&c.service),
-            Cell::from(&c.device),
-            Cell::from(&c.summary),
-            Cell::Number(
-                handling
-                    .map(|s| csv_export::minutes(s, self.decimal))
-                    .unwrap_or_default(),
-            ),
-            Cell::Number(c.closed_at.map(|t| paris(t, PARIS_CSV)).unwrap_or_default()),
-            Cell::from(c.status.label()),
-            Cell::from(c.outcome.map(|o| o.label())),
-            Cell::from(&c.handler),
-            Cell::from(r.service(&c.service).map(|s| s.label.as_str())),
-            Cell::from(r.device(&c.device).map(|d| d.label.as_str())),
-            Cell::Number(handling.map(|s| s.to_string()).unwrap_or_default()),
-            Cell::Number(handling.map(csv_export::hms).unwrap_or_default()),
-        ])
+    /// Writes the header in the chosen labels.
+    pub fn labelled(
+        out: W,
+        options: CsvOptions,
+        labels: Labels,
+        reference: &'r Reference,
+    ) -> io::Result<Self> {
+        Ok(CallRows {
+            sheet: CsvWriter::new(out, options, &headers(&CALL_COLUMNS, labels))?,
+            reference,
+        })
     }
 
     /// Flushes and gives the writer back.
     pub fn finish(self) -> io::Result<W> {
-        self.csv.finish()
+        self.sheet.finish()
+    }
+}
+
+impl<'r> CallRows<'r, XlsxWriter> {
+    /// A sheet « Appels » with the French header.
+    pub fn xlsx(reference: &'r Reference) -> io::Result<Self> {
+        Ok(CallRows {
+            sheet: XlsxWriter::new("Appels", &CALL_COLUMNS)?,
+            reference,
+        })
+    }
+
+    /// The workbook's bytes.
+    pub fn finish(self) -> io::Result<Vec<u8>> {
+        self.sheet.finish()
+    }
+}
+
+impl<S: Sheet> CallRows<'_, S> {
+    pub fn write(&mut self, c: &Call) -> io::Result<()> {
+        self.sheet.row(call_cells(c, self.reference))
     }
 }
 

@@ -11,6 +11,7 @@
 #[macro_use]
 mod common;
 
+mod calc;
 mod catalog;
 mod cli;
 mod concurrency;

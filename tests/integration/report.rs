@@ -135,7 +135,7 @@ fn csv_with_semicolons_and_bom_parses_back(engine: Engine) {
     let anne: Vec<&Vec<String>> = rows.iter().filter(|r| r[7] == "Bruno Lefèvre").collect();
     assert_eq!(anne.len(), 1);
     assert_eq!(anne[0][10], "mi");
-    assert_eq!(anne[0][2], "23/11/2026 08:12");
+    assert_eq!(anne[0][2], "2026-11-23 08:12:00");
 }
 }
 
@@ -431,7 +431,7 @@ fn the_report_counts_answered_and_missed_calls_line_by_line(desk) {
     );
     let (code, said) = desk.fails(&["report", "handover", "--telephony", "--format", "md"]);
     assert_eq!(code, 2);
-    assert!(said.contains("--telephony : réservé au format csv"), "{said}");
+    assert!(said.contains("--telephony : réservé aux formats csv et xlsx"), "{said}");
 }
 }
 
@@ -558,13 +558,13 @@ fn the_handover_lists_escalations_with_their_tickets_in_every_format(desk) {
             [never.as_str(), "", "not_queued", "non transmis"],
         ]
     );
-    assert_eq!(rows[1][2], "23/11/2026 09:00");
+    assert_eq!(rows[1][2], "2026-11-23 09:00:00");
     // Only in CSV, as --telephony.
     let args = with(&["--escalations"]);
     let a: Vec<&str> = args.iter().map(String::as_str).collect();
     let (code, err) = desk.fails(&a);
     assert_eq!(code, 2);
-    assert!(err.contains("--escalations : réservé au format csv"), "{err}");
+    assert!(err.contains("--escalations : réservé aux formats csv et xlsx"), "{err}");
 
     // A later shift still lists the push not sent, whatever the window.
     let j: Value = serde_json::from_str(&desk.ok(&[

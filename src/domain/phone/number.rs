@@ -3,8 +3,9 @@
 //! reading aloud.
 //!
 //! The spreadsheet form of a number is another rule with another purpose
-//! ([`crate::csv_export::phone_text`]: national form, no leading `+`, which a spreadsheet
-//! would read as a formula); both count digits with [`crate::domain::text::digits`].
+//! ([`crate::csv_export::phone_text`]: a French number in its national form, digits in
+//! pairs, which a spreadsheet keeps as text; another one as typed, with its `+`); both count
+//! digits with [`crate::domain::text::digits`].
 
 use crate::domain::text::visible;
 
