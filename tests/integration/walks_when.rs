@@ -122,15 +122,23 @@ on_both_engines! {
     }
 }
 
+/// From the 4G walk's start to the step that records the data used: « connecté en 4G ? »
+/// answered yes, then the two steps that open the data usage.
+fn to_the_quota_step(app: &mut App) {
+    key(app, KeyCode::Char('o'));
+    for _ in 0..2 {
+        key(app, KeyCode::Enter);
+    }
+    assert_eq!(here(app), "releve-go");
+}
+
 on_both_engines! {
     /// Reproduced: the 4G walk asked « plus de 20 Go ? » right after 23,4 was typed; and
     /// the quota tool wanted it typed again.
     fn the_4g_walk_uses_the_quota_typed(desk) {
         let mut app = app_with(desk.store());
         walk_new_call(&mut app, "int", "noemi", "4g lente bridée", "mi-noemi-4g");
-        for _ in 0..3 {
-            key(&mut app, KeyCode::Enter);
-        }
+        to_the_quota_step(&mut app);
         assert_eq!(here(&app), "releve-go");
         type_text(&mut app, "23,4");
         key(&mut app, KeyCode::Enter);
@@ -138,8 +146,8 @@ on_both_engines! {
         let lines = journal(&app);
         assert!(
             lines.iter().any(|l| l
-                == "[mi-noemi-4g] étape 5 sautée (Consommation « cellulaire » (Go) : 23,4, \
-                    plus de 20, noté à l'étape 4) : Ce nombre dépasse-t-il 20 Go ? → oui"),
+                == "[mi-noemi-4g] étape 6 sautée (Consommation « cellulaire » (Go) : 23,4, \
+                    plus de 20, noté à l'étape 5) : Ce nombre dépasse-t-il 20 Go ? → oui"),
             "{lines:#?}"
         );
 
@@ -158,9 +166,7 @@ fn the_4g_walk_asks_when_the_value_says_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let mut app = app_with(Store::open(&dir.path().join("g.db")).unwrap());
     walk_new_call(&mut app, "int", "noemi", "4g lente bridée", "mi-noemi-4g");
-    for _ in 0..3 {
-        key(&mut app, KeyCode::Enter);
-    }
+    to_the_quota_step(&mut app);
     type_text(&mut app, "je ne sais pas");
     key(&mut app, KeyCode::Enter);
     assert_eq!(here(&app), "plus-de-20-go");
@@ -441,7 +447,9 @@ fn the_shipped_walks_carry_their_conditions() {
     // A walk made in the domain, moves as the operator makes them.
     let mut w = Walk::start(four_g.clone());
     let facts = Facts::default();
-    for _ in 0..3 {
+    // Connected in 4G, then the two steps that open the data usage.
+    w.apply(&Move::Answer(true), now()).unwrap();
+    for _ in 0..2 {
         w.apply(&Move::Confirm, now()).unwrap();
     }
     w.apply(&Move::Record("25 Go".into()), now()).unwrap();
@@ -492,9 +500,7 @@ on_both_engines! {
     fn a_value_typed_in_the_tool_fills_the_step(desk) {
         let mut app = app_with(desk.store());
         walk_new_call(&mut app, "int", "noemi", "4g lente bridée", "mi-noemi-4g");
-        for _ in 0..3 {
-            key(&mut app, KeyCode::Enter);
-        }
+        to_the_quota_step(&mut app);
         assert_eq!(here(&app), "releve-go");
         key(&mut app, KeyCode::F(4));
         assert_eq!(app.tools().unwrap().tool, Tool::Quota);
