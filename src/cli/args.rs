@@ -195,7 +195,8 @@ pub enum CallCommand {
         #[command(flatten)]
         operator: OperatorArg,
         /// Heure de début de l'appel, heure de Paris (18/12 20h, 8h05, 2026-12-18T20:00 ;
-        /// défaut : maintenant)
+        /// défaut : maintenant) ; jamais dans le futur : une heure seule est la dernière
+        /// passée (23h tapé à 5h54 : hier 23:00)
         #[arg(long, value_name = "DATETIME")]
         at: Option<String>,
         /// Identifiant de l'appel téléphonique auquel l'appel répond (le callId de la

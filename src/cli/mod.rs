@@ -79,6 +79,8 @@ impl From<StoreError> for CliError {
             StoreError::UnknownCall(_)
             | StoreError::NotClosed(_)
             | StoreError::SameOutcome(..)
+            // The clock of this machine says the call is closed before it was opened.
+            | StoreError::ClosedBeforeOpened(_)
             // The backup's path names a link, a folder or a file to keep.
             | StoreError::BackupExists { .. }
             | StoreError::BackupLink { .. }
