@@ -171,6 +171,32 @@ pub struct OperatorArg {
     pub operator: Option<String>,
 }
 
+/// A text typed where a text is expected (a summary, a note, a caller's name): taken whole
+/// even when it begins with a dash (`-> rappeler`, `-2+3`, `-- à suivre`), as the options
+/// that read it allow hyphen values. An option's shape alone (`--notes`, `-h`) is refused:
+/// the value was left out, and the next option must not be swallowed as text.
+pub fn text(s: &str) -> Result<String, String> {
+    let option = |name: &str| {
+        let mut chars = name.chars();
+        chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '-')
+    };
+    let looks_like_option = match s.strip_prefix("--") {
+        Some(name) => option(name.split_once('=').map_or(name, |(n, _)| n)),
+        None => s
+            .strip_prefix('-')
+            .is_some_and(|n| n.len() == 1 && option(n)),
+    };
+    if looks_like_option {
+        Err(format!(
+            "valeur manquante : « {s} » est une option, pas un texte (un texte qui \
+             commence ainsi se tape entre guillemets, une espace devant : \" {s}\")"
+        ))
+    } else {
+        Ok(s.to_string())
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum CallCommand {
     /// Enregistre un appel et affiche sa référence
@@ -179,15 +205,15 @@ pub enum CallCommand {
         service: String,
         #[arg(long, value_name = "D")]
         device: String,
-        #[arg(long, value_name = "NAME")]
+        #[arg(long, value_name = "NAME", allow_hyphen_values = true, value_parser = text)]
         caller: String,
         #[arg(long, value_name = "P")]
         phone: Option<String>,
         #[arg(long, value_name = "E")]
         email: Option<String>,
-        #[arg(long, value_name = "TEXT")]
+        #[arg(long, value_name = "TEXT", allow_hyphen_values = true, value_parser = text)]
         summary: String,
-        #[arg(long, value_name = "TEXT")]
+        #[arg(long, value_name = "TEXT", allow_hyphen_values = true, value_parser = text)]
         notes: Option<String>,
         /// Procédure suivie (répétable)
         #[arg(long = "procedure", value_name = "SLUG")]
@@ -227,7 +253,7 @@ pub enum CallCommand {
         #[arg(long, value_name = "OP")]
         operator: Option<String>,
         /// Partie du nom ou du téléphone de l'appelant, ou référence de l'appel (A-0005, a5)
-        #[arg(long, value_name = "TEXT")]
+        #[arg(long, value_name = "TEXT", allow_hyphen_values = true, value_parser = text)]
         caller: Option<String>,
         /// Nombre maximal d'appels (0 : tous)
         #[arg(long, value_name = "N", default_value_t = 100)]
@@ -250,7 +276,7 @@ pub enum CallCommand {
     Note {
         #[arg(value_name = "REF")]
         reference: String,
-        #[arg(value_name = "TEXT")]
+        #[arg(value_name = "TEXT", allow_hyphen_values = true, value_parser = text)]
         text: String,
         #[command(flatten)]
         operator: OperatorArg,
@@ -264,7 +290,7 @@ pub enum CallCommand {
         /// resolved, escalated, callback, transferred ou abandoned
         #[arg(long, value_name = "O")]
         outcome: String,
-        #[arg(long, value_name = "TEXT")]
+        #[arg(long, value_name = "TEXT", allow_hyphen_values = true, value_parser = text)]
         note: Option<String>,
         #[command(flatten)]
         operator: OperatorArg,
@@ -279,7 +305,7 @@ pub enum CallCommand {
         #[arg(long, value_name = "O")]
         outcome: String,
         /// Pourquoi l'issue change (ajoutée au journal avant la correction)
-        #[arg(long, value_name = "TEXT")]
+        #[arg(long, value_name = "TEXT", allow_hyphen_values = true, value_parser = text)]
         note: Option<String>,
         /// Confirme la correction d'un appel qui a un ticket GLPI (un suivi le dira au
         /// ticket)
@@ -366,7 +392,7 @@ pub enum ReportCommand {
     },
     /// Écrit la note de relève de la relève en cours (ou de celle qui contient --at)
     Note {
-        #[arg(value_name = "TEXT")]
+        #[arg(value_name = "TEXT", allow_hyphen_values = true, value_parser = text)]
         text: String,
         #[arg(long, value_name = "DT")]
         at: Option<String>,

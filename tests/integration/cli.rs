@@ -2354,3 +2354,61 @@ fn an_opening_in_the_future_is_refused(desk) {
     desk.ok(&with(&ADD_B, &["--at", &this_minute.to_string()]));
 }
 }
+
+on_both_engines! {
+fn texts_that_begin_with_a_dash_are_taken_as_texts(desk) {
+    let call = desk.json(&[
+        "call", "add", "--service", "mi", "--device", "noemi", "--caller", "-Zoé-",
+        "--summary", "-> rappeler", "--notes", "-2+3", "--format", "json",
+    ]);
+    assert_eq!(call["caller_name"], "-Zoé-");
+    assert_eq!(call["summary"], "-> rappeler");
+    desk.ok(&["call", "note", "A-0001", "-- à suivre"]);
+    desk.ok(&["call", "note", "A-0001", "-1 poste"]);
+    desk.ok(&[
+        "call", "close", "A-0001", "--outcome", "callback", "--note", "-> rappeler demain",
+    ]);
+    desk.ok(&[
+        "call", "outcome", "A-0001", "--outcome", "resolved", "--note", "-- réglé",
+    ]);
+    let shown = desk.json(&["call", "show", "A-0001", "--format", "json"]);
+    let texts: Vec<&str> = shown["journal"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["text"].as_str().unwrap())
+        .collect();
+    for said in ["-2+3", "-- à suivre", "-1 poste", "-> rappeler demain", "-- réglé"] {
+        assert!(texts.contains(&said), "{said}: {texts:?}");
+    }
+    let listed = desk.json(&["call", "list", "--caller", "-Zoé", "--format", "json"]);
+    assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
+    desk.ok(&["report", "note", "-> relève calme"]);
+
+    // A value left out is not filled with the next option: refused, nothing written.
+    let before = desk.count();
+    for args in [
+        vec!["call", "add", "--service", "mi", "--device", "noemi", "--caller", "B",
+             "--summary", "--notes", "x"],
+        vec!["call", "add", "--service", "mi", "--device", "noemi", "--summary", "x",
+             "--caller", "--notes", "y"],
+        vec!["call", "add", "--service", "mi", "--device", "noemi", "--caller", "B",
+             "--summary", "x", "--notes", "--operator", "dupontje"],
+        vec!["call", "close", "A-0001", "--note", "--outcome", "resolved"],
+        vec!["call", "list", "--caller", "--open"],
+        vec!["call", "note", "A-0001", "--operator"],
+    ] {
+        let (code, err) = desk.fails(&args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(
+            err.contains("est une option, pas un texte")
+                || err.contains("unexpected argument")
+                || err.contains("a value is required"),
+            "{args:?}: {err}"
+        );
+    }
+    assert_eq!(desk.count(), before, "nothing stored");
+    let after = desk.json(&["call", "show", "A-0001", "--format", "json"]);
+    assert_eq!(after["journal"], shown["journal"], "no note added");
+}
+}
