@@ -27,6 +27,7 @@ pub mod csv_export;
 pub mod domain;
 pub mod glpi;
 pub mod phone;
+pub mod private_file;
 pub mod report;
 pub mod store;
 // An edge: the console's loop and its crash report read the clock; its farewell and crash
