@@ -59,6 +59,9 @@ pub struct DeskConfig {
     pub phone: PhoneConfig,
     /// The GLPI hand-off (`guichet glpi push`, `guichet glpi sync`); none when absent.
     pub glpi: Option<GlpiConfig>,
+    /// The console for a screen reader or a braille display (`--screen-reader`): the
+    /// cursor shown on the focused field, line or step; words for decorative glyphs.
+    pub screen_reader: bool,
 }
 
 /// The `[glpi]` table: which API (`api`: `legacy`, `apirest.php`, by default; `v2`, the
@@ -156,6 +159,7 @@ impl Default for DeskConfig {
             extension: None,
             phone: PhoneConfig::default(),
             glpi: None,
+            screen_reader: false,
         }
     }
 }

@@ -53,6 +53,12 @@ pub struct Cli {
     #[arg(long, env = "GUICHET_EXTENSION", value_name = "POSTE")]
     pub extension: Option<String>,
 
+    /// Console pour un lecteur d'écran ou une plage braille : le curseur du terminal
+    /// visible sur le champ, la ligne ou l'étape active, des mots à la place des symboles
+    /// (défaut : screen_reader du fichier de configuration)
+    #[arg(long)]
+    pub screen_reader: bool,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }

@@ -203,6 +203,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
     if let Some(extension) = cli.extension.as_deref() {
         desk.extension = Some(extension.to_string());
     }
+    desk.screen_reader |= cli.screen_reader;
     desk.extension = match desk.extension.as_deref().map(check_extension).transpose()? {
         Some(e) if !e.is_empty() => Some(e),
         _ => None,

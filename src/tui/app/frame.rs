@@ -16,6 +16,7 @@ impl App {
             theme: &self.desk.theme,
             amigo: &self.amigo,
             read_only: self.store.is_read_only(),
+            screen_reader: self.desk.screen_reader,
         };
         let slow = self.store.slowness();
         let chrome = Chrome {
