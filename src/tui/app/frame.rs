@@ -29,6 +29,7 @@ impl App {
                 self.typing_another_call(),
                 &self.desk.theme,
                 frame.area().width as usize,
+                self.desk.screen_reader,
             ),
             draft_unsaved: self.draft_unsaved.as_deref(),
             store_unreachable: self.store_unreachable.as_deref(),
