@@ -9,8 +9,8 @@ use crate::phone::desk::console_calls;
 use crate::phone::{PhoneCall, PhoneState};
 use crate::store::link::StoreLink;
 use crate::store::{CallerFacts, StoreError};
+use crate::tui::component::View;
 use crate::tui::keys::{Action, Context, key_for};
-use crate::tui::theme::Theme;
 use chrono::{DateTime, Duration, Utc};
 use ratatui::text::{Line, Span};
 
@@ -99,14 +99,13 @@ impl Ringing {
     /// typing): the key that sets it aside comes first.
     pub fn banner(
         &self,
-        now: DateTime<Utc>,
-        reference: &Reference,
+        view: &View,
         ctx: Context,
         typing_another: bool,
-        theme: &Theme,
         cols: usize,
-        screen_reader: bool,
     ) -> Option<Vec<Line<'static>>> {
+        let (now, reference, theme) = (view.now, &view.desk.reference, view.theme);
+        let screen_reader = view.screen_reader;
         let first = self.calls.first()?;
         let style = theme.ringing();
         let filled = |text: String, room: usize| {
