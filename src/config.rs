@@ -407,7 +407,7 @@ mod tests {
             (
                 "desk = \"Hotline\"\ndbgroup = \"hotline\"",
                 "fichier de configuration PATH, ligne 2 : clé inconnue « dbgroup » \
-                 (clés possibles : desk, shifts, db_group, extension, phone, glpi)",
+                 (clés possibles : desk, shifts, db_group, extension, phone, glpi, screen_reader)",
             ),
             (
                 "db_group = [1]",

@@ -674,8 +674,8 @@ mod tests {
     }
 
     /// The changelogs begin with this version: CHANGELOG.md's first release and the Debian
-    /// package's changelog (packaging/changelog, whose first entry must be the package's
-    /// version for lintian).
+    /// package's changelog (written from it by packaging/changelog-from-md, as .ci/deb
+    /// does; its first entry must be the package's version for lintian).
     #[test]
     fn the_changelogs_begin_with_this_version() {
         let version = env!("CARGO_PKG_VERSION");
@@ -685,7 +685,19 @@ mod tests {
             .find(|l| l.starts_with("## [") && !l.starts_with("## [Non publié]"))
             .expect("CHANGELOG.md has no release");
         assert!(first.starts_with(&format!("## [{version}] - ")), "{first}");
-        let debian = repository_file("packaging/changelog");
+        let root = env!("CARGO_MANIFEST_DIR");
+        let made = std::process::Command::new("bash")
+            .arg(format!("{root}/packaging/changelog-from-md"))
+            .arg(format!("{root}/CHANGELOG.md"))
+            .args(["guichet", "1", "Test <test@exemple.fr>", version])
+            .output()
+            .expect("bash runs packaging/changelog-from-md");
+        assert!(
+            made.status.success(),
+            "{}",
+            String::from_utf8_lossy(&made.stderr)
+        );
+        let debian = String::from_utf8_lossy(&made.stdout);
         let first = debian.lines().next().unwrap_or_default();
         assert!(
             first.starts_with(&format!("guichet ({version}-1) ")),
