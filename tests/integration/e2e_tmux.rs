@@ -223,3 +223,20 @@ fn without_a_screen_reader_the_cursor_is_placed_but_hidden() {
     term.press(s, "q");
     term.wait_exit(s);
 }
+
+/// `screen_reader = true` in config.toml is `--screen-reader` for good.
+#[test]
+fn the_config_turns_the_screen_reader_on() {
+    let term = Term::new();
+    let dir = term.dir().join("config").join("guichet");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("config.toml"), "screen_reader = true\n").unwrap();
+    let s = "configured";
+    term.start(s);
+    let (_, _, at) = term.wait_cursor(s, "the empty list's sentence", |from, _| {
+        from.starts_with("Aucun appel ouvert")
+    });
+    assert!(at.2, "shown");
+    term.press(s, "q");
+    assert_eq!(term.wait_exit(s), "exit 0");
+}
