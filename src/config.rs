@@ -59,6 +59,9 @@ pub struct DeskConfig {
     pub phone: PhoneConfig,
     /// The GLPI hand-off (`guichet glpi push`, `guichet glpi sync`); none when absent.
     pub glpi: Option<GlpiConfig>,
+    /// The console for a screen reader or a braille display (`--screen-reader`): the
+    /// cursor shown on the focused field, line or step; words for decorative glyphs.
+    pub screen_reader: bool,
 }
 
 /// The `[glpi]` table: which API (`api`: `legacy`, `apirest.php`, by default; `v2`, the
@@ -156,6 +159,7 @@ impl Default for DeskConfig {
             extension: None,
             phone: PhoneConfig::default(),
             glpi: None,
+            screen_reader: false,
         }
     }
 }
@@ -178,6 +182,9 @@ pub enum ConfigError {
     },
     #[error("fichier de configuration {path} invalide : {message}")]
     Parse { path: String, message: String },
+    /// A secret in a file others may read (the sentence of [`crate::private_file`]).
+    #[error("{0}")]
+    Exposed(String),
 }
 
 /// One sentence for a TOML or serde error in `text`: the line, the key (with its table:
@@ -304,12 +311,32 @@ impl DeskConfig {
         }
     }
 
+    /// The settings in `path`. A file holding the listener's token (`[phone] token`) is
+    /// refused when others than its owner may read it, as ssh refuses such a private key:
+    /// the token lets anyone who has it write calls' events into the desk's record. The
+    /// check is made on the file opened, not on its name.
     pub fn load_from(path: &Path) -> Result<DeskConfig, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        use std::io::Read;
+        let unreadable = |source| ConfigError::Read {
             path: path.display().to_string(),
             source,
-        })?;
-        toml::from_str(&text).map_err(|e| describe(path, &text, &e))
+        };
+        let mut file = std::fs::File::open(path).map_err(unreadable)?;
+        let meta = file.metadata().map_err(unreadable)?;
+        let mut text = String::new();
+        file.read_to_string(&mut text).map_err(unreadable)?;
+        let config: DeskConfig = toml::from_str(&text).map_err(|e| describe(path, &text, &e))?;
+        if config.phone.token.is_some() {
+            crate::private_file::check_private(
+                &meta,
+                &format!(
+                    "le fichier de configuration {}, qui contient un jeton ([phone] token),",
+                    path.display()
+                ),
+            )
+            .map_err(ConfigError::Exposed)?;
+        }
+        Ok(config)
     }
 }
 
@@ -358,6 +385,9 @@ mod tests {
             "desk = \"Hotline MI\"\ndb_group = \"hotline\"\nextension = \"3001\"\n\n[[shifts]]\nname = \"jour\"\nstart = \"07:00\"\nend = \"19:00\"\n\n[phone]\ntoken = \"t0k\"\nbind = \"127.0.0.1:8015\"\n",
         )
         .unwrap();
+        // It holds a token: its owner's alone.
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
         let config = DeskConfig::load_from(&path).unwrap();
         assert_eq!(config.desk, "Hotline MI");
         assert_eq!(config.db_group.as_deref(), Some("hotline"));
@@ -377,7 +407,7 @@ mod tests {
             (
                 "desk = \"Hotline\"\ndbgroup = \"hotline\"",
                 "fichier de configuration PATH, ligne 2 : clé inconnue « dbgroup » \
-                 (clés possibles : desk, shifts, db_group, extension, phone, glpi)",
+                 (clés possibles : desk, shifts, db_group, extension, phone, glpi, screen_reader)",
             ),
             (
                 "db_group = [1]",

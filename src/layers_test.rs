@@ -4,7 +4,8 @@
 //!
 //! | rank | modules                             | what they are                               |
 //! |------|-------------------------------------|---------------------------------------------|
-//! | 0    | `domain`                            | pure types and rules, telephony's included  |
+//! | 0    | `domain`, `private_file`            | pure types and rules, telephony's included; |
+//! |      |                                     | the check of a file holding a secret        |
 //! | 1    | `catalog`, `config`, `csv_export`   | data files, the desk's settings, a format   |
 //! | 2    | `store`, `xlsx_export`              | the database; the xlsx (over CSV cells)     |
 //! | 3    | `report`, `phone`, `glpi`           | what reads the store or feeds it            |
@@ -32,6 +33,7 @@ use std::path::{Path, PathBuf};
 /// The rank of each top-level module; a module missing here fails the test.
 const LAYERS: &[(&str, u8)] = &[
     ("domain", 0),
+    ("private_file", 0),
     ("catalog", 1),
     ("config", 1),
     ("csv_export", 1),

@@ -27,6 +27,7 @@ pub mod csv_export;
 pub mod domain;
 pub mod glpi;
 pub mod phone;
+pub mod private_file;
 pub mod report;
 pub mod store;
 pub mod xlsx_export;

@@ -501,11 +501,11 @@ pub fn run(program: &Program, scenario: &Scenario) -> Run {
     }
     out.failure = failure;
     out.ending = s.finish(program.quit);
-    if let Some(db) = &program.db {
-        if let Err(e) = clear_drafts(db) {
-            out.failure
-                .get_or_insert(format!("drafts not cleared: {e}"));
-        }
+    if let Some(db) = &program.db
+        && let Err(e) = clear_drafts(db)
+    {
+        out.failure
+            .get_or_insert(format!("drafts not cleared: {e}"));
     }
     out
 }
@@ -804,9 +804,9 @@ pub fn describe(label: &str, scenario: &str, s: &Samples) -> String {
 
 /// 1000000 → "1m", 10000 → "10k", 40 → "40".
 pub fn short(n: usize) -> String {
-    if n >= 1_000_000 && n % 1_000_000 == 0 {
+    if n >= 1_000_000 && n.is_multiple_of(1_000_000) {
         format!("{}m", n / 1_000_000)
-    } else if n >= 1000 && n % 1000 == 0 {
+    } else if n >= 1000 && n.is_multiple_of(1000) {
         format!("{}k", n / 1000)
     } else {
         n.to_string()

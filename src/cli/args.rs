@@ -53,6 +53,12 @@ pub struct Cli {
     #[arg(long, env = "GUICHET_EXTENSION", value_name = "POSTE")]
     pub extension: Option<String>,
 
+    /// Console pour un lecteur d'écran ou une plage braille : le curseur du terminal
+    /// visible sur le champ, la ligne ou l'étape active, des mots à la place des symboles
+    /// (défaut : screen_reader du fichier de configuration)
+    #[arg(long)]
+    pub screen_reader: bool,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -190,6 +196,32 @@ pub struct OperatorArg {
     pub operator: Option<String>,
 }
 
+/// A text typed where a text is expected (a summary, a note, a caller's name): taken whole
+/// even when it begins with a dash (`-> rappeler`, `-2+3`, `-- à suivre`), as the options
+/// that read it allow hyphen values. An option's shape alone (`--notes`, `-h`) is refused:
+/// the value was left out, and the next option must not be swallowed as text.
+pub fn text(s: &str) -> Result<String, String> {
+    let option = |name: &str| {
+        let mut chars = name.chars();
+        chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '-')
+    };
+    let looks_like_option = match s.strip_prefix("--") {
+        Some(name) => option(name.split_once('=').map_or(name, |(n, _)| n)),
+        None => s
+            .strip_prefix('-')
+            .is_some_and(|n| n.len() == 1 && option(n)),
+    };
+    if looks_like_option {
+        Err(format!(
+            "valeur manquante : « {s} » est une option, pas un texte (un texte qui \
+             commence ainsi se tape entre guillemets, une espace devant : \" {s}\")"
+        ))
+    } else {
+        Ok(s.to_string())
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum CallCommand {
     /// Enregistre un appel et affiche sa référence
@@ -198,15 +230,15 @@ pub enum CallCommand {
         service: String,
         #[arg(long, value_name = "D")]
         device: String,
-        #[arg(long, value_name = "NAME")]
+        #[arg(long, value_name = "NAME", allow_hyphen_values = true, value_parser = text)]
         caller: String,
         #[arg(long, value_name = "P")]
         phone: Option<String>,
         #[arg(long, value_name = "E")]
         email: Option<String>,
-        #[arg(long, value_name = "TEXT")]
+        #[arg(long, value_name = "TEXT", allow_hyphen_values = true, value_parser = text)]
         summary: String,
-        #[arg(long, value_name = "TEXT")]
+        #[arg(long, value_name = "TEXT", allow_hyphen_values = true, value_parser = text)]
         notes: Option<String>,
         /// Procédure suivie (répétable)
         #[arg(long = "procedure", value_name = "SLUG")]
@@ -214,7 +246,8 @@ pub enum CallCommand {
         #[command(flatten)]
         operator: OperatorArg,
         /// Heure de début de l'appel, heure de Paris (18/12 20h, 8h05, 2026-12-18T20:00 ;
-        /// défaut : maintenant)
+        /// défaut : maintenant) ; jamais dans le futur : une heure seule est la dernière
+        /// passée (23h tapé à 5h54 : hier 23:00)
         #[arg(long, value_name = "DATETIME")]
         at: Option<String>,
         /// Identifiant de l'appel téléphonique auquel l'appel répond (le callId de la
@@ -245,7 +278,7 @@ pub enum CallCommand {
         #[arg(long, value_name = "OP")]
         operator: Option<String>,
         /// Partie du nom ou du téléphone de l'appelant, ou référence de l'appel (A-0005, a5)
-        #[arg(long, value_name = "TEXT")]
+        #[arg(long, value_name = "TEXT", allow_hyphen_values = true, value_parser = text)]
         caller: Option<String>,
         /// Nombre maximal d'appels (0 : tous)
         #[arg(long, value_name = "N", default_value_t = 100)]
@@ -270,7 +303,7 @@ pub enum CallCommand {
     Note {
         #[arg(value_name = "REF")]
         reference: String,
-        #[arg(value_name = "TEXT")]
+        #[arg(value_name = "TEXT", allow_hyphen_values = true, value_parser = text)]
         text: String,
         #[command(flatten)]
         operator: OperatorArg,
@@ -284,7 +317,7 @@ pub enum CallCommand {
         /// resolved, escalated, callback, transferred ou abandoned
         #[arg(long, value_name = "O")]
         outcome: String,
-        #[arg(long, value_name = "TEXT")]
+        #[arg(long, value_name = "TEXT", allow_hyphen_values = true, value_parser = text)]
         note: Option<String>,
         #[command(flatten)]
         operator: OperatorArg,
@@ -299,7 +332,7 @@ pub enum CallCommand {
         #[arg(long, value_name = "O")]
         outcome: String,
         /// Pourquoi l'issue change (ajoutée au journal avant la correction)
-        #[arg(long, value_name = "TEXT")]
+        #[arg(long, value_name = "TEXT", allow_hyphen_values = true, value_parser = text)]
         note: Option<String>,
         /// Confirme la correction d'un appel qui a un ticket GLPI (un suivi le dira au
         /// ticket)
@@ -401,7 +434,7 @@ pub enum ReportCommand {
     },
     /// Écrit la note de relève de la relève en cours (ou de celle qui contient --at)
     Note {
-        #[arg(value_name = "TEXT")]
+        #[arg(value_name = "TEXT", allow_hyphen_values = true, value_parser = text)]
         text: String,
         #[arg(long, value_name = "DT")]
         at: Option<String>,
@@ -677,8 +710,8 @@ mod tests {
     }
 
     /// The changelogs begin with this version: CHANGELOG.md's first release and the Debian
-    /// package's changelog (packaging/changelog, whose first entry must be the package's
-    /// version for lintian).
+    /// package's changelog (written from it by packaging/changelog-from-md, as .ci/deb
+    /// does; its first entry must be the package's version for lintian).
     #[test]
     fn the_changelogs_begin_with_this_version() {
         let version = env!("CARGO_PKG_VERSION");
@@ -688,22 +721,18 @@ mod tests {
             .find(|l| l.starts_with("## [") && !l.starts_with("## [Non publié]"))
             .expect("CHANGELOG.md has no release");
         assert!(first.starts_with(&format!("## [{version}] - ")), "{first}");
-        // The Debian changelog is made from CHANGELOG.md when the package is built.
-        let made = std::process::Command::new(format!(
-            "{}/packaging/changelog-from-md",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .args([
-            "CHANGELOG.md",
-            "guichet",
-            "1",
-            "Test <test@example.org>",
-            version,
-        ])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("packaging/changelog-from-md runs");
-        assert!(made.status.success(), "{made:?}");
+        let root = env!("CARGO_MANIFEST_DIR");
+        let made = std::process::Command::new("bash")
+            .arg(format!("{root}/packaging/changelog-from-md"))
+            .arg(format!("{root}/CHANGELOG.md"))
+            .args(["guichet", "1", "Test <test@exemple.fr>", version])
+            .output()
+            .expect("bash runs packaging/changelog-from-md");
+        assert!(
+            made.status.success(),
+            "{}",
+            String::from_utf8_lossy(&made.stderr)
+        );
         let debian = String::from_utf8_lossy(&made.stdout);
         let first = debian.lines().next().unwrap_or_default();
         assert!(

@@ -14,7 +14,7 @@ use crate::domain::call::{
 };
 use crate::domain::reference::Reference;
 use crate::domain::text::visible;
-use crate::domain::time::{DAY_AHEAD, paris, parse_plausible, rfc3339};
+use crate::domain::time::{DAY_AHEAD, paris, parse_opening, parse_plausible, rfc3339};
 use crate::report::{CallCsv, CallRows};
 use crate::store::{CallFilter, Store};
 use chrono::Utc;
@@ -58,7 +58,7 @@ pub fn run(
             let csv = csv_options(&csv, fmt)?;
             let operator = operator_of(&operator)?;
             let opened_at = match at {
-                Some(s) => parse_plausible(&s, Utc::now(), DAY_AHEAD).map_err(CliError::bad)?,
+                Some(s) => parse_opening(&s, Utc::now()).map_err(CliError::bad)?,
                 None => Utc::now(),
             };
             let draft = CallDraft {

@@ -79,6 +79,8 @@ impl From<StoreError> for CliError {
             StoreError::UnknownCall(_)
             | StoreError::NotClosed(_)
             | StoreError::SameOutcome(..)
+            // The clock of this machine says the call is closed before it was opened.
+            | StoreError::ClosedBeforeOpened(_)
             // The backup's path names a link, a folder or a file to keep.
             | StoreError::BackupExists { .. }
             | StoreError::BackupLink { .. }
@@ -201,6 +203,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
     if let Some(extension) = cli.extension.as_deref() {
         desk.extension = Some(extension.to_string());
     }
+    desk.screen_reader |= cli.screen_reader;
     desk.extension = match desk.extension.as_deref().map(check_extension).transpose()? {
         Some(e) if !e.is_empty() => Some(e),
         _ => None,

@@ -192,10 +192,10 @@ pub fn run(
             let previous = plan.previous(&shift);
             // Procedure titles come from the index: brought up to date when it can be (a
             // read-only or unreadable one keeps the titles it has).
-            if let Err(e) = store.ensure_catalog(catalog) {
-                if !matches!(e, crate::store::StoreError::ReadOnly { .. }) {
-                    super::say(&format!("titres des procédures non mis à jour : {e}"));
-                }
+            if let Err(e) = store.ensure_catalog(catalog)
+                && !matches!(e, crate::store::StoreError::ReadOnly { .. })
+            {
+                super::say(&format!("titres des procédures non mis à jour : {e}"));
             }
             let report = HandoverReport::build(
                 store,

@@ -571,6 +571,39 @@ impl JournalEntry {
     }
 }
 
+/// A closing dated before its call's opening: the handling time would be negative.
+#[derive(Debug, Error, PartialEq, Eq)]
+#[error(
+    "l'appel {reference} ne peut pas être clos le {closing}, avant son ouverture le {opening} \
+     : la durée de traitement serait négative ; vérifier l'horloge de ce poste"
+)]
+pub struct ClosedBeforeOpened {
+    pub reference: CallRef,
+    /// The opening, in Paris time to the second.
+    pub opening: String,
+    /// The closing, in Paris time to the second.
+    pub closing: String,
+}
+
+/// Checks that a call closed at `closed_at` is not closed before it was opened: the
+/// handling time, from the one to the other, is never negative. Both instants are named to
+/// the second (a clock a minute off reads the same minute).
+pub fn check_closing(
+    reference: CallRef,
+    opened_at: DateTime<Utc>,
+    closed_at: DateTime<Utc>,
+) -> Result<(), ClosedBeforeOpened> {
+    if closed_at >= opened_at {
+        return Ok(());
+    }
+    let shown = |at| super::time::paris(at, "%d/%m/%Y %H:%M:%S");
+    Err(ClosedBeforeOpened {
+        reference,
+        opening: shown(opened_at),
+        closing: shown(closed_at),
+    })
+}
+
 /// The latest outcome a journal records (an `Outcome` entry, or a later correction), what
 /// the call's outcome column holds once every write went through the store. Entries whose
 /// body is no known outcome are skipped.

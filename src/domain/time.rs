@@ -28,6 +28,13 @@ pub enum TimeError {
         /// The latest accepted date, in Paris time.
         limit: String,
     },
+    /// When a call began, later than now.
+    #[error("date « {date} » dans le futur : un appel commence au plus tard maintenant ({now})")]
+    Future {
+        date: String,
+        /// Now, in Paris time.
+        now: String,
+    },
 }
 
 /// How far ahead a date may be for what the desk records or looks up: a day. Enough for a
@@ -103,6 +110,42 @@ pub fn parse_plausible(
     })
 }
 
+/// How far ahead of now a time typed without a day may be and still be refused rather
+/// than read as the day before: « 8h05 » typed at 08:03 is a clock or a finger a little
+/// off, not yesterday morning; « 23h » typed at 05:54 is last night.
+pub const YESTERDAY_BEYOND: Duration = Duration::hours(1);
+
+/// Reads when a call began, as [`parse_when`] reads it, and never later than now: a
+/// handling time runs from the opening to the closing, and a closing cannot precede it.
+/// - A time typed without a day (`23h`, `8h05`) is the last time the clock showed it: today
+///   if it has gone by, yesterday if it is more than [`YESTERDAY_BEYOND`] ahead (the call
+///   of last night logged at dawn); between the two it is refused.
+/// - The minute under way is now (`14h05` typed at 14:05:40, or a watch a few seconds
+///   ahead): the call began at most now.
+/// - Anything else after now is refused, and so is a date before 2000; the error names the
+///   date as it was typed.
+pub fn parse_opening(input: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, TimeError> {
+    let typed = input.trim().to_string();
+    let (mut at, day_given) = read_when(input, now)?;
+    if !day_given && at - now > YESTERDAY_BEYOND {
+        let yesterday = at.with_timezone(&Paris).naive_local() - Duration::days(1);
+        at = paris_to_utc(yesterday).ok_or_else(|| TimeError::Skipped(typed.clone()))?;
+    }
+    if at > now && at - now < Duration::minutes(1) {
+        at = now;
+    }
+    if at > now {
+        return Err(TimeError::Future {
+            date: typed,
+            now: paris(now, "%d/%m/%Y %H:%M:%S"),
+        });
+    }
+    plausible(at, now).map_err(|e| match e {
+        TimeError::TooEarly(_) => TimeError::TooEarly(typed),
+        other => other,
+    })
+}
+
 /// Reads a date as operators type it, in Paris time: everything [`parse_datetime`] reads,
 /// and the French forms `18/12/2026 20:00`, `18/12/2026 20h30`, `18/12/2026` (midnight),
 /// `18/12 20h` (this year), `18/12`, `20h30`, `20:30`, `8h05` (today), with an optional
@@ -110,10 +153,15 @@ pub fn parse_plausible(
 /// and times that do not exist (31/02, 25h) are refused, and so is the hour skipped in
 /// spring; the autumn hour that happens twice is the earlier one.
 pub fn parse_when(input: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, TimeError> {
+    read_when(input, now).map(|(at, _)| at)
+}
+
+/// [`parse_when`], and whether a day was typed (a time alone is today's).
+fn read_when(input: &str, now: DateTime<Utc>) -> Result<(DateTime<Utc>, bool), TimeError> {
     let s = input.trim();
     match parse_datetime(s) {
         Err(TimeError::Unreadable(_)) => {}
-        other => return other,
+        other => return other.map(|at| (at, true)),
     }
     let unreadable = || TimeError::Unreadable(s.to_string());
     let impossible = || TimeError::Impossible(s.to_string());
@@ -139,7 +187,8 @@ pub fn parse_when(input: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, Time
         Some(t) => french_time(t).ok_or_else(unreadable)?,
     };
     let naive = date.and_hms_opt(hour, minute, 0).ok_or_else(impossible)?;
-    paris_to_utc(naive).ok_or_else(|| TimeError::Skipped(s.to_string()))
+    let at = paris_to_utc(naive).ok_or_else(|| TimeError::Skipped(s.to_string()))?;
+    Ok((at, day.is_some()))
 }
 
 /// The first date or time in a text (a call's summary: « AMIGO ouvert le 24/12 à 10h ? »)
@@ -291,6 +340,46 @@ pub fn from_unix(secs: i64) -> DateTime<Utc> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_opening_is_never_after_now() {
+        // Sunday 6 December 2026, 05:54:20 in Paris (UTC+1).
+        let now = Utc.with_ymd_and_hms(2026, 12, 6, 4, 54, 20).unwrap();
+        let open = |s: &str| parse_opening(s, now).map(rfc3339);
+        // Last night's call, logged at dawn.
+        assert_eq!(open("23h").unwrap(), "2026-12-05T22:00:00Z");
+        assert_eq!(open("06:55").unwrap(), "2026-12-05T05:55:00Z");
+        // Gone by today.
+        assert_eq!(open("5h30").unwrap(), "2026-12-06T04:30:00Z");
+        // The minute under way, or a watch seconds ahead: now.
+        assert_eq!(open("5h54").unwrap(), "2026-12-06T04:54:00Z");
+        assert_eq!(open("5h55").unwrap(), "2026-12-06T04:54:20Z");
+        // Less than an hour ahead: neither today nor last night.
+        assert_eq!(
+            open("6h30"),
+            Err(TimeError::Future {
+                date: "6h30".into(),
+                now: "06/12/2026 05:54:20".into()
+            })
+        );
+        // A day typed says which day: ahead of now is refused, whatever the distance.
+        assert!(matches!(open("06/12 23h"), Err(TimeError::Future { .. })));
+        assert!(matches!(
+            open("2026-12-06T05:56"),
+            Err(TimeError::Future { .. })
+        ));
+        assert_eq!(open("05/12 23h").unwrap(), "2026-12-05T22:00:00Z");
+        assert!(matches!(open("1999-12-31"), Err(TimeError::TooEarly(d)) if d == "1999-12-31"));
+        let said = open("06/12/2026 7h").unwrap_err().to_string();
+        assert!(said.contains("« 06/12/2026 7h » dans le futur"), "{said}");
+        assert!(said.contains("06/12/2026 05:54:20"), "{said}");
+        // Last night across the spring change: 2h30 did not exist on 28 March 2027.
+        let spring = Utc.with_ymd_and_hms(2027, 3, 28, 23, 0, 0).unwrap();
+        assert_eq!(
+            parse_opening("2h30", spring),
+            Err(TimeError::Skipped("2h30".into()))
+        );
+    }
 
     #[test]
     fn local_times_are_read_in_paris() {

@@ -31,7 +31,6 @@ pub fn forbid_core_dumps() {
 /// owner only (as ssh refuses a private key others can read). The checks are made on the
 /// file opened, not on its name: what is read is what was checked.
 pub fn read_token_file(path: &std::path::Path) -> Result<Zeroizing<String>, String> {
-    use std::os::unix::fs::MetadataExt;
     let shown = path.display().to_string();
     let unreadable =
         |e: std::io::Error| format!("fichier du jeton GLPI {} illisible : {e}", named(&shown));
@@ -43,23 +42,10 @@ pub fn read_token_file(path: &std::path::Path) -> Result<Zeroizing<String>, Stri
             named(&shown)
         ));
     }
-    if meta.mode() & 0o077 != 0 {
-        return Err(format!(
-            "le fichier du jeton GLPI {} est lisible par d'autres que son propriétaire \
-             (mode {:04o}) : le protéger (chmod 600)",
-            named(&shown),
-            meta.mode() & 0o7777
-        ));
-    }
-    let me = rustix::process::geteuid().as_raw();
-    if meta.uid() != me {
-        return Err(format!(
-            "le fichier du jeton GLPI {} appartient à l'utilisateur n° {}, pas à celui qui \
-             lance guichet (n° {me}) : le lui donner (chown)",
-            named(&shown),
-            meta.uid()
-        ));
-    }
+    crate::private_file::check_private(
+        &meta,
+        &format!("le fichier du jeton GLPI {}", named(&shown)),
+    )?;
     // Room for the whole file at once: the text is never moved, so no copy of it is left
     // behind unwiped.
     let mut text = Zeroizing::new(String::with_capacity(meta.len() as usize + 1));

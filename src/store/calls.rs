@@ -9,6 +9,7 @@ use super::rows::{
 use super::{Result, Store, StoreError};
 use crate::domain::call::{
     Call, CallRecord, CallRef, CallStatus, JournalEntry, JournalKind, NewCall, Outcome,
+    check_closing,
 };
 use crate::domain::text::{digits, fold};
 use crate::domain::walk::WalkMark;
@@ -350,6 +351,7 @@ impl Store {
         if current.status == CallStatus::Closed {
             return Err(StoreError::AlreadyClosed(reference));
         }
+        check_closing(reference, current.opened_at, at)?;
         // An outcome the journal already holds (a procedure escalated the call) is not
         // written twice.
         let recorded = current.outcome.map(Outcome::slug);

@@ -103,6 +103,8 @@ pub enum StoreError {
     UnknownCall(CallRef),
     #[error("l'appel {0} est déjà clos")]
     AlreadyClosed(CallRef),
+    #[error(transparent)]
+    ClosedBeforeOpened(#[from] crate::domain::call::ClosedBeforeOpened),
     #[error("l'appel {0} est ouvert : le clore (call close) avant d'en corriger l'issue")]
     NotClosed(CallRef),
     #[error(

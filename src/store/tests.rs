@@ -1878,3 +1878,32 @@ fn the_glpi_outbox_keeps_pushes_in_order_and_one_ticket_per_call(store) {
     assert!(store.check().unwrap().is_empty());
 }
 }
+
+on_both_engines! {
+fn a_closing_before_the_opening_is_refused_naming_both(store) {
+    // A call opened by a clock ahead of this one (a PBX's answer time, another desk):
+    // closed by this clock before it was opened, its handling time would be negative.
+    let call = store
+        .insert_call(&new_call("Zoé", "mi", "noemi", "op", t0()))
+        .unwrap();
+    let refused = store.close_call(
+        call.reference,
+        "op",
+        t0() - Duration::seconds(40),
+        Outcome::Resolved,
+        None,
+    );
+    let said = refused.unwrap_err().to_string();
+    assert!(
+        said.contains("A-0001 ne peut pas être clos le 23/11/2026 08:59:20, avant son ouverture le 23/11/2026 09:00:00"),
+        "{said}"
+    );
+    let record = store.get_call(call.reference).unwrap();
+    assert_eq!(record.call.status, CallStatus::Open);
+    assert_eq!(record.journal.len(), 1, "nothing written");
+    // At the very second of the opening, the handling time is nought: closed.
+    store
+        .close_call(call.reference, "op", t0(), Outcome::Resolved, None)
+        .unwrap();
+}
+}

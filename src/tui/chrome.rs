@@ -143,9 +143,9 @@ fn draw_status(frame: &mut Frame, area: Rect, chrome: &Chrome, view: &View) {
     };
     let theme = view.theme;
     let (mark, style) = if error {
-        ("⚠ ", theme.error())
+        (view.mark("⚠ ", "Erreur : "), theme.error())
     } else {
-        ("✓ ", theme.success())
+        (view.mark("✓ ", ""), theme.success())
     };
     let room = (area.width as usize).saturating_sub(3);
     frame.render_widget(

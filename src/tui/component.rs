@@ -37,6 +37,9 @@ pub struct Desk {
     pub theme: Theme,
     /// The GLPI hand-off, as config.toml sets it.
     pub glpi: GlpiLink,
+    /// For a screen reader (`--screen-reader`, `screen_reader = true`): the cursor shown,
+    /// words instead of decorative glyphs.
+    pub screen_reader: bool,
 }
 
 /// The GLPI hand-off as the console sees it: not configured, configured wrongly (why, in
@@ -112,6 +115,16 @@ pub struct View<'a> {
     pub theme: &'a Theme,
     pub amigo: &'a AmigoStatus,
     pub read_only: bool,
+    /// Words instead of decorative glyphs ([`View::mark`]).
+    pub screen_reader: bool,
+}
+
+impl View<'_> {
+    /// A decorative glyph (⚠, ✓, ☎, ▶), or for a screen reader the word it stands for:
+    /// readers spell glyphs out (« panneau d'avertissement ») or skip them.
+    pub fn mark<'s>(&self, glyph: &'s str, word: &'s str) -> &'s str {
+        if self.screen_reader { word } else { glyph }
+    }
 }
 
 /// A key, as the screen receives it: an action of its context, or what is typed in a

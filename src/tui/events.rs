@@ -69,6 +69,12 @@ where
     while !app.quit {
         if dirty {
             terminal.draw(|f| app.draw(f)).map_err(io_error)?;
+            // The screens place the cursor on the focus; shown for a screen reader, else
+            // hidden again at once (it stays where it was placed: a braille display that
+            // follows a hidden cursor still finds it).
+            if !app.screen_reader() {
+                terminal.hide_cursor().map_err(io_error)?;
+            }
             dirty = false;
             app.painted();
             painted(app, inputs);

@@ -911,6 +911,11 @@ fn ringing_known() -> App {
     app_with(ringing_store(), Theme { color: true }).with_extension(Some(EXTENSION.into()))
 }
 
+/// A call ringing, for a screen reader: « Téléphone : sonne », the cursor on the list.
+fn ringing_screen_reader() -> App {
+    ringing_known().with_screen_reader(true)
+}
+
 fn ringing_answered_form() -> App {
     let mut store = ringing_store();
     phone_event(
@@ -1082,6 +1087,9 @@ pub fn scenes() -> Vec<Scene> {
         s("ringing-three-calls", ringing_three_calls),
         s("awaiting", awaiting),
         s("form-known-callers", form_known_callers),
+        s("form-screen-reader", form_screen_reader),
+        s("runner-screen-reader", runner_screen_reader),
+        s("ringing-screen-reader", ringing_screen_reader),
         Scene {
             name: "awaiting-60x20",
             width: 60,
@@ -1129,7 +1137,36 @@ impl Scene {
 pub fn render_app(app: &App, width: u16, height: u16) -> Buffer {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test backend");
     terminal.draw(|f| app.draw(f)).expect("drawing into memory");
-    terminal.backend().buffer().clone()
+    let mut buffer = terminal.backend().buffer().clone();
+    // For a screen reader the terminal shows its cursor: the picture shows it too, the
+    // cell under it inverted and underlined.
+    if app.screen_reader()
+        && let Ok(at) = terminal.get_cursor_position()
+        && let Some(cell) = buffer.cell_mut(at)
+    {
+        cell.modifier ^= ratatui::style::Modifier::REVERSED;
+        cell.modifier |= ratatui::style::Modifier::UNDERLINED;
+    }
+    buffer
+}
+
+/// The new call's form for a screen reader, the service being chosen: the cursor on the
+/// proposal Tab would take, no decorative mark.
+fn form_screen_reader() -> App {
+    let mut app = filled().with_screen_reader(true);
+    key(&mut app, KeyCode::F(2));
+    type_text(&mut app, "Zoé Martin");
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Tab);
+    type_text(&mut app, "acn");
+    app
+}
+
+/// The runner for a screen reader: the steps done and the current one in words, the
+/// cursor on the step.
+fn runner_screen_reader() -> App {
+    runner_ask().with_screen_reader(true)
 }
 
 /// The first frame, drawn before the store is opened (`tui::splash`): connecting, and

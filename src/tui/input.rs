@@ -274,6 +274,19 @@ impl TextField {
     pub fn textarea(&self) -> &TextArea<'static> {
         &self.area
     }
+
+    /// Where the field's cursor is on the screen, once drawn in `area` (drawing records
+    /// how far the text scrolled).
+    pub fn cursor_in(&self, area: ratatui::layout::Rect) -> ratatui::layout::Position {
+        let at = self.area.screen_cursor();
+        let (top, left) = self.area.scroll_offset();
+        let row = at.row.saturating_sub(usize::from(top)) as u16;
+        let col = at.col.saturating_sub(usize::from(left)) as u16;
+        ratatui::layout::Position {
+            x: area.x + col.min(area.width.saturating_sub(1)),
+            y: area.y + row.min(area.height.saturating_sub(1)),
+        }
+    }
 }
 
 /// A key event for a printable character, for feeding text programmatically.

@@ -72,6 +72,7 @@ pub fn run(
         Utc::now(),
     )
     .with_shift_plan(plan)
+    .with_screen_reader(desk.screen_reader)
     .with_extension(desk.extension.clone())
     .with_glpi(desk.glpi.as_ref());
     let signals = crash::Signals::install()?;

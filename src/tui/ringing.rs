@@ -9,8 +9,8 @@ use crate::phone::desk::console_calls;
 use crate::phone::{PhoneCall, PhoneState};
 use crate::store::link::StoreLink;
 use crate::store::{CallerFacts, StoreError};
+use crate::tui::component::View;
 use crate::tui::keys::{Action, Context, key_for};
-use crate::tui::theme::Theme;
 use chrono::{DateTime, Duration, Utc};
 use ratatui::text::{Line, Span};
 
@@ -99,13 +99,13 @@ impl Ringing {
     /// typing): the key that sets it aside comes first.
     pub fn banner(
         &self,
-        now: DateTime<Utc>,
-        reference: &Reference,
+        view: &View,
         ctx: Context,
         typing_another: bool,
-        theme: &Theme,
         cols: usize,
     ) -> Option<Vec<Line<'static>>> {
+        let (now, reference, theme) = (view.now, &view.desk.reference, view.theme);
+        let screen_reader = view.screen_reader;
         let first = self.calls.first()?;
         let style = theme.ringing();
         let filled = |text: String, room: usize| {
@@ -120,7 +120,7 @@ impl Ringing {
         let shown = self.calls.len().min(SHOWN);
         for (i, call) in self.calls.iter().take(shown).enumerate() {
             let facts = self.facts.get(i).and_then(Option::as_ref);
-            let mut who = call_words(call, facts, now, reference);
+            let mut who = call_words(call, facts, now, reference, screen_reader);
             let more = self.calls.len() - shown;
             if i + 1 == shown && more > 0 {
                 who.push(format!("+{more}"));
@@ -176,12 +176,19 @@ fn call_words(
     facts: Option<&CallerFacts>,
     now: DateTime<Utc>,
     reference: &Reference,
+    screen_reader: bool,
 ) -> Vec<String> {
     let state = match (call.state(), call.answered_at) {
         (PhoneState::Answered, Some(at)) => format!("en ligne {}", timer(now - at)),
         _ => "sonne".to_string(),
     };
-    let mut who = vec![format!("☎ {state} · {}", call.caller_for_reading())];
+    // A reader says « téléphone noir » for ☎, or nothing.
+    let mark = if screen_reader {
+        "Téléphone :"
+    } else {
+        "☎"
+    };
+    let mut who = vec![format!("{mark} {state} · {}", call.caller_for_reading())];
     if let Some(facts) = facts {
         let last = &facts.last;
         who.push(visible(&last.caller_name).into_owned());

@@ -108,3 +108,135 @@ fn draft_survives_leaving_the_form_and_restarting() {
     let calls = term.cli_calls();
     assert!(calls.is_empty(), "a draft is not a call: {calls:#?}");
 }
+
+/// The console for a screen reader: after each key of the main flows, the terminal's
+/// cursor (what a screen reader or a braille display follows) is on what has the focus,
+/// and shown; the glyphs readers spell out are words.
+#[test]
+fn the_cursor_follows_the_focus_for_a_screen_reader() {
+    let term = Term::new();
+    let s = "reader";
+    term.start_with_args(s, &[], &["--screen-reader"]);
+    let on = |what: &str, ready: &dyn Fn(&str, &str) -> bool| {
+        let (from, row, at) = term.wait_cursor(s, what, |from, row| ready(from, row));
+        assert!(at.2, "the cursor is shown for a screen reader: {what}");
+        (from, row, at)
+    };
+    // The empty list: on the sentence that says so.
+    on("the empty list's sentence", &|from, _| {
+        from.starts_with("Aucun appel ouvert")
+    });
+
+    // The new call's form: each field in turn, the cursor where the next letter goes.
+    term.press(s, "F2");
+    let (_, _, name_at) = on("the caller's field", &|_, row| row.contains(" Appelant"));
+    term.type_text(s, "Zoé");
+    on("the caller's field, after « Zoé »", &|_, row| {
+        row.contains("Appelant  Zoé") || row.contains("Appelant Zoé")
+    });
+    let (_, _, typed_at) = on("after the name", &|_, row| row.contains("Zoé"));
+    assert_eq!(
+        typed_at.0,
+        name_at.0 + 3,
+        "three letters typed, three columns on"
+    );
+    term.press(s, "Tab");
+    on("the phone field", &|_, row| row.contains(" Tél."));
+    term.press(s, "Tab");
+    on("the email field", &|_, row| row.contains(" Courriel"));
+    term.press(s, "Tab");
+    // A picker's proposals open with it: the cursor on the one Enter or Tab would take,
+    // and it follows what is typed.
+    on("the first service proposed", &|from, _| {
+        from.starts_with("Ministère de l'Intérieur")
+    });
+    term.type_text(s, "caen");
+    on("the service proposed for « caen »", &|from, _| {
+        from.starts_with("Acad")
+    });
+    for _ in 0..4 {
+        term.press(s, "BSpace");
+    }
+    term.type_text(s, "int");
+    on("the service proposed for « int »", &|from, _| {
+        from.starts_with("Ministère de l'Intérieur")
+    });
+    term.press(s, "Tab");
+    on("the first device proposed", &|from, row| {
+        !row.contains("Service") && from.contains("  ")
+    });
+    term.type_text(s, "noe");
+    on("the device proposed for « noe »", &|from, _| {
+        from.contains("NOEMI")
+    });
+    term.press(s, "Tab");
+    on("the summary field", &|_, row| row.contains(" Objet"));
+    term.type_text(s, "carte agent oubliée");
+    on("the summary typed", &|_, row| {
+        row.contains("carte agent oubliée")
+    });
+    // No glyph for the focused label: the cursor says where the focus is.
+    let screen = term.capture(s);
+    assert!(
+        !screen.contains('▸'),
+        "no decorative mark; screen:\n{screen}"
+    );
+
+    // The proposals (Ctrl-P): on the highlighted one; Enter walks it.
+    term.press(s, "C-p");
+    let (proposal, _, _) = on("a proposed procedure", &|from, row| {
+        row.contains('│') && !from.trim().is_empty() && !row.contains("Objet")
+    });
+    term.press(s, "Enter");
+    // The procedure runner: on the step, named in words.
+    let (step, _, _) = on("the first step", &|from, _| from.starts_with("Étape 1. "));
+    assert!(!step.contains('▶'), "{step}");
+    term.press(s, "Escape");
+    // Back to the call: on its title; then to the list: on the call's line.
+    on("the call's title", &|from, _| {
+        from.starts_with("Appel A-0001")
+    });
+    term.press(s, "Escape");
+    on("the call's line in the list", &|from, _| {
+        from.starts_with("A-0001") && from.contains("Zoé")
+    });
+    let _ = proposal;
+    term.press(s, "q");
+    assert_eq!(term.wait_exit(s), "exit 0");
+}
+
+/// Without the screen reader, the cursor is placed alike but stays hidden.
+#[test]
+fn without_a_screen_reader_the_cursor_is_placed_but_hidden() {
+    let term = Term::new();
+    let s = "sighted";
+    term.start(s);
+    let (_, _, at) = term.wait_cursor(s, "the empty list's sentence", |from, _| {
+        from.starts_with("Aucun appel ouvert")
+    });
+    assert!(!at.2, "hidden");
+    term.press(s, "F2");
+    let (_, _, at) = term.wait_cursor(s, "the caller's field", |_, row| row.contains("▸Appelant"));
+    assert!(!at.2, "hidden");
+    term.press(s, "Escape");
+    term.wait_for(s, &["quitter"]);
+    term.press(s, "q");
+    term.wait_exit(s);
+}
+
+/// `screen_reader = true` in config.toml is `--screen-reader` for good.
+#[test]
+fn the_config_turns_the_screen_reader_on() {
+    let term = Term::new();
+    let dir = term.dir().join("config").join("guichet");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("config.toml"), "screen_reader = true\n").unwrap();
+    let s = "configured";
+    term.start(s);
+    let (_, _, at) = term.wait_cursor(s, "the empty list's sentence", |from, _| {
+        from.starts_with("Aucun appel ouvert")
+    });
+    assert!(at.2, "shown");
+    term.press(s, "q");
+    assert_eq!(term.wait_exit(s), "exit 0");
+}

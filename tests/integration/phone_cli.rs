@@ -568,6 +568,13 @@ fn token_and_address_from_the_config_and_the_option_first() {
         "[phone]\nbind = \"127.0.0.1:0\"\ntoken = \"from-config-0a1b2c3d4e\"\n",
     )
     .unwrap();
+    // A file holding the token is its owner's alone (config_with_a_token_others_can_read…).
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(
+        config.join("config.toml"),
+        std::fs::Permissions::from_mode(0o600),
+    )
+    .unwrap();
     let event = "event=newCall&to=3001&direction=in&callId=cfg-1";
 
     let mut cmd = desk.cmd();
@@ -679,4 +686,43 @@ fn the_listener_outlives_a_lost_server_connection() {
         .collect();
     assert_eq!(ids, ["before", "during"]);
     assert_eq!(l.stop(libc::SIGTERM).0, Some(0));
+}
+
+#[test]
+fn a_config_with_a_token_others_can_read_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let desk = Desk::new();
+    let dir = desk.path().join("config/guichet");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("config.toml");
+    let mode =
+        |m: u32| std::fs::set_permissions(&file, std::fs::Permissions::from_mode(m)).unwrap();
+    std::fs::write(&file, "[phone]\ntoken = \"secret-0a1b2c3d4e\"\n").unwrap();
+    // As ssh refuses a private key: readable by the group or by all, the token is refused,
+    // by every command (the file is read before any), and nothing is written.
+    for m in [0o644, 0o640, 0o604, 0o620] {
+        mode(m);
+        let out = desk.cmd().args(["call", "list"]).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{m:o}: {err}");
+        assert!(err.contains(&file.display().to_string()), "{m:o}: {err}");
+        assert!(err.contains("contient un jeton"), "{m:o}: {err}");
+        assert!(err.contains(&format!("(mode 0{m:o})")), "{m:o}: {err}");
+        assert!(err.contains("chmod 600"), "{m:o}: {err}");
+        assert!(!err.contains("secret-0a1b2c3d4e"), "{err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "one sentence: {err}");
+    }
+    assert!(!desk.db().exists(), "nothing written");
+    mode(0o600);
+    desk.ok(&["call", "list"]);
+    mode(0o400);
+    desk.ok(&["call", "list"]);
+    // Without a token, a config others can read is no secret.
+    std::fs::write(
+        &file,
+        "desk = \"Hotline MI\"\n[phone]\nbind = \"127.0.0.1:8015\"\n",
+    )
+    .unwrap();
+    mode(0o644);
+    desk.ok(&["call", "list"]);
 }

@@ -182,7 +182,7 @@ fn pairs_from_right(d: &str) -> String {
     let mut out = String::with_capacity(d.len() * 3 / 2);
     let lead = d.len() % 2;
     for (i, c) in d.chars().enumerate() {
-        if i > 0 && (i + 2 - lead) % 2 == 0 {
+        if i > 0 && (i + 2 - lead).is_multiple_of(2) {
             out.push(' ');
         }
         out.push(c);

@@ -16,17 +16,16 @@ impl App {
             theme: &self.desk.theme,
             amigo: &self.amigo,
             read_only: self.store.is_read_only(),
+            screen_reader: self.desk.screen_reader,
         };
         let slow = self.store.slowness();
         let chrome = Chrome {
             context: self.context(),
             service: self.stack.find(|s| s.component().about().service),
             banner: self.ringing.banner(
-                self.now,
-                &self.desk.reference,
+                &view,
                 self.context(),
                 self.typing_another_call(),
-                &self.desk.theme,
                 frame.area().width as usize,
             ),
             draft_unsaved: self.draft_unsaved.as_deref(),

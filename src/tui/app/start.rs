@@ -103,6 +103,7 @@ impl App {
             shift_plan: ShiftPlan::default_plan(),
             theme,
             glpi: GlpiLink::Off,
+            screen_reader: false,
         };
         let (list, problem) = home(&mut Env {
             store: &store,
@@ -149,6 +150,18 @@ impl App {
             Err(e) => app.error(format!("brouillon illisible : {e}")),
         }
         app
+    }
+
+    /// For a screen reader or a braille display: the terminal's cursor shown on what has
+    /// the focus, and words for the decorative glyphs (`--screen-reader`).
+    pub fn with_screen_reader(mut self, on: bool) -> App {
+        self.desk.screen_reader = on;
+        self
+    }
+
+    /// Whether the terminal's cursor is shown (it is placed on the focus either way).
+    pub fn screen_reader(&self) -> bool {
+        self.desk.screen_reader
     }
 
     /// Uses the desk's shift plan instead of the default one.

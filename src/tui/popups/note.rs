@@ -5,7 +5,7 @@ use crate::domain::call::{Field, check_note};
 use crate::tui::component::{Component, Effect, Env, Input, Reply, Update, View};
 use crate::tui::input::{TextField, Typed};
 use crate::tui::keys::{Action, Context};
-use crate::tui::widgets::{centered, popup};
+use crate::tui::widgets::{centered, focus_text, popup};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
@@ -69,5 +69,6 @@ impl Component for NotePopup {
         };
         let inner = popup(frame, rect, &self.title, view.theme);
         frame.render_widget(self.field.textarea(), inner);
+        focus_text(frame, &self.field, inner);
     }
 }

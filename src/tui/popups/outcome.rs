@@ -6,7 +6,7 @@ use crate::tui::component::{Component, Effect, Env, Input, Reply, Update, View};
 use crate::tui::input::TextField;
 use crate::tui::keys::{Action, Context};
 use crate::tui::route::{Pending, Route};
-use crate::tui::widgets::{centered, popup};
+use crate::tui::widgets::{centered, focus_line, popup};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -202,11 +202,12 @@ impl Component for OutcomeDialog {
         let mut state = ListState::default().with_selected(Some(self.selected));
         frame.render_stateful_widget(
             List::new(items)
-                .highlight_symbol("▶")
+                .highlight_symbol(view.mark("▶", " "))
                 .highlight_style(theme.selected()),
             choices,
             &mut state,
         );
+        focus_line(frame, choices, self.selected.saturating_sub(state.offset()));
         frame.render_widget(
             Paragraph::new(Span::styled(note_label, theme.label())),
             note_label_area,

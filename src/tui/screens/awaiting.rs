@@ -11,7 +11,7 @@ use crate::phone::number::for_reading;
 use crate::store::AsideDraft;
 use crate::tui::component::{Component, Doing, Effect, Env, Input, TakeUp, Update, View};
 use crate::tui::keys::{Action, Context};
-use crate::tui::widgets::{hints, scroll_to_show};
+use crate::tui::widgets::{focus_line, hints, scroll_to_show};
 use chrono::Duration;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -201,7 +201,7 @@ impl Component for AwaitingScreen {
             if let Some(r) = m.called_back {
                 words.push(format!("rappelé {r}"));
             }
-            rows.push((self.row(i, words.join(" · "), cols, theme), Some(i)));
+            rows.push((self.row(i, words.join(" · "), cols, view), Some(i)));
         }
         rows.push((Line::raw(""), None));
         rows.push((
@@ -229,7 +229,7 @@ impl Component for AwaitingScreen {
                 words.push(format!("« {} »", visible(d.summary.trim())));
             }
             let i = self.missed.len() + j;
-            rows.push((self.row(i, words.join(" · "), cols, theme), Some(i)));
+            rows.push((self.row(i, words.join(" · "), cols, view), Some(i)));
         }
 
         let selected_row = rows
@@ -246,6 +246,7 @@ impl Component for AwaitingScreen {
             .map(|(l, _)| l)
             .collect();
         frame.render_widget(Paragraph::new(lines), body);
+        focus_line(frame, body, selected_row.saturating_sub(top));
         let ctx = self.context();
         let text = hints(
             ctx,
@@ -266,15 +267,11 @@ impl Component for AwaitingScreen {
 
 impl AwaitingScreen {
     /// One line of a section, marked when selected, cut to `cols`.
-    fn row(
-        &self,
-        i: usize,
-        text: String,
-        cols: usize,
-        theme: &crate::tui::theme::Theme,
-    ) -> Line<'static> {
+    fn row(&self, i: usize, text: String, cols: usize, view: &View) -> Line<'static> {
+        let theme = view.theme;
+        // For a screen reader the cursor marks the line: no glyph to spell out.
         let (mark, style) = if i == self.selected {
-            ("▶ ", theme.selected())
+            (view.mark("▶ ", "  "), theme.selected())
         } else {
             ("  ", Style::default())
         };

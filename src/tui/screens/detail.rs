@@ -11,7 +11,9 @@ use crate::tui::component::{
 };
 use crate::tui::keys::{Action, Context};
 use crate::tui::route::{Pending, Route};
-use crate::tui::widgets::{call_block, entry_head, label_value, scroll_to_show, short_outcome};
+use crate::tui::widgets::{
+    call_block, entry_head, focus_line, label_value, scroll_to_show, short_outcome,
+};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -354,6 +356,8 @@ impl Component for DetailScreen {
             Layout::vertical([Constraint::Length(8), Constraint::Min(3)]).areas(area);
         draw_fields(frame, fields, view, &self.record);
         self.draw_journal(frame, journal, view);
+        // The cursor on the call's title (« Appel A-0001 … »): what this screen is about.
+        focus_line(frame, fields.inner(ratatui::layout::Margin::new(2, 0)), 0);
     }
 }
 

@@ -11,10 +11,11 @@ use crate::tui::component::{About, Component, Doing, Effect, Env, Input, Problem
 use crate::tui::input::{Picker, TextField, Typed};
 use crate::tui::keys::{Action, Context, key_for};
 use crate::tui::route::Route;
+use crate::tui::widgets::{focus_line, focus_text};
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Layout, Margin, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState, Paragraph};
 
@@ -678,7 +679,7 @@ impl FormScreen {
         };
         let list = List::new(items)
             .block(block)
-            .highlight_symbol("▶")
+            .highlight_symbol(view.mark("▶", " "))
             .highlight_style(if self.in_matches {
                 theme.selected()
             } else {
@@ -686,6 +687,10 @@ impl FormScreen {
             });
         let mut state = ListState::default().with_selected(Some(self.match_selected));
         frame.render_stateful_widget(list, area, &mut state);
+        if self.in_matches {
+            let line = self.match_selected.saturating_sub(state.offset());
+            focus_line(frame, area.inner(Margin::new(1, 1)), line);
+        }
     }
 
     fn draw_fields(&self, frame: &mut Frame, area: Rect, view: &View) {
@@ -726,7 +731,7 @@ impl FormScreen {
             } else {
                 theme.label()
             };
-            let mark = if focused { "▸" } else { " " };
+            let mark = if focused { view.mark("▸", " ") } else { " " };
             frame.render_widget(
                 Paragraph::new(Span::styled(
                     format!("{mark}{}", field.label()),
@@ -759,7 +764,7 @@ impl FormScreen {
                 i += 1;
                 frame.render_widget(
                     Paragraph::new(Span::styled(
-                        format!("⚠ {}", visible(message)),
+                        format!("{}{}", view.mark("⚠ ", "Erreur : "), visible(message)),
                         theme.error(),
                     ))
                     .wrap(ratatui::widgets::Wrap { trim: true }),
@@ -786,6 +791,7 @@ impl FormScreen {
         };
         if focused {
             frame.render_widget(text.textarea(), area);
+            focus_text(frame, text, area);
             return;
         }
         let cols = area.width as usize;
@@ -831,6 +837,7 @@ impl FormScreen {
         });
         if focused && (picker.chosen.is_none() || !picker.query.is_empty()) {
             frame.render_widget(picker.query.textarea(), area);
+            focus_text(frame, &picker.query, area);
             if picker.query.is_empty() {
                 let hint_area = Rect {
                     x: area.x + 1,
@@ -852,6 +859,9 @@ impl FormScreen {
             Line::from(Span::styled("—", view.theme.dim()))
         };
         frame.render_widget(Paragraph::new(line), area);
+        if focused {
+            focus_line(frame, area, 0);
+        }
     }
 
     /// The proposals of the focused picker, under its row (or above when there is no
@@ -920,6 +930,9 @@ impl FormScreen {
             .highlight_style(view.theme.selected());
         let mut state = ListState::default().with_selected(Some(picker.highlight));
         frame.render_stateful_widget(list, area, &mut state);
+        // The cursor on the proposal Enter would take, as a reader expects of a list.
+        let line = picker.highlight.saturating_sub(state.offset());
+        focus_line(frame, area.inner(Margin::new(1, 1)), line);
     }
 
     /// The callers known from past calls for what is typed; the place Ctrl-R goes.
@@ -966,7 +979,7 @@ impl FormScreen {
             .collect();
         let list = List::new(items)
             .block(block)
-            .highlight_symbol("▶")
+            .highlight_symbol(view.mark("▶", " "))
             .highlight_style(if self.in_callers {
                 theme.selected()
             } else {

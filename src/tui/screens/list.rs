@@ -2,13 +2,13 @@
 //! age of open calls.
 
 use crate::domain::call::{Call, CallStatus};
-use crate::domain::text::visible;
+use crate::domain::text::{visible, width};
 use crate::domain::time::{age, paris};
 use crate::store::{CallFilter, call_matches, narrows};
 use crate::tui::component::{Component, Doing, Effect, Env, Input, Problem, Update, View};
 use crate::tui::keys::{Action, Context};
 use crate::tui::route::Route;
-use crate::tui::widgets::{SearchBar, short_outcome};
+use crate::tui::widgets::{SearchBar, focus_line, short_outcome};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -259,6 +259,18 @@ impl Component for ListScreen {
                 Paragraph::new(Span::styled(text, theme.dim())).centered(),
                 mid,
             );
+            // Nothing to choose: the cursor on the sentence that says so.
+            if !self.search.active {
+                let start = (mid.width.saturating_sub(width(text) as u16)) / 2;
+                focus_line(
+                    frame,
+                    Rect {
+                        x: mid.x + start,
+                        ..mid
+                    },
+                    0,
+                );
+            }
             return;
         }
 
@@ -295,6 +307,12 @@ impl Component for ListScreen {
         .row_highlight_style(theme.selected());
         let mut state = TableState::default().with_selected(Some(self.selected));
         frame.render_stateful_widget(table, table_area, &mut state);
+        // The cursor on the selected line (under the header), unless the keyboard is in
+        // the search bar.
+        if !self.search.active {
+            let line = 1 + self.selected.saturating_sub(state.offset());
+            focus_line(frame, table_area, line);
+        }
     }
 }
 

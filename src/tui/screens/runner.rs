@@ -15,7 +15,7 @@ use crate::tui::component::{
 use crate::tui::input::{TextField, Typed};
 use crate::tui::keys::{Action, Context, hint};
 use crate::tui::route::Route;
-use crate::tui::widgets::{call_block, hints};
+use crate::tui::widgets::{call_block, focus_line, focus_text, hints};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -404,7 +404,7 @@ impl RunnerScreen {
         match walk.current {
             None => {
                 essential.push(Line::from(Span::styled(
-                    "✓ Procédure terminée.",
+                    format!("{}Procédure terminée.", view.mark("✓ ", "")),
                     theme.success(),
                 )));
                 let h = hints(
@@ -440,7 +440,11 @@ impl RunnerScreen {
                     }
                 };
                 essential.push(Line::from(Span::styled(
-                    truncate(&format!("▶ {}. {kind}", current + 1), cols).into_owned(),
+                    truncate(
+                        &format!("{}{}. {kind}", view.mark("▶ ", "Étape "), current + 1),
+                        cols,
+                    )
+                    .into_owned(),
                     theme.label_focused(),
                 )));
                 for l in wrap(&visible(&step.text), cols) {
@@ -451,7 +455,7 @@ impl RunnerScreen {
                     let parts: Vec<String> = spell(&self.input.value(), Alphabet::International)
                         .iter()
                         .map(|s| match s.confusable {
-                            Some(_) => format!("{} ⚠", s.say),
+                            Some(_) => format!("{}{}", s.say, view.mark(" ⚠", " (à distinguer)")),
                             None => s.say.clone(),
                         })
                         .collect();
@@ -572,6 +576,9 @@ impl RunnerScreen {
             lines.extend(after[..after_rows].iter().cloned());
         }
         frame.render_widget(Paragraph::new(lines), inner);
+        // The cursor on the step (its kind line, after the steps done and a blank), or in
+        // its field below when it asks for a value.
+        focus_line(frame, inner, if done_rows > 0 { done_rows + 1 } else { 0 });
         if let Some(row) = input_row {
             // The field goes on its reserved row, after the label.
             let y = rest_start + row.saturating_sub(1);
@@ -589,6 +596,7 @@ impl RunnerScreen {
                     label,
                 );
                 frame.render_widget(self.input.textarea(), field);
+                focus_text(frame, &self.input, field);
             }
         }
     }
@@ -608,8 +616,10 @@ impl RunnerScreen {
                     StepKind::Ask { .. } => {
                         let yes = procedure.successor(i, Some(true));
                         match (after, yes) {
-                            (Some(a), Successor::Step(y)) if a == y => " → oui",
-                            _ => " → non",
+                            (Some(a), Successor::Step(y)) if a == y => {
+                                view.mark(" → oui", " : oui")
+                            }
+                            _ => view.mark(" → non", " : non"),
                         }
                     }
                     _ => "",
@@ -617,7 +627,7 @@ impl RunnerScreen {
                 // A step the call answered says so, with why: the operator sees what
                 // was not asked and can go back if the call was wrong.
                 if let Some(why) = walk.skipped.get(&i) {
-                    let head = format!("↷ {}. ", i + 1);
+                    let head = format!("{}{}. ", view.mark("↷ ", "Étape "), i + 1);
                     let said = format!(
                         "sautée{answer} ({}) : {}",
                         visible(why),
@@ -629,7 +639,7 @@ impl RunnerScreen {
                         Span::styled(truncate(&said, room).into_owned(), theme.dim()),
                     ]);
                 }
-                let head = format!("✓ {}. ", i + 1);
+                let head = format!("{}{}. ", view.mark("✓ ", "Fait "), i + 1);
                 let room = cols.saturating_sub(head.chars().count() + answer.chars().count());
                 Line::from(vec![
                     Span::styled(head, theme.dim()),

@@ -23,7 +23,7 @@ use crate::tui::input::TextField;
 use crate::tui::keys::{Action, Context, hint};
 use crate::tui::route::{Pending, Route};
 use crate::tui::theme::Theme;
-use crate::tui::widgets::fold_line;
+use crate::tui::widgets::{focus_text, fold_line};
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -402,6 +402,7 @@ impl Component for ToolsScreen {
             let field = self.field(i);
             if focused {
                 frame.render_widget(field.textarea(), v);
+                focus_text(frame, field, v);
             } else {
                 frame.render_widget(Paragraph::new(visible(&field.value()).into_owned()), v);
             }

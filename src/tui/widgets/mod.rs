@@ -17,6 +17,23 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear};
 
+/// Puts the terminal's cursor at the start of row `line` of `area`, on what has the
+/// focus (a list line, a step), when that row is drawn: a screen reader or a braille
+/// display follows the cursor. Each screen places it in its view; the popup drawn last
+/// places it last.
+pub fn focus_line(frame: &mut Frame, area: Rect, line: usize) {
+    if line < usize::from(area.height) && area.width > 0 {
+        frame.set_cursor_position((area.x, area.y + line as u16));
+    }
+}
+
+/// Puts the terminal's cursor where the text field drawn in `area` has its own.
+pub fn focus_text(frame: &mut Frame, field: &super::input::TextField, area: Rect) {
+    if area.width > 0 && area.height > 0 {
+        frame.set_cursor_position(field.cursor_in(area));
+    }
+}
+
 /// A rectangle of at most `w` x `h` centred in `area`.
 pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);

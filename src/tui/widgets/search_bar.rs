@@ -80,6 +80,7 @@ impl SearchBar {
             frame.render_widget(Paragraph::new(Span::styled(" Recherche : ", style)), label);
             if self.active {
                 frame.render_widget(self.field.textarea(), input);
+                super::focus_text(frame, &self.field, input);
             } else {
                 frame.render_widget(Paragraph::new(visible(&value).into_owned()), input);
             }

@@ -112,6 +112,11 @@ impl Term {
     /// Starts the console with extra or replaced environment variables (`TERM`,
     /// `NO_COLOR`...).
     pub fn start_with(&self, session: &str, extra: &[(&'static str, &str)]) {
+        self.start_with_args(session, extra, &[]);
+    }
+
+    /// [`Term::start_with`], the console given these arguments (`--screen-reader`).
+    pub fn start_with_args(&self, session: &str, extra: &[(&'static str, &str)], given: &[&str]) {
         let mut vars = self.desk_env();
         for (k, v) in extra {
             vars.retain(|(name, _)| name != k);
@@ -134,7 +139,51 @@ impl Term {
         ];
         args.extend(env.iter().map(String::as_str));
         args.push(env!("CARGO_BIN_EXE_guichet"));
+        args.extend_from_slice(given);
         self.tmux_ok(&args);
+    }
+
+    /// The terminal's cursor: column, row, and whether it is shown.
+    pub fn cursor(&self, session: &str) -> (usize, usize, bool) {
+        let out = self.tmux_ok(&[
+            "display-message",
+            "-p",
+            "-t",
+            session,
+            "#{cursor_x} #{cursor_y} #{cursor_flag}",
+        ]);
+        let v: Vec<usize> = out
+            .split_whitespace()
+            .map(|n| n.parse().expect("a number from tmux"))
+            .collect();
+        (v[0], v[1], v[2] == 1)
+    }
+
+    /// Waits until the screen's row under the cursor, from the cursor's column on, is what
+    /// `ready` waits for; returns (that text, the whole row, the cursor).
+    pub fn wait_cursor(
+        &self,
+        session: &str,
+        what: &str,
+        ready: impl Fn(&str, &str) -> bool,
+    ) -> (String, String, (usize, usize, bool)) {
+        let start = Instant::now();
+        loop {
+            let screen = self.capture(session);
+            let at = self.cursor(session);
+            let row = screen.lines().nth(at.1).unwrap_or_default().to_string();
+            let from: String = row.chars().skip(at.0).collect();
+            if ready(&from, &row) {
+                return (from, row, at);
+            }
+            if start.elapsed() > DEADLINE {
+                panic!(
+                    "timed out waiting for the cursor on {what}; cursor at {at:?}, under it \
+                     « {from} »; screen:\n{screen}"
+                );
+            }
+            std::thread::sleep(POLL);
+        }
     }
 
     /// Starts the console in `session` and waits until it shows `needle`; returns the
