@@ -447,15 +447,9 @@ fn a_bad_url_or_an_open_token_file_is_one_sentence_exit_2() {
     tokens_where_they_belong(&glpi);
 }
 
-/// The console: `t` on an escalated call queues it and the background sender sends it;
-/// the status line says GLPI's answer and the call shows its ticket.
-#[test]
-fn the_console_sends_an_escalated_call_off_its_thread() {
-    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-    let desk = Desk::new();
-    let glpi = Glpi::start();
-    let reference = desk.add("Marie Curie", "mi", "noemi", &[]);
-    desk.ok(&["call", "close", &reference, "--outcome", "escalated"]);
+/// A console on the desk's file, its GLPI hand-off configured for the stand-in (the user
+/// token in an owner-only file, a 2 s limit), as `[glpi]` in config.toml would give it.
+fn console_with_glpi(desk: &Desk, glpi: &Glpi, urgency: u8) -> guichet::tui::app::App {
     let file = desk.path().join("glpi-token");
     std::fs::write(&file, USER_TOKEN).unwrap();
     use std::os::unix::fs::PermissionsExt;
@@ -465,7 +459,7 @@ fn the_console_sends_an_escalated_call_off_its_thread() {
         url: glpi.url(),
         app_token: APP_TOKEN.into(),
         request_type: "Phone".into(),
-        urgency: 4,
+        urgency,
         user_token_file: Some(file),
         timeout_seconds: 2,
         categories: Default::default(),
@@ -475,7 +469,7 @@ fn the_console_sends_an_escalated_call_off_its_thread() {
         password_file: None,
     };
     let reference_data = guichet::catalog::embedded_reference();
-    let mut app = guichet::tui::app::App::new(
+    guichet::tui::app::App::new(
         guichet::store::Store::open(&desk.db()).unwrap(),
         guichet::catalog::embedded_reference(),
         guichet::catalog::procedures::embedded(&reference_data),
@@ -484,7 +478,19 @@ fn the_console_sends_an_escalated_call_off_its_thread() {
         guichet::tui::theme::Theme { color: false },
         chrono::Utc::now(),
     )
-    .with_glpi(Some(&config));
+    .with_glpi(Some(&config))
+}
+
+/// The console: `t` on an escalated call queues it and the background sender sends it;
+/// the status line says GLPI's answer and the call shows its ticket.
+#[test]
+fn the_console_sends_an_escalated_call_off_its_thread() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let desk = Desk::new();
+    let glpi = Glpi::start();
+    let reference = desk.add("Marie Curie", "mi", "noemi", &[]);
+    desk.ok(&["call", "close", &reference, "--outcome", "escalated"]);
+    let mut app = console_with_glpi(&desk, &glpi, 4);
     let key = |app: &mut guichet::tui::app::App, code| {
         app.handle_key(KeyEvent::new(code, KeyModifiers::NONE))
     };
@@ -985,35 +991,7 @@ fn t_twice_in_the_console_makes_one_ticket() {
     let glpi = Glpi::start();
     let reference = desk.add("Marie Curie", "mi", "noemi", &[]);
     desk.ok(&["call", "close", &reference, "--outcome", "escalated"]);
-    let file = desk.path().join("glpi-token");
-    std::fs::write(&file, USER_TOKEN).unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
-    let config = guichet::config::GlpiConfig {
-        api: guichet::config::GlpiApi::Legacy,
-        url: glpi.url(),
-        app_token: APP_TOKEN.into(),
-        request_type: "Phone".into(),
-        urgency: 3,
-        user_token_file: Some(file),
-        timeout_seconds: 2,
-        categories: Default::default(),
-        client_id: None,
-        username: None,
-        client_secret_file: None,
-        password_file: None,
-    };
-    let reference_data = guichet::catalog::embedded_reference();
-    let mut app = guichet::tui::app::App::new(
-        guichet::store::Store::open(&desk.db()).unwrap(),
-        guichet::catalog::embedded_reference(),
-        guichet::catalog::procedures::embedded(&reference_data),
-        "dupontje".into(),
-        "Hotline".into(),
-        guichet::tui::theme::Theme { color: false },
-        chrono::Utc::now(),
-    )
-    .with_glpi(Some(&config));
+    let mut app = console_with_glpi(&desk, &glpi, 3);
     let key = |app: &mut guichet::tui::app::App, code| {
         app.handle_key(KeyEvent::new(code, KeyModifiers::NONE))
     };
