@@ -201,6 +201,21 @@ fn the_cursor_follows_the_focus_for_a_screen_reader() {
         from.starts_with("A-0001") && from.contains("Zoé")
     });
     let _ = proposal;
+    // The procedures (F3): on the selected procedure, the first; Down moves it.
+    term.press(s, "F3");
+    let (first, first_row, _) = on("the first procedure", &|from, row| {
+        // An item line: not the title, not the call's line of the list left behind.
+        !row.contains("Procédures") && !row.contains("A-0001") && !from.trim().is_empty()
+    });
+    assert!(!first.trim().is_empty(), "{first}");
+    term.press(s, "Down");
+    on("the second procedure", &|from, row| {
+        row != first_row && !from.trim().is_empty()
+    });
+    term.press(s, "Escape");
+    on("the call's line in the list", &|from, _| {
+        from.starts_with("A-0001") && from.contains("Zoé")
+    });
     term.press(s, "q");
     assert_eq!(term.wait_exit(s), "exit 0");
 }

@@ -7,7 +7,7 @@ use crate::store::ProcedureQuery;
 use crate::tui::component::{Component, Effect, Env, Input, Problem, Reply, Update, View};
 use crate::tui::keys::{Action, Context, key_for};
 use crate::tui::route::Route;
-use crate::tui::widgets::SearchBar;
+use crate::tui::widgets::{SearchBar, focus_line};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -228,9 +228,22 @@ impl Component for ProceduresScreen {
                 )
             };
             frame.render_widget(
-                Paragraph::new(Span::styled(text, theme.dim())).centered(),
+                Paragraph::new(Span::styled(text.clone(), theme.dim())).centered(),
                 list_area,
             );
+            // Nothing to choose: the cursor on the sentence that says so (a screen reader
+            // reads it), unless the keyboard is in the search bar.
+            if !self.search.active {
+                let start = list_area.width.saturating_sub(width(&text) as u16) / 2;
+                focus_line(
+                    frame,
+                    Rect {
+                        x: list_area.x + start,
+                        ..list_area
+                    },
+                    0,
+                );
+            }
             return;
         }
         let cols = list_area.width.saturating_sub(1) as usize;
@@ -256,5 +269,10 @@ impl Component for ProceduresScreen {
         let list = List::new(items).highlight_style(theme.selected());
         let mut list_state = ListState::default().with_selected(Some(self.selected));
         frame.render_stateful_widget(list, list_area, &mut list_state);
+        // The cursor on the selected procedure, unless the keyboard is in the search bar.
+        if !self.search.active {
+            let line = self.selected.saturating_sub(list_state.offset());
+            focus_line(frame, list_area, line);
+        }
     }
 }
