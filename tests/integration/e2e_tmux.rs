@@ -216,6 +216,15 @@ fn the_cursor_follows_the_focus_for_a_screen_reader() {
     on("the call's line in the list", &|from, _| {
         from.starts_with("A-0001") && from.contains("Zoé")
     });
+    // A popup takes the cursor: the help (F1) on its first line.
+    term.press(s, "F1");
+    on("the help's first line", &|from, _| {
+        from.starts_with("Sur cet écran")
+    });
+    term.press(s, "Escape");
+    on("the call's line again", &|from, _| {
+        from.starts_with("A-0001")
+    });
     term.press(s, "q");
     assert_eq!(term.wait_exit(s), "exit 0");
 }

@@ -5,7 +5,7 @@ use crate::domain::text::wrap;
 use crate::tui::component::{Component, Effect, Env, Input, Reply, Update, View};
 use crate::tui::keys::{Action, Context};
 use crate::tui::route::Pending;
-use crate::tui::widgets::{centered, hints, popup};
+use crate::tui::widgets::{centered, focus_line, hints, popup};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -61,5 +61,7 @@ impl Component for ConfirmPopup {
         let height = lines.len() as u16 + 2;
         let inner = popup(frame, centered(area, width, height), &self.title, theme);
         frame.render_widget(Paragraph::new(lines), inner);
+        // A screen reader reads the question from its first line.
+        focus_line(frame, inner, 0);
     }
 }

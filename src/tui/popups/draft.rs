@@ -7,7 +7,7 @@ use crate::store::SavedDraft;
 use crate::tui::component::{Component, Doing, Effect, Env, Input, Update, View};
 use crate::tui::keys::{Action, Context};
 use crate::tui::route::Route;
-use crate::tui::widgets::{centered, hints, popup};
+use crate::tui::widgets::{centered, focus_line, hints, popup};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -104,5 +104,7 @@ impl Component for DraftOffer {
         let rect = centered(area, 64, lines.len() as u16 + 2);
         let inner = popup(frame, rect, "Saisie retrouvée", theme);
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+        // A screen reader reads the offer from its first line.
+        focus_line(frame, inner, 0);
     }
 }

@@ -3,7 +3,7 @@
 use crate::domain::call::{CallRef, JournalEntry};
 use crate::tui::component::{Component, Effect, Env, Input, Update, View};
 use crate::tui::keys::{Action, Context};
-use crate::tui::widgets::{centered, entry_head, folded, popup};
+use crate::tui::widgets::{centered, entry_head, focus_line, folded, popup};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -71,5 +71,6 @@ impl Component for EntryPopup {
         );
         let scroll = self.scroll.min(self.max_scroll.get()) as u16;
         frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), inner);
+        focus_line(frame, inner, 0);
     }
 }

@@ -4,7 +4,7 @@
 use crate::domain::text::wrap_hanging;
 use crate::tui::component::{Component, Effect, Env, Input, Update, View};
 use crate::tui::keys::{self, Action, Context, keys_label};
-use crate::tui::widgets::{centered, popup};
+use crate::tui::widgets::{centered, focus_line, popup};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -129,6 +129,8 @@ impl Component for HelpPopup {
         };
         let inner = popup(frame, rect, "Aide · Échap pour fermer", view.theme);
         frame.render_widget(Paragraph::new(lines).scroll((scroll as u16, 0)), inner);
+        // A screen reader reads the help from its first line shown.
+        focus_line(frame, inner, 0);
         if !more.is_empty() && rect.height > 0 {
             let tag = Rect {
                 x: rect.right().saturating_sub(more.chars().count() as u16 + 1),
