@@ -300,31 +300,13 @@ fn desk_with_calls(engine: Engine) -> Desk {
         "2026-12-06T14:30",
     ]);
     desk.ok(&["call", "close", "A-0001", "--outcome", "resolved"]);
-    // The first call lasted 9 min 5 s: its closing is set where a real one would be (the
-    // guard that keeps a closed call's record is lifted around it, as in csv_exports.rs).
-    let (drop, create) = match desk.engine {
-        Engine::Sqlite => (
-            "DROP TRIGGER calls_keep_record",
-            include_str!("../../db/migrations/sqlite/0016_calls_keep_record.sql"),
-        ),
-        Engine::Postgres => (
-            "DROP TRIGGER calls_keep_record ON calls",
-            "CREATE TRIGGER calls_keep_record BEFORE UPDATE ON calls \
-             FOR EACH ROW EXECUTE FUNCTION guichet_keep_call()",
-        ),
-    };
-    desk.sql(drop, &[]);
-    if desk.engine == Engine::Postgres {
-        desk.sql("ALTER TABLE calls DISABLE TRIGGER calls_journaled", &[]);
-    }
-    desk.sql(
-        "UPDATE calls SET closed_at = opened_at + 545 WHERE id = 1",
-        &[],
-    );
-    desk.sql(create, &[]);
-    if desk.engine == Engine::Postgres {
-        desk.sql("ALTER TABLE calls ENABLE TRIGGER calls_journaled", &[]);
-    }
+    // The first call lasted 9 min 5 s: its closing is set where a real one would be.
+    desk.with_record_guards_lifted(|desk| {
+        desk.sql(
+            "UPDATE calls SET closed_at = opened_at + 545 WHERE id = 1",
+            &[],
+        );
+    });
     desk
 }
 

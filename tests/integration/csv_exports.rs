@@ -126,42 +126,23 @@ fn desk_with_calls(engine: Engine) -> Desk {
     // owner's surgery, not a console's: the guard that keeps what a call was is lifted
     // around it, then put back as its migration made it.
     let opened = 1_796_130_300_i64; // 2026-12-01T13:05:00Z, 14:05 in Paris
-    let (drop, create) = match desk.engine {
-        Engine::Sqlite => (
-            "DROP TRIGGER calls_keep_record",
-            include_str!("../../db/migrations/sqlite/0016_calls_keep_record.sql"),
-        ),
-        Engine::Postgres => (
-            "DROP TRIGGER calls_keep_record ON calls",
-            "CREATE TRIGGER calls_keep_record BEFORE UPDATE ON calls \
-             FOR EACH ROW EXECUTE FUNCTION guichet_keep_call()",
-        ),
-    };
-    desk.sql(drop, &[]);
-    // On a server, the guard that asks each change of a call for its journal line is
-    // lifted too, for these changes and for the row below.
-    if desk.engine == Engine::Postgres {
-        desk.sql("ALTER TABLE calls DISABLE TRIGGER calls_journaled", &[]);
-    }
-    desk.sql(
-        "UPDATE calls SET opened_at = ?1, closed_at = ?2 WHERE id = 1",
-        sql_args![opened, opened + 41],
-    );
-    desk.sql(
-        "UPDATE calls SET closed_at = opened_at + 1205 WHERE id = 3",
-        &[],
-    );
-    desk.sql(create, &[]);
-    // A row an older version or another tool wrote: a tab and a CR first.
-    desk.sql(
-        "INSERT INTO calls (opened_at, operator, caller_name, caller_phone, service, device, \
-         summary, status, search_key, handler) \
-         VALUES (?1, 'dupontje', ?2, '0140072000', 'mi', 'noemi', ?3, 'open', 'x', 'dupontje')",
-        sql_args![opened + 600, "\r=1+1", "\t=1+1"],
-    );
-    if desk.engine == Engine::Postgres {
-        desk.sql("ALTER TABLE calls ENABLE TRIGGER calls_journaled", &[]);
-    }
+    desk.with_record_guards_lifted(|desk| {
+        desk.sql(
+            "UPDATE calls SET opened_at = ?1, closed_at = ?2 WHERE id = 1",
+            sql_args![opened, opened + 41],
+        );
+        desk.sql(
+            "UPDATE calls SET closed_at = opened_at + 1205 WHERE id = 3",
+            &[],
+        );
+        // A row an older version or another tool wrote: a tab and a CR first.
+        desk.sql(
+            "INSERT INTO calls (opened_at, operator, caller_name, caller_phone, service, device, \
+             summary, status, search_key, handler) \
+             VALUES (?1, 'dupontje', ?2, '0140072000', 'mi', 'noemi', ?3, 'open', 'x', 'dupontje')",
+            sql_args![opened + 600, "\r=1+1", "\t=1+1"],
+        );
+    });
     desk
 }
 
