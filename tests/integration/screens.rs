@@ -201,3 +201,29 @@ fn the_help_shows_every_key_at_80x24_and_60x20() {
         }
     }
 }
+
+/// For a screen reader no screen shows a decorative glyph: readers spell them out
+/// (« panneau d'avertissement ») or skip them, so each one is a word there (`View::mark`).
+#[test]
+fn no_screen_shows_a_decorative_glyph_to_a_screen_reader() {
+    const GLYPHS: [char; 8] = ['⚠', '✓', '☎', '▶', '⇪', '↷', '✗', '●'];
+    let mut shown = Vec::new();
+    for scene in scenes() {
+        let app = scene.app().with_screen_reader(true);
+        let text = buffer_text(&guichet::tui::gallery::render_app(
+            &app,
+            scene.width,
+            scene.height,
+        ));
+        for glyph in GLYPHS {
+            if text.contains(glyph) {
+                shown.push(format!("{} : {glyph}", scene.name));
+            }
+        }
+    }
+    assert!(
+        shown.is_empty(),
+        "glyphs shown to a screen reader:\n{}",
+        shown.join("\n")
+    );
+}

@@ -200,8 +200,8 @@ impl Component for HandoverScreen {
         let inner = block.inner(area);
         frame.render_widget(block, area);
         let cols = inner.width as usize;
-        let mut top = summary_lines(report, theme, cols);
-        top.extend(escalation_lines(report, theme, cols));
+        let mut top = summary_lines(report, view, cols);
+        top.extend(escalation_lines(report, view, cols));
         top.extend(self.note_lines(view, cols));
         if inner.width < TWO_COLUMNS_FROM {
             let more = self.draw_one_column(frame, inner, view, top);
@@ -241,10 +241,11 @@ fn duration(secs: i64) -> String {
     age(Duration::seconds(secs))
 }
 
-fn summary_lines(report: &HandoverReport, theme: &Theme, cols: usize) -> Vec<Line<'static>> {
+fn summary_lines(report: &HandoverReport, view: &View, cols: usize) -> Vec<Line<'static>> {
+    let theme = view.theme;
     let telephony = report.telephony.summary().map(|s| {
         Line::from(Span::styled(
-            truncate(&format!("☎ {s}"), cols).into_owned(),
+            truncate(&format!("{}{s}", view.mark("☎ ", "Téléphonie : ")), cols).into_owned(),
             theme.dim(),
         ))
     });
@@ -294,7 +295,8 @@ fn summary_lines(report: &HandoverReport, theme: &Theme, cols: usize) -> Vec<Lin
 
 /// The escalations, folded to the width: each with its GLPI ticket and whether it is sent,
 /// waiting or in doubt; drawn as a warning while one of them is not sent.
-fn escalation_lines(report: &HandoverReport, theme: &Theme, cols: usize) -> Vec<Line<'static>> {
+fn escalation_lines(report: &HandoverReport, view: &View, cols: usize) -> Vec<Line<'static>> {
+    let theme = view.theme;
     if report.escalations.is_empty() {
         return Vec::new();
     }
@@ -310,7 +312,12 @@ fn escalation_lines(report: &HandoverReport, theme: &Theme, cols: usize) -> Vec<
             )
         })
         .collect();
-    let text = format!("⇪ Escalades ({}) : {}", items.len(), items.join(" · "));
+    let text = format!(
+        "{}Escalades ({}) : {}",
+        view.mark("⇪ ", ""),
+        items.len(),
+        items.join(" · ")
+    );
     let settled = report
         .escalations
         .iter()
@@ -364,7 +371,7 @@ impl HandoverScreen {
                     }
                     s
                 } else {
-                    format!("✓ Lue par {}", acks.join(", "))
+                    format!("{}Lue par {}", view.mark("✓ ", ""), acks.join(", "))
                 };
                 let style = if acks.is_empty() {
                     theme.open_call()
@@ -408,9 +415,12 @@ impl HandoverScreen {
     ) -> [Line<'static>; 2] {
         let theme = view.theme;
         let mark = if w.callback_due {
-            Span::styled("☎ ", theme.error())
+            Span::styled(view.mark("☎ ", "À rappeler : ").to_string(), theme.error())
         } else if w.escalated {
-            Span::styled("⇪ ", theme.open_call())
+            Span::styled(
+                view.mark("⇪ ", "Transmis : ").to_string(),
+                theme.open_call(),
+            )
         } else {
             Span::raw("  ")
         };

@@ -171,6 +171,7 @@ impl ToolsScreen {
             now,
             calendar,
             view.map(|v| v.theme),
+            view.is_some_and(|v| v.screen_reader),
         )
     }
 
@@ -451,12 +452,23 @@ fn answer(
     now: DateTime<Utc>,
     calendar: &crate::domain::amigo::SchoolCalendar,
     theme: Option<&Theme>,
+    screen_reader: bool,
 ) -> Answer {
     let plain = Theme { color: false };
     let theme = theme.unwrap_or(&plain);
+    // Words for a screen reader, like `View::mark` (the view is not here: the journal's
+    // line is computed from the same answer without one).
+    let warning = if screen_reader {
+        "Attention : "
+    } else {
+        "⚠ "
+    };
     let v = |i: usize| values.get(i).map(String::as_str).unwrap_or("");
     let err = |e: String| Answer {
-        lines: vec![Line::from(Span::styled(format!("⚠ {e}"), theme.error()))],
+        lines: vec![Line::from(Span::styled(
+            format!("{warning}{e}"),
+            theme.error(),
+        ))],
         journal: Err(e),
     };
     let hint_line = |t: &str| Line::from(Span::styled(t.to_string(), theme.dim()));
@@ -572,7 +584,7 @@ fn answer(
                     Span::raw(format!(" {}", s.say)),
                 ];
                 if let Some(w) = s.confusable {
-                    spans.push(Span::styled(format!("  ⚠ {w}"), theme.error()));
+                    spans.push(Span::styled(format!("  {warning}{w}"), theme.error()));
                 }
                 lines.push(Line::from(spans));
             }
