@@ -281,7 +281,10 @@ const REQUESTS: &[Entry] = &[
 
 /// The page of `cmd` (built), whose file is `name`.1, dated `date` (YYYY-MM-DD).
 pub(super) fn page(cmd: &Command, name: &str, date: &str) -> std::io::Result<String> {
-    let cmd = in_french(cmd.clone().version(version()));
+    // The page's sections keep the names man pages are read by (SUBCOMMANDS, like EXIT
+    // STATUS or ENVIRONMENT below), not the help's « Commandes ».
+    let cmd = super::french::in_french(cmd.clone().version(version()))
+        .subcommand_help_heading(None::<&str>);
     let mut clap_page = Vec::new();
     Man::new(cmd.clone())
         .date(date)
@@ -355,23 +358,6 @@ fn example(roff: &mut Roff) {
     )]);
     roff.text([roman("  http://127.0.0.1:8015/cti/$GUICHET_PHONE_TOKEN")]);
     roff.control("RE", []).control("fi", []);
-}
-
-/// clap's own texts in French: the help and version flags.
-fn in_french(cmd: Command) -> Command {
-    let has = |id: &str| cmd.get_arguments().any(|a| a.get_id() == id);
-    let (help, version) = (has("help"), has("version"));
-    let mut cmd = cmd;
-    if help {
-        cmd = cmd.mut_arg("help", |a| {
-            a.help("Affiche l'aide (-h : en bref)")
-                .long_help(None::<&str>)
-        });
-    }
-    if version {
-        cmd = cmd.mut_arg("version", |a| a.help("Affiche la version"));
-    }
-    cmd
 }
 
 /// What mandoc -T lint warns of in clap_mangen's rendering: the vertical space before the

@@ -4,6 +4,7 @@
 mod amigo;
 mod args;
 mod calls;
+mod french;
 mod glpi;
 mod install;
 mod manual;
@@ -25,7 +26,6 @@ use crate::csv_export::CsvOptions;
 use crate::domain::reference::Reference;
 use crate::domain::text::visible_lines;
 use crate::store::{FileAccess, Location, Store, StoreError};
-use clap::Parser;
 use output::human;
 use std::io::{self, Write};
 use thiserror::Error;
@@ -117,11 +117,14 @@ pub(crate) fn csv_options(arg: &CsvArg, fmt: Format) -> Result<CsvOptions, CliEr
 
 /// Runs the program with the process's arguments and returns its exit code.
 pub fn main() -> i32 {
-    let cli = match Cli::try_parse() {
+    let parsed = french::command()
+        .try_get_matches()
+        .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) if e.use_stderr() => {
             // A usage error quotes what was typed: plain text, made visible.
-            let text = e.render().to_string();
+            let text = french::error_text(&e);
             let _ = io::stderr()
                 .lock()
                 .write_all(visible_lines(&text).as_bytes());

@@ -2495,8 +2495,9 @@ fn texts_that_begin_with_a_dash_are_taken_as_texts(desk) {
         assert_eq!(code, 2, "{args:?}: {err}");
         assert!(
             err.contains("est une option, pas un texte")
-                || err.contains("unexpected argument")
-                || err.contains("a value is required"),
+                || err.contains("option inconnue")
+                || err.contains("argument en trop")
+                || err.contains("attend une valeur"),
             "{args:?}: {err}"
         );
     }
