@@ -397,7 +397,7 @@ impl Store {
             .query_vec(
                 &format!(
                     "SELECT w.procedure, w.version, s.step, \
-                     sum(CASE WHEN s.answered = 0 THEN 1 ELSE 0 END), sum(s.answered) \
+                     CAST(sum(1 - s.answered) AS BIGINT), CAST(sum(s.answered) AS BIGINT) \
                      FROM walk_steps s JOIN walks w ON w.id = s.walk_id \
                      JOIN calls c ON c.id = w.call_id WHERE {cond} \
                      GROUP BY w.procedure, w.version, s.step"
@@ -430,8 +430,8 @@ impl Store {
             .db
             .query_one(
                 &format!(
-                    "SELECT count(*), coalesce(sum(CASE WHEN EXISTS (SELECT 1 FROM walks w \
-                     WHERE w.call_id = c.id) THEN 1 ELSE 0 END), 0) \
+                    "SELECT count(*), CAST(coalesce(sum(CASE WHEN EXISTS (SELECT 1 FROM walks w \
+                     WHERE w.call_id = c.id) THEN 1 ELSE 0 END), 0) AS BIGINT) \
                      FROM calls c WHERE {cond} AND c.status = 'closed'"
                 ),
                 &values,
