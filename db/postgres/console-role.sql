@@ -12,6 +12,11 @@ GRANT SELECT, INSERT, UPDATE ON calls TO guichet_console;
 -- The journal and the handover are added to, never changed. The server dates each journal
 -- line by its own clock and signs it with the session's role (migration 0006).
 GRANT SELECT, INSERT ON journal, handover_entries TO guichet_console;
+-- What the walks teach is written with the journal line it comes from, never changed:
+-- proposals, walks, their steps and ends, « résolu ? » answers, steps flagged.
+GRANT SELECT, INSERT ON call_proposals, walks, walk_steps, walk_ends, walk_answers, step_flags
+    TO guichet_console;
+GRANT SELECT ON walk_records TO guichet_console;
 -- The telephony's events are added (by the console's listener, or `guichet phone event`).
 GRANT SELECT, INSERT ON phone_events TO guichet_console;
 -- A phone call taken on an open call is linked to it; its handling time is written once.
@@ -23,4 +28,6 @@ GRANT SELECT ON desk_identity TO guichet_console;
 -- The procedure index is derived data: rebuilt when the catalogue changes.
 GRANT SELECT, INSERT, UPDATE, DELETE ON procedures, procedure_terms, catalog_state TO guichet_console;
 GRANT USAGE, SELECT ON SEQUENCE calls_id_seq, journal_id_seq, handover_entries_id_seq,
-    phone_events_id_seq, glpi_outbox_id_seq, phone_links_id_seq TO guichet_console;
+    phone_events_id_seq, glpi_outbox_id_seq, phone_links_id_seq, call_proposals_id_seq,
+    walks_id_seq, walk_steps_id_seq, walk_ends_id_seq, walk_answers_id_seq, step_flags_id_seq
+    TO guichet_console;

@@ -41,6 +41,9 @@ struct RawProcedure {
     editor_notes: Option<Spanned<String>>,
     #[serde(default)]
     tool: Option<Spanned<String>>,
+    /// The authors' own version of the file (« 2.1 »), shown before the content's hash.
+    #[serde(default)]
+    version: Option<Spanned<String>>,
     #[serde(default)]
     sources: Option<Spanned<Vec<Spanned<RawSource>>>>,
     #[serde(default)]
@@ -399,6 +402,24 @@ pub fn check_procedure(
         }
         found
     });
+    let version = raw.version.as_ref().and_then(|v| {
+        let text = v.get_ref();
+        let fits = (1..=20).contains(&text.chars().count())
+            && text
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
+        if !fits {
+            errors.push(err(
+                v.span().start,
+                format!(
+                    "version invalide « {} » : attendu 1 à 20 lettres, chiffres, points, \
+                     tirets ou soulignés (comme 2.1)",
+                    text.escape_debug()
+                ),
+            ));
+        }
+        fits.then(|| text.clone())
+    });
     if raw.keywords.get_ref().is_empty() {
         errors.push(err(raw.keywords.span().start, "aucun mot-clé".into()));
     }
@@ -571,6 +592,7 @@ pub fn check_procedure(
         sources,
         editor_notes: raw.editor_notes.map(Spanned::into_inner),
         tool,
+        version,
         steps: steps.into_iter().map(|(_, s)| s).collect(),
     };
     editor_whitespace(&mut procedure);

@@ -432,6 +432,31 @@ pub enum ReportCommand {
         #[command(flatten)]
         sheet: SheetArg,
     },
+    /// Les chiffres des procédures : proposées, suivies, terminées, escaladées,
+    /// abandonnées et à quelle étape, issues, durée médiane, résolues au premier contact,
+    /// étapes à revoir, et les mots des appels sans procédure (défaut : les 30 derniers
+    /// jours ; définitions dans le README)
+    Procedures {
+        /// Appels ouverts à partir de (18/12/2026 8h, 18/12 8h, 2026-12-18T08:00)
+        #[arg(long, value_name = "DT")]
+        from: Option<String>,
+        /// Appels ouverts avant (mêmes formes que --from)
+        #[arg(long, value_name = "DT")]
+        to: Option<String>,
+        /// Les appels de ce service seulement
+        #[arg(long, value_name = "S")]
+        service: Option<String>,
+        /// Résolu au premier contact : pas de nouvel appel du même numéro dans ce nombre
+        /// de jours
+        #[arg(long, value_name = "JOURS", default_value_t = 7)]
+        first_contact_days: i64,
+        #[command(flatten)]
+        format: FormatArg,
+        #[command(flatten)]
+        csv: CsvArg,
+        #[command(flatten)]
+        sheet: SheetArg,
+    },
     /// Écrit la note de relève de la relève en cours (ou de celle qui contient --at)
     Note {
         #[arg(value_name = "TEXT", allow_hyphen_values = true, value_parser = text)]

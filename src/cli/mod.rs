@@ -78,6 +78,7 @@ impl From<StoreError> for CliError {
             // does not apply to it.
             StoreError::UnknownCall(_)
             | StoreError::NotClosed(_)
+            | StoreError::NoWalk(..)
             | StoreError::SameOutcome(..)
             // The clock of this machine says the call is closed before it was opened.
             | StoreError::ClosedBeforeOpened(_)

@@ -1,7 +1,9 @@
 //! `guichet report ...`: the shift handover.
 
 use super::args::{Format, ReportCommand};
-use super::output::{SheetOptions, human, json, sheet_options, stdout_is_terminal, write_xlsx};
+use super::output::{
+    SheetOptions, human, json, sheet_options, stdout_is_terminal, table, write_xlsx,
+};
 use super::{CliError, csv_options, formats};
 use crate::catalog::procedures::CatalogSource;
 use crate::config::{DeskConfig, resolve_operator};
@@ -12,10 +14,11 @@ use crate::domain::shifts::{ShiftPlan, ShiftWindow};
 use crate::domain::time::{DAY_AHEAD, paris, parse_plausible};
 use crate::phone::desk::Answering;
 use crate::report::{
-    CallCsv, CallRows, ESCALATION_COLUMNS, HandoverReport, TELEPHONY_COLUMNS, escalation_rows,
-    telephony_rows, to_markdown,
+    CallCsv, CallRows, ESCALATION_COLUMNS, HandoverReport, PROCEDURE_COLUMNS, ProceduresReport,
+    TELEPHONY_COLUMNS, escalation_rows, procedure_rows, procedures_heading, procedures_markdown,
+    procedures_sections, telephony_rows, to_markdown,
 };
-use crate::store::{HandoverKind, Store};
+use crate::store::{FigureWindow, HandoverKind, Store};
 use crate::xlsx_export::XlsxWriter;
 use chrono::{DateTime, Utc};
 
@@ -49,6 +52,38 @@ pub fn window(
         (None, Some(at)) => plan.current(at - chrono::Duration::seconds(1)),
         (None, None) => plan.current(now),
     })
+}
+
+/// How many days `report procedures` covers when no date is given.
+const PROCEDURES_DAYS: i64 = 30;
+
+/// The calls `report procedures` counts: opened from `from` (30 days before `to` when not
+/// given) until `to` (now when not given), of the service when given.
+fn procedures_window(
+    from: Option<&str>,
+    to: Option<&str>,
+    service: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<FigureWindow, CliError> {
+    let read = |s: &str| parse_plausible(s, now, DAY_AHEAD);
+    let to = to
+        .map(read)
+        .transpose()
+        .map_err(CliError::bad)?
+        .unwrap_or(now);
+    let from = from
+        .map(read)
+        .transpose()
+        .map_err(CliError::bad)?
+        .unwrap_or(to - chrono::Duration::days(PROCEDURES_DAYS));
+    if from >= to {
+        return Err(CliError::BadInput(format!(
+            "--from ({}) doit précéder --to ({})",
+            paris(from, "%d/%m/%Y %H:%M"),
+            paris(to, "%d/%m/%Y %H:%M")
+        )));
+    }
+    Ok(FigureWindow { from, to, service })
 }
 
 /// Where a small table of the report goes.
@@ -208,6 +243,63 @@ pub fn run(
             match fmt {
                 Format::Json => json(out, &report)?,
                 _ => human(out, &to_markdown(&report, reference, &desk.desk))?,
+            }
+            Ok(())
+        }
+        ReportCommand::Procedures {
+            from,
+            to,
+            service,
+            first_contact_days,
+            format,
+            csv,
+            sheet,
+        } => {
+            let fmt = formats(
+                &format,
+                &[Format::Table, Format::Md, Format::Json, Format::Csv],
+            )?;
+            let options = csv_options(&csv, fmt)?;
+            let sheet = sheet_options(&sheet, fmt, stdout_is_terminal())?;
+            super::check_context(reference, service.as_deref(), None)?;
+            if !(1..=365).contains(&first_contact_days) {
+                return Err(CliError::BadInput(format!(
+                    "--first-contact-days {first_contact_days} : attendu un nombre de jours \
+                     de 1 à 365"
+                )));
+            }
+            let window = procedures_window(from.as_deref(), to.as_deref(), service, now)?;
+            let procedures = catalog
+                .catalog()
+                .map(|c| c.procedures.clone())
+                .map_err(CliError::Failed)?;
+            let report =
+                ProceduresReport::build(store, &procedures, &window, first_contact_days, now)?;
+            match fmt {
+                Format::Json => json(out, &report)?,
+                Format::Md => human(out, &procedures_markdown(&report))?,
+                Format::Csv => {
+                    let mut w = CsvWriter::new(
+                        &mut *out,
+                        options,
+                        &headers(&PROCEDURE_COLUMNS, sheet.labels),
+                    )?;
+                    procedure_rows(&mut w, &report)?;
+                    w.finish()?;
+                }
+                _ => {
+                    let mut text = procedures_heading(&report);
+                    text.push('\n');
+                    for s in procedures_sections(&report) {
+                        text.push_str(&format!("\n{}\n", s.title));
+                        if s.rows.is_empty() {
+                            text.push_str("aucun\n");
+                        } else {
+                            text.push_str(&table(&s.headers, &s.rows));
+                        }
+                    }
+                    human(out, &text)?;
+                }
             }
             Ok(())
         }

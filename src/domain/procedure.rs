@@ -131,6 +131,10 @@ pub struct Procedure {
     /// The desk tool the procedure calls for (`tool = "printer"` in the file), which the
     /// console offers while the procedure is walked.
     pub tool: Option<super::tool::ToolKind>,
+    /// The version its authors give it (`version = "2.1"` in the file), if any: it
+    /// leads [`Procedure::version`], before the hash of the content.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
     pub steps: Vec<Step>,
 }
 
@@ -141,6 +145,47 @@ pub enum Successor {
     End,
     /// A target that names no step (the linter reports it; the runner stops).
     Missing,
+}
+
+/// What [`Procedure::version`] hashes: the content, printed as the procedure was before
+/// fields that are not content (the authors' version, an owner) were added to it, so that
+/// the walks already journaled keep the version they were made with.
+mod hashed {
+    use super::{Applies, Source, Step};
+    use crate::domain::tool::ToolKind;
+
+    // Its fields are read by `Debug` only: the text hashed.
+    #[derive(Debug)]
+    #[allow(dead_code)]
+    pub(super) struct Procedure<'a> {
+        slug: &'a String,
+        title: &'a String,
+        summary: &'a String,
+        services: &'a Applies,
+        devices: &'a Applies,
+        keywords: &'a Vec<String>,
+        sources: &'a Vec<Source>,
+        editor_notes: &'a Option<String>,
+        tool: &'a Option<ToolKind>,
+        steps: &'a Vec<Step>,
+    }
+
+    impl<'a> Procedure<'a> {
+        pub(super) fn of(p: &'a super::Procedure) -> Procedure<'a> {
+            Procedure {
+                slug: &p.slug,
+                title: &p.title,
+                summary: &p.summary,
+                services: &p.services,
+                devices: &p.devices,
+                keywords: &p.keywords,
+                sources: &p.sources,
+                editor_notes: &p.editor_notes,
+                tool: &p.tool,
+                steps: &p.steps,
+            }
+        }
+    }
 }
 
 /// FNV-1a, 64 bits: stable across builds and machines, cheap on a folder of files.
@@ -165,12 +210,18 @@ impl Fnv {
 
 impl Procedure {
     /// Which text of the procedure was followed: eight hex digits of a hash of all it
-    /// says (title, steps, sources...). Any change to the file's content changes it; the
-    /// ticket gives it so that the second level reads the same text the operator read.
+    /// says (title, steps, sources...), after the authors' version when the file gives one
+    /// (`2.1+3fa4b2c1`). Any change to the file's content changes it; the ticket gives it
+    /// so that the second level reads the same text the operator read, and the figures of
+    /// `report procedures` are per version.
     pub fn version(&self) -> String {
         let mut h = Fnv::new();
-        h.write(format!("{self:?}").as_bytes());
-        h.finish(0)[..8].to_string()
+        h.write(format!("{:?}", hashed::Procedure::of(self)).as_bytes());
+        let hash = &h.finish(0)[..8];
+        match &self.version {
+            Some(authors) => format!("{authors}+{hash}"),
+            None => hash.to_string(),
+        }
     }
 
     pub fn step_index(&self, id: &str) -> Option<usize> {
@@ -546,6 +597,30 @@ mod tests {
     }
 
     #[test]
+    fn the_version_hashes_the_content_as_printed_before_the_authors_version_existed() {
+        let mut p = Procedure {
+            slug: "essai".into(),
+            title: "Essai".into(),
+            summary: "Essai.".into(),
+            services: Applies::All,
+            devices: Applies::All,
+            keywords: vec!["essai".into()],
+            sources: vec![],
+            editor_notes: None,
+            tool: None,
+            version: None,
+            steps: vec![record("Numéro de ticket", true)],
+        };
+        // The procedure printed without its new field is what the hash read before it:
+        // the walks journaled then keep their version.
+        let before = format!("{p:?}").replace(", version: None", "");
+        assert_eq!(format!("{:?}", hashed::Procedure::of(&p)), before);
+        let hash = p.version();
+        p.version = Some("3".into());
+        assert_eq!(p.version(), format!("3+{hash}"));
+    }
+
+    #[test]
     fn an_optional_step_reads_facultatif_once() {
         let reference = crate::catalog::embedded_reference();
         let mut p = Procedure {
@@ -558,6 +633,7 @@ mod tests {
             sources: vec![],
             editor_notes: None,
             tool: None,
+            version: None,
             steps: vec![
                 record("Numéro de ticket", true),
                 record("Référence (facultative)", true),

@@ -2,10 +2,20 @@
 //! as Markdown, JSON and CSV.
 
 mod handoff;
+mod procedures;
+mod procedures_render;
 mod render;
 
 pub use crate::csv_export::CsvOptions;
 pub use handoff::{Escalation, Handoff};
+pub use procedures::{
+    FIRST_CONTACT_DAYS, Figures, HOLE_WORDS, Hole, ProcedureFigures, ProceduresReport, StepFigures,
+    VersionFigures,
+};
+pub use procedures_render::{
+    PROCEDURE_COLUMNS, Section, heading as procedures_heading, procedure_rows,
+    sections as procedures_sections, to_markdown as procedures_markdown,
+};
 pub use render::{
     CALL_COLUMNS, CallCsv, CallRows, ESCALATION_COLUMNS, TELEPHONY_COLUMNS, call_cells,
     escalation_rows, telephony_rows, to_csv, to_markdown,

@@ -15,7 +15,7 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 
 /// Markdown table cell: one line, no pipe breaking the table, nothing a terminal would run.
-fn cell(text: &str) -> String {
+pub(super) fn cell(text: &str) -> String {
     normalize_spaces(&visible(text)).replace('|', "\\|")
 }
 

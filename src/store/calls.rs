@@ -97,6 +97,12 @@ impl Store {
     /// Stores a checked call with its opening entry, its notes and the procedures used, in
     /// one transaction; returns it as stored.
     pub fn insert_call(&mut self, call: &NewCall) -> Result<Call> {
+        self.insert_proposed_call(call, &[])
+    }
+
+    /// [`Store::insert_call`], with the procedures the form proposed for it, best first
+    /// (the first [`super::PROPOSALS_KEPT`] are kept, for `report procedures`).
+    pub fn insert_proposed_call(&mut self, call: &NewCall, proposed: &[String]) -> Result<Call> {
         let path = self.name.clone();
         let err = |source| StoreError::db(&path, source);
         let tx = self.db.begin().map_err(err)?;
@@ -152,6 +158,7 @@ impl Store {
             )
             .map_err(err)?;
         }
+        super::walk_records::record_proposals(&tx, reference, proposed).map_err(err)?;
         if let Some(id) = &call.telephony_id {
             // The caller may have hung up while the form was being finished.
             super::phone::record_handled_time(
@@ -782,6 +789,16 @@ impl Store {
         let tx = self.db.begin().map_err(err)?;
         status_of(&tx, reference).map_err(|r| refused(&path, r))?;
         append_line(&tx, reference, at, operator, kind, line, Some(&mark_json)).map_err(err)?;
+        super::walk_records::record_move(
+            &tx,
+            reference,
+            operator,
+            at.timestamp(),
+            kind,
+            mark,
+            escalated,
+        )
+        .map_err(err)?;
         if escalated {
             tx.execute(
                 "UPDATE calls SET outcome = 'escalated' WHERE id = ?1",

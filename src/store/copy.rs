@@ -19,6 +19,8 @@ pub struct CopyReport {
     pub glpi_outbox: u64,
     /// Phone calls taken on a call that was already open.
     pub phone_links: u64,
+    /// Rows of what the walks teach: proposals, walks, their steps, ends, answers, flags.
+    pub walk_records: u64,
     pub handover: u64,
     /// Procedures of the search index carried with the desk (0: the original had none;
     /// the target then builds its own from the catalogue).
@@ -123,7 +125,34 @@ const TABLES: &[(&str, &[&str])] = &[
             "handled_seconds",
         ],
     ),
+    // What the walks teach (migrations 0021, 0010): walks before their steps, ends,
+    // answers and flags.
+    ("call_proposals", &["id", "call_id", "rank", "procedure"]),
+    (
+        "walks",
+        &[
+            "id",
+            "call_id",
+            "procedure",
+            "version",
+            "started_at",
+            "operator",
+        ],
+    ),
+    ("walk_steps", &["id", "walk_id", "step", "answered", "at"]),
+    ("walk_ends", &["id", "walk_id", "at", "state"]),
+    (
+        "walk_answers",
+        &["id", "walk_id", "solved", "operator", "at"],
+    ),
+    (
+        "step_flags",
+        &["id", "walk_id", "step", "note", "operator", "at"],
+    ),
 ];
+
+/// Where the walk records' tables start in [`TABLES`].
+const WALK_TABLES: usize = 6;
 
 /// The procedure search index, each table with the columns that order its rows. Derived
 /// data, but rebuilding it from 10,000 procedure files keeps a server's first console
@@ -160,6 +189,11 @@ fn is_integer(column: &str) -> bool {
             | "ticket"
             | "doubt_after"
             | "linked_at"
+            | "rank"
+            | "started_at"
+            | "walk_id"
+            | "answered"
+            | "solved"
     )
 }
 
@@ -456,6 +490,7 @@ impl Store {
             phone_events: counts_read[3],
             glpi_outbox: counts_read[4],
             phone_links: counts_read[5],
+            walk_records: counts_read[WALK_TABLES..].iter().sum(),
             procedures: index_read.map_or(0, |(counts, _)| counts[0]),
             journal_checksum: from_sum,
         };
@@ -531,6 +566,18 @@ impl Store {
             "journal_by_the_server",
             "calls_in_time",
             "calls_journaled",
+            "call_proposals_no_update",
+            "call_proposals_no_truncate",
+            "walks_no_update",
+            "walks_no_truncate",
+            "walk_steps_no_update",
+            "walk_steps_no_truncate",
+            "walk_ends_no_update",
+            "walk_ends_no_truncate",
+            "walk_answers_no_update",
+            "walk_answers_no_truncate",
+            "step_flags_no_update",
+            "step_flags_no_truncate",
         ] {
             match present.iter().find(|(n, _)| n == name) {
                 None => problems.push(format!("déclencheur {name} absent")),

@@ -5,7 +5,6 @@
 
 use super::db::{Engine, args};
 use super::{Result, Store, StoreError};
-use rusqlite::TransactionBehavior;
 
 /// (version, name, SQL), in order. Adding a file here is the whole of a schema change
 /// (and one for each engine).
@@ -110,6 +109,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0020_call_search_folded",
         include_str!("../../db/migrations/sqlite/0020_call_search_folded.sql"),
     ),
+    (
+        21,
+        "0021_walk_records",
+        include_str!("../../db/migrations/sqlite/0021_walk_records.sql"),
+    ),
 ];
 
 /// The version after whose SQL the calls already stored get their folded search text
@@ -163,7 +167,17 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         "0009_call_search_folded",
         include_str!("../../db/migrations/postgres/0009_call_search_folded.sql"),
     ),
+    (
+        10,
+        "0010_walk_records",
+        include_str!("../../db/migrations/postgres/0010_walk_records.sql"),
+    ),
 ];
+
+/// The versions after whose SQL the walks already journaled are read into the walk
+/// records' tables (see `walk_records::backfill`), on SQLite and on PostgreSQL.
+const SQLITE_WALKS_AFTER: i64 = 21;
+const POSTGRES_WALKS_AFTER: i64 = 10;
 
 /// The SQLite migrations, for a test that builds a file of an older schema.
 #[cfg(test)]
@@ -355,6 +369,9 @@ fn migrate_postgres(store: &mut Store) -> Result<()> {
     }
     for (version, name, sql) in POSTGRES_MIGRATIONS.iter().filter(|(v, _, _)| *v > current) {
         tx.batch(sql).map_err(err)?;
+        if *version == POSTGRES_WALKS_AFTER {
+            super::walk_records::backfill(&tx).map_err(err)?;
+        }
         tx.execute(
             "INSERT INTO schema_migrations (version, name) VALUES (?1, ?2)",
             args![*version, *name],
@@ -367,7 +384,7 @@ fn migrate_postgres(store: &mut Store) -> Result<()> {
 /// Writes every stored call's search text by the project's folding and indexes it again
 /// (the index was emptied by 0020), one call at a time: a desk of a million calls is read
 /// once, not held in memory.
-fn refold_calls(tx: &rusqlite::Transaction<'_>) -> rusqlite::Result<()> {
+fn refold_calls(tx: &rusqlite::Connection) -> rusqlite::Result<()> {
     let mut read = tx.prepare("SELECT id, caller_name, caller_phone, summary FROM calls")?;
     let mut write = tx.prepare("UPDATE calls SET search_text = ?2 WHERE id = ?1")?;
     let mut index = tx.prepare(
@@ -392,16 +409,15 @@ fn migrate_sqlite(store: &mut Store) -> Result<()> {
     }
     let path = store.name.clone();
     let err = |source| StoreError::sqlite(&path, source);
-    // IMMEDIATE takes the write lock first, so two processes opening a fresh file at once
-    // do not both apply the same migration: the second waits, then sees it done.
-    let conn = match &mut store.db {
-        super::conn::Db::Sqlite(c) => c,
-        super::conn::Db::Postgres(_) => unreachable!("SQLite migrations on an SQLite store"),
+    let db_err = |source| StoreError::db(&path, source);
+    // IMMEDIATE takes the write lock first (`Db::begin`), so two processes opening a fresh
+    // file at once do not both apply the same migration: the second waits, then sees it
+    // done.
+    let tx = store.db.begin().map_err(db_err)?;
+    let Some(conn) = tx.sqlite() else {
+        unreachable!("SQLite migrations on an SQLite store")
     };
-    let tx = conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(err)?;
-    tx.execute_batch(
+    conn.execute_batch(
         "CREATE TABLE IF NOT EXISTS schema_migrations (
              version    INTEGER PRIMARY KEY,
              name       TEXT NOT NULL,
@@ -409,7 +425,7 @@ fn migrate_sqlite(store: &mut Store) -> Result<()> {
          )",
     )
     .map_err(err)?;
-    let current: i64 = tx
+    let current: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .map_err(err)?;
     if current > LATEST_VERSION {
@@ -420,17 +436,20 @@ fn migrate_sqlite(store: &mut Store) -> Result<()> {
         });
     }
     for (version, name, sql) in MIGRATIONS.iter().filter(|(v, _, _)| *v > current) {
-        tx.execute_batch(sql).map_err(err)?;
+        conn.execute_batch(sql).map_err(err)?;
         if *version == SQLITE_REFOLD_AFTER {
-            refold_calls(&tx).map_err(err)?;
+            refold_calls(conn).map_err(err)?;
         }
-        tx.execute(
+        if *version == SQLITE_WALKS_AFTER {
+            super::walk_records::backfill(&tx).map_err(db_err)?;
+        }
+        conn.execute(
             "INSERT INTO schema_migrations (version, name) VALUES (?1, ?2)",
             rusqlite::params![version, name],
         )
         .map_err(err)?;
-        tx.pragma_update(None, "user_version", version)
+        conn.pragma_update(None, "user_version", version)
             .map_err(err)?;
     }
-    tx.commit().map_err(err)
+    tx.commit().map_err(db_err)
 }

@@ -29,6 +29,10 @@ mod rows;
 #[cfg(any(test, feature = "test-support"))]
 pub mod scratch;
 mod sqlite;
+mod walk_records;
+pub use walk_records::{
+    FLAG_NOTE_MAX, FigureWindow, PROPOSALS_KEPT, StepFlag, StepRow, WalkFigures, WalkRow,
+};
 mod wait;
 pub use db::Engine;
 pub use postgres::{PgTarget, is_postgres_url};
@@ -103,6 +107,8 @@ pub enum StoreError {
     UnknownCall(CallRef),
     #[error("l'appel {0} est déjà clos")]
     AlreadyClosed(CallRef),
+    #[error("aucun déroulé de la procédure « {1} » sur l'appel {0}")]
+    NoWalk(CallRef, String),
     #[error(transparent)]
     ClosedBeforeOpened(#[from] crate::domain::call::ClosedBeforeOpened),
     #[error("l'appel {0} est ouvert : le clore (call close) avant d'en corriger l'issue")]

@@ -20,7 +20,7 @@ const NAMED: usize = 20;
 /// The triggers of SQLite that keep the record, by migration: append-only history, what
 /// a call was, the times of the journal and of calls. A file's owner can drop them; `db
 /// check` says which one is missing.
-const SQLITE_GUARDS: [&str; 14] = [
+const SQLITE_GUARDS: [&str; 26] = [
     "calls_no_delete",
     "journal_no_update",
     "journal_no_delete",
@@ -35,6 +35,18 @@ const SQLITE_GUARDS: [&str; 14] = [
     "calls_opened_in_time",
     "calls_closed_in_time",
     "calls_close_in_time",
+    "call_proposals_no_update",
+    "call_proposals_no_delete",
+    "walks_no_update",
+    "walks_no_delete",
+    "walk_steps_no_update",
+    "walk_steps_no_delete",
+    "walk_ends_no_update",
+    "walk_ends_no_delete",
+    "walk_answers_no_update",
+    "walk_answers_no_delete",
+    "step_flags_no_update",
+    "step_flags_no_delete",
 ];
 
 /// The guards a copy lifts, on each engine, and puts back before it commits: it inserts

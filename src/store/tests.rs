@@ -114,6 +114,7 @@ fn open_sets_durability_pragmas_and_creates_the_folder() {
             (18, "0018_procedure_terms".to_string()),
             (19, "0019_glpi_once".to_string()),
             (20, "0020_call_search_folded".to_string()),
+            (21, "0021_walk_records".to_string()),
         ]
     );
 }
@@ -873,12 +874,42 @@ fn a_console_role_with_the_readmes_rights_answers_calls_but_cannot_rewrite_histo
         console.get_call(call.reference).unwrap().call.glpi_ticket,
         Some(77)
     );
+    // What the walks teach is written by the console role, with the journal line.
+    let walked = console
+        .insert_proposed_call(
+            &new_call("Léa", "mi", "noemi", "console", t0()),
+            &["essai".into()],
+        )
+        .unwrap()
+        .reference;
+    walk_move(
+        &mut console,
+        walked,
+        JournalKind::Procedure,
+        &[],
+        Some("a"),
+        false,
+    );
+    walk_move(&mut console, walked, JournalKind::Step, &["a"], None, false);
+    console
+        .flag_step(walked, "console", t0(), "essai", "a", "flou")
+        .unwrap();
+    console
+        .answer_solved(walked, "console", t0(), "essai", true)
+        .unwrap();
+    assert_eq!(walk_records(&console), [record("completed", 1, 1, Some(1))]);
     for sql in [
         "UPDATE journal SET body = 'x'",
         "DELETE FROM journal",
         "DELETE FROM calls",
         "DELETE FROM handover_entries",
         "DELETE FROM phone_events",
+        "UPDATE walks SET version = 'x'",
+        "DELETE FROM walk_steps",
+        "UPDATE walk_answers SET solved = 0",
+        "DELETE FROM step_flags",
+        "DELETE FROM call_proposals",
+        "DELETE FROM walk_ends",
     ] {
         let refused = console.db.execute(sql, &[]).map_err(|e| console.err(e));
         match refused {
@@ -1906,4 +1937,278 @@ fn a_closing_before_the_opening_is_refused_naming_both(store) {
         .close_call(call.reference, "op", t0(), Outcome::Resolved, None)
         .unwrap();
 }
+}
+
+/// A move of a walk of `procedure` at `version`: the steps `done` and the one shown.
+fn walk_move(
+    store: &mut Store,
+    call: CallRef,
+    kind: JournalKind,
+    done: &[&str],
+    current: Option<&str>,
+    escalated: bool,
+) {
+    let mark = crate::domain::walk::WalkMark {
+        procedure: "essai".into(),
+        title: Some("Essai".into()),
+        version: Some("2+abcdef01".into()),
+        done: done.iter().map(|s| s.to_string()).collect(),
+        current: current.map(String::from),
+        ..Default::default()
+    };
+    let entry = WalkEntry {
+        kind,
+        line: "étape",
+        mark: &mark,
+        escalated,
+    };
+    store.append_walk(call, "op", t0(), &entry).unwrap();
+}
+
+/// (procedure, version, state, reached, answered, said_solved) of each walk, in order.
+type RecordRow = (String, String, String, i64, i64, Option<i64>);
+
+fn walk_records(store: &Store) -> Vec<RecordRow> {
+    store
+        .db
+        .query_vec(
+            "SELECT procedure, version, state, reached, answered, said_solved \
+             FROM walk_records ORDER BY id",
+            &[],
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            },
+        )
+        .unwrap()
+}
+
+fn record(state: &str, reached: i64, answered: i64, solved: Option<i64>) -> RecordRow {
+    (
+        "essai".into(),
+        "2+abcdef01".into(),
+        state.into(),
+        reached,
+        answered,
+        solved,
+    )
+}
+
+on_both_engines! {
+    fn every_walk_is_recorded_with_its_version_steps_and_end(store) {
+        let done = store.insert_proposed_call(
+            &new_call("Zoé", "mi", "noemi", "op", t0()),
+            &["essai".into(), "autre".into(), "troisieme".into(), "quatrieme".into()],
+        ).unwrap().reference;
+        walk_move(&mut store, done, JournalKind::Procedure, &[], Some("a"), false);
+        walk_move(&mut store, done, JournalKind::Step, &["a"], Some("b"), false);
+        // Back to a and forward again: each step counts once per walk.
+        walk_move(&mut store, done, JournalKind::Step, &[], Some("a"), false);
+        walk_move(&mut store, done, JournalKind::Step, &["a"], Some("b"), false);
+        walk_move(&mut store, done, JournalKind::Step, &["a", "b"], None, false);
+        let handed = store.insert_call(&new_call("Paul", "mi", "noemi", "op", t0())).unwrap().reference;
+        walk_move(&mut store, handed, JournalKind::Procedure, &[], Some("a"), false);
+        walk_move(&mut store, handed, JournalKind::Step, &["a", "c"], None, true);
+        let left = store.insert_call(&new_call("Léa", "mi", "noemi", "op", t0())).unwrap().reference;
+        walk_move(&mut store, left, JournalKind::Procedure, &[], Some("a"), false);
+        let open = store.insert_call(&new_call("Max", "mi", "noemi", "op", t0())).unwrap().reference;
+        walk_move(&mut store, open, JournalKind::Procedure, &[], Some("a"), false);
+        store.close_call(left, "op", t0(), Outcome::Abandoned, None).unwrap();
+        store.answer_solved(done, "op", t0(), "essai", false).unwrap();
+        store.answer_solved(done, "op", t0(), "essai", true).unwrap();
+        assert_eq!(
+            walk_records(&store),
+            [
+                record("completed", 2, 2, Some(1)),
+                record("escalated", 2, 2, None),
+                record("abandoned", 1, 0, None),
+                record("in_progress", 1, 0, None),
+            ]
+        );
+        let proposed: Vec<(i64, String)> = store
+            .db
+            .query_vec(
+                "SELECT rank, procedure FROM call_proposals WHERE call_id = ?1 ORDER BY rank",
+                args![done.0],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            proposed,
+            [(1, "essai".into()), (2, "autre".into()), (3, "troisieme".into())],
+            "the first three proposals, best first"
+        );
+        let journal = store.get_call(done).unwrap().journal;
+        assert_eq!(journal.last().unwrap().text, "[essai] résolu : oui");
+    }
+}
+
+on_both_engines! {
+    fn a_flag_goes_with_the_walk_and_its_journal_and_needs_one(store) {
+        let call = store.insert_call(&new_call("Zoé", "mi", "noemi", "op", t0())).unwrap().reference;
+        let refused = store.flag_step(call, "op", t0(), "essai", "a", "texte flou");
+        assert_eq!(
+            refused.unwrap_err().to_string(),
+            "aucun déroulé de la procédure « essai » sur l'appel A-0001"
+        );
+        walk_move(&mut store, call, JournalKind::Procedure, &[], Some("a"), false);
+        store.flag_step(call, "op", t0(), "essai", "a", "texte flou").unwrap();
+        let flags = store.step_flags(Some("essai"), 10).unwrap();
+        assert_eq!(
+            flags,
+            [StepFlag {
+                call,
+                procedure: "essai".into(),
+                version: "2+abcdef01".into(),
+                step: "a".into(),
+                note: "texte flou".into(),
+                operator: "op".into(),
+                at: t0(),
+            }]
+        );
+        let journal = store.get_call(call).unwrap().journal;
+        assert_eq!(journal.last().unwrap().text, "[essai] étape a à revoir : texte flou");
+        assert_eq!(
+            store.answer_solved(CallRef(99), "op", t0(), "essai", true).unwrap_err().to_string(),
+            "aucun appel « A-0099 » dans cette base"
+        );
+    }
+}
+
+on_both_engines! {
+    fn walk_records_are_added_to_never_changed(store) {
+        let call = store.insert_proposed_call(
+            &new_call("Zoé", "mi", "noemi", "op", t0()),
+            &["essai".into()],
+        ).unwrap().reference;
+        walk_move(&mut store, call, JournalKind::Procedure, &[], Some("a"), false);
+        walk_move(&mut store, call, JournalKind::Step, &["a"], None, false);
+        store.flag_step(call, "op", t0(), "essai", "a", "").unwrap();
+        store.answer_solved(call, "op", t0(), "essai", true).unwrap();
+        for table in ["call_proposals", "walks", "walk_steps", "walk_ends", "walk_answers", "step_flags"] {
+            for sql in [format!("UPDATE {table} SET id = id"), format!("DELETE FROM {table}")] {
+                let refused = store.db.execute(&sql, &[]);
+                assert!(
+                    refused.as_ref().is_err_and(|e| e.to_string().contains("append-only")),
+                    "{sql}: {refused:?}"
+                );
+            }
+        }
+        assert_eq!(store.check().unwrap(), Vec::<String>::new());
+    }
+}
+
+#[test]
+fn the_walks_journaled_before_the_records_are_read_into_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("g.db");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, \
+             applied_at TEXT NOT NULL DEFAULT '')",
+        )
+        .unwrap();
+        for (version, name, sql) in super::migrations::sqlite_migrations()
+            .iter()
+            .filter(|(v, _, _)| *v <= 20)
+        {
+            conn.execute_batch(sql).unwrap();
+            conn.execute(
+                "INSERT INTO schema_migrations (version, name) VALUES (?1, ?2)",
+                rusqlite::params![version, name],
+            )
+            .unwrap();
+            conn.pragma_update(None, "user_version", version).unwrap();
+        }
+        let at = t0().timestamp();
+        for (id, status, closed) in [
+            (1, "closed", Some(at + 60)),
+            (2, "open", None),
+            (3, "closed", Some(at + 60)),
+        ] {
+            conn.execute(
+                "INSERT INTO calls (id, opened_at, closed_at, operator, caller_name, service, \
+                 device, summary, status, search_key, handler) VALUES (?1, ?2, ?3, 'op', 'Zoé', \
+                 'mi', 'noemi', 'VPN', ?4, 'zoe', 'op')",
+                rusqlite::params![id, at, closed, status],
+            )
+            .unwrap();
+        }
+        let line = |call: i64, kind: &str, body: &str, walk: Option<&str>| {
+            conn.execute(
+                "INSERT INTO journal (call_id, at, operator, kind, body, walk) \
+                 VALUES (?1, ?2, 'op', ?3, ?4, ?5)",
+                rusqlite::params![call, at, kind, body, walk],
+            )
+            .unwrap();
+        };
+        // A walk completed (with a step the call answered), one in progress, one escalated
+        // (its outcome line after its last move), a mark written before versions were kept.
+        line(
+            1,
+            "procedure",
+            "essai",
+            Some(r#"{"procedure":"essai","version":"v1","done":[],"current":"a"}"#),
+        );
+        line(
+            1,
+            "step",
+            "a",
+            Some(
+                r#"{"procedure":"essai","version":"v1","done":["a","s"],"current":"b","skipped":{"s":"périmètre"}}"#,
+            ),
+        );
+        line(
+            1,
+            "step",
+            "b",
+            Some(
+                r#"{"procedure":"essai","version":"v1","done":["a","s","b"],"current":null,"skipped":{"s":"périmètre"}}"#,
+            ),
+        );
+        line(
+            2,
+            "procedure",
+            "essai",
+            Some(r#"{"procedure":"essai","done":[],"current":"a"}"#),
+        );
+        line(
+            3,
+            "procedure",
+            "essai",
+            Some(r#"{"procedure":"essai","version":"v1","done":[],"current":"a"}"#),
+        );
+        line(
+            3,
+            "step",
+            "a",
+            Some(r#"{"procedure":"essai","version":"v1","done":["a","c"],"current":null}"#),
+        );
+        line(3, "outcome", "escalated", None);
+        line(3, "note", "illisible", Some("{pas du json"));
+    }
+    let store = Store::open(&path).unwrap();
+    let rows: Vec<(i64, String, String, i64, i64)> = store
+        .db
+        .query_vec(
+            "SELECT call_id, version, state, reached, answered FROM walk_records ORDER BY id",
+            &[],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        rows,
+        [
+            (1, "v1".into(), "completed".into(), 2, 2),
+            (2, String::new(), "in_progress".into(), 1, 0),
+            (3, "v1".into(), "escalated".into(), 2, 2),
+        ]
+    );
 }

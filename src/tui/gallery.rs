@@ -519,6 +519,31 @@ fn runner_done() -> App {
     app
 }
 
+/// A step flagged « à revoir » (F9): its note being typed.
+fn runner_flag() -> App {
+    let mut app = runner_ask();
+    key(&mut app, KeyCode::F(9));
+    type_text(
+        &mut app,
+        "la question ne dit pas quoi faire si la carte est cassée",
+    );
+    app
+}
+
+/// The flag stored: the status line says so, the walk goes on at the same step.
+fn runner_flagged() -> App {
+    let mut app = runner_flag();
+    key(&mut app, KeyCode::Enter);
+    app
+}
+
+/// « Résolu ? » answered at the end of the walk.
+fn runner_solved() -> App {
+    let mut app = runner_done();
+    key(&mut app, KeyCode::Char('o'));
+    app
+}
+
 fn detail_walked() -> App {
     let mut app = runner_done();
     key(&mut app, KeyCode::Enter);
@@ -1062,6 +1087,9 @@ pub fn scenes() -> Vec<Scene> {
         s("runner-skipped", runner_skipped),
         s("runner-quota-noted", runner_quota_noted),
         s("runner-done", runner_done),
+        s("runner-flag", runner_flag),
+        s("runner-flagged", runner_flagged),
+        s("runner-solved", runner_solved),
         s("detail-walked", detail_walked),
         s("procedures-list", procedures_list),
         s("procedures-for-call", procedures_for_call),

@@ -259,6 +259,8 @@ pub enum Action {
     SetAside,
     /// What waits to be taken up: missed calls to call back, calls set aside.
     Awaiting,
+    /// Flag the step of the walk « à revoir », with a short note for its authors.
+    FlagStep,
 }
 
 pub struct Binding {
@@ -541,6 +543,7 @@ const PROCEDURE_FOR_CALL: &[Binding] = &[
 const RUNNER_STEP: &[Binding] = &[
     b(&[Key::Enter], Action::Confirm, Some("valider"), "Étape faite (dire, vérifier) ; escalade confirmée"),
     b(&[Key::Left, Key::Backspace], Action::StepBack, Some("précédente"), "Revenir à l'étape précédente (noté au journal)"),
+    b(&[Key::F(9)], Action::FlagStep, Some("à revoir"), "Signaler l'étape « à revoir », avec une note courte pour les auteurs de la procédure"),
     b(&[Key::Esc], Action::Back, Some("quitter"), "Quitter le déroulé ; il reprendra à cette étape"),
 ];
 
@@ -549,6 +552,7 @@ const RUNNER_ASK: &[Binding] = &[
     b(&[Key::Char('o')], Action::Yes, Some("oui"), "Répondre oui à la question"),
     b(&[Key::Char('n')], Action::No, Some("non"), "Répondre non à la question"),
     b(&[Key::Left, Key::Backspace], Action::StepBack, Some("précédente"), "Revenir à l'étape précédente (noté au journal)"),
+    b(&[Key::F(9)], Action::FlagStep, Some("à revoir"), "Signaler l'étape « à revoir », avec une note courte pour les auteurs de la procédure"),
     b(&[Key::Esc], Action::Back, Some("quitter"), "Quitter le déroulé ; il reprendra à cette étape"),
 ];
 
@@ -556,6 +560,7 @@ const RUNNER_ASK: &[Binding] = &[
 const RUNNER_INPUT: &[Binding] = &[
     b(&[Key::Enter], Action::Confirm, Some("noter"), "Noter la valeur au journal"),
     b(&[Key::Ctrl('b')], Action::StepBack, Some("précédente"), "Revenir à l'étape précédente (noté au journal)"),
+    b(&[Key::F(9)], Action::FlagStep, Some("à revoir"), "Signaler l'étape « à revoir », avec une note courte pour les auteurs de la procédure"),
     b(&[Key::Esc], Action::Back, Some("quitter"), "Quitter le déroulé ; il reprendra à cette étape"),
 ];
 
@@ -564,23 +569,30 @@ const RUNNER_SECRET: &[Binding] = &[
     b(&[Key::Enter], Action::Confirm, Some("donné"), "Noter que le secret a été donné (le secret n'est jamais écrit)"),
     b(&[Key::Ctrl('r')], Action::Reveal, Some("montrer"), "Montrer le secret épelé, pour le lire à l'appelant ; toute autre touche le masque"),
     b(&[Key::Ctrl('b')], Action::StepBack, Some("précédente"), "Revenir à l'étape précédente (noté au journal)"),
+    b(&[Key::F(9)], Action::FlagStep, None, "Signaler l'étape « à revoir », avec une note courte pour les auteurs de la procédure"),
     b(&[Key::Esc], Action::Back, Some("quitter"), "Quitter le déroulé ; il reprendra à cette étape"),
 ];
 
 #[rustfmt::skip]
 const RUNNER_DONE: &[Binding] = &[
+    b(&[Key::Char('o')], Action::Yes, None, "Résolu ? oui : la procédure a réglé le problème de l'appelant"),
+    b(&[Key::Char('n')], Action::No, None, "Résolu ? non : la procédure n'a pas réglé le problème"),
     b(&[Key::Char('c')], Action::CloseCall, Some("clore l'appel"), "Clore l'appel (l'issue du journal est proposée)"),
     b(&[Key::Char('t')], Action::Glpi, None, "Fermer le déroulé et envoyer l'appel escaladé à GLPI : un ticket, puis les nouvelles entrées du journal en suivis"),
     b(&[Key::Char('a')], Action::AddNote, Some("note"), "Ajouter une note au journal"),
     b(&[Key::Left, Key::Backspace], Action::StepBack, Some("précédente"), "Revenir à la dernière étape (noté au journal)"),
+    b(&[Key::F(9)], Action::FlagStep, None, "Signaler la dernière étape « à revoir », avec une note courte pour les auteurs de la procédure"),
     b(&[Key::Enter, Key::Esc], Action::Back, Some("fermer"), "Fermer le déroulé et revenir à l'appel"),
 ];
 
 #[rustfmt::skip]
 const RUNNER_DONE_CLOSED: &[Binding] = &[
+    b(&[Key::Char('o')], Action::Yes, None, "Résolu ? oui : la procédure a réglé le problème de l'appelant"),
+    b(&[Key::Char('n')], Action::No, None, "Résolu ? non : la procédure n'a pas réglé le problème"),
     b(&[Key::Char('a')], Action::AddNote, Some("note"), "Ajouter une note au journal"),
     b(&[Key::Char('t')], Action::Glpi, None, "Fermer le déroulé et envoyer l'appel escaladé à GLPI : un ticket, puis les nouvelles entrées du journal en suivis"),
     b(&[Key::Left, Key::Backspace], Action::StepBack, Some("précédente"), "Revenir à la dernière étape (noté au journal)"),
+    b(&[Key::F(9)], Action::FlagStep, None, "Signaler la dernière étape « à revoir », avec une note courte pour les auteurs de la procédure"),
     b(&[Key::Enter, Key::Esc], Action::Back, Some("fermer"), "Fermer le déroulé et revenir à l'appel"),
 ];
 

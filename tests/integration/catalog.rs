@@ -1334,3 +1334,36 @@ fn the_facts_the_guides_give_for_these_callers_are_there() {
         assert!(sharing.contains(fact), "{fact}");
     }
 }
+
+#[test]
+fn the_authors_version_leads_the_content_hash() {
+    let plain = parsed(GOOD);
+    let hash = plain.version();
+    assert_eq!(hash.len(), 8, "{hash}");
+    assert!(hash.chars().all(|c| c.is_ascii_hexdigit()), "{hash}");
+    let versioned = parsed(&GOOD.replace(
+        "keywords = [\"essai\"]",
+        "keywords = [\"essai\"]\nversion = \"2.1\"",
+    ));
+    assert_eq!(versioned.version.as_deref(), Some("2.1"));
+    assert_eq!(versioned.version(), format!("2.1+{hash}"));
+    // Any change to what the procedure says changes the hash.
+    let changed = parsed(&GOOD.replace("text = \"Oui.\"", "text = \"Oui, merci.\""));
+    assert_ne!(changed.version(), hash);
+}
+
+#[test]
+fn a_version_that_would_blur_the_hash_is_refused_with_its_line() {
+    let text = GOOD.replace(
+        "keywords = [\"essai\"]",
+        "keywords = [\"essai\"]\nversion = \"2.1+x\"",
+    );
+    assert_eq!(
+        lint(&text),
+        vec![
+            "essai.toml:7: version invalide « 2.1+x » : attendu 1 à 20 lettres, chiffres, \
+             points, tirets ou soulignés (comme 2.1)"
+                .to_string()
+        ]
+    );
+}

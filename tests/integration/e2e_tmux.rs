@@ -264,3 +264,35 @@ fn the_config_turns_the_screen_reader_on() {
     term.press(s, "q");
     assert_eq!(term.wait_exit(s), "exit 0");
 }
+
+/// In a walk, F9 flags the step shown « à revoir » with a short note; the status line says
+/// so, the walk stays on the step, and the report lists the flag with its note. At the
+/// end, `o` answers « résolu ? ».
+#[test]
+fn a_step_flagged_in_a_walk_is_seen_on_the_screen_and_in_the_report() {
+    let term = Term::new();
+    let s = "flag";
+    term.start(s);
+    term.wait_for(s, &["guichet ·", OPERATOR, "Aucun appel ouvert"]);
+    term.type_a_call(s, "Zoé Martin");
+    term.wait_for(s, &["Carte agent oubliée"]);
+    term.press(s, "C-p");
+    term.press(s, "Enter");
+    term.wait_for(s, &["QUESTION", "F9  à revoir"]);
+    term.press(s, "F9");
+    term.wait_for(s, &["à revoir — une note courte"]);
+    term.type_text(s, "question floue");
+    term.press(s, "Enter");
+    let screen = term.wait_for(s, &["signalée « à revoir »", "QUESTION"]);
+    assert!(
+        !screen.contains("une note courte"),
+        "the popup closed:\n{screen}"
+    );
+    let report = term.cli_json(&["report", "procedures", "--format", "json"]);
+    let flags = &report["procedures"][0]["flags"];
+    assert_eq!(flags[0]["note"], "question floue", "{report:#}");
+    assert_eq!(flags[0]["procedure"], "mi-agent-card-cryhod", "{report:#}");
+    assert_eq!(flags[0]["operator"], OPERATOR, "{report:#}");
+    term.press(s, "C-c");
+    assert_eq!(term.wait_exit(s), "exit 0");
+}

@@ -36,6 +36,7 @@ mod pbx_clients;
 mod pg_connections;
 mod phone_cli;
 mod phone_listen;
+mod procedure_figures;
 mod procedure_paths;
 mod pty_hostile;
 mod relevance;

@@ -6,7 +6,9 @@ use crate::domain::reference::{Pickable, Reference};
 use crate::domain::text::{truncate, truncate_title, visible, width};
 use crate::domain::time::{paris, timer};
 use crate::store::link::Late;
-use crate::store::{CallFilter, KnownCaller, ProcedureHit, ProcedureQuery, SavedDraft, StoreError};
+use crate::store::{
+    CallFilter, KnownCaller, PROPOSALS_KEPT, ProcedureHit, ProcedureQuery, SavedDraft, StoreError,
+};
 use crate::tui::component::{About, Component, Doing, Effect, Env, Input, Problem, Update, View};
 use crate::tui::input::{Picker, TextField, Typed};
 use crate::tui::keys::{Action, Context, key_for};
@@ -389,16 +391,26 @@ impl FormScreen {
                     if n > 1 { "s" } else { "" }
                 ))))
             }
-            Ok(new_call) => match env.store.write(
-                move |s| s.insert_call(&new_call),
-                |r| Late::CallSaved(r.map_err(|e| e.to_string())),
-            ) {
-                Ok(call) => Ok(call),
-                Err(StoreError::Slow { .. }) => Err(Saving::Waits),
-                Err(e) => Err(Saving::Failed(Problem(format!(
-                    "appel non enregistré, saisie gardée : {e}"
-                )))),
-            },
+            Ok(new_call) => {
+                // What the form proposed when the call was saved, for the figures of
+                // `report procedures`.
+                let proposed: Vec<String> = self
+                    .matches
+                    .iter()
+                    .take(PROPOSALS_KEPT)
+                    .map(|h| h.slug.clone())
+                    .collect();
+                match env.store.write(
+                    move |s| s.insert_proposed_call(&new_call, &proposed),
+                    |r| Late::CallSaved(r.map_err(|e| e.to_string())),
+                ) {
+                    Ok(call) => Ok(call),
+                    Err(StoreError::Slow { .. }) => Err(Saving::Waits),
+                    Err(e) => Err(Saving::Failed(Problem(format!(
+                        "appel non enregistré, saisie gardée : {e}"
+                    )))),
+                }
+            }
         }
     }
 

@@ -8,7 +8,7 @@ use crate::domain::spell::{Alphabet, spell};
 use crate::domain::text::{truncate, visible, wrap};
 use crate::domain::time::paris;
 use crate::domain::walk::{Move, Walk, valid_until};
-use crate::store::{StoreError, WalkEntry};
+use crate::store::{FLAG_NOTE_MAX, StoreError, WalkEntry};
 use crate::tui::component::{
     About, Component, Doing, Effect, Env, GlpiLink, Input, Problem, Reply, Update, View,
 };
@@ -33,6 +33,8 @@ pub struct RunnerScreen {
     pub revealed: bool,
     /// The walk was resumed where it had stopped (said once, when it opens).
     resumed: bool,
+    /// « Résolu ? » answered at the end of this walk (the last answer counts).
+    solved: Option<bool>,
 }
 
 impl RunnerScreen {
@@ -103,6 +105,7 @@ impl RunnerScreen {
             input: TextField::single("", VALUE_MAX),
             revealed: false,
             resumed,
+            solved: None,
         };
         runner.reset_input();
         Ok(runner)
@@ -225,6 +228,90 @@ impl RunnerScreen {
     }
 }
 
+impl RunnerScreen {
+    /// The step a flag is about: the one shown, or at the end the last one done.
+    fn flagged_step(&self) -> Option<usize> {
+        self.walk.current.or_else(|| self.walk.done.last().copied())
+    }
+
+    /// Opens the note of a flag on the step (F9).
+    fn ask_flag(&self) -> Update {
+        let Some(index) = self.flagged_step() else {
+            return Ok(Effect::None);
+        };
+        Ok(Effect::Open(Route::Note {
+            title: format!(
+                "Étape {} à revoir — une note courte ({FLAG_NOTE_MAX} caractères au plus)",
+                index + 1
+            ),
+            text: String::new(),
+        }))
+    }
+
+    /// Stores the flag of the step with its note, through the store's worker.
+    fn flag(&mut self, note: String, env: &mut Env) -> Update {
+        let Some(index) = self.flagged_step() else {
+            return Ok(Effect::None);
+        };
+        let n = note.chars().count();
+        if n > FLAG_NOTE_MAX {
+            // The note is offered again to be shortened: nothing typed is lost.
+            return Ok(Effect::Open(Route::Note {
+                title: format!("Étape {} à revoir — note à raccourcir", index + 1),
+                text: note,
+            })
+            .and(Effect::Info(format!(
+                "note de {n} caractères : {FLAG_NOTE_MAX} au plus pour une étape à revoir"
+            ))));
+        }
+        let reference = self.record.call.reference;
+        let slug = self.walk.procedure.slug.clone();
+        let step = self.walk.procedure.steps[index].id.clone();
+        let (operator, now) = (env.desk.operator.clone(), env.now);
+        match env
+            .store
+            .change(format!("étape à revoir sur {reference}"), move |s| {
+                s.flag_step(reference, &operator, now, &slug, &step, &note)
+            }) {
+            Ok(()) => {}
+            Err(StoreError::Slow { message }) => {
+                return Err(Problem(format!("{message} — signalement en attente")));
+            }
+            Err(e) => return Err(Problem(format!("étape non signalée : {e}"))),
+        }
+        self.refresh(env)?;
+        Ok(Effect::Info(format!(
+            "Étape {} signalée « à revoir »",
+            index + 1
+        )))
+    }
+
+    /// Stores the « résolu ? » answer of the walk, through the store's worker.
+    fn answer_solved(&mut self, solved: bool, env: &mut Env) -> Update {
+        let reference = self.record.call.reference;
+        let slug = self.walk.procedure.slug.clone();
+        let (operator, now) = (env.desk.operator.clone(), env.now);
+        match env
+            .store
+            .change(format!("« résolu ? » sur {reference}"), move |s| {
+                s.answer_solved(reference, &operator, now, &slug, solved)
+            }) {
+            Ok(()) => {}
+            Err(StoreError::Slow { message }) => {
+                self.solved = Some(solved);
+                return Err(Problem(format!("{message} — réponse en attente")));
+            }
+            Err(e) => return Err(Problem(format!("réponse non enregistrée : {e}"))),
+        }
+        self.solved = Some(solved);
+        self.refresh(env)?;
+        Ok(Effect::Info(format!(
+            "Résolu : {} (noté)",
+            if solved { "oui" } else { "non" }
+        )))
+    }
+}
+
 impl Component for RunnerScreen {
     fn context(&self) -> Context {
         match self.current_kind() {
@@ -275,6 +362,10 @@ impl Component for RunnerScreen {
             Action::CloseCall => return Ok(Effect::Reply(Reply::Then(Action::CloseCall))),
             Action::AddNote => return Ok(Effect::Reply(Reply::Then(Action::AddNote))),
             Action::Glpi => return Ok(Effect::Reply(Reply::Then(Action::Glpi))),
+            Action::FlagStep => return self.ask_flag(),
+            Action::Yes | Action::No if finished => {
+                return self.answer_solved(action == Action::Yes, env);
+            }
             Action::StepBack => Move::Back,
             Action::Yes => Move::Answer(true),
             Action::No => Move::Answer(false),
@@ -300,7 +391,7 @@ impl Component for RunnerScreen {
 
     /// Another procedure chosen for the call (F3 while walking): it replaces this one. A
     /// value typed in the procedure's tool fills the step that records it, if empty.
-    fn resume(&mut self, reply: Reply, _env: &mut Env) -> Update {
+    fn resume(&mut self, reply: Reply, env: &mut Env) -> Update {
         match reply {
             Reply::Walk(slug) => Ok(Effect::Replace(Route::Walk {
                 call: self.record.call.reference,
@@ -313,6 +404,7 @@ impl Component for RunnerScreen {
                 }
                 Ok(Effect::None)
             }
+            Reply::Note(note) => self.flag(note, env),
             _ => Ok(Effect::None),
         }
     }
@@ -407,6 +499,20 @@ impl RunnerScreen {
                     format!("{}Procédure terminée.", view.mark("✓ ", "")),
                     theme.success(),
                 )));
+                let asked = match self.solved {
+                    None => format!(
+                        "Résolu ? {}",
+                        hints(ctx, &[(Action::Yes, "oui"), (Action::No, "non")])
+                    ),
+                    Some(solved) => format!(
+                        "Résolu : {} (noté ; {})",
+                        if solved { "oui" } else { "non" },
+                        hints(ctx, &[(Action::Yes, "oui"), (Action::No, "non")])
+                    ),
+                };
+                for l in wrap(&asked, cols) {
+                    essential.push(Line::from(Span::styled(l, theme.label_focused())));
+                }
                 let h = hints(
                     ctx,
                     &[

@@ -340,23 +340,27 @@ impl Term {
 
     /// `guichet call list --format json` on the same database.
     pub fn cli_calls(&self) -> Vec<Value> {
+        let value = self.cli_json(&["call", "list", "--format", "json"]);
+        value
+            .as_array()
+            .unwrap_or_else(|| panic!("call list is not a JSON array:\n{value}"))
+            .clone()
+    }
+
+    /// What a `guichet` command that prints JSON says of this desk.
+    pub fn cli_json(&self, args: &[&str]) -> Value {
         let mut c = Command::new(env!("CARGO_BIN_EXE_guichet"));
-        c.args(["call", "list", "--format", "json"]).env_clear();
+        c.args(args).env_clear();
         for (k, v) in self.desk_env() {
             c.env(k, v);
         }
-        let out = c.output().expect("run guichet call list");
+        let out = c.output().expect("run guichet");
         assert!(
             out.status.success(),
-            "guichet call list failed: {}",
+            "guichet {args:?} failed: {}",
             String::from_utf8_lossy(&out.stderr)
         );
         let text = String::from_utf8(out.stdout).expect("UTF-8 output");
-        let value: Value = serde_json::from_str(&text)
-            .unwrap_or_else(|e| panic!("call list is not JSON ({e}):\n{text}"));
-        value
-            .as_array()
-            .unwrap_or_else(|| panic!("call list is not a JSON array:\n{text}"))
-            .clone()
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}):\n{text}"))
     }
 }

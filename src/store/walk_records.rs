@@ -1,0 +1,496 @@
+//! What the desk's walks teach, as rows (migrations 0021 on SQLite, 0010 on PostgreSQL):
+//! the procedures the form proposed for a call, each walk with its version, the steps it
+//! reached and answered, how it ended, the steps flagged « à revoir » and the « résolu ? »
+//! answers. Written in the transaction of the journal line they come from; added to,
+//! never changed. Read back by `report procedures` ([`Store::walk_figures`]).
+
+use super::conn::Tx;
+use super::db::{DbResult, Value, args};
+use super::rows::{append, locked_call};
+use super::{Result, Store, StoreError};
+use crate::domain::call::{CallRef, CallStatus, JournalKind};
+use crate::domain::walk::WalkMark;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// How many of the form's proposals are kept with a call: the ones an operator sees first.
+pub const PROPOSALS_KEPT: usize = 3;
+
+/// The longest note a flagged step keeps.
+pub const FLAG_NOTE_MAX: usize = 200;
+
+/// Records the form's first proposals for a call, best first (inside the call's insert).
+pub(super) fn record_proposals(tx: &Tx<'_>, call: CallRef, proposed: &[String]) -> DbResult<()> {
+    for (rank, slug) in proposed.iter().take(PROPOSALS_KEPT).enumerate() {
+        tx.execute(
+            "INSERT INTO call_proposals (call_id, rank, procedure) VALUES (?1, ?2, ?3) \
+             ON CONFLICT DO NOTHING",
+            args![call.0, rank as i64 + 1, slug.as_str()],
+        )?;
+    }
+    Ok(())
+}
+
+/// The walk of `procedure` on the call the last move belongs to: the latest started.
+fn current_walk(tx: &Tx<'_>, call: CallRef, procedure: &str) -> DbResult<Option<i64>> {
+    tx.query_one(
+        "SELECT max(id) FROM walks WHERE call_id = ?1 AND procedure = ?2",
+        args![call.0, procedure],
+        |r| r.get::<Option<i64>>(0),
+    )
+    .map(Option::flatten)
+}
+
+fn start_walk(
+    tx: &Tx<'_>,
+    call: CallRef,
+    operator: &str,
+    at: i64,
+    mark: &WalkMark,
+) -> DbResult<i64> {
+    tx.query_one(
+        "INSERT INTO walks (call_id, procedure, version, started_at, operator) \
+         VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+        args![
+            call.0,
+            mark.procedure.as_str(),
+            mark.version.as_deref().unwrap_or_default(),
+            at,
+            operator
+        ],
+        |r| r.get::<i64>(0),
+    )
+    .map(Option::unwrap_or_default)
+}
+
+/// One move of a walk, as the journal line `kind` carrying `mark` says it: a `procedure`
+/// line starts a walk, any other continues the latest of that procedure on the call (or
+/// starts one, for a walk begun before these rows were kept). The steps done and the one
+/// shown are recorded once each; a mark with no step left ends the walk (`escalated`: by
+/// a hand-off).
+pub(super) fn record_move(
+    tx: &Tx<'_>,
+    call: CallRef,
+    operator: &str,
+    at: i64,
+    kind: JournalKind,
+    mark: &WalkMark,
+    escalated: bool,
+) -> DbResult<()> {
+    let walk = match kind {
+        JournalKind::Procedure => None,
+        _ => current_walk(tx, call, &mark.procedure)?,
+    };
+    let walk = match walk {
+        Some(id) => id,
+        None => start_walk(tx, call, operator, at, mark)?,
+    };
+    let step = |id: &str, answered: i64| {
+        tx.execute(
+            "INSERT INTO walk_steps (walk_id, step, answered, at) VALUES (?1, ?2, ?3, ?4) \
+             ON CONFLICT DO NOTHING",
+            args![walk, id, answered, at],
+        )
+    };
+    for id in mark
+        .done
+        .iter()
+        .filter(|id| !mark.skipped.contains_key(*id))
+    {
+        step(id, 0)?;
+        step(id, 1)?;
+    }
+    match &mark.current {
+        Some(id) => {
+            step(id, 0)?;
+        }
+        None if !mark.done.is_empty() => {
+            let state = if escalated { "escalated" } else { "completed" };
+            tx.execute(
+                "INSERT INTO walk_ends (walk_id, at, state) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT DO NOTHING",
+                args![walk, at, state],
+            )?;
+        }
+        None => {}
+    }
+    Ok(())
+}
+
+/// How many journal lines the backfill reads at a time: memory stays flat on any desk.
+const PAGE: i64 = 5_000;
+
+/// Reads the walks already journaled into the rows (when the migration that made them
+/// runs): every line with a walk mark, in order, an escalation known by the outcome line
+/// its move wrote after it, in its transaction.
+pub(super) fn backfill(tx: &Tx<'_>) -> DbResult<()> {
+    type Line = (i64, i64, i64, String, String, Option<String>, String);
+    let mut after = 0;
+    let mut pending: Option<(CallRef, String, i64, JournalKind, WalkMark)> = None;
+    loop {
+        let lines: Vec<Line> = tx.query_vec(
+            "SELECT id, call_id, at, operator, kind, walk, body FROM journal \
+             WHERE id > ?1 AND (walk IS NOT NULL OR (kind = 'outcome' AND body = 'escalated')) \
+             ORDER BY id LIMIT ?2",
+            args![after, PAGE],
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                ))
+            },
+        )?;
+        let Some(last) = lines.last() else { break };
+        after = last.0;
+        for (_, call_id, at, operator, kind, walk, _) in lines {
+            let call = CallRef(call_id);
+            let escalation = walk.is_none();
+            if let Some((c, op, a, k, mark)) = pending.take() {
+                let escalated = escalation && c == call && mark.current.is_none();
+                record_move(tx, c, &op, a, k, &mark, escalated)?;
+            }
+            let Some(json) = walk else { continue };
+            // A mark this version cannot read is left out, as `last_walk` leaves it.
+            let Ok(mark) = serde_json::from_str::<WalkMark>(&json) else {
+                continue;
+            };
+            let kind = JournalKind::from_slug(&kind).unwrap_or(JournalKind::Step);
+            pending = Some((call, operator, at, kind, mark));
+        }
+    }
+    if let Some((c, op, a, k, mark)) = pending {
+        record_move(tx, c, &op, a, k, &mark, false)?;
+    }
+    Ok(())
+}
+
+/// A step flagged « à revoir », as the report lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StepFlag {
+    pub call: CallRef,
+    pub procedure: String,
+    pub version: String,
+    pub step: String,
+    pub note: String,
+    pub operator: String,
+    pub at: DateTime<Utc>,
+}
+
+/// Which calls a figure counts: opened in `[from, to)`, of `service` when given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FigureWindow {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub service: Option<String>,
+}
+
+impl FigureWindow {
+    /// The condition on the calls `c`, its arguments from `?1`.
+    fn calls(&self) -> (String, Vec<Value>) {
+        let mut sql = "c.opened_at >= ?1 AND c.opened_at < ?2".to_string();
+        let mut values = vec![
+            Value::from(self.from.timestamp()),
+            Value::from(self.to.timestamp()),
+        ];
+        if let Some(service) = &self.service {
+            sql.push_str(" AND c.service = ?3");
+            values.push(Value::from(service.as_str()));
+        }
+        (sql, values)
+    }
+}
+
+/// One walk of the window, with what its call became.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WalkRow {
+    pub call: CallRef,
+    pub procedure: String,
+    pub version: String,
+    /// `completed`, `escalated`, `abandoned` or `in_progress` (see the view walk_records).
+    pub state: &'static str,
+    /// The call's outcome slug, when it has one.
+    pub outcome: Option<String>,
+    /// The call's handling time (opened to closed), in seconds, once closed.
+    pub handling_secs: Option<i64>,
+    /// The last « résolu ? » answer given on the walk.
+    pub said_solved: Option<bool>,
+    /// The same number called again within the window after this call was opened.
+    pub called_again: bool,
+    /// The call has a number to tell a new call from the same caller by.
+    pub has_number: bool,
+}
+
+/// Reached and answered counts of one step of one version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepRow {
+    pub procedure: String,
+    pub version: String,
+    pub step: String,
+    pub reached: u64,
+    pub answered: u64,
+}
+
+/// What `report procedures` reads from the store, for calls of a window.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct WalkFigures {
+    /// (procedure, calls it was proposed for in the top three).
+    pub proposed: Vec<(String, u64)>,
+    pub walks: Vec<WalkRow>,
+    pub steps: Vec<StepRow>,
+    pub flags: Vec<StepFlag>,
+    /// Calls closed in the window, and how many of them followed a procedure.
+    pub closed: u64,
+    pub closed_followed: u64,
+    /// (reference, summary) of the calls closed without any procedure followed.
+    pub unfollowed: Vec<(CallRef, String)>,
+}
+
+impl Store {
+    /// Flags the step `step` of the walk of `procedure` on the call (its latest) as « à
+    /// revoir » with a short note, journaled on the call in the same transaction.
+    pub fn flag_step(
+        &mut self,
+        reference: CallRef,
+        operator: &str,
+        at: DateTime<Utc>,
+        procedure: &str,
+        step: &str,
+        note: &str,
+    ) -> Result<()> {
+        let path = self.name.clone();
+        let err = |source| StoreError::db(&path, source);
+        let tx = self.db.begin().map_err(err)?;
+        let walk = walk_of(&tx, reference, procedure).map_err(|e| self.refused(e))?;
+        tx.execute(
+            "INSERT INTO step_flags (walk_id, step, note, operator, at) \
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            args![walk, step, note, operator, at.timestamp()],
+        )
+        .map_err(err)?;
+        let line = if note.is_empty() {
+            format!("[{procedure}] étape {step} à revoir")
+        } else {
+            format!("[{procedure}] étape {step} à revoir : {note}")
+        };
+        append(&tx, reference, at, operator, JournalKind::Note, &line).map_err(err)?;
+        tx.commit().map_err(err)
+    }
+
+    /// Says whether the walk of `procedure` on the call (its latest) solved the caller's
+    /// problem, journaled on the call in the same transaction; the last answer counts.
+    pub fn answer_solved(
+        &mut self,
+        reference: CallRef,
+        operator: &str,
+        at: DateTime<Utc>,
+        procedure: &str,
+        solved: bool,
+    ) -> Result<()> {
+        let path = self.name.clone();
+        let err = |source| StoreError::db(&path, source);
+        let tx = self.db.begin().map_err(err)?;
+        let walk = walk_of(&tx, reference, procedure).map_err(|e| self.refused(e))?;
+        tx.execute(
+            "INSERT INTO walk_answers (walk_id, solved, operator, at) VALUES (?1, ?2, ?3, ?4)",
+            args![walk, i64::from(solved), operator, at.timestamp()],
+        )
+        .map_err(err)?;
+        let line = format!(
+            "[{procedure}] résolu : {}",
+            if solved { "oui" } else { "non" }
+        );
+        append(&tx, reference, at, operator, JournalKind::Note, &line).map_err(err)?;
+        tx.commit().map_err(err)
+    }
+
+    fn refused(&self, e: NoWalk) -> StoreError {
+        match e {
+            NoWalk::Db(e) => self.err(e),
+            NoWalk::UnknownCall(r) => StoreError::UnknownCall(r),
+            NoWalk::None(r, p) => StoreError::NoWalk(r, p),
+        }
+    }
+
+    /// Every step flagged on walks of `procedure` (all when `None`), newest first, at most
+    /// `limit`: what the procedure's owner reads.
+    pub fn step_flags(&self, procedure: Option<&str>, limit: u32) -> Result<Vec<StepFlag>> {
+        let mut sql = "SELECT w.call_id, w.procedure, w.version, f.step, f.note, f.operator, \
+                       f.at FROM step_flags f JOIN walks w ON w.id = f.walk_id"
+            .to_string();
+        let mut values = Vec::new();
+        if let Some(p) = procedure {
+            sql.push_str(" WHERE w.procedure = ?1");
+            values.push(Value::from(p));
+        }
+        sql.push_str(&format!(" ORDER BY f.id DESC LIMIT {limit}"));
+        self.db
+            .query_vec(&sql, &values, flag_of)
+            .map_err(|e| self.err(e))
+    }
+
+    /// What `report procedures` counts, for the calls of `window`; a call that came again
+    /// from the same number within `again_secs` of its opening was not solved at first
+    /// contact.
+    pub fn walk_figures(&self, window: &FigureWindow, again_secs: i64) -> Result<WalkFigures> {
+        let err = |e| self.err(e);
+        let (cond, values) = window.calls();
+        let proposed = self
+            .db
+            .query_vec(
+                &format!(
+                    "SELECT p.procedure, count(DISTINCT p.call_id) FROM call_proposals p \
+                     JOIN calls c ON c.id = p.call_id WHERE {cond} GROUP BY p.procedure"
+                ),
+                &values,
+                |r| Ok((r.get::<String>(0)?, r.get::<i64>(1)? as u64)),
+            )
+            .map_err(err)?;
+        let mut with_window = values.clone();
+        with_window.push(Value::from(again_secs));
+        let again = with_window.len();
+        let walks = self
+            .db
+            .query_vec(
+                &format!(
+                    "SELECT c.id, w.procedure, w.version, e.state, c.status, c.outcome, \
+                     c.closed_at - c.opened_at, \
+                     (SELECT a.solved FROM walk_answers a WHERE a.walk_id = w.id \
+                      ORDER BY a.id DESC LIMIT 1), \
+                     CASE WHEN c.caller_phone IS NOT NULL AND EXISTS (SELECT 1 FROM calls n \
+                          WHERE n.caller_phone = c.caller_phone AND n.opened_at > c.opened_at \
+                          AND n.opened_at <= c.opened_at + ?{again}) THEN 1 ELSE 0 END, \
+                     CASE WHEN c.caller_phone IS NULL THEN 0 ELSE 1 END \
+                     FROM walks w JOIN calls c ON c.id = w.call_id \
+                     LEFT JOIN walk_ends e ON e.walk_id = w.id WHERE {cond} ORDER BY w.id"
+                ),
+                &with_window,
+                |r| {
+                    let ended: Option<String> = r.get(3)?;
+                    let status: String = r.get(4)?;
+                    let state = match ended.as_deref() {
+                        Some("escalated") => "escalated",
+                        Some(_) => "completed",
+                        None if status == CallStatus::Closed.slug() => "abandoned",
+                        None => "in_progress",
+                    };
+                    Ok(WalkRow {
+                        call: CallRef(r.get(0)?),
+                        procedure: r.get(1)?,
+                        version: r.get(2)?,
+                        state,
+                        outcome: r.get(5)?,
+                        handling_secs: r.get(6)?,
+                        said_solved: r.get::<Option<i64>>(7)?.map(|s| s != 0),
+                        called_again: r.get::<i64>(8)? != 0,
+                        has_number: r.get::<i64>(9)? != 0,
+                    })
+                },
+            )
+            .map_err(err)?;
+        let steps = self
+            .db
+            .query_vec(
+                &format!(
+                    "SELECT w.procedure, w.version, s.step, \
+                     CAST(sum(1 - s.answered) AS BIGINT), CAST(sum(s.answered) AS BIGINT) \
+                     FROM walk_steps s JOIN walks w ON w.id = s.walk_id \
+                     JOIN calls c ON c.id = w.call_id WHERE {cond} \
+                     GROUP BY w.procedure, w.version, s.step"
+                ),
+                &values,
+                |r| {
+                    Ok(StepRow {
+                        procedure: r.get(0)?,
+                        version: r.get(1)?,
+                        step: r.get(2)?,
+                        reached: r.get::<i64>(3)? as u64,
+                        answered: r.get::<i64>(4)? as u64,
+                    })
+                },
+            )
+            .map_err(err)?;
+        let flags = self
+            .db
+            .query_vec(
+                &format!(
+                    "SELECT w.call_id, w.procedure, w.version, f.step, f.note, f.operator, f.at \
+                     FROM step_flags f JOIN walks w ON w.id = f.walk_id \
+                     JOIN calls c ON c.id = w.call_id WHERE {cond} ORDER BY f.id"
+                ),
+                &values,
+                flag_of,
+            )
+            .map_err(err)?;
+        let (closed, closed_followed) = self
+            .db
+            .query_one(
+                &format!(
+                    "SELECT count(*), CAST(coalesce(sum(CASE WHEN EXISTS (SELECT 1 FROM walks w \
+                     WHERE w.call_id = c.id) THEN 1 ELSE 0 END), 0) AS BIGINT) \
+                     FROM calls c WHERE {cond} AND c.status = 'closed'"
+                ),
+                &values,
+                |r| Ok((r.get::<i64>(0)? as u64, r.get::<i64>(1)? as u64)),
+            )
+            .map_err(err)?
+            .unwrap_or_default();
+        let unfollowed = self
+            .db
+            .query_vec(
+                &format!(
+                    "SELECT c.id, c.summary FROM calls c WHERE {cond} AND c.status = 'closed' \
+                     AND NOT EXISTS (SELECT 1 FROM walks w WHERE w.call_id = c.id) ORDER BY c.id"
+                ),
+                &values,
+                |r| Ok((CallRef(r.get(0)?), r.get::<String>(1)?)),
+            )
+            .map_err(err)?;
+        Ok(WalkFigures {
+            proposed,
+            walks,
+            steps,
+            flags,
+            closed,
+            closed_followed,
+            unfollowed,
+        })
+    }
+}
+
+fn flag_of(r: &super::db::Row<'_>) -> DbResult<StepFlag> {
+    Ok(StepFlag {
+        call: CallRef(r.get(0)?),
+        procedure: r.get(1)?,
+        version: r.get(2)?,
+        step: r.get(3)?,
+        note: r.get(4)?,
+        operator: r.get(5)?,
+        at: crate::domain::time::from_unix(r.get(6)?),
+    })
+}
+
+/// Why a flag or an answer has no walk to go with.
+enum NoWalk {
+    Db(super::db::DbError),
+    UnknownCall(CallRef),
+    None(CallRef, String),
+}
+
+impl From<super::db::DbError> for NoWalk {
+    fn from(e: super::db::DbError) -> Self {
+        NoWalk::Db(e)
+    }
+}
+
+/// The latest walk of `procedure` on the call, its row locked for the write.
+fn walk_of(tx: &Tx<'_>, call: CallRef, procedure: &str) -> std::result::Result<i64, NoWalk> {
+    if locked_call(tx, call)?.is_none() {
+        return Err(NoWalk::UnknownCall(call));
+    }
+    current_walk(tx, call, procedure)?.ok_or_else(|| NoWalk::None(call, procedure.to_string()))
+}
