@@ -13,8 +13,9 @@ pub use procedures::{
     VersionFigures,
 };
 pub use procedures_render::{
-    PROCEDURE_COLUMNS, Section, heading as procedures_heading, procedure_rows,
-    sections as procedures_sections, to_markdown as procedures_markdown,
+    PROCEDURE_COLUMNS, Section, duration as handling_duration, heading as procedures_heading,
+    outcome_mix, procedure_rows, sections as procedures_sections,
+    to_markdown as procedures_markdown,
 };
 pub use render::{
     CALL_COLUMNS, CallCsv, CallRows, ESCALATION_COLUMNS, TELEPHONY_COLUMNS, call_cells,

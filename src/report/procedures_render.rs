@@ -44,11 +44,13 @@ pub fn heading(r: &ProceduresReport) -> String {
     out
 }
 
-fn duration(secs: Option<i64>) -> String {
+/// A median handling time, « 9 min 05 s » (« — » without one).
+pub fn duration(secs: Option<i64>) -> String {
     secs.map_or_else(|| "—".into(), |s| format!("{} min {:02} s", s / 60, s % 60))
 }
 
-fn outcome_mix(f: &Figures) -> String {
+/// The outcomes of the walks' calls by name, « Résolu 3 · Escaladé 1 ».
+pub fn outcome_mix(f: &Figures) -> String {
     let mut parts: Vec<String> = Outcome::ALL
         .iter()
         .filter_map(|o| {

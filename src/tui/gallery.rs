@@ -837,6 +837,141 @@ fn handover_busy() -> App {
     app
 }
 
+/// The handover's morning and three weeks of walks: the CRYHOD procedure often left at
+/// its second step and flagged there, the ResetVPN one walked to its end, BitLocker
+/// escalated; for the procedures' figures.
+pub fn fill_walks(store: &mut Store) {
+    use crate::domain::call::JournalKind;
+    use crate::domain::walk::WalkMark;
+    use crate::store::WalkEntry;
+    fill_handover(store);
+    let reference = embedded_reference();
+    let catalog = crate::catalog::procedures::embedded(&reference);
+    let t = now();
+    // (procedure, days ago, steps done, end: None left there, Some(escalated)), flag.
+    type Walked = (&'static str, i64, usize, Option<bool>, Option<&'static str>);
+    let walks: [Walked; 14] = [
+        ("mi-agent-card-cryhod", 20, 4, Some(false), None),
+        (
+            "mi-agent-card-cryhod",
+            18,
+            1,
+            None,
+            Some("l'agent n'a pas son numéro de poste : que faire ?"),
+        ),
+        ("mi-agent-card-cryhod", 15, 4, Some(false), None),
+        ("mi-agent-card-cryhod", 12, 1, None, None),
+        ("mi-agent-card-cryhod", 9, 2, Some(true), None),
+        (
+            "mi-agent-card-cryhod",
+            6,
+            1,
+            None,
+            Some("la question ne dit pas quoi faire si la carte est cassée"),
+        ),
+        ("mi-agent-card-cryhod", 2, 4, Some(false), None),
+        ("mi-noemi-reset-vpn", 19, 3, Some(false), None),
+        ("mi-noemi-reset-vpn", 14, 3, Some(false), None),
+        ("mi-noemi-reset-vpn", 8, 3, Some(false), None),
+        ("mi-noemi-reset-vpn", 4, 1, None, None),
+        ("mi-noemi-reset-vpn", 1, 3, Some(false), None),
+        ("mi-usb-bitlocker", 11, 2, Some(true), None),
+        ("mi-usb-bitlocker", 3, 3, Some(false), None),
+    ];
+    for (i, (slug, days, done, end, flag)) in walks.into_iter().enumerate() {
+        let p = catalog.get(slug).expect("a procedure of the catalogue");
+        let at = t - Duration::days(days) - Duration::minutes(30);
+        let draft = CallDraft {
+            caller_name: format!("Agent {}", i + 1),
+            caller_phone: format!("06 12 34 56 {:02}", i + 10),
+            service: "mi".into(),
+            device: "noemi".into(),
+            summary: p.summary.clone(),
+            ..CallDraft::default()
+        };
+        let proposed = vec![slug.to_string()];
+        let call = store
+            .insert_proposed_call(
+                &draft.validate(&reference, "martinpa", at).unwrap(),
+                &proposed,
+            )
+            .unwrap()
+            .reference;
+        let ids: Vec<String> = p.steps.iter().map(|s| s.id.clone()).collect();
+        let done = done.min(ids.len());
+        let mark = |n: usize, finished: bool| WalkMark {
+            procedure: slug.into(),
+            title: Some(p.title.clone()),
+            version: Some(p.version()),
+            done: ids[..n].to_vec(),
+            current: if finished { None } else { ids.get(n).cloned() },
+            ..WalkMark::default()
+        };
+        let mut write = |kind, mark: &WalkMark, escalated: bool| {
+            let entry = WalkEntry {
+                kind,
+                line: "étape",
+                mark,
+                escalated,
+            };
+            store.append_walk(call, "martinpa", at, &entry).unwrap();
+        };
+        write(JournalKind::Procedure, &mark(0, false), false);
+        for n in 1..=done {
+            let last = n == done && end.is_some();
+            write(JournalKind::Step, &mark(n, last), last && end == Some(true));
+        }
+        if let Some(note) = flag {
+            store
+                .flag_step(call, "martinpa", at, slug, &ids[done], note)
+                .unwrap();
+        }
+        let outcome = match end {
+            Some(true) => Outcome::Escalated,
+            Some(false) => Outcome::Resolved,
+            None => Outcome::Callback,
+        };
+        store
+            .close_call(
+                call,
+                "martinpa",
+                at + Duration::minutes(6 + i as i64),
+                outcome,
+                None,
+            )
+            .unwrap();
+    }
+}
+
+fn figures_store() -> Store {
+    let mut store = Store::open_in_memory().unwrap();
+    fill_walks(&mut store);
+    store
+}
+
+/// The procedures' figures, from the handover: CRYHOD first, left at its second step.
+fn figures() -> App {
+    let mut app = app_with(figures_store(), Theme { color: true });
+    key(&mut app, KeyCode::F(5));
+    key(&mut app, KeyCode::Char('p'));
+    app
+}
+
+/// CRYHOD's steps annotated: where its walks stop, the flags' notes.
+fn figure_steps() -> App {
+    let mut app = figures();
+    key(&mut app, KeyCode::Enter);
+    app
+}
+
+/// The figures of a desk where nothing was walked.
+fn figures_empty() -> App {
+    let mut app = empty();
+    key(&mut app, KeyCode::F(5));
+    key(&mut app, KeyCode::Char('p'));
+    app
+}
+
 fn handover_empty() -> App {
     let mut app = empty();
     key(&mut app, KeyCode::F(5));
@@ -1114,6 +1249,9 @@ pub fn scenes() -> Vec<Scene> {
         s("ringing-withheld", ringing_withheld),
         s("ringing-three-calls", ringing_three_calls),
         s("awaiting", awaiting),
+        s("figures", figures),
+        s("figure-steps", figure_steps),
+        s("figures-empty", figures_empty),
         s("form-known-callers", form_known_callers),
         s("form-screen-reader", form_screen_reader),
         s("runner-screen-reader", runner_screen_reader),
@@ -1135,6 +1273,12 @@ pub fn scenes() -> Vec<Scene> {
             width: 60,
             height: 20,
             build: help_runner,
+        },
+        Scene {
+            name: "figures-60x20",
+            width: 60,
+            height: 20,
+            build: figures,
         },
         Scene {
             name: "handover-wide",

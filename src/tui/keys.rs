@@ -133,13 +133,17 @@ pub enum Context {
     /// The spelling tool (never journaled).
     ToolsSpell,
     Handover,
+    /// What the walks say of the procedures: those that need attention first.
+    Figures,
+    /// One procedure's steps annotated with its walks' figures.
+    FigureSteps,
     /// What waits to be taken up: missed calls, calls set aside.
     Awaiting,
     Help,
 }
 
 impl Context {
-    pub const ALL: [Context; 30] = [
+    pub const ALL: [Context; 32] = [
         Context::List,
         Context::ListSearch,
         Context::Form,
@@ -168,6 +172,8 @@ impl Context {
         Context::ToolsOnCall,
         Context::ToolsSpell,
         Context::Handover,
+        Context::Figures,
+        Context::FigureSteps,
         Context::Awaiting,
         Context::Help,
     ];
@@ -259,6 +265,8 @@ pub enum Action {
     SetAside,
     /// What waits to be taken up: missed calls to call back, calls set aside.
     Awaiting,
+    /// The procedures' figures (from the handover).
+    Figures,
     /// Flag the step of the walk « à revoir », with a short note for its authors.
     FlagStep,
 }
@@ -635,7 +643,29 @@ const HANDOVER: &[Binding] = &[
     b(&[Key::PageUp], Action::PageUp, None, "Remonter dans la relève"),
     b(&[Key::PageDown], Action::PageDown, None, "Descendre dans la relève"),
     b(&[Key::Enter], Action::Open, None, "Ouvrir l'appel en attente sélectionné"),
+    b(&[Key::Char('p')], Action::Figures, Some("procédures"), "Les chiffres des procédures : abandons, escalades, étapes à revoir"),
     b(&[Key::Esc, Key::Char('q')], Action::Back, Some("retour"), "Revenir à l'écran précédent"),
+];
+
+#[rustfmt::skip]
+const FIGURES: &[Binding] = &[
+    b(&[Key::Enter], Action::Open, Some("étapes"), "Les étapes de la procédure sélectionnée, annotées de ses chiffres et des notes « à revoir »"),
+    b(&[Key::Char('f')], Action::NextScope, Some("période"), "Période suivante : 7, 30 ou 90 derniers jours"),
+    b(&[Key::Up, Key::Char('k')], Action::Up, None, "Procédure précédente"),
+    b(&[Key::Down, Key::Char('j')], Action::Down, None, "Procédure suivante"),
+    b(&[Key::Home, Key::Char('g')], Action::First, None, "Première procédure"),
+    b(&[Key::End, Key::Char('G')], Action::Last, None, "Dernière procédure"),
+    b(&[Key::Esc, Key::Char('q')], Action::Back, Some("retour"), "Revenir à la relève"),
+];
+
+#[rustfmt::skip]
+const FIGURE_STEPS: &[Binding] = &[
+    b(&[Key::Char('v')], Action::NextScope, Some("version"), "Version suivante de la procédure (la plus récente d'abord)"),
+    b(&[Key::Up, Key::Char('k')], Action::Up, None, "Remonter"),
+    b(&[Key::Down, Key::Char('j')], Action::Down, None, "Descendre"),
+    b(&[Key::PageUp], Action::PageUp, None, "Page précédente"),
+    b(&[Key::PageDown, Key::Char(' ')], Action::PageDown, Some("suite"), "Page suivante"),
+    b(&[Key::Esc, Key::Char('q')], Action::Back, Some("retour"), "Revenir aux chiffres des procédures"),
 ];
 
 #[rustfmt::skip]
@@ -688,6 +718,8 @@ pub fn bindings(ctx: Context) -> &'static [Binding] {
         Context::ToolsOnCall => TOOLS_ON_CALL,
         Context::ToolsSpell => TOOLS_SPELL,
         Context::Handover => HANDOVER,
+        Context::Figures => FIGURES,
+        Context::FigureSteps => FIGURE_STEPS,
         Context::Awaiting => AWAITING,
         Context::Help => HELP,
     }

@@ -11,6 +11,8 @@ use super::popups::outcome::OutcomeDialog;
 use super::route::Route;
 use super::screens::awaiting::AwaitingScreen;
 use super::screens::detail::DetailScreen;
+use super::screens::figure_steps::FigureStepsScreen;
+use super::screens::figures::FiguresScreen;
 use super::screens::form::FormScreen;
 use super::screens::handover::HandoverScreen;
 use super::screens::list::ListScreen;
@@ -57,6 +59,10 @@ pub fn open(route: Route, env: &mut Env) -> Result<Screen, Problem> {
         ))),
         Route::Handover => Screen::Handover(Box::new(HandoverScreen::open(env)?)),
         Route::Awaiting => Screen::Awaiting(Box::new(AwaitingScreen::open(env)?)),
+        Route::Figures => Screen::Figures(Box::new(FiguresScreen::open(env)?)),
+        Route::FigureSteps(figures) => {
+            Screen::FigureSteps(Box::new(FigureStepsScreen::open(env, *figures)?))
+        }
         Route::Help(under) => Screen::Help(HelpPopup::new(under)),
         Route::DraftOffer(saved) => Screen::DraftOffer(DraftOffer { saved: *saved }),
         Route::Confirm {

@@ -8,6 +8,7 @@
 use super::keys::{Action, Context};
 use crate::domain::call::{CallDraft, CallRecord, CallRef, JournalEntry, Outcome};
 use crate::domain::tool::ToolKind;
+use crate::report::ProcedureFigures;
 use crate::store::SavedDraft;
 use chrono::{DateTime, Utc};
 
@@ -45,6 +46,10 @@ pub enum Route {
     Handover,
     /// « À reprendre » (F7): the missed calls to call back and the calls set aside.
     Awaiting,
+    /// What the desk's walks say of its procedures (from the handover).
+    Figures,
+    /// One procedure's steps annotated with the figures the figures screen holds.
+    FigureSteps(Box<ProcedureFigures>),
 
     // Popups, drawn over the screen under them.
     /// Every key of the screen under it (`Context`).

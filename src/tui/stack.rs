@@ -5,7 +5,8 @@ use super::component::Component;
 use super::popups::{confirm, draft, entry, help, note, outcome};
 use super::screens::Kind;
 use super::screens::{
-    awaiting, detail, form, handover, list, procedure_view, procedures, runner, tools,
+    awaiting, detail, figure_steps, figures, form, handover, list, procedure_view, procedures,
+    runner, tools,
 };
 
 pub enum Screen {
@@ -17,6 +18,8 @@ pub enum Screen {
     ProcedureView(procedure_view::ProcedureView),
     Tools(Box<tools::ToolsScreen>),
     Handover(Box<handover::HandoverScreen>),
+    Figures(Box<figures::FiguresScreen>),
+    FigureSteps(Box<figure_steps::FigureStepsScreen>),
     Awaiting(Box<awaiting::AwaitingScreen>),
     Help(help::HelpPopup),
     DraftOffer(draft::DraftOffer),
@@ -37,6 +40,8 @@ impl Screen {
             Screen::ProcedureView(_) => Kind::ProcedureView,
             Screen::Tools(_) => Kind::Tools,
             Screen::Handover(_) => Kind::Handover,
+            Screen::Figures(_) => Kind::Figures,
+            Screen::FigureSteps(_) => Kind::FigureSteps,
             Screen::Awaiting(_) => Kind::Awaiting,
             Screen::Help(_) => Kind::Help,
             Screen::DraftOffer(_) => Kind::DraftOffer,
@@ -57,6 +62,8 @@ impl Screen {
             Screen::ProcedureView(s) => s,
             Screen::Tools(s) => s.as_ref(),
             Screen::Handover(s) => s.as_ref(),
+            Screen::Figures(s) => s.as_ref(),
+            Screen::FigureSteps(s) => s.as_ref(),
             Screen::Awaiting(s) => s.as_ref(),
             Screen::Help(s) => s,
             Screen::DraftOffer(s) => s,
@@ -77,6 +84,8 @@ impl Screen {
             Screen::ProcedureView(s) => s,
             Screen::Tools(s) => s.as_mut(),
             Screen::Handover(s) => s.as_mut(),
+            Screen::Figures(s) => s.as_mut(),
+            Screen::FigureSteps(s) => s.as_mut(),
             Screen::Awaiting(s) => s.as_mut(),
             Screen::Help(s) => s,
             Screen::DraftOffer(s) => s,

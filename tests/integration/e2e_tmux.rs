@@ -267,7 +267,8 @@ fn the_config_turns_the_screen_reader_on() {
 
 /// In a walk, F9 flags the step shown « à revoir » with a short note; the status line says
 /// so, the walk stays on the step, and the report lists the flag with its note. At the
-/// end, `o` answers « résolu ? ».
+/// end, `o` answers « résolu ? ». The figures screen (F5, p) lists the flag and shows it
+/// under its step.
 #[test]
 fn a_step_flagged_in_a_walk_is_seen_on_the_screen_and_in_the_report() {
     let term = Term::new();
@@ -293,6 +294,20 @@ fn a_step_flagged_in_a_walk_is_seen_on_the_screen_and_in_the_report() {
     assert_eq!(flags[0]["note"], "question floue", "{report:#}");
     assert_eq!(flags[0]["procedure"], "mi-agent-card-cryhod", "{report:#}");
     assert_eq!(flags[0]["operator"], OPERATOR, "{report:#}");
+    // The figures screen, from the handover, lists it with its flag; Enter shows the note
+    // under its step.
+    term.press(s, "F5");
+    term.wait_for(s, &["Relève", "p  procédures"]);
+    term.press(s, "p");
+    let screen = term.wait_for(s, &["Procédures · 30 derniers jours", "À revoir"]);
+    assert!(screen.contains("Carte agent oubliée"), "{screen}");
+    assert!(
+        screen.contains("1 à revoir, dernier : « question floue »"),
+        "{screen}"
+    );
+    term.press(s, "Enter");
+    let screen = term.wait_for(s, &["Suivie 1 fois", "« question floue »"]);
+    assert!(screen.contains("1 atteinte"), "{screen}");
     term.press(s, "C-c");
     assert_eq!(term.wait_exit(s), "exit 0");
 }

@@ -206,7 +206,7 @@ fn the_help_shows_every_key_at_80x24_and_60x20() {
 /// (« panneau d'avertissement ») or skip them, so each one is a word there (`View::mark`).
 #[test]
 fn no_screen_shows_a_decorative_glyph_to_a_screen_reader() {
-    const GLYPHS: [char; 8] = ['⚠', '✓', '☎', '▶', '⇪', '↷', '✗', '●'];
+    const GLYPHS: [char; 11] = ['⚠', '✓', '☎', '▶', '⇪', '↷', '✗', '●', '⚑', '█', '░'];
     let mut shown = Vec::new();
     for scene in scenes() {
         let app = scene.app().with_screen_reader(true);

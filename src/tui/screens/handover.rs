@@ -137,6 +137,7 @@ impl Component for HandoverScreen {
                 self.mine = !self.mine;
                 self.reload(env)?;
             }
+            Action::Figures => return Ok(Effect::Open(Route::Figures)),
             Action::AddNote => {
                 let current = self
                     .report
@@ -233,7 +234,7 @@ impl Component for HandoverScreen {
             Layout::horizontal([Constraint::Percentage(56), Constraint::Percentage(44)])
                 .areas(middle);
         self.draw_waiting(frame, waiting, view);
-        draw_charts(frame, charts, theme, report);
+        draw_charts(frame, charts, view, report);
     }
 }
 
@@ -611,8 +612,10 @@ fn bars(title: &str, counts: &[Count], cols: usize, theme: &Theme) -> Vec<Line<'
 }
 
 /// The figures: as bars when they all fit, else the outcomes as bars (every one of them,
-/// an escalation is never folded away) and the others as counted text.
-fn draw_charts(frame: &mut Frame, area: Rect, theme: &Theme, report: &HandoverReport) {
+/// an escalation is never folded away) and the others as counted text. For a screen
+/// reader, all as counted text: a bar is a row of glyphs read out one by one.
+fn draw_charts(frame: &mut Frame, area: Rect, view: &View, report: &HandoverReport) {
+    let theme = view.theme;
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border())
@@ -625,7 +628,12 @@ fn draw_charts(frame: &mut Frame, area: Rect, theme: &Theme, report: &HandoverRe
         .iter()
         .flat_map(|(t, c)| bars(t, c, cols, theme))
         .collect();
-    let lines = if all.len() <= rows {
+    let lines = if view.screen_reader {
+        groups(report)
+            .into_iter()
+            .flat_map(|(title, counts)| inline_counts(title, counts, cols, theme))
+            .collect()
+    } else if all.len() <= rows {
         all
     } else {
         let mut lines = bars("Issue", &report.outcomes, cols, theme);

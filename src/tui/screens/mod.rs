@@ -3,6 +3,8 @@
 
 pub mod awaiting;
 pub mod detail;
+pub mod figure_steps;
+pub mod figures;
 pub mod form;
 pub mod handover;
 pub mod list;
@@ -22,6 +24,8 @@ pub enum Kind {
     ProcedureView,
     Tools,
     Handover,
+    Figures,
+    FigureSteps,
     Awaiting,
     Help,
     DraftOffer,

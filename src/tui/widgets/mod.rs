@@ -3,9 +3,11 @@
 //! the key table; a call's frame and journal heads (`call`); the search bar (`search_bar`).
 
 mod call;
+mod dropoff;
 mod search_bar;
 
 pub use call::{call_block, entry_head, short_outcome};
+pub use dropoff::{dropoff_bar, dropoff_words};
 pub use search_bar::SearchBar;
 
 use super::keys::{Action, Context, hint};
