@@ -81,10 +81,12 @@ fn main() {
                 pct(g.outcomes[4])
             );
             println!(
-                "  journal : {} entrées ; {} procédures suivies ({} étapes), {} notes, {} appels repris ; relève : {} notes, {} prises de connaissance",
+                "  journal : {} entrées ; {} procédures suivies ({} étapes, {} à revoir, {} « résolu ? »), {} notes, {} appels repris ; relève : {} notes, {} prises de connaissance",
                 g.journal,
                 g.walks,
                 g.walk_moves,
+                g.flags,
+                g.answers,
                 g.notes,
                 g.take_overs,
                 g.handover_notes,

@@ -26,7 +26,7 @@ use guichet::domain::shifts::{ShiftPlan, ShiftWindow};
 use guichet::domain::text::{digits, fold};
 use guichet::domain::time::from_unix;
 use guichet::domain::walk::{Move, Walk, WalkMark};
-use guichet::store::{HandoverKind, Store, WalkEntry};
+use guichet::store::{HandoverKind, PROPOSALS_KEPT, Store, WalkEntry};
 use rusqlite::{Connection, OptionalExtension, Statement, params};
 use std::collections::BinaryHeap;
 use std::error::Error;
@@ -47,6 +47,16 @@ const OUTCOMES: &[(Outcome, f64)] = &[
 
 /// How much of the calls have a procedure walked on them, a note, a take-over.
 const WALKED: f64 = 0.3;
+/// One walked call in this many flags a step « à revoir ».
+const FLAGGED_ONE_IN: i64 = 40;
+
+/// What an operator writes on a step to review.
+const FLAG_NOTES: &[&str] = &[
+    "le texte ne dit pas quoi faire si l'agent est en télétravail",
+    "étape à scinder : deux questions en une",
+    "lien vers le portail mort",
+    "l'appelant ne comprend pas ce qui est demandé",
+];
 const NOTED: f64 = 0.35;
 const TAKEN_OVER: f64 = 0.03;
 /// Still open, by age: in progress (not over yet) always; then waiting for something.
@@ -328,8 +338,9 @@ const HOUR_WEIGHTS: [f64; 24] = [
 /// name takes it.
 #[derive(Debug, Clone)]
 pub enum Op {
-    /// `insert_call`: the call, its opening entry and its notes.
-    Call(NewCall),
+    /// `insert_proposed_call`: the call, its opening entry, its notes and the procedures the
+    /// form proposed for it, best first.
+    Call(NewCall, Vec<String>),
     /// `append_walk`: one move of a procedure walked on the call.
     Walk {
         call: CallRef,
@@ -361,6 +372,23 @@ pub enum Op {
         outcome: Outcome,
         note: Option<&'static str>,
     },
+    /// `flag_step`: a step of the call's walk flagged « à revoir ».
+    Flag {
+        call: CallRef,
+        at: i64,
+        operator: &'static str,
+        procedure: String,
+        step: String,
+        note: &'static str,
+    },
+    /// `answer_solved`: « résolu ? » answered at the end of the call's walk.
+    Solved {
+        call: CallRef,
+        at: i64,
+        operator: &'static str,
+        procedure: String,
+        solved: bool,
+    },
     /// `add_handover`.
     Handover {
         kind: HandoverKind,
@@ -374,8 +402,10 @@ pub enum Op {
 impl Op {
     pub fn at(&self) -> i64 {
         match self {
-            Op::Call(c) => c.opened_at.timestamp(),
+            Op::Call(c, _) => c.opened_at.timestamp(),
             Op::Walk { at, .. }
+            | Op::Flag { at, .. }
+            | Op::Solved { at, .. }
             | Op::Note { at, .. }
             | Op::TakeOver { at, .. }
             | Op::Close { at, .. }
@@ -423,6 +453,13 @@ pub struct Writer<'c> {
     outcome_of: Statement<'c>,
     close: Statement<'c>,
     handover: Statement<'c>,
+    propose: Statement<'c>,
+    start_walk: Statement<'c>,
+    latest_walk: Statement<'c>,
+    walk_step: Statement<'c>,
+    walk_end: Statement<'c>,
+    flag: Statement<'c>,
+    answer: Statement<'c>,
 }
 
 impl<'c> Writer<'c> {
@@ -452,6 +489,32 @@ impl<'c> Writer<'c> {
                 "INSERT INTO handover_entries (at, operator, kind, shift_name, shift_from, shift_to, body) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?,
+            // src/store/walk_records.rs
+            propose: conn.prepare(
+                "INSERT INTO call_proposals (call_id, rank, procedure) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT DO NOTHING",
+            )?,
+            start_walk: conn.prepare(
+                "INSERT INTO walks (call_id, procedure, version, started_at, operator) \
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?,
+            latest_walk: conn
+                .prepare("SELECT max(id) FROM walks WHERE call_id = ?1 AND procedure = ?2")?,
+            walk_step: conn.prepare(
+                "INSERT INTO walk_steps (walk_id, step, answered, at) VALUES (?1, ?2, ?3, ?4) \
+                 ON CONFLICT DO NOTHING",
+            )?,
+            walk_end: conn.prepare(
+                "INSERT INTO walk_ends (walk_id, at, state) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT DO NOTHING",
+            )?,
+            flag: conn.prepare(
+                "INSERT INTO step_flags (walk_id, step, note, operator, at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?,
+            answer: conn.prepare(
+                "INSERT INTO walk_answers (walk_id, solved, operator, at) VALUES (?1, ?2, ?3, ?4)",
+            )?,
         })
     }
 
@@ -467,12 +530,66 @@ impl<'c> Writer<'c> {
             .execute(params![call, at, operator, kind.slug(), body])
             .map(|_| ())
     }
+
+    /// The latest walk of `procedure` on the call, as `walk_records::current_walk` reads it.
+    fn latest_walk(&mut self, call: i64, procedure: &str) -> rusqlite::Result<Option<i64>> {
+        self.latest_walk
+            .query_row(params![call, procedure], |r| r.get(0))
+    }
+
+    /// `walk_records::record_move`.
+    fn record_move(
+        &mut self,
+        call: i64,
+        operator: &str,
+        at: i64,
+        kind: JournalKind,
+        mark: &WalkMark,
+        escalated: bool,
+    ) -> rusqlite::Result<()> {
+        let walk = match kind {
+            JournalKind::Procedure => None,
+            _ => self.latest_walk(call, &mark.procedure)?,
+        };
+        let walk = match walk {
+            Some(id) => id,
+            None => {
+                self.start_walk.execute(params![
+                    call,
+                    mark.procedure,
+                    mark.version.as_deref().unwrap_or_default(),
+                    at,
+                    operator
+                ])?;
+                self.conn.last_insert_rowid()
+            }
+        };
+        for id in mark
+            .done
+            .iter()
+            .filter(|id| !mark.skipped.contains_key(*id))
+        {
+            self.walk_step.execute(params![walk, id, 0, at])?;
+            self.walk_step.execute(params![walk, id, 1, at])?;
+        }
+        match &mark.current {
+            Some(id) => {
+                self.walk_step.execute(params![walk, id, 0, at])?;
+            }
+            None if !mark.done.is_empty() => {
+                let state = if escalated { "escalated" } else { "completed" };
+                self.walk_end.execute(params![walk, at, state])?;
+            }
+            None => {}
+        }
+        Ok(())
+    }
 }
 
 impl Sink for Writer<'_> {
     fn apply(&mut self, op: &Op) -> Res<Option<CallRef>> {
         match op {
-            Op::Call(c) => {
+            Op::Call(c, proposed) => {
                 let at = c.opened_at.timestamp();
                 self.insert_call.execute(params![
                     at,
@@ -494,6 +611,9 @@ impl Sink for Writer<'_> {
                 for slug in &c.procedures {
                     self.entry(id, at, &c.operator, JournalKind::Procedure, slug)?;
                 }
+                for (rank, slug) in proposed.iter().take(PROPOSALS_KEPT).enumerate() {
+                    self.propose.execute(params![id, rank as i64 + 1, slug])?;
+                }
                 return Ok(Some(CallRef(id)));
             }
             Op::Walk {
@@ -505,9 +625,10 @@ impl Sink for Writer<'_> {
                 mark,
                 escalated,
             } => {
-                let mark = serde_json::to_string(mark).unwrap_or_default();
+                let json = serde_json::to_string(mark).unwrap_or_default();
                 self.append_walk
-                    .execute(params![call.0, at, operator, kind.slug(), line, mark])?;
+                    .execute(params![call.0, at, operator, kind.slug(), line, json])?;
+                self.record_move(call.0, operator, *at, *kind, mark, *escalated)?;
                 if *escalated {
                     self.escalate.execute([call.0])?;
                     self.entry(
@@ -525,6 +646,39 @@ impl Sink for Writer<'_> {
                 operator,
                 text,
             } => self.entry(call.0, *at, operator, JournalKind::Note, text)?,
+            Op::Flag {
+                call,
+                at,
+                operator,
+                procedure,
+                step,
+                note,
+            } => {
+                let walk = self
+                    .latest_walk(call.0, procedure)?
+                    .ok_or("a flag on a call without its walk")?;
+                self.flag.execute(params![walk, step, note, operator, at])?;
+                let line = format!("[{procedure}] étape {step} à revoir : {note}");
+                self.entry(call.0, *at, operator, JournalKind::Note, &line)?;
+            }
+            Op::Solved {
+                call,
+                at,
+                operator,
+                procedure,
+                solved,
+            } => {
+                let walk = self
+                    .latest_walk(call.0, procedure)?
+                    .ok_or("an answer on a call without its walk")?;
+                self.answer
+                    .execute(params![walk, i64::from(*solved), operator, at])?;
+                let line = format!(
+                    "[{procedure}] résolu : {}",
+                    if *solved { "oui" } else { "non" }
+                );
+                self.entry(call.0, *at, operator, JournalKind::Note, &line)?;
+            }
             Op::TakeOver { call, at, operator } => {
                 let (handler, opener): (Option<String>, String) = self
                     .handler_of
@@ -587,7 +741,24 @@ impl Sink for StoreSink<'_> {
     fn apply(&mut self, op: &Op) -> Res<Option<CallRef>> {
         let store = &mut *self.0;
         match op {
-            Op::Call(c) => return Ok(Some(store.insert_call(c)?.reference)),
+            Op::Call(c, proposed) => {
+                return Ok(Some(store.insert_proposed_call(c, proposed)?.reference));
+            }
+            Op::Flag {
+                call,
+                at,
+                operator,
+                procedure,
+                step,
+                note,
+            } => store.flag_step(*call, operator, from_unix(*at), procedure, step, note)?,
+            Op::Solved {
+                call,
+                at,
+                operator,
+                procedure,
+                solved,
+            } => store.answer_solved(*call, operator, from_unix(*at), procedure, *solved)?,
             Op::Walk {
                 call,
                 at,
@@ -696,6 +867,9 @@ pub struct Generated {
     pub walk_moves: usize,
     pub notes: usize,
     pub take_overs: usize,
+    /// Steps flagged « à revoir », « résolu ? » answered.
+    pub flags: usize,
+    pub answers: usize,
     pub handover_notes: usize,
     pub handover_acks: usize,
     pub outcomes: [usize; 5],
@@ -708,7 +882,9 @@ pub struct Generated {
 impl Generated {
     fn count(&mut self, op: &Op) {
         match op {
-            Op::Call(_) => {}
+            Op::Call(..) => {}
+            Op::Flag { .. } => self.flags += 1,
+            Op::Solved { .. } => self.answers += 1,
             Op::Walk { kind, .. } => {
                 if *kind == JournalKind::Procedure {
                     self.walks += 1;
@@ -1012,9 +1188,16 @@ pub fn generate_ops(
         let new = draft
             .validate(reference, operator, from_unix(at))
             .map_err(|e| format!("generated call refused by the form's checks: {e} ({draft:?})"))?;
-        tally.count(&Op::Call(new.clone()));
+        // What the form proposed: the call's topic first, then its neighbours in the
+        // catalogue (no draw from the generator: the desk stays the same as before).
+        let n = generator.topics.len();
+        let proposed: Vec<String> = (0..PROPOSALS_KEPT)
+            .map(|k| generator.topics[(topic + k) % n].0.slug.clone())
+            .collect();
+        let op = Op::Call(new, proposed);
+        tally.count(&op);
         let call = sink
-            .apply(&Op::Call(new))?
+            .apply(&op)?
             .ok_or("the sink gave no reference for a new call")?;
 
         // What happens on the call after it is opened, in time order.
@@ -1024,6 +1207,7 @@ pub fn generate_ops(
         if rng.chance(WALKED) {
             let (moves, handed) = walk(&mut rng, generator.topics[topic].0, t);
             escalated = handed;
+            let last = moves.last().map(|(_, _, _, mark, _)| mark.clone());
             for (when, kind, line, mark, esc) in moves {
                 t = when;
                 later.push(Op::Walk {
@@ -1035,6 +1219,36 @@ pub fn generate_ops(
                     mark,
                     escalated: esc,
                 });
+            }
+            // Some walks flag the step they stopped on, some answer « résolu ? » at their
+            // end: chosen by the call's number, not drawn, so that the rest of the desk
+            // stays the same.
+            if let Some(mark) = last {
+                let procedure = mark.procedure.clone();
+                let flagged = mark.current.clone().or_else(|| mark.done.last().cloned());
+                if call.0 % FLAGGED_ONE_IN == 0
+                    && let Some(step) = flagged
+                {
+                    later.push(Op::Flag {
+                        call,
+                        at: t,
+                        operator,
+                        procedure: procedure.clone(),
+                        step,
+                        note: FLAG_NOTES
+                            [(call.0 as usize / FLAGGED_ONE_IN as usize) % FLAG_NOTES.len()],
+                    });
+                }
+                if mark.current.is_none() && call.0 % 3 != 0 {
+                    // Before the call is closed: it lasts 10 s at least after its walk.
+                    later.push(Op::Solved {
+                        call,
+                        at: t + 5,
+                        operator,
+                        procedure,
+                        solved: !handed,
+                    });
+                }
             }
         }
         // Calls last a few minutes (log-normal, median about 5 min), from tens of seconds

@@ -185,6 +185,12 @@ pub(super) fn sqlite_migrations() -> &'static [(i64, &'static str, &'static str)
     MIGRATIONS
 }
 
+/// The PostgreSQL migrations, for a test that builds a database of an older schema.
+#[cfg(test)]
+pub(super) fn postgres_migrations() -> &'static [(i64, &'static str, &'static str)] {
+    POSTGRES_MIGRATIONS
+}
+
 /// The schema this version writes on SQLite.
 pub const LATEST_VERSION: i64 = MIGRATIONS[MIGRATIONS.len() - 1].0;
 /// The schema this version writes on PostgreSQL.

@@ -2212,3 +2212,88 @@ fn the_walks_journaled_before_the_records_are_read_into_them() {
         ]
     );
 }
+
+#[test]
+fn the_walks_journaled_on_a_server_before_the_records_are_read_into_them() {
+    let db = scratch::ScratchDb::new();
+    {
+        let mut client = db.target().connect().unwrap();
+        client
+            .batch_execute(
+                "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, \
+                 applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+            )
+            .unwrap();
+        for (version, name, sql) in super::migrations::postgres_migrations()
+            .iter()
+            .filter(|(v, _, _)| *v <= 9)
+        {
+            client.batch_execute(sql).unwrap();
+            client
+                .execute(
+                    "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
+                    &[version, name],
+                )
+                .unwrap();
+        }
+        let at = unix_now() - 60;
+        // A call and its lines in one transaction, as the server asks: a walk that
+        // escalated (its outcome line after its last move), then one left open.
+        let mut tx = client.transaction().unwrap();
+        tx.execute(
+            "INSERT INTO calls (id, opened_at, operator, caller_name, service, device, summary, \
+             status, search_key, handler) VALUES (1, $1, 'op', 'Zoé', 'mi', 'noemi', 'VPN', \
+             'open', 'zoe', 'op')",
+            &[&at],
+        )
+        .unwrap();
+        for (kind, body, walk) in [
+            ("opened", "VPN", None),
+            (
+                "procedure",
+                "essai",
+                Some(r#"{"procedure":"essai","version":"v1","done":[],"current":"a"}"#),
+            ),
+            (
+                "step",
+                "a",
+                Some(r#"{"procedure":"essai","version":"v1","done":["a","c"],"current":null}"#),
+            ),
+            ("outcome", "escalated", None),
+            (
+                "procedure",
+                "autre",
+                Some(r#"{"procedure":"autre","version":"v2","done":[],"current":"x"}"#),
+            ),
+        ] {
+            tx.execute(
+                "INSERT INTO journal (call_id, operator, kind, body, walk) VALUES (1, 'op', $1, $2, $3)",
+                &[&kind, &body, &walk],
+            )
+            .unwrap();
+        }
+        tx.commit().unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::connect_with_drafts(
+        db.target(),
+        &FileAccess::default(),
+        &dir.path().join("drafts.db"),
+    )
+    .unwrap();
+    let rows: Vec<(String, String, String, i64, i64)> = store
+        .db
+        .query_vec(
+            "SELECT procedure, version, state, reached, answered FROM walk_records ORDER BY id",
+            &[],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        rows,
+        [
+            ("essai".into(), "v1".into(), "escalated".into(), 2, 2),
+            ("autre".into(), "v2".into(), "in_progress".into(), 1, 0),
+        ]
+    );
+}

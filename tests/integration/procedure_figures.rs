@@ -3,10 +3,7 @@
 //! the drop-off per step, the 7-day window at its edges, the steps flagged, the words of
 //! the calls no procedure served, and the command's formats.
 
-use crate::common::desk;
-
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use desk::Desk;
 use guichet::catalog::embedded_reference;
 use guichet::catalog::procedures::embedded;
 use guichet::domain::call::{CallDraft, CallRef, JournalKind, Outcome};

@@ -1,0 +1,136 @@
+//! `report procedures` over a desk of 1,000,000 calls (the cached database of
+//! benches/report.rs and benches/search.rs, its walks, proposals, flags and « résolu ? »
+//! answers written by the generator), for the whole desk and for its last 30 days: on
+//! SQLite, then on PostgreSQL (the same desk copied into a new database of the test server
+//! by `Store::copy_to`, as `guichet db copy` does).
+//!
+//! Targets: under 1 s on SQLite and under 2 s on PostgreSQL (median).
+//!
+//! `cargo bench --bench procedures_report`. `GUICHET_BENCH_CALLS` lowers the size for a quick
+//! look, `GUICHET_BENCH_REPS` sets the measured repetitions (5). `GUICHET_BENCH_PG=0` leaves
+//! PostgreSQL out.
+
+// The catalogue generator is search.rs's; this bench only needs the calls.
+#[allow(dead_code)]
+mod datagen;
+
+mod stats;
+
+use chrono::{DateTime, Duration as Days, TimeZone, Utc};
+use guichet::catalog::embedded_reference;
+use guichet::catalog::procedures::embedded;
+use guichet::domain::procedure::Procedure;
+use guichet::report::ProceduresReport;
+use guichet::store::scratch::ScratchDb;
+use guichet::store::{FigureWindow, FileAccess, Store};
+use stats::{env_usize, load_average, percentile, sorted};
+use std::time::{Duration, Instant};
+
+const SQLITE_TARGET: Duration = Duration::from_secs(1);
+const POSTGRES_TARGET: Duration = Duration::from_secs(2);
+/// The seed of benches/search.rs and benches/report.rs: the three share the database.
+const SEED: u64 = 20_250_101;
+
+type Res<T> = Result<T, Box<dyn std::error::Error>>;
+
+fn utc(secs: i64) -> DateTime<Utc> {
+    Utc.timestamp_opt(secs, 0)
+        .single()
+        .expect("valid timestamp")
+}
+
+/// The median of `reps` builds of the report over `window`, and the last report built.
+fn measure(
+    store: &Store,
+    catalog: &[Procedure],
+    window: &FigureWindow,
+    reps: usize,
+) -> Res<(Duration, ProceduresReport)> {
+    let mut times = Vec::new();
+    let mut last = None;
+    // One run to warm the caches, then the measured ones.
+    for i in 0..=reps {
+        let t = Instant::now();
+        let report = ProceduresReport::build(store, catalog, window, 7, window.to)?;
+        if i > 0 {
+            times.push(t.elapsed().as_secs_f64());
+        }
+        last = Some(report);
+    }
+    let median = percentile(&sorted(times), 50.0);
+    Ok((
+        Duration::from_secs_f64(median),
+        last.ok_or("no report built")?,
+    ))
+}
+
+fn line(engine: &str, label: &str, took: Duration, target: Duration, r: &ProceduresReport) {
+    let walks: u64 = r.procedures.iter().map(|p| p.figures.followed).sum();
+    let flags: usize = r.procedures.iter().map(|p| p.flags.len()).sum();
+    println!(
+        "  {engine:<10} {label:<22} médiane {:7.0} ms (cible {} ms) {}   {} appels clos, {} \
+         déroulés, {} procédures, {} étapes à revoir",
+        took.as_secs_f64() * 1000.0,
+        target.as_millis(),
+        if took <= target { "OK" } else { "DÉPASSÉ" },
+        r.closed,
+        walks,
+        r.procedures.len(),
+        flags,
+    );
+}
+
+fn main() -> Res<()> {
+    let n_calls = env_usize("GUICHET_BENCH_CALLS", 1_000_000);
+    let reps = env_usize("GUICHET_BENCH_REPS", 5).max(1);
+    println!("== guichet : report procedures sur {n_calls} appels ==");
+    println!("  charge : {}", load_average());
+    let reference = embedded_reference();
+    let catalog = embedded(&reference).procedures;
+    let (path, _) = datagen::calls_database(n_calls, &catalog, &reference, SEED)?;
+    let store = Store::open(&path)?;
+    let (first, last): (i64, i64) = {
+        let conn = rusqlite::Connection::open(&path)?;
+        conn.query_row(
+            "SELECT min(opened_at), max(opened_at) FROM calls",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?
+    };
+    let whole = FigureWindow {
+        from: utc(first),
+        to: utc(last + 1),
+        service: None,
+    };
+    let month = FigureWindow {
+        from: utc(last + 1) - Days::days(30),
+        ..whole.clone()
+    };
+    for (label, window) in [("tout le guichet", &whole), ("30 derniers jours", &month)] {
+        let (took, r) = measure(&store, &catalog, window, reps)?;
+        line("SQLite", label, took, SQLITE_TARGET, &r);
+    }
+    if std::env::var("GUICHET_BENCH_PG").as_deref() == Ok("0") {
+        return Ok(());
+    }
+    let scratch = ScratchDb::new();
+    let drafts = tempfile::tempdir()?;
+    let mut pg = Store::connect_with_drafts(
+        scratch.target(),
+        &FileAccess::default(),
+        &drafts.path().join("drafts.db"),
+    )?;
+    let t = Instant::now();
+    store.copy_to(&mut pg)?;
+    println!(
+        "  copie vers PostgreSQL en {:.0} s",
+        t.elapsed().as_secs_f64()
+    );
+    let mut client = scratch.target().connect()?;
+    client.batch_execute("ANALYZE")?;
+    for (label, window) in [("tout le guichet", &whole), ("30 derniers jours", &month)] {
+        let (took, r) = measure(&pg, &catalog, window, reps)?;
+        line("PostgreSQL", label, took, POSTGRES_TARGET, &r);
+    }
+    Ok(())
+}
