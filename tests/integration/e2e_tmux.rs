@@ -182,7 +182,9 @@ fn the_cursor_follows_the_focus_for_a_screen_reader() {
         "no decorative mark; screen:\n{screen}"
     );
 
-    // The proposals (Ctrl-P): on the highlighted one; Enter walks it.
+    // The proposals (Ctrl-P): on the highlighted one; Enter walks it. Once they are shown:
+    // under load the matching of the last letters typed can still be on its way.
+    term.wait_for(s, &["Carte agent oubliée, perdue"]);
     term.press(s, "C-p");
     let (proposal, _, _) = on("a proposed procedure", &|from, row| {
         row.contains('│') && !from.trim().is_empty() && !row.contains("Objet")
