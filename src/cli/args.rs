@@ -393,6 +393,14 @@ pub enum ProceduresCommand {
         #[command(flatten)]
         format: FormatArg,
     },
+    /// Tous les chemins d'une procédure, réponse par réponse, avec leur fin : ce qui est
+    /// dit en dernier à l'appelant, où va une escalade (pour relire une procédure)
+    Simulate {
+        #[arg(value_name = "SLUG")]
+        slug: String,
+        #[command(flatten)]
+        format: FormatArg,
+    },
     /// Vérifie des fichiers de procédures (défaut : le catalogue en usage)
     Lint {
         #[arg(value_name = "DIR")]

@@ -11,6 +11,7 @@ pub mod output;
 mod phone;
 mod procedures;
 mod report;
+mod simulate;
 mod tools;
 
 pub use args::{

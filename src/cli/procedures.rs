@@ -137,6 +137,21 @@ pub fn run(
                 }
             }
         }
+        ProceduresCommand::Simulate { slug, format } => {
+            let fmt = super::formats(&format, &[Format::Text, Format::Json])?;
+            let catalog = super::active_catalog(source)?;
+            let p = catalog.get(&slug).ok_or_else(|| {
+                CliError::BadInput(format!(
+                    "procédure inconnue « {} » : voir guichet procedures list",
+                    crate::domain::text::named(&slug)
+                ))
+            })?;
+            let paths = crate::domain::paths::paths(p, reference, super::simulate::LIMIT);
+            match fmt {
+                Format::Json => json_data(&paths),
+                _ => Printed::Text(super::simulate::text(&paths)),
+            }
+        }
         ProceduresCommand::Lint { dir, strict } => {
             Printed::Text(lint(dir.as_deref(), strict, source, reference)?)
         }
