@@ -320,6 +320,7 @@ impl<'a> Vocabulary<'a> {
             sources: base.sources.clone(),
             editor_notes: base.editor_notes.clone().filter(|_| rng.chance(0.3)),
             tool: base.tool,
+            owner: base.owner.clone(),
             steps: self.steps(rng, base, donor, qualifier),
         }
     }

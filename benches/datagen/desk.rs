@@ -77,6 +77,9 @@ pub fn to_toml(p: &Procedure) -> String {
     if let Some(t) = p.tool {
         line("tool", q(t.slug()));
     }
+    if let Some(o) = &p.owner {
+        line("owner", q(o));
+    }
     for s in &p.sources {
         out.push_str(&format!(
             "\n[[sources]]\nseed = {}\nsection = {}\n",

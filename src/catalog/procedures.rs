@@ -42,6 +42,8 @@ struct RawProcedure {
     #[serde(default)]
     tool: Option<Spanned<String>>,
     #[serde(default)]
+    owner: Option<Spanned<String>>,
+    #[serde(default)]
     sources: Option<Spanned<Vec<Spanned<RawSource>>>>,
     #[serde(default)]
     steps: Vec<Spanned<RawStep>>,
@@ -126,6 +128,7 @@ fn editor_whitespace(p: &mut Procedure) {
     fix(&mut p.summary);
     p.keywords.iter_mut().for_each(fix);
     p.editor_notes.iter_mut().for_each(fix);
+    p.owner.iter_mut().for_each(fix);
     for source in &mut p.sources {
         fix(&mut source.seed);
         fix(&mut source.section);
@@ -287,6 +290,9 @@ pub fn check_procedure(
         if let Some(n) = &raw.editor_notes {
             texts.push(("editor_notes", n.get_ref(), n.span().start));
         }
+        if let Some(o) = &raw.owner {
+            texts.push(("owner", o.get_ref(), o.span().start));
+        }
         for s in raw.sources.iter().flat_map(|l| l.get_ref()) {
             let s = s.get_ref();
             texts.push(("seed", s.seed.get_ref(), s.seed.span().start));
@@ -398,6 +404,21 @@ pub fn check_procedure(
             ));
         }
         found
+    });
+    // Who maintains the procedure: a name or a mail, on one line.
+    let owner = raw.owner.as_ref().and_then(|o| {
+        let value = o.get_ref().trim();
+        if value.is_empty() || value.contains('\n') {
+            errors.push(err(
+                o.span().start,
+                format!(
+                    "« owner » invalide « {} » : un nom ou une adresse, sur une ligne",
+                    crate::domain::text::named(value)
+                ),
+            ));
+            return None;
+        }
+        Some(value.to_string())
     });
     if raw.keywords.get_ref().is_empty() {
         errors.push(err(raw.keywords.span().start, "aucun mot-clé".into()));
@@ -571,6 +592,7 @@ pub fn check_procedure(
         sources,
         editor_notes: raw.editor_notes.map(Spanned::into_inner),
         tool,
+        owner,
         steps: steps.into_iter().map(|(_, s)| s).collect(),
     };
     editor_whitespace(&mut procedure);

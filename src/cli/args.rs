@@ -401,6 +401,15 @@ pub enum ProceduresCommand {
         #[command(flatten)]
         format: FormatArg,
     },
+    /// Écrit le squelette commenté d'une nouvelle procédure, SLUG.toml, qui passe
+    /// lint --strict : dans le dossier --dir, sinon dans celui de --catalog
+    New {
+        #[arg(value_name = "SLUG")]
+        slug: String,
+        /// Dossier où écrire le fichier (il doit exister ; défaut : celui de --catalog)
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
     /// Vérifie des fichiers de procédures (défaut : le catalogue en usage)
     Lint {
         #[arg(value_name = "DIR")]

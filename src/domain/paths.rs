@@ -218,6 +218,7 @@ mod tests {
             sources: vec![],
             editor_notes: None,
             tool: None,
+            owner: None,
             steps,
         }
     }

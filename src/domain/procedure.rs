@@ -132,6 +132,34 @@ pub struct Procedure {
     /// console offers while the procedure is walked.
     pub tool: Option<super::tool::ToolKind>,
     pub steps: Vec<Step>,
+    /// Who maintains the procedure (`owner` in the file: a name or a mail), to whom its
+    /// figures and flags go. Not part of its [`version`](Procedure::version).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+}
+
+/// What [`Procedure::version`] hashes: every field but `owner`, written as the derived
+/// `Debug` of the procedure wrote them before `owner` existed (same name, same order), so
+/// that the versions recorded with past walks still name the same texts.
+mod versioned {
+    use super::{Applies, Source, Step};
+    use crate::domain::tool::ToolKind;
+
+    // Read only through `Debug`, which is the point.
+    #[allow(dead_code)]
+    #[derive(Debug)]
+    pub(super) struct Procedure<'a> {
+        pub slug: &'a String,
+        pub title: &'a String,
+        pub summary: &'a String,
+        pub services: &'a Applies,
+        pub devices: &'a Applies,
+        pub keywords: &'a Vec<String>,
+        pub sources: &'a Vec<Source>,
+        pub editor_notes: &'a Option<String>,
+        pub tool: &'a Option<ToolKind>,
+        pub steps: &'a Vec<Step>,
+    }
 }
 
 /// Where a step leads.
@@ -168,8 +196,20 @@ impl Procedure {
     /// says (title, steps, sources...). Any change to the file's content changes it; the
     /// ticket gives it so that the second level reads the same text the operator read.
     pub fn version(&self) -> String {
+        let text = versioned::Procedure {
+            slug: &self.slug,
+            title: &self.title,
+            summary: &self.summary,
+            services: &self.services,
+            devices: &self.devices,
+            keywords: &self.keywords,
+            sources: &self.sources,
+            editor_notes: &self.editor_notes,
+            tool: &self.tool,
+            steps: &self.steps,
+        };
         let mut h = Fnv::new();
-        h.write(format!("{self:?}").as_bytes());
+        h.write(format!("{text:?}").as_bytes());
         h.finish(0)[..8].to_string()
     }
 
@@ -516,6 +556,9 @@ impl Procedure {
             out.push(format!("Source : {} — {}", s.seed, s.section));
         }
         out.push(format!("Mots-clés : {}", self.keywords.join(", ")));
+        if let Some(owner) = &self.owner {
+            out.push(format!("Responsable : {owner}"));
+        }
         if let Some(notes) = &self.editor_notes {
             out.push(String::new());
             out.push("Notes de rédaction :".to_string());
@@ -558,6 +601,7 @@ mod tests {
             sources: vec![],
             editor_notes: None,
             tool: None,
+            owner: None,
             steps: vec![
                 record("Numéro de ticket", true),
                 record("Référence (facultative)", true),
@@ -584,5 +628,20 @@ mod tests {
                 .concat()
                 .contains("(facultatif) (facultatif)")
         );
+    }
+}
+
+#[cfg(test)]
+mod version_tests {
+    /// Walks already recorded name the version they followed: who maintains a procedure
+    /// (`owner`) is not its text, and a binary that learns a field must not change it.
+    #[test]
+    fn the_version_of_a_shipped_procedure_stays_what_the_walks_recorded() {
+        let catalog = crate::catalog::procedures::embedded(&crate::catalog::embedded_reference());
+        let versions: Vec<String> = ["mi-agent-card-cryhod", "acn-anyconnect", "mi-noemi-4g"]
+            .iter()
+            .map(|slug| catalog.get(slug).unwrap().version())
+            .collect();
+        assert_eq!(versions, ["a1cccd1e", "bef2d3f1", "ec3135d1"]);
     }
 }

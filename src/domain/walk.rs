@@ -401,6 +401,7 @@ mod tests {
             sources: vec![],
             editor_notes: None,
             tool: None,
+            owner: None,
             steps: vec![
                 record("reference", "Référence du certificat", true),
                 record("ticket", "Numéro de ticket", false),

@@ -224,3 +224,123 @@ fn simulate_in_a_desks_catalogue_lists_a_loop_once_and_marked() {
         "{text}"
     );
 }
+
+#[test]
+fn new_writes_a_commented_skeleton_that_passes_strict_lint_and_never_overwrites() {
+    let desk = Desk::new();
+    let dir = desk.dir.path().join("catalogue");
+    std::fs::create_dir(&dir).unwrap();
+    let catalog = dir.to_str().unwrap();
+    let said = desk.ok(&["--catalog", catalog, "procedures", "new", "badge-parking"]);
+    let file = dir.join("badge-parking.toml");
+    assert_eq!(
+        said,
+        format!(
+            "Procédure « badge-parking » écrite : {}\nÀ compléter, puis : guichet procedures \
+             lint --strict {catalog}\n",
+            file.display()
+        )
+    );
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        text.starts_with("# Procédure « badge-parking » : squelette écrit par"),
+        "{text}"
+    );
+    assert!(text.contains("# owner = "), "{text}");
+    assert!(
+        desk.ok(&["procedures", "lint", "--strict", catalog])
+            .starts_with("1 procédure vérifiée, "),
+    );
+    let shown = desk.ok(&["--catalog", catalog, "procedures", "show", "badge-parking"]);
+    assert!(
+        shown.starts_with("Badge parking\n[badge-parking]\n"),
+        "{shown}"
+    );
+    // --dir writes elsewhere than the catalogue.
+    let other = desk.dir.path().join("brouillons");
+    std::fs::create_dir(&other).unwrap();
+    desk.ok(&[
+        "procedures",
+        "new",
+        "vpn-2",
+        "--dir",
+        other.to_str().unwrap(),
+    ]);
+    assert!(other.join("vpn-2.toml").is_file());
+    // An existing file is kept as it was, said in one sentence naming it.
+    std::fs::write(&file, "title = \"à moi\"\n").unwrap();
+    let (code, err) = desk.fails(&["--catalog", catalog, "procedures", "new", "badge-parking"]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        err.trim_end(),
+        format!(
+            "guichet : la procédure « badge-parking » existe déjà : {} n'est pas remplacé (le \
+             modifier, ou choisir un autre identifiant)",
+            file.display()
+        )
+    );
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "title = \"à moi\"\n"
+    );
+    // A bad slug, and no folder to write in.
+    let (code, err) = desk.fails(&["--catalog", catalog, "procedures", "new", "Badge Parking"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.starts_with("guichet : identifiant de procédure invalide « Badge Parking » : "),
+        "{err}"
+    );
+    assert!(!dir.join("Badge Parking.toml").exists());
+    let (code, err) = desk.fails(&["procedures", "new", "badge-parking"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("donner --dir DIR ou --catalog DIR"), "{err}");
+    let missing = desk.dir.path().join("absent");
+    let (code, err) = desk.fails(&["procedures", "new", "x", "--dir", missing.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("dossier de procédures introuvable"), "{err}");
+}
+
+#[test]
+fn a_procedure_names_its_owner_and_show_prints_it() {
+    let desk = Desk::new();
+    let dir = desk.dir.path().join("catalogue");
+    std::fs::create_dir(&dir).unwrap();
+    let catalog = dir.to_str().unwrap();
+    let with_owner = RETRY_LOOP.replace(
+        "keywords = [\"badge\"]\n",
+        "keywords = [\"badge\"]\nowner = \"Jeanne Dupont <jeanne.dupont@example.fr>\"\n",
+    );
+    std::fs::write(dir.join("badge-retry.toml"), &with_owner).unwrap();
+    let shown = desk.ok(&["--catalog", catalog, "procedures", "show", "badge-retry"]);
+    assert!(
+        shown.contains("\nResponsable : Jeanne Dupont <jeanne.dupont@example.fr>\n"),
+        "{shown}"
+    );
+    let json = desk.json(&[
+        "--catalog",
+        catalog,
+        "procedures",
+        "show",
+        "badge-retry",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(json["owner"], "Jeanne Dupont <jeanne.dupont@example.fr>");
+    // Without one, nothing is said.
+    let shown = desk.ok(&["procedures", "show", "mi-agent-card-cryhod"]);
+    assert!(!shown.contains("Responsable"), "{shown}");
+    // An empty owner is refused, with the line.
+    std::fs::write(
+        dir.join("badge-retry.toml"),
+        with_owner.replace("Jeanne Dupont <jeanne.dupont@example.fr>", " "),
+    )
+    .unwrap();
+    let (code, err) = desk.fails(&["procedures", "lint", catalog]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains(
+            "badge-retry.toml:7: « owner » invalide «  » : un nom ou une adresse, sur une ligne"
+        ),
+        "{err}"
+    );
+}
