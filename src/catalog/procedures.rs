@@ -797,6 +797,16 @@ impl CatalogSource {
         )
     }
 
+    /// The catalogue parsed, taken out of the source (which parses again if asked after):
+    /// a reload indexes it with other versions without a copy of its procedures.
+    pub fn take_catalog(&mut self) -> Result<Catalog, String> {
+        self.catalog()?;
+        match self.parsed.take() {
+            Some(parsed) => parsed,
+            None => self.catalog().cloned(),
+        }
+    }
+
     /// The catalogue, parsed the first time it is asked for.
     pub fn catalog(&self) -> Result<&Catalog, String> {
         self.parsed

@@ -344,3 +344,61 @@ fn a_procedure_names_its_owner_and_show_prints_it() {
         "{err}"
     );
 }
+
+/// A console started on a desk's folder reads a file again within a second of its change:
+/// the new title proposed; a file broken meanwhile is said on the status line and its
+/// previous version stays proposed.
+#[test]
+fn a_console_on_a_catalog_folder_follows_its_files_within_a_second() {
+    use crate::common::tmux::{OPERATOR, Term};
+    use std::time::{Duration, Instant};
+    let term = Term::new();
+    let dir = term.dir().join("catalogue");
+    std::fs::create_dir(&dir).unwrap();
+    let file = dir.join("badge-retry.toml");
+    std::fs::write(&file, RETRY_LOOP).unwrap();
+    let s = "author";
+    term.start_with_args(s, &[], &["--catalog", dir.to_str().unwrap()]);
+    term.wait_for(s, &["guichet ·", OPERATOR, "Aucun appel ouvert", "quitter"]);
+    crate::e2e_desk::type_call(&term, s, "Zoé Martin", "int", "noe", "badge refusé");
+    // The proposals come with the catalogue, loaded after the first paint.
+    term.wait_for(s, &["▶", "Badge refusé, réessayer"]);
+
+    // The author renames the procedure: the console proposes the new title.
+    let renamed = RETRY_LOOP.replace("Badge refusé, réessayer", "Badge du parking refusé");
+    let written = Instant::now();
+    std::fs::write(&file, &renamed).unwrap();
+    let screen = term.wait_for(s, &["Badge du parking refusé"]);
+    let seen = written.elapsed();
+    assert!(
+        seen < Duration::from_secs(1),
+        "the new title showed after {seen:?}; screen:\n{screen}"
+    );
+    assert!(!screen.contains("Badge refusé, réessayer"), "{screen}");
+    term.wait_for(s, &["Procédures relues : badge-retry.toml"]);
+
+    // A typo: the status line names the file and line, the last good version stays.
+    let broken = renamed.replace("[[steps]]\nid = \"encore\"", "[[steps]\nid = \"encore\"");
+    let written = Instant::now();
+    std::fs::write(&file, &broken).unwrap();
+    let screen = term.wait_for(s, &["version précédente gardée, badge-retry.toml:"]);
+    let seen = written.elapsed();
+    assert!(
+        seen < Duration::from_secs(1),
+        "the error showed after {seen:?}; screen:\n{screen}"
+    );
+    assert!(screen.contains("Badge du parking refusé"), "{screen}");
+    // The search follows the kept version too: its words still find it.
+    assert!(screen.lines().any(|l| l.contains('▶')), "{screen}");
+
+    // Fixed again, and a second procedure added.
+    std::fs::write(&file, &renamed).unwrap();
+    std::fs::write(
+        dir.join("badge-neuf.toml"),
+        RETRY_LOOP.replace("Badge refusé, réessayer", "Badge neuf refusé"),
+    )
+    .unwrap();
+    term.wait_for(s, &["Badge du parking refusé", "Badge neuf refusé"]);
+    term.press(s, "C-c");
+    term.wait_exit(s);
+}
