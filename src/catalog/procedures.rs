@@ -797,6 +797,38 @@ impl CatalogSource {
         )
     }
 
+    /// The problems of some files of the folder (names without the folder), each checked
+    /// alone: what a change to them broke, known without parsing the others. A file that
+    /// is not there has none.
+    pub fn check_files(&self, names: &[String]) -> Vec<LintError> {
+        let Some(dir) = &self.dir else {
+            return Vec::new();
+        };
+        let mut problems = Vec::new();
+        for name in names {
+            let path = dir.join(name);
+            let file = path.display().to_string();
+            let problem = |message: String| LintError {
+                file: file.clone(),
+                line: 1,
+                message,
+            };
+            match std::fs::read(&path) {
+                Ok(bytes) => match String::from_utf8(bytes) {
+                    Ok(text) => {
+                        if let Err(e) = check_procedure(&file, &text, &self.reference) {
+                            problems.extend(e);
+                        }
+                    }
+                    Err(_) => problems.push(problem("le fichier n'est pas en UTF-8".into())),
+                },
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => problems.push(problem(format!("illisible : {e}"))),
+            }
+        }
+        problems
+    }
+
     /// The catalogue parsed, taken out of the source (which parses again if asked after):
     /// a reload indexes it with other versions without a copy of its procedures.
     pub fn take_catalog(&mut self) -> Result<Catalog, String> {

@@ -391,14 +391,27 @@ fn a_console_on_a_catalog_folder_follows_its_files_within_a_second() {
     // The search follows the kept version too: its words still find it.
     assert!(screen.lines().any(|l| l.contains('▶')), "{screen}");
 
-    // Fixed again, and a second procedure added.
-    std::fs::write(&file, &renamed).unwrap();
+    // Another file added meanwhile: the broken one keeps its last good version still.
     std::fs::write(
         dir.join("badge-neuf.toml"),
         RETRY_LOOP.replace("Badge refusé, réessayer", "Badge neuf refusé"),
     )
     .unwrap();
-    term.wait_for(s, &["Badge du parking refusé", "Badge neuf refusé"]);
+    term.wait_for(
+        s,
+        &[
+            "Procédures relues : badge-neuf.toml",
+            "Badge du parking refusé",
+            "Badge neuf refusé",
+        ],
+    );
+    // Fixed, renamed again; then removed.
+    std::fs::write(&file, renamed.replace("du parking", "de la barrière")).unwrap();
+    term.wait_for(s, &["Badge de la barrière refusé", "Badge neuf refusé"]);
+    std::fs::remove_file(&file).unwrap();
+    term.wait_until(s, "the removed procedure no longer proposed", |screen| {
+        screen.contains("Badge neuf refusé") && !screen.contains("Badge de la barrière")
+    });
     term.press(s, "C-c");
     term.wait_exit(s);
 }

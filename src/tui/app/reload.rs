@@ -6,22 +6,17 @@
 use super::App;
 use crate::catalog::procedures::{CatalogSource, LintError};
 use crate::tui::channel::News;
-use crate::tui::workers::catalog::{CatalogLoad, Reloaded};
+use crate::tui::workers::catalog::{CatalogLoad, Reloaded, Rescan, file_name};
 use crate::tui::workers::catalog_watch::{self, Changed};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-/// The folder watched, and the files changed that no load has read yet.
+/// The folder watched, the files changed that no load has read yet, and the broken files
+/// whose procedure keeps its previous version.
 #[derive(Default)]
 pub struct Reload {
     folder: Option<PathBuf>,
     waiting: Changed,
-}
-
-/// A file's name without its folder, as the status line names it.
-fn file_name(file: &str) -> String {
-    Path::new(file)
-        .file_name()
-        .map_or_else(|| file.to_string(), |n| n.to_string_lossy().into_owned())
+    kept: Vec<String>,
 }
 
 impl App {
@@ -54,7 +49,10 @@ impl App {
             location: self.store.location().clone(),
             read_only: self.store.is_read_only(),
             source: CatalogSource::dir(&folder, &self.desk.reference),
-            changed: Some(changed),
+            changed: Some(Rescan {
+                changed,
+                kept: self.reload.kept.clone(),
+            }),
         });
     }
 
@@ -66,6 +64,7 @@ impl App {
             problems,
             kept,
         } = reloaded;
+        self.reload.kept = kept;
         let broken: Vec<&LintError> = problems
             .iter()
             .filter(|p| changed.contains(&file_name(&p.file)))
@@ -80,11 +79,7 @@ impl App {
             return;
         };
         let name = file_name(&first.file);
-        let slug = Path::new(&name)
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let what = if kept.contains(&slug) {
+        let what = if self.reload.kept.contains(&name) {
             "version précédente gardée"
         } else {
             "procédure ignorée"

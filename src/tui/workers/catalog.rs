@@ -31,9 +31,16 @@ pub struct Fresh {
 pub struct Reloaded {
     /// The files that changed (names, as the watch saw them).
     pub changed: Vec<String>,
-    /// The problems of the folder's files, every one.
+    /// The problems of the files that changed.
     pub problems: Vec<LintError>,
-    /// The procedures whose file is broken and which keep the version the index had.
+    /// The files broken whose procedure keeps the version the index had (names).
+    pub kept: Vec<String>,
+}
+
+/// What a reload reads again: the files that changed, and those broken before whose
+/// procedure keeps its previous version (checked again, so that it stays kept).
+pub struct Rescan {
+    pub changed: Vec<String>,
     pub kept: Vec<String>,
 }
 
@@ -43,7 +50,7 @@ pub struct CatalogLoad {
     pub read_only: bool,
     pub source: CatalogSource,
     /// Read again because these files changed: a broken one keeps its previous version.
-    pub changed: Option<Vec<String>>,
+    pub changed: Option<Rescan>,
 }
 
 impl CatalogLoad {
@@ -71,8 +78,8 @@ impl CatalogLoad {
                 read_only,
             };
             let mut store = Store::open_location(location, &access).map_err(|e| e.to_string())?;
-            if let Some(changed) = changed {
-                return reload(&mut store, source, changed.clone());
+            if let Some(rescan) = changed {
+                return reload(&mut store, source, rescan);
             }
             match store.ensure_catalog(source) {
                 Ok(rebuilt) => {
@@ -119,48 +126,72 @@ fn in_memory(catalog: Catalog) -> Result<Library, String> {
     Ok(library)
 }
 
-/// The folder read again after `changed`: its procedures, and for each broken file the
-/// version of its procedure the index had, indexed together.
-fn reload(
-    store: &mut Store,
-    source: &mut CatalogSource,
-    changed: Vec<String>,
-) -> Result<Fresh, String> {
-    let mut catalog = source.take_catalog()?;
+/// The folder read again after a change. The files that changed (and those kept before)
+/// are checked alone first: when none is broken, or none had a version in the index, the
+/// catalogue is indexed as a start indexes it; else the broken ones keep the version the
+/// index had, indexed with the others.
+fn reload(store: &mut Store, source: &mut CatalogSource, rescan: &Rescan) -> Result<Fresh, String> {
+    let mut names = rescan.changed.clone();
+    for k in &rescan.kept {
+        if !names.contains(k) {
+            names.push(k.clone());
+        }
+    }
+    let problems = source.check_files(&names);
     let mut kept = Vec::new();
-    for problem in &catalog.problems {
-        let slug = Path::new(&problem.file)
+    let mut previous = Vec::new();
+    for problem in &problems {
+        let name = file_name(&problem.file);
+        if kept.contains(&name) {
+            continue;
+        }
+        let slug = Path::new(&name)
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
-        if kept.contains(&slug) || catalog.get(&slug).is_some() {
-            continue;
-        }
         // On a read-only database, the version its index had, if any.
-        if let Some(previous) = store.procedure(&slug).map_err(|e| e.to_string())? {
-            kept.push(slug);
-            catalog.procedures.push(previous);
+        if let Some(p) = store.procedure(&slug).map_err(|e| e.to_string())? {
+            kept.push(name);
+            previous.push(p);
         }
     }
-    if !kept.is_empty() {
+    let library = if previous.is_empty() {
+        match store.ensure_catalog(source) {
+            Ok(_) => Library::from_store(store).map_err(|e| e.to_string())?,
+            Err(StoreError::ReadOnly { .. }) => in_memory(source.take_catalog()?)?,
+            Err(e) => return Err(e.to_string()),
+        }
+    } else {
+        let mut catalog = source.take_catalog()?;
+        catalog.procedures.extend(previous);
         catalog.procedures.sort_by(|a, b| a.slug.cmp(&b.slug));
         // Not the files' own fingerprint: a console started on them later indexes them
         // as they are, the broken file skipped.
         catalog.source_fingerprint = format!("{}+{}", catalog.fingerprint(), kept.join("+"));
-    }
-    let problems = catalog.problems.clone();
-    let library = if store.is_read_only() {
-        in_memory(catalog)?
-    } else {
-        Library::synced(store, &catalog).map_err(|e| e.to_string())?
+        if store.is_read_only() {
+            in_memory(catalog)?
+        } else {
+            Library::synced(store, &catalog).map_err(|e| e.to_string())?
+        }
     };
+    let problems = problems
+        .into_iter()
+        .filter(|p| rescan.changed.contains(&file_name(&p.file)))
+        .collect();
     Ok(Fresh {
         library,
         skipped: 0,
         reloaded: Some(Reloaded {
-            changed,
+            changed: rescan.changed.clone(),
             problems,
             kept,
         }),
     })
+}
+
+/// A file's name without its folder.
+pub fn file_name(file: &str) -> String {
+    Path::new(file)
+        .file_name()
+        .map_or_else(|| file.to_string(), |n| n.to_string_lossy().into_owned())
 }
