@@ -350,9 +350,18 @@ fn a_procedure_names_its_owner_and_show_prints_it() {
 /// previous version stays proposed.
 #[test]
 fn a_console_on_a_catalog_folder_follows_its_files_within_a_second() {
-    use crate::common::tmux::{OPERATOR, Term};
+    follows_its_catalog_folder(&crate::common::tmux::Term::new());
+}
+
+#[test]
+fn a_console_on_postgresql_follows_its_catalog_folder_within_a_second() {
+    let db = guichet::store::scratch::ScratchDb::new();
+    follows_its_catalog_folder(&crate::common::tmux::Term::on_server(&db.url()));
+}
+
+fn follows_its_catalog_folder(term: &crate::common::tmux::Term) {
+    use crate::common::tmux::OPERATOR;
     use std::time::{Duration, Instant};
-    let term = Term::new();
     let dir = term.dir().join("catalogue");
     std::fs::create_dir(&dir).unwrap();
     let file = dir.join("badge-retry.toml");
@@ -360,7 +369,7 @@ fn a_console_on_a_catalog_folder_follows_its_files_within_a_second() {
     let s = "author";
     term.start_with_args(s, &[], &["--catalog", dir.to_str().unwrap()]);
     term.wait_for(s, &["guichet ·", OPERATOR, "Aucun appel ouvert", "quitter"]);
-    crate::e2e_desk::type_call(&term, s, "Zoé Martin", "int", "noe", "badge refusé");
+    crate::e2e_desk::type_call(term, s, "Zoé Martin", "int", "noe", "badge refusé");
     // The proposals come with the catalogue, loaded after the first paint.
     term.wait_for(s, &["▶", "Badge refusé, réessayer"]);
 
