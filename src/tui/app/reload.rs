@@ -28,11 +28,10 @@ impl App {
 
     /// Files of the folder changed: read it again, now or after the load at work.
     pub(super) fn catalog_changed(&mut self, changed: Changed) {
-        for name in changed {
-            if !self.reload.waiting.contains(&name) {
-                self.reload.waiting.push(name);
-            }
-        }
+        // Sorted, not searched name by name: a checkout may change every file.
+        self.reload.waiting.extend(changed);
+        self.reload.waiting.sort_unstable();
+        self.reload.waiting.dedup();
         self.reload_if_idle();
     }
 

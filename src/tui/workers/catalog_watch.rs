@@ -149,8 +149,9 @@ pub fn spawn(dir: PathBuf, post: Post<Changed>) {
             if changed.is_empty() {
                 continue;
             }
-            // The latest first; the oldest forgotten.
-            for name in changed.iter().rev() {
+            // The latest first; the oldest forgotten (a checkout that changed every file
+            // makes no author's file hot: only a few are taken).
+            for name in changed.iter().take(HOT).rev() {
                 let name = OsString::from(name);
                 hot.retain(|h| *h != name);
                 hot.insert(0, name);
