@@ -68,7 +68,7 @@ pub enum Command {
     /// Appels : saisir, lister, consulter, annoter, clore, corriger l'issue
     #[command(subcommand)]
     Call(Box<CallCommand>),
-    /// Procédures : lister, chercher, afficher, vérifier
+    /// Procédures : lister, chercher, afficher, relire les chemins, créer, vérifier
     #[command(subcommand)]
     Procedures(ProceduresCommand),
     /// Relève : le rapport de la relève, sa note, sa prise de connaissance
