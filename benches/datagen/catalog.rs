@@ -321,6 +321,7 @@ impl<'a> Vocabulary<'a> {
             editor_notes: base.editor_notes.clone().filter(|_| rng.chance(0.3)),
             tool: base.tool,
             version: None,
+            owner: base.owner.clone(),
             steps: self.steps(rng, base, donor, qualifier),
         }
     }

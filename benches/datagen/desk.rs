@@ -80,6 +80,9 @@ pub fn to_toml(p: &Procedure) -> String {
     if let Some(v) = &p.version {
         line("version", q(v));
     }
+    if let Some(o) = &p.owner {
+        line("owner", q(o));
+    }
     for s in &p.sources {
         out.push_str(&format!(
             "\n[[sources]]\nseed = {}\nsection = {}\n",

@@ -3,6 +3,7 @@
 
 pub mod calendar;
 pub mod procedures;
+pub mod skeleton;
 pub mod thesaurus;
 mod when;
 

@@ -45,6 +45,8 @@ struct RawProcedure {
     #[serde(default)]
     version: Option<Spanned<String>>,
     #[serde(default)]
+    owner: Option<Spanned<String>>,
+    #[serde(default)]
     sources: Option<Spanned<Vec<Spanned<RawSource>>>>,
     #[serde(default)]
     steps: Vec<Spanned<RawStep>>,
@@ -129,6 +131,7 @@ fn editor_whitespace(p: &mut Procedure) {
     fix(&mut p.summary);
     p.keywords.iter_mut().for_each(fix);
     p.editor_notes.iter_mut().for_each(fix);
+    p.owner.iter_mut().for_each(fix);
     for source in &mut p.sources {
         fix(&mut source.seed);
         fix(&mut source.section);
@@ -290,6 +293,9 @@ pub fn check_procedure(
         if let Some(n) = &raw.editor_notes {
             texts.push(("editor_notes", n.get_ref(), n.span().start));
         }
+        if let Some(o) = &raw.owner {
+            texts.push(("owner", o.get_ref(), o.span().start));
+        }
         for s in raw.sources.iter().flat_map(|l| l.get_ref()) {
             let s = s.get_ref();
             texts.push(("seed", s.seed.get_ref(), s.seed.span().start));
@@ -419,6 +425,21 @@ pub fn check_procedure(
             ));
         }
         fits.then(|| text.clone())
+    });
+    // Who maintains the procedure: a name or a mail, on one line.
+    let owner = raw.owner.as_ref().and_then(|o| {
+        let value = o.get_ref().trim();
+        if value.is_empty() || value.contains('\n') {
+            errors.push(err(
+                o.span().start,
+                format!(
+                    "« owner » invalide « {} » : un nom ou une adresse, sur une ligne",
+                    crate::domain::text::named(value)
+                ),
+            ));
+            return None;
+        }
+        Some(value.to_string())
     });
     if raw.keywords.get_ref().is_empty() {
         errors.push(err(raw.keywords.span().start, "aucun mot-clé".into()));
@@ -593,6 +614,7 @@ pub fn check_procedure(
         editor_notes: raw.editor_notes.map(Spanned::into_inner),
         tool,
         version,
+        owner,
         steps: steps.into_iter().map(|(_, s)| s).collect(),
     };
     editor_whitespace(&mut procedure);
@@ -795,6 +817,48 @@ impl CatalogSource {
             "dossier de procédures illisible « {} » : {e}",
             crate::domain::text::visible(&dir.display().to_string())
         )
+    }
+
+    /// The problems of some files of the folder (names without the folder), each checked
+    /// alone: what a change to them broke, known without parsing the others. A file that
+    /// is not there has none.
+    pub fn check_files(&self, names: &[String]) -> Vec<LintError> {
+        let Some(dir) = &self.dir else {
+            return Vec::new();
+        };
+        let mut problems = Vec::new();
+        for name in names {
+            let path = dir.join(name);
+            let file = path.display().to_string();
+            let problem = |message: String| LintError {
+                file: file.clone(),
+                line: 1,
+                message,
+            };
+            match std::fs::read(&path) {
+                Ok(bytes) => match String::from_utf8(bytes) {
+                    Ok(text) => {
+                        if let Err(e) = check_procedure(&file, &text, &self.reference) {
+                            problems.extend(e);
+                        }
+                    }
+                    Err(_) => problems.push(problem("le fichier n'est pas en UTF-8".into())),
+                },
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => problems.push(problem(format!("illisible : {e}"))),
+            }
+        }
+        problems
+    }
+
+    /// The catalogue parsed, taken out of the source (which parses again if asked after):
+    /// a reload indexes it with other versions without a copy of its procedures.
+    pub fn take_catalog(&mut self) -> Result<Catalog, String> {
+        self.catalog()?;
+        match self.parsed.take() {
+            Some(parsed) => parsed,
+            None => self.catalog().cloned(),
+        }
     }
 
     /// The catalogue, parsed the first time it is asked for.

@@ -68,7 +68,7 @@ pub enum Command {
     /// Appels : saisir, lister, consulter, annoter, clore, corriger l'issue
     #[command(subcommand)]
     Call(Box<CallCommand>),
-    /// Procédures : lister, chercher, afficher, vérifier
+    /// Procédures : lister, chercher, afficher, relire les chemins, créer, vérifier
     #[command(subcommand)]
     Procedures(ProceduresCommand),
     /// Relève : le rapport de la relève, sa note, sa prise de connaissance
@@ -392,6 +392,23 @@ pub enum ProceduresCommand {
         slug: String,
         #[command(flatten)]
         format: FormatArg,
+    },
+    /// Tous les chemins d'une procédure, réponse par réponse, avec leur fin : ce qui est
+    /// dit en dernier à l'appelant, où va une escalade (pour relire une procédure)
+    Simulate {
+        #[arg(value_name = "SLUG")]
+        slug: String,
+        #[command(flatten)]
+        format: FormatArg,
+    },
+    /// Écrit le squelette commenté d'une nouvelle procédure, SLUG.toml, qui passe
+    /// lint --strict : dans le dossier --dir, sinon dans celui de --catalog
+    New {
+        #[arg(value_name = "SLUG")]
+        slug: String,
+        /// Dossier où écrire le fichier (il doit exister ; défaut : celui de --catalog)
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
     },
     /// Vérifie des fichiers de procédures (défaut : le catalogue en usage)
     Lint {

@@ -180,6 +180,16 @@ const FILES: &[Entry] = &[
         "Les rapports d'une erreur interne de la console (sans champ d'appel ni secret).",
     ),
     entry(
+        "DIR/*.toml, DIR/../thesaurus.toml",
+        Scope::Pages(&["guichet-procedures"]),
+        "Les procédures d'un guichet (--catalog DIR), un fichier par procédure, au format de \
+         db/procedures/README.md (owner : qui la tient à jour), et ses synonymes. guichet \
+         procedures new SLUG écrit le squelette commenté de DIR/SLUG.toml ; guichet \
+         procedures simulate SLUG en liste les chemins. La console ouverte avec --catalog \
+         DIR relit un fichier modifié, ajouté ou retiré en moins d'une seconde ; un fichier \
+         en erreur est dit sur la ligne d'état et sa version précédente reste proposée.",
+    ),
+    entry(
         "user_token_file",
         Scope::Pages(&["guichet-glpi"]),
         "Le fichier du jeton utilisateur de GLPI que nomme la table [glpi] de config.toml : \

@@ -12,6 +12,7 @@ pub mod output;
 mod phone;
 mod procedures;
 mod report;
+mod simulate;
 mod tools;
 
 pub use args::{

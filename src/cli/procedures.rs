@@ -137,6 +137,24 @@ pub fn run(
                 }
             }
         }
+        ProceduresCommand::Simulate { slug, format } => {
+            let fmt = super::formats(&format, &[Format::Text, Format::Json])?;
+            let catalog = super::active_catalog(source)?;
+            let p = catalog.get(&slug).ok_or_else(|| {
+                CliError::BadInput(format!(
+                    "procédure inconnue « {} » : voir guichet procedures list",
+                    crate::domain::text::named(&slug)
+                ))
+            })?;
+            let paths = crate::domain::paths::paths(p, reference, super::simulate::LIMIT);
+            match fmt {
+                Format::Json => json_data(&paths),
+                _ => Printed::Text(super::simulate::text(&paths)),
+            }
+        }
+        ProceduresCommand::New { slug, dir } => {
+            Printed::Text(new_procedure(&slug, dir.as_deref().or(source.folder()))?)
+        }
         ProceduresCommand::Lint { dir, strict } => {
             Printed::Text(lint(dir.as_deref(), strict, source, reference)?)
         }
@@ -278,4 +296,46 @@ fn lint(
             plural(w)
         ),
     })
+}
+
+/// `procedures new`: the skeleton written as `SLUG.toml` in `dir`, never over a file.
+fn new_procedure(slug: &str, dir: Option<&Path>) -> Result<String, CliError> {
+    // Paths whole: what prints them (stdout, `say`) makes them inert.
+    let text = crate::catalog::skeleton::skeleton(slug).map_err(CliError::BadInput)?;
+    let dir = dir.ok_or_else(|| {
+        CliError::BadInput(format!(
+            "pas de dossier où écrire « {slug}.toml » : donner --dir DIR ou --catalog DIR"
+        ))
+    })?;
+    let shown_dir = dir.display();
+    if !dir.is_dir() {
+        return Err(CliError::BadInput(format!(
+            "dossier de procédures introuvable « {shown_dir} » : le créer d'abord"
+        )));
+    }
+    let path = dir.join(format!("{slug}.toml"));
+    let shown = path.display();
+    // create_new: a file that appeared meanwhile is not overwritten either.
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path);
+    let mut file = match file {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            return Err(CliError::BadInput(format!(
+                "la procédure « {slug} » existe déjà : {shown} n'est pas remplacé \
+                 (le modifier, ou choisir un autre identifiant)"
+            )));
+        }
+        Err(e) => {
+            return Err(CliError::Failed(format!("{shown} non écrit : {e}")));
+        }
+    };
+    std::io::Write::write_all(&mut file, text.as_bytes())
+        .map_err(|e| CliError::Failed(format!("{shown} non écrit : {e}")))?;
+    Ok(format!(
+        "Procédure « {slug} » écrite : {shown}\n\
+         À compléter, puis : guichet procedures lint --strict {shown_dir}\n"
+    ))
 }

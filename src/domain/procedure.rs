@@ -136,6 +136,10 @@ pub struct Procedure {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     pub steps: Vec<Step>,
+    /// Who maintains the procedure (`owner` in the file: a name or a mail), to whom its
+    /// figures and flags go. Not part of its [`version`](Procedure::version).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
 }
 
 /// Where a step leads.
@@ -567,6 +571,9 @@ impl Procedure {
             out.push(format!("Source : {} — {}", s.seed, s.section));
         }
         out.push(format!("Mots-clés : {}", self.keywords.join(", ")));
+        if let Some(owner) = &self.owner {
+            out.push(format!("Responsable : {owner}"));
+        }
         if let Some(notes) = &self.editor_notes {
             out.push(String::new());
             out.push("Notes de rédaction :".to_string());
@@ -609,11 +616,14 @@ mod tests {
             editor_notes: None,
             tool: None,
             version: None,
+            owner: None,
             steps: vec![record("Numéro de ticket", true)],
         };
-        // The procedure printed without its new field is what the hash read before it:
+        // The procedure printed without its new fields is what the hash read before them:
         // the walks journaled then keep their version.
-        let before = format!("{p:?}").replace(", version: None", "");
+        let before = format!("{p:?}")
+            .replace(", version: None", "")
+            .replace(", owner: None", "");
         assert_eq!(format!("{:?}", hashed::Procedure::of(&p)), before);
         let hash = p.version();
         p.version = Some("3".into());
@@ -634,6 +644,7 @@ mod tests {
             editor_notes: None,
             tool: None,
             version: None,
+            owner: None,
             steps: vec![
                 record("Numéro de ticket", true),
                 record("Référence (facultative)", true),
@@ -660,5 +671,20 @@ mod tests {
                 .concat()
                 .contains("(facultatif) (facultatif)")
         );
+    }
+}
+
+#[cfg(test)]
+mod version_tests {
+    /// Walks already recorded name the version they followed: who maintains a procedure
+    /// (`owner`) is not its text, and a binary that learns a field must not change it.
+    #[test]
+    fn the_version_of_a_shipped_procedure_stays_what_the_walks_recorded() {
+        let catalog = crate::catalog::procedures::embedded(&crate::catalog::embedded_reference());
+        let versions: Vec<String> = ["mi-agent-card-cryhod", "acn-anyconnect", "mi-noemi-4g"]
+            .iter()
+            .map(|slug| catalog.get(slug).unwrap().version())
+            .collect();
+        assert_eq!(versions, ["a1cccd1e", "bef2d3f1", "ec3135d1"]);
     }
 }

@@ -402,6 +402,7 @@ mod tests {
             editor_notes: None,
             tool: None,
             version: None,
+            owner: None,
             steps: vec![
                 record("reference", "Référence du certificat", true),
                 record("ticket", "Numéro de ticket", false),

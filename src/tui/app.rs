@@ -2,7 +2,8 @@
 //! answers, messages), the global keys and the clock's tick. Screens do the rest; their
 //! errors become status messages here, in one place. Its other parts, each a module of
 //! app/: how a console starts (`start`), the workers' side (`workers`), the draft keeper
-//! (`drafts`), what other consoles and the telephony changed (`watch`), the telephony's
+//! (`drafts`), what other consoles and the telephony changed (`watch`), a `--catalog`
+//! folder read again when its files change (`reload`), the telephony's
 //! keys F2/F6/F7/F8 (`phone`), the frame (`frame`), what tests read (`inspect`), the
 //! writes a slow store finished after the console stopped waiting (`late`).
 
@@ -30,6 +31,7 @@ mod frame;
 mod inspect;
 mod late;
 mod phone;
+mod reload;
 mod start;
 mod watch;
 mod workers;
@@ -61,6 +63,8 @@ pub struct App {
     loader: Option<JoinHandle<()>>,
     /// A load that failed on a server store, to try again from this time on.
     loader_retry: Option<(DateTime<Utc>, CatalogLoad)>,
+    /// The `--catalog` folder watched and its changes not read yet.
+    reload: reload::Reload,
     /// Writes the draft off this thread (none for a database in memory).
     draft_writer: Option<DraftWriter>,
     /// The call ringing or answered on this console's extension, if it has one.

@@ -4,6 +4,7 @@
 
 use super::workers::Post;
 use super::workers::catalog::Loaded;
+use super::workers::catalog_watch::Changed;
 use super::workers::drafts::Done;
 use super::workers::glpi::Said;
 use std::collections::VecDeque;
@@ -27,6 +28,8 @@ pub enum News {
     /// The catalogue loader is done (boxed: the catalogue, its index and the thesaurus
     /// would make every message as large).
     Catalog(Box<Loaded>),
+    /// Files of the `--catalog` folder changed (their names).
+    CatalogChanged(Changed),
     /// The GLPI sender sent something, or could not.
     Glpi(Said),
     /// The draft writer wrote a draft, or could not.

@@ -451,6 +451,18 @@ fn each_command_page_says_what_it_reads_and_the_listener_its_requests() {
     let push = read("guichet-glpi-push");
     assert!(section(&push, "ENVIRONMENT").contains("GUICHET_GLPI_USER_TOKEN"));
     assert!(section(&push, "FILES").contains("user_token_file"));
+    // The desk's procedure files, on the program's page and the procedures' commands.
+    for name in [
+        "guichet",
+        "guichet-procedures-new",
+        "guichet-procedures-simulate",
+    ] {
+        assert!(
+            section(&read(name), "FILES").contains("DIR/*.toml"),
+            "{name}"
+        );
+    }
+    assert!(!section(&add, "FILES").contains("DIR/*.toml"));
     // clap's English is not left in a page.
     for page in &pages {
         let text = std::fs::read_to_string(page).unwrap();

@@ -11,6 +11,7 @@
 #[macro_use]
 mod common;
 
+mod authoring;
 mod calc;
 mod catalog;
 mod cli;

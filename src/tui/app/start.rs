@@ -75,6 +75,7 @@ impl App {
             location,
             read_only,
             source,
+            changed: None,
         });
         app
     }
@@ -125,6 +126,7 @@ impl App {
             after_paint: None,
             loader: None,
             loader_retry: None,
+            reload: Default::default(),
             draft_writer: None,
             inbox: Inbox::default(),
             ringing: Ringing::default(),

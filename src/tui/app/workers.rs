@@ -1,5 +1,5 @@
 //! The router's side of the workers: they start after the first paint (the catalogue
-//! loader, the draft writer) or with the desk's settings (the GLPI sender), and what they
+//! loader and the watch of its folder, the draft writer) or with the desk's settings (the GLPI sender), and what they
 //! say comes on the one channel and is taken here: the catalogue installed, a draft kept
 //! or not, GLPI's answers on the status line.
 
@@ -7,7 +7,7 @@ use super::App;
 use crate::store::Location;
 use crate::tui::channel::{Message, News};
 use crate::tui::component::GlpiLink;
-use crate::tui::workers::catalog::{self, CatalogLoad, Loaded};
+use crate::tui::workers::catalog::{self, CatalogLoad, Fresh, Loaded};
 use crate::tui::workers::drafts::DraftWriter;
 use crate::tui::workers::glpi;
 use std::sync::mpsc::Sender;
@@ -34,6 +34,10 @@ impl App {
                 self.install_catalog(*loaded);
                 return true;
             }
+            News::CatalogChanged(changed) => {
+                self.catalog_changed(changed);
+                return false;
+            }
             News::Draft(done) => self.draft_written(done),
             News::Glpi((text, false)) => self.info(text),
             News::Glpi((text, true)) => self.error(text),
@@ -48,20 +52,15 @@ impl App {
 
     /// The first frame is on the screen: the catalogue's loader and the draft writer start.
     pub fn painted(&mut self) {
-        let Some(CatalogLoad {
-            location,
-            read_only,
-            source,
-        }) = self.after_paint.take()
-        else {
+        let Some(load) = self.after_paint.take() else {
             return;
         };
         self.start_draft_writer();
-        self.load_catalog(CatalogLoad {
-            location,
-            read_only,
-            source,
-        });
+        // Watched from before it is read: a change while it is read is read again after.
+        if let Some(folder) = load.source.folder() {
+            self.watch_catalog(folder.to_path_buf());
+        }
+        self.load_catalog(load);
     }
 
     /// The draft writer, on a database it can open again on its own (not one in memory)
@@ -89,6 +88,7 @@ impl App {
             }
             if self.loader.take().is_some() {
                 self.error("catalogue des procédures indisponible : chargement interrompu".into());
+                self.reload_if_idle();
             }
         }
     }
@@ -97,7 +97,11 @@ impl App {
     pub(super) fn install_catalog(&mut self, loaded: Loaded) {
         self.loader = None;
         match loaded {
-            Ok((library, skipped)) => {
+            Ok(Fresh {
+                library,
+                skipped,
+                reloaded,
+            }) => {
                 self.desk.library = library;
                 // What the loader thread used while reading goes back to the system.
                 // glibc's own call, which no safe crate wraps: libc and this unsafe stay.
@@ -111,6 +115,9 @@ impl App {
                     self.error(format!(
                         "{skipped} procédure(s) ignorée(s) : voir guichet procedures lint"
                     ));
+                }
+                if let Some(reloaded) = reloaded {
+                    self.said_reloaded(reloaded);
                 }
                 // The proposals and the catalogue screens read it again.
                 self.refresh_all();
@@ -127,11 +134,14 @@ impl App {
                             location,
                             read_only: self.store.is_read_only(),
                             source,
+                            changed: None,
                         },
                     ));
                 }
             }
         }
+        // Files that changed while it was read are read now.
+        self.reload_if_idle();
     }
 
     /// Waits for the loader (tests that drive a console started for real).

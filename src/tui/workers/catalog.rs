@@ -1,50 +1,86 @@
 //! The catalogue loader: checks the procedure files against the store's index (their
 //! fingerprint), rebuilds the index when they changed, and reads it, on a thread with its
-//! own connection, so that the console paints meanwhile.
+//! own connection, so that the console paints meanwhile. Told that files of a `--catalog`
+//! folder changed, it reads the folder again; a file now broken keeps the version the
+//! index had (an author's typo never takes a procedure away from the desk).
 
 use super::Post;
-use crate::catalog::procedures::CatalogSource;
+use crate::catalog::procedures::{Catalog, CatalogSource, LintError};
 use crate::store::{FileAccess, Location, Store, StoreError};
 use crate::tui::component::Library;
+use std::path::Path;
 use std::thread::JoinHandle;
 
 /// How long after a failed load on a server store the catalogue is read again.
 pub const RETRY_AFTER: chrono::Duration = chrono::Duration::seconds(3);
 
-/// What the loader thread hands over: the library and the broken files it skipped, or why
-/// it could not, with the catalogue's source (to try again when the server is back).
-pub type Loaded = Result<(Library, usize), (String, CatalogSource)>;
+/// What the loader thread hands over, or why it could not, with the catalogue's source
+/// (to try again when the server is back).
+pub type Loaded = Result<Fresh, (String, CatalogSource)>;
+
+/// A catalogue read.
+pub struct Fresh {
+    pub library: Library,
+    /// How many broken files it skipped (on a first load).
+    pub skipped: usize,
+    /// What a reload after a change found, if it was one.
+    pub reloaded: Option<Reloaded>,
+}
+
+/// What the folder said when read again.
+pub struct Reloaded {
+    /// The files that changed (names, as the watch saw them).
+    pub changed: Vec<String>,
+    /// The problems of the files that changed.
+    pub problems: Vec<LintError>,
+    /// The files broken whose procedure keeps the version the index had (names).
+    pub kept: Vec<String>,
+}
+
+/// What a reload reads again: the files that changed, and those broken before whose
+/// procedure keeps its previous version (checked again, so that it stays kept).
+pub struct Rescan {
+    pub changed: Vec<String>,
+    pub kept: Vec<String>,
+}
 
 /// The catalogue to check and load, and where.
 pub struct CatalogLoad {
     pub location: Location,
     pub read_only: bool,
     pub source: CatalogSource,
+    /// Read again because these files changed: a broken one keeps its previous version.
+    pub changed: Option<Rescan>,
 }
 
 impl CatalogLoad {
     /// Starts the loader, which hands what it loaded, or why not, to `post`.
     pub fn spawn(self, post: Post<Loaded>) -> JoinHandle<()> {
         std::thread::spawn(move || {
-            let loaded = self.load().map_err(|e| (e, self.source));
+            let mut load = self;
+            let loaded = load.load().map_err(|e| (e, load.source));
             post(loaded);
         })
     }
 
-    /// The library and how many broken files it skipped, or why it could not be read.
-    fn load(&self) -> Result<(Library, usize), String> {
+    /// The library, or why it could not be read.
+    fn load(&mut self) -> Result<Fresh, String> {
         let CatalogLoad {
             location,
             read_only,
             source,
+            changed,
         } = self;
         let read_only = *read_only;
-        let load = || -> Result<(Library, usize), String> {
+        let mut load = || -> Result<Fresh, String> {
             let access = FileAccess {
                 group: None,
                 read_only,
             };
             let mut store = Store::open_location(location, &access).map_err(|e| e.to_string())?;
+            if let Some(rescan) = changed {
+                return reload(&mut store, source, rescan);
+            }
             match store.ensure_catalog(source) {
                 Ok(rebuilt) => {
                     let skipped = if rebuilt {
@@ -52,30 +88,110 @@ impl CatalogLoad {
                     } else {
                         0
                     };
-                    Ok((
-                        Library::from_store(&store).map_err(|e| e.to_string())?,
+                    Ok(Fresh {
+                        library: Library::from_store(&store).map_err(|e| e.to_string())?,
                         skipped,
-                    ))
+                        reloaded: None,
+                    })
                 }
                 // A stale index that cannot be rewritten: the catalogue in memory.
                 Err(StoreError::ReadOnly { .. }) => {
                     let catalog = source.catalog()?.clone();
-                    let mut memory = Store::open_in_memory().map_err(|e| e.to_string())?;
-                    let mut library =
-                        Library::synced(&mut memory, &catalog).map_err(|e| e.to_string())?;
                     let skipped = catalog.problems.len();
-                    library.in_memory = Some(catalog);
-                    Ok((library, skipped))
+                    Ok(Fresh {
+                        library: in_memory(catalog)?,
+                        skipped,
+                        reloaded: None,
+                    })
                 }
                 Err(e) => Err(e.to_string()),
             }
         };
-        let (mut library, skipped) = load()?;
+        let mut fresh = load()?;
         // The desk's own synonyms beside its folder; a broken group is left out (`procedures
         // lint` names it).
-        library
+        fresh
+            .library
             .index
             .set_thesaurus(crate::catalog::thesaurus::load(source.folder()).0);
-        Ok((library, skipped))
+        Ok(fresh)
     }
+}
+
+/// A catalogue indexed in a database in memory, held whole (a read-only database).
+fn in_memory(catalog: Catalog) -> Result<Library, String> {
+    let mut memory = Store::open_in_memory().map_err(|e| e.to_string())?;
+    let mut library = Library::synced(&mut memory, &catalog).map_err(|e| e.to_string())?;
+    library.in_memory = Some(catalog);
+    Ok(library)
+}
+
+/// The folder read again after a change. The files that changed (and those kept before)
+/// are checked alone first: when none is broken, or none had a version in the index, the
+/// catalogue is indexed as a start indexes it; else the broken ones keep the version the
+/// index had, indexed with the others.
+fn reload(store: &mut Store, source: &mut CatalogSource, rescan: &Rescan) -> Result<Fresh, String> {
+    let mut names = rescan.changed.clone();
+    for k in &rescan.kept {
+        if !names.contains(k) {
+            names.push(k.clone());
+        }
+    }
+    let problems = source.check_files(&names);
+    let mut kept = Vec::new();
+    let mut previous = Vec::new();
+    for problem in &problems {
+        let name = file_name(&problem.file);
+        if kept.contains(&name) {
+            continue;
+        }
+        let slug = Path::new(&name)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        // On a read-only database, the version its index had, if any.
+        if let Some(p) = store.procedure(&slug).map_err(|e| e.to_string())? {
+            kept.push(name);
+            previous.push(p);
+        }
+    }
+    let library = if previous.is_empty() {
+        match store.ensure_catalog(source) {
+            Ok(_) => Library::from_store(store).map_err(|e| e.to_string())?,
+            Err(StoreError::ReadOnly { .. }) => in_memory(source.take_catalog()?)?,
+            Err(e) => return Err(e.to_string()),
+        }
+    } else {
+        let mut catalog = source.take_catalog()?;
+        catalog.procedures.extend(previous);
+        catalog.procedures.sort_by(|a, b| a.slug.cmp(&b.slug));
+        // Not the files' own fingerprint: a console started on them later indexes them
+        // as they are, the broken file skipped.
+        catalog.source_fingerprint = format!("{}+{}", catalog.fingerprint(), kept.join("+"));
+        if store.is_read_only() {
+            in_memory(catalog)?
+        } else {
+            Library::synced(store, &catalog).map_err(|e| e.to_string())?
+        }
+    };
+    let problems = problems
+        .into_iter()
+        .filter(|p| rescan.changed.contains(&file_name(&p.file)))
+        .collect();
+    Ok(Fresh {
+        library,
+        skipped: 0,
+        reloaded: Some(Reloaded {
+            changed: rescan.changed.clone(),
+            problems,
+            kept,
+        }),
+    })
+}
+
+/// A file's name without its folder.
+pub fn file_name(file: &str) -> String {
+    Path::new(file)
+        .file_name()
+        .map_or_else(|| file.to_string(), |n| n.to_string_lossy().into_owned())
 }

@@ -1,9 +1,10 @@
 //! The console's background threads, each on its own connection to the store so that a
-//! key never waits for a disk or a server: the catalogue loader, the GLPI sender, the
-//! draft writer. Each says what it did through a `Post` the router gives it: a message on
+//! key never waits for a disk or a server: the catalogue loader, the watch of a
+//! `--catalog` folder, the GLPI sender, the draft writer. Each says what it did through a `Post` the router gives it: a message on
 //! the console's one channel.
 
 pub mod catalog;
+pub mod catalog_watch;
 pub mod drafts;
 pub mod glpi;
 
