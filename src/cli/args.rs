@@ -417,6 +417,10 @@ pub enum ProceduresCommand {
         /// Refuse aussi les avertissements (ce que la CI vérifie sur db/procedures)
         #[arg(long)]
         strict: bool,
+        /// Avertit aussi, d'après les déroulés des N derniers jours (lus dans la base),
+        /// des procédures jamais proposées et des étapes jamais atteintes
+        #[arg(long, value_name = "N")]
+        usage_days: Option<i64>,
     },
 }
 
@@ -467,6 +471,10 @@ pub enum ReportCommand {
         /// de jours
         #[arg(long, value_name = "JOURS", default_value_t = 7)]
         first_contact_days: i64,
+        /// Les procédures de ce responsable seulement (le champ owner de leur fichier, ou
+        /// une partie : un nom, une adresse), pour lui envoyer leurs chiffres
+        #[arg(long, value_name = "NOM")]
+        owner: Option<String>,
         #[command(flatten)]
         format: FormatArg,
         #[command(flatten)]

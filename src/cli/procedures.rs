@@ -5,6 +5,7 @@ use super::output::{Printed, csv, json_data, table};
 use super::{CliError, check_context, csv_options};
 use crate::catalog::procedures::{CatalogSource, LintError, load_dir};
 use crate::catalog::thesaurus;
+use crate::domain::procedure::Procedure;
 use crate::domain::reference::Reference;
 use crate::store::{Explanation, ProcedureQuery, SearchIndex, Store, StoreError, Via};
 use std::path::Path;
@@ -155,8 +156,21 @@ pub fn run(
         ProceduresCommand::New { slug, dir } => {
             Printed::Text(new_procedure(&slug, dir.as_deref().or(source.folder()))?)
         }
-        ProceduresCommand::Lint { dir, strict } => {
-            Printed::Text(lint(dir.as_deref(), strict, source, reference)?)
+        ProceduresCommand::Lint {
+            dir,
+            strict,
+            usage_days,
+        } => {
+            let usage = match usage_days {
+                Some(days) if !(1..=365).contains(&days) => {
+                    return Err(CliError::BadInput(format!(
+                        "--usage-days {days} : attendu un nombre de jours de 1 à 365"
+                    )));
+                }
+                Some(days) => Some((days, open_store()?)),
+                None => None,
+            };
+            Printed::Text(lint(dir.as_deref(), strict, usage, source, reference)?)
         }
     };
     Ok(printed.emit(out)?)
@@ -247,6 +261,7 @@ fn why_text(why: &Explanation, query: &str) -> String {
 fn lint(
     dir: Option<&Path>,
     strict: bool,
+    usage: Option<(i64, Store)>,
     active: &CatalogSource,
     reference: &Reference,
 ) -> Result<String, CliError> {
@@ -267,18 +282,24 @@ fn lint(
     // The thesaurus beside the folder (the embedded one always).
     let (thesaurus, thesaurus_problems) = thesaurus::load(dir.or(active.folder()));
     let warned = |w: &LintError| format!("{}:{}: avertissement : {}", w.file, w.line, w.message);
+    let mut warnings: Vec<String> = catalog.warnings.iter().map(warned).collect();
+    if let Some((days, store)) = usage {
+        warnings.extend(
+            usage_of(&store, &catalog.procedures, days)?
+                .into_iter()
+                .map(|w| format!("usage : avertissement : {w}")),
+        );
+    }
     let mut refused: Vec<String> = catalog.problems.iter().map(ToString::to_string).collect();
     refused.extend(thesaurus_problems.iter().map(ToString::to_string));
-    if strict {
-        refused.extend(catalog.warnings.iter().map(ToString::to_string));
-    } else if !refused.is_empty() {
-        refused.extend(catalog.warnings.iter().map(warned));
+    if strict || !refused.is_empty() {
+        refused.extend(warnings.iter().cloned());
     }
     if !refused.is_empty() {
         return Err(CliError::Failed(refused.join("\n")));
     }
-    for w in &catalog.warnings {
-        super::say(&warned(w));
+    for w in &warnings {
+        super::say(w);
     }
     let plural = |n: usize| if n > 1 { "s" } else { "" };
     let (n, g) = (catalog.procedures.len(), thesaurus.groups().len());
@@ -288,7 +309,7 @@ fn lint(
         plural(n),
         plural(g)
     );
-    Ok(match catalog.warnings.len() {
+    Ok(match warnings.len() {
         0 => format!("{checked}, aucun problème\n"),
         w => format!(
             "{checked}, {w} avertissement{} (refusé{} par --strict)\n",
@@ -296,6 +317,30 @@ fn lint(
             plural(w)
         ),
     })
+}
+
+/// What the last `days` days of walks say of the catalogue (`lint --usage-days`).
+fn usage_of(store: &Store, catalog: &[Procedure], days: i64) -> Result<Vec<String>, CliError> {
+    let now = chrono::Utc::now();
+    let window = crate::store::FigureWindow {
+        from: now - chrono::Duration::days(days),
+        to: now,
+        service: None,
+    };
+    let report = crate::report::ProceduresReport::build(
+        store,
+        catalog,
+        &window,
+        crate::report::FIRST_CONTACT_DAYS,
+        now,
+    )?;
+    Ok(crate::report::usage_warnings(&report, catalog, days).unwrap_or_else(|| {
+        super::say(&format!(
+            "usage : ni appel clos ni procédure proposée dans les {days} derniers jours, rien à \
+             dire de l'usage des procédures"
+        ));
+        Vec::new()
+    }))
 }
 
 /// `procedures new`: the skeleton written as `SLUG.toml` in `dir`, never over a file.

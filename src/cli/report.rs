@@ -86,6 +86,13 @@ fn procedures_window(
     Ok(FigureWindow { from, to, service })
 }
 
+/// Whether the `owner` of a procedure file is the one asked for: the whole field or a part
+/// of it (a name, an address), case and accents aside.
+fn owned_by(owner: &str, asked: &str) -> bool {
+    let asked = crate::domain::text::fold(asked.trim());
+    !asked.is_empty() && crate::domain::text::fold(owner).contains(&asked)
+}
+
 /// Where a small table of the report goes.
 enum Table<'o> {
     // Boxed: the two writers differ much in size.
@@ -251,6 +258,7 @@ pub fn run(
             to,
             service,
             first_contact_days,
+            owner,
             format,
             csv,
             sheet,
@@ -273,8 +281,19 @@ pub fn run(
                 .catalog()
                 .map(|c| c.procedures.clone())
                 .map_err(CliError::Failed)?;
-            let report =
+            let mut report =
                 ProceduresReport::build(store, &procedures, &window, first_contact_days, now)?;
+            if let Some(owner) = &owner {
+                let owns = |o: &Option<String>| o.as_deref().is_some_and(|o| owned_by(o, owner));
+                if !procedures.iter().any(|p| owns(&p.owner)) {
+                    return Err(CliError::BadInput(format!(
+                        "--owner « {} » : aucune procédure du catalogue n'a ce responsable \
+                         (champ owner)",
+                        crate::domain::text::visible(owner)
+                    )));
+                }
+                report.procedures.retain(|p| owns(&p.owner));
+            }
             match fmt {
                 Format::Json => json(out, &report)?,
                 Format::Md => human(out, &procedures_markdown(&report))?,

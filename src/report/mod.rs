@@ -5,6 +5,7 @@ mod handoff;
 mod procedures;
 mod procedures_render;
 mod render;
+mod usage;
 
 pub use crate::csv_export::CsvOptions;
 pub use handoff::{Escalation, Handoff};
@@ -21,6 +22,7 @@ pub use render::{
     CALL_COLUMNS, CallCsv, CallRows, ESCALATION_COLUMNS, TELEPHONY_COLUMNS, call_cells,
     escalation_rows, telephony_rows, to_csv, to_markdown,
 };
+pub use usage::usage_warnings;
 
 use crate::domain::call::{Call, CallStatus, Outcome};
 use crate::domain::phone::desk::Answering;

@@ -70,6 +70,9 @@ pub struct ProcedureFigures {
     pub slug: String,
     /// The catalogue's title (`None`: not in the catalogue any more).
     pub title: Option<String>,
+    /// Who maintains it (the file's `owner`), for the figures to reach them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
     /// Calls for which the form proposed it among its first three.
     pub proposed: u64,
     /// Over all its versions.
@@ -175,6 +178,7 @@ impl ProceduresReport {
                     .collect();
                 ProcedureFigures {
                     title: p.map(|p| p.title.clone()),
+                    owner: p.and_then(|p| p.owner.clone()),
                     proposed: data
                         .proposed
                         .iter()

@@ -99,10 +99,14 @@ const FIGURE_HEADERS: [&str; 13] = [
 ];
 
 fn name(p: &ProcedureFigures) -> String {
-    match &p.title {
+    let mut name = match &p.title {
         Some(t) => format!("{} — {t}", p.slug),
         None => format!("{} (hors catalogue)", p.slug),
+    };
+    if let Some(owner) = &p.owner {
+        name.push_str(&format!(" (responsable : {owner})"));
     }
+    name
 }
 
 /// The report's tables, in order: per procedure and version, the drop-off per step of
@@ -259,7 +263,7 @@ pub fn to_markdown(r: &ProceduresReport) -> String {
 
 /// The CSV's columns: one row per version of a procedure (`step` empty) and one per step
 /// of that version.
-pub const PROCEDURE_COLUMNS: [Column; 20] = [
+pub const PROCEDURE_COLUMNS: [Column; 21] = [
     Column::new("procedure", "Procédure", 28.0),
     Column::new("title", "Titre", 40.0),
     Column::new("version", "Version", 16.0),
@@ -280,6 +284,7 @@ pub const PROCEDURE_COLUMNS: [Column; 20] = [
     Column::new("flags", "À revoir", 9.0),
     Column::new("outcomes", "Issues", 30.0),
     Column::new("notes", "Notes", 40.0),
+    Column::new("owner", "Responsable", 30.0),
 ];
 
 /// The report's rows, to a CSV (or any [`Sheet`]).
@@ -322,6 +327,7 @@ pub fn procedure_rows<S: Sheet>(sheet: &mut S, r: &ProceduresReport) -> io::Resu
                         .join(" "),
                 ),
                 Cell::from(notes.join(" / ")),
+                Cell::from(p.owner.as_deref().unwrap_or_default()),
             ])?;
             for s in &v.steps {
                 let flagged: Vec<String> = flags
@@ -350,6 +356,7 @@ pub fn procedure_rows<S: Sheet>(sheet: &mut S, r: &ProceduresReport) -> io::Resu
                     n(flags.iter().filter(|x| x.step == s.step).count() as u64),
                     Cell::Empty,
                     Cell::from(flagged.join(" / ")),
+                    Cell::from(p.owner.as_deref().unwrap_or_default()),
                 ])?;
             }
         }

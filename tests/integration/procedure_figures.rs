@@ -312,3 +312,107 @@ fn the_command_writes_the_figures_in_every_format(desk) {
     assert_eq!(service["closed"], 0);
 }
 }
+
+on_both_engines! {
+fn lint_with_usage_days_names_the_procedures_never_proposed_and_the_steps_never_reached(desk) {
+    // What it prints: the summary on stdout, the warnings on stderr.
+    let said = |args: &[&str]| {
+        let out = desk.run(args);
+        assert!(out.status.success(), "{args:?}: {out:?}");
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    };
+    // Nothing called yet: said once, not a warning per procedure.
+    let empty = said(&["procedures", "lint", "--usage-days", "30"]);
+    assert!(empty.contains("ni appel clos ni procédure proposée dans les 30 derniers jours"), "{empty}");
+    assert!(!empty.contains("jamais proposée"), "{empty}");
+    let mut store = desk.store();
+    let at = Utc::now() - Duration::days(3);
+    // CRYHOD proposed and walked twice, never past its second step; the 4G procedure
+    // proposed, never walked; the other procedures of the catalogue neither.
+    for _ in 0..2 {
+        let c = call(&mut store, at, "06 11 11 11 11", "carte agent oubliée", &[P, "mi-noemi-4g"]);
+        walk(&mut store, c, at, 1, None);
+    }
+    drop(store);
+    let (code, err) = desk.fails(&["procedures", "lint", "--usage-days", "30", "--strict"]);
+    assert_eq!(code, 1, "usage warnings are refused by --strict: {err}");
+    let out = said(&["procedures", "lint", "--usage-days", "30"]);
+    let cryhod = procedure(P);
+    let steps = cryhod.steps.len();
+    for (i, step) in cryhod.steps.iter().enumerate().skip(2) {
+        let said = format!(
+            "usage : avertissement : {P} : étape {} ({}) jamais atteinte par les 2 déroulés \
+             de la version {} en 30 jours",
+            i + 1,
+            step.id,
+            cryhod.version()
+        );
+        assert!(out.contains(&said), "{said}\n{out}");
+    }
+    assert!(!out.contains(&format!("{P} : étape 1 ")), "{out}");
+    assert!(!out.contains(&format!("{P} : étape 2 ")), "{out}");
+    assert!(!out.contains(&format!("{P} : jamais")), "{out}");
+    assert!(!out.contains("mi-noemi-4g : jamais proposée ni suivie"), "{out}");
+    assert!(out.contains("mi-nomade2 : jamais proposée ni suivie en 30 jours"), "{out}");
+    assert!(out.contains(&format!("{} avertissement", steps - 2 + 40)), "{out}");
+    let (code, err) = desk.fails(&["procedures", "lint", "--usage-days", "0"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--usage-days 0 : attendu un nombre de jours de 1 à 365"), "{err}");
+}
+}
+
+on_both_engines! {
+fn the_figures_go_to_the_procedures_owner(desk) {
+    let mut store = desk.store();
+    known_walks(&mut store);
+    drop(store);
+    // The desk's catalogue: the shipped one, CRYHOD's file naming who maintains it.
+    let catalog = desk.path().join("procedures");
+    std::fs::create_dir(&catalog).unwrap();
+    let shipped = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("db/procedures");
+    for entry in std::fs::read_dir(&shipped).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let mut text = std::fs::read_to_string(&path).unwrap();
+            if path.file_stem().unwrap() == P {
+                text = format!("owner = \"Jeanne Dupont <jeanne.dupont@example.fr>\"\n{text}");
+            }
+            std::fs::write(catalog.join(path.file_name().unwrap()), text).unwrap();
+        }
+    }
+    let dir = catalog.to_str().unwrap();
+    let args = |owner: &'static str, format: &'static str| {
+        vec![
+            "report", "procedures", "--catalog", dir, "--from", "02/11/2026 10:00", "--to",
+            "12/11/2026 10:00", "--owner", owner, "--format", format,
+        ]
+    };
+    let json = desk.json(&args("DUPONT", "json"));
+    let listed: Vec<&str> = json["procedures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["slug"].as_str().unwrap())
+        .collect();
+    assert_eq!(listed, [P], "{json:#}");
+    assert_eq!(json["procedures"][0]["owner"], "Jeanne Dupont <jeanne.dupont@example.fr>");
+    // The walks' version is the same with the owner written: it is not the text.
+    assert_eq!(json["procedures"][0]["versions"][0]["version"], procedure(P).version());
+    let csv = desk.ok(&args("jeanne.dupont@example.fr", "csv"));
+    let mut lines = csv.lines();
+    assert!(lines.next().unwrap().ends_with(",notes,owner"), "{csv}");
+    assert!(
+        lines.all(|l| l.starts_with(P) && l.ends_with("Jeanne Dupont <jeanne.dupont@example.fr>")),
+        "{csv}"
+    );
+    let table = desk.ok(&args("dupont", "table"));
+    assert!(table.contains("(responsable : Jeanne Dupont <jeanne.dupont@example.fr>)"), "{table}");
+    let (code, err) = desk.fails(&args("Martin", "json"));
+    assert_eq!(code, 2);
+    assert!(err.contains("--owner « Martin » : aucune procédure du catalogue n'a ce responsable"), "{err}");
+}
+}
