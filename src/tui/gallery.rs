@@ -964,6 +964,14 @@ fn figure_steps() -> App {
     app
 }
 
+/// Further down CRYHOD's steps: those no walk reached are said so.
+fn figure_steps_further() -> App {
+    let mut app = figure_steps();
+    key(&mut app, KeyCode::PageDown);
+    key(&mut app, KeyCode::PageDown);
+    app
+}
+
 /// The figures of a desk where nothing was walked.
 fn figures_empty() -> App {
     let mut app = empty();
@@ -1251,6 +1259,7 @@ pub fn scenes() -> Vec<Scene> {
         s("awaiting", awaiting),
         s("figures", figures),
         s("figure-steps", figure_steps),
+        s("figure-steps-further", figure_steps_further),
         s("figures-empty", figures_empty),
         s("form-known-callers", form_known_callers),
         s("form-screen-reader", form_screen_reader),

@@ -69,8 +69,37 @@ impl FigureStepsScreen {
                 .find(|st| st.id == s.step)
                 .map(|st| st.text.clone())
         };
+        // The catalogue's version shows every step, the ones no walk reached too (« 0
+        // atteinte » says as much as a drop); an older one, the steps its walks reached.
+        let current = self
+            .procedure
+            .as_ref()
+            .filter(|p| p.version() == version.version);
+        let steps: Vec<StepFigures> = match current {
+            Some(p) => p
+                .steps
+                .iter()
+                .enumerate()
+                .map(|(i, st)| {
+                    version
+                        .steps
+                        .iter()
+                        .find(|s| s.step == st.id)
+                        .cloned()
+                        .unwrap_or(StepFigures {
+                            step: st.id.clone(),
+                            number: Some(i + 1),
+                            reached: 0,
+                            answered: 0,
+                            left: 0,
+                        })
+                })
+                .chain(version.steps.iter().filter(|s| s.number.is_none()).cloned())
+                .collect(),
+            None => version.steps.clone(),
+        };
         let mut gone_said = false;
-        for s in &version.steps {
+        for s in &steps {
             if s.number.is_none() && !gone_said {
                 lines.push(Line::default());
                 lines.push(Line::from(Span::styled(
@@ -96,7 +125,7 @@ impl FigureStepsScreen {
             }
             bar.push(Span::styled(
                 format!(" {}", dropoff_words(s)),
-                if s.left > 0 {
+                if s.left > 0 || s.reached == 0 {
                     theme.error()
                 } else {
                     theme.dim()

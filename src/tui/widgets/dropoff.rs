@@ -36,6 +36,9 @@ pub fn dropoff_bar(
 /// « 30 atteintes, 2 quittées » for a step (the README's words) (short: the bar is beside it).
 pub fn dropoff_words(step: &StepFigures) -> String {
     let plural = |n: u64, one: &str, many: &str| format!("{n} {}", if n > 1 { many } else { one });
+    if step.reached == 0 {
+        return "jamais atteinte".to_string();
+    }
     let mut words = plural(step.reached, "atteinte", "atteintes");
     if step.left > 0 {
         words.push_str(&format!(", {}", plural(step.left, "quittée", "quittées")));
@@ -84,5 +87,6 @@ mod tests {
         assert_eq!(text(&dropoff_bar(&step(0, 0), 0, 4, &theme)), "    ");
         assert_eq!(dropoff_words(&step(30, 28)), "30 atteintes, 2 quittées");
         assert_eq!(dropoff_words(&step(1, 1)), "1 atteinte");
+        assert_eq!(dropoff_words(&step(0, 0)), "jamais atteinte");
     }
 }
