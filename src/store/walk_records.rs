@@ -196,10 +196,10 @@ impl FigureWindow {
     /// The condition on the calls `c`, its arguments from `?1`.
     fn calls(&self) -> (String, Vec<Value>) {
         let mut sql = "c.opened_at >= ?1 AND c.opened_at < ?2".to_string();
-        let mut values = vec![
-            Value::from(self.from.timestamp()),
-            Value::from(self.to.timestamp()),
-        ];
+        // Calls are stored to the second: one opened in the second `to` falls in, before
+        // it, when `to` is later in that second (a report asked for « until now »).
+        let ceil = |t: DateTime<Utc>| t.timestamp() + i64::from(t.timestamp_subsec_nanos() > 0);
+        let mut values = vec![Value::from(ceil(self.from)), Value::from(ceil(self.to))];
         if let Some(service) = &self.service {
             sql.push_str(" AND c.service = ?3");
             values.push(Value::from(service.as_str()));

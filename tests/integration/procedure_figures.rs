@@ -312,3 +312,19 @@ fn the_command_writes_the_figures_in_every_format(desk) {
     assert_eq!(service["closed"], 0);
 }
 }
+
+on_both_engines! {
+fn a_call_of_the_last_second_counts_in_a_report_until_now(desk) {
+    let mut store = desk.store();
+    let a = call(&mut store, t(), "06 11 11 11 11", "carte agent", &[P]);
+    walk(&mut store, a, t(), 1, None);
+    let catalog = embedded(&embedded_reference()).procedures;
+    let until = |to| FigureWindow { from: t() - Duration::days(1), to, service: None };
+    let count = |to| {
+        ProceduresReport::build(&store, &catalog, &until(to), 7, to).unwrap().procedures[0].figures.followed
+    };
+    // Stored to the second: opened at t() is before t() and half a second, not before t().
+    assert_eq!(count(t() + Duration::milliseconds(500)), 1);
+    assert!(ProceduresReport::build(&store, &catalog, &until(t()), 7, t()).unwrap().procedures.is_empty());
+}
+}
