@@ -611,7 +611,10 @@ impl Sink for Writer<'_> {
                 for slug in &c.procedures {
                     self.entry(id, at, &c.operator, JournalKind::Procedure, slug)?;
                 }
-                for (rank, slug) in proposed.iter().take(PROPOSALS_KEPT).enumerate() {
+                // `walk_records::record_proposals`: each procedure once, the first three.
+                let mut seen = std::collections::HashSet::new();
+                let distinct = proposed.iter().filter(|slug| seen.insert(slug.as_str()));
+                for (rank, slug) in distinct.take(PROPOSALS_KEPT).enumerate() {
                     self.propose.execute(params![id, rank as i64 + 1, slug])?;
                 }
                 return Ok(Some(CallRef(id)));

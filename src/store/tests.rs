@@ -2004,7 +2004,7 @@ on_both_engines! {
     fn every_walk_is_recorded_with_its_version_steps_and_end(store) {
         let done = store.insert_proposed_call(
             &new_call("Zoé", "mi", "noemi", "op", t0()),
-            &["essai".into(), "autre".into(), "troisieme".into(), "quatrieme".into()],
+            &["essai".into(), "autre".into(), "essai".into(), "troisieme".into(), "quatrieme".into()],
         ).unwrap().reference;
         walk_move(&mut store, done, JournalKind::Procedure, &[], Some("a"), false);
         walk_move(&mut store, done, JournalKind::Step, &["a"], Some("b"), false);
@@ -2042,7 +2042,7 @@ on_both_engines! {
         assert_eq!(
             proposed,
             [(1, "essai".into()), (2, "autre".into()), (3, "troisieme".into())],
-            "the first three proposals, best first"
+            "the first three procedures proposed, best first, each once"
         );
         let journal = store.get_call(done).unwrap().journal;
         assert_eq!(journal.last().unwrap().text, "[essai] résolu : oui");

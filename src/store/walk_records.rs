@@ -19,9 +19,12 @@ pub const PROPOSALS_KEPT: usize = 3;
 /// The longest note a flagged step keeps.
 pub const FLAG_NOTE_MAX: usize = 200;
 
-/// Records the form's first proposals for a call, best first (inside the call's insert).
+/// Records the form's first proposals for a call, best first (inside the call's insert);
+/// a procedure named twice counts once.
 pub(super) fn record_proposals(tx: &Tx<'_>, call: CallRef, proposed: &[String]) -> DbResult<()> {
-    for (rank, slug) in proposed.iter().take(PROPOSALS_KEPT).enumerate() {
+    let mut seen = std::collections::HashSet::new();
+    let distinct = proposed.iter().filter(|slug| seen.insert(slug.as_str()));
+    for (rank, slug) in distinct.take(PROPOSALS_KEPT).enumerate() {
         tx.execute(
             "INSERT INTO call_proposals (call_id, rank, procedure) VALUES (?1, ?2, ?3) \
              ON CONFLICT DO NOTHING",
@@ -193,10 +196,10 @@ impl FigureWindow {
     /// The condition on the calls `c`, its arguments from `?1`.
     fn calls(&self) -> (String, Vec<Value>) {
         let mut sql = "c.opened_at >= ?1 AND c.opened_at < ?2".to_string();
-        let mut values = vec![
-            Value::from(self.from.timestamp()),
-            Value::from(self.to.timestamp()),
-        ];
+        // Calls are stored to the second: one opened in the second `to` falls in, before
+        // it, when `to` is later in that second (a report asked for « until now »).
+        let ceil = |t: DateTime<Utc>| t.timestamp() + i64::from(t.timestamp_subsec_nanos() > 0);
+        let mut values = vec![Value::from(ceil(self.from)), Value::from(ceil(self.to))];
         if let Some(service) = &self.service {
             sql.push_str(" AND c.service = ?3");
             values.push(Value::from(service.as_str()));
@@ -343,7 +346,9 @@ impl Store {
             .db
             .query_vec(
                 &format!(
-                    "SELECT p.procedure, count(DISTINCT p.call_id) FROM call_proposals p \
+                    // A procedure is proposed once per call (a unique index): the rows are
+                    // the calls, counted without a sort for DISTINCT.
+                    "SELECT p.procedure, count(*) FROM call_proposals p \
                      JOIN calls c ON c.id = p.call_id WHERE {cond} GROUP BY p.procedure"
                 ),
                 &values,

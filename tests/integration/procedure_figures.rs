@@ -416,3 +416,19 @@ fn the_figures_go_to_the_procedures_owner(desk) {
     assert!(err.contains("--owner « Martin » : aucune procédure du catalogue n'a ce responsable"), "{err}");
 }
 }
+
+on_both_engines! {
+fn a_call_of_the_last_second_counts_in_a_report_until_now(desk) {
+    let mut store = desk.store();
+    let a = call(&mut store, t(), "06 11 11 11 11", "carte agent", &[P]);
+    walk(&mut store, a, t(), 1, None);
+    let catalog = embedded(&embedded_reference()).procedures;
+    let until = |to| FigureWindow { from: t() - Duration::days(1), to, service: None };
+    let count = |to| {
+        ProceduresReport::build(&store, &catalog, &until(to), 7, to).unwrap().procedures[0].figures.followed
+    };
+    // Stored to the second: opened at t() is before t() and half a second, not before t().
+    assert_eq!(count(t() + Duration::milliseconds(500)), 1);
+    assert!(ProceduresReport::build(&store, &catalog, &until(t()), 7, t()).unwrap().procedures.is_empty());
+}
+}

@@ -14,7 +14,8 @@ CREATE TABLE call_proposals (
     procedure TEXT NOT NULL,
     UNIQUE (call_id, rank)
 );
-CREATE INDEX call_proposals_by_call ON call_proposals (call_id, procedure);
+-- A procedure is proposed once per call: the report counts rows, not distinct calls.
+CREATE UNIQUE INDEX call_proposals_by_call ON call_proposals (call_id, procedure);
 
 -- A procedure walked on a call: its version is the one the walk's journal lines carry
 -- (empty for walks journaled before versions were kept).
