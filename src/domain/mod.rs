@@ -5,6 +5,7 @@ pub mod call;
 pub mod comu;
 pub mod condition;
 pub mod holidays;
+pub mod learned;
 pub mod phone;
 pub mod printer;
 pub mod procedure;

@@ -110,6 +110,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0020_call_search_folded",
         include_str!("../../db/migrations/sqlite/0020_call_search_folded.sql"),
     ),
+    (
+        22,
+        "0022_walk_lessons",
+        include_str!("../../db/migrations/sqlite/0022_walk_lessons.sql"),
+    ),
 ];
 
 /// The version after whose SQL the calls already stored get their folded search text
@@ -162,6 +167,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         9,
         "0009_call_search_folded",
         include_str!("../../db/migrations/postgres/0009_call_search_folded.sql"),
+    ),
+    (
+        11,
+        "0011_walk_lessons",
+        include_str!("../../db/migrations/postgres/0011_walk_lessons.sql"),
     ),
 ];
 

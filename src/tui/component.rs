@@ -40,6 +40,9 @@ pub struct Desk {
     /// For a screen reader (`--screen-reader`, `screen_reader = true`): the cursor shown,
     /// words instead of decorative glyphs.
     pub screen_reader: bool,
+    /// Whether the catalogue's loader reads what the desk's finished walks taught
+    /// (`--no-learning`, `learning = false` turn it off).
+    pub learning: bool,
 }
 
 /// The GLPI hand-off as the console sees it: not configured, configured wrongly (why, in

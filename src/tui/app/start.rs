@@ -75,6 +75,7 @@ impl App {
             location,
             read_only,
             source,
+            learning: true,
         });
         app
     }
@@ -104,6 +105,7 @@ impl App {
             theme,
             glpi: GlpiLink::Off,
             screen_reader: false,
+            learning: true,
         };
         let (list, problem) = home(&mut Env {
             store: &store,
@@ -156,6 +158,16 @@ impl App {
     /// the focus, and words for the decorative glyphs (`--screen-reader`).
     pub fn with_screen_reader(mut self, on: bool) -> App {
         self.desk.screen_reader = on;
+        self
+    }
+
+    /// Proposes procedures on their words alone, without what the desk's finished walks
+    /// taught (`--no-learning`, `learning = false`).
+    pub fn with_learning(mut self, on: bool) -> App {
+        self.desk.learning = on;
+        if let Some(load) = self.after_paint.as_mut() {
+            load.learning = on;
+        }
         self
     }
 

@@ -48,20 +48,11 @@ impl App {
 
     /// The first frame is on the screen: the catalogue's loader and the draft writer start.
     pub fn painted(&mut self) {
-        let Some(CatalogLoad {
-            location,
-            read_only,
-            source,
-        }) = self.after_paint.take()
-        else {
+        let Some(load) = self.after_paint.take() else {
             return;
         };
         self.start_draft_writer();
-        self.load_catalog(CatalogLoad {
-            location,
-            read_only,
-            source,
-        });
+        self.load_catalog(load);
     }
 
     /// The draft writer, on a database it can open again on its own (not one in memory)
@@ -127,6 +118,7 @@ impl App {
                             location,
                             read_only: self.store.is_read_only(),
                             source,
+                            learning: self.desk.learning,
                         },
                     ));
                 }

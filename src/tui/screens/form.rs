@@ -666,10 +666,14 @@ impl FormScreen {
                 ListItem::new(Line::from(spans))
             })
             .collect();
-        // Why the highlighted procedure is there: the words of the call it matched.
+        // Why the highlighted procedure is there: the words of the call it matched, and
+        // what the desk's finished walks taught for them.
         let block = match self.matches.get(self.match_selected) {
             Some(hit) if self.in_matches && !hit.matched.is_empty() => {
-                let words = format!(" mots : {} ", hit.matched.join(", "));
+                let mut words = format!(" mots : {} ", hit.matched.join(", "));
+                if let Some(learned) = &hit.learned {
+                    words.push_str(&format!("· {} ", learned.sentence()));
+                }
                 block.title_bottom(Line::from(Span::styled(
                     truncate(&visible(&words), cols).into_owned(),
                     theme.dim(),

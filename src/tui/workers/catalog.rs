@@ -4,6 +4,7 @@
 
 use super::Post;
 use crate::catalog::procedures::CatalogSource;
+use crate::domain::learned::Lessons;
 use crate::store::{FileAccess, Location, Store, StoreError};
 use crate::tui::component::Library;
 use std::thread::JoinHandle;
@@ -20,6 +21,8 @@ pub struct CatalogLoad {
     pub location: Location,
     pub read_only: bool,
     pub source: CatalogSource,
+    /// Also read what the desk's finished walks taught the ranking.
+    pub learning: bool,
 }
 
 impl CatalogLoad {
@@ -37,6 +40,7 @@ impl CatalogLoad {
             location,
             read_only,
             source,
+            learning,
         } = self;
         let read_only = *read_only;
         let load = || -> Result<(Library, usize), String> {
@@ -45,7 +49,15 @@ impl CatalogLoad {
                 read_only,
             };
             let mut store = Store::open_location(location, &access).map_err(|e| e.to_string())?;
-            match store.ensure_catalog(source) {
+            // What the desk's walks taught, from its own store (even when the index is then
+            // made in memory). Lessons that cannot be read leave the ranking on words
+            // alone: the catalogue is what the console cannot do without.
+            let lessons = if *learning {
+                store.lessons(chrono::Utc::now()).unwrap_or_default()
+            } else {
+                Lessons::default()
+            };
+            let mut loaded = match store.ensure_catalog(source) {
                 Ok(rebuilt) => {
                     let skipped = if rebuilt {
                         source.catalog().map_or(0, |c| c.problems.len())
@@ -68,7 +80,11 @@ impl CatalogLoad {
                     Ok((library, skipped))
                 }
                 Err(e) => Err(e.to_string()),
+            };
+            if let Ok((library, _)) = &mut loaded {
+                library.index.set_learned(&lessons);
             }
+            loaded
         };
         let (mut library, skipped) = load()?;
         // The desk's own synonyms beside its folder; a broken group is left out (`procedures
