@@ -666,14 +666,10 @@ impl FormScreen {
                 ListItem::new(Line::from(spans))
             })
             .collect();
-        // Why the highlighted procedure is there: the words of the call it matched, and
-        // what the desk's finished walks taught for them.
+        // Why the highlighted procedure is there: the words of the call it matched.
         let block = match self.matches.get(self.match_selected) {
             Some(hit) if self.in_matches && !hit.matched.is_empty() => {
-                let mut words = format!(" mots : {} ", hit.matched.join(", "));
-                if let Some(learned) = &hit.learned {
-                    words.push_str(&format!("· {} ", learned.sentence()));
-                }
+                let words = format!(" mots : {} ", hit.matched.join(", "));
                 block.title_bottom(Line::from(Span::styled(
                     truncate(&visible(&words), cols).into_owned(),
                     theme.dim(),
@@ -691,6 +687,29 @@ impl FormScreen {
             });
         let mut state = ListState::default().with_selected(Some(self.match_selected));
         frame.render_stateful_widget(list, area, &mut state);
+        // And what the desk's finished walks taught for those words, on the line under the
+        // proposals (the panel keeps one for it), when there is room.
+        let inner = area.inner(Margin::new(1, 1));
+        if let Some(learned) = self
+            .matches
+            .get(self.match_selected)
+            .filter(|_| self.in_matches)
+            .and_then(|hit| hit.learned.as_ref())
+            && inner.height as usize > self.matches.len()
+        {
+            let line = Rect {
+                y: inner.y + inner.height - 1,
+                height: 1,
+                ..inner
+            };
+            frame.render_widget(
+                Paragraph::new(Span::styled(
+                    truncate(&visible(&format!(" {}", learned.sentence())), cols).into_owned(),
+                    theme.dim(),
+                )),
+                line,
+            );
+        }
         if self.in_matches {
             let line = self.match_selected.saturating_sub(state.offset());
             focus_line(frame, area.inner(Margin::new(1, 1)), line);
