@@ -190,6 +190,9 @@ pub enum Effect {
     /// Take up something that waited: a new call to call a missed number back, or a call
     /// set aside. The router sets the call being typed aside first, so nothing is lost.
     TakeUp(TakeUp),
+    /// A walk ended as one that teaches the ranking: what the desk's walks taught is read
+    /// again, off the drawing thread.
+    Relearn,
     Quit,
     Many(Vec<Effect>),
 }

@@ -454,7 +454,13 @@ fn form_matches_learned() -> App {
         .library
         .index
         .set_learned(&Lessons::learn(&walks, now()));
-    typed_call(&mut app, "Zoé Martin", "int", "noe", "le lecteur ne lit plus ma carte");
+    typed_call(
+        &mut app,
+        "Zoé Martin",
+        "int",
+        "noe",
+        "le lecteur ne lit plus ma carte",
+    );
     ctrl(&mut app, 'p');
     app
 }

@@ -9,7 +9,6 @@
 //! mi-noemi-migration, mi-usb-bitlocker, social-collab-spaces. The walks below are for
 //! the last of the three: they may bring it first of its equals, never past 0.75.
 
-use crate::common::desk::Desk;
 use chrono::{DateTime, Duration, Utc};
 use guichet::catalog::embedded_reference;
 use guichet::catalog::procedures::embedded;
@@ -260,4 +259,92 @@ on_both_engines! {
         std::fs::write(config.join("config.toml"), "learning = true\n").unwrap();
         assert_eq!(slugs(&[]), LEARNED);
     }
+}
+
+/// A console started for real on the file at `path`, its catalogue and lessons read.
+fn console_on(path: &std::path::Path, learning: bool) -> guichet::tui::app::App {
+    let reference = embedded_reference();
+    let mut app = guichet::tui::app::App::start(
+        Store::open(path).unwrap(),
+        reference.clone(),
+        guichet::catalog::procedures::CatalogSource::embedded(&reference),
+        "dupontje".into(),
+        "Hotline".into(),
+        guichet::tui::theme::Theme { color: false },
+        Utc::now(),
+    )
+    .with_learning(learning);
+    app.wait_for_catalog();
+    app
+}
+
+/// The console reads the lessons with its catalogue, not at all when told not to, and
+/// again after one of its walks ended (on a thread of its own: the key that ended the
+/// walk does not wait for them).
+#[test]
+fn the_console_learns_at_start_and_after_a_walk_it_finished() {
+    use crate::console::{ctrl, key, type_text, typed_call};
+    use crossterm::event::KeyCode;
+    const CARD: &str = "mi-agent-card-cryhod";
+    const SUMMARY: &str = "carte agent oubliée à la maison";
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("g.db");
+    {
+        let mut store = Store::open(&path).unwrap();
+        for _ in 0..3 {
+            walked(
+                &mut store,
+                "Le lecteur réseau ne s'affiche plus",
+                TAUGHT,
+                Ending::Finished,
+            );
+        }
+        // One walk of the card's procedure: an anecdote, nothing learned yet.
+        walked(&mut store, SUMMARY, CARD, Ending::Finished);
+    }
+    assert_eq!(ranked(&console_on(&path, false).desk.library.index), PLAIN);
+    let mut app = console_on(&path, true);
+    assert_eq!(ranked(&app.desk.library.index), LEARNED);
+    let card = |app: &guichet::tui::app::App| {
+        app.desk
+            .library
+            .index
+            .search(&ProcedureQuery {
+                text: SUMMARY,
+                limit: 10,
+                ..ProcedureQuery::default()
+            })
+            .into_iter()
+            .find(|h| h.slug == CARD)
+            .unwrap()
+            .learned
+    };
+    assert_eq!(card(&app), None);
+
+    // The operator walks the card's procedure to its end on a new call.
+    typed_call(&mut app, "Zoé Martin", "int", "noe", SUMMARY);
+    ctrl(&mut app, 'p');
+    assert_eq!(app.form().unwrap().matches[0].slug, CARD);
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('n'));
+    key(&mut app, KeyCode::Char('n'));
+    type_text(&mut app, "Tr0ub4dor&3");
+    for _ in 0..3 {
+        key(&mut app, KeyCode::Enter);
+    }
+    key(&mut app, KeyCode::Char('n'));
+    key(&mut app, KeyCode::Char('o'));
+    key(&mut app, KeyCode::Enter);
+    let said = app
+        .flash
+        .as_ref()
+        .map(|f| f.text.clone())
+        .unwrap_or_default();
+    assert!(said.starts_with("Procédure terminée"), "{said}");
+    assert!(
+        app.wait_for_lessons(std::time::Duration::from_secs(20)),
+        "the lessons are read again after the walk"
+    );
+    let learned = card(&app).expect("the walk taught the card's procedure");
+    assert_eq!(learned.walks, 2);
 }
