@@ -14,10 +14,10 @@
 //! - it decays: a walk weighs half as much every [`HALF_LIFE_DAYS`] days, and the store
 //!   reads those of the last [`WINDOW_DAYS`] days only, so a changed habit wears off.
 
-use super::search::query_terms;
+use super::search::{folded_words, stem};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 /// The most a score can be multiplied by: × 1.2.
 pub const CAP: f64 = 0.2;
@@ -87,36 +87,69 @@ pub struct Lessons {
     by_stem: HashMap<String, Vec<(String, Taught)>>,
 }
 
-impl Lessons {
-    /// What `walks` teach at `now`: per (word stem of the call's summary, by the one text
-    /// rule, procedure) the walks counted, each weighing half as much every
-    /// [`HALF_LIFE_DAYS`] days; a walk older than [`WINDOW_DAYS`] days counts for nothing,
-    /// one dated ahead of `now` (another clock) as of now.
-    pub fn learn(walks: &[Lesson], now: DateTime<Utc>) -> Lessons {
-        // stem → procedure → (decayed weight, walks)
-        let mut counts: HashMap<String, HashMap<&str, (f64, u32)>> = HashMap::new();
-        for walk in walks {
-            let age_days = (now - walk.at).num_seconds().max(0) as f64 / 86_400.0;
-            if age_days > WINDOW_DAYS as f64 {
-                continue;
-            }
-            let weight = 0.5f64.powf(age_days / HALF_LIFE_DAYS);
-            let stems: BTreeSet<String> = query_terms(&walk.summary)
-                .into_iter()
-                .map(|w| w.stem)
-                .collect();
-            for stem in stems {
-                let c = counts
-                    .entry(stem)
-                    .or_default()
-                    .entry(walk.procedure.as_str())
-                    .or_default();
-                c.0 += weight;
-                c.1 += 1;
-            }
+/// What walks teach, counted one walk at a time (the store hands them as it reads them:
+/// a million-call desk's walks are never all in memory at once).
+#[derive(Debug, Clone)]
+pub struct Learner {
+    now: DateTime<Utc>,
+    /// stem → procedure → (decayed weight, walks)
+    counts: HashMap<String, HashMap<String, (f64, u32)>>,
+    /// A desk's calls say the same words again and again: each is stemmed once (the
+    /// stemmer was most of the cost of 20,000 summaries).
+    stems_of: HashMap<String, String>,
+}
+
+impl Learner {
+    /// Counts as seen at `now`.
+    pub fn new(now: DateTime<Utc>) -> Learner {
+        Learner {
+            now,
+            counts: HashMap::new(),
+            stems_of: HashMap::new(),
         }
+    }
+
+    /// Counts one walk: per word stem of its call's summary (by the one text rule), for its
+    /// procedure, weighing half as much every [`HALF_LIFE_DAYS`] days; a walk older than
+    /// [`WINDOW_DAYS`] days counts for nothing, one dated ahead of `now` (another clock) as
+    /// of now.
+    pub fn add(&mut self, walk: &Lesson) {
+        let age_days = (self.now - walk.at).num_seconds().max(0) as f64 / 86_400.0;
+        if age_days > WINDOW_DAYS as f64 {
+            return;
+        }
+        let weight = 0.5f64.powf(age_days / HALF_LIFE_DAYS);
+        let mut stems: Vec<String> = folded_words(&walk.summary)
+            .into_iter()
+            .map(|word| match self.stems_of.get(&word) {
+                Some(s) => s.clone(),
+                None => {
+                    let s = stem(&word);
+                    self.stems_of.insert(word, s.clone());
+                    s
+                }
+            })
+            .collect();
+        stems.sort_unstable();
+        stems.dedup();
+        for s in stems {
+            let by_procedure = match self.counts.get_mut(&s) {
+                Some(by_procedure) => by_procedure,
+                None => self.counts.entry(s).or_default(),
+            };
+            let c = match by_procedure.get_mut(&walk.procedure) {
+                Some(c) => c,
+                None => by_procedure.entry(walk.procedure.clone()).or_default(),
+            };
+            c.0 += weight;
+            c.1 += 1;
+        }
+    }
+
+    /// What the walks counted teach.
+    pub fn lessons(self) -> Lessons {
         let mut by_stem = HashMap::new();
-        for (stem, procedures) in counts {
+        for (stem, procedures) in self.counts {
             let total: f64 = procedures.values().map(|c| c.0).sum();
             let mut taught: Vec<(String, Taught)> = procedures
                 .into_iter()
@@ -127,7 +160,7 @@ impl Lessons {
                     let share = weight / total;
                     let confidence = weight / (weight + HALF_CONFIDENCE);
                     (
-                        p.to_string(),
+                        p,
                         Taught {
                             strength: share * confidence,
                             walks,
@@ -141,6 +174,17 @@ impl Lessons {
             }
         }
         Lessons { by_stem }
+    }
+}
+
+impl Lessons {
+    /// What `walks` teach at `now` (see [`Learner::add`]).
+    pub fn learn(walks: &[Lesson], now: DateTime<Utc>) -> Lessons {
+        let mut learner = Learner::new(now);
+        for walk in walks {
+            learner.add(walk);
+        }
+        learner.lessons()
     }
 
     pub fn is_empty(&self) -> bool {

@@ -1,11 +1,11 @@
 //! The walks the desk's ranking learns from (issue 23, `domain::learned`): the procedures
 //! followed to their end on a call, with the call's words and when. One function reads
-//! them, so that their source can move (to a table of walk records) without its callers
-//! knowing.
+//! them ([`Store::each_finished_walk`]), so that their source can move (to a table of walk
+//! records) without its callers knowing.
 
-use super::db::{Engine, args};
+use super::db::{DbError, Engine, args};
 use super::{Result, Store};
-use crate::domain::learned::{Lesson, Lessons, MAX_WALKS, WINDOW_DAYS};
+use crate::domain::learned::{Learner, Lesson, Lessons, MAX_WALKS, WINDOW_DAYS};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use std::collections::HashSet;
@@ -19,19 +19,34 @@ struct Mark {
 
 impl Store {
     /// What the desk's walks of the last [`WINDOW_DAYS`] days teach at `now` (the
-    /// [`MAX_WALKS`] most recent), for [`super::SearchIndex::set_learned`].
+    /// [`MAX_WALKS`] most recent), for [`super::SearchIndex::set_learned`]: counted as they
+    /// are read, never all held at once.
     pub fn lessons(&self, now: DateTime<Utc>) -> Result<Lessons> {
-        let walks = self.finished_walks(now - chrono::Duration::days(WINDOW_DAYS), MAX_WALKS)?;
-        Ok(Lessons::learn(&walks, now))
+        let mut learner = Learner::new(now);
+        let since = now - chrono::Duration::days(WINDOW_DAYS);
+        self.each_finished_walk(since, MAX_WALKS, |walk| learner.add(&walk))?;
+        Ok(learner.lessons())
     }
 
-    /// The walks finished since `since`, the most recent first, at most `max`: each with
-    /// its call's summary, its procedure and when it ended. A walk teaches when it reached
-    /// its end and the call was neither escalated (an escalation step sets that outcome,
-    /// and so does the operator handing the call on) nor abandoned (the caller hung up:
-    /// the walk helped no one); one call teaches a procedure once, however many times it
-    /// was walked there.
+    /// [`Self::each_finished_walk`], collected.
     pub fn finished_walks(&self, since: DateTime<Utc>, max: usize) -> Result<Vec<Lesson>> {
+        let mut walks = Vec::new();
+        self.each_finished_walk(since, max, |walk| walks.push(walk))?;
+        Ok(walks)
+    }
+
+    /// The walks finished since `since`, the most recent first, at most `max`, each handed
+    /// to `each` with its call's summary, its procedure and when it ended. A walk teaches
+    /// when it reached its end and the call was neither escalated (an escalation step sets
+    /// that outcome, and so does the operator handing the call on) nor abandoned (the
+    /// caller hung up: the walk helped no one); one call teaches a procedure once, however
+    /// many times it was walked there.
+    pub fn each_finished_walk(
+        &self,
+        since: DateTime<Utc>,
+        max: usize,
+        mut each: impl FnMut(Lesson),
+    ) -> Result<()> {
         // The partial index of migrations 0022 (SQLite) and 0011 (PostgreSQL) holds the
         // journal's lines whose mark says "current":null: its condition is repeated here,
         // word for word, for the planner to take it. The mark is read again below: the
@@ -48,27 +63,23 @@ impl Store {
              ORDER BY j.at DESC LIMIT ?2"
         );
         let limit = i64::try_from(max).unwrap_or(i64::MAX);
-        let rows: Vec<(i64, i64, String, String)> = self
-            .db
-            .query_vec(&sql, args![since.timestamp(), limit], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-            })
-            .map_err(|e| self.err(e))?;
         let mut seen: HashSet<(i64, String)> = HashSet::new();
-        let mut lessons = Vec::with_capacity(rows.len());
-        for (call, at, walk, summary) in rows {
-            let Ok(mark) = serde_json::from_str::<Mark>(&walk) else {
-                continue;
-            };
-            if mark.current.is_some() || !seen.insert((call, mark.procedure.clone())) {
-                continue;
-            }
-            lessons.push(Lesson {
-                summary,
-                procedure: mark.procedure,
-                at: crate::domain::time::from_unix(at),
-            });
-        }
-        Ok(lessons)
+        self.db
+            .query_each(&sql, args![since.timestamp(), limit], |r| {
+                let call: i64 = r.get(0)?;
+                let Ok(mark) = serde_json::from_str::<Mark>(r.str(2)?) else {
+                    return Ok::<(), DbError>(());
+                };
+                if mark.current.is_some() || !seen.insert((call, mark.procedure.clone())) {
+                    return Ok(());
+                }
+                each(Lesson {
+                    summary: r.get(3)?,
+                    procedure: mark.procedure,
+                    at: crate::domain::time::from_unix(r.get(1)?),
+                });
+                Ok(())
+            })
+            .map_err(|e| self.err(e))
     }
 }

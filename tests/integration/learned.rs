@@ -42,6 +42,8 @@ enum Ending {
     Escalated,
     /// Finished, then the call closed as abandoned (the caller hung up).
     Abandoned,
+    /// Finished, then walked again to its end on the same call.
+    FinishedTwice,
 }
 
 /// A call saying `summary` on which `procedure` was walked and ended so.
@@ -89,6 +91,9 @@ fn walked(store: &mut Store, summary: &str, procedure: &str, ending: Ending) {
     mark.done.push("second".into());
     mark.current = None;
     step(store, &mark, ending == Ending::Escalated);
+    if ending == Ending::FinishedTwice {
+        step(store, &mark, false);
+    }
     if ending == Ending::Abandoned {
         store
             .close_call(call.reference, "op", now, Outcome::Abandoned, None)
@@ -192,6 +197,10 @@ on_both_engines! {
         assert!(store.finished_walks(Utc::now() - Duration::days(1), 100).unwrap().is_empty());
         taught_at(&store, &mut index, Utc::now());
         assert_eq!(ranked(&index), PLAIN);
+        // A call teaches a procedure once, however many times it was walked there.
+        walked(&mut store, "lecteur réseau", TAUGHT, Ending::FinishedTwice);
+        let walks = store.finished_walks(Utc::now() - Duration::days(1), 100).unwrap();
+        assert_eq!(walks.len(), 1, "{walks:?}");
     }
 }
 
