@@ -412,7 +412,8 @@ mod tests {
             (
                 "desk = \"Hotline\"\ndbgroup = \"hotline\"",
                 "fichier de configuration PATH, ligne 2 : clé inconnue « dbgroup » \
-                 (clés possibles : desk, shifts, db_group, extension, phone, glpi, screen_reader)",
+                 (clés possibles : desk, shifts, db_group, extension, phone, glpi, \
+                 screen_reader, learning)",
             ),
             (
                 "db_group = [1]",
