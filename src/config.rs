@@ -62,6 +62,10 @@ pub struct DeskConfig {
     /// The console for a screen reader or a braille display (`--screen-reader`): the
     /// cursor shown on the focused field, line or step; words for decorative glyphs.
     pub screen_reader: bool,
+    /// The procedures followed to their end on the desk's calls rank a procedure higher
+    /// for the words of those calls (bounded, decaying; `domain::learned`); `false` (or
+    /// `--no-learning`) ranks on the words alone.
+    pub learning: bool,
 }
 
 /// The `[glpi]` table: which API (`api`: `legacy`, `apirest.php`, by default; `v2`, the
@@ -160,6 +164,7 @@ impl Default for DeskConfig {
             phone: PhoneConfig::default(),
             glpi: None,
             screen_reader: false,
+            learning: true,
         }
     }
 }
@@ -407,7 +412,8 @@ mod tests {
             (
                 "desk = \"Hotline\"\ndbgroup = \"hotline\"",
                 "fichier de configuration PATH, ligne 2 : clé inconnue « dbgroup » \
-                 (clés possibles : desk, shifts, db_group, extension, phone, glpi, screen_reader)",
+                 (clés possibles : desk, shifts, db_group, extension, phone, glpi, \
+                 screen_reader, learning)",
             ),
             (
                 "db_group = [1]",

@@ -59,6 +59,11 @@ pub struct Cli {
     #[arg(long)]
     pub screen_reader: bool,
 
+    /// Propose les procédures sur leurs seuls mots, sans ce qu'ont appris les procédures
+    /// suivies jusqu'au bout au guichet (défaut : learning du fichier de configuration)
+    #[arg(long, global = true)]
+    pub no_learning: bool,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }

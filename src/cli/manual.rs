@@ -159,8 +159,9 @@ const FILES: &[Entry] = &[
     entry(
         "$XDG_CONFIG_HOME/guichet/config.toml",
         Scope::All,
-        "Les réglages du guichet : desk, shifts, db_group, extension, [phone], [glpi]. \
-         Absent : les défauts.",
+        "Les réglages du guichet : desk, shifts, db_group, extension, learning (false : \
+         les procédures classées sur leurs seuls mots, comme --no-learning), [phone], \
+         [glpi]. Absent : les défauts.",
     ),
     entry(
         "$XDG_DATA_HOME/guichet/guichet.db",

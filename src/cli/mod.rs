@@ -209,6 +209,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
         desk.extension = Some(extension.to_string());
     }
     desk.screen_reader |= cli.screen_reader;
+    desk.learning &= !cli.no_learning;
     desk.extension = match desk.extension.as_deref().map(check_extension).transpose()? {
         Some(e) if !e.is_empty() => Some(e),
         _ => None,
@@ -261,7 +262,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
         }
         Some(Command::Tools(cmd)) => tools::run(cmd, cli.operator.as_deref(), open_store, out),
         Some(Command::Procedures(cmd)) => {
-            procedures::run(cmd, &catalog, &reference, open_store, out)
+            procedures::run(cmd, &catalog, &reference, desk.learning, open_store, out)
         }
         Some(Command::Phone(cmd)) => phone::run(cmd, &desk, cli.read_only, open_store, out),
         Some(Command::Glpi(cmd)) => glpi::run(cmd, &desk, cli.operator.as_deref(), open_store, out),

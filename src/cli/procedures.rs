@@ -6,6 +6,7 @@ use super::{CliError, check_context, csv_options};
 use crate::catalog::procedures::{CatalogSource, LintError, load_dir};
 use crate::catalog::thesaurus;
 use crate::domain::procedure::Procedure;
+use crate::domain::learned::Lessons;
 use crate::domain::reference::Reference;
 use crate::store::{Explanation, ProcedureQuery, SearchIndex, Store, StoreError, Via};
 use std::path::Path;
@@ -14,6 +15,7 @@ pub fn run(
     cmd: ProceduresCommand,
     source: &CatalogSource,
     reference: &Reference,
+    learning: bool,
     open_store: impl FnOnce() -> Result<Store, CliError>,
     out: &mut dyn std::io::Write,
 ) -> Result<(), CliError> {
@@ -62,7 +64,7 @@ pub fn run(
             let fmt = super::formats(&format, &[Format::Table, Format::Json, Format::Csv])?;
             let options = csv_options(&csv_arg, fmt)?;
             check_context(reference, service.as_deref(), device.as_deref())?;
-            let (store, index) = search_index(source, open_store)?;
+            let (store, index) = search_index(source, learning, open_store)?;
             let hits = store.search_procedures(
                 &index,
                 &ProcedureQuery {
@@ -99,7 +101,7 @@ pub fn run(
         } => {
             let fmt = super::formats(&format, &[Format::Text, Format::Json])?;
             check_context(reference, service.as_deref(), device.as_deref())?;
-            let (_store, index) = search_index(source, open_store)?;
+            let (_store, index) = search_index(source, learning, open_store)?;
             let why = index
                 .explain(
                     &ProcedureQuery {
@@ -176,13 +178,21 @@ pub fn run(
     Ok(printed.emit(out)?)
 }
 
-/// The search index of the active catalogue, with the desk's thesaurus: the one the
-/// database keeps, parsed again only when the files changed.
+/// The search index of the active catalogue, with the desk's thesaurus and, when
+/// `learning`, what the desk's finished walks taught: the one the database keeps, parsed
+/// again only when the files changed.
 fn search_index(
     source: &CatalogSource,
+    learning: bool,
     open_store: impl FnOnce() -> Result<Store, CliError>,
 ) -> Result<(Store, SearchIndex), CliError> {
     let mut store = open_store()?;
+    // Read from the desk's store, even when the index is then made in memory.
+    let lessons = if learning {
+        store.lessons(chrono::Utc::now())?
+    } else {
+        Lessons::default()
+    };
     let mut index = match store.ensure_catalog(source) {
         Ok(_) => store.load_search_index()?,
         // The file's index is stale or absent and cannot be rewritten: the catalogue is
@@ -195,6 +205,7 @@ fn search_index(
     };
     // A broken group of the desk's own file is left out here; `lint` names it.
     index.set_thesaurus(thesaurus::load(source.folder()).0);
+    index.set_learned(&lessons);
     Ok((store, index))
 }
 
@@ -204,7 +215,7 @@ fn why_text(why: &Explanation, query: &str) -> String {
     use crate::domain::text::visible;
     let mut out = format!("{} — {}\n", visible(&why.slug), visible(&why.title));
     out.push_str(&format!(
-        "Recherche « {} » : {}, score {:.2} = pertinence {:.2} × adéquation {:.2} ({}, {})\n\n",
+        "Recherche « {} » : {}, score {:.2} = pertinence {:.2} × adéquation {:.2} ({}, {}){}\n\n",
         visible(query),
         match why.rank {
             Some(r) => format!("rang {r}"),
@@ -222,6 +233,10 @@ fn why_text(why: &Explanation, query: &str) -> String {
             "poste de l'appel"
         } else {
             "autre poste"
+        },
+        match &why.learned {
+            Some(l) => format!(" × appris {:.2}", l.factor),
+            None => String::new(),
         },
     ));
     let rows: Vec<Vec<String>> = why
@@ -252,6 +267,14 @@ fn why_text(why: &Explanation, query: &str) -> String {
         &["Mot", "Poids", "Trouvé", "Où", "Qualité", "Apport"],
         &rows,
     ));
+    // What the desk's walks taught, the score's last factor.
+    if let Some(l) = &why.learned {
+        out.push_str(&format!(
+            "\nAppris du guichet : {} (score × {:.2})\n",
+            visible(&l.sentence()),
+            l.factor
+        ));
+    }
     out
 }
 

@@ -6,6 +6,7 @@ pub mod comu;
 pub mod condition;
 pub mod holidays;
 pub mod paths;
+pub mod learned;
 pub mod phone;
 pub mod printer;
 pub mod procedure;

@@ -114,6 +114,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0021_walk_records",
         include_str!("../../db/migrations/sqlite/0021_walk_records.sql"),
     ),
+    (
+        22,
+        "0022_walk_lessons",
+        include_str!("../../db/migrations/sqlite/0022_walk_lessons.sql"),
+    ),
 ];
 
 /// The version after whose SQL the calls already stored get their folded search text
@@ -171,6 +176,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         10,
         "0010_walk_records",
         include_str!("../../db/migrations/postgres/0010_walk_records.sql"),
+    ),
+    (
+        11,
+        "0011_walk_lessons",
+        include_str!("../../db/migrations/postgres/0011_walk_lessons.sql"),
     ),
 ];
 

@@ -14,6 +14,7 @@ pub use consoles::ConsoleLock;
 pub use copy::CopyReport;
 pub use drafts::{AsideDraft, SavedDraft};
 mod glpi;
+mod lessons;
 pub mod link;
 pub use glpi::{GLPI_OPERATOR, OutboxEntry, OutboxState};
 pub mod migrations;

@@ -11,6 +11,7 @@
 use super::db::{DbError, Engine, Value, args};
 use super::{Result, Store, StoreError};
 use crate::catalog::procedures::{Catalog, CatalogSource};
+use crate::domain::learned::{LearnedWhy, Lessons, Taught};
 use crate::domain::procedure::Procedure;
 use crate::domain::procedure::{Applies, StepKind};
 use crate::domain::search::{
@@ -18,6 +19,7 @@ use crate::domain::search::{
 };
 use crate::domain::thesaurus::Thesaurus;
 use serde::Serialize;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// At most this many near spellings are tried for one query word.
@@ -60,6 +62,9 @@ pub struct SearchIndex {
     first: Vec<u32>,
     /// The desk's groups of words that mean the same (embedded, and its own).
     thesaurus: Arc<Thesaurus>,
+    /// What the desk's walks taught ([`Lessons`]), by word stem: the procedures (index)
+    /// and how much. Empty unless [`SearchIndex::set_learned`] gave some.
+    learned: Arc<HashMap<String, Vec<(u32, Taught)>>>,
 }
 
 impl SortedWords for SearchIndex {
@@ -97,6 +102,53 @@ impl SearchIndex {
         self.thesaurus = Arc::new(thesaurus);
     }
 
+    /// Ranks with what the desk's walks taught (see `domain::learned`), its procedures
+    /// resolved once here so that a keystroke looks up a few words; a procedure the
+    /// catalogue no longer has is left out. Empty lessons: the plain ranking.
+    pub fn set_learned(&mut self, lessons: &Lessons) {
+        let docs: HashMap<&str, u32> = self
+            .procedures
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.slug.as_str(), i as u32))
+            .collect();
+        let mut learned: HashMap<String, Vec<(u32, Taught)>> = HashMap::new();
+        for (stem, slug, taught) in lessons.iter() {
+            if let Some(&doc) = docs.get(slug) {
+                learned
+                    .entry(stem.to_string())
+                    .or_default()
+                    .push((doc, taught));
+            }
+        }
+        self.learned = Arc::new(learned);
+    }
+
+    /// What the walks taught for a query's words: for each procedure they taught, the
+    /// factor of its score and why (the word that gave the strongest, at most one each).
+    fn learned_for(&self, words: &[QueryWord]) -> HashMap<u32, LearnedWhy> {
+        let mut out: HashMap<u32, LearnedWhy> = HashMap::new();
+        if self.learned.is_empty() {
+            return out;
+        }
+        for word in words {
+            for &(doc, taught) in self.learned.get(&word.stem).into_iter().flatten() {
+                let factor = taught.factor();
+                if out.get(&doc).is_none_or(|w| factor > w.factor) {
+                    out.insert(
+                        doc,
+                        LearnedWhy {
+                            word: shown_word(word),
+                            walks: taught.walks,
+                            factor,
+                        },
+                    );
+                }
+            }
+        }
+        out
+    }
+
     fn postings_of(&self, term: usize) -> impl Iterator<Item = (u32, u8)> + '_ {
         self.postings[self.first[term] as usize..self.first[term + 1] as usize]
             .iter()
@@ -121,13 +173,21 @@ impl Indexed {
         )
     }
 
-    fn hit(&self, relevance: f64, matched: Vec<String>, fits: (bool, bool)) -> ProcedureHit {
+    fn hit(
+        &self,
+        relevance: f64,
+        matched: Vec<String>,
+        fits: (bool, bool),
+        learned: Option<LearnedWhy>,
+    ) -> ProcedureHit {
         let (fits_service, fits_device) = fits;
+        let factor = learned.as_ref().map_or(1.0, |l| l.factor);
         ProcedureHit {
             slug: self.slug.clone(),
             title: self.title.clone(),
-            score: relevance * fit_factor(fits_service, fits_device),
+            score: relevance * fit_factor(fits_service, fits_device) * factor,
             relevance,
+            learned,
             matched,
             fits_service,
             fits_device,
@@ -501,12 +561,13 @@ pub struct ProcedureQuery<'a> {
     pub limit: usize,
 }
 
-/// One match, best first. `score` is between 0 and 1 and comparable between queries: the
-/// share of the query's words (weighed by rarity) the procedure matches, and how well (a
-/// word of its title counts fully, of its steps an eighth), times how well it suits the
-/// call (1 for the caller's service and device, 0.9 for another device, 0.45 for another
-/// service, 0.35 for neither). Words that match no procedure at all do not count against
-/// any.
+/// One match, best first. `score` is comparable between queries: the share of the
+/// query's words (weighed by rarity) the procedure matches, and how well (a word of its
+/// title counts fully, of its steps an eighth), times how well it suits the call (1 for
+/// the caller's service and device, 0.9 for another device, 0.45 for another service,
+/// 0.35 for neither), times what the desk's walks taught (1 to 1.2, see
+/// `domain::learned`): between 0 and 1 without them. Words that match no procedure at
+/// all do not count against any.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ProcedureHit {
     pub slug: String,
@@ -514,6 +575,10 @@ pub struct ProcedureHit {
     pub score: f64,
     /// The words' part of the score, before the call's service and device weigh in.
     pub relevance: f64,
+    /// What the desk's walks added: the score is multiplied by its factor (at most
+    /// × 1.2); absent when they taught nothing for these words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub learned: Option<LearnedWhy>,
     /// The words of the query that matched (as folded: no accents, lower case).
     pub matched: Vec<String>,
     pub fits_service: bool,
@@ -902,7 +967,7 @@ fn search(index: &SearchIndex, query: &ProcedureQuery<'_>) -> Vec<ProcedureHit> 
         return fitting
             .into_iter()
             .take(limit)
-            .map(|p| p.hit(0.0, Vec::new(), (true, true)))
+            .map(|p| p.hit(0.0, Vec::new(), (true, true), None))
             .collect();
     }
     let n = index.procedures.len();
@@ -910,13 +975,17 @@ fn search(index: &SearchIndex, query: &ProcedureQuery<'_>) -> Vec<ProcedureHit> 
     if scoring.total == 0.0 {
         return Vec::new();
     }
+    // What the desk's walks taught: a factor on the score of a procedure the words match
+    // already (never one they do not: its relevance is 0 and it stays out).
+    let learned = index.learned_for(&words);
+    let taught = |doc: usize| learned.get(&(doc as u32)).map_or(1.0, |l| l.factor);
     // (score, relevance, doc): light tuples ranked first, hits built for the top ones.
     let mut scored: Vec<(f64, f64, usize)> = (0..n)
         .filter_map(|doc| {
             let relevance = scoring.relevance(doc);
             (relevance > 0.0).then(|| {
                 let (fs, fd) = index.procedures[doc].fits(query.service, query.device);
-                (relevance * fit_factor(fs, fd), relevance, doc)
+                (relevance * fit_factor(fs, fd) * taught(doc), relevance, doc)
             })
         })
         .collect();
@@ -960,7 +1029,8 @@ fn search(index: &SearchIndex, query: &ProcedureQuery<'_>) -> Vec<ProcedureHit> 
                 .map(|(s, _)| shown_word(&s.word))
                 .collect();
             let p = &index.procedures[doc];
-            p.hit(relevance, matched, p.fits(query.service, query.device))
+            let why = learned.get(&(doc as u32)).cloned();
+            p.hit(relevance, matched, p.fits(query.service, query.device), why)
         })
         .collect()
 }
@@ -979,6 +1049,9 @@ pub struct Explanation {
     /// What the call's service and device leave of the relevance (1: all of it).
     pub fit: f64,
     pub words: Vec<WordWhy>,
+    /// What the desk's walks added (the score's last factor), if they taught anything for
+    /// these words.
+    pub learned: Option<LearnedWhy>,
 }
 
 /// One word of the query, for one procedure.
@@ -1011,6 +1084,7 @@ impl SearchIndex {
         let words = query_terms(query.text);
         let scoring = scoring(self, &words);
         let total = scoring.total;
+        let learned_why = self.learned_for(&words).remove(&(doc as u32));
         let relevance = if total > 0.0 {
             scoring.relevance(doc)
         } else {
@@ -1027,6 +1101,7 @@ impl SearchIndex {
                 .map(|i| i + 1)
             })
             .flatten();
+        let learned = learned_why.filter(|_| relevance > 0.0);
         let words = scoring
             .slots
             .iter()
@@ -1054,12 +1129,13 @@ impl SearchIndex {
             slug: p.slug.clone(),
             title: p.title.clone(),
             rank,
-            score: relevance * fit,
+            score: relevance * fit * learned.as_ref().map_or(1.0, |l| l.factor),
             relevance,
             fits_service,
             fits_device,
             fit,
             words,
+            learned,
         })
     }
 }

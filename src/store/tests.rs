@@ -115,6 +115,7 @@ fn open_sets_durability_pragmas_and_creates_the_folder() {
             (19, "0019_glpi_once".to_string()),
             (20, "0020_call_search_folded".to_string()),
             (21, "0021_walk_records".to_string()),
+            (22, "0022_walk_lessons".to_string()),
         ]
     );
 }

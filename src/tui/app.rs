@@ -183,6 +183,7 @@ impl App {
                 self.keep_aside();
             }
             Effect::TakeUp(what) => self.take_up(what),
+            Effect::Relearn => self.relearn(),
             Effect::Quit => self.leave(),
             Effect::Many(effects) => {
                 // What follows a route that could not be opened would act on the wrong

@@ -36,6 +36,8 @@ pub enum News {
     Draft(Done),
     /// A write the console stopped waiting for (a slow server) ended.
     Late(Box<crate::store::link::Late>),
+    /// What the desk's finished walks teach, read again after a walk ended.
+    Lessons(Box<crate::domain::learned::Lessons>),
 }
 
 /// The receiving end, kept by the router; messages put aside while it waited for one kind

@@ -40,6 +40,9 @@ pub struct Desk {
     /// For a screen reader (`--screen-reader`, `screen_reader = true`): the cursor shown,
     /// words instead of decorative glyphs.
     pub screen_reader: bool,
+    /// Whether the catalogue's loader reads what the desk's finished walks taught
+    /// (`--no-learning`, `learning = false` turn it off).
+    pub learning: bool,
 }
 
 /// The GLPI hand-off as the console sees it: not configured, configured wrongly (why, in
@@ -187,6 +190,9 @@ pub enum Effect {
     /// Take up something that waited: a new call to call a missed number back, or a call
     /// set aside. The router sets the call being typed aside first, so nothing is lost.
     TakeUp(TakeUp),
+    /// A walk ended as one that teaches the ranking: what the desk's walks taught is read
+    /// again, off the drawing thread.
+    Relearn,
     Quit,
     Many(Vec<Effect>),
 }

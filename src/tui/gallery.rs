@@ -438,6 +438,33 @@ fn form_matches() -> App {
     app
 }
 
+/// The proposals for a call whose words the desk's finished walks taught: the highlighted
+/// procedure says why it ranks where it does (« suivie 12 fois pour « lecteur » »).
+fn form_matches_learned() -> App {
+    use crate::domain::learned::{Lesson, Lessons};
+    let mut app = filled();
+    let walks: Vec<Lesson> = (0..12)
+        .map(|i| Lesson {
+            summary: "le lecteur de carte ne lit plus la carte agent".into(),
+            procedure: "mi-agent-card-cryhod".into(),
+            at: now() - Duration::days(i * 5),
+        })
+        .collect();
+    app.desk
+        .library
+        .index
+        .set_learned(&Lessons::learn(&walks, now()));
+    typed_call(
+        &mut app,
+        "Zoé Martin",
+        "int",
+        "noe",
+        "le lecteur ne lit plus ma carte",
+    );
+    ctrl(&mut app, 'p');
+    app
+}
+
 fn runner_ask() -> App {
     let mut app = form_matches();
     key(&mut app, KeyCode::Enter);
@@ -1223,6 +1250,7 @@ pub fn scenes() -> Vec<Scene> {
         s("help-form", help_form),
         s("help-form-end", help_form_end),
         s("form-matches", form_matches),
+        s("form-matches-learned", form_matches_learned),
         s("runner-ask", runner_ask),
         s("runner-secret", runner_secret),
         s("runner-secret-shown", runner_secret_shown),

@@ -73,6 +73,7 @@ pub fn run(
     )
     .with_shift_plan(plan)
     .with_screen_reader(desk.screen_reader)
+    .with_learning(desk.learning)
     .with_extension(desk.extension.clone())
     .with_glpi(desk.glpi.as_ref());
     let signals = crash::Signals::install()?;

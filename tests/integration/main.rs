@@ -32,6 +32,7 @@ mod glpi_ticket;
 mod hostile_output;
 mod install;
 mod layout;
+mod learned;
 mod live_list;
 mod pbx_clients;
 mod pg_connections;

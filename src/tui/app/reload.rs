@@ -52,6 +52,7 @@ impl App {
                 changed,
                 kept: self.reload.kept.clone(),
             }),
+            learning: self.desk.learning,
         });
     }
 

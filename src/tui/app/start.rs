@@ -76,6 +76,7 @@ impl App {
             read_only,
             source,
             changed: None,
+            learning: true,
         });
         app
     }
@@ -105,6 +106,7 @@ impl App {
             theme,
             glpi: GlpiLink::Off,
             screen_reader: false,
+            learning: true,
         };
         let (list, problem) = home(&mut Env {
             store: &store,
@@ -158,6 +160,16 @@ impl App {
     /// the focus, and words for the decorative glyphs (`--screen-reader`).
     pub fn with_screen_reader(mut self, on: bool) -> App {
         self.desk.screen_reader = on;
+        self
+    }
+
+    /// Proposes procedures on their words alone, without what the desk's finished walks
+    /// taught (`--no-learning`, `learning = false`).
+    pub fn with_learning(mut self, on: bool) -> App {
+        self.desk.learning = on;
+        if let Some(load) = self.after_paint.as_mut() {
+            load.learning = on;
+        }
         self
     }
 

@@ -9,7 +9,7 @@ use crate::tui::channel::{Message, News};
 use crate::tui::component::GlpiLink;
 use crate::tui::workers::catalog::{self, CatalogLoad, Fresh, Loaded};
 use crate::tui::workers::drafts::DraftWriter;
-use crate::tui::workers::glpi;
+use crate::tui::workers::{glpi, lessons};
 use std::sync::mpsc::Sender;
 
 /// How often a wait for the loader looks whether it is still at work.
@@ -45,6 +45,11 @@ impl App {
                 self.late_write(*late);
                 return true;
             }
+            // The next proposals rank with them; nothing on the screen changes now.
+            News::Lessons(lessons) if self.desk.learning => {
+                self.desk.library.index.set_learned(&lessons);
+            }
+            News::Lessons(_) => {}
         }
         // A draft written as asked changes nothing on the screen: no frame for it.
         (self.flash.clone(), self.draft_unsaved.clone()) != said
@@ -77,6 +82,18 @@ impl App {
 
     pub(super) fn load_catalog(&mut self, load: CatalogLoad) {
         self.loader = Some(load.spawn(self.inbox.post(|l| News::Catalog(Box::new(l)))));
+    }
+
+    /// A walk of this console ended as one that teaches: the lessons are read again by a
+    /// thread of their own. A database in memory (tests, the gallery) has no second
+    /// connection to read them on.
+    pub(super) fn relearn(&mut self) {
+        let location = self.store.location().clone();
+        if !self.desk.learning || matches!(location, Location::Memory) {
+            return;
+        }
+        let post = self.inbox.post(News::Lessons);
+        lessons::spawn(location, self.store.is_read_only(), post);
     }
 
     /// A loader that ended without a word (it panicked) is said once.
@@ -135,6 +152,7 @@ impl App {
                             read_only: self.store.is_read_only(),
                             source,
                             changed: None,
+                            learning: self.desk.learning,
                         },
                     ));
                 }
@@ -155,6 +173,21 @@ impl App {
                 Some(News::Catalog(loaded)) => self.install_catalog(*loaded),
                 _ => self.check_loader(),
             }
+        }
+    }
+
+    /// Waits at most `timeout` for the lessons read again after a walk, and takes them;
+    /// false when none came (tests that drive a console started for real).
+    pub fn wait_for_lessons(&mut self, timeout: std::time::Duration) -> bool {
+        match self
+            .inbox
+            .wait_for(timeout, |n| matches!(n, News::Lessons(_)))
+        {
+            Some(news) => {
+                self.take(news);
+                true
+            }
+            None => false,
         }
     }
 

@@ -699,6 +699,29 @@ impl FormScreen {
             });
         let mut state = ListState::default().with_selected(Some(self.match_selected));
         frame.render_stateful_widget(list, area, &mut state);
+        // And what the desk's finished walks taught for those words, on the line under the
+        // proposals (the panel keeps one for it), when there is room.
+        let inner = area.inner(Margin::new(1, 1));
+        if let Some(learned) = self
+            .matches
+            .get(self.match_selected)
+            .filter(|_| self.in_matches)
+            .and_then(|hit| hit.learned.as_ref())
+            && inner.height as usize > self.matches.len()
+        {
+            let line = Rect {
+                y: inner.y + inner.height - 1,
+                height: 1,
+                ..inner
+            };
+            frame.render_widget(
+                Paragraph::new(Span::styled(
+                    truncate(&visible(&format!(" {}", learned.sentence())), cols).into_owned(),
+                    theme.dim(),
+                )),
+                line,
+            );
+        }
         if self.in_matches {
             let line = self.match_selected.saturating_sub(state.offset());
             focus_line(frame, area.inner(Margin::new(1, 1)), line);

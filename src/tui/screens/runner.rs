@@ -222,7 +222,8 @@ impl RunnerScreen {
             if let Some(h) = hint(ctx, Action::CloseCall, "clore l'appel") {
                 message.push_str(&format!(" ({h})"));
             }
-            return Ok(Effect::Info(message));
+            // A walk ended without escalating teaches the ranking.
+            return Ok(Effect::Info(message).and(Effect::Relearn));
         }
         Ok(Effect::None)
     }

@@ -6,6 +6,7 @@
 
 use super::Post;
 use crate::catalog::procedures::{Catalog, CatalogSource, LintError};
+use crate::domain::learned::Lessons;
 use crate::store::{FileAccess, Location, Store, StoreError};
 use crate::tui::component::Library;
 use std::path::Path;
@@ -51,6 +52,8 @@ pub struct CatalogLoad {
     pub source: CatalogSource,
     /// Read again because these files changed: a broken one keeps its previous version.
     pub changed: Option<Rescan>,
+    /// Also read what the desk's finished walks taught the ranking.
+    pub learning: bool,
 }
 
 impl CatalogLoad {
@@ -70,6 +73,7 @@ impl CatalogLoad {
             read_only,
             source,
             changed,
+            learning,
         } = self;
         let read_only = *read_only;
         let mut load = || -> Result<Fresh, String> {
@@ -78,10 +82,20 @@ impl CatalogLoad {
                 read_only,
             };
             let mut store = Store::open_location(location, &access).map_err(|e| e.to_string())?;
+            // What the desk's walks taught, from its own store (even when the index is then
+            // made in memory). Lessons that cannot be read leave the ranking on words
+            // alone: the catalogue is what the console cannot do without.
+            let lessons = if *learning {
+                store.lessons(chrono::Utc::now()).unwrap_or_default()
+            } else {
+                Lessons::default()
+            };
             if let Some(rescan) = changed {
-                return reload(&mut store, source, rescan);
+                let mut fresh = reload(&mut store, source, rescan)?;
+                fresh.library.index.set_learned(&lessons);
+                return Ok(fresh);
             }
-            match store.ensure_catalog(source) {
+            let mut loaded = match store.ensure_catalog(source) {
                 Ok(rebuilt) => {
                     let skipped = if rebuilt {
                         source.catalog().map_or(0, |c| c.problems.len())
@@ -105,7 +119,11 @@ impl CatalogLoad {
                     })
                 }
                 Err(e) => Err(e.to_string()),
+            };
+            if let Ok(fresh) = &mut loaded {
+                fresh.library.index.set_learned(&lessons);
             }
+            loaded
         };
         let mut fresh = load()?;
         // The desk's own synonyms beside its folder; a broken group is left out (`procedures

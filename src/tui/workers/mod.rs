@@ -1,12 +1,14 @@
 //! The console's background threads, each on its own connection to the store so that a
 //! key never waits for a disk or a server: the catalogue loader, the watch of a
-//! `--catalog` folder, the GLPI sender, the draft writer. Each says what it did through a `Post` the router gives it: a message on
+//! `--catalog` folder, the GLPI sender, the draft writer, the lessons of the desk's walks
+//! read again. Each says what it did through a `Post` the router gives it: a message on
 //! the console's one channel.
 
 pub mod catalog;
 pub mod catalog_watch;
 pub mod drafts;
 pub mod glpi;
+pub mod lessons;
 
 /// How a worker hands over what it did; false once nobody listens (the console ended):
 /// then the worker stops.

@@ -1,0 +1,6 @@
+-- What the desk's own walks teach the ranking (issue 23), as SQLite's 0022: the walks
+-- finished, the most recent first, read at each console's start (store/lessons.rs). A
+-- walk's mark is JSON written by guichet (serde, compact): a finished one says
+-- "current":null. Partial: the other lines of the journal cost nothing.
+CREATE INDEX journal_walks_finished ON journal (at)
+    WHERE walk IS NOT NULL AND strpos(walk, '"current":null') > 0;
