@@ -305,17 +305,19 @@ fn lint(
     // The thesaurus beside the folder (the embedded one always).
     let (thesaurus, thesaurus_problems) = thesaurus::load(dir.or(active.folder()));
     let warned = |w: &LintError| format!("{}:{}: avertissement : {}", w.file, w.line, w.message);
+    let usage = match usage {
+        Some((days, store)) => usage_of(&store, &catalog.procedures, days)?,
+        None => Vec::new(),
+    };
     let mut warnings: Vec<String> = catalog.warnings.iter().map(warned).collect();
-    if let Some((days, store)) = usage {
-        warnings.extend(
-            usage_of(&store, &catalog.procedures, days)?
-                .into_iter()
-                .map(|w| format!("usage : avertissement : {w}")),
-        );
-    }
+    warnings.extend(usage.iter().map(|w| format!("usage : avertissement : {w}")));
     let mut refused: Vec<String> = catalog.problems.iter().map(ToString::to_string).collect();
     refused.extend(thesaurus_problems.iter().map(ToString::to_string));
-    if strict || !refused.is_empty() {
+    if strict {
+        // Refused, they are errors: said as the errors are.
+        refused.extend(catalog.warnings.iter().map(ToString::to_string));
+        refused.extend(usage.iter().map(|w| format!("usage : {w}")));
+    } else if !refused.is_empty() {
         refused.extend(warnings.iter().cloned());
     }
     if !refused.is_empty() {
