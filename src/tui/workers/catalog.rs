@@ -46,17 +46,10 @@ impl CatalogLoad {
             };
             let mut store = Store::open_location(location, &access).map_err(|e| e.to_string())?;
             match store.ensure_catalog(source) {
-                Ok(rebuilt) => {
-                    let skipped = if rebuilt {
-                        source.catalog().map_or(0, |c| c.problems.len())
-                    } else {
-                        0
-                    };
-                    Ok((
-                        Library::from_store(&store).map_err(|e| e.to_string())?,
-                        skipped,
-                    ))
-                }
+                Ok(skipped) => Ok((
+                    Library::from_store(&store).map_err(|e| e.to_string())?,
+                    skipped.unwrap_or(0),
+                )),
                 // A stale index that cannot be rewritten: the catalogue in memory.
                 Err(StoreError::ReadOnly { .. }) => {
                     let catalog = source.catalog()?.clone();
