@@ -290,7 +290,8 @@ fn bench() -> Res<bool> {
     // The index as the copy left it: a console's loader asks `ensure_catalog` first.
     let t = Instant::now();
     let rebuilt = pg_store(pg.target(), home.path())?
-        .ensure_catalog(&CatalogSource::dir(&desk.catalog, &reference))?;
+        .ensure_catalog(&CatalogSource::dir(&desk.catalog, &reference))?
+        .is_some();
     let carried = (!rebuilt, t.elapsed());
     println!(
         "postgres index of {} procedures after the copy: {}",

@@ -239,6 +239,10 @@ pub struct Scenario {
     pub text: String,
     /// Every `commit_every`-th key is sent at the draft commit (0: none).
     pub commit_every: usize,
+    /// How long the output is read, unmeasured, after the preamble and before the first
+    /// typed key: work done once at start (the catalogue loaded) is not charged to the
+    /// keys (steady state).
+    pub settle: Duration,
 }
 
 pub const F2: &[u8] = b"\x1bOQ";
@@ -252,6 +256,7 @@ pub fn search_open(name: &str) -> Scenario {
         anchor: Some("Recherche :"),
         text: name.to_string(),
         commit_every: 0,
+        settle: Duration::ZERO,
     }
 }
 
@@ -263,6 +268,7 @@ pub fn search_all(name: &str) -> Scenario {
         anchor: Some("Recherche :"),
         text: name.to_string(),
         commit_every: 0,
+        settle: Duration::ZERO,
     }
 }
 
@@ -281,6 +287,7 @@ pub fn summary() -> Scenario {
         anchor: Some("Objet"),
         text: SUMMARY.to_string(),
         commit_every: 4,
+        settle: Duration::ZERO,
     }
 }
 
@@ -292,6 +299,7 @@ pub fn on_floor(s: &Scenario) -> Scenario {
         anchor: None,
         text: s.text.clone(),
         commit_every: s.commit_every,
+        settle: s.settle,
     }
 }
 
@@ -554,6 +562,13 @@ fn drive(
             return Some(e.to_string());
         }
     }
+    if !scenario.settle.is_zero() {
+        // Read (and drawn on the virtual screen) all the while: a console never waits on
+        // a full terminal.
+        if let Err(e) = s.wait_frame(scenario.settle, &|_| false) {
+            return Some(e.to_string());
+        }
+    }
     let mut typed = String::new();
     let mut buf = [0u8; 4];
     for (i, c) in scenario.text.chars().enumerate() {
@@ -621,6 +636,8 @@ pub struct Usable {
     pub first_paint: Option<Duration>,
     /// From the spawn until the procedures screen shows the result of the query.
     pub usable: Option<Duration>,
+    /// The console's peak memory (VmHWM) when the result was shown.
+    pub peak: Option<u64>,
     pub ending: String,
     pub failure: Option<String>,
 }
@@ -662,6 +679,10 @@ pub fn procedures_usable(program: &Program, query: &str, expect: &str) -> Usable
                 Ok(()) => match s.wait_frame(paint_deadline(), &shown) {
                     Ok(Some(seen)) => {
                         out.usable = Some(seen.at - t0);
+                        // What the start left behind is in the high-water mark; a moment
+                        // more for the frames after the result.
+                        let _ = s.drain(SETTLE);
+                        out.peak = s.child.peak_memory();
                         None
                     }
                     Ok(None) => Some(format!(

@@ -861,6 +861,34 @@ impl CatalogSource {
         }
     }
 
+    /// The catalogue's procedures one at a time, without keeping them: a folder's files
+    /// are read and checked as the procedures are asked for, one file in memory at a time
+    /// (the catalogue held whole, texts and procedures, was some 150 MB for 10,000 files).
+    /// In the folder's file order, not by slug; the same procedures as [`Self::catalog`]'s.
+    pub fn procedures(&self) -> Result<Procedures<'_>, String> {
+        if let Some(parsed) = self.parsed.get() {
+            let catalog = parsed.as_ref().map_err(Clone::clone)?;
+            return Ok(Procedures {
+                from: Origin::Parsed(catalog.procedures.iter()),
+                checker: Checker::new(&self.reference),
+                known_problems: catalog.problems.len(),
+            });
+        }
+        let from = match &self.dir {
+            None => Origin::Embedded(EMBEDDED.iter()),
+            Some(dir) => Origin::Files(
+                toml_files(dir)
+                    .map_err(|e| self.unreadable(&e))?
+                    .into_iter(),
+            ),
+        };
+        Ok(Procedures {
+            from,
+            checker: Checker::new(&self.reference),
+            known_problems: 0,
+        })
+    }
+
     /// The catalogue, parsed the first time it is asked for.
     pub fn catalog(&self) -> Result<&Catalog, String> {
         self.parsed
@@ -873,37 +901,122 @@ impl CatalogSource {
     }
 }
 
+/// Files checked one after the other: the procedures that pass, a slug taken by the first
+/// file that has it, the problems and warnings of all.
+struct Checker<'r> {
+    reference: &'r Reference,
+    /// Each slug taken, and by which file.
+    seen: HashMap<String, String>,
+    problems: Vec<LintError>,
+    warnings: Vec<LintError>,
+}
+
+impl<'r> Checker<'r> {
+    fn new(reference: &'r Reference) -> Checker<'r> {
+        Checker {
+            reference,
+            seen: HashMap::new(),
+            problems: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    /// The procedure of one file, or `None` (its problems noted).
+    fn check(&mut self, file: String, text: &str) -> Option<Procedure> {
+        match check_procedure(&file, text, self.reference) {
+            Ok(Checked {
+                procedure: p,
+                warnings,
+            }) => {
+                if let Some(first) = self.seen.get(&p.slug) {
+                    self.problems.push(LintError {
+                        file: file.clone(),
+                        line: 1,
+                        message: format!("slug en double « {} » (déjà dans {first})", p.slug),
+                    });
+                    return None;
+                }
+                self.seen.insert(p.slug.clone(), file);
+                self.warnings.extend(warnings);
+                Some(p)
+            }
+            Err(errors) => {
+                self.problems.extend(errors);
+                None
+            }
+        }
+    }
+}
+
+/// See [`CatalogSource::procedures`].
+pub struct Procedures<'a> {
+    from: Origin<'a>,
+    checker: Checker<'a>,
+    /// The problems of a catalogue parsed before.
+    known_problems: usize,
+}
+
+enum Origin<'a> {
+    Parsed(std::slice::Iter<'a, Procedure>),
+    Embedded(std::slice::Iter<'static, (&'static str, &'static str)>),
+    Files(std::vec::IntoIter<std::path::PathBuf>),
+}
+
+impl Procedures<'_> {
+    /// How many files were left out so far (broken, unreadable, a slug taken).
+    pub fn problems(&self) -> usize {
+        self.known_problems + self.checker.problems.len()
+    }
+}
+
+impl Iterator for Procedures<'_> {
+    type Item = Procedure;
+
+    fn next(&mut self) -> Option<Procedure> {
+        loop {
+            let found = match &mut self.from {
+                Origin::Parsed(procedures) => return procedures.next().cloned(),
+                Origin::Embedded(files) => {
+                    let (name, text) = files.next()?;
+                    self.checker.check(name.to_string(), text)
+                }
+                Origin::Files(paths) => {
+                    let path = paths.next()?;
+                    match read_text(&path) {
+                        Ok(text) => self.checker.check(path.display().to_string(), &text),
+                        Err(problem) => {
+                            self.checker.problems.push(problem);
+                            None
+                        }
+                    }
+                }
+            };
+            // What `lint` warns about is not the index's business.
+            self.checker.warnings.clear();
+            if found.is_some() {
+                return found;
+            }
+        }
+    }
+}
+
 /// Checks and loads a set of files given as (file name, text).
 pub fn load_files<'a>(
     files: impl IntoIterator<Item = (String, &'a str)>,
     reference: &Reference,
 ) -> Catalog {
     let mut catalog = Catalog::default();
-    let mut seen: HashMap<String, String> = HashMap::new();
+    let mut checker = Checker::new(reference);
     let files: Vec<(String, &str)> = files.into_iter().collect();
     catalog.source_fingerprint =
         files_fingerprint(files.iter().map(|(n, t)| (n.as_str(), t.as_bytes())));
     for (file, text) in files {
-        match check_procedure(&file, text, reference) {
-            Ok(Checked {
-                procedure: p,
-                warnings,
-            }) => {
-                if let Some(first) = seen.get(&p.slug) {
-                    catalog.problems.push(LintError {
-                        file: file.clone(),
-                        line: 1,
-                        message: format!("slug en double « {} » (déjà dans {first})", p.slug),
-                    });
-                    continue;
-                }
-                seen.insert(p.slug.clone(), file);
-                catalog.procedures.push(p);
-                catalog.warnings.extend(warnings);
-            }
-            Err(errors) => catalog.problems.extend(errors),
+        if let Some(p) = checker.check(file, text) {
+            catalog.procedures.push(p);
         }
     }
+    catalog.problems = checker.problems;
+    catalog.warnings = checker.warnings;
     catalog.procedures.sort_by(|a, b| a.slug.cmp(&b.slug));
     catalog
 }
@@ -917,25 +1030,30 @@ pub fn embedded(reference: &Reference) -> Catalog {
     )
 }
 
+/// The text of one procedure file, or why it cannot be read.
+fn read_text(p: &Path) -> Result<String, LintError> {
+    match std::fs::read(p) {
+        Ok(bytes) => String::from_utf8(bytes).map_err(|_| LintError {
+            file: p.display().to_string(),
+            line: 1,
+            message: "le fichier n'est pas en UTF-8".into(),
+        }),
+        Err(e) => Err(LintError {
+            file: p.display().to_string(),
+            line: 1,
+            message: format!("illisible : {e}"),
+        }),
+    }
+}
+
 /// Reads every `*.toml` of a folder (not recursive), in name order.
 pub fn load_dir(dir: &Path, reference: &Reference) -> std::io::Result<Catalog> {
     let mut texts = Vec::new();
     let mut problems = Vec::new();
     for p in toml_files(dir)? {
-        match std::fs::read(&p) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(t) => texts.push((p.display().to_string(), t)),
-                Err(_) => problems.push(LintError {
-                    file: p.display().to_string(),
-                    line: 1,
-                    message: "le fichier n'est pas en UTF-8".into(),
-                }),
-            },
-            Err(e) => problems.push(LintError {
-                file: p.display().to_string(),
-                line: 1,
-                message: format!("illisible : {e}"),
-            }),
+        match read_text(&p) {
+            Ok(t) => texts.push((p.display().to_string(), t)),
+            Err(problem) => problems.push(problem),
         }
     }
     let mut catalog = load_files(

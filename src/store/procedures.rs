@@ -60,6 +60,10 @@ pub struct SearchIndex {
     /// columns it has the term in (low four bits).
     postings: Vec<u32>,
     first: Vec<u32>,
+    /// Each procedure's place in slug order: ties in the ranking are broken by slug, and
+    /// comparing two numbers instead of two slugs keeps a keystroke's sort short when many
+    /// procedures score alike (variants of one procedure across services).
+    slug_rank: Vec<u32>,
     /// The desk's groups of words that mean the same (embedded, and its own).
     thesaurus: Arc<Thesaurus>,
     /// What the desk's walks taught ([`Lessons`]), by word stem: the procedures (index)
@@ -80,16 +84,27 @@ impl SearchIndex {
     /// The procedures that fit a service and a device (either may be left open), by title
     /// (accents aside): (slug, title).
     pub fn browse(&self, service: Option<&str>, device: Option<&str>) -> Vec<(&str, &str)> {
-        let mut fitting: Vec<&Indexed> = self
-            .procedures
-            .iter()
-            .filter(|p| p.fits(service, device) == (true, true))
-            .collect();
-        fitting.sort_by(|a, b| a.title_key.cmp(&b.title_key));
-        fitting
+        self.by_title(service, device)
             .into_iter()
             .map(|p| (p.slug.as_str(), p.title.as_str()))
             .collect()
+    }
+
+    /// The procedures that fit a service and a device, by title (accents aside), then by
+    /// slug: the same whatever order the index holds them in.
+    fn by_title(&self, service: Option<&str>, device: Option<&str>) -> Vec<&Indexed> {
+        let mut fitting: Vec<(usize, &Indexed)> = self
+            .procedures
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.fits(service, device) == (true, true))
+            .collect();
+        fitting.sort_by(|(a, pa), (b, pb)| {
+            pa.title_key
+                .cmp(&pb.title_key)
+                .then_with(|| self.slug_rank[*a].cmp(&self.slug_rank[*b]))
+        });
+        fitting.into_iter().map(|(_, p)| p).collect()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -380,10 +395,10 @@ impl SearchIndex {
 
     /// How well each procedure matches one word of a query, from 0 (not at all) to 1 (in
     /// its title): the best of what the word stands for, each in the best column it is
-    /// found in (all its parts found), a typo's or a synonym's match counting less.
-    fn slot_quality(&self, slot: &Slot) -> Vec<f64> {
-        let n = self.procedures.len();
-        let mut quality = vec![0.0f64; n];
+    /// found in (all its parts found), a typo's or a synonym's match counting less. Only
+    /// the procedures it matches, in procedure order; `quality` is a buffer of one value
+    /// per procedure, all 0, left so.
+    fn slot_quality(&self, slot: &Slot, quality: &mut [f64]) -> Vec<(u32, f64)> {
         for alt in &slot.alternatives {
             // One part (nearly every alternative): straight into the word's quality, no
             // vector of its own on the keystroke's path.
@@ -424,7 +439,14 @@ impl SearchIndex {
                 }
             }
         }
-        quality
+        let mut matched = Vec::new();
+        for (doc, q) in quality.iter_mut().enumerate() {
+            if *q > 0.0 {
+                matched.push((doc as u32, *q));
+            }
+            *q = 0.0;
+        }
+        matched
     }
 
     /// The procedures a part of an alternative is in, in procedure order, each with how
@@ -672,31 +694,33 @@ impl Store {
     pub fn sync_catalog(&mut self, catalog: &Catalog) -> Result<SearchIndex> {
         let fingerprint = format!("{INDEX_FORMAT}:{}", catalog.fingerprint());
         if self.indexed_fingerprint()?.as_deref() != Some(fingerprint.as_str()) {
-            self.rebuild_index(catalog, &fingerprint)?;
+            self.rebuild_index(&mut catalog.procedures.iter(), &fingerprint)?;
         }
         self.load_search_index()
     }
 
     /// Brings the index in line with the active catalogue without parsing it when its
-    /// files did not change (their fingerprint is compared, nothing more). Returns whether
-    /// it had to be rebuilt. A read-only database with a stale index is refused
-    /// (`ReadOnly`): the caller may index in memory instead.
-    pub fn ensure_catalog(&mut self, source: &CatalogSource) -> Result<bool> {
+    /// files did not change (their fingerprint is compared, nothing more). Returns `None`
+    /// when it was in line, else how many problems left files out of the index it rebuilt
+    /// (each file read, checked and indexed in turn, never the whole catalogue in memory).
+    /// A read-only database with a stale index is refused (`ReadOnly`): the caller may
+    /// index in memory instead.
+    pub fn ensure_catalog(&mut self, source: &CatalogSource) -> Result<Option<usize>> {
         let fingerprint = format!(
             "{INDEX_FORMAT}:{}",
             source.fingerprint().map_err(StoreError::Catalog)?
         );
         if self.indexed_fingerprint()?.as_deref() == Some(fingerprint.as_str()) {
-            return Ok(false);
+            return Ok(None);
         }
         if self.read_only {
             return Err(StoreError::ReadOnly {
                 path: self.name.clone(),
             });
         }
-        let catalog = source.catalog().map_err(StoreError::Catalog)?;
-        self.rebuild_index(catalog, &fingerprint)?;
-        Ok(true)
+        let mut procedures = source.procedures().map_err(StoreError::Catalog)?;
+        self.rebuild_index(&mut procedures, &fingerprint)?;
+        Ok(Some(procedures.problems()))
     }
 
     /// One procedure of the indexed catalogue, whole; `None` for a slug it does not have.
@@ -723,7 +747,15 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
-    fn rebuild_index(&mut self, catalog: &Catalog, fingerprint: &str) -> Result<()> {
+    /// Writes the index of `procedures` (ids 1..=n in the order they come), streaming: each
+    /// procedure is written and its words noted as it comes, then dropped; what stays until
+    /// the end is each word's postings, packed as the index keeps them (a few megabytes
+    /// for 10,000 procedures).
+    fn rebuild_index<P: std::borrow::Borrow<Procedure>>(
+        &mut self,
+        procedures: &mut dyn Iterator<Item = P>,
+        fingerprint: &str,
+    ) -> Result<()> {
         let err = |e| self.err(e);
         let tx = self.db.begin().map_err(err)?;
         if tx.engine() == Engine::Postgres {
@@ -744,11 +776,27 @@ impl Store {
         }
         tx.batch("DELETE FROM procedure_terms; DELETE FROM procedures;")
             .map_err(err)?;
-        let mut procedures = catalog.procedures.iter().enumerate().map(|(i, p)| {
+        // Each word with the procedures it is in (ids 1..=n, in order), packed.
+        let mut terms: std::collections::HashMap<Box<str>, Packed> =
+            std::collections::HashMap::new();
+        let mut id = 0u32;
+        let mut procedures = procedures.map(|p| {
+            let p = p.borrow();
+            id += 1;
+            for (term, columns) in procedure_words(p) {
+                match terms.get_mut(term.as_str()) {
+                    Some(packed) => packed.push(id, columns),
+                    None => {
+                        let mut packed = Packed::default();
+                        packed.push(id, columns);
+                        terms.insert(term.into_boxed_str(), packed);
+                    }
+                }
+            }
             // A procedure is plain data: serializing it cannot fail.
             let body = serde_json::to_string(p).unwrap_or_default();
             vec![
-                Value::from(i as i64 + 1),
+                Value::from(i64::from(id)),
                 Value::from(&p.slug),
                 Value::from(&p.title),
                 Value::from(slug_list(&p.services)),
@@ -762,17 +810,12 @@ impl Store {
             &mut procedures,
         )
         .map_err(err)?;
-        // Each word with the procedures it is in (ids 1..=n, in order), packed.
-        let mut terms: std::collections::BTreeMap<String, Vec<(u32, u8)>> =
-            std::collections::BTreeMap::new();
-        for (i, p) in catalog.procedures.iter().enumerate() {
-            for (term, columns) in procedure_words(p) {
-                terms.entry(term).or_default().push((i as u32 + 1, columns));
-            }
-        }
+        // In word order, as the index is read.
+        let mut terms: Vec<(Box<str>, Packed)> = terms.into_iter().collect();
+        terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let mut rows = terms
             .into_iter()
-            .map(|(term, postings)| vec![Value::from(term), Value::from(pack(&postings))]);
+            .map(|(term, packed)| vec![Value::from(String::from(term)), Value::from(packed.text)]);
         tx.bulk_insert("procedure_terms", &["term", "postings"], &mut rows)
             .map_err(err)?;
         tx.execute(
@@ -813,8 +856,19 @@ impl Store {
             .filter(|(i, (id, _))| *id == *i as i64 + 1)
             .map(|(_, (_, p))| p)
             .collect();
+        let mut by_slug: Vec<u32> = (0..procedures.len() as u32).collect();
+        by_slug.sort_unstable_by(|&a, &b| {
+            procedures[a as usize]
+                .slug
+                .cmp(&procedures[b as usize].slug)
+        });
+        let mut slug_rank = vec![0u32; procedures.len()];
+        for (rank, doc) in by_slug.into_iter().enumerate() {
+            slug_rank[doc as usize] = rank as u32;
+        }
         let mut index = SearchIndex {
             procedures,
+            slug_rank,
             thesaurus: Arc::new(crate::catalog::thesaurus::embedded().clone()),
             ..SearchIndex::default()
         };
@@ -864,18 +918,34 @@ impl SearchIndex {
 /// its distance from the previous one (from 0 for the first) times 16, plus its columns,
 /// in decimal, separated by spaces. Text on both engines, a few bytes a posting: the
 /// words of 10,000 procedures are read in a few thousand rows.
+#[cfg(test)]
 fn pack(postings: &[(u32, u8)]) -> String {
-    let mut out = String::with_capacity(postings.len() * 4);
-    let mut previous = 0;
+    let mut packed = Packed::default();
     for &(id, columns) in postings {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        let step = u64::from(id - previous) << 4 | u64::from(columns & 0xf);
-        out.push_str(&step.to_string());
-        previous = id;
+        packed.push(id, columns);
     }
-    out
+    packed.text
+}
+
+/// One word's postings as [`pack`] writes them, made one procedure at a time (ids in
+/// increasing order).
+#[derive(Default)]
+struct Packed {
+    text: String,
+    previous: u32,
+}
+
+impl Packed {
+    fn push(&mut self, id: u32, columns: u8) {
+        use std::fmt::Write;
+        if !self.text.is_empty() {
+            self.text.push(' ');
+        }
+        let step = u64::from(id - self.previous) << 4 | u64::from(columns & 0xf);
+        // Writing into a String cannot fail.
+        let _ = write!(self.text, "{step}");
+        self.previous = id;
+    }
 }
 
 /// The postings `pack` wrote, appended to `into` as the in-memory index holds them
@@ -904,25 +974,49 @@ fn shown_word(word: &QueryWord) -> String {
     }
 }
 
-/// What a query makes of the index: each word's slot, its quality for every procedure,
-/// and its weight (rarity).
+/// What a query makes of the index: each word's slot, its quality for the procedures it
+/// matches (in procedure order), and its weight (rarity).
 struct Scoring {
     slots: Vec<Slot>,
-    quality: Vec<Vec<f64>>,
+    quality: Vec<Vec<(u32, f64)>>,
     idf: Vec<f64>,
     total: f64,
 }
 
-fn scoring(index: &SearchIndex, words: &[QueryWord]) -> Scoring {
+thread_local! {
+    /// One value per procedure, all 0 between searches: the buffer a keystroke's search
+    /// works in, kept from one keystroke to the next. Allocated afresh for each, its
+    /// hundred kilobytes went back to the system and were faulted in again every time
+    /// (a fifth of the keystroke's time on a catalogue of 10,000).
+    static SCRATCH: std::cell::RefCell<Vec<f64>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// `f` with a buffer of `n` zeros.
+fn with_scratch<T>(n: usize, f: impl FnOnce(&mut [f64]) -> T) -> T {
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut buffer) => {
+            buffer.clear();
+            buffer.resize(n, 0.0);
+            f(&mut buffer)
+        }
+        // Only a search inside a search would find it taken.
+        Err(_) => f(&mut vec![0.0; n]),
+    })
+}
+
+fn scoring(index: &SearchIndex, words: &[QueryWord], buffer: &mut [f64]) -> Scoring {
     let n = index.procedures.len();
     let slots = index.slots(words);
-    let quality: Vec<Vec<f64>> = slots.iter().map(|s| index.slot_quality(s)).collect();
+    let quality: Vec<Vec<(u32, f64)>> = slots
+        .iter()
+        .map(|s| index.slot_quality(s, buffer))
+        .collect();
     // A rare word says more than a common one (inverse document frequency); a word no
     // procedure has ("bizarre", "demande") weighs nothing.
     let idf: Vec<f64> = quality
         .iter()
         .map(|q| {
-            let df = q.iter().filter(|&&x| x > 0.0).count();
+            let df = q.len();
             if df == 0 {
                 0.0
             } else {
@@ -940,14 +1034,90 @@ fn scoring(index: &SearchIndex, words: &[QueryWord]) -> Scoring {
 }
 
 impl Scoring {
+    /// How well one word of the query matches a procedure (0: not at all).
+    fn quality_of(&self, slot: usize, doc: u32) -> f64 {
+        let q = &self.quality[slot];
+        q.binary_search_by_key(&doc, |&(d, _)| d)
+            .map_or(0.0, |i| q[i].1)
+    }
+
     fn relevance(&self, doc: usize) -> f64 {
-        self.quality
-            .iter()
-            .zip(&self.idf)
-            .map(|(q, w)| q[doc] * w)
+        (0..self.slots.len())
+            .map(|s| self.quality_of(s, doc as u32) * self.idf[s])
             .sum::<f64>()
             / self.total
     }
+
+    /// [`Self::relevance`] of every procedure, into `sums` (one value per procedure, all
+    /// 0): the words' parts added in the same order, the procedures no word matches left
+    /// at 0.
+    fn relevances(&self, sums: &mut [f64]) {
+        for (q, w) in self.quality.iter().zip(&self.idf) {
+            for &(doc, x) in q {
+                sums[doc as usize] += x * w;
+            }
+        }
+        for s in sums.iter_mut() {
+            *s /= self.total;
+        }
+    }
+}
+
+/// Score, relevance and procedure: light tuples ranked first, hits built for the top
+/// ones.
+type Scored = (f64, f64, usize);
+
+/// The first `limit` procedures of the ranking (highest score first, then by slug), from
+/// their relevances (0: the words do not match it), and the best match of the words
+/// whatever its service and device (highest relevance, then in that order).
+fn ranked(
+    index: &SearchIndex,
+    query: &ProcedureQuery<'_>,
+    relevances: &[f64],
+    learned: &HashMap<u32, LearnedWhy>,
+    limit: usize,
+) -> (Vec<Scored>, Option<Scored>) {
+    // What the desk's walks taught: a factor on the score of a procedure the words match
+    // already (never one they do not: its relevance is 0 and it stays out).
+    let taught = |doc: usize| learned.get(&(doc as u32)).map_or(1.0, |l| l.factor);
+    let order = |a: &Scored, b: &Scored| {
+        b.0.total_cmp(&a.0)
+            .then_with(|| index.slug_rank[a.2].cmp(&index.slug_rank[b.2]))
+    };
+    let better_words = |a: &Scored, b: &Scored| b.1.total_cmp(&a.1).then_with(|| order(a, b));
+    let mut best: Option<Scored> = None;
+    // A few proposals (the form's): kept in order as the procedures are scored, no list of
+    // every match to sort.
+    let few = limit <= 64;
+    let mut scored: Vec<Scored> = Vec::with_capacity(if few { limit + 1 } else { 0 });
+    for (doc, &relevance) in relevances.iter().enumerate() {
+        if relevance <= 0.0 {
+            continue;
+        }
+        let (fs, fd) = index.procedures[doc].fits(query.service, query.device);
+        let s = (relevance * fit_factor(fs, fd) * taught(doc), relevance, doc);
+        if best.is_none_or(|b| better_words(&s, &b).is_lt()) {
+            best = Some(s);
+        }
+        if few {
+            if scored.len() == limit && scored.last().is_some_and(|w| order(&s, w).is_gt()) {
+                continue;
+            }
+            let at = scored.partition_point(|x| order(x, &s).is_lt());
+            scored.insert(at, s);
+            scored.truncate(limit);
+        } else {
+            scored.push(s);
+        }
+    }
+    if !few {
+        if scored.len() > limit {
+            scored.select_nth_unstable_by(limit - 1, order);
+            scored.truncate(limit);
+        }
+        scored.sort_by(order);
+    }
+    (scored, best)
 }
 
 /// The ranking itself: pure, on the in-memory index.
@@ -958,51 +1128,27 @@ fn search(index: &SearchIndex, query: &ProcedureQuery<'_>) -> Vec<ProcedureHit> 
         if query.service.is_none() && query.device.is_none() {
             return Vec::new();
         }
-        let mut fitting: Vec<&Indexed> = index
-            .procedures
-            .iter()
-            .filter(|p| p.fits(query.service, query.device) == (true, true))
-            .collect();
-        fitting.sort_by(|a, b| a.title_key.cmp(&b.title_key));
-        return fitting
+        return index
+            .by_title(query.service, query.device)
             .into_iter()
             .take(limit)
             .map(|p| p.hit(0.0, Vec::new(), (true, true), None))
             .collect();
     }
     let n = index.procedures.len();
-    let scoring = scoring(index, &words);
+    let learned = index.learned_for(&words);
+    let (scoring, mut scored, best_words) = with_scratch(n, |buffer| {
+        let scoring = scoring(index, &words, buffer);
+        if scoring.total == 0.0 {
+            return (scoring, Vec::new(), None);
+        }
+        scoring.relevances(buffer);
+        let (scored, best) = ranked(index, query, buffer, &learned, limit);
+        (scoring, scored, best)
+    });
     if scoring.total == 0.0 {
         return Vec::new();
     }
-    // What the desk's walks taught: a factor on the score of a procedure the words match
-    // already (never one they do not: its relevance is 0 and it stays out).
-    let learned = index.learned_for(&words);
-    let taught = |doc: usize| learned.get(&(doc as u32)).map_or(1.0, |l| l.factor);
-    // (score, relevance, doc): light tuples ranked first, hits built for the top ones.
-    let mut scored: Vec<(f64, f64, usize)> = (0..n)
-        .filter_map(|doc| {
-            let relevance = scoring.relevance(doc);
-            (relevance > 0.0).then(|| {
-                let (fs, fd) = index.procedures[doc].fits(query.service, query.device);
-                (relevance * fit_factor(fs, fd) * taught(doc), relevance, doc)
-            })
-        })
-        .collect();
-    let order = |a: &(f64, f64, usize), b: &(f64, f64, usize)| {
-        b.0.total_cmp(&a.0)
-            .then_with(|| index.procedures[a.2].slug.cmp(&index.procedures[b.2].slug))
-    };
-    // The best match of the words, whatever its service and device.
-    let best_words = scored
-        .iter()
-        .copied()
-        .min_by(|a, b| b.1.total_cmp(&a.1).then_with(|| order(a, b)));
-    if scored.len() > limit {
-        scored.select_nth_unstable_by(limit - 1, order);
-        scored.truncate(limit);
-    }
-    scored.sort_by(order);
     // The call's service and device order the procedures the words match; they never hide
     // a better match of the words from another service: the best one is among the first
     // proposals, after those that fit and match as well.
@@ -1024,9 +1170,9 @@ fn search(index: &SearchIndex, query: &ProcedureQuery<'_>) -> Vec<ProcedureHit> 
             let matched = scoring
                 .slots
                 .iter()
-                .zip(&scoring.quality)
-                .filter(|(_, q)| q[doc] > 0.0)
-                .map(|(s, _)| shown_word(&s.word))
+                .enumerate()
+                .filter(|(i, _)| scoring.quality_of(*i, doc as u32) > 0.0)
+                .map(|(_, s)| shown_word(&s.word))
                 .collect();
             let p = &index.procedures[doc];
             let why = learned.get(&(doc as u32)).cloned();
@@ -1082,7 +1228,9 @@ impl SearchIndex {
         let (fits_service, fits_device) = p.fits(query.service, query.device);
         let fit = fit_factor(fits_service, fits_device);
         let words = query_terms(query.text);
-        let scoring = scoring(self, &words);
+        let scoring = with_scratch(self.procedures.len(), |buffer| {
+            scoring(self, &words, buffer)
+        });
         let total = scoring.total;
         let learned_why = self.learned_for(&words).remove(&(doc as u32));
         let relevance = if total > 0.0 {
@@ -1142,7 +1290,78 @@ impl SearchIndex {
 
 #[cfg(test)]
 mod tests {
-    use super::{pack, unpack};
+    use super::{ProcedureQuery, Store, pack, unpack};
+    use crate::catalog::embedded_reference;
+    use crate::catalog::procedures::{CatalogSource, EMBEDDED, load_dir};
+
+    #[test]
+    fn a_folder_indexed_file_by_file_searches_as_the_catalogue_read_whole() {
+        // The embedded files, a broken one, and two copies of one procedure whose files
+        // sort in the other order than their slugs (« tchap-copy-2.toml » before
+        // « tchap-copy.toml »): they score alike, and the slug must still decide.
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in EMBEDDED {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        let tchap = EMBEDDED.iter().find(|(n, _)| *n == "tchap.toml").unwrap().1;
+        std::fs::write(dir.path().join("tchap-copy.toml"), tchap).unwrap();
+        std::fs::write(dir.path().join("tchap-copy-2.toml"), tchap).unwrap();
+        std::fs::write(dir.path().join("broken.toml"), "title = ").unwrap();
+        let reference = embedded_reference();
+        let whole = load_dir(dir.path(), &reference).unwrap();
+        assert!(!whole.problems.is_empty());
+
+        let mut streamed = Store::open_in_memory().unwrap();
+        let source = CatalogSource::dir(dir.path(), &reference);
+        let skipped = streamed.ensure_catalog(&source).unwrap();
+        assert_eq!(skipped, Some(whole.problems.len()));
+        assert_eq!(streamed.ensure_catalog(&source).unwrap(), None, "in line");
+        let streamed = streamed.load_search_index().unwrap();
+        let parsed = Store::open_in_memory()
+            .unwrap()
+            .sync_catalog(&whole)
+            .unwrap();
+
+        let mut queries = 0;
+        for text in [
+            "tchap",
+            "tchap inscription",
+            "messagerie",
+            "vpn bleu",
+            "carte agent",
+            "",
+        ] {
+            for (service, device) in [(None, None), (Some("mi"), Some("noemi"))] {
+                for limit in [1, 5, 100] {
+                    let q = ProcedureQuery {
+                        text,
+                        service,
+                        device,
+                        limit,
+                    };
+                    let hits = parsed.search(&q);
+                    assert_eq!(streamed.search(&q), hits, "{text:?} {service:?} {limit}");
+                    queries += usize::from(!hits.is_empty());
+                }
+            }
+            assert_eq!(streamed.browse(None, None), parsed.browse(None, None));
+        }
+        assert!(queries > 20, "{queries}");
+        // The three of them: the same score, by slug whatever their files' order.
+        let copies: Vec<(String, f64)> = streamed
+            .search(&ProcedureQuery {
+                text: "tchap",
+                limit: 10,
+                ..ProcedureQuery::default()
+            })
+            .into_iter()
+            .filter(|h| h.slug.starts_with("tchap"))
+            .map(|h| (h.slug, h.score))
+            .collect();
+        let slugs: Vec<&str> = copies.iter().map(|(s, _)| s.as_str()).collect();
+        assert_eq!(slugs, ["tchap", "tchap-copy", "tchap-copy-2"]);
+        assert!(copies.iter().all(|(_, score)| *score == copies[0].1));
+    }
 
     #[test]
     fn postings_packed_read_back_as_the_index_holds_them() {

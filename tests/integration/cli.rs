@@ -2081,7 +2081,7 @@ fn index_of(desk: &Desk) -> (String, bool) {
     let source = guichet::catalog::procedures::CatalogSource::embedded(&reference);
     let mut store = desk.store();
     let index = format!("{:?}", store.load_search_index().unwrap());
-    let rebuilt = store.ensure_catalog(&source).unwrap();
+    let rebuilt = store.ensure_catalog(&source).unwrap().is_some();
     (index, rebuilt)
 }
 

@@ -96,18 +96,11 @@ impl CatalogLoad {
                 return Ok(fresh);
             }
             let mut loaded = match store.ensure_catalog(source) {
-                Ok(rebuilt) => {
-                    let skipped = if rebuilt {
-                        source.catalog().map_or(0, |c| c.problems.len())
-                    } else {
-                        0
-                    };
-                    Ok(Fresh {
-                        library: Library::from_store(&store).map_err(|e| e.to_string())?,
-                        skipped,
-                        reloaded: None,
-                    })
-                }
+                Ok(skipped) => Ok(Fresh {
+                    library: Library::from_store(&store).map_err(|e| e.to_string())?,
+                    skipped: skipped.unwrap_or(0),
+                    reloaded: None,
+                }),
                 // A stale index that cannot be rewritten: the catalogue in memory.
                 Err(StoreError::ReadOnly { .. }) => {
                     let catalog = source.catalog()?.clone();
