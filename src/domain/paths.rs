@@ -187,7 +187,7 @@ impl Walker<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::procedure::{Applies, Step};
+    use crate::domain::procedure::Step;
 
     fn step(id: &str, kind: StepKind, next: Option<&str>) -> Step {
         Step {
@@ -208,20 +208,7 @@ mod tests {
     }
 
     fn procedure(steps: Vec<Step>) -> Procedure {
-        Procedure {
-            slug: "essai".into(),
-            title: "Essai".into(),
-            summary: "Essai.".into(),
-            services: Applies::All,
-            devices: Applies::All,
-            keywords: vec!["essai".into()],
-            sources: vec![],
-            editor_notes: None,
-            tool: None,
-            version: None,
-            owner: None,
-            steps,
-        }
+        Procedure::essai(steps)
     }
 
     #[test]

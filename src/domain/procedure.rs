@@ -213,6 +213,26 @@ impl Fnv {
 }
 
 impl Procedure {
+    /// A procedure « essai » for every service and device with these steps: the tests'
+    /// one fixture.
+    #[cfg(test)]
+    pub(crate) fn essai(steps: Vec<Step>) -> Procedure {
+        Procedure {
+            slug: "essai".into(),
+            title: "Essai".into(),
+            summary: "Essai.".into(),
+            services: Applies::All,
+            devices: Applies::All,
+            keywords: vec!["essai".into()],
+            sources: vec![],
+            editor_notes: None,
+            tool: None,
+            version: None,
+            owner: None,
+            steps,
+        }
+    }
+
     /// Which text of the procedure was followed: eight hex digits of a hash of all it
     /// says (title, steps, sources...), after the authors' version when the file gives one
     /// (`2.1+3fa4b2c1`). Any change to the file's content changes it; the ticket gives it
@@ -605,20 +625,7 @@ mod tests {
 
     #[test]
     fn the_version_hashes_the_content_as_printed_before_the_authors_version_existed() {
-        let mut p = Procedure {
-            slug: "essai".into(),
-            title: "Essai".into(),
-            summary: "Essai.".into(),
-            services: Applies::All,
-            devices: Applies::All,
-            keywords: vec!["essai".into()],
-            sources: vec![],
-            editor_notes: None,
-            tool: None,
-            version: None,
-            owner: None,
-            steps: vec![record("Numéro de ticket", true)],
-        };
+        let mut p = Procedure::essai(vec![record("Numéro de ticket", true)]);
         // The procedure printed without its new fields is what the hash read before them:
         // the walks journaled then keep their version.
         let before = format!("{p:?}")
@@ -633,24 +640,11 @@ mod tests {
     #[test]
     fn an_optional_step_reads_facultatif_once() {
         let reference = crate::catalog::embedded_reference();
-        let mut p = Procedure {
-            slug: "essai".into(),
-            title: "Essai".into(),
-            summary: "Essai.".into(),
-            services: Applies::All,
-            devices: Applies::All,
-            keywords: vec!["essai".into()],
-            sources: vec![],
-            editor_notes: None,
-            tool: None,
-            version: None,
-            owner: None,
-            steps: vec![
-                record("Numéro de ticket", true),
-                record("Référence (facultative)", true),
-                record("Code de session", false),
-            ],
-        };
+        let mut p = Procedure::essai(vec![
+            record("Numéro de ticket", true),
+            record("Référence (facultative)", true),
+            record("Code de session", false),
+        ]);
         let lines = p.readable_lines(&reference);
         let steps: Vec<&str> = lines
             .iter()

@@ -371,7 +371,7 @@ fn whole(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::procedure::{Applies, Step};
+    use crate::domain::procedure::Step;
     use chrono::TimeZone;
 
     fn record(id: &str, label: &str, optional: bool) -> Step {
@@ -391,23 +391,10 @@ mod tests {
     }
 
     fn two_records() -> Procedure {
-        Procedure {
-            slug: "essai".into(),
-            title: "Essai".into(),
-            summary: "Essai.".into(),
-            services: Applies::All,
-            devices: Applies::All,
-            keywords: vec!["essai".into()],
-            sources: vec![],
-            editor_notes: None,
-            tool: None,
-            version: None,
-            owner: None,
-            steps: vec![
-                record("reference", "Référence du certificat", true),
-                record("ticket", "Numéro de ticket", false),
-            ],
-        }
+        Procedure::essai(vec![
+            record("reference", "Référence du certificat", true),
+            record("ticket", "Numéro de ticket", false),
+        ])
     }
 
     #[test]
