@@ -119,6 +119,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0022_walk_lessons",
         include_str!("../../db/migrations/sqlite/0022_walk_lessons.sql"),
     ),
+    (
+        23,
+        "0023_walk_totals",
+        include_str!("../../db/migrations/sqlite/0023_walk_totals.sql"),
+    ),
 ];
 
 /// The version after whose SQL the calls already stored get their folded search text
@@ -181,6 +186,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         11,
         "0011_walk_lessons",
         include_str!("../../db/migrations/postgres/0011_walk_lessons.sql"),
+    ),
+    (
+        12,
+        "0012_walk_totals",
+        include_str!("../../db/migrations/postgres/0012_walk_totals.sql"),
     ),
 ];
 

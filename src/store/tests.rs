@@ -116,6 +116,7 @@ fn open_sets_durability_pragmas_and_creates_the_folder() {
             (20, "0020_call_search_folded".to_string()),
             (21, "0021_walk_records".to_string()),
             (22, "0022_walk_lessons".to_string()),
+            (23, "0023_walk_totals".to_string()),
         ]
     );
 }

@@ -193,20 +193,56 @@ pub struct FigureWindow {
 }
 
 impl FigureWindow {
+    /// `[from, to)` in the seconds calls are stored to: one opened in the second `to` falls
+    /// in, before it, when `to` is later in that second (a report asked for « until now »).
+    fn seconds(&self) -> (i64, i64) {
+        let ceil = |t: DateTime<Utc>| t.timestamp() + i64::from(t.timestamp_subsec_nanos() > 0);
+        (ceil(self.from), ceil(self.to))
+    }
+
     /// The condition on the calls `c`, its arguments from `?1`.
     fn calls(&self) -> (String, Vec<Value>) {
         let mut sql = "c.opened_at >= ?1 AND c.opened_at < ?2".to_string();
-        // Calls are stored to the second: one opened in the second `to` falls in, before
-        // it, when `to` is later in that second (a report asked for « until now »).
-        let ceil = |t: DateTime<Utc>| t.timestamp() + i64::from(t.timestamp_subsec_nanos() > 0);
-        let mut values = vec![Value::from(ceil(self.from)), Value::from(ceil(self.to))];
+        let (from, to) = self.seconds();
+        let mut values = vec![Value::from(from), Value::from(to)];
         if let Some(service) = &self.service {
             sql.push_str(" AND c.service = ?3");
             values.push(Value::from(service.as_str()));
         }
         (sql, values)
     }
+
+    /// The window for the day totals (migration 0023 / 0012): the condition on `day`, and
+    /// the one on the calls `c` of the partial days at either end, whose rows are counted
+    /// themselves; their arguments from `?1`.
+    fn by_days(&self) -> (String, String, Vec<Value>) {
+        let (f, t) = self.seconds();
+        // The whole days inside [from, to): from the first midnight at or after `from` to
+        // the last at or before `to`; none when there is no such pair.
+        let first = f + (DAY - f.rem_euclid(DAY)) % DAY;
+        let last = t - t.rem_euclid(DAY);
+        let (a, b) = if first < last { (first, last) } else { (t, t) };
+        let mut days = "day >= ?1 AND day < ?2".to_string();
+        let mut edges =
+            "(c.opened_at >= ?3 AND c.opened_at < ?1 OR c.opened_at >= ?2 AND c.opened_at < ?4)"
+                .to_string();
+        let mut values = vec![
+            Value::from(a),
+            Value::from(b),
+            Value::from(f),
+            Value::from(t),
+        ];
+        if let Some(service) = &self.service {
+            days.push_str(" AND service = ?5");
+            edges.push_str(" AND c.service = ?5");
+            values.push(Value::from(service.as_str()));
+        }
+        (days, edges, values)
+    }
 }
+
+/// A day, in seconds: the totals' unit (UTC days, as the migration floors them).
+const DAY: i64 = 86_400;
 
 /// One walk of the window, with what its call became.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -342,16 +378,19 @@ impl Store {
     pub fn walk_figures(&self, window: &FigureWindow, again_secs: i64) -> Result<WalkFigures> {
         let err = |e| self.err(e);
         let (cond, values) = window.calls();
+        // Proposals and steps: the day totals for the whole days, the rows themselves for
+        // the calls of the partial days at either end.
+        let (days, edges, by_days) = window.by_days();
         let proposed = self
             .db
             .query_vec(
                 &format!(
-                    // A procedure is proposed once per call (a unique index): the rows are
-                    // the calls, counted without a sort for DISTINCT.
-                    "SELECT p.procedure, count(*) FROM call_proposals p \
-                     JOIN calls c ON c.id = p.call_id WHERE {cond} GROUP BY p.procedure"
+                    "SELECT procedure, CAST(sum(n) AS BIGINT) FROM ( \
+                     SELECT procedure, proposed AS n FROM proposal_days WHERE {days} \
+                     UNION ALL SELECT p.procedure, 1 FROM call_proposals p \
+                     JOIN calls c ON c.id = p.call_id WHERE {edges}) t GROUP BY procedure"
                 ),
-                &values,
+                &by_days,
                 |r| Ok((r.get::<String>(0)?, r.get::<i64>(1)? as u64)),
             )
             .map_err(err)?;
@@ -401,13 +440,16 @@ impl Store {
             .db
             .query_vec(
                 &format!(
-                    "SELECT w.procedure, w.version, s.step, \
-                     CAST(sum(1 - s.answered) AS BIGINT), CAST(sum(s.answered) AS BIGINT) \
+                    "SELECT procedure, version, step, CAST(sum(reached) AS BIGINT), \
+                     CAST(sum(answered) AS BIGINT) FROM ( \
+                     SELECT procedure, version, step, reached, answered FROM step_days \
+                     WHERE {days} UNION ALL \
+                     SELECT w.procedure, w.version, s.step, 1 - s.answered, s.answered \
                      FROM walk_steps s JOIN walks w ON w.id = s.walk_id \
-                     JOIN calls c ON c.id = w.call_id WHERE {cond} \
-                     GROUP BY w.procedure, w.version, s.step"
+                     JOIN calls c ON c.id = w.call_id WHERE {edges}) t \
+                     GROUP BY procedure, version, step"
                 ),
-                &values,
+                &by_days,
                 |r| {
                     Ok(StepRow {
                         procedure: r.get(0)?,
