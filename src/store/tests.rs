@@ -2299,3 +2299,110 @@ fn the_walks_journaled_on_a_server_before_the_records_are_read_into_them() {
         ]
     );
 }
+
+/// (procedure, count) and (procedure, version, step, reached, answered) counted from the
+/// rows themselves, joined to their calls: what the day totals must always give.
+type Counted = (Vec<(String, u64)>, Vec<(String, String, String, u64, u64)>);
+
+fn counted_from_rows(store: &Store, window: &FigureWindow) -> Counted {
+    let (cond, values) = window.calls();
+    let mut proposed: Vec<(String, u64)> = store
+        .db
+        .query_vec(
+            &format!(
+                "SELECT p.procedure, count(*) FROM call_proposals p \
+                 JOIN calls c ON c.id = p.call_id WHERE {cond} GROUP BY p.procedure"
+            ),
+            &values,
+            |r| Ok((r.get(0)?, r.get::<i64>(1)? as u64)),
+        )
+        .unwrap();
+    proposed.sort();
+    let mut steps: Vec<(String, String, String, u64, u64)> = store
+        .db
+        .query_vec(
+            &format!(
+                "SELECT w.procedure, w.version, s.step, \
+                 CAST(sum(1 - s.answered) AS BIGINT), CAST(sum(s.answered) AS BIGINT) \
+                 FROM walk_steps s JOIN walks w ON w.id = s.walk_id \
+                 JOIN calls c ON c.id = w.call_id WHERE {cond} \
+                 GROUP BY w.procedure, w.version, s.step"
+            ),
+            &values,
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get::<i64>(3)? as u64,
+                    r.get::<i64>(4)? as u64,
+                ))
+            },
+        )
+        .unwrap();
+    steps.sort();
+    (proposed, steps)
+}
+
+on_both_engines! {
+    fn the_day_totals_give_what_the_rows_count_for_any_period(store) {
+        // Calls around three midnights, in two services, each proposed two procedures and
+        // walking one of them a step or two further than the one before.
+        let midnight = Utc.with_ymd_and_hms(2026, 11, 20, 0, 0, 0).unwrap();
+        let offsets = [-3_600, -1, 0, 1, 43_200, 86_399, 86_400, 86_401, 2 * 86_400 + 60];
+        for (i, offset) in offsets.iter().enumerate() {
+            let at = midnight + Duration::seconds(*offset);
+            let service = if i % 3 == 0 { "mtes" } else { "mi" };
+            let slug = if i % 2 == 0 { "essai" } else { "autre" };
+            let call = store
+                .insert_proposed_call(
+                    &new_call("Zoé", service, "noemi", "op", at),
+                    &[slug.into(), "troisieme".into()],
+                )
+                .unwrap()
+                .reference;
+            let steps = ["a", "b", "c"];
+            let done = &steps[..i % 3];
+            let mark = crate::domain::walk::WalkMark {
+                procedure: slug.into(),
+                version: Some(format!("v{}", i % 2)),
+                done: done.iter().map(|s| s.to_string()).collect(),
+                current: Some(steps[i % 3].to_string()),
+                ..Default::default()
+            };
+            let entry = WalkEntry { kind: JournalKind::Procedure, line: "étape", mark: &mark, escalated: false };
+            store.append_walk(call, "op", at, &entry).unwrap();
+        }
+        let totals: i64 = store
+            .db
+            .query_one("SELECT count(*) FROM step_days", &[], |r| r.get(0))
+            .unwrap()
+            .unwrap();
+        assert!(totals > 0, "the triggers keep the totals");
+        let times = [-7_200, -3_600, -1, 0, 1, 43_200, 86_399, 86_400, 86_401, 3 * 86_400];
+        for from in times {
+            for to in times.iter().filter(|to| **to >= from) {
+                for service in [None, Some("mi".to_string())] {
+                    // A bound within a second too: calls are stored to the second.
+                    for nanos in [0, 500_000_000] {
+                        let window = FigureWindow {
+                            from: midnight + Duration::seconds(from) + Duration::nanoseconds(nanos),
+                            to: midnight + Duration::seconds(*to) + Duration::nanoseconds(nanos),
+                            service: service.clone(),
+                        };
+                        let figures = store.walk_figures(&window, 86_400).unwrap();
+                        let mut proposed = figures.proposed.clone();
+                        proposed.sort();
+                        let mut steps: Vec<_> = figures
+                            .steps
+                            .iter()
+                            .map(|s| (s.procedure.clone(), s.version.clone(), s.step.clone(), s.reached, s.answered))
+                            .collect();
+                        steps.sort();
+                        assert_eq!((proposed, steps), counted_from_rows(&store, &window), "{window:?}");
+                    }
+                }
+            }
+        }
+    }
+}

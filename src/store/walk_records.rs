@@ -201,7 +201,7 @@ impl FigureWindow {
     }
 
     /// The condition on the calls `c`, its arguments from `?1`.
-    fn calls(&self) -> (String, Vec<Value>) {
+    pub(super) fn calls(&self) -> (String, Vec<Value>) {
         let mut sql = "c.opened_at >= ?1 AND c.opened_at < ?2".to_string();
         let (from, to) = self.seconds();
         let mut values = vec![Value::from(from), Value::from(to)];
