@@ -900,6 +900,19 @@ fn a_console_role_with_the_readmes_rights_answers_calls_but_cannot_rewrite_histo
         .answer_solved(walked, "console", t0(), "essai", true)
         .unwrap();
     assert_eq!(walk_records(&console), [record("completed", 1, 1, Some(1))]);
+    let totals: Option<(i64, i64)> = console
+        .db
+        .query_one(
+            "SELECT reached, answered FROM step_days WHERE step = 'a'",
+            &[],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        totals,
+        Some((1, 1)),
+        "the console's steps counted by the schema's triggers"
+    );
     for sql in [
         "UPDATE journal SET body = 'x'",
         "DELETE FROM journal",
@@ -912,6 +925,10 @@ fn a_console_role_with_the_readmes_rights_answers_calls_but_cannot_rewrite_histo
         "DELETE FROM step_flags",
         "DELETE FROM call_proposals",
         "DELETE FROM walk_ends",
+        // The totals the report sums are kept by the schema's triggers, not by the console.
+        "UPDATE step_days SET reached = 0",
+        "DELETE FROM proposal_days",
+        "INSERT INTO proposal_days (day, service, procedure, proposed) VALUES (0, 'mi', 'x', 1)",
     ] {
         let refused = console.db.execute(sql, &[]).map_err(|e| console.err(e));
         match refused {
