@@ -903,7 +903,7 @@ fn a_console_role_with_the_readmes_rights_answers_calls_but_cannot_rewrite_histo
     let totals: Option<(i64, i64)> = console
         .db
         .query_one(
-            "SELECT reached, answered FROM step_days WHERE step = 'a'",
+            "SELECT reached, answered FROM step_totals WHERE span = 86400 AND step = 'a'",
             &[],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
@@ -926,9 +926,9 @@ fn a_console_role_with_the_readmes_rights_answers_calls_but_cannot_rewrite_histo
         "DELETE FROM call_proposals",
         "DELETE FROM walk_ends",
         // The totals the report sums are kept by the schema's triggers, not by the console.
-        "UPDATE step_days SET reached = 0",
-        "DELETE FROM proposal_days",
-        "INSERT INTO proposal_days (day, service, procedure, proposed) VALUES (0, 'mi', 'x', 1)",
+        "UPDATE step_totals SET reached = 0",
+        "DELETE FROM proposal_totals",
+        "INSERT INTO proposal_totals (span, start, service, procedure, proposed) VALUES (86400, 0, 'mi', 'x', 1)",
     ] {
         let refused = console.db.execute(sql, &[]).map_err(|e| console.err(e));
         match refused {
@@ -2318,7 +2318,7 @@ fn the_walks_journaled_on_a_server_before_the_records_are_read_into_them() {
 }
 
 /// (procedure, count) and (procedure, version, step, reached, answered) counted from the
-/// rows themselves, joined to their calls: what the day totals must always give.
+/// rows themselves, joined to their calls: what the totals must always give.
 type Counted = (Vec<(String, u64)>, Vec<(String, String, String, u64, u64)>);
 
 fn counted_from_rows(store: &Store, window: &FigureWindow) -> Counted {
@@ -2362,13 +2362,18 @@ fn counted_from_rows(store: &Store, window: &FigureWindow) -> Counted {
 }
 
 on_both_engines! {
-    fn the_day_totals_give_what_the_rows_count_for_any_period(store) {
-        // Calls around three midnights, in two services, each proposed two procedures and
-        // walking one of them a step or two further than the one before.
-        let midnight = Utc.with_ymd_and_hms(2026, 11, 20, 0, 0, 0).unwrap();
-        let offsets = [-3_600, -1, 0, 1, 43_200, 86_399, 86_400, 86_401, 2 * 86_400 + 60];
+    fn the_totals_give_what_the_rows_count_for_any_period(store) {
+        // Calls around midnights and the boundaries of the totals' blocks of 32 days, in
+        // two services, each proposed two procedures and walking one of them a step or
+        // two further than the one before.
+        let block = Utc.timestamp_opt(647 * 32 * 86_400, 0).unwrap(); // 2026-09-08
+        let d = 86_400;
+        let offsets = [
+            -40 * d, -32 * d - 1, -32 * d, -3_600, -1, 0, 1, 43_200, 86_399, 86_400, 86_401,
+            2 * d + 60, 32 * d - 1, 32 * d, 33 * d + 5, 40 * d,
+        ];
         for (i, offset) in offsets.iter().enumerate() {
-            let at = midnight + Duration::seconds(*offset);
+            let at = block + Duration::seconds(*offset);
             let service = if i % 3 == 0 { "mtes" } else { "mi" };
             let slug = if i % 2 == 0 { "essai" } else { "autre" };
             let call = store
@@ -2392,19 +2397,21 @@ on_both_engines! {
         }
         let totals: i64 = store
             .db
-            .query_one("SELECT count(*) FROM step_days", &[], |r| r.get(0))
+            .query_one("SELECT count(*) FROM step_totals", &[], |r| r.get(0))
             .unwrap()
             .unwrap();
         assert!(totals > 0, "the triggers keep the totals");
-        let times = [-7_200, -3_600, -1, 0, 1, 43_200, 86_399, 86_400, 86_401, 3 * 86_400];
+        let times = [
+            -41 * d, -32 * d, -d, -1, 0, 1, 43_200, 86_400, 86_401, 31 * d, 32 * d, 33 * d, 41 * d,
+        ];
         for from in times {
             for to in times.iter().filter(|to| **to >= from) {
                 for service in [None, Some("mi".to_string())] {
                     // A bound within a second too: calls are stored to the second.
                     for nanos in [0, 500_000_000] {
                         let window = FigureWindow {
-                            from: midnight + Duration::seconds(from) + Duration::nanoseconds(nanos),
-                            to: midnight + Duration::seconds(*to) + Duration::nanoseconds(nanos),
+                            from: block + Duration::seconds(from) + Duration::nanoseconds(nanos),
+                            to: block + Duration::seconds(*to) + Duration::nanoseconds(nanos),
                             service: service.clone(),
                         };
                         let figures = store.walk_figures(&window, 86_400).unwrap();

@@ -212,37 +212,47 @@ impl FigureWindow {
         (sql, values)
     }
 
-    /// The window for the day totals (migration 0023 / 0012): the condition on `day`, and
-    /// the one on the calls `c` of the partial days at either end, whose rows are counted
-    /// themselves; their arguments from `?1`.
-    fn by_days(&self) -> (String, String, Vec<Value>) {
+    /// The window for the totals (migration 0023 / 0012): the condition on the totals
+    /// (blocks of 32 days inside the window, whole days inside it at either end) and the
+    /// one on the calls `c` of its partial days, whose rows are counted themselves; their
+    /// arguments from `?1`.
+    fn by_spans(&self) -> (String, String, Vec<Value>) {
         let (f, t) = self.seconds();
-        // The whole days inside [from, to): from the first midnight at or after `from` to
-        // the last at or before `to`; none when there is no such pair.
-        let first = f + (DAY - f.rem_euclid(DAY)) % DAY;
-        let last = t - t.rem_euclid(DAY);
-        let (a, b) = if first < last { (first, last) } else { (t, t) };
-        let mut days = "day >= ?1 AND day < ?2".to_string();
+        let (d1, d2) = whole(f, t, DAY);
+        let (b1, b2) = whole(d1, d2, BLOCK);
+        let mut totals = format!(
+            "(span = {BLOCK} AND start >= ?1 AND start < ?2 OR span = {DAY} \
+             AND (start >= ?3 AND start < ?1 OR start >= ?2 AND start < ?4))"
+        );
         let mut edges =
-            "(c.opened_at >= ?3 AND c.opened_at < ?1 OR c.opened_at >= ?2 AND c.opened_at < ?4)"
+            "(c.opened_at >= ?5 AND c.opened_at < ?3 OR c.opened_at >= ?4 AND c.opened_at < ?6)"
                 .to_string();
-        let mut values = vec![
-            Value::from(a),
-            Value::from(b),
-            Value::from(f),
-            Value::from(t),
-        ];
+        let mut values: Vec<Value> = [b1, b2, d1, d2, f, t].map(Value::from).into();
         if let Some(service) = &self.service {
-            days.push_str(" AND service = ?5");
-            edges.push_str(" AND c.service = ?5");
+            totals.push_str(" AND service = ?7");
+            edges.push_str(" AND c.service = ?7");
             values.push(Value::from(service.as_str()));
         }
-        (days, edges, values)
+        (totals, edges, values)
     }
 }
 
-/// A day, in seconds: the totals' unit (UTC days, as the migration floors them).
+/// The spans of the totals, in seconds, as the migration floors them: UTC days, and
+/// blocks of 32 days from 1970-01-01.
 const DAY: i64 = 86_400;
+const BLOCK: i64 = 32 * DAY;
+
+/// The whole `unit`s inside `[from, to)`: from the first boundary at or after `from` to
+/// the last at or before `to`; `(to, to)` when there is no such pair.
+fn whole(from: i64, to: i64, unit: i64) -> (i64, i64) {
+    let first = from + (unit - from.rem_euclid(unit)) % unit;
+    let last = to - to.rem_euclid(unit);
+    if first < last {
+        (first, last)
+    } else {
+        (to, to)
+    }
+}
 
 /// One walk of the window, with what its call became.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -378,19 +388,19 @@ impl Store {
     pub fn walk_figures(&self, window: &FigureWindow, again_secs: i64) -> Result<WalkFigures> {
         let err = |e| self.err(e);
         let (cond, values) = window.calls();
-        // Proposals and steps: the day totals for the whole days, the rows themselves for
-        // the calls of the partial days at either end.
-        let (days, edges, by_days) = window.by_days();
+        // Proposals and steps: the totals for the whole days, the rows themselves for the
+        // calls of the partial days at either end.
+        let (totals, edges, by_spans) = window.by_spans();
         let proposed = self
             .db
             .query_vec(
                 &format!(
                     "SELECT procedure, CAST(sum(n) AS BIGINT) FROM ( \
-                     SELECT procedure, proposed AS n FROM proposal_days WHERE {days} \
+                     SELECT procedure, proposed AS n FROM proposal_totals WHERE {totals} \
                      UNION ALL SELECT p.procedure, 1 FROM call_proposals p \
                      JOIN calls c ON c.id = p.call_id WHERE {edges}) t GROUP BY procedure"
                 ),
-                &by_days,
+                &by_spans,
                 |r| Ok((r.get::<String>(0)?, r.get::<i64>(1)? as u64)),
             )
             .map_err(err)?;
@@ -442,14 +452,14 @@ impl Store {
                 &format!(
                     "SELECT procedure, version, step, CAST(sum(reached) AS BIGINT), \
                      CAST(sum(answered) AS BIGINT) FROM ( \
-                     SELECT procedure, version, step, reached, answered FROM step_days \
-                     WHERE {days} UNION ALL \
+                     SELECT procedure, version, step, reached, answered FROM step_totals \
+                     WHERE {totals} UNION ALL \
                      SELECT w.procedure, w.version, s.step, 1 - s.answered, s.answered \
                      FROM walk_steps s JOIN walks w ON w.id = s.walk_id \
                      JOIN calls c ON c.id = w.call_id WHERE {edges}) t \
                      GROUP BY procedure, version, step"
                 ),
-                &by_days,
+                &by_spans,
                 |r| {
                     Ok(StepRow {
                         procedure: r.get(0)?,
