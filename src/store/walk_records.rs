@@ -272,6 +272,8 @@ pub struct WalkRow {
     pub called_again: bool,
     /// The call has a number to tell a new call from the same caller by.
     pub has_number: bool,
+    /// The call is closed.
+    pub call_closed: bool,
 }
 
 /// Reached and answered counts of one step of one version.
@@ -426,10 +428,11 @@ impl Store {
                 |r| {
                     let ended: Option<String> = r.get(3)?;
                     let status: String = r.get(4)?;
+                    let call_closed = status == CallStatus::Closed.slug();
                     let state = match ended.as_deref() {
                         Some("escalated") => "escalated",
                         Some(_) => "completed",
-                        None if status == CallStatus::Closed.slug() => "abandoned",
+                        None if call_closed => "abandoned",
                         None => "in_progress",
                     };
                     Ok(WalkRow {
@@ -442,6 +445,7 @@ impl Store {
                         said_solved: r.get::<Option<i64>>(7)?.map(|s| s != 0),
                         called_again: r.get::<i64>(8)? != 0,
                         has_number: r.get::<i64>(9)? != 0,
+                        call_closed,
                     })
                 },
             )
@@ -483,19 +487,6 @@ impl Store {
                 flag_of,
             )
             .map_err(err)?;
-        let (closed, closed_followed) = self
-            .db
-            .query_one(
-                &format!(
-                    "SELECT count(*), CAST(coalesce(sum(CASE WHEN EXISTS (SELECT 1 FROM walks w \
-                     WHERE w.call_id = c.id) THEN 1 ELSE 0 END), 0) AS BIGINT) \
-                     FROM calls c WHERE {cond} AND c.status = 'closed'"
-                ),
-                &values,
-                |r| Ok((r.get::<i64>(0)? as u64, r.get::<i64>(1)? as u64)),
-            )
-            .map_err(err)?
-            .unwrap_or_default();
         let unfollowed = self
             .db
             .query_vec(
@@ -507,6 +498,16 @@ impl Store {
                 |r| Ok((CallRef(r.get(0)?), r.get::<String>(1)?)),
             )
             .map_err(err)?;
+        // The calls closed that followed a procedure are those of the walks read above
+        // (each walk's call is in the window); with those that followed none, all the
+        // calls closed: no third pass over the window's calls.
+        let closed_followed = walks
+            .iter()
+            .filter(|w| w.call_closed)
+            .map(|w| w.call)
+            .collect::<std::collections::HashSet<_>>()
+            .len() as u64;
+        let closed = closed_followed + unfollowed.len() as u64;
         Ok(WalkFigures {
             proposed,
             walks,
