@@ -409,7 +409,7 @@ impl Store {
         let mut with_window = values.clone();
         with_window.push(Value::from(again_secs));
         let again = with_window.len();
-        let walks = self
+        let mut walks = self
             .db
             .query_vec(
                 &format!(
@@ -420,9 +420,9 @@ impl Store {
                      CASE WHEN c.caller_phone IS NOT NULL AND EXISTS (SELECT 1 FROM calls n \
                           WHERE n.caller_phone = c.caller_phone AND n.opened_at > c.opened_at \
                           AND n.opened_at <= c.opened_at + ?{again}) THEN 1 ELSE 0 END, \
-                     CASE WHEN c.caller_phone IS NULL THEN 0 ELSE 1 END \
+                     CASE WHEN c.caller_phone IS NULL THEN 0 ELSE 1 END, w.id \
                      FROM walks w JOIN calls c ON c.id = w.call_id \
-                     LEFT JOIN walk_ends e ON e.walk_id = w.id WHERE {cond} ORDER BY w.id"
+                     LEFT JOIN walk_ends e ON e.walk_id = w.id WHERE {cond}"
                 ),
                 &with_window,
                 |r| {
@@ -435,7 +435,7 @@ impl Store {
                         None if call_closed => "abandoned",
                         None => "in_progress",
                     };
-                    Ok(WalkRow {
+                    let row = WalkRow {
                         call: CallRef(r.get(0)?),
                         procedure: r.get(1)?,
                         version: r.get(2)?,
@@ -446,10 +446,14 @@ impl Store {
                         called_again: r.get::<i64>(8)? != 0,
                         has_number: r.get::<i64>(9)? != 0,
                         call_closed,
-                    })
+                    };
+                    Ok((r.get::<i64>(10)?, row))
                 },
             )
             .map_err(err)?;
+        // In the walks' order, sorted here rather than by the engine.
+        walks.sort_unstable_by_key(|(id, _)| *id);
+        let walks: Vec<WalkRow> = walks.into_iter().map(|(_, row)| row).collect();
         let steps = self
             .db
             .query_vec(
@@ -487,17 +491,19 @@ impl Store {
                 flag_of,
             )
             .map_err(err)?;
-        let unfollowed = self
+        let mut unfollowed = self
             .db
             .query_vec(
                 &format!(
                     "SELECT c.id, c.summary FROM calls c WHERE {cond} AND c.status = 'closed' \
-                     AND NOT EXISTS (SELECT 1 FROM walks w WHERE w.call_id = c.id) ORDER BY c.id"
+                     AND NOT EXISTS (SELECT 1 FROM walks w WHERE w.call_id = c.id)"
                 ),
                 &values,
                 |r| Ok((CallRef(r.get(0)?), r.get::<String>(1)?)),
             )
             .map_err(err)?;
+        // In the calls' order, sorted here: the engine would sort the summaries with them.
+        unfollowed.sort_unstable_by_key(|(call, _)| *call);
         // The calls closed that followed a procedure are those of the walks read above
         // (each walk's call is in the window); with those that followed none, all the
         // calls closed: no third pass over the window's calls.
