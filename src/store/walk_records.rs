@@ -220,9 +220,11 @@ impl FigureWindow {
         let (f, t) = self.seconds();
         let (d1, d2) = whole(f, t, DAY);
         let (b1, b2) = whole(d1, d2, BLOCK);
+        // Three ranges of the primary key, each usable alone (an OR of ANDs).
         let mut totals = format!(
-            "(span = {BLOCK} AND start >= ?1 AND start < ?2 OR span = {DAY} \
-             AND (start >= ?3 AND start < ?1 OR start >= ?2 AND start < ?4))"
+            "(span = {BLOCK} AND start >= ?1 AND start < ?2 \
+             OR span = {DAY} AND start >= ?3 AND start < ?1 \
+             OR span = {DAY} AND start >= ?2 AND start < ?4)"
         );
         let mut edges =
             "(c.opened_at >= ?5 AND c.opened_at < ?3 OR c.opened_at >= ?4 AND c.opened_at < ?6)"
