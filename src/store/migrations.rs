@@ -199,6 +199,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
 const SQLITE_WALKS_AFTER: i64 = 21;
 const POSTGRES_WALKS_AFTER: i64 = 10;
 
+/// The versions after whose SQL the report's totals of the rows already stored are counted
+/// (see `walk_records::count_totals`), on SQLite and on PostgreSQL.
+const SQLITE_TOTALS_AFTER: i64 = 23;
+const POSTGRES_TOTALS_AFTER: i64 = 12;
+
 /// The SQLite migrations, for a test that builds a file of an older schema.
 #[cfg(test)]
 pub(super) fn sqlite_migrations() -> &'static [(i64, &'static str, &'static str)] {
@@ -398,6 +403,9 @@ fn migrate_postgres(store: &mut Store) -> Result<()> {
         if *version == POSTGRES_WALKS_AFTER {
             super::walk_records::backfill(&tx).map_err(err)?;
         }
+        if *version == POSTGRES_TOTALS_AFTER {
+            super::walk_records::count_totals(&tx).map_err(err)?;
+        }
         tx.execute(
             "INSERT INTO schema_migrations (version, name) VALUES (?1, ?2)",
             args![*version, *name],
@@ -468,6 +476,9 @@ fn migrate_sqlite(store: &mut Store) -> Result<()> {
         }
         if *version == SQLITE_WALKS_AFTER {
             super::walk_records::backfill(&tx).map_err(db_err)?;
+        }
+        if *version == SQLITE_TOTALS_AFTER {
+            super::walk_records::count_totals(&tx).map_err(db_err)?;
         }
         conn.execute(
             "INSERT INTO schema_migrations (version, name) VALUES (?1, ?2)",

@@ -172,6 +172,62 @@ pub(super) fn backfill(tx: &Tx<'_>) -> DbResult<()> {
     Ok(())
 }
 
+/// How many calls' rows [`count_totals`] counts per statement: each stays short (a
+/// server's store gives a statement ten seconds) on any desk.
+const TOTALS_PAGE: i64 = 20_000;
+
+/// Counts the report's totals (migration 0023 on SQLite, 0012 on PostgreSQL) of the
+/// proposals and steps stored, into empty totals: when the migration that made them runs,
+/// and after a copy (which writes the rows with the totals' triggers lifted). The calls a
+/// page at a time, each page's counts added to those of the pages before. The start of an
+/// opening's span is floored (both engines' % keeps the dividend's sign).
+pub(super) fn count_totals(tx: &Tx<'_>) -> DbResult<()> {
+    count_totals_by(tx, TOTALS_PAGE)
+}
+
+/// [`count_totals`], `page` calls at a time.
+pub(super) fn count_totals_by(tx: &Tx<'_>, page: i64) -> DbResult<()> {
+    let last = tx
+        .query_one("SELECT coalesce(max(id), 0) FROM calls", &[], |r| {
+            r.get::<i64>(0)
+        })?
+        .unwrap_or_default();
+    let spans = format!("(SELECT {DAY} AS span UNION ALL SELECT {BLOCK}) s");
+    let start = "c.opened_at - ((c.opened_at % s.span) + s.span) % s.span";
+    let mut after = 0;
+    while after < last {
+        let calls = args![after, after + page];
+        tx.execute(
+            &format!(
+                "INSERT INTO proposal_totals (span, start, service, procedure, proposed) \
+                 SELECT s.span, {start}, c.service, p.procedure, count(*) \
+                 FROM {spans}, calls c JOIN call_proposals p ON p.call_id = c.id \
+                 WHERE c.id > ?1 AND c.id <= ?2 GROUP BY 1, 2, 3, 4 \
+                 ON CONFLICT (span, start, service, procedure) DO UPDATE \
+                 SET proposed = proposal_totals.proposed + excluded.proposed"
+            ),
+            &calls,
+        )?;
+        tx.execute(
+            &format!(
+                "INSERT INTO step_totals \
+                 (span, start, service, procedure, version, step, reached, answered) \
+                 SELECT s.span, {start}, c.service, w.procedure, w.version, st.step, \
+                 sum(1 - st.answered), sum(st.answered) \
+                 FROM {spans}, calls c JOIN walks w ON w.call_id = c.id \
+                 JOIN walk_steps st ON st.walk_id = w.id \
+                 WHERE c.id > ?1 AND c.id <= ?2 GROUP BY 1, 2, 3, 4, 5, 6 \
+                 ON CONFLICT (span, start, service, procedure, version, step) DO UPDATE \
+                 SET reached = step_totals.reached + excluded.reached, \
+                 answered = step_totals.answered + excluded.answered"
+            ),
+            &calls,
+        )?;
+        after += page;
+    }
+    Ok(())
+}
+
 /// A step flagged « à revoir », as the report lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StepFlag {

@@ -12,7 +12,8 @@
 -- else (db/postgres/console-role.sql), so what it cannot rewrite in the rows it cannot
 -- rewrite in their totals either. The rows counted are append-only and a call's opening
 -- and service are never changed (0005), so a total always equals the count of its rows.
--- The totals of the rows already stored are computed here.
+-- The totals of the rows already stored are counted right after this SQL
+-- (store/walk_records.rs, count_totals), as after a copy.
 
 CREATE TABLE proposal_totals (
     span      BIGINT NOT NULL,
@@ -34,21 +35,6 @@ CREATE TABLE step_totals (
     answered  BIGINT NOT NULL,
     PRIMARY KEY (span, start, service, procedure, version, step)
 );
-
--- The start of an opening's span is floored (PostgreSQL's % keeps the dividend's sign).
-
-INSERT INTO proposal_totals (span, start, service, procedure, proposed)
-SELECT s.span, c.opened_at - ((c.opened_at % s.span) + s.span) % s.span, c.service,
-       p.procedure, count(*)
-FROM (SELECT 86400 AS span UNION ALL SELECT 2764800) s, call_proposals p JOIN calls c ON c.id = p.call_id
-GROUP BY 1, 2, 3, 4;
-
-INSERT INTO step_totals (span, start, service, procedure, version, step, reached, answered)
-SELECT s.span, c.opened_at - ((c.opened_at % s.span) + s.span) % s.span, c.service,
-       w.procedure, w.version, st.step, sum(1 - st.answered), sum(st.answered)
-FROM (SELECT 86400 AS span UNION ALL SELECT 2764800) s, walk_steps st JOIN walks w ON w.id = st.walk_id
-JOIN calls c ON c.id = w.call_id
-GROUP BY 1, 2, 3, 4, 5, 6;
 
 -- A row written with ON CONFLICT DO NOTHING that was already there fires no trigger: the
 -- totals count rows, as the report did.

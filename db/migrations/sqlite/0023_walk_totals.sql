@@ -10,7 +10,8 @@
 -- A total is only ever added to, by the triggers below, as the row it counts is written
 -- (in its transaction); the rows it counts are append-only and a call's opening and
 -- service are never changed (0016), so a total always equals the count of its rows. The
--- totals of the rows already stored are computed here. (A SQLite file is its owner's:
+-- totals of the rows already stored are counted right after this SQL
+-- (store/walk_records.rs, count_totals), as after a copy. (A SQLite file is its owner's:
 -- nothing here stops them from editing it, as for every table.)
 
 CREATE TABLE proposal_totals (
@@ -33,21 +34,6 @@ CREATE TABLE step_totals (
     answered  INTEGER NOT NULL,
     PRIMARY KEY (span, start, service, procedure, version, step)
 ) WITHOUT ROWID;
-
--- The start of an opening's span is floored (SQLite's % keeps the dividend's sign).
-
-INSERT INTO proposal_totals (span, start, service, procedure, proposed)
-SELECT s.span, c.opened_at - ((c.opened_at % s.span) + s.span) % s.span, c.service,
-       p.procedure, count(*)
-FROM (SELECT 86400 AS span UNION ALL SELECT 2764800) s, call_proposals p JOIN calls c ON c.id = p.call_id
-GROUP BY 1, 2, 3, 4;
-
-INSERT INTO step_totals (span, start, service, procedure, version, step, reached, answered)
-SELECT s.span, c.opened_at - ((c.opened_at % s.span) + s.span) % s.span, c.service,
-       w.procedure, w.version, st.step, sum(1 - st.answered), sum(st.answered)
-FROM (SELECT 86400 AS span UNION ALL SELECT 2764800) s, walk_steps st JOIN walks w ON w.id = st.walk_id
-JOIN calls c ON c.id = w.call_id
-GROUP BY 1, 2, 3, 4, 5, 6;
 
 -- A row written with ON CONFLICT DO NOTHING that was already there fires no trigger: the
 -- totals count rows, as the report did.
