@@ -206,7 +206,7 @@ pub(super) fn count_totals_by(tx: &Tx<'_>, page: i64) -> DbResult<()> {
                  ON CONFLICT (span, start, service, procedure) DO UPDATE \
                  SET proposed = proposal_totals.proposed + excluded.proposed"
             ),
-            &calls,
+            calls,
         )?;
         tx.execute(
             &format!(
@@ -221,7 +221,7 @@ pub(super) fn count_totals_by(tx: &Tx<'_>, page: i64) -> DbResult<()> {
                  SET reached = step_totals.reached + excluded.reached, \
                  answered = step_totals.answered + excluded.answered"
             ),
-            &calls,
+            calls,
         )?;
         after += page;
     }
