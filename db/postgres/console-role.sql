@@ -17,6 +17,9 @@ GRANT SELECT, INSERT ON journal, handover_entries TO guichet_console;
 GRANT SELECT, INSERT ON call_proposals, walks, walk_steps, walk_ends, walk_answers, step_flags
     TO guichet_console;
 GRANT SELECT ON walk_records TO guichet_console;
+-- Their totals (by day and by 32 days), for the report, are kept by the schema's triggers
+-- (running as its owner) as those rows are written: the console only reads them.
+GRANT SELECT ON proposal_totals, step_totals TO guichet_console;
 -- The telephony's events are added (by the console's listener, or `guichet phone event`).
 GRANT SELECT, INSERT ON phone_events TO guichet_console;
 -- A phone call taken on an open call is linked to it; its handling time is written once.

@@ -289,30 +289,78 @@ fn steps_of(
 }
 
 /// The words of the calls closed without a procedure followed (folded by the one rule of
-/// the search, stop words left out), each with how many calls say it, most said first.
+/// the search, stop words left out), each with how many calls say it, most said first, and
+/// its first calls (`unfollowed` is in the calls' order).
 fn holes(unfollowed: &[(CallRef, String)]) -> Vec<Hole> {
-    let mut by_word: HashMap<String, (u64, Vec<CallRef>)> = HashMap::new();
+    // A summary said by several calls is folded once, its calls counted together: each
+    // keeps its first calls, among which are the first calls of each of its words.
+    let mut by_summary: HashMap<&str, (u64, Vec<CallRef>)> = HashMap::new();
     for (call, summary) in unfollowed {
+        let entry = by_summary.entry(summary.as_str()).or_default();
+        entry.0 += 1;
+        if entry.1.len() < HOLE_EXAMPLES {
+            entry.1.push(*call);
+        }
+    }
+    let mut by_word: HashMap<String, (u64, Vec<CallRef>)> = HashMap::new();
+    for (summary, (calls, examples)) in by_summary {
         let mut words = folded_words(summary);
         words.sort();
         words.dedup();
         for word in words {
             let entry = by_word.entry(word).or_default();
-            entry.0 += 1;
-            if entry.1.len() < HOLE_EXAMPLES {
-                entry.1.push(*call);
+            entry.0 += calls;
+            entry.1.extend(&examples);
+            if entry.1.len() > HOLE_EXAMPLES {
+                entry.1.sort_unstable();
+                entry.1.truncate(HOLE_EXAMPLES);
             }
         }
     }
     let mut holes: Vec<Hole> = by_word
         .into_iter()
-        .map(|(word, (calls, examples))| Hole {
-            word,
-            calls,
-            examples,
+        .map(|(word, (calls, mut examples))| {
+            examples.sort_unstable();
+            Hole {
+                word,
+                calls,
+                examples,
+            }
         })
         .collect();
     holes.sort_by(|a, b| b.calls.cmp(&a.calls).then_with(|| a.word.cmp(&b.word)));
     holes.truncate(HOLE_WORDS);
     holes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_word_counts_its_calls_and_gives_its_first_ones_whatever_the_summaries() {
+        let said = [
+            (5, "imprimante bloquée"),
+            (1, "scanner bloqué"),
+            (9, "imprimante bloquée"),
+            (2, "imprimante en panne"),
+            (7, "imprimante bloquée"),
+            (3, "imprimante bloquée"),
+            (4, "scanner bloqué"),
+        ];
+        let mut unfollowed: Vec<(CallRef, String)> = said
+            .iter()
+            .map(|(id, s)| (CallRef(*id), s.to_string()))
+            .collect();
+        unfollowed.sort();
+        let holes = holes(&unfollowed);
+        let of = |word: &str| {
+            let h = holes.iter().find(|h| h.word == word).unwrap();
+            (h.calls, h.examples.iter().map(|c| c.0).collect::<Vec<_>>())
+        };
+        assert_eq!(of("imprimante"), (5, vec![2, 3, 5]));
+        assert_eq!(of("bloquee"), (4, vec![3, 5, 7]));
+        assert_eq!(of("scanner"), (2, vec![1, 4]));
+        assert_eq!(holes[0].word, "imprimante", "most said first");
+    }
 }

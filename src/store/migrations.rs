@@ -119,6 +119,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0022_walk_lessons",
         include_str!("../../db/migrations/sqlite/0022_walk_lessons.sql"),
     ),
+    (
+        23,
+        "0023_walk_totals",
+        include_str!("../../db/migrations/sqlite/0023_walk_totals.sql"),
+    ),
 ];
 
 /// The version after whose SQL the calls already stored get their folded search text
@@ -182,12 +187,22 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         "0011_walk_lessons",
         include_str!("../../db/migrations/postgres/0011_walk_lessons.sql"),
     ),
+    (
+        12,
+        "0012_walk_totals",
+        include_str!("../../db/migrations/postgres/0012_walk_totals.sql"),
+    ),
 ];
 
 /// The versions after whose SQL the walks already journaled are read into the walk
 /// records' tables (see `walk_records::backfill`), on SQLite and on PostgreSQL.
 const SQLITE_WALKS_AFTER: i64 = 21;
 const POSTGRES_WALKS_AFTER: i64 = 10;
+
+/// The versions after whose SQL the report's totals of the rows already stored are counted
+/// (see `walk_records::count_totals`), on SQLite and on PostgreSQL.
+const SQLITE_TOTALS_AFTER: i64 = 23;
+const POSTGRES_TOTALS_AFTER: i64 = 12;
 
 /// The SQLite migrations, for a test that builds a file of an older schema.
 #[cfg(test)]
@@ -388,6 +403,9 @@ fn migrate_postgres(store: &mut Store) -> Result<()> {
         if *version == POSTGRES_WALKS_AFTER {
             super::walk_records::backfill(&tx).map_err(err)?;
         }
+        if *version == POSTGRES_TOTALS_AFTER {
+            super::walk_records::count_totals(&tx).map_err(err)?;
+        }
         tx.execute(
             "INSERT INTO schema_migrations (version, name) VALUES (?1, ?2)",
             args![*version, *name],
@@ -458,6 +476,9 @@ fn migrate_sqlite(store: &mut Store) -> Result<()> {
         }
         if *version == SQLITE_WALKS_AFTER {
             super::walk_records::backfill(&tx).map_err(db_err)?;
+        }
+        if *version == SQLITE_TOTALS_AFTER {
+            super::walk_records::count_totals(&tx).map_err(db_err)?;
         }
         conn.execute(
             "INSERT INTO schema_migrations (version, name) VALUES (?1, ?2)",

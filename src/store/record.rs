@@ -51,17 +51,23 @@ const SQLITE_GUARDS: [&str; 26] = [
 
 /// The guards a copy lifts, on each engine, and puts back before it commits: it inserts
 /// lines dated and signed where they were written, and calls whose lines come after them.
-const SQLITE_LIFTED: [&str; 5] = [
+/// With them, the triggers that keep the report's totals: the copy counts them once, after
+/// the rows (`walk_records::count_totals`), rather than row by row.
+const SQLITE_LIFTED: [&str; 7] = [
     "journal_not_ahead",
     "journal_after_opening",
     "journal_in_order",
     "calls_opened_in_time",
     "calls_closed_in_time",
+    "call_proposals_total",
+    "walk_steps_total",
 ];
-const POSTGRES_LIFTED: [(&str, &str); 3] = [
+const POSTGRES_LIFTED: [(&str, &str); 5] = [
     ("journal", "journal_by_the_server"),
     ("calls", "calls_in_time"),
     ("calls", "calls_journaled"),
+    ("call_proposals", "call_proposals_total"),
+    ("walk_steps", "walk_steps_total"),
 ];
 
 /// What a copy lifted, to put back.

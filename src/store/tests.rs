@@ -116,6 +116,7 @@ fn open_sets_durability_pragmas_and_creates_the_folder() {
             (20, "0020_call_search_folded".to_string()),
             (21, "0021_walk_records".to_string()),
             (22, "0022_walk_lessons".to_string()),
+            (23, "0023_walk_totals".to_string()),
         ]
     );
 }
@@ -899,6 +900,19 @@ fn a_console_role_with_the_readmes_rights_answers_calls_but_cannot_rewrite_histo
         .answer_solved(walked, "console", t0(), "essai", true)
         .unwrap();
     assert_eq!(walk_records(&console), [record("completed", 1, 1, Some(1))]);
+    let totals: Option<(i64, i64)> = console
+        .db
+        .query_one(
+            "SELECT reached, answered FROM step_totals WHERE span = 86400 AND step = 'a'",
+            &[],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        totals,
+        Some((1, 1)),
+        "the console's steps counted by the schema's triggers"
+    );
     for sql in [
         "UPDATE journal SET body = 'x'",
         "DELETE FROM journal",
@@ -911,6 +925,10 @@ fn a_console_role_with_the_readmes_rights_answers_calls_but_cannot_rewrite_histo
         "DELETE FROM step_flags",
         "DELETE FROM call_proposals",
         "DELETE FROM walk_ends",
+        // The totals the report sums are kept by the schema's triggers, not by the console.
+        "UPDATE step_totals SET reached = 0",
+        "DELETE FROM proposal_totals",
+        "INSERT INTO proposal_totals (span, start, service, procedure, proposed) VALUES (86400, 0, 'mi', 'x', 1)",
     ] {
         let refused = console.db.execute(sql, &[]).map_err(|e| console.err(e));
         match refused {
@@ -2297,4 +2315,142 @@ fn the_walks_journaled_on_a_server_before_the_records_are_read_into_them() {
             ("autre".into(), "v2".into(), "in_progress".into(), 1, 0),
         ]
     );
+}
+
+/// (procedure, count) and (procedure, version, step, reached, answered) counted from the
+/// rows themselves, joined to their calls: what the totals must always give.
+type Counted = (Vec<(String, u64)>, Vec<(String, String, String, u64, u64)>);
+
+fn counted_from_rows(store: &Store, window: &FigureWindow) -> Counted {
+    let (cond, values) = window.calls();
+    let mut proposed: Vec<(String, u64)> = store
+        .db
+        .query_vec(
+            &format!(
+                "SELECT p.procedure, count(*) FROM call_proposals p \
+                 JOIN calls c ON c.id = p.call_id WHERE {cond} GROUP BY p.procedure"
+            ),
+            &values,
+            |r| Ok((r.get(0)?, r.get::<i64>(1)? as u64)),
+        )
+        .unwrap();
+    proposed.sort();
+    let mut steps: Vec<(String, String, String, u64, u64)> = store
+        .db
+        .query_vec(
+            &format!(
+                "SELECT w.procedure, w.version, s.step, \
+                 CAST(sum(1 - s.answered) AS BIGINT), CAST(sum(s.answered) AS BIGINT) \
+                 FROM walk_steps s JOIN walks w ON w.id = s.walk_id \
+                 JOIN calls c ON c.id = w.call_id WHERE {cond} \
+                 GROUP BY w.procedure, w.version, s.step"
+            ),
+            &values,
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get::<i64>(3)? as u64,
+                    r.get::<i64>(4)? as u64,
+                ))
+            },
+        )
+        .unwrap();
+    steps.sort();
+    (proposed, steps)
+}
+
+/// What `walk_figures` gives of the proposals and steps, as [`counted_from_rows`] does.
+fn summed(store: &Store, window: &FigureWindow) -> Counted {
+    let figures = store.walk_figures(window, 86_400).unwrap();
+    let mut proposed = figures.proposed;
+    proposed.sort();
+    let mut steps: Vec<_> = figures
+        .steps
+        .into_iter()
+        .map(|s| (s.procedure, s.version, s.step, s.reached, s.answered))
+        .collect();
+    steps.sort();
+    (proposed, steps)
+}
+
+on_both_engines! {
+    fn the_totals_give_what_the_rows_count_for_any_period(store) {
+        // Calls around midnights and the boundaries of the totals' blocks of 32 days, in
+        // two services, each proposed two procedures and walking one of them a step or
+        // two further than the one before.
+        let block = Utc.timestamp_opt(647 * 32 * 86_400, 0).unwrap(); // 2026-09-08
+        let d = 86_400;
+        let offsets = [
+            -40 * d, -32 * d - 1, -32 * d, -3_600, -1, 0, 1, 43_200, 86_399, 86_400, 86_401,
+            2 * d + 60, 32 * d - 1, 32 * d, 33 * d + 5, 40 * d,
+        ];
+        for (i, offset) in offsets.iter().enumerate() {
+            let at = block + Duration::seconds(*offset);
+            let service = if i % 3 == 0 { "mtes" } else { "mi" };
+            let slug = if i % 2 == 0 { "essai" } else { "autre" };
+            let call = store
+                .insert_proposed_call(
+                    &new_call("Zoé", service, "noemi", "op", at),
+                    &[slug.into(), "troisieme".into()],
+                )
+                .unwrap()
+                .reference;
+            let steps = ["a", "b", "c"];
+            let done = &steps[..i % 3];
+            let mark = crate::domain::walk::WalkMark {
+                procedure: slug.into(),
+                version: Some(format!("v{}", i % 2)),
+                done: done.iter().map(|s| s.to_string()).collect(),
+                current: Some(steps[i % 3].to_string()),
+                ..Default::default()
+            };
+            let entry = WalkEntry { kind: JournalKind::Procedure, line: "étape", mark: &mark, escalated: false };
+            store.append_walk(call, "op", at, &entry).unwrap();
+        }
+        let totals: i64 = store
+            .db
+            .query_one("SELECT count(*) FROM step_totals", &[], |r| r.get(0))
+            .unwrap()
+            .unwrap();
+        assert!(totals > 0, "the triggers keep the totals");
+        // A copy into an empty store of the same engine counts the totals of what it wrote.
+        let (_server, _dir, mut copy) = match store.db.engine() {
+            Engine::Sqlite => {
+                let (dir, copy) = temp_store();
+                (None, dir, copy)
+            }
+            Engine::Postgres => {
+                let (db, dir, copy) = server_store();
+                (Some(db), dir, copy)
+            }
+        };
+        store.copy_to(&mut copy).unwrap();
+        // Counted again a few calls at a time, the pages' counts added up.
+        let tx = copy.db.begin().unwrap();
+        tx.batch("DELETE FROM proposal_totals; DELETE FROM step_totals").unwrap();
+        walk_records::count_totals_by(&tx, 3).unwrap();
+        tx.commit().unwrap();
+        let times = [
+            -41 * d, -32 * d, -d, -1, 0, 1, 43_200, 86_400, 86_401, 31 * d, 32 * d, 33 * d, 41 * d,
+        ];
+        for from in times {
+            for to in times.iter().filter(|to| **to >= from) {
+                for service in [None, Some("mi".to_string())] {
+                    // A bound within a second too: calls are stored to the second.
+                    for nanos in [0, 500_000_000] {
+                        let window = FigureWindow {
+                            from: block + Duration::seconds(from) + Duration::nanoseconds(nanos),
+                            to: block + Duration::seconds(*to) + Duration::nanoseconds(nanos),
+                            service: service.clone(),
+                        };
+                        let counted = counted_from_rows(&store, &window);
+                        assert_eq!(summed(&store, &window), counted, "{window:?}");
+                        assert_eq!(summed(&copy, &window), counted, "copied: {window:?}");
+                    }
+                }
+            }
+        }
+    }
 }

@@ -172,6 +172,62 @@ pub(super) fn backfill(tx: &Tx<'_>) -> DbResult<()> {
     Ok(())
 }
 
+/// How many calls' rows [`count_totals`] counts per statement: each stays short (a
+/// server's store gives a statement ten seconds) on any desk.
+const TOTALS_PAGE: i64 = 20_000;
+
+/// Counts the report's totals (migration 0023 on SQLite, 0012 on PostgreSQL) of the
+/// proposals and steps stored, into empty totals: when the migration that made them runs,
+/// and after a copy (which writes the rows with the totals' triggers lifted). The calls a
+/// page at a time, each page's counts added to those of the pages before. The start of an
+/// opening's span is floored (both engines' % keeps the dividend's sign).
+pub(super) fn count_totals(tx: &Tx<'_>) -> DbResult<()> {
+    count_totals_by(tx, TOTALS_PAGE)
+}
+
+/// [`count_totals`], `page` calls at a time.
+pub(super) fn count_totals_by(tx: &Tx<'_>, page: i64) -> DbResult<()> {
+    let last = tx
+        .query_one("SELECT coalesce(max(id), 0) FROM calls", &[], |r| {
+            r.get::<i64>(0)
+        })?
+        .unwrap_or_default();
+    let spans = format!("(SELECT {DAY} AS span UNION ALL SELECT {BLOCK}) s");
+    let start = "c.opened_at - ((c.opened_at % s.span) + s.span) % s.span";
+    let mut after = 0;
+    while after < last {
+        let calls = args![after, after + page];
+        tx.execute(
+            &format!(
+                "INSERT INTO proposal_totals (span, start, service, procedure, proposed) \
+                 SELECT s.span, {start}, c.service, p.procedure, count(*) \
+                 FROM {spans}, calls c JOIN call_proposals p ON p.call_id = c.id \
+                 WHERE c.id > ?1 AND c.id <= ?2 GROUP BY 1, 2, 3, 4 \
+                 ON CONFLICT (span, start, service, procedure) DO UPDATE \
+                 SET proposed = proposal_totals.proposed + excluded.proposed"
+            ),
+            calls,
+        )?;
+        tx.execute(
+            &format!(
+                "INSERT INTO step_totals \
+                 (span, start, service, procedure, version, step, reached, answered) \
+                 SELECT s.span, {start}, c.service, w.procedure, w.version, st.step, \
+                 sum(1 - st.answered), sum(st.answered) \
+                 FROM {spans}, calls c JOIN walks w ON w.call_id = c.id \
+                 JOIN walk_steps st ON st.walk_id = w.id \
+                 WHERE c.id > ?1 AND c.id <= ?2 GROUP BY 1, 2, 3, 4, 5, 6 \
+                 ON CONFLICT (span, start, service, procedure, version, step) DO UPDATE \
+                 SET reached = step_totals.reached + excluded.reached, \
+                 answered = step_totals.answered + excluded.answered"
+            ),
+            calls,
+        )?;
+        after += page;
+    }
+    Ok(())
+}
+
 /// A step flagged « à revoir », as the report lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StepFlag {
@@ -193,18 +249,66 @@ pub struct FigureWindow {
 }
 
 impl FigureWindow {
-    /// The condition on the calls `c`, its arguments from `?1`.
-    fn calls(&self) -> (String, Vec<Value>) {
-        let mut sql = "c.opened_at >= ?1 AND c.opened_at < ?2".to_string();
-        // Calls are stored to the second: one opened in the second `to` falls in, before
-        // it, when `to` is later in that second (a report asked for « until now »).
+    /// `[from, to)` in the seconds calls are stored to: one opened in the second `to` falls
+    /// in, before it, when `to` is later in that second (a report asked for « until now »).
+    fn seconds(&self) -> (i64, i64) {
         let ceil = |t: DateTime<Utc>| t.timestamp() + i64::from(t.timestamp_subsec_nanos() > 0);
-        let mut values = vec![Value::from(ceil(self.from)), Value::from(ceil(self.to))];
+        (ceil(self.from), ceil(self.to))
+    }
+
+    /// The condition on the calls `c`, its arguments from `?1`.
+    pub(super) fn calls(&self) -> (String, Vec<Value>) {
+        let mut sql = "c.opened_at >= ?1 AND c.opened_at < ?2".to_string();
+        let (from, to) = self.seconds();
+        let mut values = vec![Value::from(from), Value::from(to)];
         if let Some(service) = &self.service {
             sql.push_str(" AND c.service = ?3");
             values.push(Value::from(service.as_str()));
         }
         (sql, values)
+    }
+
+    /// The window for the totals (migration 0023 / 0012): the condition on the totals
+    /// (blocks of 32 days inside the window, whole days inside it at either end) and the
+    /// one on the calls `c` of its partial days, whose rows are counted themselves; their
+    /// arguments from `?1`.
+    fn by_spans(&self) -> (String, String, Vec<Value>) {
+        let (f, t) = self.seconds();
+        let (d1, d2) = whole(f, t, DAY);
+        let (b1, b2) = whole(d1, d2, BLOCK);
+        // Three ranges of the primary key, each usable alone (an OR of ANDs).
+        let mut totals = format!(
+            "(span = {BLOCK} AND start >= ?1 AND start < ?2 \
+             OR span = {DAY} AND start >= ?3 AND start < ?1 \
+             OR span = {DAY} AND start >= ?2 AND start < ?4)"
+        );
+        let mut edges =
+            "(c.opened_at >= ?5 AND c.opened_at < ?3 OR c.opened_at >= ?4 AND c.opened_at < ?6)"
+                .to_string();
+        let mut values: Vec<Value> = [b1, b2, d1, d2, f, t].map(Value::from).into();
+        if let Some(service) = &self.service {
+            totals.push_str(" AND service = ?7");
+            edges.push_str(" AND c.service = ?7");
+            values.push(Value::from(service.as_str()));
+        }
+        (totals, edges, values)
+    }
+}
+
+/// The spans of the totals, in seconds, as the migration floors them: UTC days, and
+/// blocks of 32 days from 1970-01-01.
+const DAY: i64 = 86_400;
+const BLOCK: i64 = 32 * DAY;
+
+/// The whole `unit`s inside `[from, to)`: from the first boundary at or after `from` to
+/// the last at or before `to`; `(to, to)` when there is no such pair.
+fn whole(from: i64, to: i64, unit: i64) -> (i64, i64) {
+    let first = from + (unit - from.rem_euclid(unit)) % unit;
+    let last = to - to.rem_euclid(unit);
+    if first < last {
+        (first, last)
+    } else {
+        (to, to)
     }
 }
 
@@ -226,6 +330,8 @@ pub struct WalkRow {
     pub called_again: bool,
     /// The call has a number to tell a new call from the same caller by.
     pub has_number: bool,
+    /// The call is closed.
+    pub call_closed: bool,
 }
 
 /// Reached and answered counts of one step of one version.
@@ -342,23 +448,26 @@ impl Store {
     pub fn walk_figures(&self, window: &FigureWindow, again_secs: i64) -> Result<WalkFigures> {
         let err = |e| self.err(e);
         let (cond, values) = window.calls();
+        // Proposals and steps: the totals for the whole days, the rows themselves for the
+        // calls of the partial days at either end.
+        let (totals, edges, by_spans) = window.by_spans();
         let proposed = self
             .db
             .query_vec(
                 &format!(
-                    // A procedure is proposed once per call (a unique index): the rows are
-                    // the calls, counted without a sort for DISTINCT.
-                    "SELECT p.procedure, count(*) FROM call_proposals p \
-                     JOIN calls c ON c.id = p.call_id WHERE {cond} GROUP BY p.procedure"
+                    "SELECT procedure, CAST(sum(n) AS BIGINT) FROM ( \
+                     SELECT procedure, proposed AS n FROM proposal_totals WHERE {totals} \
+                     UNION ALL SELECT p.procedure, 1 FROM call_proposals p \
+                     JOIN calls c ON c.id = p.call_id WHERE {edges}) t GROUP BY procedure"
                 ),
-                &values,
+                &by_spans,
                 |r| Ok((r.get::<String>(0)?, r.get::<i64>(1)? as u64)),
             )
             .map_err(err)?;
         let mut with_window = values.clone();
         with_window.push(Value::from(again_secs));
         let again = with_window.len();
-        let walks = self
+        let mut walks = self
             .db
             .query_vec(
                 &format!(
@@ -369,21 +478,22 @@ impl Store {
                      CASE WHEN c.caller_phone IS NOT NULL AND EXISTS (SELECT 1 FROM calls n \
                           WHERE n.caller_phone = c.caller_phone AND n.opened_at > c.opened_at \
                           AND n.opened_at <= c.opened_at + ?{again}) THEN 1 ELSE 0 END, \
-                     CASE WHEN c.caller_phone IS NULL THEN 0 ELSE 1 END \
+                     CASE WHEN c.caller_phone IS NULL THEN 0 ELSE 1 END, w.id \
                      FROM walks w JOIN calls c ON c.id = w.call_id \
-                     LEFT JOIN walk_ends e ON e.walk_id = w.id WHERE {cond} ORDER BY w.id"
+                     LEFT JOIN walk_ends e ON e.walk_id = w.id WHERE {cond}"
                 ),
                 &with_window,
                 |r| {
                     let ended: Option<String> = r.get(3)?;
                     let status: String = r.get(4)?;
+                    let call_closed = status == CallStatus::Closed.slug();
                     let state = match ended.as_deref() {
                         Some("escalated") => "escalated",
                         Some(_) => "completed",
-                        None if status == CallStatus::Closed.slug() => "abandoned",
+                        None if call_closed => "abandoned",
                         None => "in_progress",
                     };
-                    Ok(WalkRow {
+                    let row = WalkRow {
                         call: CallRef(r.get(0)?),
                         procedure: r.get(1)?,
                         version: r.get(2)?,
@@ -393,21 +503,29 @@ impl Store {
                         said_solved: r.get::<Option<i64>>(7)?.map(|s| s != 0),
                         called_again: r.get::<i64>(8)? != 0,
                         has_number: r.get::<i64>(9)? != 0,
-                    })
+                        call_closed,
+                    };
+                    Ok((r.get::<i64>(10)?, row))
                 },
             )
             .map_err(err)?;
+        // In the walks' order, sorted here rather than by the engine.
+        walks.sort_unstable_by_key(|(id, _)| *id);
+        let walks: Vec<WalkRow> = walks.into_iter().map(|(_, row)| row).collect();
         let steps = self
             .db
             .query_vec(
                 &format!(
-                    "SELECT w.procedure, w.version, s.step, \
-                     CAST(sum(1 - s.answered) AS BIGINT), CAST(sum(s.answered) AS BIGINT) \
+                    "SELECT procedure, version, step, CAST(sum(reached) AS BIGINT), \
+                     CAST(sum(answered) AS BIGINT) FROM ( \
+                     SELECT procedure, version, step, reached, answered FROM step_totals \
+                     WHERE {totals} UNION ALL \
+                     SELECT w.procedure, w.version, s.step, 1 - s.answered, s.answered \
                      FROM walk_steps s JOIN walks w ON w.id = s.walk_id \
-                     JOIN calls c ON c.id = w.call_id WHERE {cond} \
-                     GROUP BY w.procedure, w.version, s.step"
+                     JOIN calls c ON c.id = w.call_id WHERE {edges}) t \
+                     GROUP BY procedure, version, step"
                 ),
-                &values,
+                &by_spans,
                 |r| {
                     Ok(StepRow {
                         procedure: r.get(0)?,
@@ -431,30 +549,29 @@ impl Store {
                 flag_of,
             )
             .map_err(err)?;
-        let (closed, closed_followed) = self
-            .db
-            .query_one(
-                &format!(
-                    "SELECT count(*), CAST(coalesce(sum(CASE WHEN EXISTS (SELECT 1 FROM walks w \
-                     WHERE w.call_id = c.id) THEN 1 ELSE 0 END), 0) AS BIGINT) \
-                     FROM calls c WHERE {cond} AND c.status = 'closed'"
-                ),
-                &values,
-                |r| Ok((r.get::<i64>(0)? as u64, r.get::<i64>(1)? as u64)),
-            )
-            .map_err(err)?
-            .unwrap_or_default();
-        let unfollowed = self
+        let mut unfollowed = self
             .db
             .query_vec(
                 &format!(
                     "SELECT c.id, c.summary FROM calls c WHERE {cond} AND c.status = 'closed' \
-                     AND NOT EXISTS (SELECT 1 FROM walks w WHERE w.call_id = c.id) ORDER BY c.id"
+                     AND NOT EXISTS (SELECT 1 FROM walks w WHERE w.call_id = c.id)"
                 ),
                 &values,
                 |r| Ok((CallRef(r.get(0)?), r.get::<String>(1)?)),
             )
             .map_err(err)?;
+        // In the calls' order, sorted here: the engine would sort the summaries with them.
+        unfollowed.sort_unstable_by_key(|(call, _)| *call);
+        // The calls closed that followed a procedure are those of the walks read above
+        // (each walk's call is in the window); with those that followed none, all the
+        // calls closed: no third pass over the window's calls.
+        let closed_followed = walks
+            .iter()
+            .filter(|w| w.call_closed)
+            .map(|w| w.call)
+            .collect::<std::collections::HashSet<_>>()
+            .len() as u64;
+        let closed = closed_followed + unfollowed.len() as u64;
         Ok(WalkFigures {
             proposed,
             walks,
