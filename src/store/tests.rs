@@ -408,30 +408,37 @@ fn the_caller_search_finds_a_call_by_its_reference_too(store) {
 }
 }
 
+/// A SQLite file at schema `version`, as the migrations up to it made it: what a desk of
+/// an older guichet holds.
+fn sqlite_at_schema(path: &std::path::Path, version: i64) -> rusqlite::Connection {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, \
+         applied_at TEXT NOT NULL DEFAULT '')",
+    )
+    .unwrap();
+    for (v, name, sql) in super::migrations::sqlite_migrations()
+        .iter()
+        .filter(|(v, _, _)| *v <= version)
+    {
+        conn.execute_batch(sql).unwrap();
+        conn.execute(
+            "INSERT INTO schema_migrations (version, name) VALUES (?1, ?2)",
+            rusqlite::params![v, name],
+        )
+        .unwrap();
+        conn.pragma_update(None, "user_version", v).unwrap();
+    }
+    conn
+}
+
 #[test]
 fn a_desk_of_an_older_schema_gets_its_calls_folded_for_the_search() {
     // A file at schema 18, with a call stored then (its summary indexed raw).
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("old.db");
     {
-        let conn = rusqlite::Connection::open(&path).unwrap();
-        conn.execute_batch(
-            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, \
-             applied_at TEXT NOT NULL DEFAULT '')",
-        )
-        .unwrap();
-        for (version, name, sql) in super::migrations::sqlite_migrations()
-            .iter()
-            .filter(|(v, _, _)| *v <= 18)
-        {
-            conn.execute_batch(sql).unwrap();
-            conn.execute(
-                "INSERT INTO schema_migrations (version, name) VALUES (?1, ?2)",
-                rusqlite::params![version, name],
-            )
-            .unwrap();
-            conn.pragma_update(None, "user_version", version).unwrap();
-        }
+        let conn = sqlite_at_schema(&path, 18);
         conn.execute(
             "INSERT INTO calls (opened_at, operator, caller_name, caller_phone, service, device, \
              summary, status, search_key, handler) VALUES (?1, 'op', 'Zoé Œuvray', \
@@ -2128,24 +2135,7 @@ fn the_walks_journaled_before_the_records_are_read_into_them() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("g.db");
     {
-        let conn = rusqlite::Connection::open(&path).unwrap();
-        conn.execute_batch(
-            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, \
-             applied_at TEXT NOT NULL DEFAULT '')",
-        )
-        .unwrap();
-        for (version, name, sql) in super::migrations::sqlite_migrations()
-            .iter()
-            .filter(|(v, _, _)| *v <= 20)
-        {
-            conn.execute_batch(sql).unwrap();
-            conn.execute(
-                "INSERT INTO schema_migrations (version, name) VALUES (?1, ?2)",
-                rusqlite::params![version, name],
-            )
-            .unwrap();
-            conn.pragma_update(None, "user_version", version).unwrap();
-        }
+        let conn = sqlite_at_schema(&path, 20);
         let at = t0().timestamp();
         for (id, status, closed) in [
             (1, "closed", Some(at + 60)),
