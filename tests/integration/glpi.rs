@@ -1021,13 +1021,23 @@ fn t_twice_in_the_console_makes_one_ticket() {
     key(&mut app, KeyCode::Enter);
     let began = Instant::now();
     key(&mut app, KeyCode::Char('t'));
+    // In doubt once GLPI let the 2 s go by: said with the timeout, or, on a loaded machine
+    // where the sender's next look came within the same tick, by that look's line.
     watch(
         &mut app,
         &mut said,
         Duration::from_secs(10),
-        "n'a pas répondu à temps (2 s)",
+        "envoi en doute",
     );
-    assert!(said.last().unwrap().contains("en doute"), "{said:?}");
+    assert!(
+        said.iter()
+            .any(|s| s.contains("n'a pas répondu à temps (2 s)"))
+            || said
+                .last()
+                .unwrap()
+                .contains("rien n'est renvoyé avant une vérification"),
+        "{said:?}"
+    );
     // Again: nothing sent, the push is in doubt.
     key(&mut app, KeyCode::Char('t'));
     watch(
