@@ -47,6 +47,9 @@ fn column_weight(mask: u8) -> f64 {
     }
 }
 
+/// SQLite's own page cache size (2,000 KiB), put back after the index's one pass.
+const SQLITE_CACHE: i64 = -2000;
+
 /// What a search needs in memory: the index's terms (sorted, in one buffer) and their
 /// postings (packed), and which services and devices each procedure is for. Compact: a
 /// catalogue of ten thousand procedures holds a few megabytes.
@@ -829,33 +832,72 @@ impl Store {
 
     /// What searches need in memory, read from the index the database keeps.
     pub fn load_search_index(&self) -> Result<SearchIndex> {
-        let rows = self
+        // The sizes first, so that each vector is allocated once: grown by doubling, the
+        // postings of 10,000 procedures held their old and new copies at once, the
+        // console's peak memory (heaptrack). A hint only: a count that is off costs a
+        // reallocation, not a wrong index.
+        let (procedure_count, term_count, text_len, posting_count) = self
             .db
-            .query_vec(
+            .query_one(
+                "SELECT (SELECT count(*) FROM procedures), count(*), \
+                        coalesce(sum(length(term)), 0), \
+                        coalesce(sum(length(postings) - length(replace(postings, ' ', '')) + 1), 0) \
+                 FROM procedure_terms",
+                &[],
+                |r| {
+                    let size = |i| r.get::<i64>(i).map(|n| usize::try_from(n).unwrap_or(0));
+                    Ok((size(0)?, size(1)?, size(2)?, size(3)?))
+                },
+            )
+            .map_err(|e| self.err(e))?
+            .unwrap_or_default();
+        // Read once, front to back: SQLite's page cache would only keep what this pass
+        // never reads again, at the peak of the console's memory (2 MB of 10,000
+        // procedures' pages, heaptrack). A small cache for the pass, the usual one after.
+        let small_cache = self.db.engine() == Engine::Sqlite;
+        if small_cache {
+            self.db
+                .batch("PRAGMA cache_size = -128")
+                .map_err(|e| self.err(e))?;
+        }
+        let index = self.read_search_index(procedure_count, term_count, text_len, posting_count);
+        if small_cache {
+            self.db
+                .batch(&format!("PRAGMA cache_size = {SQLITE_CACHE}"))
+                .map_err(|e| self.err(e))?;
+        }
+        index
+    }
+
+    fn read_search_index(
+        &self,
+        procedure_count: usize,
+        term_count: usize,
+        text_len: usize,
+        posting_count: usize,
+    ) -> Result<SearchIndex> {
+        let mut procedures: Vec<Indexed> = Vec::with_capacity(procedure_count);
+        // Row ids are 1..=n in catalogue order: the index is always rebuilt whole.
+        self.db
+            .query_each(
                 "SELECT id, slug, title, services, devices FROM procedures ORDER BY id",
                 &[],
                 |r| {
+                    if r.get::<i64>(0)? != procedures.len() as i64 + 1 {
+                        return Ok::<(), DbError>(());
+                    }
                     let title: String = r.get(2)?;
-                    Ok((
-                        r.get::<i64>(0)?,
-                        Indexed {
-                            slug: r.get(1)?,
-                            title_key: crate::domain::text::fold(&title),
-                            title,
-                            services: parse_applies(r.str(3)?),
-                            devices: parse_applies(r.str(4)?),
-                        },
-                    ))
+                    procedures.push(Indexed {
+                        slug: r.get(1)?,
+                        title_key: crate::domain::text::fold(&title),
+                        title,
+                        services: parse_applies(r.str(3)?),
+                        devices: parse_applies(r.str(4)?),
+                    });
+                    Ok(())
                 },
             )
             .map_err(|e| self.err(e))?;
-        // Row ids are 1..=n in catalogue order: the index is always rebuilt whole.
-        let procedures: Vec<Indexed> = rows
-            .into_iter()
-            .enumerate()
-            .filter(|(i, (id, _))| *id == *i as i64 + 1)
-            .map(|(_, (_, p))| p)
-            .collect();
         let mut by_slug: Vec<u32> = (0..procedures.len() as u32).collect();
         by_slug.sort_unstable_by(|&a, &b| {
             procedures[a as usize]
@@ -869,6 +911,10 @@ impl Store {
         let mut index = SearchIndex {
             procedures,
             slug_rank,
+            text: String::with_capacity(text_len),
+            starts: Vec::with_capacity(term_count + 1),
+            postings: Vec::with_capacity(posting_count),
+            first: Vec::with_capacity(term_count + 1),
             thesaurus: Arc::new(crate::catalog::thesaurus::embedded().clone()),
             ..SearchIndex::default()
         };

@@ -121,13 +121,7 @@ impl App {
             }) => {
                 self.desk.library = library;
                 // What the loader thread used while reading goes back to the system.
-                // glibc's own call, which no safe crate wraps: libc and this unsafe stay.
-                #[cfg(target_env = "gnu")]
-                // SAFETY: malloc_trim only releases free memory of the allocator.
-                #[allow(unsafe_code)]
-                unsafe {
-                    libc::malloc_trim(0);
-                }
+                crate::tui::workers::release_free_memory();
                 if skipped > 0 {
                     self.error(format!(
                         "{skipped} procédure(s) ignorée(s) : voir guichet procedures lint"

@@ -13,3 +13,17 @@ pub mod lessons;
 /// How a worker hands over what it did; false once nobody listens (the console ended):
 /// then the worker stops.
 pub type Post<T> = Box<dyn Fn(T) -> bool + Send>;
+
+/// Gives the memory the allocator holds free back to the system: after a worker's big
+/// transient work (a catalogue parsed and indexed, then dropped), so that the next piece
+/// does not stack on top of it. The console's peak memory is what a desk of many
+/// consoles on one server pays.
+pub fn release_free_memory() {
+    // glibc's own call, which no safe crate wraps: libc and this unsafe stay.
+    #[cfg(target_env = "gnu")]
+    // SAFETY: malloc_trim only releases free memory of the allocator.
+    #[allow(unsafe_code)]
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
