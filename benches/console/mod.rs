@@ -94,8 +94,12 @@ pub struct Program {
     pub db: Option<PathBuf>,
 }
 
-/// `target/release/guichet`, built when missing.
+/// `target/release/guichet`, built when missing; `GUICHET_BENCH_GUICHET` names another
+/// binary (a build of an earlier commit, to measure before and after in one bench).
 pub fn guichet_binary() -> Res<PathBuf> {
+    if let Some(path) = std::env::var_os("GUICHET_BENCH_GUICHET") {
+        return Ok(PathBuf::from(path));
+    }
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
@@ -709,6 +713,105 @@ pub fn procedures_usable(program: &Program, query: &str, expect: &str) -> Usable
             .get_or_insert(format!("drafts not cleared: {e}"));
     }
     out
+}
+
+/// A change an author makes to a file of the console's `--catalog` folder: the file's new
+/// text, and what the procedures screen lists once the console has read it.
+#[derive(Debug, Clone)]
+pub struct Edit {
+    pub text: String,
+    pub shows: String,
+}
+
+/// How soon a console shows the changes to a file of its `--catalog` folder.
+#[derive(Debug, Clone, Default)]
+pub struct FileChanges {
+    /// For each edit, from the file written to the end of the first frame that shows it.
+    pub seen: Vec<Option<Duration>>,
+    pub ending: String,
+    pub failure: Option<String>,
+}
+
+/// A console on a `--catalog` folder, its procedures screen open (`F3`, `/`) on `ready.0`
+/// until `ready.1` is listed (the catalogue loaded, however long a start takes), then the
+/// search field emptied (Ctrl-U) and `query` typed, which lists nothing yet. Then each
+/// edit in turn is written to `file`, the output quiet before, and timed until a frame
+/// shows its `shows` (at most `deadline`: the run fails then).
+pub fn file_changes(
+    program: &Program,
+    ready: (&str, &str),
+    query: &str,
+    file: &Path,
+    edits: &[Edit],
+    deadline: Duration,
+) -> FileChanges {
+    let mut out = FileChanges::default();
+    let args: Vec<&str> = program.args.iter().map(String::as_str).collect();
+    let child = match pty::Child::spawn(&program.path, &args, &program.env, COLS, ROWS) {
+        Ok(c) => c,
+        Err(e) => {
+            out.failure = Some(format!("spawn: {e}"));
+            return out;
+        }
+    };
+    let mut s = Session {
+        child,
+        screen: Screen::new(COLS, ROWS),
+        leftover: Vec::new(),
+    };
+    out.failure = drive_changes(&mut s, program, ready, query, file, edits, deadline, &mut out.seen)
+        .err()
+        .map(|e| format!("{e}; screen:\n{}", s.screen.text()));
+    out.ending = s.finish(program.quit);
+    if let Some(db) = &program.db
+        && let Err(e) = clear_drafts(db)
+    {
+        out.failure
+            .get_or_insert(format!("drafts not cleared: {e}"));
+    }
+    out
+}
+
+#[allow(clippy::too_many_arguments)]
+fn drive_changes(
+    s: &mut Session,
+    program: &Program,
+    ready: (&str, &str),
+    query: &str,
+    file: &Path,
+    edits: &[Edit],
+    deadline: Duration,
+    seen: &mut Vec<Option<Duration>>,
+) -> io::Result<()> {
+    let marker = program.marker;
+    let cursor = program.cursor;
+    let wait = |s: &mut Session, limit: Duration, what: &str, done: &dyn Fn(&Screen) -> bool| {
+        s.wait_frame(limit, done)?
+            .ok_or_else(|| io::Error::other(format!("{what} not on the screen after {limit:?}")))
+    };
+    wait(s, paint_deadline(), "the first paint", &|sc| sc.contains(marker))?;
+    let mut keys = F3.to_vec();
+    keys.push(b'/');
+    keys.extend_from_slice(ready.0.as_bytes());
+    s.child.write_all(&keys)?;
+    wait(s, paint_deadline(), ready.1, &|sc| {
+        sc.shows_typed(Some("Recherche :"), ready.0, cursor) && sc.contains(ready.1)
+    })?;
+    let mut keys = vec![0x15];
+    keys.extend_from_slice(query.as_bytes());
+    s.child.write_all(&keys)?;
+    wait(s, key_deadline(), "the query, nothing listed", &|sc| {
+        sc.shows_typed(Some("Recherche :"), query, cursor) && sc.contains("Aucune procédure")
+    })?;
+    for edit in edits {
+        s.drain(SETTLE)?;
+        std::fs::write(file, &edit.text)?;
+        let written = Instant::now();
+        let shown = wait(s, deadline, &edit.shows, &|sc| sc.contains(&edit.shows))?;
+        seen.push(Some(shown.at.saturating_duration_since(written)));
+    }
+    s.drain(SETTLE)?;
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------

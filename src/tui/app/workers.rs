@@ -118,8 +118,10 @@ impl App {
                 library,
                 skipped,
                 reloaded,
+                indexed,
             }) => {
                 self.desk.library = library;
+                self.reload.indexed = indexed;
                 // What the loader thread used while reading goes back to the system.
                 // glibc's own call, which no safe crate wraps: libc and this unsafe stay.
                 #[cfg(target_env = "gnu")]
