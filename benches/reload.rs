@@ -37,11 +37,11 @@ mod datagen;
 mod console;
 
 use console::{
-    Edit, Program, Res, env_usize, file_changes, fmt_ms, generated_desk, guichet, guichet_binary,
-    home, load_average, median, remove_copy, run_copy,
+    Authoring, Edit, Program, Res, env_usize, file_changes, fmt_ms, generated_desk, guichet,
+    guichet_binary, home, load_average, median, remove_copy, run_copy, top_title,
 };
 use guichet::store::scratch::ScratchDb;
-use guichet::store::{FileAccess, ProcedureQuery, Store};
+use guichet::store::{FileAccess, Store};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -73,21 +73,6 @@ fn main() {
             std::process::exit(1);
         }
     }
-}
-
-/// The top match for [`READY_QUERY`], as the procedures screen lists it.
-fn top_title(store: &Store) -> Res<String> {
-    let index = store.load_search_index()?;
-    let top = index.search(&ProcedureQuery {
-        text: READY_QUERY,
-        limit: 1,
-        ..ProcedureQuery::default()
-    });
-    let title = &top
-        .first()
-        .ok_or(format!("no procedure for {READY_QUERY:?}"))?
-        .title;
-    Ok(title.chars().take(40).collect())
 }
 
 /// The folder's `*.toml` files, in name order.
@@ -134,7 +119,12 @@ fn retitled(text: &str, title: &str) -> Res<String> {
 }
 
 /// One engine's runs: each run's times, in the order of [`KINDS`].
-fn runs(program: &Program, folder: &Path, ready: &str, rounds: usize) -> Res<(Vec<Vec<Duration>>, bool)> {
+fn runs(
+    program: &Program,
+    folder: &Path,
+    ready: &str,
+    rounds: usize,
+) -> Res<(Vec<Vec<Duration>>, bool)> {
     let files = toml_files(folder)?;
     let deadline = Duration::from_secs(env_usize("GUICHET_BENCH_RELOAD_DEADLINE_S", 60) as u64);
     let mut times = vec![Vec::new(); KINDS.len()];
@@ -144,8 +134,14 @@ fn runs(program: &Program, folder: &Path, ready: &str, rounds: usize) -> Res<(Ve
         let file = &files[(files.len() / 3 + run * 977) % files.len()];
         let first = std::fs::read_to_string(file)?;
         let word = format!("brouillon{}", WORDS[run % WORDS.len()]);
-        let title = format!("Brouillon{} : en cours d'écriture", WORDS[run % WORDS.len()]);
-        let again = format!("Brouillon{} relu : en cours d'écriture", WORDS[run % WORDS.len()]);
+        let title = format!(
+            "Brouillon{} : en cours d'écriture",
+            WORDS[run % WORDS.len()]
+        );
+        let again = format!(
+            "Brouillon{} relu : en cours d'écriture",
+            WORDS[run % WORDS.len()]
+        );
         let edits = [
             Edit {
                 text: retitled(&first, &title)?,
@@ -160,14 +156,25 @@ fn runs(program: &Program, folder: &Path, ready: &str, rounds: usize) -> Res<(Ve
                 shows: "Aucune procédure".into(),
             },
         ];
-        let r = file_changes(program, (READY_QUERY, ready), &word, file, &edits, deadline);
+        let r = file_changes(
+            program,
+            &Authoring {
+                ready: (READY_QUERY, ready),
+                query: &word,
+                file,
+                edits: &edits,
+                deadline,
+            },
+        );
         // Whatever happened, the file as it was.
         std::fs::write(file, &first)?;
         let shown: Vec<String> = r.seen.iter().map(|d| fmt_ms(*d)).collect();
         println!(
             "  run {}: {} — {} ({})",
             run + 1,
-            file.file_name().map(|n| n.to_string_lossy()).unwrap_or_default(),
+            file.file_name()
+                .map(|n| n.to_string_lossy())
+                .unwrap_or_default(),
             shown.join(" / "),
             r.ending
         );
@@ -193,7 +200,10 @@ fn report(engine: &str, times: &[Vec<Duration>]) -> bool {
         ok &= pass;
         let mut sorted = t.clone();
         sorted.sort();
-        let all: Vec<String> = sorted.iter().map(|d| format!("{:.0}", d.as_secs_f64() * 1e3)).collect();
+        let all: Vec<String> = sorted
+            .iter()
+            .map(|d| format!("{:.0}", d.as_secs_f64() * 1e3))
+            .collect();
         println!(
             "{engine:<10} {kind:<22} median {:>10} ({} runs: {} ms)  {}",
             fmt_ms(m),
@@ -223,7 +233,7 @@ fn bench() -> Res<bool> {
     copy_folder(&desk.catalog, &folder)?;
     let (db, took) = run_copy(&desk, "reload", Some(&folder))?;
     println!("index    in line with {} in {took:?}", folder.display());
-    let ready = top_title(&Store::open(&db)?)?;
+    let ready = top_title(&db, READY_QUERY)?;
     println!("ready    {READY_QUERY:?} lists {ready:?}");
     println!("runs     {rounds}, load average {}", load_average());
     let home = home()?;
@@ -253,9 +263,10 @@ fn bench() -> Res<bool> {
                 *v = scratch.url();
             }
         }
-        program
-            .env
-            .push(("GUICHET_STATE_DIR".into(), state.to_string_lossy().into_owned()));
+        program.env.push((
+            "GUICHET_STATE_DIR".into(),
+            state.to_string_lossy().into_owned(),
+        ));
         let (times, pg_ok) = runs(&program, &folder, &ready, rounds)?;
         ok &= pg_ok;
         lines.push(("PostgreSQL", times));

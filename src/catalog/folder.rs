@@ -74,7 +74,7 @@ impl FolderIndex {
                 FileNow::Read { hash, checked } => {
                     self.files.set(name, Some(hash));
                     match checked {
-                        Ok(procedure) => changes.upserted.push(procedure),
+                        Ok(procedure) => changes.upserted.push(*procedure),
                         Err(problems) => {
                             changes.problems.extend(problems);
                             changes.broken.push((name.clone(), slug));

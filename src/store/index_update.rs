@@ -11,10 +11,8 @@
 //! On a server, under the lock of whoever writes the index: consoles of several sites that
 //! see the same change write it once, the others find it there.
 
-use super::db::{DbResult, Engine, Value, args};
-use super::procedures::{
-    INDEX_FORMAT, INDEX_LOCK, Packed, postings_ids, procedure_words, slug_list,
-};
+use super::db::{DbResult, Value, args};
+use super::procedures::{INDEX_FORMAT, Packed, postings_ids, procedure_words, slug_list};
 use super::{Result, Store, StoreError};
 use crate::domain::procedure::Procedure;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -54,18 +52,7 @@ impl Store {
         let base = format!("{INDEX_FORMAT}:{base}");
         let target = format!("{INDEX_FORMAT}:{target}");
         let err = |e| self.err(e);
-        let tx = self.db.begin().map_err(err)?;
-        if tx.engine() == Engine::Postgres {
-            tx.batch(&format!("SELECT pg_advisory_xact_lock({INDEX_LOCK})"))
-                .map_err(err)?;
-        }
-        let current: Option<String> = tx
-            .query_one(
-                "SELECT fingerprint FROM catalog_state WHERE id = 1",
-                &[],
-                |r| r.get(0),
-            )
-            .map_err(err)?;
+        let (tx, current) = self.begin_index_write()?;
         if current.as_deref() == Some(target.as_str()) {
             tx.commit().map_err(err)?;
             return Ok(IndexUpdate::AlreadyThere);

@@ -8,6 +8,7 @@
 //! a two-letter prefix took 10 to 20 ms. In memory the same keystroke is a few lists
 //! merged into one array.
 
+use super::conn::Tx;
 use super::db::{DbError, Engine, Value, args};
 use super::{Result, Store, StoreError};
 use crate::catalog::procedures::{Catalog, CatalogSource};
@@ -761,20 +762,8 @@ impl Store {
         fingerprint: &str,
     ) -> Result<()> {
         let err = |e| self.err(e);
-        let tx = self.db.begin().map_err(err)?;
-        if tx.engine() == Engine::Postgres {
-            // Consoles of several sites starting on a new catalogue rebuild it once.
-            tx.batch(&format!("SELECT pg_advisory_xact_lock({INDEX_LOCK})"))
-                .map_err(err)?;
-        }
         // Another process may have rebuilt it while we waited for the lock.
-        let current: Option<String> = tx
-            .query_one(
-                "SELECT fingerprint FROM catalog_state WHERE id = 1",
-                &[],
-                |r| r.get(0),
-            )
-            .map_err(err)?;
+        let (tx, current) = self.begin_index_write()?;
         if current.as_deref() == Some(fingerprint) {
             return tx.commit().map_err(err);
         }
@@ -829,6 +818,26 @@ impl Store {
         )
         .map_err(err)?;
         tx.commit().map_err(err)
+    }
+
+    /// The transaction of whoever writes the index, and the fingerprint the index holds
+    /// then: on a server, under the lock of the index's writers (consoles of several sites
+    /// that see a new catalogue, or a change to it, write it once).
+    pub(super) fn begin_index_write(&self) -> Result<(Tx<'_>, Option<String>)> {
+        let err = |e| self.err(e);
+        let tx = self.db.begin().map_err(err)?;
+        if tx.engine() == Engine::Postgres {
+            tx.batch(&format!("SELECT pg_advisory_xact_lock({INDEX_LOCK})"))
+                .map_err(err)?;
+        }
+        let current: Option<String> = tx
+            .query_one(
+                "SELECT fingerprint FROM catalog_state WHERE id = 1",
+                &[],
+                |r| r.get(0),
+            )
+            .map_err(err)?;
+        Ok((tx, current))
     }
 
     /// What searches need in memory, read from the index the database keeps.

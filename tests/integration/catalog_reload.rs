@@ -77,12 +77,22 @@ impl Console {
         reloaded
             .problems
             .iter()
-            .map(|p| format!("{}:{}", guichet::tui::workers::catalog::file_name(&p.file), p.line))
+            .map(|p| {
+                format!(
+                    "{}:{}",
+                    guichet::tui::workers::catalog::file_name(&p.file),
+                    p.line
+                )
+            })
             .collect()
     }
 
     fn kept(&self) -> Vec<String> {
-        self.fresh.reloaded.as_ref().map(|r| r.kept.clone()).unwrap_or_default()
+        self.fresh
+            .reloaded
+            .as_ref()
+            .map(|r| r.kept.clone())
+            .unwrap_or_default()
     }
 
     fn index(&self) -> &SearchIndex {
@@ -128,8 +138,11 @@ fn same_rankings(got: &SearchIndex, folder: &Path, lessons: &Lessons, step: &str
     queries.dedup();
     let mut found = 0;
     for text in &queries {
-        for (service, device) in [(None, None), (Some("mi"), Some("noemi")), (Some("acn-caen"), None)]
-        {
+        for (service, device) in [
+            (None, None),
+            (Some("mi"), Some("noemi")),
+            (Some("acn-caen"), None),
+        ] {
             for limit in [3, usize::MAX] {
                 let q = ProcedureQuery {
                     text,
@@ -138,7 +151,11 @@ fn same_rankings(got: &SearchIndex, folder: &Path, lessons: &Lessons, step: &str
                     limit,
                 };
                 let hits = want.search(&q);
-                same_hits(&got.search(&q), &hits, &format!("{step}: {text:?} {service:?} {limit}"));
+                same_hits(
+                    &got.search(&q),
+                    &hits,
+                    &format!("{step}: {text:?} {service:?} {limit}"),
+                );
                 found += hits.len();
             }
         }
@@ -156,7 +173,9 @@ fn same_hits(got: &[ProcedureHit], want: &[ProcedureHit], what: &str) {
         && got.iter().zip(want).all(|(g, w)| {
             let learned = match (&g.learned, &w.learned) {
                 (None, None) => true,
-                (Some(a), Some(b)) => a.word == b.word && a.walks == b.walks && close(a.factor, b.factor),
+                (Some(a), Some(b)) => {
+                    a.word == b.word && a.walks == b.walks && close(a.factor, b.factor)
+                }
                 _ => false,
             };
             let plain = ProcedureHit {

@@ -50,9 +50,7 @@ impl App {
         let changed = std::mem::take(&mut self.reload.waiting);
         // The index searched now, copied for the loader to change: what `indexed` says.
         let indexed = self.reload.indexed.take();
-        let index = indexed
-            .is_some()
-            .then(|| self.desk.library.index.clone());
+        let index = indexed.is_some().then(|| self.desk.library.index.clone());
         self.load_catalog(CatalogLoad {
             location: self.store.location().clone(),
             read_only: self.store.is_read_only(),

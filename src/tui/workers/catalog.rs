@@ -119,11 +119,7 @@ impl CatalogLoad {
                     library: Library::from_store(&store).map_err(|e| e.to_string())?,
                     skipped: skipped.unwrap_or(0),
                     reloaded: None,
-                    indexed: if read_only {
-                        None
-                    } else {
-                        as_indexed(source)?
-                    },
+                    indexed: if read_only { None } else { as_indexed(source)? },
                 }),
                 // A stale index that cannot be rewritten: the catalogue in memory.
                 Err(StoreError::ReadOnly { .. }) => {
@@ -173,7 +169,11 @@ fn as_indexed(source: &CatalogSource) -> Result<Option<FolderIndex>, String> {
 
 /// The folder read again after a change: the changed files alone when the index is known
 /// ([`reload_changed`]), else the whole folder ([`reload_whole`]).
-fn reload(store: &mut Store, source: &mut CatalogSource, rescan: &mut Rescan) -> Result<Fresh, String> {
+fn reload(
+    store: &mut Store,
+    source: &mut CatalogSource,
+    rescan: &mut Rescan,
+) -> Result<Fresh, String> {
     if let Some(indexed) = rescan.indexed.take()
         && !store.is_read_only()
         && rescan.changed.len() <= ALONE_AT_MOST

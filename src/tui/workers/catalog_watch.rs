@@ -304,7 +304,10 @@ mod tests {
             .iter()
             .map(OsString::from)
             .collect();
-        assert_eq!(look.again(dir.path(), &names), ["a.toml", "b.toml", "c.toml"]);
+        assert_eq!(
+            look.again(dir.path(), &names),
+            ["a.toml", "b.toml", "c.toml"]
+        );
         // As a look at the whole folder sees it: nothing more to say.
         assert_eq!(look, Look::of(dir.path()));
         assert!(look.again(dir.path(), &names).is_empty());
