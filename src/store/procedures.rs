@@ -947,9 +947,9 @@ impl SearchIndex {
     /// This index with the procedures of `upserted` replaced (by slug; those it lacks added
     /// after the others) and the slugs of `removed` gone: what
     /// [`Store::load_search_index`] reads after [`Store::update_index`] wrote the same
-    /// changes, without reading the store (10,000 procedures' words read back took longer
-    /// than the change itself). The desk's synonyms are kept; what the walks taught is
-    /// not (its procedures moved): [`SearchIndex::set_learned`] again.
+    /// changes, without reading the words of every procedure back from the store. The
+    /// desk's synonyms are kept; what the walks taught is not (its procedures moved):
+    /// [`SearchIndex::set_learned`] again.
     pub fn with_changes(&self, upserted: &[Procedure], removed: &[String]) -> SearchIndex {
         let n = self.procedures.len();
         let place: HashMap<&str, usize> = self

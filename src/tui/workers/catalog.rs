@@ -55,7 +55,7 @@ pub struct Rescan {
     /// files alone are read, and their procedures alone written.
     pub indexed: Option<FolderIndex>,
     /// The index the console searches, which that describes: the changes are made to a
-    /// copy of it in memory (reading the store's index back took longer than the rest).
+    /// copy of it in memory, not the whole index read back from the store.
     pub index: Option<SearchIndex>,
 }
 
