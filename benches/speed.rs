@@ -34,9 +34,8 @@ mod console;
 use console::{
     Desk, Program, Res, Run, bare, bare_binary, env_usize, fmt_mb, fmt_ms, generated_desk, guichet,
     guichet_binary, home, load_average, median, procedures_usable, quantile, remove_copy, run,
-    run_copy, summary,
+    run_copy, summary, top_title,
 };
-use guichet::store::{ProcedureQuery, Store};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -72,22 +71,6 @@ struct Under {
     expect: String,
     typing: Vec<Run>,
     first: Vec<console::Usable>,
-}
-
-/// The procedures screen's top match for [`PROCEDURE_QUERY`], as its list shows it.
-fn top_title(db: &Path) -> Res<String> {
-    let store = Store::open(db)?;
-    let index = store.load_search_index()?;
-    let top = index.search(&ProcedureQuery {
-        text: PROCEDURE_QUERY,
-        limit: 1,
-        ..ProcedureQuery::default()
-    });
-    let title = &top
-        .first()
-        .ok_or(format!("no procedure for {PROCEDURE_QUERY:?}"))?
-        .title;
-    Ok(title.chars().take(40).collect())
 }
 
 /// Forgets which catalogue the database indexed: the next console rebuilds the index from
@@ -152,7 +135,7 @@ fn bench() -> Res<bool> {
             desk.procedures,
             took.as_secs_f64()
         );
-        let expect = top_title(&db)?;
+        let expect = top_title(&db, PROCEDURE_QUERY)?;
         let program = guichet(
             &format!("guichet·{}", console::short(calls)),
             &guichet_path,

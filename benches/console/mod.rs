@@ -94,8 +94,12 @@ pub struct Program {
     pub db: Option<PathBuf>,
 }
 
-/// `target/release/guichet`, built when missing.
+/// `target/release/guichet`, built when missing; `GUICHET_BENCH_GUICHET` names another
+/// binary (a build of an earlier commit, to measure before and after in one bench).
 pub fn guichet_binary() -> Res<PathBuf> {
+    if let Some(path) = std::env::var_os("GUICHET_BENCH_GUICHET") {
+        return Ok(PathBuf::from(path));
+    }
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
@@ -337,6 +341,16 @@ struct Session {
 }
 
 impl Session {
+    /// `program` started on a new pseudo-terminal of 80x24, its screen blank.
+    fn start(program: &Program) -> io::Result<Session> {
+        let args: Vec<&str> = program.args.iter().map(String::as_str).collect();
+        Ok(Session {
+            child: pty::Child::spawn(&program.path, &args, &program.env, COLS, ROWS)?,
+            screen: Screen::new(COLS, ROWS),
+            leftover: Vec::new(),
+        })
+    }
+
     /// Reads until a frame ends with `done` true of the screen, for up to `limit`: when it
     /// arrived, and the bytes and frames read until then.
     fn wait_frame(
@@ -446,6 +460,19 @@ impl Session {
         Ok(())
     }
 
+    /// Quits ([`Session::finish`]) and empties the run's database of the draft it left, so
+    /// that the next run starts the same: how the program ended. A draft not cleared fails
+    /// the run (`failure`).
+    fn close(self, program: &Program, failure: &mut Option<String>) -> String {
+        let ending = self.finish(program.quit);
+        if let Some(db) = &program.db
+            && let Err(e) = clear_drafts(db)
+        {
+            failure.get_or_insert(format!("drafts not cleared: {e}"));
+        }
+        ending
+    }
+
     /// Quits with the program's own key; SIGTERM then SIGKILL if it lingers. Always reaps.
     fn finish(mut self, quit: &[u8]) -> String {
         let _ = self.child.write_all(quit);
@@ -483,19 +510,13 @@ fn tail(text: &str, n: usize) -> String {
 /// One run: start, first paint, the preamble, the text key by key, peak memory, quit.
 pub fn run(program: &Program, scenario: &Scenario) -> Run {
     let mut out = Run::default();
-    let args: Vec<&str> = program.args.iter().map(String::as_str).collect();
     let t0 = Instant::now();
-    let child = match pty::Child::spawn(&program.path, &args, &program.env, COLS, ROWS) {
-        Ok(c) => c,
+    let mut s = match Session::start(program) {
+        Ok(s) => s,
         Err(e) => {
             out.failure = Some(format!("spawn: {e}"));
             return out;
         }
-    };
-    let mut s = Session {
-        child,
-        screen: Screen::new(COLS, ROWS),
-        leftover: Vec::new(),
     };
     let failure = drive(program, scenario, &mut s, t0, &mut out);
     out.peak = s.child.peak_memory();
@@ -508,13 +529,7 @@ pub fn run(program: &Program, scenario: &Scenario) -> Run {
         );
     }
     out.failure = failure;
-    out.ending = s.finish(program.quit);
-    if let Some(db) = &program.db
-        && let Err(e) = clear_drafts(db)
-    {
-        out.failure
-            .get_or_insert(format!("drafts not cleared: {e}"));
-    }
+    out.ending = s.close(program, &mut out.failure);
     out
 }
 
@@ -649,19 +664,13 @@ pub struct Usable {
 /// is when the console can be used for procedures. Fails after the paint deadline.
 pub fn procedures_usable(program: &Program, query: &str, expect: &str) -> Usable {
     let mut out = Usable::default();
-    let args: Vec<&str> = program.args.iter().map(String::as_str).collect();
     let t0 = Instant::now();
-    let child = match pty::Child::spawn(&program.path, &args, &program.env, COLS, ROWS) {
-        Ok(c) => c,
+    let mut s = match Session::start(program) {
+        Ok(s) => s,
         Err(e) => {
             out.failure = Some(format!("spawn: {e}"));
             return out;
         }
-    };
-    let mut s = Session {
-        child,
-        screen: Screen::new(COLS, ROWS),
-        leftover: Vec::new(),
     };
     let marker = program.marker;
     let failure = match s.wait_frame(paint_deadline(), &|sc| sc.contains(marker)) {
@@ -701,14 +710,121 @@ pub fn procedures_usable(program: &Program, query: &str, expect: &str) -> Usable
         Err(e) => Some(format!("before first paint: {e}")),
     };
     out.failure = failure;
-    out.ending = s.finish(program.quit);
-    if let Some(db) = &program.db
-        && let Err(e) = clear_drafts(db)
-    {
-        out.failure
-            .get_or_insert(format!("drafts not cleared: {e}"));
-    }
+    out.ending = s.close(program, &mut out.failure);
     out
+}
+
+/// The procedures screen's top match for `query` in the index of the database `db`, as
+/// its list shows it (the first 40 characters of its title).
+pub fn top_title(db: &Path, query: &str) -> Res<String> {
+    let index = Store::open(db)?.load_search_index()?;
+    let top = index.search(&guichet::store::ProcedureQuery {
+        text: query,
+        limit: 1,
+        ..Default::default()
+    });
+    let title = &top
+        .first()
+        .ok_or(format!("no procedure for {query:?}"))?
+        .title;
+    Ok(title.chars().take(40).collect())
+}
+
+/// A change an author makes to a file of the console's `--catalog` folder: the file's new
+/// text, and what the procedures screen lists once the console has read it.
+#[derive(Debug, Clone)]
+pub struct Edit {
+    pub text: String,
+    pub shows: String,
+}
+
+/// How soon a console shows the changes to a file of its `--catalog` folder.
+#[derive(Debug, Clone, Default)]
+pub struct FileChanges {
+    /// For each edit, from the file written to the end of the first frame that shows it.
+    pub seen: Vec<Option<Duration>>,
+    pub ending: String,
+    pub failure: Option<String>,
+}
+
+/// What an author does while a console on their `--catalog` folder shows the procedures
+/// screen: see [`file_changes`].
+#[derive(Debug, Clone)]
+pub struct Authoring<'a> {
+    /// Typed first, until the second is listed: the catalogue is loaded.
+    pub ready: (&'a str, &'a str),
+    /// Typed then (the field emptied before): it lists nothing yet.
+    pub query: &'a str,
+    pub file: &'a Path,
+    pub edits: &'a [Edit],
+    /// How long an edit may take to show: the run fails after.
+    pub deadline: Duration,
+}
+
+/// A console on a `--catalog` folder, its procedures screen open (`F3`, `/`) on
+/// `ready.0` until `ready.1` is listed (however long a start takes), then the search field
+/// emptied (Ctrl-U) and `query` typed. Then each edit in turn is written to `file`, the
+/// output quiet before, and timed until a frame shows its `shows`.
+pub fn file_changes(program: &Program, authoring: &Authoring<'_>) -> FileChanges {
+    let mut out = FileChanges::default();
+    let mut s = match Session::start(program) {
+        Ok(s) => s,
+        Err(e) => {
+            out.failure = Some(format!("spawn: {e}"));
+            return out;
+        }
+    };
+    out.failure = drive_changes(&mut s, program, authoring, &mut out.seen)
+        .err()
+        .map(|e| format!("{e}; screen:\n{}", s.screen.text()));
+    out.ending = s.close(program, &mut out.failure);
+    out
+}
+
+fn drive_changes(
+    s: &mut Session,
+    program: &Program,
+    authoring: &Authoring<'_>,
+    seen: &mut Vec<Option<Duration>>,
+) -> io::Result<()> {
+    let Authoring {
+        ready,
+        query,
+        file,
+        edits,
+        deadline,
+    } = *authoring;
+    let marker = program.marker;
+    let cursor = program.cursor;
+    let wait = |s: &mut Session, limit: Duration, what: &str, done: &dyn Fn(&Screen) -> bool| {
+        s.wait_frame(limit, done)?
+            .ok_or_else(|| io::Error::other(format!("{what} not on the screen after {limit:?}")))
+    };
+    wait(s, paint_deadline(), "the first paint", &|sc| {
+        sc.contains(marker)
+    })?;
+    let mut keys = F3.to_vec();
+    keys.push(b'/');
+    keys.extend_from_slice(ready.0.as_bytes());
+    s.child.write_all(&keys)?;
+    wait(s, paint_deadline(), ready.1, &|sc| {
+        sc.shows_typed(Some("Recherche :"), ready.0, cursor) && sc.contains(ready.1)
+    })?;
+    let mut keys = vec![0x15];
+    keys.extend_from_slice(query.as_bytes());
+    s.child.write_all(&keys)?;
+    wait(s, key_deadline(), "the query, nothing listed", &|sc| {
+        sc.shows_typed(Some("Recherche :"), query, cursor) && sc.contains("Aucune procédure")
+    })?;
+    for edit in edits {
+        s.drain(SETTLE)?;
+        std::fs::write(file, &edit.text)?;
+        let written = Instant::now();
+        let shown = wait(s, deadline, &edit.shows, &|sc| sc.contains(&edit.shows))?;
+        seen.push(Some(shown.at.saturating_duration_since(written)));
+    }
+    s.drain(SETTLE)?;
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 //! embedded at build time so a fresh install needs nothing beside the binary.
 
 pub mod calendar;
+pub mod folder;
 pub mod procedures;
 pub mod skeleton;
 pub mod thesaurus;

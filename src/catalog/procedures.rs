@@ -698,8 +698,24 @@ impl WordHash {
     }
 }
 
+/// The hash of one file's bytes: what the file gives to [`files_fingerprint`].
+pub fn file_hash(bytes: &[u8]) -> u64 {
+    let mut h = WordHash::new();
+    h.write(bytes);
+    h.0
+}
+
+/// A file's name without its folder.
+fn base_name(file: &str) -> String {
+    Path::new(file)
+        .file_name()
+        .map_or(file.to_string(), |n| n.to_string_lossy().into_owned())
+}
+
 /// The fingerprint of a set of procedure files, made one file at a time: their names
-/// (without their folder) and bytes, in the order given.
+/// (without their folder) and the hashes of their bytes, in the order given. Each file's
+/// bytes hashed apart, so that a folder's fingerprint after a change to a few files is
+/// made from the others' hashes, without reading them again ([`FileHashes`]).
 struct FilesFingerprint {
     h: WordHash,
     count: usize,
@@ -713,12 +729,9 @@ impl FilesFingerprint {
         }
     }
 
-    fn add(&mut self, name: &str, bytes: &[u8]) {
-        let name = Path::new(name)
-            .file_name()
-            .map_or(name.to_string(), |n| n.to_string_lossy().into_owned());
-        self.h.write(name.as_bytes());
-        self.h.write(bytes);
+    fn add(&mut self, name: &str, hash: u64) {
+        self.h.write(base_name(name).as_bytes());
+        self.h.mix(hash);
         self.count += 1;
     }
 
@@ -732,9 +745,55 @@ impl FilesFingerprint {
 pub fn files_fingerprint<'a>(files: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> String {
     let mut f = FilesFingerprint::new();
     for (name, bytes) in files {
-        f.add(name, bytes);
+        f.add(name, file_hash(bytes));
     }
     f.finish()
+}
+
+/// What a folder's fingerprint is made from: each `*.toml` file's name (without the
+/// folder) and the hash of its bytes, in name order. Kept by a console on a `--catalog`
+/// folder, so that the fingerprint of the folder after a change to a few files is known
+/// from those files alone ([`FileHashes::set`]): a start on the folder then finds the
+/// index in line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FileHashes(Vec<(String, u64)>);
+
+impl FileHashes {
+    /// Every `*.toml` file of a folder read, one in memory at a time. A file that cannot
+    /// be read counts as empty (its check then says why), as at start.
+    pub fn of_dir(dir: &Path) -> std::io::Result<FileHashes> {
+        let mut files = Vec::new();
+        for p in toml_files(dir)? {
+            let bytes = std::fs::read(&p).unwrap_or_default();
+            files.push((base_name(&p.display().to_string()), file_hash(&bytes)));
+        }
+        Ok(FileHashes(files))
+    }
+
+    /// The file `name` now has bytes of this hash, or is gone (`None`).
+    pub fn set(&mut self, name: &str, hash: Option<u64>) {
+        let name = base_name(name);
+        match (
+            self.0.binary_search_by(|(n, _)| n.as_str().cmp(&name)),
+            hash,
+        ) {
+            (Ok(i), Some(h)) => self.0[i].1 = h,
+            (Ok(i), None) => {
+                self.0.remove(i);
+            }
+            (Err(i), Some(h)) => self.0.insert(i, (name, h)),
+            (Err(_), None) => {}
+        }
+    }
+
+    /// The folder's fingerprint, as [`CatalogSource::fingerprint`] makes it.
+    pub fn fingerprint(&self) -> String {
+        let mut f = FilesFingerprint::new();
+        for (name, hash) in &self.0 {
+            f.add(name, *hash);
+        }
+        f.finish()
+    }
 }
 
 /// The `*.toml` files of a folder, in name order. Sorted by their names alone (bytes),
@@ -757,6 +816,8 @@ pub struct CatalogSource {
     dir: Option<std::path::PathBuf>,
     reference: Reference,
     parsed: std::sync::OnceLock<Result<Catalog, String>>,
+    /// A folder's files as its fingerprint read them.
+    hashes: std::sync::OnceLock<FileHashes>,
 }
 
 impl CatalogSource {
@@ -765,6 +826,7 @@ impl CatalogSource {
             dir: None,
             reference: reference.clone(),
             parsed: std::sync::OnceLock::new(),
+            hashes: std::sync::OnceLock::new(),
         }
     }
 
@@ -773,6 +835,7 @@ impl CatalogSource {
             dir: Some(dir.to_path_buf()),
             reference: reference.clone(),
             parsed: std::sync::OnceLock::new(),
+            hashes: std::sync::OnceLock::new(),
         }
     }
 
@@ -796,19 +859,23 @@ impl CatalogSource {
             None => Ok(files_fingerprint(
                 EMBEDDED.iter().map(|(n, t)| (*n, t.as_bytes())),
             )),
-            Some(dir) => {
-                let paths = toml_files(dir).map_err(|e| self.unreadable(&e))?;
-                // One file in memory at a time.
-                let mut f = FilesFingerprint::new();
-                for p in &paths {
-                    // A file that cannot be read changes the fingerprint: the parse then
-                    // reports it.
-                    let bytes = std::fs::read(p).unwrap_or_default();
-                    f.add(&p.display().to_string(), &bytes);
-                }
-                Ok(f.finish())
-            }
+            Some(_) => Ok(self.file_hashes()?.unwrap_or_default().fingerprint()),
         }
+    }
+
+    /// A folder's files as its fingerprint reads them (the first time it is asked for:
+    /// the same files then as the fingerprint's); `None` for the embedded catalogue.
+    pub fn file_hashes(&self) -> Result<Option<FileHashes>, String> {
+        let Some(dir) = &self.dir else {
+            return Ok(None);
+        };
+        if let Some(hashes) = self.hashes.get() {
+            return Ok(Some(hashes.clone()));
+        }
+        // One file in memory at a time; a file that cannot be read changes the
+        // fingerprint: the parse then reports it.
+        let hashes = FileHashes::of_dir(dir).map_err(|e| self.unreadable(&e))?;
+        Ok(Some(self.hashes.get_or_init(|| hashes).clone()))
     }
 
     fn unreadable(&self, e: &std::io::Error) -> String {
@@ -823,32 +890,47 @@ impl CatalogSource {
     /// alone: what a change to them broke, known without parsing the others. A file that
     /// is not there has none.
     pub fn check_files(&self, names: &[String]) -> Vec<LintError> {
-        let Some(dir) = &self.dir else {
-            return Vec::new();
-        };
-        let mut problems = Vec::new();
-        for name in names {
-            let path = dir.join(name);
-            let file = path.display().to_string();
-            let problem = |message: String| LintError {
+        names
+            .iter()
+            .filter_map(|name| self.read_file(name))
+            .flat_map(|read| match read {
+                FileNow::Read {
+                    checked: Err(problems),
+                    ..
+                } => problems,
+                _ => Vec::new(),
+            })
+            .collect()
+    }
+
+    /// One file of the folder (its name without the folder) read and checked alone, as
+    /// it is now; `None` for the embedded catalogue.
+    pub fn read_file(&self, name: &str) -> Option<FileNow> {
+        let path = self.dir.as_ref()?.join(name);
+        let file = path.display().to_string();
+        let problem = |message: String| {
+            Err(vec![LintError {
                 file: file.clone(),
                 line: 1,
                 message,
-            };
-            match std::fs::read(&path) {
-                Ok(bytes) => match String::from_utf8(bytes) {
-                    Ok(text) => {
-                        if let Err(e) = check_procedure(&file, &text, &self.reference) {
-                            problems.extend(e);
-                        }
-                    }
-                    Err(_) => problems.push(problem("le fichier n'est pas en UTF-8".into())),
+            }])
+        };
+        Some(match std::fs::read(&path) {
+            Ok(bytes) => FileNow::Read {
+                hash: file_hash(&bytes),
+                checked: match String::from_utf8(bytes) {
+                    Ok(text) => check_procedure(&file, &text, &self.reference)
+                        .map(|c| Box::new(c.procedure)),
+                    Err(_) => problem("le fichier n'est pas en UTF-8".into()),
                 },
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => problems.push(problem(format!("illisible : {e}"))),
-            }
-        }
-        problems
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => FileNow::Gone,
+            // Counted as empty, as the fingerprint counts it.
+            Err(e) => FileNow::Read {
+                hash: file_hash(&[]),
+                checked: problem(format!("illisible : {e}")),
+            },
+        })
     }
 
     /// The catalogue parsed, taken out of the source (which parses again if asked after):
@@ -899,6 +981,17 @@ impl CatalogSource {
             .as_ref()
             .map_err(Clone::clone)
     }
+}
+
+/// A file of a folder as it is now: gone, or read (the hash of its bytes) and checked.
+#[derive(Debug, Clone)]
+pub enum FileNow {
+    Gone,
+    Read {
+        hash: u64,
+        /// Boxed: a procedure is large beside a gone file.
+        checked: Result<Box<Procedure>, Vec<LintError>>,
+    },
 }
 
 /// Files checked one after the other: the procedures that pass, a slug taken by the first
@@ -1066,7 +1159,47 @@ pub fn load_dir(dir: &Path, reference: &Reference) -> std::io::Result<Catalog> {
 
 #[cfg(test)]
 mod fingerprint_tests {
-    use super::files_fingerprint;
+    use super::{CatalogSource, FileHashes, file_hash, files_fingerprint, load_dir};
+
+    #[test]
+    fn a_folders_hashes_changed_file_by_file_give_its_fingerprint_read_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let reference = crate::catalog::embedded_reference();
+        let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+        let whole = || {
+            let source = CatalogSource::dir(dir.path(), &reference);
+            let fingerprint = source.fingerprint().unwrap();
+            assert_eq!(
+                load_dir(dir.path(), &reference).unwrap().fingerprint(),
+                fingerprint
+            );
+            fingerprint
+        };
+        write("b.toml", "b");
+        write("d.toml", "d");
+        write("notes.txt", "pas une procédure");
+        let mut hashes = FileHashes::of_dir(dir.path()).unwrap();
+        assert_eq!(hashes.fingerprint(), whole());
+        let two = files_fingerprint([("b.toml", &b"b"[..]), ("d.toml", &b"d"[..])]);
+        assert_eq!(hashes.fingerprint(), two);
+        // Added before and between, changed, removed: each file told alone.
+        write("a.toml", "a");
+        write("c.toml", "c");
+        write("d.toml", "dd");
+        std::fs::remove_file(dir.path().join("b.toml")).unwrap();
+        for (name, text) in [
+            ("d.toml", Some("dd")),
+            ("a.toml", Some("a")),
+            ("b.toml", None),
+            ("c.toml", Some("c")),
+            ("e.toml", None),
+        ] {
+            hashes.set(name, text.map(|t| file_hash(t.as_bytes())));
+        }
+        assert_eq!(hashes, FileHashes::of_dir(dir.path()).unwrap());
+        assert_eq!(hashes.fingerprint(), whole());
+        assert_ne!(hashes.fingerprint(), two);
+    }
 
     #[test]
     fn any_byte_changed_moved_or_renamed_changes_the_fingerprint() {

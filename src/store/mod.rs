@@ -14,6 +14,8 @@ pub use consoles::ConsoleLock;
 pub use copy::CopyReport;
 pub use drafts::{AsideDraft, SavedDraft};
 mod glpi;
+mod index_update;
+pub use index_update::IndexUpdate;
 mod lessons;
 pub mod link;
 pub use glpi::{GLPI_OPERATOR, OutboxEntry, OutboxState};

@@ -8,6 +8,7 @@
 //! a two-letter prefix took 10 to 20 ms. In memory the same keystroke is a few lists
 //! merged into one array.
 
+use super::conn::Tx;
 use super::db::{DbError, Engine, Value, args};
 use super::{Result, Store, StoreError};
 use crate::catalog::procedures::{Catalog, CatalogSource};
@@ -630,15 +631,19 @@ fn fit_factor(fits_service: bool, fits_device: bool) -> f64 {
         - FIT_DEVICE * f64::from(u8::from(!fits_device))
 }
 
+/// Ids past this are left out of the index in memory (a posting holds its procedure's
+/// place in 28 bits; ids grow by one for each procedure added after a rebuild).
+const MAX_ID: usize = 1 << 28;
+
 /// The advisory lock held by whoever writes the index on a server (a console rebuilding
 /// it, a copy bringing one): one writer at a time.
 pub(super) const INDEX_LOCK: i64 = 7_468_657_232;
 
 /// What the index's content looks like; a change here rebuilds every index.
 /// terms-2: Snowball's French stems, stop words left out, ß folded (issue 23).
-const INDEX_FORMAT: &str = "terms-2";
+pub(super) const INDEX_FORMAT: &str = "terms-2";
 
-fn slug_list(applies: &Applies) -> String {
+pub(super) fn slug_list(applies: &Applies) -> String {
     match applies {
         Applies::All => "*".into(),
         Applies::Only(list) => format!(" {} ", list.join(" ")),
@@ -648,7 +653,7 @@ fn slug_list(applies: &Applies) -> String {
 /// The words of a procedure as the index keeps them, each with the columns it is in:
 /// folded and stemmed by the same rule as the queries (œ → oe, accents, case,
 /// apostrophes, plurals), so that a word is found however it is typed.
-fn procedure_words(p: &Procedure) -> Vec<(String, u8)> {
+pub(super) fn procedure_words(p: &Procedure) -> Vec<(String, u8)> {
     let mut steps = String::new();
     for s in &p.steps {
         steps.push_str(&s.text);
@@ -760,20 +765,8 @@ impl Store {
         fingerprint: &str,
     ) -> Result<()> {
         let err = |e| self.err(e);
-        let tx = self.db.begin().map_err(err)?;
-        if tx.engine() == Engine::Postgres {
-            // Consoles of several sites starting on a new catalogue rebuild it once.
-            tx.batch(&format!("SELECT pg_advisory_xact_lock({INDEX_LOCK})"))
-                .map_err(err)?;
-        }
         // Another process may have rebuilt it while we waited for the lock.
-        let current: Option<String> = tx
-            .query_one(
-                "SELECT fingerprint FROM catalog_state WHERE id = 1",
-                &[],
-                |r| r.get(0),
-            )
-            .map_err(err)?;
+        let (tx, current) = self.begin_index_write()?;
         if current.as_deref() == Some(fingerprint) {
             return tx.commit().map_err(err);
         }
@@ -830,6 +823,26 @@ impl Store {
         tx.commit().map_err(err)
     }
 
+    /// The transaction of whoever writes the index, and the fingerprint the index holds
+    /// then: on a server, under the lock of the index's writers (consoles of several sites
+    /// that see a new catalogue, or a change to it, write it once).
+    pub(super) fn begin_index_write(&self) -> Result<(Tx<'_>, Option<String>)> {
+        let err = |e| self.err(e);
+        let tx = self.db.begin().map_err(err)?;
+        if tx.engine() == Engine::Postgres {
+            tx.batch(&format!("SELECT pg_advisory_xact_lock({INDEX_LOCK})"))
+                .map_err(err)?;
+        }
+        let current: Option<String> = tx
+            .query_one(
+                "SELECT fingerprint FROM catalog_state WHERE id = 1",
+                &[],
+                |r| r.get(0),
+            )
+            .map_err(err)?;
+        Ok((tx, current))
+    }
+
     /// What searches need in memory, read from the index the database keeps.
     pub fn load_search_index(&self) -> Result<SearchIndex> {
         // The sizes first, so that each vector is allocated once: grown by doubling, the
@@ -876,16 +889,26 @@ impl Store {
         text_len: usize,
         posting_count: usize,
     ) -> Result<SearchIndex> {
+        // Ids are 1..=n in catalogue order after a rebuild; an update of a few procedures
+        // (`index_update`) leaves the gaps of those removed and adds after the last. Each
+        // id's place in memory: the procedures in id order, from 0.
         let mut procedures: Vec<Indexed> = Vec::with_capacity(procedure_count);
-        // Row ids are 1..=n in catalogue order: the index is always rebuilt whole.
+        let mut doc_of: Vec<u32> = Vec::with_capacity(procedure_count + 1);
         self.db
             .query_each(
                 "SELECT id, slug, title, services, devices FROM procedures ORDER BY id",
                 &[],
                 |r| {
-                    if r.get::<i64>(0)? != procedures.len() as i64 + 1 {
+                    let Some(id) = usize::try_from(r.get::<i64>(0)?)
+                        .ok()
+                        .filter(|id| *id < MAX_ID)
+                    else {
                         return Ok::<(), DbError>(());
+                    };
+                    if doc_of.len() <= id {
+                        doc_of.resize(id + 1, u32::MAX);
                     }
+                    doc_of[id] = procedures.len() as u32;
                     let title: String = r.get(2)?;
                     procedures.push(Indexed {
                         slug: r.get(1)?,
@@ -898,19 +921,9 @@ impl Store {
                 },
             )
             .map_err(|e| self.err(e))?;
-        let mut by_slug: Vec<u32> = (0..procedures.len() as u32).collect();
-        by_slug.sort_unstable_by(|&a, &b| {
-            procedures[a as usize]
-                .slug
-                .cmp(&procedures[b as usize].slug)
-        });
-        let mut slug_rank = vec![0u32; procedures.len()];
-        for (rank, doc) in by_slug.into_iter().enumerate() {
-            slug_rank[doc as usize] = rank as u32;
-        }
         let mut index = SearchIndex {
+            slug_rank: slug_ranks(&procedures),
             procedures,
-            slug_rank,
             text: String::with_capacity(text_len),
             starts: Vec::with_capacity(term_count + 1),
             postings: Vec::with_capacity(posting_count),
@@ -927,7 +940,7 @@ impl Store {
                     index.starts.push(index.text.len() as u32);
                     index.first.push(index.postings.len() as u32);
                     index.text.push_str(r.str(0)?);
-                    unpack(r.str(1)?, &mut index.postings);
+                    unpack(r.str(1)?, &doc_of, &mut index.postings);
                     Ok::<(), DbError>(())
                 },
             )
@@ -952,7 +965,151 @@ impl Store {
     }
 }
 
+/// Each procedure's place in slug order.
+fn slug_ranks(procedures: &[Indexed]) -> Vec<u32> {
+    let mut by_slug: Vec<u32> = (0..procedures.len() as u32).collect();
+    by_slug.sort_unstable_by(|&a, &b| {
+        procedures[a as usize]
+            .slug
+            .cmp(&procedures[b as usize].slug)
+    });
+    let mut slug_rank = vec![0u32; procedures.len()];
+    for (rank, doc) in by_slug.into_iter().enumerate() {
+        slug_rank[doc as usize] = rank as u32;
+    }
+    slug_rank
+}
+
+impl Indexed {
+    /// A procedure as the index in memory holds it, as read back from the store.
+    fn of(p: &Procedure) -> Indexed {
+        Indexed {
+            slug: p.slug.clone(),
+            title_key: crate::domain::text::fold(&p.title),
+            title: p.title.clone(),
+            services: parse_applies(&slug_list(&p.services)),
+            devices: parse_applies(&slug_list(&p.devices)),
+        }
+    }
+}
+
 impl SearchIndex {
+    /// This index with the procedures of `upserted` replaced (by slug; those it lacks added
+    /// after the others) and the slugs of `removed` gone: what
+    /// [`Store::load_search_index`] reads after [`Store::update_index`] wrote the same
+    /// changes, without reading the words of every procedure back from the store. The
+    /// desk's synonyms are kept; what the walks taught is not (its procedures moved):
+    /// [`SearchIndex::set_learned`] again.
+    pub fn with_changes(&self, upserted: &[Procedure], removed: &[String]) -> SearchIndex {
+        let n = self.procedures.len();
+        let place: HashMap<&str, usize> = self
+            .procedures
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.slug.as_str(), i))
+            .collect();
+        // Each procedure before: kept as it was, rewritten, or gone.
+        let mut rewritten = vec![false; n];
+        let mut gone = vec![false; n];
+        for slug in removed {
+            if let Some(&i) = place.get(slug.as_str()) {
+                gone[i] = true;
+            }
+        }
+        let mut procedures = self.procedures.clone();
+        let mut words: Vec<(usize, Vec<(String, u8)>)> = Vec::new();
+        for p in upserted {
+            let at = match place.get(p.slug.as_str()) {
+                Some(&i) => {
+                    procedures[i] = Indexed::of(p);
+                    rewritten[i] = true;
+                    i
+                }
+                None => {
+                    procedures.push(Indexed::of(p));
+                    procedures.len() - 1
+                }
+            };
+            words.push((at, procedure_words(p)));
+        }
+        // Where each one goes once the gone ones are out.
+        let mut moved = vec![u32::MAX; procedures.len()];
+        let mut next = 0u32;
+        for (i, to) in moved.iter_mut().enumerate() {
+            if !gone.get(i).copied().unwrap_or(false) {
+                *to = next;
+                next += 1;
+            }
+        }
+        let procedures: Vec<Indexed> = procedures
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| moved[*i] != u32::MAX)
+            .map(|(_, p)| p)
+            .collect();
+        // The words the changed procedures have now, each with its postings, in order.
+        let mut joining: std::collections::BTreeMap<String, Vec<u32>> =
+            std::collections::BTreeMap::new();
+        for (at, list) in words {
+            for (term, columns) in list {
+                joining
+                    .entry(term)
+                    .or_default()
+                    .push(moved[at] << 4 | u32::from(columns & 0xf));
+            }
+        }
+        for postings in joining.values_mut() {
+            postings.sort_unstable();
+        }
+        let mut index = SearchIndex {
+            slug_rank: slug_ranks(&procedures),
+            procedures,
+            thesaurus: Arc::clone(&self.thesaurus),
+            ..SearchIndex::default()
+        };
+        let kept = |posting: &u32| {
+            let doc = (posting >> 4) as usize;
+            !rewritten.get(doc).copied().unwrap_or(true) && !gone[doc]
+        };
+        let add = |index: &mut SearchIndex, term: &str, old: &[u32], new: &[u32]| {
+            let first = index.postings.len();
+            // Both in procedure order: merged.
+            let mut new = new.iter().copied().peekable();
+            for &p in old.iter().filter(|p| kept(p)) {
+                let p = moved[(p >> 4) as usize] << 4 | (p & 0xf);
+                while let Some(&q) = new.peek().filter(|&&q| q < p) {
+                    index.postings.push(q);
+                    new.next();
+                }
+                index.postings.push(p);
+            }
+            index.postings.extend(new);
+            if index.postings.len() > first {
+                index.starts.push(index.text.len() as u32);
+                index.first.push(first as u32);
+                index.text.push_str(term);
+            }
+        };
+        let mut joining = joining.into_iter().peekable();
+        for t in 0..self.word_count() {
+            let term = self.word(t);
+            while let Some((word, new)) = joining.next_if(|(w, _)| w.as_str() < term) {
+                add(&mut index, &word, &[], &new);
+            }
+            let old = &self.postings[self.first[t] as usize..self.first[t + 1] as usize];
+            match joining.next_if(|(w, _)| w.as_str() == term) {
+                Some((_, new)) => add(&mut index, term, old, &new),
+                None => add(&mut index, term, old, &[]),
+            }
+        }
+        for (word, new) in joining {
+            add(&mut index, &word, &[], &new);
+        }
+        index.starts.push(index.text.len() as u32);
+        index.first.push(index.postings.len() as u32);
+        index
+    }
+
     /// [`Store::search_procedures`] without the store: the ranking reads only the index in
     /// memory (the console searches as it types, never asking the store).
     pub fn search(&self, query: &ProcedureQuery<'_>) -> Vec<ProcedureHit> {
@@ -976,13 +1133,13 @@ fn pack(postings: &[(u32, u8)]) -> String {
 /// One word's postings as [`pack`] writes them, made one procedure at a time (ids in
 /// increasing order).
 #[derive(Default)]
-struct Packed {
-    text: String,
+pub(super) struct Packed {
+    pub(super) text: String,
     previous: u32,
 }
 
 impl Packed {
-    fn push(&mut self, id: u32, columns: u8) {
+    pub(super) fn push(&mut self, id: u32, columns: u8) {
         use std::fmt::Write;
         if !self.text.is_empty() {
             self.text.push(' ');
@@ -995,20 +1152,36 @@ impl Packed {
 }
 
 /// The postings `pack` wrote, appended to `into` as the in-memory index holds them
-/// (procedure index from 0, high bits; columns, low four). What does not read as a
-/// posting, or points past the procedures an index can hold, is left out.
-fn unpack(packed: &str, into: &mut Vec<u32>) {
+/// (procedure index from 0, high bits; columns, low four): `doc_of[id]` is the place of
+/// the procedure of that id. What does not read as a posting, or names an id `doc_of`
+/// does not place, is left out.
+fn unpack(packed: &str, doc_of: &[u32], into: &mut Vec<u32>) {
     let mut id: u64 = 0;
     for step in packed.split(' ').filter_map(|s| s.parse::<u64>().ok()) {
         id += step >> 4;
-        let Some(doc) = u32::try_from(id.wrapping_sub(1))
-            .ok()
-            .filter(|d| *d < (1 << 28))
-        else {
+        let Some(&doc) = usize::try_from(id).ok().and_then(|i| doc_of.get(i)) else {
             continue;
         };
-        into.push(doc << 4 | (step & 0xf) as u32);
+        if doc < (1 << 28) {
+            into.push(doc << 4 | (step & 0xf) as u32);
+        }
     }
+}
+
+/// The postings `pack` wrote, as (procedure id, columns), ids in increasing order: what
+/// an update of a few procedures rewrites. What does not read as a posting is left out.
+pub(super) fn postings_ids(packed: &str) -> Vec<(u32, u8)> {
+    let mut id: u64 = 0;
+    let mut out = Vec::new();
+    for step in packed.split(' ').filter_map(|s| s.parse::<u64>().ok()) {
+        id += step >> 4;
+        if let Ok(id) = u32::try_from(id)
+            && id > 0
+        {
+            out.push((id, (step & 0xf) as u8));
+        }
+    }
+    out
 }
 
 /// A query word as `matched` shows it: folded, a drive letter as the operator typed it
@@ -1415,13 +1588,23 @@ mod tests {
         let packed = pack(&postings);
         // Distances from the previous procedure, times 16, plus the columns.
         assert_eq!(packed, "17 24 127 159860 4294807314");
+        // Ids 1..=10,000 at places 0..10,000; 268,435,457 placed nowhere.
+        let doc_of: Vec<u32> = (0..=10_000u32).map(|id| id.wrapping_sub(1)).collect();
         let mut read = vec![7];
-        unpack(&packed, &mut read);
-        // Procedures from 0; one past what the index can hold (2^28) is left out.
+        unpack(&packed, &doc_of, &mut read);
         assert_eq!(read, [7, 1, 1 << 4 | 8, 8 << 4 | 15, 9_999 << 4 | 4]);
+        assert_eq!(
+            super::postings_ids(&packed),
+            [(1, 1), (2, 8), (9, 15), (10_000, 4), (268_435_457, 2)]
+        );
+        // Gaps: id 2 removed, the others moved up.
+        let gaps = [u32::MAX, 0, u32::MAX, 1, 2, 3, 4, 5, 6, 7, 8];
+        let mut read = Vec::new();
+        unpack(&packed, &gaps, &mut read);
+        assert_eq!(read, [1, 7 << 4 | 15]);
         let mut none = Vec::new();
-        unpack("", &mut none);
-        unpack("x 0 -3", &mut none);
+        unpack("", &doc_of, &mut none);
+        unpack("x 0 -3", &doc_of, &mut none);
         assert!(none.is_empty(), "{none:?}");
     }
 }

@@ -423,4 +423,20 @@ fn follows_its_catalog_folder(term: &crate::common::tmux::Term) {
     });
     term.press(s, "C-c");
     term.wait_exit(s);
+    // Each change was written to the index alone, its fingerprint with it: the next start
+    // finds the index in line with the folder and rebuilds nothing.
+    let (_, db) = term
+        .desk_env()
+        .into_iter()
+        .find(|(k, _)| *k == "GUICHET_DB")
+        .unwrap();
+    let location = guichet::store::Location::resolve(Some(std::ffi::OsStr::new(&db))).unwrap();
+    let mut store =
+        guichet::store::Store::open_location(&location, &guichet::store::FileAccess::default())
+            .unwrap();
+    let source = guichet::catalog::procedures::CatalogSource::dir(
+        &dir,
+        &guichet::catalog::embedded_reference(),
+    );
+    assert_eq!(store.ensure_catalog(&source).unwrap(), None);
 }

@@ -36,7 +36,7 @@ const LEARNED: [&str; 5] = [
 
 /// How a walk on a call ended.
 #[derive(Clone, Copy, PartialEq)]
-enum Ending {
+pub(crate) enum Ending {
     Finished,
     Halfway,
     Escalated,
@@ -47,7 +47,7 @@ enum Ending {
 }
 
 /// A call saying `summary` on which `procedure` was walked and ended so.
-fn walked(store: &mut Store, summary: &str, procedure: &str, ending: Ending) {
+pub(crate) fn walked(store: &mut Store, summary: &str, procedure: &str, ending: Ending) {
     let now = Utc::now();
     let call = store
         .insert_call(

@@ -14,6 +14,7 @@ mod common;
 mod authoring;
 mod calc;
 mod catalog;
+mod catalog_reload;
 mod cli;
 mod concurrency;
 mod console;

@@ -1,22 +1,26 @@
 //! A `--catalog` folder read again when its files change, so that an author walks a draft
-//! as they write it: the watch says which files changed, the catalogue loader reads the
-//! folder again (one load at a time: what changes meanwhile waits for it), and what it
-//! found is said on the status line. A file now broken keeps its previous version.
+//! as they write it: the watch says which files changed, the catalogue loader reads them
+//! (one load at a time: what changes meanwhile waits for it) and updates their procedures
+//! in the index, and what it found is said on the status line. A file now broken keeps its
+//! previous version.
 
 use super::App;
+use crate::catalog::folder::FolderIndex;
 use crate::catalog::procedures::{CatalogSource, LintError};
 use crate::tui::channel::News;
 use crate::tui::workers::catalog::{CatalogLoad, Reloaded, Rescan, file_name};
 use crate::tui::workers::catalog_watch::{self, Changed};
 use std::path::PathBuf;
 
-/// The folder watched, the files changed that no load has read yet, and the broken files
-/// whose procedure keeps its previous version.
+/// The folder watched, the files changed that no load has read yet, the broken files
+/// whose procedure keeps its previous version, and what the index holds of the folder
+/// (taken by the load at work, given back by it).
 #[derive(Default)]
 pub struct Reload {
     folder: Option<PathBuf>,
     waiting: Changed,
     kept: Vec<String>,
+    pub(super) indexed: Option<FolderIndex>,
 }
 
 impl App {
@@ -44,6 +48,9 @@ impl App {
             return;
         };
         let changed = std::mem::take(&mut self.reload.waiting);
+        // The index searched now, copied for the loader to change: what `indexed` says.
+        let indexed = self.reload.indexed.take();
+        let index = indexed.is_some().then(|| self.desk.library.index.clone());
         self.load_catalog(CatalogLoad {
             location: self.store.location().clone(),
             read_only: self.store.is_read_only(),
@@ -51,6 +58,8 @@ impl App {
             changed: Some(Rescan {
                 changed,
                 kept: self.reload.kept.clone(),
+                indexed,
+                index,
             }),
             learning: self.desk.learning,
         });

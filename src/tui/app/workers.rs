@@ -118,8 +118,10 @@ impl App {
                 library,
                 skipped,
                 reloaded,
+                indexed,
             }) => {
                 self.desk.library = library;
+                self.reload.indexed = indexed;
                 // What the loader thread used while reading goes back to the system.
                 crate::tui::workers::release_free_memory();
                 if skipped > 0 {
