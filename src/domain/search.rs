@@ -11,7 +11,9 @@ use std::sync::OnceLock;
 /// Words that carry no meaning for matching a procedure, folded: articles, pronouns,
 /// prepositions, the forms of « être » and « avoir » (Snowball's French list, folded),
 /// and what callers add around their words (« tous », « sans », « vers », « pendant »,
-/// « juste »).
+/// « juste », « c'est quoi », « je fais quoi », « il faut », « ça marche toujours pas »):
+/// said on every kind of call, they would otherwise weigh as much as a rare word and bring
+/// forward whichever procedure happens to hold them in a step.
 /// Kept out of the index and of the queries alike: « sans » and « sera » no longer meet
 /// whatever procedure happens to hold them.
 const STOP_WORDS: &[&str] = &[
@@ -30,6 +32,9 @@ const STOP_WORDS: &[&str] = &[
     "ses", "si", "soi", "soit", "son", "sont", "sous", "suis", "sur", "t", "ta", "te", "tes",
     "toi", "ton", "tous", "tout", "toute", "toutes", "tres", "tu", "un", "une", "vers", "veut",
     "veux", "vos", "votre", "vous", "y",
+    // Callers' own fillers.
+    "bonjour", "chose", "dois", "doit", "fais", "faire", "faut", "merci", "ok", "plein", "quoi",
+    "svp", "toujours", "truc", "voudrais", "voudrait",
 ];
 
 /// Whether a folded word is a stop word.
@@ -60,11 +65,22 @@ pub fn stem(word: &str) -> String {
     }
     let stemmed = stemmer().stem(word);
     if is_stop_word(&stemmed) {
-        word.to_string()
-    } else {
-        stemmed.into_owned()
+        return word.to_string();
     }
+    // Snowball keeps the s after an o (« gros », « dos »): the plurals of the words the
+    // desk borrowed (« vidéos », « numéros », « photos », « logos ») would never meet their
+    // singular. Words of five letters or more only: « gros » and « dos » stay whole.
+    if word.len() >= PLURAL_OS_MIN_LEN
+        && word.ends_with("os")
+        && let Some(singular) = stemmed.strip_suffix("os")
+    {
+        return format!("{singular}o");
+    }
+    stemmed.into_owned()
 }
+
+/// Shortest word ending in « os » read as a plural (see [`stem`]).
+const PLURAL_OS_MIN_LEN: usize = 5;
 
 /// A drive letter ("T:", "le t: a disparu") as a word of its own: a single letter would
 /// be dropped as a stop word or match every elision.
@@ -251,6 +267,9 @@ mod tests {
         // A stem that would be a stop word keeps its word: « pars » is not « par ».
         assert_eq!(query_words("je pars en congés"), ["pars", "cong"]);
         assert_eq!(stem("livebox"), "livebox");
+        // Short words in « os » are not plurals.
+        assert_eq!(stem("gros"), "gros");
+        assert_eq!(stem("dos"), "dos");
     }
 
     #[test]
@@ -263,6 +282,8 @@ mod tests {
             ("partager", "partage"),
             ("conférence", "conferences"),
             ("certificats", "certificat"),
+            ("vidéos", "vidéo"),
+            ("numéros", "numéro"),
         ] {
             assert_eq!(query_words(a), query_words(b), "{a} / {b}");
         }
