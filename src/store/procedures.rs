@@ -615,7 +615,7 @@ pub struct ProcedureHit {
 /// words that fit it much better bring it forward (a suspicious mail from the Académie
 /// finds the procedure written from the ministères sociaux' guide). Tuned on the 194
 /// queries of tests/relevance_set.toml.
-const FIT_SERVICE: f64 = 0.55;
+const FIT_SERVICE: f64 = 0.65;
 const FIT_DEVICE: f64 = 0.1;
 
 /// The best match of a query's words is never further down than this, however little it
