@@ -31,8 +31,7 @@ const STOP_WORDS: &[&str] = &[
     "seraient", "serais", "serait", "seras", "serez", "seriez", "serions", "serons", "seront",
     "ses", "si", "soi", "soit", "son", "sont", "sous", "suis", "sur", "t", "ta", "te", "tes",
     "toi", "ton", "tous", "tout", "toute", "toutes", "tres", "tu", "un", "une", "vers", "veut",
-    "veux", "vos", "votre", "vous", "y",
-    // Callers' own fillers.
+    "veux", "vos", "votre", "vous", "y", // Callers' own fillers.
     "bonjour", "chose", "dois", "doit", "fais", "faire", "faut", "merci", "ok", "plein", "quoi",
     "svp", "toujours", "truc", "voudrais", "voudrait",
 ];
@@ -120,6 +119,22 @@ pub fn index_text(text: &str) -> String {
         .map(|w| stem(w))
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// The words a text writes with a hyphen (« Wi-Fi », « visio-agents »), joined and
+/// stemmed (« wif », « visioagent »): the index keeps them beside their parts, so that a
+/// caller who types the word whole (« wifi ») finds it as well as one who types the parts
+/// (the query joins neighbours: « wi fi »).
+pub fn hyphen_joined(text: &str) -> Vec<String> {
+    let folded = fold(text);
+    folded
+        .split(|c: char| !(c.is_alphanumeric() || c == '-'))
+        .filter(|w| w.contains('-'))
+        .filter_map(|w| {
+            let parts: Vec<&str> = w.split('-').collect();
+            (parts.len() > 1 && parts.iter().all(|p| !p.is_empty())).then(|| stem(&parts.concat()))
+        })
+        .collect()
 }
 
 /// One word of a query: as folded (for joining it with its neighbour: « pass code » is
@@ -255,6 +270,15 @@ mod tests {
         assert!(index_text("lecteurs I:, S:, T:").contains("sdeuxpoint tdeuxpoint"));
         assert_eq!(query_words("http://x"), ["http", "x"]);
         assert_eq!(stem("class"), "class");
+    }
+
+    #[test]
+    fn hyphenated_words_are_also_whole() {
+        assert_eq!(
+            hyphen_joined("Se connecter à un Wi-Fi (visio-agents) ; J-7 - fin"),
+            [stem("wifi"), stem("visioagents"), "j7".to_string()]
+        );
+        assert!(hyphen_joined("sans trait d'union").is_empty());
     }
 
     #[test]

@@ -15,7 +15,8 @@ use crate::domain::learned::{LearnedWhy, Lessons, Taught};
 use crate::domain::procedure::Procedure;
 use crate::domain::procedure::{Applies, StepKind};
 use crate::domain::search::{
-    QueryWord, SortedWords, TYPO_MIN_LEN, index_text, is_stop_word, near_words, query_terms, stem,
+    QueryWord, SortedWords, TYPO_MIN_LEN, hyphen_joined, index_text, is_stop_word, near_words,
+    query_terms, stem,
 };
 use crate::domain::thesaurus::Thesaurus;
 use serde::Serialize;
@@ -633,7 +634,8 @@ pub(super) const INDEX_LOCK: i64 = 7_468_657_232;
 
 /// What the index's content looks like; a change here rebuilds every index.
 /// terms-2: Snowball's French stems, stop words left out, ß folded (issue 23).
-/// terms-3: callers' fillers are stop words, plurals in « -os » meet their singular.
+/// terms-3: callers' fillers are stop words, plurals in « -os » meet their singular,
+/// hyphenated words also kept whole (« Wi-Fi » → « wifi »).
 const INDEX_FORMAT: &str = "terms-3";
 
 fn slug_list(applies: &Applies) -> String {
@@ -659,13 +661,19 @@ fn procedure_words(p: &Procedure) -> Vec<(String, u8)> {
         steps.push('\n');
     }
     let mut words: std::collections::HashMap<String, u8> = std::collections::HashMap::new();
-    for (text, bit) in [
-        (index_text(&p.title), TITLE),
-        (index_text(&p.keywords.join(" ; ")), KEYWORDS),
-        (index_text(&p.summary), SUMMARY),
-        (index_text(&steps), BODY),
+    let keywords = p.keywords.join(" ; ");
+    for (raw, bit) in [
+        (p.title.as_str(), TITLE),
+        (keywords.as_str(), KEYWORDS),
+        (p.summary.as_str(), SUMMARY),
+        (steps.as_str(), BODY),
     ] {
-        for word in text.split_whitespace() {
+        let text = index_text(raw);
+        let joined = hyphen_joined(raw);
+        for word in text
+            .split_whitespace()
+            .chain(joined.iter().map(String::as_str))
+        {
             match words.get_mut(word) {
                 Some(bits) => *bits |= bit,
                 None => {
