@@ -11,9 +11,7 @@ use std::sync::OnceLock;
 /// Words that carry no meaning for matching a procedure, folded: articles, pronouns,
 /// prepositions, the forms of « être » and « avoir » (Snowball's French list, folded),
 /// and what callers add around their words (« tous », « sans », « vers », « pendant »,
-/// « juste », « c'est quoi », « je fais quoi », « il faut », « ça marche toujours pas »):
-/// said on every kind of call, they would otherwise weigh as much as a rare word and bring
-/// forward whichever procedure happens to hold them in a step.
+/// « juste »).
 /// Kept out of the index and of the queries alike: « sans » and « sera » no longer meet
 /// whatever procedure happens to hold them.
 const STOP_WORDS: &[&str] = &[
@@ -31,14 +29,21 @@ const STOP_WORDS: &[&str] = &[
     "seraient", "serais", "serait", "seras", "serez", "seriez", "serions", "serons", "seront",
     "ses", "si", "soi", "soit", "son", "sont", "sous", "suis", "sur", "t", "ta", "te", "tes",
     "toi", "ton", "tous", "tout", "toute", "toutes", "tres", "tu", "un", "une", "vers", "veut",
-    "veux", "vos", "votre", "vous", "y", // Callers' own fillers.
+    "veux", "vos", "votre", "vous", "y",
+];
+
+/// What callers say around their words whatever the call (« c'est quoi », « je fais
+/// quoi », « il faut », « ça marche toujours pas », « le truc »), folded: stop words too.
+/// Said on every kind of call, each would weigh as much as a rare word and bring forward
+/// whichever procedure happens to hold it in a step.
+const CALLERS_FILLERS: &[&str] = &[
     "bonjour", "chose", "dois", "doit", "fais", "faire", "faut", "merci", "ok", "plein", "quoi",
     "svp", "toujours", "truc", "voudrais", "voudrait",
 ];
 
 /// Whether a folded word is a stop word.
 pub fn is_stop_word(word: &str) -> bool {
-    STOP_WORDS.contains(&word)
+    STOP_WORDS.contains(&word) || CALLERS_FILLERS.contains(&word)
 }
 
 /// Shortest word in which one typo is forgiven.

@@ -617,7 +617,7 @@ pub struct ProcedureHit {
 /// finds the procedure written from the ministères sociaux' guide). Tuned on the 194
 /// queries of tests/relevance_set.toml.
 const FIT_SERVICE: f64 = 0.65;
-const FIT_DEVICE: f64 = 0.1;
+const FIT_DEVICE: f64 = 0.2;
 
 /// The best match of a query's words is never further down than this, however little it
 /// fits the call.
