@@ -587,8 +587,8 @@ pub struct ProcedureQuery<'a> {
 /// One match, best first. `score` is comparable between queries: the share of the
 /// query's words (weighed by rarity) the procedure matches, and how well (a word of its
 /// title counts fully, of its steps an eighth), times how well it suits the call (1 for
-/// the caller's service and device, 0.9 for another device, 0.45 for another service,
-/// 0.35 for neither), times what the desk's walks taught (1 to 1.2, see
+/// the caller's service and device, 0.8 for another device, 0.35 for another service,
+/// 0.15 for neither), times what the desk's walks taught (1 to 1.2, see
 /// `domain::learned`): between 0 and 1 without them. Words that match no procedure at
 /// all do not count against any.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -612,10 +612,13 @@ pub struct ProcedureHit {
 }
 
 /// How much the call's context weighs: a procedure for the caller's service and device
-/// keeps its whole relevance, one for another service less than half of it, so that only
+/// keeps its whole relevance, one for another service about a third of it, so that only
 /// words that fit it much better bring it forward (a suspicious mail from the Académie
-/// finds the procedure written from the ministères sociaux' guide). Tuned on the 194
-/// queries of tests/relevance_set.toml.
+/// finds the procedure written from the ministères sociaux' guide; the best match of the
+/// words stays among the first proposals anyway, see `BEST_WORDS_WITHIN`). Tuned on the
+/// development sets tests/integration/relevance_set.toml (operators' words) and
+/// callers_set.toml (callers' words): callers say less of the tool and more of their
+/// situation, which other services' procedures share.
 const FIT_SERVICE: f64 = 0.65;
 const FIT_DEVICE: f64 = 0.2;
 
