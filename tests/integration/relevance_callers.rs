@@ -11,7 +11,7 @@
 //!
 //! `cargo test --test integration relevance_callers -- --nocapture`
 
-use super::relevance_guide_sets::{Call, TOP, assert_well_formed, load, measure};
+use super::relevance_guide_sets::{Call, TOP, assert_well_formed, load, run};
 use super::relevance_operators::{Search, percent};
 
 /// The set, embedded so that a change to it rebuilds the test.
@@ -62,10 +62,7 @@ fn the_callers_set_is_well_formed_and_covers_every_guide() {
 
 #[test]
 fn callers_calls_keep_their_ranking() {
-    let search = Search::new();
-    let set = load(SET_NAME, SET_TOML);
-    assert_well_formed(SET_NAME, &set, &search, MIN_CALLS);
-    let m = measure(SET_NAME, &set, &search);
+    let m = run(SET_NAME, SET_TOML, MIN_CALLS);
     let n = m.counted;
 
     let mut failures = Vec::new();

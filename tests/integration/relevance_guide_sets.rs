@@ -155,6 +155,15 @@ pub(crate) struct Measure {
     pub(crate) not_in_top: Vec<String>,
 }
 
+/// Loads the set `name` from its text, checks it (panics on its problems), then runs and
+/// reports it (see [`measure`]).
+pub(crate) fn run(name: &str, toml: &str, min_calls: usize) -> Measure {
+    let search = Search::new();
+    let set = load(name, toml);
+    assert_well_formed(name, &set, &search, min_calls);
+    measure(name, &set, &search)
+}
+
 /// Runs every call of the set `name` and prints its report (`--nocapture`): the totals,
 /// the calls outside the top `TOP`, those in it but not first, and the coverage gaps.
 pub(crate) fn measure(name: &str, set: &[Call], search: &Search) -> Measure {
