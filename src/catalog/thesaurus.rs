@@ -172,7 +172,7 @@ mod tests {
     fn lint_locates_each_problem_and_keeps_the_good_groups() {
         let text = "[[groups]]\nentries = [\"copieur\", \"photocopieuse\"]\n\n\
                     [[groups]]\nentries = [\"seul\"]\n\n\
-                    [[groups]]\nentries = [\"de la\", \"truc\"]\n\n\
+                    [[groups]]\nentries = [\"de la\", \"toner\"]\n\n\
                     [[groups]]\nentries = [\"Copieurs\", \"machine\"]\n\n\
                     [[groups]]\nentries = [\"carte agent\", \"carte d'agent\"]\n";
         let (groups, problems) = parse("t.toml", text);

@@ -679,6 +679,6 @@ mod version_tests {
             .iter()
             .map(|slug| catalog.get(slug).unwrap().version())
             .collect();
-        assert_eq!(versions, ["a1cccd1e", "bef2d3f1", "ec3135d1"]);
+        assert_eq!(versions, ["a1cccd1e", "a39a3fb7", "ec3135d1"]);
     }
 }

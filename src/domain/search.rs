@@ -32,9 +32,18 @@ const STOP_WORDS: &[&str] = &[
     "veux", "vos", "votre", "vous", "y",
 ];
 
+/// What callers say around their words whatever the call (« c'est quoi », « je fais
+/// quoi », « il faut », « ça marche toujours pas », « le truc »), folded: stop words too.
+/// Said on every kind of call, each would weigh as much as a rare word and bring forward
+/// whichever procedure happens to hold it in a step.
+const CALLERS_FILLERS: &[&str] = &[
+    "bonjour", "chose", "dois", "doit", "fais", "faire", "faut", "merci", "ok", "plein", "quoi",
+    "svp", "toujours", "truc", "voudrais", "voudrait",
+];
+
 /// Whether a folded word is a stop word.
 pub fn is_stop_word(word: &str) -> bool {
-    STOP_WORDS.contains(&word)
+    STOP_WORDS.contains(&word) || CALLERS_FILLERS.contains(&word)
 }
 
 /// Shortest word in which one typo is forgiven.
@@ -60,11 +69,22 @@ pub fn stem(word: &str) -> String {
     }
     let stemmed = stemmer().stem(word);
     if is_stop_word(&stemmed) {
-        word.to_string()
-    } else {
-        stemmed.into_owned()
+        return word.to_string();
     }
+    // Snowball keeps the s after an o (« gros », « dos »): the plurals of the words the
+    // desk borrowed (« vidéos », « numéros », « photos », « logos ») would never meet their
+    // singular. Words of five letters or more only: « gros » and « dos » stay whole.
+    if word.len() >= PLURAL_OS_MIN_LEN
+        && word.ends_with("os")
+        && let Some(singular) = stemmed.strip_suffix("os")
+    {
+        return format!("{singular}o");
+    }
+    stemmed.into_owned()
 }
+
+/// Shortest word ending in « os » read as a plural (see [`stem`]).
+const PLURAL_OS_MIN_LEN: usize = 5;
 
 /// A drive letter ("T:", "le t: a disparu") as a word of its own: a single letter would
 /// be dropped as a stop word or match every elision.
@@ -104,6 +124,22 @@ pub fn index_text(text: &str) -> String {
         .map(|w| stem(w))
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// The words a text writes with a hyphen (« Wi-Fi », « visio-agents »), joined and
+/// stemmed (« wif », « visioagent »): the index keeps them beside their parts, so that a
+/// caller who types the word whole (« wifi ») finds it as well as one who types the parts
+/// (the query joins neighbours: « wi fi »).
+pub fn hyphen_joined(text: &str) -> Vec<String> {
+    let folded = fold(text);
+    folded
+        .split(|c: char| !(c.is_alphanumeric() || c == '-'))
+        .filter(|w| w.contains('-'))
+        .filter_map(|w| {
+            let parts: Vec<&str> = w.split('-').collect();
+            (parts.len() > 1 && parts.iter().all(|p| !p.is_empty())).then(|| stem(&parts.concat()))
+        })
+        .collect()
 }
 
 /// One word of a query: as folded (for joining it with its neighbour: « pass code » is
@@ -242,6 +278,15 @@ mod tests {
     }
 
     #[test]
+    fn hyphenated_words_are_also_whole() {
+        assert_eq!(
+            hyphen_joined("Se connecter à un Wi-Fi (visio-agents) ; J-7 - fin"),
+            [stem("wifi"), stem("visioagents"), "j7".to_string()]
+        );
+        assert!(hyphen_joined("sans trait d'union").is_empty());
+    }
+
+    #[test]
     fn a_word_is_never_cut_into_another_word() {
         // Issue 23: the hand-written plural rule made « san », « tou », « ver », « par »
         // and « livebo » of words that are not plurals.
@@ -251,6 +296,9 @@ mod tests {
         // A stem that would be a stop word keeps its word: « pars » is not « par ».
         assert_eq!(query_words("je pars en congés"), ["pars", "cong"]);
         assert_eq!(stem("livebox"), "livebox");
+        // Short words in « os » are not plurals.
+        assert_eq!(stem("gros"), "gros");
+        assert_eq!(stem("dos"), "dos");
     }
 
     #[test]
@@ -263,6 +311,8 @@ mod tests {
             ("partager", "partage"),
             ("conférence", "conferences"),
             ("certificats", "certificat"),
+            ("vidéos", "vidéo"),
+            ("numéros", "numéro"),
         ] {
             assert_eq!(query_words(a), query_words(b), "{a} / {b}");
         }

@@ -982,9 +982,9 @@ fn the_readme_template_escalates_card_revocation_to_the_hot_line() {
     assert!(!target.contains("RSIM"), "{target}");
 }
 
-/// The headings of the guides the catalogue and the blind set (`relevance_blind`) cite, as
-/// written in the seeds (checked against the seed files by `the_cited_headings_are_in_the_seeds`
-/// when they are at hand).
+/// The headings of the guides the catalogue and the sets written from the guides
+/// (`relevance_guide_sets`) cite, as written in the seeds (checked against the seed files by
+/// `the_cited_headings_are_in_the_seeds` when they are at hand).
 const SEED_HEADINGS: &[(&str, &[&str])] = &[
     (
         "000_d5abb56c715b756f.txt",

@@ -21,17 +21,17 @@ const TAUGHT: &str = "social-collab-spaces";
 const PLAIN: [&str; 5] = [
     "acn-network-drives",
     "acn-anyconnect",
-    "mi-noemi-migration",
     "mi-usb-bitlocker",
+    "mi-noemi-migration",
     "social-collab-spaces",
 ];
 
 const LEARNED: [&str; 5] = [
     "acn-network-drives",
     "acn-anyconnect",
+    "mi-usb-bitlocker",
     "social-collab-spaces",
     "mi-noemi-migration",
-    "mi-usb-bitlocker",
 ];
 
 /// How a walk on a call ended.
