@@ -36,8 +36,9 @@ pub enum News {
     Draft(Done),
     /// A write the console stopped waiting for (a slow server) ended.
     Late(Box<crate::store::link::Late>),
-    /// What the desk's finished walks teach, read again after a walk ended.
-    Lessons(Box<crate::domain::learned::Lessons>),
+    /// What the desk's finished walks teach, read again after a walk ended, or why they
+    /// could not be read.
+    Lessons(Result<Box<crate::domain::learned::Lessons>, String>),
 }
 
 /// The receiving end, kept by the router; messages put aside while it waited for one kind

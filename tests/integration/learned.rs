@@ -357,3 +357,39 @@ fn the_console_learns_at_start_and_after_a_walk_it_finished() {
     let learned = card(&app).expect("the walk taught the card's procedure");
     assert_eq!(learned.walks, 2);
 }
+
+/// Lessons that cannot be read (a server that times out, a damaged file) leave the
+/// proposals on the words alone, and the status line says so, naming why; the lessons the
+/// console had are kept.
+#[test]
+fn lessons_that_cannot_be_read_are_said_and_the_ranking_keeps_what_it_had() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("g.db");
+    {
+        let mut store = Store::open(&path).unwrap();
+        for _ in 0..3 {
+            walked(
+                &mut store,
+                "Le lecteur réseau ne s'affiche plus",
+                TAUGHT,
+                Ending::Finished,
+            );
+        }
+    }
+    let mut app = console_on(&path, true);
+    assert_eq!(ranked(&app.desk.library.index), LEARNED);
+    app.take(guichet::tui::channel::News::Lessons(Err(
+        "délai dépassé sur le serveur".into(),
+    )));
+    let said = app
+        .flash
+        .as_ref()
+        .map(|f| f.text.clone())
+        .unwrap_or_default();
+    assert_eq!(
+        said,
+        "apprentissage des déroulés illisible, propositions classées sur les seuls mots : \
+         délai dépassé sur le serveur"
+    );
+    assert_eq!(ranked(&app.desk.library.index), LEARNED);
+}

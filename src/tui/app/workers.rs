@@ -46,9 +46,10 @@ impl App {
                 return true;
             }
             // The next proposals rank with them; nothing on the screen changes now.
-            News::Lessons(lessons) if self.desk.learning => {
+            News::Lessons(Ok(lessons)) if self.desk.learning => {
                 self.desk.library.index.set_learned(&lessons);
             }
+            News::Lessons(Err(why)) if self.desk.learning => self.unlearned(&why),
             News::Lessons(_) => {}
         }
         // A draft written as asked changes nothing on the screen: no frame for it.
@@ -82,6 +83,14 @@ impl App {
 
     pub(super) fn load_catalog(&mut self, load: CatalogLoad) {
         self.loader = Some(load.spawn(self.inbox.post(|l| News::Catalog(Box::new(l)))));
+    }
+
+    /// The lessons of the desk's walks could not be read: the proposals rank on the words
+    /// alone until they can.
+    fn unlearned(&mut self, why: &str) {
+        self.error(format!(
+            "apprentissage des déroulés illisible, propositions classées sur les seuls mots : {why}"
+        ));
     }
 
     /// A walk of this console ended as one that teaches: the lessons are read again by a
@@ -119,8 +128,12 @@ impl App {
                 skipped,
                 reloaded,
                 indexed,
+                unlearned,
             }) => {
                 self.desk.library = library;
+                if let Some(why) = unlearned {
+                    self.unlearned(&why);
+                }
                 self.reload.indexed = indexed;
                 // What the loader thread used while reading goes back to the system.
                 crate::tui::workers::release_free_memory();

@@ -34,6 +34,8 @@ pub struct Fresh {
     /// read from its files alone; `None` for the embedded catalogue or a database that
     /// cannot be written.
     pub indexed: Option<FolderIndex>,
+    /// Why the lessons of the desk's walks could not be read, when they could not.
+    pub unlearned: Option<String>,
 }
 
 /// What the folder said when read again.
@@ -103,15 +105,20 @@ impl CatalogLoad {
             let mut store = Store::open_location(location, &access).map_err(|e| e.to_string())?;
             // What the desk's walks taught, from its own store (even when the index is then
             // made in memory). Lessons that cannot be read leave the ranking on words
-            // alone: the catalogue is what the console cannot do without.
-            let lessons = if *learning {
-                store.lessons(chrono::Utc::now()).unwrap_or_default()
+            // alone, said on the status line: the catalogue is what the console cannot do
+            // without.
+            let (lessons, unlearned) = if *learning {
+                match store.lessons(chrono::Utc::now()) {
+                    Ok(lessons) => (lessons, None),
+                    Err(e) => (Lessons::default(), Some(e.to_string())),
+                }
             } else {
-                Lessons::default()
+                (Lessons::default(), None)
             };
             if let Some(rescan) = changed {
                 let mut fresh = reload(&mut store, source, rescan)?;
                 fresh.library.index.set_learned(&lessons);
+                fresh.unlearned = unlearned;
                 return Ok(fresh);
             }
             let mut loaded = match store.ensure_catalog(source) {
@@ -127,6 +134,7 @@ impl CatalogLoad {
                         skipped: skipped.unwrap_or(0),
                         reloaded: None,
                         indexed: if read_only { None } else { as_indexed(source)? },
+                        unlearned: None,
                     })
                 }
                 // A stale index that cannot be rewritten: the catalogue in memory.
@@ -138,12 +146,14 @@ impl CatalogLoad {
                         skipped,
                         reloaded: None,
                         indexed: None,
+                        unlearned: None,
                     })
                 }
                 Err(e) => Err(e.to_string()),
             };
             if let Ok(fresh) = &mut loaded {
                 fresh.library.index.set_learned(&lessons);
+                fresh.unlearned = unlearned;
             }
             loaded
         };
@@ -239,6 +249,7 @@ fn reload_changed(
             kept: indexed.kept.clone(),
         }),
         indexed: Some(indexed),
+        unlearned: None,
     }))
 }
 
@@ -321,6 +332,7 @@ fn reload_whole(
             kept,
         }),
         indexed,
+        unlearned: None,
     })
 }
 

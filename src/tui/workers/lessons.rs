@@ -7,10 +7,10 @@ use super::Post;
 use crate::domain::learned::Lessons;
 use crate::store::{FileAccess, Location, Store};
 
-/// Reads the lessons from the store at `location` and hands them to `post`. A store that
-/// cannot be read now keeps the lessons the console has: they are a tie-breaker, read
-/// again after the next walk.
-pub fn spawn(location: Location, read_only: bool, post: Post<Box<Lessons>>) {
+/// Reads the lessons from the store at `location` and hands them to `post`, or why they
+/// could not be read (the console then keeps those it has: they are a tie-breaker, read
+/// again after the next walk).
+pub fn spawn(location: Location, read_only: bool, post: Post<Result<Box<Lessons>, String>>) {
     std::thread::spawn(move || {
         let access = FileAccess {
             group: None,
@@ -18,8 +18,6 @@ pub fn spawn(location: Location, read_only: bool, post: Post<Box<Lessons>>) {
         };
         let lessons = Store::open_location(&location, &access)
             .and_then(|store| store.lessons(chrono::Utc::now()));
-        if let Ok(lessons) = lessons {
-            post(Box::new(lessons));
-        }
+        post(lessons.map(Box::new).map_err(|e| e.to_string()));
     });
 }
