@@ -6,6 +6,7 @@
 
 use super::conn::Tx;
 use super::db::{DbResult, Value, args};
+use super::report_totals::Unfollowed;
 use super::rows::{append, locked_call};
 use super::{Result, Store, StoreError};
 use crate::domain::call::{CallRef, CallStatus, JournalKind};
@@ -297,8 +298,8 @@ impl FigureWindow {
 
 /// The spans of the totals, in seconds, as the migration floors them: UTC days, and
 /// blocks of 32 days from 1970-01-01.
-const DAY: i64 = 86_400;
-const BLOCK: i64 = 32 * DAY;
+pub(super) const DAY: i64 = 86_400;
+pub(super) const BLOCK: i64 = 32 * DAY;
 
 /// The whole `unit`s inside `[from, to)`: from the first boundary at or after `from` to
 /// the last at or before `to`; `(to, to)` when there is no such pair.
@@ -355,8 +356,8 @@ pub struct WalkFigures {
     /// Calls closed in the window, and how many of them followed a procedure.
     pub closed: u64,
     pub closed_followed: u64,
-    /// (reference, summary) of the calls closed without any procedure followed.
-    pub unfollowed: Vec<(CallRef, String)>,
+    /// The calls closed without any procedure followed, by summary (in its order).
+    pub unfollowed: Vec<Unfollowed>,
 }
 
 impl Store {
@@ -475,12 +476,11 @@ impl Store {
                      c.closed_at - c.opened_at, \
                      (SELECT a.solved FROM walk_answers a WHERE a.walk_id = w.id \
                       ORDER BY a.id DESC LIMIT 1), \
-                     CASE WHEN c.caller_phone IS NOT NULL AND EXISTS (SELECT 1 FROM calls n \
-                          WHERE n.caller_phone = c.caller_phone AND n.opened_at > c.opened_at \
-                          AND n.opened_at <= c.opened_at + ?{again}) THEN 1 ELSE 0 END, \
+                     CASE WHEN r.next_at <= c.opened_at + ?{again} THEN 1 ELSE 0 END, \
                      CASE WHEN c.caller_phone IS NULL THEN 0 ELSE 1 END, w.id \
                      FROM walks w JOIN calls c ON c.id = w.call_id \
-                     LEFT JOIN walk_ends e ON e.walk_id = w.id WHERE {cond}"
+                     LEFT JOIN walk_ends e ON e.walk_id = w.id \
+                     LEFT JOIN call_returns r ON r.call_id = c.id WHERE {cond}"
                 ),
                 &with_window,
                 |r| {
@@ -549,19 +549,29 @@ impl Store {
                 flag_of,
             )
             .map_err(err)?;
-        let mut unfollowed = self
+        // The calls closed without a procedure followed: the totals of their summaries for
+        // the whole days, the calls themselves on the partial days at either end.
+        let unfollowed = self
             .db
             .query_vec(
                 &format!(
-                    "SELECT c.id, c.summary FROM calls c WHERE {cond} AND c.status = 'closed' \
+                    "SELECT summary, calls, first1, first2, first3 FROM hole_totals \
+                     WHERE {totals} UNION ALL \
+                     SELECT c.summary, 1, c.id, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT) \
+                     FROM calls c WHERE {edges} AND c.status = 'closed' \
                      AND NOT EXISTS (SELECT 1 FROM walks w WHERE w.call_id = c.id)"
                 ),
-                &values,
-                |r| Ok((CallRef(r.get(0)?), r.get::<String>(1)?)),
+                &by_spans,
+                |r| {
+                    Ok((
+                        r.get::<String>(0)?,
+                        r.get::<i64>(1)?,
+                        [r.get(2)?, r.get(3)?, r.get(4)?],
+                    ))
+                },
             )
             .map_err(err)?;
-        // In the calls' order, sorted here: the engine would sort the summaries with them.
-        unfollowed.sort_unstable_by_key(|(call, _)| *call);
+        let unfollowed = super::report_totals::add_up(unfollowed);
         // The calls closed that followed a procedure are those of the walks read above
         // (each walk's call is in the window); with those that followed none, all the
         // calls closed: no third pass over the window's calls.
@@ -571,7 +581,7 @@ impl Store {
             .map(|w| w.call)
             .collect::<std::collections::HashSet<_>>()
             .len() as u64;
-        let closed = closed_followed + unfollowed.len() as u64;
+        let closed = closed_followed + unfollowed.iter().map(|u| u.calls).sum::<u64>();
         Ok(WalkFigures {
             proposed,
             walks,
