@@ -149,10 +149,10 @@ impl ProceduresReport {
         // the proposals, steps and flags by procedure.
         let mut walked: HashMap<&str, Vec<(&str, Vec<&WalkRow>)>> = HashMap::new();
         for w in &data.walks {
-            let versions = walked.entry(w.procedure.as_str()).or_default();
-            match versions.iter_mut().find(|(v, _)| *v == w.version) {
+            let versions = walked.entry(&*w.procedure).or_default();
+            match versions.iter_mut().find(|(v, _)| *v == &*w.version) {
                 Some((_, walks)) => walks.push(w),
-                None => versions.push((w.version.as_str(), vec![w])),
+                None => versions.push((&*w.version, vec![w])),
             }
         }
         let proposed: HashMap<&str, u64> = data
@@ -258,7 +258,7 @@ fn figures_of<'a>(walks: impl IntoIterator<Item = &'a WalkRow>) -> Figures {
             _ => f.in_progress += 1,
         }
         if let Some(o) = &w.outcome {
-            *outcomes.entry(o.as_str()).or_default() += 1;
+            *outcomes.entry(&**o).or_default() += 1;
         }
         if let Some(secs) = w.handling_secs {
             handled.push((w.call, secs));

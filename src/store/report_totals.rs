@@ -96,31 +96,45 @@ pub struct Unfollowed {
 }
 
 /// Adds up rows of (summary, calls, first references) — the totals of spans, and single
-/// calls — by summary, in the order of the summaries; the summaries no call says any more
-/// are left out.
-pub(super) fn add_up(rows: Vec<(String, i64, [Option<i64>; HOLE_FIRST])>) -> Vec<Unfollowed> {
-    let mut by_summary: HashMap<String, (u64, Vec<CallRef>)> = HashMap::new();
-    for (summary, calls, first) in rows {
-        let (n, refs) = by_summary.entry(summary).or_default();
-        *n += calls as u64;
-        refs.extend(first.into_iter().flatten().map(CallRef));
-        if refs.len() > HOLE_FIRST {
-            refs.sort_unstable();
-            refs.truncate(HOLE_FIRST);
-        }
-    }
-    let mut all: Vec<Unfollowed> = by_summary
-        .into_iter()
-        .filter(|(_, (calls, _))| *calls > 0)
-        .map(|(summary, (calls, mut first))| {
-            first.sort_unstable();
-            Unfollowed {
-                summary,
-                calls,
-                first,
+/// calls — by summary: one allocation per distinct summary, not per row.
+#[derive(Default)]
+pub(super) struct HoleSum(HashMap<String, (u64, Vec<CallRef>)>);
+
+impl HoleSum {
+    pub(super) fn add(&mut self, summary: &str, calls: i64, first: [Option<i64>; HOLE_FIRST]) {
+        let add = |(n, refs): &mut (u64, Vec<CallRef>)| {
+            *n += calls as u64;
+            refs.extend(first.into_iter().flatten().map(CallRef));
+            if refs.len() > HOLE_FIRST {
+                refs.sort_unstable();
+                refs.truncate(HOLE_FIRST);
             }
-        })
-        .collect();
-    all.sort_unstable_by(|a, b| a.summary.cmp(&b.summary));
-    all
+        };
+        if let Some(entry) = self.0.get_mut(summary) {
+            add(entry);
+            return;
+        }
+        let mut entry = (0, Vec::new());
+        add(&mut entry);
+        self.0.insert(summary.to_string(), entry);
+    }
+
+    /// By summary, in its order; the summaries no call says any more are left out.
+    pub(super) fn finish(self) -> Vec<Unfollowed> {
+        let mut all: Vec<Unfollowed> = self
+            .0
+            .into_iter()
+            .filter(|(_, (calls, _))| *calls > 0)
+            .map(|(summary, (calls, mut first))| {
+                first.sort_unstable();
+                Unfollowed {
+                    summary,
+                    calls,
+                    first,
+                }
+            })
+            .collect();
+        all.sort_unstable_by(|a, b| a.summary.cmp(&b.summary));
+        all
+    }
 }
