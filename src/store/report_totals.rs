@@ -13,13 +13,17 @@
 
 use super::conn::Tx;
 use super::db::{DbResult, args};
-use super::walk_records::{BLOCK, DAY};
 use crate::domain::call::CallRef;
 use std::collections::HashMap;
 
 /// How many calls [`count_returns`] reads per statement: each stays short (a server's store
 /// gives a statement ten seconds) on any desk.
 const PAGE: i64 = 20_000;
+
+/// The spans of the totals (0023 / 0012, and the holes of 0024 / 0013), in seconds, as the
+/// migrations floor them: UTC days, and blocks of 32 days from 1970-01-01.
+pub(super) const DAY: i64 = 86_400;
+pub(super) const BLOCK: i64 = 32 * DAY;
 
 /// How many of the first calls of a summary the holes keep (`first1` to `first3`).
 pub const HOLE_FIRST: usize = 3;

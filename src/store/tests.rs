@@ -2786,12 +2786,15 @@ on_both_engines! {
             }
         }
         // Counted again from the calls, as the migration does: the same rows.
-        let rows = |s: &Store| -> Vec<(i64, i64, String, String, i64, Option<i64>, Option<i64>, Option<i64>)> {
+        // (span, start, service, summary, calls, the first three as text).
+        let rows = |s: &Store| -> Vec<(i64, i64, String, String, i64, String)> {
             s.db.query_vec(
-                "SELECT span, start, service, summary, calls, first1, first2, first3 FROM hole_totals \
+                "SELECT span, start, service, summary, calls, \
+                 coalesce(CAST(first1 AS TEXT), '') || ' ' || coalesce(CAST(first2 AS TEXT), '') \
+                 || ' ' || coalesce(CAST(first3 AS TEXT), '') FROM hole_totals \
                  WHERE calls > 0 ORDER BY span, start, service, summary",
                 &[],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
             )
             .unwrap()
         };

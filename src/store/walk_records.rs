@@ -6,7 +6,7 @@
 
 use super::conn::Tx;
 use super::db::{DbError, DbResult, Engine, Value, args};
-use super::report_totals::{HoleSum, Unfollowed};
+use super::report_totals::{BLOCK, DAY, HoleSum, Unfollowed};
 use super::rows::{append, locked_call};
 use super::{Result, Store, StoreError};
 use crate::domain::call::{CallRef, JournalKind};
@@ -298,11 +298,6 @@ impl FigureWindow {
     }
 }
 
-/// The spans of the totals, in seconds, as the migration floors them: UTC days, and
-/// blocks of 32 days from 1970-01-01.
-pub(super) const DAY: i64 = 86_400;
-pub(super) const BLOCK: i64 = 32 * DAY;
-
 /// The whole `unit`s inside `[from, to)`: from the first boundary at or after `from` to
 /// the last at or before `to`; `(to, to)` when there is no such pair.
 fn whole(from: i64, to: i64, unit: i64) -> (i64, i64) {
@@ -352,6 +347,9 @@ impl Shared {
         shared
     }
 }
+
+/// A step of a version of a procedure, as the report sums its totals.
+type StepKey = (Arc<str>, Arc<str>, Arc<str>);
 
 /// Reached and answered counts of one step of one version.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -549,7 +547,7 @@ impl Store {
             )
             .map_err(err)?;
         // Summed here: the engine would sort the rows of every day and block to group them.
-        let mut steps: HashMap<(Arc<str>, Arc<str>, Arc<str>), (u64, u64)> = HashMap::new();
+        let mut steps: HashMap<StepKey, (u64, u64)> = HashMap::new();
         self.db
             .query_each(
                 &format!(
