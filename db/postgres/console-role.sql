@@ -20,6 +20,9 @@ GRANT SELECT ON walk_records TO guichet_console;
 -- Their totals (by day and by 32 days), for the report, are kept by the schema's triggers
 -- (running as its owner) as those rows are written: the console only reads them.
 GRANT SELECT ON proposal_totals, step_totals TO guichet_console;
+-- So are each call's next call from the same number (« resolved on first contact ») and
+-- the calls closed without a procedure followed, by summary.
+GRANT SELECT ON call_returns, hole_totals TO guichet_console;
 -- The telephony's events are added (by the console's listener, or `guichet phone event`).
 GRANT SELECT, INSERT ON phone_events TO guichet_console;
 -- A phone call taken on an open call is linked to it; its handling time is written once.

@@ -7,7 +7,9 @@
 use crate::domain::call::{CallRef, Outcome};
 use crate::domain::procedure::Procedure;
 use crate::domain::search::folded_words;
-use crate::store::{FigureWindow, Result, StepFlag, Store, WalkFigures, WalkRow};
+use crate::store::{
+    FigureWindow, HOLE_FIRST, Result, StepFlag, StepRow, Store, Unfollowed, WalkFigures, WalkRow,
+};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -18,8 +20,9 @@ pub const FIRST_CONTACT_DAYS: i64 = 7;
 
 /// How many words of the calls no procedure was followed for the report lists.
 pub const HOLE_WORDS: usize = 20;
-/// How many references each of those words gives as examples.
-const HOLE_EXAMPLES: usize = 3;
+/// How many references each of those words gives as examples: the first calls the store
+/// keeps of each summary.
+const HOLE_EXAMPLES: usize = HOLE_FIRST;
 
 /// The figures of a set of walks (a version's, or a procedure's over its versions).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -142,57 +145,70 @@ impl ProceduresReport {
     ) -> ProceduresReport {
         let known: HashMap<&str, &Procedure> =
             catalog.iter().map(|p| (p.slug.as_str(), p)).collect();
-        let mut slugs: BTreeSet<String> = data.proposed.iter().map(|(s, _)| s.clone()).collect();
-        slugs.extend(data.walks.iter().map(|w| w.procedure.clone()));
+        // Each row looked at once: the walks by procedure then version (in their order),
+        // the proposals, steps and flags by procedure.
+        let mut walked: HashMap<&str, Vec<(&str, Vec<&WalkRow>)>> = HashMap::new();
+        for w in &data.walks {
+            let versions = walked.entry(&*w.procedure).or_default();
+            match versions.iter_mut().find(|(v, _)| *v == &*w.version) {
+                Some((_, walks)) => walks.push(w),
+                None => versions.push((&*w.version, vec![w])),
+            }
+        }
+        let proposed: HashMap<&str, u64> = data
+            .proposed
+            .iter()
+            .map(|(s, n)| (s.as_str(), *n))
+            .collect();
+        let mut steps: HashMap<(&str, &str), Vec<&StepRow>> = HashMap::new();
+        for s in &data.steps {
+            steps
+                .entry((s.procedure.as_str(), s.version.as_str()))
+                .or_default()
+                .push(s);
+        }
+        let mut flags: HashMap<&str, Vec<StepFlag>> = HashMap::new();
+        for f in &data.flags {
+            flags
+                .entry(f.procedure.as_str())
+                .or_default()
+                .push(f.clone());
+        }
+        let slugs: BTreeSet<&str> = proposed.keys().chain(walked.keys()).copied().collect();
         let mut procedures: Vec<ProcedureFigures> = slugs
             .into_iter()
             .map(|slug| {
-                let p = known.get(slug.as_str()).copied();
-                let walks: Vec<&WalkRow> =
-                    data.walks.iter().filter(|w| w.procedure == slug).collect();
-                let mut versions: Vec<String> = walks.iter().map(|w| w.version.clone()).collect();
-                versions.sort();
-                versions.dedup();
+                let p = known.get(slug).copied();
+                let mut versions = walked.remove(slug).unwrap_or_default();
+                versions.sort_unstable_by(|a, b| a.0.cmp(b.0));
                 let current = p.map(Procedure::version);
                 // The catalogue's version first, then the most walked.
-                versions.sort_by_key(|v| {
+                versions.sort_by_key(|(v, walks)| {
                     (
-                        Some(v) != current.as_ref(),
-                        std::cmp::Reverse(walks.iter().filter(|w| &w.version == v).count()),
+                        Some(*v) != current.as_deref(),
+                        std::cmp::Reverse(walks.len()),
                     )
                 });
+                let figures = figures_of(versions.iter().flat_map(|(_, w)| w.iter().copied()));
                 let versions = versions
                     .into_iter()
-                    .map(|version| {
-                        let of_version: Vec<&WalkRow> = walks
-                            .iter()
-                            .copied()
-                            .filter(|w| w.version == version)
-                            .collect();
-                        VersionFigures {
-                            figures: figures_of(&of_version),
-                            steps: steps_of(&data, &slug, &version, p),
-                            version,
-                        }
+                    .map(|(version, walks)| VersionFigures {
+                        figures: figures_of(walks.iter().copied()),
+                        steps: steps_of(
+                            steps.get(&(slug, version)).map_or(&[][..], Vec::as_slice),
+                            p,
+                        ),
+                        version: version.to_string(),
                     })
                     .collect();
                 ProcedureFigures {
                     title: p.map(|p| p.title.clone()),
                     owner: p.and_then(|p| p.owner.clone()),
-                    proposed: data
-                        .proposed
-                        .iter()
-                        .find(|(s, _)| *s == slug)
-                        .map_or(0, |(_, n)| *n),
-                    figures: figures_of(&walks),
+                    proposed: proposed.get(slug).copied().unwrap_or(0),
+                    figures,
                     versions,
-                    flags: data
-                        .flags
-                        .iter()
-                        .filter(|f| f.procedure == slug)
-                        .cloned()
-                        .collect(),
-                    slug,
+                    flags: flags.remove(slug).unwrap_or_default(),
+                    slug: slug.to_string(),
                 }
             })
             .collect();
@@ -217,7 +233,7 @@ impl ProceduresReport {
             closed_followed: data.closed_followed,
             follow_rate,
             procedures,
-            unfollowed: data.unfollowed.len() as u64,
+            unfollowed: data.unfollowed.iter().map(|u| u.calls).sum(),
             holes: holes(&data.unfollowed),
         }
     }
@@ -229,10 +245,10 @@ fn solved(w: &WalkRow) -> bool {
         .unwrap_or(w.outcome.as_deref() == Some(Outcome::Resolved.slug()))
 }
 
-fn figures_of(walks: &[&WalkRow]) -> Figures {
+fn figures_of<'a>(walks: impl IntoIterator<Item = &'a WalkRow>) -> Figures {
     let mut f = Figures::default();
-    let mut handling = Vec::new();
-    let mut calls = BTreeSet::new();
+    let mut outcomes: HashMap<&str, u64> = HashMap::new();
+    let mut handled: Vec<(CallRef, i64)> = Vec::new();
     for w in walks {
         f.followed += 1;
         match w.state {
@@ -242,13 +258,10 @@ fn figures_of(walks: &[&WalkRow]) -> Figures {
             _ => f.in_progress += 1,
         }
         if let Some(o) = &w.outcome {
-            *f.outcomes.entry(o.clone()).or_default() += 1;
+            *outcomes.entry(&**o).or_default() += 1;
         }
-        // A call's handling time counts once, however many walks it holds.
-        if let Some(secs) = w.handling_secs
-            && calls.insert(w.call)
-        {
-            handling.push(secs);
+        if let Some(secs) = w.handling_secs {
+            handled.push((w.call, secs));
         }
         if w.said_solved.is_some() {
             f.answered_solved += 1;
@@ -260,20 +273,22 @@ fn figures_of(walks: &[&WalkRow]) -> Figures {
             }
         }
     }
+    f.outcomes = outcomes
+        .into_iter()
+        .map(|(o, n)| (o.to_string(), n))
+        .collect();
+    // A call's handling time counts once, however many walks it holds.
+    handled.sort_unstable();
+    handled.dedup_by_key(|(call, _)| *call);
+    let mut handling: Vec<i64> = handled.into_iter().map(|(_, secs)| secs).collect();
     f.median_handling_secs = super::median(&mut handling);
     f
 }
 
-fn steps_of(
-    data: &WalkFigures,
-    slug: &str,
-    version: &str,
-    procedure: Option<&Procedure>,
-) -> Vec<StepFigures> {
-    let mut steps: Vec<StepFigures> = data
-        .steps
+/// The steps of one version, numbered by the catalogue's procedure.
+fn steps_of(rows: &[&StepRow], procedure: Option<&Procedure>) -> Vec<StepFigures> {
+    let mut steps: Vec<StepFigures> = rows
         .iter()
-        .filter(|s| s.procedure == slug && s.version == version)
         .map(|s| StepFigures {
             step: s.step.clone(),
             number: procedure.and_then(|p| p.step_index(&s.step)).map(|i| i + 1),
@@ -289,28 +304,19 @@ fn steps_of(
 }
 
 /// The words of the calls closed without a procedure followed (folded by the one rule of
-/// the search, stop words left out), each with how many calls say it, most said first, and
-/// its first calls (`unfollowed` is in the calls' order).
-fn holes(unfollowed: &[(CallRef, String)]) -> Vec<Hole> {
-    // A summary said by several calls is folded once, its calls counted together: each
-    // keeps its first calls, among which are the first calls of each of its words.
-    let mut by_summary: HashMap<&str, (u64, Vec<CallRef>)> = HashMap::new();
-    for (call, summary) in unfollowed {
-        let entry = by_summary.entry(summary.as_str()).or_default();
-        entry.0 += 1;
-        if entry.1.len() < HOLE_EXAMPLES {
-            entry.1.push(*call);
-        }
-    }
+/// the search, stop words left out), each with how many such calls say it, most said first,
+/// and its first calls: each summary is folded once, its calls counted together, its first
+/// calls among which are the first calls of each of its words.
+fn holes(unfollowed: &[Unfollowed]) -> Vec<Hole> {
     let mut by_word: HashMap<String, (u64, Vec<CallRef>)> = HashMap::new();
-    for (summary, (calls, examples)) in by_summary {
-        let mut words = folded_words(summary);
+    for u in unfollowed {
+        let mut words = folded_words(&u.summary);
         words.sort();
         words.dedup();
         for word in words {
             let entry = by_word.entry(word).or_default();
-            entry.0 += calls;
-            entry.1.extend(&examples);
+            entry.0 += u.calls;
+            entry.1.extend(&u.first);
             if entry.1.len() > HOLE_EXAMPLES {
                 entry.1.sort_unstable();
                 entry.1.truncate(HOLE_EXAMPLES);
@@ -348,11 +354,22 @@ mod tests {
             (3, "imprimante bloquée"),
             (4, "scanner bloqué"),
         ];
-        let mut unfollowed: Vec<(CallRef, String)> = said
-            .iter()
-            .map(|(id, s)| (CallRef(*id), s.to_string()))
+        // As the store gives them: by summary, with their first calls.
+        let mut by_summary: BTreeMap<&str, Vec<CallRef>> = BTreeMap::new();
+        for (id, summary) in said {
+            by_summary.entry(summary).or_default().push(CallRef(id));
+        }
+        let unfollowed: Vec<Unfollowed> = by_summary
+            .into_iter()
+            .map(|(summary, mut calls)| {
+                calls.sort();
+                Unfollowed {
+                    summary: summary.to_string(),
+                    calls: calls.len() as u64,
+                    first: calls.into_iter().take(HOLE_FIRST).collect(),
+                }
+            })
             .collect();
-        unfollowed.sort();
         let holes = holes(&unfollowed);
         let of = |word: &str| {
             let h = holes.iter().find(|h| h.word == word).unwrap();

@@ -427,6 +427,8 @@ impl Store {
         }
         // The report's totals, of the rows copied (their triggers were lifted with the guards).
         super::walk_records::count_totals(&tx).map_err(target_err)?;
+        super::report_totals::count_returns(&tx).map_err(target_err)?;
+        super::report_totals::count_holes(&tx).map_err(target_err)?;
         let index_read = if count(&self.db, "catalog_state").map_err(source_err)? > 0 {
             Some(self.copy_index(&tx).map_err(|e| match e {
                 Side::Source(e) => self.err(e),

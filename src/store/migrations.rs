@@ -124,6 +124,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0023_walk_totals",
         include_str!("../../db/migrations/sqlite/0023_walk_totals.sql"),
     ),
+    (
+        24,
+        "0024_returns_and_holes",
+        include_str!("../../db/migrations/sqlite/0024_returns_and_holes.sql"),
+    ),
 ];
 
 /// The version after whose SQL the calls already stored get their folded search text
@@ -192,6 +197,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         "0012_walk_totals",
         include_str!("../../db/migrations/postgres/0012_walk_totals.sql"),
     ),
+    (
+        13,
+        "0013_returns_and_holes",
+        include_str!("../../db/migrations/postgres/0013_returns_and_holes.sql"),
+    ),
 ];
 
 /// The versions after whose SQL the walks already journaled are read into the walk
@@ -203,6 +213,11 @@ const POSTGRES_WALKS_AFTER: i64 = 10;
 /// (see `walk_records::count_totals`), on SQLite and on PostgreSQL.
 const SQLITE_TOTALS_AFTER: i64 = 23;
 const POSTGRES_TOTALS_AFTER: i64 = 12;
+
+/// The versions after whose SQL the next call of each call already stored is written (see
+/// `report_totals::count_returns`), on SQLite and on PostgreSQL.
+const SQLITE_RETURNS_AFTER: i64 = 24;
+const POSTGRES_RETURNS_AFTER: i64 = 13;
 
 /// The SQLite migrations, for a test that builds a file of an older schema.
 #[cfg(test)]
@@ -406,6 +421,10 @@ fn migrate_postgres(store: &mut Store) -> Result<()> {
         if *version == POSTGRES_TOTALS_AFTER {
             super::walk_records::count_totals(&tx).map_err(err)?;
         }
+        if *version == POSTGRES_RETURNS_AFTER {
+            super::report_totals::count_returns(&tx).map_err(err)?;
+            super::report_totals::count_holes(&tx).map_err(err)?;
+        }
         tx.execute(
             "INSERT INTO schema_migrations (version, name) VALUES (?1, ?2)",
             args![*version, *name],
@@ -479,6 +498,10 @@ fn migrate_sqlite(store: &mut Store) -> Result<()> {
         }
         if *version == SQLITE_TOTALS_AFTER {
             super::walk_records::count_totals(&tx).map_err(db_err)?;
+        }
+        if *version == SQLITE_RETURNS_AFTER {
+            super::report_totals::count_returns(&tx).map_err(db_err)?;
+            super::report_totals::count_holes(&tx).map_err(db_err)?;
         }
         conn.execute(
             "INSERT INTO schema_migrations (version, name) VALUES (?1, ?2)",

@@ -10,6 +10,7 @@ mod consoles;
 mod copy;
 pub(crate) mod db;
 mod drafts;
+mod report_totals;
 pub use consoles::ConsoleLock;
 pub use copy::CopyReport;
 pub use drafts::{AsideDraft, SavedDraft};
@@ -33,6 +34,7 @@ mod rows;
 pub mod scratch;
 mod sqlite;
 mod walk_records;
+pub use report_totals::{HOLE_FIRST, Unfollowed};
 pub use walk_records::{
     FLAG_NOTE_MAX, FigureWindow, PROPOSALS_KEPT, StepFlag, StepRow, WalkFigures, WalkRow,
 };

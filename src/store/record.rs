@@ -51,9 +51,10 @@ const SQLITE_GUARDS: [&str; 26] = [
 
 /// The guards a copy lifts, on each engine, and puts back before it commits: it inserts
 /// lines dated and signed where they were written, and calls whose lines come after them.
-/// With them, the triggers that keep the report's totals: the copy counts them once, after
-/// the rows (`walk_records::count_totals`), rather than row by row.
-const SQLITE_LIFTED: [&str; 7] = [
+/// With them, the triggers that keep the report's totals, the callers' next calls and the
+/// holes: the copy counts them once, after the rows (`walk_records::count_totals`,
+/// `report_totals`), rather than row by row.
+const SQLITE_LIFTED: [&str; 11] = [
     "journal_not_ahead",
     "journal_after_opening",
     "journal_in_order",
@@ -61,13 +62,20 @@ const SQLITE_LIFTED: [&str; 7] = [
     "calls_closed_in_time",
     "call_proposals_total",
     "walk_steps_total",
+    "calls_return",
+    "calls_hole_written",
+    "calls_hole_closed",
+    "walks_fill_hole",
 ];
-const POSTGRES_LIFTED: [(&str, &str); 5] = [
+const POSTGRES_LIFTED: [(&str, &str); 8] = [
     ("journal", "journal_by_the_server"),
     ("calls", "calls_in_time"),
     ("calls", "calls_journaled"),
     ("call_proposals", "call_proposals_total"),
     ("walk_steps", "walk_steps_total"),
+    ("calls", "calls_return"),
+    ("calls", "calls_hole"),
+    ("walks", "walks_fill_hole"),
 ];
 
 /// What a copy lifted, to put back.

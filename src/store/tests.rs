@@ -117,6 +117,7 @@ fn open_sets_durability_pragmas_and_creates_the_folder() {
             (21, "0021_walk_records".to_string()),
             (22, "0022_walk_lessons".to_string()),
             (23, "0023_walk_totals".to_string()),
+            (24, "0024_returns_and_holes".to_string()),
         ]
     );
 }
@@ -2442,5 +2443,366 @@ on_both_engines! {
                 }
             }
         }
+    }
+}
+
+/// Each call's first later call from its number, as the calls themselves say: what
+/// `call_returns` must hold.
+fn returns_from_calls(store: &Store) -> Vec<(i64, i64)> {
+    store
+        .db
+        .query_vec(
+            "SELECT c.id, min(n.opened_at) FROM calls c JOIN calls n \
+             ON n.caller_phone = c.caller_phone AND n.opened_at > c.opened_at \
+             GROUP BY c.id ORDER BY c.id",
+            &[],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap()
+}
+
+fn returns_kept(store: &Store) -> Vec<(i64, i64)> {
+    store
+        .db
+        .query_vec(
+            "SELECT call_id, next_at FROM call_returns ORDER BY call_id",
+            &[],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap()
+}
+
+on_both_engines! {
+    fn each_calls_next_call_from_its_number_is_kept_in_whatever_order_calls_are_written(store) {
+        // Three numbers and calls without one, written out of the order of their openings,
+        // two calls of one number in the same second (neither is the other's next).
+        let h = Duration::hours;
+        let written = [
+            (Some("06 11"), h(0)),
+            (Some("06 22"), h(1)),
+            (Some("06 11"), h(48)),
+            (None, h(2)),
+            (Some("06 11"), h(24)),
+            (Some("06 11"), h(24)),
+            (Some("06 33"), h(5)),
+            (Some("06 22"), h(0)),
+            (Some("06 11"), h(72)),
+            (None, h(3)),
+            (Some("06 11"), h(12)),
+            (Some("06 22"), h(1)),
+        ];
+        for (phone, offset) in written {
+            let mut call = new_call("Zoé", "mi", "noemi", "op", t0() + offset);
+            call.caller_phone = phone.map(str::to_string);
+            store.insert_call(&call).unwrap();
+        }
+        let expected = returns_from_calls(&store);
+        assert_eq!(expected.len(), 6, "{expected:?}");
+        assert_eq!(returns_kept(&store), expected, "kept by the trigger");
+        // A copy into an empty store of the same engine writes them for the calls it copied.
+        let (_server, _dir, mut copy) = match store.db.engine() {
+            Engine::Sqlite => {
+                let (dir, copy) = temp_store();
+                (None, dir, copy)
+            }
+            Engine::Postgres => {
+                let (db, dir, copy) = server_store();
+                (Some(db), dir, copy)
+            }
+        };
+        store.copy_to(&mut copy).unwrap();
+        assert_eq!(returns_kept(&copy), expected, "copied");
+        // Written again a few calls at a time.
+        let tx = copy.db.begin().unwrap();
+        tx.batch("DELETE FROM call_returns").unwrap();
+        report_totals::count_returns_by(&tx, 5).unwrap();
+        tx.commit().unwrap();
+        assert_eq!(returns_kept(&copy), expected, "counted by pages");
+        // And the copy keeps them as calls come.
+        let mut call = new_call("Zoé", "mi", "noemi", "op", t0() + h(6));
+        call.caller_phone = Some("06 11".into());
+        copy.insert_call(&call).unwrap();
+        assert_eq!(returns_kept(&copy), returns_from_calls(&copy));
+    }
+}
+
+#[test]
+fn a_desk_of_schema_23_gets_its_callers_next_calls() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("g.db");
+    let at = t0().timestamp();
+    {
+        let conn = sqlite_at_schema(&path, 23);
+        // Closed but 6; 4 walked: the holes are 1, 2, 3 and 5.
+        for (id, phone, opened, summary) in [
+            (1, Some("06 11"), at, "VPN bleu"),
+            (2, Some("06 11"), at + 86_400, "VPN bleu"),
+            (3, None, at + 60, "imprimante"),
+            (4, Some("06 22"), at + 30, "VPN bleu"),
+            (5, Some("06 11"), at + 50, "VPN bleu"),
+            (6, Some("06 22"), at + 30, "VPN bleu"),
+        ] {
+            let (status, closed) = if id == 6 {
+                ("open", None)
+            } else {
+                ("closed", Some(opened + 60))
+            };
+            conn.execute(
+                "INSERT INTO calls (id, opened_at, closed_at, operator, caller_name, caller_phone, \
+                 service, device, summary, status, search_key, handler) VALUES (?1, ?2, ?3, 'op', \
+                 'Zoé', ?4, 'mi', 'noemi', ?5, ?6, 'zoe', 'op')",
+                rusqlite::params![id, opened, closed, phone, summary, status],
+            )
+            .unwrap();
+        }
+        conn.execute(
+            "INSERT INTO walks (call_id, procedure, version, started_at, operator) \
+             VALUES (4, 'essai', 'v1', ?1, 'op')",
+            rusqlite::params![at + 40],
+        )
+        .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    assert_eq!(returns_kept(&store), [(1, at + 50), (5, at + 86_400)]);
+    assert_eq!(returns_kept(&store), returns_from_calls(&store));
+    let whole = FigureWindow {
+        from: t0() - Duration::days(40),
+        to: t0() + Duration::days(40),
+        service: None,
+    };
+    let holes = store.walk_figures(&whole, 86_400).unwrap().unfollowed;
+    assert_eq!(
+        holes,
+        [
+            Unfollowed {
+                summary: "VPN bleu".into(),
+                calls: 3,
+                first: vec![CallRef(1), CallRef(2), CallRef(5)]
+            },
+            Unfollowed {
+                summary: "imprimante".into(),
+                calls: 1,
+                first: vec![CallRef(3)]
+            },
+        ]
+    );
+    assert_eq!(holes, holes_from_calls(&store, &whole));
+}
+
+#[test]
+fn a_server_of_schema_12_gets_its_callers_next_calls() {
+    let db = scratch::ScratchDb::new();
+    let at = unix_now() - 3_600;
+    {
+        let mut client = db.target().connect().unwrap();
+        client
+            .batch_execute(
+                "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, \
+                 applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+            )
+            .unwrap();
+        for (version, name, sql) in super::migrations::postgres_migrations()
+            .iter()
+            .filter(|(v, _, _)| *v <= 12)
+        {
+            client.batch_execute(sql).unwrap();
+            client
+                .execute(
+                    "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
+                    &[version, name],
+                )
+                .unwrap();
+        }
+        // Each call with its line, in one transaction, as the server asks. Closed but 5; 4
+        // walked: the holes are 1, 2 and 3.
+        for (id, phone, opened) in [
+            (1_i64, Some("06 11"), at),
+            (2, Some("06 11"), at + 600),
+            (3, None, at + 60),
+            (4, Some("06 22"), at + 30),
+            (5, Some("06 11"), at + 50),
+        ] {
+            let (status, closed) = if id == 5 {
+                ("open", None)
+            } else {
+                ("closed", Some(opened + 60))
+            };
+            let mut tx = client.transaction().unwrap();
+            tx.execute(
+                "INSERT INTO calls (id, opened_at, closed_at, operator, caller_name, caller_phone, \
+                 service, device, summary, status, search_key, handler) VALUES ($1, $2, $3, 'op', \
+                 'Zoé', $4, 'mi', 'noemi', 'VPN', $5, 'zoe', 'op')",
+                &[&id, &opened, &closed, &phone, &status],
+            )
+            .unwrap();
+            tx.execute(
+                "INSERT INTO journal (call_id, operator, kind, body) VALUES ($1, 'op', 'opened', 'VPN')",
+                &[&id],
+            )
+            .unwrap();
+            if id == 4 {
+                tx.execute(
+                    "INSERT INTO walks (call_id, procedure, version, started_at, operator) \
+                     VALUES (4, 'essai', 'v1', $1, 'op')",
+                    &[&opened],
+                )
+                .unwrap();
+            }
+            tx.commit().unwrap();
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::connect_with_drafts(
+        db.target(),
+        &FileAccess::default(),
+        &dir.path().join("drafts.db"),
+    )
+    .unwrap();
+    assert_eq!(returns_kept(&store), [(1, at + 50), (5, at + 600)]);
+    assert_eq!(returns_kept(&store), returns_from_calls(&store));
+    let whole = FigureWindow {
+        from: crate::domain::time::from_unix(at - 40 * 86_400),
+        to: crate::domain::time::from_unix(at + 40 * 86_400),
+        service: None,
+    };
+    let holes = store.walk_figures(&whole, 86_400).unwrap().unfollowed;
+    assert_eq!(
+        holes,
+        [Unfollowed {
+            summary: "VPN".into(),
+            calls: 3,
+            first: vec![CallRef(1), CallRef(2), CallRef(3)]
+        }]
+    );
+    assert_eq!(holes, holes_from_calls(&store, &whole));
+}
+
+/// The calls of `window` closed without a procedure followed, by summary, with their first
+/// three, as the calls themselves say: what the holes' totals must give.
+fn holes_from_calls(store: &Store, window: &FigureWindow) -> Vec<Unfollowed> {
+    let (cond, values) = window.calls();
+    let rows: Vec<(i64, String)> = store
+        .db
+        .query_vec(
+            &format!(
+                "SELECT c.id, c.summary FROM calls c WHERE {cond} AND c.status = 'closed' \
+                 AND NOT EXISTS (SELECT 1 FROM walks w WHERE w.call_id = c.id) ORDER BY c.id"
+            ),
+            &values,
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let mut by_summary: std::collections::BTreeMap<String, Vec<CallRef>> = Default::default();
+    for (id, summary) in rows {
+        by_summary.entry(summary).or_default().push(CallRef(id));
+    }
+    by_summary
+        .into_iter()
+        .map(|(summary, calls)| Unfollowed {
+            summary,
+            calls: calls.len() as u64,
+            first: calls.into_iter().take(HOLE_FIRST).collect(),
+        })
+        .collect()
+}
+
+on_both_engines! {
+    fn the_holes_give_what_the_calls_say_for_any_period(store) {
+        // Calls around midnights and the boundaries of the blocks of 32 days, in two
+        // services, saying one of three summaries; most closed, some walked before their
+        // closing, some after (no longer holes, among the first three of their summary or
+        // not), some left open.
+        let block = Utc.timestamp_opt(647 * 32 * 86_400, 0).unwrap(); // 2026-09-08
+        let d = 86_400;
+        let offsets = [
+            -40 * d, -32 * d - 1, -32 * d, -3_600, -1, 0, 1, 2, 3, 43_200, 86_399, 86_400, 86_401,
+            86_402, 2 * d + 60, 32 * d - 1, 32 * d, 32 * d + 1, 33 * d + 5, 40 * d,
+        ];
+        let walk = |store: &mut Store, call: CallRef, at: DateTime<Utc>| {
+            let mark = crate::domain::walk::WalkMark {
+                procedure: "essai".into(),
+                version: Some("v1".into()),
+                current: Some("a".into()),
+                ..Default::default()
+            };
+            let entry = WalkEntry { kind: JournalKind::Procedure, line: "étape", mark: &mark, escalated: false };
+            store.append_walk(call, "op", at, &entry).unwrap();
+        };
+        let mut closed_then_walked = Vec::new();
+        for (i, offset) in offsets.iter().enumerate() {
+            let at = block + Duration::seconds(*offset);
+            let service = if i % 3 == 0 { "mtes" } else { "mi" };
+            let mut new = new_call("Zoé", service, "noemi", "op", at);
+            new.summary = ["Imprimante bloquée", "VPN bleu", "écran noir"][i % 3 % 2 + i % 2].into();
+            let call = store.insert_call(&new).unwrap().reference;
+            if i % 5 == 4 {
+                walk(&mut store, call, at);
+            }
+            if i % 7 != 6 {
+                store.close_call(call, "op", at + Duration::seconds(60), Outcome::Resolved, None).unwrap();
+            }
+            if i % 6 == 1 || i == 6 {
+                closed_then_walked.push((call, at + Duration::seconds(120)));
+            }
+        }
+        // Walked after their closing: written last, as a later walk on an older call is.
+        for (call, at) in closed_then_walked {
+            walk(&mut store, call, at);
+        }
+        let kept: i64 = store
+            .db
+            .query_one("SELECT count(*) FROM hole_totals WHERE calls > 0", &[], |r| r.get(0))
+            .unwrap()
+            .unwrap();
+        assert!(kept > 0, "the triggers keep the holes");
+        let (_server, _dir, mut copy) = match store.db.engine() {
+            Engine::Sqlite => {
+                let (dir, copy) = temp_store();
+                (None, dir, copy)
+            }
+            Engine::Postgres => {
+                let (db, dir, copy) = server_store();
+                (Some(db), dir, copy)
+            }
+        };
+        store.copy_to(&mut copy).unwrap();
+        let times = [
+            -41 * d, -32 * d, -d, -1, 0, 1, 2, 43_200, 86_400, 86_401, 31 * d, 32 * d, 33 * d, 41 * d,
+        ];
+        for from in times {
+            for to in times.iter().filter(|to| **to >= from) {
+                for service in [None, Some("mi".to_string())] {
+                    for nanos in [0, 500_000_000] {
+                        let window = FigureWindow {
+                            from: block + Duration::seconds(from) + Duration::nanoseconds(nanos),
+                            to: block + Duration::seconds(*to) + Duration::nanoseconds(nanos),
+                            service: service.clone(),
+                        };
+                        let said = holes_from_calls(&store, &window);
+                        assert_eq!(store.walk_figures(&window, d).unwrap().unfollowed, said, "{window:?}");
+                        assert_eq!(copy.walk_figures(&window, d).unwrap().unfollowed, said, "copied: {window:?}");
+                    }
+                }
+            }
+        }
+        // Counted again from the calls, as the migration does: the same rows.
+        // (span, start, service, summary, calls, the first three as text).
+        let rows = |s: &Store| -> Vec<(i64, i64, String, String, i64, String)> {
+            s.db.query_vec(
+                "SELECT span, start, service, summary, calls, \
+                 coalesce(CAST(first1 AS TEXT), '') || ' ' || coalesce(CAST(first2 AS TEXT), '') \
+                 || ' ' || coalesce(CAST(first3 AS TEXT), '') FROM hole_totals \
+                 WHERE calls > 0 ORDER BY span, start, service, summary",
+                &[],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+            )
+            .unwrap()
+        };
+        let kept = rows(&store);
+        let tx = store.db.begin().unwrap();
+        tx.batch("DELETE FROM hole_totals").unwrap();
+        report_totals::count_holes(&tx).unwrap();
+        tx.commit().unwrap();
+        assert_eq!(rows(&store), kept, "counted by the migration's statement");
     }
 }

@@ -5,13 +5,16 @@
 //! never changed. Read back by `report procedures` ([`Store::walk_figures`]).
 
 use super::conn::Tx;
-use super::db::{DbResult, Value, args};
+use super::db::{DbError, DbResult, Engine, Value, args};
+use super::report_totals::{BLOCK, DAY, HoleSum, Unfollowed};
 use super::rows::{append, locked_call};
 use super::{Result, Store, StoreError};
-use crate::domain::call::{CallRef, CallStatus, JournalKind};
+use crate::domain::call::{CallRef, JournalKind};
 use crate::domain::walk::WalkMark;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::Arc;
 
 /// How many of the form's proposals are kept with a call: the ones an operator sees first.
 pub const PROPOSALS_KEPT: usize = 3;
@@ -295,11 +298,6 @@ impl FigureWindow {
     }
 }
 
-/// The spans of the totals, in seconds, as the migration floors them: UTC days, and
-/// blocks of 32 days from 1970-01-01.
-const DAY: i64 = 86_400;
-const BLOCK: i64 = 32 * DAY;
-
 /// The whole `unit`s inside `[from, to)`: from the first boundary at or after `from` to
 /// the last at or before `to`; `(to, to)` when there is no such pair.
 fn whole(from: i64, to: i64, unit: i64) -> (i64, i64) {
@@ -316,12 +314,12 @@ fn whole(from: i64, to: i64, unit: i64) -> (i64, i64) {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WalkRow {
     pub call: CallRef,
-    pub procedure: String,
-    pub version: String,
+    pub procedure: Arc<str>,
+    pub version: Arc<str>,
     /// `completed`, `escalated`, `abandoned` or `in_progress` (see the view walk_records).
     pub state: &'static str,
     /// The call's outcome slug, when it has one.
-    pub outcome: Option<String>,
+    pub outcome: Option<Arc<str>>,
     /// The call's handling time (opened to closed), in seconds, once closed.
     pub handling_secs: Option<i64>,
     /// The last « résolu ? » answer given on the walk.
@@ -333,6 +331,25 @@ pub struct WalkRow {
     /// The call is closed.
     pub call_closed: bool,
 }
+
+/// One shared copy of each text a long read repeats (procedures, versions, outcomes): one
+/// allocation per distinct text rather than per row.
+#[derive(Default)]
+struct Shared(HashMap<String, Arc<str>>);
+
+impl Shared {
+    fn of(&mut self, text: &str) -> Arc<str> {
+        if let Some(shared) = self.0.get(text) {
+            return shared.clone();
+        }
+        let shared: Arc<str> = Arc::from(text);
+        self.0.insert(text.to_string(), shared.clone());
+        shared
+    }
+}
+
+/// A step of a version of a procedure, as the report sums its totals.
+type StepKey = (Arc<str>, Arc<str>, Arc<str>);
 
 /// Reached and answered counts of one step of one version.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -349,14 +366,15 @@ pub struct StepRow {
 pub struct WalkFigures {
     /// (procedure, calls it was proposed for in the top three).
     pub proposed: Vec<(String, u64)>,
+    /// In no particular order: every figure is a count or a median.
     pub walks: Vec<WalkRow>,
     pub steps: Vec<StepRow>,
     pub flags: Vec<StepFlag>,
     /// Calls closed in the window, and how many of them followed a procedure.
     pub closed: u64,
     pub closed_followed: u64,
-    /// (reference, summary) of the calls closed without any procedure followed.
-    pub unfollowed: Vec<(CallRef, String)>,
+    /// The calls closed without any procedure followed, by summary (in its order).
+    pub unfollowed: Vec<Unfollowed>,
 }
 
 impl Store {
@@ -467,76 +485,104 @@ impl Store {
         let mut with_window = values.clone();
         with_window.push(Value::from(again_secs));
         let again = with_window.len();
-        let mut walks = self
-            .db
-            .query_vec(
+        // The last « résolu ? » answer of each walk. SQLite looks it up in the index per walk
+        // (a B-tree probe); the server would run that subquery once per walk too (about a
+        // second over 300,000 walks), so it reads the last answers in the index's order
+        // once and joins them.
+        let (answer, answers) = match self.engine() {
+            Engine::Sqlite => (
+                "(SELECT a.solved FROM walk_answers a WHERE a.walk_id = w.id \
+                 ORDER BY a.id DESC LIMIT 1)",
+                "",
+            ),
+            Engine::Postgres => (
+                "a.solved",
+                "LEFT JOIN (SELECT DISTINCT ON (walk_id) walk_id, solved FROM walk_answers \
+                 ORDER BY walk_id, id DESC) a ON a.walk_id = w.id ",
+            ),
+        };
+        // Each procedure, version and outcome held once, however many walks repeat it.
+        let mut shared = Shared::default();
+        let mut walks = Vec::new();
+        self.db
+            .query_each(
                 &format!(
-                    "SELECT c.id, w.procedure, w.version, e.state, c.status, c.outcome, \
+                    "SELECT c.id, w.procedure, w.version, \
+                     CASE WHEN e.state = 'escalated' THEN 2 \
+                          WHEN e.state IS NOT NULL THEN 1 ELSE 0 END, \
+                     CASE WHEN c.status = 'closed' THEN 1 ELSE 0 END, \
+                     coalesce(c.outcome, ''), CASE WHEN c.outcome IS NULL THEN 0 ELSE 1 END, \
                      c.closed_at - c.opened_at, \
-                     (SELECT a.solved FROM walk_answers a WHERE a.walk_id = w.id \
-                      ORDER BY a.id DESC LIMIT 1), \
-                     CASE WHEN c.caller_phone IS NOT NULL AND EXISTS (SELECT 1 FROM calls n \
-                          WHERE n.caller_phone = c.caller_phone AND n.opened_at > c.opened_at \
-                          AND n.opened_at <= c.opened_at + ?{again}) THEN 1 ELSE 0 END, \
-                     CASE WHEN c.caller_phone IS NULL THEN 0 ELSE 1 END, w.id \
+                     {answer}, \
+                     CASE WHEN r.next_at <= c.opened_at + ?{again} THEN 1 ELSE 0 END, \
+                     CASE WHEN c.caller_phone IS NULL THEN 0 ELSE 1 END \
                      FROM walks w JOIN calls c ON c.id = w.call_id \
-                     LEFT JOIN walk_ends e ON e.walk_id = w.id WHERE {cond}"
+                     LEFT JOIN walk_ends e ON e.walk_id = w.id {answers}\
+                     LEFT JOIN call_returns r ON r.call_id = c.id WHERE {cond}"
                 ),
                 &with_window,
                 |r| {
-                    let ended: Option<String> = r.get(3)?;
-                    let status: String = r.get(4)?;
-                    let call_closed = status == CallStatus::Closed.slug();
-                    let state = match ended.as_deref() {
-                        Some("escalated") => "escalated",
-                        Some(_) => "completed",
-                        None if call_closed => "abandoned",
-                        None => "in_progress",
+                    let call_closed = r.get::<i64>(4)? != 0;
+                    let state = match r.get::<i64>(3)? {
+                        2 => "escalated",
+                        1 => "completed",
+                        _ if call_closed => "abandoned",
+                        _ => "in_progress",
                     };
-                    let row = WalkRow {
+                    let outcome = r.str(5)?;
+                    walks.push(WalkRow {
                         call: CallRef(r.get(0)?),
-                        procedure: r.get(1)?,
-                        version: r.get(2)?,
+                        procedure: shared.of(r.str(1)?),
+                        version: shared.of(r.str(2)?),
                         state,
-                        outcome: r.get(5)?,
-                        handling_secs: r.get(6)?,
-                        said_solved: r.get::<Option<i64>>(7)?.map(|s| s != 0),
-                        called_again: r.get::<i64>(8)? != 0,
-                        has_number: r.get::<i64>(9)? != 0,
+                        outcome: (r.get::<i64>(6)? != 0).then(|| shared.of(outcome)),
+                        handling_secs: r.get(7)?,
+                        said_solved: r.get::<Option<i64>>(8)?.map(|s| s != 0),
+                        called_again: r.get::<i64>(9)? != 0,
+                        has_number: r.get::<i64>(10)? != 0,
                         call_closed,
-                    };
-                    Ok((r.get::<i64>(10)?, row))
+                    });
+                    Ok::<(), DbError>(())
                 },
             )
             .map_err(err)?;
-        // In the walks' order, sorted here rather than by the engine.
-        walks.sort_unstable_by_key(|(id, _)| *id);
-        let walks: Vec<WalkRow> = walks.into_iter().map(|(_, row)| row).collect();
-        let steps = self
-            .db
-            .query_vec(
+        // Summed here: the engine would sort the rows of every day and block to group them.
+        let mut steps: HashMap<StepKey, (u64, u64)> = HashMap::new();
+        self.db
+            .query_each(
                 &format!(
-                    "SELECT procedure, version, step, CAST(sum(reached) AS BIGINT), \
-                     CAST(sum(answered) AS BIGINT) FROM ( \
-                     SELECT procedure, version, step, reached, answered FROM step_totals \
+                    "SELECT procedure, version, step, reached, answered FROM step_totals \
                      WHERE {totals} UNION ALL \
                      SELECT w.procedure, w.version, s.step, 1 - s.answered, s.answered \
                      FROM walk_steps s JOIN walks w ON w.id = s.walk_id \
-                     JOIN calls c ON c.id = w.call_id WHERE {edges}) t \
-                     GROUP BY procedure, version, step"
+                     JOIN calls c ON c.id = w.call_id WHERE {edges}"
                 ),
                 &by_spans,
                 |r| {
-                    Ok(StepRow {
-                        procedure: r.get(0)?,
-                        version: r.get(1)?,
-                        step: r.get(2)?,
-                        reached: r.get::<i64>(3)? as u64,
-                        answered: r.get::<i64>(4)? as u64,
-                    })
+                    let key = (
+                        shared.of(r.str(0)?),
+                        shared.of(r.str(1)?),
+                        shared.of(r.str(2)?),
+                    );
+                    let sum = steps.entry(key).or_default();
+                    sum.0 += r.get::<i64>(3)? as u64;
+                    sum.1 += r.get::<i64>(4)? as u64;
+                    Ok::<(), DbError>(())
                 },
             )
             .map_err(err)?;
+        let steps: Vec<StepRow> = steps
+            .into_iter()
+            .map(
+                |((procedure, version, step), (reached, answered))| StepRow {
+                    procedure: procedure.to_string(),
+                    version: version.to_string(),
+                    step: step.to_string(),
+                    reached,
+                    answered,
+                },
+            )
+            .collect();
         let flags = self
             .db
             .query_vec(
@@ -549,29 +595,38 @@ impl Store {
                 flag_of,
             )
             .map_err(err)?;
-        let mut unfollowed = self
-            .db
-            .query_vec(
+        // The calls closed without a procedure followed: the totals of their summaries for
+        // the whole days, the calls themselves on the partial days at either end.
+        let mut holes = HoleSum::default();
+        self.db
+            .query_each(
                 &format!(
-                    "SELECT c.id, c.summary FROM calls c WHERE {cond} AND c.status = 'closed' \
+                    "SELECT summary, calls, first1, first2, first3 FROM hole_totals \
+                     WHERE {totals} UNION ALL \
+                     SELECT c.summary, 1, c.id, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT) \
+                     FROM calls c WHERE {edges} AND c.status = 'closed' \
                      AND NOT EXISTS (SELECT 1 FROM walks w WHERE w.call_id = c.id)"
                 ),
-                &values,
-                |r| Ok((CallRef(r.get(0)?), r.get::<String>(1)?)),
+                &by_spans,
+                |r| {
+                    holes.add(r.str(0)?, r.get(1)?, [r.get(2)?, r.get(3)?, r.get(4)?]);
+                    Ok::<(), DbError>(())
+                },
             )
             .map_err(err)?;
-        // In the calls' order, sorted here: the engine would sort the summaries with them.
-        unfollowed.sort_unstable_by_key(|(call, _)| *call);
+        let unfollowed = holes.finish();
         // The calls closed that followed a procedure are those of the walks read above
         // (each walk's call is in the window); with those that followed none, all the
         // calls closed: no third pass over the window's calls.
-        let closed_followed = walks
+        let mut followed: Vec<CallRef> = walks
             .iter()
             .filter(|w| w.call_closed)
             .map(|w| w.call)
-            .collect::<std::collections::HashSet<_>>()
-            .len() as u64;
-        let closed = closed_followed + unfollowed.len() as u64;
+            .collect();
+        followed.sort_unstable();
+        followed.dedup();
+        let closed_followed = followed.len() as u64;
+        let closed = closed_followed + unfollowed.iter().map(|u| u.calls).sum::<u64>();
         Ok(WalkFigures {
             proposed,
             walks,

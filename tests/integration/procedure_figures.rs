@@ -432,3 +432,30 @@ fn a_call_of_the_last_second_counts_in_a_report_until_now(desk) {
     assert!(ProceduresReport::build(&store, &catalog, &until(t()), 7, t()).unwrap().procedures.is_empty());
 }
 }
+
+on_both_engines! {
+fn a_call_back_written_after_the_walk_changes_first_contact_to_the_second(desk) {
+    let mut store = desk.store();
+    known_walks(&mut store);
+    let first = |store: &Store, days| report(store, days).procedures[0].figures.first_contact;
+    assert_eq!((first(&store, 1), first(&store, 7)), (3, 2));
+    let h = Duration::hours;
+    // G was opened at t() + 1 h; its caller came back 7 days and a second later. Calls from
+    // its number written now, opened in the same second as G and before it, are no new call.
+    call(&mut store, t() + h(1), "06 44 44 44 44", "encore la carte", &[]);
+    call(&mut store, t(), "06 44 44 44 44", "avant", &[]);
+    assert_eq!((first(&store, 1), first(&store, 7)), (3, 2));
+    // One opened 7 days after G to the second, written after the later one: G's caller came
+    // back within 7 days, not within 6.
+    call(&mut store, t() + h(1) + Duration::days(7), "06 44 44 44 44", "retour", &[]);
+    assert_eq!((first(&store, 6), first(&store, 7)), (3, 1));
+    // A's caller came back after 7 days; a call written now says a day after A to the second.
+    call(&mut store, t() + Duration::days(1), "06 11 11 11 11", "retour", &[]);
+    assert_eq!(first(&store, 1), 2, "A's caller came back within a day");
+    assert_eq!(
+        report(&store, 1).procedures[0].figures.solved,
+        3,
+        "solved stays what the walks and outcomes say"
+    );
+}
+}

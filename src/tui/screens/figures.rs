@@ -77,7 +77,7 @@ fn build(env: &mut Env, days: i64) -> Result<ProceduresReport, Problem> {
                         .proposed
                         .iter()
                         .map(|(slug, _)| slug.as_str())
-                        .chain(figures.walks.iter().map(|w| w.procedure.as_str()))
+                        .chain(figures.walks.iter().map(|w| &*w.procedure))
                         .collect();
                     let mut read = Vec::with_capacity(slugs.len());
                     for slug in slugs {
