@@ -34,17 +34,21 @@ const STOP_WORDS: &[&str] = &[
 
 /// What callers say around their words whatever the call (« c'est quoi », « je fais
 /// quoi », « il faut », « ça marche toujours pas », « ça fonctionne pas », « impossible
-/// de », « j'ai un souci, un problème », « le truc »), folded: stop words too. The symptom
-/// that nothing works is every call's; what does not work is the call's own words.
+/// de », « j'arrive pas », « j'ai un souci, un problème », « le truc »), folded: stop
+/// words too. That nothing works is every call's symptom; what does not work is the
+/// call's own words.
 /// Said on every kind of call, each would weigh as much as a rare word and bring forward
 /// whichever procedure happens to hold it in a step.
 const CALLERS_FILLERS: &[&str] = &[
+    "arrive",
+    "arrivent",
+    "arriver",
     "bonjour",
     "chose",
     "dois",
     "doit",
-    "fais",
     "faire",
+    "fais",
     "faut",
     "fonctionne",
     "fonctionnent",
@@ -57,6 +61,11 @@ const CALLERS_FILLERS: &[&str] = &[
     "probleme",
     "problemes",
     "quoi",
+    "reussi",
+    "reussie",
+    "reussir",
+    "reussis",
+    "reussit",
     "souci",
     "soucis",
     "svp",

@@ -661,7 +661,7 @@ pub(super) const INDEX_LOCK: i64 = 7_468_657_232;
 /// terms-3: callers' fillers are stop words, plurals in « -os » meet their singular,
 /// hyphenated words also kept whole (« Wi-Fi » → « wifi »).
 /// terms-4: what callers say of any symptom (« marche », « fonctionne », « impossible »,
-/// « problème », « souci ») are stop words too.
+/// « problème », « souci », « j'arrive pas », « réussi ») are stop words too.
 pub(super) const INDEX_FORMAT: &str = "terms-4";
 
 pub(super) fn slug_list(applies: &Applies) -> String {
