@@ -33,12 +33,46 @@ const STOP_WORDS: &[&str] = &[
 ];
 
 /// What callers say around their words whatever the call (« c'est quoi », « je fais
-/// quoi », « il faut », « ça marche toujours pas », « le truc »), folded: stop words too.
+/// quoi », « il faut », « ça marche toujours pas », « ça fonctionne pas », « impossible
+/// de », « j'arrive pas », « j'ai un souci, un problème », « le truc »), folded: stop
+/// words too. That nothing works is every call's symptom; what does not work is the
+/// call's own words.
 /// Said on every kind of call, each would weigh as much as a rare word and bring forward
 /// whichever procedure happens to hold it in a step.
 const CALLERS_FILLERS: &[&str] = &[
-    "bonjour", "chose", "dois", "doit", "fais", "faire", "faut", "merci", "ok", "plein", "quoi",
-    "svp", "toujours", "truc", "voudrais", "voudrait",
+    "arrive",
+    "arrivent",
+    "arriver",
+    "bonjour",
+    "chose",
+    "dois",
+    "doit",
+    "faire",
+    "fais",
+    "faut",
+    "fonctionne",
+    "fonctionnent",
+    "impossible",
+    "marche",
+    "marchent",
+    "merci",
+    "ok",
+    "plein",
+    "probleme",
+    "problemes",
+    "quoi",
+    "reussi",
+    "reussie",
+    "reussir",
+    "reussis",
+    "reussit",
+    "souci",
+    "soucis",
+    "svp",
+    "toujours",
+    "truc",
+    "voudrais",
+    "voudrait",
 ];
 
 /// Whether a folded word is a stop word.
