@@ -487,18 +487,23 @@ impl Store {
         let again = with_window.len();
         // The last « résolu ? » answer of each walk. SQLite looks it up in the index per walk
         // (a B-tree probe); the server would run that subquery once per walk too (about a
-        // second over 300,000 walks), so it reads the last answers in the index's order
-        // once and joins them.
+        // second over 300,000 walks), so it reads the last answers of the window's walks
+        // once and joins them (those of the whole desk cost a month's report 0.4 s).
         let (answer, answers) = match self.engine() {
             Engine::Sqlite => (
                 "(SELECT a.solved FROM walk_answers a WHERE a.walk_id = w.id \
-                 ORDER BY a.id DESC LIMIT 1)",
-                "",
+                 ORDER BY a.id DESC LIMIT 1)"
+                    .to_string(),
+                String::new(),
             ),
             Engine::Postgres => (
-                "a.solved",
-                "LEFT JOIN (SELECT DISTINCT ON (walk_id) walk_id, solved FROM walk_answers \
-                 ORDER BY walk_id, id DESC) a ON a.walk_id = w.id ",
+                "a.solved".to_string(),
+                format!(
+                    "LEFT JOIN (SELECT DISTINCT ON (a.walk_id) a.walk_id, a.solved \
+                     FROM walk_answers a JOIN walks w ON w.id = a.walk_id \
+                     JOIN calls c ON c.id = w.call_id WHERE {cond} \
+                     ORDER BY a.walk_id, a.id DESC) a ON a.walk_id = w.id "
+                ),
             ),
         };
         // Each procedure, version and outcome held once, however many walks repeat it.

@@ -459,3 +459,29 @@ fn a_call_back_written_after_the_walk_changes_first_contact_to_the_second(desk) 
     );
 }
 }
+
+on_both_engines! {
+fn each_window_reads_the_answers_of_its_own_walks(desk) {
+    let mut store = desk.store();
+    let refs = known_walks(&mut store);
+    // The walk outside the window, on day 11, gets its « résolu ? » answers (the last: oui).
+    let late = CallRef(refs[7].0 + 1);
+    let at = t() + Duration::days(11);
+    store.answer_solved(late, "op", at, P, false).unwrap();
+    store.answer_solved(late, "op", at, P, true).unwrap();
+    let catalog = embedded(&embedded_reference()).procedures;
+    let said = |window: &FigureWindow| {
+        let r = ProceduresReport::build(&store, &catalog, window, 7, t() + Duration::days(20)).unwrap();
+        let f = &r.procedures[0].figures;
+        (f.followed, f.solved, f.answered_solved)
+    };
+    // The ten days: C's non and E's oui, not the late walk's answers.
+    assert_eq!(said(&window()), (6, 3, 2));
+    // Its own day: its last answer alone.
+    let day11 = FigureWindow { from: at, to: at + Duration::days(1), service: None };
+    assert_eq!(said(&day11), (1, 1, 1));
+    // A window that cuts the first day: C and E, each with its answer.
+    let from_c = FigureWindow { from: t() + Duration::hours(3), to: t() + Duration::hours(6), service: None };
+    assert_eq!(said(&from_c), (3, 1, 2));
+}
+}
