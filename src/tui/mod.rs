@@ -59,6 +59,7 @@ pub fn run(
     operator: String,
     desk: DeskConfig,
 ) -> std::io::Result<()> {
+    workers::share_one_arena();
     let plan = desk
         .shift_plan()
         .map_err(|e| std::io::Error::other(e.to_string()))?;
