@@ -270,6 +270,19 @@ on_both_engines! {
     }
 }
 
+/// Three finished walks of [`TAUGHT`] for calls about a network drive (« lecteur »): enough
+/// to teach it.
+fn teach_the_reader(store: &mut Store) {
+    for _ in 0..3 {
+        walked(
+            store,
+            "Le lecteur réseau ne s'affiche plus",
+            TAUGHT,
+            Ending::Finished,
+        );
+    }
+}
+
 /// A console started for real on the file at `path`, its catalogue and lessons read.
 fn console_on(path: &std::path::Path, learning: bool) -> guichet::tui::app::App {
     let reference = embedded_reference();
@@ -300,14 +313,7 @@ fn the_console_learns_at_start_and_after_a_walk_it_finished() {
     let path = dir.path().join("g.db");
     {
         let mut store = Store::open(&path).unwrap();
-        for _ in 0..3 {
-            walked(
-                &mut store,
-                "Le lecteur réseau ne s'affiche plus",
-                TAUGHT,
-                Ending::Finished,
-            );
-        }
+        teach_the_reader(&mut store);
         // One walk of the card's procedure: an anecdote, nothing learned yet.
         walked(&mut store, SUMMARY, CARD, Ending::Finished);
     }
@@ -367,14 +373,7 @@ fn lessons_that_cannot_be_read_are_said_and_the_ranking_keeps_what_it_had() {
     let path = dir.path().join("g.db");
     {
         let mut store = Store::open(&path).unwrap();
-        for _ in 0..3 {
-            walked(
-                &mut store,
-                "Le lecteur réseau ne s'affiche plus",
-                TAUGHT,
-                Ending::Finished,
-            );
-        }
+        teach_the_reader(&mut store);
     }
     let mut app = console_on(&path, true);
     assert_eq!(ranked(&app.desk.library.index), LEARNED);
