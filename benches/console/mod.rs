@@ -528,6 +528,21 @@ pub fn run(program: &Program, scenario: &Scenario) -> Run {
             s.screen.text()
         );
     }
+    if std::env::var_os("GUICHET_BENCH_KEYS").is_some() {
+        // Each key's latency in order: whether the slow ones come at a pattern (the
+        // draft committed every fourth key, a worker's wake-up) or at random.
+        let each: Vec<String> = out
+            .keys
+            .iter()
+            .map(|k| format!("{:.2}", k.latency.as_secs_f64() * 1000.0))
+            .collect();
+        println!(
+            "keys {} · {} (ms): {}",
+            program.label,
+            scenario.name,
+            each.join(" ")
+        );
+    }
     out.failure = failure;
     out.ending = s.close(program, &mut out.failure);
     out

@@ -170,10 +170,18 @@ const FILES: &[Entry] = &[
          lisible de son seul propriétaire, ou du groupe db_group.",
     ),
     entry(
+        "$XDG_DATA_HOME/guichet/guichet-brouillons.db",
+        Scope::All,
+        "Les brouillons des consoles d'une base SQLite (l'appel en cours de saisie, écrit \
+         chaque seconde, et les appels mis de côté), à côté de la base : NOM.db a \
+         NOM-brouillons.db. Hors de la base, une saisie n'est pas un changement que les \
+         autres consoles relisent.",
+    ),
+    entry(
         "$XDG_STATE_HOME/guichet/brouillons-SERVEUR.db",
         Scope::All,
         "Les brouillons locaux d'une base PostgreSQL, un fichier par serveur et base \
-         (GUICHET_STATE_DIR/guichet/ s'il est donné) ; sur SQLite, ils sont dans la base.",
+         (GUICHET_STATE_DIR/guichet/ s'il est donné).",
     ),
     entry(
         "$XDG_DATA_HOME/guichet/crash/",

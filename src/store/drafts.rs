@@ -36,6 +36,68 @@ impl Store {
         }
     }
 
+    /// Moves the drafts an earlier guichet kept in the desk's own file into its drafts
+    /// file, so that they are found there (a console killed mid-call, calls set aside).
+    /// Written there before they are taken from here: an interruption between the two
+    /// leaves them in both, and the next opening moves them again without doubling them.
+    pub(super) fn move_drafts_out(&mut self) -> Result<()> {
+        let err = |e| self.err(e);
+        let left: bool = self
+            .db
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM console_drafts) \
+                     OR EXISTS (SELECT 1 FROM aside_drafts)",
+                &[],
+                |r| r.get(0),
+            )
+            .map_err(err)?
+            .unwrap_or(false);
+        if !left {
+            return Ok(());
+        }
+        type Row = (String, String, i64, i64, String);
+        let consoles: Vec<Row> = self
+            .db
+            .query_vec(
+                "SELECT console, operator, saved_at, opened_at, fields FROM console_drafts",
+                &[],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .map_err(err)?;
+        let aside: Vec<Row> = self
+            .db
+            .query_vec(
+                "SELECT operator, console, set_at, opened_at, fields FROM aside_drafts",
+                &[],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .map_err(err)?;
+        let file = self.drafts()?;
+        let tx = file.db.begin().map_err(|e| file.err(e))?;
+        for (console, operator, saved, opened, fields) in &consoles {
+            // The file's own draft of that console, if any, is the newer one.
+            tx.execute(
+                "INSERT INTO console_drafts (console, operator, saved_at, opened_at, fields) \
+                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (console) DO NOTHING",
+                args![console, operator, *saved, *opened, fields],
+            )
+            .map_err(|e| file.err(e))?;
+        }
+        for (operator, console, set, opened, fields) in &aside {
+            tx.execute(
+                "INSERT INTO aside_drafts (operator, console, set_at, opened_at, fields) \
+                 SELECT ?1, ?2, ?3, ?4, ?5 WHERE NOT EXISTS (SELECT 1 FROM aside_drafts \
+                 WHERE operator = ?1 AND console = ?2 AND set_at = ?3 AND fields = ?5)",
+                args![operator, console, *set, *opened, fields],
+            )
+            .map_err(|e| file.err(e))?;
+        }
+        tx.commit().map_err(|e| file.err(e))?;
+        self.db
+            .batch("DELETE FROM console_drafts; DELETE FROM aside_drafts;")
+            .map_err(|e| self.err(e))
+    }
+
     /// Saves the draft of `console` (run by `operator`), replacing its previous one.
     pub fn save_draft(
         &mut self,

@@ -346,9 +346,12 @@ pub struct Store {
     local: Option<LocalDrafts>,
 }
 
-/// The local drafts file of a PostgreSQL store, opened when first needed.
+/// The drafts file of a store (beside an SQLite desk, on this machine for a server),
+/// opened when first needed.
 struct LocalDrafts {
     path: PathBuf,
+    /// The desk's group, given the file it creates.
+    group: Option<String>,
     store: std::cell::OnceCell<Box<Store>>,
 }
 
@@ -357,10 +360,10 @@ impl LocalDrafts {
         if let Some(store) = self.store.get() {
             return Ok(store);
         }
-        let store = Store::open_with(
+        let store = Store::open_drafts_file(
             &self.path,
             &FileAccess {
-                group: None,
+                group: self.group.clone(),
                 read_only: false,
             },
         )?;
@@ -428,6 +431,7 @@ impl Store {
         }
         store.local = Some(LocalDrafts {
             path: drafts.to_path_buf(),
+            group: None,
             store: std::cell::OnceCell::new(),
         });
         Ok(store)
@@ -452,8 +456,9 @@ impl Store {
         &self.location
     }
 
-    /// The SQLite file the drafts of this console are written to (the database itself, or
-    /// on PostgreSQL a file of this machine); none in memory.
+    /// The SQLite file the drafts of this console are written to (beside an SQLite desk,
+    /// on PostgreSQL a file of this machine, the file itself for a drafts file or a desk
+    /// opened read-only); none in memory.
     pub fn drafts_path(&self) -> Option<PathBuf> {
         match (&self.location, &self.local) {
             (_, Some(local)) => Some(local.path.clone()),
@@ -541,6 +546,16 @@ impl Store {
             }),
         }
     }
+}
+
+/// Where the consoles of an SQLite desk keep their drafts: a file beside it
+/// (`guichet.db` → `guichet-brouillons.db`), shared by the desk's consoles.
+fn drafts_beside(desk: &Path) -> PathBuf {
+    let stem = desk
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "guichet".into());
+    desk.with_file_name(format!("{stem}-brouillons.db"))
 }
 
 /// Where the consoles of this machine keep their drafts for the store at `target`: one

@@ -3,7 +3,9 @@
 
 use super::conn::Db;
 use super::wait::{busy_timeout, limit_this_thread};
-use super::{FileAccess, Location, Result, Store, StoreError, migrations};
+use super::{
+    FileAccess, LocalDrafts, Location, Result, Store, StoreError, drafts_beside, migrations,
+};
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -64,6 +66,29 @@ impl Store {
     /// Nothing is created or changed before the path is known to be fit: an unknown group,
     /// a directory or a device, an SQLite file of another program are refused as they are.
     pub fn open_with(path: &Path, access: &FileAccess) -> Result<Store> {
+        let mut store = Store::open_file(path, access)?;
+        if !store.read_only {
+            // The call being typed is written every second: in the desk's own file, each
+            // write would be a change of the desk that every console on it reads all its
+            // screens again for. Beside it, the desk changes when calls do.
+            store.local = Some(LocalDrafts {
+                path: drafts_beside(path),
+                group: access.group.clone(),
+                store: std::cell::OnceCell::new(),
+            });
+            store.move_drafts_out()?;
+        }
+        Ok(store)
+    }
+
+    /// Opens the SQLite file that keeps the drafts of a desk (beside an SQLite desk, or a
+    /// file of this machine for a server): its drafts are its own rows.
+    pub fn open_drafts_file(path: &Path, access: &FileAccess) -> Result<Store> {
+        Store::open_file(path, access)
+    }
+
+    /// [`Store::open_with`], the drafts in the file itself.
+    fn open_file(path: &Path, access: &FileAccess) -> Result<Store> {
         let display = path.display().to_string();
         let gid = access.group.as_deref().map(group_id).transpose()?;
         let exists = match std::fs::metadata(path) {

@@ -663,6 +663,91 @@ fn drafts_are_kept_per_console(store) {
 }
 }
 
+/// A draft is written every second while a call is typed. Kept in the desk's file, each
+/// write was a change of the desk for every console on it: each of them read all its
+/// screens again once a second (the typing console too, from its own draft writer).
+#[test]
+fn a_draft_written_is_no_change_of_the_desk_for_its_consoles() {
+    let (dir, mut writer) = temp_store();
+    let desk = dir.path().join("sub").join("g.db");
+    let console = Store::open(&desk).unwrap();
+    let before = console.data_version().unwrap();
+    let draft = CallDraft {
+        summary: "carte agent oubl".into(),
+        ..CallDraft::default()
+    };
+    writer.save_draft("c1", "anne", t0(), t0(), &draft).unwrap();
+    writer
+        .set_draft_aside("c1", "anne", t0(), t0(), &draft)
+        .unwrap();
+    writer.clear_draft("c1").unwrap();
+    assert_eq!(console.data_version().unwrap(), before);
+    // A call saved is one.
+    writer
+        .insert_call(&new_call("Zoé", "mi", "noemi", "op", t0()))
+        .unwrap();
+    assert_ne!(console.data_version().unwrap(), before);
+    // The drafts are found by every console of the desk, from the file they are kept in.
+    writer.save_draft("c2", "anne", t0(), t0(), &draft).unwrap();
+    assert_eq!(console.load_draft("c2").unwrap().unwrap().draft, draft);
+    let drafts = console.drafts_path().unwrap();
+    assert_ne!(drafts, desk);
+    assert_eq!(drafts.parent(), desk.parent());
+    let file = Store::open_drafts_file(&drafts, &FileAccess::default()).unwrap();
+    assert_eq!(file.load_draft("c2").unwrap().unwrap().draft, draft);
+    assert_eq!(file.drafts_path().as_deref(), Some(drafts.as_path()));
+}
+
+/// Drafts an earlier guichet left in the desk's own file (a console killed mid-call, a
+/// call set aside) are found after the upgrade: moved to the drafts file on opening.
+#[test]
+fn drafts_left_in_the_desk_by_an_earlier_version_are_kept() {
+    let (dir, store) = temp_store();
+    let desk = dir.path().join("sub").join("g.db");
+    drop(store);
+    let draft = CallDraft {
+        caller_name: "Zoé".into(),
+        summary: "vpn bleu".into(),
+        ..CallDraft::default()
+    };
+    let fields = serde_json::to_string(&draft).unwrap();
+    {
+        let conn = rusqlite::Connection::open(&desk).unwrap();
+        conn.execute(
+            "INSERT INTO console_drafts (console, operator, saved_at, opened_at, fields) \
+             VALUES ('c1', 'anne', ?1, ?1, ?2)",
+            rusqlite::params![t0().timestamp(), fields],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO aside_drafts (operator, console, set_at, opened_at, fields) \
+             VALUES ('anne', 'c1', ?1, ?1, ?2)",
+            rusqlite::params![t0().timestamp(), fields],
+        )
+        .unwrap();
+    }
+    let store = Store::open(&desk).unwrap();
+    assert_eq!(store.load_draft("c1").unwrap().unwrap().draft, draft);
+    let aside = store.aside_drafts("anne").unwrap();
+    assert_eq!(aside.len(), 1);
+    assert_eq!(aside[0].draft, draft);
+    // Moved, not copied: opened again, nothing comes twice.
+    drop(store);
+    let mut store = Store::open(&desk).unwrap();
+    assert_eq!(store.aside_drafts("anne").unwrap().len(), 1);
+    let conn = rusqlite::Connection::open(&desk).unwrap();
+    let left: i64 = conn
+        .query_row(
+            "SELECT (SELECT count(*) FROM console_drafts) + (SELECT count(*) FROM aside_drafts)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(left, 0);
+    store.clear_draft("c1").unwrap();
+    assert_eq!(store.load_draft("c1").unwrap(), None);
+}
+
 #[test]
 fn check_and_backup_work_on_a_live_database() {
     let (dir, mut store) = temp_store();

@@ -153,7 +153,10 @@ pub fn spawn_watchdog(signals: &Signals, grace: std::time::Duration, draft: Draf
         // written, then the terminal given back if it is still there.
         let snapshot = draft.lock().ok().and_then(|slot| slot.clone());
         if let Some(s) = snapshot
-            && let Ok(mut store) = crate::store::Store::open(std::path::Path::new(&s.db))
+            && let Ok(mut store) = crate::store::Store::open_drafts_file(
+                std::path::Path::new(&s.db),
+                &crate::store::FileAccess::default(),
+            )
         {
             let _ = store.save_draft(
                 &s.console,

@@ -3,6 +3,7 @@
 //! both engines.
 
 use chrono::Duration;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use guichet::catalog::embedded_reference;
 use guichet::domain::call::NewCall;
 use guichet::tui::app::App;
@@ -79,5 +80,46 @@ on_both_engines! {
                 rows(&app).join("\n")
             );
         }
+    }
+}
+
+// A call being typed is written every second, off the drawing thread: no change of the
+// desk. On SQLite it was one (the draft lived in the desk's file): every console of the
+// desk, the typing one too, read all its screens again each second.
+on_both_engines! {
+    fn a_call_being_typed_is_no_change_for_the_consoles_of_the_desk(desk) {
+        let console = |store| {
+            let reference = embedded_reference();
+            let catalog = guichet::catalog::procedures::embedded(&reference);
+            App::new(
+                store,
+                reference,
+                catalog,
+                "dupontje".into(),
+                "Hotline".into(),
+                Theme { color: false },
+                now(),
+            )
+        };
+        let mut typing = console(desk.store());
+        let mut other = console(desk.store());
+        typing.settle_store();
+        other.settle_store();
+        typing.handle_key(KeyEvent::new(KeyCode::F(2), KeyModifiers::NONE));
+        for c in "Zoé Martin".chars() {
+            typing.handle_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+        }
+        typing.save_draft_now();
+        assert!(!other.settle_store(), "another console reads its screens again");
+        assert!(!typing.settle_store(), "the typing console reads its screens again");
+        // A call saved is a change, seen by the other console within a second.
+        desk.store().insert_call(&call("Paul Durand", 0)).unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        let mut seen = other.settle_store();
+        while !seen && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            seen = other.settle_store();
+        }
+        assert!(seen, "a call saved is seen");
     }
 }

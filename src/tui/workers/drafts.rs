@@ -103,7 +103,8 @@ impl DraftWriter {
 
 fn write(store: &mut Option<Store>, path: &Path, job: &Job) -> Result<(), String> {
     if store.is_none() {
-        *store = Some(Store::open_with(path, &FileAccess::default()).map_err(|e| e.to_string())?);
+        *store =
+            Some(Store::open_drafts_file(path, &FileAccess::default()).map_err(|e| e.to_string())?);
     }
     let s = store.as_mut().expect("opened above");
     let written = s.save_draft(
