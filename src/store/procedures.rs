@@ -91,10 +91,10 @@ impl SortedWords for SearchIndex {
 impl SearchIndex {
     /// The procedures that fit a service and a device (either may be left open), by title
     /// (accents aside): (slug, title).
-    pub fn browse(&self, service: Option<&str>, device: Option<&str>) -> Vec<(&str, &str)> {
+    pub fn browse(&self, service: Option<&str>, device: Option<&str>) -> Vec<(Arc<str>, Arc<str>)> {
         self.by_title(service, device)
             .into_iter()
-            .map(|p| (p.slug.as_str(), p.title.as_str()))
+            .map(|p| (p.slug.clone(), p.title.clone()))
             .collect()
     }
 
@@ -133,7 +133,7 @@ impl SearchIndex {
             .procedures
             .iter()
             .enumerate()
-            .map(|(i, p)| (p.slug.as_str(), i as u32))
+            .map(|(i, p)| (&*p.slug, i as u32))
             .collect();
         let mut learned: HashMap<String, Vec<(u32, Taught)>> = HashMap::new();
         for (stem, slug, taught) in lessons.iter() {
@@ -181,8 +181,10 @@ impl SearchIndex {
 
 #[derive(Debug, Clone)]
 struct Indexed {
-    slug: String,
-    title: String,
+    /// Shared with the screens that list procedures (a list of all 10,000 holds pointers,
+    /// not copies).
+    slug: Arc<str>,
+    title: Arc<str>,
     title_key: String,
     services: Applies,
     devices: Applies,
@@ -214,8 +216,8 @@ impl Indexed {
         let (fits_service, fits_device) = fits;
         let factor = learned.as_ref().map_or(1.0, |l| l.factor);
         ProcedureHit {
-            slug: self.slug.clone(),
-            title: self.title.clone(),
+            slug: self.slug.to_string(),
+            title: self.title.to_string(),
             score: relevance * fit * factor,
             relevance,
             learned,
@@ -939,11 +941,11 @@ impl Store {
                         doc_of.resize(id + 1, u32::MAX);
                     }
                     doc_of[id] = procedures.len() as u32;
-                    let title: String = r.get(2)?;
+                    let title = r.str(2)?;
                     procedures.push(Indexed {
-                        slug: r.get(1)?,
-                        title_key: crate::domain::text::fold(&title),
-                        title,
+                        slug: r.str(1)?.into(),
+                        title_key: crate::domain::text::fold(title),
+                        title: title.into(),
                         services: parse_applies(r.str(3)?),
                         devices: parse_applies(r.str(4)?),
                     });
@@ -1014,9 +1016,9 @@ impl Indexed {
     /// A procedure as the index in memory holds it, as read back from the store.
     fn of(p: &Procedure) -> Indexed {
         Indexed {
-            slug: p.slug.clone(),
+            slug: p.slug.as_str().into(),
             title_key: crate::domain::text::fold(&p.title),
-            title: p.title.clone(),
+            title: p.title.as_str().into(),
             services: parse_applies(&slug_list(&p.services)),
             devices: parse_applies(&slug_list(&p.devices)),
         }
@@ -1036,7 +1038,7 @@ impl SearchIndex {
             .procedures
             .iter()
             .enumerate()
-            .map(|(i, p)| (p.slug.as_str(), i))
+            .map(|(i, p)| (&*p.slug, i))
             .collect();
         // Each procedure before: kept as it was, rewritten, or gone.
         let mut rewritten = vec![false; n];
@@ -1479,7 +1481,7 @@ impl SearchIndex {
     /// Why the procedure `slug` scores what it does for `query`, word by word; `None` for a
     /// slug the index does not have.
     pub fn explain(&self, query: &ProcedureQuery<'_>, slug: &str) -> Option<Explanation> {
-        let doc = self.procedures.iter().position(|p| p.slug == slug)?;
+        let doc = self.procedures.iter().position(|p| *p.slug == *slug)?;
         let p = &self.procedures[doc];
         let (fits_service, fits_device) = p.fits(query.service, query.device);
         let fit = p.fit(query.service, query.device);
@@ -1530,8 +1532,8 @@ impl SearchIndex {
             })
             .collect();
         Some(Explanation {
-            slug: p.slug.clone(),
-            title: p.title.clone(),
+            slug: p.slug.to_string(),
+            title: p.title.to_string(),
             rank,
             score: relevance * fit * learned.as_ref().map_or(1.0, |l| l.factor),
             relevance,

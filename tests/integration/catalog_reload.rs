@@ -339,8 +339,13 @@ on_both_engines! {
         f.remove("acn-printers.toml");
         f.write("acn-imprimantes.toml", &printers);
         assert!(console.told(&["acn-imprimantes.toml", "acn-printers.toml"]).is_empty());
-        let listed: Vec<&str> = console.index().browse(None, None).into_iter().map(|(s, _)| s).collect();
-        assert!(listed.contains(&"acn-imprimantes") && !listed.contains(&"acn-printers"));
+        let listed: Vec<String> = console
+            .index()
+            .browse(None, None)
+            .into_iter()
+            .map(|(s, _)| s.to_string())
+            .collect();
+        assert!(listed.iter().any(|s| s == "acn-imprimantes") && !listed.iter().any(|s| s == "acn-printers"));
         same_rankings(console.index(), &f.expected, &lessons, "renamed");
 
         // A new file broken from its first version: left out, as a start leaves it.

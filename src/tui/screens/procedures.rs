@@ -7,19 +7,21 @@ use crate::store::ProcedureQuery;
 use crate::tui::component::{Component, Effect, Env, Input, Problem, Reply, Update, View};
 use crate::tui::keys::{Action, Context, key_for};
 use crate::tui::route::Route;
-use crate::tui::widgets::{SearchBar, focus_line};
+use crate::tui::widgets::{SearchBar, focus_line, visible_rows};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph};
+use std::sync::Arc;
 
 const SEARCH_MAX: usize = 80;
 
 /// One line of the procedures list.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProcedureItem {
-    pub slug: String,
-    pub title: String,
+    /// The index's own (shared): browsing lists every procedure of the catalogue.
+    pub slug: Arc<str>,
+    pub title: Arc<str>,
     /// Fits the filters' service and device (always true without filters).
     pub fits: bool,
 }
@@ -76,8 +78,8 @@ impl ProceduresScreen {
                 .browse(self.service.as_deref(), self.device.as_deref())
                 .into_iter()
                 .map(|(slug, title)| ProcedureItem {
-                    slug: slug.to_string(),
-                    title: title.to_string(),
+                    slug,
+                    title,
                     fits: true,
                 })
                 .collect();
@@ -93,8 +95,8 @@ impl ProceduresScreen {
                 .into_iter()
                 .map(|h| ProcedureItem {
                     fits: h.fits_service && h.fits_device,
-                    slug: h.slug,
-                    title: h.title,
+                    slug: h.slug.into(),
+                    title: h.title.into(),
                 })
                 .collect();
         }
@@ -103,7 +105,7 @@ impl ProceduresScreen {
     }
 
     fn selected_slug(&self) -> Option<String> {
-        self.items.get(self.selected).map(|i| i.slug.clone())
+        self.items.get(self.selected).map(|i| i.slug.to_string())
     }
 }
 
@@ -247,8 +249,9 @@ impl Component for ProceduresScreen {
             return;
         }
         let cols = list_area.width.saturating_sub(1) as usize;
-        let items: Vec<ListItem> = self
-            .items
+        let rows = visible_rows(self.selected, self.items.len(), list_area.height);
+        let first = rows.start;
+        let items: Vec<ListItem> = self.items[rows]
             .iter()
             .map(|item| {
                 // Procedures that do not fit the filters are marked; the slug shows when
@@ -267,11 +270,11 @@ impl Component for ProceduresScreen {
             })
             .collect();
         let list = List::new(items).highlight_style(theme.selected());
-        let mut list_state = ListState::default().with_selected(Some(self.selected));
+        let line = self.selected.min(self.items.len() - 1) - first;
+        let mut list_state = ListState::default().with_selected(Some(line));
         frame.render_stateful_widget(list, list_area, &mut list_state);
         // The cursor on the selected procedure, unless the keyboard is in the search bar.
         if !self.search.active {
-            let line = self.selected.saturating_sub(list_state.offset());
             focus_line(frame, list_area, line);
         }
     }

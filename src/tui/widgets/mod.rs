@@ -29,6 +29,18 @@ pub fn focus_line(frame: &mut Frame, area: Rect, line: usize) {
     }
 }
 
+/// The rows of a list of `len` that a frame of `height` rows shows with `selected` in
+/// view, where ratatui's `List` would put them from a fresh state: the selection on the
+/// last row once it is past the first screen. A screen builds the items of these rows
+/// only: a list of 10,000 procedures drawn whole allocated each row's line every frame.
+pub fn visible_rows(selected: usize, len: usize, height: u16) -> std::ops::Range<usize> {
+    let height = usize::from(height).max(1);
+    let start = selected
+        .min(len.saturating_sub(1))
+        .saturating_sub(height - 1);
+    start..len.min(start + height)
+}
+
 /// Puts the terminal's cursor where the text field drawn in `area` has its own.
 pub fn focus_text(frame: &mut Frame, field: &super::input::TextField, area: Rect) {
     if area.width > 0 && area.height > 0 {
@@ -147,4 +159,33 @@ pub fn fold_line(line: Line<'static>, cols: usize) -> Vec<Line<'static>> {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::visible_rows;
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use ratatui::widgets::{List, ListState};
+
+    /// The rows are those ratatui's `List` shows from a fresh state, whatever the list's
+    /// length, the selection and the frame's height.
+    #[test]
+    fn the_visible_rows_are_those_ratatui_shows() {
+        for height in 1..8u16 {
+            let mut terminal = Terminal::new(TestBackend::new(10, height)).unwrap();
+            for len in 1..20usize {
+                for selected in 0..len {
+                    let mut state = ListState::default().with_selected(Some(selected));
+                    let items: Vec<String> = (0..len).map(|i| i.to_string()).collect();
+                    terminal
+                        .draw(|f| f.render_stateful_widget(List::new(items), f.area(), &mut state))
+                        .unwrap();
+                    let rows = visible_rows(selected, len, height);
+                    assert_eq!(rows.start, state.offset(), "{selected}/{len} in {height}");
+                    assert_eq!(rows.end, len.min(state.offset() + usize::from(height)));
+                }
+            }
+        }
+    }
 }
