@@ -186,8 +186,10 @@ struct Indexed {
     slug: Arc<str>,
     title: Arc<str>,
     title_key: String,
-    services: Applies,
-    devices: Applies,
+    /// Shared between the procedures written for the same list (a desk's 10,000
+    /// procedures name a few dozen lists: 0.8 MB of copies at the console's peak).
+    services: Arc<Applies>,
+    devices: Arc<Applies>,
 }
 
 impl Indexed {
@@ -201,7 +203,7 @@ impl Indexed {
     /// What the call's service and device leave of the words' relevance (1: all of it).
     fn fit(&self, service: Option<&str>, device: Option<&str>) -> f64 {
         let (fits_service, fits_device) = self.fits(service, device);
-        let general = service.is_some() && matches!(self.services, Applies::All);
+        let general = service.is_some() && matches!(*self.services, Applies::All);
         fit_factor(fits_service, fits_device) - FIT_ANY_SERVICE * f64::from(u8::from(general))
     }
 
@@ -239,6 +241,21 @@ fn parse_applies(stored: &str) -> Applies {
         Applies::All
     } else {
         Applies::Only(stored.split_whitespace().map(String::from).collect())
+    }
+}
+
+/// The service and device lists of the index's procedures, each parsed once.
+#[derive(Default)]
+struct AppliesLists(HashMap<Box<str>, Arc<Applies>>);
+
+impl AppliesLists {
+    fn get(&mut self, stored: &str) -> Arc<Applies> {
+        if let Some(list) = self.0.get(stored) {
+            return list.clone();
+        }
+        let list = Arc::new(parse_applies(stored));
+        self.0.insert(stored.into(), list.clone());
+        list
     }
 }
 
@@ -926,6 +943,7 @@ impl Store {
         // id's place in memory: the procedures in id order, from 0.
         let mut procedures: Vec<Indexed> = Vec::with_capacity(procedure_count);
         let mut doc_of: Vec<u32> = Vec::with_capacity(procedure_count + 1);
+        let mut lists = AppliesLists::default();
         self.db
             .query_each(
                 "SELECT id, slug, title, services, devices FROM procedures ORDER BY id",
@@ -946,8 +964,8 @@ impl Store {
                         slug: r.str(1)?.into(),
                         title_key: crate::domain::text::fold(title),
                         title: title.into(),
-                        services: parse_applies(r.str(3)?),
-                        devices: parse_applies(r.str(4)?),
+                        services: lists.get(r.str(3)?),
+                        devices: lists.get(r.str(4)?),
                     });
                     Ok(())
                 },
@@ -1019,8 +1037,8 @@ impl Indexed {
             slug: p.slug.as_str().into(),
             title_key: crate::domain::text::fold(&p.title),
             title: p.title.as_str().into(),
-            services: parse_applies(&slug_list(&p.services)),
-            devices: parse_applies(&slug_list(&p.devices)),
+            services: Arc::new(p.services.clone()),
+            devices: Arc::new(p.devices.clone()),
         }
     }
 }
