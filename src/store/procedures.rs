@@ -72,6 +72,13 @@ pub struct SearchIndex {
     /// comparing two numbers instead of two slugs keeps a keystroke's sort short when many
     /// procedures score alike (variants of one procedure across services).
     slug_rank: Vec<u32>,
+    /// Each procedure's place in the order that breaks ties in the ranking: by shorter
+    /// title, then by slug (`tie_rank`); for a call of a known service, by fewer services
+    /// first (`tie_rank_service`). One number compared per tie, as with the slug alone: a
+    /// catalogue of variants ties by the thousand on a short word, and reading each
+    /// procedure's record instead cost a keystroke milliseconds in cache misses.
+    tie_rank: Vec<u32>,
+    tie_rank_service: Vec<u32>,
     /// The desk's groups of words that mean the same (embedded, and its own).
     thesaurus: Arc<Thesaurus>,
     /// What the desk's walks taught ([`Lessons`]), by word stem: the procedures (index)
@@ -1008,6 +1015,8 @@ impl Store {
             .map_err(|e| self.err(e))?;
         let mut index = SearchIndex {
             slug_rank: slug_ranks(&procedures),
+            tie_rank: tie_ranks(&procedures, false),
+            tie_rank_service: tie_ranks(&procedures, true),
             procedures,
             text: String::with_capacity(text_len),
             starts: Vec::with_capacity(term_count + 1),
@@ -1057,6 +1066,25 @@ fn title_words(title: &str) -> u16 {
     distinct.sort_unstable();
     distinct.dedup();
     u16::try_from(distinct.len()).unwrap_or(u16::MAX)
+}
+
+/// Each procedure's place in the order that breaks ties (see `SearchIndex::tie_rank`):
+/// fewer services first if `by_services`, then shorter title, then slug.
+fn tie_ranks(procedures: &[Indexed], by_services: bool) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..procedures.len() as u32).collect();
+    order.sort_unstable_by(|&a, &b| {
+        let (pa, pb) = (&procedures[a as usize], &procedures[b as usize]);
+        let services = |p: &Indexed| if by_services { p.service_count() } else { 0 };
+        services(pa)
+            .cmp(&services(pb))
+            .then_with(|| pa.title_words.cmp(&pb.title_words))
+            .then_with(|| pa.slug.cmp(&pb.slug))
+    });
+    let mut rank = vec![0u32; procedures.len()];
+    for (place, doc) in order.into_iter().enumerate() {
+        rank[doc as usize] = place as u32;
+    }
+    rank
 }
 
 /// Each procedure's place in slug order.
@@ -1158,6 +1186,8 @@ impl SearchIndex {
         }
         let mut index = SearchIndex {
             slug_rank: slug_ranks(&procedures),
+            tie_rank: tie_ranks(&procedures, false),
+            tie_rank_service: tie_ranks(&procedures, true),
             procedures,
             thesaurus: Arc::clone(&self.thesaurus),
             ..SearchIndex::default()
@@ -1396,23 +1426,15 @@ fn ranked(
     let taught = |doc: usize| learned.get(&(doc as u32)).map_or(1.0, |l| l.factor);
     // Procedures the words and the call fit exactly as well (the same words in the same
     // places: short calls, « vpn », « webmel »): for a call of a known service, the one
-    // written for fewer services is closer to the caller's (an MTES caller's « visio » ends on the MTES procedure before
-    // the one shared by four services), then the shorter title, where the words that
-    // matched weigh more; the slug only last. Two numbers compared, on ties only.
-    let closer = |p: &Indexed| {
-        if query.service.is_some() {
-            p.service_count()
-        } else {
-            0
-        }
+    // written for fewer services is closer to the caller's (an MTES caller's « visio »
+    // ends on the MTES procedure before the one shared by four services), then the shorter title, where the words that
+    // matched weigh more; the slug only last: one number, ranked when the index was read.
+    let tie = if query.service.is_some() {
+        &index.tie_rank_service
+    } else {
+        &index.tie_rank
     };
-    let order = |a: &Scored, b: &Scored| {
-        let (pa, pb) = (&index.procedures[a.2], &index.procedures[b.2]);
-        b.0.total_cmp(&a.0)
-            .then_with(|| closer(pa).cmp(&closer(pb)))
-            .then_with(|| pa.title_words.cmp(&pb.title_words))
-            .then_with(|| index.slug_rank[a.2].cmp(&index.slug_rank[b.2]))
-    };
+    let order = |a: &Scored, b: &Scored| b.0.total_cmp(&a.0).then_with(|| tie[a.2].cmp(&tie[b.2]));
     let better_words = |a: &Scored, b: &Scored| b.1.total_cmp(&a.1).then_with(|| order(a, b));
     let mut best: Option<Scored> = None;
     // A few proposals (the form's): kept in order as the procedures are scored, no list of
