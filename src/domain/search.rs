@@ -75,9 +75,18 @@ const CALLERS_FILLERS: &[&str] = &[
     "voudrait",
 ];
 
+/// The same words as callers type them in a hurry or as an operator notes them (SMS
+/// forms: « jarrive pa », « tjs », « ds le train », « slt vpn ko »), folded: stop words
+/// and fillers too. Two-letter forms matter most: joined with their neighbour they made
+/// words of the index (« pa co » → « paco »).
+const SMS_FORMS: &[&str] = &[
+    "allo", "bcp", "bjr", "bonsoir", "chui", "dc", "ds", "jai", "jsuis", "ke", "ki", "ko", "koi",
+    "mm", "pa", "pk", "pq", "pr", "salut", "slt", "stp", "tjrs", "tjs", "ts", "tt",
+];
+
 /// Whether a folded word is a stop word.
 pub fn is_stop_word(word: &str) -> bool {
-    STOP_WORDS.contains(&word) || CALLERS_FILLERS.contains(&word)
+    STOP_WORDS.contains(&word) || CALLERS_FILLERS.contains(&word) || SMS_FORMS.contains(&word)
 }
 
 /// Shortest word in which one typo is forgiven.
@@ -330,6 +339,11 @@ mod tests {
         // A stem that would be a stop word keeps its word: « pars » is not « par ».
         assert_eq!(query_words("je pars en congés"), ["pars", "cong"]);
         assert_eq!(stem("livebox"), "livebox");
+        // What callers type in a hurry is no word of theirs: « pa co » made « paco ».
+        assert_eq!(
+            query_words("slt vpn ko tjs, jai pa de co ds le train"),
+            ["vpn", "co", "train"]
+        );
         // Short words in « os » are not plurals.
         assert_eq!(stem("gros"), "gros");
         assert_eq!(stem("dos"), "dos");

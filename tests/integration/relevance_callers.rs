@@ -1,11 +1,14 @@
-//! The callers' sets of issue 23 (`callers_set.toml`, `callers_set_2.toml`): calls written from the five guides'
-//! situations in callers' words (no accents, typos, « le truc bleu en bas », « on s'appelle
-//! tous ensemble ») before reading anything of the catalogue, each naming the guide section
-//! it comes from; the expected procedure was mapped afterwards from the procedures'
-//! `[[sources]]` alone. The second set was written the same way by another hand, after the
-//! ranking had been tuned on the first: the calls it loses are the words the first did not
-//! teach. Unlike the blind sets (`relevance_blind`), it is a development set:
-//! the ranking is tuned against it, with `relevance_set.toml` (`relevance_operators`).
+//! The callers' sets of issue 23 (`callers_set.toml`, `callers_set_2.toml`,
+//! `callers_set_3.toml`): calls written from the five guides' situations in callers' words
+//! (no accents, typos, « le truc bleu en bas », « on s'appelle tous ensemble ») before
+//! reading anything of the catalogue, each naming the guide section it comes from; the
+//! expected procedure was mapped afterwards from the procedures' `[[sources]]` alone. The
+//! second set was written the same way by another hand, after the ranking had been tuned on
+//! the first: the calls it loses are the words the first did not teach; the third by a third
+//! hand, after the first two, aiming at what they covered less (rare sections, two-word and
+//! rambling calls, wrong tool names, English, SMS forms). Unlike the blind sets
+//! (`relevance_blind`), they are development sets: the ranking is tuned against them, with
+//! `relevance_set.toml` (`relevance_operators`).
 //!
 //! The set's format, its checks and its counting are those of every set written from the
 //! guides (`relevance_guide_sets`); here the figures reached are a floor: a change to the
@@ -30,15 +33,24 @@ struct DevSet {
 const CALLERS: DevSet = DevSet {
     name: "callers_set.toml",
     toml: include_str!("callers_set.toml"),
-    floor_top1: 225,
+    floor_top1: 231,
     floor_top3: 245,
 };
 
 const CALLERS_2: DevSet = DevSet {
     name: "callers_set_2.toml",
     toml: include_str!("callers_set_2.toml"),
-    floor_top1: 263,
+    floor_top1: 266,
     floor_top3: 278,
+};
+
+/// Written the same way by a third hand, after the ranking had been tuned on the first two;
+/// its first figures (before any tuning on it) measured unseen calls.
+const CALLERS_3: DevSet = DevSet {
+    name: "callers_set_3.toml",
+    toml: include_str!("callers_set_3.toml"),
+    floor_top1: 284,
+    floor_top3: 297,
 };
 
 const MIN_CALLS: usize = 150;
@@ -122,4 +134,14 @@ fn the_second_callers_set_is_well_formed_and_covers_every_guide() {
 #[test]
 fn second_callers_calls_keep_their_ranking() {
     assert_keeps_its_ranking(&CALLERS_2);
+}
+
+#[test]
+fn the_third_callers_set_is_well_formed_and_covers_every_guide() {
+    assert_well_formed_and_covers_every_guide(&CALLERS_3);
+}
+
+#[test]
+fn third_callers_calls_keep_their_ranking() {
+    assert_keeps_its_ranking(&CALLERS_3);
 }
