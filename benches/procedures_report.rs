@@ -8,7 +8,9 @@
 //!
 //! `cargo bench --bench procedures_report`. `GUICHET_BENCH_CALLS` lowers the size for a quick
 //! look, `GUICHET_BENCH_REPS` sets the measured repetitions (5). `GUICHET_BENCH_PG=0` leaves
-//! PostgreSQL out.
+//! PostgreSQL out. `GUICHET_BENCH_JSON=DIR` writes each report built, as JSON, into DIR
+//! (`sqlite-whole.json`, `postgres-month.json`…): two versions of the code must give the
+//! same files.
 
 // The catalogue generator is search.rs's; this bench only needs the calls.
 #[allow(dead_code)]
@@ -83,6 +85,16 @@ fn measure(
     ))
 }
 
+/// Writes the report as JSON into `GUICHET_BENCH_JSON`'s directory, when set.
+fn keep_json(engine: &str, window: &str, r: &ProceduresReport) -> Res<()> {
+    let Some(dir) = std::env::var_os("GUICHET_BENCH_JSON") else {
+        return Ok(());
+    };
+    let path = std::path::Path::new(&dir).join(format!("{engine}-{window}.json"));
+    std::fs::write(&path, serde_json::to_string_pretty(r)?)?;
+    Ok(())
+}
+
 fn line(
     engine: &str,
     label: &str,
@@ -134,9 +146,13 @@ fn main() -> Res<()> {
         from: utc(last + 1) - Days::days(30),
         ..whole.clone()
     };
-    for (label, window) in [("tout le guichet", &whole), ("30 derniers jours", &month)] {
+    for (label, file, window) in [
+        ("tout le guichet", "whole", &whole),
+        ("30 derniers jours", "month", &month),
+    ] {
         let (times, r) = measure(&store, &catalog, window, reps)?;
         line("SQLite", label, times, SQLITE_TARGET, &r);
+        keep_json("sqlite", file, &r)?;
     }
     if std::env::var("GUICHET_BENCH_PG").as_deref() == Ok("0") {
         return Ok(());
@@ -156,9 +172,13 @@ fn main() -> Res<()> {
     );
     let mut client = scratch.target().connect()?;
     client.batch_execute("ANALYZE")?;
-    for (label, window) in [("tout le guichet", &whole), ("30 derniers jours", &month)] {
+    for (label, file, window) in [
+        ("tout le guichet", "whole", &whole),
+        ("30 derniers jours", "month", &month),
+    ] {
         let (times, r) = measure(&pg, &catalog, window, reps)?;
         line("PostgreSQL", label, times, POSTGRES_TARGET, &r);
+        keep_json("postgres", file, &r)?;
     }
     Ok(())
 }

@@ -5,7 +5,7 @@
 //! never changed. Read back by `report procedures` ([`Store::walk_figures`]).
 
 use super::conn::Tx;
-use super::db::{DbError, DbResult, Engine, Value, args};
+use super::db::{DbError, DbResult, Value, args};
 use super::report_totals::{BLOCK, DAY, HoleSum, Unfollowed};
 use super::rows::{append, locked_call};
 use super::{Result, Store, StoreError};
@@ -260,12 +260,19 @@ impl FigureWindow {
     }
 
     /// The condition on the calls `c`, its arguments from `?1`.
+    #[cfg(test)]
     pub(super) fn calls(&self) -> (String, Vec<Value>) {
-        let mut sql = "c.opened_at >= ?1 AND c.opened_at < ?2".to_string();
+        self.of("c")
+    }
+
+    /// The condition on the rows `table` that have a call's `opened_at` and `service`,
+    /// its arguments from `?1`.
+    fn of(&self, table: &str) -> (String, Vec<Value>) {
+        let mut sql = format!("{table}.opened_at >= ?1 AND {table}.opened_at < ?2");
         let (from, to) = self.seconds();
         let mut values = vec![Value::from(from), Value::from(to)];
         if let Some(service) = &self.service {
-            sql.push_str(" AND c.service = ?3");
+            sql.push_str(&format!(" AND {table}.service = ?3"));
             values.push(Value::from(service.as_str()));
         }
         (sql, values)
@@ -465,7 +472,6 @@ impl Store {
     /// contact.
     pub fn walk_figures(&self, window: &FigureWindow, again_secs: i64) -> Result<WalkFigures> {
         let err = |e| self.err(e);
-        let (cond, values) = window.calls();
         // Proposals and steps: the totals for the whole days, the rows themselves for the
         // calls of the partial days at either end.
         let (totals, edges, by_spans) = window.by_spans();
@@ -482,48 +488,24 @@ impl Store {
                 |r| Ok((r.get::<String>(0)?, r.get::<i64>(1)? as u64)),
             )
             .map_err(err)?;
+        // Each walk as one row of walk_facts (migration 0025 / 0014): its end, its last
+        // « résolu ? » answer, its call's next call and what its call became, kept there as
+        // they are written, rather than looked up per walk.
+        let (facts, values) = window.of("f");
         let mut with_window = values.clone();
         with_window.push(Value::from(again_secs));
         let again = with_window.len();
-        // The last « résolu ? » answer of each walk. SQLite looks it up in the index per walk
-        // (a B-tree probe); the server would run that subquery once per walk too (about a
-        // second over 300,000 walks), so it reads the last answers of the window's walks
-        // once and joins them (those of the whole desk cost a month's report 0.4 s).
-        let (answer, answers) = match self.engine() {
-            Engine::Sqlite => (
-                "(SELECT a.solved FROM walk_answers a WHERE a.walk_id = w.id \
-                 ORDER BY a.id DESC LIMIT 1)"
-                    .to_string(),
-                String::new(),
-            ),
-            Engine::Postgres => (
-                "a.solved".to_string(),
-                format!(
-                    "LEFT JOIN (SELECT DISTINCT ON (a.walk_id) a.walk_id, a.solved \
-                     FROM walk_answers a JOIN walks w ON w.id = a.walk_id \
-                     JOIN calls c ON c.id = w.call_id WHERE {cond} \
-                     ORDER BY a.walk_id, a.id DESC) a ON a.walk_id = w.id "
-                ),
-            ),
-        };
         // Each procedure, version and outcome held once, however many walks repeat it.
         let mut shared = Shared::default();
         let mut walks = Vec::new();
         self.db
             .query_each(
                 &format!(
-                    "SELECT c.id, w.procedure, w.version, \
-                     CASE WHEN e.state = 'escalated' THEN 2 \
-                          WHEN e.state IS NOT NULL THEN 1 ELSE 0 END, \
-                     CASE WHEN c.status = 'closed' THEN 1 ELSE 0 END, \
-                     coalesce(c.outcome, ''), CASE WHEN c.outcome IS NULL THEN 0 ELSE 1 END, \
-                     c.closed_at - c.opened_at, \
-                     {answer}, \
-                     CASE WHEN r.next_at <= c.opened_at + ?{again} THEN 1 ELSE 0 END, \
-                     CASE WHEN c.caller_phone IS NULL THEN 0 ELSE 1 END \
-                     FROM walks w JOIN calls c ON c.id = w.call_id \
-                     LEFT JOIN walk_ends e ON e.walk_id = w.id {answers}\
-                     LEFT JOIN call_returns r ON r.call_id = c.id WHERE {cond}"
+                    "SELECT f.call_id, f.procedure, f.version, f.ended, f.closed, \
+                     coalesce(f.outcome, ''), CASE WHEN f.outcome IS NULL THEN 0 ELSE 1 END, \
+                     f.handling, f.solved, \
+                     CASE WHEN f.next_at <= f.opened_at + ?{again} THEN 1 ELSE 0 END, \
+                     f.has_number FROM walk_facts f WHERE {facts}"
                 ),
                 &with_window,
                 |r| {
@@ -592,9 +574,9 @@ impl Store {
             .db
             .query_vec(
                 &format!(
-                    "SELECT w.call_id, w.procedure, w.version, f.step, f.note, f.operator, f.at \
-                     FROM step_flags f JOIN walks w ON w.id = f.walk_id \
-                     JOIN calls c ON c.id = w.call_id WHERE {cond} ORDER BY f.id"
+                    "SELECT f.call_id, f.procedure, f.version, s.step, s.note, s.operator, s.at \
+                     FROM step_flags s JOIN walk_facts f ON f.walk_id = s.walk_id \
+                     WHERE {facts} ORDER BY s.id"
                 ),
                 &values,
                 flag_of,
