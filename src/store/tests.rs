@@ -2880,15 +2880,33 @@ fn facts_kept(store: &Store) -> Vec<Fact> {
 }
 
 /// A walk of `procedure` on the call: started, or ended (`escalated` or completed).
-fn fact_walk(store: &mut Store, call: CallRef, at: DateTime<Utc>, procedure: &str, end: Option<bool>) {
+fn fact_walk(
+    store: &mut Store,
+    call: CallRef,
+    at: DateTime<Utc>,
+    procedure: &str,
+    end: Option<bool>,
+) {
     let mark = crate::domain::walk::WalkMark {
         procedure: procedure.into(),
         version: Some("v1".into()),
-        done: if end.is_some() { vec!["a".into()] } else { Vec::new() },
-        current: if end.is_some() { None } else { Some("a".into()) },
+        done: if end.is_some() {
+            vec!["a".into()]
+        } else {
+            Vec::new()
+        },
+        current: if end.is_some() {
+            None
+        } else {
+            Some("a".into())
+        },
         ..Default::default()
     };
-    let kind = if end.is_some() { JournalKind::Step } else { JournalKind::Procedure };
+    let kind = if end.is_some() {
+        JournalKind::Step
+    } else {
+        JournalKind::Procedure
+    };
     let entry = WalkEntry {
         kind,
         line: "étape",
@@ -3007,10 +3025,18 @@ fn a_desk_of_schema_24_gets_its_walk_facts() {
     assert_eq!(kept.len(), 4);
     assert_eq!(kept, facts_from_rows(&store));
     assert_eq!(
-        (kept[0].ended, kept[0].solved, kept[0].next_at, kept[0].handling),
+        (
+            kept[0].ended,
+            kept[0].solved,
+            kept[0].next_at,
+            kept[0].handling
+        ),
         (1, Some(1), Some(at + 86_400), Some(60))
     );
-    assert_eq!((kept[2].has_number, kept[2].ended, kept[2].solved), (0, 2, Some(0)));
+    assert_eq!(
+        (kept[2].has_number, kept[2].ended, kept[2].solved),
+        (0, 2, Some(0))
+    );
 }
 
 #[test]
@@ -3093,5 +3119,8 @@ fn a_server_of_schema_13_gets_its_walk_facts() {
         (kept[0].ended, kept[0].solved, kept[0].next_at),
         (2, None, Some(at + 600))
     );
-    assert_eq!((kept[1].has_number, kept[1].ended, kept[1].solved), (0, 0, Some(0)));
+    assert_eq!(
+        (kept[1].has_number, kept[1].ended, kept[1].solved),
+        (0, 0, Some(0))
+    );
 }

@@ -4,8 +4,8 @@
 //! answers. Written in the transaction of the journal line they come from; added to,
 //! never changed. Read back by `report procedures` ([`Store::walk_figures`]).
 
-use super::conn::Tx;
-use super::db::{DbError, DbResult, Value, args};
+use super::conn::{Db, Tx};
+use super::db::{DbError, DbResult, Engine, Value, args};
 use super::report_totals::{BLOCK, DAY, HoleSum, Unfollowed};
 use super::rows::{append, locked_call};
 use super::{Result, Store, StoreError};
@@ -278,30 +278,48 @@ impl FigureWindow {
         (sql, values)
     }
 
-    /// The window for the totals (migration 0023 / 0012): the condition on the totals
-    /// (blocks of 32 days inside the window, whole days inside it at either end) and the
-    /// one on the calls `c` of its partial days, whose rows are counted themselves; their
+    /// The window for the totals (migration 0023 / 0012): the rows of the totals (blocks
+    /// of 32 days inside the window, whole days inside it at either end) and the condition
+    /// on the calls `c` of its partial days, whose rows are counted themselves; their
     /// arguments from `?1`.
-    fn by_spans(&self) -> (String, String, Vec<Value>) {
+    fn by_spans(&self) -> (Spans, String, Vec<Value>) {
         let (f, t) = self.seconds();
         let (d1, d2) = whole(f, t, DAY);
         let (b1, b2) = whole(d1, d2, BLOCK);
-        // Three ranges of the primary key, each usable alone (an OR of ANDs).
-        let mut totals = format!(
-            "(span = {BLOCK} AND start >= ?1 AND start < ?2 \
-             OR span = {DAY} AND start >= ?3 AND start < ?1 \
-             OR span = {DAY} AND start >= ?2 AND start < ?4)"
-        );
+        let mut ranges = [
+            format!("span = {BLOCK} AND start >= ?1 AND start < ?2"),
+            format!("span = {DAY} AND start >= ?3 AND start < ?1"),
+            format!("span = {DAY} AND start >= ?2 AND start < ?4"),
+        ];
         let mut edges =
             "(c.opened_at >= ?5 AND c.opened_at < ?3 OR c.opened_at >= ?4 AND c.opened_at < ?6)"
                 .to_string();
         let mut values: Vec<Value> = [b1, b2, d1, d2, f, t].map(Value::from).into();
         if let Some(service) = &self.service {
-            totals.push_str(" AND service = ?7");
+            for range in &mut ranges {
+                range.push_str(" AND service = ?7");
+            }
             edges.push_str(" AND c.service = ?7");
             values.push(Value::from(service.as_str()));
         }
-        (totals, edges, values)
+        (Spans(ranges), edges, values)
+    }
+}
+
+/// The three ranges of the totals' primary key a window sums (its blocks, its whole days
+/// before them and after them): disjoint, each read alone. One OR of the three made SQLite
+/// gather the keys of every row in a temporary B-tree to drop duplicates that cannot be
+/// (0.1 s over the 350,000 rows of the holes of the whole desk).
+struct Spans([String; 3]);
+
+impl Spans {
+    /// `SELECT {what} WHERE` each range, the three put together (`what` names the table).
+    fn select(&self, what: &str) -> String {
+        self.0
+            .iter()
+            .map(|range| format!("SELECT {what} WHERE {range}"))
+            .collect::<Vec<_>>()
+            .join(" UNION ALL ")
     }
 }
 
@@ -472,15 +490,34 @@ impl Store {
     /// contact.
     pub fn walk_figures(&self, window: &FigureWindow, again_secs: i64) -> Result<WalkFigures> {
         let err = |e| self.err(e);
+        // On the server: every read from one snapshot (the figures agree with each other
+        // while consoles write), and more memory for its hash joins and sorts than the
+        // default 4 MB, which the whole desk's spilled to disk.
+        let snapshot = match self.engine() {
+            Engine::Postgres => {
+                let tx = self.db.begin().map_err(err)?;
+                tx.batch(
+                    "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; \
+                     SET LOCAL work_mem = '64MB'",
+                )
+                .map_err(err)?;
+                Some(tx)
+            }
+            Engine::Sqlite => None,
+        };
+        let db: &Db = snapshot.as_deref().unwrap_or(&self.db);
         // Proposals and steps: the totals for the whole days, the rows themselves for the
         // calls of the partial days at either end.
-        let (totals, edges, by_spans) = window.by_spans();
-        let proposed = self
-            .db
+        let (spans, edges, by_spans) = window.by_spans();
+        let proposals = spans.select("procedure, proposed AS n FROM proposal_totals");
+        let step_sums =
+            spans.select("procedure, version, step, reached, answered FROM step_totals");
+        let hole_sums = spans.select("summary, calls, first1, first2, first3 FROM hole_totals");
+        let proposed = db
             .query_vec(
                 &format!(
                     "SELECT procedure, CAST(sum(n) AS BIGINT) FROM ( \
-                     SELECT procedure, proposed AS n FROM proposal_totals WHERE {totals} \
+                     {proposals} \
                      UNION ALL SELECT p.procedure, 1 FROM call_proposals p \
                      JOIN calls c ON c.id = p.call_id WHERE {edges}) t GROUP BY procedure"
                 ),
@@ -498,66 +535,63 @@ impl Store {
         // Each procedure, version and outcome held once, however many walks repeat it.
         let mut shared = Shared::default();
         let mut walks = Vec::new();
-        self.db
-            .query_each(
-                &format!(
-                    "SELECT f.call_id, f.procedure, f.version, f.ended, f.closed, \
+        db.query_each(
+            &format!(
+                "SELECT f.call_id, f.procedure, f.version, f.ended, f.closed, \
                      coalesce(f.outcome, ''), CASE WHEN f.outcome IS NULL THEN 0 ELSE 1 END, \
                      f.handling, f.solved, \
                      CASE WHEN f.next_at <= f.opened_at + ?{again} THEN 1 ELSE 0 END, \
                      f.has_number FROM walk_facts f WHERE {facts}"
-                ),
-                &with_window,
-                |r| {
-                    let call_closed = r.get::<i64>(4)? != 0;
-                    let state = match r.get::<i64>(3)? {
-                        2 => "escalated",
-                        1 => "completed",
-                        _ if call_closed => "abandoned",
-                        _ => "in_progress",
-                    };
-                    let outcome = r.str(5)?;
-                    walks.push(WalkRow {
-                        call: CallRef(r.get(0)?),
-                        procedure: shared.of(r.str(1)?),
-                        version: shared.of(r.str(2)?),
-                        state,
-                        outcome: (r.get::<i64>(6)? != 0).then(|| shared.of(outcome)),
-                        handling_secs: r.get(7)?,
-                        said_solved: r.get::<Option<i64>>(8)?.map(|s| s != 0),
-                        called_again: r.get::<i64>(9)? != 0,
-                        has_number: r.get::<i64>(10)? != 0,
-                        call_closed,
-                    });
-                    Ok::<(), DbError>(())
-                },
-            )
-            .map_err(err)?;
+            ),
+            &with_window,
+            |r| {
+                let call_closed = r.get::<i64>(4)? != 0;
+                let state = match r.get::<i64>(3)? {
+                    2 => "escalated",
+                    1 => "completed",
+                    _ if call_closed => "abandoned",
+                    _ => "in_progress",
+                };
+                let outcome = r.str(5)?;
+                walks.push(WalkRow {
+                    call: CallRef(r.get(0)?),
+                    procedure: shared.of(r.str(1)?),
+                    version: shared.of(r.str(2)?),
+                    state,
+                    outcome: (r.get::<i64>(6)? != 0).then(|| shared.of(outcome)),
+                    handling_secs: r.get(7)?,
+                    said_solved: r.get::<Option<i64>>(8)?.map(|s| s != 0),
+                    called_again: r.get::<i64>(9)? != 0,
+                    has_number: r.get::<i64>(10)? != 0,
+                    call_closed,
+                });
+                Ok::<(), DbError>(())
+            },
+        )
+        .map_err(err)?;
         // Summed here: the engine would sort the rows of every day and block to group them.
         let mut steps: HashMap<StepKey, (u64, u64)> = HashMap::new();
-        self.db
-            .query_each(
-                &format!(
-                    "SELECT procedure, version, step, reached, answered FROM step_totals \
-                     WHERE {totals} UNION ALL \
+        db.query_each(
+            &format!(
+                "{step_sums} UNION ALL \
                      SELECT w.procedure, w.version, s.step, 1 - s.answered, s.answered \
                      FROM walk_steps s JOIN walks w ON w.id = s.walk_id \
                      JOIN calls c ON c.id = w.call_id WHERE {edges}"
-                ),
-                &by_spans,
-                |r| {
-                    let key = (
-                        shared.of(r.str(0)?),
-                        shared.of(r.str(1)?),
-                        shared.of(r.str(2)?),
-                    );
-                    let sum = steps.entry(key).or_default();
-                    sum.0 += r.get::<i64>(3)? as u64;
-                    sum.1 += r.get::<i64>(4)? as u64;
-                    Ok::<(), DbError>(())
-                },
-            )
-            .map_err(err)?;
+            ),
+            &by_spans,
+            |r| {
+                let key = (
+                    shared.of(r.str(0)?),
+                    shared.of(r.str(1)?),
+                    shared.of(r.str(2)?),
+                );
+                let sum = steps.entry(key).or_default();
+                sum.0 += r.get::<i64>(3)? as u64;
+                sum.1 += r.get::<i64>(4)? as u64;
+                Ok::<(), DbError>(())
+            },
+        )
+        .map_err(err)?;
         let steps: Vec<StepRow> = steps
             .into_iter()
             .map(
@@ -570,8 +604,7 @@ impl Store {
                 },
             )
             .collect();
-        let flags = self
-            .db
+        let flags = db
             .query_vec(
                 &format!(
                     "SELECT f.call_id, f.procedure, f.version, s.step, s.note, s.operator, s.at \
@@ -585,23 +618,24 @@ impl Store {
         // The calls closed without a procedure followed: the totals of their summaries for
         // the whole days, the calls themselves on the partial days at either end.
         let mut holes = HoleSum::default();
-        self.db
-            .query_each(
-                &format!(
-                    "SELECT summary, calls, first1, first2, first3 FROM hole_totals \
-                     WHERE {totals} UNION ALL \
+        db.query_each(
+            &format!(
+                "{hole_sums} UNION ALL \
                      SELECT c.summary, 1, c.id, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT) \
                      FROM calls c WHERE {edges} AND c.status = 'closed' \
                      AND NOT EXISTS (SELECT 1 FROM walks w WHERE w.call_id = c.id)"
-                ),
-                &by_spans,
-                |r| {
-                    holes.add(r.str(0)?, r.get(1)?, [r.get(2)?, r.get(3)?, r.get(4)?]);
-                    Ok::<(), DbError>(())
-                },
-            )
-            .map_err(err)?;
+            ),
+            &by_spans,
+            |r| {
+                holes.add(r.str(0)?, r.get(1)?, [r.get(2)?, r.get(3)?, r.get(4)?]);
+                Ok::<(), DbError>(())
+            },
+        )
+        .map_err(err)?;
         let unfollowed = holes.finish();
+        if let Some(tx) = snapshot {
+            tx.commit().map_err(err)?;
+        }
         // The calls closed that followed a procedure are those of the walks read above
         // (each walk's call is in the window); with those that followed none, all the
         // calls closed: no third pass over the window's calls.
