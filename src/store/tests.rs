@@ -40,6 +40,20 @@ fn server_store() -> (scratch::ScratchDb, tempfile::TempDir, Store) {
     (db, dir, store)
 }
 
+/// A new empty store of the same engine as `store` (with what keeps it alive).
+fn empty_store_like(store: &Store) -> (Option<scratch::ScratchDb>, tempfile::TempDir, Store) {
+    match store.db.engine() {
+        Engine::Sqlite => {
+            let (dir, copy) = temp_store();
+            (None, dir, copy)
+        }
+        Engine::Postgres => {
+            let (db, dir, copy) = server_store();
+            (Some(db), dir, copy)
+        }
+    }
+}
+
 /// Each test body run twice: on an SQLite file and on a PostgreSQL database.
 macro_rules! on_both_engines {
     (fn $name:ident($store:ident) $body:block) => {
@@ -2408,16 +2422,7 @@ on_both_engines! {
             .unwrap();
         assert!(totals > 0, "the triggers keep the totals");
         // A copy into an empty store of the same engine counts the totals of what it wrote.
-        let (_server, _dir, mut copy) = match store.db.engine() {
-            Engine::Sqlite => {
-                let (dir, copy) = temp_store();
-                (None, dir, copy)
-            }
-            Engine::Postgres => {
-                let (db, dir, copy) = server_store();
-                (Some(db), dir, copy)
-            }
-        };
+        let (_server, _dir, mut copy) = empty_store_like(&store);
         store.copy_to(&mut copy).unwrap();
         // Counted again a few calls at a time, the pages' counts added up.
         let tx = copy.db.begin().unwrap();
@@ -2501,16 +2506,7 @@ on_both_engines! {
         assert_eq!(expected.len(), 6, "{expected:?}");
         assert_eq!(returns_kept(&store), expected, "kept by the trigger");
         // A copy into an empty store of the same engine writes them for the calls it copied.
-        let (_server, _dir, mut copy) = match store.db.engine() {
-            Engine::Sqlite => {
-                let (dir, copy) = temp_store();
-                (None, dir, copy)
-            }
-            Engine::Postgres => {
-                let (db, dir, copy) = server_store();
-                (Some(db), dir, copy)
-            }
-        };
+        let (_server, _dir, mut copy) = empty_store_like(&store);
         store.copy_to(&mut copy).unwrap();
         assert_eq!(returns_kept(&copy), expected, "copied");
         // Written again a few calls at a time.
@@ -2590,30 +2586,77 @@ fn a_desk_of_schema_23_gets_its_callers_next_calls() {
     assert_eq!(holes, holes_from_calls(&store, &whole));
 }
 
+/// A client of the scratch database `db`, its schema built by PostgreSQL's migrations up to
+/// `version` (as a server an older guichet made).
+fn server_at_schema(db: &scratch::ScratchDb, version: i64) -> ::postgres::Client {
+    let mut client = db.target().connect().unwrap();
+    client
+        .batch_execute(
+            "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, \
+             applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+        )
+        .unwrap();
+    for (v, name, sql) in super::migrations::postgres_migrations()
+        .iter()
+        .filter(|(v, _, _)| *v <= version)
+    {
+        client.batch_execute(sql).unwrap();
+        client
+            .execute(
+                "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
+                &[v, name],
+            )
+            .unwrap();
+    }
+    client
+}
+
+/// Writes a call (« VPN », closed a minute after its opening when `closed`) with its line in
+/// one transaction, as the server asks, with a walk of « essai » (its id the call's) when
+/// `walked`.
+fn server_call(
+    client: &mut ::postgres::Client,
+    id: i64,
+    phone: Option<&str>,
+    opened: i64,
+    closed: bool,
+    walked: bool,
+) {
+    let (status, closed_at) = if closed {
+        ("closed", Some(opened + 60))
+    } else {
+        ("open", None)
+    };
+    let mut tx = client.transaction().unwrap();
+    tx.execute(
+        "INSERT INTO calls (id, opened_at, closed_at, operator, caller_name, caller_phone, \
+         service, device, summary, status, search_key, handler) VALUES ($1, $2, $3, 'op', \
+         'Zoé', $4, 'mi', 'noemi', 'VPN', $5, 'zoe', 'op')",
+        &[&id, &opened, &closed_at, &phone, &status],
+    )
+    .unwrap();
+    tx.execute(
+        "INSERT INTO journal (call_id, operator, kind, body) VALUES ($1, 'op', 'opened', 'VPN')",
+        &[&id],
+    )
+    .unwrap();
+    if walked {
+        tx.execute(
+            "INSERT INTO walks (id, call_id, procedure, version, started_at, operator) \
+             VALUES ($1, $1, 'essai', 'v1', $2, 'op')",
+            &[&id, &opened],
+        )
+        .unwrap();
+    }
+    tx.commit().unwrap();
+}
+
 #[test]
 fn a_server_of_schema_12_gets_its_callers_next_calls() {
     let db = scratch::ScratchDb::new();
     let at = unix_now() - 3_600;
     {
-        let mut client = db.target().connect().unwrap();
-        client
-            .batch_execute(
-                "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, \
-                 applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
-            )
-            .unwrap();
-        for (version, name, sql) in super::migrations::postgres_migrations()
-            .iter()
-            .filter(|(v, _, _)| *v <= 12)
-        {
-            client.batch_execute(sql).unwrap();
-            client
-                .execute(
-                    "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
-                    &[version, name],
-                )
-                .unwrap();
-        }
+        let mut client = server_at_schema(&db, 12);
         // Each call with its line, in one transaction, as the server asks. Closed but 5; 4
         // walked: the holes are 1, 2 and 3.
         for (id, phone, opened) in [
@@ -2623,33 +2666,7 @@ fn a_server_of_schema_12_gets_its_callers_next_calls() {
             (4, Some("06 22"), at + 30),
             (5, Some("06 11"), at + 50),
         ] {
-            let (status, closed) = if id == 5 {
-                ("open", None)
-            } else {
-                ("closed", Some(opened + 60))
-            };
-            let mut tx = client.transaction().unwrap();
-            tx.execute(
-                "INSERT INTO calls (id, opened_at, closed_at, operator, caller_name, caller_phone, \
-                 service, device, summary, status, search_key, handler) VALUES ($1, $2, $3, 'op', \
-                 'Zoé', $4, 'mi', 'noemi', 'VPN', $5, 'zoe', 'op')",
-                &[&id, &opened, &closed, &phone, &status],
-            )
-            .unwrap();
-            tx.execute(
-                "INSERT INTO journal (call_id, operator, kind, body) VALUES ($1, 'op', 'opened', 'VPN')",
-                &[&id],
-            )
-            .unwrap();
-            if id == 4 {
-                tx.execute(
-                    "INSERT INTO walks (call_id, procedure, version, started_at, operator) \
-                     VALUES (4, 'essai', 'v1', $1, 'op')",
-                    &[&opened],
-                )
-                .unwrap();
-            }
-            tx.commit().unwrap();
+            server_call(&mut client, id, phone, opened, id != 5, id == 4);
         }
     }
     let dir = tempfile::tempdir().unwrap();
@@ -2756,16 +2773,7 @@ on_both_engines! {
             .unwrap()
             .unwrap();
         assert!(kept > 0, "the triggers keep the holes");
-        let (_server, _dir, mut copy) = match store.db.engine() {
-            Engine::Sqlite => {
-                let (dir, copy) = temp_store();
-                (None, dir, copy)
-            }
-            Engine::Postgres => {
-                let (db, dir, copy) = server_store();
-                (Some(db), dir, copy)
-            }
-        };
+        let (_server, _dir, mut copy) = empty_store_like(&store);
         store.copy_to(&mut copy).unwrap();
         let times = [
             -41 * d, -32 * d, -d, -1, 0, 1, 2, 43_200, 86_400, 86_401, 31 * d, 32 * d, 33 * d, 41 * d,
@@ -2961,16 +2969,7 @@ on_both_engines! {
         assert!(expected.iter().any(|f| f.has_number == 0 && f.closed == 0));
         assert_eq!(facts_kept(&store), expected, "kept by the triggers");
         // A copy into an empty store of the same engine writes them after the rows.
-        let (_server, _dir, mut copy) = match store.db.engine() {
-            Engine::Sqlite => {
-                let (dir, copy) = temp_store();
-                (None, dir, copy)
-            }
-            Engine::Postgres => {
-                let (db, dir, copy) = server_store();
-                (Some(db), dir, copy)
-            }
-        };
+        let (_server, _dir, mut copy) = empty_store_like(&store);
         store.copy_to(&mut copy).unwrap();
         assert_eq!(facts_kept(&copy), expected, "copied");
         // Written again a few walks at a time, as the migration does.
@@ -3044,58 +3043,14 @@ fn a_server_of_schema_13_gets_its_walk_facts() {
     let db = scratch::ScratchDb::new();
     let at = unix_now() - 3_600;
     {
-        let mut client = db.target().connect().unwrap();
-        client
-            .batch_execute(
-                "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, \
-                 applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
-            )
-            .unwrap();
-        for (version, name, sql) in super::migrations::postgres_migrations()
-            .iter()
-            .filter(|(v, _, _)| *v <= 13)
-        {
-            client.batch_execute(sql).unwrap();
-            client
-                .execute(
-                    "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
-                    &[version, name],
-                )
-                .unwrap();
-        }
-        // Each call with its line, in one transaction, as the server asks.
+        let mut client = server_at_schema(&db, 13);
+        // Calls 1 and 3 walked, 2 open.
         for (id, phone, opened) in [
             (1_i64, Some("06 11"), at),
             (2, Some("06 11"), at + 600),
             (3, None, at + 60),
         ] {
-            let (status, closed) = if id == 2 {
-                ("open", None)
-            } else {
-                ("closed", Some(opened + 60))
-            };
-            let mut tx = client.transaction().unwrap();
-            tx.execute(
-                "INSERT INTO calls (id, opened_at, closed_at, operator, caller_name, caller_phone, \
-                 service, device, summary, status, search_key, handler) VALUES ($1, $2, $3, 'op', \
-                 'Zoé', $4, 'mi', 'noemi', 'VPN', $5, 'zoe', 'op')",
-                &[&id, &opened, &closed, &phone, &status],
-            )
-            .unwrap();
-            tx.execute(
-                "INSERT INTO journal (call_id, operator, kind, body) VALUES ($1, 'op', 'opened', 'VPN')",
-                &[&id],
-            )
-            .unwrap();
-            if id != 2 {
-                tx.execute(
-                    "INSERT INTO walks (id, call_id, procedure, version, started_at, operator) \
-                     VALUES ($1, $1, 'essai', 'v1', $2, 'op')",
-                    &[&id, &opened],
-                )
-                .unwrap();
-            }
-            tx.commit().unwrap();
+            server_call(&mut client, id, phone, opened, id != 2, id != 2);
         }
         client
             .batch_execute(&format!(

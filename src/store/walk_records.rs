@@ -6,7 +6,7 @@
 
 use super::conn::{Db, Tx};
 use super::db::{DbError, DbResult, Engine, Value, args};
-use super::report_totals::{BLOCK, DAY, HoleSum, Unfollowed};
+use super::report_totals::{BLOCK, DAY, HoleSum, Unfollowed, by_pages};
 use super::rows::{append, locked_call};
 use super::{Result, Store, StoreError};
 use crate::domain::call::{CallRef, JournalKind};
@@ -190,16 +190,10 @@ pub(super) fn count_totals(tx: &Tx<'_>) -> DbResult<()> {
 
 /// [`count_totals`], `page` calls at a time.
 pub(super) fn count_totals_by(tx: &Tx<'_>, page: i64) -> DbResult<()> {
-    let last = tx
-        .query_one("SELECT coalesce(max(id), 0) FROM calls", &[], |r| {
-            r.get::<i64>(0)
-        })?
-        .unwrap_or_default();
     let spans = format!("(SELECT {DAY} AS span UNION ALL SELECT {BLOCK}) s");
     let start = "c.opened_at - ((c.opened_at % s.span) + s.span) % s.span";
-    let mut after = 0;
-    while after < last {
-        let calls = args![after, after + page];
+    by_pages(tx, "calls", page, |after, upto| {
+        let calls = args![after, upto];
         tx.execute(
             &format!(
                 "INSERT INTO proposal_totals (span, start, service, procedure, proposed) \
@@ -226,9 +220,8 @@ pub(super) fn count_totals_by(tx: &Tx<'_>, page: i64) -> DbResult<()> {
             ),
             calls,
         )?;
-        after += page;
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 /// A step flagged « à revoir », as the report lists it.
