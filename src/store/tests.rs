@@ -936,6 +936,18 @@ fn a_console_role_with_the_readmes_rights_answers_calls_but_cannot_rewrite_histo
         Some((1, 1)),
         "the console's steps counted by the schema's triggers"
     );
+    // And so is what the report reads of its walk: ended, answered, its call's next call.
+    console
+        .close_call(walked, "console", t0(), Outcome::Resolved, None)
+        .unwrap();
+    assert_eq!(facts_kept(&console), facts_from_rows(&console));
+    assert_eq!(
+        facts_kept(&console)
+            .iter()
+            .map(|f| (f.ended, f.solved, f.closed))
+            .collect::<Vec<_>>(),
+        [(1, Some(1), 1)]
+    );
     for sql in [
         "UPDATE journal SET body = 'x'",
         "DELETE FROM journal",
@@ -952,6 +964,9 @@ fn a_console_role_with_the_readmes_rights_answers_calls_but_cannot_rewrite_histo
         "UPDATE step_totals SET reached = 0",
         "DELETE FROM proposal_totals",
         "INSERT INTO proposal_totals (span, start, service, procedure, proposed) VALUES (86400, 0, 'mi', 'x', 1)",
+        // So is the row of each walk the report reads.
+        "UPDATE walk_facts SET solved = 0",
+        "DELETE FROM walk_facts",
     ] {
         let refused = console.db.execute(sql, &[]).map_err(|e| console.err(e));
         match refused {
