@@ -8,7 +8,10 @@
 //!
 //! `cargo bench --bench procedures_report`. `GUICHET_BENCH_CALLS` lowers the size for a quick
 //! look, `GUICHET_BENCH_REPS` sets the measured repetitions (5). `GUICHET_BENCH_PG=0` leaves
-//! PostgreSQL out.
+//! PostgreSQL out; `GUICHET_BENCH_PG_DB=NAME` copies the desk once into that database of the
+//! test server and measures it there on the next runs. `GUICHET_BENCH_JSON=DIR` writes each report built, as JSON, into DIR
+//! (`sqlite-whole.json`, `postgres-month.json`…): two versions of the code must give the
+//! same files.
 
 // The catalogue generator is search.rs's; this bench only needs the calls.
 #[allow(dead_code)]
@@ -83,6 +86,16 @@ fn measure(
     ))
 }
 
+/// Writes the report as JSON into `GUICHET_BENCH_JSON`'s directory, when set.
+fn keep_json(engine: &str, window: &str, r: &ProceduresReport) -> Res<()> {
+    let Some(dir) = std::env::var_os("GUICHET_BENCH_JSON") else {
+        return Ok(());
+    };
+    let path = std::path::Path::new(&dir).join(format!("{engine}-{window}.json"));
+    std::fs::write(&path, serde_json::to_string_pretty(r)?)?;
+    Ok(())
+}
+
 fn line(
     engine: &str,
     label: &str,
@@ -134,31 +147,65 @@ fn main() -> Res<()> {
         from: utc(last + 1) - Days::days(30),
         ..whole.clone()
     };
-    for (label, window) in [("tout le guichet", &whole), ("30 derniers jours", &month)] {
+    for (label, file, window) in [
+        ("tout le guichet", "whole", &whole),
+        ("30 derniers jours", "month", &month),
+    ] {
         let (times, r) = measure(&store, &catalog, window, reps)?;
         line("SQLite", label, times, SQLITE_TARGET, &r);
+        keep_json("sqlite", file, &r)?;
     }
     if std::env::var("GUICHET_BENCH_PG").as_deref() == Ok("0") {
         return Ok(());
     }
-    let scratch = ScratchDb::new();
+    // A database kept between runs (GUICHET_BENCH_PG_DB, on the test server: created when
+    // missing, the desk copied into it once), else a new one, dropped at the end.
+    let kept = std::env::var("GUICHET_BENCH_PG_DB").ok();
+    let scratch = kept.is_none().then(ScratchDb::new);
+    let target = match (&kept, &scratch) {
+        (_, Some(scratch)) => scratch.target().clone(),
+        (Some(name), None) => {
+            let server = guichet::store::scratch::test_server();
+            let mut admin = server.with_dbname("postgres").connect()?;
+            let exists = admin
+                .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[name])?
+                .is_some();
+            if !exists {
+                admin.batch_execute(&format!("CREATE DATABASE {name}"))?;
+            }
+            server.with_dbname(name)
+        }
+        (None, None) => return Err("ni base gardée ni base neuve".into()),
+    };
     let drafts = tempfile::tempdir()?;
     let mut pg = Store::connect_with_drafts(
-        scratch.target(),
+        &target,
         &FileAccess::default(),
         &drafts.path().join("drafts.db"),
     )?;
-    let t = Instant::now();
-    store.copy_to(&mut pg)?;
-    println!(
-        "  copie vers PostgreSQL en {:.0} s",
-        t.elapsed().as_secs_f64()
-    );
-    let mut client = scratch.target().connect()?;
+    let mut client = target.connect()?;
+    let copied: i64 = client.query_one("SELECT count(*) FROM calls", &[])?.get(0);
+    if copied == 0 {
+        let t = Instant::now();
+        store.copy_to(&mut pg)?;
+        println!(
+            "  copie vers PostgreSQL en {:.0} s",
+            t.elapsed().as_secs_f64()
+        );
+    } else {
+        println!(
+            "  guichet déjà copié dans {} ({copied} appels)",
+            target.dbname()
+        );
+    }
     client.batch_execute("ANALYZE")?;
-    for (label, window) in [("tout le guichet", &whole), ("30 derniers jours", &month)] {
+    for (label, file, window) in [
+        ("tout le guichet", "whole", &whole),
+        ("30 derniers jours", "month", &month),
+    ] {
         let (times, r) = measure(&pg, &catalog, window, reps)?;
         line("PostgreSQL", label, times, POSTGRES_TARGET, &r);
+        keep_json("postgres", file, &r)?;
     }
     Ok(())
 }

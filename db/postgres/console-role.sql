@@ -23,6 +23,8 @@ GRANT SELECT ON proposal_totals, step_totals TO guichet_console;
 -- So are each call's next call from the same number (« resolved on first contact ») and
 -- the calls closed without a procedure followed, by summary.
 GRANT SELECT ON call_returns, hole_totals TO guichet_console;
+-- And what the report reads of each walk (its end, last answer, next call, its call's fate).
+GRANT SELECT ON walk_facts TO guichet_console;
 -- The telephony's events are added (by the console's listener, or `guichet phone event`).
 GRANT SELECT, INSERT ON phone_events TO guichet_console;
 -- A phone call taken on an open call is linked to it; its handling time is written once.

@@ -247,7 +247,8 @@ fn solved(w: &WalkRow) -> bool {
 
 fn figures_of<'a>(walks: impl IntoIterator<Item = &'a WalkRow>) -> Figures {
     let mut f = Figures::default();
-    let mut outcomes: HashMap<&str, u64> = HashMap::new();
+    // A handful of outcomes: looked for in a short list rather than hashed per walk.
+    let mut outcomes: Vec<(&str, u64)> = Vec::new();
     let mut handled: Vec<(CallRef, i64)> = Vec::new();
     for w in walks {
         f.followed += 1;
@@ -258,7 +259,10 @@ fn figures_of<'a>(walks: impl IntoIterator<Item = &'a WalkRow>) -> Figures {
             _ => f.in_progress += 1,
         }
         if let Some(o) = &w.outcome {
-            *outcomes.entry(&**o).or_default() += 1;
+            match outcomes.iter_mut().find(|(seen, _)| *seen == &**o) {
+                Some((_, n)) => *n += 1,
+                None => outcomes.push((o, 1)),
+            }
         }
         if let Some(secs) = w.handling_secs {
             handled.push((w.call, secs));

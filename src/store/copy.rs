@@ -429,6 +429,7 @@ impl Store {
         super::walk_records::count_totals(&tx).map_err(target_err)?;
         super::report_totals::count_returns(&tx).map_err(target_err)?;
         super::report_totals::count_holes(&tx).map_err(target_err)?;
+        super::report_totals::count_walk_facts(&tx).map_err(target_err)?;
         let index_read = if count(&self.db, "catalog_state").map_err(source_err)? > 0 {
             Some(self.copy_index(&tx).map_err(|e| match e {
                 Side::Source(e) => self.err(e),

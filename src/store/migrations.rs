@@ -129,6 +129,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0024_returns_and_holes",
         include_str!("../../db/migrations/sqlite/0024_returns_and_holes.sql"),
     ),
+    (
+        25,
+        "0025_walk_facts",
+        include_str!("../../db/migrations/sqlite/0025_walk_facts.sql"),
+    ),
 ];
 
 /// The version after whose SQL the calls already stored get their folded search text
@@ -202,6 +207,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         "0013_returns_and_holes",
         include_str!("../../db/migrations/postgres/0013_returns_and_holes.sql"),
     ),
+    (
+        14,
+        "0014_walk_facts",
+        include_str!("../../db/migrations/postgres/0014_walk_facts.sql"),
+    ),
 ];
 
 /// The versions after whose SQL the walks already journaled are read into the walk
@@ -218,6 +228,11 @@ const POSTGRES_TOTALS_AFTER: i64 = 12;
 /// `report_totals::count_returns`), on SQLite and on PostgreSQL.
 const SQLITE_RETURNS_AFTER: i64 = 24;
 const POSTGRES_RETURNS_AFTER: i64 = 13;
+
+/// The versions after whose SQL each walk already stored gets the row the report reads (see
+/// `report_totals::count_walk_facts`), on SQLite and on PostgreSQL.
+const SQLITE_FACTS_AFTER: i64 = 25;
+const POSTGRES_FACTS_AFTER: i64 = 14;
 
 /// The SQLite migrations, for a test that builds a file of an older schema.
 #[cfg(test)]
@@ -425,6 +440,9 @@ fn migrate_postgres(store: &mut Store) -> Result<()> {
             super::report_totals::count_returns(&tx).map_err(err)?;
             super::report_totals::count_holes(&tx).map_err(err)?;
         }
+        if *version == POSTGRES_FACTS_AFTER {
+            super::report_totals::count_walk_facts(&tx).map_err(err)?;
+        }
         tx.execute(
             "INSERT INTO schema_migrations (version, name) VALUES (?1, ?2)",
             args![*version, *name],
@@ -502,6 +520,9 @@ fn migrate_sqlite(store: &mut Store) -> Result<()> {
         if *version == SQLITE_RETURNS_AFTER {
             super::report_totals::count_returns(&tx).map_err(db_err)?;
             super::report_totals::count_holes(&tx).map_err(db_err)?;
+        }
+        if *version == SQLITE_FACTS_AFTER {
+            super::report_totals::count_walk_facts(&tx).map_err(db_err)?;
         }
         conn.execute(
             "INSERT INTO schema_migrations (version, name) VALUES (?1, ?2)",

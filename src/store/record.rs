@@ -51,10 +51,10 @@ const SQLITE_GUARDS: [&str; 26] = [
 
 /// The guards a copy lifts, on each engine, and puts back before it commits: it inserts
 /// lines dated and signed where they were written, and calls whose lines come after them.
-/// With them, the triggers that keep the report's totals, the callers' next calls and the
-/// holes: the copy counts them once, after the rows (`walk_records::count_totals`,
-/// `report_totals`), rather than row by row.
-const SQLITE_LIFTED: [&str; 11] = [
+/// With them, the triggers that keep the report's totals, the callers' next calls, the
+/// holes and the walks' facts: the copy counts them once, after the rows
+/// (`walk_records::count_totals`, `report_totals`), rather than row by row.
+const SQLITE_LIFTED: [&str; 17] = [
     "journal_not_ahead",
     "journal_after_opening",
     "journal_in_order",
@@ -66,8 +66,14 @@ const SQLITE_LIFTED: [&str; 11] = [
     "calls_hole_written",
     "calls_hole_closed",
     "walks_fill_hole",
+    "walks_fact",
+    "walk_ends_fact",
+    "walk_answers_fact",
+    "call_returns_fact",
+    "call_returns_fact_changed",
+    "calls_fact",
 ];
-const POSTGRES_LIFTED: [(&str, &str); 8] = [
+const POSTGRES_LIFTED: [(&str, &str); 13] = [
     ("journal", "journal_by_the_server"),
     ("calls", "calls_in_time"),
     ("calls", "calls_journaled"),
@@ -76,6 +82,11 @@ const POSTGRES_LIFTED: [(&str, &str); 8] = [
     ("calls", "calls_return"),
     ("calls", "calls_hole"),
     ("walks", "walks_fill_hole"),
+    ("walks", "walks_fact"),
+    ("walk_ends", "walk_ends_fact"),
+    ("walk_answers", "walk_answers_fact"),
+    ("call_returns", "call_returns_fact"),
+    ("calls", "calls_fact"),
 ];
 
 /// What a copy lifted, to put back.

@@ -6,7 +6,10 @@
 //!   call instead of looked for in the index of numbers per walk;
 //! - `hole_totals`: the calls closed without any procedure followed, by span of their
 //!   openings (the spans of the totals of 0023 / 0012), service and summary: how many and
-//!   their first three.
+//!   their first three;
+//! - `walk_facts` (migrations 0025 / 0014): what the report reads of each walk in one row
+//!   (its end, its last « résolu ? » answer, its call's next call and what its call became),
+//!   instead of joining the walks to their calls, ends, answers and next calls.
 //!
 //! Here: the same for the rows already stored, when the migration runs and after a copy
 //! (which writes the rows with those triggers lifted), and the read of the holes.
@@ -33,15 +36,32 @@ pub(super) fn count_returns(tx: &Tx<'_>) -> DbResult<()> {
     count_returns_by(tx, PAGE)
 }
 
-/// [`count_returns`], `page` calls at a time.
-pub(super) fn count_returns_by(tx: &Tx<'_>, page: i64) -> DbResult<()> {
+/// Runs `each` with the bounds `(after, upto]` of the ids of `table`, `page` ids at a time,
+/// up to the largest: each statement stays short on any desk.
+pub(super) fn by_pages(
+    tx: &Tx<'_>,
+    table: &str,
+    page: i64,
+    mut each: impl FnMut(i64, i64) -> DbResult<()>,
+) -> DbResult<()> {
     let last = tx
-        .query_one("SELECT coalesce(max(id), 0) FROM calls", &[], |r| {
-            r.get::<i64>(0)
-        })?
+        .query_one(
+            &format!("SELECT coalesce(max(id), 0) FROM {table}"),
+            &[],
+            |r| r.get::<i64>(0),
+        )?
         .unwrap_or_default();
     let mut after = 0;
     while after < last {
+        each(after, after + page)?;
+        after += page;
+    }
+    Ok(())
+}
+
+/// [`count_returns`], `page` calls at a time.
+pub(super) fn count_returns_by(tx: &Tx<'_>, page: i64) -> DbResult<()> {
+    by_pages(tx, "calls", page, |after, upto| {
         tx.execute(
             "INSERT INTO call_returns (call_id, next_at) \
              SELECT later.id, later.next_at FROM (SELECT c.id, \
@@ -49,11 +69,38 @@ pub(super) fn count_returns_by(tx: &Tx<'_>, page: i64) -> DbResult<()> {
                   AND n.opened_at > c.opened_at) AS next_at \
              FROM calls c WHERE c.id > ?1 AND c.id <= ?2 AND c.caller_phone IS NOT NULL) later \
              WHERE later.next_at IS NOT NULL",
-            args![after, after + page],
-        )?;
-        after += page;
-    }
-    Ok(())
+            args![after, upto],
+        )
+        .map(|_| ())
+    })
+}
+
+/// Writes the row of every stored walk into an empty `walk_facts` (after `call_returns` is
+/// written): when the migration that made it runs, and after a copy.
+pub(super) fn count_walk_facts(tx: &Tx<'_>) -> DbResult<()> {
+    count_walk_facts_by(tx, PAGE)
+}
+
+/// [`count_walk_facts`], `page` walks at a time.
+pub(super) fn count_walk_facts_by(tx: &Tx<'_>, page: i64) -> DbResult<()> {
+    by_pages(tx, "walks", page, |after, upto| {
+        tx.execute(
+            "INSERT INTO walk_facts (walk_id, call_id, opened_at, service, procedure, version, \
+             has_number, ended, solved, next_at, closed, outcome, handling) \
+             SELECT w.id, c.id, c.opened_at, c.service, w.procedure, w.version, \
+             CASE WHEN c.caller_phone IS NULL THEN 0 ELSE 1 END, \
+             coalesce((SELECT CASE e.state WHEN 'escalated' THEN 2 ELSE 1 END \
+                       FROM walk_ends e WHERE e.walk_id = w.id), 0), \
+             (SELECT a.solved FROM walk_answers a WHERE a.walk_id = w.id \
+              ORDER BY a.id DESC LIMIT 1), \
+             (SELECT r.next_at FROM call_returns r WHERE r.call_id = c.id), \
+             CASE WHEN c.status = 'closed' THEN 1 ELSE 0 END, c.outcome, \
+             c.closed_at - c.opened_at \
+             FROM walks w JOIN calls c ON c.id = w.call_id WHERE w.id > ?1 AND w.id <= ?2",
+            args![after, upto],
+        )
+        .map(|_| ())
+    })
 }
 
 /// Counts the holes of the calls stored into an empty `hole_totals`, a block of 32 days of

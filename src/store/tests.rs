@@ -40,6 +40,20 @@ fn server_store() -> (scratch::ScratchDb, tempfile::TempDir, Store) {
     (db, dir, store)
 }
 
+/// A new empty store of the same engine as `store` (with what keeps it alive).
+fn empty_store_like(store: &Store) -> (Option<scratch::ScratchDb>, tempfile::TempDir, Store) {
+    match store.db.engine() {
+        Engine::Sqlite => {
+            let (dir, copy) = temp_store();
+            (None, dir, copy)
+        }
+        Engine::Postgres => {
+            let (db, dir, copy) = server_store();
+            (Some(db), dir, copy)
+        }
+    }
+}
+
 /// Each test body run twice: on an SQLite file and on a PostgreSQL database.
 macro_rules! on_both_engines {
     (fn $name:ident($store:ident) $body:block) => {
@@ -118,6 +132,7 @@ fn open_sets_durability_pragmas_and_creates_the_folder() {
             (22, "0022_walk_lessons".to_string()),
             (23, "0023_walk_totals".to_string()),
             (24, "0024_returns_and_holes".to_string()),
+            (25, "0025_walk_facts".to_string()),
         ]
     );
 }
@@ -1006,6 +1021,18 @@ fn a_console_role_with_the_readmes_rights_answers_calls_but_cannot_rewrite_histo
         Some((1, 1)),
         "the console's steps counted by the schema's triggers"
     );
+    // And so is what the report reads of its walk: ended, answered, its call's next call.
+    console
+        .close_call(walked, "console", t0(), Outcome::Resolved, None)
+        .unwrap();
+    assert_eq!(facts_kept(&console), facts_from_rows(&console));
+    assert_eq!(
+        facts_kept(&console)
+            .iter()
+            .map(|f| (f.ended, f.solved, f.closed))
+            .collect::<Vec<_>>(),
+        [(1, Some(1), 1)]
+    );
     for sql in [
         "UPDATE journal SET body = 'x'",
         "DELETE FROM journal",
@@ -1022,6 +1049,9 @@ fn a_console_role_with_the_readmes_rights_answers_calls_but_cannot_rewrite_histo
         "UPDATE step_totals SET reached = 0",
         "DELETE FROM proposal_totals",
         "INSERT INTO proposal_totals (span, start, service, procedure, proposed) VALUES (86400, 0, 'mi', 'x', 1)",
+        // So is the row of each walk the report reads.
+        "UPDATE walk_facts SET solved = 0",
+        "DELETE FROM walk_facts",
     ] {
         let refused = console.db.execute(sql, &[]).map_err(|e| console.err(e));
         match refused {
@@ -2492,16 +2522,7 @@ on_both_engines! {
             .unwrap();
         assert!(totals > 0, "the triggers keep the totals");
         // A copy into an empty store of the same engine counts the totals of what it wrote.
-        let (_server, _dir, mut copy) = match store.db.engine() {
-            Engine::Sqlite => {
-                let (dir, copy) = temp_store();
-                (None, dir, copy)
-            }
-            Engine::Postgres => {
-                let (db, dir, copy) = server_store();
-                (Some(db), dir, copy)
-            }
-        };
+        let (_server, _dir, mut copy) = empty_store_like(&store);
         store.copy_to(&mut copy).unwrap();
         // Counted again a few calls at a time, the pages' counts added up.
         let tx = copy.db.begin().unwrap();
@@ -2585,16 +2606,7 @@ on_both_engines! {
         assert_eq!(expected.len(), 6, "{expected:?}");
         assert_eq!(returns_kept(&store), expected, "kept by the trigger");
         // A copy into an empty store of the same engine writes them for the calls it copied.
-        let (_server, _dir, mut copy) = match store.db.engine() {
-            Engine::Sqlite => {
-                let (dir, copy) = temp_store();
-                (None, dir, copy)
-            }
-            Engine::Postgres => {
-                let (db, dir, copy) = server_store();
-                (Some(db), dir, copy)
-            }
-        };
+        let (_server, _dir, mut copy) = empty_store_like(&store);
         store.copy_to(&mut copy).unwrap();
         assert_eq!(returns_kept(&copy), expected, "copied");
         // Written again a few calls at a time.
@@ -2674,30 +2686,77 @@ fn a_desk_of_schema_23_gets_its_callers_next_calls() {
     assert_eq!(holes, holes_from_calls(&store, &whole));
 }
 
+/// A client of the scratch database `db`, its schema built by PostgreSQL's migrations up to
+/// `version` (as a server an older guichet made).
+fn server_at_schema(db: &scratch::ScratchDb, version: i64) -> ::postgres::Client {
+    let mut client = db.target().connect().unwrap();
+    client
+        .batch_execute(
+            "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, \
+             applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+        )
+        .unwrap();
+    for (v, name, sql) in super::migrations::postgres_migrations()
+        .iter()
+        .filter(|(v, _, _)| *v <= version)
+    {
+        client.batch_execute(sql).unwrap();
+        client
+            .execute(
+                "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
+                &[v, name],
+            )
+            .unwrap();
+    }
+    client
+}
+
+/// Writes a call (« VPN », closed a minute after its opening when `closed`) with its line in
+/// one transaction, as the server asks, with a walk of « essai » (its id the call's) when
+/// `walked`.
+fn server_call(
+    client: &mut ::postgres::Client,
+    id: i64,
+    phone: Option<&str>,
+    opened: i64,
+    closed: bool,
+    walked: bool,
+) {
+    let (status, closed_at) = if closed {
+        ("closed", Some(opened + 60))
+    } else {
+        ("open", None)
+    };
+    let mut tx = client.transaction().unwrap();
+    tx.execute(
+        "INSERT INTO calls (id, opened_at, closed_at, operator, caller_name, caller_phone, \
+         service, device, summary, status, search_key, handler) VALUES ($1, $2, $3, 'op', \
+         'Zoé', $4, 'mi', 'noemi', 'VPN', $5, 'zoe', 'op')",
+        &[&id, &opened, &closed_at, &phone, &status],
+    )
+    .unwrap();
+    tx.execute(
+        "INSERT INTO journal (call_id, operator, kind, body) VALUES ($1, 'op', 'opened', 'VPN')",
+        &[&id],
+    )
+    .unwrap();
+    if walked {
+        tx.execute(
+            "INSERT INTO walks (id, call_id, procedure, version, started_at, operator) \
+             VALUES ($1, $1, 'essai', 'v1', $2, 'op')",
+            &[&id, &opened],
+        )
+        .unwrap();
+    }
+    tx.commit().unwrap();
+}
+
 #[test]
 fn a_server_of_schema_12_gets_its_callers_next_calls() {
     let db = scratch::ScratchDb::new();
     let at = unix_now() - 3_600;
     {
-        let mut client = db.target().connect().unwrap();
-        client
-            .batch_execute(
-                "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, \
-                 applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
-            )
-            .unwrap();
-        for (version, name, sql) in super::migrations::postgres_migrations()
-            .iter()
-            .filter(|(v, _, _)| *v <= 12)
-        {
-            client.batch_execute(sql).unwrap();
-            client
-                .execute(
-                    "INSERT INTO schema_migrations (version, name) VALUES ($1, $2)",
-                    &[version, name],
-                )
-                .unwrap();
-        }
+        let mut client = server_at_schema(&db, 12);
         // Each call with its line, in one transaction, as the server asks. Closed but 5; 4
         // walked: the holes are 1, 2 and 3.
         for (id, phone, opened) in [
@@ -2707,33 +2766,7 @@ fn a_server_of_schema_12_gets_its_callers_next_calls() {
             (4, Some("06 22"), at + 30),
             (5, Some("06 11"), at + 50),
         ] {
-            let (status, closed) = if id == 5 {
-                ("open", None)
-            } else {
-                ("closed", Some(opened + 60))
-            };
-            let mut tx = client.transaction().unwrap();
-            tx.execute(
-                "INSERT INTO calls (id, opened_at, closed_at, operator, caller_name, caller_phone, \
-                 service, device, summary, status, search_key, handler) VALUES ($1, $2, $3, 'op', \
-                 'Zoé', $4, 'mi', 'noemi', 'VPN', $5, 'zoe', 'op')",
-                &[&id, &opened, &closed, &phone, &status],
-            )
-            .unwrap();
-            tx.execute(
-                "INSERT INTO journal (call_id, operator, kind, body) VALUES ($1, 'op', 'opened', 'VPN')",
-                &[&id],
-            )
-            .unwrap();
-            if id == 4 {
-                tx.execute(
-                    "INSERT INTO walks (call_id, procedure, version, started_at, operator) \
-                     VALUES (4, 'essai', 'v1', $1, 'op')",
-                    &[&opened],
-                )
-                .unwrap();
-            }
-            tx.commit().unwrap();
+            server_call(&mut client, id, phone, opened, id != 5, id == 4);
         }
     }
     let dir = tempfile::tempdir().unwrap();
@@ -2840,16 +2873,7 @@ on_both_engines! {
             .unwrap()
             .unwrap();
         assert!(kept > 0, "the triggers keep the holes");
-        let (_server, _dir, mut copy) = match store.db.engine() {
-            Engine::Sqlite => {
-                let (dir, copy) = temp_store();
-                (None, dir, copy)
-            }
-            Engine::Postgres => {
-                let (db, dir, copy) = server_store();
-                (Some(db), dir, copy)
-            }
-        };
+        let (_server, _dir, mut copy) = empty_store_like(&store);
         store.copy_to(&mut copy).unwrap();
         let times = [
             -41 * d, -32 * d, -d, -1, 0, 1, 2, 43_200, 86_400, 86_401, 31 * d, 32 * d, 33 * d, 41 * d,
@@ -2890,4 +2914,268 @@ on_both_engines! {
         tx.commit().unwrap();
         assert_eq!(rows(&store), kept, "counted by the migration's statement");
     }
+}
+
+/// One row of `walk_facts`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Fact {
+    walk: i64,
+    call: i64,
+    opened: i64,
+    service: String,
+    procedure: String,
+    version: String,
+    has_number: i64,
+    ended: i64,
+    solved: Option<i64>,
+    next_at: Option<i64>,
+    closed: i64,
+    outcome: Option<String>,
+    handling: Option<i64>,
+}
+
+fn fact_of(r: &super::db::Row<'_>) -> super::db::DbResult<Fact> {
+    Ok(Fact {
+        walk: r.get(0)?,
+        call: r.get(1)?,
+        opened: r.get(2)?,
+        service: r.get(3)?,
+        procedure: r.get(4)?,
+        version: r.get(5)?,
+        has_number: r.get(6)?,
+        ended: r.get(7)?,
+        solved: r.get(8)?,
+        next_at: r.get(9)?,
+        closed: r.get(10)?,
+        outcome: r.get(11)?,
+        handling: r.get(12)?,
+    })
+}
+
+/// What each walk's row must say, as the walks, their ends and answers and the calls
+/// themselves say it (the next call looked for among the calls, not in call_returns).
+fn facts_from_rows(store: &Store) -> Vec<Fact> {
+    store
+        .db
+        .query_vec(
+            "SELECT w.id, c.id, c.opened_at, c.service, w.procedure, w.version, \
+             CASE WHEN c.caller_phone IS NULL THEN 0 ELSE 1 END, \
+             CASE (SELECT e.state FROM walk_ends e WHERE e.walk_id = w.id) \
+                  WHEN 'escalated' THEN 2 WHEN 'completed' THEN 1 ELSE 0 END, \
+             (SELECT a.solved FROM walk_answers a WHERE a.walk_id = w.id \
+              AND a.id = (SELECT max(b.id) FROM walk_answers b WHERE b.walk_id = w.id)), \
+             (SELECT min(n.opened_at) FROM calls n WHERE n.caller_phone = c.caller_phone \
+              AND n.opened_at > c.opened_at), \
+             CASE WHEN c.status = 'closed' THEN 1 ELSE 0 END, c.outcome, \
+             c.closed_at - c.opened_at \
+             FROM walks w JOIN calls c ON c.id = w.call_id ORDER BY w.id",
+            &[],
+            fact_of,
+        )
+        .unwrap()
+}
+
+fn facts_kept(store: &Store) -> Vec<Fact> {
+    store
+        .db
+        .query_vec(
+            "SELECT walk_id, call_id, opened_at, service, procedure, version, has_number, \
+             ended, solved, next_at, closed, outcome, handling FROM walk_facts ORDER BY walk_id",
+            &[],
+            fact_of,
+        )
+        .unwrap()
+}
+
+/// A walk of `procedure` on the call: started, or ended (`escalated` or completed).
+fn fact_walk(
+    store: &mut Store,
+    call: CallRef,
+    at: DateTime<Utc>,
+    procedure: &str,
+    end: Option<bool>,
+) {
+    let mark = crate::domain::walk::WalkMark {
+        procedure: procedure.into(),
+        version: Some("v1".into()),
+        done: if end.is_some() {
+            vec!["a".into()]
+        } else {
+            Vec::new()
+        },
+        current: if end.is_some() {
+            None
+        } else {
+            Some("a".into())
+        },
+        ..Default::default()
+    };
+    let kind = if end.is_some() {
+        JournalKind::Step
+    } else {
+        JournalKind::Procedure
+    };
+    let entry = WalkEntry {
+        kind,
+        line: "étape",
+        mark: &mark,
+        escalated: end == Some(true),
+    };
+    store.append_walk(call, "op", at, &entry).unwrap();
+}
+
+on_both_engines! {
+    fn each_walks_facts_are_kept_in_whatever_order_rows_are_written(store) {
+        let h = Duration::hours;
+        let call = |store: &mut Store, phone: Option<&str>, offset: Duration| {
+            let mut new = new_call("Zoé", "mi", "noemi", "op", t0() + offset);
+            new.caller_phone = phone.map(str::to_string);
+            store.insert_call(&new).unwrap().reference
+        };
+        // A call walked twice (two procedures), one ended, both answered, the first answer
+        // changed; closed after the walks.
+        let first = call(&mut store, Some("06 11"), h(0));
+        fact_walk(&mut store, first, t0() + h(0), "essai", None);
+        fact_walk(&mut store, first, t0() + h(0) + Duration::minutes(1), "autre", None);
+        fact_walk(&mut store, first, t0() + h(0) + Duration::minutes(2), "essai", Some(false));
+        store.answer_solved(first, "op", t0() + h(0) + Duration::minutes(3), "essai", false).unwrap();
+        store.answer_solved(first, "op", t0() + h(0) + Duration::minutes(4), "essai", true).unwrap();
+        store.answer_solved(first, "op", t0() + h(0) + Duration::minutes(4), "autre", false).unwrap();
+        assert_eq!(facts_kept(&store), facts_from_rows(&store), "before the closing");
+        store.close_call(first, "op", t0() + h(0) + Duration::minutes(5), Outcome::Resolved, None).unwrap();
+        // The caller calls back two days later: the walks' next call.
+        let back = call(&mut store, Some("06 11"), h(48));
+        assert_eq!(facts_kept(&store), facts_from_rows(&store), "called back");
+        // A call written later but opened between the two: the first call's next is sooner.
+        let between = call(&mut store, Some("06 11"), h(24));
+        fact_walk(&mut store, between, t0() + h(24), "essai", None);
+        fact_walk(&mut store, between, t0() + h(24) + Duration::minutes(1), "essai", Some(true));
+        assert_eq!(facts_kept(&store), facts_from_rows(&store), "a call written out of order");
+        // A walk on a call that is already closed and already has its next call; a call
+        // without a number; a walk left open.
+        store.close_call(back, "op", t0() + h(49), Outcome::Callback, None).unwrap();
+        let earlier = call(&mut store, Some("06 11"), h(-1));
+        store.close_call(earlier, "op", t0() + h(-1) + Duration::minutes(2), Outcome::Escalated, None).unwrap();
+        fact_walk(&mut store, earlier, t0() + h(50), "essai", None);
+        let anonymous = call(&mut store, None, h(3));
+        fact_walk(&mut store, anonymous, t0() + h(3), "autre", None);
+        store.answer_solved(anonymous, "op", t0() + h(3), "autre", true).unwrap();
+        let expected = facts_from_rows(&store);
+        assert_eq!(expected.len(), 5, "{expected:?}");
+        assert!(expected.iter().any(|f| f.ended == 2) && expected.iter().any(|f| f.ended == 1));
+        assert!(expected.iter().any(|f| f.solved == Some(1)));
+        assert!(expected.iter().any(|f| f.solved == Some(0)));
+        assert!(expected.iter().any(|f| f.next_at == Some((t0() + h(24)).timestamp())));
+        assert!(expected.iter().any(|f| f.has_number == 0 && f.closed == 0));
+        assert_eq!(facts_kept(&store), expected, "kept by the triggers");
+        // A copy into an empty store of the same engine writes them after the rows.
+        let (_server, _dir, mut copy) = empty_store_like(&store);
+        store.copy_to(&mut copy).unwrap();
+        assert_eq!(facts_kept(&copy), expected, "copied");
+        // Written again a few walks at a time, as the migration does.
+        let tx = copy.db.begin().unwrap();
+        tx.batch("DELETE FROM walk_facts").unwrap();
+        report_totals::count_walk_facts_by(&tx, 4).unwrap();
+        tx.commit().unwrap();
+        assert_eq!(facts_kept(&copy), expected, "counted by pages");
+        // And the copy keeps them as rows come.
+        let again = call(&mut copy, Some("06 11"), h(-2));
+        fact_walk(&mut copy, again, t0() + h(51), "essai", Some(true));
+        copy.close_call(again, "op", t0() + h(52), Outcome::Resolved, None).unwrap();
+        assert_eq!(facts_kept(&copy), facts_from_rows(&copy), "the copy keeps them");
+    }
+}
+
+#[test]
+fn a_desk_of_schema_24_gets_its_walk_facts() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("g.db");
+    let at = t0().timestamp();
+    {
+        let conn = sqlite_at_schema(&path, 24);
+        for (id, phone, opened, closed) in [
+            (1, Some("06 11"), at, Some(at + 60)),
+            (2, Some("06 11"), at + 86_400, None),
+            (3, None, at + 60, Some(at + 200)),
+        ] {
+            let status = if closed.is_some() { "closed" } else { "open" };
+            conn.execute(
+                "INSERT INTO calls (id, opened_at, closed_at, operator, caller_name, caller_phone, \
+                 service, device, summary, status, outcome, search_key, handler) VALUES (?1, ?2, ?3, \
+                 'op', 'Zoé', ?4, 'mi', 'noemi', 'VPN', ?5, CASE WHEN ?5 = 'closed' THEN 'resolved' \
+                 END, 'zoe', 'op')",
+                rusqlite::params![id, opened, closed, phone, status],
+            )
+            .unwrap();
+        }
+        conn.execute_batch(&format!(
+            "INSERT INTO walks (id, call_id, procedure, version, started_at, operator) VALUES \
+             (1, 1, 'essai', 'v1', {at}, 'op'), (2, 1, 'autre', '', {at}, 'op'), \
+             (3, 3, 'essai', 'v2', {at}, 'op'), (4, 2, 'essai', 'v2', {at}, 'op'); \
+             INSERT INTO walk_ends (walk_id, at, state) VALUES (1, {at}, 'completed'), \
+             (3, {at}, 'escalated'); \
+             INSERT INTO walk_answers (walk_id, solved, operator, at) VALUES (1, 0, 'op', {at}), \
+             (1, 1, 'op', {at}), (3, 0, 'op', {at});"
+        ))
+        .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    let kept = facts_kept(&store);
+    assert_eq!(kept.len(), 4);
+    assert_eq!(kept, facts_from_rows(&store));
+    assert_eq!(
+        (
+            kept[0].ended,
+            kept[0].solved,
+            kept[0].next_at,
+            kept[0].handling
+        ),
+        (1, Some(1), Some(at + 86_400), Some(60))
+    );
+    assert_eq!(
+        (kept[2].has_number, kept[2].ended, kept[2].solved),
+        (0, 2, Some(0))
+    );
+}
+
+#[test]
+fn a_server_of_schema_13_gets_its_walk_facts() {
+    let db = scratch::ScratchDb::new();
+    let at = unix_now() - 3_600;
+    {
+        let mut client = server_at_schema(&db, 13);
+        // Calls 1 and 3 walked, 2 open.
+        for (id, phone, opened) in [
+            (1_i64, Some("06 11"), at),
+            (2, Some("06 11"), at + 600),
+            (3, None, at + 60),
+        ] {
+            server_call(&mut client, id, phone, opened, id != 2, id != 2);
+        }
+        client
+            .batch_execute(&format!(
+                "INSERT INTO walk_ends (walk_id, at, state) VALUES (1, {at}, 'escalated'); \
+                 INSERT INTO walk_answers (walk_id, solved, operator, at) VALUES \
+                 (3, 1, 'op', {at}), (3, 0, 'op', {at});"
+            ))
+            .unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::connect_with_drafts(
+        db.target(),
+        &FileAccess::default(),
+        &dir.path().join("drafts.db"),
+    )
+    .unwrap();
+    let kept = facts_kept(&store);
+    assert_eq!(kept.len(), 2);
+    assert_eq!(kept, facts_from_rows(&store));
+    assert_eq!(
+        (kept[0].ended, kept[0].solved, kept[0].next_at),
+        (2, None, Some(at + 600))
+    );
+    assert_eq!(
+        (kept[1].has_number, kept[1].ended, kept[1].solved),
+        (0, 0, Some(0))
+    );
 }

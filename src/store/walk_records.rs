@@ -4,9 +4,9 @@
 //! answers. Written in the transaction of the journal line they come from; added to,
 //! never changed. Read back by `report procedures` ([`Store::walk_figures`]).
 
-use super::conn::Tx;
+use super::conn::{Db, Tx};
 use super::db::{DbError, DbResult, Engine, Value, args};
-use super::report_totals::{BLOCK, DAY, HoleSum, Unfollowed};
+use super::report_totals::{BLOCK, DAY, HoleSum, Unfollowed, by_pages};
 use super::rows::{append, locked_call};
 use super::{Result, Store, StoreError};
 use crate::domain::call::{CallRef, JournalKind};
@@ -190,16 +190,10 @@ pub(super) fn count_totals(tx: &Tx<'_>) -> DbResult<()> {
 
 /// [`count_totals`], `page` calls at a time.
 pub(super) fn count_totals_by(tx: &Tx<'_>, page: i64) -> DbResult<()> {
-    let last = tx
-        .query_one("SELECT coalesce(max(id), 0) FROM calls", &[], |r| {
-            r.get::<i64>(0)
-        })?
-        .unwrap_or_default();
     let spans = format!("(SELECT {DAY} AS span UNION ALL SELECT {BLOCK}) s");
     let start = "c.opened_at - ((c.opened_at % s.span) + s.span) % s.span";
-    let mut after = 0;
-    while after < last {
-        let calls = args![after, after + page];
+    by_pages(tx, "calls", page, |after, upto| {
+        let calls = args![after, upto];
         tx.execute(
             &format!(
                 "INSERT INTO proposal_totals (span, start, service, procedure, proposed) \
@@ -226,9 +220,8 @@ pub(super) fn count_totals_by(tx: &Tx<'_>, page: i64) -> DbResult<()> {
             ),
             calls,
         )?;
-        after += page;
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 /// A step flagged « à revoir », as the report lists it.
@@ -260,41 +253,66 @@ impl FigureWindow {
     }
 
     /// The condition on the calls `c`, its arguments from `?1`.
+    #[cfg(test)]
     pub(super) fn calls(&self) -> (String, Vec<Value>) {
-        let mut sql = "c.opened_at >= ?1 AND c.opened_at < ?2".to_string();
+        self.of("c")
+    }
+
+    /// The condition on the rows `table` that have a call's `opened_at` and `service`,
+    /// its arguments from `?1`.
+    fn of(&self, table: &str) -> (String, Vec<Value>) {
+        let mut sql = format!("{table}.opened_at >= ?1 AND {table}.opened_at < ?2");
         let (from, to) = self.seconds();
         let mut values = vec![Value::from(from), Value::from(to)];
         if let Some(service) = &self.service {
-            sql.push_str(" AND c.service = ?3");
+            sql.push_str(&format!(" AND {table}.service = ?3"));
             values.push(Value::from(service.as_str()));
         }
         (sql, values)
     }
 
-    /// The window for the totals (migration 0023 / 0012): the condition on the totals
-    /// (blocks of 32 days inside the window, whole days inside it at either end) and the
-    /// one on the calls `c` of its partial days, whose rows are counted themselves; their
+    /// The window for the totals (migration 0023 / 0012): the rows of the totals (blocks
+    /// of 32 days inside the window, whole days inside it at either end) and the condition
+    /// on the calls `c` of its partial days, whose rows are counted themselves; their
     /// arguments from `?1`.
-    fn by_spans(&self) -> (String, String, Vec<Value>) {
+    fn by_spans(&self) -> (Spans, String, Vec<Value>) {
         let (f, t) = self.seconds();
         let (d1, d2) = whole(f, t, DAY);
         let (b1, b2) = whole(d1, d2, BLOCK);
-        // Three ranges of the primary key, each usable alone (an OR of ANDs).
-        let mut totals = format!(
-            "(span = {BLOCK} AND start >= ?1 AND start < ?2 \
-             OR span = {DAY} AND start >= ?3 AND start < ?1 \
-             OR span = {DAY} AND start >= ?2 AND start < ?4)"
-        );
+        let mut ranges = [
+            format!("span = {BLOCK} AND start >= ?1 AND start < ?2"),
+            format!("span = {DAY} AND start >= ?3 AND start < ?1"),
+            format!("span = {DAY} AND start >= ?2 AND start < ?4"),
+        ];
         let mut edges =
             "(c.opened_at >= ?5 AND c.opened_at < ?3 OR c.opened_at >= ?4 AND c.opened_at < ?6)"
                 .to_string();
         let mut values: Vec<Value> = [b1, b2, d1, d2, f, t].map(Value::from).into();
         if let Some(service) = &self.service {
-            totals.push_str(" AND service = ?7");
+            for range in &mut ranges {
+                range.push_str(" AND service = ?7");
+            }
             edges.push_str(" AND c.service = ?7");
             values.push(Value::from(service.as_str()));
         }
-        (totals, edges, values)
+        (Spans(ranges), edges, values)
+    }
+}
+
+/// The three ranges of the totals' primary key a window sums (its blocks, its whole days
+/// before them and after them): disjoint, each read alone. One OR of the three made SQLite
+/// gather the keys of every row in a temporary B-tree to drop duplicates that cannot be
+/// (0.1 s over the 350,000 rows of the holes of the whole desk).
+struct Spans([String; 3]);
+
+impl Spans {
+    /// `SELECT {what} WHERE` each range, the three put together (`what` names the table).
+    fn select(&self, what: &str) -> String {
+        self.0
+            .iter()
+            .map(|range| format!("SELECT {what} WHERE {range}"))
+            .collect::<Vec<_>>()
+            .join(" UNION ALL ")
     }
 }
 
@@ -465,16 +483,34 @@ impl Store {
     /// contact.
     pub fn walk_figures(&self, window: &FigureWindow, again_secs: i64) -> Result<WalkFigures> {
         let err = |e| self.err(e);
-        let (cond, values) = window.calls();
+        // On the server: every read from one snapshot (the figures agree with each other
+        // while consoles write), and more memory for its hash joins and sorts than the
+        // default 4 MB, which the whole desk's spilled to disk.
+        let snapshot = match self.engine() {
+            Engine::Postgres => {
+                let tx = self.db.begin().map_err(err)?;
+                tx.batch(
+                    "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; \
+                     SET LOCAL work_mem = '64MB'",
+                )
+                .map_err(err)?;
+                Some(tx)
+            }
+            Engine::Sqlite => None,
+        };
+        let db: &Db = snapshot.as_deref().unwrap_or(&self.db);
         // Proposals and steps: the totals for the whole days, the rows themselves for the
         // calls of the partial days at either end.
-        let (totals, edges, by_spans) = window.by_spans();
-        let proposed = self
-            .db
+        let (spans, edges, by_spans) = window.by_spans();
+        let proposals = spans.select("procedure, proposed AS n FROM proposal_totals");
+        let step_sums =
+            spans.select("procedure, version, step, reached, answered FROM step_totals");
+        let hole_sums = spans.select("summary, calls, first1, first2, first3 FROM hole_totals");
+        let proposed = db
             .query_vec(
                 &format!(
                     "SELECT procedure, CAST(sum(n) AS BIGINT) FROM ( \
-                     SELECT procedure, proposed AS n FROM proposal_totals WHERE {totals} \
+                     {proposals} \
                      UNION ALL SELECT p.procedure, 1 FROM call_proposals p \
                      JOIN calls c ON c.id = p.call_id WHERE {edges}) t GROUP BY procedure"
                 ),
@@ -482,100 +518,80 @@ impl Store {
                 |r| Ok((r.get::<String>(0)?, r.get::<i64>(1)? as u64)),
             )
             .map_err(err)?;
+        // Each walk as one row of walk_facts (migration 0025 / 0014): its end, its last
+        // « résolu ? » answer, its call's next call and what its call became, kept there as
+        // they are written, rather than looked up per walk.
+        let (facts, values) = window.of("f");
         let mut with_window = values.clone();
         with_window.push(Value::from(again_secs));
         let again = with_window.len();
-        // The last « résolu ? » answer of each walk. SQLite looks it up in the index per walk
-        // (a B-tree probe); the server would run that subquery once per walk too (about a
-        // second over 300,000 walks), so it reads the last answers of the window's walks
-        // once and joins them (those of the whole desk cost a month's report 0.4 s).
-        let (answer, answers) = match self.engine() {
-            Engine::Sqlite => (
-                "(SELECT a.solved FROM walk_answers a WHERE a.walk_id = w.id \
-                 ORDER BY a.id DESC LIMIT 1)"
-                    .to_string(),
-                String::new(),
-            ),
-            Engine::Postgres => (
-                "a.solved".to_string(),
-                format!(
-                    "LEFT JOIN (SELECT DISTINCT ON (a.walk_id) a.walk_id, a.solved \
-                     FROM walk_answers a JOIN walks w ON w.id = a.walk_id \
-                     JOIN calls c ON c.id = w.call_id WHERE {cond} \
-                     ORDER BY a.walk_id, a.id DESC) a ON a.walk_id = w.id "
-                ),
-            ),
-        };
         // Each procedure, version and outcome held once, however many walks repeat it.
         let mut shared = Shared::default();
         let mut walks = Vec::new();
-        self.db
-            .query_each(
-                &format!(
-                    "SELECT c.id, w.procedure, w.version, \
-                     CASE WHEN e.state = 'escalated' THEN 2 \
-                          WHEN e.state IS NOT NULL THEN 1 ELSE 0 END, \
-                     CASE WHEN c.status = 'closed' THEN 1 ELSE 0 END, \
-                     coalesce(c.outcome, ''), CASE WHEN c.outcome IS NULL THEN 0 ELSE 1 END, \
-                     c.closed_at - c.opened_at, \
-                     {answer}, \
-                     CASE WHEN r.next_at <= c.opened_at + ?{again} THEN 1 ELSE 0 END, \
-                     CASE WHEN c.caller_phone IS NULL THEN 0 ELSE 1 END \
-                     FROM walks w JOIN calls c ON c.id = w.call_id \
-                     LEFT JOIN walk_ends e ON e.walk_id = w.id {answers}\
-                     LEFT JOIN call_returns r ON r.call_id = c.id WHERE {cond}"
-                ),
-                &with_window,
-                |r| {
-                    let call_closed = r.get::<i64>(4)? != 0;
-                    let state = match r.get::<i64>(3)? {
-                        2 => "escalated",
-                        1 => "completed",
-                        _ if call_closed => "abandoned",
-                        _ => "in_progress",
-                    };
-                    let outcome = r.str(5)?;
-                    walks.push(WalkRow {
-                        call: CallRef(r.get(0)?),
-                        procedure: shared.of(r.str(1)?),
-                        version: shared.of(r.str(2)?),
-                        state,
-                        outcome: (r.get::<i64>(6)? != 0).then(|| shared.of(outcome)),
-                        handling_secs: r.get(7)?,
-                        said_solved: r.get::<Option<i64>>(8)?.map(|s| s != 0),
-                        called_again: r.get::<i64>(9)? != 0,
-                        has_number: r.get::<i64>(10)? != 0,
-                        call_closed,
-                    });
-                    Ok::<(), DbError>(())
-                },
-            )
-            .map_err(err)?;
-        // Summed here: the engine would sort the rows of every day and block to group them.
+        db.query_each(
+            &format!(
+                "SELECT f.call_id, f.procedure, f.version, f.ended, f.closed, \
+                     coalesce(f.outcome, ''), CASE WHEN f.outcome IS NULL THEN 0 ELSE 1 END, \
+                     f.handling, f.solved, \
+                     CASE WHEN f.next_at <= f.opened_at + ?{again} THEN 1 ELSE 0 END, \
+                     f.has_number FROM walk_facts f WHERE {facts}"
+            ),
+            &with_window,
+            |r| {
+                let call_closed = r.get::<i64>(4)? != 0;
+                let state = match r.get::<i64>(3)? {
+                    2 => "escalated",
+                    1 => "completed",
+                    _ if call_closed => "abandoned",
+                    _ => "in_progress",
+                };
+                let outcome = r.str(5)?;
+                walks.push(WalkRow {
+                    call: CallRef(r.get(0)?),
+                    procedure: shared.of(r.str(1)?),
+                    version: shared.of(r.str(2)?),
+                    state,
+                    outcome: (r.get::<i64>(6)? != 0).then(|| shared.of(outcome)),
+                    handling_secs: r.get(7)?,
+                    said_solved: r.get::<Option<i64>>(8)?.map(|s| s != 0),
+                    called_again: r.get::<i64>(9)? != 0,
+                    has_number: r.get::<i64>(10)? != 0,
+                    call_closed,
+                });
+                Ok::<(), DbError>(())
+            },
+        )
+        .map_err(err)?;
+        // Summed here on SQLite, which would sort the rows of every day and block to group
+        // them; on the server by its hash aggregate, which sends a row per step instead of
+        // one per day and block (100,000 over the whole desk).
+        let step_rows = format!(
+            "{step_sums} UNION ALL \
+             SELECT w.procedure, w.version, s.step, 1 - s.answered, s.answered \
+             FROM walk_steps s JOIN walks w ON w.id = s.walk_id \
+             JOIN calls c ON c.id = w.call_id WHERE {edges}"
+        );
+        let step_rows = match self.engine() {
+            Engine::Sqlite => step_rows,
+            Engine::Postgres => format!(
+                "SELECT procedure, version, step, CAST(sum(reached) AS BIGINT), \
+                 CAST(sum(answered) AS BIGINT) FROM ({step_rows}) t \
+                 GROUP BY procedure, version, step"
+            ),
+        };
         let mut steps: HashMap<StepKey, (u64, u64)> = HashMap::new();
-        self.db
-            .query_each(
-                &format!(
-                    "SELECT procedure, version, step, reached, answered FROM step_totals \
-                     WHERE {totals} UNION ALL \
-                     SELECT w.procedure, w.version, s.step, 1 - s.answered, s.answered \
-                     FROM walk_steps s JOIN walks w ON w.id = s.walk_id \
-                     JOIN calls c ON c.id = w.call_id WHERE {edges}"
-                ),
-                &by_spans,
-                |r| {
-                    let key = (
-                        shared.of(r.str(0)?),
-                        shared.of(r.str(1)?),
-                        shared.of(r.str(2)?),
-                    );
-                    let sum = steps.entry(key).or_default();
-                    sum.0 += r.get::<i64>(3)? as u64;
-                    sum.1 += r.get::<i64>(4)? as u64;
-                    Ok::<(), DbError>(())
-                },
-            )
-            .map_err(err)?;
+        db.query_each(&step_rows, &by_spans, |r| {
+            let key = (
+                shared.of(r.str(0)?),
+                shared.of(r.str(1)?),
+                shared.of(r.str(2)?),
+            );
+            let sum = steps.entry(key).or_default();
+            sum.0 += r.get::<i64>(3)? as u64;
+            sum.1 += r.get::<i64>(4)? as u64;
+            Ok::<(), DbError>(())
+        })
+        .map_err(err)?;
         let steps: Vec<StepRow> = steps
             .into_iter()
             .map(
@@ -588,13 +604,12 @@ impl Store {
                 },
             )
             .collect();
-        let flags = self
-            .db
+        let flags = db
             .query_vec(
                 &format!(
-                    "SELECT w.call_id, w.procedure, w.version, f.step, f.note, f.operator, f.at \
-                     FROM step_flags f JOIN walks w ON w.id = f.walk_id \
-                     JOIN calls c ON c.id = w.call_id WHERE {cond} ORDER BY f.id"
+                    "SELECT f.call_id, f.procedure, f.version, s.step, s.note, s.operator, s.at \
+                     FROM step_flags s JOIN walk_facts f ON f.walk_id = s.walk_id \
+                     WHERE {facts} ORDER BY s.id"
                 ),
                 &values,
                 flag_of,
@@ -603,23 +618,24 @@ impl Store {
         // The calls closed without a procedure followed: the totals of their summaries for
         // the whole days, the calls themselves on the partial days at either end.
         let mut holes = HoleSum::default();
-        self.db
-            .query_each(
-                &format!(
-                    "SELECT summary, calls, first1, first2, first3 FROM hole_totals \
-                     WHERE {totals} UNION ALL \
+        db.query_each(
+            &format!(
+                "{hole_sums} UNION ALL \
                      SELECT c.summary, 1, c.id, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT) \
                      FROM calls c WHERE {edges} AND c.status = 'closed' \
                      AND NOT EXISTS (SELECT 1 FROM walks w WHERE w.call_id = c.id)"
-                ),
-                &by_spans,
-                |r| {
-                    holes.add(r.str(0)?, r.get(1)?, [r.get(2)?, r.get(3)?, r.get(4)?]);
-                    Ok::<(), DbError>(())
-                },
-            )
-            .map_err(err)?;
+            ),
+            &by_spans,
+            |r| {
+                holes.add(r.str(0)?, r.get(1)?, [r.get(2)?, r.get(3)?, r.get(4)?]);
+                Ok::<(), DbError>(())
+            },
+        )
+        .map_err(err)?;
         let unfollowed = holes.finish();
+        if let Some(tx) = snapshot {
+            tx.commit().map_err(err)?;
+        }
         // The calls closed that followed a procedure are those of the walks read above
         // (each walk's call is in the window); with those that followed none, all the
         // calls closed: no third pass over the window's calls.
