@@ -66,8 +66,9 @@ mod console;
 use chrono::Utc;
 use console::{
     OPERATOR, Program, Res, Samples, Usable, bare, bench_setup, caller_to_type, catalogue,
-    clear_drafts, describe, env_usize, fmt_ms, guichet, home, load_average, median, ms, on_floor,
-    procedures_usable, quantile, remove_copy, run, run_copy, search_all, search_open, time_report,
+    clear_drafts_file, describe, env_usize, fmt_ms, guichet, home, load_average, median, ms,
+    on_floor, procedures_usable, quantile, remove_copy, run, run_copy, search_all, search_open,
+    time_report,
 };
 use guichet::catalog::embedded_reference;
 use guichet::catalog::procedures::CatalogSource;
@@ -175,7 +176,7 @@ impl Side {
             let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
             if name.starts_with("brouillons-")
                 && name.ends_with(".db")
-                && let Err(e) = clear_drafts(&p)
+                && let Err(e) = clear_drafts_file(&p)
             {
                 return Some(format!("drafts of {} not cleared: {e}", p.display()));
             }

@@ -1116,6 +1116,11 @@ pub fn catalogue(dir: Option<&Path>) -> Res<Catalog> {
 }
 
 fn remove_with_sidecars(path: &Path) {
+    remove_file_and_sidecars(path);
+    remove_file_and_sidecars(&guichet::store::drafts_beside(path));
+}
+
+fn remove_file_and_sidecars(path: &Path) {
     for suffix in ["", "-wal", "-shm", "-journal"] {
         let mut p = path.as_os_str().to_owned();
         p.push(suffix);
@@ -1148,9 +1153,19 @@ pub fn remove_copy(path: &Path) {
     remove_with_sidecars(path);
 }
 
-/// A run leaves its draft (the console saves it on quitting): gone before the next run.
+/// A run leaves its draft (the console saves it on quitting, in the drafts file beside
+/// the SQLite desk `db`): gone before the next run.
 pub fn clear_drafts(db: &Path) -> Res<()> {
-    let conn = rusqlite::Connection::open(db)?;
+    let drafts = guichet::store::drafts_beside(db);
+    if drafts.exists() {
+        clear_drafts_file(&drafts)?;
+    }
+    Ok(())
+}
+
+/// Empties a drafts file (a desk's, or a server console's local one).
+pub fn clear_drafts_file(drafts: &Path) -> Res<()> {
+    let conn = rusqlite::Connection::open(drafts)?;
     conn.busy_timeout(Duration::from_secs(10))?;
     conn.execute("DELETE FROM console_drafts", [])?;
     Ok(())

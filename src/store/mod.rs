@@ -550,7 +550,7 @@ impl Store {
 
 /// Where the consoles of an SQLite desk keep their drafts: a file beside it
 /// (`guichet.db` → `guichet-brouillons.db`), shared by the desk's consoles.
-fn drafts_beside(desk: &Path) -> PathBuf {
+pub fn drafts_beside(desk: &Path) -> PathBuf {
     let stem = desk
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
