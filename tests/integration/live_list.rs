@@ -26,6 +26,21 @@ fn call(caller: &str, minutes_ago: i64) -> NewCall {
     }
 }
 
+/// A console of operator dupontje on `store`, with the embedded catalogue.
+fn console(store: guichet::store::Store) -> App {
+    let reference = embedded_reference();
+    let catalog = guichet::catalog::procedures::embedded(&reference);
+    App::new(
+        store,
+        reference,
+        catalog,
+        "dupontje".into(),
+        "Hotline".into(),
+        Theme { color: false },
+        now(),
+    )
+}
+
 fn rows(app: &App) -> Vec<String> {
     let buffer = render_app(app, 80, 24);
     (0..buffer.area.height)
@@ -48,17 +63,7 @@ on_both_engines! {
         for i in 0..60 {
             other.insert_call(&call(&format!("Appelant {i:02}"), 200 - i)).unwrap();
         }
-        let reference = embedded_reference();
-        let catalog = guichet::catalog::procedures::embedded(&reference);
-        let mut app = App::new(
-            desk.store(),
-            reference,
-            catalog,
-            "dupontje".into(),
-            "Hotline".into(),
-            Theme { color: false },
-            now(),
-        );
+        let mut app = console(desk.store());
         let top = row_of(&app, "Appelant 59").expect("the newest call shows");
         assert!(row_of(&app, "Appelant 00").is_none(), "the list is longer than the screen");
 
@@ -88,19 +93,6 @@ on_both_engines! {
 // desk, the typing one too, read all its screens again each second.
 on_both_engines! {
     fn a_call_being_typed_is_no_change_for_the_consoles_of_the_desk(desk) {
-        let console = |store| {
-            let reference = embedded_reference();
-            let catalog = guichet::catalog::procedures::embedded(&reference);
-            App::new(
-                store,
-                reference,
-                catalog,
-                "dupontje".into(),
-                "Hotline".into(),
-                Theme { color: false },
-                now(),
-            )
-        };
         let mut typing = console(desk.store());
         let mut other = console(desk.store());
         typing.settle_store();
