@@ -28,7 +28,9 @@ pub fn now() -> DateTime<Utc> {
 pub const OPERATOR: &str = "dupontje";
 pub const DESK: &str = "Hotline MI 01 40 07 20 00";
 
-fn app_with(store: Store, theme: Theme) -> App {
+/// A console of the gallery's operator and desk on `store`, with the embedded catalogue
+/// (the tests' consoles too).
+pub fn app_with(store: Store, theme: Theme) -> App {
     let reference = embedded_reference();
     let catalog = crate::catalog::procedures::embedded(&reference);
     App::new(

@@ -4,10 +4,9 @@
 
 use chrono::Duration;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use guichet::catalog::embedded_reference;
 use guichet::domain::call::NewCall;
 use guichet::tui::app::App;
-use guichet::tui::gallery::{now, render_app};
+use guichet::tui::gallery::{app_with, now, render_app};
 use guichet::tui::theme::Theme;
 
 fn call(caller: &str, minutes_ago: i64) -> NewCall {
@@ -26,19 +25,9 @@ fn call(caller: &str, minutes_ago: i64) -> NewCall {
     }
 }
 
-/// A console of operator dupontje on `store`, with the embedded catalogue.
+/// A console on `store`, with the embedded catalogue.
 fn console(store: guichet::store::Store) -> App {
-    let reference = embedded_reference();
-    let catalog = guichet::catalog::procedures::embedded(&reference);
-    App::new(
-        store,
-        reference,
-        catalog,
-        "dupontje".into(),
-        "Hotline".into(),
-        Theme { color: false },
-        now(),
-    )
+    app_with(store, Theme { color: false })
 }
 
 fn rows(app: &App) -> Vec<String> {

@@ -20,17 +20,7 @@ fn now() -> chrono::DateTime<Utc> {
 }
 
 fn app_with(store: Store) -> App {
-    let reference = embedded_reference();
-    let catalog = embedded(&reference);
-    App::new(
-        store,
-        reference,
-        catalog,
-        "dupontje".into(),
-        "Hotline".into(),
-        Theme { color: false },
-        now(),
-    )
+    guichet::tui::gallery::app_with(store, Theme { color: false })
 }
 
 /// The id of the step the runner stands at.
