@@ -298,6 +298,7 @@ impl SearchIndex {
                 hi = mid;
             }
         }
+        let known = lo < n && self.word(lo) == word;
         let mut found: Vec<(usize, Met)> = (lo..n)
             .take_while(|&i| {
                 if prefix {
@@ -305,6 +306,14 @@ impl SearchIndex {
                 } else {
                     self.word(i) == word
                 }
+            })
+            // A word the caller finished, when the index knows it, is the head of a longer
+            // term only when that term is a compound of it (« portail » in « portailotp »,
+            // « otp » a term too), not any word that starts with its letters (« bureau » in
+            // « bureautique »). A word the index does not know may be cut short
+            // (« webconf » for « webconférence »).
+            .filter(|&i| {
+                last || !known || self.word(i).len() == word.len() || self.is_compound_of(i, word)
             })
             .map(|i| {
                 let met = if self.word(i).len() == word.len() {
@@ -323,6 +332,13 @@ impl SearchIndex {
         found
     }
 
+    /// Whether term `i` is `head` followed by another term of the index.
+    fn is_compound_of(&self, i: usize, head: &str) -> bool {
+        self.word(i)
+            .get(head.len()..)
+            .is_some_and(|rest| self.find(rest).is_some())
+    }
+
     /// The terms a misspelt word's stem misses because the typo is in what the stemmer
     /// cuts (« imprimnate » stems to « imprimnat », not « imprim »): the stems of the
     /// word with two neighbours swapped or a letter too many, those the index has. Only
@@ -335,7 +351,14 @@ impl SearchIndex {
         }
         let mut found: Vec<(usize, Met)> = Vec::new();
         let mut try_variant = |v: String| {
-            if let Some(t) = self.find(&stem(&v))
+            let v = stem(&v);
+            // A typo is forgiven in a word of five letters or more: the stem it lands on
+            // must be a word of that length, not a short one the edit happens to make
+            // (« disant » swapped to « dsiant », stem « dsi »).
+            if v.chars().count() < TYPO_MIN_LEN - 1 {
+                return;
+            }
+            if let Some(t) = self.find(&v)
                 && !found.iter().any(|(f, _)| *f == t)
                 && found.len() < MAX_VARIANTS
             {
@@ -431,9 +454,19 @@ impl SearchIndex {
                 if e == said.entry || entry == said_stems {
                     continue;
                 }
+                // An entry that is the word said written out (« webconf », « webconférence »):
+                // the thesaurus confirms a word cut short, worth what a word's own longer
+                // form is (a prefix), not a synonym's less.
+                let written_out = matches!((said_stems.as_slice(), entry.as_slice()),
+                    ([short], [long]) if long.len() > short.len() && long.starts_with(short.as_str()));
+                let (met, weight) = if written_out {
+                    (Met::Prefix, 1.0)
+                } else {
+                    (Met::Exact, SYNONYM_WEIGHT)
+                };
                 let parts: Option<Vec<Vec<(usize, Met)>>> = entry
                     .iter()
-                    .map(|s| self.find(s).map(|t| vec![(t, Met::Exact)]))
+                    .map(|s| self.find(s).map(|t| vec![(t, met)]))
                     .collect();
                 let Some(parts) = parts else {
                     continue;
@@ -441,7 +474,7 @@ impl SearchIndex {
                 for slot in &mut slots[said.start..said.start + said.len] {
                     slot.alternatives.push(Alternative {
                         parts: parts.clone(),
-                        weight: SYNONYM_WEIGHT,
+                        weight,
                         via: Via::Synonym {
                             said: group.entries[said.entry].clone(),
                             entry: group.entries[e].clone(),

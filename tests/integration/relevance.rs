@@ -787,6 +787,69 @@ fn words_that_are_not_plurals_match_nothing_of_their_own() {
     }
 }
 
+/// The terms a query word met in one procedure, as `procedures why` says them.
+fn met_terms(search: &Search, text: &str, service: &str, device: &str, slug: &str) -> Vec<String> {
+    let query = ProcedureQuery {
+        text,
+        service: Some(service),
+        device: Some(device),
+        limit: 10,
+    };
+    let why = search.index.explain(&query, slug).unwrap();
+    why.words.into_iter().flat_map(|w| w.terms).collect()
+}
+
+/// A finished word meets a longer term only when that term is a compound of it
+/// (« portail » in « portailotp ») or when the index does not know the word (cut short:
+/// « webconf »), never a longer word that merely starts with its letters (« bureau » is not
+/// « bureautique »); a typo is forgiven only where it lands on a word of five letters or
+/// so, not on a three-letter one (« disant » swapped is « dsiant », whose stem is « dsi »).
+#[test]
+fn finished_words_meet_their_compounds_not_any_longer_word() {
+    let search = Search::new();
+    // social-digital-offer says « bureautique » and « DSI » (its title); « bureau » and
+    // « disant » are neither.
+    let terms = met_terms(
+        &search,
+        "mon bureau disant non",
+        "social-direccte",
+        "pc-pro",
+        "social-digital-offer",
+    );
+    assert!(
+        !terms.iter().any(|t| t.starts_with("bureaut") || t == "dsi"),
+        "{terms:?}"
+    );
+    // Being typed, « bureau » still finds what it begins.
+    let terms = met_terms(
+        &search,
+        "support bureau",
+        "social-direccte",
+        "pc-pro",
+        "social-digital-offer",
+    );
+    assert!(terms.iter().any(|t| t.starts_with("bureaut")), "{terms:?}");
+    // A typo on a long word is still forgiven.
+    let terms = met_terms(
+        &search,
+        "l'imprimnate du bureau",
+        "acn-caen",
+        "pc-pro",
+        "acn-printers",
+    );
+    assert!(terms.iter().any(|t| t == "imprim"), "{terms:?}");
+    // The thesaurus says « webconf » is « webconférence » cut short: worth a longer form
+    // of the word (0.9 in the title), more than a synonym (0.8).
+    let query = ProcedureQuery {
+        text: "webconf",
+        service: Some("mi"),
+        device: Some("pc-pro"),
+        limit: 10,
+    };
+    let why = search.index.explain(&query, "webconf-etat").unwrap();
+    assert!((why.words[0].quality - 0.9).abs() < 1e-9, "{why:#?}");
+}
+
 /// `procedures why`'s explanation adds up to the score the search gives.
 #[test]
 fn the_explanation_adds_up_to_the_score() {
