@@ -253,6 +253,7 @@ fn why_text(why: &Explanation, query: &str) -> String {
                 Some(Via::Synonym { said, entry }) => {
                     format!("synonyme : « {said} » → « {entry} »")
                 }
+                Some(Via::Phrase { phrase }) => format!("expression « {phrase} »"),
             };
             vec![
                 w.word.clone(),
