@@ -805,6 +805,7 @@ pub(super) const INDEX_LOCK: i64 = 7_468_657_232;
 /// hyphenated words also kept whole (« Wi-Fi » → « wifi »).
 /// terms-4: what callers say of any symptom (« marche », « fonctionne », « impossible »,
 /// « problème », « souci », « j'arrive pas », « réussi ») are stop words too.
+/// terms-5: each keyword phrase's neighbouring stems also kept as one term (« cart sim »).
 pub(super) const INDEX_FORMAT: &str = "terms-5";
 
 pub(super) fn slug_list(applies: &Applies) -> String {
