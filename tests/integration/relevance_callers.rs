@@ -33,15 +33,15 @@ struct DevSet {
 const CALLERS: DevSet = DevSet {
     name: "callers_set.toml",
     toml: include_str!("callers_set.toml"),
-    floor_top1: 231,
-    floor_top3: 245,
+    floor_top1: 238,
+    floor_top3: 246,
 };
 
 const CALLERS_2: DevSet = DevSet {
     name: "callers_set_2.toml",
     toml: include_str!("callers_set_2.toml"),
-    floor_top1: 266,
-    floor_top3: 278,
+    floor_top1: 273,
+    floor_top3: 279,
 };
 
 /// Written the same way by a third hand, after the ranking had been tuned on the first two;
@@ -49,8 +49,8 @@ const CALLERS_2: DevSet = DevSet {
 const CALLERS_3: DevSet = DevSet {
     name: "callers_set_3.toml",
     toml: include_str!("callers_set_3.toml"),
-    floor_top1: 284,
-    floor_top3: 297,
+    floor_top1: 289,
+    floor_top3: 299,
 };
 
 const MIN_CALLS: usize = 150;
