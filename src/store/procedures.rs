@@ -1889,8 +1889,8 @@ mod tests {
     #[test]
     fn words_said_as_a_keyword_phrase_count_more_than_the_same_words_apart() {
         // Both have « carte » and « sim » in their keywords; one as the phrase « carte sim ».
-        let apart = |t: &str| t.replace(r#""salon", "#, r#""carte agent", "sim", "#);
-        let phrase = |t: &str| t.replace(r#""salon", "#, r#""carte sim", "agent", "#);
+        let apart = |t: &str| t.replace(r#""salon""#, r#""carte agent", "sim""#);
+        let phrase = |t: &str| t.replace(r#""salon""#, r#""carte sim", "agent""#);
         let index = tchap_variants(&[("a-apart.toml", &apart), ("b-phrase.toml", &phrase)]);
         let query = ProcedureQuery {
             text: "ma carte sim",

@@ -22,8 +22,9 @@ const SET_TOML: &str = include_str!("relevance_set.toml");
 const LIMIT: usize = 10;
 /// The expected procedure must be in the first `TOP` hits of every query.
 const TOP: usize = 3;
-/// Share of queries whose expected procedure must come first.
-const MIN_TOP1: f64 = 0.85;
+/// Share of queries whose expected procedure must come first: the floor a change must keep
+/// (195/200 reached after the catalogue's vocabulary was read from the guides, issue 23).
+const MIN_TOP1: f64 = 0.975;
 const MIN_QUERIES: usize = 150;
 const MIN_PER_PROCEDURE: usize = 3;
 
