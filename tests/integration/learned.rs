@@ -5,9 +5,9 @@
 //! both engines, from the walks as the store keeps them.
 //!
 //! « lecteur » alone, with no service or device, ranks (words alone): acn-network-drives
-//! (1.00), acn-anyconnect (0.75), then three procedures at 0.12 in slug order:
-//! mi-noemi-migration, mi-usb-bitlocker, social-collab-spaces. The walks below are for
-//! the last of the three: they may bring it first of its equals, never past 0.75.
+//! (1.00), acn-anyconnect and mi-usb-bitlocker (0.62, a keyword each), then
+//! mi-noemi-migration and social-collab-spaces (0.12, their steps). The walks below are
+//! for the last: they may bring it first of its equals, never past the keywords' 0.62.
 
 use chrono::{DateTime, Duration, Utc};
 use guichet::catalog::embedded_reference;
