@@ -679,6 +679,6 @@ mod version_tests {
             .iter()
             .map(|slug| catalog.get(slug).unwrap().version())
             .collect();
-        assert_eq!(versions, ["f44ce519", "1667d85c", "a615c331"]);
+        assert_eq!(versions, ["f44ce519", "47f662df", "a615c331"]);
     }
 }

@@ -48,15 +48,15 @@ struct DevSet {
 const CALLERS: DevSet = DevSet {
     name: "callers_set.toml",
     toml: include_str!("callers_set.toml"),
-    floor_top1: 242,
-    floor_top3: 248,
+    floor_top1: 246,
+    floor_top3: 249,
 };
 
 const CALLERS_2: DevSet = DevSet {
     name: "callers_set_2.toml",
     toml: include_str!("callers_set_2.toml"),
-    floor_top1: 275,
-    floor_top3: 281,
+    floor_top1: 279,
+    floor_top3: 282,
 };
 
 /// Written the same way by a third hand, after the ranking had been tuned on the first two;
@@ -64,8 +64,8 @@ const CALLERS_2: DevSet = DevSet {
 const CALLERS_3: DevSet = DevSet {
     name: "callers_set_3.toml",
     toml: include_str!("callers_set_3.toml"),
-    floor_top1: 293,
-    floor_top3: 301,
+    floor_top1: 296,
+    floor_top3: 303,
 };
 
 /// Written the same way by a fourth hand, after the ranking had been tuned on the first
@@ -74,8 +74,8 @@ const CALLERS_3: DevSet = DevSet {
 const CALLERS_4: DevSet = DevSet {
     name: "callers_set_4.toml",
     toml: include_str!("callers_set_4.toml"),
-    floor_top1: 355,
-    floor_top3: 376,
+    floor_top1: 375,
+    floor_top3: 382,
 };
 
 /// Written the same way by a fifth hand, after the ranking had been tuned on the first four,
@@ -84,8 +84,8 @@ const CALLERS_4: DevSet = DevSet {
 const CALLERS_5: DevSet = DevSet {
     name: "callers_set_5.toml",
     toml: include_str!("callers_set_5.toml"),
-    floor_top1: 329,
-    floor_top3: 348,
+    floor_top1: 344,
+    floor_top3: 350,
 };
 
 /// Written the same way by a sixth hand, after the ranking had been tuned on the first five,

@@ -23,8 +23,9 @@ const LIMIT: usize = 10;
 /// The expected procedure must be in the first `TOP` hits of every query.
 const TOP: usize = 3;
 /// Share of queries whose expected procedure must come first: the floor a change must keep
-/// (195/200 reached after the catalogue's vocabulary was read from the guides, issue 23).
-const MIN_TOP1: f64 = 0.975;
+/// (195/200 reached after the catalogue's vocabulary was read from the guides, 207/209 after
+/// the callers' words were tuned on the development sets' misses, issue 23).
+const MIN_TOP1: f64 = 0.99;
 const MIN_QUERIES: usize = 150;
 const MIN_PER_PROCEDURE: usize = 3;
 
