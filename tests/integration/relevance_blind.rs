@@ -1,5 +1,5 @@
-//! The blind sets of issue 23 (`blind_set.toml`, and `blind_set_2.toml` written later by
-//! another hand): calls written from the five guides' situations in callers' words (no
+//! The blind sets of issue 23 (`blind_set.toml`, and `blind_set_2.toml` and `blind_set_3.toml`
+//! written later by other hands): calls written from the five guides' situations in callers' words (no
 //! accents, typos, « le truc bleu en bas ») by someone who had not read the catalogue nor the
 //! other sets, each naming the guide section it comes from; the expected procedure was mapped
 //! afterwards from the procedures' `[[sources]]` alone. They measure the ranking on words it
@@ -17,6 +17,7 @@ use super::relevance_operators::{Search, percent};
 /// The sets, embedded so that a change to one rebuilds the test.
 const FIRST_SET: (&str, &str) = ("blind_set.toml", include_str!("blind_set.toml"));
 const SECOND_SET: (&str, &str) = ("blind_set_2.toml", include_str!("blind_set_2.toml"));
+const THIRD_SET: (&str, &str) = ("blind_set_3.toml", include_str!("blind_set_3.toml"));
 
 /// Issue 23's goal on unseen calls: share whose expected procedure comes first.
 const GOAL_TOP1: f64 = 0.90;
@@ -32,6 +33,11 @@ fn the_second_blind_set_is_well_formed() {
     well_formed(SECOND_SET);
 }
 
+#[test]
+fn the_third_blind_set_is_well_formed() {
+    well_formed(THIRD_SET);
+}
+
 /// Met on 7 December 2026 (132/137 first, 137/137 in the top three): a floor from now on.
 #[test]
 fn blind_calls_meet_the_goal() {
@@ -42,6 +48,12 @@ fn blind_calls_meet_the_goal() {
 #[ignore = "issue 23: second blind set's goal not met yet (7 December: 171/181 first, 179/181 in the top three); run with --ignored"]
 fn second_blind_calls_meet_the_goal() {
     meets_the_goal(SECOND_SET);
+}
+
+#[test]
+#[ignore = "issue 23: third blind set's goal not met yet (7 December, on its arrival: 285/299 first, 296/299 in the top three); run with --ignored"]
+fn third_blind_calls_meet_the_goal() {
+    meets_the_goal(THIRD_SET);
 }
 
 fn well_formed((name, toml): (&str, &str)) {
