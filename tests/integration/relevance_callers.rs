@@ -67,7 +67,7 @@ macro_rules! dev_set {
     };
 }
 
-const CALLERS: DevSet = dev_set!("callers_set.toml", 246, 249);
+const CALLERS: DevSet = dev_set!("callers_set.toml", 247, 249);
 
 const CALLERS_2: DevSet = dev_set!("callers_set_2.toml", 279, 282);
 
@@ -78,23 +78,23 @@ const CALLERS_3: DevSet = dev_set!("callers_set_3.toml", 296, 303);
 /// Written the same way by a fourth hand, after the ranking had been tuned on the first
 /// three, from the callers' first sentence and the operator's short note of it; its first
 /// figures (before any tuning on it) measured unseen calls.
-const CALLERS_4: DevSet = dev_set!("callers_set_4.toml", 374, 382);
+const CALLERS_4: DevSet = dev_set!("callers_set_4.toml", 377, 382);
 
 /// Written the same way by a fifth hand, after the ranking had been tuned on the first four,
 /// as the operator's summary typed while listening; its first figures (before any tuning on
 /// it) measured unseen calls.
-const CALLERS_5: DevSet = dev_set!("callers_set_5.toml", 344, 350);
+const CALLERS_5: DevSet = dev_set!("callers_set_5.toml", 346, 350);
 
 /// Written the same way by a sixth hand, after the ranking had been tuned on the first five,
 /// as told by callers who do not know the tools' names (their situation and goal in everyday
 /// words); its first figures (before any tuning on it) measured unseen calls.
-const CALLERS_6: DevSet = dev_set!("callers_set_6.toml", 275, 313);
+const CALLERS_6: DevSet = dev_set!("callers_set_6.toml", 298, 314);
 
 /// Written the same way by a seventh hand, after the ranking had been tuned on the first six,
 /// from what the caller sees and hears and what just happened (messages read aloud, icons'
 /// colours, sounds, a change just before, the place, on-site technicians' shorthand); its
 /// first figures (before any tuning on it) measured unseen calls.
-const CALLERS_7: DevSet = dev_set!("callers_set_7.toml", 342, 361);
+const CALLERS_7: DevSet = dev_set!("callers_set_7.toml", 352, 366);
 
 const MIN_CALLS: usize = 150;
 /// Every guide has its callers: at least this many calls from each.
