@@ -32,8 +32,16 @@ const QUALITY_PAIRS: usize = 1 << 16;
 
 /// Which index the kept words were worked out on: a number no other index has had in this
 /// process (its terms are positions in that index's own list).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) struct Generation(u64);
+
+/// Not its number: an index's `Debug` shows what it holds, and two indexes read alike
+/// from SQLite and from PostgreSQL are compared by it (`relevance_engines`).
+impl std::fmt::Debug for Generation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Generation")
+    }
+}
 
 impl Generation {
     pub(super) fn fresh() -> Generation {
@@ -200,6 +208,11 @@ mod tests {
     use crate::domain::thesaurus::{Group, Thesaurus};
     use crate::store::Store;
 
+    fn now() -> chrono::DateTime<chrono::Utc> {
+        use chrono::TimeZone;
+        chrono::Utc.with_ymd_and_hms(2026, 12, 7, 10, 0, 0).unwrap()
+    }
+
     fn catalogue() -> (Catalog, SearchIndex) {
         let catalog = embedded(&embedded_reference());
         let index = Store::open_in_memory()
@@ -298,10 +311,10 @@ mod tests {
             .map(|_| Lesson {
                 summary: "le lecteur ne voit plus la carte".into(),
                 procedure: top[0].slug.clone(),
-                at: chrono::Utc::now(),
+                at: now(),
             })
             .collect();
-        index.set_learned(&Lessons::learn(&lessons, chrono::Utc::now()));
+        index.set_learned(&Lessons::learn(&lessons, now()));
         let summaries = [
             "carte agent perdue, noemi bloque depuis ce matin",
             "le vpn icone bleue ne se connecte plus depuis la maison",
@@ -351,7 +364,6 @@ mod tests {
         assert!(found > 1000, "{found}");
         // The words typed before were taken from the cache, not worked out again: about
         // one a key (the word being typed, sometimes its neighbour).
-        eprintln!("{keys} keys, {words} words searched, {misses} worked out");
         assert!(words > 4 * keys, "{words} words for {keys} keys");
         assert!(
             misses < 2 * keys,
@@ -400,12 +412,12 @@ mod tests {
             .map(|_| Lesson {
                 summary: text.into(),
                 procedure: after.last().unwrap().slug.clone(),
-                at: chrono::Utc::now(),
+                at: now(),
             })
             .collect();
         let mut taught = changed.clone();
         changed.search(&query);
-        taught.set_learned(&Lessons::learn(&lessons, chrono::Utc::now()));
+        taught.set_learned(&Lessons::learn(&lessons, now()));
         let learned = taught.search(&query);
         same(
             &learned,
