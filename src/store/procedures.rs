@@ -1582,7 +1582,19 @@ fn ranked(
 ) -> (Vec<Scored>, Option<Scored>) {
     // What the desk's walks taught: a factor on the score of a procedure the words match
     // already (never one they do not: its relevance is 0 and it stays out).
-    let taught = |doc: usize| learned.get(&(doc as u32)).map_or(1.0, |l| l.factor);
+    // In procedure order, met as the procedures are walked: one hash a matching procedure
+    // (thousands a keystroke on a desk whose walks taught) cost more than the rest of its
+    // scoring.
+    let mut factors: Vec<(usize, f64)> = learned
+        .iter()
+        .map(|(&doc, l)| (doc as usize, l.factor))
+        .collect();
+    factors.sort_unstable_by_key(|&(doc, _)| doc);
+    let mut factors = factors.into_iter().peekable();
+    let mut taught = |doc: usize| {
+        while factors.next_if(|&(d, _)| d < doc).is_some() {}
+        factors.next_if(|&(d, _)| d == doc).map_or(1.0, |(_, f)| f)
+    };
     // Procedures the words and the call fit exactly as well (the same words in the same
     // places: short calls, « vpn », « webmel »): for a call of a known service, the one
     // written for fewer services is closer to the caller's (an MTES caller's « visio »
