@@ -13,6 +13,9 @@
 //!   console parses the files and builds the index on its loader thread), read once the
 //!   procedures screen shows the result of a query, < 30 MB.
 //!
+//! Beside them, the keys by how many words the field holds (p50 / p90 of all runs'
+//! keys): a key's cost should not grow with the words typed before it.
+//!
 //! Each figure is the median over the runs (`GUICHET_BENCH_SPEED_RUNS`, 5) of each run's
 //! own figure; the keys of every run together are printed beside it. The desks are the
 //! generated ones (`target/bench-data/desk-1k-10k` and `desk-1m-10k`, reused for a day,
@@ -97,6 +100,35 @@ fn median_of_runs(runs: &[Run], q: f64) -> Option<Duration> {
 
 fn pooled(runs: &[Run], q: f64) -> Option<Duration> {
     quantile(&runs.iter().flat_map(keys_ms).collect::<Vec<_>>(), q)
+}
+
+/// How many words the field holds after each key of `text` (the one being typed counts).
+fn words_typed(text: &str) -> Vec<usize> {
+    text.char_indices()
+        .map(|(i, c)| text[..i + c.len_utf8()].split_whitespace().count())
+        .collect()
+}
+
+/// The keys of all runs by how many words the field held after them: whether a key costs
+/// more as the summary grows (each key used to work every word out again).
+fn by_words(label: &str, text: &str, runs: &[Run]) {
+    let words = words_typed(text);
+    let most = words.iter().copied().max().unwrap_or(0);
+    let mut cells = Vec::new();
+    for n in 1..=most {
+        let keys: Vec<Duration> = runs
+            .iter()
+            .flat_map(|r| r.keys.iter().zip(&words))
+            .filter(|(_, w)| **w == n)
+            .map(|(k, _)| k.latency)
+            .collect();
+        cells.push(format!(
+            "{n}: {} / {}",
+            fmt_ms(median(&keys)),
+            fmt_ms(quantile(&keys, 0.9))
+        ));
+    }
+    println!("{label:<22} {}", cells.join("  "));
 }
 
 fn verdict(pass: bool) -> &'static str {
@@ -276,6 +308,13 @@ fn bench() -> Res<bool> {
             fmt_mb(first.iter().max().copied()),
             fmt_ms(median(&usable)),
         ));
+    }
+    println!(
+        "\n-- key latency by words typed (the word being typed counts; all runs pooled): p50 / p90 --"
+    );
+    by_words("bare floor", &typing.text, &floor_runs);
+    for u in &under {
+        by_words(&format!("guichet, {}", u.name), &typing.text, &u.typing);
     }
     println!();
     for v in &verdicts {

@@ -24,6 +24,10 @@ use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+mod key_cache;
+
+use key_cache::{Generation, KeyCache, Own};
+
 /// At most this many near spellings are tried for one query word.
 const MAX_VARIANTS: usize = 4;
 
@@ -84,6 +88,10 @@ pub struct SearchIndex {
     /// What the desk's walks taught ([`Lessons`]), by word stem: the procedures (index)
     /// and how much. Empty unless [`SearchIndex::set_learned`] gave some.
     learned: Arc<HashMap<String, Vec<(u32, Taught)>>>,
+    /// Which index this is, for the words a keystroke's search keeps for the next
+    /// ([`KeyCache`]): a new one for each index made (read, changed) and each change of
+    /// its thesaurus or lessons; a copy shares it with what it copies, being the same.
+    generation: Generation,
 }
 
 impl SortedWords for SearchIndex {
@@ -130,6 +138,7 @@ impl SearchIndex {
     /// `catalog::thesaurus::load`) instead of the embedded ones alone.
     pub fn set_thesaurus(&mut self, thesaurus: Thesaurus) {
         self.thesaurus = Arc::new(thesaurus);
+        self.generation = Generation::fresh();
     }
 
     /// Ranks with what the desk's walks taught (see `domain::learned`), its procedures
@@ -152,6 +161,7 @@ impl SearchIndex {
             }
         }
         self.learned = Arc::new(learned);
+        self.generation = Generation::fresh();
     }
 
     /// What the walks taught for a query's words: for each procedure they taught, the
@@ -382,27 +392,72 @@ impl SearchIndex {
         found
     }
 
+    /// What a query word stands for by itself, whatever its neighbours: its own terms
+    /// and near spellings, and the two terms it is made of (« webconf » → « web » and
+    /// « conf »; three letters each at least), if the index has it as two.
+    fn own(&self, word: &QueryWord, last: bool) -> Own {
+        let whole = word.stem != word.folded;
+        let mut terms = self.terms_for(&word.stem, last, whole);
+        for near in self.stemmed_near(&word.folded, &word.stem) {
+            if !terms.iter().any(|(t, _)| *t == near.0) {
+                terms.push(near);
+            }
+        }
+        Own {
+            terms,
+            split: self.split(word),
+        }
+    }
+
+    /// The two terms of the index a word is made of, the first cut that finds both.
+    fn split(&self, word: &QueryWord) -> Option<Alternative> {
+        if self.find(&word.stem).is_some() {
+            return None;
+        }
+        let folded = &word.folded;
+        for (k, _) in folded.char_indices().skip(3) {
+            let (a, b) = folded.split_at(k);
+            if b.chars().count() < 3 {
+                break;
+            }
+            if is_stop_word(a) || is_stop_word(b) {
+                continue;
+            }
+            if let (Some(ta), Some(tb)) = (self.find(&stem(a)), self.find(&stem(b))) {
+                return Some(Alternative {
+                    parts: vec![vec![(ta, Met::Exact)], vec![(tb, Met::Exact)]],
+                    weight: COMPOUND_WEIGHT,
+                    via: Via::Split {
+                        parts: format!("{a} {b}"),
+                    },
+                });
+            }
+        }
+        None
+    }
+
     /// What each word of a query stands for: its own terms, the term it makes with a
     /// neighbour (« pass code » → « passcode »), the two terms it is made of (« webconf »
     /// → « web » and « conf »), and the entries of the thesaurus groups it is said in.
-    fn slots(&self, words: &[QueryWord]) -> Vec<Slot> {
+    /// Each word's own part from `cache` when it has it (the words typed before the one
+    /// being typed), else worked out here.
+    fn slots(&self, words: &[QueryWord], mut cache: Option<&mut KeyCache>) -> Vec<Slot> {
         let last = words.len().saturating_sub(1);
-        let mut slots: Vec<Slot> = words
+        let owns: Vec<Arc<Own>> = words
             .iter()
             .enumerate()
-            .map(|(i, w)| Slot {
+            .map(|(i, w)| match cache.as_deref_mut() {
+                Some(cache) => cache.own(self, w, i == last),
+                None => Arc::new(self.own(w, i == last)),
+            })
+            .collect();
+        let mut slots: Vec<Slot> = words
+            .iter()
+            .zip(&owns)
+            .map(|(w, own)| Slot {
                 word: w.clone(),
                 alternatives: vec![Alternative {
-                    parts: vec![{
-                        let whole = w.stem != w.folded;
-                        let mut terms = self.terms_for(&w.stem, i == last, whole);
-                        for near in self.stemmed_near(&w.folded, &w.stem) {
-                            if !terms.iter().any(|(t, _)| *t == near.0) {
-                                terms.push(near);
-                            }
-                        }
-                        terms
-                    }],
+                    parts: vec![own.terms.clone()],
                     weight: 1.0,
                     via: Via::Word,
                 }],
@@ -438,30 +493,10 @@ impl SearchIndex {
                 }
             }
         }
-        // One word the index has as two (three letters each at least).
-        for slot in &mut slots {
-            if self.find(&slot.word.stem).is_some() {
-                continue;
-            }
-            let folded = slot.word.folded.clone();
-            for (k, _) in folded.char_indices().skip(3) {
-                let (a, b) = folded.split_at(k);
-                if b.chars().count() < 3 {
-                    break;
-                }
-                if is_stop_word(a) || is_stop_word(b) {
-                    continue;
-                }
-                if let (Some(ta), Some(tb)) = (self.find(&stem(a)), self.find(&stem(b))) {
-                    slot.alternatives.push(Alternative {
-                        parts: vec![vec![(ta, Met::Exact)], vec![(tb, Met::Exact)]],
-                        weight: COMPOUND_WEIGHT,
-                        via: Via::Split {
-                            parts: format!("{a} {b}"),
-                        },
-                    });
-                    break;
-                }
+        // One word the index has as two.
+        for (slot, own) in slots.iter_mut().zip(&owns) {
+            if let Some(split) = &own.split {
+                slot.alternatives.push(split.clone());
             }
         }
         // The desk's synonyms: every other entry of a group the query says.
@@ -636,6 +671,7 @@ struct Slot {
 
 /// One thing a query word stands for: terms of the index that must all be in a procedure
 /// (each part one of its terms, flagged when only a typo away), and what it is worth.
+#[derive(Clone)]
 struct Alternative {
     parts: Vec<Vec<(usize, Met)>>,
     weight: f64,
@@ -1332,9 +1368,21 @@ impl SearchIndex {
     }
 
     /// [`Store::search_procedures`] without the store: the ranking reads only the index in
-    /// memory (the console searches as it types, never asking the store).
+    /// memory (the console searches as it types, never asking the store). What the words
+    /// already typed stand for is kept from one search to the next on this thread
+    /// ([`KeyCache`]): a keystroke works out the word being typed, not the whole summary.
     pub fn search(&self, query: &ProcedureQuery<'_>) -> Vec<ProcedureHit> {
-        search(self, query)
+        KEY_CACHE.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut cache) => search(self, query, Some(&mut cache)),
+            // Only a search inside a search would find it taken.
+            Err(_) => search(self, query, None),
+        })
+    }
+
+    /// [`Self::search`] working every word out afresh: what the kept words must give.
+    #[cfg(test)]
+    fn search_uncached(&self, query: &ProcedureQuery<'_>) -> Vec<ProcedureHit> {
+        search(self, query, None)
     }
 }
 
@@ -1418,12 +1466,17 @@ fn shown_word(word: &QueryWord) -> String {
 /// matches (in procedure order), and its weight (rarity).
 struct Scoring {
     slots: Vec<Slot>,
-    quality: Vec<Vec<(u32, f64)>>,
+    /// Shared with the [`KeyCache`] that kept them for the next keystroke.
+    quality: Vec<Arc<Vec<(u32, f64)>>>,
     idf: Vec<f64>,
     total: f64,
 }
 
 thread_local! {
+    /// What the words of the last keystrokes stood for, on the thread that searches as
+    /// the operator types (the console's): see [`KeyCache`].
+    static KEY_CACHE: std::cell::RefCell<KeyCache> = std::cell::RefCell::new(KeyCache::default());
+
     /// One value per procedure, all 0 between searches: the buffer a keystroke's search
     /// works in, kept from one keystroke to the next. Allocated afresh for each, its
     /// hundred kilobytes went back to the system and were faulted in again every time
@@ -1444,12 +1497,22 @@ fn with_scratch<T>(n: usize, f: impl FnOnce(&mut [f64]) -> T) -> T {
     })
 }
 
-fn scoring(index: &SearchIndex, words: &[QueryWord], buffer: &mut [f64]) -> Scoring {
+/// What a query makes of the index; with a `cache`, what its words stood for at the
+/// previous keystrokes is taken from there instead of worked out again: the same values.
+fn scoring(
+    index: &SearchIndex,
+    words: &[QueryWord],
+    buffer: &mut [f64],
+    mut cache: Option<&mut KeyCache>,
+) -> Scoring {
     let n = index.procedures.len();
-    let slots = index.slots(words);
-    let quality: Vec<Vec<(u32, f64)>> = slots
+    let slots = index.slots(words, cache.as_deref_mut());
+    let quality: Vec<Arc<Vec<(u32, f64)>>> = slots
         .iter()
-        .map(|s| index.slot_quality(s, buffer))
+        .map(|s| match cache.as_deref_mut() {
+            Some(cache) => cache.quality(index, s, buffer),
+            None => Arc::new(index.slot_quality(s, buffer)),
+        })
         .collect();
     // A rare word says more than a common one (inverse document frequency); a word no
     // procedure has ("bizarre", "demande") weighs nothing.
@@ -1493,7 +1556,7 @@ impl Scoring {
     /// at 0.
     fn relevances(&self, sums: &mut [f64]) {
         for (q, w) in self.quality.iter().zip(&self.idf) {
-            for &(doc, x) in q {
+            for &(doc, x) in q.iter() {
                 sums[doc as usize] += x * w;
             }
         }
@@ -1519,7 +1582,19 @@ fn ranked(
 ) -> (Vec<Scored>, Option<Scored>) {
     // What the desk's walks taught: a factor on the score of a procedure the words match
     // already (never one they do not: its relevance is 0 and it stays out).
-    let taught = |doc: usize| learned.get(&(doc as u32)).map_or(1.0, |l| l.factor);
+    // In procedure order, met as the procedures are walked: one hash a matching procedure
+    // (thousands a keystroke on a desk whose walks taught) cost more than the rest of its
+    // scoring.
+    let mut factors: Vec<(usize, f64)> = learned
+        .iter()
+        .map(|(&doc, l)| (doc as usize, l.factor))
+        .collect();
+    factors.sort_unstable_by_key(|&(doc, _)| doc);
+    let mut factors = factors.into_iter().peekable();
+    let mut taught = |doc: usize| {
+        while factors.next_if(|&(d, _)| d < doc).is_some() {}
+        factors.next_if(|&(d, _)| d == doc).map_or(1.0, |(_, f)| f)
+    };
     // Procedures the words and the call fit exactly as well (the same words in the same
     // places: short calls, « vpn », « webmel »): for a call of a known service, the one
     // written for fewer services is closer to the caller's (an MTES caller's « visio »
@@ -1568,7 +1643,14 @@ fn ranked(
 }
 
 /// The ranking itself: pure, on the in-memory index.
-fn search(index: &SearchIndex, query: &ProcedureQuery<'_>) -> Vec<ProcedureHit> {
+fn search(
+    index: &SearchIndex,
+    query: &ProcedureQuery<'_>,
+    mut cache: Option<&mut KeyCache>,
+) -> Vec<ProcedureHit> {
+    if let Some(cache) = cache.as_deref_mut() {
+        cache.begin(index);
+    }
     let limit = query.limit.max(1);
     let words = query_terms(query.text);
     if words.is_empty() {
@@ -1585,7 +1667,7 @@ fn search(index: &SearchIndex, query: &ProcedureQuery<'_>) -> Vec<ProcedureHit> 
     let n = index.procedures.len();
     let learned = index.learned_for(&words);
     let (scoring, mut scored, best_words) = with_scratch(n, |buffer| {
-        let scoring = scoring(index, &words, buffer);
+        let scoring = scoring(index, &words, buffer, cache);
         if scoring.total == 0.0 {
             return (scoring, Vec::new(), None);
         }
@@ -1683,7 +1765,7 @@ impl SearchIndex {
         let fit = p.fit(query.service, query.device);
         let words = query_terms(query.text);
         let scoring = with_scratch(self.procedures.len(), |buffer| {
-            scoring(self, &words, buffer)
+            scoring(self, &words, buffer, None)
         });
         let total = scoring.total;
         let learned_why = self.learned_for(&words).remove(&(doc as u32));
