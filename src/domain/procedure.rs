@@ -679,6 +679,6 @@ mod version_tests {
             .iter()
             .map(|slug| catalog.get(slug).unwrap().version())
             .collect();
-        assert_eq!(versions, ["f44ce519", "47f662df", "a615c331"]);
+        assert_eq!(versions, ["f6c437b2", "d4a1fb00", "e006d281"]);
     }
 }
