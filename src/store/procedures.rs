@@ -189,6 +189,14 @@ impl SearchIndex {
         out
     }
 
+    /// How well each procedure fits a call of `service` and `device`, in procedure order.
+    fn fits(&self, service: Option<&str>, device: Option<&str>) -> Vec<f64> {
+        self.procedures
+            .iter()
+            .map(|p| p.fit(service, device))
+            .collect()
+    }
+
     fn postings_of(&self, term: usize) -> impl Iterator<Item = (u32, u8)> + '_ {
         self.postings[self.first[term] as usize..self.first[term + 1] as usize]
             .iter()
@@ -1572,11 +1580,13 @@ type Scored = (f64, f64, usize);
 
 /// The first `limit` procedures of the ranking (highest score first, ties as `order` says), from
 /// their relevances (0: the words do not match it), and the best match of the words
-/// whatever its service and device (highest relevance, then in that order).
+/// whatever its service and device (highest relevance, then in that order). `fit`: each
+/// procedure's fit to the query's service and device when already worked out.
 fn ranked(
     index: &SearchIndex,
     query: &ProcedureQuery<'_>,
     relevances: &[f64],
+    fit: Option<&[f64]>,
     learned: &HashMap<u32, LearnedWhy>,
     limit: usize,
 ) -> (Vec<Scored>, Option<Scored>) {
@@ -1616,7 +1626,10 @@ fn ranked(
         if relevance <= 0.0 {
             continue;
         }
-        let fit = index.procedures[doc].fit(query.service, query.device);
+        let fit = match fit {
+            Some(fit) => fit[doc],
+            None => index.procedures[doc].fit(query.service, query.device),
+        };
         let s = (relevance * fit * taught(doc), relevance, doc);
         if best.is_none_or(|b| better_words(&s, &b).is_lt()) {
             best = Some(s);
@@ -1666,13 +1679,23 @@ fn search(
     }
     let n = index.procedures.len();
     let learned = index.learned_for(&words);
+    let fit = cache
+        .as_deref_mut()
+        .map(|c| c.fit(index, query.service, query.device));
     let (scoring, mut scored, best_words) = with_scratch(n, |buffer| {
         let scoring = scoring(index, &words, buffer, cache);
         if scoring.total == 0.0 {
             return (scoring, Vec::new(), None);
         }
         scoring.relevances(buffer);
-        let (scored, best) = ranked(index, query, buffer, &learned, limit);
+        let (scored, best) = ranked(
+            index,
+            query,
+            buffer,
+            fit.as_ref().map(|f| f.as_slice()),
+            &learned,
+            limit,
+        );
         (scoring, scored, best)
     });
     if scoring.total == 0.0 {
