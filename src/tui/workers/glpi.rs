@@ -14,7 +14,9 @@ pub type Said = (String, bool);
 /// it is woken through the sender returned.
 pub fn spawn(location: Location, settings: crate::glpi::Settings, post: Post<Said>) -> Sender<()> {
     let (wake, woken) = channel::<()>();
-    std::thread::spawn(move || send(location, settings, woken, post));
+    super::spawn("guichet-glpi", move || {
+        send(location, settings, woken, post)
+    });
     wake
 }
 
