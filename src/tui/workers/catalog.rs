@@ -80,7 +80,7 @@ pub struct CatalogLoad {
 impl CatalogLoad {
     /// Starts the loader, which hands what it loaded, or why not, to `post`.
     pub fn spawn(self, post: Post<Loaded>) -> JoinHandle<()> {
-        super::spawn("guichet-catalog", move || {
+        super::spawn("guichet-catalog", super::Priority::Normal, move || {
             let mut load = self;
             let loaded = load.load().map_err(|e| (e, load.source));
             post(loaded);

@@ -254,7 +254,7 @@ fn named(fd: &rustix::fd::OwnedFd) -> Vec<OsString> {
 /// Starts the watch of `dir`: from what it looks like now, every change is posted; the
 /// thread ends when nobody listens any more.
 pub fn spawn(dir: PathBuf, post: Post<Changed>) {
-    super::spawn("guichet-watch", move || {
+    super::spawn("guichet-watch", super::Priority::GivesWay, move || {
         // Before the first look: a change meanwhile is named, and found or not by it.
         let mut hints = Hints::on(&dir);
         let started = Instant::now();

@@ -40,7 +40,7 @@ impl DraftWriter {
     pub fn spawn(path: &Path, post: Post<Done>) -> DraftWriter {
         let (jobs, inbox) = channel::<Job>();
         let path = path.to_path_buf();
-        let thread = super::spawn("guichet-drafts", move || {
+        let thread = super::spawn("guichet-drafts", super::Priority::Normal, move || {
             let mut store: Option<Store> = None;
             while let Ok(mut job) = inbox.recv() {
                 // Only the newest draft matters: older ones waiting are skipped.

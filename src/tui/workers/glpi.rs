@@ -14,7 +14,7 @@ pub type Said = (String, bool);
 /// it is woken through the sender returned.
 pub fn spawn(location: Location, settings: crate::glpi::Settings, post: Post<Said>) -> Sender<()> {
     let (wake, woken) = channel::<()>();
-    super::spawn("guichet-glpi", move || {
+    super::spawn("guichet-glpi", super::Priority::Normal, move || {
         send(location, settings, woken, post)
     });
     wake

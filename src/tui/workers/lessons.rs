@@ -11,7 +11,7 @@ use crate::store::{FileAccess, Location, Store};
 /// could not be read (the console then keeps those it has: they are a tie-breaker, read
 /// again after the next walk).
 pub fn spawn(location: Location, read_only: bool, post: Post<Result<Box<Lessons>, String>>) {
-    super::spawn("guichet-lessons", move || {
+    super::spawn("guichet-lessons", super::Priority::GivesWay, move || {
         let access = FileAccess {
             group: None,
             read_only,

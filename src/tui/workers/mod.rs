@@ -10,21 +10,35 @@ pub mod drafts;
 pub mod glpi;
 pub mod lessons;
 
-/// Starts a worker: a thread named `name` (as `top -H` and `perf` show it) whose work gives
-/// way to the thread that draws. The console's threads share the machine's cores with the
-/// terminal and with other consoles (two cores on a desk's small server): a look at a
-/// `--catalog` folder of 10,000 files (28 ms), a catalogue parsed and indexed, a draft
-/// written at the whole second, each took for a moment the core a key's frame waited
-/// for. At the lowest priority they run whenever the frame does not need the core; the
-/// drawing thread and the store's, which answers it, keep theirs.
+/// How a worker shares the machine's cores with the thread that draws.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Priority {
+    /// The console's own (a worker that writes to the store other consoles use: the
+    /// loader writing the index, the draft writer, the GLPI sender; at a lower priority on
+    /// a busy server it would keep the database's write lock, and the other consoles
+    /// waiting on it, longer).
+    Normal,
+    /// The lowest (nice 19): for work that holds nothing another waits on, and that takes
+    /// a core for a while. The console's threads share the machine's cores with the
+    /// terminal and with other consoles (two cores on a desk's small server): the look at
+    /// a `--catalog` folder of 10,000 files (28 ms, 15 % of the console's samples while an
+    /// operator typed for 40 s) took for a moment the core a key's frame waited for; at
+    /// the lowest priority it runs whenever the frame does not need the core.
+    GivesWay,
+}
+
+/// Starts a worker: a thread named `name` (as `top -H` and `perf` show it), at `priority`.
 pub fn spawn<T: Send + 'static>(
     name: &str,
+    priority: Priority,
     work: impl FnOnce() -> T + Send + 'static,
 ) -> std::thread::JoinHandle<T> {
     std::thread::Builder::new()
         .name(name.to_string())
         .spawn(move || {
-            give_way();
+            if priority == Priority::GivesWay {
+                give_way();
+            }
             work()
         })
         // As `std::thread::spawn`: a process that cannot start a thread cannot go on.
@@ -74,22 +88,33 @@ pub fn share_one_arena() {
 
 #[cfg(test)]
 mod tests {
-    /// A worker gives way to the drawing thread, and only it: the thread that started it
-    /// keeps its priority.
-    #[cfg(target_os = "linux")]
-    #[test]
-    fn a_worker_runs_named_at_the_lowest_priority_and_its_starter_unchanged() {
-        let before = rustix::process::getpriority_process(None).unwrap();
-        let (name, priority) = super::spawn("guichet-test", || {
+    use super::Priority;
+
+    fn started(priority: Priority) -> (Option<String>, i32) {
+        super::spawn("guichet-test", priority, || {
             (
                 std::thread::current().name().map(str::to_string),
                 rustix::process::getpriority_process(None).unwrap(),
             )
         })
         .join()
-        .unwrap();
-        assert_eq!(name.as_deref(), Some("guichet-test"));
-        assert_eq!(priority, 19);
+        .unwrap()
+    }
+
+    /// A worker that gives way does, and only it: the thread that started it and a
+    /// worker at the console's priority keep theirs.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_worker_runs_named_at_its_priority_and_its_starter_unchanged() {
+        let before = rustix::process::getpriority_process(None).unwrap();
+        assert_eq!(
+            started(Priority::GivesWay),
+            (Some("guichet-test".into()), 19)
+        );
+        assert_eq!(
+            started(Priority::Normal),
+            (Some("guichet-test".into()), before)
+        );
         assert_eq!(rustix::process::getpriority_process(None).unwrap(), before);
     }
 }
