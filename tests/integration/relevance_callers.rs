@@ -73,9 +73,9 @@ macro_rules! dev_set {
     };
 }
 
-const CALLERS: DevSet = dev_set!("callers_set.toml", 247, 249);
+const CALLERS: DevSet = dev_set!("callers_set.toml", 248, 249);
 
-const CALLERS_2: DevSet = dev_set!("callers_set_2.toml", 279, 282);
+const CALLERS_2: DevSet = dev_set!("callers_set_2.toml", 280, 282);
 
 /// Written the same way by a third hand, after the ranking had been tuned on the first two;
 /// its first figures (before any tuning on it) measured unseen calls.
