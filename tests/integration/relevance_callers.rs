@@ -1,6 +1,6 @@
 //! The callers' sets of issue 23 (`callers_set.toml`, `callers_set_2.toml`,
 //! `callers_set_3.toml`, `callers_set_4.toml`, `callers_set_5.toml`, `callers_set_6.toml`,
-//! `callers_set_7.toml`):
+//! `callers_set_7.toml`, `callers_set_8.toml`):
 //! calls written from the five guides' situations in callers' words (no accents, typos, « le
 //! truc bleu en bas », « on s'appelle tous ensemble ») before reading anything of the
 //! catalogue, each naming the guide section it comes from; the expected procedure was mapped
@@ -31,7 +31,13 @@
 //! de box », « après être revenue de congé »), the place (train, hotel, parents'), and on-site
 //! technicians calling the desk for an agent in shorthand, every situation of every guide, at
 //! least 40 calls from each (first figures, before any tuning on it: 342/367 first, 361/367 in
-//! the top three). Unlike the blind sets (`relevance_blind`),
+//! the top three); the eighth (the ninth development set) by an eighth hand that read only the
+//! guides, the service and device lists and the headers of the sixth and seventh sets, as the
+//! line an operator types in a hurry for a caller who is upset, vague or blames the wrong cause
+//! (« ma carte est cassée » when the PIN is blocked), two problems in one call, managers for
+//! their team, first days, people at home on their own equipment, at least 30 calls from each
+//! guide (first figures, before any tuning on it: 209/223 first, 223/223 in the top three).
+//! Unlike the blind sets (`relevance_blind`),
 //! they are development sets: the ranking is tuned against them, with `relevance_set.toml`
 //! (`relevance_operators`).
 //!
@@ -67,9 +73,9 @@ macro_rules! dev_set {
     };
 }
 
-const CALLERS: DevSet = dev_set!("callers_set.toml", 247, 249);
+const CALLERS: DevSet = dev_set!("callers_set.toml", 248, 249);
 
-const CALLERS_2: DevSet = dev_set!("callers_set_2.toml", 279, 282);
+const CALLERS_2: DevSet = dev_set!("callers_set_2.toml", 280, 282);
 
 /// Written the same way by a third hand, after the ranking had been tuned on the first two;
 /// its first figures (before any tuning on it) measured unseen calls.
@@ -83,18 +89,26 @@ const CALLERS_4: DevSet = dev_set!("callers_set_4.toml", 377, 382);
 /// Written the same way by a fifth hand, after the ranking had been tuned on the first four,
 /// as the operator's summary typed while listening; its first figures (before any tuning on
 /// it) measured unseen calls.
-const CALLERS_5: DevSet = dev_set!("callers_set_5.toml", 346, 350);
+const CALLERS_5: DevSet = dev_set!("callers_set_5.toml", 347, 350);
 
 /// Written the same way by a sixth hand, after the ranking had been tuned on the first five,
 /// as told by callers who do not know the tools' names (their situation and goal in everyday
 /// words); its first figures (before any tuning on it) measured unseen calls.
-const CALLERS_6: DevSet = dev_set!("callers_set_6.toml", 298, 314);
+const CALLERS_6: DevSet = dev_set!("callers_set_6.toml", 311, 315);
 
 /// Written the same way by a seventh hand, after the ranking had been tuned on the first six,
 /// from what the caller sees and hears and what just happened (messages read aloud, icons'
 /// colours, sounds, a change just before, the place, on-site technicians' shorthand); its
 /// first figures (before any tuning on it) measured unseen calls.
-const CALLERS_7: DevSet = dev_set!("callers_set_7.toml", 352, 366);
+const CALLERS_7: DevSet = dev_set!("callers_set_7.toml", 361, 367);
+
+/// Written the same way by an eighth hand, after the ranking had been tuned on the first
+/// seven, as the line an operator types in a hurry for a caller who is upset, vague or blames
+/// the wrong cause (« il dit que le wifi marche pas, en fait l icone du vpn est bleue »), calls
+/// mixing two problems of which one is the reason for the call, managers calling for their
+/// team, agents on their first day, people at home on their own equipment; its first figures
+/// (before any tuning on it) measured unseen calls: 209/223 first, 223/223 in the top three.
+const CALLERS_8: DevSet = dev_set!("callers_set_8.toml", 217, 223);
 
 const MIN_CALLS: usize = 150;
 /// Every guide has its callers: at least this many calls from each.
@@ -227,4 +241,14 @@ fn the_eighth_callers_set_is_well_formed_and_covers_every_guide() {
 #[test]
 fn eighth_callers_calls_keep_their_ranking() {
     assert_keeps_its_ranking(&CALLERS_7);
+}
+
+#[test]
+fn the_ninth_callers_set_is_well_formed_and_covers_every_guide() {
+    assert_well_formed_and_covers_every_guide(&CALLERS_8);
+}
+
+#[test]
+fn ninth_callers_calls_keep_their_ranking() {
+    assert_keeps_its_ranking(&CALLERS_8);
 }
