@@ -1,6 +1,7 @@
 //! The callers' sets of issue 23 (`callers_set.toml`, `callers_set_2.toml`,
 //! `callers_set_3.toml`, `callers_set_4.toml`, `callers_set_5.toml`, `callers_set_6.toml`,
-//! `callers_set_7.toml`, `callers_set_8.toml`, `callers_set_9.toml`, `callers_set_11.toml`):
+//! `callers_set_7.toml`, `callers_set_8.toml`, `callers_set_9.toml`, `callers_set_10.toml`,
+//! `callers_set_11.toml`):
 //! calls written from the five guides' situations in callers' words (no accents, typos, « le
 //! truc bleu en bas », « on s'appelle tous ensemble ») before reading anything of the
 //! catalogue, each naming the guide section it comes from; the expected procedure was mapped
@@ -37,6 +38,18 @@
 //! (« ma carte est cassée » when the PIN is blocked), two problems in one call, managers for
 //! their team, first days, people at home on their own equipment, at least 30 calls from each
 //! guide (first figures, before any tuning on it: 209/223 first, 223/223 in the top three);
+//! the ninth (the tenth development set) as questions about the rule, the number, the delay
+//! or who does what, operators' two- or three-word notes and misnamed tools (first figures:
+//! 193/199 first, 199/199 in the top three); the tenth (the eleventh development set) by a
+//! tenth hand that read only the guides, the service and device lists and the ninth set's
+//! header, as the call's summary comes out of speech-to-text dictation or as an operator
+//! writes what they hear: tools' names spelled by their sound (« vé pé haine », « cri ode »,
+//! « bite locker », « any connecte », « g mini »), numbers, addresses and letters spelled out
+//! in words (« zéro un quarante », « étoile vingt deux »), words cut or merged (« motdepasse »,
+//! « share point »), franglais and non-native phrasing (« je peux pas login », « la clé usb
+//! est bloquée by security »), English-only calls from foreign trainees and long run-on
+//! dictated sentences, at least 30 calls from each guide (first figures, before any tuning on
+//! it: 254/268 first, 266/268 in the top three);
 //! the eleventh set (the twelfth development set, `callers_set_11.toml`) by another hand that
 //! read only the guides, the service and device lists and the ninth set's header, from callers
 //! who have already tried things and say so or call back: the steps they followed (from the
@@ -127,6 +140,17 @@ const CALLERS_8: DevSet = dev_set!("callers_set_8.toml", 217, 223);
 /// webmel »), and tools misnamed or called by a near or older name (« anyconect », « cryod »,
 /// « jitsy »); its first figures (before any tuning on it) measured unseen calls: 193/199 first, 199/199 in the top three.
 const CALLERS_9: DevSet = dev_set!("callers_set_9.toml", 196, 199);
+
+/// Written the same way by a tenth hand, after the ranking had been tuned on the first nine,
+/// as the call's summary comes out of speech-to-text dictation or as an operator writes what
+/// they hear: tools' names spelled by their sound (« vé pé haine », « cri ode », « bite
+/// locker », « any connecte », « g mini »), numbers, addresses and letters spelled out in words
+/// (« zéro un quarante », « étoile vingt deux », « code à six chiffres »), words cut or merged
+/// (« motdepasse », « web mail », « visio conf »), franglais and non-native phrasing (« my
+/// computer ne marche pas », « je peux pas login »), English-only calls from foreign trainees,
+/// long run-on dictated sentences without punctuation; its first figures (before any tuning on
+/// it) measured unseen calls: 254/268 first, 266/268 in the top three.
+const CALLERS_10: DevSet = dev_set!("callers_set_10.toml", 254, 266);
 
 /// Written the same way by another hand (the twelfth development set), after the ranking had
 /// been tuned on the earlier sets, from callers who have already tried things and say so or call
@@ -289,6 +313,16 @@ fn the_tenth_callers_set_is_well_formed_and_covers_every_guide() {
 #[test]
 fn tenth_callers_calls_keep_their_ranking() {
     assert_keeps_its_ranking(&CALLERS_9);
+}
+
+#[test]
+fn the_eleventh_callers_set_is_well_formed_and_covers_every_guide() {
+    assert_well_formed_and_covers_every_guide(&CALLERS_10);
+}
+
+#[test]
+fn eleventh_callers_calls_keep_their_ranking() {
+    assert_keeps_its_ranking(&CALLERS_10);
 }
 
 #[test]
