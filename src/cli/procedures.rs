@@ -257,7 +257,11 @@ fn why_text(why: &Explanation, query: &str) -> String {
             };
             vec![
                 w.word.clone(),
-                format!("{:.2}", w.weight),
+                if w.aside {
+                    format!("{:.2} (contexte)", w.weight)
+                } else {
+                    format!("{:.2}", w.weight)
+                },
                 how,
                 w.column.unwrap_or("—").to_string(),
                 format!("{:.2}", w.quality),
@@ -269,6 +273,12 @@ fn why_text(why: &Explanation, query: &str) -> String {
         &["Mot", "Poids", "Trouvé", "Où", "Qualité", "Apport"],
         &rows,
     ));
+    if why.words.iter().any(|w| w.aside) {
+        out.push_str(
+            "\nContexte : mot dit marcher ou hors du problème (« le wifi marche », « c'est pas \
+             le wifi »), compté pour moitié.\n",
+        );
+    }
     // What the desk's walks taught, the score's last factor.
     if let Some(l) = &why.learned {
         out.push_str(&format!(

@@ -5,7 +5,7 @@
 
 use super::text::fold;
 use rust_stemmers::{Algorithm, Stemmer};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 /// Words that carry no meaning for matching a procedure, folded: articles, pronouns,
@@ -84,9 +84,31 @@ const SMS_FORMS: &[&str] = &[
     "mm", "pa", "pk", "pq", "pr", "salut", "slt", "stp", "tjrs", "tjs", "ts", "tt",
 ];
 
+/// An English-speaking caller's small words (a trainee from abroad: « my laptop is broken,
+/// who do I call »), folded: stop words too, or « is », « it », « the » would meet the
+/// procedures that hold them in a name (« soutien-IT », « the green bow »). Words the
+/// catalogue uses as names are not here: « at » (the COMU domain AT), « any » (AnyConnect),
+/// « we » (WeTransfer), « get » (wapt-get).
+const ENGLISH_SMALL_WORDS: &[&str] = &[
+    "am", "an", "and", "are", "be", "been", "but", "by", "can", "cannot", "cant", "could", "did",
+    "didn", "do", "does", "doesn", "don", "for", "from", "had", "has", "have", "hello", "hi",
+    "how", "i", "if", "in", "is", "isn", "it", "its", "my", "not", "of", "or", "please", "should",
+    "so", "thank", "thanks", "that", "the", "then", "there", "this", "to", "was", "were", "what",
+    "when", "where", "which", "who", "why", "will", "with", "would", "you", "your",
+];
+
 /// Whether a folded word is a stop word.
 pub fn is_stop_word(word: &str) -> bool {
-    STOP_WORDS.contains(&word) || CALLERS_FILLERS.contains(&word) || SMS_FORMS.contains(&word)
+    // Asked for every word of every procedure and of every keystroke's query: one set
+    // rather than four lists read end to end.
+    static ALL: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    ALL.get_or_init(|| {
+        [STOP_WORDS, CALLERS_FILLERS, SMS_FORMS, ENGLISH_SMALL_WORDS]
+            .concat()
+            .into_iter()
+            .collect()
+    })
+    .contains(word)
 }
 
 /// Shortest word in which one typo is forgiven.
@@ -160,6 +182,133 @@ pub fn folded_words(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// Words saying that a thing works (« le wifi marche », « l'écran va », « la carte passe »),
+/// folded: said last in their clause, or followed only by [`WORKS_WELL`].
+const WORKS: &[&str] = &[
+    "marche",
+    "marchent",
+    "fonctionne",
+    "fonctionnent",
+    "va",
+    "vont",
+    "passe",
+    "ok",
+    "nickel",
+    "impec",
+    "impeccable",
+];
+
+/// What may follow [`WORKS`] and still say it works (« marche très bien »).
+const WORKS_WELL: &[&str] = &[
+    "bien",
+    "tres",
+    "parfaitement",
+    "normalement",
+    "nickel",
+    "impec",
+    "super",
+    "aussi",
+    "egalement",
+];
+
+/// Words that say something does not work: a clause holding one is the problem.
+const NOT: &[&str] = &[
+    "pas", "plus", "mal", "jamais", "rien", "ne", "n", "non", "aucun", "aucune", "ko", "hs",
+];
+
+/// Words opening a new clause as punctuation does (« le wifi marche mais le vpn non »).
+const CLAUSE_WORDS: &[&str] = &[
+    "mais",
+    "sauf",
+    "cependant",
+    "pourtant",
+    "revanche",
+    "contre",
+    "sinon",
+];
+
+/// Words that say « this one too » at the end of a short clause (« tchap aussi »).
+const TOO: &[&str] = &["aussi", "egalement", "pareil"];
+
+/// The most meaningful words a « this one too » or a « c'est pas le … » clause holds: a
+/// longer one tells more than a thing set aside.
+const ASIDE_CLAUSE_MAX_WORDS: usize = 3;
+
+/// Determiners after « c'est pas » that name a thing (« c'est pas le wifi »), not a judgement
+/// (« c'est pas normal »).
+const NAMING: &[&str] = &[
+    "le", "la", "les", "l", "un", "une", "mon", "ma", "mes", "du", "des", "ce", "cette",
+];
+
+/// Whether a clause (its folded words, stop words included) says that what it names works
+/// or is not the problem; `after_aside`: the clause before it did.
+fn is_aside_clause(clause: &[&str], after_aside: bool) -> bool {
+    if clause.iter().any(|w| NOT.contains(w)) {
+        // « c'est pas le wifi » (a thing named, a few words): not the problem.
+        return matches!(clause, ["c", "est", "pas", det, rest @ ..]
+            if NAMING.contains(det) && meaningful(rest) <= ASIDE_CLAUSE_MAX_WORDS
+                && rest.iter().all(|w| !NOT.contains(w)));
+    }
+    let works = clause.iter().enumerate().any(|(i, w)| {
+        WORKS.contains(w)
+            && i > 0
+            // « le mot de passe », « de passe »: a noun, not a verb.
+            && !(*w == "passe" && matches!(clause[i - 1], "de" | "mot"))
+            && clause[i + 1..].iter().all(|w| WORKS_WELL.contains(w))
+    });
+    let too = after_aside
+        && clause.last().is_some_and(|w| TOO.contains(w))
+        && meaningful(clause) <= ASIDE_CLAUSE_MAX_WORDS;
+    works || too
+}
+
+fn meaningful(words: &[&str]) -> usize {
+    words.iter().filter(|w| !is_stop_word(w)).count()
+}
+
+/// The meaningful words of a query as [`folded_words`] has them, each with whether its
+/// clause says it works or is not the problem.
+fn folded_words_aside(text: &str) -> Vec<(String, bool)> {
+    let folded = drive_letters(&fold(text));
+    let mut out = Vec::new();
+    let mut after_aside = false;
+    let mut clause: Vec<&str> = Vec::new();
+    let mut close = |clause: &mut Vec<&str>, out: &mut Vec<(String, bool)>| {
+        if clause.is_empty() {
+            return;
+        }
+        let aside = is_aside_clause(clause, after_aside);
+        after_aside = aside;
+        out.extend(
+            clause
+                .drain(..)
+                .filter(|w| !is_stop_word(w))
+                .map(|w| (w.to_string(), aside)),
+        );
+    };
+    let mut rest = folded.as_str();
+    while !rest.is_empty() {
+        let end = rest
+            .find(|c: char| !c.is_alphanumeric())
+            .unwrap_or(rest.len());
+        let word = &rest[..end];
+        if CLAUSE_WORDS.contains(&word) {
+            close(&mut clause, &mut out);
+        } else if !word.is_empty() {
+            clause.push(word);
+        }
+        let Some(c) = rest[end..].chars().next() else {
+            break;
+        };
+        if matches!(c, ',' | ';' | '.' | '!' | '?' | ':' | '(' | ')' | '\n') {
+            close(&mut clause, &mut out);
+        }
+        rest = &rest[end + c.len_utf8()..];
+    }
+    close(&mut clause, &mut out);
+    out
+}
+
 /// Text as the index holds it: its meaningful words, folded and stemmed.
 pub fn index_text(text: &str) -> String {
     folded_words(text)
@@ -191,20 +340,32 @@ pub fn hyphen_joined(text: &str) -> Vec<String> {
 pub struct QueryWord {
     pub folded: String,
     pub stem: String,
+    /// Said as working or as not the problem (« le wifi marche », « c'est pas le wifi »):
+    /// context of the call, worth less than its problem.
+    pub aside: bool,
 }
 
 /// The meaningful words of a query, folded and stemmed like the index, in order,
 /// deduplicated (by their stems).
 pub fn query_terms(query: &str) -> Vec<QueryWord> {
-    let mut seen = HashSet::new();
-    folded_words(query)
-        .into_iter()
-        .map(|folded| QueryWord {
-            stem: stem(&folded),
-            folded,
-        })
-        .filter(|w| seen.insert(w.stem.clone()))
-        .collect()
+    let mut terms: Vec<QueryWord> = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for (folded, aside) in folded_words_aside(query) {
+        let stem = stem(&folded);
+        match seen.get(&stem) {
+            // Said both as working and not: the problem.
+            Some(&i) => terms[i].aside &= aside,
+            None => {
+                seen.insert(stem.clone(), terms.len());
+                terms.push(QueryWord {
+                    folded,
+                    stem,
+                    aside,
+                });
+            }
+        }
+    }
+    terms
 }
 
 /// The stems of a query's meaningful words, in order, deduplicated.
@@ -321,6 +482,19 @@ mod tests {
     }
 
     #[test]
+    fn an_english_speaking_callers_small_words_are_stop_words() {
+        assert_eq!(
+            query_words("My laptop is broken, who do I call? The IT team?"),
+            ["laptop", "broken", "call", "team"]
+        );
+        // Names the catalogue holds stay words.
+        assert_eq!(
+            query_words("any connect, at, we transfer"),
+            ["any", "connect", "at", "we", "transf"]
+        );
+    }
+
+    #[test]
     fn hyphenated_words_are_also_whole() {
         assert_eq!(
             hyphen_joined("Se connecter à un Wi-Fi (visio-agents) ; J-7 - fin"),
@@ -367,6 +541,59 @@ mod tests {
         // The same whether typed with its accents or without.
         assert_eq!(query_words("téléphonique"), query_words("telephonique"));
         assert_eq!(query_words("Œuvre Straße"), query_words("oeuvre strasse"));
+    }
+
+    /// The words of `query` said as working or as not the problem, in order.
+    fn aside(query: &str) -> Vec<String> {
+        query_terms(query)
+            .into_iter()
+            .filter(|w| w.aside)
+            .map(|w| w.folded)
+            .collect()
+    }
+
+    #[test]
+    fn what_the_caller_says_works_is_set_aside() {
+        // A thing said to work, in its own clause, is context, not the call's problem.
+        assert_eq!(
+            aside("c est pas le wifi, le wifi marche, c est le vpn qui reste bleu"),
+            ["wifi"]
+        );
+        assert_eq!(
+            aside(
+                "l imprimante de la maison marche, le mail marche bien, c est juste les lecteurs reseau"
+            ),
+            ["imprimante", "maison", "mail"]
+        );
+        assert_eq!(
+            aside("l ecran va, la carte passe, mais il fait un bruit"),
+            ["ecran", "va", "carte", "passe"]
+        );
+        // « aussi » after a thing that works: that one works too.
+        assert_eq!(
+            aside("nomade 2 marche, tchap aussi, y a un numero ?"),
+            ["nomade", "2", "tchap"]
+        );
+        assert_eq!(aside("internet fonctionne mais le vpn non"), ["internet"]);
+        // What does not work is the problem, however it is said.
+        for problem in [
+            "le wifi marche pas",
+            "le wifi ne marche plus depuis hier",
+            "le vpn marche mal",
+            "la webcam fonctionne jamais",
+            "le wifi marche pas, le vpn aussi",
+            "mot de passe",
+            "j ai oublie mon mot de passe",
+            "ca va deconnecter le pc ?",
+            "le vpn va et vient",
+            "c est pas normal que le vpn plante",
+            "c est pas la premiere fois que le vpn plante au demarrage",
+        ] {
+            assert_eq!(aside(problem), Vec::<String>::new(), "{problem}");
+        }
+        // A word said both ways is the problem.
+        let words = query_terms("le vpn marche, enfin le vpn de la maison marche pas");
+        assert!(words.iter().all(|w| !w.aside), "{words:?}");
     }
 
     impl SortedWords for Vec<&str> {

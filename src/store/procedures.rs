@@ -171,7 +171,8 @@ impl SearchIndex {
         if self.learned.is_empty() {
             return out;
         }
-        for word in words {
+        // What works is not what the walks were for.
+        for word in words.iter().filter(|w| !w.aside) {
             for &(doc, taught) in self.learned.get(&word.stem).into_iter().flatten() {
                 let factor = taught.factor();
                 if out.get(&doc).is_none_or(|w| factor > w.factor) {
@@ -850,7 +851,8 @@ pub(super) const INDEX_LOCK: i64 = 7_468_657_232;
 /// terms-4: what callers say of any symptom (« marche », « fonctionne », « impossible »,
 /// « problème », « souci », « j'arrive pas », « réussi ») are stop words too.
 /// terms-5: each keyword phrase's neighbouring stems also kept as one term (« cart sim »).
-pub(super) const INDEX_FORMAT: &str = "terms-5";
+/// terms-6: an English-speaking caller's small words (« the », « my », « is ») are stop words.
+pub(super) const INDEX_FORMAT: &str = "terms-6";
 
 pub(super) fn slug_list(applies: &Applies) -> String {
     match applies {
@@ -1492,6 +1494,11 @@ thread_local! {
     static SCRATCH: std::cell::RefCell<Vec<f64>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
+/// What a word said as working or as not the problem weighs, against its rarity: half. The
+/// thing that works is often the call's topic still (« le partage marche, mais le forfait
+/// est à sec »): a fifth lost such calls on the development sets, a half none.
+const ASIDE_WEIGHT: f64 = 0.5;
+
 /// `f` with a buffer of `n` zeros.
 fn with_scratch<T>(n: usize, f: impl FnOnce(&mut [f64]) -> T) -> T {
     SCRATCH.with(|cell| match cell.try_borrow_mut() {
@@ -1524,14 +1531,18 @@ fn scoring(
         .collect();
     // A rare word says more than a common one (inverse document frequency); a word no
     // procedure has ("bizarre", "demande") weighs nothing.
+    // A word said as working or as not the problem (« le wifi marche ») is the call's
+    // context: it still tells the place and the tools, for less.
     let idf: Vec<f64> = quality
         .iter()
-        .map(|q| {
+        .zip(&slots)
+        .map(|(q, slot)| {
             let df = q.len();
+            let aside = if slot.word.aside { ASIDE_WEIGHT } else { 1.0 };
             if df == 0 {
                 0.0
             } else {
-                (1.0 + n as f64 / df as f64).ln()
+                (1.0 + n as f64 / df as f64).ln() * aside
             }
         })
         .collect();
@@ -1768,6 +1779,8 @@ pub struct WordWhy {
     pub stem: String,
     /// Its share of the query's weight (rarity), from 0 to 1.
     pub weight: f64,
+    /// Said as working or as not the problem (« le wifi marche »): counted for less.
+    pub aside: bool,
     /// How well it matches this procedure, from 0 to 1.
     pub quality: f64,
     /// What it adds to the relevance: weight × quality.
@@ -1824,6 +1837,7 @@ impl SearchIndex {
                     word: shown_word(&slot.word),
                     stem: slot.word.stem.clone(),
                     weight,
+                    aside: slot.word.aside,
                     quality,
                     part: weight * quality,
                     via,

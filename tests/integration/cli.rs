@@ -841,6 +841,44 @@ fn a_procedure_valid_under_the_documented_format_stays_valid(desk) {
 }
 
 #[test]
+fn what_the_caller_says_works_counts_for_less_and_why_says_so() {
+    let desk = Desk::new();
+    let call = "c est pas le wifi, le wifi marche, c est le vpn du noemi qui reste bleu";
+    let ask = |slug: &str| {
+        desk.ok(&[
+            "procedures",
+            "why",
+            call,
+            slug,
+            "--service",
+            "mi",
+            "--device",
+            "noemi",
+        ])
+    };
+    // The VPN is the problem: ResetVPN first, the Wi-Fi procedure only its context.
+    let why = ask("mi-noemi-reset-vpn");
+    assert!(why.contains("rang 1"), "{why}");
+    let wifi = ask("mi-noemi-wifi");
+    assert!(!wifi.contains("rang 1"), "{wifi}");
+    assert!(wifi.contains("(contexte)"), "{wifi}");
+    assert!(wifi.contains("compté pour moitié"), "{wifi}");
+    let json = desk.ok(&[
+        "procedures",
+        "why",
+        call,
+        "mi-noemi-wifi",
+        "--format",
+        "json",
+    ]);
+    let json: Value = serde_json::from_str(&json).unwrap();
+    let words = json["words"].as_array().unwrap();
+    let aside = |w: &str| words.iter().find(|x| x["word"] == w).unwrap()["aside"].clone();
+    assert_eq!(aside("wifi"), true, "{json}");
+    assert_eq!(aside("vpn"), false, "{json}");
+}
+
+#[test]
 fn a_desks_thesaurus_beside_its_catalogue_is_linted_used_and_explained() {
     let desk = Desk::new();
     let dir = desk.dir.path().join("procedures");
