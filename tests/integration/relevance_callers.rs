@@ -110,7 +110,7 @@ const CALLERS_2: DevSet = dev_set!("callers_set_2.toml", 280, 282);
 
 /// Written the same way by a third hand, after the ranking had been tuned on the first two;
 /// its first figures (before any tuning on it) measured unseen calls.
-const CALLERS_3: DevSet = dev_set!("callers_set_3.toml", 296, 303);
+const CALLERS_3: DevSet = dev_set!("callers_set_3.toml", 297, 303);
 
 /// Written the same way by a fourth hand, after the ranking had been tuned on the first
 /// three, from the callers' first sentence and the operator's short note of it; its first
@@ -139,7 +139,7 @@ const CALLERS_7: DevSet = dev_set!("callers_set_7.toml", 361, 367);
 /// mixing two problems of which one is the reason for the call, managers calling for their
 /// team, agents on their first day, people at home on their own equipment; its first figures
 /// (before any tuning on it) measured unseen calls: 209/223 first, 223/223 in the top three.
-const CALLERS_8: DevSet = dev_set!("callers_set_8.toml", 217, 223);
+const CALLERS_8: DevSet = dev_set!("callers_set_8.toml", 218, 223);
 
 /// Written the same way by a ninth hand, after the ranking had been tuned on the first eight,
 /// as questions about the rule, the number, the deadline or who does what rather than a
@@ -147,7 +147,7 @@ const CALLERS_8: DevSet = dev_set!("callers_set_8.toml", 217, 223);
 /// le droit de »), operators' two- or three-word notes (« vpn ko rouen », « pwd oublie
 /// webmel »), and tools misnamed or called by a near or older name (« anyconect », « cryod »,
 /// « jitsy »); its first figures (before any tuning on it) measured unseen calls: 193/199 first, 199/199 in the top three.
-const CALLERS_9: DevSet = dev_set!("callers_set_9.toml", 196, 199);
+const CALLERS_9: DevSet = dev_set!("callers_set_9.toml", 197, 199);
 
 /// Written the same way by a tenth hand, after the ranking had been tuned on the first nine,
 /// as the call's summary comes out of speech-to-text dictation or as an operator writes what
@@ -158,7 +158,7 @@ const CALLERS_9: DevSet = dev_set!("callers_set_9.toml", 196, 199);
 /// computer ne marche pas », « je peux pas login »), English-only calls from foreign trainees,
 /// long run-on dictated sentences without punctuation; its first figures (before any tuning on
 /// it) measured unseen calls: 254/268 first, 266/268 in the top three.
-const CALLERS_10: DevSet = dev_set!("callers_set_10.toml", 254, 267);
+const CALLERS_10: DevSet = dev_set!("callers_set_10.toml", 259, 268);
 
 /// Written the same way by another hand (the twelfth development set), after the ranking had
 /// been tuned on the earlier sets, from callers who have already tried things and say so or call
@@ -168,7 +168,7 @@ const CALLERS_10: DevSet = dev_set!("callers_set_10.toml", 254, 267);
 /// steps (menus, buttons, fields, icons, settings) rather than the situation's title; its first
 /// figures (before any tuning on it) measured unseen calls: 237/239 first, 238/239 in the top
 /// three.
-const CALLERS_11: DevSet = dev_set!("callers_set_11.toml", 237, 238);
+const CALLERS_11: DevSet = dev_set!("callers_set_11.toml", 239, 239);
 
 /// Written the same way by another hand, after the ranking had been tuned on the sets before
 /// it, as calls full of context that is not the problem (who calls and why it is urgent,
