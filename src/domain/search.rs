@@ -87,14 +87,15 @@ const SMS_FORMS: &[&str] = &[
 /// An English-speaking caller's small words (a trainee from abroad: « my laptop is broken,
 /// who do I call »), folded: stop words too, or « is », « it », « the » would meet the
 /// procedures that hold them in a name (« soutien-IT », « the green bow »). Words the
-/// catalogue uses as names are not here: « at » (the COMU domain AT), « any » (AnyConnect),
-/// « we » (WeTransfer), « get » (wapt-get).
+/// catalogue or a desk uses as names are not here: « at » (the COMU domain AT), « any »
+/// (AnyConnect), « we » (WeTransfer), « get » (wapt-get), « it » (« le service IT », « it
+/// team »: without it, « team » alone would be Microsoft Teams).
 const ENGLISH_SMALL_WORDS: &[&str] = &[
     "am", "an", "and", "are", "be", "been", "but", "by", "can", "cannot", "cant", "could", "did",
     "didn", "do", "does", "doesn", "don", "for", "from", "had", "has", "have", "hello", "hi",
-    "how", "i", "if", "in", "is", "isn", "it", "its", "my", "not", "of", "or", "please", "should",
-    "so", "thank", "thanks", "that", "the", "then", "there", "this", "to", "was", "were", "what",
-    "when", "where", "which", "who", "why", "will", "with", "would", "you", "your",
+    "how", "i", "if", "in", "is", "isn", "its", "my", "not", "of", "or", "please", "should", "so",
+    "thank", "thanks", "that", "the", "then", "there", "this", "to", "was", "were", "what", "when",
+    "where", "which", "who", "why", "will", "with", "would", "you", "your",
 ];
 
 /// Whether a folded word is a stop word.
@@ -485,7 +486,7 @@ mod tests {
     fn an_english_speaking_callers_small_words_are_stop_words() {
         assert_eq!(
             query_words("My laptop is broken, who do I call? The IT team?"),
-            ["laptop", "broken", "call", "team"]
+            ["laptop", "broken", "call", "it", "team"]
         );
         // Names the catalogue holds stay words.
         assert_eq!(
