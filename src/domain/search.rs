@@ -33,7 +33,7 @@ const STOP_WORDS: &[&str] = &[
 ];
 
 /// What callers say around their words whatever the call (« c'est quoi », « je fais
-/// quoi », « il faut », « ça marche toujours pas », « ça fonctionne pas », « impossible
+/// quoi », « il faut », « je prends quoi », « ça marche toujours pas », « ça fonctionne pas », « impossible
 /// de », « j'arrive pas », « j'ai un souci, un problème », « le truc »), folded: stop
 /// words too. That nothing works is every call's symptom; what does not work is the
 /// call's own words.
@@ -58,6 +58,13 @@ const CALLERS_FILLERS: &[&str] = &[
     "merci",
     "ok",
     "plein",
+    "prend",
+    "prendre",
+    "prends",
+    "prenez",
+    "prenne",
+    "prennent",
+    "prenons",
     "probleme",
     "problemes",
     "quoi",
@@ -472,6 +479,10 @@ mod tests {
             ["cart", "agent", "oublie"]
         );
         assert_eq!(query_words("clé USB"), ["cle", "usb"]);
+        // « Prendre » is any call's verb (« je prends quoi »): the hand that takes control
+        // is « la main ».
+        assert_eq!(query_words("on prend la webconf ?"), ["webconf"]);
+        assert_eq!(query_words("il prend la main"), ["main"]);
         assert_eq!(query_words("mes mails, ses appels"), ["mail", "appel"]);
         assert_eq!(index_text("Les Mails : accès"), "mail acce");
         assert_eq!(stem("bus"), "bus");

@@ -852,7 +852,8 @@ pub(super) const INDEX_LOCK: i64 = 7_468_657_232;
 /// « problème », « souci », « j'arrive pas », « réussi ») are stop words too.
 /// terms-5: each keyword phrase's neighbouring stems also kept as one term (« cart sim »).
 /// terms-6: an English-speaking caller's small words (« the », « my », « is ») are stop words.
-pub(super) const INDEX_FORMAT: &str = "terms-6";
+/// terms-7: « prendre » and its forms are callers' fillers (« on prend la webconf ? »).
+pub(super) const INDEX_FORMAT: &str = "terms-7";
 
 pub(super) fn slug_list(applies: &Applies) -> String {
     match applies {

@@ -216,7 +216,7 @@ const CALLERS_12: DevSet = dev_set!("callers_set_12.toml", 227, 235);
 /// other ministries' (Zoom, WhatsApp, Teams, Dropbox, Google Drive, WeTransfer, Skype,
 /// Doodle); its first figures (before any tuning on it) measured unseen calls: 199/214 first,
 /// 213/214 in the top three.
-const CALLERS_13: DevSet = dev_set!("callers_set_13.toml", 199, 213);
+const CALLERS_13: DevSet = dev_set!("callers_set_13.toml", 199, 214);
 
 /// Written the same way by another hand (the fifteenth development set), after the ranking had
 /// been tuned on the sets before it, as calls carried by times, dates, numbers and
