@@ -183,10 +183,11 @@ fn drive_letters(folded: &str) -> String {
 /// The meaningful words of a text, folded and cut, stop words left out, in order (not
 /// stemmed): what the index and the queries are made of.
 pub fn folded_words(text: &str) -> Vec<String> {
-    drive_letters(&fold(text))
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty() && !is_stop_word(w))
-        .map(String::from)
+    // The queries' own cut (with what each clause says), so that the index and the queries
+    // can never cut a text differently.
+    folded_words_aside(text)
+        .into_iter()
+        .map(|(word, _)| word)
         .collect()
 }
 
