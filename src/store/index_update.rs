@@ -12,7 +12,8 @@
 //! see the same change write it once, the others find it there.
 
 use super::db::{DbResult, Value, args};
-use super::procedures::{INDEX_FORMAT, Packed, postings_ids, procedure_words, slug_list};
+use super::procedures::postings::{Packed, ids_of_text};
+use super::procedures::{INDEX_FORMAT, procedure_words, slug_list};
 use super::{Result, Store, StoreError};
 use crate::domain::procedure::Procedure;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -191,7 +192,7 @@ fn write_terms(tx: &super::conn::Db, terms: &Terms) -> DbResult<()> {
         let mut rows = chunk.iter().filter_map(|word| {
             let mut postings = stored
                 .remove(word.as_str())
-                .map(|p| postings_ids(&p))
+                .map(|p| ids_of_text(&p))
                 .unwrap_or_default();
             postings.retain(|(id, _)| !terms.rewritten.contains(id));
             postings.extend(terms.joining[*word].iter().copied());
@@ -203,7 +204,7 @@ fn write_terms(tx: &super::conn::Db, terms: &Terms) -> DbResult<()> {
             for (id, columns) in postings {
                 packed.push(id, columns);
             }
-            Some(vec![Value::from(*word), Value::from(packed.text)])
+            Some(vec![Value::from(*word), Value::from(packed.into_text())])
         });
         tx.bulk_insert("procedure_terms", &["term", "postings"], &mut rows)?;
     }

@@ -25,8 +25,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 mod key_cache;
+pub(super) mod postings;
 
 use key_cache::{Generation, KeyCache, Own};
+use postings::{Packed, Postings, push_step};
 
 /// At most this many near spellings are tried for one query word.
 const MAX_VARIANTS: usize = 4;
@@ -68,9 +70,10 @@ pub struct SearchIndex {
     /// The terms, one after the other; term i is `text[starts[i]..starts[i + 1]]`.
     text: String,
     starts: Vec<u32>,
-    /// For term i: `postings[first[i]..first[i + 1]]`, each a procedure (high bits) and the
-    /// columns it has the term in (low four bits).
-    postings: Vec<u32>,
+    /// For term i: `postings[first[i]..first[i + 1]]`, the procedures (their places in
+    /// `procedures`) that have it and the columns they have it in, as steps
+    /// ([`postings`]: two bytes each, nearly all).
+    postings: Vec<u16>,
     first: Vec<u32>,
     /// Each procedure's place in slug order: ties in the ranking are broken by slug, and
     /// comparing two numbers instead of two slugs keeps a keystroke's sort short when many
@@ -198,10 +201,8 @@ impl SearchIndex {
             .collect()
     }
 
-    fn postings_of(&self, term: usize) -> impl Iterator<Item = (u32, u8)> + '_ {
-        self.postings[self.first[term] as usize..self.first[term + 1] as usize]
-            .iter()
-            .map(|p| (p >> 4, (p & 0xf) as u8))
+    fn postings_of(&self, term: usize) -> Postings<'_> {
+        Postings::of(&self.postings[self.first[term] as usize..self.first[term + 1] as usize])
     }
 }
 
@@ -990,10 +991,18 @@ impl Store {
 
     /// Writes the index of `procedures` (ids 1..=n in the order they come), streaming: each
     /// procedure is written and its words noted as it comes, then dropped; what stays until
-    /// the end is each word's postings, packed as the index keeps them (a few megabytes
-    /// for 10,000 procedures).
+    /// the end is each word's postings, as steps (a few megabytes for 10,000 procedures),
+    /// written as the store's text a word at a time.
     fn rebuild_index<P: std::borrow::Borrow<Procedure>>(
         &mut self,
+        procedures: &mut dyn Iterator<Item = P>,
+        fingerprint: &str,
+    ) -> Result<()> {
+        self.with_small_cache(|| self.write_index(procedures, fingerprint))
+    }
+
+    fn write_index<P: std::borrow::Borrow<Procedure>>(
+        &self,
         procedures: &mut dyn Iterator<Item = P>,
         fingerprint: &str,
     ) -> Result<()> {
@@ -1042,9 +1051,12 @@ impl Store {
         // In word order, as the index is read.
         let mut terms: Vec<(Box<str>, Packed)> = terms.into_iter().collect();
         terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let mut rows = terms
-            .into_iter()
-            .map(|(term, packed)| vec![Value::from(String::from(term)), Value::from(packed.text)]);
+        let mut rows = terms.into_iter().map(|(term, packed)| {
+            vec![
+                Value::from(String::from(term)),
+                Value::from(packed.into_text()),
+            ]
+        });
         tx.bulk_insert("procedure_terms", &["term", "postings"], &mut rows)
             .map_err(err)?;
         tx.execute(
@@ -1081,13 +1093,16 @@ impl Store {
         // The sizes first, so that each vector is allocated once: grown by doubling, the
         // postings of 10,000 procedures held their old and new copies at once, the
         // console's peak memory (heaptrack). A hint only: a count that is off costs a
-        // reallocation, not a wrong index.
-        let (procedure_count, term_count, text_len, posting_count) = self
+        // reallocation, not a wrong index. The postings' text has at least as many
+        // characters as they have units (a step of one unit is a digit or more, one of
+        // three is five digits or more): the allocation reserves more than it fills, and
+        // what is never written is never resident (shrunk in place after).
+        let (procedure_count, term_count, text_len, postings_len) = self
             .db
             .query_one(
                 "SELECT (SELECT count(*) FROM procedures), count(*), \
                         coalesce(sum(length(term)), 0), \
-                        coalesce(sum(length(postings) - length(replace(postings, ' ', '')) + 1), 0) \
+                        coalesce(sum(length(postings)), 0) \
                  FROM procedure_terms",
                 &[],
                 |r| {
@@ -1097,22 +1112,30 @@ impl Store {
             )
             .map_err(|e| self.err(e))?
             .unwrap_or_default();
-        // Read once, front to back: SQLite's page cache would only keep what this pass
-        // never reads again, at the peak of the console's memory (2 MB of 10,000
-        // procedures' pages, heaptrack). A small cache for the pass, the usual one after.
+        // Read once, front to back.
+        self.with_small_cache(|| {
+            self.read_search_index(procedure_count, term_count, text_len, postings_len)
+        })
+    }
+
+    /// `f` with SQLite's page cache small: for a pass that reads or writes the whole index
+    /// once, front to back, the cache would only keep what the pass never reads again, at
+    /// the peak of the console's memory (2 MB of 10,000 procedures' pages, heaptrack). The
+    /// usual cache after, whatever `f` gave.
+    fn with_small_cache<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
         let small_cache = self.db.engine() == Engine::Sqlite;
         if small_cache {
             self.db
                 .batch("PRAGMA cache_size = -128")
                 .map_err(|e| self.err(e))?;
         }
-        let index = self.read_search_index(procedure_count, term_count, text_len, posting_count);
+        let out = f();
         if small_cache {
             self.db
                 .batch(&format!("PRAGMA cache_size = {SQLITE_CACHE}"))
                 .map_err(|e| self.err(e))?;
         }
-        index
+        out
     }
 
     fn read_search_index(
@@ -1120,7 +1143,7 @@ impl Store {
         procedure_count: usize,
         term_count: usize,
         text_len: usize,
-        posting_count: usize,
+        postings_len: usize,
     ) -> Result<SearchIndex> {
         // Ids are 1..=n in catalogue order after a rebuild; an update of a few procedures
         // (`index_update`) leaves the gaps of those removed and adds after the last. Each
@@ -1163,7 +1186,7 @@ impl Store {
             procedures,
             text: String::with_capacity(text_len),
             starts: Vec::with_capacity(term_count + 1),
-            postings: Vec::with_capacity(posting_count),
+            postings: Vec::with_capacity(postings_len),
             first: Vec::with_capacity(term_count + 1),
             thesaurus: Arc::new(crate::catalog::thesaurus::embedded().clone()),
             ..SearchIndex::default()
@@ -1177,7 +1200,12 @@ impl Store {
                     index.starts.push(index.text.len() as u32);
                     index.first.push(index.postings.len() as u32);
                     index.text.push_str(r.str(0)?);
-                    unpack(r.str(1)?, &doc_of, &mut index.postings);
+                    postings::text_into_places(
+                        r.str(1)?,
+                        &doc_of,
+                        MAX_ID as u32,
+                        &mut index.postings,
+                    );
                     Ok::<(), DbError>(())
                 },
             )
@@ -1335,23 +1363,25 @@ impl SearchIndex {
             thesaurus: Arc::clone(&self.thesaurus),
             ..SearchIndex::default()
         };
-        let kept = |posting: &u32| {
-            let doc = (posting >> 4) as usize;
-            !rewritten.get(doc).copied().unwrap_or(true) && !gone[doc]
+        let kept = |doc: u32| {
+            let doc = doc as usize;
+            !rewritten.get(doc).copied().unwrap_or(true) && !gone.get(doc).copied().unwrap_or(true)
         };
-        let add = |index: &mut SearchIndex, term: &str, old: &[u32], new: &[u32]| {
+        let add = |index: &mut SearchIndex, term: &str, old: &[u16], new: &[u32]| {
             let first = index.postings.len();
+            let mut previous = 0u32;
             // Both in procedure order: merged.
-            let mut new = new.iter().copied().peekable();
-            for &p in old.iter().filter(|p| kept(p)) {
-                let p = moved[(p >> 4) as usize] << 4 | (p & 0xf);
-                while let Some(&q) = new.peek().filter(|&&q| q < p) {
-                    index.postings.push(q);
-                    new.next();
+            let mut new = new.iter().map(|p| (p >> 4, (p & 0xf) as u8)).peekable();
+            for (doc, columns) in Postings::of(old).filter(|(doc, _)| kept(*doc)) {
+                let doc = moved[doc as usize];
+                while let Some((q, c)) = new.next_if(|&(q, _)| q < doc) {
+                    push_step(&mut index.postings, &mut previous, q, c);
                 }
-                index.postings.push(p);
+                push_step(&mut index.postings, &mut previous, doc, columns);
             }
-            index.postings.extend(new);
+            for (q, c) in new {
+                push_step(&mut index.postings, &mut previous, q, c);
+            }
             if index.postings.len() > first {
                 index.starts.push(index.text.len() as u32);
                 index.first.push(first as u32);
@@ -1395,73 +1425,6 @@ impl SearchIndex {
     fn search_uncached(&self, query: &ProcedureQuery<'_>) -> Vec<ProcedureHit> {
         search(self, query, None)
     }
-}
-
-/// A word's postings as the index keeps them: each procedure (ids in increasing order) as
-/// its distance from the previous one (from 0 for the first) times 16, plus its columns,
-/// in decimal, separated by spaces. Text on both engines, a few bytes a posting: the
-/// words of 10,000 procedures are read in a few thousand rows.
-#[cfg(test)]
-fn pack(postings: &[(u32, u8)]) -> String {
-    let mut packed = Packed::default();
-    for &(id, columns) in postings {
-        packed.push(id, columns);
-    }
-    packed.text
-}
-
-/// One word's postings as [`pack`] writes them, made one procedure at a time (ids in
-/// increasing order).
-#[derive(Default)]
-pub(super) struct Packed {
-    pub(super) text: String,
-    previous: u32,
-}
-
-impl Packed {
-    pub(super) fn push(&mut self, id: u32, columns: u8) {
-        use std::fmt::Write;
-        if !self.text.is_empty() {
-            self.text.push(' ');
-        }
-        let step = u64::from(id - self.previous) << 4 | u64::from(columns & 0xf);
-        // Writing into a String cannot fail.
-        let _ = write!(self.text, "{step}");
-        self.previous = id;
-    }
-}
-
-/// The postings `pack` wrote, appended to `into` as the in-memory index holds them
-/// (procedure index from 0, high bits; columns, low four): `doc_of[id]` is the place of
-/// the procedure of that id. What does not read as a posting, or names an id `doc_of`
-/// does not place, is left out.
-fn unpack(packed: &str, doc_of: &[u32], into: &mut Vec<u32>) {
-    let mut id: u64 = 0;
-    for step in packed.split(' ').filter_map(|s| s.parse::<u64>().ok()) {
-        id += step >> 4;
-        let Some(&doc) = usize::try_from(id).ok().and_then(|i| doc_of.get(i)) else {
-            continue;
-        };
-        if doc < (1 << 28) {
-            into.push(doc << 4 | (step & 0xf) as u32);
-        }
-    }
-}
-
-/// The postings `pack` wrote, as (procedure id, columns), ids in increasing order: what
-/// an update of a few procedures rewrites. What does not read as a posting is left out.
-pub(super) fn postings_ids(packed: &str) -> Vec<(u32, u8)> {
-    let mut id: u64 = 0;
-    let mut out = Vec::new();
-    for step in packed.split(' ').filter_map(|s| s.parse::<u64>().ok()) {
-        id += step >> 4;
-        if let Ok(id) = u32::try_from(id)
-            && id > 0
-        {
-            out.push((id, (step & 0xf) as u8));
-        }
-    }
-    out
 }
 
 /// A query word as `matched` shows it: folded, a drive letter as the operator typed it
@@ -1864,7 +1827,7 @@ impl SearchIndex {
 
 #[cfg(test)]
 mod tests {
-    use super::{ProcedureQuery, Store, pack, unpack};
+    use super::{ProcedureQuery, Store};
     use crate::catalog::embedded_reference;
     use crate::catalog::procedures::{CatalogSource, EMBEDDED, load_dir};
 
@@ -2095,31 +2058,5 @@ mod tests {
             .unwrap();
         assert_eq!(why.words[0].via, Some(super::Via::Prefix), "{why:?}");
         assert_eq!(why.words[0].terms, ["salontchap"]);
-    }
-
-    #[test]
-    fn postings_packed_read_back_as_the_index_holds_them() {
-        let postings = [(1, 1), (2, 8), (9, 15), (10_000, 4), (268_435_457, 2)];
-        let packed = pack(&postings);
-        // Distances from the previous procedure, times 16, plus the columns.
-        assert_eq!(packed, "17 24 127 159860 4294807314");
-        // Ids 1..=10,000 at places 0..10,000; 268,435,457 placed nowhere.
-        let doc_of: Vec<u32> = (0..=10_000u32).map(|id| id.wrapping_sub(1)).collect();
-        let mut read = vec![7];
-        unpack(&packed, &doc_of, &mut read);
-        assert_eq!(read, [7, 1, 1 << 4 | 8, 8 << 4 | 15, 9_999 << 4 | 4]);
-        assert_eq!(
-            super::postings_ids(&packed),
-            [(1, 1), (2, 8), (9, 15), (10_000, 4), (268_435_457, 2)]
-        );
-        // Gaps: id 2 removed, the others moved up.
-        let gaps = [u32::MAX, 0, u32::MAX, 1, 2, 3, 4, 5, 6, 7, 8];
-        let mut read = Vec::new();
-        unpack(&packed, &gaps, &mut read);
-        assert_eq!(read, [1, 7 << 4 | 15]);
-        let mut none = Vec::new();
-        unpack("", &doc_of, &mut none);
-        unpack("x 0 -3", &doc_of, &mut none);
-        assert!(none.is_empty(), "{none:?}");
     }
 }
