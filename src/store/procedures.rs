@@ -1093,16 +1093,13 @@ impl Store {
         // The sizes first, so that each vector is allocated once: grown by doubling, the
         // postings of 10,000 procedures held their old and new copies at once, the
         // console's peak memory (heaptrack). A hint only: a count that is off costs a
-        // reallocation, not a wrong index. The postings' text has at least as many
-        // characters as they have units (a step of one unit is a digit or more, one of
-        // three is five digits or more): the allocation reserves more than it fills, and
-        // what is never written is never resident (shrunk in place after).
-        let (procedure_count, term_count, text_len, postings_len) = self
+        // reallocation, not a wrong index.
+        let (procedure_count, term_count, text_len, posting_count) = self
             .db
             .query_one(
                 "SELECT (SELECT count(*) FROM procedures), count(*), \
                         coalesce(sum(length(term)), 0), \
-                        coalesce(sum(length(postings)), 0) \
+                        coalesce(sum(length(postings) - length(replace(postings, ' ', '')) + 1), 0) \
                  FROM procedure_terms",
                 &[],
                 |r| {
@@ -1114,7 +1111,7 @@ impl Store {
             .unwrap_or_default();
         // Read once, front to back.
         self.with_small_cache(|| {
-            self.read_search_index(procedure_count, term_count, text_len, postings_len)
+            self.read_search_index(procedure_count, term_count, text_len, posting_count)
         })
     }
 
@@ -1143,7 +1140,7 @@ impl Store {
         procedure_count: usize,
         term_count: usize,
         text_len: usize,
-        postings_len: usize,
+        posting_count: usize,
     ) -> Result<SearchIndex> {
         // Ids are 1..=n in catalogue order after a rebuild; an update of a few procedures
         // (`index_update`) leaves the gaps of those removed and adds after the last. Each
@@ -1186,7 +1183,11 @@ impl Store {
             procedures,
             text: String::with_capacity(text_len),
             starts: Vec::with_capacity(term_count + 1),
-            postings: Vec::with_capacity(postings_len),
+            postings: Vec::with_capacity(postings::units_at_most(
+                posting_count,
+                term_count,
+                procedure_count,
+            )),
             first: Vec::with_capacity(term_count + 1),
             thesaurus: Arc::new(crate::catalog::thesaurus::embedded().clone()),
             ..SearchIndex::default()

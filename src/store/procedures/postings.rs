@@ -53,6 +53,17 @@ impl Packed {
     }
 }
 
+/// How many units `postings` postings of `terms` words take at most, when they name
+/// `places` procedures: a word's distances add up to less than `places`, so that at most
+/// `places / 4,095` of them are long (two more units each).
+pub(crate) fn units_at_most(postings: usize, terms: usize, places: usize) -> usize {
+    postings.saturating_add(
+        terms
+            .saturating_mul(places / usize::from(LONG))
+            .saturating_mul(2),
+    )
+}
+
 /// Appends the step from `previous` to `id` to `out` and makes `id` the previous one.
 pub(crate) fn push_step(out: &mut Vec<u16>, previous: &mut u32, id: u32, columns: u8) {
     let distance = id.saturating_sub(*previous);
@@ -235,5 +246,19 @@ mod tests {
         text_into_places("", &place, 1 << 28, &mut none);
         text_into_places("x 0 -3", &place, 1 << 28, &mut none);
         assert!(none.is_empty(), "{none:?}");
+    }
+
+    #[test]
+    fn the_bound_on_units_holds_for_the_longest_distances() {
+        // 10,000 places, one word with every 4,095th: as long as distances get.
+        let places = 10_000u32;
+        let mut p = Packed::default();
+        let ids: Vec<u32> = (0..places).step_by(4_095).collect();
+        for &id in &ids {
+            p.push(id, 1);
+        }
+        assert_eq!(ids, [0, 4_095, 8_190]);
+        assert_eq!(p.units.len(), 1 + 3 + 3);
+        assert_eq!(units_at_most(ids.len(), 1, places as usize), 3 + 2 * 2);
     }
 }
