@@ -258,18 +258,30 @@ fn is_aside_clause(clause: &[&str], after_aside: bool) -> bool {
             if NAMING.contains(det) && meaningful(rest) <= ASIDE_CLAUSE_MAX_WORDS
                 && rest.iter().all(|w| !NOT.contains(w)));
     }
-    let works = clause.iter().enumerate().any(|(i, w)| {
-        WORKS.contains(w)
-            && i > 0
-            // « le mot de passe », « de passe »: a noun, not a verb.
-            && !(*w == "passe" && matches!(clause[i - 1], "de" | "mot"))
-            && clause[i + 1..].iter().all(|w| WORKS_WELL.contains(w))
-    });
+    let works = says_it_works(clause);
     let too = after_aside
         && clause.last().is_some_and(|w| TOO.contains(w))
         && meaningful(clause) <= ASIDE_CLAUSE_MAX_WORDS;
     works || too
 }
+
+/// Whether a clause ends saying that what it names works: a word of [`WORKS`] after what it
+/// names, followed by nothing but [`WORKS_WELL`].
+fn says_it_works(clause: &[&str]) -> bool {
+    clause.iter().enumerate().any(|(i, w)| {
+        WORKS.contains(w)
+            && i > 0
+            // « le mot de passe », « de passe »: a noun, not a verb.
+            && !(*w == "passe" && matches!(clause[i - 1], "de" | "mot"))
+            && clause[i + 1..].iter().all(|w| WORKS_WELL.contains(w))
+    })
+}
+
+/// Subjects that open a new clause when a caller does not stop between two (« tchap ca va je
+/// l'utilise déjà », « le wifi marche on a essayé »): said right after a clause that says a
+/// thing works, they end it as a comma would. Not « nous » or « vous », objects as often
+/// (« l'outil de visio va nous bloquer ? »).
+const SUBJECTS: &[&str] = &["je", "j", "il", "elle", "on", "ils", "elles"];
 
 fn meaningful(words: &[&str]) -> usize {
     words.iter().filter(|w| !is_stop_word(w)).count()
@@ -303,6 +315,9 @@ fn folded_words_aside(text: &str) -> Vec<(String, bool)> {
         let word = &rest[..end];
         if CLAUSE_WORDS.contains(&word) {
             close(&mut clause, &mut out);
+        } else if SUBJECTS.contains(&word) && says_it_works(&clause) {
+            close(&mut clause, &mut out);
+            clause.push(word);
         } else if !word.is_empty() {
             clause.push(word);
         }
@@ -588,6 +603,17 @@ mod tests {
             ["nomade", "2", "tchap"]
         );
         assert_eq!(aside("internet fonctionne mais le vpn non"), ["internet"]);
+        // Said without a stop: a new subject after « ça va » opens a new clause; an object
+        // does not.
+        assert_eq!(
+            aside("l outil de visio va nous bloquer ?"),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            aside("y a une doc de visio agents ? tchap ca va je l utilise deja"),
+            ["tchap", "va"]
+        );
+        assert_eq!(aside("le wifi marche je peux pas imprimer"), ["wifi"]);
         // What does not work is the problem, however it is said.
         for problem in [
             "le wifi marche pas",
