@@ -102,7 +102,12 @@
 //! the object in front of the caller (the little light, the dock, the card reader slot, the
 //! icon's colour), half of them as the operator's terse note (« agt MI pc nomade, voyant cle
 //! vpn rouge »); long calls with two or three topics where one is what the caller wants solved
-//! today (« bon le vpn ca a fini par marcher hier, mais la c est ma carte agent »).
+//! today (« bon le vpn ca a fini par marcher hier, mais la c est ma carte agent »);
+//! `callers_set_19.toml`, `callers_set_20.toml` and `callers_set_21.toml` (the twentieth to
+//! twenty-second) by three more hands under the same rules: requests typed in a chat, a text or
+//! a ticket's subject (« [URGENT] pb co vpn », « bjr mdp refuse stp »); franglais and office
+//! jargon (« reset du password », « hotspot », « screen share ») or an older agent's vague
+//! names; calls by absence and negation (« j ai jamais recu le code », « c est pas le wifi »).
 //! Unlike the blind sets (`relevance_blind`),
 //! they are development sets: the ranking is tuned against them, with `relevance_set.toml`
 //! (`relevance_operators`).
@@ -271,6 +276,28 @@ const CALLERS_17: DevSet = dev_set!("callers_set_17.toml", 210, 225);
 /// the start, the middle or the end; its first figures (before any tuning on it) measured
 /// unseen calls: 166/175 first, 174/175 in the top three.
 const CALLERS_18: DevSet = dev_set!("callers_set_18.toml", 167, 175);
+
+/// Written the same way by another hand (the twentieth development set), as requests typed
+/// rather than said: a chat window, a text to the technician on call, a ticket's subject line
+/// (« [URGENT] pb co vpn », « bjr, mdp refuse stp »), texting abbreviations, capitals, a polite
+/// e-mail opening before the problem; its first figures (before any tuning on it) measured
+/// unseen calls: 219/224 first, 224/224 in
+/// the top three.
+const CALLERS_19: DevSet = dev_set!("callers_set_19.toml", 219, 224);
+
+/// Written the same way by another hand (the twenty-first development set), in franglais and
+/// office jargon (login, password, reset, hotspot, tethering, reboot, freeze, screen share,
+/// dongle, pairing) and, at the other extreme, an older agent's vague names for the technology
+/// (« le machin pour se connecter de chez soi »); its first figures (before any tuning on it)
+/// measured unseen calls: 243/250 first, 250/250 in the top three.
+const CALLERS_20: DevSet = dev_set!("callers_set_20.toml", 243, 250);
+
+/// Written the same way by another hand (the twenty-second development set), as calls that
+/// describe by absence and negation: what the caller does not have, what it is not, what never
+/// came, what no longer happens, what cannot be found (« j ai jamais recu le code », « c est
+/// pas le wifi »); its first figures (before any tuning on it) measured unseen calls: 190/199 first, 197/199
+/// in the top three.
+const CALLERS_21: DevSet = dev_set!("callers_set_21.toml", 190, 197);
 
 const MIN_CALLS: usize = 150;
 /// Every guide has its callers: at least this many calls from each.
@@ -513,4 +540,34 @@ fn the_nineteenth_callers_set_is_well_formed_and_covers_every_guide() {
 #[test]
 fn nineteenth_callers_calls_keep_their_ranking() {
     assert_keeps_its_ranking(&CALLERS_18);
+}
+
+#[test]
+fn the_twentieth_callers_set_is_well_formed_and_covers_every_guide() {
+    assert_well_formed_and_covers_every_guide(&CALLERS_19);
+}
+
+#[test]
+fn twentieth_callers_calls_keep_their_ranking() {
+    assert_keeps_its_ranking(&CALLERS_19);
+}
+
+#[test]
+fn the_twenty_first_callers_set_is_well_formed_and_covers_every_guide() {
+    assert_well_formed_and_covers_every_guide(&CALLERS_20);
+}
+
+#[test]
+fn twenty_first_callers_calls_keep_their_ranking() {
+    assert_keeps_its_ranking(&CALLERS_20);
+}
+
+#[test]
+fn the_twenty_second_callers_set_is_well_formed_and_covers_every_guide() {
+    assert_well_formed_and_covers_every_guide(&CALLERS_21);
+}
+
+#[test]
+fn twenty_second_callers_calls_keep_their_ranking() {
+    assert_keeps_its_ranking(&CALLERS_21);
 }
