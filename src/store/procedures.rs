@@ -32,6 +32,8 @@ use postings::{Packed, Postings, push_step};
 
 /// At most this many near spellings are tried for one query word.
 const MAX_VARIANTS: usize = 4;
+/// Shortest stem the index does not know that is read as the head of longer terms.
+const UNKNOWN_STEM_PREFIX_MIN: usize = 7;
 
 /// Column bits of a posting, and what a match in each column is worth.
 const TITLE: u8 = 1;
@@ -306,7 +308,6 @@ impl SearchIndex {
         // Two letters as a prefix would match nearly everything ("co", "re"): they match
         // whole until a third letter comes. A word the stemmer cut (« habitants » →
         // « habit ») is a whole word: its stem is no prefix (« habituel »).
-        let prefix = (last && len >= 3) || (!whole && len >= TYPO_MIN_LEN);
         let n = self.word_count();
         // The first term not before `word`.
         let (mut lo, mut hi) = (0, n);
@@ -319,6 +320,11 @@ impl SearchIndex {
             }
         }
         let known = lo < n && self.word(lo) == word;
+        // A long stem the index does not know is the head of the terms it begins
+        // (« reecrit » for « reecritur »): derivation, which Snowball leaves apart.
+        let prefix = (last && len >= 3)
+            || (!whole && len >= TYPO_MIN_LEN)
+            || (!known && len >= UNKNOWN_STEM_PREFIX_MIN);
         let mut found: Vec<(usize, Met)> = (lo..n)
             .take_while(|&i| {
                 if prefix {

@@ -850,6 +850,32 @@ fn finished_words_meet_their_compounds_not_any_longer_word() {
     assert!((why.words[0].quality - 0.9).abs() < 1e-9, "{why:#?}");
 }
 
+/// A long word whose stem the index does not know meets the terms its stem begins: a
+/// derivation Snowball leaves apart (« réécrits » → « reecrit », the summary of
+/// phishing-check says « réécriture » → « reecritur »); a shorter unknown stem does not: a
+/// few letters would begin too many words.
+#[test]
+fn an_unknown_long_stem_meets_the_terms_it_begins() {
+    let search = Search::new();
+    let terms = met_terms(
+        &search,
+        "les liens sont reecrits dans le webmail",
+        "social-direccte",
+        "pc-perso",
+        "phishing-check",
+    );
+    assert!(terms.iter().any(|t| t == "reecritur"), "{terms:?}");
+    // Six letters, not being typed: whole (a known stem stays whole too, « bureau » above).
+    let terms = met_terms(
+        &search,
+        "mes reecri du bureau",
+        "social-direccte",
+        "pc-perso",
+        "phishing-check",
+    );
+    assert!(!terms.iter().any(|t| t == "reecritur"), "{terms:?}");
+}
+
 /// `procedures why`'s explanation adds up to the score the search gives.
 #[test]
 fn the_explanation_adds_up_to_the_score() {

@@ -297,7 +297,7 @@ const CALLERS_20: DevSet = dev_set!("callers_set_20.toml", 243, 250);
 /// came, what no longer happens, what cannot be found (« j ai jamais recu le code », « c est
 /// pas le wifi »); its first figures (before any tuning on it) measured unseen calls: 190/199 first, 197/199
 /// in the top three.
-const CALLERS_21: DevSet = dev_set!("callers_set_21.toml", 190, 197);
+const CALLERS_21: DevSet = dev_set!("callers_set_21.toml", 191, 199);
 
 const MIN_CALLS: usize = 150;
 /// Every guide has its callers: at least this many calls from each.
