@@ -107,7 +107,11 @@
 //! twenty-second) by three more hands under the same rules: requests typed in a chat, a text or
 //! a ticket's subject (« [URGENT] pb co vpn », « bjr mdp refuse stp »); franglais and office
 //! jargon (« reset du password », « hotspot », « screen share ») or an older agent's vague
-//! names; calls by absence and negation (« j ai jamais recu le code », « c est pas le wifi »).
+//! names; calls by absence and negation (« j ai jamais recu le code », « c est pas le wifi »);
+//! `callers_set_22.toml` to `callers_set_24.toml` (the twenty-third to twenty-fifth), again by
+//! three hands under the same rules: calls driven by where the caller is (a train, a gîte, the
+//! town hall, the family's box); the caller reading out what a screen says (« login failed »,
+//! « entrez votre passcode »); callers stuck at one step (« j ai tape le code et apres ? »).
 //! Unlike the blind sets (`relevance_blind`),
 //! they are development sets: the ranking is tuned against them, with `relevance_set.toml`
 //! (`relevance_operators`).
@@ -298,6 +302,26 @@ const CALLERS_20: DevSet = dev_set!("callers_set_20.toml", 243, 250);
 /// pas le wifi »); its first figures (before any tuning on it) measured unseen calls: 190/199 first, 197/199
 /// in the top three.
 const CALLERS_21: DevSet = dev_set!("callers_set_21.toml", 191, 199);
+
+/// Written the same way by another hand (the twenty-third development set), as calls driven by
+/// where the caller is (a train, a hotel, a gîte, abroad, a school, the town hall, a ministry
+/// site, at home on the family's box, a dead zone, a school holiday, after 21h), the place said
+/// first or at length and the problem after, sometimes only implied; its first figures (before
+/// any tuning on it) measured unseen calls: 165/178 first, 177/178 in the top three.
+const CALLERS_22: DevSet = dev_set!("callers_set_22.toml", 165, 177);
+
+/// Written the same way by another hand (the twenty-fourth development set), as the caller
+/// reading aloud, or garbling, what a screen, a pop-up, a phone's display, a page or a mail
+/// says (« entrez votre passcode », « login failed », « pas d internet securise »), with
+/// little else; its first figures (before any tuning on it) measured unseen calls: 180/189 first, 189/189 in the top
+/// three.
+const CALLERS_23: DevSet = dev_set!("callers_set_23.toml", 180, 189);
+
+/// Written the same way by another hand (the twenty-fifth development set), as callers stuck
+/// at one step of something the guide describes (« j ai tape le code et apres ? », « j ai le
+/// numero mais pas le code »), naming the step rather than the task; its first figures (before
+/// any tuning on it) measured unseen calls: 185/201 first, 201/201 in the top three.
+const CALLERS_24: DevSet = dev_set!("callers_set_24.toml", 185, 201);
 
 const MIN_CALLS: usize = 150;
 /// Every guide has its callers: at least this many calls from each.
@@ -570,4 +594,34 @@ fn the_twenty_second_callers_set_is_well_formed_and_covers_every_guide() {
 #[test]
 fn twenty_second_callers_calls_keep_their_ranking() {
     assert_keeps_its_ranking(&CALLERS_21);
+}
+
+#[test]
+fn the_twenty_third_callers_set_is_well_formed_and_covers_every_guide() {
+    assert_well_formed_and_covers_every_guide(&CALLERS_22);
+}
+
+#[test]
+fn twenty_third_callers_calls_keep_their_ranking() {
+    assert_keeps_its_ranking(&CALLERS_22);
+}
+
+#[test]
+fn the_twenty_fourth_callers_set_is_well_formed_and_covers_every_guide() {
+    assert_well_formed_and_covers_every_guide(&CALLERS_23);
+}
+
+#[test]
+fn twenty_fourth_callers_calls_keep_their_ranking() {
+    assert_keeps_its_ranking(&CALLERS_23);
+}
+
+#[test]
+fn the_twenty_fifth_callers_set_is_well_formed_and_covers_every_guide() {
+    assert_well_formed_and_covers_every_guide(&CALLERS_24);
+}
+
+#[test]
+fn twenty_fifth_callers_calls_keep_their_ranking() {
+    assert_keeps_its_ranking(&CALLERS_24);
 }
