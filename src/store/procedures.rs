@@ -301,13 +301,11 @@ impl AppliesLists {
 
 impl SearchIndex {
     /// The indexes of the terms a query word stands for: itself (as a prefix when it is
-    /// being typed, from three letters, or may be a stem, from five) and, for a word the
-    /// index does not know, the terms one typo away (flagged true).
+    /// being typed, from three letters, or may be a stem, from five, or is a stem of seven
+    /// letters or more the index does not know) and, for a word the index does not know,
+    /// the terms one typo away (flagged true).
     fn terms_for(&self, word: &str, last: bool, whole: bool) -> Vec<(usize, Met)> {
         let len = word.chars().count();
-        // Two letters as a prefix would match nearly everything ("co", "re"): they match
-        // whole until a third letter comes. A word the stemmer cut (« habitants » →
-        // « habit ») is a whole word: its stem is no prefix (« habituel »).
         let n = self.word_count();
         // The first term not before `word`.
         let (mut lo, mut hi) = (0, n);
@@ -320,8 +318,11 @@ impl SearchIndex {
             }
         }
         let known = lo < n && self.word(lo) == word;
-        // A long stem the index does not know is the head of the terms it begins
-        // (« reecrit » for « reecritur »): derivation, which Snowball leaves apart.
+        // Two letters as a prefix would match nearly everything ("co", "re"): they match
+        // whole until a third letter comes. A word the stemmer cut (« habitants » →
+        // « habit ») is a whole word: its stem is no prefix (« habituel »), unless it is a
+        // long stem the index does not know: then it is the head of the terms it begins
+        // (« reecrit » for « reecritur »), a derivation Snowball leaves apart.
         let prefix = (last && len >= 3)
             || (!whole && len >= TYPO_MIN_LEN)
             || (!known && len >= UNKNOWN_STEM_PREFIX_MIN);
