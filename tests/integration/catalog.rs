@@ -1038,6 +1038,7 @@ const SEED_HEADINGS: &[(&str, &[&str])] = &[
             "J-7",
             "Jour - J",
             "Après J + 1",
+            "Guide de prise en main du poste NOEMI",
             "Aide VPN",
             "Aide Carte Agent",
             "Renseignements",
