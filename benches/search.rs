@@ -119,6 +119,8 @@ const QUERIES: &[Typed] = &[
     typed("gemini connexion a distance", Some("social-direccte"), None),
     typed("audio conference numero", Some("mtes"), Some("ip-phone")),
     typed("certificat nomade 2 pc perso", Some("mi"), Some("pc-perso")),
+    // Written as it sounds: words met only by their sound.
+    typed("ma kart ajen é kassé", Some("mi"), Some("noemi")),
 ];
 
 /// VmRSS and VmHWM in MiB.

@@ -248,6 +248,7 @@ fn why_text(why: &Explanation, query: &str) -> String {
                 Some(Via::Word) => format!("« {} »", w.terms.join(" ")),
                 Some(Via::Typo) => format!("« {} » (une faute)", w.terms.join(" ")),
                 Some(Via::Prefix) => format!("« {} » (début du mot)", w.terms.join(" ")),
+                Some(Via::Sound) => format!("« {} » (à l'oreille)", w.terms.join(" ")),
                 Some(Via::Joined { compound }) => format!("mot composé « {compound} »"),
                 Some(Via::Split { parts }) => format!("mot coupé « {parts} »"),
                 Some(Via::Synonym { said, entry }) => {

@@ -14,6 +14,7 @@ pub mod quota;
 pub mod reference;
 pub mod search;
 pub mod shifts;
+pub mod sound;
 pub mod spell;
 pub mod telemaintenance;
 pub mod text;

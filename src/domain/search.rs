@@ -36,22 +36,30 @@ const STOP_WORDS: &[&str] = &[
 /// quoi », « il faut », « je prends quoi », « ça marche toujours pas », « ça fonctionne pas », « impossible
 /// de », « j'arrive pas », « j'ai un souci, un problème », « le truc »), folded: stop
 /// words too. That nothing works is every call's symptom; what does not work is the
-/// call's own words.
+/// call's own words. So are the fillers of speech (« euh », « ben », « voilà »), which a
+/// transcript of the call keeps.
 /// Said on every kind of call, each would weigh as much as a rare word and bring forward
 /// whichever procedure happens to hold it in a step.
 const CALLERS_FILLERS: &[&str] = &[
     "arrive",
     "arrivent",
     "arriver",
+    "bah",
+    "ben",
+    "beh",
     "bonjour",
+    "bref",
     "chose",
     "dois",
     "doit",
+    "euh",
     "faire",
     "fais",
     "faut",
     "fonctionne",
     "fonctionnent",
+    "hein",
+    "heu",
     "impossible",
     "marche",
     "marchent",
@@ -78,6 +86,7 @@ const CALLERS_FILLERS: &[&str] = &[
     "svp",
     "toujours",
     "truc",
+    "voila",
     "voudrais",
     "voudrait",
 ];

@@ -19,10 +19,11 @@ use crate::domain::search::{
     QueryWord, SortedWords, TYPO_MIN_LEN, hyphen_joined, index_text, is_stop_word, near_words,
     query_terms, stem,
 };
+use crate::domain::sound::sound_key;
 use crate::domain::thesaurus::Thesaurus;
 use serde::Serialize;
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 mod key_cache;
 pub(super) mod postings;
@@ -97,6 +98,75 @@ pub struct SearchIndex {
     /// ([`KeyCache`]): a new one for each index made (read, changed) and each change of
     /// its thesaurus or lessons; a copy shares it with what it copies, being the same.
     generation: Generation,
+    /// The terms by how they sound ([`sound_key`]), made the first time a query word
+    /// meets nothing else: most searches never need it.
+    sounds: SoundTable,
+}
+
+/// The index's terms (not its phrases) with their sound keys, sorted by key, in one
+/// buffer as the terms are (a catalogue of ten thousand procedures has tens of thousands
+/// of them). Shared by an index's copies; a new index starts without one.
+#[derive(Clone, Default)]
+struct SoundTable(Arc<OnceLock<Sounds>>);
+
+/// Entry i: the key `keys[starts[i]..starts[i + 1]]`, of the term `terms[i]`.
+struct Sounds {
+    keys: String,
+    starts: Vec<u32>,
+    terms: Vec<u32>,
+}
+
+impl Sounds {
+    fn of(index: &SearchIndex) -> Sounds {
+        let mut keyed: Vec<(String, u32)> = (0..index.word_count())
+            .filter(|&t| !index.word(t).contains(' '))
+            .map(|t| (sound_key(index.word(t)), t as u32))
+            .filter(|(k, _)| k.chars().count() >= SOUND_MIN_LEN)
+            .collect();
+        keyed.sort_unstable();
+        let mut sounds = Sounds {
+            keys: String::with_capacity(keyed.iter().map(|(k, _)| k.len()).sum()),
+            starts: Vec::with_capacity(keyed.len() + 1),
+            terms: Vec::with_capacity(keyed.len()),
+        };
+        for (key, term) in keyed {
+            sounds.starts.push(sounds.keys.len() as u32);
+            sounds.keys.push_str(&key);
+            sounds.terms.push(term);
+        }
+        sounds.starts.push(sounds.keys.len() as u32);
+        sounds
+    }
+
+    fn key(&self, i: usize) -> &str {
+        &self.keys[self.starts[i] as usize..self.starts[i + 1] as usize]
+    }
+
+    /// The terms whose key is `key`, at most `max`.
+    fn terms_of(&self, key: &str, max: usize) -> Vec<usize> {
+        let (mut lo, mut hi) = (0, self.terms.len());
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if self.key(mid) < key {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        (lo..self.terms.len())
+            .take_while(|&i| self.key(i) == key)
+            .take(max)
+            .map(|i| self.terms[i] as usize)
+            .collect()
+    }
+}
+
+/// Not its content: an index's `Debug` compares two engines' indexes
+/// (`relevance_engines`), whether a search made the table or not.
+impl std::fmt::Debug for SoundTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SoundTable")
+    }
 }
 
 impl SortedWords for SearchIndex {
@@ -420,10 +490,36 @@ impl SearchIndex {
                 terms.push(near);
             }
         }
-        Own {
-            terms,
-            split: self.split(word),
+        let split = self.split(word);
+        if terms.is_empty() && split.is_none() {
+            terms = self.sounded(&word.folded);
         }
+        Own { terms, split }
+    }
+
+    /// The terms a word written as it sounds stands for (« kart » → « cart », « ajen » →
+    /// « agent », « konsomasion » → « consomm »): those whose sound key is the longest
+    /// beginning of the word's, of three sounds at least and half the word's at least (a
+    /// stem sounds as the beginning of its word).
+    fn sounded(&self, folded: &str) -> Vec<(usize, Met)> {
+        let key: Vec<char> = sound_key(folded).chars().collect();
+        if key.len() < SOUND_MIN_LEN {
+            return Vec::new();
+        }
+        let sounds = self.sounds.0.get_or_init(|| Sounds::of(self));
+        for len in (SOUND_MIN_LEN..=key.len()).rev() {
+            // A beginning shorter than the word is a stem: four sounds at least, three
+            // would meet too much (« quarante » would begin as « carte »).
+            if len * 2 < key.len() || (len < key.len() && len < SOUND_MIN_LEN + 1) {
+                break;
+            }
+            let head: String = key[..len].iter().collect();
+            let found = sounds.terms_of(&head, MAX_VARIANTS);
+            if !found.is_empty() {
+                return found.into_iter().map(|t| (t, Met::Sound)).collect();
+            }
+        }
+        Vec::new()
     }
 
     /// The two terms of the index a word is made of, the first cut that finds both.
@@ -671,6 +767,7 @@ impl SearchIndex {
                 let via = match (met_used, &alt.via) {
                     (Met::Typo, Via::Word) => Via::Typo,
                     (Met::Prefix, Via::Word) => Via::Prefix,
+                    (Met::Sound, Via::Word) => Via::Sound,
                     _ => alt.via.clone(),
                 };
                 best = (quality, Some((via, terms, columns)));
@@ -705,6 +802,8 @@ pub enum Via {
     Typo,
     /// A longer word it begins (a word being typed, or one the index holds longer).
     Prefix,
+    /// A word that sounds the same, written otherwise (« kart » → « carte »).
+    Sound,
     /// The word joined with its neighbour: « pass code » → « passcode ».
     Joined { compound: String },
     /// The word cut in two: « webconf » → « web conf ».
@@ -759,6 +858,13 @@ const TYPO_DISCOUNT: f64 = 0.8;
 /// callers_set_3 and loses none; 0.8 and lower lose an operators' query from the top 3.
 const PREFIX_DISCOUNT: f64 = 0.9;
 
+/// A word met only by its sound (« kart » for « carte ») is worth this much of an exact
+/// one: less than a typo, the spelling being further off.
+const SOUND_DISCOUNT: f64 = 0.7;
+
+/// The fewest sounds a key is matched by: fewer would meet words at random.
+const SOUND_MIN_LEN: usize = 3;
+
 /// How a term of the index met a query word.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Met {
@@ -768,6 +874,8 @@ enum Met {
     Prefix,
     /// A term one typo away.
     Typo,
+    /// A term that sounds as the word begins, when nothing else met it.
+    Sound,
 }
 
 impl Met {
@@ -776,6 +884,7 @@ impl Met {
             Met::Exact => 1.0,
             Met::Prefix => PREFIX_DISCOUNT,
             Met::Typo => TYPO_DISCOUNT,
+            Met::Sound => SOUND_DISCOUNT,
         }
     }
 }
@@ -861,7 +970,8 @@ pub(super) const INDEX_LOCK: i64 = 7_468_657_232;
 /// terms-5: each keyword phrase's neighbouring stems also kept as one term (« cart sim »).
 /// terms-6: an English-speaking caller's small words (« the », « my », « is ») are stop words.
 /// terms-7: « prendre » and its forms are callers' fillers (« on prend la webconf ? »).
-pub(super) const INDEX_FORMAT: &str = "terms-7";
+/// terms-8: the fillers of speech (« euh », « ben », « bah », « hein », « voilà », « bref »).
+pub(super) const INDEX_FORMAT: &str = "terms-8";
 
 pub(super) fn slug_list(applies: &Applies) -> String {
     match applies {

@@ -876,6 +876,75 @@ fn an_unknown_long_stem_meets_the_terms_it_begins() {
     assert!(!terms.iter().any(|t| t == "reecritur"), "{terms:?}");
 }
 
+/// A word written as it sounds (« kart ajen », « konsomasion ») meets the guides' words by
+/// their sound, when nothing else meets it; and only then: a word the index knows, or one
+/// typo away, keeps its own match, and a short sound is no beginning of a longer word
+/// (« quarante » is not « carte »).
+#[test]
+fn a_word_written_as_it_sounds_meets_the_word_it_sounds_as() {
+    use guichet::store::Via;
+    let search = Search::new();
+    let why_of = |text: &str, slug: &str| {
+        let query = ProcedureQuery {
+            text,
+            service: Some("mi"),
+            device: Some("noemi"),
+            limit: 10,
+        };
+        search.index.explain(&query, slug).unwrap()
+    };
+    let why = why_of("ma kart ajen é kassé", "mi-agent-card-cryhod");
+    let sounded: Vec<(&str, &[String])> = why
+        .words
+        .iter()
+        .filter(|w| w.via == Some(Via::Sound))
+        .map(|w| (w.word.as_str(), w.terms.as_slice()))
+        .collect();
+    assert!(
+        sounded
+            .iter()
+            .any(|(w, t)| *w == "kart" && t.iter().any(|t| t == "cart")),
+        "{sounded:?}"
+    );
+    assert!(
+        sounded
+            .iter()
+            .any(|(w, t)| *w == "ajen" && t.iter().any(|t| t == "agent")),
+        "{sounded:?}"
+    );
+    let hits = search.run("ma kart ajen é kassé", "mi", "noemi", 3);
+    assert_eq!(
+        hits.first().map(|h| h.slug.as_str()),
+        Some("mi-agent-card-cryhod"),
+        "{hits:?}"
+    );
+    // The data used in Windows, written as heard: the 4G procedure's « consommation ».
+    let why = why_of("ma konsomasion 2 donné", "mi-noemi-4g");
+    assert!(
+        why.words
+            .iter()
+            .any(|w| w.word == "konsomasion" && w.via == Some(Via::Sound)),
+        "{:?}",
+        why.words
+    );
+    // Words the index has, or one typo away, are never taken by their sound.
+    let why = why_of("ma carte agent", "mi-agent-card-cryhod");
+    assert!(
+        why.words.iter().all(|w| w.via != Some(Via::Sound)),
+        "{:?}",
+        why.words
+    );
+    // « quarante » sounds « karan »: « carte » (« kar ») is too short a beginning of it.
+    let why = why_of("zero un quarante", "mi-agent-card-cryhod");
+    assert!(
+        why.words
+            .iter()
+            .all(|w| w.word != "quarante" || w.via.is_none()),
+        "{:?}",
+        why.words
+    );
+}
+
 /// `procedures why`'s explanation adds up to the score the search gives.
 #[test]
 fn the_explanation_adds_up_to_the_score() {

@@ -367,7 +367,7 @@ const CALLERS_29: DevSet = dev_set!("callers_set_29.toml", 190, 198);
 /// spelling is phonetic, SMS-style or dyslexic on every word (« jariv pa a me conecté », « mon
 /// mo 2 pass », « jarrivepa », « cé ki ke jappel »); its first figures (before any tuning on
 /// it) measured unseen calls: 212/237 first, 230/237 in the top three.
-const CALLERS_30: DevSet = dev_set!("callers_set_30.toml", 212, 230);
+const CALLERS_30: DevSet = dev_set!("callers_set_30.toml", 226, 237);
 
 /// Written the same way by another hand (the thirty-second development set), as callers who
 /// name the equipment by its brand, model, system or program (« mon lenovo », « le dell du
@@ -380,7 +380,7 @@ const CALLERS_31: DevSet = dev_set!("callers_set_31.toml", 222, 232);
 /// (« certificat machine », « le poste ne monte pas le tunnel », « réinit du code PIN »); its
 /// first figures (before any tuning on it) measured unseen calls: 192/200 first, 199/200 in the
 /// top three.
-const CALLERS_32: DevSet = dev_set!("callers_set_32.toml", 192, 199);
+const CALLERS_32: DevSet = dev_set!("callers_set_32.toml", 193, 200);
 
 /// Written the same way by another hand (the thirty-fourth development set), as the operator's
 /// closing line typed after the call, in the past tense, as read at handover (« carte oubliee a
@@ -398,7 +398,7 @@ const CALLERS_34: DevSet = dev_set!("callers_set_34.toml", 189, 201);
 /// speak in numbers, codes, quantities and durations and say little of the tool (« *21 », « 3
 /// essais », « 23 go », « 15 personnes »); its first figures (before any tuning on it) measured
 /// unseen calls: 191/203 first, 201/203 in the top three.
-const CALLERS_35: DevSet = dev_set!("callers_set_35.toml", 191, 201);
+const CALLERS_35: DevSet = dev_set!("callers_set_35.toml", 192, 203);
 
 const MIN_CALLS: usize = 150;
 /// Every guide has its callers: at least this many calls from each.
