@@ -37,7 +37,8 @@ const STOP_WORDS: &[&str] = &[
 /// de », « j'arrive pas », « j'ai un souci, un problème », « le truc »), folded: stop
 /// words too. That nothing works is every call's symptom; what does not work is the
 /// call's own words. So are the fillers of speech (« euh », « ben », « voilà »), which a
-/// transcript of the call keeps.
+/// transcript of the call keeps (not « du coup »: « coup » is the stem of « couper », and
+/// a word whose stem is a stop word is kept whole).
 /// Said on every kind of call, each would weigh as much as a rare word and bring forward
 /// whichever procedure happens to hold it in a step.
 const CALLERS_FILLERS: &[&str] = &[
