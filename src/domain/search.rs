@@ -413,17 +413,23 @@ pub trait SortedWords {
     fn word_count(&self) -> usize;
     fn word(&self, i: usize) -> &str;
 
-    fn find(&self, word: &str) -> Option<usize> {
+    /// The index of the first word not before `word` (the word count if none).
+    fn first_not_before(&self, word: &str) -> usize {
         let (mut lo, mut hi) = (0, self.word_count());
         while lo < hi {
             let mid = (lo + hi) / 2;
-            match self.word(mid).cmp(word) {
-                std::cmp::Ordering::Less => lo = mid + 1,
-                std::cmp::Ordering::Greater => hi = mid,
-                std::cmp::Ordering::Equal => return Some(mid),
+            if self.word(mid) < word {
+                lo = mid + 1;
+            } else {
+                hi = mid;
             }
         }
-        None
+        lo
+    }
+
+    fn find(&self, word: &str) -> Option<usize> {
+        let i = self.first_not_before(word);
+        (i < self.word_count() && self.word(i) == word).then_some(i)
     }
 }
 

@@ -138,26 +138,23 @@ impl Sounds {
         sounds
     }
 
-    fn key(&self, i: usize) -> &str {
-        &self.keys[self.starts[i] as usize..self.starts[i + 1] as usize]
-    }
-
     /// The terms whose key is `key`, at most `max`.
     fn terms_of(&self, key: &str, max: usize) -> Vec<usize> {
-        let (mut lo, mut hi) = (0, self.terms.len());
-        while lo < hi {
-            let mid = (lo + hi) / 2;
-            if self.key(mid) < key {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        (lo..self.terms.len())
-            .take_while(|&i| self.key(i) == key)
+        (self.first_not_before(key)..self.terms.len())
+            .take_while(|&i| self.word(i) == key)
             .take(max)
             .map(|i| self.terms[i] as usize)
             .collect()
+    }
+}
+
+/// The keys, in order.
+impl SortedWords for Sounds {
+    fn word_count(&self) -> usize {
+        self.terms.len()
+    }
+    fn word(&self, i: usize) -> &str {
+        &self.keys[self.starts[i] as usize..self.starts[i + 1] as usize]
     }
 }
 
@@ -377,16 +374,7 @@ impl SearchIndex {
     fn terms_for(&self, word: &str, last: bool, whole: bool) -> Vec<(usize, Met)> {
         let len = word.chars().count();
         let n = self.word_count();
-        // The first term not before `word`.
-        let (mut lo, mut hi) = (0, n);
-        while lo < hi {
-            let mid = (lo + hi) / 2;
-            if self.word(mid) < word {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
+        let lo = self.first_not_before(word);
         let known = lo < n && self.word(lo) == word;
         // Two letters as a prefix would match nearly everything ("co", "re"): they match
         // whole until a third letter comes. A word the stemmer cut (« habitants » →
