@@ -989,6 +989,7 @@ const SEED_HEADINGS: &[(&str, &[&str])] = &[
     (
         "000_d5abb56c715b756f.txt",
         &[
+            "Utilisation des outils numériques",
             "Comment accéder à distance à votre environnement numérique de travail?",
             "Accès distants pour les DIRECCTE",
             "Accès distants pour les DRDJSCS",
