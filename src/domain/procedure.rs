@@ -679,6 +679,6 @@ mod version_tests {
             .iter()
             .map(|slug| catalog.get(slug).unwrap().version())
             .collect();
-        assert_eq!(versions, ["f6c437b2", "d4a1fb00", "e006d281"]);
+        assert_eq!(versions, ["f6c437b2", "4f87a61a", "e006d281"]);
     }
 }
