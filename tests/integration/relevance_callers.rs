@@ -610,6 +610,37 @@ const CALLERS_67: DevSet = dev_set!("callers_set_67.toml", 152, 162);
 /// measured unseen calls: 165/171 first, 170/171 in the top three.
 const CALLERS_68: DevSet = dev_set!("callers_set_68.toml", 165, 170);
 
+/// Written the same way by another hand (the seventieth development set), as a short
+/// numbered or dashed list on one line (« 1) ... 2) ... », « - contexte : ... - symptome :
+/// ... - question : ... »); its first figures (before any tuning on it) measured unseen
+/// calls: 197/205 first, 205/205 in the top three.
+const CALLERS_69: DevSet = dev_set!("callers_set_69.toml", 197, 205);
+
+/// Written the same way by another hand (the seventy-first development set), as callers who
+/// ask the hotline to confirm what they read on a forum, in a video or from a chatbot, the
+/// advice sometimes wrong (« j'ai lu sur un forum qu'il fallait... »); its first figures
+/// (before any tuning on it) measured unseen calls: 158/160 first, 160/160 in the top
+/// three.
+const CALLERS_70: DevSet = dev_set!("callers_set_70.toml", 158, 160);
+
+/// Written the same way by another hand (the seventy-second development set), in English,
+/// by foreign experts, contractors or agents posted abroad, the French names of tools and
+/// places kept (« my CRYHOD password », « the AnyConnect VPN »); its first figures (before
+/// any tuning on it) measured unseen calls: 162/176 first, 175/176 in the top three.
+const CALLERS_71: DevSet = dev_set!("callers_set_71.toml", 162, 175);
+
+/// Written the same way by another hand (the seventy-third development set), as callers who
+/// spend most of the call on pleasantries, apologies and thanks and say the problem in a
+/// few words in the middle; its first figures (before any tuning on it) measured unseen
+/// calls: 163/175 first, 174/175 in the top three.
+const CALLERS_72: DevSet = dev_set!("callers_set_72.toml", 163, 174);
+
+/// Written the same way by another hand (the seventy-fourth development set), as callers
+/// who say everything in the negative (« je n'ai jamais recu de code », « je ne vois aucun
+/// lecteur », « pas moyen de... »); its first figures (before any tuning on it) measured
+/// unseen calls: 183/193 first, 192/193 in the top three.
+const CALLERS_73: DevSet = dev_set!("callers_set_73.toml", 183, 192);
+
 const MIN_CALLS: usize = 150;
 /// Every guide has its callers: at least this many calls from each.
 const MIN_PER_GUIDE: usize = 20;
@@ -1351,4 +1382,54 @@ fn the_sixty_ninth_callers_set_is_well_formed_and_covers_every_guide() {
 #[test]
 fn sixty_ninth_callers_calls_keep_their_ranking() {
     assert_keeps_its_ranking(&CALLERS_68);
+}
+
+#[test]
+fn the_seventieth_callers_set_is_well_formed_and_covers_every_guide() {
+    assert_well_formed_and_covers_every_guide(&CALLERS_69);
+}
+
+#[test]
+fn seventieth_callers_calls_keep_their_ranking() {
+    assert_keeps_its_ranking(&CALLERS_69);
+}
+
+#[test]
+fn the_seventy_first_callers_set_is_well_formed_and_covers_every_guide() {
+    assert_well_formed_and_covers_every_guide(&CALLERS_70);
+}
+
+#[test]
+fn seventy_first_callers_calls_keep_their_ranking() {
+    assert_keeps_its_ranking(&CALLERS_70);
+}
+
+#[test]
+fn the_seventy_second_callers_set_is_well_formed_and_covers_every_guide() {
+    assert_well_formed_and_covers_every_guide(&CALLERS_71);
+}
+
+#[test]
+fn seventy_second_callers_calls_keep_their_ranking() {
+    assert_keeps_its_ranking(&CALLERS_71);
+}
+
+#[test]
+fn the_seventy_third_callers_set_is_well_formed_and_covers_every_guide() {
+    assert_well_formed_and_covers_every_guide(&CALLERS_72);
+}
+
+#[test]
+fn seventy_third_callers_calls_keep_their_ranking() {
+    assert_keeps_its_ranking(&CALLERS_72);
+}
+
+#[test]
+fn the_seventy_fourth_callers_set_is_well_formed_and_covers_every_guide() {
+    assert_well_formed_and_covers_every_guide(&CALLERS_73);
+}
+
+#[test]
+fn seventy_fourth_callers_calls_keep_their_ranking() {
+    assert_keeps_its_ranking(&CALLERS_73);
 }
