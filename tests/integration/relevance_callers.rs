@@ -704,732 +704,98 @@ fn assert_keeps_its_ranking(set: &DevSet) {
     assert!(failures.is_empty(), "{}", failures.join("\n  "));
 }
 
-#[test]
-fn the_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS);
-}
-
-#[test]
-fn callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS);
-}
-
-#[test]
-fn the_second_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_2);
-}
-
-#[test]
-fn second_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_2);
-}
-
-#[test]
-fn the_third_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_3);
-}
-
-#[test]
-fn third_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_3);
-}
-
-#[test]
-fn the_fifth_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_4);
-}
-
-#[test]
-fn fifth_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_4);
-}
-
-#[test]
-fn the_sixth_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_5);
-}
-
-#[test]
-fn sixth_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_5);
-}
-
-#[test]
-fn the_seventh_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_6);
-}
-
-#[test]
-fn seventh_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_6);
-}
-
-#[test]
-fn the_eighth_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_7);
-}
-
-#[test]
-fn eighth_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_7);
-}
-
-#[test]
-fn the_ninth_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_8);
-}
-
-#[test]
-fn ninth_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_8);
-}
-
-#[test]
-fn the_tenth_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_9);
-}
-
-#[test]
-fn tenth_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_9);
-}
-
-#[test]
-fn the_eleventh_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_10);
-}
-
-#[test]
-fn eleventh_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_10);
-}
-
-#[test]
-fn the_twelfth_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_11);
-}
-
-#[test]
-fn twelfth_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_11);
-}
-
-#[test]
-fn the_thirteenth_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_12);
-}
-
-#[test]
-fn thirteenth_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_12);
-}
-
-#[test]
-fn the_fourteenth_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_13);
-}
-
-#[test]
-fn fourteenth_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_13);
-}
-
-#[test]
-fn the_fifteenth_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_14);
-}
-
-#[test]
-fn fifteenth_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_14);
-}
-
-#[test]
-fn the_sixteenth_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_15);
-}
-
-#[test]
-fn sixteenth_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_15);
-}
-
-#[test]
-fn the_seventeenth_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_16);
-}
-
-#[test]
-fn seventeenth_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_16);
-}
-
-#[test]
-fn the_eighteenth_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_17);
-}
-
-#[test]
-fn eighteenth_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_17);
-}
-
-#[test]
-fn the_nineteenth_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_18);
-}
-
-#[test]
-fn nineteenth_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_18);
-}
-
-#[test]
-fn the_twentieth_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_19);
-}
-
-#[test]
-fn twentieth_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_19);
-}
-
-#[test]
-fn the_twenty_first_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_20);
-}
-
-#[test]
-fn twenty_first_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_20);
-}
-
-#[test]
-fn the_twenty_second_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_21);
-}
-
-#[test]
-fn twenty_second_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_21);
-}
-
-#[test]
-fn the_twenty_third_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_22);
-}
-
-#[test]
-fn twenty_third_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_22);
-}
-
-#[test]
-fn the_twenty_fourth_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_23);
-}
-
-#[test]
-fn twenty_fourth_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_23);
-}
-
-#[test]
-fn the_twenty_fifth_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_24);
-}
-
-#[test]
-fn twenty_fifth_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_24);
-}
-
-#[test]
-fn the_twenty_sixth_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_25);
-}
-
-#[test]
-fn twenty_sixth_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_25);
-}
-
-#[test]
-fn the_twenty_seventh_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_26);
-}
-
-#[test]
-fn twenty_seventh_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_26);
-}
-
-#[test]
-fn the_twenty_eighth_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_27);
-}
-
-#[test]
-fn twenty_eighth_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_27);
-}
-
-#[test]
-fn the_twenty_ninth_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_28);
-}
-
-#[test]
-fn twenty_ninth_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_28);
-}
-
-#[test]
-fn the_thirtieth_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_29);
-}
-
-#[test]
-fn thirtieth_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_29);
-}
-
-#[test]
-fn the_thirty_first_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_30);
-}
-
-#[test]
-fn thirty_first_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_30);
-}
-
-#[test]
-fn the_thirty_second_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_31);
-}
-
-#[test]
-fn thirty_second_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_31);
-}
-
-#[test]
-fn the_thirty_third_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_32);
-}
-
-#[test]
-fn thirty_third_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_32);
-}
-
-#[test]
-fn the_thirty_fourth_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_33);
-}
-
-#[test]
-fn thirty_fourth_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_33);
-}
-
-#[test]
-fn the_thirty_fifth_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_34);
-}
-
-#[test]
-fn thirty_fifth_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_34);
-}
-
-#[test]
-fn the_thirty_sixth_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_35);
-}
-
-#[test]
-fn thirty_sixth_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_35);
-}
-
-#[test]
-fn the_thirty_seventh_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_36);
-}
-
-#[test]
-fn thirty_seventh_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_36);
-}
-
-#[test]
-fn the_thirty_eighth_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_37);
-}
-
-#[test]
-fn thirty_eighth_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_37);
-}
-
-#[test]
-fn the_thirty_ninth_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_38);
-}
-
-#[test]
-fn thirty_ninth_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_38);
-}
-
-#[test]
-fn the_fortieth_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_39);
-}
-
-#[test]
-fn fortieth_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_39);
-}
-
-#[test]
-fn the_forty_first_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_40);
-}
-
-#[test]
-fn forty_first_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_40);
-}
-
-#[test]
-fn the_forty_second_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_41);
-}
-
-#[test]
-fn forty_second_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_41);
-}
-
-#[test]
-fn the_forty_third_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_42);
-}
-
-#[test]
-fn forty_third_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_42);
-}
-
-#[test]
-fn the_forty_fourth_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_43);
-}
-
-#[test]
-fn forty_fourth_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_43);
-}
-
-#[test]
-fn the_forty_fifth_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_44);
-}
-
-#[test]
-fn forty_fifth_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_44);
-}
-
-#[test]
-fn the_forty_sixth_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_45);
-}
-
-#[test]
-fn forty_sixth_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_45);
-}
-
-#[test]
-fn the_forty_seventh_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_46);
-}
-
-#[test]
-fn forty_seventh_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_46);
-}
-
-#[test]
-fn the_forty_eighth_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_47);
-}
-
-#[test]
-fn forty_eighth_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_47);
-}
-
-#[test]
-fn the_forty_ninth_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_48);
-}
-
-#[test]
-fn forty_ninth_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_48);
-}
-
-#[test]
-fn the_fiftieth_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_49);
-}
-
-#[test]
-fn fiftieth_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_49);
-}
-
-#[test]
-fn the_fifty_first_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_50);
-}
-
-#[test]
-fn fifty_first_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_50);
-}
-
-#[test]
-fn the_fifty_second_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_51);
-}
-
-#[test]
-fn fifty_second_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_51);
-}
-
-#[test]
-fn the_fifty_third_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_52);
-}
-
-#[test]
-fn fifty_third_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_52);
-}
-
-#[test]
-fn the_fifty_fourth_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_53);
-}
-
-#[test]
-fn fifty_fourth_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_53);
-}
-
-#[test]
-fn the_fifty_fifth_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_54);
-}
-
-#[test]
-fn fifty_fifth_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_54);
-}
-
-#[test]
-fn the_fifty_sixth_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_55);
-}
-
-#[test]
-fn fifty_sixth_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_55);
-}
-
-#[test]
-fn the_fifty_seventh_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_56);
-}
-
-#[test]
-fn fifty_seventh_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_56);
-}
-
-#[test]
-fn the_fifty_eighth_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_57);
-}
-
-#[test]
-fn fifty_eighth_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_57);
-}
-
-#[test]
-fn the_fifty_ninth_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_58);
-}
-
-#[test]
-fn fifty_ninth_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_58);
-}
-
-#[test]
-fn the_sixtieth_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_59);
-}
-
-#[test]
-fn sixtieth_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_59);
-}
-
-#[test]
-fn the_sixty_first_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_60);
-}
-
-#[test]
-fn sixty_first_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_60);
-}
-
-#[test]
-fn the_sixty_second_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_61);
-}
-
-#[test]
-fn sixty_second_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_61);
-}
-
-#[test]
-fn the_sixty_third_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_62);
-}
-
-#[test]
-fn sixty_third_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_62);
-}
-
-#[test]
-fn the_sixty_fourth_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_63);
-}
-
-#[test]
-fn sixty_fourth_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_63);
-}
-
-#[test]
-fn the_sixty_fifth_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_64);
-}
-
-#[test]
-fn sixty_fifth_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_64);
-}
-
-#[test]
-fn the_sixty_sixth_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_65);
-}
-
-#[test]
-fn sixty_sixth_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_65);
-}
-
-#[test]
-fn the_sixty_seventh_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_66);
-}
-
-#[test]
-fn sixty_seventh_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_66);
-}
-
-#[test]
-fn the_sixty_eighth_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_67);
-}
-
-#[test]
-fn sixty_eighth_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_67);
-}
-
-#[test]
-fn the_sixty_ninth_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_68);
-}
-
-#[test]
-fn sixty_ninth_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_68);
-}
-
-#[test]
-fn the_seventieth_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_69);
-}
-
-#[test]
-fn seventieth_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_69);
-}
-
-#[test]
-fn the_seventy_first_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_70);
-}
-
-#[test]
-fn seventy_first_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_70);
-}
-
-#[test]
-fn the_seventy_second_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_71);
-}
-
-#[test]
-fn seventy_second_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_71);
-}
-
-#[test]
-fn the_seventy_third_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_72);
-}
-
-#[test]
-fn seventy_third_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_72);
-}
-
-#[test]
-fn the_seventy_fourth_callers_set_is_well_formed_and_covers_every_guide() {
-    assert_well_formed_and_covers_every_guide(&CALLERS_73);
-}
-
-#[test]
-fn seventy_fourth_callers_calls_keep_their_ranking() {
-    assert_keeps_its_ranking(&CALLERS_73);
+/// Two tests per set, in a module named after its file, so that a failure names the set:
+/// `relevance_callers::callers_set_45::keeps_its_ranking`.
+macro_rules! dev_set_tests {
+    ($($module:ident => $set:ident),+ $(,)?) => {
+        $(
+            mod $module {
+                #[test]
+                fn is_well_formed_and_covers_every_guide() {
+                    super::assert_well_formed_and_covers_every_guide(&super::$set);
+                }
+
+                #[test]
+                fn keeps_its_ranking() {
+                    super::assert_keeps_its_ranking(&super::$set);
+                }
+            }
+        )+
+    };
+}
+
+dev_set_tests! {
+    callers_set => CALLERS,
+    callers_set_2 => CALLERS_2,
+    callers_set_3 => CALLERS_3,
+    callers_set_4 => CALLERS_4,
+    callers_set_5 => CALLERS_5,
+    callers_set_6 => CALLERS_6,
+    callers_set_7 => CALLERS_7,
+    callers_set_8 => CALLERS_8,
+    callers_set_9 => CALLERS_9,
+    callers_set_10 => CALLERS_10,
+    callers_set_11 => CALLERS_11,
+    callers_set_12 => CALLERS_12,
+    callers_set_13 => CALLERS_13,
+    callers_set_14 => CALLERS_14,
+    callers_set_15 => CALLERS_15,
+    callers_set_16 => CALLERS_16,
+    callers_set_17 => CALLERS_17,
+    callers_set_18 => CALLERS_18,
+    callers_set_19 => CALLERS_19,
+    callers_set_20 => CALLERS_20,
+    callers_set_21 => CALLERS_21,
+    callers_set_22 => CALLERS_22,
+    callers_set_23 => CALLERS_23,
+    callers_set_24 => CALLERS_24,
+    callers_set_25 => CALLERS_25,
+    callers_set_26 => CALLERS_26,
+    callers_set_27 => CALLERS_27,
+    callers_set_28 => CALLERS_28,
+    callers_set_29 => CALLERS_29,
+    callers_set_30 => CALLERS_30,
+    callers_set_31 => CALLERS_31,
+    callers_set_32 => CALLERS_32,
+    callers_set_33 => CALLERS_33,
+    callers_set_34 => CALLERS_34,
+    callers_set_35 => CALLERS_35,
+    callers_set_36 => CALLERS_36,
+    callers_set_37 => CALLERS_37,
+    callers_set_38 => CALLERS_38,
+    callers_set_39 => CALLERS_39,
+    callers_set_40 => CALLERS_40,
+    callers_set_41 => CALLERS_41,
+    callers_set_42 => CALLERS_42,
+    callers_set_43 => CALLERS_43,
+    callers_set_44 => CALLERS_44,
+    callers_set_45 => CALLERS_45,
+    callers_set_46 => CALLERS_46,
+    callers_set_47 => CALLERS_47,
+    callers_set_48 => CALLERS_48,
+    callers_set_49 => CALLERS_49,
+    callers_set_50 => CALLERS_50,
+    callers_set_51 => CALLERS_51,
+    callers_set_52 => CALLERS_52,
+    callers_set_53 => CALLERS_53,
+    callers_set_54 => CALLERS_54,
+    callers_set_55 => CALLERS_55,
+    callers_set_56 => CALLERS_56,
+    callers_set_57 => CALLERS_57,
+    callers_set_58 => CALLERS_58,
+    callers_set_59 => CALLERS_59,
+    callers_set_60 => CALLERS_60,
+    callers_set_61 => CALLERS_61,
+    callers_set_62 => CALLERS_62,
+    callers_set_63 => CALLERS_63,
+    callers_set_64 => CALLERS_64,
+    callers_set_65 => CALLERS_65,
+    callers_set_66 => CALLERS_66,
+    callers_set_67 => CALLERS_67,
+    callers_set_68 => CALLERS_68,
+    callers_set_69 => CALLERS_69,
+    callers_set_70 => CALLERS_70,
+    callers_set_71 => CALLERS_71,
+    callers_set_72 => CALLERS_72,
+    callers_set_73 => CALLERS_73,
 }
