@@ -438,8 +438,11 @@ const ALPHABET: &str = "abcdefghijklmnopqrstuvwxyz0123456789";
 
 /// The indexes of the words one edit away from `word` (a letter missing, added, changed,
 /// or two neighbours swapped; never `word` itself), for words long enough to forgive a
-/// typo; at most `max`, in word order. The variants are made and looked up one by one:
-/// no index of deletions is kept in memory.
+/// typo; at most `max`, in word order. The first letter is never changed: a caller who
+/// mistypes rarely misses it, and two words that differ by their first letter are most
+/// often two words (« gentil », « ventil »); it may be missing or too many (« lintranet »
+/// for « l'intranet »). The variants are made and looked up one by one: no index of
+/// deletions is kept in memory.
 pub fn near_words(words: &impl SortedWords, word: &str, max: usize) -> Vec<usize> {
     let chars: Vec<char> = word.chars().collect();
     let n = chars.len();
@@ -475,8 +478,8 @@ pub fn near_words(words: &impl SortedWords, word: &str, max: usize) -> Vec<usize
             v.swap(i, i + 1);
             try_variant(&v);
         }
-        // A letter changed.
-        for c in ALPHABET.chars() {
+        // A letter changed, never the first.
+        for c in ALPHABET.chars().filter(|_| i > 0) {
             if c != chars[i] {
                 v.clear();
                 v.extend_from_slice(&chars);
@@ -669,6 +672,8 @@ mod tests {
             "vpn",
             "carte",
             "cartes",
+            "intranet",
+            "ventil",
         ];
         words.sort_unstable();
         let near = |w: &str| -> Vec<&str> {
@@ -685,5 +690,10 @@ mod tests {
         assert_eq!(near("carte"), ["cartes"]);
         assert!(near("vpm").is_empty(), "short words need exact letters");
         assert!(near("crayon").is_empty());
+        assert!(
+            near("gentil").is_empty(),
+            "the first letter is taken as typed"
+        );
+        assert_eq!(near("lintranet"), ["intranet"]); // « l'intranet » without apostrophe
     }
 }
