@@ -92,6 +92,56 @@ const CALLERS_FILLERS: &[&str] = &[
     "voudrait",
 ];
 
+/// The forms of the verbs a caller wraps any request in (« je pouvais », « vous pourriez »,
+/// « je voulais », « on devrait », « il faudrait », « je croyais que »), folded: stop words
+/// too, as « peut », « veut » and « dois » already were. They say the caller's mood, never
+/// the topic; a step that happens to hold one (« vous pouvez… ») met every polite call.
+const MODAL_VERBS: &[&str] = &[
+    "croirais",
+    "croit",
+    "croyais",
+    "croyait",
+    "croyez",
+    "crois",
+    "devais",
+    "devait",
+    "devez",
+    "devoir",
+    "devons",
+    "devrais",
+    "devrait",
+    "devriez",
+    "doivent",
+    "fallait",
+    "faudra",
+    "faudrait",
+    "peuvent",
+    "pourra",
+    "pourrai",
+    "pourraient",
+    "pourrais",
+    "pourrait",
+    "pourrez",
+    "pourriez",
+    "pouvaient",
+    "pouvais",
+    "pouvait",
+    "pouvez",
+    "pouvoir",
+    "pouvons",
+    "puisse",
+    "puissent",
+    "veuillez",
+    "voudraient",
+    "voudriez",
+    "voulais",
+    "voulait",
+    "voulez",
+    "vouloir",
+    "voulons",
+    "veulent",
+];
+
 /// The same words as callers type them in a hurry or as an operator notes them (SMS
 /// forms: « jarrive pa », « tjs », « ds le train », « slt vpn ko »), folded: stop words
 /// and fillers too. Two-letter forms matter most: joined with their neighbour they made
@@ -121,10 +171,16 @@ pub fn is_stop_word(word: &str) -> bool {
     // rather than four lists read end to end.
     static ALL: OnceLock<HashSet<&'static str>> = OnceLock::new();
     ALL.get_or_init(|| {
-        [STOP_WORDS, CALLERS_FILLERS, SMS_FORMS, ENGLISH_SMALL_WORDS]
-            .concat()
-            .into_iter()
-            .collect()
+        [
+            STOP_WORDS,
+            CALLERS_FILLERS,
+            MODAL_VERBS,
+            SMS_FORMS,
+            ENGLISH_SMALL_WORDS,
+        ]
+        .concat()
+        .into_iter()
+        .collect()
     })
     .contains(word)
 }

@@ -959,7 +959,8 @@ pub(super) const INDEX_LOCK: i64 = 7_468_657_232;
 /// terms-6: an English-speaking caller's small words (« the », « my », « is ») are stop words.
 /// terms-7: « prendre » and its forms are callers' fillers (« on prend la webconf ? »).
 /// terms-8: the fillers of speech (« euh », « ben », « bah », « hein », « voilà », « bref »).
-pub(super) const INDEX_FORMAT: &str = "terms-8";
+/// terms-9: the modal verbs' forms (« pouvais », « pourriez », « voulais », « devrait »).
+pub(super) const INDEX_FORMAT: &str = "terms-9";
 
 pub(super) fn slug_list(applies: &Applies) -> String {
     match applies {
