@@ -248,7 +248,7 @@ const CALLERS_12: DevSet = dev_set!("callers_set_12.toml", 228, 236);
 /// other ministries' (Zoom, WhatsApp, Teams, Dropbox, Google Drive, WeTransfer, Skype,
 /// Doodle); its first figures (before any tuning on it) measured unseen calls: 199/214 first,
 /// 213/214 in the top three.
-const CALLERS_13: DevSet = dev_set!("callers_set_13.toml", 199, 214);
+const CALLERS_13: DevSet = dev_set!("callers_set_13.toml", 200, 214);
 
 /// Written the same way by another hand (the fifteenth development set), after the ranking had
 /// been tuned on the sets before it, as calls carried by times, dates, numbers and
@@ -270,7 +270,7 @@ const CALLERS_14: DevSet = dev_set!("callers_set_14.toml", 227, 233);
 /// that person said relayed second-hand and vaguely (« il m a dit que son truc de carte
 /// marchait plus », « elle dit qu elle voit un cadenas »); its first figures (before any
 /// tuning on it) measured unseen calls: 175/184 first, 184/184 in the top three.
-const CALLERS_15: DevSet = dev_set!("callers_set_15.toml", 175, 184);
+const CALLERS_15: DevSet = dev_set!("callers_set_15.toml", 176, 184);
 
 /// Written the same way by another hand (the seventeenth development set), after the ranking
 /// had been tuned on the sets before it, as calls that anticipate or prepare rather than report
@@ -287,14 +287,14 @@ const CALLERS_16: DevSet = dev_set!("callers_set_16.toml", 209, 220);
 /// copier's tray), about half of them as the operator's terse note while listening (« agt MI
 /// pc nomade, voyant cle vpn rouge, rien ne se passe »); its first figures (before any tuning
 /// on it) measured unseen calls: 208/225 first, 224/225 in the top three.
-const CALLERS_17: DevSet = dev_set!("callers_set_17.toml", 210, 225);
+const CALLERS_17: DevSet = dev_set!("callers_set_17.toml", 211, 225);
 
 /// Written the same way by another hand (the nineteenth development set), as long calls with
 /// two or three topics of which one is what the caller wants solved today and the others past,
 /// settled or minor, marked « surtout », « le vrai probleme », « par contre », « mais bon », at
 /// the start, the middle or the end; its first figures (before any tuning on it) measured
 /// unseen calls: 166/175 first, 174/175 in the top three.
-const CALLERS_18: DevSet = dev_set!("callers_set_18.toml", 167, 175);
+const CALLERS_18: DevSet = dev_set!("callers_set_18.toml", 168, 175);
 
 /// Written the same way by another hand (the twentieth development set), as requests typed
 /// rather than said: a chat window, a text to the technician on call, a ticket's subject line
@@ -323,7 +323,7 @@ const CALLERS_21: DevSet = dev_set!("callers_set_21.toml", 193, 199);
 /// site, at home on the family's box, a dead zone, a school holiday, after 21h), the place said
 /// first or at length and the problem after, sometimes only implied; its first figures (before
 /// any tuning on it) measured unseen calls: 165/178 first, 177/178 in the top three.
-const CALLERS_22: DevSet = dev_set!("callers_set_22.toml", 165, 177);
+const CALLERS_22: DevSet = dev_set!("callers_set_22.toml", 166, 177);
 
 /// Written the same way by another hand (the twenty-fourth development set), as the caller
 /// reading aloud, or garbling, what a screen, a pop-up, a phone's display, a page or a mail
@@ -379,7 +379,7 @@ const CALLERS_30: DevSet = dev_set!("callers_set_30.toml", 226, 237);
 /// name the equipment by its brand, model, system or program (« mon lenovo », « le dell du
 /// bureau », « la livebox », « sous windows 10 », « outlook »); its first figures (before any
 /// tuning on it) measured unseen calls: 222/232 first, 232/232 in the top three.
-const CALLERS_31: DevSet = dev_set!("callers_set_31.toml", 222, 232);
+const CALLERS_31: DevSet = dev_set!("callers_set_31.toml", 223, 232);
 
 /// Written the same way by another hand (the thirty-third development set), as on-site
 /// technicians and local IT correspondents calling about an agent's problem in their jargon
@@ -417,13 +417,13 @@ const CALLERS_36: DevSet = dev_set!("callers_set_36.toml", 225, 235);
 /// on a smartphone whose autocorrect turned the tools into dictionary words (« chapeau » for
 /// Tchap, « Noémie », « Gémeaux », « wapiti », « vivo »); its first figures (before any tuning
 /// on it) measured unseen calls: 209/217 first, 217/217 in the top three.
-const CALLERS_37: DevSet = dev_set!("callers_set_37.toml", 209, 217);
+const CALLERS_37: DevSet = dev_set!("callers_set_37.toml", 210, 217);
 
 /// Written the same way by another hand (the thirty-ninth development set), as requests in a
 /// formal, administrative register, the problem among courtesy formulas and nominalisations
 /// (« la réinitialisation de mon code confidentiel »); its first figures (before any tuning on
 /// it) measured unseen calls: 197/203 first, 203/203 in the top three.
-const CALLERS_38: DevSet = dev_set!("callers_set_38.toml", 197, 203);
+const CALLERS_38: DevSet = dev_set!("callers_set_38.toml", 198, 203);
 
 /// Written the same way by another hand (the fortieth development set), as callers speaking a
 /// regional, overseas or other francophone French (« courriel », « cellulaire », « septante »,
@@ -435,7 +435,7 @@ const CALLERS_39: DevSet = dev_set!("callers_set_39.toml", 185, 198);
 /// describe when and how often the problem comes (« toutes les 10 minutes », « une fois sur
 /// deux », « depuis la mise à jour de vendredi »); its first figures (before any tuning on it)
 /// measured unseen calls: 169/176 first, 176/176 in the top three.
-const CALLERS_40: DevSet = dev_set!("callers_set_40.toml", 169, 176);
+const CALLERS_40: DevSet = dev_set!("callers_set_40.toml", 170, 176);
 
 /// Written the same way by another hand (the forty-second development set), as callers who
 /// start from a worry about security, privacy or blame (« est-ce qu il voit mon ecran », « on
@@ -473,7 +473,7 @@ const CALLERS_45: DevSet = dev_set!("callers_set_45.toml", 187, 202);
 /// capitals (« ca fait 3 semaines que RIEN ne marche », « encore votre mise a jour »); its
 /// first figures (before any tuning on it) measured unseen calls: 177/184 first, 184/184 in
 /// the top three.
-const CALLERS_46: DevSet = dev_set!("callers_set_46.toml", 177, 184);
+const CALLERS_46: DevSet = dev_set!("callers_set_46.toml", 178, 184);
 
 /// Written the same way by another hand (the forty-eighth development set), as the subject
 /// line of a mail to the hotline or the title of a ticket opened elsewhere, prefixes and
@@ -515,7 +515,7 @@ const CALLERS_52: DevSet = dev_set!("callers_set_52.toml", 165, 178);
 /// start on a wrong lead naming another real tool and correct themselves (« c'est le vpn...
 /// non attendez, c'est la visio »); its first figures (before any tuning on it) measured
 /// unseen calls: 187/195 first, 194/195 in the top three.
-const CALLERS_53: DevSet = dev_set!("callers_set_53.toml", 187, 194);
+const CALLERS_53: DevSet = dev_set!("callers_set_53.toml", 187, 195);
 
 /// Written the same way by another hand (the fifty-fifth development set), as requests
 /// typed in a hurry on an AZERTY keyboard, neighbouring keys, swapped, missing or doubled
@@ -633,7 +633,7 @@ const CALLERS_71: DevSet = dev_set!("callers_set_71.toml", 162, 175);
 /// spend most of the call on pleasantries, apologies and thanks and say the problem in a
 /// few words in the middle; its first figures (before any tuning on it) measured unseen
 /// calls: 163/175 first, 174/175 in the top three.
-const CALLERS_72: DevSet = dev_set!("callers_set_72.toml", 163, 174);
+const CALLERS_72: DevSet = dev_set!("callers_set_72.toml", 163, 175);
 
 /// Written the same way by another hand (the seventy-fourth development set), as callers
 /// who say everything in the negative (« je n'ai jamais recu de code », « je ne vois aucun
@@ -671,7 +671,7 @@ const CALLERS_77: DevSet = dev_set!("callers_set_77.toml", 184, 204);
 /// truc qui fait le pont avec le bureau », « comme un skype mais de l'État »); its
 /// first figures (before any tuning on it) measured unseen calls: 193/198 first,
 /// 196/198 in the top three.
-const CALLERS_78: DevSet = dev_set!("callers_set_78.toml", 193, 196);
+const CALLERS_78: DevSet = dev_set!("callers_set_78.toml", 195, 198);
 
 /// Written the same way by another hand (the eightieth development set), as long calls
 /// with two or three topics, a tool named early as a decoy and the real request last
